@@ -1,0 +1,53 @@
+/**
+ * What capture decoding hands to the rest of sipscope: one SIP message's bytes with where and when it was seen.
+ * Stages (gopacket-style, one decoder per layer): container (pcap/pcapng) -> link -> IPv4/IPv6 (+fragments)
+ * -> UDP | TCP reassembly | SCTP -> optional HEP / WebSocket -> SIP message bytes.
+ */
+
+export interface Endpoint {
+  /** Textual address: dotted IPv4 or RFC 5952 IPv6. */
+  ip: string;
+  port: number;
+}
+
+export type CaptureTransport = 'udp' | 'tcp' | 'ws' | 'sctp';
+
+export interface SipPayload {
+  /** Capture file the packet came from (path as given by the user, '-' for stdin). */
+  file: string;
+  /** 1-based frame number of the packet that completed this message, numbered as tshark numbers frames. */
+  packetNumber: number;
+  /** Every frame that carried part of this message (TCP segments, IP fragments), ascending. */
+  packets: number[];
+  /** Capture time of `packetNumber`, microseconds since the Unix epoch. */
+  timeUs: number;
+  src: Endpoint;
+  dst: Endpoint;
+  transport: CaptureTransport;
+  /** Set when the message arrived inside HEP (HOMER) encapsulation. */
+  hep?: boolean;
+  /** The bytes of exactly one SIP message. */
+  bytes: Uint8Array;
+}
+
+/** A problem met while decoding; decoding goes on with the next packet. */
+export interface DecodeIssue {
+  /** Stable code: 'truncated-packet', 'bad-block-length', 'tcp-gap', 'fragment-timeout', 'not-sip', ... */
+  code: string;
+  message: string;
+  file: string;
+  packetNumber?: number;
+  /** Byte offset in the capture file where the packet or block starts. */
+  offset?: number;
+}
+
+export interface DecodeStats {
+  files: number;
+  /** Frames read from all files. */
+  packets: number;
+  /** Bytes of capture files read. */
+  bytes: number;
+  sipMessages: number;
+  /** Number of DecodeIssue reported. */
+  decodeErrors: number;
+}
