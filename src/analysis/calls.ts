@@ -1,0 +1,246 @@
+/**
+ * Calls: everything that happens under one Call-ID after an INVITE, over every hop of the capture.
+ * States (see CallState): attempted -> ringing (18x) -> answered (2xx, dialog confirmed) -> ended (BYE);
+ * failed (final >= 300 to the last initial INVITE), cancelled (CANCEL / 487), torn-down (BYE after a failed
+ * re-INVITE/UPDATE, or a 481/408 to a re-INVITE, RFC 3261 §14.1), active (answered, no BYE when the capture ends).
+ * A 401/407 to an initial INVITE is not a failure while the caller retries with credentials (new CSeq, §22.2).
+ */
+import type { ObservedMessage } from './observed.js';
+import { elapsedMs } from './time.js';
+import type { CallState, CallSummary, Credential } from './types.js';
+import { endsDialog, isFailedModification, newSession, recordSessionResponse, sessionKey, type SessionRequest } from './dialogs.js';
+
+export interface CallLimits {
+  /** Most calls kept; calls beyond are counted but not analysed. */
+  maxCalls: number;
+  /** Most packet numbers kept per call. */
+  maxPacketsPerCall: number;
+  /** Most INVITE/UPDATE transactions kept per call (resolved, unremarkable ones are dropped first). */
+  maxSessionsPerCall: number;
+}
+
+export const DEFAULT_CALL_LIMITS: CallLimits = { maxCalls: 200_000, maxPacketsPerCall: 20_000, maxSessionsPerCall: 256 };
+
+export class CallRecord {
+  readonly from: string;
+  readonly to: string;
+  readonly callerTag?: string;
+  readonly callerUser?: string;
+  readonly startUs: number;
+  /** The first INVITE seen was already inside a dialog: the call began before the capture. */
+  readonly startedBeforeCapture: boolean;
+  lastUs: number;
+  readonly sessions = new Map<string, SessionRequest>();
+  readonly earlyTags = new Set<string>();
+  readonly confirmedTags = new Set<string>();
+  ringing = false;
+  answerUs?: number;
+  cancel?: ObservedMessage;
+  bye?: ObservedMessage;
+  reinvites = 0;
+  readonly packets: number[] = [];
+  packetsTruncated = false;
+
+  constructor(
+    readonly callId: string,
+    invite: ObservedMessage,
+    private readonly limits: CallLimits,
+  ) {
+    this.from = invite.fields.fromUri;
+    this.to = invite.fields.toUri;
+    this.callerTag = invite.fields.fromTag;
+    this.callerUser = invite.fields.fromUser;
+    this.startUs = invite.timeUs;
+    this.lastUs = invite.timeUs;
+    this.startedBeforeCapture = Boolean(invite.fields.toTag);
+    if (this.startedBeforeCapture) this.answerUs = invite.timeUs;
+  }
+
+  /** Takes one message of this Call-ID; retransmissions only add their packets. */
+  observe(message: ObservedMessage, retransmission: boolean): void {
+    this.addPackets(message.packets);
+    this.lastUs = Math.max(this.lastUs, message.timeUs);
+    if (retransmission) return;
+    if (message.kind === 'request') this.observeRequest(message);
+    else this.observeResponse(message);
+  }
+
+  /** Session requests in the order they were first seen. */
+  sessionList(): SessionRequest[] {
+    return [...this.sessions.values()];
+  }
+
+  /** Credential of the INVITE finally accepted, else of the last initial INVITE that carried one. */
+  credential(): Credential | undefined {
+    const initial = this.sessionList().filter((session) => session.method === 'INVITE' && !session.inDialog);
+    const accepted = initial.find((session) => session.successTimeUs !== undefined && session.credential);
+    return accepted?.credential ?? initial.reverse().find((session) => session.credential)?.credential;
+  }
+
+  /** Username used to attribute this call to a credential: the credential's, else the caller's URI user. */
+  owner(): string | undefined {
+    return this.credential()?.username ?? this.callerUser;
+  }
+
+  /** First re-INVITE/UPDATE of the confirmed dialog that failed (final >= 300, not a challenge or 491). */
+  firstFailedModification(): SessionRequest | undefined {
+    let first: SessionRequest | undefined;
+    for (const session of this.sessions.values()) {
+      if (isFailedModification(session) && (first === undefined || session.finalTimeUs! < first.finalTimeUs!)) first = session;
+    }
+    return first;
+  }
+
+  /** The state and times of the call once the capture has been read to its end. */
+  summarize(): CallSummary {
+    const { state, endUs } = this.outcome();
+    const failure = this.firstFailedModification();
+    const summary: CallSummary = {
+      callId: this.callId,
+      from: this.from,
+      to: this.to,
+      startUs: this.startUs,
+      state,
+      reinvites: this.reinvites,
+      dialogs: Math.max(this.earlyTags.size, this.confirmedTags.size, 1),
+      packets: [...new Set(this.packets)].sort((a, b) => a - b),
+      packetsTruncated: this.packetsTruncated,
+    };
+    const username = this.credential()?.username;
+    if (username !== undefined) summary.username = username;
+    if (endUs !== undefined) {
+      summary.endUs = endUs;
+      summary.durationMs = elapsedMs(this.startUs, endUs);
+    }
+    if (this.bye) summary.endedBy = this.sideOf(this.bye);
+    if (failure) summary.reinviteFailureUs = failure.finalTimeUs;
+    return summary;
+  }
+
+  /** Who sent a message of this call: the caller (From tag of the INVITE) or the callee. */
+  sideOf(message: ObservedMessage): 'caller' | 'callee' {
+    return message.fields.fromTag === this.callerTag ? 'caller' : 'callee';
+  }
+
+  private outcome(): { state: CallState; endUs?: number } {
+    const failedModification = this.firstFailedModification();
+    if (this.bye) return { state: failedModification ? 'torn-down' : 'ended', endUs: this.bye.timeUs };
+    if (this.answerUs !== undefined) {
+      const ending = this.sessionList().find(endsDialog);
+      return ending ? { state: 'torn-down', endUs: ending.finalTimeUs } : { state: 'active' };
+    }
+    const initial = this.sessionList().filter((session) => session.method === 'INVITE' && !session.inDialog);
+    const last = initial[initial.length - 1];
+    if (last?.finalStatus !== undefined && last.finalStatus >= 300) {
+      const cancelled = this.cancel !== undefined || last.finalStatus === 487;
+      return { state: cancelled ? 'cancelled' : 'failed', endUs: last.finalTimeUs };
+    }
+    if (this.cancel) return { state: 'cancelled', endUs: this.cancel.timeUs };
+    return { state: this.ringing ? 'ringing' : 'attempted' };
+  }
+
+  private observeRequest(request: ObservedMessage): void {
+    const method = request.method!;
+    if (method === 'INVITE' || method === 'UPDATE') {
+      const session = this.sessionFor(request, method);
+      session.request ??= request;
+      session.credential ??= request.fields.credential;
+    } else if (method === 'ACK') {
+      const session = this.sessions.get(sessionKey(request.fields.fromTag, request.fields.cseqNumber, 'INVITE'));
+      if (session) session.acked = true;
+    } else if (method === 'CANCEL') {
+      this.cancel ??= request;
+    } else if (method === 'BYE') {
+      this.bye ??= request;
+    }
+  }
+
+  private observeResponse(response: ObservedMessage): void {
+    const method = response.fields.cseqMethod;
+    if (method !== 'INVITE' && method !== 'UPDATE') return;
+    const session = this.sessionFor(response, method);
+    const status = response.status!;
+    const toTag = response.fields.toTag;
+    if (method === 'INVITE' && !session.inDialog) {
+      if (status > 100 && status < 200 && toTag) this.earlyTags.add(toTag);
+      if (status >= 180 && status < 200) this.ringing = true;
+      if (status >= 200 && status < 300) {
+        if (toTag) this.confirmedTags.add(toTag);
+        this.answerUs ??= response.timeUs;
+      }
+    }
+    recordSessionResponse(session, response);
+  }
+
+  private sessionFor(message: ObservedMessage, method: 'INVITE' | 'UPDATE'): SessionRequest {
+    const key = sessionKey(message.fields.fromTag, message.fields.cseqNumber, method);
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = newSession(message, method, this.answerUs !== undefined);
+      // A response whose request was not captured: judge by the dialog's state instead of the To tag.
+      if (message.kind === 'response') session.inDialog = this.answerUs !== undefined && this.sessions.size > 0;
+      if (method === 'INVITE' && session.inDialog) this.reinvites++;
+      this.sessions.set(key, session);
+      this.enforceSessionLimit();
+    }
+    return session;
+  }
+
+  private enforceSessionLimit(): void {
+    if (this.sessions.size <= this.limits.maxSessionsPerCall) return;
+    for (const [key, session] of this.sessions) {
+      const settled = session.finalStatus !== undefined && (session.acked || session.finalStatus >= 300 || session.method === 'UPDATE');
+      if (session.inDialog && settled && session.forbiddenPackets.length === 0 && !isFailedModification(session)) {
+        this.sessions.delete(key);
+        return;
+      }
+    }
+  }
+
+  private addPackets(packets: number[]): void {
+    for (const packet of packets) {
+      if (this.packets.length >= this.limits.maxPacketsPerCall) {
+        this.packetsTruncated = true;
+        return;
+      }
+      this.packets.push(packet);
+    }
+  }
+}
+
+/** Calls by Call-ID, bounded by `maxCalls`. */
+export class CallTable {
+  private readonly calls = new Map<string, CallRecord>();
+  /** Call-IDs of INVITEs not tracked because `maxCalls` was reached. */
+  dropped = 0;
+
+  constructor(private readonly limits: CallLimits = DEFAULT_CALL_LIMITS) {}
+
+  get(callId: string): CallRecord | undefined {
+    return this.calls.get(callId);
+  }
+
+  /** Routes a message to its call; an INVITE of an unknown Call-ID starts one. Returns the call, if any. */
+  observe(message: ObservedMessage, retransmission: boolean): CallRecord | undefined {
+    const callId = message.fields.callId;
+    let call = this.calls.get(callId);
+    if (!call && message.kind === 'request' && message.method === 'INVITE') {
+      if (this.calls.size >= this.limits.maxCalls) {
+        this.dropped++;
+        return undefined;
+      }
+      call = new CallRecord(callId, message, this.limits);
+      this.calls.set(callId, call);
+    }
+    call?.observe(message, retransmission);
+    return call;
+  }
+
+  all(): CallRecord[] {
+    return [...this.calls.values()];
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+}

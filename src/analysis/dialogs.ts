@@ -1,0 +1,88 @@
+/**
+ * Dialog-level bookkeeping inside one call (one Call-ID): the INVITE/UPDATE transactions that create or modify the
+ * session, keyed so that the same request seen on several hops (and its retransmissions) counts once.
+ *
+ * RFC 3261 §12.1: a dialog is identified by Call-ID, local tag and remote tag; a 1xx with a To tag creates an early
+ * dialog, a 2xx confirms it. §13.2.2.4 / §12.1: one INVITE forked by a proxy may create several early dialogs
+ * (several To tags). §14: an INVITE sent inside a dialog (To tag present) is a re-INVITE; RFC 3311 UPDATE modifies
+ * the session too. CSeq numbers are counted per direction (§12.2.1.1), so the key includes the From tag.
+ */
+import type { Credential } from './types.js';
+import type { ObservedMessage } from './observed.js';
+
+/** An INVITE or UPDATE of the call (initial INVITE, re-INVITE, UPDATE), with its outcome. */
+export interface SessionRequest {
+  method: 'INVITE' | 'UPDATE';
+  /** Sent inside a dialog: To tag present (RFC 3261 §12.2). */
+  inDialog: boolean;
+  /** The call's dialog was confirmed (answered) when the request was sent. */
+  confirmedDialog: boolean;
+  fromTag?: string;
+  cseqNumber: number;
+  /** First transmission seen (on any hop). */
+  request?: ObservedMessage;
+  /** First credential seen on any hop (a proxy may strip it when it forwards). */
+  credential?: Credential;
+  /** First final response status and when it was seen. */
+  finalStatus?: number;
+  finalTimeUs?: number;
+  finalPacket?: number;
+  /** First 2xx. */
+  successTimeUs?: number;
+  successPacket?: number;
+  /** Every 403 answering this request (one per hop, retransmissions left out), ascending. */
+  forbiddenPackets: number[];
+  forbiddenTimeUs?: number;
+  /** An ACK with this CSeq was seen (for a 2xx: RFC 3261 §13.2.2.4). */
+  acked: boolean;
+}
+
+/** Key of a session request: direction (From tag), CSeq number, method. */
+export function sessionKey(fromTag: string | undefined, cseqNumber: number, method: string): string {
+  return `${fromTag ?? ''} ${cseqNumber} ${method}`;
+}
+
+/** A re-INVITE or UPDATE of a confirmed dialog failed: final >= 300 other than a challenge or glare (491). */
+export function isFailedModification(session: SessionRequest): boolean {
+  if (!session.inDialog || !session.confirmedDialog || session.finalStatus === undefined) return false;
+  const status = session.finalStatus;
+  return status >= 300 && status !== 401 && status !== 407 && status !== 491;
+}
+
+/**
+ * RFC 3261 §14.1 / §12.2.1.2: a 481 or 408 to a re-INVITE ends the dialog without a BYE.
+ */
+export function endsDialog(session: SessionRequest): boolean {
+  return session.inDialog && session.method === 'INVITE' && (session.finalStatus === 481 || session.finalStatus === 408);
+}
+
+export function newSession(message: ObservedMessage, method: 'INVITE' | 'UPDATE', confirmedDialog: boolean): SessionRequest {
+  return {
+    method,
+    inDialog: message.fields.toTag !== undefined && message.fields.toTag !== '',
+    confirmedDialog,
+    fromTag: message.fields.fromTag,
+    cseqNumber: message.fields.cseqNumber,
+    forbiddenPackets: [],
+    acked: false,
+  };
+}
+
+/** Records a response (not a retransmission) on its session request. */
+export function recordSessionResponse(session: SessionRequest, response: ObservedMessage): void {
+  const status = response.status!;
+  if (status < 200) return;
+  if (session.finalStatus === undefined) {
+    session.finalStatus = status;
+    session.finalTimeUs = response.timeUs;
+    session.finalPacket = response.packetNumber;
+  }
+  if (status < 300 && session.successTimeUs === undefined) {
+    session.successTimeUs = response.timeUs;
+    session.successPacket = response.packetNumber;
+  }
+  if (status === 403) {
+    session.forbiddenPackets.push(response.packetNumber);
+    session.forbiddenTimeUs ??= response.timeUs;
+  }
+}

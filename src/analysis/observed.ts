@@ -1,0 +1,51 @@
+/** One decoded SIP message as the analysis sees it: where and when, its start line and the fields it needs. */
+import type { Endpoint, SipPayload } from '../capture/types.js';
+import type { SipMessage } from '../sip/index.js';
+import { readFields, type MessageFields } from './fields.js';
+
+export interface ObservedMessage {
+  file: string;
+  packetNumber: number;
+  packets: number[];
+  timeUs: number;
+  src: Endpoint;
+  dst: Endpoint;
+  kind: 'request' | 'response';
+  /** Request method, or undefined for a response. */
+  method?: string;
+  status?: number;
+  reason?: string;
+  /** Request line or status line as on the wire. */
+  firstLine: string;
+  fields: MessageFields;
+}
+
+/** Combines a payload with its parsed message; undefined when the message lacks Call-ID or CSeq. */
+export function observe(payload: SipPayload, message: SipMessage): ObservedMessage | undefined {
+  const fields = readFields(message);
+  if (!fields) return undefined;
+  const base = {
+    file: payload.file,
+    packetNumber: payload.packetNumber,
+    packets: payload.packets.length > 0 ? payload.packets : [payload.packetNumber],
+    timeUs: payload.timeUs,
+    src: payload.src,
+    dst: payload.dst,
+    fields,
+  };
+  if (message.kind === 'request') {
+    return { ...base, kind: 'request', method: message.method.toUpperCase(), firstLine: `${message.method} ${message.uri} ${message.version}` };
+  }
+  return {
+    ...base,
+    kind: 'response',
+    status: message.status,
+    reason: message.reason,
+    firstLine: `${message.version} ${message.status} ${message.reason}`.trimEnd(),
+  };
+}
+
+/** `udp 10.0.0.1:5060` style label of an endpoint. */
+export function endpointLabel(endpoint: Endpoint): string {
+  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
+}
