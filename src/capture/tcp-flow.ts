@@ -1,0 +1,164 @@
+/**
+ * State of one direction of a TCP connection during capture reassembly: the in-order bytes not yet framed into
+ * messages, which frames contributed them, and segments that arrived ahead of a hole (RFC 9293 §3.10.7.4:
+ * segments are processed in sequence order; later ones wait).
+ */
+import type { Endpoint } from './types.js';
+
+/**
+ * What the bytes of the flow are currently read as.
+ * unsynced: nothing recognised yet (new or mid-stream flow): look for a SIP start line or a WebSocket handshake.
+ * sip: framed by Content-Length. resync: after a gap or garbage, skip to the next SIP start line.
+ * ws: RFC 6455 frames. dropped: not SIP, ignored cheaply. closed: after FIN/RST; only retransmissions follow.
+ */
+export type FlowMode = 'unsynced' | 'sip' | 'resync' | 'ws' | 'dropped' | 'closed';
+
+/** Where and when a frame was captured; what issues and completed messages point at. */
+export interface FrameMeta {
+  file: string;
+  packetNumber: number;
+  timeUs: number;
+  offset: number;
+}
+
+/** A segment received ahead of the next expected sequence number, kept (copied) until the hole is filled. */
+export interface PendingSegment extends FrameMeta {
+  seq: number;
+  bytes: Uint8Array;
+  fin: boolean;
+}
+
+/** Frame `packetNumber` contributed stream bytes [from, to) (absolute stream positions). */
+interface Contribution {
+  packetNumber: number;
+  from: number;
+  to: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class TcpFlow {
+  readonly key: string;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  mode: FlowMode = 'unsynced';
+  /** Next expected sequence number (uint32), or -1 before the first segment fixed it. */
+  nextSeq = -1;
+  /** Unframed in-order bytes are buffer[start..end). */
+  buffer: Uint8Array = EMPTY;
+  start = 0;
+  end = 0;
+  /** Absolute stream position of buffer[start] (counts every in-order byte since the flow began). */
+  streamPosition = 0;
+  /** Bytes examined while unsynced (bounds the look at a non-SIP stream). */
+  looked = 0;
+  /** True once bytes at the very start of the stream were seen (a WebSocket handshake can only be there). */
+  atStreamStart = true;
+  pending: PendingSegment[] = [];
+  pendingBytes = 0;
+  lastTimeUs = 0;
+  /** WebSocket message being assembled from fragments (RFC 6455 §5.4). */
+  wsParts: Uint8Array[] = [];
+  wsLength = 0;
+  /** Absolute stream position where the current WebSocket message's first frame began, or -1. */
+  wsMessageFrom = -1;
+  /** Payload bytes still to skip of a frame too large to keep. */
+  wsSkip = 0;
+  private contributions: Contribution[] = [];
+
+  constructor(key: string, src: Endpoint, dst: Endpoint) {
+    this.key = key;
+    this.src = { ip: src.ip, port: src.port };
+    this.dst = { ip: dst.ip, port: dst.port };
+  }
+
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
+  /** Records that `packetNumber` supplied `length` bytes starting at stream position `from`. */
+  contributed(packetNumber: number, from: number, length: number): void {
+    const last = this.contributions[this.contributions.length - 1];
+    if (last && last.packetNumber === packetNumber && last.to === from) last.to = from + length;
+    else this.contributions.push({ packetNumber, from, to: from + length });
+  }
+
+  /** Frames that supplied any byte of stream positions [from, to), ascending and distinct. */
+  packetsOf(from: number, to: number): number[] {
+    const packets: number[] = [];
+    for (const c of this.contributions) {
+      if (c.to <= from || c.from >= to) continue;
+      if (packets[packets.length - 1] !== c.packetNumber) packets.push(c.packetNumber);
+    }
+    if (packets.length > 1) packets.sort((a, b) => a - b);
+    return packets;
+  }
+
+  /** Forgets contributions wholly before stream position `before` (and before a WebSocket message in progress). */
+  pruneContributions(before: number): void {
+    const keepFrom = this.wsMessageFrom >= 0 ? Math.min(before, this.wsMessageFrom) : before;
+    let drop = 0;
+    while (drop < this.contributions.length && this.contributions[drop].to <= keepFrom) drop++;
+    if (drop > 0) this.contributions.splice(0, drop);
+  }
+
+  /** Appends bytes after buffer[end], compacting or growing the buffer as needed. */
+  append(bytes: Uint8Array): void {
+    const length = bytes.length;
+    if (this.end + length > this.buffer.length) {
+      const used = this.end - this.start;
+      if (used + length <= this.buffer.length && this.start > 0) {
+        this.buffer.copyWithin(0, this.start, this.end);
+      } else {
+        const grown = new Uint8Array(Math.max(1024, (used + length) * 2));
+        grown.set(this.buffer.subarray(this.start, this.end));
+        this.buffer = grown;
+      }
+      this.start = 0;
+      this.end = used;
+    }
+    this.buffer.set(bytes, this.end);
+    this.end += length;
+  }
+
+  /** Marks `count` buffered bytes as consumed. */
+  consume(count: number): void {
+    this.start += count;
+    this.streamPosition += count;
+    if (this.start === this.end) this.releaseBuffer();
+    this.pruneContributions(this.streamPosition);
+  }
+
+  /** Drops buffered bytes and their bookkeeping (after a gap, on close, or on eviction). */
+  discardBuffered(): void {
+    this.streamPosition += this.end - this.start;
+    this.releaseBuffer();
+    this.wsParts = [];
+    this.wsLength = 0;
+    this.wsMessageFrom = -1;
+    this.wsSkip = 0;
+    this.contributions = [];
+  }
+
+  /** Gives the memory back when empty, so thousands of idle flows cost little. */
+  private releaseBuffer(): void {
+    this.start = 0;
+    this.end = 0;
+    if (this.buffer.length > 64 * 1024 || this.mode === 'dropped' || this.mode === 'closed') this.buffer = EMPTY;
+  }
+
+  /** Keeps `segment` until the hole before it is filled, ordered by sequence number (RFC 1982-style compare). */
+  addPending(segment: PendingSegment): void {
+    let at = this.pending.length;
+    while (at > 0 && ((this.pending[at - 1].seq - segment.seq) | 0) > 0) at--;
+    const before = this.pending[at - 1];
+    if (before && before.seq === segment.seq && before.bytes.length >= segment.bytes.length && (before.fin || !segment.fin)) return;
+    this.pending.splice(at, 0, segment);
+    this.pendingBytes += segment.bytes.length;
+  }
+
+  clearPending(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}

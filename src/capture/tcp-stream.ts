@@ -1,0 +1,243 @@
+/**
+ * Reads the in-order bytes of one TCP flow as SIP: messages framed by Content-Length (RFC 3261 §18.3, shared
+ * framing in src/sip/framing.ts), keep-alive CRLFs skipped (RFC 5626 §3.5.1), resynchronisation at the next SIP
+ * start line after a gap or garbage, and SIP over WebSocket (RFC 7118) once the handshake switched the stream.
+ */
+import { frameMessage } from '../sip/framing.js';
+import { findSipStartLine, sipStartLineAt, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
+import type { FrameMeta, TcpFlow } from './tcp-flow.js';
+import type { DecodeIssue, SipPayload } from './types.js';
+import {
+  copyWsPayload,
+  MAX_WS_MESSAGE_BYTES,
+  readWsFrameHeader,
+  readWsHandshake,
+  WS_OPCODE_BINARY,
+  WS_OPCODE_CLOSE,
+  WS_OPCODE_CONTINUATION,
+  WS_OPCODE_TEXT,
+} from './websocket.js';
+
+export interface StreamSink {
+  message(p: SipPayload): void;
+  issue(i: DecodeIssue): void;
+}
+
+export interface StreamContext {
+  sink: StreamSink;
+  /** The frame whose bytes are being read (completes any message finished now). */
+  meta: FrameMeta;
+  maxBufferedBytes: number;
+  lookBytes: number;
+}
+
+export function flowName(flow: TcpFlow): string {
+  return `${flow.src.ip}:${flow.src.port} -> ${flow.dst.ip}:${flow.dst.port}`;
+}
+
+export function reportIssue(context: StreamContext, flow: TcpFlow, code: string, what: string): void {
+  const { meta } = context;
+  context.sink.issue({
+    code,
+    message: `${what} (TCP ${flowName(flow)}, packet ${meta.packetNumber})`,
+    file: meta.file,
+    packetNumber: meta.packetNumber,
+    offset: meta.offset,
+  });
+}
+
+function emit(context: StreamContext, flow: TcpFlow, bytes: Uint8Array, packets: number[], transport: 'tcp' | 'ws'): void {
+  const { meta } = context;
+  context.sink.message({
+    file: meta.file,
+    packetNumber: meta.packetNumber,
+    packets: packets.length > 0 ? packets : [meta.packetNumber],
+    timeUs: meta.timeUs,
+    src: flow.src,
+    dst: flow.dst,
+    transport,
+    bytes,
+  });
+}
+
+/**
+ * Reads as much of data[from..to) as can be read now; `data[from]` is at stream position flow.streamPosition.
+ * Returns the index up to which bytes are consumed; the caller keeps the rest for the next segment.
+ */
+export function readStream(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number): number {
+  const base = flow.streamPosition - from;
+  let position = from;
+  for (;;) {
+    const before = position;
+    const mode = flow.mode;
+    if (mode === 'sip') position = readSip(context, flow, data, position, to, base);
+    else if (mode === 'unsynced' || mode === 'resync') position = readUnsynced(context, flow, data, position, to);
+    else if (mode === 'ws') position = readWebSocket(context, flow, data, position, to, base);
+    else return to;
+    // Stop when nothing moved and the mode stayed: more bytes are needed.
+    if (position === before && flow.mode === mode) return position;
+    if (position >= to && flow.mode === mode) return position;
+  }
+}
+
+function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {
+  let position = from;
+  while (position < to) {
+    const frame = frameMessage(data, position, to);
+    const messageStart = position + frame.start;
+    if (frame.kind === 'incomplete') {
+      if (messageStart < to && sipStartLineAt(data, messageStart, to) === START_LINE_NO) {
+        reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
+        flow.mode = 'resync';
+        return messageStart;
+      }
+      if (to - messageStart > context.maxBufferedBytes) {
+        reportIssue(context, flow, 'tcp-buffer-limit', `message larger than the ${context.maxBufferedBytes}-byte reassembly limit skipped`);
+        flow.mode = 'resync';
+        return skipLine(data, messageStart, to);
+      }
+      return messageStart;
+    }
+    if (sipStartLineAt(data, messageStart, to) !== START_LINE_YES) {
+      reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
+      flow.mode = 'resync';
+      return skipLine(data, messageStart, to);
+    }
+    if (frame.kind === 'message') {
+      const end = messageStart + frame.length;
+      emit(context, flow, data.slice(messageStart, end), flow.packetsOf(base + messageStart, base + end), 'tcp');
+      position = end;
+      continue;
+    }
+    if (frame.code === 'missing-content-length') {
+      // RFC 3261 §18.3 requires Content-Length on streams; keep the header block as a body-less message.
+      reportIssue(context, flow, 'tcp-missing-content-length', 'SIP message over TCP without Content-Length; taken as having no body');
+      emit(context, flow, data.slice(messageStart, frame.headerEnd), flow.packetsOf(base + messageStart, base + frame.headerEnd), 'tcp');
+      position = frame.headerEnd;
+      continue;
+    }
+    reportIssue(context, flow, `tcp-${frame.code}`, `SIP message over TCP with ${frame.code}; skipping to the next start line`);
+    flow.mode = 'resync';
+    return skipLine(data, messageStart, to);
+  }
+  return position;
+}
+
+/** Index just past the line at `from` (or `to`), so a resync does not find the same start line again. */
+function skipLine(data: Uint8Array, from: number, to: number): number {
+  const lf = data.indexOf(0x0a, from);
+  return lf < 0 || lf >= to ? to : lf + 1;
+}
+
+function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number): number {
+  if (flow.mode === 'unsynced' && flow.atStreamStart) {
+    const handshake = readWsHandshake(data, from, to);
+    if (handshake.kind === 'incomplete') return from;
+    flow.atStreamStart = false;
+    if (handshake.kind === 'sip-websocket') {
+      flow.mode = 'ws';
+      return from + handshake.length;
+    }
+    if (handshake.kind === 'other-http') {
+      flow.mode = 'dropped';
+      return to;
+    }
+  }
+  const found = findSipStartLine(data, from, to);
+  if ('found' in found) {
+    flow.mode = 'sip';
+    return found.found;
+  }
+  if (flow.mode === 'unsynced') {
+    flow.looked += found.keep - from;
+    if (flow.looked > context.lookBytes) {
+      flow.mode = 'dropped';
+      return to;
+    }
+  }
+  return found.keep;
+}
+
+function readWebSocket(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {
+  let position = from;
+  while (position < to) {
+    if (flow.wsSkip > 0) {
+      const skipped = Math.min(flow.wsSkip, to - position);
+      flow.wsSkip -= skipped;
+      position += skipped;
+      continue;
+    }
+    const header = readWsFrameHeader(data, position, to);
+    if (header === undefined) return position;
+    if (header === 'invalid') {
+      reportIssue(context, flow, 'ws-bad-frame', 'invalid WebSocket frame header; rest of the connection ignored');
+      flow.mode = 'dropped';
+      return to;
+    }
+    const { opcode, payloadLength } = header;
+    const isData = opcode === WS_OPCODE_TEXT || opcode === WS_OPCODE_BINARY || opcode === WS_OPCODE_CONTINUATION;
+    if (isData && flow.wsLength + payloadLength > MAX_WS_MESSAGE_BYTES) {
+      reportIssue(context, flow, 'ws-message-too-large', `WebSocket message over ${MAX_WS_MESSAGE_BYTES} bytes skipped`);
+      resetWsMessage(flow);
+      flow.wsSkip = payloadLength - Math.min(payloadLength, to - header.payloadAt);
+      position = Math.min(to, header.payloadAt + payloadLength);
+      continue;
+    }
+    const frameEnd = header.payloadAt + payloadLength;
+    if (frameEnd > to) return position;
+    if (opcode === WS_OPCODE_CLOSE) {
+      flow.mode = 'dropped';
+      return to;
+    }
+    if (isData) readWsDataFrame(context, flow, data, header, base + position, base + frameEnd);
+    position = frameEnd;
+  }
+  return position;
+}
+
+function resetWsMessage(flow: TcpFlow): void {
+  flow.wsParts = [];
+  flow.wsLength = 0;
+  flow.wsMessageFrom = -1;
+}
+
+/** RFC 6455 §5.4: a message is one frame with FIN, or a text/binary frame then continuations up to FIN. */
+function readWsDataFrame(
+  context: StreamContext,
+  flow: TcpFlow,
+  data: Uint8Array,
+  header: Exclude<ReturnType<typeof readWsFrameHeader>, 'invalid' | undefined>,
+  frameFrom: number,
+  frameTo: number,
+): void {
+  if (header.opcode !== WS_OPCODE_CONTINUATION) {
+    if (flow.wsMessageFrom >= 0) reportIssue(context, flow, 'ws-unfinished-message', 'WebSocket message without its final fragment dropped');
+    resetWsMessage(flow);
+    flow.wsMessageFrom = frameFrom;
+  } else if (flow.wsMessageFrom < 0) {
+    reportIssue(context, flow, 'ws-stray-continuation', 'WebSocket continuation frame without a first fragment skipped');
+    return;
+  }
+  const payload = new Uint8Array(header.payloadLength);
+  copyWsPayload(data, header, payload, 0);
+  if (!header.fin) {
+    flow.wsParts.push(payload);
+    flow.wsLength += payload.length;
+    return;
+  }
+  let message = payload;
+  if (flow.wsParts.length > 0) {
+    message = new Uint8Array(flow.wsLength + payload.length);
+    let at = 0;
+    for (const part of flow.wsParts) {
+      message.set(part, at);
+      at += part.length;
+    }
+    message.set(payload, at);
+  }
+  const packets = flow.packetsOf(flow.wsMessageFrom, frameTo);
+  resetWsMessage(flow);
+  // RFC 7118 §5: each WebSocket message carries exactly one SIP message.
+  if (sipStartLineAt(message, 0, message.length) === START_LINE_YES) emit(context, flow, message, packets, 'ws');
+  else reportIssue(context, flow, 'ws-not-sip', 'WebSocket message that is not a SIP message skipped');
+}
