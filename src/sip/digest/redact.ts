@@ -8,7 +8,7 @@
 export const REDACTED = '<redacted>';
 
 const AUTH_HEADER_START = /^[ \t]*(?:proxy-)?authorization[ \t]*:/i;
-const SECRET_PARAM = /\b(response|password|passwd|pwd|secret|ha1)([ \t]*=[ \t]*)("(?:[^"\\]|\\.)*"?|[^\s,]+)/gi;
+const SECRET_PARAM = /\b(response|password|passwd|pwd|secret|ha1)(\s*=\s*)("(?:[^"\\]|\\.)*"?|[^\s,]+)/gi;
 const TOKEN68_CREDENTIAL = /^([ \t]*(?:proxy-)?authorization[ \t]*:[ \t]*(?!digest\b)[A-Za-z][\w.-]*[ \t]+)([A-Za-z0-9\-._~+/]+=*)([ \t]*(?:\r?\n|$))/i;
 const URI_PASSWORD = /\b(sips?:[^:@\s;>"<,]+):([^@\s;>"<,]+)@/gi;
 
