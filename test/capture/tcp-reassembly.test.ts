@@ -28,7 +28,8 @@ describe('TcpReassembler on real captures, checked against tshark', () => {
   it('sip_ipv4_tcp_retrans.pcap: retransmitted segments are not counted twice', () => {
     const path = publicCapture('sip_ipv4_tcp_retrans.pcap');
     const { messages } = collect(readTcpSegments(path));
-    const expected = tsharkSip(path, 'sip && tcp && !tcp.analysis.retransmission');
+    const expected = tsharkSip(path, 'sip && tcp');
+    expect(expected).toHaveLength(4);
     expect(frameCallIdKeys(messages)).toEqual(frameCallIdKeys(expected));
     // the retransmitted frame 38 repeats a message: it must not appear as a message of its own
     expect(messages.map((m) => m.packetNumber)).not.toContain(38);
