@@ -1,0 +1,160 @@
+/**
+ * The capture pipeline's entry point: inputs (files, '-' for stdin, .gz) -> container readers -> per-file packet
+ * decoders -> SIP payloads, streaming in constant memory. Several inputs are merged by capture time (k-way
+ * merge of the per-file streams); each file keeps its own fragment and TCP state, and its own packet numbers.
+ */
+import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
+import { openCapture, type OpenedCapture } from './open-capture.js';
+import { PacketDecoder } from './packet-decoder.js';
+import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
+import { TcpReassembler, type TcpLimits } from './tcp-reassembly.js';
+import type { StreamDecoderSink, TransportHooks } from './transport-decoders.js';
+import type { DecodeIssue, DecodeStats, SipPayload } from './types.js';
+
+export interface CaptureSink {
+  /** One SIP message; `bytes` is the receiver's to keep. */
+  payload(p: SipPayload): void;
+  issue?(i: DecodeIssue): void;
+  /** Called as input is read: bytes of all inputs read so far, and their total size when known. */
+  progress?(bytesRead: number, totalBytes: number | undefined): void;
+}
+
+export interface DecodeOptions {
+  fragments?: Partial<FragmentLimits>;
+  tcp?: Partial<TcpLimits>;
+  /** Size of each file's read window (default 4 MiB). */
+  windowBytes?: number;
+  /** Stream read for the input '-' (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
+}
+
+interface FileDecode {
+  index: number;
+  capture: OpenedCapture;
+  decoder: PacketDecoder;
+  /** Set once the file is exhausted or unreadable. */
+  done: boolean;
+}
+
+export async function decodeCaptures(inputs: string[], sink: CaptureSink, options: DecodeOptions = {}): Promise<DecodeStats> {
+  const stats: DecodeStats = { files: inputs.length, packets: 0, bytes: 0, sipMessages: 0, decodeErrors: 0 };
+  const issueSink = (issue: DecodeIssue): void => {
+    stats.decodeErrors++;
+    sink.issue?.(issue);
+  };
+  const payloadSink: StreamDecoderSink = {
+    message: (payload) => {
+      stats.sipMessages++;
+      sink.payload(payload);
+    },
+    issue: issueSink,
+  };
+  const files: FileDecode[] = [];
+  try {
+    for (const [index, file] of inputs.entries()) {
+      const capture = await openCapture(
+        file,
+        (code, message, packetNumber, offset) => issueSink({ code, message, file, packetNumber, offset }),
+        { windowBytes: options.windowBytes, stdin: options.stdin },
+      );
+      const decoder = new PacketDecoder(file, payloadSink, streamHooks(payloadSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
+      files.push({ index, capture, decoder, done: false });
+    }
+    const progress = progressReporter(files, sink);
+    if (files.length === 1) await decodeOne(files[0], stats, progress);
+    else await decodeMerged(files, stats, progress);
+  } finally {
+    for (const file of files) {
+      stats.bytes += file.capture.rawBytesRead;
+      await file.capture.close().catch(() => undefined);
+    }
+  }
+  return stats;
+}
+
+function streamHooks(sink: StreamDecoderSink, options: DecodeOptions): TransportHooks {
+  const tcp = new TcpReassembler(sink, options.tcp);
+  return {
+    tcpSegment: (segment) => tcp.segment(segment),
+    sctp: () => undefined,
+    hep: () => false,
+    flush: () => tcp.flush(),
+  };
+}
+
+function progressReporter(files: FileDecode[], sink: CaptureSink): () => void {
+  if (sink.progress === undefined) return () => undefined;
+  const sizes = files.map((file) => file.capture.totalBytes);
+  const total = sizes.every((size) => size !== undefined) ? sizes.reduce((sum: number, size) => sum + (size ?? 0), 0) : undefined;
+  return () => sink.progress?.(files.reduce((sum, file) => sum + file.capture.rawBytesRead, 0), total);
+}
+
+/** The hot loop: synchronous steps through the window, an await only when the window needs refilling. */
+async function decodeOne(file: FileDecode, stats: DecodeStats, progress: () => void): Promise<void> {
+  const reader = file.capture.reader;
+  const decoder = file.decoder;
+  for (;;) {
+    const step = reader.step();
+    if (step === STEP_PACKET) {
+      stats.packets++;
+      decoder.packet(reader.record);
+    } else if (step === STEP_NEED_BYTES) {
+      if (!(await refill(file))) break;
+      progress();
+    } else {
+      break;
+    }
+  }
+  finish(file);
+  progress();
+}
+
+/** k-way merge by capture time; ties go to the earlier input. */
+async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: () => void): Promise<void> {
+  const heads: FileDecode[] = [];
+  for (const file of files) if (await advance(file, progress)) heads.push(file);
+  while (heads.length > 0) {
+    let earliest = 0;
+    for (let i = 1; i < heads.length; i++) {
+      const time = heads[i].capture.reader.record.timeUs;
+      const best = heads[earliest].capture.reader.record.timeUs;
+      if (time < best || (time === best && heads[i].index < heads[earliest].index)) earliest = i;
+    }
+    const file = heads[earliest];
+    stats.packets++;
+    file.decoder.packet(file.capture.reader.record);
+    if (!(await advance(file, progress))) heads.splice(earliest, 1);
+  }
+}
+
+/** Moves a file to its next packet; false (and the file flushed) at its end. */
+async function advance(file: FileDecode, progress: () => void): Promise<boolean> {
+  for (;;) {
+    const step = file.capture.reader.step();
+    if (step === STEP_PACKET) return true;
+    if (step === STEP_NEED_BYTES && (await refill(file))) {
+      progress();
+      continue;
+    }
+    finish(file);
+    return false;
+  }
+}
+
+/** A read failure (corrupt gzip stream, I/O error) ends this file with an issue; what was decoded stays. */
+async function refill(file: FileDecode): Promise<boolean> {
+  try {
+    await file.capture.reader.refill();
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    file.decoder.report('read-error', `reading stopped: ${reason}`, undefined, file.capture.rawBytesRead);
+    return false;
+  }
+}
+
+function finish(file: FileDecode): void {
+  if (file.done) return;
+  file.done = true;
+  file.decoder.flush();
+}

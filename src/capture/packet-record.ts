@@ -1,0 +1,71 @@
+/** What a container reader hands to the link layer: one captured frame, in place in the reader's window. */
+
+/** `PacketReader.step()` results. */
+export const STEP_PACKET = 1;
+export const STEP_NEED_BYTES = 0;
+export const STEP_END = -1;
+
+/** Reused for every packet of a reader: copy what you keep, the view dies at the next `step()`/`refill()`. */
+export interface PacketRecord {
+  /** 1-based, counting packet records only, as tshark numbers frames. */
+  packetNumber: number;
+  /** Microseconds since the Unix epoch. */
+  timeUs: number;
+  /** Nanoseconds past `timeUs` (0..999) when the container has finer resolution. */
+  timeExtraNs: number;
+  /** LINKTYPE_* value (https://www.tcpdump.org/linktypes.html). */
+  linkType: number;
+  /** pcapng interface id (0 for classic pcap). */
+  interfaceId: number;
+  /** The frame is `bytes[start..end)`. */
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  /** Length of the frame on the wire (larger than end - start when cut by snaplen). */
+  originalLength: number;
+  /** File offset of the record (pcap record header, pcapng block). */
+  offset: number;
+  /** pcapng opt_comment of the packet, if any. */
+  comment: string | undefined;
+}
+
+export function newPacketRecord(): PacketRecord {
+  return {
+    packetNumber: 0,
+    timeUs: 0,
+    timeExtraNs: 0,
+    linkType: 0,
+    interfaceId: 0,
+    bytes: new Uint8Array(0),
+    start: 0,
+    end: 0,
+    originalLength: 0,
+    offset: 0,
+    comment: undefined,
+  };
+}
+
+/** Reports a problem in the container; the reader goes on where it can. */
+export type ContainerIssue = (code: string, message: string, packetNumber: number | undefined, offset: number) => void;
+
+export interface PacketReader {
+  readonly format: 'pcap' | 'pcapng';
+  /** The packet that the last `step()` returning STEP_PACKET produced. */
+  readonly record: PacketRecord;
+  /** STEP_PACKET: `record` holds the next packet; STEP_NEED_BYTES: await `refill()` then step again; STEP_END. */
+  step(): number;
+  refill(): Promise<void>;
+}
+
+export function u16le(b: Uint8Array, i: number): number {
+  return b[i] | (b[i + 1] << 8);
+}
+export function u16be(b: Uint8Array, i: number): number {
+  return (b[i] << 8) | b[i + 1];
+}
+export function u32le(b: Uint8Array, i: number): number {
+  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+}
+export function u32be(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+}

@@ -1,0 +1,287 @@
+/**
+ * pcapng (draft-ietf-opsawg-pcapng): a sequence of blocks `type, total length, body, total length`.
+ * Sections (SHB) fix the byte order; interfaces (IDB) fix link type and timestamp resolution (if_tsresol,
+ * power of 10 or of 2, and if_tsoffset); packets come in Enhanced (EPB), Simple (SPB) or obsolete Packet
+ * Blocks (PB). Other blocks are skipped. A corrupt block length is resynchronised by scanning for the next
+ * block whose type is known and whose two length fields agree.
+ */
+import type { ChunkReader } from './chunk-reader.js';
+import { interfaceClock, toMicroseconds, type InterfaceClock } from './pcapng-time.js';
+import {
+  newPacketRecord,
+  STEP_END,
+  STEP_NEED_BYTES,
+  STEP_PACKET,
+  u16be,
+  u16le,
+  u32be,
+  u32le,
+  type ContainerIssue,
+  type PacketReader,
+} from './packet-record.js';
+
+export const BLOCK_SECTION_HEADER = 0x0a0d0d0a;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const BLOCK_INTERFACE = 1;
+const BLOCK_PACKET_OBSOLETE = 2;
+const BLOCK_SIMPLE_PACKET = 3;
+const BLOCK_ENHANCED_PACKET = 6;
+/** Block types of the spec (SHB, IDB, PB, SPB, NRB, ISB, EPB, IRIG, ARINC, systemd journal, DSB, custom). */
+const KNOWN_BLOCK_TYPES = new Set([BLOCK_SECTION_HEADER, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x0a, 0xbad, 0x40000bad]);
+const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+/** A block found while resynchronising must be at most this long (a jumbo packet plus options). */
+const MAX_RESYNC_BLOCK_BYTES = 1024 * 1024;
+const RESYNC_SCAN_BYTES = 4 * 1024 * 1024;
+const OPTION_COMMENT = 1;
+const OPTION_TSRESOL = 9;
+const OPTION_TSOFFSET = 14;
+const textDecoder = new TextDecoder();
+
+interface Interface {
+  linkType: number;
+  snaplen: number;
+  clock: InterfaceClock;
+}
+
+/** Whether bytes[at..at+12) start a section header block (either byte order). */
+export function isPcapngStart(bytes: Uint8Array, at: number): boolean {
+  if (u32le(bytes, at) !== BLOCK_SECTION_HEADER) return false;
+  return u32le(bytes, at + 8) === BYTE_ORDER_MAGIC || u32be(bytes, at + 8) === BYTE_ORDER_MAGIC;
+}
+
+export class PcapngReader implements PacketReader {
+  readonly format = 'pcapng';
+  readonly record = newPacketRecord();
+  /** Link types of all interfaces of all sections, in order of appearance. */
+  readonly linkTypes = new Set<number>();
+  private littleEndian = true;
+  private u32 = u32le;
+  private u16 = u16le;
+  private interfaces: Interface[] = [];
+  private wanted = 0;
+  private resyncFrom = -1;
+  private resyncStart = 0;
+
+  constructor(
+    private readonly chunks: ChunkReader,
+    private readonly issue: ContainerIssue,
+  ) {}
+
+  async refill(): Promise<void> {
+    await this.chunks.fill(this.wanted);
+  }
+
+  step(): number {
+    for (;;) {
+      if (this.resyncFrom >= 0) {
+        const found = this.resync();
+        if (found !== STEP_PACKET) return found;
+      }
+      const chunks = this.chunks;
+      const available = chunks.available;
+      if (available < 12) return this.needOrEnd(12, available);
+      const b = chunks.buffer;
+      const at = chunks.pos;
+      if (u32le(b, at) === BLOCK_SECTION_HEADER) {
+        const order = this.sectionByteOrder(b, at);
+        if (order === undefined) {
+          this.corrupt(at, 'section header block has no valid byte-order magic');
+          continue;
+        }
+        this.setByteOrder(order);
+      }
+      const type = this.u32(b, at);
+      const length = this.u32(b, at + 4);
+      if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK_BYTES) {
+        this.corrupt(at, `block of type 0x${type.toString(16)} has an impossible length ${length}`);
+        continue;
+      }
+      if (available < length) return this.needOrEnd(length, available);
+      if (this.u32(b, at + length - 4) !== length) {
+        this.corrupt(at, `block of type 0x${type.toString(16)}: leading length ${length} and trailing length differ`);
+        continue;
+      }
+      chunks.pos = at + length;
+      if (this.block(type, b, at, length)) return STEP_PACKET;
+    }
+  }
+
+  private sectionByteOrder(b: Uint8Array, at: number): boolean | undefined {
+    if (u32le(b, at + 8) === BYTE_ORDER_MAGIC) return true;
+    if (u32be(b, at + 8) === BYTE_ORDER_MAGIC) return false;
+    return undefined;
+  }
+
+  private setByteOrder(littleEndian: boolean): void {
+    this.littleEndian = littleEndian;
+    this.u32 = littleEndian ? u32le : u32be;
+    this.u16 = littleEndian ? u16le : u16be;
+  }
+
+  /** Handles one whole block; true when it was a packet (now in `record`). */
+  private block(type: number, b: Uint8Array, at: number, length: number): boolean {
+    switch (type) {
+      case BLOCK_SECTION_HEADER:
+        this.interfaces = [];
+        return false;
+      case BLOCK_INTERFACE:
+        this.addInterface(b, at, length);
+        return false;
+      case BLOCK_ENHANCED_PACKET:
+        return this.packet(b, at, length, this.u32(b, at + 8), 28, true);
+      case BLOCK_PACKET_OBSOLETE:
+        return this.packet(b, at, length, this.u16(b, at + 8), 28, true);
+      case BLOCK_SIMPLE_PACKET:
+        return this.simplePacket(b, at, length);
+      default:
+        return false;
+    }
+  }
+
+  private addInterface(b: Uint8Array, at: number, length: number): void {
+    let tsresol = 6;
+    let tsoffsetSeconds = 0;
+    this.forEachOption(b, at + 16, at + length - 4, (code, start, size) => {
+      if (code === OPTION_TSRESOL && size >= 1) tsresol = b[start];
+      if (code === OPTION_TSOFFSET && size >= 8) {
+        const high = this.u32(b, this.littleEndian ? start + 4 : start) | 0;
+        const low = this.u32(b, this.littleEndian ? start : start + 4);
+        tsoffsetSeconds = high * 4294967296 + low;
+      }
+    });
+    const linkType = this.u16(b, at + 8);
+    this.interfaces.push({ linkType, snaplen: this.u32(b, at + 12), clock: interfaceClock(tsresol, tsoffsetSeconds) });
+    this.linkTypes.add(linkType);
+  }
+
+  private packet(b: Uint8Array, at: number, length: number, interfaceId: number, dataAt: number, hasOptions: boolean): boolean {
+    const record = this.record;
+    record.packetNumber++;
+    record.offset = this.chunks.offsetOf(at);
+    const captured = this.u32(b, at + 20);
+    const original = this.u32(b, at + 24);
+    const iface = this.interfaces[interfaceId];
+    if (iface === undefined) {
+      this.issue('unknown-interface', `packet refers to interface ${interfaceId}, not described in this section`, record.packetNumber, record.offset);
+      return this.emptyPacket();
+    }
+    if (captured > length - dataAt - 4) {
+      this.issue('bad-packet-length', `captured length ${captured} exceeds the block`, record.packetNumber, record.offset);
+      return this.emptyPacket();
+    }
+    toMicroseconds(iface.clock, this.u32(b, at + 12), this.u32(b, at + 16), record);
+    record.linkType = iface.linkType;
+    record.interfaceId = interfaceId;
+    record.bytes = b;
+    record.start = at + dataAt;
+    record.end = record.start + captured;
+    record.originalLength = original;
+    record.comment = undefined;
+    if (hasOptions) {
+      const optionsAt = record.start + ((captured + 3) & ~3);
+      this.forEachOption(b, optionsAt, at + length - 4, (code, start, size) => {
+        if (code === OPTION_COMMENT) record.comment = textDecoder.decode(b.subarray(start, start + size));
+      });
+    }
+    return true;
+  }
+
+  /** A packet whose bytes cannot be used: still numbered, handed on with no bytes. */
+  private emptyPacket(): boolean {
+    const record = this.record;
+    record.linkType = -1;
+    record.start = record.end = 0;
+    record.originalLength = 0;
+    record.comment = undefined;
+    return true;
+  }
+
+  private simplePacket(b: Uint8Array, at: number, length: number): boolean {
+    const record = this.record;
+    record.packetNumber++;
+    record.offset = this.chunks.offsetOf(at);
+    const iface = this.interfaces[0];
+    if (iface === undefined) {
+      this.issue('unknown-interface', 'simple packet block before any interface description', record.packetNumber, record.offset);
+      return this.emptyPacket();
+    }
+    const original = this.u32(b, at + 8);
+    let captured = Math.min(original, length - 16);
+    if (iface.snaplen > 0) captured = Math.min(captured, iface.snaplen);
+    // SPB has no timestamp: the packet keeps the time of the previous one
+    record.linkType = iface.linkType;
+    record.interfaceId = 0;
+    record.bytes = b;
+    record.start = at + 12;
+    record.end = record.start + captured;
+    record.originalLength = original;
+    record.comment = undefined;
+    return true;
+  }
+
+  private forEachOption(b: Uint8Array, from: number, to: number, visit: (code: number, start: number, size: number) => void): void {
+    let at = from;
+    while (at + 4 <= to) {
+      const code = this.u16(b, at);
+      const size = this.u16(b, at + 2);
+      if (code === 0 || at + 4 + size > to) return;
+      visit(code, at + 4, size);
+      at += 4 + ((size + 3) & ~3);
+    }
+  }
+
+  private needOrEnd(wanted: number, available: number): number {
+    if (!this.chunks.eof) {
+      this.wanted = wanted;
+      return STEP_NEED_BYTES;
+    }
+    if (available > 0) {
+      this.issue('truncated-file', `file ends inside a block (${available} of ${wanted} bytes present)`, undefined, this.chunks.offsetOf(this.chunks.pos));
+      this.chunks.pos = this.chunks.end;
+    }
+    return STEP_END;
+  }
+
+  private corrupt(at: number, message: string): void {
+    this.issue('bad-block-length', message, undefined, this.chunks.offsetOf(at));
+    this.resyncStart = this.chunks.offsetOf(at);
+    this.resyncFrom = this.resyncStart + 1;
+  }
+
+  /** Scans for a known block type whose leading and trailing lengths agree; STEP_PACKET means found. */
+  private resync(): number {
+    const chunks = this.chunks;
+    const b = chunks.buffer;
+    const lookahead = MAX_RESYNC_BLOCK_BYTES + 8;
+    for (let at = this.resyncFrom - chunks.base; ; at++) {
+      if (chunks.offsetOf(at) - this.resyncStart > RESYNC_SCAN_BYTES) return this.giveUp(at);
+      if (chunks.end - at < lookahead && !chunks.eof) {
+        chunks.pos = at;
+        this.resyncFrom = chunks.offsetOf(at);
+        this.wanted = lookahead;
+        return STEP_NEED_BYTES;
+      }
+      if (chunks.end - at < 12) return this.giveUp(at);
+      const type = this.u32(b, at);
+      if (!KNOWN_BLOCK_TYPES.has(type)) continue;
+      if (type === BLOCK_SECTION_HEADER && this.sectionByteOrder(b, at) === undefined) continue;
+      const length = type === BLOCK_SECTION_HEADER && this.sectionByteOrder(b, at) !== this.littleEndian
+        ? (this.littleEndian ? u32be : u32le)(b, at + 4)
+        : this.u32(b, at + 4);
+      if (length < 12 || length % 4 !== 0 || length > MAX_RESYNC_BLOCK_BYTES || at + length > chunks.end) continue;
+      if (b[at + length - 4] !== b[at + 4] || b[at + length - 3] !== b[at + 5] || b[at + length - 2] !== b[at + 6] || b[at + length - 1] !== b[at + 7]) continue;
+      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart} corrupt bytes; decoding goes on here`, undefined, chunks.offsetOf(at));
+      chunks.pos = at;
+      this.resyncFrom = -1;
+      return STEP_PACKET;
+    }
+  }
+
+  private giveUp(at: number): number {
+    this.issue('resync-failed', 'no plausible pcapng block found after a corrupt one; rest of the file skipped', undefined, this.chunks.offsetOf(at));
+    this.chunks.pos = this.chunks.end;
+    this.chunks.eof = true;
+    this.resyncFrom = -1;
+    return STEP_END;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Transport layer, keyed by IP protocol number: UDP (RFC 768) payloads are SIP when they start with a SIP start
+ * line (RFC 3261 §7.1/§7.2, any port) or HEP when they start with its magic; TCP (RFC 9293) segments go to the
+ * stream reassembler and SCTP (RFC 9260) packets to the SCTP decoder.
+ */
+import type { PacketDecoder } from './packet-decoder.js';
+import { u16be, u32be } from './packet-record.js';
+import type { TcpSegment } from './tcp-reassembly.js';
+import { sipStartLineAt, START_LINE_YES } from './tcp-start-line.js';
+import type { DecodeIssue, SipPayload } from './types.js';
+
+export interface StreamDecoderSink {
+  message(p: SipPayload): void;
+  issue(i: DecodeIssue): void;
+}
+
+export interface PacketMeta {
+  file: string;
+  packetNumber: number;
+  timeUs: number;
+  offset: number;
+}
+
+/** How the transport decoders reach the stream-level decoders of one file. */
+export interface TransportHooks {
+  tcpSegment(segment: TcpSegment): void;
+  /** SCTP packet (common header onwards). */
+  sctp(packet: Uint8Array, meta: PacketMeta & { src: string; dst: string }): void;
+  /** True when the payload was HEP (and has been handled). */
+  hep(payload: Uint8Array, meta: PacketMeta): boolean;
+  flush(): void;
+}
+
+export type TransportDecoder = (decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number) => void;
+
+const HEP3_MAGIC = 0x48455033; // "HEP3"
+
+function udp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+  if (end - start < 8) return decoder.malformed('UDP header');
+  const length = u16be(bytes, start + 4);
+  // length 0 happens on IPv6 jumbograms and with some offloads: use the IP payload end then
+  const payloadEnd = length >= 8 ? Math.min(end, start + length) : end;
+  const payloadStart = start + 8;
+  if (payloadEnd <= payloadStart) return;
+  const first = bytes[payloadStart];
+  if ((first === 0x48 && payloadEnd - payloadStart >= 4 && u32be(bytes, payloadStart) === HEP3_MAGIC) || first === 1 || first === 2) {
+    const meta = { file: decoder.file, packetNumber: decoder.packetNumber, timeUs: decoder.timeUs, offset: decoder.offset };
+    if (decoder.hooks.hep(bytes.subarray(payloadStart, payloadEnd), meta)) return;
+  }
+  if (sipStartLineAt(bytes, payloadStart, payloadEnd) !== START_LINE_YES) return;
+  decoder.sink.message({
+    file: decoder.file,
+    packetNumber: decoder.packetNumber,
+    packets: decoder.packets(),
+    timeUs: decoder.timeUs,
+    src: { ip: decoder.sourceIp(), port: u16be(bytes, start) },
+    dst: { ip: decoder.destinationIp(), port: u16be(bytes, start + 2) },
+    transport: 'udp',
+    bytes: bytes.slice(payloadStart, payloadEnd),
+  });
+}
+
+function tcp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+  if (end - start < 20) return decoder.malformed('TCP header');
+  const headerLength = (bytes[start + 12] >> 4) * 4;
+  if (headerLength < 20 || headerLength > end - start) return decoder.malformed('TCP header length');
+  decoder.hooks.tcpSegment({
+    file: decoder.file,
+    packetNumber: decoder.packetNumber,
+    timeUs: decoder.timeUs,
+    offset: decoder.offset,
+    src: { ip: decoder.sourceIp(), port: u16be(bytes, start) },
+    dst: { ip: decoder.destinationIp(), port: u16be(bytes, start + 2) },
+    seq: u32be(bytes, start + 4),
+    ack: u32be(bytes, start + 8),
+    flags: bytes[start + 13],
+    payload: bytes.subarray(start + headerLength, end),
+  });
+}
+
+function sctp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+  if (end - start < 12) return decoder.malformed('SCTP common header');
+  decoder.hooks.sctp(bytes.subarray(start, end), {
+    file: decoder.file,
+    packetNumber: decoder.packetNumber,
+    timeUs: decoder.timeUs,
+    offset: decoder.offset,
+    src: decoder.sourceIp(),
+    dst: decoder.destinationIp(),
+  });
+}
+
+/** Decoders by IP protocol number (IANA "Assigned Internet Protocol Numbers"). */
+export const TRANSPORT_DECODERS: ReadonlyMap<number, TransportDecoder> = new Map<number, TransportDecoder>([
+  [6, tcp],
+  [17, udp],
+  [132, sctp],
+]);
