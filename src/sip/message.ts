@@ -11,6 +11,10 @@ export interface HeaderField {
   rawName: string;
   /** Value with line folding (RFC 3261 §7.3.1) replaced by a single space, leading/trailing whitespace trimmed. */
   value: string;
+  /** Byte offset of the field's first byte in the parsed message's `raw` bytes (set by the parser). */
+  offset?: number;
+  /** Bytes of the field on the wire, folding included, final line end excluded (set by the parser). */
+  length?: number;
 }
 
 /** A specific problem found while parsing; a message with defects is still returned where its framing allowed. */
@@ -22,6 +26,11 @@ export interface Defect {
   header?: string;
   /** Byte offset into the message, when known. */
   offset?: number;
+  /**
+   * 'error' (the default when absent): the message breaks a MUST of the RFCs and should be rejected (400).
+   * 'warning': legal but suspicious or only understood for backward compatibility (e.g. RFC 2543 syntax).
+   */
+  severity?: 'error' | 'warning';
 }
 
 interface SipMessageBase {
@@ -32,6 +41,8 @@ interface SipMessageBase {
   body: Uint8Array;
   /** Problems found; empty for a valid message. */
   defects: Defect[];
+  /** The bytes the message was parsed from (kept for anything not parsed, and for byte-exact re-serialisation). */
+  raw?: Uint8Array;
 }
 
 export interface SipRequest extends SipMessageBase {

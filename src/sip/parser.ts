@@ -1,68 +1,309 @@
 /**
  * SIP message parser (RFC 3261 §7, §25). Tolerant: returns a message with `defects` wherever the start line
  * could be read; throws SipParseError only when there is no SIP start line at all.
- * (Initial version: correct framing and header unfolding; field-level checks live in headers/*.ts.)
+ *
+ * Speed: the input is decoded once as latin1 (one byte = one char, so string index = byte offset), then
+ * scanned with indexOf/charCodeAt; values are sliced, never built char by char. Only a header block holding
+ * bytes >= 0x80 pays for UTF-8 decoding, value by value. Expensive field parses (URI, Via, name-addr) are
+ * separate on-demand functions in uri.ts and headers/*.ts; `validateMessage` (validate.ts) runs them.
  */
+import { isAscii } from 'node:buffer';
 import { SipParseError } from './errors.js';
 import { canonicalHeaderName, type Defect, type HeaderField, type SipMessage } from './message.js';
+import { isToken, isWhite, latin1 } from './syntax.js';
+import { validateMessage } from './validate.js';
 
 export interface ParseOptions {
   /** Datagram transport (UDP): bytes past Content-Length are dropped (RFC 3261 §18.3); a short body is a defect. */
   datagram?: boolean;
+  /** Also run the field-level checks of validate.ts (mandatory headers, CSeq, Via, URIs, ...) into `defects`. */
+  validate?: boolean;
 }
 
-const decoder = new TextDecoder('utf-8');
+const CR = 13;
+const LF = 10;
+const SP = 32;
+const HT = 9;
+/** Header blocks are decoded in one go up to this size; larger inputs are decoded whole only when needed. */
+const FIRST_DECODE_BYTES = 16 * 1024;
+const EMPTY_BODY: Uint8Array = Buffer.alloc(0);
 
-export function parseMessage(input: Uint8Array | string, options: ParseOptions = {}): SipMessage {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+/** rawName -> canonical name; bounded so hostile input cannot grow it without limit. */
+const nameCache = new Map<string, string>();
+const NAME_CACHE_LIMIT = 2048;
+
+function headerName(rawName: string): string {
+  let name = nameCache.get(rawName);
+  if (name === undefined) {
+    name = canonicalHeaderName(rawName);
+    if (nameCache.size < NAME_CACHE_LIMIT) nameCache.set(rawName, name);
+  }
+  return name;
+}
+
+function toBuffer(input: Uint8Array | string): Buffer {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8');
+  if (Buffer.isBuffer(input)) return input;
+  return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/** latin1 text -> the UTF-8 it encodes, when it holds any byte >= 0x80 (RFC 3261 §25.1: TEXT-UTF8). */
+export function utf8FromLatin1(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x80) return Buffer.from(text, 'latin1').toString('utf8');
+  }
+  return text;
+}
+
+export type StartLine =
+  | { kind: 'request'; method: string; uri: string; version: string; defects: Defect[] }
+  | { kind: 'response'; version: string; status: number; reason: string; defects: Defect[] };
+
+function isSipVersion(version: string): boolean {
+  // RFC 3261 §25.1: SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT ("SIP" case-insensitive)
+  if (version.length < 7 || (version.charCodeAt(0) | 0x20) !== 0x73 || (version.charCodeAt(1) | 0x20) !== 0x69) return false;
+  if ((version.charCodeAt(2) | 0x20) !== 0x70 || version.charCodeAt(3) !== 0x2f) return false;
+  const dot = version.indexOf('.', 4);
+  if (dot < 5 || dot === version.length - 1) return false;
+  for (let i = 4; i < version.length; i++) {
+    const code = version.charCodeAt(i);
+    if (i !== dot && (code < 0x30 || code > 0x39)) return false;
+  }
+  return true;
+}
+
+function versionDefect(version: string, offset: number): Defect | undefined {
+  if (version === 'SIP/2.0') return undefined;
+  if (version.toUpperCase() === 'SIP/2.0') return undefined;
+  return { code: 'bad-sip-version', message: `unsupported SIP version ${JSON.stringify(version)}; only SIP/2.0 is understood (RFC 3261 §8.2.2.1 answers 505)`, offset };
+}
+
+/**
+ * Reads a start line (RFC 3261 §7.1 Request-Line, §7.2 Status-Line). `line` excludes the line end; `offset`
+ * is its byte offset in the message (for defects). Throws SipParseError when it is not a SIP start line.
+ */
+export function parseStartLine(line: string, offset = 0): StartLine {
   const defects: Defect[] = [];
-  let headerEnd = -1;
-  let bodyStart = bytes.length;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== 0x0a) continue;
-    if (bytes[i + 1] === 0x0a) { headerEnd = i; bodyStart = i + 2; break; }
-    if (bytes[i + 1] === 0x0d && bytes[i + 2] === 0x0a) { headerEnd = i; bodyStart = i + 3; break; }
+  const firstSpace = line.indexOf(' ');
+  if (firstSpace > 0 && line.charCodeAt(0) === 0x53 && line.startsWith('SIP/') && isSipVersion(line.slice(0, firstSpace))) {
+    const version = line.slice(0, firstSpace);
+    const bad = versionDefect(version, offset);
+    if (bad) defects.push(bad);
+    let codeEnd = line.indexOf(' ', firstSpace + 1);
+    if (codeEnd < 0) codeEnd = line.length;
+    const codeText = line.slice(firstSpace + 1, codeEnd);
+    let status = 0;
+    for (let i = 0; i < codeText.length; i++) {
+      const digit = codeText.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) {
+        throw new SipParseError('bad-start-line', `status line has a non-numeric status code ${JSON.stringify(codeText.slice(0, 20))}`, offset + firstSpace + 1);
+      }
+      status = status * 10 + digit;
+    }
+    if (codeText.length === 0) throw new SipParseError('bad-start-line', 'status line has no status code', offset + firstSpace + 1);
+    if (codeText.length !== 3 || status < 100 || status > 699) {
+      defects.push({ code: 'bad-status-code', message: `status code ${codeText} is not three digits from 100 to 699 (RFC 3261 §7.2, §21)`, offset: offset + firstSpace + 1 });
+    }
+    const reason = codeEnd < line.length ? utf8FromLatin1(line.slice(codeEnd + 1)) : '';
+    return { kind: 'response', version, status, reason, defects };
   }
-  if (headerEnd < 0) {
-    headerEnd = bytes.length;
-    defects.push({ code: 'no-header-end', message: 'header block does not end with an empty line', offset: bytes.length });
+  if (firstSpace <= 0 || !isToken(line, 0, firstSpace)) {
+    throw new SipParseError('bad-start-line', `not a SIP start line: ${JSON.stringify(utf8FromLatin1(line.slice(0, 80)))}`, offset);
   }
-  const head = decoder.decode(bytes.subarray(0, headerEnd));
-  const lines = head.split(/\r?\n/);
-  const startLine = lines[0] ?? '';
+  const method = line.slice(0, firstSpace);
+  let end = line.length;
+  while (end > firstSpace && isWhite(line.charCodeAt(end - 1))) end--;
+  const lastSpace = line.lastIndexOf(' ', end - 1);
+  const version = lastSpace > firstSpace ? line.slice(lastSpace + 1, end) : '';
+  if (!isSipVersion(version)) {
+    throw new SipParseError('bad-start-line', `request line does not end in a SIP version: ${JSON.stringify(utf8FromLatin1(line.slice(0, 80)))}`, offset);
+  }
+  const bad = versionDefect(version, offset + lastSpace + 1);
+  if (bad) defects.push(bad);
+  if (end < line.length) {
+    defects.push({ code: 'bad-start-line', message: 'request line has whitespace after the SIP version (RFC 3261 §7.1: Method SP Request-URI SP SIP-Version CRLF)', offset: offset + end });
+  }
+  let uriStart = firstSpace + 1;
+  let uriEnd = lastSpace;
+  if (isWhite(line.charCodeAt(uriStart)) || isWhite(line.charCodeAt(uriEnd - 1))) {
+    defects.push({ code: 'bad-start-line', message: 'request line separates its elements by more than one SP (RFC 3261 §7.1)', offset: offset + firstSpace });
+    while (uriStart < uriEnd && isWhite(line.charCodeAt(uriStart))) uriStart++;
+    while (uriEnd > uriStart && isWhite(line.charCodeAt(uriEnd - 1))) uriEnd--;
+  }
+  const uri = utf8FromLatin1(line.slice(uriStart, uriEnd));
+  if (uri.length === 0) {
+    defects.push({ code: 'bad-request-uri', message: 'request line has no Request-URI', offset: offset + uriStart });
+  } else if (uri.indexOf(' ') >= 0 || uri.indexOf('\t') >= 0) {
+    defects.push({ code: 'bad-request-uri', message: `Request-URI ${JSON.stringify(uri)} contains whitespace (RFC 3261 §25.1 allows none)`, offset: offset + uriStart });
+  } else if (uri.charCodeAt(0) === 0x3c) {
+    defects.push({ code: 'bad-request-uri', message: `Request-URI ${JSON.stringify(uri)} is enclosed in <>, which RFC 3261 §7.1 does not allow`, offset: offset + uriStart });
+  }
+  return { kind: 'request', method, uri, version, defects };
+}
+
+/** Result of reading a header block: fields, and the offset just past the blank line (or -1 if none). */
+export interface HeaderBlock {
+  headers: HeaderField[];
+  /** Offset of the first body byte, or -1 when the block has no terminating empty line. */
+  bodyStart: number;
+}
+
+/**
+ * Reads header fields from latin1 `text` starting at `pos` up to the empty line (RFC 3261 §7.3). Folded lines
+ * (§7.3.1: CRLF followed by SP/HT) become one SP. Used for messages and for multipart body parts.
+ * `utf8` says whether values may hold bytes >= 0x80 to decode.
+ */
+export function readHeaderBlock(text: string, pos: number, utf8: boolean, defects: Defect[]): HeaderBlock {
   const headers: HeaderField[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    let line = lines[i];
-    if (line === '') continue;
-    // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header field
-    while (i + 1 < lines.length && /^[ \t]/.test(lines[i + 1])) line += ' ' + lines[++i].trim();
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      defects.push({ code: 'bad-header-line', message: `header line without a name and colon: ${JSON.stringify(line.slice(0, 40))}` });
+  const length = text.length;
+  while (pos < length) {
+    let newline = text.indexOf('\n', pos);
+    if (newline < 0) newline = length;
+    let lineEnd = newline;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
+    if (lineEnd === pos) return { headers, bodyStart: newline + 1 > length ? length : newline + 1 };
+    // Continuation lines (RFC 3261 §7.3.1) start with whitespace.
+    let fieldEnd = lineEnd;
+    let next = newline + 1;
+    let folded = false;
+    while (next < length && isWhite(text.charCodeAt(next))) {
+      folded = true;
+      newline = text.indexOf('\n', next);
+      if (newline < 0) newline = length;
+      fieldEnd = newline > next && text.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
+      next = newline + 1;
+    }
+    const colon = text.indexOf(':', pos);
+    if (colon < 0 || colon >= fieldEnd) {
+      defects.push({ code: 'bad-header-line', message: `header line without a colon: ${JSON.stringify(utf8FromLatin1(text.slice(pos, Math.min(lineEnd, pos + 60))))}`, offset: pos });
+      pos = next;
       continue;
     }
-    const rawName = line.slice(0, colon).trim();
-    headers.push({ name: canonicalHeaderName(rawName), rawName, value: line.slice(colon + 1).trim() });
+    let nameEnd = colon;
+    while (nameEnd > pos && isWhite(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    if (nameEnd === pos || isWhite(text.charCodeAt(pos))) {
+      defects.push({ code: 'bad-header-line', message: `header line without a field name: ${JSON.stringify(utf8FromLatin1(text.slice(pos, Math.min(lineEnd, pos + 60))))}`, offset: pos });
+      pos = next;
+      continue;
+    }
+    const rawName = text.slice(pos, nameEnd);
+    let value = folded ? unfold(text, colon + 1, fieldEnd) : trimmedSlice(text, colon + 1, fieldEnd);
+    if (utf8) value = utf8FromLatin1(value);
+    headers.push({ name: headerName(utf8 ? utf8FromLatin1(rawName) : rawName), rawName: utf8 ? utf8FromLatin1(rawName) : rawName, value, offset: pos, length: fieldEnd - pos });
+    pos = next;
   }
-  let body = bytes.subarray(bodyStart);
-  const lengthField = headers.find((h) => h.name === 'content-length');
-  if (lengthField) {
-    const declared = /^\d+$/.test(lengthField.value) ? Number(lengthField.value) : NaN;
-    if (Number.isNaN(declared)) {
-      defects.push({ code: 'bad-content-length', header: 'content-length', message: `Content-Length is not a number: ${lengthField.value}` });
-    } else if (declared > body.length) {
-      defects.push({ code: 'content-length-mismatch', header: 'content-length', message: `Content-Length ${declared} exceeds the ${body.length} body bytes present` });
-    } else if (options.datagram) {
-      body = body.subarray(0, declared);
+  return { headers, bodyStart: -1 };
+}
+
+function trimmedSlice(text: string, start: number, end: number): string {
+  while (start < end && isWhite(text.charCodeAt(start))) start++;
+  while (end > start && isWhite(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+/** Joins folded lines of text[start, end): each line break plus surrounding whitespace becomes one SP. */
+export function unfold(text: string, start: number, end: number): string {
+  let value = '';
+  let lineStart = start;
+  while (lineStart <= end) {
+    let newline = text.indexOf('\n', lineStart);
+    if (newline < 0 || newline > end) newline = end;
+    const lineEnd = newline > lineStart && text.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
+    const part = trimmedSlice(text, lineStart, lineEnd);
+    if (part.length > 0) value = value.length > 0 ? value + ' ' + part : part;
+    lineStart = newline + 1;
+  }
+  return value;
+}
+
+/** RFC 3261 §20.14 Content-Length = 1*DIGIT. Returns the number, or a defect. */
+function readContentLength(value: string, offset: number | undefined): number | Defect {
+  if (value.length === 0) return { code: 'bad-content-length', header: 'content-length', message: 'Content-Length is empty', offset };
+  let length = 0;
+  for (let i = 0; i < value.length; i++) {
+    const digit = value.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) {
+      if (i === 0 && value.charCodeAt(0) === 0x2d && value.length > 1 && isDigits(value, 1)) {
+        return { code: 'negative-content-length', header: 'content-length', message: `Content-Length ${value} is negative (RFC 3261 §20.14: 1*DIGIT)`, offset };
+      }
+      return { code: 'bad-content-length', header: 'content-length', message: `Content-Length ${JSON.stringify(value)} is not a number (RFC 3261 §20.14)`, offset };
+    }
+    length = length * 10 + digit;
+  }
+  return length;
+}
+
+function isDigits(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return from < text.length;
+}
+
+/** Parses one SIP message. See the file comment; `options.datagram` applies RFC 3261 §18.3 UDP body rules. */
+export function parseMessage(input: Uint8Array | string, options: ParseOptions = {}): SipMessage {
+  const bytes = toBuffer(input);
+  const total = bytes.length;
+  let text = latin1(bytes, 0, total > FIRST_DECODE_BYTES ? FIRST_DECODE_BYTES : total);
+  // RFC 3261 §7.5: CRLFs before the start line are ignored.
+  let pos = 0;
+  while (pos < text.length && (text.charCodeAt(pos) === CR || text.charCodeAt(pos) === LF)) pos++;
+  let lineBreak = text.indexOf('\n', pos);
+  if (lineBreak < 0 && text.length < total) {
+    text = latin1(bytes, 0, total);
+    lineBreak = text.indexOf('\n', pos);
+  }
+  if (pos >= text.length) throw new SipParseError('empty-message', 'message is empty (no start line)', 0);
+  const lineEnd = lineBreak < 0 ? text.length : lineBreak > pos && text.charCodeAt(lineBreak - 1) === CR ? lineBreak - 1 : lineBreak;
+  const start = parseStartLine(text.slice(pos, lineEnd), pos);
+  const defects = start.defects;
+  let block: HeaderBlock = { headers: [], bodyStart: -1 };
+  if (lineBreak >= 0) {
+    const headStart = lineBreak + 1;
+    const startDefects = defects.length;
+    let utf8 = !isAscii(bytes.subarray(0, text.length));
+    block = readHeaderBlock(text, headStart, utf8, defects);
+    if (block.bodyStart < 0 && text.length < total) {
+      text = latin1(bytes, 0, total);
+      utf8 = !isAscii(bytes);
+      defects.length = startDefects;
+      block = readHeaderBlock(text, headStart, utf8, defects);
     }
   }
-  const response = /^(SIP\/\d+\.\d+) (\d{3}) ?(.*)$/.exec(startLine);
-  if (response) {
-    return { kind: 'response', version: response[1], status: Number(response[2]), reason: response[3], headers, body, defects };
+  let bodyStart = block.bodyStart;
+  if (bodyStart < 0) {
+    defects.push({ code: 'no-header-end', message: 'header block does not end with an empty line (RFC 3261 §7)', offset: total });
+    bodyStart = total;
   }
-  const request = /^([!%'*+\-.0-9A-Z_`a-z~]+) (\S+) (SIP\/\d+\.\d+)$/.exec(startLine);
-  if (request) {
-    return { kind: 'request', method: request[1], uri: request[2], version: request[3], headers, body, defects };
+  const body = frameBody(bytes, bodyStart, block.headers, options, defects);
+  const base = { version: start.version, headers: block.headers, body, defects, raw: bytes };
+  const message: SipMessage = start.kind === 'request'
+    ? { kind: 'request', method: start.method, uri: start.uri, ...base }
+    : { kind: 'response', status: start.status, reason: start.reason, ...base };
+  if (options.validate) for (const defect of validateMessage(message)) defects.push(defect);
+  return message;
+}
+
+/** RFC 3261 §18.3 / §20.14: the body is Content-Length bytes; on datagrams extra bytes are dropped. */
+function frameBody(bytes: Buffer, bodyStart: number, headers: HeaderField[], options: ParseOptions, defects: Defect[]): Uint8Array {
+  const available = bytes.length - bodyStart;
+  let lengthField: HeaderField | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    if (headers[i].name === 'content-length') { lengthField = headers[i]; break; }
   }
-  throw new SipParseError('bad-start-line', `not a SIP start line: ${JSON.stringify(startLine.slice(0, 80))}`, 0);
+  if (lengthField === undefined) return available === 0 ? EMPTY_BODY : bytes.subarray(bodyStart);
+  const declared = readContentLength(lengthField.value, lengthField.offset);
+  if (typeof declared !== 'number') {
+    defects.push(declared);
+    return available === 0 ? EMPTY_BODY : bytes.subarray(bodyStart);
+  }
+  if (declared > available) {
+    defects.push({ code: 'content-length-mismatch', header: 'content-length', message: `Content-Length ${declared} exceeds the ${available} body bytes present (RFC 3261 §18.3)`, offset: lengthField.offset });
+    return available === 0 ? EMPTY_BODY : bytes.subarray(bodyStart);
+  }
+  if (declared < available && !options.datagram) {
+    defects.push({ code: 'trailing-bytes', header: 'content-length', message: `${available - declared} bytes follow the ${declared}-byte body declared by Content-Length`, offset: bodyStart + declared });
+  }
+  return declared === 0 ? EMPTY_BODY : bytes.subarray(bodyStart, bodyStart + declared);
 }

@@ -1,0 +1,106 @@
+/**
+ * name-addr / addr-spec values of From, To, Contact, Route, Record-Route, Reply-To (RFC 3261 §20.10, §25.1):
+ * ( name-addr / addr-spec ) *( SEMI param ), name-addr = [ display-name ] LAQUOT addr-spec RAQUOT,
+ * display-name = *(token LWS) / quoted-string. Contact may also be '*' (§10.2.2, §20.10).
+ */
+import { isTokenChar, isWhite } from '../syntax.js';
+import { HeaderSyntaxError } from './header-error.js';
+import { splitHeaderList } from './list.js';
+import { quotedStringEnd, readParams, skipWhitespace, unquote, type Params } from './params.js';
+
+export interface NameAddr {
+  /** Display name: quoted form unquoted (quoted-pairs resolved), token form with single spaces. */
+  displayName?: string;
+  /** Whether the display name was a quoted-string. */
+  quotedDisplayName?: boolean;
+  /** The URI text as written; parse it with parseUri (uri.ts) when its components are needed. */
+  uri: string;
+  /** Whether the URI was enclosed in <> (name-addr) rather than a bare addr-spec. */
+  bracketed: boolean;
+  /** Header parameters (after the URI), names lowercased, values as written; null = no value. */
+  params: Params;
+  /** The tag parameter (RFC 3261 §19.3), when present. */
+  tag?: string;
+  /** Contact: * (RFC 3261 §10.2.2). */
+  wildcard?: boolean;
+}
+
+/** Parses one From/To/Contact/Route value (not a list). Throws HeaderSyntaxError with a specific code. */
+export function parseNameAddr(value: string): NameAddr {
+  const text = value.trim();
+  if (text === '*') return { uri: '*', bracketed: false, params: Object.create(null) as Params, wildcard: true };
+  if (text.length === 0) throw new HeaderSyntaxError('bad-name-addr', 'empty address value', 0);
+  let pos = 0;
+  let displayName: string | undefined;
+  let quoted = false;
+  if (text.charCodeAt(0) === 0x22) {
+    const end = quotedStringEnd(text, 0);
+    if (end < 0) throw new HeaderSyntaxError('unbalanced-quotes', `display name in ${JSON.stringify(text)} opens a quote that is never closed`, 0);
+    displayName = unquote(text.slice(0, end));
+    quoted = true;
+    pos = skipWhitespace(text, end);
+    if (text.charCodeAt(pos) !== 0x3c) throw new HeaderSyntaxError('bad-name-addr', `quoted display name in ${JSON.stringify(text)} is not followed by <URI>`, pos);
+  } else {
+    const open = text.indexOf('<');
+    if (open >= 0) {
+      displayName = readTokenDisplayName(text, open);
+      pos = open;
+    }
+  }
+  let uri: string;
+  let bracketed = false;
+  if (text.charCodeAt(pos) === 0x3c) {
+    const close = text.indexOf('>', pos);
+    if (close < 0) throw new HeaderSyntaxError('bad-name-addr', `${JSON.stringify(text)} opens '<' without a closing '>'`, pos);
+    uri = text.slice(pos + 1, close);
+    if (uri.length === 0) throw new HeaderSyntaxError('bad-name-addr', `${JSON.stringify(text)} has an empty <>`, pos);
+    if (isWhite(uri.charCodeAt(0)) || isWhite(uri.charCodeAt(uri.length - 1)) || /\s/.test(uri)) {
+      throw new HeaderSyntaxError('whitespace-in-uri', `URI ${JSON.stringify(uri)} between < and > contains whitespace (RFC 3261 §25.1 allows none)`, pos + 1);
+    }
+    bracketed = true;
+    pos = close + 1;
+  } else {
+    // addr-spec: the URI ends at the first ';' (those are header parameters, RFC 3261 §20.10) or whitespace.
+    let end = pos;
+    while (end < text.length && text.charCodeAt(end) !== 0x3b && !isWhite(text.charCodeAt(end))) end++;
+    uri = text.slice(pos, end);
+    const reserved = uri.search(/[?,]/);
+    if (reserved >= 0) {
+      throw new HeaderSyntaxError('bad-addr-spec', `URI ${JSON.stringify(uri)} holds '${uri[reserved]}' but is not enclosed in <> (RFC 3261 §20.10)`, reserved);
+    }
+    if (uri.indexOf(':') <= 0) throw new HeaderSyntaxError('bad-addr-spec', `${JSON.stringify(text)} is neither a name-addr nor an addr-spec`, pos);
+    pos = end;
+  }
+  const { params, end } = readParams(text, pos);
+  if (end < text.length) throw new HeaderSyntaxError('bad-name-addr', `unexpected ${JSON.stringify(text.slice(end, end + 20))} at ${end} in ${JSON.stringify(text)}`, end);
+  const nameAddr: NameAddr = { uri, bracketed, params };
+  if (displayName !== undefined) {
+    nameAddr.displayName = displayName;
+    nameAddr.quotedDisplayName = quoted;
+  }
+  if (typeof params.tag === 'string') nameAddr.tag = params.tag;
+  return nameAddr;
+}
+
+/** display-name = *(token LWS): only token chars and whitespace before '<'. */
+function readTokenDisplayName(text: string, end: number): string | undefined {
+  const tokens: string[] = [];
+  let pos = 0;
+  while (pos < end) {
+    pos = skipWhitespace(text, pos);
+    const start = pos;
+    while (pos < end && !isWhite(text.charCodeAt(pos))) {
+      if (!isTokenChar(text.charCodeAt(pos))) {
+        throw new HeaderSyntaxError('unquoted-display-name-chars', `display name ${JSON.stringify(text.slice(0, end).trim())} holds ${JSON.stringify(text[pos])}, which needs quotes (RFC 3261 §25.1 display-name)`, pos);
+      }
+      pos++;
+    }
+    if (pos > start) tokens.push(text.slice(start, pos));
+  }
+  return tokens.length > 0 ? tokens.join(' ') : undefined;
+}
+
+/** Parses a list value (Contact, Route, Record-Route) into its elements. */
+export function parseNameAddrList(value: string): NameAddr[] {
+  return splitHeaderList(value).map((element) => parseNameAddr(element));
+}
