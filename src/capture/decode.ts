@@ -7,6 +7,7 @@ import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
+import { decodeSctp, SctpFragments } from './sctp.js';
 import { TcpReassembler, type TcpLimits } from './tcp-reassembly.js';
 import type { StreamDecoderSink, TransportHooks } from './transport-decoders.js';
 import type { DecodeIssue, DecodeStats, SipPayload } from './types.js';
@@ -74,9 +75,10 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
 
 function streamHooks(sink: StreamDecoderSink, options: DecodeOptions): TransportHooks {
   const tcp = new TcpReassembler(sink, options.tcp);
+  const sctpFragments = new SctpFragments();
   return {
     tcpSegment: (segment) => tcp.segment(segment),
-    sctp: () => undefined,
+    sctp: (packet, meta) => decodeSctp(packet, meta, sink, sctpFragments),
     hep: () => false,
     flush: () => tcp.flush(),
   };
