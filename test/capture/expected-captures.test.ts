@@ -4,7 +4,7 @@
  * requests per method, responses per code, Call-IDs, and Call-IDs of re-INVITEs answered 403 — counted the way
  * expected-from-tshark.sh counts them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeCaptures } from '../../src/capture/decode.js';
@@ -26,7 +26,8 @@ function expectedFiles(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) found.push(...expectedFiles(path));
-    else if (entry.name.endsWith('.expected.json')) found.push(path);
+    // NAME.expected.json beside a capture NAME (other helpers' NAME.analysis.expected.json etc. are not ours)
+    else if (entry.name.endsWith('.expected.json') && existsSync(path.slice(0, -'.expected.json'.length))) found.push(path);
   }
   return found.sort();
 }
