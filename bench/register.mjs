@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * REGISTER benchmarks against one real Kamailio registrar (digest auth from SQLite), started and stopped here
+ * with the interop harness (test/interop/), on 127.0.0.1 port 26160:
+ *   1. wall time of one REGISTER check (challenge + answer): sipscope vs sipsak, interleaved, median of --runs;
+ *   2. load: `sipscope register --count N --rate R` over N users vs SIPp registering the same N users
+ *      (bench/sipp/register.xml, injection file of users and passwords): registrations per second.
+ * Needs the build (`npx tsc -p tsconfig.json`). Usage: node bench/register.mjs [--runs 20] [--count 1000] [--rate 500]
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runnerImport } from 'vite';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    count: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '500' },
+  },
+});
+const runs = Number.parseInt(options.runs, 10);
+const count = Number.parseInt(options.count, 10);
+const rate = Number.parseInt(options.rate, 10);
+const port = 26160;
+const sippLocalPort = 26170;
+const domain = 'sipscope.test';
+
+// The harness is TypeScript; vite (installed with vitest) loads it without a separate build.
+const load = async (file) => (await runnerImport(path.join(root, 'test', 'interop', file))).module;
+const { startRegistrarEnvironment } = await load('environment.ts');
+const { runCommand, runSipscope, runSipsak } = await load('processes.ts');
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const secret = randomBytes(6).toString('hex');
+/** Load-mode passwords: `--password-env` may hold %d, replaced by the user number (see notes/D-cli.md). */
+const passwordPattern = `bench-%d-${secret}`;
+const loadUsers = Array.from({ length: count }, (_, index) => ({
+  username: `user${index + 1}`,
+  domain,
+  password: passwordPattern.replace('%d', String(index + 1)),
+}));
+const alicePassword = `alice-${secret}`;
+
+function failIfNot(condition, message, result) {
+  if (!condition) {
+    throw new Error(`${message}\n${result ? `${result.command}\ncode ${result.code}\n${result.stdout}\n${result.stderr}` : ''}`);
+  }
+}
+
+async function singleCheckTimes(environment) {
+  const target = `sip:alice@127.0.0.1:${port}`;
+  const sipscopeMs = [];
+  const sipsakMs = [];
+  for (let run = 0; run < runs; run += 1) {
+    const ours = await runSipscope(['register', target, '--timeout', '5s', '--json'], { timeoutMs: 15_000, password: alicePassword });
+    failIfNot(ours.code === 0, `sipscope register failed\n${environment.logs(20)}`, ours);
+    sipscopeMs.push(ours.elapsedMs);
+    const theirs = await runSipsak(['-U', '-s', target], { timeoutMs: 15_000, password: alicePassword });
+    failIfNot(theirs.code === 0, 'sipsak -U failed', theirs);
+    sipsakMs.push(theirs.elapsedMs);
+  }
+  return { sipscope: median(sipscopeMs), sipsak: median(sipsakMs) };
+}
+
+async function sipscopeLoad() {
+  const result = await runSipscope(
+    ['register', `sip:127.0.0.1:${port}`, '--count', String(count), '--rate', String(rate), '--user', 'user%d', '--user-start', '1', '--timeout', '10s', '--json'],
+    { timeoutMs: 60_000 + (count / rate) * 3000, password: passwordPattern },
+  );
+  failIfNot(result.code === 0, 'sipscope load run did not register every user', result);
+  const summary = JSON.parse(result.stdout);
+  failIfNot(summary.ok === count, `sipscope load: ${summary.ok} of ${count} registered`, result);
+  return { perSecond: summary.ok / (summary.elapsedMs / 1000), wallMs: result.elapsedMs, summary };
+}
+
+async function sippLoad(environment) {
+  const injectionPath = path.join(environment.workDirectory, 'sipp-users.csv');
+  writeFileSync(injectionPath, ['SEQUENTIAL', ...loadUsers.map((user) => `${user.username};${user.password};${user.domain};[authentication username=${user.username} password=${user.password}];`), ''].join('\n'));
+  const statsPath = path.join(environment.workDirectory, 'sipp-stats.csv');
+  const result = await runCommand(
+    'sipp',
+    [
+      `127.0.0.1:${port}`, '-sf', path.join(root, 'bench', 'sipp', 'register.xml'), '-inf', injectionPath,
+      '-i', '127.0.0.1', '-p', String(sippLocalPort), '-m', String(count), '-r', String(rate), '-l', String(Math.max(rate, 100)),
+      '-timeout', `${Math.ceil(count / rate) + 30}s`, '-timeout_error', '-nostdin', '-trace_stat', '-stf', statsPath, '-fd', '3600',
+    ],
+    { timeoutMs: 60_000 + (count / rate) * 3000, cwd: environment.workDirectory },
+  );
+  failIfNot(result.code === 0, 'SIPp did not register every user', result);
+  const [header, ...rows] = readFileSync(statsPath, 'utf8').trim().split('\n');
+  const columns = header.split(';');
+  const last = rows.at(-1).split(';');
+  const successful = Number(last[columns.indexOf('SuccessfulCall(C)')]);
+  const elapsed = last[columns.indexOf('ElapsedTime(C)')];
+  const [hours, minutes, seconds] = elapsed.split(':').map(Number);
+  const elapsedMs = ((hours * 60 + minutes) * 60 + seconds) * 1000;
+  failIfNot(successful === count, `SIPp: ${successful} of ${count} registered`, result);
+  return { perSecond: successful / (elapsedMs / 1000), wallMs: result.elapsedMs };
+}
+
+/** Runs one measurement; a failure is printed (with its output) and does not stop the others. */
+async function measure(label, work) {
+  try {
+    return await work();
+  } catch (error) {
+    process.exitCode = 1;
+    console.log(`   ${label}: FAILED - ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+const ratio = (a, b) => (a !== undefined && b !== undefined ? (a / b).toFixed(2) : 'n/a');
+
+const environment = await startRegistrarEnvironment({
+  name: 'bench',
+  hosts: ['127.0.0.1'],
+  ports: { sip: port },
+  realm: domain,
+  subscribers: [{ username: 'alice', domain, password: alicePassword }, ...loadUsers],
+});
+try {
+  console.log(`Kamailio registrar on 127.0.0.1:${port} (UDP), ${count + 1} subscribers in SQLite\n`);
+  console.log(`1. one REGISTER check (401 challenge + authorized REGISTER), wall time of the process, median of ${runs} runs each:`);
+  const single = await measure('single check', () => singleCheckTimes(environment));
+  if (single) {
+    console.log(`   sipscope ${single.sipscope.toFixed(1)} ms   sipsak ${single.sipsak.toFixed(1)} ms   ratio sipscope/sipsak ${ratio(single.sipscope, single.sipsak)}`);
+  }
+  console.log(`\n2. load: ${count} users, target rate ${rate}/s, UDP, registrations per second:`);
+  const ours = await measure('sipscope --count/--rate', sipscopeLoad);
+  if (ours) console.log(`   sipscope ${ours.perSecond.toFixed(0)} registrations/s (process wall ${ours.wallMs.toFixed(0)} ms)`);
+  const theirs = await measure('SIPp', () => sippLoad(environment));
+  if (theirs) console.log(`   SIPp     ${theirs.perSecond.toFixed(0)} registrations/s (process wall ${theirs.wallMs.toFixed(0)} ms)`);
+  console.log(`   ratio sipscope/SIPp ${ratio(ours?.perSecond, theirs?.perSecond)}`);
+} finally {
+  await environment.close();
+}
