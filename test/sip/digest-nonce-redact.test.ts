@@ -107,6 +107,12 @@ describe('redactCredentials', () => {
     expect(redacted).toContain('response="keep"');
   });
 
+  it('covers prefixed output lines', () => {
+    const redacted = redactCredentials(`> Authorization: ${built.value}\n> Proxy-Authorization: Bearer eyJhbGciOi.eyJzdWIi.c2ln\n`);
+    expect(redacted).not.toContain(built.params.response);
+    expect(redacted).toContain(`> Proxy-Authorization: Bearer ${REDACTED}\n`);
+  });
+
   it('leaves text without credentials unchanged', () => {
     const text = 'SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm="pbx", nonce="abc"\r\n\r\n';
     expect(redactCredentials(text)).toBe(text);

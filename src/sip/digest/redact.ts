@@ -7,9 +7,10 @@
  */
 export const REDACTED = '<redacted>';
 
-const AUTH_HEADER_START = /^[ \t]*(?:proxy-)?authorization[ \t]*:/i;
+// Anywhere on the line, so that prefixed output ("> Authorization: ...", "12:00:01 Authorization: ...") is covered too.
+const AUTH_HEADER_START = /(?:^|[^\w-])(?:proxy-)?authorization[ \t]*:/i;
 const SECRET_PARAM = /\b(response|password|passwd|pwd|secret|ha1)(\s*=\s*)("(?:[^"\\]|\\.)*"?|[^\s,]+)/gi;
-const TOKEN68_CREDENTIAL = /^([ \t]*(?:proxy-)?authorization[ \t]*:[ \t]*(?!digest\b)[A-Za-z][\w.-]*[ \t]+)([A-Za-z0-9\-._~+/]+=*)([ \t]*(?:\r?\n|$))/i;
+const TOKEN68_CREDENTIAL = /^(.*?(?:^|[^\w-])(?:proxy-)?authorization[ \t]*:[ \t]*(?!digest\b)[A-Za-z][\w.-]*[ \t]+)([A-Za-z0-9\-._~+/]+=*)([ \t]*(?:\r?\n|$))/i;
 const URI_PASSWORD = /\b(sips?:[^:@\s;>"<,]+):([^@\s;>"<,]+)@/gi;
 
 function redactHeaderField(field: string): string {
@@ -18,7 +19,10 @@ function redactHeaderField(field: string): string {
     .replace(SECRET_PARAM, (_match, name: string, equals: string) => `${name}${equals}"${REDACTED}"`);
 }
 
-/** `text` with credentials replaced by "<redacted>"; line endings and everything else are kept. */
+/**
+ * `text` (SIP message text, as printed) with credentials replaced by "<redacted>"; line endings and everything else
+ * are kept. Not meant for JSON-escaped text: redact the message before it is put into JSON.
+ */
 export function redactCredentials(text: string): string {
   const lines = text.split(/(?<=\n)/);
   const output: string[] = [];
