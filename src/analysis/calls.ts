@@ -77,6 +77,11 @@ export class CallRecord {
     return accepted?.credential ?? initial.reverse().find((session) => session.credential)?.credential;
   }
 
+  /** Credential seen on any hop of one INVITE/UPDATE of this call. */
+  sessionCredential(fromTag: string | undefined, cseqNumber: number, method: string): Credential | undefined {
+    return this.sessions.get(sessionKey(fromTag, cseqNumber, method))?.credential;
+  }
+
   /** Username used to attribute this call to a credential: the credential's, else the caller's URI user. */
   owner(): string | undefined {
     return this.credential()?.username ?? this.callerUser;

@@ -2,7 +2,7 @@
  * The few header fields the analysis needs from each message, read once: Call-ID, CSeq, From/To tags and URIs,
  * the top Via (branch and sent-by) and the credential. Everything else of the message is dropped after this.
  */
-import { getHeader, type SipMessage } from '../sip/index.js';
+import { getHeader, parseCSeq, parseNameAddr, parseUri, parseVia, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
 import { credentialOf, isStaleChallenge } from './credentials.js';
 import type { Credential } from './types.js';
 
@@ -52,62 +52,43 @@ export function readFields(message: SipMessage): MessageFields | undefined {
   };
 }
 
-/** CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16). */
 function parseCSeqValue(value: string | undefined): { number: number; method: string } | undefined {
   if (!value) return undefined;
-  const match = /^(\d{1,10})\s+([A-Za-z!%*_+`'~.-]+)$/.exec(value.trim());
-  return match ? { number: Number(match[1]), method: match[2].toUpperCase() } : undefined;
-}
-
-/**
- * name-addr / addr-spec with header parameters (RFC 3261 §20.10): without angle brackets every ';' parameter
- * belongs to the header, not the URI.
- */
-function nameAddrParts(value: string): { uri: string; tag?: string } {
-  let uri: string;
-  let params: string;
-  const open = value.indexOf('<');
-  const close = open >= 0 ? value.indexOf('>', open) : -1;
-  if (open >= 0 && close > open) {
-    uri = value.slice(open + 1, close).trim();
-    params = value.slice(close + 1);
-  } else {
-    const semicolon = value.indexOf(';');
-    uri = (semicolon >= 0 ? value.slice(0, semicolon) : value).trim();
-    params = semicolon >= 0 ? value.slice(semicolon) : '';
-  }
-  return { uri, tag: paramValue(params, 'tag') };
-}
-
-function paramValue(params: string, name: string): string | undefined {
-  for (const part of params.split(';')) {
-    const eq = part.indexOf('=');
-    const key = (eq >= 0 ? part.slice(0, eq) : part).trim().toLowerCase();
-    if (key === name) return eq >= 0 ? part.slice(eq + 1).trim() : '';
-  }
-  return undefined;
-}
-
-/** User part of a sip:, sips: or tel: URI. */
-function userOf(uri: string): string | undefined {
-  const match = /^(?:sips?|tel):([^@;?>]*)@?/i.exec(uri);
-  if (!match) return undefined;
-  if (/^tel:/i.test(uri)) return match[1] || undefined;
-  return uri.includes('@') ? decodeURIComponentSafe(match[1].split(':')[0]) : undefined;
-}
-
-function decodeURIComponentSafe(text: string): string {
   try {
-    return decodeURIComponent(text);
+    const cseq = parseCSeq(value);
+    return { number: cseq.seq, method: cseq.method.toUpperCase() };
   } catch {
-    return text;
+    return undefined;
   }
 }
 
-/** The first Via value of the first Via header (a header line may hold several, comma separated; RFC 3261 §7.3.1). */
+/** addr-spec and tag of a From/To value; the raw value as URI when it does not parse (RFC 3261 §20.10). */
+function nameAddrParts(value: string): { uri: string; tag?: string } {
+  try {
+    const parsed = parseNameAddr(value);
+    return { uri: parsed.uri, tag: parsed.tag };
+  } catch {
+    return { uri: value.trim() };
+  }
+}
+
+/** User part of a sip:, sips: or tel: URI, unescaped. */
+function userOf(uri: string): string | undefined {
+  try {
+    const parsed = parseUri(uri);
+    return parsed.user === undefined ? undefined : unescapeUri(parsed.user);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Top Via (first via-parm of the first Via header, RFC 3261 §7.3.1): branch and sent-by host[:port]. */
 function topVia(value: string): { branch?: string; sentBy?: string } {
-  const first = value.split(',')[0] ?? '';
-  const match = /^\s*SIP\s*\/\s*[^/\s]+\s*\/\s*[^\s]+\s+([^;]+)(.*)$/i.exec(first);
-  if (!match) return {};
-  return { sentBy: match[1].trim().toLowerCase(), branch: paramValue(match[2], 'branch') };
+  try {
+    const via = parseVia(splitHeaderList(value)[0] ?? '')[0];
+    if (!via) return {};
+    return { branch: via.branch, sentBy: `${via.host.toLowerCase()}${via.port === undefined ? '' : `:${via.port}`}` };
+  } catch {
+    return {};
+  }
 }

@@ -14,10 +14,9 @@
  * A message seen on several hops (UAC -> proxy -> UAS) carries a different top Via on each, so every hop is a
  * transaction of its own, as RFC 3261 intends. Retransmissions are counted, never treated as new messages.
  */
+import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
 import type { ObservedMessage } from './observed.js';
 
-/** RFC 3261 §8.1.1.7. */
-export const BRANCH_MAGIC_COOKIE = 'z9hG4bK';
 /** T1 default (RFC 3261 §17.1.1.1). */
 export const T1_US = 500_000;
 /** 64*T1 (Timer B, F, H): after this long without a message a transaction is over (RFC 3261 §17). */

@@ -1,0 +1,38 @@
+/**
+ * `invite-timeout` (warning): an INVITE that got no final response within 64*T1 (Timer B, RFC 3261 §17.1.1.2)
+ * while the capture went on, or that was answered 408 Request Timeout (a proxy's Timer C or B fired, §16.7,
+ * §16.8). One finding per INVITE, counted once over all hops.
+ */
+import type { CallRecord } from '../calls.js';
+import { TRANSACTION_LIFETIME_US } from '../transactions.js';
+import type { Finding } from '../types.js';
+import { finding, secondsText } from './finding.js';
+
+export function detectInviteTimeout(call: CallRecord, captureEndUs: number): Finding[] {
+  const findings: Finding[] = [];
+  for (const session of call.sessions.values()) {
+    if (session.method !== 'INVITE' || !session.request) continue;
+    const what = session.inDialog ? 're-INVITE' : 'INVITE';
+    const base = { callId: call.callId, username: session.credential?.username ?? call.owner() };
+    if (session.finalStatus === 408) {
+      findings.push(
+        finding('invite-timeout', {
+          ...base,
+          timeUs: session.finalTimeUs!,
+          packets: [session.request.packetNumber, session.finalPacket],
+          message: `${what} (CSeq ${session.cseqNumber}) answered 408 Request Timeout after ${secondsText(session.finalTimeUs! - session.request.timeUs)}`,
+        }),
+      );
+    } else if (session.finalStatus === undefined && captureEndUs - session.request.timeUs >= TRANSACTION_LIFETIME_US) {
+      findings.push(
+        finding('invite-timeout', {
+          ...base,
+          timeUs: session.request.timeUs + TRANSACTION_LIFETIME_US,
+          packets: [session.request.packetNumber],
+          message: `${what} (CSeq ${session.cseqNumber}) got no final response in the ${secondsText(captureEndUs - session.request.timeUs)} the capture went on (Timer B is 32 s)`,
+        }),
+      );
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,35 @@
+/**
+ * `reinvite-forbidden` (error): a re-INVITE or UPDATE inside a confirmed dialog (RFC 3261 §14, RFC 3311) answered
+ * 403 Forbidden: the credential the call was set up with no longer passes, typically because it was revoked while
+ * the call was up. One finding per refused request (counted once over all hops); evidence is the request, every 403
+ * answering it, and the BYE that ended the call afterwards. The message says whether, by whom and how soon after
+ * the 403 the call ended.
+ */
+import type { CallRecord } from '../calls.js';
+import type { Finding } from '../types.js';
+import { finding, secondsText } from './finding.js';
+
+export function detectReinviteForbidden(call: CallRecord): Finding[] {
+  const findings: Finding[] = [];
+  for (const session of call.sessions.values()) {
+    if (!session.inDialog || !session.confirmedDialog || session.forbiddenPackets.length === 0) continue;
+    const refusedUs = session.forbiddenTimeUs!;
+    const what = session.method === 'INVITE' ? 're-INVITE' : 'UPDATE';
+    const sender = session.request ? ` from the ${call.sideOf(session.request)}` : '';
+    const bye = call.bye && call.bye.timeUs >= refusedUs ? call.bye : undefined;
+    const aftermath = bye
+      ? `the ${call.sideOf(bye)} hung up (BYE) ${secondsText(bye.timeUs - refusedUs)} later`
+      : 'the call stayed up to the end of the capture';
+    const username = session.credential?.username ?? call.owner();
+    findings.push(
+      finding('reinvite-forbidden', {
+        callId: call.callId,
+        username,
+        timeUs: refusedUs,
+        packets: [session.request?.packetNumber, ...session.forbiddenPackets, bye?.packetNumber],
+        message: `${what} (CSeq ${session.cseqNumber})${sender}${username ? ` for user ${username}` : ''} answered 403 Forbidden; ${aftermath}`,
+      }),
+    );
+  }
+  return findings;
+}

@@ -1,0 +1,23 @@
+/**
+ * `server-error` (error): a request answered with a 5xx final response (RFC 3261 §21.5). One finding per request
+ * and status, counted once over all hops (a proxy relaying a 503 upstream is the same failure).
+ */
+import { BoundedSet, outcomePackets, requestIdentity, type RequestOutcome } from '../outcome.js';
+import type { Finding } from '../types.js';
+import { finding } from './finding.js';
+
+export class ServerErrorDetector {
+  private readonly reported = new BoundedSet();
+
+  observe(outcome: RequestOutcome, reason: string): Finding | undefined {
+    if (outcome.status < 500 || outcome.status > 599) return undefined;
+    if (!this.reported.add(`${requestIdentity(outcome)} ${outcome.status}`)) return undefined;
+    return finding('server-error', {
+      callId: outcome.callId,
+      username: outcome.username,
+      timeUs: outcome.timeUs,
+      packets: outcomePackets(outcome),
+      message: `${outcome.method} (CSeq ${outcome.cseqNumber}) answered ${outcome.status} ${reason}`.trimEnd(),
+    });
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The outcome of a request: its final response, attributed to a username when one is known. The analyzer builds
+ * one per final response (retransmissions left out) and hands it to the timeline and the detectors that judge
+ * credentials and server errors.
+ */
+export interface RequestOutcome {
+  /** Credential username, else the call's owner, else a REGISTER's To user or the From user. */
+  username?: string;
+  /** The request carried Authorization / Proxy-Authorization for this username (it answered a challenge). */
+  credentialSent: boolean;
+  method: string;
+  callId: string;
+  cseqNumber: number;
+  status: number;
+  /** stale=true in a 401/407 (RFC 7616 §3.3): the nonce expired, the credentials were right. */
+  stale: boolean;
+  timeUs: number;
+  requestPacket?: number;
+  responsePacket: number;
+  /** The request was sent inside a dialog (To tag present). */
+  inDialog: boolean;
+}
+
+export function isChallenge(outcome: RequestOutcome): boolean {
+  return outcome.status === 401 || outcome.status === 407;
+}
+
+export function isSuccess(outcome: RequestOutcome): boolean {
+  return outcome.status >= 200 && outcome.status < 300;
+}
+
+/** Same request seen on several hops (or a repeated final): identifies it across hops. */
+export function requestIdentity(outcome: RequestOutcome): string {
+  return `${outcome.callId} ${outcome.cseqNumber} ${outcome.method}`;
+}
+
+/** A set that forgets its oldest entries beyond a size: dedupe memory stays bounded. */
+export class BoundedSet {
+  private readonly entries = new Set<string>();
+  constructor(private readonly capacity = 50_000) {}
+
+  /** Adds; returns false when it was already there. */
+  add(value: string): boolean {
+    if (this.entries.has(value)) return false;
+    this.entries.add(value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.values().next().value!);
+    return true;
+  }
+}
+
+/** Packets of an outcome, request first. */
+export function outcomePackets(outcome: RequestOutcome): number[] {
+  return outcome.requestPacket !== undefined ? [outcome.requestPacket, outcome.responsePacket] : [outcome.responsePacket];
+}

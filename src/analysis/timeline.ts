@@ -1,0 +1,84 @@
+/**
+ * Revocation timeline per credential (username): the last success before the credential was first refused with
+ * 403, the calls of that credential up at that moment, and the calls it damaged (a re-INVITE or UPDATE answered
+ * 403 at or after that moment).
+ *
+ * Outcomes (one per request and status over all hops, at its first frame) are taken in capture order. A success
+ * is a 2xx to a request that carried the credential (Authorization / Proxy-Authorization, on any hop). A refusal is
+ * a 403 to a request attributed to the username (its credential, else the call's owner, else a REGISTER's To
+ * user). A username gets a history at its first success. `firstForbidden` is the first refusal at or after a
+ * success and `lastSuccess` the latest success before it.
+ *
+ * A refusal only makes a revocation when it is confirmed by a refused REGISTER or a refused request inside a
+ * dialog (re-INVITE, UPDATE, BYE ...): a 403 to a new INVITE alone can be call-routing policy (sngrep's aaa.pcap:
+ * a registered user refused an international number), not a dead credential. Until confirmed, a later success
+ * clears it.
+ */
+import { isSuccess, type RequestOutcome } from './outcome.js';
+import { elapsedMs } from './time.js';
+import type { CallSummary, Revocation } from './types.js';
+
+interface CredentialHistory {
+  lastSuccessUs: number;
+  /** First refusal since the last success (unconfirmed while `confirmed` is false). */
+  firstRefusalUs?: number;
+  confirmed: boolean;
+}
+
+export interface TimelineCall {
+  summary: CallSummary;
+  /** Username the call is attributed to (its credential, else the caller's URI user). */
+  owner?: string;
+  answerUs?: number;
+  /** First 403 to a re-INVITE/UPDATE of the confirmed dialog. */
+  firstForbiddenModificationUs?: number;
+}
+
+export class RevocationTimeline {
+  private readonly histories = new Map<string, CredentialHistory>();
+
+  constructor(private readonly maxUsers = 100_000) {}
+
+  observe(outcome: RequestOutcome): void {
+    const username = outcome.username;
+    if (username === undefined) return;
+    const success = isSuccess(outcome) && outcome.credentialSent;
+    const history = this.histories.get(username);
+    if (success) {
+      if (!history) {
+        if (this.histories.size < this.maxUsers) this.histories.set(username, { lastSuccessUs: outcome.timeUs, confirmed: false });
+      } else if (!history.confirmed) {
+        history.lastSuccessUs = outcome.timeUs;
+        history.firstRefusalUs = undefined;
+      }
+      return;
+    }
+    if (outcome.status !== 403 || !history || history.confirmed) return;
+    history.firstRefusalUs ??= outcome.timeUs;
+    if (outcome.method === 'REGISTER' || outcome.inDialog) history.confirmed = true;
+  }
+
+  /** Timeline entries for the confirmed revocations, sorted by the time of the first refusal. */
+  revocations(calls: readonly TimelineCall[]): Revocation[] {
+    const result: Revocation[] = [];
+    for (const [username, history] of this.histories) {
+      if (!history.confirmed || history.firstRefusalUs === undefined) continue;
+      const revokedAt = history.firstRefusalUs;
+      const own = calls.filter((call) => call.owner === username);
+      const active = own.filter((call) => call.answerUs !== undefined && call.answerUs <= revokedAt && (call.summary.endUs === undefined || call.summary.endUs > revokedAt));
+      const damaged = own.filter((call) => call.firstForbiddenModificationUs !== undefined && call.firstForbiddenModificationUs >= revokedAt);
+      const revocation: Revocation = {
+        username,
+        lastSuccessUs: history.lastSuccessUs,
+        firstForbiddenUs: revokedAt,
+        activeCalls: active.map((call) => call.summary.callId),
+        damagedCalls: damaged.map((call) => call.summary.callId),
+      };
+      if (damaged.length > 0) {
+        revocation.damagedWindowMs = Math.max(...damaged.map((call) => elapsedMs(call.summary.startUs, call.firstForbiddenModificationUs!)));
+      }
+      result.push(revocation);
+    }
+    return result.sort((a, b) => a.firstForbiddenUs - b.firstForbiddenUs);
+  }
+}

@@ -1,0 +1,65 @@
+/** Shared by the analysis tests: the fixture captures, their tshark-derived expectations, and tshark itself. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeCaptures } from '../../src/capture/decode.js';
+import { Analyzer } from '../../src/analysis/analyzer.js';
+import type { AnalysisResult } from '../../src/analysis/types.js';
+
+export const PUBLIC_DIR = 'fixtures/captures/public';
+export const RECORDED_DIR = 'fixtures/captures/recorded';
+
+/** tshark needs to be told about SIP on a port it does not know (fixtures/captures/public/README.md). */
+export const TSHARK_ARGS: Record<string, string[]> = {
+  'sip_ipv4_tcp_fragmented.pcap': ['-d', 'tcp.port==6060,sip'],
+};
+
+export interface TsharkExpected {
+  sipMessages: number;
+  requests: Record<string, number>;
+  responses: Record<string, number>;
+  callIds: string[];
+  reinviteForbiddenCallIds: string[];
+}
+
+/** Every capture under a directory that has NAME.expected.json beside it. */
+export function capturesWithExpected(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    if (/\.pcap(ng)?$/.test(entry.name) && existsSync(`${path}.expected.json`)) found.push(path);
+  }
+  return found.sort();
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+export function tsharkArgs(capture: string): string[] {
+  return TSHARK_ARGS[capture.split('/').pop()!] ?? [];
+}
+
+/** tshark field output, one array per SIP message row (frames holding several messages give comma lists). */
+export function tsharkFields(capture: string, filter: string, fields: string[]): string[][] {
+  const output = execFileSync(
+    'tshark',
+    ['-r', capture, ...tsharkArgs(capture), '-Y', filter, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((field) => ['-e', field])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 },
+  );
+  return output.split('\n').filter((line) => line.trim() !== '').map((line) => line.split('|'));
+}
+
+/** Runs decoding + analysis, also returning every Call-ID the analysis read (all methods). */
+export async function analyzeWithCallIds(captures: string[]): Promise<{ result: AnalysisResult; callIds: Set<string> }> {
+  const analyzer = new Analyzer();
+  const callIds = new Set<string>();
+  const stats = await decodeCaptures(captures, {
+    payload: (payload) => {
+      const observed = analyzer.add(payload);
+      if (observed) callIds.add(observed.fields.callId);
+    },
+  });
+  return { result: analyzer.finish(stats), callIds };
+}
