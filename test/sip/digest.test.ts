@@ -5,6 +5,7 @@ import {
   chooseChallengePerRealm,
   chooseQop,
   DigestError,
+  DigestSession,
   NonceCounter,
   parseAuthenticateHeaders,
   parseAuthorization,
@@ -290,5 +291,30 @@ describe('parseAuthorization', () => {
     ['Digest username="u, realm="r"', 'digest-syntax'],
   ])('rejects %s with %s', (value, code) => {
     expectDigestError(() => parseAuthorization(value), code);
+  });
+});
+
+describe('DigestSession', () => {
+  it('answers each realm once, counts nc per nonce, and resets on a new nonce', () => {
+    const session = new DigestSession('alice', 'pw');
+    const request = { method: 'REGISTER', uri: 'sip:pbx' };
+    expect(session.authorizeAgain(request)).toEqual([]);
+    const first = session.answer(
+      parseChallenges(['Digest realm="pbx", nonce="n1", qop="auth", algorithm=MD5', 'Digest realm="pbx", nonce="n2", qop="auth", algorithm=SHA-256'], 'www-authenticate'),
+      request,
+    );
+    expect(first.map((built) => [built.params.algorithm, built.params.nonce, built.params.nc])).toEqual([['SHA-256', 'n2', '00000001']]);
+    expect(session.authorizeAgain(request)[0]!.params.nc).toBe('00000002');
+    const renewed = session.answer(parseChallenges(['Digest realm="pbx", nonce="n3", qop="auth", algorithm=SHA-256, stale=true'], 'www-authenticate'), request);
+    expect(renewed[0]!.params.nc).toBe('00000001');
+    for (const built of renewed) {
+      expect(verifyAuthorization(parseAuthorization(built.value), { method: 'REGISTER', realm: 'pbx', password: 'pw' }).ok).toBe(true);
+    }
+  });
+
+  it('says what was offered when nothing can be answered', () => {
+    const session = new DigestSession('alice', 'pw');
+    const error = expectDigestError(() => session.answer(parseChallenges(['Digest realm="x", nonce="n", algorithm=AKAv1-MD5'], 'www-authenticate'), { method: 'REGISTER', uri: 'sip:x' }), 'digest-unsupported-algorithm');
+    expect(error.message).toContain('AKAv1-MD5');
   });
 });
