@@ -1,0 +1,38 @@
+/** `sipscope options SIP-URI`: OPTIONS ping over UDP/TCP/TLS/WS, answering digest challenges when a password is given. */
+import type { Argv } from 'yargs';
+import { runOptions, type OptionsCheckOptions } from '../../client/options.js';
+import type { CliCommand } from '../command.js';
+import { addCheckOptions, CliArgumentError, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
+import { emitCheckResult, emitLocalError } from '../check-output.js';
+import { PasswordSourceError, readPassword } from '../password.js';
+
+export const optionsCommand: CliCommand = {
+  command: 'options <uri>',
+  describe: 'OPTIONS ping over UDP/TCP/TLS/WS: reachability, status, RTT, retransmissions',
+  builder: (yargs: Argv) =>
+    addCheckOptions(yargs).example('$0 options sip:proxy.example.com --transport tcp --nagios', 'monitoring check'),
+  async run(argv, io) {
+    let options: OptionsCheckOptions;
+    try {
+      const session = await sessionOptionsOf(argv, argv.verbose === true ? traceTo(io) : undefined);
+      const password = await readPassword(
+        { passwordEnv: argv['password-env'] as string | undefined, passwordFile: argv['password-file'] as string | undefined,
+          passwordStdin: argv['password-stdin'] === true, password: argv.password as string | undefined },
+        io.env, io.stdin, (text) => io.err(text),
+      );
+      options = {
+        ...session,
+        user: argv.user as string | undefined,
+        authUser: argv['auth-user'] as string | undefined,
+        password,
+        contact: argv.contact as string | undefined,
+        headers: ((argv.header as string[] | undefined) ?? []).map(parseHeaderOption),
+        userAgent: argv['user-agent'] as string | undefined,
+      };
+    } catch (error) {
+      if (error instanceof CliArgumentError || error instanceof PasswordSourceError) return emitLocalError(error.code, error.message, argv, io);
+      throw error;
+    }
+    return emitCheckResult(await runOptions(options), argv, io);
+  },
+};

@@ -1,0 +1,155 @@
+/**
+ * One request with its digest challenge rounds (RFC 3261 §22.2, §22.3, §8.1.3.5): on 401/407 the request is sent
+ * again with the same Call-ID, CSeq + 1 and a new branch, carrying credentials computed from the realm, nonce,
+ * algorithm and qop of the challenge (never configured ones). A challenge for a realm already answered counts as a
+ * final failure unless it says stale=true (RFC 7616 §3.3), which is retried once. Rounds are capped.
+ */
+import { getHeaders, type SipResponse } from '../sip/index.js';
+import { buildAuthorization, chooseChallengePerRealm, NonceCounter, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
+import { headerValue, newBranch, withBranch, withHeader, type OutgoingRequest } from './request.js';
+import { TransactionError, type TransactionLayer } from './transaction.js';
+import type { TransactionRecord } from './result.js';
+
+export const MAX_CHALLENGE_ROUNDS = 3;
+
+export interface Credentials {
+  /** Authentication user name (RFC 3261 §22.2 username). */
+  username: string;
+  password?: string;
+}
+
+export interface ExchangeOutcome {
+  transactions: TransactionRecord[];
+  final?: SipResponse;
+  challenged: boolean;
+  answered?: { realm: string; algorithm: string; qop?: string };
+  authProblem?: string;
+  error?: TransactionError;
+}
+
+interface RealmState {
+  counter: NonceCounter;
+  staleRetried: boolean;
+}
+
+/** Sends `request` and answers challenges; resolves with what happened (never rejects for protocol outcomes). */
+export async function exchange(
+  layer: TransactionLayer,
+  request: OutgoingRequest,
+  credentials: Credentials,
+  deadline: number,
+  maxRounds = MAX_CHALLENGE_ROUNDS,
+): Promise<ExchangeOutcome> {
+  const outcome: ExchangeOutcome = { transactions: [], challenged: false };
+  const realms = new Map<string, RealmState>();
+  let current = request;
+  for (let round = 0; ; round++) {
+    const record: TransactionRecord = {
+      request: current.method,
+      cseq: cseqNumberOf(current),
+      provisional: [],
+      retransmissions: 0,
+      credentials: current.headers
+        .map(([name]) => name.toLowerCase())
+        .filter((name): name is 'authorization' | 'proxy-authorization' => name === 'authorization' || name === 'proxy-authorization'),
+    };
+    outcome.transactions.push(record);
+    let response: SipResponse;
+    try {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new TransactionError('timeout', `overall timeout reached before ${current.method} could be sent`, 0);
+      const result = await layer.send(current, remaining);
+      response = result.response;
+      record.status = response.status;
+      record.reason = response.reason;
+      record.provisional = result.provisional.map((provisional) => provisional.status);
+      record.rttMs = result.rttMs;
+      record.retransmissions = result.retransmissions;
+    } catch (error) {
+      if (!(error instanceof TransactionError)) throw error;
+      record.retransmissions = error.retransmissions;
+      outcome.error = error;
+      return outcome;
+    }
+    outcome.final = response;
+    if (response.status !== 401 && response.status !== 407) return outcome;
+    outcome.challenged = true;
+    if (round + 1 >= maxRounds) {
+      outcome.authProblem = `still challenged after ${maxRounds} rounds`;
+      return outcome;
+    }
+    const next = answerChallenge(current, response, credentials, realms, outcome);
+    if (!next) return outcome;
+    current = next;
+  }
+}
+
+function cseqNumberOf(request: OutgoingRequest): number {
+  return Number(/^\s*(\d+)/.exec(headerValue(request, 'CSeq') ?? '')?.[1] ?? 0);
+}
+
+/** The next request answering the challenges of `response`, or undefined (with outcome.authProblem set) when we must stop. */
+function answerChallenge(
+  previous: OutgoingRequest,
+  response: SipResponse,
+  credentials: Credentials,
+  realms: Map<string, RealmState>,
+  outcome: ExchangeOutcome,
+): OutgoingRequest | undefined {
+  const headerName = response.status === 401 ? 'www-authenticate' : 'proxy-authenticate';
+  let challenges: DigestChallenge[];
+  try {
+    challenges = chooseChallengePerRealm(parseChallenges(getHeaders(response, headerName), headerName));
+  } catch (error) {
+    outcome.authProblem = `cannot read the ${headerName} header: ${error instanceof Error ? error.message : String(error)}`;
+    return undefined;
+  }
+  if (challenges.length === 0) {
+    outcome.authProblem = `${response.status} without a usable Digest challenge (supported: MD5, SHA-256, SHA-512-256 and -sess; qop auth/auth-int)`;
+    return undefined;
+  }
+  if (credentials.password === undefined) {
+    outcome.authProblem = 'challenged but no password was given (--password-env, --password-file or --password-stdin)';
+    return undefined;
+  }
+  let next: OutgoingRequest = { ...previous, headers: [...previous.headers] };
+  for (const challenge of challenges) {
+    const key = `${challenge.header} ${challenge.realm}`;
+    const state = realms.get(key);
+    if (state) {
+      // RFC 3261 §22.2: the same realm again means the credentials were refused, unless the nonce was only stale
+      if (!challenge.stale || state.staleRetried) {
+        outcome.authProblem = challenge.stale
+          ? `realm "${challenge.realm}" said stale=true twice`
+          : `credentials for realm "${challenge.realm}" were refused (${response.status} after answering the challenge)`;
+        return undefined;
+      }
+      state.staleRetried = true;
+    } else {
+      realms.set(key, { counter: new NonceCounter(), staleRetried: false });
+    }
+    const built = buildAuthorization({
+      challenge,
+      username: credentials.username,
+      password: credentials.password,
+      method: previous.method,
+      uri: previous.uri,
+      nonceCount: realms.get(key)!.counter.next(challenge.nonce),
+    });
+    next = replaceCredentials(next, built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', challenge.realm, built.value);
+    outcome.answered = { realm: challenge.realm, algorithm: challenge.algorithmOffered ?? 'MD5' };
+    if (built.params.qop) outcome.answered.qop = built.params.qop;
+  }
+  // §8.1.3.5: same Call-ID, CSeq incremented, new branch (a new transaction)
+  next = withHeader(next, 'CSeq', `${cseqNumberOf(previous) + 1} ${previous.method}`);
+  return withBranch(next, newBranch());
+}
+
+/** Drops earlier credentials of the same header and realm, then appends the new ones. */
+function replaceCredentials(request: OutgoingRequest, header: string, realm: string, value: string): OutgoingRequest {
+  const lower = header.toLowerCase();
+  const quotedRealm = `realm="${realm.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
+  const headers = request.headers.filter(([name, old]) => !(name.toLowerCase() === lower && old.includes(quotedRealm)));
+  headers.push([header, value]);
+  return { ...request, headers };
+}

@@ -1,0 +1,105 @@
+/**
+ * Load mode: REGISTER many users over one transport (one UDP socket or one stream connection), started at a fixed
+ * rate, each with its own Call-ID and digest round. Bounded: at most `count` registrations, each bounded by the
+ * per-registration timeout, and the whole run by count/rate + timeout.
+ */
+import { exchange } from './exchange.js';
+import { buildRegister, type RegisterOptions } from './register.js';
+import { checkErrorOf, openSession, type Session } from './session.js';
+import type { CheckError } from './result.js';
+
+export interface LoadOptions extends RegisterOptions {
+  count: number;
+  /** Registrations started per second. */
+  rate: number;
+  /** `%d` in user, authUser and password is replaced by the user number. */
+  userStart: number;
+}
+
+export interface LoadResult {
+  count: number;
+  ok: number;
+  failed: number;
+  /** Failed with a final response (not 2xx). */
+  rejected: number;
+  /** Failed by timeout or transport error. */
+  errored: number;
+  elapsedMs: number;
+  ratePerSec: number;
+  statusCounts: Record<string, number>;
+  errors: Record<string, number>;
+  retransmissions: number;
+  /** Round-trip time of the whole registration (all rounds), ms. */
+  latencyMs: { min: number; median: number; p95: number; max: number } | null;
+  /** Set when the run could not start (resolution, connection). */
+  error?: CheckError;
+}
+
+export const MAX_LOAD_COUNT = 1_000_000;
+
+const fill = (pattern: string | undefined, n: number): string | undefined => pattern?.replace(/%d/g, String(n));
+
+export async function runRegisterLoad(options: LoadOptions): Promise<LoadResult> {
+  const result: LoadResult = {
+    count: options.count, ok: 0, failed: 0, rejected: 0, errored: 0, elapsedMs: 0, ratePerSec: 0,
+    statusCounts: {}, errors: {}, retransmissions: 0, latencyMs: null,
+  };
+  const started = Date.now();
+  let session: Session | undefined;
+  try {
+    session = await openSession(options, started + options.timeoutMs);
+  } catch (error) {
+    result.error = checkErrorOf(error);
+    result.failed = options.count;
+    return result;
+  }
+  const latencies: number[] = [];
+  const intervalMs = 1000 / options.rate;
+  const running: Promise<void>[] = [];
+  try {
+    for (let index = 0; index < options.count; index++) {
+      const due = started + index * intervalMs;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      running.push(registerOne(session, options, options.userStart + index, result, latencies));
+    }
+    await Promise.all(running);
+  } finally {
+    await session.close();
+  }
+  result.elapsedMs = Date.now() - started;
+  result.ratePerSec = result.elapsedMs > 0 ? (result.ok * 1000) / result.elapsedMs : 0;
+  if (latencies.length > 0) {
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    result.latencyMs = { min: latencies[0], median: at(0.5), p95: at(0.95), max: latencies[latencies.length - 1] };
+  }
+  return result;
+}
+
+async function registerOne(session: Session, options: LoadOptions, number: number, result: LoadResult, latencies: number[]): Promise<void> {
+  const user = fill(options.user ?? session.target.user, number) ?? `user${number}`;
+  const request = buildRegister(session, options, user);
+  const outcome = await exchange(
+    session.layer,
+    request,
+    { username: fill(options.authUser, number) ?? user, password: fill(options.password, number) },
+    Date.now() + options.timeoutMs,
+  );
+  result.retransmissions += outcome.transactions.reduce((sum, record) => sum + record.retransmissions, 0);
+  if (outcome.error) {
+    result.failed++;
+    result.errored++;
+    result.errors[outcome.error.code] = (result.errors[outcome.error.code] ?? 0) + 1;
+    return;
+  }
+  const status = outcome.final?.status ?? 0;
+  result.statusCounts[status] = (result.statusCounts[status] ?? 0) + 1;
+  if (status >= 200 && status < 300) {
+    result.ok++;
+    latencies.push(outcome.transactions.reduce((sum, record) => sum + (record.rttMs ?? 0), 0));
+  } else {
+    result.failed++;
+    result.rejected++;
+  }
+}

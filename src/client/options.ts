@@ -1,0 +1,57 @@
+/** OPTIONS check (RFC 3261 §11): a ping that any SIP server answers; challenges are answered when a password is given. */
+import { exchange } from './exchange.js';
+import type { OutgoingRequest } from './request.js';
+import { resultOf } from './register.js';
+import type { CheckResult } from './result.js';
+import { checkErrorOf, contactTransportParam, newDialogBasics, openSession, routeHeaders, viaHeader, type Session, type SessionOptions } from './session.js';
+import { uriHostPort } from './target.js';
+
+export interface OptionsCheckOptions extends SessionOptions {
+  user?: string;
+  authUser?: string;
+  password?: string;
+  contact?: string;
+  headers?: [string, string][];
+  userAgent?: string;
+  timeoutMs: number;
+}
+
+export function buildOptions(session: Session, options: OptionsCheckOptions): OutgoingRequest {
+  const { target } = session;
+  const { local } = session.transport;
+  const user = options.user ?? target.user ?? 'sipscope';
+  const basics = newDialogBasics();
+  const from = `${target.scheme}:${user}@${uriHostPort(target.host)}`;
+  const contact = options.contact ?? `${target.scheme}:${user}@${uriHostPort(local.address, local.port)}${contactTransportParam(session)}`;
+  const headers: [string, string][] = [
+    ['Via', viaHeader(session)],
+    ['Max-Forwards', '70'],
+    ...routeHeaders(session),
+    ['From', `<${from}>;tag=${basics.fromTag}`],
+    ['To', `<${target.text}>`],
+    ['Call-ID', basics.callId],
+    ['CSeq', '1 OPTIONS'],
+    ['Contact', `<${contact}>`],
+    // §11.1: say what we accept in the answer
+    ['Accept', 'application/sdp'],
+    ['User-Agent', options.userAgent ?? 'sipscope'],
+    ...(options.headers ?? []),
+  ];
+  return { method: 'OPTIONS', uri: target.text, headers };
+}
+
+export async function runOptions(options: OptionsCheckOptions): Promise<CheckResult> {
+  const deadline = Date.now() + options.timeoutMs;
+  let session: Session | undefined;
+  try {
+    session = await openSession(options, deadline);
+    const request = buildOptions(session, options);
+    const username = options.authUser ?? options.user ?? session.target.user ?? 'sipscope';
+    const outcome = await exchange(session.layer, request, { username, password: options.password }, deadline);
+    return resultOf('OPTIONS', outcome, session);
+  } catch (error) {
+    return { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+  } finally {
+    await session?.close();
+  }
+}

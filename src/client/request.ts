@@ -1,0 +1,57 @@
+/**
+ * Outgoing requests as a structured value (so ACK and the challenge round can be derived from them) and their
+ * wire form (RFC 3261 §7: start line, header fields, empty line, body; Content-Length always present, §18.3).
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface OutgoingRequest {
+  method: string;
+  uri: string;
+  /** Header fields in wire order as [name, value]; Content-Length is added by serializeRequest. */
+  headers: [string, string][];
+  body?: string;
+}
+
+/** RFC 3261 §8.1.1.7: branch starts with the magic cookie z9hG4bK and is unique per transaction. */
+export function newBranch(): string {
+  return 'z9hG4bK' + randomBytes(10).toString('hex');
+}
+
+/** Random token for tags (§19.3) and Call-IDs (§8.1.1.4). */
+export function randomToken(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+export function serializeRequest(request: OutgoingRequest): Buffer {
+  const body = Buffer.from(request.body ?? '', 'utf8');
+  let head = `${request.method} ${request.uri} SIP/2.0\r\n`;
+  for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
+  head += `Content-Length: ${body.length}\r\n\r\n`;
+  return body.length === 0 ? Buffer.from(head, 'utf8') : Buffer.concat([Buffer.from(head, 'utf8'), body]);
+}
+
+export function headerValue(request: OutgoingRequest, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return request.headers.find(([field]) => field.toLowerCase() === wanted)?.[1];
+}
+
+/** A copy with the named header replaced in place (or appended when absent). */
+export function withHeader(request: OutgoingRequest, name: string, value: string): OutgoingRequest {
+  const wanted = name.toLowerCase();
+  const headers = request.headers.map(([field, old]): [string, string] => [field, field.toLowerCase() === wanted ? value : old]);
+  if (!request.headers.some(([field]) => field.toLowerCase() === wanted)) headers.push([name, value]);
+  return { ...request, headers };
+}
+
+/** Sets the branch parameter of the top Via (each new transaction needs a new one, RFC 3261 §8.1.1.7). */
+export function withBranch(request: OutgoingRequest, branch: string): OutgoingRequest {
+  const via = headerValue(request, 'Via');
+  if (via === undefined) throw new Error('request has no Via header');
+  return withHeader(request, 'Via', via.replace(/;branch=[^;,\s]*/i, `;branch=${branch}`));
+}
+
+export function branchOf(request: OutgoingRequest): string {
+  const match = /;branch=([^;,\s]+)/i.exec(headerValue(request, 'Via') ?? '');
+  if (!match) throw new Error('request Via has no branch');
+  return match[1];
+}

@@ -1,0 +1,49 @@
+/** What a register/options check found: every transaction, the final answer, auth details, bindings, or the error. */
+import type { TransportName } from '../transport/index.js';
+import type { Binding } from './bindings.js';
+
+export interface TransactionRecord {
+  /** Request method, e.g. 'REGISTER'. */
+  request: string;
+  cseq: number;
+  /** Final status; undefined when the transaction failed (timeout, transport error). */
+  status?: number;
+  reason?: string;
+  /** Provisional statuses seen (100, 180, ...). */
+  provisional: number[];
+  rttMs?: number;
+  retransmissions: number;
+  /** Which credentials the request carried. */
+  credentials: ('authorization' | 'proxy-authorization')[];
+}
+
+export interface CheckError {
+  /** Stable code: timeout, unreachable, connection-refused, connection-reset, connection-closed, tls-failure, name-not-resolved, bad-argument, ... */
+  code: string;
+  message: string;
+  /** true: remote/network fault (exit 3); false: local fault (exit 2). */
+  remote: boolean;
+}
+
+export interface CheckResult {
+  method: 'REGISTER' | 'OPTIONS';
+  /** A 2xx final response was received. */
+  ok: boolean;
+  status?: number;
+  reason?: string;
+  /** Realm, algorithm and qop of the last challenge answered (taken from the challenge, RFC 3261 §22.2). */
+  realm?: string;
+  algorithm?: string;
+  qop?: string;
+  /** The server asked for credentials at least once. */
+  challenged: boolean;
+  /** Sum of the transactions' round-trip times (first transmission to final response), ms. */
+  rttMs?: number;
+  retransmissions: number;
+  transactions: TransactionRecord[];
+  bindings: Binding[];
+  target?: { transport: TransportName; address: string; port: number };
+  /** Why no credentials could be sent, when challenged (no password, unsupported algorithm). */
+  authProblem?: string;
+  error?: CheckError;
+}

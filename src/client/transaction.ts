@@ -1,0 +1,245 @@
+/**
+ * Client transactions (RFC 3261 §17.1) over one transport, with response matching (§17.1.3).
+ * - INVITE (§17.1.1): Timer A retransmits on unreliable transports at T1, 2*T1, 4*T1, ... while Calling;
+ *   Timer B = 64*T1 ends it; a 3xx-6xx final response is acknowledged by the transaction (§17.1.1.3).
+ * - non-INVITE (§17.1.2): Timer E retransmits at T1 doubling up to T2 (at T2 once Proceeding); Timer F = 64*T1.
+ * No retransmissions over reliable transports (TCP, TLS, WS). Timers use the global setTimeout so that
+ * tests can drive them with fake time.
+ */
+import { performance } from 'node:perf_hooks';
+import { getHeader, type SipMessage, type SipResponse } from '../sip/index.js';
+import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
+import { branchOf, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
+
+export interface TimerSettings {
+  /** RTT estimate, default 500 ms (RFC 3261 §17.1.1.1). */
+  t1: number;
+  /** Cap of the non-INVITE retransmit interval, default 4 s (§17.1.2.2). */
+  t2: number;
+}
+
+export const DEFAULT_TIMERS: TimerSettings = { t1: 500, t2: 4000 };
+
+export type TransactionErrorCode = 'timeout' | TransportErrorCode;
+
+export class TransactionError extends Error {
+  readonly code: TransactionErrorCode;
+  readonly remote: boolean;
+  /** Retransmissions sent before the failure. */
+  readonly retransmissions: number;
+  constructor(code: TransactionErrorCode, message: string, retransmissions: number, remote = true, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransactionError';
+    this.code = code;
+    this.remote = remote;
+    this.retransmissions = retransmissions;
+  }
+}
+
+export interface TransactionOutcome {
+  response: SipResponse;
+  /** 1xx responses in arrival order. */
+  provisional: SipResponse[];
+  /** Retransmissions of the request (Timer A/E firings that sent it again). */
+  retransmissions: number;
+  /** From the first transmission to the final response, milliseconds. */
+  rttMs: number;
+}
+
+export interface TraceSink {
+  (direction: 'sent' | 'received', raw: Uint8Array, note?: string): void;
+}
+
+interface Pending {
+  request: OutgoingRequest;
+  bytes: Buffer;
+  invite: boolean;
+  state: 'calling' | 'proceeding';
+  retransmissions: number;
+  interval: number;
+  startedAt: number;
+  provisional: SipResponse[];
+  retransmitTimer?: ReturnType<typeof setTimeout>;
+  timeoutTimer?: ReturnType<typeof setTimeout>;
+  resolve(outcome: TransactionOutcome): void;
+  reject(error: TransactionError): void;
+}
+
+/** §17.1.3: a response matches the client transaction whose branch and CSeq method it carries. */
+export function transactionKey(branch: string, method: string): string {
+  return `${branch.toLowerCase()} ${method.toUpperCase()}`;
+}
+
+/** Branch of the top Via of a received message, and the CSeq method. */
+export function responseKey(message: SipMessage): string | undefined {
+  const via = getHeader(message, 'via');
+  const cseq = getHeader(message, 'cseq');
+  if (!via || !cseq) return undefined;
+  const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(via.split(',')[0]);
+  const method = /^\s*\d+\s+(\S+)/.exec(cseq);
+  return branch && method ? transactionKey(branch[1], method[1]) : undefined;
+}
+
+export class TransactionLayer {
+  private readonly pending = new Map<string, Pending>();
+  private failure: TransactionError | undefined;
+  /** Responses that matched no transaction (late retransmissions of a final response, strays). */
+  unmatched = 0;
+
+  constructor(
+    readonly transport: SipTransport,
+    readonly timers: TimerSettings = DEFAULT_TIMERS,
+    private readonly trace?: TraceSink,
+  ) {
+    transport.setHandlers({
+      message: (message, raw) => this.receive(message, raw),
+      error: (error) => this.failAll(error),
+      invalid: (raw, reason) => this.trace?.('received', raw, `not a SIP message: ${reason}`),
+    });
+  }
+
+  /** Active transactions (for load mode bookkeeping). */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Starts a client transaction for `request` (its top Via must carry a fresh branch) and settles with the
+   * final response, or rejects with TransactionError on Timer B/F, `limitMs` or a transport failure.
+   */
+  send(request: OutgoingRequest, limitMs?: number): Promise<TransactionOutcome> {
+    if (this.failure) return Promise.reject(this.failure);
+    const key = transactionKey(branchOf(request), request.method);
+    const invite = request.method.toUpperCase() === 'INVITE';
+    return new Promise<TransactionOutcome>((resolve, reject) => {
+      const entry: Pending = {
+        request,
+        bytes: serializeRequest(request),
+        invite,
+        state: 'calling',
+        retransmissions: 0,
+        interval: this.timers.t1,
+        startedAt: performance.now(),
+        provisional: [],
+        resolve,
+        reject,
+      };
+      this.pending.set(key, entry);
+      if (!this.transmit(entry, key)) return;
+      if (!this.transport.reliable) this.armRetransmit(entry, key);
+      // Timer B (§17.1.1.2) / Timer F (§17.1.2.2): 64*T1, shortened by the caller's overall limit
+      const timeoutMs = Math.min(64 * this.timers.t1, limitMs ?? Infinity);
+      entry.timeoutTimer = setTimeout(() => {
+        this.finish(key);
+        const timer = invite ? 'Timer B' : 'Timer F';
+        reject(new TransactionError('timeout',
+          `no final response to ${request.method} within ${Math.round(timeoutMs)} ms (${timeoutMs === 64 * this.timers.t1 ? timer : 'overall timeout'}, ${entry.retransmissions} retransmissions)`,
+          entry.retransmissions));
+      }, timeoutMs);
+    });
+  }
+
+  private transmit(entry: Pending, key: string): boolean {
+    try {
+      this.transport.send(entry.bytes);
+      this.trace?.('sent', entry.bytes, entry.retransmissions > 0 ? `retransmission ${entry.retransmissions}` : undefined);
+      return true;
+    } catch (error) {
+      this.finish(key);
+      const code = error instanceof TransportError ? error.code : 'connection-closed';
+      entry.reject(new TransactionError(code, error instanceof Error ? error.message : String(error), entry.retransmissions));
+      return false;
+    }
+  }
+
+  private armRetransmit(entry: Pending, key: string): void {
+    entry.retransmitTimer = setTimeout(() => {
+      if (!this.pending.has(key)) return;
+      entry.retransmissions++;
+      if (!this.transmit(entry, key)) return;
+      if (entry.invite) {
+        entry.interval *= 2; // Timer A doubles without a cap (§17.1.1.2)
+      } else {
+        // Timer E: min(2*E, T2) while Trying, T2 while Proceeding (§17.1.2.2)
+        entry.interval = entry.state === 'proceeding' ? this.timers.t2 : Math.min(2 * entry.interval, this.timers.t2);
+      }
+      this.armRetransmit(entry, key);
+    }, entry.interval);
+  }
+
+  private receive(message: SipMessage, raw: Uint8Array): void {
+    this.trace?.('received', raw);
+    if (message.kind !== 'response') return; // a UAC check ignores requests sent to it
+    const key = responseKey(message);
+    const entry = key ? this.pending.get(key) : undefined;
+    if (!entry || !key) {
+      this.unmatched++;
+      return;
+    }
+    if (message.status < 200) {
+      entry.provisional.push(message);
+      if (entry.state === 'calling') {
+        entry.state = 'proceeding';
+        if (entry.invite && entry.retransmitTimer) clearTimeout(entry.retransmitTimer); // §17.1.1.2: A stops
+        if (!entry.invite) {
+          // §17.1.2.2: in Proceeding, Timer E fires at T2
+          if (entry.retransmitTimer) clearTimeout(entry.retransmitTimer);
+          entry.interval = this.timers.t2;
+          if (!this.transport.reliable) this.armRetransmit(entry, key);
+        }
+      }
+      return;
+    }
+    this.finish(key);
+    if (entry.invite && message.status >= 300) this.acknowledge(entry.request, message);
+    entry.resolve({
+      response: message,
+      provisional: entry.provisional,
+      retransmissions: entry.retransmissions,
+      rttMs: performance.now() - entry.startedAt,
+    });
+  }
+
+  /** §17.1.1.3: ACK for a 3xx-6xx to INVITE: same Request-URI, Call-ID, From, top Via, Route; To from the response. */
+  private acknowledge(invite: OutgoingRequest, response: SipResponse): void {
+    const cseqNumber = /^\s*(\d+)/.exec(headerValue(invite, 'CSeq') ?? '')?.[1] ?? '1';
+    const headers: [string, string][] = [];
+    for (const [name, value] of invite.headers) {
+      const lower = name.toLowerCase();
+      if (lower === 'via' || lower === 'from' || lower === 'call-id' || lower === 'route' || lower === 'max-forwards') headers.push([name, value]);
+    }
+    headers.push(['To', getHeader(response, 'to') ?? headerValue(invite, 'To') ?? '']);
+    headers.push(['CSeq', `${cseqNumber} ACK`]);
+    const ack = serializeRequest({ method: 'ACK', uri: invite.uri, headers });
+    try {
+      this.transport.send(ack);
+      this.trace?.('sent', ack);
+    } catch {
+      // the INVITE has its final answer; a lost ACK only makes the server retransmit
+    }
+  }
+
+  private finish(key: string): void {
+    const entry = this.pending.get(key);
+    if (!entry) return;
+    if (entry.retransmitTimer) clearTimeout(entry.retransmitTimer);
+    if (entry.timeoutTimer) clearTimeout(entry.timeoutTimer);
+    this.pending.delete(key);
+  }
+
+  private failAll(error: TransportError): void {
+    this.failure = new TransactionError(error.code, error.message, 0, error.remote, { cause: error });
+    for (const [key, entry] of [...this.pending]) {
+      this.finish(key);
+      entry.reject(new TransactionError(error.code, error.message, entry.retransmissions, error.remote, { cause: error }));
+    }
+  }
+
+  /** Stops every timer and rejects what is still pending (used when the overall timeout fires). */
+  abort(error: TransactionError): void {
+    for (const [key, entry] of [...this.pending]) {
+      this.finish(key);
+      entry.reject(error);
+    }
+  }
+}

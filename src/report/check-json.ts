@@ -1,0 +1,89 @@
+/**
+ * The JSON form of a register/options check (`--json`), and the list of named checks that JUnit and monitoring
+ * outputs are made of. Fields as issue 3 specifies; absent values are null so that every key is always there.
+ */
+import type { CheckResult } from '../client/result.js';
+
+export interface NamedCheck {
+  /** 'reachable', 'authenticated', 'registered' or 'options-answered'. */
+  name: string;
+  outcome: 'passed' | 'failed' | 'skipped';
+  message: string;
+  timeMs?: number;
+}
+
+export interface CheckJson {
+  ok: boolean;
+  status: number | null;
+  reason: string | null;
+  realm: string | null;
+  algorithm: string | null;
+  qop: string | null;
+  rttMs: number | null;
+  retransmissions: number;
+  transactions: { request: string; cseq: number; status: number | null; reason: string | null; rttMs: number | null; retransmissions: number; provisional: number[] }[];
+  bindings: { uri: string; expires: number | null }[];
+  target: { transport: string; address: string; port: number } | null;
+  checks: NamedCheck[];
+  error?: { code: string; message: string };
+}
+
+const round = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms * 1000) / 1000);
+
+function describeStatus(result: CheckResult): string {
+  if (result.error) return `${result.error.code}: ${result.error.message}`;
+  return `${result.status} ${result.reason ?? ''}`.trim();
+}
+
+/** reachable -> authenticated -> registered/options-answered, each passed, failed or skipped. */
+export function checksOf(result: CheckResult): NamedCheck[] {
+  const answered = result.transactions.some((record) => record.status !== undefined);
+  const firstRtt = result.transactions.find((record) => record.rttMs !== undefined)?.rttMs;
+  const checks: NamedCheck[] = [
+    answered
+      ? { name: 'reachable', outcome: 'passed', message: `answered over ${result.target?.transport ?? '?'} by ${result.target?.address ?? '?'}:${result.target?.port ?? '?'}`, timeMs: firstRtt }
+      : { name: 'reachable', outcome: 'failed', message: result.error ? `${result.error.code}: ${result.error.message}` : 'no response' },
+  ];
+  if (!answered) {
+    checks.push({ name: 'authenticated', outcome: 'skipped', message: 'not reachable' });
+  } else if (!result.challenged) {
+    checks.push({ name: 'authenticated', outcome: 'skipped', message: 'no challenge: the server did not ask for credentials' });
+  } else {
+    const refused = result.status === 401 || result.status === 407 || result.error !== undefined;
+    checks.push(refused
+      ? { name: 'authenticated', outcome: 'failed', message: result.authProblem ?? describeStatus(result) }
+      : { name: 'authenticated', outcome: 'passed', message: `realm "${result.realm}", ${result.algorithm}${result.qop ? `, qop ${result.qop}` : ''}` });
+  }
+  const finalName = result.method === 'REGISTER' ? 'registered' : 'options-answered';
+  checks.push(result.ok
+    ? { name: finalName, outcome: 'passed', message: describeStatus(result), timeMs: result.rttMs }
+    : { name: finalName, outcome: 'failed', message: describeStatus(result), timeMs: result.rttMs });
+  return checks;
+}
+
+export function checkJson(result: CheckResult): CheckJson {
+  const json: CheckJson = {
+    ok: result.ok,
+    status: result.status ?? null,
+    reason: result.reason ?? null,
+    realm: result.realm ?? null,
+    algorithm: result.algorithm ?? null,
+    qop: result.qop ?? null,
+    rttMs: round(result.rttMs),
+    retransmissions: result.retransmissions,
+    transactions: result.transactions.map((record) => ({
+      request: record.request,
+      cseq: record.cseq,
+      status: record.status ?? null,
+      reason: record.reason ?? null,
+      rttMs: round(record.rttMs),
+      retransmissions: record.retransmissions,
+      provisional: record.provisional,
+    })),
+    bindings: result.bindings.map((binding) => ({ uri: binding.uri, expires: binding.expires ?? null })),
+    target: result.target ?? null,
+    checks: checksOf(result),
+  };
+  if (result.error) json.error = { code: result.error.code, message: result.error.message };
+  return json;
+}

@@ -1,0 +1,57 @@
+/**
+ * Human output of a register/options check: one line per transaction, the verdict with realm/algorithm/qop,
+ * and the bindings. Colour comes from the `style` passed in (chalk or a no-colour stand-in), so this stays pure.
+ */
+import type { CheckResult } from '../client/result.js';
+
+/** The few colour functions used; a ChalkInstance fits. */
+export interface TextStyle {
+  green(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
+const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+export function renderCheckText(result: CheckResult, style: TextStyle): string {
+  const lines: string[] = [];
+  if (result.target) {
+    lines.push(style.dim(`${result.method} to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}`));
+  }
+  for (const record of result.transactions) {
+    const status = record.status === undefined ? style.red('no final response') : `${record.status} ${record.reason ?? ''}`.trim();
+    const extras = [
+      record.credentials.length > 0 ? `with ${record.credentials.join(' + ')}` : '',
+      record.provisional.length > 0 ? `after ${record.provisional.join(', ')}` : '',
+      record.retransmissions > 0 ? style.yellow(plural(record.retransmissions, 'retransmission')) : '',
+    ].filter((text) => text !== '');
+    lines.push(`  ${record.request} (CSeq ${record.cseq}) -> ${status}  ${ms(record.rttMs)}${extras.length ? `  ${style.dim('(')}${extras.join(', ')}${style.dim(')')}` : ''}`);
+  }
+  lines.push(verdict(result, style));
+  if (result.realm !== undefined) {
+    lines.push(`  realm "${result.realm}", algorithm ${result.algorithm}, qop ${result.qop ?? 'none'}`);
+  } else if (!result.error) {
+    lines.push('  no authentication asked for');
+  }
+  if (result.authProblem) lines.push(`  ${style.yellow(result.authProblem)}`);
+  lines.push(`  round trip ${ms(result.rttMs)} over ${plural(result.transactions.length, 'transaction')}, ${plural(result.retransmissions, 'retransmission')}`);
+  if (result.method === 'REGISTER' && result.ok) {
+    if (result.bindings.length === 0) lines.push('  bindings: none');
+    for (const binding of result.bindings) {
+      lines.push(`  binding ${binding.uri}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function verdict(result: CheckResult, style: TextStyle): string {
+  if (result.error) {
+    const kind = result.error.remote ? 'remote error' : 'local error';
+    return `${style.red(style.bold('FAILED'))} ${kind} ${result.error.code}: ${result.error.message}`;
+  }
+  const status = `${result.status} ${result.reason ?? ''}`.trim();
+  return result.ok ? `${style.green(style.bold('OK'))} ${status}` : `${style.red(style.bold('FAILED'))} ${status}`;
+}

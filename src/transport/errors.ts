@@ -1,0 +1,61 @@
+/** Errors of the transport layer: each has a stable `code` and says whether the fault is local or remote. */
+
+export type TransportErrorCode =
+  /** The host name has no usable address (RFC 3263 resolution found nothing). Local. */
+  | 'name-not-resolved'
+  /** The target URI or options cannot be used (bad port, unknown transport). Local. */
+  | 'bad-target'
+  /** Local socket problem (bind failed, address in use). Local. */
+  | 'local-socket'
+  /** ICMP port/host unreachable on a connected UDP socket. Remote. */
+  | 'unreachable'
+  | 'connection-refused'
+  | 'connection-reset'
+  /** The peer closed a stream while a transaction was still waiting. Remote. */
+  | 'connection-closed'
+  | 'connect-timeout'
+  /** TLS handshake failure, including certificate verification. Remote. */
+  | 'tls-failure'
+  /** WebSocket upgrade refused or not speaking the 'sip' subprotocol (RFC 7118 §4). Remote. */
+  | 'websocket-failure'
+  /** A stream carried bytes that cannot be framed as SIP (RFC 3261 §18.3). Remote. */
+  | 'bad-framing';
+
+const LOCAL_CODES: ReadonlySet<TransportErrorCode> = new Set(['name-not-resolved', 'bad-target', 'local-socket']);
+
+export class TransportError extends Error {
+  readonly code: TransportErrorCode;
+  /** true when the problem is on the far side or the network (sipsak exit 3), false when it is ours (exit 2). */
+  readonly remote: boolean;
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransportError';
+    this.code = code;
+    this.remote = !LOCAL_CODES.has(code);
+  }
+}
+
+/** Maps a Node socket error to a TransportError naming the peer. */
+export function socketError(error: unknown, peer: string, tls = false): TransportError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const text = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new TransportError('connection-refused', `connection refused by ${peer}`, { cause: error });
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new TransportError('connection-reset', `connection reset by ${peer}`, { cause: error });
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new TransportError('unreachable', `${peer} is unreachable (${code})`, { cause: error });
+    case 'EADDRINUSE':
+    case 'EADDRNOTAVAIL':
+    case 'EACCES':
+      return new TransportError('local-socket', `cannot use the local address: ${text}`, { cause: error });
+    default:
+      if (tls || (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_SSL/.test(code))) {
+        return new TransportError('tls-failure', `TLS with ${peer} failed: ${text}`, { cause: error });
+      }
+      return new TransportError('connection-reset', `connection to ${peer} failed: ${text}`, { cause: error });
+  }
+}

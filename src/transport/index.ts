@@ -1,0 +1,20 @@
+/** Transport layer: resolve a target (RFC 3263) and open a UDP, TCP, TLS or WebSocket transport to it. */
+import { StreamTransport } from './tcp.js';
+import type { ConnectOptions, SipTransport, TransportTarget } from './types.js';
+import { UdpTransport } from './udp.js';
+import { WebSocketTransport } from './websocket.js';
+
+export * from './errors.js';
+export * from './types.js';
+export * from './resolve.js';
+export { StreamFramer } from './stream-framer.js';
+
+export async function connectTransport(target: TransportTarget, options: ConnectOptions = {}): Promise<SipTransport> {
+  switch (target.transport) {
+    case 'udp': return UdpTransport.connect(target, options);
+    case 'tcp':
+    case 'tls': return StreamTransport.connect(target, options);
+    case 'ws':
+    case 'wss': return WebSocketTransport.connect(target, options);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Locating SIP servers (RFC 3263 §4): for a host name without a port, NAPTR -> SRV -> A/AAAA; with a port or
+ * an explicit transport, the shorter paths of §4.1/§4.2. IP literals (IPv4, IPv6 with or without brackets)
+ * need no DNS. Default ports 5060 (udp/tcp) and 5061 (tls), RFC 3261 §19.1.2; ws/wss 80/443 (RFC 6455 §3).
+ */
+import dnsPromises from 'node:dns/promises';
+import net from 'node:net';
+import { TransportError } from './errors.js';
+import type { TransportName, TransportTarget } from './types.js';
+
+export interface ResolveInput {
+  host: string;
+  port?: number;
+  /** Transport forced by the user or the URI's transport parameter. */
+  transport?: TransportName;
+  /** sips: URI (RFC 3261 §26.2.2: TLS required). */
+  secure?: boolean;
+}
+
+export interface NaptrRecord { flags: string; service: string; regexp: string; replacement: string; order: number; preference: number }
+export interface SrvRecord { name: string; port: number; priority: number; weight: number }
+
+/** The DNS operations resolution needs; the default uses node:dns/promises, tests may pass a real resolver on loopback. */
+export interface DnsApi {
+  resolveNaptr(name: string): Promise<NaptrRecord[]>;
+  resolveSrv(name: string): Promise<SrvRecord[]>;
+  lookup(name: string): Promise<{ address: string; family: number }[]>;
+}
+
+export function systemDns(servers?: string[]): DnsApi {
+  const resolver = new dnsPromises.Resolver({ timeout: 2000, tries: 2 });
+  if (servers?.length) resolver.setServers(servers);
+  return {
+    resolveNaptr: (name) => resolver.resolveNaptr(name),
+    resolveSrv: (name) => resolver.resolveSrv(name),
+    lookup: async (name) => {
+      if (servers?.length) {
+        const [v4, v6] = await Promise.all([
+          resolver.resolve4(name).catch(() => [] as string[]),
+          resolver.resolve6(name).catch(() => [] as string[]),
+        ]);
+        return [...v4.map((address) => ({ address, family: 4 })), ...v6.map((address) => ({ address, family: 6 }))];
+      }
+      return dnsPromises.lookup(name, { all: true });
+    },
+  };
+}
+
+export function defaultPort(transport: TransportName): number {
+  switch (transport) {
+    case 'tls': return 5061;
+    case 'ws': return 80;
+    case 'wss': return 443;
+    default: return 5060;
+  }
+}
+
+/** RFC 3263 §4.1 NAPTR services and the SRV prefixes of each transport. */
+const NAPTR_SERVICE: Record<string, TransportName> = { 'SIP+D2U': 'udp', 'SIP+D2T': 'tcp', 'SIPS+D2T': 'tls' };
+const SRV_PREFIX: Partial<Record<TransportName, string>> = { udp: '_sip._udp.', tcp: '_sip._tcp.', tls: '_sips._tcp.' };
+
+/** Ordered list of targets to try, best first. Throws TransportError 'name-not-resolved' when there is none. */
+export async function resolveTargets(input: ResolveInput, dns: DnsApi = systemDns()): Promise<TransportTarget[]> {
+  const host = input.host.startsWith('[') && input.host.endsWith(']') ? input.host.slice(1, -1) : input.host;
+  const fallbackTransport: TransportName = input.transport ?? (input.secure ? 'tls' : 'udp');
+  if (net.isIP(host) !== 0) {
+    // §4.1/§4.2: numeric IP address: no DNS at all
+    const port = input.port ?? defaultPort(fallbackTransport);
+    return [{ transport: fallbackTransport, address: host, port, family: net.isIP(host) === 6 ? 6 : 4 }];
+  }
+  const noDnsRecords = input.port !== undefined || input.transport === 'ws' || input.transport === 'wss' || isLocalhostName(host);
+  if (!noDnsRecords) {
+    const viaSrv = await resolveByNaptrAndSrv(host, input, dns);
+    if (viaSrv.length > 0) return viaSrv;
+  }
+  // §4.2: port given, or no NAPTR/SRV: A/AAAA of the host itself with the default port of the transport
+  const addresses = await lookupAddresses(host, dns);
+  const port = input.port ?? defaultPort(fallbackTransport);
+  return addresses.map((address) => ({ ...address, port, transport: fallbackTransport, hostname: host }));
+}
+
+/** RFC 6761 §6.3: localhost names are loopback, never sent to DNS servers. */
+function isLocalhostName(host: string): boolean {
+  const lower = host.toLowerCase().replace(/\.$/, '');
+  return lower === 'localhost' || lower.endsWith('.localhost');
+}
+
+async function resolveByNaptrAndSrv(host: string, input: ResolveInput, dns: DnsApi): Promise<TransportTarget[]> {
+  const srvNames: { name: string; transport: TransportName }[] = [];
+  if (input.transport === undefined) {
+    // §4.1: NAPTR first, keeping services we support (only SIPS+D2T for a sips URI), in order/preference
+    const naptr = (await dns.resolveNaptr(host).catch(() => [] as NaptrRecord[]))
+      .filter((record) => record.flags.toLowerCase() === 's' && record.replacement && NAPTR_SERVICE[record.service.toUpperCase()])
+      .filter((record) => !input.secure || NAPTR_SERVICE[record.service.toUpperCase()] === 'tls')
+      .sort((a, b) => a.order - b.order || a.preference - b.preference);
+    for (const record of naptr) srvNames.push({ name: record.replacement, transport: NAPTR_SERVICE[record.service.toUpperCase()] });
+  }
+  if (srvNames.length === 0) {
+    // §4.1: no NAPTR: SRV for each transport we may use (only TLS for sips)
+    const wanted: TransportName[] = input.transport ? [input.transport] : input.secure ? ['tls'] : ['udp', 'tcp', 'tls'];
+    for (const transport of wanted) {
+      const prefix = SRV_PREFIX[transport];
+      if (prefix) srvNames.push({ name: prefix + host, transport });
+    }
+  }
+  const targets: TransportTarget[] = [];
+  for (const { name, transport } of srvNames) {
+    const records = await dns.resolveSrv(name).catch(() => [] as SrvRecord[]);
+    // RFC 2782: lowest priority first; among equals, higher weight first (deterministic order, no random draw)
+    records.sort((a, b) => a.priority - b.priority || b.weight - a.weight);
+    for (const record of records) {
+      const addresses = await lookupAddresses(record.name, dns).catch(() => []);
+      for (const address of addresses) targets.push({ ...address, port: record.port, transport, hostname: host });
+    }
+    if (targets.length > 0) break;
+  }
+  return targets;
+}
+
+async function lookupAddresses(host: string, dns: DnsApi): Promise<{ address: string; family: 4 | 6 }[]> {
+  let found: { address: string; family: number }[] = [];
+  try {
+    found = await dns.lookup(host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new TransportError('name-not-resolved', `cannot resolve host name ${host} (${code})`, { cause: error });
+  }
+  if (found.length === 0) throw new TransportError('name-not-resolved', `host name ${host} has no A or AAAA record`);
+  return found.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
+}

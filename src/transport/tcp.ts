@@ -1,0 +1,129 @@
+/**
+ * SIP over TCP and TLS (RFC 3261 §18, §26.2): one connection per target, reused for every transaction of a
+ * check (the challenge round goes over the same connection). Messages are cut by Content-Length.
+ * TLS verifies the server certificate by default; `insecure` turns that off, `ca` adds trusted roots.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { parseMessage } from '../sip/index.js';
+import { TransportError, socketError } from './errors.js';
+import { StreamFramer } from './stream-framer.js';
+import { familyOf, hostPort, type ConnectOptions, type Endpoint, type SipTransport, type TransportHandlers, type TransportTarget } from './types.js';
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export class StreamTransport implements SipTransport {
+  readonly reliable = true;
+  readonly viaToken: string;
+  private handlers: TransportHandlers | undefined;
+  private readonly framer = new StreamFramer();
+  private closing = false;
+  private failed = false;
+
+  private constructor(
+    readonly name: 'tcp' | 'tls',
+    private readonly socket: net.Socket,
+    readonly local: Endpoint,
+    readonly remote: Endpoint,
+  ) {
+    this.viaToken = name.toUpperCase();
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (error) => this.fail(socketError(error, this.peer)));
+    socket.on('close', () => {
+      if (!this.closing) this.fail(new TransportError('connection-closed', `${this.peer} closed the ${name.toUpperCase()} connection`));
+    });
+  }
+
+  private get peer(): string {
+    return hostPort(this.remote.address, this.remote.port);
+  }
+
+  static async connect(target: TransportTarget, options: ConnectOptions = {}): Promise<StreamTransport> {
+    const useTls = target.transport === 'tls';
+    const peer = hostPort(target.address, target.port);
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const common = { host: target.address, port: target.port, localAddress: options.localAddress, localPort: options.localPort };
+      const connectEvent = useTls ? 'secureConnect' : 'connect';
+      const connection: net.Socket = useTls
+        ? tls.connect({
+            ...common,
+            // SNI only for names (RFC 6066 §3 forbids literal IP addresses)
+            servername: target.hostname && net.isIP(target.hostname) === 0 ? target.hostname : undefined,
+            ca: options.ca,
+            rejectUnauthorized: !options.insecure,
+          })
+        : net.connect(common);
+      const timer = setTimeout(() => {
+        connection.destroy();
+        reject(new TransportError('connect-timeout', `no ${useTls ? 'TLS' : 'TCP'} connection to ${peer} within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms`));
+      }, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+      let tcpUp = false;
+      connection.once('connect', () => { tcpUp = true; });
+      connection.once('error', (error) => {
+        clearTimeout(timer);
+        connection.destroy();
+        // once TCP is up, any failure before secureConnect is the TLS handshake (certificate, protocol)
+        reject(socketError(error, peer, useTls && tcpUp));
+      });
+      connection.once(connectEvent, () => {
+        clearTimeout(timer);
+        connection.removeAllListeners('error');
+        resolve(connection);
+      });
+    });
+    socket.setNoDelay(true);
+    const localAddress = socket.localAddress ?? '';
+    return new StreamTransport(
+      useTls ? 'tls' : 'tcp',
+      socket,
+      { address: localAddress, port: socket.localPort ?? 0, family: familyOf(localAddress) },
+      { address: target.address, port: target.port, family: target.family },
+    );
+  }
+
+  setHandlers(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.closing || this.failed || this.socket.destroyed) {
+      throw new TransportError('connection-closed', `the connection to ${this.peer} is closed`);
+    }
+    this.socket.write(bytes);
+  }
+
+  private receive(chunk: Buffer): void {
+    let messages: Buffer[];
+    try {
+      messages = this.framer.push(chunk);
+    } catch (error) {
+      this.fail(error as TransportError);
+      this.socket.destroy();
+      return;
+    }
+    for (const raw of messages) {
+      try {
+        this.handlers?.message(parseMessage(raw), raw);
+      } catch (error) {
+        this.handlers?.invalid?.(raw, error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  private fail(error: TransportError): void {
+    if (this.failed || this.closing) return;
+    this.failed = true;
+    this.handlers?.error(error);
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { this.socket.destroy(); resolve(); }, 1000);
+      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
+      this.socket.end();
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/** What the client layer sees of a transport: send bytes, receive parsed SIP messages, errors, close. */
+import type { SipMessage } from '../sip/index.js';
+import type { TransportError } from './errors.js';
+
+export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+export const TRANSPORT_NAMES: readonly TransportName[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
+
+export interface Endpoint {
+  address: string;
+  port: number;
+  family: 4 | 6;
+}
+
+/** A resolved place to send to (RFC 3263 §4): transport, address, port; `hostname` for TLS SNI and the WS Host. */
+export interface TransportTarget extends Endpoint {
+  transport: TransportName;
+  hostname?: string;
+}
+
+export interface ConnectOptions {
+  /** Extra CA certificate(s) (PEM) trusted for TLS/WSS. */
+  ca?: string | Buffer;
+  /** Skip TLS certificate verification (off by default: verification is on). */
+  insecure?: boolean;
+  /** WebSocket resource path (RFC 7118), default '/'. */
+  wsPath?: string;
+  localAddress?: string;
+  localPort?: number;
+  /** Limit for establishing TCP/TLS/WS connections. */
+  connectTimeoutMs?: number;
+}
+
+export interface TransportHandlers {
+  message(message: SipMessage, raw: Uint8Array): void;
+  /** A fatal transport problem: the transport is unusable afterwards. */
+  error(error: TransportError): void;
+  /** Bytes that arrived but are not a SIP message (kept for -v; not fatal on datagrams). */
+  invalid?(raw: Uint8Array, reason: string): void;
+}
+
+export interface SipTransport {
+  readonly name: TransportName;
+  /** RFC 3261 §17.1.1.2 / §17.1.2.2: retransmit only over unreliable transports. */
+  readonly reliable: boolean;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  /** Via sent-protocol transport token (RFC 3261 §18.2.1, RFC 7118 §5.1). */
+  readonly viaToken: string;
+  setHandlers(handlers: TransportHandlers): void;
+  send(bytes: Uint8Array): void;
+  close(): Promise<void>;
+}
+
+export function familyOf(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4;
+}
+
+/** host:port with IPv6 references in brackets (RFC 3261 §25.1 hostport). */
+export function hostPort(address: string, port: number): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
