@@ -10,7 +10,8 @@ export const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
 export const MAX_WINDOW_BYTES = 256 * 1024 * 1024;
 
 export class ChunkReader {
-  buffer: Buffer;
+  /** A plain Uint8Array, not a Buffer: `slice()` of it copies, so kept bytes never alias the window. */
+  buffer: Uint8Array;
   /** Index of the next unread byte in `buffer`. */
   pos = 0;
   /** Index one past the last valid byte in `buffer`. */
@@ -24,7 +25,7 @@ export class ChunkReader {
     private readonly source: ByteSource,
     windowBytes = DEFAULT_WINDOW_BYTES,
   ) {
-    this.buffer = Buffer.allocUnsafe(windowBytes);
+    this.buffer = new Uint8Array(windowBytes);
   }
 
   get available(): number {
@@ -57,8 +58,8 @@ export class ChunkReader {
   private compact(wanted: number): void {
     const unread = this.available;
     if (wanted > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.min(MAX_WINDOW_BYTES, Math.max(wanted, this.buffer.length * 2)));
-      this.buffer.copy(grown, 0, this.pos, this.end);
+      const grown = new Uint8Array(Math.min(MAX_WINDOW_BYTES, Math.max(wanted, this.buffer.length * 2)));
+      grown.set(this.buffer.subarray(this.pos, this.end));
       this.buffer = grown;
     } else if (this.pos > 0) {
       this.buffer.copyWithin(0, this.pos, this.end);

@@ -5,6 +5,7 @@
  * Overlaps: the first copy of a byte wins; overlapping fragments whose bytes differ are reported
  * (RFC 5722 asks receivers to drop such IPv6 datagrams; for analysis we keep the first copy and say so).
  */
+import { copyBytes } from './packet-record.js';
 
 export interface FragmentLimits {
   maxDatagrams: number;
@@ -93,7 +94,7 @@ export class FragmentTable {
     }
     if (!moreFragments) datagram.totalLength = fragmentOffset + length;
     this.checkOverlap(datagram, fragmentOffset, bytes, start, end, packetNumber, offset);
-    datagram.pieces.push({ at: fragmentOffset, bytes: bytes.slice(start, end) });
+    datagram.pieces.push({ at: fragmentOffset, bytes: copyBytes(bytes, start, end) });
     datagram.bufferedBytes += length;
     this.bufferedBytes += length;
     datagram.packets.push(packetNumber);

@@ -69,3 +69,8 @@ export function u32le(b: Uint8Array, i: number): number {
 export function u32be(b: Uint8Array, i: number): number {
   return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
 }
+
+/** A copy of `bytes[start..end)` (Buffer#slice would be a view into the reused window). */
+export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
+}

@@ -4,7 +4,7 @@
  * stream reassembler and SCTP (RFC 9260) packets to the SCTP decoder.
  */
 import type { PacketDecoder } from './packet-decoder.js';
-import { u16be, u32be } from './packet-record.js';
+import { copyBytes, u16be, u32be } from './packet-record.js';
 import type { TcpSegment } from './tcp-reassembly.js';
 import { sipStartLineAt, START_LINE_YES } from './tcp-start-line.js';
 import type { DecodeIssue, SipPayload } from './types.js';
@@ -56,7 +56,7 @@ function udp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: numb
     src: { ip: decoder.sourceIp(), port: u16be(bytes, start) },
     dst: { ip: decoder.destinationIp(), port: u16be(bytes, start + 2) },
     transport: 'udp',
-    bytes: bytes.slice(payloadStart, payloadEnd),
+    bytes: copyBytes(bytes, payloadStart, payloadEnd),
   });
 }
 

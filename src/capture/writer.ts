@@ -1,0 +1,128 @@
+/**
+ * Writes chosen packets of a capture to a new capture that tshark and Wireshark open (`sipscope extract`):
+ * classic pcap when the packets share one link type (nanosecond magic when the input had finer than microsecond
+ * timestamps), pcapng with one interface per link type otherwise. Timestamps and bytes are kept as captured.
+ * The chosen packets are held in memory until written (a call's packets, not a whole capture).
+ */
+import { writeFile } from 'node:fs/promises';
+import { openCapture } from './open-capture.js';
+import { copyBytes, STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
+
+interface KeptPacket {
+  linkType: number;
+  timeUs: number;
+  timeExtraNs: number;
+  originalLength: number;
+  bytes: Uint8Array;
+}
+
+const SNAPLEN = 262144;
+
+export async function extractPackets(input: string, packetNumbers: Set<number>, output: string): Promise<number> {
+  const kept = await readChosen(input, packetNumbers);
+  const linkTypes = [...new Set(kept.map((packet) => packet.linkType))];
+  const nanosecond = kept.some((packet) => packet.timeExtraNs !== 0);
+  const file = linkTypes.length <= 1 ? pcapFile(kept, linkTypes[0] ?? 1, nanosecond) : pcapngFile(kept, linkTypes, nanosecond);
+  await writeFile(output, file);
+  return kept.length;
+}
+
+async function readChosen(input: string, packetNumbers: Set<number>): Promise<KeptPacket[]> {
+  const capture = await openCapture(input, () => undefined);
+  const kept: KeptPacket[] = [];
+  const last = Math.max(0, ...packetNumbers);
+  try {
+    const reader = capture.reader;
+    for (;;) {
+      const step = reader.step();
+      if (step === STEP_NEED_BYTES) {
+        await reader.refill();
+        continue;
+      }
+      if (step !== STEP_PACKET) break;
+      const record = reader.record;
+      if (packetNumbers.has(record.packetNumber) && record.linkType >= 0) {
+        kept.push({
+          linkType: record.linkType,
+          timeUs: record.timeUs,
+          timeExtraNs: record.timeExtraNs,
+          originalLength: record.originalLength,
+          bytes: copyBytes(record.bytes, record.start, record.end),
+        });
+      }
+      if (record.packetNumber >= last) break;
+    }
+  } finally {
+    await capture.close();
+  }
+  return kept;
+}
+
+/** draft-ietf-opsawg-pcap §4: little-endian header, then 16-byte record headers. */
+function pcapFile(packets: KeptPacket[], linkType: number, nanosecond: boolean): Buffer {
+  const size = 24 + packets.reduce((sum, packet) => sum + 16 + packet.bytes.length, 0);
+  const out = Buffer.alloc(size);
+  out.writeUInt32LE(nanosecond ? 0xa1b23c4d : 0xa1b2c3d4, 0);
+  out.writeUInt16LE(2, 4);
+  out.writeUInt16LE(4, 6);
+  out.writeUInt32LE(SNAPLEN, 16);
+  out.writeUInt32LE(linkType, 20);
+  let at = 24;
+  for (const packet of packets) {
+    const seconds = Math.floor(packet.timeUs / 1e6);
+    const micros = packet.timeUs - seconds * 1e6;
+    out.writeUInt32LE(seconds, at);
+    out.writeUInt32LE(nanosecond ? micros * 1000 + packet.timeExtraNs : micros, at + 4);
+    out.writeUInt32LE(packet.bytes.length, at + 8);
+    out.writeUInt32LE(packet.originalLength, at + 12);
+    out.set(packet.bytes, at + 16);
+    at += 16 + packet.bytes.length;
+  }
+  return out;
+}
+
+/** draft-ietf-opsawg-pcapng: SHB, one IDB per link type (if_tsresol 9 when nanoseconds matter), EPBs. */
+function pcapngFile(packets: KeptPacket[], linkTypes: number[], nanosecond: boolean): Buffer {
+  const blocks: Buffer[] = [];
+  const shb = Buffer.alloc(28);
+  shb.writeUInt32LE(0x0a0d0d0a, 0);
+  shb.writeUInt32LE(28, 4);
+  shb.writeUInt32LE(0x1a2b3c4d, 8);
+  shb.writeUInt16LE(1, 12);
+  shb.writeUInt16LE(0, 14);
+  shb.writeInt32LE(-1, 16);
+  shb.writeInt32LE(-1, 20);
+  shb.writeUInt32LE(28, 24);
+  blocks.push(shb);
+  for (const linkType of linkTypes) {
+    const idb = Buffer.alloc(nanosecond ? 32 : 20);
+    idb.writeUInt32LE(1, 0);
+    idb.writeUInt32LE(idb.length, 4);
+    idb.writeUInt16LE(linkType, 8);
+    idb.writeUInt32LE(SNAPLEN, 12);
+    if (nanosecond) {
+      idb.writeUInt16LE(9, 16); // if_tsresol
+      idb.writeUInt16LE(1, 18);
+      idb.writeUInt8(9, 20);
+      // opt_endofopt at 24 stays zero
+    }
+    idb.writeUInt32LE(idb.length, idb.length - 4);
+    blocks.push(idb);
+  }
+  for (const packet of packets) {
+    const padded = (packet.bytes.length + 3) & ~3;
+    const epb = Buffer.alloc(32 + padded);
+    const units = nanosecond ? BigInt(packet.timeUs) * 1000n + BigInt(packet.timeExtraNs) : BigInt(packet.timeUs);
+    epb.writeUInt32LE(6, 0);
+    epb.writeUInt32LE(epb.length, 4);
+    epb.writeUInt32LE(linkTypes.indexOf(packet.linkType), 8);
+    epb.writeUInt32LE(Number(units >> 32n), 12);
+    epb.writeUInt32LE(Number(units & 0xffffffffn), 16);
+    epb.writeUInt32LE(packet.bytes.length, 20);
+    epb.writeUInt32LE(packet.originalLength, 24);
+    epb.set(packet.bytes, 28);
+    epb.writeUInt32LE(epb.length, epb.length - 4);
+    blocks.push(epb);
+  }
+  return Buffer.concat(blocks);
+}
