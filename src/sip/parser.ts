@@ -9,7 +9,8 @@
  */
 import { isAscii } from 'node:buffer';
 import { SipParseError } from './errors.js';
-import { canonicalHeaderName, type Defect, type HeaderField, type SipMessage } from './message.js';
+import type { Defect, HeaderField, SipMessage } from './message.js';
+import { cachedHeaderName, knownHeaderName } from './header-names.js';
 import { isToken, isWhite, latin1 } from './syntax.js';
 import { validateMessage } from './validate.js';
 
@@ -27,19 +28,6 @@ const HT = 9;
 /** Header blocks are decoded in one go up to this size; larger inputs are decoded whole only when needed. */
 const FIRST_DECODE_BYTES = 16 * 1024;
 const EMPTY_BODY: Uint8Array = Buffer.alloc(0);
-
-/** rawName -> canonical name; bounded so hostile input cannot grow it without limit. */
-const nameCache = new Map<string, string>();
-const NAME_CACHE_LIMIT = 2048;
-
-function headerName(rawName: string): string {
-  let name = nameCache.get(rawName);
-  if (name === undefined) {
-    name = canonicalHeaderName(rawName);
-    if (nameCache.size < NAME_CACHE_LIMIT) nameCache.set(rawName, name);
-  }
-  return name;
-}
 
 function toBuffer(input: Uint8Array | string): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
@@ -186,10 +174,19 @@ export function readHeaderBlock(text: string, pos: number, utf8: boolean, defect
       pos = next;
       continue;
     }
-    const rawName = text.slice(pos, nameEnd);
+    const known = knownHeaderName(text, pos, nameEnd);
+    let rawName: string;
+    let name: string;
+    if (known !== undefined) {
+      rawName = known.spelling;
+      name = known.name;
+    } else {
+      rawName = utf8 ? utf8FromLatin1(text.slice(pos, nameEnd)) : text.slice(pos, nameEnd);
+      name = cachedHeaderName(rawName);
+    }
     let value = folded ? unfold(text, colon + 1, fieldEnd) : trimmedSlice(text, colon + 1, fieldEnd);
     if (utf8) value = utf8FromLatin1(value);
-    headers.push({ name: headerName(utf8 ? utf8FromLatin1(rawName) : rawName), rawName: utf8 ? utf8FromLatin1(rawName) : rawName, value, offset: pos, length: fieldEnd - pos });
+    headers.push({ name, rawName, value, offset: pos, length: fieldEnd - pos });
     pos = next;
   }
   return { headers, bodyStart: -1 };
@@ -241,6 +238,40 @@ function isDigits(text: string, from: number): boolean {
   return from < text.length;
 }
 
+const COMMON_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
+
+/**
+ * Fast path for the usual "METHOD SP URI SP SIP/2.0" and "SIP/2.0 SP 3DIGIT SP reason" lines; anything else
+ * (or anything that needs a defect) returns undefined and goes through parseStartLine.
+ */
+function quickStartLine(text: string, start: number, end: number, utf8: boolean): StartLine | undefined {
+  if (text.startsWith('SIP/2.0 ', start)) {
+    const code = start + 8;
+    if (end < code + 3 || (end > code + 3 && text.charCodeAt(code + 3) !== SP)) return undefined;
+    const d0 = text.charCodeAt(code) - 0x30;
+    const d1 = text.charCodeAt(code + 1) - 0x30;
+    const d2 = text.charCodeAt(code + 2) - 0x30;
+    if (d0 < 1 || d0 > 6 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return undefined;
+    const reason = end > code + 4 ? text.slice(code + 4, end) : '';
+    return { kind: 'response', version: 'SIP/2.0', status: d0 * 100 + d1 * 10 + d2, reason: utf8 ? utf8FromLatin1(reason) : reason, defects: [] };
+  }
+  if (end - start < 12 || !text.startsWith(' SIP/2.0', end - 8)) return undefined;
+  const space = text.indexOf(' ', start);
+  const uriEnd = end - 8;
+  if (space <= start || space >= uriEnd - 1 || !isToken(text, start, space)) return undefined;
+  for (let i = space + 1; i < uriEnd; i++) {
+    const code = text.charCodeAt(i);
+    if (code === SP || code === HT || code === 0x3c) return undefined;
+  }
+  let method: string | undefined;
+  for (let i = 0; i < COMMON_METHODS.length; i++) {
+    const candidate = COMMON_METHODS[i];
+    if (candidate.length === space - start && text.startsWith(candidate, start)) { method = candidate; break; }
+  }
+  const uri = text.slice(space + 1, uriEnd);
+  return { kind: 'request', method: method ?? text.slice(start, space), uri: utf8 ? utf8FromLatin1(uri) : uri, version: 'SIP/2.0', defects: [] };
+}
+
 /** Parses one SIP message. See the file comment; `options.datagram` applies RFC 3261 §18.3 UDP body rules. */
 export function parseMessage(input: Uint8Array | string, options: ParseOptions = {}): SipMessage {
   const bytes = toBuffer(input);
@@ -255,32 +286,32 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
     lineBreak = text.indexOf('\n', pos);
   }
   if (pos >= text.length) throw new SipParseError('empty-message', 'message is empty (no start line)', 0);
+  let utf8 = !isAscii(text.length === total ? bytes : bytes.subarray(0, text.length));
   const lineEnd = lineBreak < 0 ? text.length : lineBreak > pos && text.charCodeAt(lineBreak - 1) === CR ? lineBreak - 1 : lineBreak;
-  const start = parseStartLine(text.slice(pos, lineEnd), pos);
+  const start = quickStartLine(text, pos, lineEnd, utf8) ?? parseStartLine(text.slice(pos, lineEnd), pos);
   const defects = start.defects;
-  let block: HeaderBlock = { headers: [], bodyStart: -1 };
+  let headers: HeaderField[] = [];
+  let bodyStart = -1;
   if (lineBreak >= 0) {
-    const headStart = lineBreak + 1;
     const startDefects = defects.length;
-    let utf8 = !isAscii(bytes.subarray(0, text.length));
-    block = readHeaderBlock(text, headStart, utf8, defects);
+    let block = readHeaderBlock(text, lineBreak + 1, utf8, defects);
     if (block.bodyStart < 0 && text.length < total) {
       text = latin1(bytes, 0, total);
       utf8 = !isAscii(bytes);
       defects.length = startDefects;
-      block = readHeaderBlock(text, headStart, utf8, defects);
+      block = readHeaderBlock(text, lineBreak + 1, utf8, defects);
     }
+    headers = block.headers;
+    bodyStart = block.bodyStart;
   }
-  let bodyStart = block.bodyStart;
   if (bodyStart < 0) {
     defects.push({ code: 'no-header-end', message: 'header block does not end with an empty line (RFC 3261 §7)', offset: total });
     bodyStart = total;
   }
-  const body = frameBody(bytes, bodyStart, block.headers, options, defects);
-  const base = { version: start.version, headers: block.headers, body, defects, raw: bytes };
+  const body = frameBody(bytes, bodyStart, headers, options, defects);
   const message: SipMessage = start.kind === 'request'
-    ? { kind: 'request', method: start.method, uri: start.uri, ...base }
-    : { kind: 'response', status: start.status, reason: start.reason, ...base };
+    ? { kind: 'request', method: start.method, uri: start.uri, version: start.version, headers, body, defects, raw: bytes }
+    : { kind: 'response', status: start.status, reason: start.reason, version: start.version, headers, body, defects, raw: bytes };
   if (options.validate) for (const defect of validateMessage(message)) defects.push(defect);
   return message;
 }
