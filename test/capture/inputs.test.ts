@@ -1,0 +1,78 @@
+/** Inputs: gzip, stdin, several files merged by time, records straddling read-window boundaries. */
+import { createReadStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decodeCaptures } from '../../src/capture/decode.js';
+import type { SipPayload } from '../../src/capture/types.js';
+import { decodeFiles, writeScratch } from './decode-helper.js';
+
+const publicDir = join(import.meta.dirname, '../../fixtures/captures/public');
+const derivedDir = join(import.meta.dirname, '../../fixtures/captures/derived');
+const aaa = join(publicDir, 'sngrep/aaa.pcap');
+const fax = join(publicDir, 'heplify/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap');
+
+/** What identifies a decoded message, independent of the file name it came through. */
+const summary = (payloads: SipPayload[]) =>
+  payloads.map((p) => `${p.packetNumber} ${p.timeUs} ${p.src.ip}:${p.src.port}>${p.dst.ip}:${p.dst.port} ${p.transport} ${Buffer.from(p.bytes).toString('base64')}`);
+
+describe('inputs', () => {
+  it('reads a gzipped capture like the plain one (detected by magic, not by name)', async () => {
+    const plain = await decodeFiles([fax]);
+    const gzipped = await decodeFiles([writeScratch(gzipSync(readFileSync(fax)), 'no-extension')]);
+    expect(gzipped.payloads.length).toBe(92);
+    expect(summary(gzipped.payloads)).toEqual(summary(plain.payloads));
+    expect(gzipped.stats.packets).toBe(7217);
+  });
+
+  it('reports a gzip stream cut short and keeps what was decoded before', async () => {
+    const compressed = gzipSync(readFileSync(fax));
+    const decoded = await decodeFiles([writeScratch(compressed.subarray(0, compressed.length / 2))]);
+    expect(decoded.payloads.length).toBeGreaterThan(10);
+    expect(decoded.payloads.length).toBeLessThan(92);
+    expect(decoded.issues.map((i) => i.code)).toContain('read-error');
+  });
+
+  it("reads '-' from stdin (plain and gzipped)", async () => {
+    const plain = await decodeFiles([aaa]);
+    for (const stream of [createReadStream(aaa, { highWaterMark: 1000 }), Readable.from([gzipSync(readFileSync(aaa))])]) {
+      const payloads: SipPayload[] = [];
+      const stats = await decodeCaptures(['-'], { payload: (p) => payloads.push(p) }, { stdin: stream });
+      expect(stats.packets).toBe(691);
+      expect(payloads.every((p) => p.file === '-')).toBe(true);
+      expect(summary(payloads)).toEqual(summary(plain.payloads));
+    }
+  });
+
+  it('gives the same messages whatever the read window size (records straddling chunk boundaries)', async () => {
+    for (const file of [aaa, join(derivedDir, 'multi-link.pcapng'), join(publicDir, 'heplify/sip_ipv4_tcp_fragmented.pcap')]) {
+      const reference = summary((await decodeFiles([file])).payloads);
+      for (const windowBytes of [32, 97, 1500, 4096]) {
+        expect(summary((await decodeFiles([file], { windowBytes })).payloads), `${file} window ${windowBytes}`).toEqual(reference);
+      }
+    }
+  });
+
+  it('merges several files by capture time, each keeping its own packet numbers', async () => {
+    const files = [join(publicDir, 'sngrep/ipv6frag.pcap'), aaa, join(publicDir, 'heplify/sip_ipv6_udp.pcap')];
+    const merged = await decodeFiles(files);
+    const separate = await Promise.all(files.map((file) => decodeFiles([file])));
+    expect(merged.stats.files).toBe(3);
+    expect(merged.stats.packets).toBe(separate.reduce((sum, one) => sum + one.stats.packets, 0));
+    expect(merged.payloads.length).toBe(32 + 81 + 6);
+    const times = merged.payloads.map((p) => p.timeUs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    for (const [index, file] of files.entries()) {
+      expect(summary(merged.payloads.filter((p) => p.file === file))).toEqual(summary(separate[index].payloads));
+    }
+  });
+
+  it('reports progress up to the total size', async () => {
+    const seen: Array<[number, number | undefined]> = [];
+    await decodeCaptures([aaa, fax], { payload: () => undefined, progress: (read, total) => seen.push([read, total]) }, { windowBytes: 65536 });
+    const total = readFileSync(aaa).length + readFileSync(fax).length;
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.at(-1)).toEqual([total, total]);
+  });
+});
