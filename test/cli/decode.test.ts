@@ -1,0 +1,91 @@
+/** `sipscope decode` against tshark's own field output for the same captures. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import type { CliIO } from '../../src/cli/io.js';
+
+const fixtures = join(import.meta.dirname, '../../fixtures/captures');
+
+async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (text) => out.push(...text.replace(/\n$/, '').split('\n')),
+    err: (text) => err.push(...text.replace(/\n$/, '').split('\n')),
+    style: new Chalk({ level: 0 }),
+    interactive: false,
+    env: {},
+    stdin: process.stdin,
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+function tsharkRows(capture: string, filter: string, fields: string[]): string[][] {
+  const text = execFileSync('tshark', ['-r', capture, '-Y', filter, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return text.split('\n').filter(Boolean).map((line) => line.split('|'));
+}
+
+/** tshark's epoch seconds with nanoseconds -> our ISO 8601 with microseconds. */
+function isoFromEpoch(epoch: string): string {
+  const [seconds, fraction = '0'] = epoch.split('.');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0').slice(0, 6)}Z`;
+}
+
+describe('sipscope decode', () => {
+  for (const capture of ['public/sngrep/aaa.pcap', 'public/sngrep/ipv6frag.pcap', 'public/heplify/sip_ipv6_udp.pcap', 'derived/multi-link.pcapng']) {
+    it(`--json agrees with tshark field by field on ${capture}`, async () => {
+      const path = join(fixtures, capture);
+      const { code, out } = await run(['decode', path, '--json']);
+      expect(code).toBe(0);
+      const ours = out.map((line) => JSON.parse(line) as Record<string, any>).map((m) => [
+        String(m.packetNumber), m.time, m.src.ip, String(m.src.port), m.dst.ip, String(m.dst.port), m.callId, m.transport,
+      ]);
+      const fields = ['frame.number', 'frame.time_epoch', 'ip.src', 'ipv6.src', 'udp.srcport', 'ip.dst', 'ipv6.dst', 'udp.dstport', 'sip.Call-ID'];
+      const theirs = tsharkRows(path, 'sip', fields).map(([n, t, ip4s, ip6s, sport, ip4d, ip6d, dport, callId]) => [
+        // IP-in-IP: tshark lists outer and inner addresses; the innermost (last) is the one SIP travelled with
+        n, isoFromEpoch(t), (ip6s || ip4s).split(',').at(-1), sport, (ip6d || ip4d).split(',').at(-1), dport, callId, 'udp',
+      ]);
+      expect(ours).toEqual(theirs);
+    });
+  }
+
+  it('prints one text line per message with packet, time, addresses, transport, first line and Call-ID', async () => {
+    const { code, out } = await run(['decode', join(fixtures, 'public/heplify/sip_ipv6_udp.pcap')]);
+    expect(code).toBe(0);
+    expect(out).toHaveLength(6);
+    const first = tsharkRows(join(fixtures, 'public/heplify/sip_ipv6_udp.pcap'), 'sip', ['frame.number', 'frame.time_epoch', 'sip.Request-Line', 'sip.Call-ID'])[0];
+    expect(out[0].split('\t')).toEqual([first[0], isoFromEpoch(first[1]), expect.stringMatching(/^\[.*\]:\d+ -> \[.*\]:\d+$/), 'udp', first[2], first[3]]);
+  });
+
+  it('reports packets cut by snaplen on stderr with packet number and offset, the same frames tshark sees cut', async () => {
+    const path = join(fixtures, 'derived/aaa.snap300.pcap');
+    const { code, out, err } = await run(['decode', path, '--max-issues', '1000']);
+    expect(code).toBe(0);
+    expect(out).toHaveLength(81);
+    const cutFrames = tsharkRows(path, 'frame.cap_len < frame.len', ['frame.number']).map(([n]) => Number(n));
+    const reported = err.map((line) => /packet (\d+), offset (\d+): truncated-packet/.exec(line)).filter(Boolean).map((m) => Number(m![1]));
+    expect(reported).toEqual(cutFrames);
+    expect(cutFrames.length).toBeGreaterThan(50);
+  });
+
+  it('limits issue lines and sums them up', async () => {
+    const { err } = await run(['decode', join(fixtures, 'derived/aaa.snap300.pcap'), '--max-issues', '3']);
+    expect(err).toHaveLength(4);
+    expect(err[3]).toMatch(/^sipscope decode: \d+ decode issues in all \(truncated-packet \d+\); first 3 shown$/);
+  });
+
+  it('exits 2 naming the file for an unrecognised or missing file', async () => {
+    const notCapture = await run(['decode', join(fixtures, 'public/README.md')]);
+    expect(notCapture.code).toBe(2);
+    expect(notCapture.err.join('\n')).toMatch(/README\.md: not a pcap or pcapng capture \(first bytes: 23 20 50 75/);
+    const missing = await run(['decode', '/nonexistent/x.pcap']);
+    expect(missing.code).toBe(2);
+    expect(missing.err.join('\n')).toMatch(/\/nonexistent\/x\.pcap: cannot read/);
+  });
+});
