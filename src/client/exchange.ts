@@ -5,7 +5,7 @@
  * final failure unless it says stale=true (RFC 7616 §3.3), which is retried once. Rounds are capped.
  */
 import { getHeaders, type SipResponse } from '../sip/index.js';
-import { buildAuthorization, chooseChallengePerRealm, NonceCounter, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
+import { chooseChallengePerRealm, DigestSession, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
 import { headerValue, newBranch, withBranch, withHeader, type OutgoingRequest } from './request.js';
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
@@ -28,8 +28,12 @@ export interface ExchangeOutcome {
 }
 
 interface RealmState {
-  counter: NonceCounter;
   staleRetried: boolean;
+}
+
+interface AuthState {
+  realms: Map<string, RealmState>;
+  digest?: DigestSession;
 }
 
 /** Sends `request` and answers challenges; resolves with what happened (never rejects for protocol outcomes). */
@@ -41,7 +45,7 @@ export async function exchange(
   maxRounds = MAX_CHALLENGE_ROUNDS,
 ): Promise<ExchangeOutcome> {
   const outcome: ExchangeOutcome = { transactions: [], challenged: false };
-  const realms = new Map<string, RealmState>();
+  const auth: AuthState = { realms: new Map() };
   let current = request;
   for (let round = 0; ; round++) {
     const record: TransactionRecord = {
@@ -78,7 +82,7 @@ export async function exchange(
       outcome.authProblem = `still challenged after ${maxRounds} rounds`;
       return outcome;
     }
-    const next = answerChallenge(current, response, credentials, realms, outcome);
+    const next = answerChallenge(current, response, credentials, auth, outcome);
     if (!next) return outcome;
     current = next;
   }
@@ -93,7 +97,7 @@ function answerChallenge(
   previous: OutgoingRequest,
   response: SipResponse,
   credentials: Credentials,
-  realms: Map<string, RealmState>,
+  auth: AuthState,
   outcome: ExchangeOutcome,
 ): OutgoingRequest | undefined {
   const headerName = response.status === 401 ? 'www-authenticate' : 'proxy-authenticate';
@@ -112,32 +116,27 @@ function answerChallenge(
     outcome.authProblem = 'challenged but no password was given (--password-env, --password-file or --password-stdin)';
     return undefined;
   }
-  let next: OutgoingRequest = { ...previous, headers: [...previous.headers] };
   for (const challenge of challenges) {
     const key = `${challenge.header} ${challenge.realm}`;
-    const state = realms.get(key);
-    if (state) {
-      // RFC 3261 §22.2: the same realm again means the credentials were refused, unless the nonce was only stale
-      if (!challenge.stale || state.staleRetried) {
-        outcome.authProblem = challenge.stale
-          ? `realm "${challenge.realm}" said stale=true twice`
-          : `credentials for realm "${challenge.realm}" were refused (${response.status} after answering the challenge)`;
-        return undefined;
-      }
-      state.staleRetried = true;
-    } else {
-      realms.set(key, { counter: new NonceCounter(), staleRetried: false });
+    const state = auth.realms.get(key);
+    if (!state) {
+      auth.realms.set(key, { staleRetried: false });
+      continue;
     }
-    const built = buildAuthorization({
-      challenge,
-      username: credentials.username,
-      password: credentials.password,
-      method: previous.method,
-      uri: previous.uri,
-      nonceCount: realms.get(key)!.counter.next(challenge.nonce),
-    });
-    next = replaceCredentials(next, built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', challenge.realm, built.value);
-    outcome.answered = { realm: challenge.realm, algorithm: challenge.algorithmOffered ?? 'MD5' };
+    // RFC 3261 §22.2: the same realm again means the credentials were refused, unless the nonce was only stale
+    if (!challenge.stale || state.staleRetried) {
+      outcome.authProblem = challenge.stale
+        ? `realm "${challenge.realm}" said stale=true twice`
+        : `credentials for realm "${challenge.realm}" were refused (${response.status} after answering the challenge)`;
+      return undefined;
+    }
+    state.staleRetried = true;
+  }
+  auth.digest ??= new DigestSession(credentials.username, credentials.password);
+  let next: OutgoingRequest = { ...previous, headers: [...previous.headers] };
+  for (const built of auth.digest.answer(challenges, { method: previous.method, uri: previous.uri })) {
+    next = replaceCredentials(next, built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', built.params.realm, built.value);
+    outcome.answered = { realm: built.params.realm, algorithm: built.params.algorithm ?? 'MD5' };
     if (built.params.qop) outcome.answered.qop = built.params.qop;
   }
   // §8.1.3.5: same Call-ID, CSeq incremented, new branch (a new transaction)
