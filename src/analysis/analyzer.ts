@@ -29,6 +29,8 @@ export interface AnalyzerOptions {
   untilUs?: number;
   limits?: Partial<CallLimits>;
   maxOpenTransactions?: number;
+  /** Sees every usable message with its retransmission flag (flow diagrams, extraction). */
+  observer?(message: ObservedMessage, retransmission: boolean): void;
 }
 
 /** Most analysis issues listed one by one (all are counted). */
@@ -79,6 +81,7 @@ export class Analyzer {
     }
     const { transaction, retransmission } = this.transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission);
+    this.options.observer?.(observed, retransmission);
     if (observed.kind === 'response' && !retransmission && transaction.final === observed) {
       this.onFinalResponse(observed, transaction, call);
     }

@@ -113,6 +113,8 @@ export class CallRecord {
     };
     const username = this.credential()?.username;
     if (username !== undefined) summary.username = username;
+    const owner = this.owner();
+    if (owner !== undefined) summary.owner = owner;
     if (endUs !== undefined) {
       summary.endUs = endUs;
       summary.durationMs = elapsedMs(this.startUs, endUs);

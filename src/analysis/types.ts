@@ -90,6 +90,8 @@ export interface CallSummary {
   to: string;
   /** Credential username of the INVITE that was finally accepted (else of the last one that carried one). */
   username?: string;
+  /** The username the call is attributed to: `username`, else the user part of the caller's From URI. */
+  owner?: string;
   startUs: number;
   endUs?: number;
   durationMs?: number;

@@ -1,0 +1,81 @@
+/**
+ * What analyze, calls, flow and extract share: the --since/--until/--user options, running the analysis with a
+ * progress bar on stderr (only when stderr is a terminal and the input is large), and mapping local errors
+ * (unreadable capture, bad argument) to exit code 2.
+ */
+import type { Argv } from 'yargs';
+import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
+import { CaptureError } from '../../capture/errors.js';
+import type { CliIO } from '../io.js';
+
+/** Inputs smaller than this finish too fast for a progress bar to help. */
+export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
+const BAR_WIDTH = 30;
+
+/** A problem the user can fix (bad argument, unreadable file): the command prints it and exits 2. */
+export class LocalError extends Error {}
+
+export function withWindowOptions(yargs: Argv): Argv {
+  return yargs
+    .option('since', { type: 'string', describe: 'only messages at or after this ISO 8601 time (e.g. 2026-11-23T22:13:00Z)' })
+    .option('until', { type: 'string', describe: 'only messages at or before this ISO 8601 time' })
+    .option('user', { type: 'string', describe: 'only calls, findings and revocations of this username' });
+}
+
+function timeOption(argv: Record<string, unknown>, name: 'since' | 'until'): number | undefined {
+  const value = argv[name];
+  if (value === undefined) return undefined;
+  const timeUs = parseIsoMicros(String(value));
+  if (timeUs === undefined) throw new LocalError(`--${name} ${JSON.stringify(value)} is not an ISO 8601 time such as 2026-11-23T22:13:00.5Z`);
+  return timeUs;
+}
+
+/** Progress on stderr: one line redrawn in place (cursor up + clear line), at most every whole percent. */
+function progressBar(io: CliIO, command: string): ((read: number, total: number | undefined) => void) | undefined {
+  if (!io.interactive) return undefined;
+  let shownPercent = -1;
+  return (read, total) => {
+    if (total === undefined || total < PROGRESS_MIN_BYTES) return;
+    const percent = Math.min(100, Math.floor((read / total) * 100));
+    if (percent === shownPercent) return;
+    const filled = Math.round((percent / 100) * BAR_WIDTH);
+    const line = `${command}: [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}% of ${(total / 1048576).toFixed(0)} MiB`;
+    io.err(shownPercent < 0 ? line : `\x1b[1A\x1b[2K${line}`);
+    shownPercent = percent;
+  };
+}
+
+/** Runs the analysis for a command; throws LocalError for what the user must fix. */
+export async function runAnalysis(
+  files: string[],
+  argv: Record<string, unknown>,
+  io: CliIO,
+  command: string,
+  extra: Pick<AnalyzerOptions, 'observer'> = {},
+): Promise<AnalysisResult> {
+  const sinceUs = timeOption(argv, 'since');
+  const untilUs = timeOption(argv, 'until');
+  if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw new LocalError('--until is before --since');
+  let result: AnalysisResult;
+  try {
+    result = await analyzeCaptures(files, { sinceUs, untilUs, decode: { stdin: io.stdin }, progress: progressBar(io, command), ...extra });
+  } catch (error) {
+    if (error instanceof CaptureError || error instanceof AnalysisError) throw new LocalError(error.message);
+    throw error;
+  }
+  const user = argv.user === undefined ? undefined : String(argv.user);
+  return user === undefined ? result : filterByUser(result, user);
+}
+
+/** Runs a command body, turning LocalError into a message and exit code 2. */
+export async function localErrorsExit2(io: CliIO, command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof LocalError || error instanceof AnalysisError) {
+      io.err(`sipscope ${command}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * `sipscope analyze FILE...`: calls, findings, the revocation timeline and duration statistics of captures.
+ * Exit 0 when no finding at or above --fail-on was found, 1 when one was, 2 on a local error.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { parseFailOn } from '../../analysis/index.js';
+import { renderAnalysisJson } from '../../report/analysis-json.js';
+import { renderAnalysisJUnit } from '../../report/analysis-junit.js';
+import { renderAnalysisText } from '../../report/analysis-text.js';
+import type { CliCommand } from '../command.js';
+import type { CliIO } from '../io.js';
+import { LocalError, localErrorsExit2, runAnalysis, withWindowOptions } from './analysis-run.js';
+
+export const analyzeCommand: CliCommand = {
+  command: 'analyze <files..>',
+  describe: 'rebuild calls from captures and report findings (re-INVITE 403s, revoked credentials, ...) and the drain window',
+  builder: (yargs: Argv) =>
+    withWindowOptions(
+      yargs
+        .positional('files', { type: 'string', array: true, describe: 'capture files (pcap, pcapng, .gz; - for stdin)' })
+        .option('json', { type: 'boolean', default: false, describe: 'the JSON document (schema: docs/analyze-json.md)' })
+        .option('junit', { type: 'string', describe: 'also write a JUnit XML report to this file' })
+        .option('fail-on', {
+          type: 'string',
+          default: 'error',
+          describe: 'exit 1 when a finding of this severity or above (error|warning|info) or of these kinds (comma list) is found',
+        }),
+    )
+      .example('$0 analyze incident.pcapng', 'calls, findings, revocation timeline, drain window')
+      .example('$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI'),
+  run: (argv, io: CliIO) =>
+    localErrorsExit2(io, 'analyze', async () => {
+      const failsOn = parseFailOn(String(argv['fail-on'] ?? 'error'));
+      const files = (argv.files as string[]).map(String);
+      const result = await runAnalysis(files, argv, io, 'analyze');
+      io.out(argv.json === true ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
+      if (argv.junit !== undefined) {
+        const path = String(argv.junit);
+        try {
+          await writeFile(path, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${files.join(' ')}`, failsOn }));
+        } catch (error) {
+          throw new LocalError(`cannot write the JUnit report ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      return result.findings.some(failsOn) ? 1 : 0;
+    }),
+};

@@ -1,0 +1,52 @@
+/** `sipscope flow FILE --call-id ID`: the call's messages as a ladder diagram, 403s highlighted. */
+import type { Argv } from 'yargs';
+import { isoMicros } from '../../analysis/index.js';
+import { durationText, renderFinding } from '../../report/analysis-text.js';
+import { renderLadder, type LadderMessage } from '../../report/ladder.js';
+import type { CliCommand } from '../command.js';
+import type { CliIO } from '../io.js';
+import { LocalError, localErrorsExit2, runAnalysis } from './analysis-run.js';
+
+/** A call with more messages than this is cut (the ladder says so). */
+const MAX_LADDER_MESSAGES = 5000;
+
+export const flowCommand: CliCommand = {
+  command: 'flow <file>',
+  describe: "show one call's messages as a ladder diagram (like sngrep), 403 Forbidden highlighted",
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('file', { type: 'string', describe: 'capture file (pcap, pcapng, .gz; - for stdin)' })
+      .option('call-id', { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' })
+      .example('$0 flow incident.pcap --call-id 1-14594@127.0.0.11', 'the ladder of that call'),
+  run: (argv, io: CliIO) =>
+    localErrorsExit2(io, 'flow', async () => {
+      const file = String(argv.file);
+      const callId = String(argv['call-id']);
+      const messages: LadderMessage[] = [];
+      let cut = 0;
+      const result = await runAnalysis([file], {}, io, 'flow', {
+        observer(message, retransmission) {
+          if (message.fields.callId !== callId) return;
+          if (messages.length >= MAX_LADDER_MESSAGES) {
+            cut++;
+            return;
+          }
+          messages.push({ ...message, retransmission });
+        },
+      });
+      if (messages.length === 0) throw new LocalError(`no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
+      const call = result.calls.find((candidate) => candidate.callId === callId);
+      const lines = [
+        call
+          ? `Call-ID ${callId}: ${call.from} -> ${call.to}, ${call.state}, started ${isoMicros(call.startUs)}, duration ${durationText(call.durationMs)}, ${call.reinvites} re-INVITEs`
+          : `Call-ID ${callId} (no INVITE: not a call)`,
+        '',
+        renderLadder(messages, io.style),
+      ];
+      if (cut > 0) lines.push(`(${cut} more messages not shown)`);
+      const findings = result.findings.filter((finding) => finding.callId === callId);
+      if (findings.length > 0) lines.push('', ...findings.map((finding) => renderFinding(finding, io.style)));
+      io.out(lines.join('\n'));
+      return 0;
+    }),
+};

@@ -1,0 +1,97 @@
+/**
+ * `sipscope analyze --json`: the stable JSON document of an analysis (schema in docs/analyze-json.md).
+ * Times are ISO 8601 UTC with microseconds; absent values are null (never left out), except a finding's optional
+ * `callId` and `username`, which are omitted when unknown.
+ */
+import { isoMicros, type AnalysisResult, type Finding } from '../analysis/index.js';
+
+export interface AnalysisJson {
+  summary: {
+    files: number;
+    packets: number;
+    sipMessages: number;
+    calls: number;
+    requests: Record<string, number>;
+    responses: Record<string, number>;
+    decodeErrors: number;
+  };
+  calls: Array<{
+    callId: string;
+    from: string;
+    to: string;
+    username: string | null;
+    start: string;
+    end: string | null;
+    durationMs: number | null;
+    state: string;
+    reinvites: number;
+    packets: number[];
+  }>;
+  findings: Array<{
+    kind: string;
+    severity: string;
+    callId?: string;
+    username?: string;
+    time: string;
+    packets: number[];
+    message: string;
+  }>;
+  revocations: Array<{
+    username: string;
+    lastSuccess: string;
+    firstForbidden: string;
+    activeCalls: string[];
+    damagedCalls: string[];
+  }>;
+  durations: { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null; drainWindowMs: number | null };
+}
+
+export function analysisJson(result: AnalysisResult): AnalysisJson {
+  return {
+    summary: { ...result.summary },
+    calls: result.calls.map((call) => ({
+      callId: call.callId,
+      from: call.from,
+      to: call.to,
+      username: call.username ?? null,
+      start: isoMicros(call.startUs),
+      end: call.endUs === undefined ? null : isoMicros(call.endUs),
+      durationMs: call.durationMs ?? null,
+      state: call.state,
+      reinvites: call.reinvites,
+      packets: call.packets,
+    })),
+    findings: result.findings.map(findingJson),
+    revocations: result.revocations.map((revocation) => ({
+      username: revocation.username,
+      lastSuccess: isoMicros(revocation.lastSuccessUs),
+      firstForbidden: isoMicros(revocation.firstForbiddenUs),
+      activeCalls: revocation.activeCalls,
+      damagedCalls: revocation.damagedCalls,
+    })),
+    durations: {
+      p50Ms: result.durations.p50Ms ?? null,
+      p95Ms: result.durations.p95Ms ?? null,
+      p99Ms: result.durations.p99Ms ?? null,
+      maxMs: result.durations.maxMs ?? null,
+      drainWindowMs: result.durations.drainWindowMs ?? null,
+    },
+  };
+}
+
+function findingJson(finding: Finding): AnalysisJson['findings'][number] {
+  // Key order as documented: kind, severity, callId?, username?, time, packets, message.
+  return {
+    kind: finding.kind,
+    severity: finding.severity,
+    ...(finding.callId !== undefined ? { callId: finding.callId } : {}),
+    ...(finding.username !== undefined ? { username: finding.username } : {}),
+    time: isoMicros(finding.timeUs),
+    packets: finding.packets,
+    message: finding.message,
+  };
+}
+
+export function renderAnalysisJson(result: AnalysisResult): string {
+  return `${JSON.stringify(analysisJson(result), null, 2)}\n`;
+}
