@@ -12,14 +12,14 @@ export async function emitCheckResult(result: CheckResult, argv: Record<string, 
   const warnRetrans = typeof argv['warn-retrans'] === 'number' ? argv['warn-retrans'] : 0;
   if (typeof argv.junit === 'string') {
     try {
-      await writeFile(argv.junit, renderCheckJUnit(result));
+      await writeFile(argv.junit, renderCheckJUnit(result, String(argv.uri)));
     } catch (error) {
       io.err(`sipscope: --junit ${argv.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       return nagios ? NAGIOS.unknown : EXIT.local;
     }
   }
   if (argv.json === true) io.out(JSON.stringify(checkJson(result), null, 2));
-  else if (nagios) io.out(renderCheckMonitoring(result, warnRetrans));
+  else if (nagios) io.out(renderCheckMonitoring(result, warnRetrans, String(argv.uri)));
   else io.out(renderCheckText(result, io.style));
   return exitCodeOf(result, nagios, warnRetrans);
 }

@@ -1,11 +1,41 @@
-/** JUnit and monitoring-plugins forms of a check result, via the shared renderers of src/report. */
+/** JUnit and monitoring-plugins forms of a check result, through the shared renderers of src/report. */
 import type { CheckResult } from '../client/result.js';
 import { checksOf } from '../report/check-json.js';
+import { renderJUnit, type JUnitCase } from '../report/junit.js';
+import { renderMonitoringLine, type MonitoringState, type PerfDatum } from '../report/monitoring.js';
 
-export function renderCheckJUnit(result: CheckResult): string {
-  throw new Error(`JUnit output is not available yet (${checksOf(result).length} checks)`);
+/** One test case per check: reachable, authenticated, registered / options-answered. */
+export function renderCheckJUnit(result: CheckResult, target: string): string {
+  const suite = `sipscope ${result.method.toLowerCase()} ${target}`;
+  const cases = checksOf(result).map((check): JUnitCase => {
+    const testCase: JUnitCase = { name: check.name, classname: suite, timeMs: check.timeMs, systemOut: check.message };
+    if (check.outcome === 'failed') testCase.failure = { message: check.message, type: result.error?.code ?? `status-${result.status ?? 'none'}` };
+    if (check.outcome === 'skipped') testCase.skipped = check.message;
+    return testCase;
+  });
+  return renderJUnit([{ name: suite, cases, timestamp: new Date().toISOString() }], { name: 'sipscope' });
 }
 
-export function renderCheckMonitoring(result: CheckResult, warnRetrans: number): string {
-  throw new Error(`monitoring output is not available yet (${result.method}, ${warnRetrans})`);
+export function monitoringStateOf(result: CheckResult, warnRetrans: number): MonitoringState {
+  if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
+  if (!result.ok) return 'CRITICAL';
+  return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
+}
+
+/** `SIP OK - 200 OK for REGISTER sip:... in 2.1ms, realm "x" MD5 | rtt=2.1ms;;;0 retransmissions=0;1;;0 transactions=2;;;0` */
+export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, target: string): string {
+  const state = monitoringStateOf(result, warnRetrans);
+  const rtt = result.rttMs === undefined ? '' : ` in ${result.rttMs.toFixed(1)}ms`;
+  let summary = result.error
+    ? `${result.method} ${target}: ${result.error.code}: ${result.error.message}`
+    : `${result.status} ${result.reason ?? ''} for ${result.method} ${target}${rtt}`;
+  if (!result.error && result.realm !== undefined) summary += `, realm "${result.realm}" ${result.algorithm}`;
+  if (result.retransmissions > 0) summary += `, ${result.retransmissions} retransmissions`;
+  if (result.authProblem) summary += ` (${result.authProblem})`;
+  const perfdata: PerfDatum[] = [
+    { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', min: 0 },
+    { label: 'retransmissions', value: result.retransmissions, warn: warnRetrans, min: 0 },
+    { label: 'transactions', value: result.transactions.length, min: 0 },
+  ];
+  return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

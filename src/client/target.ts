@@ -2,6 +2,7 @@
  * The target of a check: a SIP or SIPS URI (RFC 3261 §19.1) given on the command line, cut into what the
  * client needs (scheme, user, host, port, transport parameter). IPv6 references keep their brackets in `hostport`.
  */
+import { parseUri, unescapeUri, UriError, type SipUri } from '../sip/index.js';
 import { TRANSPORT_NAMES, type TransportName } from '../transport/index.js';
 
 export interface TargetUri {
@@ -24,23 +25,25 @@ export class TargetError extends Error {
   }
 }
 
-const URI_PATTERN = /^(sips?):(?:([^@;?]+)@)?(\[[0-9A-Fa-f:.]+\]|[^:;?\[\]]+)(?::(\d+))?((?:;[^?]*)?)(\?.*)?$/i;
-
 export function parseTargetUri(text: string, what = 'SIP-URI'): TargetUri {
   const trimmed = text.trim().replace(/^<(.*)>$/, '$1');
-  const match = URI_PATTERN.exec(trimmed);
-  if (!match) throw new TargetError(`${what} "${text}" is not a sip: or sips: URI (e.g. sip:alice@example.com:5060)`);
-  const [, scheme, userinfo, rawHost, rawPort, params] = match;
-  const host = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
-  const target: TargetUri = { scheme: scheme.toLowerCase() as 'sip' | 'sips', host, text: trimmed };
-  // RFC 3261 §19.1.1: user:password@ is deprecated; we take the user and never the password
-  if (userinfo) target.user = decodeURIComponent(userinfo.split(':')[0]);
-  if (rawPort !== undefined) {
-    const port = Number(rawPort);
-    if (port < 1 || port > 65535) throw new TargetError(`${what} "${text}": port ${rawPort} is not in 1..65535`);
-    target.port = port;
+  let uri: SipUri;
+  try {
+    uri = parseUri(trimmed);
+  } catch (error) {
+    const detail = error instanceof UriError ? `${error.message} (at character ${error.offset})` : String(error);
+    throw new TargetError(`${what} "${text}" is not usable: ${detail}`);
   }
-  const transportParam = /;transport=([^;]+)/i.exec(params ?? '')?.[1]?.toLowerCase();
+  if (uri.scheme === 'tel' || uri.hostType === 'none') throw new TargetError(`${what} "${text}" is not a sip: or sips: URI (e.g. sip:alice@example.com:5060)`);
+  const host = uri.hostType === 'ipv6' ? uri.host.slice(1, -1) : uri.host;
+  const target: TargetUri = { scheme: uri.scheme, host, text: trimmed };
+  // RFC 3261 §19.1.1: a password in the URI is deprecated; we take the user and never the password
+  if (uri.user !== undefined) target.user = unescapeUri(uri.user);
+  if (uri.port !== undefined) {
+    if (uri.port < 1 || uri.port > 65535) throw new TargetError(`${what} "${text}": port ${uri.port} is not in 1..65535`);
+    target.port = uri.port;
+  }
+  const transportParam = uri.params.transport?.toLowerCase();
   if (transportParam !== undefined) {
     if (!(TRANSPORT_NAMES as readonly string[]).includes(transportParam)) {
       throw new TargetError(`${what} "${text}": transport=${transportParam} is not one of ${TRANSPORT_NAMES.join(', ')}`);

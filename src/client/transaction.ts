@@ -7,7 +7,7 @@
  * tests can drive them with fake time.
  */
 import { performance } from 'node:perf_hooks';
-import { getHeader, type SipMessage, type SipResponse } from '../sip/index.js';
+import { getHeader, parseCSeq, parseVia, type SipMessage, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
 import { branchOf, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 
@@ -70,14 +70,17 @@ export function transactionKey(branch: string, method: string): string {
   return `${branch.toLowerCase()} ${method.toUpperCase()}`;
 }
 
-/** Branch of the top Via of a received message, and the CSeq method. */
+/** Key of a received response: branch of its top Via and its CSeq method; undefined when they cannot be read. */
 export function responseKey(message: SipMessage): string | undefined {
   const via = getHeader(message, 'via');
   const cseq = getHeader(message, 'cseq');
   if (!via || !cseq) return undefined;
-  const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(via.split(',')[0]);
-  const method = /^\s*\d+\s+(\S+)/.exec(cseq);
-  return branch && method ? transactionKey(branch[1], method[1]) : undefined;
+  try {
+    const branch = parseVia(via)[0]?.branch;
+    return branch ? transactionKey(branch, parseCSeq(cseq).method) : undefined;
+  } catch {
+    return undefined; // a response whose Via or CSeq cannot be read matches no transaction
+  }
 }
 
 export class TransactionLayer {
