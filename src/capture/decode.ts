@@ -7,6 +7,7 @@ import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
+import { decodeHep } from './hep.js';
 import { decodeSctp, SctpFragments } from './sctp.js';
 import { TcpReassembler, type TcpLimits } from './tcp-reassembly.js';
 import type { StreamDecoderSink, TransportHooks } from './transport-decoders.js';
@@ -79,7 +80,7 @@ function streamHooks(sink: StreamDecoderSink, options: DecodeOptions): Transport
   return {
     tcpSegment: (segment) => tcp.segment(segment),
     sctp: (packet, meta) => decodeSctp(packet, meta, sink, sctpFragments),
-    hep: () => false,
+    hep: (payload, meta) => decodeHep(payload, meta, sink),
     flush: () => tcp.flush(),
   };
 }

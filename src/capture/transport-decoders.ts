@@ -34,6 +34,7 @@ export interface TransportHooks {
 export type TransportDecoder = (decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number) => void;
 
 const HEP3_MAGIC = 0x48455033; // "HEP3"
+const EEP1_MAGIC = 0x45455031; // "EEP1", HEP3's other name
 
 function udp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 8) return decoder.malformed('UDP header');
@@ -43,7 +44,8 @@ function udp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: numb
   const payloadStart = start + 8;
   if (payloadEnd <= payloadStart) return;
   const first = bytes[payloadStart];
-  if ((first === 0x48 && payloadEnd - payloadStart >= 4 && u32be(bytes, payloadStart) === HEP3_MAGIC) || first === 1 || first === 2) {
+  const magic = payloadEnd - payloadStart >= 4 ? u32be(bytes, payloadStart) : 0;
+  if (magic === HEP3_MAGIC || magic === EEP1_MAGIC || first === 1 || first === 2) {
     const meta = { file: decoder.file, packetNumber: decoder.packetNumber, timeUs: decoder.timeUs, offset: decoder.offset };
     if (decoder.hooks.hep(bytes.subarray(payloadStart, payloadEnd), meta)) return;
   }
