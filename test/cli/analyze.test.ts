@@ -1,0 +1,150 @@
+/**
+ * `sipscope analyze` end to end on the recorded revocation captures and the public ones: JSON schema and values
+ * against the tshark-derived expectations, exit codes for --fail-on, local errors, JUnit, --user, --since/--until.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AAA, REVOCATION_TCP, REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
+
+const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+interface Expected {
+  calls: Array<{ callId: string; from: string; to: string; username?: string; start: string; end?: string; durationMs?: number; state: string; reinvites: number; packets: number[] }>;
+  findings: Array<{ kind: string; callId?: string; username?: string; time: string; packets: number[] }>;
+  revocations: Array<{ username: string; lastSuccess: string; firstForbidden: string; activeCalls: string[]; damagedCalls: string[] }>;
+  durations: { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; drainWindowMs: number };
+}
+
+describe('sipscope analyze --json', () => {
+  for (const capture of [REVOCATION_UDP, REVOCATION_TCP]) {
+    it(`${capture}: the documented schema, values equal the tshark-derived expectation`, async () => {
+      const run = await runCli(['analyze', capture, '--json']);
+      expect(run.code).toBe(1); // reinvite-forbidden and register-forbidden are errors
+      const json = JSON.parse(run.out);
+      const expected = JSON.parse(readFileSync(`${capture}.analysis.expected.json`, 'utf8')) as Expected;
+      expect(Object.keys(json)).toEqual(['summary', 'calls', 'findings', 'revocations', 'durations']);
+      expect(Object.keys(json.summary)).toEqual(['files', 'packets', 'sipMessages', 'calls', 'requests', 'responses', 'decodeErrors']);
+      expect(json.summary.files).toBe(1);
+      for (const call of json.calls) {
+        expect(Object.keys(call)).toEqual(['callId', 'from', 'to', 'username', 'start', 'end', 'durationMs', 'state', 'reinvites', 'packets']);
+        expect(call.start).toMatch(ISO_MICROS);
+      }
+      const byId = (a: { callId: string }, b: { callId: string }) => a.callId.localeCompare(b.callId);
+      expect([...json.calls].sort(byId)).toEqual(
+        expected.calls
+          .map((call) => ({
+            callId: call.callId,
+            from: call.from,
+            to: call.to,
+            username: call.username ?? null,
+            start: call.start,
+            end: call.end ?? null,
+            durationMs: call.durationMs ?? null,
+            state: call.state,
+            reinvites: call.reinvites,
+            packets: call.packets,
+          }))
+          .sort(byId),
+      );
+      for (const finding of json.findings) {
+        expect(Object.keys(finding).filter((key) => key !== 'callId' && key !== 'username')).toEqual(['kind', 'severity', 'time', 'packets', 'message']);
+        expect(finding.time).toMatch(ISO_MICROS);
+        expect(finding.message).not.toContain('\n');
+      }
+      const revocationFindings = json.findings
+        .filter((finding: { kind: string }) => finding.kind === 'reinvite-forbidden' || finding.kind === 'register-forbidden')
+        .map(({ kind, callId, username, time, packets }: Expected['findings'][number]) => ({ kind, callId, username, time, packets }));
+      expect(revocationFindings).toEqual(expected.findings.map(({ kind, callId, username, time, packets }) => ({ kind, callId, username, time, packets })));
+      expect(json.revocations).toEqual(
+        expected.revocations.map(({ username, lastSuccess, firstForbidden, activeCalls, damagedCalls }) => ({ username, lastSuccess, firstForbidden, activeCalls, damagedCalls })),
+      );
+      const { p50Ms, p95Ms, p99Ms, maxMs, drainWindowMs } = expected.durations;
+      expect(json.durations).toEqual({ p50Ms, p95Ms, p99Ms, maxMs, drainWindowMs });
+    });
+  }
+
+  it('aaa.pcap: 403s on initial INVITEs are not reinvite-forbidden and make no revocation; exit 0 by default', async () => {
+    const run = await runCli(['analyze', AAA, '--json']);
+    const json = JSON.parse(run.out);
+    expect(json.findings.filter((finding: { kind: string }) => finding.kind === 'reinvite-forbidden')).toEqual([]);
+    expect(json.revocations).toEqual([]);
+    expect(json.calls.filter((call: { state: string }) => call.state === 'failed').length).toBeGreaterThan(0);
+    expect(json.durations).toEqual({ p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, drainWindowMs: null });
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('sipscope analyze exit codes and options', () => {
+  it('--fail-on selects what fails: kinds, severities', async () => {
+    expect((await runCli(['analyze', REVOCATION_UDP, '--fail-on', 'register-forbidden'])).code).toBe(1);
+    expect((await runCli(['analyze', REVOCATION_UDP, '--fail-on', 'server-error,no-ack'])).code).toBe(0);
+    expect((await runCli(['analyze', AAA, '--fail-on', 'warning'])).code).toBe(1);
+    expect((await runCli(['analyze', AAA, '--fail-on', 'auth-rejected'])).code).toBe(1);
+    expect((await runCli(['analyze', AAA])).code).toBe(0);
+  });
+
+  it('local errors exit 2 with a message naming the problem', async () => {
+    const missing = await runCli(['analyze', 'no/such/file.pcap']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no/such/file.pcap');
+    const badKind = await runCli(['analyze', AAA, '--fail-on', 'reinvite-forbiden']);
+    expect(badKind.code).toBe(2);
+    expect(badKind.err).toContain('unknown finding kind reinvite-forbiden');
+    const badTime = await runCli(['analyze', AAA, '--since', 'yesterday']);
+    expect(badTime.code).toBe(2);
+    expect(badTime.err).toContain('--since "yesterday"');
+    const notCapture = await runCli(['analyze', 'package.json']);
+    expect(notCapture.code).toBe(2);
+    expect(notCapture.err).toContain('package.json');
+  });
+
+  it('--user keeps only that credential', async () => {
+    const json = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--user', 'bob'])).out);
+    expect(json.calls.length).toBe(2);
+    expect(json.calls.every((call: { username: string }) => call.username === 'bob')).toBe(true);
+    expect(json.findings).toEqual([]);
+    expect(json.revocations).toEqual([]);
+    expect((await runCli(['analyze', REVOCATION_UDP, '--user', 'bob'])).code).toBe(0);
+  });
+
+  it('--since/--until cut the messages by capture time', async () => {
+    const full = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json'])).out);
+    const revokedAt = full.revocations[0].firstForbidden;
+    const before = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--until', revokedAt])).out);
+    expect(before.summary.sipMessages).toBeLessThan(full.summary.sipMessages);
+    expect(before.findings.filter((finding: { kind: string }) => finding.kind === 'reinvite-forbidden').length).toBe(1);
+    const after = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--since', revokedAt])).out);
+    expect(before.summary.sipMessages + after.summary.sipMessages).toBe(full.summary.sipMessages + 1); // the 403 is in both
+  });
+
+  it('--junit writes a JUnit report with the damaged calls as failures', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-junit-'));
+    const path = join(dir, 'analysis.xml');
+    const run = await runCli(['analyze', REVOCATION_UDP, '--junit', path]);
+    expect(run.code).toBe(1);
+    const xml = readFileSync(path, 'utf8');
+    expect(xml).toMatch(/^<\?xml/);
+    const failures = [...xml.matchAll(/<testcase name="call ([^"]+)"[^>]*>\s*<failure/g)].map((match) => match[1]).sort();
+    const expected = JSON.parse(readFileSync(`${REVOCATION_UDP}.analysis.expected.json`, 'utf8')) as Expected;
+    const damaged = expected.findings.filter((finding) => finding.kind === 'reinvite-forbidden').map((finding) => finding.callId!).sort();
+    expect(failures).toEqual(damaged);
+    expect(xml).toContain('register-forbidden');
+    const unwritable = await runCli(['analyze', REVOCATION_UDP, '--junit', join(dir, 'missing-dir', 'x.xml')]);
+    expect(unwritable.code).toBe(2);
+  });
+
+  it('text output names the findings, the timeline and the drain window', async () => {
+    const run = await runCli(['analyze', REVOCATION_UDP]);
+    expect(run.out).toContain('ERROR   reinvite-forbidden');
+    expect(run.out).toMatch(/alice: last success \S+, first 403 \S+/);
+    expect(run.out).toContain('recommended drain window (p99 rule');
+    expect(run.err).toBe('');
+  });
+
+  it('progress bar only on an interactive stderr and for large input', async () => {
+    const run = await runCli(['analyze', REVOCATION_UDP], { interactive: true });
+    expect(run.err).toBe(''); // small file: no bar even on a terminal
+  });
+});

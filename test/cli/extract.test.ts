@@ -1,0 +1,30 @@
+/** `sipscope extract`: tshark reads the written capture and sees exactly that call's SIP messages. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tsharkFields } from '../analysis/capture-helpers.js';
+import { REVOCATION_TCP, REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sipscope-extract-'));
+
+describe('sipscope extract', () => {
+  for (const capture of [REVOCATION_UDP, REVOCATION_TCP, 'fixtures/captures/public/sngrep/ipv6frag.pcap']) {
+    it(`${capture}: tshark -Y sip on the output shows exactly the call's messages`, async () => {
+      const calls = (await runCli(['calls', capture])).out.trimEnd().split('\n').slice(1);
+      const callId = calls[0].split(/\s+/).pop()!;
+      const output = join(dir, `${capture.split('/').pop()}.call.pcap`);
+      const run = await runCli(['extract', capture, '--call-id', callId, '-o', output]);
+      expect(run.code).toBe(0);
+      const original = tsharkFields(capture, `sip.Call-ID == "${callId}"`, ['sip.Call-ID', 'sip.CSeq', 'sip.Method', 'sip.Status-Code']);
+      const extracted = tsharkFields(output, 'sip', ['sip.Call-ID', 'sip.CSeq', 'sip.Method', 'sip.Status-Code']);
+      expect(extracted.length).toBeGreaterThan(0);
+      expect(extracted).toEqual(original);
+    });
+  }
+
+  it('an unknown Call-ID or stdin input is a local error', async () => {
+    expect((await runCli(['extract', REVOCATION_UDP, '--call-id', 'nope', '-o', join(dir, 'x.pcap')])).code).toBe(2);
+    expect((await runCli(['extract', '-', '--call-id', 'x', '-o', join(dir, 'y.pcap')])).code).toBe(2);
+  });
+});

@@ -1,0 +1,36 @@
+/** `sipscope flow`: the ladder of one call, every message of it in order, the 403 marked. */
+import { describe, expect, it } from 'vitest';
+import { tsharkFields } from '../analysis/capture-helpers.js';
+import { REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
+
+const DAMAGED = '1-14795@127.0.0.13';
+
+describe('sipscope flow', () => {
+  it('shows every message of the call (tshark frames), in order, with the 403 marked !!', async () => {
+    const run = await runCli(['flow', REVOCATION_UDP, '--call-id', DAMAGED]);
+    expect(run.code).toBe(0);
+    const frames = tsharkFields(REVOCATION_UDP, `sip.Call-ID == "${DAMAGED}"`, ['frame.number', 'sip.Status-Code']);
+    const shown = [...run.out.matchAll(/^#(\d+)/gm)].map((match) => Number(match[1]));
+    expect(shown).toEqual(frames.map((row) => Number(row[0])));
+    const marked = run.out.split('\n').filter((line) => line.includes('!!'));
+    const forbiddenFrames = frames.filter((row) => row[1] === '403').map((row) => row[0]);
+    expect(forbiddenFrames.length).toBe(1);
+    expect(marked).toHaveLength(2); // label line and arrow line
+    expect(marked[0]).toContain(`#${forbiddenFrames[0]}`);
+    expect(marked[0]).toContain('403 Forbidden');
+    expect(run.out).toContain('reinvite-forbidden');
+    expect(run.out.split('\n')[2]).toContain('127.0.0.13:');
+  });
+
+  it('colours the 403 red when colour is on', async () => {
+    const run = await runCli(['flow', REVOCATION_UDP, '--call-id', DAMAGED], { color: true });
+    const line = run.out.split('\n').find((text) => text.includes('403 Forbidden') && text.includes('!!'))!;
+    expect(line).toContain('\u001b[31m');
+  });
+
+  it('an unknown Call-ID is a local error', async () => {
+    const run = await runCli(['flow', REVOCATION_UDP, '--call-id', 'nope']);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('no SIP message with Call-ID "nope"');
+  });
+});
