@@ -5,7 +5,7 @@
  *   1. wall time of one REGISTER check (challenge + answer): sipscope vs sipsak, interleaved, median of --runs;
  *   2. load: `sipscope register --count N --rate R` over N users vs SIPp registering the same N users
  *      (bench/sipp/register.xml, injection file of users and passwords): registrations per second.
- * Needs the build (`npx tsc -p tsconfig.json`). Usage: node bench/register.mjs [--runs 20] [--count 1000] [--rate 500]
+ * Needs the build (`npx tsc -p tsconfig.json`). Usage: node bench/register.mjs [--runs 20] [--count 1000] [--rates 500,2000]
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,12 +19,12 @@ const { values: options } = parseArgs({
   options: {
     runs: { type: 'string', default: '20' },
     count: { type: 'string', default: '1000' },
-    rate: { type: 'string', default: '500' },
+    rates: { type: 'string', default: '500,2000' },
   },
 });
 const runs = Number.parseInt(options.runs, 10);
 const count = Number.parseInt(options.count, 10);
-const rate = Number.parseInt(options.rate, 10);
+const rates = options.rates.split(',').map((value) => Number.parseInt(value, 10));
 const port = 26160;
 const sippLocalPort = 26170;
 const domain = 'sipscope.test';
@@ -59,32 +59,42 @@ async function singleCheckTimes(environment) {
   const target = `sip:alice@127.0.0.1:${port}`;
   const sipscopeMs = [];
   const sipsakMs = [];
+  const sipscopeWireMs = [];
+  const sipsakWireMs = [];
   for (let run = 0; run < runs; run += 1) {
     const ours = await runSipscope(['register', target, '--timeout', '5s', '--json'], { timeoutMs: 15_000, password: alicePassword });
     failIfNot(ours.code === 0, `sipscope register failed\n${environment.logs(20)}`, ours);
     sipscopeMs.push(ours.elapsedMs);
-    const theirs = await runSipsak(['-U', '-s', target], { timeoutMs: 15_000, password: alicePassword });
+    sipscopeWireMs.push(JSON.parse(ours.stdout).rttMs);
+    const theirs = await runSipsak(['-U', '-v', '-s', target], { timeoutMs: 15_000, password: alicePassword });
     failIfNot(theirs.code === 0, 'sipsak -U failed', theirs);
     sipsakMs.push(theirs.elapsedMs);
+    // sipsak -U reports "received last message N ms after first request (test duration)".
+    const duration = /received last message ([\d.]+) ms after first request/.exec(theirs.stdout);
+    failIfNot(duration !== null, 'sipsak printed no test duration', theirs);
+    sipsakWireMs.push(Number(duration[1]));
   }
-  return { sipscope: median(sipscopeMs), sipsak: median(sipsakMs) };
+  return { sipscope: median(sipscopeMs), sipsak: median(sipsakMs), sipscopeWire: median(sipscopeWireMs), sipsakWire: median(sipsakWireMs) };
 }
 
-async function sipscopeLoad() {
+async function sipscopeLoad(rate) {
   const result = await runSipscope(
     ['register', `sip:127.0.0.1:${port}`, '--count', String(count), '--rate', String(rate), '--user', 'user%d', '--user-start', '1', '--timeout', '10s', '--json'],
     { timeoutMs: 60_000 + (count / rate) * 3000, password: passwordPattern },
   );
-  failIfNot(result.code === 0, 'sipscope load run did not register every user', result);
-  const summary = JSON.parse(result.stdout);
-  failIfNot(summary.ok === count, `sipscope load: ${summary.ok} of ${count} registered`, result);
-  return { perSecond: summary.ok / (summary.elapsedMs / 1000), wallMs: result.elapsedMs, summary };
+  let summary;
+  try {
+    summary = JSON.parse(result.stdout);
+  } catch {
+    failIfNot(false, 'sipscope load run printed no JSON summary', result);
+  }
+  return { ok: summary.ok, perSecond: summary.ok / (summary.elapsedMs / 1000), wallMs: result.elapsedMs, errors: summary.errors, retransmissions: summary.retransmissions };
 }
 
-async function sippLoad(environment) {
+async function sippLoad(environment, rate) {
   const injectionPath = path.join(environment.workDirectory, 'sipp-users.csv');
   writeFileSync(injectionPath, ['SEQUENTIAL', ...loadUsers.map((user) => `${user.username};${user.password};${user.domain};[authentication username=${user.username} password=${user.password}];`), ''].join('\n'));
-  const statsPath = path.join(environment.workDirectory, 'sipp-stats.csv');
+  const statsPath = path.join(environment.workDirectory, `sipp-stats-${rate}.csv`);
   const result = await runCommand(
     'sipp',
     [
@@ -94,16 +104,16 @@ async function sippLoad(environment) {
     ],
     { timeoutMs: 60_000 + (count / rate) * 3000, cwd: environment.workDirectory },
   );
-  failIfNot(result.code === 0, 'SIPp did not register every user', result);
+  // Columns StartTime / CurrentTime hold "date<TAB>time<TAB>epoch seconds"; ElapsedTime has whole seconds only.
   const [header, ...rows] = readFileSync(statsPath, 'utf8').trim().split('\n');
   const columns = header.split(';');
-  const last = rows.at(-1).split(';');
-  const successful = Number(last[columns.indexOf('SuccessfulCall(C)')]);
-  const elapsed = last[columns.indexOf('ElapsedTime(C)')];
-  const [hours, minutes, seconds] = elapsed.split(':').map(Number);
-  const elapsedMs = ((hours * 60 + minutes) * 60 + seconds) * 1000;
-  failIfNot(successful === count, `SIPp: ${successful} of ${count} registered`, result);
-  return { perSecond: successful / (elapsedMs / 1000), wallMs: result.elapsedMs };
+  const cell = (row, name) => row.split(';')[columns.indexOf(name)];
+  const epochSeconds = (value) => Number(value.split('\t')[2]);
+  const doneRow = rows.find((row) => Number(cell(row, 'SuccessfulCall(C)')) >= count) ?? rows.at(-1);
+  const successful = Number(cell(doneRow, 'SuccessfulCall(C)'));
+  const elapsedMs = (epochSeconds(cell(doneRow, 'CurrentTime')) - epochSeconds(cell(doneRow, 'StartTime'))) * 1000;
+  failIfNot(rows.length > 0, 'SIPp wrote no statistics', result);
+  return { ok: successful, perSecond: successful / (elapsedMs / 1000), wallMs: result.elapsedMs, exitCode: result.code };
 }
 
 /** Runs one measurement; a failure is printed (with its output) and does not stop the others. */
@@ -130,14 +140,27 @@ try {
   console.log(`1. one REGISTER check (401 challenge + authorized REGISTER), wall time of the process, median of ${runs} runs each:`);
   const single = await measure('single check', () => singleCheckTimes(environment));
   if (single) {
-    console.log(`   sipscope ${single.sipscope.toFixed(1)} ms   sipsak ${single.sipsak.toFixed(1)} ms   ratio sipscope/sipsak ${ratio(single.sipscope, single.sipsak)}`);
+    console.log(`   process wall time:  sipscope ${single.sipscope.toFixed(1)} ms   sipsak ${single.sipsak.toFixed(1)} ms   ratio sipscope/sipsak ${ratio(single.sipscope, single.sipsak)}`);
+    console.log(`   first request to final response (sipscope JSON rttMs, sipsak "test duration"):`);
+    console.log(`                       sipscope ${single.sipscopeWire.toFixed(1)} ms   sipsak ${single.sipsakWire.toFixed(1)} ms   ratio sipscope/sipsak ${ratio(single.sipscopeWire, single.sipsakWire)}`);
+    const startup = await runCommand(process.execPath, [path.join(root, 'bin', 'sipscope.js'), '--version'], { timeoutMs: 15_000 });
+    console.log(`   (for reference: \`node bin/sipscope.js --version\` alone took ${startup.elapsedMs.toFixed(0)} ms in this run)`);
   }
-  console.log(`\n2. load: ${count} users, target rate ${rate}/s, UDP, registrations per second:`);
-  const ours = await measure('sipscope --count/--rate', sipscopeLoad);
-  if (ours) console.log(`   sipscope ${ours.perSecond.toFixed(0)} registrations/s (process wall ${ours.wallMs.toFixed(0)} ms)`);
-  const theirs = await measure('SIPp', () => sippLoad(environment));
-  if (theirs) console.log(`   SIPp     ${theirs.perSecond.toFixed(0)} registrations/s (process wall ${theirs.wallMs.toFixed(0)} ms)`);
-  console.log(`   ratio sipscope/SIPp ${ratio(ours?.perSecond, theirs?.perSecond)}`);
+  for (const rate of rates) {
+    console.log(`\n2. load: ${count} users, target rate ${rate}/s, UDP, registrations per second:`);
+    const ours = await measure('sipscope --count/--rate', () => sipscopeLoad(rate));
+    if (ours) {
+      const errors = ours.ok < count ? `, FAILED ${count - ours.ok}: ${JSON.stringify(ours.errors)}` : '';
+      console.log(`   sipscope ${ours.perSecond.toFixed(0)} registrations/s, ${ours.ok}/${count} ok, ${ours.retransmissions ?? '?'} retransmissions (process wall ${ours.wallMs.toFixed(0)} ms)${errors}`);
+      if (ours.ok < count) process.exitCode = 1;
+    }
+    const theirs = await measure('SIPp', () => sippLoad(environment, rate));
+    if (theirs) {
+      console.log(`   SIPp     ${theirs.perSecond.toFixed(0)} registrations/s, ${theirs.ok}/${count} ok (process wall ${theirs.wallMs.toFixed(0)} ms, exit ${theirs.exitCode})`);
+      if (theirs.ok < count) process.exitCode = 1;
+    }
+    console.log(`   ratio sipscope/SIPp ${ratio(ours?.perSecond, theirs?.perSecond)}`);
+  }
 } finally {
   await environment.close();
 }
