@@ -38,6 +38,11 @@ export function readContentLength(bytes: Uint8Array, start: number, end: number)
   while (lineStart < end) {
     let lineEnd = lineStart;
     while (lineEnd < end && bytes[lineEnd] !== LF) lineEnd++;
+    // RFC 3261 §7.3.1: a line starting with SP/HT continues the field (a folded "Content-Length:\r\n 5").
+    while (lineEnd + 1 < end && (bytes[lineEnd + 1] === 0x20 || bytes[lineEnd + 1] === 0x09)) {
+      lineEnd++;
+      while (lineEnd < end && bytes[lineEnd] !== LF) lineEnd++;
+    }
     const value = contentLengthOfLine(bytes, lineStart, lineEnd);
     if (value !== undefined) return value;
     lineStart = lineEnd + 1;
@@ -69,7 +74,7 @@ function contentLengthOfLine(bytes: Uint8Array, start: number, end: number): num
     if (byte >= 0x30 && byte <= 0x39) {
       value = value * 10 + (byte - 0x30);
       digits++;
-    } else if (byte === 0x20 || byte === 0x09 || byte === CR) {
+    } else if (byte === 0x20 || byte === 0x09 || byte === CR || byte === LF) {
       if (digits > 0) break;
     } else {
       return NaN;
