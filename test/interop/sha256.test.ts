@@ -58,8 +58,9 @@ describe.sequential('SHA-256 digest challenge', () => {
     expect(registerJson(result)).toMatchObject({ ok: false, status: 401, algorithm: 'SHA-256' });
   });
 
-  test('sipsak cannot answer a SHA-256 challenge (MD5 only): it does not get a 200', async () => {
+  test('sipsak cannot answer a SHA-256 challenge (MD5 only): local error 2, "unsupported authentication algorithm"', async () => {
     const result = await runSipsak(['-U', '-s', `sip:alice@127.0.0.1:${port}`], { ...runLimit, password: alicePassword });
-    expect(result.code, `sipsak exit code\n${result.stdout}\n${logs()}`).not.toBe(0);
+    expectExit(result, 2, logs);
+    expect(result.stdout + result.stderr).toContain('unsupported authentication algorithm');
   });
 });
