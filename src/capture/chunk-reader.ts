@@ -1,13 +1,16 @@
 /**
- * A window over a byte source: one reusable Buffer, records are read in place (subarray views), and a record
- * that straddles the end of the window is moved to the front before the next read. Memory stays at the
- * window size, grown only for a record larger than the window (bounded by `maxWindow`).
+ * A window over a byte source: one reusable buffer, records are read in place (subarray views), and a record
+ * that straddles the end of the window is moved to the front before the next read. The next read is issued
+ * ahead (into a spare buffer) so disk or zlib work overlaps with decoding. Memory stays at the window size plus
+ * the spare, grown only for a record larger than the window (bounded by `MAX_WINDOW_BYTES`).
  */
 import type { ByteSource } from './byte-source.js';
 
 export const DEFAULT_WINDOW_BYTES = 4 * 1024 * 1024;
 /** No record we accept needs more than this (pcapng blocks are checked against it before reading). */
 export const MAX_WINDOW_BYTES = 256 * 1024 * 1024;
+
+type ReadAhead = Promise<{ count: number } | { error: unknown }>;
 
 export class ChunkReader {
   /** A plain Uint8Array, not a Buffer: `slice()` of it copies, so kept bytes never alias the window. */
@@ -18,14 +21,17 @@ export class ChunkReader {
   end = 0;
   /** File offset of `buffer[0]`. */
   base = 0;
-  /** The source has no more bytes. */
+  /** The source has no more bytes (or the reader stopped reading it). */
   eof = false;
+  private readonly spare: Uint8Array;
+  private readAhead: ReadAhead | undefined;
 
   constructor(
     private readonly source: ByteSource,
     windowBytes = DEFAULT_WINDOW_BYTES,
   ) {
     this.buffer = new Uint8Array(windowBytes);
+    this.spare = new Uint8Array(Math.max(1, windowBytes >> 1));
   }
 
   get available(): number {
@@ -48,24 +54,60 @@ export class ChunkReader {
     if (wanted > MAX_WINDOW_BYTES) throw new RangeError(`record of ${wanted} bytes exceeds the ${MAX_WINDOW_BYTES}-byte window limit`);
     this.compact(wanted);
     while (this.available < wanted && !this.eof) {
-      const count = await this.source.read(this.buffer, this.end, this.buffer.length - this.end);
+      const count = this.readAhead === undefined ? await this.readDirect() : await this.takeReadAhead();
       if (count === 0) this.eof = true;
-      this.end += count;
     }
+    if (!this.eof) this.startReadAhead();
     return this.available >= wanted;
   }
 
+  /** Waits for an outstanding read so the source can be closed safely. */
+  async settle(): Promise<void> {
+    this.eof = true;
+    await this.readAhead;
+    this.readAhead = undefined;
+  }
+
+  private async readDirect(): Promise<number> {
+    const count = await this.source.read(this.buffer, this.end, this.buffer.length - this.end);
+    this.end += count;
+    return count;
+  }
+
+  private async takeReadAhead(): Promise<number> {
+    const result = await this.readAhead!;
+    this.readAhead = undefined;
+    if ('error' in result) throw result.error;
+    if (this.end + result.count > this.buffer.length) this.grow(this.end + result.count);
+    this.buffer.set(this.spare.subarray(0, result.count), this.end);
+    this.end += result.count;
+    return result.count;
+  }
+
+  private startReadAhead(): void {
+    this.readAhead = this.source.read(this.spare, 0, this.spare.length).then(
+      (count) => ({ count }),
+      (error: unknown) => ({ error }),
+    );
+  }
+
   private compact(wanted: number): void {
-    const unread = this.available;
     if (wanted > this.buffer.length) {
-      const grown = new Uint8Array(Math.min(MAX_WINDOW_BYTES, Math.max(wanted, this.buffer.length * 2)));
-      grown.set(this.buffer.subarray(this.pos, this.end));
-      this.buffer = grown;
+      this.grow(wanted);
     } else if (this.pos > 0) {
       this.buffer.copyWithin(0, this.pos, this.end);
+      this.base += this.pos;
+      this.end -= this.pos;
+      this.pos = 0;
     }
+  }
+
+  private grow(capacity: number): void {
+    const grown = new Uint8Array(Math.min(MAX_WINDOW_BYTES + this.spare.length, Math.max(capacity, this.buffer.length * 2)));
+    grown.set(this.buffer.subarray(this.pos, this.end));
     this.base += this.pos;
+    this.end -= this.pos;
     this.pos = 0;
-    this.end = unread;
+    this.buffer = grown;
   }
 }

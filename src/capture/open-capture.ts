@@ -63,7 +63,10 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
       },
       totalBytes,
       compressed,
-      close: () => source.close(),
+      close: async () => {
+        await chunks.settle();
+        await source.close();
+      },
     };
   } catch (error) {
     await raw.close().catch(() => undefined);

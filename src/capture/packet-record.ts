@@ -70,7 +70,7 @@ export function u32be(b: Uint8Array, i: number): number {
   return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
 }
 
-/** A copy of `bytes[start..end)` (Buffer#slice would be a view into the reused window). */
+/** A copy of `bytes[start..end)` (Buffer#slice would be a view into the reused window, hence the check). */
 export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return Uint8Array.prototype.slice.call(bytes, start, end);
+  return Buffer.isBuffer(bytes) ? Uint8Array.prototype.slice.call(bytes, start, end) : bytes.slice(start, end);
 }
