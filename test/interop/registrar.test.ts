@@ -3,6 +3,8 @@
  * 127.0.0.1 and ::1 and over WS/WSS on 127.0.0.1, and sipsak on the same cases. Ports 25160-25181 (25169 is
  * kept free for the "nothing listening" cases). Needs `npx tsc -p tsconfig.json` first (runs bin/sipscope.js).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bindingUris, expectExit, locationBindings, registerJson } from './checks.js';
 import { startRegistrarEnvironment, testDomain, type RegistrarEnvironment } from './environment.js';
@@ -138,6 +140,36 @@ describe.concurrent('sipscope register against Kamailio: independent cases', () 
     expect(registerJson(refused)).toMatchObject({ ok: false, error: { code: 'tls-failure' } });
     const insecure = await runSipscope(['register', target, '--transport', 'tls', '--insecure', '--timeout', '5s', '--json'], { ...runLimit, password: alicePassword });
     expectExit(insecure, 0, logs);
+  });
+
+  test.each([
+    { label: 'right password', user: 'alice', password: () => alicePassword, port: ports.sip, code: 0, state: 'OK' },
+    { label: 'wrong password', user: 'alice', password: () => `${alicePassword}-wrong`, port: ports.sip, code: 2, state: 'CRITICAL' },
+    { label: 'nothing listening', user: 'alice', password: () => alicePassword, port: deadPort, code: 2, state: 'CRITICAL' },
+  ])('--nagios, $label -> SIP $state line and exit code; sipsak -N gives the same code', async ({ user, password, port, code, state }) => {
+    const target = `sip:${user}@127.0.0.1:${port}`;
+    const result = await runSipscope(['register', target, '--nagios', '--timeout', '5s'], { ...runLimit, password: password() });
+    expectExit(result, code, logs);
+    expect(result.stdout).toMatch(new RegExp(`^SIP ${state} - `));
+    if (state === 'OK') expect(result.stdout).toMatch(/\|.*rtt=[\d.]+ms/);
+    expectExit(await runSipsak(['-U', '-N', '-s', target], { ...runLimit, password: password() }), code, logs);
+  });
+
+  test.each([
+    { label: 'right password', password: () => alicePassword, failures: false },
+    { label: 'wrong password', password: () => `${alicePassword}-wrong`, failures: true },
+  ])('--junit FILE, $label: one test case per check, failures only when the check failed', async ({ password, failures }) => {
+    const junitPath = path.join(environment.workDirectory, `junit-${failures ? 'fail' : 'pass'}.xml`);
+    const result = await runSipscope(['register', `sip:alice@127.0.0.1:${ports.sip}`, '--junit', junitPath, '--timeout', '5s'], { ...runLimit, password: password() });
+    expectExit(result, failures ? 1 : 0, logs);
+    const xml = readFileSync(junitPath, 'utf8');
+    const testcases = xml.match(/<testcase\b/g) ?? [];
+    const declared = /<testsuite\b[^>]*\btests="(\d+)"/.exec(xml);
+    expect(declared, xml).not.toBeNull();
+    expect(testcases.length, xml).toBe(Number(declared![1]));
+    expect(testcases.length, xml).toBeGreaterThan(1);
+    expect(/<failure\b/.test(xml), xml).toBe(failures);
+    expect(xml).not.toContain(alicePassword);
   });
 
   test('the password never appears in the output, even with -v', async () => {
