@@ -161,8 +161,10 @@ export function readHeaderBlock(text: string, pos: number, utf8: boolean, defect
       fieldEnd = newline > next && text.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
       next = newline + 1;
     }
-    const colon = text.indexOf(':', pos);
-    if (colon < 0 || colon >= fieldEnd) {
+    // Bounded to this field, so lines without a colon cannot make the scan quadratic.
+    let colon = pos;
+    while (colon < fieldEnd && text.charCodeAt(colon) !== 0x3a) colon++;
+    if (colon >= fieldEnd) {
       defects.push({ code: 'bad-header-line', message: `header line without a colon: ${JSON.stringify(utf8FromLatin1(text.slice(pos, Math.min(lineEnd, pos + 60))))}`, offset: pos });
       pos = next;
       continue;
