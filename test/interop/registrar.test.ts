@@ -100,7 +100,7 @@ describe.concurrent('sipscope register against Kamailio: independent cases', () 
     expect(registerJson(result)).toMatchObject({ ok: false, status: 403 });
   });
 
-  test('password revoked at run time (subscriber row deleted) -> Kamailio answers 403 -> exit 1 on every transport', async () => {
+  test('password revoked at run time (subscriber row deleted) -> Kamailio answers 403 -> exit 1 on every transport', { timeout: 90_000 }, async () => {
     await addSubscribers(environment.databasePath, [{ username: 'carol', domain: testDomain, password: carolPassword }]);
     const before = await Promise.all(transportCases.map((transportCase) => register('carol', transportCase, carolPassword)));
     for (const result of before) expectExit(result, 0, logs);
