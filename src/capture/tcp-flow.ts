@@ -56,7 +56,10 @@ export class TcpFlow {
   atStreamStart = true;
   pending: PendingSegment[] = [];
   pendingBytes = 0;
+  /** Capture time of the flow's last data segment. */
   lastTimeUs = 0;
+  /** Value of lastTimeUs when the flow took its place in the reassembler's queue (second-chance LRU). */
+  queuedTimeUs = 0;
   /** WebSocket message being assembled from fragments (RFC 6455 §5.4). */
   wsParts: Uint8Array[] = [];
   wsLength = 0;

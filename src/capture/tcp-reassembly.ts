@@ -54,8 +54,8 @@ export const DEFAULT_TCP_LIMITS: TcpLimits = {
   lookBytes: 16 * 1024,
 };
 
-/** How often (capture time) idle flows are swept. */
-const SWEEP_INTERVAL_US = 1e6;
+/** Idle flows are swept every quarter of the idle timeout (capture time), at least every second. */
+const MIN_SWEEP_INTERVAL_US = 1e6;
 
 export class TcpReassembler {
   private readonly flows = new Map<string, TcpFlow>();
@@ -79,7 +79,7 @@ export class TcpReassembler {
   }
 
   segment(s: TcpSegment): void {
-    if (s.timeUs - this.lastSweepUs >= SWEEP_INTERVAL_US) this.sweepIdle(s.timeUs);
+    if (s.timeUs - this.lastSweepUs >= Math.max(MIN_SWEEP_INTERVAL_US, this.limits.idleTimeoutUs / 4)) this.sweepIdle(s.timeUs);
     const key = `${s.src.ip}|${s.src.port}|${s.dst.ip}|${s.dst.port}`;
     let flow = this.flows.get(key);
     const hasData = s.payload.length > 0;
@@ -94,9 +94,6 @@ export class TcpReassembler {
     if (!flow) {
       if (!hasData) return; // pure ACK/FIN/RST of a connection we hold nothing for
       flow = this.track(key, s);
-    } else if (hasData) {
-      this.flows.delete(key); // keep the Map in least-recently-used order
-      this.flows.set(key, flow);
     }
     if (flow.mode === 'closed' || flow.mode === 'dropped') {
       if (flow.mode === 'closed' || !(s.flags & TCP_RST)) return;
@@ -138,14 +135,26 @@ export class TcpReassembler {
   }
 
   private track(key: string, s: TcpSegment): TcpFlow {
-    if (this.flows.size >= this.limits.maxFlows) {
-      const oldest = this.flows.values().next().value as TcpFlow;
-      this.forget(oldest, s, true);
-    }
+    if (this.flows.size >= this.limits.maxFlows) this.forget(this.leastRecentlyUsed(), s, true);
     const flow = new TcpFlow(key, s.src, s.dst);
     flow.lastTimeUs = s.timeUs;
+    flow.queuedTimeUs = s.timeUs;
     this.flows.set(key, flow);
     return flow;
+  }
+
+  /**
+   * Second-chance LRU: the Map is a queue in insertion order; a flow at its head that saw data since it was
+   * queued goes to the tail instead of being chosen. Amortised O(1), no reordering on the per-segment path.
+   */
+  private leastRecentlyUsed(): TcpFlow {
+    for (;;) {
+      const head = this.flows.values().next().value as TcpFlow;
+      if (head.lastTimeUs <= head.queuedTimeUs) return head;
+      head.queuedTimeUs = head.lastTimeUs;
+      this.flows.delete(head.key);
+      this.flows.set(head.key, head);
+    }
   }
 
   /** Removes a flow, reading what it still holds; `evicted` reports the loss of a flow that still had data. */
@@ -250,7 +259,7 @@ export class TcpReassembler {
     this.lastSweepUs = nowUs;
     const deadline = nowUs - this.limits.idleTimeoutUs;
     for (const flow of this.flows.values()) {
-      if (flow.lastTimeUs >= deadline) break; // Map order is least recently used first
+      if (flow.lastTimeUs >= deadline) continue;
       this.finish(flow);
       this.flows.delete(flow.key);
     }

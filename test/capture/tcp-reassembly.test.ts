@@ -153,6 +153,36 @@ describe('TcpReassembler rules on built segments', () => {
     expect(messages).toHaveLength(100);
   });
 
+  it('evicts the least recently used flow, not one that is still sending (second chance)', () => {
+    const messages: SipPayload[] = [];
+    const issues: DecodeIssue[] = [];
+    const reassembler = new TcpReassembler({ message: (p) => messages.push(p), issue: (i) => issues.push(i) }, { maxFlows: 2 });
+    const whole = Buffer.from(sipMessage('a'));
+    const from = (port: number, timeUs: number, seq: number, payload: Uint8Array): TcpSegment => ({
+      file: 'built', packetNumber: timeUs, timeUs, offset: 0, src: { ip: '192.0.2.7', port }, dst: server, seq, ack: 0, flags: TCP_ACK, payload,
+    });
+    reassembler.segment(from(1, 1, 100, whole.subarray(0, 30)));
+    reassembler.segment(from(2, 2, 500, whole.subarray(0, 30)));
+    reassembler.segment(from(1, 3, 130, whole.subarray(30, 60)));
+    reassembler.segment(from(3, 4, 900, whole));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ code: 'tcp-flow-evicted', packetNumber: 4 });
+    expect(issues[0].message).toContain('192.0.2.7:2 ->');
+    reassembler.segment(from(1, 5, 160, whole.subarray(60)));
+    expect(messages.map((m) => [m.src.port, m.packets])).toEqual([[3, [4]], [1, [1, 3, 5]]]);
+  });
+
+  it('finishes flows idle for longer than the idle timeout (capture time)', () => {
+    const issues: DecodeIssue[] = [];
+    const reassembler = new TcpReassembler({ message: () => {}, issue: (i) => issues.push(i) }, { idleTimeoutUs: 10e6 });
+    const [, first] = segmentsOf(sipMessage('idle').slice(0, 40), [], 1);
+    reassembler.segment(first);
+    const [, later] = segmentsOf(sipMessage('later'), [], 1);
+    reassembler.segment({ ...later, src: { ip: '192.0.2.3', port: 1 }, timeUs: first.timeUs + 11e6 });
+    expect(issues.map((i) => i.code)).toEqual(['tcp-incomplete-message']);
+    expect(reassembler.flowCount).toBe(1);
+  });
+
   it('bounds held out-of-order data: beyond the limit the hole becomes a gap', () => {
     const segments = segmentsOf(stream, [10, 20, 30, 40, 50, 60, 70, 80], 1);
     const withoutFirstData = [segments[0], ...segments.slice(2)];
