@@ -15,6 +15,7 @@ import { RegisterForbiddenDetector } from './detectors/register-forbidden.js';
 import { detectReinviteForbidden } from './detectors/reinvite-forbidden.js';
 import { detectRetransmissionStorm } from './detectors/retransmission-storm.js';
 import { ServerErrorDetector } from './detectors/server-error.js';
+import { uriUser } from './fields.js';
 import { observe, type ObservedMessage } from './observed.js';
 import { BoundedSet, requestIdentity, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
@@ -206,7 +207,7 @@ function outcomeOf(response: ObservedMessage, transaction: Transaction, call: Ca
   const credential = request?.fields.credential ?? call?.sessionCredential(response.fields.fromTag, transaction.cseqNumber, transaction.method);
   const fields = request?.fields ?? response.fields;
   const method = transaction.method;
-  const username = credential?.username ?? (call ? call.owner() : method === 'REGISTER' ? fields.toUser : fields.fromUser);
+  const username = credential?.username ?? (call ? call.owner() : method === 'REGISTER' ? uriUser(fields.toUri) : uriUser(fields.fromUri));
   return {
     username,
     credentialSent: credential !== undefined,

@@ -5,6 +5,7 @@
  * re-INVITE/UPDATE, or a 481/408 to a re-INVITE, RFC 3261 §14.1), active (answered, no BYE when the capture ends).
  * A 401/407 to an initial INVITE is not a failure while the caller retries with credentials (new CSeq, §22.2).
  */
+import { uriUser } from './fields.js';
 import type { ObservedMessage } from './observed.js';
 import { elapsedMs } from './time.js';
 import type { CallState, CallSummary, Credential } from './types.js';
@@ -49,7 +50,7 @@ export class CallRecord {
     this.from = invite.fields.fromUri;
     this.to = invite.fields.toUri;
     this.callerTag = invite.fields.fromTag;
-    this.callerUser = invite.fields.fromUser;
+    this.callerUser = uriUser(invite.fields.fromUri);
     this.startUs = invite.timeUs;
     this.lastUs = invite.timeUs;
     this.startedBeforeCapture = Boolean(invite.fields.toTag);

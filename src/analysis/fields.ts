@@ -2,7 +2,7 @@
  * The few header fields the analysis needs from each message, read once: Call-ID, CSeq, From/To tags and URIs,
  * the top Via (branch and sent-by) and the credential. Everything else of the message is dropped after this.
  */
-import { getHeader, parseCSeq, parseNameAddr, parseUri, parseVia, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
+import { parseCSeq, parseNameAddr, parseUri, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
 import { credentialOf, isStaleChallenge } from './credentials.js';
 import type { Credential } from './types.js';
 
@@ -16,9 +16,6 @@ export interface MessageFields {
   /** addr-spec of From / To without display name and header parameters. */
   fromUri: string;
   toUri: string;
-  /** User part of the To URI (the address-of-record of a REGISTER). */
-  toUser?: string;
-  fromUser?: string;
   /** Top Via: branch parameter and sent-by (host[:port]) (RFC 3261 §20.42). */
   viaBranch?: string;
   viaSentBy?: string;
@@ -27,14 +24,39 @@ export interface MessageFields {
   staleChallenge: boolean;
 }
 
-/** Reads the analysis fields; undefined when Call-ID or CSeq is missing or unreadable (message not usable). */
+/** Reads the analysis fields in one pass over the headers; undefined when Call-ID or CSeq is missing or unreadable. */
 export function readFields(message: SipMessage): MessageFields | undefined {
-  const callId = getHeader(message, 'call-id');
-  const cseq = parseCSeqValue(getHeader(message, 'cseq'));
+  let callId: string | undefined;
+  let cseqValue: string | undefined;
+  let fromValue = '';
+  let toValue = '';
+  let viaValue = '';
+  let seen = 0;
+  for (const field of message.headers) {
+    switch (field.name) {
+      case 'call-id':
+        if (callId === undefined) (callId = field.value), seen++;
+        break;
+      case 'cseq':
+        if (cseqValue === undefined) (cseqValue = field.value), seen++;
+        break;
+      case 'from':
+        if (fromValue === '') (fromValue = field.value), seen++;
+        break;
+      case 'to':
+        if (toValue === '') (toValue = field.value), seen++;
+        break;
+      case 'via':
+        if (viaValue === '') (viaValue = field.value), seen++;
+        break;
+    }
+    if (seen === 5) break;
+  }
+  const cseq = parseCSeqValue(cseqValue);
   if (!callId || !cseq) return undefined;
-  const from = nameAddrParts(getHeader(message, 'from') ?? '');
-  const to = nameAddrParts(getHeader(message, 'to') ?? '');
-  const via = topVia(getHeader(message, 'via') ?? '');
+  const from = nameAddrParts(fromValue);
+  const to = nameAddrParts(toValue);
+  const via = topVia(viaValue);
   return {
     callId,
     cseqNumber: cseq.number,
@@ -43,8 +65,6 @@ export function readFields(message: SipMessage): MessageFields | undefined {
     toTag: to.tag,
     fromUri: from.uri,
     toUri: to.uri,
-    fromUser: userOf(from.uri),
-    toUser: userOf(to.uri),
     viaBranch: via.branch,
     viaSentBy: via.sentBy,
     credential: message.kind === 'request' ? credentialOf(message) : undefined,
@@ -72,8 +92,8 @@ function nameAddrParts(value: string): { uri: string; tag?: string } {
   }
 }
 
-/** User part of a sip:, sips: or tel: URI, unescaped. */
-function userOf(uri: string): string | undefined {
+/** User part of a sip:, sips: or tel: URI, unescaped (read when needed: most messages never need it). */
+export function uriUser(uri: string): string | undefined {
   try {
     const parsed = parseUri(uri);
     return parsed.user === undefined ? undefined : unescapeUri(parsed.user);
@@ -82,13 +102,21 @@ function userOf(uri: string): string | undefined {
   }
 }
 
-/** Top Via (first via-parm of the first Via header, RFC 3261 §7.3.1): branch and sent-by host[:port]. */
+/**
+ * Top Via (first via-parm of the first Via header, RFC 3261 §7.3.1, §20.42): sent-by and branch only, read with
+ * the shared parameter reader (the full parseVia also validates every host form, which analysis does not need).
+ */
 function topVia(value: string): { branch?: string; sentBy?: string } {
+  const first = splitHeaderList(value)[0] ?? '';
+  const protocolEnd = /^\s*SIP\s*\/\s*[^/\s]+\s*\/\s*\S+\s+/i.exec(first);
+  if (!protocolEnd) return {};
+  const semicolon = first.indexOf(';', protocolEnd[0].length);
+  const sentBy = first.slice(protocolEnd[0].length, semicolon < 0 ? first.length : semicolon).trim().toLowerCase();
+  if (semicolon < 0) return { sentBy };
   try {
-    const via = parseVia(splitHeaderList(value)[0] ?? '')[0];
-    if (!via) return {};
-    return { branch: via.branch, sentBy: `${via.host.toLowerCase()}${via.port === undefined ? '' : `:${via.port}`}` };
+    const branch = readParams(first, semicolon).params.branch;
+    return { sentBy, branch: branch ?? undefined };
   } catch {
-    return {};
+    return { sentBy };
   }
 }
