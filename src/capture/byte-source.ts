@@ -29,28 +29,25 @@ export class FileByteSource implements ByteSource {
   }
 }
 
-/** A paused-mode Readable consumed on demand (backpressure by not calling read()). */
+/** A Readable consumed chunk by chunk through its async iterator (backpressure: we pull only when needed). */
 export class StreamByteSource implements ByteSource {
-  private pending: Buffer | undefined;
+  private pending: Uint8Array | undefined;
   private ended = false;
-  private failure: unknown;
+  private readonly chunks: AsyncIterator<Buffer | string>;
 
   constructor(private readonly stream: Readable) {
-    stream.once('end', () => (this.ended = true));
-    stream.once('error', (error) => (this.failure = error));
-    stream.pause();
+    this.chunks = stream[Symbol.asyncIterator]();
   }
 
   async read(target: Uint8Array, offset: number, length: number): Promise<number> {
     while (this.pending === undefined || this.pending.length === 0) {
-      if (this.failure !== undefined) throw this.failure;
       if (this.ended) return 0;
-      const chunk = this.stream.read() as Buffer | string | null;
-      if (chunk !== null) {
-        this.pending = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        break;
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.ended = true;
+        return 0;
       }
-      await this.waitForData();
+      this.pending = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     }
     const count = Math.min(length, this.pending.length);
     target.set(this.pending.subarray(0, count), offset);
@@ -58,22 +55,8 @@ export class StreamByteSource implements ByteSource {
     return count;
   }
 
-  private waitForData(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.stream.off('readable', done);
-        this.stream.off('end', done);
-        this.stream.off('error', done);
-        resolve();
-      };
-      this.stream.on('readable', done);
-      this.stream.on('end', done);
-      this.stream.on('error', done);
-      if (this.stream.readableEnded) done();
-    });
-  }
-
   async close(): Promise<void> {
+    this.ended = true;
     this.stream.destroy();
   }
 }

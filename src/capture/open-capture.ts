@@ -36,7 +36,8 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
     if (file === '-') {
       raw = new CountingByteSource(new StreamByteSource((options.stdin ?? process.stdin) as never));
     } else {
-      totalBytes = (await stat(file)).size;
+      const info = await stat(file);
+      totalBytes = info.isFile() ? info.size : undefined;
       raw = new CountingByteSource(await FileByteSource.open(file));
     }
   } catch (error) {

@@ -1,6 +1,7 @@
 /** `sipscope decode` against tshark's own field output for the same captures. */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
@@ -8,7 +9,7 @@ import type { CliIO } from '../../src/cli/io.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/captures');
 
-async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+async function run(args: string[], stdin: NodeJS.ReadableStream = process.stdin): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIO = {
@@ -17,7 +18,7 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
     style: new Chalk({ level: 0 }),
     interactive: false,
     env: {},
-    stdin: process.stdin,
+    stdin,
   };
   const code = await main(args, io);
   return { code, out, err };
@@ -78,6 +79,14 @@ describe('sipscope decode', () => {
     const { err } = await run(['decode', join(fixtures, 'derived/aaa.snap300.pcap'), '--max-issues', '3']);
     expect(err).toHaveLength(4);
     expect(err[3]).toMatch(/^sipscope decode: \d+ decode issues in all \(truncated-packet \d+\); first 3 shown$/);
+  });
+
+  it("reads '-' from stdin (gzip detected by magic) like the file itself", async () => {
+    const path = join(fixtures, 'public/sngrep/aaa.pcap');
+    const fromFile = await run(['decode', path, '--json']);
+    const fromStdin = await run(['decode', '-', '--json'], createReadStream(path));
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.out.map((line) => ({ ...JSON.parse(line), file: path }))).toEqual(fromFile.out.map((line) => JSON.parse(line)));
   });
 
   it('exits 2 naming the file for an unrecognised or missing file', async () => {

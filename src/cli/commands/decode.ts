@@ -75,13 +75,15 @@ export const decodeCommand: CliCommand = {
   describe: 'list the SIP messages in pcap/pcapng captures (.gz, - for stdin), merged by time',
   builder: (yargs: Argv) =>
     yargs
-      .positional('files', { type: 'string', array: true, describe: 'capture files (pcap, pcapng, optionally gzipped; - for stdin)' })
+      .positional('files', { type: 'string', array: true, describe: 'capture files (pcap, pcapng, optionally gzipped); - alone (or /dev/stdin) reads stdin' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line (JSON Lines)' })
       .option('max-issues', { type: 'number', default: DEFAULT_MAX_ISSUES, describe: 'decode issues printed one by one; beyond that only counted' })
       .example('$0 decode trace.pcapng', 'one line per SIP message')
       .example('$0 decode ring-*.pcap.gz --json', 'JSON Lines, files merged by capture time'),
   async run(argv, io: CliIO) {
-    const files = (argv.files as string[]).map(String);
+    // yargs drops a lone '-' from positionals: an empty list here means the user asked for stdin
+    const named = ((argv.files as string[] | undefined) ?? []).map(String);
+    const files = named.length > 0 ? named : ['-'];
     const json = argv.json === true;
     const maxIssues = Number(argv['max-issues'] ?? DEFAULT_MAX_ISSUES);
     const withFile = files.length > 1;
