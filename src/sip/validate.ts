@@ -163,7 +163,14 @@ function checkCallId(field: HeaderField, defects: Defect[]): void {
   const value = field.value;
   const at = value.indexOf('@');
   const ok = at < 0 ? isWord(value, 0, value.length) : isWord(value, 0, at) && isWord(value, at + 1, value.length);
-  if (!ok) defects.push({ code: 'bad-call-id', header: 'call-id', message: `Call-ID ${JSON.stringify(value)} is not word["@"word] (RFC 3261 §25.1)`, offset: field.offset });
+  if (ok) return;
+  // Whitespace or control characters break the field; other stray characters (base64 '=' is common in
+  // practice) break only the grammar, and every element compares Call-IDs byte for byte anyway.
+  const broken = value.length === 0 || /[\x00-\x20\x7f]/.test(value);
+  defects.push({
+    code: 'bad-call-id', header: 'call-id', offset: field.offset, ...(broken ? {} : { severity: 'warning' as const }),
+    message: `Call-ID ${JSON.stringify(value)} is not word["@"word] (RFC 3261 §25.1)`,
+  });
 }
 
 const WORD_EXTRA = '()<>:\\"/[]?{}';

@@ -162,3 +162,18 @@ describe('validateMessage', () => {
     expect(codes('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKq\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>;tag=2\r\nCall-ID: q\r\nCSeq: 1 OPTIONS\r\n\r\n')).toEqual([]);
   });
 });
+
+describe('real-world shapes', () => {
+  it('reads an addr-spec Contact whose quoted parameter holds <> (RFC 5626 +sip.instance)', () => {
+    const [contact] = parseNameAddrList('sip:alice@192.0.2.1:5060;+sip.instance="<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";reg-id=1');
+    expect(contact).toMatchObject({ uri: 'sip:alice@192.0.2.1:5060', bracketed: false });
+    expect(contact.params['+sip.instance']).toBe('"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>"');
+  });
+
+  it('warns about, but accepts, a base64 Call-ID with "="', () => {
+    const text = 'OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKq\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>;tag=2\r\nCall-ID: ZmFrZQ==\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 1\r\n\r\n';
+    expect(validateMessage(parseMessage(text))).toMatchObject([{ code: 'bad-call-id', severity: 'warning' }]);
+    expect(validateMessage(parseMessage(text.replace('ZmFrZQ==', 'a b')))).toMatchObject([{ code: 'bad-call-id' }]);
+    expect(validateMessage(parseMessage(text.replace('ZmFrZQ==', 'a b')))[0].severity).toBeUndefined();
+  });
+});

@@ -41,8 +41,11 @@ export function parseNameAddr(value: string): NameAddr {
     pos = skipWhitespace(text, end);
     if (text.charCodeAt(pos) !== 0x3c) throw new HeaderSyntaxError('bad-name-addr', `quoted display name in ${JSON.stringify(text)} is not followed by <URI>`, pos);
   } else {
+    // name-addr when a '<' comes before any ':' (a display name holds no ':'); otherwise an addr-spec, whose
+    // quoted parameters may hold '<' (e.g. +sip.instance="<urn:uuid:...>", RFC 5626).
     const open = text.indexOf('<');
-    if (open >= 0) {
+    const colon = text.indexOf(':');
+    if (open >= 0 && (colon < 0 || open < colon)) {
       displayName = readTokenDisplayName(text, open);
       pos = open;
     }
