@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -136,7 +137,8 @@ const environment = await startRegistrarEnvironment({
   subscribers: [{ username: 'alice', domain, password: alicePassword }, ...loadUsers],
 });
 try {
-  console.log(`Kamailio registrar on 127.0.0.1:${port} (UDP), ${count + 1} subscribers in SQLite\n`);
+  console.log(`Kamailio registrar on 127.0.0.1:${port} (UDP), ${count + 1} subscribers in SQLite`);
+  console.log(`${os.cpus().length} CPUs, load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} (figures are noisy when it is high)\n`);
   console.log(`1. one REGISTER check (401 challenge + authorized REGISTER), wall time of the process, median of ${runs} runs each:`);
   const single = await measure('single check', () => singleCheckTimes(environment));
   if (single) {
