@@ -6,65 +6,16 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { runRegister, type RegisterOptions } from '../../src/client/register.js';
 import { runOptions } from '../../src/client/options.js';
-import { getHeader, getHeaders, type SipRequest } from '../../src/sip/index.js';
-import { parseAuthorization, verifyAuthorization } from '../../src/sip/digest/index.js';
-import { startTcpPeer, startUdpPeer, type Answer, type Reply, type SipPeer } from './sip-peer.js';
+import { getHeader, type SipRequest } from '../../src/sip/index.js';
+import { PASSWORD, REALM, registrar } from './digest-registrar.js';
+import { startTcpPeer, startUdpPeer, type Reply, type SipPeer } from './sip-peer.js';
 
-const PASSWORD = 's3cret-Pass';
-const REALM = 'realm-from-challenge.test';
 let peer: SipPeer | undefined;
 
 afterEach(async () => {
   await peer?.close();
   peer = undefined;
 });
-
-interface RegistrarScript {
-  /** WWW-Authenticate values of each 401 (nonce numbered by round). */
-  challenge?: (round: number) => string[];
-  /** Header for challenges: 401 WWW-Authenticate (default) or 407 Proxy-Authenticate. */
-  proxyFirst?: boolean;
-  staleRounds?: number;
-  forbid?: boolean;
-}
-
-function checkCredentials(request: SipRequest, header: 'authorization' | 'proxy-authorization', nonce: string): boolean {
-  const value = getHeaders(request, header)[0];
-  if (!value) return false;
-  const credentials = parseAuthorization(value, header);
-  return verifyAuthorization(credentials, { method: request.method, uri: request.uri, realm: credentials.realm, password: PASSWORD, expectedNonce: nonce }).ok;
-}
-
-/** A registrar: 401 until valid credentials for the current nonce arrive, then 200 listing the Contact. */
-function registrar(script: RegistrarScript = {}): Answer {
-  let round = 0;
-  let staleLeft = script.staleRounds ?? 0;
-  const challenge = script.challenge ?? ((n: number) => [`Digest realm="${REALM}", nonce="nonce-${n}", qop="auth", algorithm=MD5`]);
-  let proxyPassed = !script.proxyFirst;
-  return (request) => {
-    if (script.forbid) return { status: 403, reason: 'Forbidden' };
-    const nonce = `nonce-${round}`;
-    if (!proxyPassed) {
-      if (checkCredentials(request, 'proxy-authorization', nonce)) {
-        proxyPassed = true;
-      } else {
-        return { status: 407, reason: 'Proxy Authentication Required', headers: [['Proxy-Authenticate', challenge(round).join(', ')]] };
-      }
-    }
-    const ok = checkCredentials(request, 'authorization', nonce) || (script.proxyFirst && checkCredentials(request, 'authorization', `nonce-${round - 1}`));
-    if (!ok || staleLeft > 0) {
-      const stale = ok && staleLeft-- > 0;
-      round++;
-      const values = challenge(round).map((value) => (stale ? `${value}, stale=true` : value));
-      return { status: 401, reason: 'Unauthorized', headers: values.map((value): [string, string] => ['WWW-Authenticate', value]) };
-    }
-    const contact = getHeader(request, 'contact');
-    const headers: [string, string][] = [];
-    if (contact && contact !== '*' && !/expires=0/.test(contact)) headers.push(['Contact', `${contact};expires=120`, ]);
-    headers.push(['Contact', '<sip:other-device@192.0.2.9:5060>;expires=55']);
-    return { status: 200, reason: 'OK', headers } satisfies Reply;
-  };
-}
 
 const base = (port: number, extra: Partial<RegisterOptions> = {}): RegisterOptions => ({
   uri: `sip:alice@127.0.0.1:${port}`,

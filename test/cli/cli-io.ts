@@ -1,0 +1,26 @@
+/** Runs the sipscope CLI in-process with captured stdout/stderr, a given environment and standard input. */
+import { Readable } from 'node:stream';
+import { Chalk } from 'chalk';
+import { main } from '../../src/cli/index.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+export async function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const started = Date.now();
+  const code = await main(args, {
+    out: (text) => { stdout += text.endsWith('\n') ? text : `${text}\n`; },
+    err: (text) => { stderr += text.endsWith('\n') ? text : `${text}\n`; },
+    style: new Chalk({ level: 0 }),
+    interactive: false,
+    env: options.env ?? {},
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+  });
+  return { code, stdout, stderr, elapsedMs: Date.now() - started };
+}

@@ -1,0 +1,58 @@
+/** `sipscope options` end to end in-process: answered, challenged, failing and unreachable targets. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PASSWORD, REALM, registrar } from '../client/digest-registrar.js';
+import { startTcpPeer, startUdpPeer, type SipPeer } from '../client/sip-peer.js';
+import { runCli } from './cli-io.js';
+
+const OPEN = 45400;
+const AUTH = 45401;
+const NOT_FOUND_TCP = 45402;
+const peers: SipPeer[] = [];
+
+beforeAll(async () => {
+  peers.push(
+    await startUdpPeer(OPEN, () => ({ status: 200, reason: 'OK', headers: [['Allow', 'INVITE, ACK, OPTIONS, BYE']] })),
+    await startUdpPeer(AUTH, registrar()),
+    await startTcpPeer(NOT_FOUND_TCP, () => ({ status: 404, reason: 'Not Found' })),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(peers.map((peer) => peer.close()));
+});
+
+describe('sipscope options', () => {
+  test('200 -> exit 0; JSON has the OPTIONS transaction and the options-answered check', async () => {
+    const run = await runCli(['options', `sip:127.0.0.1:${OPEN}`, '--json']);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json).toMatchObject({ ok: true, status: 200, realm: null, bindings: [] });
+    expect(json.transactions).toMatchObject([{ request: 'OPTIONS', status: 200 }]);
+    expect(json.checks.map((check: { name: string; outcome: string }) => `${check.name}:${check.outcome}`))
+      .toEqual(['reachable:passed', 'authenticated:skipped', 'options-answered:passed']);
+  });
+
+  test('challenged: answered with the password, realm reported; without a password the 401 is final (exit 1)', async () => {
+    const withPassword = await runCli(['options', `sip:alice@127.0.0.1:${AUTH}`, '--password-env', 'P', '--json'], { env: { P: PASSWORD } });
+    expect(withPassword.code).toBe(0);
+    expect(JSON.parse(withPassword.stdout)).toMatchObject({ ok: true, realm: REALM, algorithm: 'MD5', qop: 'auth' });
+    const without = await runCli(['options', `sip:alice@127.0.0.1:${AUTH}`]);
+    expect(without.code).toBe(1);
+    expect(without.stdout).toMatch(/no password was given/);
+  });
+
+  test('404 over TCP -> exit 1; --nagios CRITICAL -> 2', async () => {
+    expect((await runCli(['options', `sip:127.0.0.1:${NOT_FOUND_TCP}`, '--transport', 'tcp'])).code).toBe(1);
+    const nagios = await runCli(['options', `sip:127.0.0.1:${NOT_FOUND_TCP};transport=tcp`, '--nagios']);
+    expect(nagios.stdout).toMatch(/^SIP CRITICAL - 404 Not Found for OPTIONS/);
+    expect(nagios.code).toBe(2);
+  });
+
+  test('nothing listening -> exit 3; with --nagios CRITICAL (2)', async () => {
+    expect((await runCli(['options', 'sip:127.0.0.1:45499'])).code).toBe(3);
+    expect((await runCli(['options', '[::1]:5060'])).code).toBe(2);
+    const nagios = await runCli(['options', 'sip:[::1]:45499', '--nagios']);
+    expect(nagios.code).toBe(2);
+    expect(nagios.stdout).toMatch(/unreachable/);
+  });
+});
