@@ -4,6 +4,7 @@
  * merge of the per-file streams); each file keeps its own fragment and TCP state, and its own packet numbers.
  */
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
+import { MergeHeap, type MergeSource } from './merge-heap.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
@@ -30,7 +31,7 @@ export interface DecodeOptions {
   stdin?: NodeJS.ReadableStream;
 }
 
-interface FileDecode {
+interface FileDecode extends MergeSource {
   index: number;
   capture: OpenedCapture;
   decoder: PacketDecoder;
@@ -60,7 +61,7 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
         { windowBytes: options.windowBytes, stdin: options.stdin },
       );
       const decoder = new PacketDecoder(file, payloadSink, streamHooks(payloadSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
-      files.push({ index, capture, decoder, done: false });
+      files.push({ index, capture, decoder, done: false, currentTimeUs: () => capture.reader.record.timeUs });
     }
     const progress = progressReporter(files, sink);
     if (files.length === 1) await decodeOne(files[0], stats, progress);
@@ -112,21 +113,15 @@ async function decodeOne(file: FileDecode, stats: DecodeStats, progress: () => v
   progress();
 }
 
-/** k-way merge by capture time; ties go to the earlier input. */
+/** k-way merge by capture time (a min-heap of the files' current packets); ties go to the earlier input. */
 async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: () => void): Promise<void> {
-  const heads: FileDecode[] = [];
-  for (const file of files) if (await advance(file, progress)) heads.push(file);
-  while (heads.length > 0) {
-    let earliest = 0;
-    for (let i = 1; i < heads.length; i++) {
-      const time = heads[i].capture.reader.record.timeUs;
-      const best = heads[earliest].capture.reader.record.timeUs;
-      if (time < best || (time === best && heads[i].index < heads[earliest].index)) earliest = i;
-    }
-    const file = heads[earliest];
+  const heap = new MergeHeap<FileDecode>();
+  for (const file of files) if (await advance(file, progress)) heap.push(file);
+  for (let file = heap.peek(); file !== undefined; file = heap.peek()) {
     stats.packets++;
     file.decoder.packet(file.capture.reader.record);
-    if (!(await advance(file, progress))) heads.splice(earliest, 1);
+    if (await advance(file, progress)) heap.topChanged();
+    else heap.pop();
   }
 }
 

@@ -76,3 +76,18 @@ describe('inputs', () => {
     expect(seen.at(-1)).toEqual([total, total]);
   });
 });
+
+describe('merging many files', () => {
+  it('interleaves a ring of files by time, whatever their order on the command line', async () => {
+    const { ethernet, ipv4, pcap, sipRequest, udp } = await import('./capture-bytes.js');
+    const T0 = 1_700_000_000_000_000;
+    // eight files, packet k of file f at time T0 + k*8 + (7 - f): the merged order is known in advance
+    const files = Array.from({ length: 8 }, (_, f) =>
+      writeScratch(pcap(Array.from({ length: 5 }, (_, k) => ({ timeUs: T0 + k * 8 + (7 - f), bytes: ethernet(ipv4(udp(sipRequest(`f${f}k${k}`)))) }))), `ring-${f}.pcap`),
+    );
+    const merged = await decodeFiles(files);
+    const expected = Array.from({ length: 40 }, (_, i) => `f${7 - (i % 8)}k${Math.floor(i / 8)}`);
+    expect(merged.payloads.map((p) => /Call-ID: (\S+)/.exec(Buffer.from(p.bytes).toString())?.[1])).toEqual(expected);
+    expect(merged.payloads.map((p) => p.packetNumber)).toEqual(expected.map((id) => Number(id.split('k')[1]) + 1));
+  });
+});
