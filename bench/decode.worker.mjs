@@ -6,7 +6,7 @@
  *   read-node    fs read loop, 4 MiB buffer: the raw read speed as Node sees it
  *   read-reader  sipscope's container reader (openCapture + step), every packet visited, nothing decoded
  *   read-pcap-parser  the npm package pcap-parser (classic pcap only), every packet visited
- * Prints one JSON line: { mode, wallMs, packets, messages?, bytes, maxRssKb }.
+ * Prints one JSON line: { mode, wallMs, cpuMs, packets, messages?, bytes, maxRssKb }.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -68,5 +68,7 @@ if (mode === 'decode') {
   throw new Error(`unknown mode ${mode}`);
 }
 result.wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-result.maxRssKb = process.resourceUsage().maxRSS;
+const usage = process.resourceUsage();
+result.maxRssKb = usage.maxRSS;
+result.cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
 console.log(JSON.stringify(result));
