@@ -11,6 +11,12 @@ import { killGroup, repoRoot, runCommand, type CommandResult } from './processes
 
 const templateDirectory = path.join(repoRoot, 'test', 'interop', 'kamailio');
 
+/** Process groups of the Kamailios still running, killed if this process exits without stopping them. */
+const runningGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
+});
+
 export interface KamailioOptions {
   /** Names the instance in logs and its sub-directory of `workDirectory`. */
   name: string;
@@ -111,6 +117,10 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioI
   child.stderr?.on('data', collect);
   let spawnError: Error | undefined;
   child.on('error', (error) => (spawnError = error));
+  if (child.pid !== undefined) runningGroups.add(child.pid);
+  child.once('exit', () => {
+    if (child.pid !== undefined) runningGroups.delete(child.pid);
+  });
 
   const logTail = (lines = 40) => `--- kamailio ${options.name} log (${logPath}), last ${lines} lines ---\n${log.split('\n').slice(-lines).join('\n')}`;
   const stop = async () => {
