@@ -92,9 +92,11 @@ export class PacketDecoder {
     if (end - start < 20 || bytes[start] >> 4 !== 4) return this.malformed('IPv4 header');
     const headerLength = (bytes[start] & 0x0f) * 4;
     const totalLength = u16be(bytes, start + 2);
-    if (headerLength < 20 || totalLength < headerLength || end - start < headerLength) return this.malformed('IPv4 header length');
+    if (headerLength < 20 || end - start < headerLength) return this.malformed('IPv4 header length');
+    // total length 0: a segment captured before TCP segmentation offload filled it in; the frame ends the packet
+    if (totalLength !== 0 && totalLength < headerLength) return this.malformed('IPv4 total length');
     // Ethernet pads short frames: the IP total length says where the packet really ends
-    const packetEnd = Math.min(end, start + totalLength);
+    const packetEnd = totalLength === 0 ? end : Math.min(end, start + totalLength);
     this.addressBytes = bytes;
     this.srcAddressAt = start + 12;
     this.dstAddressAt = start + 16;

@@ -24,6 +24,12 @@ describe('link layers', () => {
     expect(Buffer.from(decoded.payloads[0].bytes).toString()).toBe(sipRequest('padded').toString());
   });
 
+  it('takes IPv4 total length 0 (captured before segmentation offload) as "up to the end of the frame"', async () => {
+    const packet = ipv4(datagram('tso'));
+    packet.writeUInt16BE(0, 2);
+    expect(callIdsOf(await decodeBytes(pcap([{ timeUs: T0, bytes: ethernet(packet) }])))).toEqual(['tso']);
+  });
+
   it('reads Linux cooked v1 (113) and v2 (276)', async () => {
     const sll = Buffer.concat([Buffer.from('00000001000600000000000000000800', 'hex'), ipv4(datagram('sll'))]);
     const sll2 = Buffer.concat([Buffer.from('0800000000000002000106000000000000000000', 'hex'), ipv4(datagram('sll2'))]);
