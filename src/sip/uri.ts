@@ -3,6 +3,7 @@
  * Components are kept as written (escapes included, e.g. user 'I%20have'); `unescapeUri` decodes them.
  */
 import { SipError } from './errors.js';
+import { createParams } from './headers/params.js';
 
 export interface SipUri {
   /** Lowercase: 'sip', 'sips' or 'tel'. */
@@ -104,7 +105,7 @@ export function isUriScheme(scheme: string): boolean {
 }
 
 function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
-  const uri: SipUri = { scheme, host: '', hostType: 'domain', params: Object.create(null) as Record<string, string | null>, headers: [] };
+  const uri: SipUri = { scheme, host: '', hostType: 'domain', params: createParams(), headers: [] };
   const end = text.length;
   // RFC 3261 §25.1: '@' is in no other production of the URI, so the first one ends userinfo.
   const at = text.indexOf('@', start);
@@ -166,9 +167,13 @@ function readHostPort(text: string, pos: number, uri: SipUri): number {
 
 function readUriParam(text: string, pos: number, uri: SipUri): number {
   let end = pos;
-  while (end < text.length && text.charCodeAt(end) !== 0x3b && text.charCodeAt(end) !== 0x3f) end++;
-  const equals = text.indexOf('=', pos);
-  const nameEnd = equals >= 0 && equals < end ? equals : end;
+  let equals = -1;
+  for (; end < text.length; end++) {
+    const code = text.charCodeAt(end);
+    if (code === 0x3b || code === 0x3f) break;
+    if (code === 0x3d && equals < 0) equals = end;
+  }
+  const nameEnd = equals >= 0 ? equals : end;
   if (nameEnd === pos) throw new UriError('bad-uri-param', `URI ${JSON.stringify(text)} has an empty parameter at ${pos}`, pos);
   const badName = badCharIndex(text, pos, nameEnd, PARAM);
   if (badName >= 0) throw new UriError('bad-uri-param', `parameter name in ${JSON.stringify(text)} has ${describeChar(text, badName)} at ${badName}`, badName);
@@ -200,7 +205,7 @@ function readUriHeaders(text: string, pos: number, uri: SipUri): number {
 
 /** RFC 3966 §3: tel:telephone-subscriber *(;par). Number checked loosely (digits, hex, visual separators). */
 function parseTelUri(text: string, start: number): SipUri {
-  const uri: SipUri = { scheme: 'tel', host: '', hostType: 'none', params: Object.create(null) as Record<string, string | null>, headers: [] };
+  const uri: SipUri = { scheme: 'tel', host: '', hostType: 'none', params: createParams(), headers: [] };
   let end = text.indexOf(';', start);
   if (end < 0) end = text.length;
   if (end === start) throw new UriError('bad-uri-user', `tel URI ${JSON.stringify(text)} has no number`, start);
@@ -258,15 +263,25 @@ export function isIPv6(address: string): boolean {
   return doubleColon >= 0 ? count < 8 : count === 8;
 }
 
-/** RFC 3261 §25.1 hostname: labels of alphanum and '-', not starting or ending with '-'; trailing dot allowed. */
+/** RFC 3261 §25.1 hostname: labels of alphanum and '-', not starting or ending with '-'; the top label starts with a letter; trailing dot allowed. */
 export function isHostname(host: string): boolean {
-  if (host.length === 0) return false;
-  const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
-  for (const label of labels) {
-    if (label.length === 0 || label.startsWith('-') || label.endsWith('-')) return false;
+  const end = host.length > 1 && host.charCodeAt(host.length - 1) === 0x2e ? host.length - 1 : host.length;
+  if (end === 0) return false;
+  let labelStart = 0;
+  for (let i = 0; i <= end; i++) {
+    const code = i < end ? host.charCodeAt(i) : 0x2e;
+    if (code === 0x2e) {
+      if (i === labelStart || host.charCodeAt(labelStart) === 0x2d || host.charCodeAt(i - 1) === 0x2d) return false;
+      if (i === end) {
+        const top = host.charCodeAt(labelStart) | 0x20;
+        return top >= 0x61 && top <= 0x7a;
+      }
+      labelStart = i + 1;
+    } else if (!((code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) || code === 0x2d)) {
+      return false;
+    }
   }
-  const top = labels[labels.length - 1].charCodeAt(0) | 0x20;
-  return top >= 0x61 && top <= 0x7a;
+  return false;
 }
 
 /** Decodes %HH escapes (RFC 3261 §19.1.2) as UTF-8; malformed escapes are left as written. */

@@ -5,6 +5,7 @@
 
 /** Splits a header value at top-level commas; elements are trimmed and kept even when empty. */
 export function splitHeaderList(value: string): string[] {
+  if (value.indexOf(',') < 0) return [value.trim()];
   const elements: string[] = [];
   let start = 0;
   let inQuotes = false;

@@ -6,7 +6,7 @@
 import { isTokenChar, isWhite } from '../syntax.js';
 import { HeaderSyntaxError } from './header-error.js';
 import { splitHeaderList } from './list.js';
-import { quotedStringEnd, readParams, skipWhitespace, unquote, type Params } from './params.js';
+import { createParams, quotedStringEnd, readParams, skipWhitespace, unquote, type Params } from './params.js';
 
 export interface NameAddr {
   /** Display name: quoted form unquoted (quoted-pairs resolved), token form with single spaces. */
@@ -28,7 +28,7 @@ export interface NameAddr {
 /** Parses one From/To/Contact/Route value (not a list). Throws HeaderSyntaxError with a specific code. */
 export function parseNameAddr(value: string): NameAddr {
   const text = value.trim();
-  if (text === '*') return { uri: '*', bracketed: false, params: Object.create(null) as Params, wildcard: true };
+  if (text === '*') return { uri: '*', bracketed: false, params: createParams(), wildcard: true };
   if (text.length === 0) throw new HeaderSyntaxError('bad-name-addr', 'empty address value', 0);
   let pos = 0;
   let displayName: string | undefined;

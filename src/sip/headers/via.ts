@@ -6,7 +6,7 @@ import { isTokenChar } from '../syntax.js';
 import { isHostname, isIPv4, isIPv6 } from '../uri.js';
 import { HeaderSyntaxError } from './header-error.js';
 import { splitHeaderList } from './list.js';
-import { readParams, skipWhitespace, type Params } from './params.js';
+import { createParams, readParams, skipWhitespace, type Params } from './params.js';
 
 export interface Via {
   /** protocol-name "/" protocol-version, as written without whitespace, e.g. 'SIP/2.0'. */
@@ -72,7 +72,7 @@ function parseViaParm(text: string): Via {
     const host = text.slice(hostStart, pos);
     if (!isIPv4(host) && !isHostname(host)) throw new HeaderSyntaxError('bad-via', `Via sent-by host ${JSON.stringify(host)} is not a host name or address`, hostStart);
   }
-  const via: Via = { protocol: protocolName + '/' + protocolVersion, protocolName, protocolVersion, transport, host: text.slice(hostStart, pos), params: Object.create(null) as Params };
+  const via: Via = { protocol: protocolName + '/' + protocolVersion, protocolName, protocolVersion, transport, host: text.slice(hostStart, pos), params: createParams() };
   pos = skipWhitespace(text, pos);
   if (text.charCodeAt(pos) === 0x3a) {
     const portStart = skipWhitespace(text, pos + 1);
