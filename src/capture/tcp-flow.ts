@@ -79,6 +79,11 @@ export class TcpFlow {
     return this.end - this.start;
   }
 
+  /** Bytes this flow holds: unframed, out of order, WebSocket fragments. */
+  get held(): number {
+    return this.end - this.start + this.pendingBytes + this.wsLength;
+  }
+
   /** Records that `packetNumber` supplied `length` bytes starting at stream position `from`. */
   contributed(packetNumber: number, from: number, length: number): void {
     const last = this.contributions[this.contributions.length - 1];

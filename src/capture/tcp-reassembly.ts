@@ -43,6 +43,8 @@ export interface TcpLimits {
   idleTimeoutUs: number;
   /** Bytes looked at on a new flow for SIP or a WebSocket handshake before it is dropped as not SIP. */
   lookBytes: number;
+  /** Bytes held by all flows together; beyond this, least recently used flows are evicted. */
+  maxTotalBytes: number;
 }
 
 export const DEFAULT_TCP_LIMITS: TcpLimits = {
@@ -52,6 +54,7 @@ export const DEFAULT_TCP_LIMITS: TcpLimits = {
   maxOutOfOrderBytes: 2 * 1024 * 1024,
   idleTimeoutUs: 300 * 1e6,
   lookBytes: 16 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
 };
 
 /** Idle flows are swept every quarter of the idle timeout (capture time), at least every second. */
@@ -62,6 +65,8 @@ export class TcpReassembler {
   private readonly limits: TcpLimits;
   private readonly context: StreamContext;
   private lastSweepUs = -Infinity;
+  /** Sum of every flow's `held` bytes. */
+  private heldTotal = 0;
 
   constructor(sink: StreamSink, limits: Partial<TcpLimits> = {}) {
     this.limits = { ...DEFAULT_TCP_LIMITS, ...limits };
@@ -85,7 +90,7 @@ export class TcpReassembler {
     const hasData = s.payload.length > 0;
     if (s.flags & TCP_SYN) {
       if (flow && flow.nextSeq === ((s.seq + 1) >>> 0)) return; // retransmitted SYN
-      if (flow) this.forget(flow, s, false);
+      if (flow) this.forget(flow, s);
       flow = this.track(key, s);
       flow.nextSeq = (s.seq + 1) >>> 0;
       if (!hasData) return;
@@ -98,6 +103,16 @@ export class TcpReassembler {
     if (flow.mode === 'closed' || flow.mode === 'dropped') {
       if (flow.mode === 'closed' || !(s.flags & TCP_RST)) return;
     }
+    const heldBefore = flow.held;
+    this.apply(flow, s, hasData);
+    this.heldTotal += flow.held - heldBefore;
+    while (this.heldTotal > this.limits.maxTotalBytes && this.flows.size > 0) {
+      this.forget(this.leastRecentlyUsed(), s, `TCP reassembly holds more than ${this.limits.maxTotalBytes} bytes`);
+    }
+  }
+
+  /** Sequence-number processing of one segment of a tracked, open flow. */
+  private apply(flow: TcpFlow, s: TcpSegment, hasData: boolean): void {
     if (hasData) flow.lastTimeUs = s.timeUs;
     if (flow.nextSeq < 0) flow.nextSeq = s.seq >>> 0;
     if (s.flags & TCP_RST) {
@@ -124,6 +139,7 @@ export class TcpReassembler {
   flush(): void {
     for (const flow of this.flows.values()) this.finish(flow);
     this.flows.clear();
+    this.heldTotal = 0;
   }
 
   private setMeta(meta: FrameMeta): void {
@@ -135,7 +151,7 @@ export class TcpReassembler {
   }
 
   private track(key: string, s: TcpSegment): TcpFlow {
-    if (this.flows.size >= this.limits.maxFlows) this.forget(this.leastRecentlyUsed(), s, true);
+    if (this.flows.size >= this.limits.maxFlows) this.forget(this.leastRecentlyUsed(), s, `more than ${this.limits.maxFlows} TCP flows at once`);
     const flow = new TcpFlow(key, s.src, s.dst);
     flow.lastTimeUs = s.timeUs;
     flow.queuedTimeUs = s.timeUs;
@@ -157,12 +173,13 @@ export class TcpReassembler {
     }
   }
 
-  /** Removes a flow, reading what it still holds; `evicted` reports the loss of a flow that still had data. */
-  private forget(flow: TcpFlow, at: FrameMeta, evicted: boolean): void {
-    if (evicted && (flow.buffered > 0 || flow.pending.length > 0)) {
+  /** Removes a flow, reading what it still holds; an eviction (`reason`) of a flow that held data is reported. */
+  private forget(flow: TcpFlow, at: FrameMeta, reason?: string): void {
+    if (reason && (flow.buffered > 0 || flow.pending.length > 0)) {
       this.setMeta(at);
-      reportIssue(this.context, flow, 'tcp-flow-evicted', `more than ${this.limits.maxFlows} TCP flows at once; least recently used flow closed`);
+      reportIssue(this.context, flow, 'tcp-flow-evicted', `${reason}; least recently used flow closed`);
     }
+    this.heldTotal -= flow.held;
     this.finish(flow);
     this.flows.delete(flow.key);
   }
@@ -260,8 +277,7 @@ export class TcpReassembler {
     const deadline = nowUs - this.limits.idleTimeoutUs;
     for (const flow of this.flows.values()) {
       if (flow.lastTimeUs >= deadline) continue;
-      this.finish(flow);
-      this.flows.delete(flow.key);
+      this.forget(flow, this.context.meta);
     }
   }
 

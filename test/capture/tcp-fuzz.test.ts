@@ -44,7 +44,7 @@ describe('TCP reassembly fuzz over real captures (bounded)', () => {
       expect(real.size).toBeGreaterThan(3);
       fc.assert(
         fc.property(disorder(segments.length), fc.boolean(), (steps, tight) => {
-          const limits = tight ? { maxOutOfOrderSegments: 4, maxOutOfOrderBytes: 4096, maxFlows: 3 } : {};
+          const limits = tight ? { maxOutOfOrderSegments: 4, maxOutOfOrderBytes: 4096, maxFlows: 3, maxTotalBytes: 8192 } : {};
           for (const m of decode(apply(segments, steps), limits)) expect(real.has(key(m))).toBe(true);
         }),
         { numRuns: 40, seed: 4242 },

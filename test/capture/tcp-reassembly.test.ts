@@ -183,6 +183,18 @@ describe('TcpReassembler rules on built segments', () => {
     expect(reassembler.flowCount).toBe(1);
   });
 
+  it('bounds the bytes held by all flows together', () => {
+    const issues: DecodeIssue[] = [];
+    const reassembler = new TcpReassembler({ message: () => {}, issue: (i) => issues.push(i) }, { maxTotalBytes: 1000 });
+    const partial = Buffer.from(sipMessage('held', 'b'.repeat(400))).subarray(0, 300);
+    for (let port = 1; port <= 20; port++) {
+      reassembler.segment({ file: 'built', packetNumber: port, timeUs: port, offset: 0, src: { ip: '192.0.2.8', port }, dst: server, seq: 1, ack: 0, flags: TCP_ACK, payload: partial });
+    }
+    expect(reassembler.flowCount).toBeLessThanOrEqual(4);
+    expect(issues.filter((i) => i.code === 'tcp-flow-evicted').length).toBeGreaterThanOrEqual(16);
+    expect(issues[0].message).toContain('more than 1000 bytes');
+  });
+
   it('bounds held out-of-order data: beyond the limit the hole becomes a gap', () => {
     const segments = segmentsOf(stream, [10, 20, 30, 40, 50, 60, 70, 80], 1);
     const withoutFirstData = [segments[0], ...segments.slice(2)];
