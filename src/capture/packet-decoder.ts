@@ -7,13 +7,7 @@ import { FragmentTable, type FragmentLimits } from './fragments.js';
 import { ipv4Text, ipv6Text } from './ip-address.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINK_DECODERS, type LinkResult } from './link.js';
 import { u16be, u32be, type PacketRecord } from './packet-record.js';
-import { TRANSPORT_DECODERS, type TransportHooks } from './transport-decoders.js';
-import type { DecodeIssue, SipPayload } from './types.js';
-
-export interface PayloadSink {
-  message(p: SipPayload): void;
-  issue(i: DecodeIssue): void;
-}
+import { TRANSPORT_DECODERS, type StreamDecoderSink, type TransportHooks } from './transport-decoders.js';
 
 /** IP-in-IP nesting we follow (RFC 2003 / RFC 4213 tunnels); deeper is hostile input. */
 const MAX_TUNNEL_DEPTH = 4;
@@ -46,7 +40,7 @@ export class PacketDecoder {
 
   constructor(
     readonly file: string,
-    readonly sink: PayloadSink,
+    readonly sink: StreamDecoderSink,
     readonly hooks: TransportHooks,
     fragmentLimits: FragmentLimits,
   ) {
