@@ -28,7 +28,8 @@ const BLOCK_SIMPLE_PACKET = 3;
 const BLOCK_ENHANCED_PACKET = 6;
 /** Block types of the spec (SHB, IDB, PB, SPB, NRB, ISB, EPB, IRIG, ARINC, systemd journal, DSB, custom). */
 const KNOWN_BLOCK_TYPES = new Set([BLOCK_SECTION_HEADER, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x0a, 0xbad, 0x40000bad]);
-const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
+/** Larger blocks are taken as corruption (Wireshark caps blocks at 16 MiB too). */
+const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 /** A block found while resynchronising must be at most this long (a jumbo packet plus options). */
 const MAX_RESYNC_BLOCK_BYTES = 1024 * 1024;
 const RESYNC_SCAN_BYTES = 4 * 1024 * 1024;
