@@ -3,11 +3,11 @@
  * sources, timers, output modes, and the exit codes (sipsak-compatible; monitoring-plugins with --nagios).
  */
 import type { Argv } from 'yargs';
-import { TRANSPORT_NAMES, type TransportName } from '../transport/index.js';
+import { TRANSPORT_NAMES, type TransportName } from '../transport/types.js';
 import type { TimerSettings, TraceSink } from '../client/transaction.js';
 import type { CheckResult } from '../client/result.js';
 import type { SessionOptions } from '../client/session.js';
-import { redactCredentials } from '../sip/digest/index.js';
+import { redactCredentials } from '../sip/digest/redact.js';
 import { readFile } from 'node:fs/promises';
 import type { CliIO } from './io.js';
 

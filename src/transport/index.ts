@@ -2,7 +2,6 @@
 import { StreamTransport } from './tcp.js';
 import type { ConnectOptions, SipTransport, TransportTarget } from './types.js';
 import { UdpTransport } from './udp.js';
-import { WebSocketTransport } from './websocket.js';
 
 export * from './errors.js';
 export * from './types.js';
@@ -15,6 +14,7 @@ export async function connectTransport(target: TransportTarget, options: Connect
     case 'tcp':
     case 'tls': return StreamTransport.connect(target, options);
     case 'ws':
-    case 'wss': return WebSocketTransport.connect(target, options);
+    // the ws package is loaded only when a WebSocket is wanted (it costs start-up time of every check)
+    case 'wss': return (await import('./websocket.js')).WebSocketTransport.connect(target, options);
   }
 }

@@ -1,9 +1,9 @@
 /** `sipscope options SIP-URI`: OPTIONS ping over UDP/TCP/TLS/WS, answering digest challenges when a password is given. */
 import type { Argv } from 'yargs';
-import { runOptions, type OptionsCheckOptions } from '../../client/options.js';
+import type { OptionsCheckOptions } from '../../client/options.js';
 import type { CliCommand } from '../command.js';
 import { addCheckOptions, CliArgumentError, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
-import { emitCheckResult, emitLocalError } from '../check-output.js';
+import { emitLocalError } from '../check-output.js';
 import { PasswordSourceError, readPassword } from '../password.js';
 
 export const optionsCommand: CliCommand = {
@@ -33,6 +33,8 @@ export const optionsCommand: CliCommand = {
       if (error instanceof CliArgumentError || error instanceof PasswordSourceError) return emitLocalError(error.code, error.message, argv, io);
       throw error;
     }
+    // loaded on use: the client and its transports cost start-up time for every other command
+    const [{ runOptions }, { emitCheckResult }] = await Promise.all([import('../../client/options.js'), import('../check-output.js')]);
     return emitCheckResult(await runOptions(options), argv, io);
   },
 };

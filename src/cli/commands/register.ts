@@ -1,10 +1,10 @@
 /** `sipscope register SIP-URI`: REGISTER check with digest auth (the sipsak replacement), and a load mode. */
 import type { Argv } from 'yargs';
-import { runRegister, type RegisterMode, type RegisterOptions } from '../../client/register.js';
-import { MAX_LOAD_COUNT, runRegisterLoad, type LoadResult } from '../../client/load.js';
+import type { RegisterMode, RegisterOptions } from '../../client/register.js';
+import type { LoadResult } from '../../client/load.js';
 import type { CliCommand } from '../command.js';
 import { addCheckOptions, CliArgumentError, EXIT, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
-import { emitCheckResult, emitLocalError } from '../check-output.js';
+import { emitLocalError } from '../check-output.js';
 import type { CliIO } from '../io.js';
 import { PasswordSourceError, readPassword } from '../password.js';
 
@@ -71,11 +71,14 @@ export const registerCommand: CliCommand = {
       return emitLocalError(failure.code, failure.message, argv, io);
     }
     if (argv.count !== undefined) return runLoad(argv, options, io);
+    // loaded on use: the client and its transports cost start-up time for every other command
+    const [{ runRegister }, { emitCheckResult }] = await Promise.all([import('../../client/register.js'), import('../check-output.js')]);
     return emitCheckResult(await runRegister(options), argv, io);
   },
 };
 
 async function runLoad(argv: Record<string, unknown>, options: RegisterOptions, io: CliIO): Promise<number> {
+  const { MAX_LOAD_COUNT, runRegisterLoad } = await import('../../client/load.js');
   const count = argv.count;
   const rate = argv.rate;
   const userStart = argv['user-start'];
