@@ -95,16 +95,19 @@ export function parseStartLine(line: string, offset = 0): StartLine {
     const reason = codeEnd < line.length ? utf8FromLatin1(line.slice(codeEnd + 1)) : '';
     return { kind: 'response', version, status, reason, defects };
   }
-  if (firstSpace <= 0 || !isToken(line, 0, firstSpace)) {
+  if (firstSpace <= 0) {
     throw new SipParseError('bad-start-line', `not a SIP start line: ${JSON.stringify(utf8FromLatin1(line.slice(0, 80)))}`, offset);
   }
-  const method = line.slice(0, firstSpace);
+  const method = utf8FromLatin1(line.slice(0, firstSpace));
   let end = line.length;
   while (end > firstSpace && isWhite(line.charCodeAt(end - 1))) end--;
   const lastSpace = line.lastIndexOf(' ', end - 1);
   const version = lastSpace > firstSpace ? line.slice(lastSpace + 1, end) : '';
   if (!isSipVersion(version)) {
     throw new SipParseError('bad-start-line', `request line does not end in a SIP version: ${JSON.stringify(utf8FromLatin1(line.slice(0, 80)))}`, offset);
+  }
+  if (!isToken(line, 0, firstSpace)) {
+    defects.push({ code: 'bad-method', message: `method ${JSON.stringify(method)} is not a token (RFC 3261 §25.1 Method)`, offset });
   }
   const bad = versionDefect(version, offset + lastSpace + 1);
   if (bad) defects.push(bad);

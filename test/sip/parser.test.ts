@@ -51,6 +51,7 @@ describe('parseMessage: start line', () => {
     expect(parseMessage('INVITE sip:a@b SIP/2.0 \r\n\r\n').defects[0].code).toBe('bad-start-line');
     expect(parseMessage('INVITE <sip:a@b> SIP/2.0\r\n\r\n').defects[0].code).toBe('bad-request-uri');
     expect(parseMessage('INVITE sip:a@b; lr SIP/2.0\r\n\r\n').defects[0].code).toBe('bad-request-uri');
+    expect(parseMessage('INV@TE sip:a@b SIP/2.0\r\n\r\n').defects.map((d) => d.code)).toEqual(['bad-method']);
   });
 
   it('throws SipParseError with code and offset when there is no SIP start line', () => {
