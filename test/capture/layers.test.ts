@@ -141,6 +141,13 @@ describe('IP fragments', () => {
     expect(decoded.issues.map((i) => [i.code, i.packetNumber])).toEqual([['fragment-evicted', 1], ['fragment-incomplete', 2], ['fragment-incomplete', 3]]);
   });
 
+  it('bounds the buffered bytes: the oldest datagrams are evicted beyond maxBytes', async () => {
+    const list = pieces(1480);
+    const frames = [1, 2, 3].map((id) => ({ timeUs: T0, bytes: ethernet(ipv4(list[0].bytes, { id, fragmentOffset: 0, moreFragments: true })) }));
+    const decoded = await decodeBytes(pcap(frames), { fragments: { maxBytes: 2 * 1480 } });
+    expect(decoded.issues.map((i) => [i.code, i.packetNumber])).toEqual([['fragment-evicted', 1], ['fragment-incomplete', 2], ['fragment-incomplete', 3]]);
+  });
+
   it('reassembles IPv6 fragments (fragment header after a destination options header)', async () => {
     const destination = Buffer.from([44, 0, 1, 4, 0, 0, 0, 0]);
     const list = pieces(1232);
