@@ -59,7 +59,11 @@ beforeAll(async () => {
     ports,
     realm,
     algorithm: 'MD5',
-    subscribers: [{ username: 'alice', domain: testDomain, password: alicePassword }],
+    subscribers: [
+      { username: 'alice', domain: testDomain, password: alicePassword },
+      { username: 'stale-once', domain: testDomain, password: alicePassword },
+      { username: 'stale-always', domain: testDomain, password: alicePassword },
+    ],
   });
 });
 
@@ -172,6 +176,22 @@ describe.concurrent('sipscope register against Kamailio: independent cases', () 
     expect(xml).not.toContain(alicePassword);
   });
 
+  test.each([transportCases[0], transportCases[2]])('stale=true after a valid answer over $label: one retry with the new nonce -> 200, exit 0', async (transportCase) => {
+    const result = await register('stale-once', transportCase, alicePassword);
+    expectExit(result, 0, logs);
+    const json = registerJson(result);
+    expect(json).toMatchObject({ ok: true, status: 200, realm });
+    expect(json.transactions!.map((transaction) => transaction.status)).toEqual([401, 401, 200]);
+  });
+
+  test('stale=true on every answer: the client retries once only, then stops with the 401 -> exit 1', async () => {
+    const result = await register('stale-always', transportCases[0], alicePassword);
+    expectExit(result, 1, logs);
+    const json = registerJson(result);
+    expect(json).toMatchObject({ ok: false, status: 401 });
+    expect(json.transactions!.map((transaction) => transaction.status)).toEqual([401, 401, 401]);
+  });
+
   test('the password never appears in the output, even with -v', async () => {
     const result = await register('alice', transportCases[0], alicePassword, ['-v']);
     expectExit(result, 0, logs);
@@ -240,6 +260,10 @@ describe.sequential('sipsak on the same cases', () => {
     expect(await deleteSubscriber(environment.databasePath, 'dave')).toBe(1);
     expectExit(await sipsakRegister('dave', 'udp', password), 1, logs);
     expectExit(await sipsakRegister('dave', 'tcp', password), 1, logs);
+  });
+
+  test('stale=true once after a valid answer -> 2 ("authorization failed"; sipscope retries and gets 0)', async () => {
+    expectExit(await sipsakRegister('stale-once', 'udp', alicePassword), 2, logs);
   });
 
   test('nothing listening over UDP -> 3 (ICMP), same as sipscope; over TCP -> 2 (sipscope: 3)', async () => {
