@@ -40,6 +40,14 @@ const transportCases: TransportCase[] = [
 let environment: RegistrarEnvironment;
 const logs = () => environment.logs(40);
 
+/** Kamailio's count of accepted TCP connections (TLS and WebSocket ride on them too). */
+async function acceptedConnections(): Promise<number> {
+  const statistics = await environment.registrar.kamcmd('stats.get_statistics', 'tcp:');
+  const match = /tcp:passive_open = (\d+)/.exec(statistics.stdout);
+  expect(match, `kamcmd stats.get_statistics tcp: printed ${statistics.stdout}${statistics.stderr}`).not.toBeNull();
+  return Number(match![1]);
+}
+
 function transportArgs(transportCase: TransportCase): string[] {
   const args = ['--transport', transportCase.transport];
   if (transportCase.transport === 'tls' || transportCase.transport === 'wss') args.push('--ca', environment.certificates!.caCertPath);
@@ -211,6 +219,17 @@ describe.sequential('sipscope register against Kamailio: binding changes', () =>
     const stored = await locationBindings(environment.registrar);
     expect(stored.map((entry) => entry.address)).toContain(added[0]);
   });
+
+  test.each([transportCases[2], transportCases[3], transportCases[4], transportCases[6], transportCases[7]])(
+    'connection reuse over $label: challenge and answer on one connection (Kamailio accepted exactly one)',
+    async (transportCase) => {
+      const before = await acceptedConnections();
+      const result = await register('alice', transportCase, alicePassword);
+      expectExit(result, 0, logs);
+      expect(registerJson(result).transactions).toHaveLength(2);
+      expect(await acceptedConnections()).toBe(before + 1);
+    },
+  );
 
   test('--query lists the bindings without adding one; --unregister removes one', async () => {
     const contact = 'sip:alice-unregister@127.0.0.1:40002';
