@@ -6,20 +6,21 @@ import { renderCheckText } from '../report/check-text.js';
 import { renderCheckJUnit, renderCheckMonitoring } from './check-report.js';
 import { exitCodeOf, NAGIOS, EXIT } from './check-options.js';
 import type { CliIO } from './io.js';
+import { withoutPassword } from '../client/target.js';
 
 export async function emitCheckResult(result: CheckResult, argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const nagios = argv.nagios === true;
   const warnRetrans = typeof argv['warn-retrans'] === 'number' ? argv['warn-retrans'] : 0;
   if (typeof argv.junit === 'string') {
     try {
-      await writeFile(argv.junit, renderCheckJUnit(result, String(argv.uri)));
+      await writeFile(argv.junit, renderCheckJUnit(result, withoutPassword(String(argv.uri))));
     } catch (error) {
       io.err(`sipscope: --junit ${argv.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       return nagios ? NAGIOS.unknown : EXIT.local;
     }
   }
   if (argv.json === true) io.out(JSON.stringify(checkJson(result), null, 2));
-  else if (nagios) io.out(renderCheckMonitoring(result, warnRetrans, String(argv.uri)));
+  else if (nagios) io.out(renderCheckMonitoring(result, warnRetrans, withoutPassword(String(argv.uri))));
   else io.out(renderCheckText(result, io.style));
   return exitCodeOf(result, nagios, warnRetrans);
 }

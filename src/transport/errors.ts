@@ -13,7 +13,8 @@ export type TransportErrorCode =
   | 'connection-reset'
   /** The peer closed a stream while a transaction was still waiting. Remote. */
   | 'connection-closed'
-  | 'connect-timeout'
+  /** No connection within the time left (TCP/TLS/WS connect). Remote. */
+  | 'timeout'
   /** TLS handshake failure, including certificate verification. Remote. */
   | 'tls-failure'
   /** WebSocket upgrade refused or not speaking the 'sip' subprotocol (RFC 7118 §4). Remote. */

@@ -55,7 +55,7 @@ export class StreamTransport implements SipTransport {
         : net.connect(common);
       const timer = setTimeout(() => {
         connection.destroy();
-        reject(new TransportError('connect-timeout', `no ${useTls ? 'TLS' : 'TCP'} connection to ${peer} within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms`));
+        reject(new TransportError('timeout', `no ${useTls ? 'TLS' : 'TCP'} connection to ${peer} within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms`));
       }, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
       let tcpUp = false;
       connection.once('connect', () => { tcpUp = true; });

@@ -68,7 +68,7 @@ export class WebSocketTransport implements SipTransport {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ECONNREFUSED' || code === 'ECONNRESET') reject(socketError(error, peer));
         else if (secure && !tcpUp && /CERT|SELF_SIGNED|UNABLE_TO|ERR_SSL|HOSTNAME|ERR_TLS/.test(String(code))) reject(socketError(error, peer, true));
-        else if (/timeout/i.test(error.message)) reject(new TransportError('connect-timeout', `no WebSocket connection to ${url} within ${timeoutMs} ms`, { cause: error }));
+        else if (/timeout/i.test(error.message)) reject(new TransportError('timeout', `no WebSocket connection to ${url} within ${timeoutMs} ms`, { cause: error }));
         else reject(new TransportError(secure ? 'tls-failure' : 'websocket-failure', `WebSocket ${url} failed: ${error.message}`, { cause: error }));
       });
       ws.once('open', () => {

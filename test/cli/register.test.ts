@@ -143,6 +143,17 @@ describe('-v redaction', () => {
     expect(everything).not.toContain(PASSWORD);
     expect(everything).not.toContain(sentAuthorization!);
   });
+
+  test('a password written in the URI (deprecated, RFC 3261 §19.1.1) is neither sent nor shown', async () => {
+    const before = udpPeer.received.length;
+    const run = await runCli(['register', `sip:alice:uri-secret-42@127.0.0.1:${UDP}`, '--password-env', 'SIP_PASSWORD', '-v', '--nagios', '--junit', join(dir, 'uri.xml')], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr + readFileSync(join(dir, 'uri.xml'), 'utf8')).not.toContain('uri-secret-42');
+    expect(udpPeer.received.slice(before).map((entry) => entry.raw).join('')).not.toContain('uri-secret-42');
+    const bad = await runCli(['register', 'sip:alice:uri-secret-42@127.0.0.1:99999999']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout + bad.stderr).not.toContain('uri-secret-42');
+  });
 });
 
 describe('--nagios and --junit', () => {
