@@ -36,6 +36,8 @@ export class PacketDecoder {
   readonly fragments: FragmentTable;
   private readonly link: LinkResult = { etherType: 0, start: 0 };
   private tunnelDepth = 0;
+  /** Decoding the datagram quoted in an ICMP error: no reassembly, UDP only. */
+  inIcmpQuote = false;
   private readonly unsupportedLinkTypes = new Set<number>();
 
   constructor(
@@ -57,6 +59,7 @@ export class PacketDecoder {
     this.offset = record.offset;
     this.fragmentPackets = undefined;
     this.tunnelDepth = 0;
+    this.inIcmpQuote = false;
     if (this.fragments.size > 0) this.fragments.expire(record.timeUs);
     const captured = record.end - record.start;
     if (record.linkType < 0) return;
@@ -100,6 +103,8 @@ export class PacketDecoder {
     const moreFragments = (flagsAndOffset & 0x2000) !== 0;
     const fragmentOffset = (flagsAndOffset & 0x1fff) * 8;
     if (!moreFragments && fragmentOffset === 0) return this.transport(protocol, bytes, start + headerLength, packetEnd);
+    // an ICMP error quotes the start of one fragment: read what is there, never feed the reassembly table
+    if (this.inIcmpQuote) return fragmentOffset === 0 ? this.transport(protocol, bytes, start + headerLength, packetEnd) : undefined;
     const key = `4|${u32be(bytes, start + 12)}|${u32be(bytes, start + 16)}|${protocol}|${u16be(bytes, start + 4)}`;
     const whole = this.fragments.add(key, fragmentOffset, moreFragments, bytes, start + headerLength, packetEnd, this.packetNumber, this.timeUs, this.offset);
     if (whole === undefined) return;
@@ -160,6 +165,7 @@ export class PacketDecoder {
     const moreFragments = (offsetAndFlags & 1) !== 0;
     const identification = u32be(bytes, at + 4);
     if (fragmentOffset === 0 && !moreFragments) return this.ipv6Chain(nextHeader, bytes, at + 8, end, headerStart);
+    if (this.inIcmpQuote) return fragmentOffset === 0 ? this.ipv6Chain(nextHeader, bytes, at + 8, end, headerStart) : undefined;
     const key = `6|${Buffer.from(bytes.buffer, bytes.byteOffset + headerStart + 8, 32).toString('latin1')}|${identification}`;
     const whole = this.fragments.add(key, fragmentOffset, moreFragments, bytes, at + 8, end, this.packetNumber, this.timeUs, this.offset);
     if (whole === undefined) return;
@@ -167,9 +173,11 @@ export class PacketDecoder {
     this.ipv6Chain(nextHeader, whole.payload, 0, whole.payload.length, headerStart);
   }
 
-  /** IP protocol table (UDP, TCP, SCTP, IP-in-IP); other protocols carry no SIP. */
+  /** IP protocol table (UDP, TCP, SCTP, ICMP, IP-in-IP); other protocols carry no SIP. */
   transport(protocol: number, bytes: Uint8Array, start: number, end: number): void {
     if (protocol === 4 || protocol === 41) return this.tunnel(protocol, bytes, start, end);
+    // a quoted TCP or SCTP segment is a fragment of a stream already seen: only quoted UDP is read
+    if (this.inIcmpQuote && protocol !== 17) return;
     const decodeTransport = TRANSPORT_DECODERS.get(protocol);
     if (decodeTransport !== undefined) decodeTransport(this, bytes, start, end);
   }
@@ -181,6 +189,14 @@ export class PacketDecoder {
     if (protocol === 4) this.ipv4(bytes, start, end);
     else this.ipv6(bytes, start, end);
     this.fragmentPackets ??= outerFragments;
+  }
+
+  /** The IP packet quoted in an ICMP error (RFC 792 / RFC 4443 §3); the quoted addresses replace the outer ones. */
+  icmpQuote(ipVersion: 4 | 6, bytes: Uint8Array, start: number, end: number): void {
+    if (this.inIcmpQuote) return;
+    this.inIcmpQuote = true;
+    if (ipVersion === 4) this.ipv4(bytes, start, end);
+    else this.ipv6(bytes, start, end);
   }
 
   sourceIp(): string {

@@ -1,7 +1,8 @@
 /**
  * Transport layer, keyed by IP protocol number: UDP (RFC 768) payloads are SIP when they start with a SIP start
  * line (RFC 3261 §7.1/§7.2, any port) or HEP when they start with its magic; TCP (RFC 9293) segments go to the
- * stream reassembler and SCTP (RFC 9260) packets to the SCTP decoder.
+ * stream reassembler and SCTP (RFC 9260) packets to the SCTP decoder. ICMP and ICMPv6 errors have the UDP
+ * datagram they quote read as tshark does, marked `icmpQuote` (sent, not delivered; possibly cut short).
  */
 import type { PacketDecoder } from './packet-decoder.js';
 import { copyBytes, u16be, u32be } from './packet-record.js';
@@ -58,8 +59,24 @@ function udp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: numb
     src: { ip: decoder.sourceIp(), port: u16be(bytes, start) },
     dst: { ip: decoder.destinationIp(), port: u16be(bytes, start + 2) },
     transport: 'udp',
+    ...(decoder.inIcmpQuote ? { icmpQuote: true } : {}),
     bytes: copyBytes(bytes, payloadStart, payloadEnd),
   });
+}
+
+/** ICMP errors that quote the offending datagram (RFC 792): unreachable 3, source quench 4, time exceeded 11, parameter problem 12. */
+const ICMP_QUOTING_TYPES = new Set([3, 4, 11, 12]);
+/** ICMPv6 errors (RFC 4443 §3): unreachable 1, packet too big 2, time exceeded 3, parameter problem 4. */
+const ICMPV6_QUOTING_TYPES = new Set([1, 2, 3, 4]);
+
+function icmp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+  if (end - start < 8 + 20 || !ICMP_QUOTING_TYPES.has(bytes[start])) return;
+  decoder.icmpQuote(4, bytes, start + 8, end);
+}
+
+function icmpv6(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+  if (end - start < 8 + 40 || !ICMPV6_QUOTING_TYPES.has(bytes[start])) return;
+  decoder.icmpQuote(6, bytes, start + 8, end);
 }
 
 function tcp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
@@ -94,7 +111,9 @@ function sctp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: num
 
 /** Decoders by IP protocol number (IANA "Assigned Internet Protocol Numbers"). */
 export const TRANSPORT_DECODERS: ReadonlyMap<number, TransportDecoder> = new Map<number, TransportDecoder>([
+  [1, icmp],
   [6, tcp],
   [17, udp],
+  [58, icmpv6],
   [132, sctp],
 ]);

@@ -26,6 +26,12 @@ export interface SipPayload {
   transport: CaptureTransport;
   /** Set when the message arrived inside HEP (HOMER) encapsulation. */
   hep?: boolean;
+  /**
+   * Set when these bytes are the copy of a datagram quoted inside an ICMP error (RFC 792, RFC 4443 §3: port
+   * unreachable, time exceeded, ...): the message was sent but not delivered, and the quote may be cut short.
+   * `src`/`dst` are those of the quoted (original) datagram. tshark counts these as SIP too.
+   */
+  icmpQuote?: boolean;
   /** The bytes of exactly one SIP message. */
   bytes: Uint8Array;
 }

@@ -1,7 +1,8 @@
 /** Link and network framing rules: VLAN/QinQ tags, cooked and raw link types, IPv6 extension headers, fragments. */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ethernet, ipv4, ipv6, pcap, sipRequest, udp } from './capture-bytes.js';
-import { callIdsOf, decodeBytes } from './decode-helper.js';
+import { callIdsOf, decodeBytes, writeScratch } from './decode-helper.js';
 
 const T0 = 1_700_000_000_000_000;
 const datagram = (callId: string) => udp(sipRequest(callId), 40000, 5062);
@@ -163,5 +164,33 @@ describe('IP fragments', () => {
     expect(decoded.payloads).toHaveLength(1);
     expect(decoded.payloads[0].packets).toEqual([1, 2, 3]);
     expect(Buffer.from(decoded.payloads[0].bytes).equals(whole.subarray(8))).toBe(true);
+  });
+});
+
+describe('ICMP errors quoting a SIP datagram', () => {
+  it('reads the quoted UDP datagram (v4 and v6) as tshark does, marked icmpQuote, with the quoted addresses', async () => {
+    const invite = ipv4(udp(sipRequest('quoted', 'INVITE')), { src: '192.0.2.1', dst: '192.0.2.2' });
+    const unreachable = Buffer.concat([Buffer.from([3, 3, 0, 0, 0, 0, 0, 0]), invite.subarray(0, 300)]);
+    const invite6 = ipv6(udp(sipRequest('quoted6', 'INVITE')), 17);
+    const unreachable6 = Buffer.concat([Buffer.from([1, 4, 0, 0, 0, 0, 0, 0]), invite6]);
+    const echo = Buffer.concat([Buffer.from([8, 0, 0, 0, 0, 0, 0, 0]), invite]);
+    const frames = [
+      { timeUs: T0, bytes: ethernet(invite) },
+      { timeUs: T0 + 1, bytes: ethernet(ipv4(unreachable, { src: '192.0.2.2', dst: '192.0.2.1', protocol: 1 })) },
+      { timeUs: T0 + 2, bytes: ethernet(ipv6(unreachable6, 58, '20010db8000000000000000000000002', '20010db8000000000000000000000001'), 0x86dd) },
+      { timeUs: T0 + 3, bytes: ethernet(ipv4(echo, { protocol: 1 })) },
+    ];
+    const bytes = pcap(frames);
+    const decoded = await decodeBytes(bytes);
+    expect(decoded.payloads.map((p) => [p.packetNumber, p.icmpQuote ?? false, p.src.ip, p.dst.ip])).toEqual([
+      [1, false, '192.0.2.1', '192.0.2.2'],
+      [2, true, '192.0.2.1', '192.0.2.2'],
+      [3, true, '2001:db8::1', '2001:db8::2'],
+    ]);
+    const tsharkFrames = execFileSync('tshark', ['-r', writeScratch(bytes, 'icmp.pcap'), '-Y', 'sip', '-T', 'fields', '-e', 'frame.number'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(tsharkFrames.split('\n').filter(Boolean).map(Number)).toEqual([1, 2, 3]);
   });
 });

@@ -21,6 +21,7 @@ interface DecodedLine {
   dst: { ip: string; port: number };
   transport: string;
   hep?: boolean;
+  icmpQuote?: boolean;
   firstLine: string;
   callId: string | null;
 }
@@ -52,6 +53,7 @@ function describe(payload: SipPayload): DecodedLine {
     callId: callIdOf(payload.bytes),
   };
   if (payload.hep) line.hep = true;
+  if (payload.icmpQuote) line.icmpQuote = true;
   return line;
 }
 
@@ -60,7 +62,7 @@ function endpointText(endpoint: { ip: string; port: number }): string {
 }
 
 function textLine(line: DecodedLine, withFile: boolean): string {
-  const transport = line.hep ? `${line.transport}/hep` : line.transport;
+  const transport = `${line.transport}${line.hep ? '/hep' : ''}${line.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
   const where = withFile ? `${line.file}:${line.packetNumber}` : String(line.packetNumber);
   return `${where}\t${line.time}\t${endpointText(line.src)} -> ${endpointText(line.dst)}\t${transport}\t${line.firstLine}\t${line.callId ?? '-'}`;
 }
