@@ -23,13 +23,14 @@ interface KnownName {
   name: string;
 }
 
-/** Indexed by length * 128 + first char code. */
-const KNOWN = new Map<number, KnownName[]>();
+/** Indexed by length * 128 + first char code (a dense array: one element load, no hashing). */
+const MAX_KNOWN_LENGTH = 32;
+const KNOWN: Array<KnownName[] | undefined> = new Array((MAX_KNOWN_LENGTH + 1) * 128).fill(undefined);
 for (const spelling of SPELLINGS) {
   const key = spelling.length * 128 + spelling.charCodeAt(0);
-  const list = KNOWN.get(key) ?? [];
+  const list = KNOWN[key] ?? [];
   list.push({ spelling, name: canonicalHeaderName(spelling) });
-  KNOWN.set(key, list);
+  KNOWN[key] = list;
 }
 
 const cache = new Map<string, string>();
@@ -38,11 +39,15 @@ const CACHE_LIMIT = 2048;
 /** The known spelling at text[start, end), or undefined. */
 export function knownHeaderName(text: string, start: number, end: number): KnownName | undefined {
   const first = text.charCodeAt(start);
-  if (first >= 128) return undefined;
-  const list = KNOWN.get((end - start) * 128 + first);
+  const length = end - start;
+  if (first >= 128 || length > MAX_KNOWN_LENGTH) return undefined;
+  const list = KNOWN[length * 128 + first];
   if (list === undefined) return undefined;
   for (let i = 0; i < list.length; i++) {
-    if (text.startsWith(list[i].spelling, start)) return list[i];
+    const spelling = list[i].spelling;
+    let j = 1;
+    while (j < length && spelling.charCodeAt(j) === text.charCodeAt(start + j)) j++;
+    if (j === length) return list[i];
   }
   return undefined;
 }
