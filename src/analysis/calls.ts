@@ -8,8 +8,8 @@
 import { uriUser } from './fields.js';
 import type { ObservedMessage } from './observed.js';
 import { elapsedMs } from './time.js';
-import type { CallState, CallSummary, Credential } from './types.js';
-import { endsDialog, isFailedModification, newSession, recordSessionResponse, sessionKey, type SessionRequest } from './dialogs.js';
+import type { CallSide, CallState, CallSummary, Credential } from './types.js';
+import { endsDialog, isFailedModification, newSession, recordSessionResponse, sessionKey, type MessageRef, type SessionRequest } from './dialogs.js';
 
 export interface CallLimits {
   /** Most calls kept; calls beyond are counted but not analysed. */
@@ -23,6 +23,7 @@ export interface CallLimits {
 export const DEFAULT_CALL_LIMITS: CallLimits = { maxCalls: 200_000, maxPacketsPerCall: 20_000, maxSessionsPerCall: 256 };
 
 export class CallRecord {
+  readonly callId: string;
   readonly from: string;
   readonly to: string;
   readonly callerTag?: string;
@@ -36,20 +37,21 @@ export class CallRecord {
   readonly confirmedTags = new Set<string>();
   ringing = false;
   answerUs?: number;
-  cancel?: ObservedMessage;
-  bye?: ObservedMessage;
+  cancel?: MessageRef;
+  bye?: MessageRef;
   reinvites = 0;
   readonly packets: number[] = [];
   packetsTruncated = false;
 
   constructor(
-    readonly callId: string,
+    callId: string,
     invite: ObservedMessage,
     private readonly limits: CallLimits,
   ) {
-    this.from = invite.fields.fromUri;
-    this.to = invite.fields.toUri;
-    this.callerTag = invite.fields.fromTag;
+    this.callId = ownCopy(callId);
+    this.from = ownCopy(invite.fields.fromUri);
+    this.to = ownCopy(invite.fields.toUri);
+    this.callerTag = invite.fields.fromTag === undefined ? undefined : ownCopy(invite.fields.fromTag);
     this.callerUser = uriUser(invite.fields.fromUri);
     this.startUs = invite.timeUs;
     this.lastUs = invite.timeUs;
@@ -120,14 +122,18 @@ export class CallRecord {
       summary.endUs = endUs;
       summary.durationMs = elapsedMs(this.startUs, endUs);
     }
-    if (this.bye) summary.endedBy = this.sideOf(this.bye);
+    if (this.bye) summary.endedBy = this.bye.side;
     if (failure) summary.reinviteFailureUs = failure.finalTimeUs;
     return summary;
   }
 
   /** Who sent a message of this call: the caller (From tag of the INVITE) or the callee. */
-  sideOf(message: ObservedMessage): 'caller' | 'callee' {
+  sideOf(message: ObservedMessage): CallSide {
     return message.fields.fromTag === this.callerTag ? 'caller' : 'callee';
+  }
+
+  private refOf(message: ObservedMessage): MessageRef {
+    return { packetNumber: message.packetNumber, timeUs: message.timeUs, side: this.sideOf(message) };
   }
 
   private outcome(): { state: CallState; endUs?: number } {
@@ -151,15 +157,18 @@ export class CallRecord {
     const method = request.method!;
     if (method === 'INVITE' || method === 'UPDATE') {
       const session = this.sessionFor(request, method);
-      session.request ??= request;
-      session.credential ??= request.fields.credential;
+      session.request ??= this.refOf(request);
+      const credential = request.fields.credential;
+      if (credential && !session.credential) {
+        session.credential = { username: ownCopy(credential.username), realm: credential.realm === undefined ? undefined : ownCopy(credential.realm) };
+      }
     } else if (method === 'ACK') {
       const session = this.sessions.get(sessionKey(request.fields.fromTag, request.fields.cseqNumber, 'INVITE'));
       if (session) session.acked = true;
     } else if (method === 'CANCEL') {
-      this.cancel ??= request;
+      this.cancel ??= this.refOf(request);
     } else if (method === 'BYE') {
-      this.bye ??= request;
+      this.bye ??= this.refOf(request);
     }
   }
 
@@ -251,4 +260,12 @@ export class CallTable {
   get size(): number {
     return this.calls.size;
   }
+}
+
+/**
+ * A string that does not keep the parsed message alive: header values are slices of the whole header block,
+ * and a call outlives its messages.
+ */
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }

@@ -7,8 +7,18 @@
  * (several To tags). §14: an INVITE sent inside a dialog (To tag present) is a re-INVITE; RFC 3311 UPDATE modifies
  * the session too. CSeq numbers are counted per direction (§12.2.1.1), so the key includes the From tag.
  */
-import type { Credential } from './types.js';
+import type { CallSide, Credential } from './types.js';
 import type { ObservedMessage } from './observed.js';
+
+/**
+ * What a call keeps of a message: frame, time and which side sent it. Calls outlive transactions, so they keep
+ * this instead of the message's fields (bounded memory per call).
+ */
+export interface MessageRef {
+  packetNumber: number;
+  timeUs: number;
+  side: CallSide;
+}
 
 /** An INVITE or UPDATE of the call (initial INVITE, re-INVITE, UPDATE), with its outcome. */
 export interface SessionRequest {
@@ -20,7 +30,7 @@ export interface SessionRequest {
   fromTag?: string;
   cseqNumber: number;
   /** First transmission seen (on any hop). */
-  request?: ObservedMessage;
+  request?: MessageRef;
   /** First credential seen on any hop (a proxy may strip it when it forwards). */
   credential?: Credential;
   /** First final response status and when it was seen. */

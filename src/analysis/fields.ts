@@ -54,9 +54,9 @@ export function readFields(message: SipMessage): MessageFields | undefined {
   }
   const cseq = parseCSeqValue(cseqValue);
   if (!callId || !cseq) return undefined;
-  const from = nameAddrParts(fromValue);
-  const to = nameAddrParts(toValue);
-  const via = topVia(viaValue);
+  const from = cached(nameAddrCache, fromValue, nameAddrParts);
+  const to = cached(nameAddrCache, toValue, nameAddrParts);
+  const via = cached(viaCache, viaValue, topVia);
   return {
     callId,
     cseqNumber: cseq.number,
@@ -70,6 +70,24 @@ export function readFields(message: SipMessage): MessageFields | undefined {
     credential: message.kind === 'request' ? credentialOf(message) : undefined,
     staleChallenge: message.kind === 'response' && isStaleChallenge(message),
   };
+}
+
+/**
+ * Every message of a dialog repeats the same From and To values, and a response repeats its request's Via:
+ * remembering recent results saves most of the header parsing. Cleared when full (bounded memory).
+ */
+const CACHE_ENTRIES = 8192;
+const nameAddrCache = new Map<string, { uri: string; tag?: string }>();
+const viaCache = new Map<string, { branch?: string; sentBy?: string }>();
+
+function cached<T>(cache: Map<string, T>, value: string, read: (value: string) => T): T {
+  let result = cache.get(value);
+  if (result === undefined) {
+    result = read(value);
+    if (cache.size >= CACHE_ENTRIES) cache.clear();
+    cache.set(value, result);
+  }
+  return result;
 }
 
 function parseCSeqValue(value: string | undefined): { number: number; method: string } | undefined {

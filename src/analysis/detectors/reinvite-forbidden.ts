@@ -15,10 +15,10 @@ export function detectReinviteForbidden(call: CallRecord): Finding[] {
     if (!session.inDialog || !session.confirmedDialog || session.forbiddenPackets.length === 0) continue;
     const refusedUs = session.forbiddenTimeUs!;
     const what = session.method === 'INVITE' ? 're-INVITE' : 'UPDATE';
-    const sender = session.request ? ` from the ${call.sideOf(session.request)}` : '';
+    const sender = session.request ? ` from the ${session.request.side}` : '';
     const bye = call.bye && call.bye.timeUs >= refusedUs ? call.bye : undefined;
     const aftermath = bye
-      ? `the ${call.sideOf(bye)} hung up (BYE) ${secondsText(bye.timeUs - refusedUs)} later`
+      ? `the ${bye.side} hung up (BYE) ${secondsText(bye.timeUs - refusedUs)} later`
       : 'the call stayed up to the end of the capture';
     const username = session.credential?.username ?? call.owner();
     findings.push(
