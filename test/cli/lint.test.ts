@@ -51,13 +51,16 @@ describe('sipscope lint', () => {
   });
 
   it('exits 0 and prints the structure when all files are valid', async () => {
-    const valid = files.filter((file) => /\/(wsinv|unreason|mpart01)\.dat$/.test(file));
+    const valid = files.filter((file) => /\/(wsinv|unreason|mpart01|intmeth)\.dat$/.test(file));
     const { code, stdout } = await lint(valid);
     expect(code).toBe(0);
     expect(stdout).toContain('wsinv.dat: valid request INVITE sip:vivekg@chair-dnrc.example.com;unknownparam');
     expect(stdout).toContain('Via: TCP spindle.example.com branch=z9hG4bK9ikj8');
     expect(stdout).toMatch(/unreason\.dat: valid response 200 = 2\*\*3/);
     expect(stdout).not.toContain('error');
+    // intmeth's To holds BEL, NUL and DEL inside quoted-pairs: shown escaped, never raw
+    expect(stdout).toContain('To: "BEL:\\\\x07 NUL:\\\\x00 DEL:\\\\x7f"');
+    expect(stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
   it('names the defect of an invalid message in text output', async () => {

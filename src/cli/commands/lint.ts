@@ -91,22 +91,27 @@ function lintMessage(file: string, bytes: Uint8Array): LintResult {
   return { ...result, errors, warnings };
 }
 
+/** Control characters (NUL, BEL, ESC, ...) shown as \xNN so they cannot upset the terminal. */
+function printable(text: string | number | undefined): string {
+  return String(text).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (ch) => '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0'));
+}
+
 function printText(result: LintResult, io: CliIO): void {
   const { style } = io;
   const verdict = result.valid ? style.green('valid') : style.red('INVALID');
-  const what = result.kind === 'request' ? `request ${result.method} ${result.requestUri}`
-    : result.kind === 'response' ? `response ${result.status} ${result.reason}` : 'not a SIP message';
-  io.out(`${style.bold(result.file)}: ${verdict} ${what}`);
+  const what = result.kind === 'request' ? `request ${printable(result.method)} ${printable(result.requestUri)}`
+    : result.kind === 'response' ? `response ${result.status} ${printable(result.reason)}` : 'not a SIP message';
+  io.out(`${style.bold(printable(result.file))}: ${verdict} ${what}`);
   if (result.kind !== null) {
     const fields: Array<[string, string | undefined]> = [['Call-ID', result.callId], ['CSeq', result.cseq], ['From', result.from], ['To', result.to]];
-    for (const [name, value] of fields) if (value !== undefined) io.out(`  ${name}: ${value}`);
+    for (const [name, value] of fields) if (value !== undefined) io.out(`  ${name}: ${printable(value)}`);
     for (const via of result.via ?? []) {
-      io.out(`  Via: ${via.transport} ${via.host}${via.port === undefined ? '' : ':' + via.port}${via.branch === undefined ? '' : ' branch=' + via.branch}`);
+      io.out(`  Via: ${printable(via.transport)} ${printable(via.host)}${via.port === undefined ? '' : ':' + via.port}${via.branch === undefined ? '' : ' branch=' + printable(via.branch)}`);
     }
     io.out(`  body: ${result.bodyBytes} bytes${result.contentLength === undefined ? ' (no Content-Length)' : ` (Content-Length ${result.contentLength})`}`);
   }
-  for (const error of result.errors) io.out(`  ${style.red('error')} ${error.code}${error.header ? ` [${error.header}]` : ''}: ${error.message}`);
-  for (const warning of result.warnings) io.out(`  ${style.yellow('warning')} ${warning.code}${warning.header ? ` [${warning.header}]` : ''}: ${warning.message}`);
+  for (const error of result.errors) io.out(`  ${style.red('error')} ${error.code}${error.header ? ` [${printable(error.header)}]` : ''}: ${printable(error.message)}`);
+  for (const warning of result.warnings) io.out(`  ${style.yellow('warning')} ${warning.code}${warning.header ? ` [${printable(warning.header)}]` : ''}: ${printable(warning.message)}`);
 }
 
 export const lintCommand: CliCommand = {
