@@ -34,7 +34,7 @@ interface ExpectedAnalysis {
 
 const recorded = existsSync(RECORDED_DIR)
   ? readdirSync(RECORDED_DIR)
-      .filter((name) => /^revocation-.*\.pcap(ng)?$/.test(name) && existsSync(join(RECORDED_DIR, `${name}.analysis.expected.json`)))
+      .filter((name) => /^revocation-.*\.pcap(ng)?(\.gz)?$/.test(name) && existsSync(join(RECORDED_DIR, `${name}.analysis.expected.json`)))
       .map((name) => join(RECORDED_DIR, name))
   : [];
 
