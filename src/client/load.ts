@@ -47,7 +47,7 @@ export async function runRegisterLoad(options: LoadOptions): Promise<LoadResult>
   const started = Date.now();
   let session: Session | undefined;
   try {
-    session = await openSession(options, started + options.timeoutMs);
+    session = await openSession({ ...options, receiveBufferBytes: 4 * 1024 * 1024 }, started + options.timeoutMs);
   } catch (error) {
     result.error = checkErrorOf(error);
     result.failed = options.count;
@@ -55,13 +55,21 @@ export async function runRegisterLoad(options: LoadOptions): Promise<LoadResult>
   }
   const latencies: number[] = [];
   const intervalMs = 1000 / options.rate;
-  const running: Promise<void>[] = [];
+  // like SIPp -l: at most a second of registrations (50..1000) in flight, so bursts do not overrun the peer or our socket
+  const maxInFlight = Math.min(1000, Math.max(50, Math.ceil(options.rate)));
+  const running = new Set<Promise<void>>();
   try {
-    for (let index = 0; index < options.count; index++) {
-      const due = started + index * intervalMs;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      running.push(registerOne(session, options, options.userStart + index, result, latencies));
+    let index = 0;
+    while (index < options.count) {
+      const wait = started + index * intervalMs - Date.now();
+      // always yield to the event loop, so that responses are read between sends
+      await (wait >= 1 ? new Promise((resolve) => setTimeout(resolve, wait)) : new Promise((resolve) => setImmediate(resolve)));
+      while (index < options.count && started + index * intervalMs <= Date.now() && running.size < maxInFlight) {
+        const one: Promise<void> = registerOne(session, options, options.userStart + index, result, latencies).finally(() => running.delete(one));
+        running.add(one);
+        index++;
+      }
+      if (running.size >= maxInFlight) await Promise.race(running);
     }
     await Promise.all(running);
   } finally {

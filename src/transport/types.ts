@@ -27,6 +27,8 @@ export interface ConnectOptions {
   wsPath?: string;
   localAddress?: string;
   localPort?: number;
+  /** UDP socket receive buffer (SO_RCVBUF) in bytes, for bursts of responses (load mode); capped by the kernel. */
+  receiveBufferBytes?: number;
   /** Limit for establishing TCP/TLS/WS connections. */
   connectTimeoutMs?: number;
 }

@@ -40,6 +40,13 @@ export class UdpTransport implements SipTransport {
       socket.close();
       throw socketError(error, peer);
     }
+    if (options.receiveBufferBytes !== undefined) {
+      try {
+        socket.setRecvBufferSize(options.receiveBufferBytes);
+      } catch {
+        // the kernel keeps its own limit (net.core.rmem_max); a smaller buffer only means more retransmissions
+      }
+    }
     const address = socket.address();
     return new UdpTransport(
       socket,
