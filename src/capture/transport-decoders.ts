@@ -46,7 +46,7 @@ function udp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: numb
   if (payloadEnd <= payloadStart) return;
   const first = bytes[payloadStart];
   const magic = payloadEnd - payloadStart >= 4 ? u32be(bytes, payloadStart) : 0;
-  if (magic === HEP3_MAGIC || magic === EEP1_MAGIC || first === 1 || first === 2) {
+  if (magic === HEP3_MAGIC || magic === EEP1_MAGIC || ((first === 1 || first === 2) && looksLikeHep1or2(bytes, payloadStart, payloadEnd))) {
     const meta = { file: decoder.file, packetNumber: decoder.packetNumber, timeUs: decoder.timeUs, offset: decoder.offset };
     if (decoder.hooks.hep(bytes.subarray(payloadStart, payloadEnd), meta)) return;
   }
@@ -77,6 +77,18 @@ function icmp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: num
 function icmpv6(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 8 + 40 || !ICMPV6_QUOTING_TYPES.has(bytes[start])) return;
   decoder.icmpQuote(6, bytes, start + 8, end);
+}
+
+/**
+ * HEP v1/v2 fixed header: version, header length 16 (IPv4) or 40 (IPv6), address family AF_INET 2 / AF_INET6 10.
+ * Checked before calling the HEP decoder so that media whose first byte happens to be 1 or 2 (T.38 UDPTL starts
+ * with a sequence number) costs no call and no allocation.
+ */
+function looksLikeHep1or2(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end - start < 16) return false;
+  const headerLength = bytes[start + 1];
+  const family = bytes[start + 2];
+  return (family === 2 && headerLength === 16) || (family === 10 && headerLength === 40);
 }
 
 function tcp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
