@@ -52,14 +52,26 @@ export function tsharkFields(capture: string, filter: string, fields: string[]):
 }
 
 /** Runs decoding + analysis, also returning every Call-ID the analysis read (all methods). */
-export async function analyzeWithCallIds(captures: string[]): Promise<{ result: AnalysisResult; callIds: Set<string> }> {
+export async function analyzeWithCallIds(
+  captures: string[],
+): Promise<{ result: AnalysisResult; callIds: Set<string>; messageFrames: Map<string, Set<number>>; carrierFrames: Set<number> }> {
   const analyzer = new Analyzer();
   const callIds = new Set<string>();
+  /** Per Call-ID, the frames that completed one of its messages (the frame tshark shows the message in). */
+  const messageFrames = new Map<string, Set<number>>();
+  /** Frames that carried part of a message without completing it (IP fragments, earlier TCP segments). */
+  const carrierFrames = new Set<number>();
   const stats = await decodeCaptures(captures, {
     payload: (payload) => {
       const observed = analyzer.add(payload);
-      if (observed) callIds.add(observed.fields.callId);
+      if (observed) {
+        callIds.add(observed.fields.callId);
+        const frames = messageFrames.get(observed.fields.callId) ?? new Set<number>();
+        frames.add(payload.packetNumber);
+        messageFrames.set(observed.fields.callId, frames);
+      }
+      for (const frame of payload.packets) if (frame !== payload.packetNumber) carrierFrames.add(frame);
     },
   });
-  return { result: analyzer.finish(stats), callIds };
+  return { result: analyzer.finish(stats), callIds, messageFrames, carrierFrames };
 }
