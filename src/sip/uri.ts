@@ -105,7 +105,8 @@ export function isUriScheme(scheme: string): boolean {
 }
 
 function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
-  const uri: SipUri = { scheme, host: '', hostType: 'domain', params: createParams(), headers: [] };
+  // Every field present from the start (undefined until known): one object shape for all URIs.
+  const uri: SipUri = { scheme, user: undefined, password: undefined, host: '', hostType: 'domain', port: undefined, params: createParams(), headers: [] };
   const end = text.length;
   // RFC 3261 §25.1: '@' is in no other production of the URI, so the first one ends userinfo.
   const at = text.indexOf('@', start);
@@ -205,7 +206,7 @@ function readUriHeaders(text: string, pos: number, uri: SipUri): number {
 
 /** RFC 3966 §3: tel:telephone-subscriber *(;par). Number checked loosely (digits, hex, visual separators). */
 function parseTelUri(text: string, start: number): SipUri {
-  const uri: SipUri = { scheme: 'tel', host: '', hostType: 'none', params: createParams(), headers: [] };
+  const uri: SipUri = { scheme: 'tel', user: undefined, password: undefined, host: '', hostType: 'none', port: undefined, params: createParams(), headers: [] };
   let end = text.indexOf(';', start);
   if (end < 0) end = text.length;
   if (end === start) throw new UriError('bad-uri-user', `tel URI ${JSON.stringify(text)} has no number`, start);

@@ -55,6 +55,21 @@ function isValueChar(code: number): boolean {
   return isTokenChar(code);
 }
 
+/** Frequent parameter names (RFC 3261 §20, RFC 3581): matched in place, they need no slice and no hashing. */
+const COMMON_PARAM_NAMES = ['branch', 'rport', 'received', 'tag', 'lr', 'transport', 'expires', 'q', 'maddr', 'ttl', 'user', 'method'];
+
+function commonParamName(text: string, start: number, end: number): string | undefined {
+  const length = end - start;
+  for (let i = 0; i < COMMON_PARAM_NAMES.length; i++) {
+    const candidate = COMMON_PARAM_NAMES[i];
+    if (candidate.length !== length) continue;
+    let j = 0;
+    while (j < length && candidate.charCodeAt(j) === text.charCodeAt(start + j)) j++;
+    if (j === length) return candidate;
+  }
+  return undefined;
+}
+
 /** Reads parameters starting at `pos` (at a ';' or whitespace before it); stops at ',' or anything else. */
 export function readParams(text: string, pos: number): ParamsResult {
   const params = createParams();
@@ -66,7 +81,7 @@ export function readParams(text: string, pos: number): ParamsResult {
     if (nameEnd === nameStart) {
       throw new HeaderSyntaxError('bad-params', `empty or malformed parameter at ${nameStart} in ${JSON.stringify(text)}`, nameStart);
     }
-    const name = text.slice(nameStart, nameEnd).toLowerCase();
+    const name = commonParamName(text, nameStart, nameEnd) ?? text.slice(nameStart, nameEnd).toLowerCase();
     pos = skipWhitespace(text, nameEnd);
     let value: string | null = null;
     if (pos < text.length && text.charCodeAt(pos) === 0x3d /* = */) {
@@ -82,7 +97,7 @@ export function readParams(text: string, pos: number): ParamsResult {
       value = text.slice(valueStart, valueEnd);
       pos = skipWhitespace(text, valueEnd);
     }
-    if (!(name in params)) params[name] = value;
+    if (params[name] === undefined) params[name] = value;
   }
   return { params, end: pos };
 }

@@ -72,7 +72,11 @@ function parseViaParm(text: string): Via {
     const host = text.slice(hostStart, pos);
     if (!isIPv4(host) && !isHostname(host)) throw new HeaderSyntaxError('bad-via', `Via sent-by host ${JSON.stringify(host)} is not a host name or address`, hostStart);
   }
-  const via: Via = { protocol: protocolName + '/' + protocolVersion, protocolName, protocolVersion, transport, host: text.slice(hostStart, pos), params: createParams() };
+  // Every field present from the start (undefined until known): one object shape for all Vias.
+  const via: Via = {
+    protocol: protocolName + '/' + protocolVersion, protocolName, protocolVersion, transport, host: text.slice(hostStart, pos),
+    port: undefined, branch: undefined, received: undefined, rport: undefined, maddr: undefined, ttl: undefined, params: createParams(),
+  };
   pos = skipWhitespace(text, pos);
   if (text.charCodeAt(pos) === 0x3a) {
     const portStart = skipWhitespace(text, pos + 1);
