@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeCaptures } from '../../src/capture/decode.js';
 import { decodeHep, ipv6 } from '../../src/capture/hep.js';
 import type { DecodeIssue, SipPayload } from '../../src/capture/types.js';
 import { readCapturePackets } from './tcp-capture-helper.js';
@@ -66,6 +67,17 @@ describe('HEP from a real Kamailio siptrace (recorded by fixtures/captures/recor
       }
     });
   }
+});
+
+describe('HEP through the whole pipeline (decodeCaptures)', () => {
+  it('hep3-kamailio.pcap: the wire messages plus their HEP copies, the copies marked hep', async () => {
+    const path = recorded('hep3-kamailio.pcap');
+    const messages: SipPayload[] = [];
+    await decodeCaptures([path], { payload: (p) => messages.push(p) });
+    const wire = wireMessages(path);
+    expect(messages.filter((m) => !m.hep).map(describeHep).sort()).toEqual([...wire].sort());
+    expect(messages.filter((m) => m.hep)).toHaveLength(10);
+  });
 });
 
 describe('HEP edge cases', () => {
