@@ -2,7 +2,7 @@
  * Outgoing requests as a structured value (so ACK and the challenge round can be derived from them) and their
  * wire form (RFC 3261 §7: start line, header fields, empty line, body; Content-Length always present, §18.3).
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface OutgoingRequest {
   method: string;
@@ -12,14 +12,28 @@ export interface OutgoingRequest {
   body?: string;
 }
 
+/** Random bytes drawn 4 KiB at a time: one system call per few hundred identifiers (load mode makes thousands). */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 /** RFC 3261 §8.1.1.7: branch starts with the magic cookie z9hG4bK and is unique per transaction. */
 export function newBranch(): string {
-  return 'z9hG4bK' + randomBytes(10).toString('hex');
+  return 'z9hG4bK' + randomHex(10);
 }
 
 /** Random token for tags (§19.3) and Call-IDs (§8.1.1.4). */
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex');
+  return randomHex(bytes);
 }
 
 export function serializeRequest(request: OutgoingRequest): Buffer {
