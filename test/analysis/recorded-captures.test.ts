@@ -70,26 +70,26 @@ describe('recorded revocation captures', () => {
           callId: call.callId,
           from: call.from,
           to: call.to,
-          username: call.username,
+          username: call.username ?? undefined,
           startUs: call.startUs,
-          endUs: call.endUs,
-          durationMs: call.durationMs,
+          endUs: call.endUs ?? undefined,
+          durationMs: call.durationMs ?? undefined,
           state: call.state,
           reinvites: call.reinvites,
-          endedBy: call.endedBy,
+          endedBy: call.endedBy ?? undefined,
           packets: call.packets.filter((number) => messageFrames.get(call.callId)!.has(number)),
         }));
         const wanted = expected.calls.map((call) => ({
           callId: call.callId,
           from: call.from,
           to: call.to,
-          username: call.username,
+          username: call.username ?? undefined,
           startUs: call.startUs,
-          endUs: call.endUs,
-          durationMs: call.durationMs,
+          endUs: call.endUs ?? undefined,
+          durationMs: call.durationMs ?? undefined,
           state: call.state,
           reinvites: call.reinvites,
-          endedBy: call.endedBy,
+          endedBy: call.endedBy ?? undefined,
           packets: call.packets,
         }));
         const byId = (a: { callId: string }, b: { callId: string }) => a.callId.localeCompare(b.callId);
@@ -115,7 +115,7 @@ describe('recorded revocation captures', () => {
         }
       });
 
-      it('no error finding other than the revocation ones', async () => {
+      it.runIf(/revocation-/.test(capture))('no error finding other than the revocation ones', async () => {
         const { result } = await analysis;
         const others = result.findings.filter((finding) => finding.severity === 'error' && !['reinvite-forbidden', 'register-forbidden'].includes(finding.kind));
         expect(others).toEqual([]);

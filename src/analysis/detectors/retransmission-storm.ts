@@ -23,6 +23,6 @@ export function detectRetransmissionStorm(transaction: Transaction, username?: s
     username,
     timeUs: firstUs,
     packets: [transaction.request?.packetNumber, ...transaction.responses.map((response) => response.first.packetNumber)],
-    message: `${transaction.method} (CSeq ${transaction.cseqNumber}) retransmitted ${transaction.retransmissions} times (request sent ${transaction.requestSends} times${answered})`,
+    message: `${transaction.method} (CSeq ${transaction.cseqNumber}) retransmitted ${transaction.retransmissions} times (request sent ${transaction.requestSends === 1 ? 'once' : `${transaction.requestSends} times`}${answered})`,
   });
 }

@@ -1,6 +1,7 @@
 /**
- * `server-error` (error): a request answered with a 5xx final response (RFC 3261 §21.5). One finding per request
- * and status, counted once over all hops (a proxy relaying a 503 upstream is the same failure).
+ * `server-error` (error): a request answered with a 5xx final response (RFC 3261 §21.5). One finding per request,
+ * counted once over all hops: a proxy relaying the failure upstream is the same failure, even when it changes the
+ * code (a proxy turns a 503 into 500, RFC 3261 §16.7 step 6). The first 5xx seen is reported.
  */
 import { BoundedSet, outcomePackets, requestIdentity, type RequestOutcome } from '../outcome.js';
 import type { Finding } from '../types.js';
@@ -11,7 +12,7 @@ export class ServerErrorDetector {
 
   observe(outcome: RequestOutcome, reason: string): Finding | undefined {
     if (outcome.status < 500 || outcome.status > 599) return undefined;
-    if (!this.reported.add(`${requestIdentity(outcome)} ${outcome.status}`)) return undefined;
+    if (!this.reported.add(requestIdentity(outcome))) return undefined;
     return finding('server-error', {
       callId: outcome.callId,
       username: outcome.username,
