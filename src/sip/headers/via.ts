@@ -59,7 +59,7 @@ function parseViaParm(text: string): Via {
   pos = expectSlash(text, versionEnd);
   const transportEnd = readToken(text, pos);
   if (transportEnd === pos) throw new HeaderSyntaxError('bad-via', `Via ${JSON.stringify(text)} has no transport`, pos);
-  const transport = text.slice(pos, transportEnd).toUpperCase();
+  const transport = knownTransport(text, pos, transportEnd) ?? text.slice(pos, transportEnd).toUpperCase();
   pos = skipWhitespace(text, transportEnd);
   if (pos === transportEnd) throw new HeaderSyntaxError('bad-via', `Via ${JSON.stringify(text)} needs whitespace before sent-by`, pos);
   const hostStart = pos;
@@ -81,8 +81,11 @@ function parseViaParm(text: string): Via {
   if (text.charCodeAt(pos) === 0x3a) {
     const portStart = skipWhitespace(text, pos + 1);
     let portEnd = portStart;
-    while (portEnd < text.length && text.charCodeAt(portEnd) >= 0x30 && text.charCodeAt(portEnd) <= 0x39) portEnd++;
-    const port = Number(text.slice(portStart, portEnd));
+    let port = 0;
+    while (portEnd < text.length && text.charCodeAt(portEnd) >= 0x30 && text.charCodeAt(portEnd) <= 0x39 && port <= 65535) {
+      port = port * 10 + text.charCodeAt(portEnd) - 0x30;
+      portEnd++;
+    }
     if (portEnd === portStart || port > 65535) throw new HeaderSyntaxError('bad-via', `Via sent-by port ${JSON.stringify(text.slice(portStart, portEnd + 1))} is not a port number`, portStart);
     via.port = port;
     pos = portEnd;
@@ -92,6 +95,16 @@ function parseViaParm(text: string): Via {
   via.params = params;
   applyKnownParams(via, params);
   return via;
+}
+
+/** RFC 3261 §20.42 transports (+ RFC 7118 WS/WSS) written in upper case: no slice, no case conversion. */
+const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS', 'TLS-SCTP'];
+
+function knownTransport(text: string, start: number, end: number): string | undefined {
+  for (const transport of TRANSPORTS) {
+    if (transport.length === end - start && text.startsWith(transport, start)) return transport;
+  }
+  return undefined;
 }
 
 function isHostChar(code: number): boolean {
