@@ -237,12 +237,4 @@ export class TransactionLayer {
       entry.reject(new TransactionError(error.code, error.message, entry.retransmissions, error.remote, { cause: error }));
     }
   }
-
-  /** Stops every timer and rejects what is still pending (used when the overall timeout fires). */
-  abort(error: TransactionError): void {
-    for (const [key, entry] of [...this.pending]) {
-      this.finish(key);
-      entry.reject(error);
-    }
-  }
 }

@@ -111,6 +111,23 @@ describe('exit codes', () => {
   });
 });
 
+describe('request options', () => {
+  test('--header (repeatable), --user-agent, --auth-user, --contact, --expires shape the REGISTER', async () => {
+    const before = udpPeer.received.length;
+    const run = await register(UDP, '--header', 'X-Probe: one', '--header', 'X-Probe: two', '--user-agent', 'probe/1.0',
+      '--auth-user', 'alice-auth', '--contact', 'sip:alice@192.0.2.7:5070', '--expires', '60');
+    // the registrar checks the response, not the username: the answer must still be accepted
+    expect(run.code).toBe(0);
+    const [first, second] = udpPeer.received.slice(before).map((entry) => entry.raw);
+    expect(first).toMatch(/\r\nX-Probe: one\r\nX-Probe: two\r\n/);
+    expect(first).toMatch(/\r\nUser-Agent: probe\/1\.0\r\n/);
+    expect(first).toMatch(/\r\nContact: <sip:alice@192\.0\.2\.7:5070>\r\n/);
+    expect(first).toMatch(/\r\nExpires: 60\r\n/);
+    expect(first).toMatch(/\r\nTo: <sip:alice@127\.0\.0\.1>\r\n/);
+    expect(second).toMatch(/\r\nAuthorization: Digest username="alice-auth", realm="realm-from-challenge\.test"/);
+  });
+});
+
 describe('password sources', () => {
   test('--password-file reads the first line only', async () => {
     const file = join(dir, 'pw');
