@@ -1,7 +1,7 @@
 /** `sipscope decode` against tshark's own field output for the same captures. */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
@@ -39,7 +39,21 @@ function isoFromEpoch(epoch: string): string {
 }
 
 describe('sipscope decode', () => {
-  for (const capture of ['public/sngrep/aaa.pcap', 'public/sngrep/ipv6frag.pcap', 'public/heplify/sip_ipv6_udp.pcap', 'derived/multi-link.pcapng']) {
+  const captures = [
+    'public/sngrep/aaa.pcap',
+    'public/sngrep/ipv6frag.pcap',
+    'public/heplify/sip_ipv6_udp.pcap',
+    'derived/multi-link.pcapng',
+    // recorded from real peers (Kamailio, SIPp, sipsak): SLL2 from `-i any`, nanosecond pcap, fragmented UDP,
+    // IPv6 pcapng (UDP and TCP), TCP
+    'recorded/any-sll2.pcap',
+    'recorded/udp-nanosecond.pcap',
+    'recorded/frag-udp.pcap',
+    'recorded/ipv6.pcapng',
+    'recorded/tcp.pcapng',
+    'public/heplify/sip_ipv4_tcp_retrans.pcap',
+  ].filter((capture) => existsSync(join(fixtures, capture)));
+  for (const capture of captures) {
     it(`--json agrees with tshark field by field on ${capture}`, async () => {
       const path = join(fixtures, capture);
       const { code, out } = await run(['decode', path, '--json']);
@@ -47,11 +61,14 @@ describe('sipscope decode', () => {
       const ours = out.map((line) => JSON.parse(line) as Record<string, any>).map((m) => [
         String(m.packetNumber), m.time, m.src.ip, String(m.src.port), m.dst.ip, String(m.dst.port), m.callId, m.transport,
       ]);
-      const fields = ['frame.number', 'frame.time_epoch', 'ip.src', 'ipv6.src', 'udp.srcport', 'ip.dst', 'ipv6.dst', 'udp.dstport', 'sip.Call-ID'];
-      const theirs = tsharkRows(path, 'sip', fields).map(([n, t, ip4s, ip6s, sport, ip4d, ip6d, dport, callId]) => [
-        // IP-in-IP: tshark lists outer and inner addresses; the innermost (last) is the one SIP travelled with
-        n, isoFromEpoch(t), (ip6s || ip4s).split(',').at(-1), sport, (ip6d || ip4d).split(',').at(-1), dport, callId, 'udp',
-      ]);
+      const fields = ['frame.number', 'frame.time_epoch', 'ip.src', 'ipv6.src', 'udp.srcport', 'tcp.srcport', 'ip.dst', 'ipv6.dst', 'udp.dstport', 'tcp.dstport', 'sip.Call-ID'];
+      const theirs = tsharkRows(path, 'sip', fields).flatMap(([n, t, ip4s, ip6s, udpSport, tcpSport, ip4d, ip6d, udpDport, tcpDport, callIds]) =>
+        // one frame may complete several messages over TCP: tshark joins their Call-IDs with commas
+        callIds.split(',').map((callId) => [
+          // IP-in-IP: tshark lists outer and inner addresses; the innermost (last) is the one SIP travelled with
+          n, isoFromEpoch(t), (ip6s || ip4s).split(',').at(-1), udpSport || tcpSport, (ip6d || ip4d).split(',').at(-1), udpDport || tcpDport, callId, udpSport ? 'udp' : 'tcp',
+        ]),
+      );
       expect(ours).toEqual(theirs);
     });
   }
