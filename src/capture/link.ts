@@ -2,7 +2,7 @@
  * Link layers, one decoder per LINKTYPE (https://www.tcpdump.org/linktypes.html), chosen from a table: each finds
  * where the network packet starts and which ethertype it has. Works on offsets into the frame, allocates nothing.
  */
-import { u16be, u32be, u32le } from './packet-record.js';
+import { u16be, u16le, u32be, u32le } from './packet-record.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
@@ -114,6 +114,29 @@ function setFamily(family: number, at: number, end: number, out: LinkResult): bo
   return at <= end;
 }
 
+const NFULA_PAYLOAD = 9;
+
+/**
+ * LINKTYPE_NFLOG (239, `tcpdump -i nflog:N`): family, version, resource id, then TLVs whose length and type are in
+ * the capturing host's byte order (tried little-endian first, then big-endian); the packet is the NFULA_PAYLOAD TLV.
+ */
+function nflog(bytes: Uint8Array, start: number, end: number, out: LinkResult): boolean {
+  if (end - start < 4) return false;
+  const family = bytes[start];
+  for (let at = start + 4; end - at >= 4; ) {
+    let length = u16le(bytes, at);
+    let type = u16le(bytes, at + 2);
+    if (length < 4 || at + length > end) {
+      length = u16be(bytes, at);
+      type = u16be(bytes, at + 2);
+      if (length < 4 || at + length > end) return false;
+    }
+    if (type === NFULA_PAYLOAD) return setFamily(family, at + 4, end, out);
+    at += (length + 3) & ~3;
+  }
+  return false;
+}
+
 /** Decoders by LINKTYPE value. */
 export const LINK_DECODERS: ReadonlyMap<number, LinkDecoder> = new Map<number, LinkDecoder>([
   [0, bsdNull],
@@ -125,6 +148,7 @@ export const LINK_DECODERS: ReadonlyMap<number, LinkDecoder> = new Map<number, L
   [113, linuxSll],
   [228, rawIpv4],
   [229, rawIpv6],
+  [239, nflog],
   [276, linuxSll2],
 ]);
 

@@ -53,6 +53,30 @@ describe('link layers', () => {
     expect(callIdsOf(await decodeBytes(pcap([{ timeUs: T0, bytes: loop }], { linkType: 108 })))).toEqual(['raw6']);
   });
 
+  it('reads NFLOG (239): the packet is the NFULA_PAYLOAD TLV, TLV fields in either host byte order', async () => {
+    const tlv = (type: number, value: Uint8Array, littleEndian: boolean) => {
+      const header = Buffer.alloc(4);
+      if (littleEndian) {
+        header.writeUInt16LE(4 + value.length, 0);
+        header.writeUInt16LE(type, 2);
+      } else {
+        header.writeUInt16BE(4 + value.length, 0);
+        header.writeUInt16BE(type, 2);
+      }
+      return Buffer.concat([header, value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
+    };
+    const frames = [true, false].map((littleEndian) => ({
+      timeUs: T0,
+      bytes: Buffer.concat([
+        Buffer.from([2, 0, 0, 5]),
+        tlv(1, Buffer.from([8, 0, 1, 0]), littleEndian), // NFULA_PACKET_HDR
+        tlv(10, Buffer.from('prefix\0'), littleEndian), // NFULA_PREFIX
+        tlv(9, ipv4(datagram(littleEndian ? 'nflog-le' : 'nflog-be')), littleEndian),
+      ]),
+    }));
+    expect(callIdsOf(await decodeBytes(pcap(frames, { linkType: 239 })))).toEqual(['nflog-le', 'nflog-be']);
+  });
+
   it('reports an unsupported link type once', async () => {
     const decoded = await decodeBytes(pcap([{ timeUs: T0, bytes: Buffer.alloc(40) }, { timeUs: T0, bytes: Buffer.alloc(40) }], { linkType: 147 }));
     expect(decoded.issues).toMatchObject([{ code: 'unsupported-link-type', packetNumber: 1 }]);
