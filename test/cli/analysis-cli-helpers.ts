@@ -9,7 +9,7 @@ export interface CliRun {
   err: string;
 }
 
-export async function runCli(args: string[], options: { color?: boolean; interactive?: boolean } = {}): Promise<CliRun> {
+export async function runCli(args: string[], options: { color?: boolean; interactive?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   let out = '';
   let err = '';
   const io: CliIO = {
@@ -17,7 +17,7 @@ export async function runCli(args: string[], options: { color?: boolean; interac
     err: (text) => (err += text.endsWith('\n') ? text : `${text}\n`),
     style: new Chalk({ level: options.color ? 1 : 0 }),
     interactive: options.interactive ?? false,
-    env: {},
+    env: options.env ?? {},
     stdin: process.stdin,
   };
   const code = await main(args, io);

@@ -146,5 +146,14 @@ describe('sipscope analyze exit codes and options', () => {
   it('progress bar only on an interactive stderr and for large input', async () => {
     const run = await runCli(['analyze', REVOCATION_UDP], { interactive: true });
     expect(run.err).toBe(''); // small file: no bar even on a terminal
+    const big = 'fixtures/captures/public/heplify/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap';
+    const withBar = await runCli(['analyze', big], { interactive: true, env: { SIPSCOPE_PROGRESS_MIN_BYTES: '1' } });
+    const lines = withBar.err.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^analyze: \[[#.]{30}\] \d+% of [\d.]+ MiB$/);
+    expect(lines[lines.length - 1]).toMatch(/^(\u001b\[1A\u001b\[2K)?analyze: \[#{30}\] 100% of/);
+    for (const line of lines.slice(1)) expect(line.startsWith('\u001b[1A\u001b[2K')).toBe(true);
+    expect(withBar.out).toContain('Summary');
+    const notTty = await runCli(['analyze', big], { interactive: false, env: { SIPSCOPE_PROGRESS_MIN_BYTES: '1' } });
+    expect(notTty.err).toBe('');
   });
 });

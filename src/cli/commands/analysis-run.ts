@@ -8,7 +8,10 @@ import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type Anal
 import { CaptureError } from '../../capture/errors.js';
 import type { CliIO } from '../io.js';
 
-/** Inputs smaller than this finish too fast for a progress bar to help. */
+/**
+ * Inputs smaller than this finish too fast for a progress bar to help. The environment variable
+ * SIPSCOPE_PROGRESS_MIN_BYTES overrides it (tests use it to see the bar on small captures).
+ */
 export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
 const BAR_WIDTH = 30;
 
@@ -33,13 +36,15 @@ function timeOption(argv: Record<string, unknown>, name: 'since' | 'until'): num
 /** Progress on stderr: one line redrawn in place (cursor up + clear line), at most every whole percent. */
 function progressBar(io: CliIO, command: string): ((read: number, total: number | undefined) => void) | undefined {
   if (!io.interactive) return undefined;
+  const override = Number(io.env.SIPSCOPE_PROGRESS_MIN_BYTES);
+  const minBytes = io.env.SIPSCOPE_PROGRESS_MIN_BYTES !== undefined && Number.isFinite(override) ? override : PROGRESS_MIN_BYTES;
   let shownPercent = -1;
   return (read, total) => {
-    if (total === undefined || total < PROGRESS_MIN_BYTES) return;
+    if (total === undefined || total < minBytes) return;
     const percent = Math.min(100, Math.floor((read / total) * 100));
     if (percent === shownPercent) return;
     const filled = Math.round((percent / 100) * BAR_WIDTH);
-    const line = `${command}: [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}% of ${(total / 1048576).toFixed(0)} MiB`;
+    const line = `${command}: [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}% of ${(total / 1048576).toFixed(1)} MiB`;
     io.err(shownPercent < 0 ? line : `\x1b[1A\x1b[2K${line}`);
     shownPercent = percent;
   };
