@@ -55,8 +55,9 @@ export async function runRegisterLoad(options: LoadOptions): Promise<LoadResult>
   }
   const latencies: number[] = [];
   const intervalMs = 1000 / options.rate;
-  // like SIPp -l: at most a second of registrations (50..1000) in flight, so bursts do not overrun the peer or our socket
-  const maxInFlight = Math.min(1000, Math.max(50, Math.ceil(options.rate)));
+  // like SIPp -l: a bounded number in flight (rate/5, 20..200). Past what we or the peer can process, more in flight
+  // only means queueing beyond T1, retransmissions, and a collapse of the rate (measured against Kamailio)
+  const maxInFlight = Math.min(200, Math.max(20, Math.ceil(options.rate / 5)));
   const running = new Set<Promise<void>>();
   try {
     let index = 0;
