@@ -1,0 +1,53 @@
+/** The analysis renderers on a hand-made result: absent values, key order, severities in plain text, JUnit. */
+import { describe, expect, it } from 'vitest';
+import type { AnalysisResult } from '../../src/analysis/types.js';
+import { analysisJson } from '../../src/report/analysis-json.js';
+import { renderAnalysisJUnit } from '../../src/report/analysis-junit.js';
+import { renderAnalysisText } from '../../src/report/analysis-text.js';
+import { PLAIN_STYLE } from '../../src/report/analysis-style.js';
+
+const T0 = Date.UTC(2026, 10, 23, 22, 0, 0) * 1000;
+
+const result: AnalysisResult = {
+  summary: { files: 1, packets: 10, sipMessages: 8, calls: 2, requests: { INVITE: 2 }, responses: { '200': 1 }, decodeErrors: 0 },
+  calls: [
+    { callId: 'up', from: 'sip:a@x', to: 'sip:b@x', startUs: T0 + 1, state: 'active', reinvites: 0, dialogs: 1, packets: [1, 2], packetsTruncated: false },
+    { callId: 'done', from: 'sip:a@x', to: 'sip:c@x', username: 'a', startUs: T0 + 2, endUs: T0 + 1_500_002, durationMs: 1500, state: 'torn-down', reinvites: 2, dialogs: 1, packets: [3], packetsTruncated: false },
+  ],
+  findings: [
+    { kind: 'orphan-call', severity: 'info', callId: 'up', timeUs: T0 + 5, packets: [2], message: 'still up' },
+    { kind: 'register-forbidden', severity: 'error', username: 'a', timeUs: T0 + 7, packets: [4, 5], message: 'revoked' },
+  ],
+  revocations: [{ username: 'a', lastSuccessUs: T0 + 3, firstForbiddenUs: T0 + 7, activeCalls: ['done'], damagedCalls: [], damagedWindowMs: undefined }],
+  durations: { count: 0 },
+  issues: [],
+};
+
+describe('analysis JSON', () => {
+  it('absent values are null, optional finding keys are left out, keys in documented order', () => {
+    const json = analysisJson(result);
+    expect(json.calls[0]).toEqual({ callId: 'up', from: 'sip:a@x', to: 'sip:b@x', username: null, start: '2026-11-23T22:00:00.000001Z', end: null, durationMs: null, state: 'active', reinvites: 0, packets: [1, 2] });
+    expect(json.calls[1].end).toBe('2026-11-23T22:00:01.500002Z');
+    expect(Object.keys(json.findings[0])).toEqual(['kind', 'severity', 'callId', 'time', 'packets', 'message']);
+    expect(Object.keys(json.findings[1])).toEqual(['kind', 'severity', 'username', 'time', 'packets', 'message']);
+    expect(json.revocations[0]).toEqual({ username: 'a', lastSuccess: '2026-11-23T22:00:00.000003Z', firstForbidden: '2026-11-23T22:00:00.000007Z', activeCalls: ['done'], damagedCalls: [] });
+    expect(json.durations).toEqual({ p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, drainWindowMs: null });
+  });
+});
+
+describe('analysis text and JUnit', () => {
+  it('text without colour still names every severity', () => {
+    const text = renderAnalysisText(result, PLAIN_STYLE);
+    expect(text).toContain('INFO    orphan-call');
+    expect(text).toContain('ERROR   register-forbidden');
+    expect(text).toContain('(no complete call)');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('JUnit: one case per call, findings outside calls grouped by kind, failures per the fail rule', () => {
+    const xml = renderAnalysisJUnit(result, { suiteName: 's', failsOn: (finding) => finding.severity === 'error' });
+    expect(xml).toMatch(/<testsuite name="s"[^>]*tests="3"[^>]*failures="1"/);
+    expect(xml).toMatch(/<testcase name="register-forbidden"[^>]*>\s*<failure message="revoked"/);
+    expect(xml).toMatch(/<testcase name="call up"/);
+  });
+});
