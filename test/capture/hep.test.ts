@@ -7,7 +7,7 @@ import type { DecodeIssue, SipPayload } from '../../src/capture/types.js';
 import { readCapturePackets } from './tcp-capture-helper.js';
 import { callIdOf } from './tcp-expect-helper.js';
 
-const recorded = (name: string) => join(process.cwd(), 'fixtures/captures/recorded', name);
+const recorded = (name: string) => join(import.meta.dirname, '../../fixtures/captures/recorded', name);
 
 function decodeHepPackets(path: string) {
   const messages: SipPayload[] = [];

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SipPayload } from '../../src/capture/types.js';
 
-const candidates = [join(process.cwd(), 'fixtures/captures/public'), '/work/shared/captures/heplify'];
+const candidates = [join(import.meta.dirname, '../../fixtures/captures/public/heplify'), join(import.meta.dirname, '../../fixtures/captures/public/sngrep')];
 
-/** Path of a public capture (copied into fixtures/captures/public, or the shared capture set). */
+/** Path of a public capture (the copies in fixtures/captures/public/). */
 export function publicCapture(name: string): string {
   for (const directory of candidates) {
     const path = join(directory, name);
