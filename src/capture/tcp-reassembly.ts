@@ -244,8 +244,8 @@ export class TcpReassembler {
       reportIssue(this.context, flow, 'tcp-gap', `${missing} bytes missing before packet ${first.packetNumber}; reading resumes at the next SIP start line`);
       const partial = flow.buffered > 0 || flow.wsMessageFrom >= 0;
       if (flow.mode === 'ws') {
-        flow.mode = 'dropped';
-        reportIssue(this.context, flow, 'ws-gap', 'WebSocket framing lost in the gap; rest of the connection ignored');
+        flow.mode = 'resync';
+        flow.wsResync = true;
       } else if (flow.mode === 'sip' || partial) {
         flow.mode = 'resync';
       }

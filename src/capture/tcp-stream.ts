@@ -9,6 +9,7 @@ import type { FrameMeta, TcpFlow } from './tcp-flow.js';
 import type { DecodeIssue, SipPayload } from './types.js';
 import {
   copyWsPayload,
+  findWsSipFrame,
   MAX_WS_MESSAGE_BYTES,
   readWsFrameHeader,
   readWsHandshake,
@@ -143,6 +144,16 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
       return to;
     }
   }
+  if (flow.mode === 'unsynced' || flow.wsResync) {
+    // RFC 7118 stream whose handshake was not captured, or which lost bytes: resync at a frame carrying SIP
+    const frameAt = findWsSipFrame(data, from, to, startsSip);
+    if (frameAt >= 0) {
+      flow.mode = 'ws';
+      flow.wsResync = false;
+      return frameAt;
+    }
+    if (flow.wsResync) return Math.max(from, to - 14); // keep what may be the start of a frame header
+  }
   const found = findSipStartLine(data, from, to);
   if ('found' in found) {
     flow.mode = 'sip';
@@ -156,6 +167,10 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
     }
   }
   return found.keep;
+}
+
+function startsSip(probe: Uint8Array): boolean {
+  return sipStartLineAt(probe, 0, probe.length) === START_LINE_YES;
 }
 
 function readWebSocket(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {

@@ -122,3 +122,28 @@ export function readWsHandshake(bytes: Uint8Array, at: number, end: number): Han
   if (upgrade && sipProtocol) return { kind: 'sip-websocket', length, response: isResponse };
   return { kind: 'other-http', length };
 }
+
+/** Longest start line looked at when checking that a frame carries SIP. */
+const SIP_PROBE_BYTES = 256;
+
+/**
+ * Finds, in bytes[from..to), the first complete-header data frame (text or binary, RFC 6455 §5.6) whose payload
+ * begins with a SIP start line once unmasked: where a WebSocket stream whose handshake was not captured (or that
+ * lost bytes in a gap) can be read again. `startsSip` says whether a payload prefix starts a SIP message.
+ */
+export function findWsSipFrame(bytes: Uint8Array, from: number, to: number, startsSip: (probe: Uint8Array) => boolean): number {
+  const probe = new Uint8Array(SIP_PROBE_BYTES);
+  for (let at = from; at + 2 < to; at++) {
+    const first = bytes[at];
+    if (first !== 0x81 && first !== 0x82 && first !== 0x01 && first !== 0x02) continue;
+    const header = readWsFrameHeader(bytes, at, to);
+    if (header === undefined || header === 'invalid' || header.payloadLength < 16) continue;
+    const length = Math.min(SIP_PROBE_BYTES, header.payloadLength, to - header.payloadAt);
+    if (length < 16) continue;
+    for (let i = 0; i < length; i++) {
+      probe[i] = header.maskAt < 0 ? bytes[header.payloadAt + i] : bytes[header.payloadAt + i] ^ bytes[header.maskAt + (i & 3)];
+    }
+    if (startsSip(probe.subarray(0, length))) return at;
+  }
+  return -1;
+}

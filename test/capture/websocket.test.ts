@@ -55,6 +55,31 @@ const upgrade =
   'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n';
 const register = 'REGISTER sip:example.org SIP/2.0\r\nCall-ID: ws-1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n';
 
+describe('WebSocket without its handshake, and after a gap', () => {
+  const path = () => publicCapture('sip_tcp_websocket.pcap');
+
+  it('a capture that began after the handshake still yields every WebSocket message', () => {
+    const all = readTcpSegments(path());
+    const full = run(all).messages;
+    // frames 3-9: SYN, SYN/ACK, ACK, the GET upgrade, its ACK, the 101 response, its ACK
+    const { messages } = run(all.filter((s) => s.packetNumber < 3 || s.packetNumber > 9));
+    expect(messages.map((m) => Buffer.from(m.bytes).toString('latin1'))).toEqual(full.map((m) => Buffer.from(m.bytes).toString('latin1')));
+  });
+
+  it('after a lost segment, reading resumes at the next frame that carries SIP', () => {
+    const all = readTcpSegments(path());
+    const full = run(all).messages;
+    const lost = 16; // first segment of the second INVITE (client to server, masked, completed in frame 18)
+    const { messages: emitted, issues } = run(all.filter((s) => s.packetNumber !== lost));
+    expect(issues.map((i) => i.code)).toContain('tcp-gap');
+    // the hole is given up at the end of the capture, so the messages after it come last
+    const messages = [...emitted].sort((a, b) => a.packetNumber - b.packetNumber);
+    const expected = full.filter((m) => !m.packets.includes(lost));
+    expect(messages.map((m) => m.packetNumber)).toEqual(expected.map((m) => m.packetNumber));
+    expect(messages.map((m) => Buffer.from(m.bytes).toString('latin1'))).toEqual(expected.map((m) => Buffer.from(m.bytes).toString('latin1')));
+  });
+});
+
 describe('WebSocket framing (RFC 6455 §5) on built streams', () => {
   it('reassembles a fragmented, masked message with a ping between its fragments', () => {
     const first = Buffer.from(register);
