@@ -97,6 +97,5 @@ export function renderAnalysisText(result: AnalysisResult, style: TextStyle): st
         `  recommended drain window (p99 rule: create new credential, drain, then revoke): ${durationText(durations.drainWindowMs)}`
       : '  (no complete call)',
   ];
-  for (const issue of result.issues) sections.push(style.yellow(`note: ${issue.code}: ${issue.message}${issue.packetNumber ? ` (${issue.file} packet ${issue.packetNumber})` : ''}`));
   return sections.join('\n');
 }

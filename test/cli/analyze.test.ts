@@ -100,6 +100,16 @@ describe('sipscope analyze exit codes and options', () => {
     expect(notCapture.err).toContain('package.json');
   });
 
+  it('a snaplen-cut capture: problems on stderr with packet number and offset, analysis of what could be read', async () => {
+    const run = await runCli(['analyze', 'fixtures/captures/derived/aaa.snap300.pcap', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/aaa\.snap300\.pcap, packet \d+, offset \d+: truncated-packet/);
+    expect(run.err).toMatch(/missing-call-id-or-cseq/);
+    const json = JSON.parse(run.out);
+    expect(json.summary.decodeErrors).toBeGreaterThan(0);
+    expect(json.summary.sipMessages).toBeGreaterThan(0);
+  });
+
   it('--user keeps only that credential', async () => {
     const json = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--user', 'bob'])).out);
     expect(json.calls.length).toBe(2);

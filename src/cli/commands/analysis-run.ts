@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
 import { CaptureError } from '../../capture/errors.js';
+import type { DecodeIssue } from '../../capture/types.js';
 import type { CliIO } from '../io.js';
 
 /**
@@ -62,14 +63,41 @@ export async function runAnalysis(
   const untilUs = timeOption(argv, 'until');
   if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw new LocalError('--until is before --since');
   let result: AnalysisResult;
+  const decodeIssues: DecodeIssue[] = [];
   try {
-    result = await analyzeCaptures(files, { sinceUs, untilUs, decode: { stdin: io.stdin }, progress: progressBar(io, command), ...extra });
+    result = await analyzeCaptures(files, {
+      sinceUs,
+      untilUs,
+      decode: { stdin: io.stdin },
+      progress: progressBar(io, command),
+      decodeIssue: (issue) => {
+        if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
+      },
+      ...extra,
+    });
   } catch (error) {
     if (error instanceof CaptureError || error instanceof AnalysisError) throw new LocalError(error.message);
     throw error;
   }
+  reportIssues(io, command, result, decodeIssues);
   const user = argv.user === undefined ? undefined : String(argv.user);
   return user === undefined ? result : filterByUser(result, user);
+}
+
+const MAX_ISSUES_SHOWN = 5;
+
+/** Decoding problems and analysis limits go to stderr: the data is still reported, but the user should know. */
+function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
+  for (const issue of decodeIssues) {
+    const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
+    io.err(`sipscope ${command}: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`);
+  }
+  if (result.summary.decodeErrors > decodeIssues.length && decodeIssues.length > 0) {
+    io.err(`sipscope ${command}: ${result.summary.decodeErrors} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
+  }
+  for (const issue of result.issues.slice(0, MAX_ISSUES_SHOWN)) {
+    io.err(`sipscope ${command}: ${issue.file ? `${issue.file}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${issue.message}`);
+  }
 }
 
 /** Runs a command body, turning LocalError into a message and exit code 2. */
