@@ -144,6 +144,10 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
       return to;
     }
   }
+  if (!flow.wsResync && sipStartLineAt(data, from, to) === START_LINE_YES) {
+    flow.mode = 'sip';
+    return from;
+  }
   if (flow.mode === 'unsynced' || flow.wsResync) {
     // RFC 7118 stream whose handshake was not captured, or which lost bytes: resync at a frame carrying SIP
     const frameAt = findWsSipFrame(data, from, to, startsSip);
