@@ -67,6 +67,8 @@ export class TcpFlow {
   wsMessageFrom = -1;
   /** Payload bytes still to skip of a frame too large to keep. */
   wsSkip = 0;
+  /** The next byte may be inside a line (mid-stream start, after a gap, or a line running on). */
+  unsureLineStart = false;
   /** A WebSocket stream lost bytes: look for the next frame that carries SIP, not for a start line. */
   wsResync = false;
   private contributions: Contribution[] = [];

@@ -99,6 +99,7 @@ export class TcpReassembler {
     if (!flow) {
       if (!hasData) return; // pure ACK/FIN/RST of a connection we hold nothing for
       flow = this.track(key, s);
+      flow.unsureLineStart = true; // first seen mid-stream, without its SYN
     }
     if (flow.mode === 'closed' || flow.mode === 'dropped') {
       if (flow.mode === 'closed' || !(s.flags & TCP_RST)) return;
@@ -250,6 +251,7 @@ export class TcpReassembler {
         flow.mode = 'resync';
       }
       flow.atStreamStart = false;
+      flow.unsureLineStart = true;
     }
     flow.discardBuffered();
     flow.nextSeq = first.seq;

@@ -4,7 +4,7 @@
  * start line after a gap or garbage, and SIP over WebSocket (RFC 7118) once the handshake switched the stream.
  */
 import { frameMessage } from '../sip/framing.js';
-import { findSipStartLine, sipStartLineAt, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
+import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
 import type { FrameMeta, TcpFlow } from './tcp-flow.js';
 import type { DecodeIssue, SipPayload } from './types.js';
 import {
@@ -144,9 +144,22 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
       return to;
     }
   }
-  if (!flow.wsResync && sipStartLineAt(data, from, to) === START_LINE_YES) {
-    flow.mode = 'sip';
-    return from;
+  let scanFrom = from;
+  if (!flow.wsResync) {
+    const kind = sipStartLineAt(data, from, to);
+    // After a gap or a mid-stream start, `from` may be inside a line ("VITE sip:... SIP/2.0" is the tail of an
+    // INVITE line): there only a status line or a well-known method is taken as a start line.
+    if (kind === START_LINE_YES && (!flow.unsureLineStart || knownStartLine(data, from))) {
+      flow.mode = 'sip';
+      flow.unsureLineStart = false;
+      return from;
+    }
+    if (flow.unsureLineStart) {
+      if (kind === START_LINE_MORE) return from;
+      scanFrom = skipLine(data, from, to);
+      if (scanFrom === to && data[to - 1] !== 0x0a) return looked(context, flow, from, to, to);
+      flow.unsureLineStart = false;
+    }
   }
   if (flow.mode === 'unsynced' || flow.wsResync) {
     // RFC 7118 stream whose handshake was not captured, or which lost bytes: resync at a frame carrying SIP
@@ -158,19 +171,33 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
     }
     if (flow.wsResync) return Math.max(from, to - 14); // keep what may be the start of a frame header
   }
-  const found = findSipStartLine(data, from, to);
+  const found = findSipStartLine(data, scanFrom, to);
   if ('found' in found) {
     flow.mode = 'sip';
     return found.found;
   }
-  if (flow.mode === 'unsynced') {
-    flow.looked += found.keep - from;
-    if (flow.looked > context.lookBytes) {
-      flow.mode = 'dropped';
-      return to;
-    }
-  }
-  return found.keep;
+  // the last line, not a start line, runs on into the next segment: its rest is not at a line start
+  if (found.keep === to && to > scanFrom && data[to - 1] !== 0x0a) flow.unsureLineStart = true;
+  return looked(context, flow, from, found.keep, to);
+}
+
+/** Counts bytes looked at on an unsynced flow; past the limit the flow is not SIP and is dropped. */
+function looked(context: StreamContext, flow: TcpFlow, from: number, keep: number, to: number): number {
+  if (flow.mode !== 'unsynced') return keep;
+  flow.looked += keep - from;
+  if (flow.looked <= context.lookBytes) return keep;
+  flow.mode = 'dropped';
+  return to;
+}
+
+/** RFC 3261 §7.1 methods and the extension methods in common use (IANA "Methods" registry), and responses. */
+const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE']);
+
+function knownStartLine(data: Uint8Array, at: number): boolean {
+  let end = at;
+  while (end < at + 10 && data[end] !== 0x20) end++;
+  const token = String.fromCharCode(...data.subarray(at, end));
+  return token === 'SIP/2.0' || KNOWN_METHODS.has(token);
 }
 
 function startsSip(probe: Uint8Array): boolean {

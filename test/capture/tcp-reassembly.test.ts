@@ -126,6 +126,18 @@ describe('TcpReassembler rules on built segments', () => {
     expect(messages.map((m) => text(m.bytes))).toEqual([sipMessage('two'), sipMessage('three', 'x'.repeat(300))]);
   });
 
+  it('does not take the tail of a request line for a start line after a mid-stream start or a gap', () => {
+    const invite = sipMessage('first').replace('OPTIONS sip:a@example.org', 'INVITE sip:a@example.org');
+    const tail = invite + sipMessage('second');
+    const midStream = segmentsOf(tail, [2, 50], 1, false);
+    expect(text(midStream[1].payload).startsWith('VITE sip:')).toBe(true);
+    expect(collect(midStream.slice(1)).messages.map((m) => text(m.bytes))).toEqual([sipMessage('second')]);
+    const withGap = segmentsOf(sipMessage('zero') + tail, [sipMessage('zero').length + 2, sipMessage('zero').length + 50], 1);
+    const { messages, issues } = collect(withGap.filter((_, i) => i !== 2));
+    expect(issues.map((i) => i.code)).toContain('tcp-gap');
+    expect(messages.map((m) => text(m.bytes))).toEqual([sipMessage('zero'), sipMessage('second')]);
+  });
+
   it('drops a non-SIP stream after a bounded look and reports no messages', () => {
     const http = 'HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n' + 'z'.repeat(5000);
     const { messages, issues, reassembler } = collect(segmentsOf(http, [1000, 2000, 3000], 1), { lookBytes: 512 });
