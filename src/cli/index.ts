@@ -4,12 +4,21 @@ import { commands } from './commands/index.js';
 import { EXIT_LOCAL_ERROR } from './command.js';
 import { processIO, type CliIO } from './io.js';
 
+const STDIN_ARG = '\u0000stdin';
+
+function restoreStdinArgs(argv: Record<string, unknown>): Record<string, unknown> {
+  const restore = (value: unknown): unknown =>
+    value === STDIN_ARG ? '-' : Array.isArray(value) ? value.map(restore) : value;
+  return Object.fromEntries(Object.entries(argv).map(([key, value]) => [key, restore(value)]));
+}
+
 export async function main(args: string[], ioOverride?: CliIO): Promise<number> {
   let exitCode = 0;
   let failure: string | undefined;
   const colorWanted = !args.includes('--no-color');
   const io = ioOverride ?? processIO(colorWanted);
-  let parser = yargs(args)
+  // yargs drops a lone '-' (the usual name for standard input) from positionals: carry it through under another name
+  let parser = yargs(args.map((arg) => (arg === '-' ? STDIN_ARG : arg)))
     .scriptName('sipscope')
     .usage('$0 <command> [options]')
     .option('color', { type: 'boolean', default: true, describe: 'colour output (off when not a TTY or with NO_COLOR)' })
@@ -26,7 +35,9 @@ export async function main(args: string[], ioOverride?: CliIO): Promise<number> 
     });
   for (const command of commands) {
     parser = parser.command(command.command, command.describe, command.builder, async (argv) => {
-      exitCode = await command.run(argv as Record<string, unknown>, io);
+      // yargs reports a bad option value through fail() and then still calls the handler: don't run then
+      if (failure !== undefined) return;
+      exitCode = await command.run(restoreStdinArgs(argv as Record<string, unknown>), io);
     });
   }
   try {
