@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { TRANSPORT_NAMES, type TransportName } from '../transport/types.js';
+import { dnsServerAddress, systemDns } from '../transport/resolve.js';
 import type { TimerSettings, TraceSink } from '../client/transaction.js';
 import type { CheckResult } from '../client/result.js';
 import type { SessionOptions } from '../client/session.js';
@@ -30,6 +31,11 @@ export function addCheckOptions(yargs: Argv): Argv {
     .option('password-stdin', { type: 'boolean', describe: 'read the password from the first line of standard input' })
     .option('password', { type: 'string', describe: 'password on the command line (visible to other users: prefer the options above)' })
     .option('transport', { type: 'string', choices: TRANSPORT_NAMES as string[], describe: 'transport (default: URI transport param, TLS for sips:, else UDP)' })
+    .option('dns', {
+      type: 'string',
+      describe: 'DNS server for the RFC 3263 NAPTR/SRV/A/AAAA lookups of the target, instead of the system resolver: '
+        + 'IP[:PORT] or [IPv6]:PORT (port 53 by default); repeat the option or give a comma list to try several in order',
+    })
     .option('proxy', { type: 'string', describe: 'outbound proxy URI; requests go there with a Route header' })
     .option('contact', { type: 'string', describe: 'Contact URI to send instead of our own address' })
     .option('header', { type: 'string', array: true, describe: 'extra header "Name: value" (repeatable)' })
@@ -76,6 +82,17 @@ export function parseHeaderOption(text: string): [string, string] {
   return [match[1], match[2].trim()];
 }
 
+/** --dns values (repeated and/or comma lists) as Resolver#setServers addresses; undefined when not given. */
+export function parseDnsServers(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const texts = (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(',')).map((text) => text.trim());
+  return texts.map((text) => {
+    const address = dnsServerAddress(text);
+    if (address === undefined) throw new CliArgumentError(`--dns "${text}" is not a DNS server address (IP[:PORT] or [IPv6]:PORT)`);
+    return address;
+  });
+}
+
 function positiveNumber(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new CliArgumentError(`${what} must be a positive number of milliseconds`);
   return value;
@@ -102,8 +119,10 @@ export async function sessionOptionsOf(argv: Record<string, unknown>, trace?: Tr
   if (argv.transport !== undefined && !(TRANSPORT_NAMES as readonly unknown[]).includes(argv.transport)) {
     throw new CliArgumentError(`--transport ${String(argv.transport)} is not one of ${TRANSPORT_NAMES.join(', ')}`);
   }
+  const dnsServers = parseDnsServers(argv.dns);
   return {
     uri: argv.uri,
+    dns: dnsServers ? systemDns(dnsServers) : undefined,
     transport: argv.transport as TransportName | undefined,
     proxy: argv.proxy as string | undefined,
     timers,

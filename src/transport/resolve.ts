@@ -27,6 +27,11 @@ export interface DnsApi {
   lookup(name: string): Promise<{ address: string; family: number }[]>;
 }
 
+/**
+ * DNS through node:dns. Without `servers`, NAPTR/SRV go to the system's resolvers and names are looked up as
+ * getaddrinfo does (hosts file included); with `servers` (e.g. `127.0.0.1:25353`, `[::1]:53`, from --dns), every
+ * query, A and AAAA included, goes to those servers only (Resolver#setServers).
+ */
 export function systemDns(servers?: string[]): DnsApi {
   const resolver = new dnsPromises.Resolver({ timeout: 2000, tries: 2 });
   if (servers?.length) resolver.setServers(servers);
@@ -34,16 +39,32 @@ export function systemDns(servers?: string[]): DnsApi {
     resolveNaptr: (name) => resolver.resolveNaptr(name),
     resolveSrv: (name) => resolver.resolveSrv(name),
     lookup: async (name) => {
-      if (servers?.length) {
-        const [v4, v6] = await Promise.all([
-          resolver.resolve4(name).catch(() => [] as string[]),
-          resolver.resolve6(name).catch(() => [] as string[]),
-        ]);
-        return [...v4.map((address) => ({ address, family: 4 })), ...v6.map((address) => ({ address, family: 6 }))];
-      }
-      return dnsPromises.lookup(name, { all: true });
+      if (!servers?.length) return dnsPromises.lookup(name, { all: true });
+      const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+      const found = [
+        ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+        ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+      ];
+      // Neither answered: report why (ENOTFOUND, ECONNREFUSED from a server that is not there, ETIMEOUT, ...)
+      if (found.length === 0 && v4.status === 'rejected') throw v4.reason;
+      return found;
     },
   };
+}
+
+/**
+ * A DNS server as Resolver#setServers takes it, from `IPv4[:PORT]`, `IPv6` or `[IPv6][:PORT]`; undefined when the
+ * text is none of these (names are refused: the server's own address cannot depend on DNS).
+ */
+export function dnsServerAddress(text: string): string | undefined {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  const [address, port] = bracketed ? [bracketed[1], bracketed[2]]
+    : net.isIPv6(text) ? [text, undefined]
+      : (/^([^:]+)(?::(\d{1,5}))?$/.exec(text)?.slice(1, 3) ?? []);
+  if (address === undefined || net.isIP(address) === 0) return undefined;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined;
+  if (port === undefined) return address;
+  return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 export function defaultPort(transport: TransportName): number {
