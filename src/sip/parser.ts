@@ -10,9 +10,11 @@
 import { isAscii } from 'node:buffer';
 import { SipParseError } from './errors.js';
 import type { Defect, HeaderField, SipMessage } from './message.js';
-import { cachedHeaderName, knownHeaderName } from './header-names.js';
 import { isToken, isWhite, latin1 } from './syntax.js';
 import { validateMessage } from './validate.js';
+import { readHeaderBlock, utf8FromLatin1 } from './header-block.js';
+
+export { readHeaderBlock, unfold, utf8FromLatin1, type HeaderBlock } from './header-block.js';
 
 export interface ParseOptions {
   /** Datagram transport (UDP): bytes past Content-Length are dropped (RFC 3261 §18.3); a short body is a defect. */
@@ -33,14 +35,6 @@ function toBuffer(input: Uint8Array | string): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
   if (Buffer.isBuffer(input)) return input;
   return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-}
-
-/** latin1 text -> the UTF-8 it encodes, when it holds any byte >= 0x80 (RFC 3261 §25.1: TEXT-UTF8). */
-export function utf8FromLatin1(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) >= 0x80) return Buffer.from(text, 'latin1').toString('utf8');
-  }
-  return text;
 }
 
 export type StartLine =
@@ -130,92 +124,6 @@ export function parseStartLine(line: string, offset = 0): StartLine {
     defects.push({ code: 'bad-request-uri', message: `Request-URI ${JSON.stringify(uri)} is enclosed in <>, which RFC 3261 §7.1 does not allow`, offset: offset + uriStart });
   }
   return { kind: 'request', method, uri, version, defects };
-}
-
-/** Result of reading a header block: fields, and the offset just past the blank line (or -1 if none). */
-export interface HeaderBlock {
-  headers: HeaderField[];
-  /** Offset of the first body byte, or -1 when the block has no terminating empty line. */
-  bodyStart: number;
-}
-
-/**
- * Reads header fields from latin1 `text` starting at `pos` up to the empty line (RFC 3261 §7.3). Folded lines
- * (§7.3.1: CRLF followed by SP/HT) become one SP. Used for messages and for multipart body parts.
- * `utf8` says whether values may hold bytes >= 0x80 to decode.
- */
-export function readHeaderBlock(text: string, pos: number, utf8: boolean, defects: Defect[]): HeaderBlock {
-  const headers: HeaderField[] = [];
-  const length = text.length;
-  while (pos < length) {
-    let newline = text.indexOf('\n', pos);
-    if (newline < 0) newline = length;
-    let lineEnd = newline;
-    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === CR) lineEnd--;
-    if (lineEnd === pos) return { headers, bodyStart: newline + 1 > length ? length : newline + 1 };
-    // Continuation lines (RFC 3261 §7.3.1) start with whitespace.
-    let fieldEnd = lineEnd;
-    let next = newline + 1;
-    let folded = false;
-    while (next < length && isWhite(text.charCodeAt(next))) {
-      folded = true;
-      newline = text.indexOf('\n', next);
-      if (newline < 0) newline = length;
-      fieldEnd = newline > next && text.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
-      next = newline + 1;
-    }
-    // Bounded to this field, so lines without a colon cannot make the scan quadratic.
-    let colon = pos;
-    while (colon < fieldEnd && text.charCodeAt(colon) !== 0x3a) colon++;
-    if (colon >= fieldEnd) {
-      defects.push({ code: 'bad-header-line', message: `header line without a colon: ${JSON.stringify(utf8FromLatin1(text.slice(pos, Math.min(lineEnd, pos + 60))))}`, offset: pos });
-      pos = next;
-      continue;
-    }
-    let nameEnd = colon;
-    while (nameEnd > pos && isWhite(text.charCodeAt(nameEnd - 1))) nameEnd--;
-    if (nameEnd === pos || isWhite(text.charCodeAt(pos))) {
-      defects.push({ code: 'bad-header-line', message: `header line without a field name: ${JSON.stringify(utf8FromLatin1(text.slice(pos, Math.min(lineEnd, pos + 60))))}`, offset: pos });
-      pos = next;
-      continue;
-    }
-    const known = knownHeaderName(text, pos, nameEnd);
-    let rawName: string;
-    let name: string;
-    if (known !== undefined) {
-      rawName = known.spelling;
-      name = known.name;
-    } else {
-      rawName = utf8 ? utf8FromLatin1(text.slice(pos, nameEnd)) : text.slice(pos, nameEnd);
-      name = cachedHeaderName(rawName);
-    }
-    let value = folded ? unfold(text, colon + 1, fieldEnd) : trimmedSlice(text, colon + 1, fieldEnd);
-    if (utf8) value = utf8FromLatin1(value);
-    headers.push({ name, rawName, value, offset: pos, length: fieldEnd - pos });
-    pos = next;
-  }
-  return { headers, bodyStart: -1 };
-}
-
-function trimmedSlice(text: string, start: number, end: number): string {
-  while (start < end && isWhite(text.charCodeAt(start))) start++;
-  while (end > start && isWhite(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
-}
-
-/** Joins folded lines of text[start, end): each line break plus surrounding whitespace becomes one SP. */
-export function unfold(text: string, start: number, end: number): string {
-  let value = '';
-  let lineStart = start;
-  while (lineStart <= end) {
-    let newline = text.indexOf('\n', lineStart);
-    if (newline < 0 || newline > end) newline = end;
-    const lineEnd = newline > lineStart && text.charCodeAt(newline - 1) === CR ? newline - 1 : newline;
-    const part = trimmedSlice(text, lineStart, lineEnd);
-    if (part.length > 0) value = value.length > 0 ? value + ' ' + part : part;
-    lineStart = newline + 1;
-  }
-  return value;
 }
 
 /** RFC 3261 §20.14 Content-Length = 1*DIGIT. Returns the number, or a defect. */

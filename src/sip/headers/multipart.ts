@@ -2,7 +2,7 @@
  * multipart bodies (RFC 2046 §5.1, used by SIP per RFC 3261 §7.4 and RFC 5621): parts separated by
  * "--boundary" lines, closed by "--boundary--"; the CRLF before a delimiter belongs to the delimiter.
  */
-import { readHeaderBlock } from '../parser.js';
+import { readHeaderBlock } from '../header-block.js';
 import type { Defect, HeaderField } from '../message.js';
 import { latin1 } from '../syntax.js';
 import { HeaderSyntaxError } from './header-error.js';
