@@ -1,12 +1,10 @@
 /** Capture times are microseconds since the Unix epoch; reports show them as ISO 8601 UTC with microseconds. */
 
-/** `2026-11-23T22:06:59.123456Z` for a time in microseconds since the epoch. */
-export function isoMicros(timeUs: number): string {
-  const wholeSeconds = Math.floor(timeUs / 1e6);
-  const micros = Math.round(timeUs - wholeSeconds * 1e6);
-  const base = new Date(wholeSeconds * 1000).toISOString().slice(0, 19);
-  return `${base}.${String(micros).padStart(6, '0')}Z`;
-}
+/**
+ * `2026-11-23T22:06:59.123456Z` for a time in microseconds since the epoch: the one formatter of capture times
+ * (capture/time-format.ts), so decode, analysis and the reports print a time alike.
+ */
+export { formatTimeUs as isoMicros } from '../capture/time-format.js';
 
 /** Parses an ISO 8601 time (fractional seconds up to microseconds kept) into microseconds since the epoch. */
 export function parseIsoMicros(text: string): number | undefined {

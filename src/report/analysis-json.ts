@@ -3,7 +3,8 @@
  * Times are ISO 8601 UTC with microseconds; absent values are null (never left out), except a finding's optional
  * `callId` and `username`, which are omitted when unknown.
  */
-import { isoMicros, type AnalysisResult, type Finding } from '../analysis/index.js';
+import type { AnalysisResult, Finding } from '../analysis/index.js';
+import { formatTimeUs } from '../capture/time-format.js';
 
 export interface AnalysisJson {
   summary: {
@@ -54,8 +55,8 @@ export function analysisJson(result: AnalysisResult): AnalysisJson {
       from: call.from,
       to: call.to,
       username: call.username ?? null,
-      start: isoMicros(call.startUs),
-      end: call.endUs === undefined ? null : isoMicros(call.endUs),
+      start: formatTimeUs(call.startUs),
+      end: call.endUs === undefined ? null : formatTimeUs(call.endUs),
       durationMs: call.durationMs ?? null,
       state: call.state,
       reinvites: call.reinvites,
@@ -64,8 +65,8 @@ export function analysisJson(result: AnalysisResult): AnalysisJson {
     findings: result.findings.map(findingJson),
     revocations: result.revocations.map((revocation) => ({
       username: revocation.username,
-      lastSuccess: isoMicros(revocation.lastSuccessUs),
-      firstForbidden: isoMicros(revocation.firstForbiddenUs),
+      lastSuccess: formatTimeUs(revocation.lastSuccessUs),
+      firstForbidden: formatTimeUs(revocation.firstForbiddenUs),
       activeCalls: revocation.activeCalls,
       damagedCalls: revocation.damagedCalls,
     })),
@@ -86,7 +87,7 @@ function findingJson(finding: Finding): AnalysisJson['findings'][number] {
     severity: finding.severity,
     ...(finding.callId !== undefined ? { callId: finding.callId } : {}),
     ...(finding.username !== undefined ? { username: finding.username } : {}),
-    time: isoMicros(finding.timeUs),
+    time: formatTimeUs(finding.timeUs),
     packets: finding.packets,
     message: finding.message,
   };

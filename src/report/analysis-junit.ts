@@ -4,7 +4,7 @@
  * (REGISTER, OPTIONS ...). CI shows damaged calls as failed tests with the finding as the message.
  */
 import type { AnalysisResult, Finding, Severity } from '../analysis/index.js';
-import { isoMicros } from '../analysis/index.js';
+import { formatTimeUs } from '../capture/time-format.js';
 import { renderJUnit, type JUnitCase, type JUnitSuite } from './junit.js';
 
 export interface AnalysisJUnitOptions {
@@ -23,7 +23,7 @@ export function analysisJUnitSuite(result: AnalysisResult, options: AnalysisJUni
   for (const kind of [...new Set(outside.map((finding) => finding.kind))].sort()) {
     cases.push(withFindings({ name: kind, classname: 'findings' }, outside.filter((finding) => finding.kind === kind), options));
   }
-  return { name: options.suiteName, cases, timestamp: result.firstTimeUs === undefined ? undefined : isoMicros(result.firstTimeUs) };
+  return { name: options.suiteName, cases, timestamp: result.firstTimeUs === undefined ? undefined : formatTimeUs(result.firstTimeUs) };
 }
 
 function withFindings(testCase: JUnitCase, findings: Finding[], options: AnalysisJUnitOptions): JUnitCase {
@@ -36,7 +36,7 @@ function withFindings(testCase: JUnitCase, findings: Finding[], options: Analysi
 }
 
 function findingLine(finding: Finding): string {
-  return `${severityWord(finding.severity)} ${finding.kind} ${isoMicros(finding.timeUs)} packets ${finding.packets.join(',')}: ${finding.message}`;
+  return `${severityWord(finding.severity)} ${finding.kind} ${formatTimeUs(finding.timeUs)} packets ${finding.packets.join(',')}: ${finding.message}`;
 }
 
 function severityWord(severity: Severity): string {

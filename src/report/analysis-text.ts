@@ -3,7 +3,8 @@
  * revocation timeline and the drain window. Colour comes from the style passed in; without colour every finding
  * still carries its severity as a word.
  */
-import { isoMicros, type AnalysisResult, type CallSummary, type Finding, type Revocation } from '../analysis/index.js';
+import type { AnalysisResult, CallSummary, Finding, Revocation } from '../analysis/index.js';
+import { formatTimeUs } from '../capture/time-format.js';
 import type { TextStyle } from './analysis-style.js';
 
 /** `12.345 s`, or `-` when unknown. */
@@ -16,7 +17,7 @@ const CALL_COLUMNS = ['start', 'duration', 'state', 'from', 'to', 'user', 're-IN
 /** One line per call, columns aligned; state coloured (red: torn-down/failed, yellow: active/cancelled ...). */
 export function renderCallsTable(calls: readonly CallSummary[], style: TextStyle): string {
   const rows = calls.map((call) => [
-    isoMicros(call.startUs),
+    formatTimeUs(call.startUs),
     durationText(call.durationMs),
     call.state,
     call.from,
@@ -55,7 +56,7 @@ export function renderFinding(finding: Finding, style: TextStyle): string {
     .filter(Boolean)
     .join(', ');
   return [
-    `${severityLabel(finding, style)} ${style.bold(finding.kind)}  ${isoMicros(finding.timeUs)}`,
+    `${severityLabel(finding, style)} ${style.bold(finding.kind)}  ${formatTimeUs(finding.timeUs)}`,
     `        ${finding.message}`,
     `        ${where ? `${where}; ` : ''}packets ${finding.packets.join(', ')}`,
   ].join('\n');
@@ -63,7 +64,7 @@ export function renderFinding(finding: Finding, style: TextStyle): string {
 
 function renderRevocation(revocation: Revocation, style: TextStyle): string {
   const lines = [
-    `${style.bold(revocation.username)}: last success ${isoMicros(revocation.lastSuccessUs)}, first 403 ${style.red(isoMicros(revocation.firstForbiddenUs))}`,
+    `${style.bold(revocation.username)}: last success ${formatTimeUs(revocation.lastSuccessUs)}, first 403 ${style.red(formatTimeUs(revocation.firstForbiddenUs))}`,
     `  calls up at that moment (${revocation.activeCalls.length}): ${revocation.activeCalls.join(', ') || '-'}`,
     `  calls damaged (${revocation.damagedCalls.length}): ${revocation.damagedCalls.join(', ') || '-'}`,
   ];
