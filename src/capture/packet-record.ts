@@ -70,6 +70,32 @@ export function u32be(b: Uint8Array, i: number): number {
   return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
 }
 
+/** Pool that kept message bytes are copied into (one ArrayBuffer per ~100 messages instead of one each). */
+const KEEP_POOL_BYTES = 64 * 1024;
+/** Larger messages get their own copy, so a kept small view never pins a large pool. */
+const KEEP_POOL_MAX_COPY = 8 * 1024;
+let keepPool = new Uint8Array(KEEP_POOL_BYTES);
+let keepPoolUsed = 0;
+
+/**
+ * A copy of `bytes[start..end)` that the receiver may keep, like `copyBytes`, but small copies share a pooled
+ * ArrayBuffer (as Node's Buffer pool does): the result is a view with its own byteOffset, never written again.
+ * One off-heap ArrayBuffer per message was the largest single cost of decoding (allocation and GC).
+ */
+export function keepBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const length = end - start;
+  if (length > KEEP_POOL_MAX_COPY) return copyBytes(bytes, start, end);
+  if (keepPoolUsed + length > KEEP_POOL_BYTES) {
+    keepPool = new Uint8Array(KEEP_POOL_BYTES);
+    keepPoolUsed = 0;
+  }
+  const kept = new Uint8Array(keepPool.buffer, keepPoolUsed, length);
+  kept.set(bytes.subarray(start, end));
+  // 8-byte alignment, as Node's pool keeps it
+  keepPoolUsed = (keepPoolUsed + length + 7) & ~7;
+  return kept;
+}
+
 /** A copy of `bytes[start..end)` (Buffer#slice would be a view into the reused window, hence the check). */
 export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
   return Buffer.isBuffer(bytes) ? Uint8Array.prototype.slice.call(bytes, start, end) : bytes.slice(start, end);

@@ -28,6 +28,8 @@ export interface TcpSegment {
   flags: number;
   /** A view into a reused buffer: copied where kept. */
   payload: Uint8Array;
+  /** Compact key of the flow (same for every segment of one direction), when the caller has one. */
+  flowKey?: string;
 }
 
 export interface TcpLimits {
@@ -85,7 +87,7 @@ export class TcpReassembler {
 
   segment(s: TcpSegment): void {
     if (s.timeUs - this.lastSweepUs >= Math.max(MIN_SWEEP_INTERVAL_US, this.limits.idleTimeoutUs / 4)) this.sweepIdle(s.timeUs);
-    const key = `${s.src.ip}|${s.src.port}|${s.dst.ip}|${s.dst.port}`;
+    const key = s.flowKey ?? `${s.src.ip}|${s.src.port}|${s.dst.ip}|${s.dst.port}`;
     let flow = this.flows.get(key);
     const hasData = s.payload.length > 0;
     if (s.flags & TCP_SYN) {

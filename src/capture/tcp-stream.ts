@@ -7,6 +7,7 @@ import { frameMessage } from '../sip/framing.js';
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
 import type { FrameMeta, TcpFlow } from './tcp-flow.js';
 import type { DecodeIssue, SipPayload } from './types.js';
+import { keepBytes } from './packet-record.js';
 import {
   copyWsPayload,
   findWsSipFrame,
@@ -106,14 +107,14 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
     }
     if (frame.kind === 'message') {
       const end = messageStart + frame.length;
-      emit(context, flow, data.slice(messageStart, end), flow.packetsOf(base + messageStart, base + end), 'tcp');
+      emit(context, flow, keepBytes(data, messageStart, end), flow.packetsOf(base + messageStart, base + end), 'tcp');
       position = end;
       continue;
     }
     if (frame.code === 'missing-content-length') {
       // RFC 3261 §18.3 requires Content-Length on streams; keep the header block as a body-less message.
       reportIssue(context, flow, 'tcp-missing-content-length', 'SIP message over TCP without Content-Length; taken as having no body');
-      emit(context, flow, data.slice(messageStart, frame.headerEnd), flow.packetsOf(base + messageStart, base + frame.headerEnd), 'tcp');
+      emit(context, flow, keepBytes(data, messageStart, frame.headerEnd), flow.packetsOf(base + messageStart, base + frame.headerEnd), 'tcp');
       position = frame.headerEnd;
       continue;
     }

@@ -32,7 +32,10 @@ export interface SipPayload {
    * `src`/`dst` are those of the quoted (original) datagram. tshark counts these as SIP too.
    */
   icmpQuote?: boolean;
-  /** The bytes of exactly one SIP message. */
+  /**
+   * The bytes of exactly one SIP message, the receiver's to keep. Small messages are views into a shared pool
+   * (as Node's Buffer pool): read them through byteOffset/byteLength, never through `bytes.buffer` alone.
+   */
   bytes: Uint8Array;
 }
 
