@@ -24,12 +24,37 @@ interface ExpectedCall {
   packets: number[];
 }
 
+/** A call of the model or of the expectation (whose JSON may hold null for an absent value). */
+type CallFields = Omit<ExpectedCall, 'username' | 'endUs' | 'durationMs' | 'endedBy' | 'packets'> & {
+  username?: string | null;
+  endUs?: number | null;
+  durationMs?: number | null;
+  endedBy?: string | null;
+};
+
 interface ExpectedAnalysis {
   summary: { sipMessages: number; calls: number; requests: Record<string, number>; responses: Record<string, number> };
   calls: ExpectedCall[];
   findings: Array<{ kind: string; callId?: string; username?: string; timeUs: number; packets: number[]; hungUpBy?: string; hungUpAfterMs?: number }>;
   revocations: Array<{ username: string; lastSuccessUs: number; firstForbiddenUs: number; activeCalls: string[]; damagedCalls: string[]; damagedWindowMs?: number }>;
   durations: { count: number; p50Ms?: number; p95Ms?: number; p99Ms?: number; maxMs?: number; drainWindowMs?: number };
+}
+
+/** The fields compared for a call, an absent value always as undefined. */
+function comparableCall(call: CallFields, packets: number[]) {
+  return {
+    callId: call.callId,
+    from: call.from,
+    to: call.to,
+    username: call.username ?? undefined,
+    startUs: call.startUs,
+    endUs: call.endUs ?? undefined,
+    durationMs: call.durationMs ?? undefined,
+    state: call.state,
+    reinvites: call.reinvites,
+    endedBy: call.endedBy ?? undefined,
+    packets,
+  };
 }
 
 const recorded = existsSync(RECORDED_DIR)
@@ -66,32 +91,8 @@ describe('recorded revocation captures', () => {
           const own = messageFrames.get(call.callId)!;
           for (const frame of call.packets.filter((number) => !own.has(number))) expect(carrierFrames.has(frame)).toBe(true);
         }
-        const actual = result.calls.map((call) => ({
-          callId: call.callId,
-          from: call.from,
-          to: call.to,
-          username: call.username ?? undefined,
-          startUs: call.startUs,
-          endUs: call.endUs ?? undefined,
-          durationMs: call.durationMs ?? undefined,
-          state: call.state,
-          reinvites: call.reinvites,
-          endedBy: call.endedBy ?? undefined,
-          packets: call.packets.filter((number) => messageFrames.get(call.callId)!.has(number)),
-        }));
-        const wanted = expected.calls.map((call) => ({
-          callId: call.callId,
-          from: call.from,
-          to: call.to,
-          username: call.username ?? undefined,
-          startUs: call.startUs,
-          endUs: call.endUs ?? undefined,
-          durationMs: call.durationMs ?? undefined,
-          state: call.state,
-          reinvites: call.reinvites,
-          endedBy: call.endedBy ?? undefined,
-          packets: call.packets,
-        }));
+        const actual = result.calls.map((call) => comparableCall(call, call.packets.filter((number) => messageFrames.get(call.callId)!.has(number))));
+        const wanted = expected.calls.map((call) => comparableCall(call, call.packets));
         const byId = (a: { callId: string }, b: { callId: string }) => a.callId.localeCompare(b.callId);
         expect(actual.sort(byId)).toEqual(wanted.sort(byId));
       });
