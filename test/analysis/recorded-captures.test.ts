@@ -63,9 +63,13 @@ const recorded = existsSync(RECORDED_DIR)
       .map((name) => join(RECORDED_DIR, name))
   : [];
 
+/** The revocation story proper (the other recordings hold other troubles, with errors of their own). */
+const isRevocationCapture = (capture: string) => /revocation-/.test(capture);
+
 describe('recorded revocation captures', () => {
   it('has the recorded revocation captures (UDP and TCP)', () => {
     expect(recorded.map((path) => path.split('/').pop())).toEqual(expect.arrayContaining(['revocation-udp.pcap', 'revocation-tcp.pcap']));
+    expect(recorded.filter(isRevocationCapture).length).toBeGreaterThanOrEqual(2);
   });
 
   for (const capture of recorded) {
@@ -115,11 +119,13 @@ describe('recorded revocation captures', () => {
         }
       });
 
-      it.runIf(/revocation-/.test(capture))('no error finding other than the revocation ones', async () => {
-        const { result } = await analysis;
-        const others = result.findings.filter((finding) => finding.severity === 'error' && !['reinvite-forbidden', 'register-forbidden'].includes(finding.kind));
-        expect(others).toEqual([]);
-      });
+      if (isRevocationCapture(capture)) {
+        it('no error finding other than the revocation ones', async () => {
+          const { result } = await analysis;
+          const others = result.findings.filter((finding) => finding.severity === 'error' && !['reinvite-forbidden', 'register-forbidden'].includes(finding.kind));
+          expect(others).toEqual([]);
+        });
+      }
 
       it('revocation timeline equals the expected one', async () => {
         const { result } = await analysis;
