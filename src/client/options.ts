@@ -3,7 +3,9 @@ import { exchange } from './exchange.js';
 import type { OutgoingRequest } from './request.js';
 import { resultOf } from './register.js';
 import type { CheckResult } from './result.js';
-import { checkErrorOf, contactTransportParam, newDialogBasics, openSession, routeHeaders, viaHeader, type Session, type SessionOptions } from './session.js';
+import {
+  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader, type Session, type SessionOptions,
+} from './session.js';
 import { uriHostPort } from './target.js';
 
 export interface OptionsCheckOptions extends SessionOptions {
@@ -44,11 +46,13 @@ export async function runOptions(options: OptionsCheckOptions): Promise<CheckRes
   const deadline = Date.now() + options.timeoutMs;
   let session: Session | undefined;
   try {
-    session = await openSession(options, deadline);
-    const request = buildOptions(session, options);
-    const username = options.authUser ?? options.user ?? session.target.user ?? 'sipscope';
-    const outcome = await exchange(session.layer, request, { username, password: options.password }, deadline);
-    return resultOf('OPTIONS', outcome, session);
+    const done = await exchangeWithFailover(options, deadline, (opened) => {
+      const request = buildOptions(opened, options);
+      const username = options.authUser ?? options.user ?? opened.target.user ?? 'sipscope';
+      return exchange(opened.layer, request, { username, password: options.password }, deadline);
+    });
+    session = done.session;
+    return resultOf('OPTIONS', done.outcome, session);
   } catch (error) {
     return { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
   } finally {

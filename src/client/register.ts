@@ -7,7 +7,7 @@ import { exchange, type ExchangeOutcome } from './exchange.js';
 import type { OutgoingRequest } from './request.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, newDialogBasics, openSession, routeHeaders, viaHeader,
+  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader,
   type Session, type SessionOptions,
 } from './session.js';
 import { TargetError, uriHostPort } from './target.js';
@@ -100,11 +100,13 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
   const deadline = Date.now() + options.timeoutMs;
   let session: Session | undefined;
   try {
-    session = await openSession(options, deadline);
-    const user = userOf(options, session);
-    const request = buildRegister(session, options, user);
-    const outcome = await exchange(session.layer, request, { username: options.authUser ?? user, password: options.password }, deadline);
-    return resultOf('REGISTER', outcome, session);
+    const done = await exchangeWithFailover(options, deadline, (opened) => {
+      const user = userOf(options, opened);
+      const request = buildRegister(opened, options, user);
+      return exchange(opened.layer, request, { username: options.authUser ?? user, password: options.password }, deadline);
+    });
+    session = done.session;
+    return resultOf('REGISTER', done.outcome, session);
   } catch (error) {
     return { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
   } finally {

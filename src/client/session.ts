@@ -10,6 +10,7 @@ import { parseTargetUri, TargetError, uriHostPort, type TargetUri } from './targ
 import { DEFAULT_TIMERS, TransactionLayer, type TimerSettings, type TraceSink } from './transaction.js';
 import { newBranch, randomToken } from './request.js';
 import type { CheckError } from './result.js';
+import type { ExchangeOutcome } from './exchange.js';
 
 export interface SessionOptions extends ConnectOptions {
   /** The target SIP/SIPS URI. */
@@ -29,6 +30,8 @@ export interface Session {
   layer: TransactionLayer;
   transport: SipTransport;
   remote: TransportTarget;
+  /** The resolved targets after `remote`, in RFC 3263 order: where a failover (§4.3) goes next. */
+  untried: TransportTarget[];
   close(): Promise<void>;
 }
 
@@ -44,26 +47,65 @@ export function planSession(options: SessionOptions): { target: TargetUri; proxy
   return { target, proxy, next, transport };
 }
 
-export async function openSession(options: SessionOptions, deadline: number): Promise<Session> {
+/** Opens a transport to the first reachable target: of `targets` when given (a failover), else of the resolved ones. */
+export async function openSession(options: SessionOptions, deadline: number, targets?: TransportTarget[]): Promise<Session> {
   const plan = planSession(options);
-  const targets = await resolveTargets(
+  targets ??= await resolveTargets(
     { host: plan.next.host, port: plan.next.port, transport: plan.transport, secure: plan.next.scheme === 'sips' },
     options.dns,
   );
   let lastError: unknown;
   // RFC 3263 §4.3: try the next target when one cannot be reached
-  for (const remote of targets) {
+  for (const [index, remote] of targets.entries()) {
     const connectTimeoutMs = Math.max(1, deadline - Date.now());
     try {
       const transport = await connectTransport(remote, { ...options, connectTimeoutMs });
       const layer = new TransactionLayer(transport, options.timers ?? DEFAULT_TIMERS, options.trace);
-      return { target: plan.target, proxy: plan.proxy, layer, transport, remote, close: () => transport.close() };
+      const untried = targets.slice(index + 1);
+      return { target: plan.target, proxy: plan.proxy, layer, transport, remote, untried, close: () => transport.close() };
     } catch (error) {
       lastError = error;
       if (!(error instanceof TransportError) || !error.remote) throw error;
     }
   }
   throw lastError ?? new TransportError('name-not-resolved', `no address for ${plan.next.host}`);
+}
+
+/**
+ * Transport failures before any answer after which RFC 3263 §4.3 tries the next target: ICMP unreachable on UDP
+ * (it only shows after a send), a refused or reset connection. Not timeouts: --timeout bounds the whole check.
+ */
+const FAILOVER_CODES: ReadonlySet<string> = new Set(['unreachable', 'connection-refused', 'connection-reset']);
+
+function failsOver(outcome: ExchangeOutcome): boolean {
+  if (!outcome.error?.remote || !FAILOVER_CODES.has(outcome.error.code)) return false;
+  return outcome.transactions.every((record) => record.status === undefined && record.provisional.length === 0);
+}
+
+/**
+ * Opens a session and runs `attempt` on it; when that fails at transport level before any answer, closes the
+ * session and runs a new attempt (a new request) on the next resolved target (RFC 3263 §4.3), at most once per
+ * target and within the deadline. The caller closes the returned session.
+ */
+export async function exchangeWithFailover(
+  options: SessionOptions,
+  deadline: number,
+  attempt: (session: Session) => Promise<ExchangeOutcome>,
+): Promise<{ session: Session; outcome: ExchangeOutcome }> {
+  let session = await openSession(options, deadline);
+  for (;;) {
+    let outcome: ExchangeOutcome;
+    try {
+      outcome = await attempt(session);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    if (!failsOver(outcome) || session.untried.length === 0 || Date.now() >= deadline) return { session, outcome };
+    const { untried } = session;
+    await session.close();
+    session = await openSession(options, deadline, untried);
+  }
 }
 
 /** Fields every request of a session shares (RFC 3261 §8.1.1). */

@@ -3,7 +3,7 @@
  * AAAA records for sipscope.test, and `sipscope register/options --dns 127.0.0.1:25353` must reach a real
  * Kamailio (UDP 25220 and TCP 25221 on 127.0.0.1 and ::1, UDP 127.0.0.2:5060) over exactly the transport, address
  * and port the records select; Kamailio's own record of the binding (`kamcmd ul.dump`, Socket) shows where the
- * REGISTER arrived. Port 25229 is kept free (the dead SRV target), 25239 too (a DNS server that is not there).
+ * REGISTER arrived. Ports 25229-25230 are kept free (dead SRV targets), 25239 too (a DNS server that is not there).
  * Needs `npx tsc -p tsconfig.json` first (runs bin/sipscope.js); skipped, saying why, without dnsmasq.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,6 +41,7 @@ const zone: Zone = {
     { name: 'preference.sipscope.test', order: 10, preference: 20, service: 'SIP+D2U', replacement: '_sip._udp.preference.sipscope.test' },
     { name: 'failover.sipscope.test', order: 10, preference: 10, service: 'SIP+D2T', replacement: '_sip._tcp.failover.sipscope.test' },
     { name: 'udp-failover.sipscope.test', order: 10, preference: 10, service: 'SIP+D2U', replacement: '_sip._udp.udp-failover.sipscope.test' },
+    { name: 'all-dead.sipscope.test', order: 10, preference: 10, service: 'SIP+D2U', replacement: '_sip._udp.all-dead.sipscope.test' },
   ],
   srv: [
     { name: '_sip._udp.naptr.sipscope.test', target: 'reg.sipscope.test', port: ports.udp, priority: 10 },
@@ -53,6 +54,8 @@ const zone: Zone = {
     { name: '_sip._tcp.failover.sipscope.test', target: 'reg6.sipscope.test', port: ports.tcp, priority: 20 },
     { name: '_sip._udp.udp-failover.sipscope.test', target: 'reg4.sipscope.test', port: ports.udp, priority: 20 },
     { name: '_sip._udp.udp-failover.sipscope.test', target: 'dead.sipscope.test', port: deadPort, priority: 10 },
+    { name: '_sip._udp.all-dead.sipscope.test', target: 'dead.sipscope.test', port: deadPort + 1, priority: 20 },
+    { name: '_sip._udp.all-dead.sipscope.test', target: 'dead.sipscope.test', port: deadPort, priority: 10 },
     // no NAPTR for srv.sipscope.test: §4.1 SRV queries per transport; only TCP has records
     { name: '_sip._tcp.srv.sipscope.test', target: 'reg6.sipscope.test', port: ports.tcp, priority: 10 },
   ],
@@ -131,14 +134,16 @@ describe.skipIf(skipReason !== undefined)('RFC 3263 resolution through a real DN
     await expectRegisteredVia(await register('sip:failover-user@failover.sipscope.test'), 'failover-user', { transport: 'tcp', address: '::1', port: ports.tcp });
   });
 
-  test('UDP: the priority-10 SRV target answers ICMP port unreachable -> exit 3 unreachable (no failover after a send)', async () => {
-    const result = await register('sip:udp-failover-user@udp-failover.sipscope.test');
+  test('UDP failover (§4.3): the priority-10 target answers ICMP port unreachable on both addresses -> a new REGISTER to priority 20', async () => {
+    await expectRegisteredVia(await register('sip:udp-failover-user@udp-failover.sipscope.test'), 'udp-failover-user', { transport: 'udp', address: '127.0.0.1', port: ports.udp });
+  });
+
+  test('UDP: every SRV target unreachable -> exit 3 unreachable, reported for the last target tried', async () => {
+    const result = await register('sip:nobody@all-dead.sipscope.test');
     expectExit(result, 3, logs);
     const json = registerJson(result);
     expect(json.error?.code).toBe('unreachable');
-    expect((json as { target?: unknown }).target).toEqual({ transport: 'udp', address: '127.0.0.1', port: deadPort });
-    const bindings = (await locationBindings(environment!.registrar)).filter((binding) => binding.aor === 'udp-failover-user');
-    expect(bindings).toEqual([]);
+    expect((json as { target?: unknown }).target).toEqual({ transport: 'udp', address: '::1', port: deadPort + 1 });
   });
 
   test('no NAPTR: SRV is queried directly; only _sip._tcp has records -> TCP to its AAAA target and port', async () => {
