@@ -2,7 +2,7 @@
  * SIP, SIPS (RFC 3261 §19.1, §25.1) and tel (RFC 3966) URIs: parse into components and format back.
  * Components are kept as written (escapes included, e.g. user 'I%20have'); `unescapeUri` decodes them.
  */
-import { SipError } from './errors.js';
+import { SipSyntaxError } from './errors.js';
 import { createParams } from './headers/params.js';
 
 export interface SipUri {
@@ -22,14 +22,7 @@ export interface SipUri {
 }
 
 /** A URI that does not follow the grammar; `offset` is the character index in the URI text. */
-export class UriError extends SipError {
-  readonly offset: number;
-  constructor(code: string, message: string, offset: number) {
-    super(code, message);
-    this.name = 'UriError';
-    this.offset = offset;
-  }
-}
+export class UriError extends SipSyntaxError {}
 
 const USER = 1;
 const PASSWORD = 2;

@@ -10,7 +10,6 @@ export class DigestError extends SipError {
   readonly offset: number | undefined;
   constructor(code: DigestErrorCode, message: string, header?: string, offset?: number) {
     super(code, message);
-    this.name = 'DigestError';
     this.header = header;
     this.offset = offset;
   }
