@@ -3,19 +3,12 @@
  * Times are ISO 8601 UTC with microseconds; absent values are null (never left out), except a finding's optional
  * `callId` and `username`, which are omitted when unknown.
  */
-import type { AnalysisResult, Finding } from '../analysis/index.js';
+import type { AnalysisResult, AnalysisSummary, Finding } from '../analysis/index.js';
 import { formatTimeUs } from '../capture/time-format.js';
 
 export interface AnalysisJson {
-  summary: {
-    files: number;
-    packets: number;
-    sipMessages: number;
-    calls: number;
-    requests: Record<string, number>;
-    responses: Record<string, number>;
-    decodeErrors: number;
-  };
+  /** The analysis summary as it is (copied whole, so its type is the analysis's own). */
+  summary: AnalysisSummary;
   calls: Array<{
     callId: string;
     from: string;
