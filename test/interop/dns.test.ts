@@ -1,5 +1,5 @@
 /**
- * RFC 3263 target resolution end to end: a real DNS server (dnsmasq on 127.0.0.1:25353) serves NAPTR, SRV, A and
+ * RFC 3263 target resolution end to end: a real DNS server (dnsmasq on 127.0.0.1 and ::1, port 25353) serves NAPTR, SRV, A and
  * AAAA records for sipscope.test, and `sipscope register/options --dns 127.0.0.1:25353` must reach a real
  * Kamailio (UDP 25220 and TCP 25221 on 127.0.0.1 and ::1, UDP 127.0.0.2:5060) over exactly the transport, address
  * and port the records select; Kamailio's own record of the binding (`kamcmd ul.dump`, Socket) shows where the
@@ -104,7 +104,7 @@ async function expectRegisteredVia(result: CommandResult, user: string, expected
 describe.skipIf(skipReason !== undefined)('RFC 3263 resolution through a real DNS server (dnsmasq) to a real Kamailio', () => {
   beforeAll(async () => {
     dnsWorkDirectory = mkdtempSync(path.join(os.tmpdir(), 'sipscope-interop-dnsmasq-'));
-    dnsmasq = await startDnsmasq({ address: '127.0.0.1', port: dnsPort, zone, workDirectory: dnsWorkDirectory, readyName: 'reg4.sipscope.test' });
+    dnsmasq = await startDnsmasq({ addresses: ['127.0.0.1', '::1'], port: dnsPort, zone, workDirectory: dnsWorkDirectory, readyName: 'reg4.sipscope.test' });
     environment = await startDnsRegistrar({
       ports,
       domain,
@@ -163,10 +163,10 @@ describe.skipIf(skipReason !== undefined)('RFC 3263 resolution through a real DN
     expect(json.transactions).toEqual([]);
   });
 
-  test('--dns servers are tried in order: a comma list and a repeated option skip a server that is not there', async () => {
+  test('--dns servers are tried in order: a comma list and a repeated option ([::1]:PORT) skip a server that is not there', async () => {
     const result = await register('sip:list-user@naptr.sipscope.test', ['--dns', `${absentDnsServer},127.0.0.1:${dnsPort}`]);
     await expectRegisteredVia(result, 'list-user', { transport: 'tcp', address: '127.0.0.1', port: ports.tcp });
-    const repeated = await register('sip:list-user@naptr.sipscope.test', ['--dns', absentDnsServer, '--dns', `127.0.0.1:${dnsPort}`]);
+    const repeated = await register('sip:list-user@naptr.sipscope.test', ['--dns', absentDnsServer, '--dns', `[::1]:${dnsPort}`]);
     expectExit(repeated, 0, logs);
     expect((registerJson(repeated) as { target?: unknown }).target).toEqual({ transport: 'tcp', address: '127.0.0.1', port: ports.tcp });
   });

@@ -36,7 +36,8 @@ export interface Zone {
 }
 
 export interface DnsmasqOptions {
-  address: string;
+  /** Listen addresses; the first is the one `server` names and the readiness query goes to. */
+  addresses: string[];
   port: number;
   zone: Zone;
   workDirectory: string;
@@ -61,7 +62,7 @@ export function dnsmasqArgs(options: DnsmasqOptions): string[] {
   const { zone } = options;
   return [
     '--no-daemon', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--bind-interfaces', '--log-queries',
-    `--port=${options.port}`, `--listen-address=${options.address}`,
+    `--port=${options.port}`, `--listen-address=${options.addresses.join(',')}`,
     `--pid-file=${path.join(options.workDirectory, 'dnsmasq.pid')}`,
     `--local=/${zone.domain}/`,
     ...zone.naptr.map((r) => `--naptr-record=${r.name},${r.order},${r.preference},S,${r.service},,${r.replacement}`),
@@ -96,7 +97,7 @@ export async function startDnsmasq(options: DnsmasqOptions): Promise<DnsmasqInst
   child.once('exit', () => {
     if (child.pid !== undefined) runningGroups.delete(child.pid);
   });
-  const server = `${options.address}:${options.port}`;
+  const server = `${options.addresses[0]}:${options.port}`;
   const log = () => `--- dnsmasq ${server} output ---\n${output.split('\n').slice(-60).join('\n')}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
