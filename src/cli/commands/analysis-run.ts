@@ -1,5 +1,5 @@
 /**
- * What analyze, calls, flow and extract share: the --since/--until/--user options, running the analysis with a
+ * What analyze, calls, flow and extract share: the --since/--until/--user and --call-id options, running the analysis with a
  * progress bar on stderr (only when stderr is a terminal and the input is large), and mapping local errors
  * (unreadable capture, bad argument) to exit code 2.
  */
@@ -24,6 +24,16 @@ export function withWindowOptions(yargs: Argv): Argv {
     .option('since', { type: 'string', describe: 'only messages at or after this ISO 8601 time (e.g. 2026-11-23T22:13:00Z)' })
     .option('until', { type: 'string', describe: 'only messages at or before this ISO 8601 time' })
     .option('user', { type: 'string', describe: 'only calls, findings and revocations of this username' });
+}
+
+/** `--call-id`, the call that flow and extract show or copy. */
+export function withCallIdOption(yargs: Argv): Argv {
+  return yargs.option('call-id', { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' });
+}
+
+/** flow and extract: the capture holds no message of the Call-ID asked for. */
+export function noMessageOfCallError(callId: string, file: string): LocalError {
+  return new LocalError(`no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
 }
 
 function timeOption(argv: Record<string, unknown>, name: 'since' | 'until'): number | undefined {

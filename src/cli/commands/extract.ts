@@ -3,15 +3,13 @@ import type { Argv } from 'yargs';
 import { extractPackets } from '../../capture/writer.js';
 import type { CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
-import { LocalError, localErrorsExit2, runAnalysis } from './analysis-run.js';
+import { LocalError, localErrorsExit2, noMessageOfCallError, runAnalysis, withCallIdOption } from './analysis-run.js';
 
 export const extractCommand: CliCommand = {
   command: 'extract <file>',
   describe: "write one call's packets to a new capture that tshark and Wireshark open",
   builder: (yargs: Argv) =>
-    yargs
-      .positional('file', { type: 'string', describe: 'capture file (pcap or pcapng, optionally gzipped)' })
-      .option('call-id', { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' })
+    withCallIdOption(yargs.positional('file', { type: 'string', describe: 'capture file (pcap or pcapng, optionally gzipped)' }))
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'capture file to write (pcap; pcapng when link types differ)' })
       .example('$0 extract incident.pcap --call-id 1-14594@127.0.0.11 -o call.pcap', 'then: tshark -r call.pcap -Y sip'),
   run: (argv, io: CliIO) =>
@@ -26,7 +24,7 @@ export const extractCommand: CliCommand = {
           if (message.fields.callId === callId) for (const packet of message.packets) packets.add(packet);
         },
       });
-      if (packets.size === 0) throw new LocalError(`no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
+      if (packets.size === 0) throw noMessageOfCallError(callId, file);
       let written: number;
       try {
         written = await extractPackets(file, packets, output);

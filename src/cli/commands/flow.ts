@@ -5,7 +5,7 @@ import { durationText, renderFinding } from '../../report/analysis-text.js';
 import { renderLadder, type LadderMessage } from '../../report/ladder.js';
 import type { CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
-import { LocalError, localErrorsExit2, runAnalysis } from './analysis-run.js';
+import { localErrorsExit2, noMessageOfCallError, runAnalysis, withCallIdOption } from './analysis-run.js';
 
 /** A call with more messages than this is cut (the ladder says so). */
 const MAX_LADDER_MESSAGES = 5000;
@@ -14,9 +14,7 @@ export const flowCommand: CliCommand = {
   command: 'flow <file>',
   describe: "show one call's messages as a ladder diagram (like sngrep), 403 Forbidden highlighted",
   builder: (yargs: Argv) =>
-    yargs
-      .positional('file', { type: 'string', describe: 'capture file (pcap, pcapng, .gz; - for stdin)' })
-      .option('call-id', { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' })
+    withCallIdOption(yargs.positional('file', { type: 'string', describe: 'capture file (pcap, pcapng, .gz; - for stdin)' }))
       .example('$0 flow incident.pcap --call-id 1-14594@127.0.0.11', 'the ladder of that call'),
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'flow', async () => {
@@ -34,7 +32,7 @@ export const flowCommand: CliCommand = {
           messages.push({ ...message, retransmission });
         },
       });
-      if (messages.length === 0) throw new LocalError(`no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
+      if (messages.length === 0) throw noMessageOfCallError(callId, file);
       const call = result.calls.find((candidate) => candidate.callId === callId);
       const lines = [
         call
