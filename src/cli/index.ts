@@ -15,13 +15,13 @@ function restoreStdinArgs(argv: Record<string, unknown>): Record<string, unknown
 export async function main(args: string[], ioOverride?: CliIO): Promise<number> {
   let exitCode = 0;
   let failure: string | undefined;
-  const colorWanted = !args.includes('--no-color');
-  const io = ioOverride ?? processIO(colorWanted);
+  // made once yargs has read --color / --no-color / --color=false (io.ts says how colour is decided)
+  const ioFor = (colorFlag: boolean) => ioOverride ?? processIO(colorFlag);
   // yargs drops a lone '-' (the usual name for standard input) from positionals: carry it through under another name
   let parser = yargs(args.map((arg) => (arg === '-' ? STDIN_ARG : arg)))
     .scriptName('sipscope')
     .usage('$0 <command> [options]')
-    .option('color', { type: 'boolean', default: true, describe: 'colour output (off when not a TTY or with NO_COLOR)' })
+    .option('color', { type: 'boolean', default: true, describe: 'colour output (off when stdout is not a TTY unless FORCE_COLOR is set; off with NO_COLOR)' })
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
@@ -37,7 +37,7 @@ export async function main(args: string[], ioOverride?: CliIO): Promise<number> 
     parser = parser.command(command.command, command.describe, command.builder, async (argv) => {
       // yargs reports a bad option value through fail() and then still calls the handler: don't run then
       if (failure !== undefined) return;
-      exitCode = await command.run(restoreStdinArgs(argv as Record<string, unknown>), io);
+      exitCode = await command.run(restoreStdinArgs(argv as Record<string, unknown>), ioFor(argv.color !== false));
     });
   }
   try {
@@ -46,7 +46,7 @@ export async function main(args: string[], ioOverride?: CliIO): Promise<number> 
     failure ??= error instanceof Error ? error.message : String(error);
   }
   if (failure !== undefined) {
-    io.err(`sipscope: ${failure}`);
+    ioFor(false).err(`sipscope: ${failure}`);
     return EXIT_LOCAL_ERROR;
   }
   return exitCode;

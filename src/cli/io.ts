@@ -4,7 +4,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
-  /** chalk with colour on only when stdout is a TTY, NO_COLOR is unset and --no-color was not given. */
+  /** chalk with colour on or off as `colorEnabled` decides (output meant for files and pipes has none). */
   style: ChalkInstance;
   /** Whether stderr is a terminal (progress bars go there, and only then). */
   interactive: boolean;
@@ -12,8 +12,24 @@ export interface CliIO {
   stdin: NodeJS.ReadableStream;
 }
 
-export function processIO(colorWanted: boolean): CliIO {
-  const useColor = colorWanted && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env);
+/**
+ * Whether output gets colour, the first rule that applies deciding:
+ * 1. `--no-color` (or `--color=false`) given: no colour.
+ * 2. NO_COLOR set and not empty (https://no-color.org): no colour.
+ * 3. FORCE_COLOR set, as chalk and Node read it: '0' or 'false' means no colour, any other value colour even when
+ *    stdout is not a terminal (`sipscope flow ... | less -R`).
+ * 4. Otherwise colour only when stdout is a terminal.
+ * An explicit "no colour" is never overridden. JSON, JUnit and monitoring outputs never carry colour.
+ */
+export function colorEnabled(colorFlag: boolean, env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): boolean {
+  if (!colorFlag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return stdoutIsTTY;
+}
+
+export function processIO(colorFlag: boolean): CliIO {
+  const useColor = colorEnabled(colorFlag, process.env, Boolean(process.stdout.isTTY));
   return {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
