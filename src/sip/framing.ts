@@ -3,6 +3,7 @@
  * header block ends (blank line) plus Content-Length body bytes. Shared by src/transport (live streams)
  * and src/capture (TCP reassembly): one implementation of the rule.
  */
+import { unfold, utf8FromLatin1 } from './header-block.js';
 
 export type FrameResult =
   /** A whole message of `length` bytes starts at `start` (after `start` bytes of CRLF keep-alives, RFC 5626 §3.5.1). */
@@ -50,6 +51,56 @@ export function readContentLength(bytes: Uint8Array, start: number, end: number)
   return undefined;
 }
 
+/**
+ * Where the header block that starts at `start` ends (as findHeaderEnd), found in the same pass as the first
+ * line named Content-Length or `l` (left in `contentLengthLine`, -1 when none): one scan instead of two.
+ */
+let contentLengthLine = -1;
+function scanHeaderBlock(bytes: Uint8Array, start: number, to: number): number {
+  contentLengthLine = isContentLengthName(bytes, start, to) ? start : -1;
+  for (let i = start; i < to; i++) {
+    if (bytes[i] !== LF) continue;
+    if (i + 1 >= to) return -1;
+    const next = bytes[i + 1];
+    if (next === LF) return i + 2;
+    if (next === CR) {
+      if (i + 2 < to && bytes[i + 2] === LF) return i + 3;
+    } else if (contentLengthLine < 0 && isContentLengthName(bytes, i + 1, to)) {
+      contentLengthLine = i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Does the line at `at` name Content-Length or `l` (name, optional SP/HT, colon), as contentLengthOfLine reads it? */
+function isContentLengthName(bytes: Uint8Array, at: number, to: number): boolean {
+  if (at >= to) return false;
+  let i = at + 1;
+  const first = bytes[at] | 0x20;
+  if (first === 0x63 /* c */) {
+    if (at + 14 > to) return false;
+    for (let j = 1; j < 14; j++) if ((bytes[at + j] | 0x20) !== CONTENT_LENGTH.charCodeAt(j)) return false;
+    i = at + 14;
+  } else if (first !== 0x6c /* l */) {
+    return false;
+  }
+  while (i < to && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
+  return i < to && bytes[i] === 0x3a;
+}
+
+const CONTENT_LENGTH = 'content-length';
+
+/** End (LF index, or `end`) of the logical line at `lineStart`, continuation lines included (RFC 3261 §7.3.1). */
+function logicalLineEnd(bytes: Uint8Array, lineStart: number, end: number): number {
+  let lineEnd = lineStart;
+  while (lineEnd < end && bytes[lineEnd] !== LF) lineEnd++;
+  while (lineEnd + 1 < end && (bytes[lineEnd + 1] === 0x20 || bytes[lineEnd + 1] === 0x09)) {
+    lineEnd++;
+    while (lineEnd < end && bytes[lineEnd] !== LF) lineEnd++;
+  }
+  return lineEnd;
+}
+
 function contentLengthOfLine(bytes: Uint8Array, start: number, end: number): number | undefined {
   const first = bytes[start] | 0x20;
   if (first !== 0x63 /* c */ && first !== 0x6c /* l */) return undefined;
@@ -88,12 +139,12 @@ export function frameMessage(bytes: Uint8Array, from = 0, to: number = bytes.len
   let start = from;
   while (start < to && (bytes[start] === CR || bytes[start] === LF)) start++;
   if (start >= to) return { kind: 'incomplete', start: start - from };
-  const headerEnd = findHeaderEnd(bytes, start, to);
+  const headerEnd = scanHeaderBlock(bytes, start, to);
   if (headerEnd < 0) {
     if (to - start > MAX_HEADER_BYTES) return { kind: 'error', start: start - from, code: 'header-too-large', headerEnd: to };
     return { kind: 'incomplete', start: start - from };
   }
-  const contentLength = readContentLength(bytes, start, headerEnd);
+  const contentLength = contentLengthLine < 0 ? undefined : contentLengthOfLine(bytes, contentLengthLine, logicalLineEnd(bytes, contentLengthLine, headerEnd));
   if (contentLength === undefined) {
     return { kind: 'error', start: start - from, code: 'missing-content-length', headerEnd };
   }
@@ -101,4 +152,103 @@ export function frameMessage(bytes: Uint8Array, from = 0, to: number = bytes.len
   const messageEnd = headerEnd + contentLength;
   if (messageEnd > to) return { kind: 'incomplete', start: start - from };
   return { kind: 'message', start: start - from, length: messageEnd - start, contentLength };
+}
+
+/** The parser decodes this much first and reads the header block from it when it ends there (see parser.ts). */
+const PARSER_FIRST_DECODE_BYTES = 16 * 1024;
+const CALL_ID = 'call-id';
+let headerBlockEnded = false;
+
+/**
+ * Call-ID of a message (RFC 3261 §20.8; any case, compact form `i`, §7.3.3), read from its bytes exactly as
+ * parseMessage reads header fields (§7.3.1: folded lines joined by one SP, SP/HT trimmed, UTF-8 when not ASCII),
+ * without building a message: `getHeader(parseMessage(bytes), 'call-id')` for every message the parser accepts.
+ */
+export function readCallId(bytes: Uint8Array): string | undefined {
+  const total = bytes.length;
+  let pos = 0;
+  while (pos < total && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
+  const lineBreak = bytes.indexOf(LF, pos);
+  if (lineBreak < 0) return undefined;
+  // the parser reads the block from its first 16 KiB and again from the whole message when it does not end there
+  if (total <= PARSER_FIRST_DECODE_BYTES || lineBreak >= PARSER_FIRST_DECODE_BYTES) return scanCallId(bytes, lineBreak + 1, total, true);
+  const first = scanCallId(bytes, lineBreak + 1, PARSER_FIRST_DECODE_BYTES, false);
+  return headerBlockEnded ? first : scanCallId(bytes, lineBreak + 1, total, true);
+}
+
+/** readHeaderBlock's line walk over bytes[pos..length): the first Call-ID value; `headerBlockEnded` says if a blank line ended it. */
+function scanCallId(bytes: Uint8Array, pos: number, length: number, stopAtFirst: boolean): string | undefined {
+  let found: string | undefined;
+  while (pos < length) {
+    let newline = indexOfLf(bytes, pos, length);
+    let lineEnd = newline;
+    if (lineEnd > pos && bytes[lineEnd - 1] === CR) lineEnd--;
+    if (lineEnd === pos) {
+      headerBlockEnded = true;
+      return found;
+    }
+    let fieldEnd = lineEnd;
+    let next = newline + 1;
+    let folded = false;
+    while (next < length && (bytes[next] === 0x20 || bytes[next] === 0x09)) {
+      folded = true;
+      newline = indexOfLf(bytes, next, length);
+      fieldEnd = newline > next && bytes[newline - 1] === CR ? newline - 1 : newline;
+      next = newline + 1;
+    }
+    if (found === undefined) {
+      found = callIdOfField(bytes, pos, fieldEnd, folded);
+      if (found !== undefined && stopAtFirst) return found;
+    }
+    pos = next;
+  }
+  headerBlockEnded = false;
+  return found;
+}
+
+function indexOfLf(bytes: Uint8Array, from: number, length: number): number {
+  const at = bytes.indexOf(LF, from);
+  return at < 0 || at > length ? length : at;
+}
+
+/** The value of the field bytes[start..end) when its name is Call-ID or `i` (lower-cased as the parser does), else undefined. */
+function callIdOfField(bytes: Uint8Array, start: number, end: number, folded: boolean): string | undefined {
+  const first = bytes[start];
+  if (first !== 0x43 && first !== 0x63 && first !== 0x49 && first !== 0x69) return undefined; // C c I i
+  let colon = start;
+  while (colon < end && bytes[colon] !== 0x3a) colon++;
+  if (colon >= end) return undefined;
+  let nameEnd = colon;
+  while (nameEnd > start && (bytes[nameEnd - 1] === 0x20 || bytes[nameEnd - 1] === 0x09)) nameEnd--;
+  const nameLength = nameEnd - start;
+  if (nameLength === 7) {
+    for (let i = 0; i < 7; i++) {
+      const wanted = CALL_ID.charCodeAt(i);
+      const byte = bytes[start + i];
+      // String#toLowerCase folds only A-Z here
+      if (byte !== wanted && !(wanted >= 0x61 && byte === wanted - 0x20)) return undefined;
+    }
+  } else if (nameLength !== 1 || (first !== 0x49 && first !== 0x69)) {
+    return undefined;
+  }
+  const text = latin1Text(bytes, colon + 1, end);
+  const value = folded ? unfold(text, 0, text.length) : trimWhite(text);
+  return utf8FromLatin1(value);
+}
+
+function trimWhite(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+interface Latin1Sliceable {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** ISO 8859-1 text of bytes[start..end) (Node's Buffer latin1Slice accepts any Uint8Array). */
+function latin1Text(bytes: Uint8Array, start: number, end: number): string {
+  return (Buffer.prototype as unknown as Latin1Sliceable).latin1Slice.call(bytes, start, end);
 }
