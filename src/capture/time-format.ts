@@ -1,7 +1,30 @@
 /** Capture times as text: ISO 8601, UTC, with microseconds (e.g. 2024-05-01T12:00:00.123456Z). */
+
+/** "YYYY-MM-DDTHH:MM:SS." of the last second formatted: consecutive packets mostly share it. */
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
 export function formatTimeUs(timeUs: number): string {
   const milliseconds = Math.floor(timeUs / 1000);
   const microseconds = timeUs - milliseconds * 1000;
+  // beyond 2^53 the subtraction above is inexact: keep the general form there
+  if (!Number.isSafeInteger(milliseconds) || !(microseconds >= 0 && microseconds < 1000)) return slowFormat(milliseconds, microseconds);
+  const second = Math.floor(milliseconds / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // years outside 0000-9999 use the longer extended form: no shortcut for them
+    if (iso.length !== 24) return slowFormat(milliseconds, microseconds);
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+  }
+  return `${cachedPrefix}${threeDigits(milliseconds - second * 1000)}${threeDigits(Math.floor(microseconds))}Z`;
+}
+
+function threeDigits(value: number): string {
+  return value >= 100 ? String(value) : value >= 10 ? `0${value}` : `00${value}`;
+}
+
+function slowFormat(milliseconds: number, microseconds: number): string {
   const iso = new Date(milliseconds).toISOString();
   return `${iso.slice(0, 23)}${String(Math.floor(microseconds)).padStart(3, '0')}Z`;
 }

@@ -4,27 +4,15 @@ import { decodeCaptures } from '../../capture/decode.js';
 import { CaptureError } from '../../capture/errors.js';
 import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { getHeader, parseMessage, SipParseError } from '../../sip/index.js';
+import { parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { EXIT_LOCAL_ERROR, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 
 /** Issues printed one by one before only their counts are kept (a snaplen-cut capture has one per packet). */
 const DEFAULT_MAX_ISSUES = 50;
-const LINES_PER_WRITE = 512;
+/** Output is written in chunks of about this many characters. */
+const WRITE_CHUNK_CHARS = 256 * 1024;
 const latin1 = new TextDecoder('latin1');
-
-interface DecodedLine {
-  file: string;
-  packetNumber: number;
-  time: string;
-  src: { ip: string; port: number };
-  dst: { ip: string; port: number };
-  transport: string;
-  hep?: boolean;
-  icmpQuote?: boolean;
-  firstLine: string;
-  callId: string | null;
-}
 
 function firstLineOf(bytes: Uint8Array): string {
   let end = 0;
@@ -32,39 +20,78 @@ function firstLineOf(bytes: Uint8Array): string {
   return latin1.decode(bytes.subarray(0, end));
 }
 
-function callIdOf(bytes: Uint8Array): string | null {
+/**
+ * The Call-ID as `getHeader(parseMessage(bytes, { datagram: true }), 'call-id')`, null where that throws (no
+ * SIP start line), read by a byte scan of the header block instead of a full parse.
+ */
+export function callIdOf(bytes: Uint8Array): string | null {
+  if (startLineWouldThrow(bytes)) return null;
+  return readCallId(bytes) ?? null;
+}
+
+const SIP_VERSION_TAIL = ' SIP/2.0';
+
+/** Whether parseMessage throws on this message's start line (the only place it throws). */
+function startLineWouldThrow(bytes: Uint8Array): boolean {
+  const total = bytes.length;
+  let pos = 0;
+  while (pos < total && (bytes[pos] === 0x0d || bytes[pos] === 0x0a)) pos++;
+  if (pos >= total) return true;
+  const lineBreak = bytes.indexOf(0x0a, pos);
+  const lineEnd = lineBreak < 0 ? total : lineBreak > pos && bytes[lineBreak - 1] === 0x0d ? lineBreak - 1 : lineBreak;
+  if (plainStartLine(bytes, pos, lineEnd)) return false;
   try {
-    return getHeader(parseMessage(bytes, { datagram: true }), 'call-id') ?? null;
+    parseStartLine(latin1Line(bytes, pos, lineEnd), pos);
+    return false;
   } catch (error) {
-    if (error instanceof SipParseError) return null;
+    if (error instanceof SipParseError) return true;
     throw error;
   }
 }
 
-function describe(payload: SipPayload): DecodedLine {
-  const line: DecodedLine = {
-    file: payload.file,
-    packetNumber: payload.packetNumber,
-    time: formatTimeUs(payload.timeUs),
-    src: payload.src,
-    dst: payload.dst,
-    transport: payload.transport,
-    firstLine: firstLineOf(payload.bytes),
-    callId: callIdOf(payload.bytes),
-  };
-  if (payload.hep) line.hep = true;
-  if (payload.icmpQuote) line.icmpQuote = true;
-  return line;
+/** "SIP/2.0 DDD[ reason]" or "METHOD SP uri SP SIP/2.0": lines parseStartLine certainly accepts. */
+function plainStartLine(bytes: Uint8Array, pos: number, lineEnd: number): boolean {
+  const startsWithSip = bytes[pos] === 0x53 && bytes[pos + 1] === 0x49 && bytes[pos + 2] === 0x50 && bytes[pos + 3] === 0x2f;
+  if (startsWithSip) {
+    if (lineEnd - pos < 11 || bytes[pos + 7] !== 0x20 || (lineEnd > pos + 11 && bytes[pos + 11] !== 0x20)) return false;
+    for (let i = 0; i < 7; i++) if (bytes[pos + i] !== SIP_VERSION_TAIL.charCodeAt(i + 1)) return false;
+    for (let i = 8; i < 11; i++) if (bytes[pos + i] < 0x30 || bytes[pos + i] > 0x39) return false;
+    return true;
+  }
+  if (lineEnd - pos < 12 || bytes[pos] === 0x20) return false;
+  for (let i = 0; i < 8; i++) if (bytes[lineEnd - 8 + i] !== SIP_VERSION_TAIL.charCodeAt(i)) return false;
+  let firstSpace = pos;
+  while (bytes[firstSpace] !== 0x20) firstSpace++;
+  return firstSpace < lineEnd - 8;
+}
+
+function latin1Line(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
 function endpointText(endpoint: { ip: string; port: number }): string {
   return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
 }
 
-function textLine(line: DecodedLine, withFile: boolean): string {
-  const transport = `${line.transport}${line.hep ? '/hep' : ''}${line.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
-  const where = withFile ? `${line.file}:${line.packetNumber}` : String(line.packetNumber);
-  return `${where}\t${line.time}\t${endpointText(line.src)} -> ${endpointText(line.dst)}\t${transport}\t${line.firstLine}\t${line.callId ?? '-'}`;
+function textLine(payload: SipPayload, firstLine: string, callId: string | null, withFile: boolean): string {
+  const transport = `${payload.transport}${payload.hep ? '/hep' : ''}${payload.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
+  const where = withFile ? `${payload.file}:${payload.packetNumber}` : String(payload.packetNumber);
+  const time = formatTimeUs(payload.timeUs);
+  return `${where}\t${time}\t${endpointText(payload.src)} -> ${endpointText(payload.dst)}\t${transport}\t${firstLine}\t${callId ?? '-'}`;
+}
+
+/**
+ * The JSON object JSON.stringify gave for { file, packetNumber, time, src, dst, transport, firstLine, callId,
+ * hep?, icmpQuote? }, built directly. Addresses, times and transports are plain ASCII (nothing to escape).
+ */
+function jsonLine(payload: SipPayload, fileJson: string, firstLine: string, callId: string | null): string {
+  const { src, dst } = payload;
+  return (
+    `{"file":${fileJson},"packetNumber":${payload.packetNumber},"time":"${formatTimeUs(payload.timeUs)}",` +
+    `"src":{"ip":"${src.ip}","port":${src.port}},"dst":{"ip":"${dst.ip}","port":${dst.port}},` +
+    `"transport":"${payload.transport}","firstLine":${JSON.stringify(firstLine)},"callId":${callId === null ? 'null' : JSON.stringify(callId)}` +
+    `${payload.hep ? ',"hep":true' : ''}${payload.icmpQuote ? ',"icmpQuote":true' : ''}}`
+  );
 }
 
 function issueText(issue: DecodeIssue): string {
@@ -91,19 +118,26 @@ export const decodeCommand: CliCommand = {
     const withFile = files.length > 1;
     const issueCounts = new Map<string, number>();
     let issuesPrinted = 0;
-    let pending: string[] = [];
+    let pending = '';
     const flush = (): void => {
-      if (pending.length > 0) io.out(pending.join('\n'));
-      pending = [];
+      if (pending.length > 0) io.out(pending);
+      pending = '';
     };
+    let lastFile = '';
+    let lastFileJson = '""';
     try {
       await decodeCaptures(
         files,
         {
           payload(payload) {
-            const line = describe(payload);
-            pending.push(json ? JSON.stringify(line) : textLine(line, withFile));
-            if (pending.length >= LINES_PER_WRITE) flush();
+            const firstLine = firstLineOf(payload.bytes);
+            const callId = callIdOf(payload.bytes);
+            if (json && payload.file !== lastFile) {
+              lastFile = payload.file;
+              lastFileJson = JSON.stringify(lastFile);
+            }
+            pending += (json ? jsonLine(payload, lastFileJson, firstLine, callId) : textLine(payload, firstLine, callId, withFile)) + '\n';
+            if (pending.length >= WRITE_CHUNK_CHARS) flush();
           },
           issue(issue) {
             issueCounts.set(issue.code, (issueCounts.get(issue.code) ?? 0) + 1);
