@@ -6,6 +6,7 @@
 import type { AnalysisResult, CallSummary, Finding, Revocation } from '../analysis/index.js';
 import { formatTimeUs } from '../capture/time-format.js';
 import type { TextStyle } from './analysis-style.js';
+import { printable } from './printable.js';
 
 /** `12.345 s`, or `-` when unknown. */
 export function durationText(durationMs: number | undefined): string {
@@ -20,11 +21,11 @@ export function renderCallsTable(calls: readonly CallSummary[], style: TextStyle
     formatTimeUs(call.startUs),
     durationText(call.durationMs),
     call.state,
-    call.from,
-    call.to,
-    call.username ?? '-',
+    printable(call.from),
+    printable(call.to),
+    call.username === undefined ? '-' : printable(call.username),
     String(call.reinvites),
-    call.callId,
+    printable(call.callId),
   ]);
   const widths = CALL_COLUMNS.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: readonly string[], colour?: (cell: string, column: number) => string) =>
@@ -52,21 +53,21 @@ function severityLabel(finding: Finding, style: TextStyle): string {
 }
 
 export function renderFinding(finding: Finding, style: TextStyle): string {
-  const where = [finding.callId ? `Call-ID ${finding.callId}` : undefined, finding.username ? `user ${finding.username}` : undefined]
+  const where = [finding.callId ? `Call-ID ${printable(finding.callId)}` : undefined, finding.username ? `user ${printable(finding.username)}` : undefined]
     .filter(Boolean)
     .join(', ');
   return [
     `${severityLabel(finding, style)} ${style.bold(finding.kind)}  ${formatTimeUs(finding.timeUs)}`,
-    `        ${finding.message}`,
+    `        ${printable(finding.message)}`,
     `        ${where ? `${where}; ` : ''}packets ${finding.packets.join(', ')}`,
   ].join('\n');
 }
 
 function renderRevocation(revocation: Revocation, style: TextStyle): string {
   const lines = [
-    `${style.bold(revocation.username)}: last success ${formatTimeUs(revocation.lastSuccessUs)}, first 403 ${style.red(formatTimeUs(revocation.firstForbiddenUs))}`,
-    `  calls up at that moment (${revocation.activeCalls.length}): ${revocation.activeCalls.join(', ') || '-'}`,
-    `  calls damaged (${revocation.damagedCalls.length}): ${revocation.damagedCalls.join(', ') || '-'}`,
+    `${style.bold(printable(revocation.username))}: last success ${formatTimeUs(revocation.lastSuccessUs)}, first 403 ${style.red(formatTimeUs(revocation.firstForbiddenUs))}`,
+    `  calls up at that moment (${revocation.activeCalls.length}): ${revocation.activeCalls.map(printable).join(', ') || '-'}`,
+    `  calls damaged (${revocation.damagedCalls.length}): ${revocation.damagedCalls.map(printable).join(', ') || '-'}`,
   ];
   if (revocation.damagedWindowMs !== undefined) {
     lines.push(`  a drain window of ${durationText(revocation.damagedWindowMs)} would have saved every damaged call (longest start-to-403 time)`);
@@ -76,7 +77,7 @@ function renderRevocation(revocation: Revocation, style: TextStyle): string {
 
 export function renderAnalysisText(result: AnalysisResult, style: TextStyle): string {
   const { summary, durations } = result;
-  const counts = (record: Record<string, number>) => Object.entries(record).map(([name, n]) => `${name} ${n}`).join(', ') || '-';
+  const counts = (record: Record<string, number>) => Object.entries(record).map(([name, n]) => `${printable(name)} ${n}`).join(', ') || '-';
   const sections = [
     style.bold('Summary'),
     `  ${summary.files} file(s), ${summary.packets} packets, ${summary.sipMessages} SIP messages, ${summary.calls} calls, ${summary.decodeErrors} decode errors`,

@@ -6,6 +6,7 @@
  */
 import type { Endpoint } from '../capture/types.js';
 import type { TextStyle } from './analysis-style.js';
+import { printable } from './printable.js';
 
 export interface LadderMessage {
   packetNumber: number;
@@ -67,7 +68,7 @@ export function renderLadder(messages: readonly LadderMessage[], style: TextStyl
     const to = columns.indexOf(endpointLabel(message.dst));
     const highlighted = isHighlighted(message);
     const mark = highlighted ? '!! ' : '   ';
-    const labelText = truncate(`${message.firstLine}${message.retransmission ? ' (retransmission)' : ''}`, maxLabel);
+    const labelText = truncate(`${printable(message.firstLine)}${message.retransmission ? ' (retransmission)' : ''}`, maxLabel);
     const labelLine = blank();
     const labelStart = Math.min(center(from), center(to)) + 2;
     for (let i = 0; i < labelText.length; i++) labelLine[labelStart + i] = labelText[i];

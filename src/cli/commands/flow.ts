@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { isoMicros } from '../../analysis/index.js';
 import { durationText, renderFinding } from '../../report/analysis-text.js';
 import { renderLadder, type LadderMessage } from '../../report/ladder.js';
+import { printable } from '../../report/printable.js';
 import type { CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { localErrorsExit2, noMessageOfCallError, runAnalysis, withCallIdOption } from './analysis-run.js';
@@ -36,8 +37,8 @@ export const flowCommand: CliCommand = {
       const call = result.calls.find((candidate) => candidate.callId === callId);
       const lines = [
         call
-          ? `Call-ID ${callId}: ${call.from} -> ${call.to}, ${call.state}, started ${isoMicros(call.startUs)}, duration ${durationText(call.durationMs)}, ${call.reinvites} re-INVITEs`
-          : `Call-ID ${callId} (no INVITE: not a call)`,
+          ? `Call-ID ${printable(callId)}: ${printable(call.from)} -> ${printable(call.to)}, ${call.state}, started ${isoMicros(call.startUs)}, duration ${durationText(call.durationMs)}, ${call.reinvites} re-INVITEs`
+          : `Call-ID ${printable(callId)} (no INVITE: not a call)`,
         '',
         renderLadder(messages, io.style),
       ];

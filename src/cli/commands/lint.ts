@@ -14,6 +14,7 @@ import {
 } from '../../sip/index.js';
 import { EXIT_LOCAL_ERROR, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 
 interface LintIssue {
   code: string;
@@ -89,11 +90,6 @@ function lintMessage(file: string, bytes: Uint8Array): LintResult {
   result.bodyBytes = message.body.length;
   // errors and warnings last, so the JSON reads structure first
   return { ...result, errors, warnings };
-}
-
-/** Control characters (NUL, BEL, ESC, ...) shown as \xNN so they cannot upset the terminal. */
-function printable(text: string | number | undefined): string {
-  return String(text).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (ch) => '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
 function printText(result: LintResult, io: CliIO): void {

@@ -1,0 +1,61 @@
+/**
+ * Text taken from a capture reaches the terminal with its control characters shown as \xNN: a hostile message cannot
+ * send escape sequences (recolour, move the cursor, retitle the window) through the ladder, the calls table or a
+ * finding. Colour from the style itself still gets through.
+ */
+import { Chalk } from 'chalk';
+import { describe, expect, it } from 'vitest';
+import type { CallSummary, Finding } from '../../src/analysis/index.js';
+import { PLAIN_STYLE } from '../../src/report/analysis-style.js';
+import { renderCallsTable, renderFinding } from '../../src/report/analysis-text.js';
+import { renderLadder } from '../../src/report/ladder.js';
+import { printable } from '../../src/report/printable.js';
+
+const ESC = '\x1b';
+const hostile = `sip:mallory${ESC}]0;pwned\x07${ESC}[2J@evil`;
+
+describe('printable', () => {
+  it('shows C0 controls and DEL as \\xNN, keeps tab and everything else', () => {
+    expect(printable(`a${ESC}[31mb\r\n\x00\x7f\tc é`)).toBe('a\\x1b[31mb\\x0d\\x0a\\x00\\x7f\tc é');
+    expect(printable(undefined)).toBe('undefined');
+    expect(printable(42)).toBe('42');
+  });
+
+  it('the ladder shows a hostile start line escaped, and still colours a 403', () => {
+    const ladder = renderLadder(
+      [
+        { packetNumber: 1, timeUs: 0, src: { ip: '127.0.0.1', port: 5060 }, dst: { ip: '127.0.0.2', port: 5060 }, firstLine: `INVITE ${hostile} SIP/2.0`, retransmission: false },
+        { packetNumber: 2, timeUs: 1, src: { ip: '127.0.0.2', port: 5060 }, dst: { ip: '127.0.0.1', port: 5060 }, firstLine: 'SIP/2.0 403 Forbidden', status: 403, retransmission: false },
+      ],
+      PLAIN_STYLE,
+      { maxLabel: 200 },
+    );
+    expect(ladder).not.toContain(ESC);
+    expect(ladder).not.toContain('\x07');
+    expect(ladder).toContain('sip:mallory\\x1b]0;pwned\\x07\\x1b[2J@evil');
+    expect(renderLadder([{ packetNumber: 2, timeUs: 1, src: { ip: '127.0.0.2', port: 5060 }, dst: { ip: '127.0.0.1', port: 5060 }, firstLine: 'SIP/2.0 403 Forbidden', status: 403, retransmission: false }], new Chalk({ level: 1 }))).toContain(ESC);
+  });
+
+  it('the calls table and a finding show capture text escaped', () => {
+    const call: CallSummary = {
+      callId: `id${ESC}[1A`,
+      from: hostile,
+      to: 'sip:bob@x',
+      username: `u${ESC}`,
+      startUs: 0,
+      state: 'torn-down',
+      reinvites: 0,
+      dialogs: 1,
+      packets: [1],
+      packetsTruncated: false,
+    };
+    const table = renderCallsTable([call], PLAIN_STYLE);
+    expect(table).not.toContain(ESC);
+    expect(table).toContain('sip:mallory\\x1b]0;pwned\\x07\\x1b[2J@evil');
+    expect(table).toContain('id\\x1b[1A');
+    const finding = { kind: 'server-error', severity: 'error', timeUs: 0, packets: [1], callId: call.callId, username: call.username, message: `500 from ${hostile}` } as Finding;
+    const text = renderFinding(finding, PLAIN_STYLE);
+    expect(text).not.toContain(ESC);
+    expect(text).toContain('500 from sip:mallory\\x1b]0;pwned');
+  });
+});
