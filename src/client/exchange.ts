@@ -6,7 +6,7 @@
  */
 import { getHeaders, type SipResponse } from '../sip/index.js';
 import { chooseChallengePerRealm, DigestSession, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
-import { headerValue, newBranch, withBranch, withHeader, type OutgoingRequest } from './request.js';
+import { headerValue, newBranch, randomToken, withBranch, withHeader, type OutgoingRequest } from './request.js';
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
 
@@ -132,7 +132,8 @@ function answerChallenge(
     }
     state.staleRetried = true;
   }
-  auth.digest ??= new DigestSession(credentials.username, credentials.password);
+  // 128-bit client nonces from the pooled random source: one system call per hundreds of answers, not one each
+  auth.digest ??= new DigestSession(credentials.username, credentials.password, () => randomToken(16));
   let next: OutgoingRequest = { ...previous, headers: [...previous.headers] };
   for (const built of auth.digest.answer(challenges, { method: previous.method, uri: previous.uri })) {
     next = replaceCredentials(next, built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', built.params.realm, built.value);

@@ -3,13 +3,14 @@
  * - INVITE (§17.1.1): Timer A retransmits on unreliable transports at T1, 2*T1, 4*T1, ... while Calling;
  *   Timer B = 64*T1 ends it; a 3xx-6xx final response is acknowledged by the transaction (§17.1.1.3).
  * - non-INVITE (§17.1.2): Timer E retransmits at T1 doubling up to T2 (at T2 once Proceeding); Timer F = 64*T1.
- * No retransmissions over reliable transports (TCP, TLS, WS). Timers use the global setTimeout so that
- * tests can drive them with fake time.
+ * No retransmissions over reliable transports (TCP, TLS, WS). All timers of a layer share one TimerQueue (one
+ * global setTimeout at a time), so tests can drive them with fake time.
  */
 import { performance } from 'node:perf_hooks';
 import { getHeader, parseCSeq, parseVia, type SipMessage, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
 import { branchOf, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
+import { TimerEntry, TimerQueue } from './timer-queue.js';
 
 export interface TimerSettings {
   /** RTT estimate, default 500 ms (RFC 3261 §17.1.1.1). */
@@ -59,8 +60,10 @@ interface Pending {
   interval: number;
   startedAt: number;
   provisional: SipResponse[];
-  retransmitTimer?: ReturnType<typeof setTimeout>;
-  timeoutTimer?: ReturnType<typeof setTimeout>;
+  /** Timer A / E: fires `retransmit` below. */
+  retransmitTimer?: TimerEntry;
+  /** Timer B / F, or the caller's overall limit. */
+  timeoutTimer?: TimerEntry;
   resolve(outcome: TransactionOutcome): void;
   reject(error: TransactionError): void;
 }
@@ -85,6 +88,7 @@ export function responseKey(message: SipMessage): string | undefined {
 
 export class TransactionLayer {
   private readonly pending = new Map<string, Pending>();
+  private readonly timerQueue = new TimerQueue();
   private failure: TransactionError | undefined;
   /** Responses that matched no transaction (late retransmissions of a final response, strays). */
   unmatched = 0;
@@ -129,16 +133,20 @@ export class TransactionLayer {
       };
       this.pending.set(key, entry);
       if (!this.transmit(entry, key)) return;
-      if (!this.transport.reliable) this.armRetransmit(entry, key);
+      if (!this.transport.reliable) {
+        entry.retransmitTimer = new TimerEntry(() => this.retransmit(entry, key));
+        this.timerQueue.schedule(entry.retransmitTimer, entry.interval);
+      }
       // Timer B (§17.1.1.2) / Timer F (§17.1.2.2): 64*T1, shortened by the caller's overall limit
       const timeoutMs = Math.min(64 * this.timers.t1, limitMs ?? Infinity);
-      entry.timeoutTimer = setTimeout(() => {
+      entry.timeoutTimer = new TimerEntry(() => {
         this.finish(key);
         const timer = invite ? 'Timer B' : 'Timer F';
         reject(new TransactionError('timeout',
           `no final response to ${request.method} within ${Math.round(timeoutMs)} ms (${timeoutMs === 64 * this.timers.t1 ? timer : 'overall timeout'}, ${entry.retransmissions} retransmissions)`,
           entry.retransmissions));
-      }, timeoutMs);
+      });
+      this.timerQueue.schedule(entry.timeoutTimer, timeoutMs);
     });
   }
 
@@ -155,19 +163,17 @@ export class TransactionLayer {
     }
   }
 
-  private armRetransmit(entry: Pending, key: string): void {
-    entry.retransmitTimer = setTimeout(() => {
-      if (!this.pending.has(key)) return;
-      entry.retransmissions++;
-      if (!this.transmit(entry, key)) return;
-      if (entry.invite) {
-        entry.interval *= 2; // Timer A doubles without a cap (§17.1.1.2)
-      } else {
-        // Timer E: min(2*E, T2) while Trying, T2 while Proceeding (§17.1.2.2)
-        entry.interval = entry.state === 'proceeding' ? this.timers.t2 : Math.min(2 * entry.interval, this.timers.t2);
-      }
-      this.armRetransmit(entry, key);
-    }, entry.interval);
+  private retransmit(entry: Pending, key: string): void {
+    if (!this.pending.has(key)) return;
+    entry.retransmissions++;
+    if (!this.transmit(entry, key)) return;
+    if (entry.invite) {
+      entry.interval *= 2; // Timer A doubles without a cap (§17.1.1.2)
+    } else {
+      // Timer E: min(2*E, T2) while Trying, T2 while Proceeding (§17.1.2.2)
+      entry.interval = entry.state === 'proceeding' ? this.timers.t2 : Math.min(2 * entry.interval, this.timers.t2);
+    }
+    this.timerQueue.schedule(entry.retransmitTimer!, entry.interval);
   }
 
   private receive(message: SipMessage, raw: Uint8Array): void {
@@ -183,12 +189,11 @@ export class TransactionLayer {
       entry.provisional.push(message);
       if (entry.state === 'calling') {
         entry.state = 'proceeding';
-        if (entry.invite && entry.retransmitTimer) clearTimeout(entry.retransmitTimer); // §17.1.1.2: A stops
-        if (!entry.invite) {
+        if (entry.invite && entry.retransmitTimer) this.timerQueue.cancel(entry.retransmitTimer); // §17.1.1.2: A stops
+        if (!entry.invite && entry.retransmitTimer) {
           // §17.1.2.2: in Proceeding, Timer E fires at T2
-          if (entry.retransmitTimer) clearTimeout(entry.retransmitTimer);
           entry.interval = this.timers.t2;
-          if (!this.transport.reliable) this.armRetransmit(entry, key);
+          this.timerQueue.schedule(entry.retransmitTimer, entry.interval);
         }
       }
       return;
@@ -225,8 +230,8 @@ export class TransactionLayer {
   private finish(key: string): void {
     const entry = this.pending.get(key);
     if (!entry) return;
-    if (entry.retransmitTimer) clearTimeout(entry.retransmitTimer);
-    if (entry.timeoutTimer) clearTimeout(entry.timeoutTimer);
+    if (entry.retransmitTimer) this.timerQueue.cancel(entry.retransmitTimer);
+    if (entry.timeoutTimer) this.timerQueue.cancel(entry.timeoutTimer);
     this.pending.delete(key);
   }
 

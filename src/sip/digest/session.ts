@@ -21,6 +21,8 @@ export class DigestSession {
   constructor(
     private readonly username: string,
     private readonly password: string,
+    /** Source of client nonces (default: 128 random bits per answer); load mode hands in a pooled one. */
+    private readonly newCnonce?: () => string,
   ) {}
 
   /** Credentials answering `challenges` (all from one response); throws DigestError when none can be answered. */
@@ -51,6 +53,7 @@ export class DigestSession {
         uri: request.uri,
         body: request.body,
         nonceCount: counter.next(challenge.nonce),
+        cnonce: this.newCnonce?.(),
       });
     });
   }

@@ -1,0 +1,120 @@
+/**
+ * One timer for all the client transactions of a layer (RFC 3261 §17.1 Timers A, B, E, F): entries sit in a binary
+ * min-heap ordered by due time (ties: scheduling order), and a single global setTimeout is armed for the earliest.
+ * Load mode runs hundreds of transactions at once; this replaces two timer objects and closures per transaction
+ * and per retransmission by two reused entries. Times come from Date.now() and the global setTimeout, so tests can
+ * drive them with fake time; an entry fires at its exact due time, as a setTimeout of its own would.
+ */
+
+export class TimerEntry {
+  /** Absolute due time (Date.now() clock), meaningful while scheduled. */
+  due = 0;
+  /** Position in the heap; -1 when not scheduled. */
+  index = -1;
+  order = 0;
+  constructor(readonly fire: () => void) {}
+
+  get scheduled(): boolean {
+    return this.index >= 0;
+  }
+}
+
+export class TimerQueue {
+  private readonly heap: TimerEntry[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private armedFor = Infinity;
+  private scheduledCount = 0;
+
+  /** (Re)schedules `entry` to fire `delayMs` from now. */
+  schedule(entry: TimerEntry, delayMs: number): void {
+    if (entry.scheduled) this.remove(entry);
+    entry.due = Date.now() + delayMs;
+    entry.order = this.scheduledCount++;
+    entry.index = this.heap.length;
+    this.heap.push(entry);
+    this.siftUp(entry.index);
+    if (entry.due < this.armedFor) this.arm();
+  }
+
+  cancel(entry: TimerEntry): void {
+    if (!entry.scheduled) return;
+    this.remove(entry);
+    if (this.heap.length === 0) this.disarm();
+  }
+
+  private arm(): void {
+    this.disarm();
+    const first = this.heap[0];
+    if (first === undefined) return;
+    this.armedFor = first.due;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, first.due - Date.now()));
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const now = Date.now();
+    // bounded: only entries scheduled before this expiry fire now; those scheduled while firing wait for the next
+    const scheduledBefore = this.scheduledCount;
+    while (this.heap.length > 0 && this.heap[0].due <= now && this.heap[0].order < scheduledBefore) {
+      const entry = this.heap[0];
+      this.remove(entry);
+      entry.fire();
+    }
+    if (this.heap.length > 0 && this.timer === undefined) this.arm();
+  }
+
+  private remove(entry: TimerEntry): void {
+    const index = entry.index;
+    const last = this.heap.pop()!;
+    entry.index = -1;
+    if (last === entry) return;
+    this.heap[index] = last;
+    last.index = index;
+    this.siftDown(index);
+    this.siftUp(last.index);
+  }
+
+  private before(a: TimerEntry, b: TimerEntry): boolean {
+    return a.due < b.due || (a.due === b.due && a.order < b.order);
+  }
+
+  private siftUp(start: number): void {
+    let index = start;
+    const entry = this.heap[index];
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = this.heap[parentIndex];
+      if (!this.before(entry, parent)) break;
+      this.heap[index] = parent;
+      parent.index = index;
+      index = parentIndex;
+    }
+    this.heap[index] = entry;
+    entry.index = index;
+  }
+
+  private siftDown(start: number): void {
+    let index = start;
+    const entry = this.heap[index];
+    const length = this.heap.length;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      const child = right < length && this.before(this.heap[right], this.heap[left]) ? right : left;
+      if (!this.before(this.heap[child], entry)) break;
+      this.heap[index] = this.heap[child];
+      this.heap[index].index = index;
+      index = child;
+    }
+    this.heap[index] = entry;
+    entry.index = index;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * TimerQueue: entries fire at their exact due times, in due order (ties in scheduling order), once; cancel and
+ * reschedule work from inside a firing; one global timer at most, none when nothing is scheduled.
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { TimerEntry, TimerQueue } from '../../src/client/timer-queue.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('TimerQueue', () => {
+  test('fires each entry at its due time, in due order, with one global timer', () => {
+    const queue = new TimerQueue();
+    const start = Date.now();
+    const fired: [string, number][] = [];
+    const entry = (name: string) => new TimerEntry(() => fired.push([name, Date.now() - start]));
+    const delays: [string, number][] = [['c', 300], ['a', 100], ['d', 300], ['b', 200], ['e', 50]];
+    for (const [name, delay] of delays) queue.schedule(entry(name), delay);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual([['e', 50], ['a', 100], ['b', 200], ['c', 300], ['d', 300]]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('cancel removes an entry (head, middle or last); cancelling everything leaves no timer', () => {
+    const queue = new TimerQueue();
+    const fired: string[] = [];
+    const entries = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => new TimerEntry(() => fired.push(name)));
+    entries.forEach((entry, index) => queue.schedule(entry, 100 * (index + 1)));
+    queue.cancel(entries[0]);
+    queue.cancel(entries[3]);
+    queue.cancel(entries[5]);
+    queue.cancel(entries[5]);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual(['b', 'c', 'e']);
+    const lone = new TimerEntry(() => fired.push('lone'));
+    queue.schedule(lone, 100);
+    queue.cancel(lone);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('rescheduling from inside its own firing repeats it (doubling intervals, like Timer E)', () => {
+    const queue = new TimerQueue();
+    const start = Date.now();
+    const times: number[] = [];
+    let interval = 500;
+    const entry: TimerEntry = new TimerEntry(() => {
+      times.push(Date.now() - start);
+      interval = Math.min(2 * interval, 4000);
+      if (times.length < 6) queue.schedule(entry, interval);
+    });
+    queue.schedule(entry, interval);
+    vi.advanceTimersByTime(20_000);
+    expect(times).toEqual([500, 1500, 3500, 7500, 11500, 15500]);
+  });
+
+  test('an earlier entry scheduled later re-arms the timer; a firing entry can cancel another one due at once', () => {
+    const queue = new TimerQueue();
+    const start = Date.now();
+    const fired: [string, number][] = [];
+    const late = new TimerEntry(() => fired.push(['late', Date.now() - start]));
+    queue.schedule(late, 1000);
+    const victim = new TimerEntry(() => fired.push(['victim', Date.now() - start]));
+    const killer = new TimerEntry(() => {
+      fired.push(['killer', Date.now() - start]);
+      queue.cancel(victim);
+    });
+    queue.schedule(killer, 200);
+    queue.schedule(victim, 200);
+    vi.advanceTimersByTime(2000);
+    expect(fired).toEqual([['killer', 200], ['late', 1000]]);
+  });
+});
