@@ -4,9 +4,10 @@
  * OPTIONS addressed to a user with 407 and relays the answered request. sipsak (OPTIONS is its default mode)
  * on the same cases.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { expectExit } from './checks.js';
-import { startRegistrarEnvironment, testDomain, type RegistrarEnvironment } from './environment.js';
+import { testDomain } from './environment.js';
+import { useRegistrarEnvironment } from './registrar-hooks.js';
 import { parseJsonOutput, runSipsak, runSipscope } from './processes.js';
 import { randomPassword } from './subscribers.js';
 
@@ -17,25 +18,17 @@ const proxyRealm = 'options-proxy.sipscope.test';
 const alicePassword = randomPassword();
 const runLimit = { timeoutMs: 20_000 };
 
-let environment: RegistrarEnvironment;
-const logs = () => environment.logs(40);
-
-beforeAll(async () => {
-  environment = await startRegistrarEnvironment(
-    {
-      name: 'options',
-      ports,
-      realm: 'options-registrar.sipscope.test',
-      subscribers: [{ username: 'alice', domain: testDomain, password: alicePassword }],
-      trustedProxyPort: proxyPort,
-    },
-    { port: proxyPort, realm: proxyRealm },
-  );
-});
-
-afterAll(async () => {
-  await environment?.close();
-});
+const registrarSetup = useRegistrarEnvironment(
+  {
+    name: 'options',
+    ports,
+    realm: 'options-registrar.sipscope.test',
+    subscribers: [{ username: 'alice', domain: testDomain, password: alicePassword }],
+    trustedProxyPort: proxyPort,
+  },
+  { port: proxyPort, realm: proxyRealm },
+);
+const logs = registrarSetup.logs;
 
 describe.concurrent('sipscope options', () => {
   test.each([
@@ -48,7 +41,7 @@ describe.concurrent('sipscope options', () => {
     { transport: 'ws', host: '127.0.0.1', port: ports.ws },
     { transport: 'wss', host: '127.0.0.1', port: ports.wss },
   ])('over $transport to $host:$port -> exit 0, 200', async ({ transport, host, port }) => {
-    const ca = transport === 'tls' || transport === 'wss' ? ['--ca', environment.certificates!.caCertPath] : [];
+    const ca = transport === 'tls' || transport === 'wss' ? ['--ca', registrarSetup.environment.certificates!.caCertPath] : [];
     const result = await runSipscope(['options', `sip:${host}:${port}`, '--transport', transport, ...ca, '--timeout', '5s', '--json'], runLimit);
     expectExit(result, 0, logs);
     const json = parseJsonOutput(result);

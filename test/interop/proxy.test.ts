@@ -3,9 +3,10 @@
  * (its own realm) and relays the authorized request to the registrar on 127.0.0.1:25175, which trusts the proxy.
  * Also: the registrar challenged directly (401) on the same set-up. sipsak on the same cases.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { bindingUris, expectExit, locationBindings, registerJson } from './checks.js';
-import { startRegistrarEnvironment, testDomain, type RegistrarEnvironment } from './environment.js';
+import { testDomain } from './environment.js';
+import { useRegistrarEnvironment } from './registrar-hooks.js';
 import { runSipsak, runSipscope } from './processes.js';
 import { randomPassword } from './subscribers.js';
 
@@ -16,26 +17,18 @@ const registrarRealm = 'registrar-realm.sipscope.test';
 const alicePassword = randomPassword();
 const runLimit = { timeoutMs: 20_000 };
 
-let environment: RegistrarEnvironment;
-const logs = () => environment.logs(40);
-
-beforeAll(async () => {
-  environment = await startRegistrarEnvironment(
-    {
-      name: 'behind-proxy',
-      hosts: ['127.0.0.1'],
-      ports: { sip: registrarPort },
-      realm: registrarRealm,
-      subscribers: [{ username: 'alice', domain: testDomain, password: alicePassword }],
-      trustedProxyPort: proxyPort,
-    },
-    { port: proxyPort, realm: proxyRealm },
-  );
-});
-
-afterAll(async () => {
-  await environment?.close();
-});
+const registrarSetup = useRegistrarEnvironment(
+  {
+    name: 'behind-proxy',
+    hosts: ['127.0.0.1'],
+    ports: { sip: registrarPort },
+    realm: registrarRealm,
+    subscribers: [{ username: 'alice', domain: testDomain, password: alicePassword }],
+    trustedProxyPort: proxyPort,
+  },
+  { port: proxyPort, realm: proxyRealm },
+);
+const logs = registrarSetup.logs;
 
 describe.sequential('sipscope register through a proxy that answers 407', () => {
   test.each(['udp', 'tcp'] as const)('--proxy sip:127.0.0.1:25170 over %s -> 407 answered with the proxy realm, then 200 -> exit 0', async (transport) => {
@@ -50,7 +43,7 @@ describe.sequential('sipscope register through a proxy that answers 407', () => 
     expect(json).toMatchObject({ ok: true, status: 200, realm: proxyRealm, algorithm: 'MD5', qop: 'auth' });
     expect(json.transactions!.map((transaction) => transaction.status)).toEqual([407, 200]);
     expect(bindingUris(json)).toContain(contact);
-    const stored = await locationBindings(environment.registrar);
+    const stored = await locationBindings(registrarSetup.environment.registrar);
     expect(stored.map((entry) => entry.address), logs()).toContain(contact);
   });
 
@@ -76,7 +69,7 @@ describe.sequential('sipsak through the same proxy', () => {
   test('sipsak -p 127.0.0.1:25170 answers the 407 -> 0, binding stored', async () => {
     const result = await runSipsak(['-U', '-x', '120', '-p', `127.0.0.1:${proxyPort}`, '-s', `sip:alice@${testDomain}`], { ...runLimit, password: alicePassword });
     expectExit(result, 0, logs);
-    const stored = await locationBindings(environment.registrar);
+    const stored = await locationBindings(registrarSetup.environment.registrar);
     expect(stored.some((entry) => entry.userAgent.startsWith('sipsak'))).toBe(true);
   });
 

@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { bindingUris, expectExit, locationBindings, registerJson } from './checks.js';
-import { startRegistrarEnvironment, testDomain, type RegistrarEnvironment } from './environment.js';
+import { testDomain } from './environment.js';
+import { useRegistrarEnvironment } from './registrar-hooks.js';
 import { runSipsak, runSipscope } from './processes.js';
 import { addSubscribers, deleteSubscriber, randomPassword } from './subscribers.js';
 
@@ -37,12 +38,22 @@ const transportCases: TransportCase[] = [
   { label: 'wss4', transport: 'wss', host: '127.0.0.1', port: ports.wss },
 ];
 
-let environment: RegistrarEnvironment;
-const logs = () => environment.logs(40);
+const registrarSetup = useRegistrarEnvironment({
+  name: 'registrar',
+  ports,
+  realm,
+  algorithm: 'MD5',
+  subscribers: [
+    { username: 'alice', domain: testDomain, password: alicePassword },
+    { username: 'stale-once', domain: testDomain, password: alicePassword },
+    { username: 'stale-always', domain: testDomain, password: alicePassword },
+  ],
+});
+const logs = registrarSetup.logs;
 
 /** Kamailio's count of accepted TCP connections (TLS and WebSocket ride on them too). */
 async function acceptedConnections(): Promise<number> {
-  const statistics = await environment.registrar.kamcmd('stats.get_statistics', 'tcp:');
+  const statistics = await registrarSetup.environment.registrar.kamcmd('stats.get_statistics', 'tcp:');
   const match = /tcp:passive_open = (\d+)/.exec(statistics.stdout);
   expect(match, `kamcmd stats.get_statistics tcp: printed ${statistics.stdout}${statistics.stderr}`).not.toBeNull();
   return Number(match![1]);
@@ -50,7 +61,7 @@ async function acceptedConnections(): Promise<number> {
 
 function transportArgs(transportCase: TransportCase): string[] {
   const args = ['--transport', transportCase.transport];
-  if (transportCase.transport === 'tls' || transportCase.transport === 'wss') args.push('--ca', environment.certificates!.caCertPath);
+  if (transportCase.transport === 'tls' || transportCase.transport === 'wss') args.push('--ca', registrarSetup.environment.certificates!.caCertPath);
   return args;
 }
 
@@ -60,24 +71,6 @@ function register(user: string, transportCase: TransportCase, password: string |
     { ...runLimit, password },
   );
 }
-
-beforeAll(async () => {
-  environment = await startRegistrarEnvironment({
-    name: 'registrar',
-    ports,
-    realm,
-    algorithm: 'MD5',
-    subscribers: [
-      { username: 'alice', domain: testDomain, password: alicePassword },
-      { username: 'stale-once', domain: testDomain, password: alicePassword },
-      { username: 'stale-always', domain: testDomain, password: alicePassword },
-    ],
-  });
-});
-
-afterAll(async () => {
-  await environment?.close();
-});
 
 // Independent clients (own contact, own user or own dead port): run side by side to keep the file short.
 describe.concurrent('sipscope register against Kamailio: independent cases', () => {
@@ -92,7 +85,7 @@ describe.concurrent('sipscope register against Kamailio: independent cases', () 
     const binding = json.bindings!.find((entry) => entry.uri.includes(contact))!;
     expect(binding.expires).toBeGreaterThan(0);
     expect(binding.expires).toBeLessThanOrEqual(120);
-    const stored = (await locationBindings(environment.registrar)).filter((entry) => entry.address === contact);
+    const stored = (await locationBindings(registrarSetup.environment.registrar)).filter((entry) => entry.address === contact);
     expect(stored, `ul.dump has ${contact}\n${logs()}`).toHaveLength(1);
     expect(stored[0].aor).toBe('alice');
     expect(stored[0].socket).toContain(`:${transportCase.port}`);
@@ -113,10 +106,10 @@ describe.concurrent('sipscope register against Kamailio: independent cases', () 
   });
 
   test('password revoked at run time (subscriber row deleted) -> Kamailio answers 403 -> exit 1 on every transport', { timeout: 90_000 }, async () => {
-    await addSubscribers(environment.databasePath, [{ username: 'carol', domain: testDomain, password: carolPassword }]);
+    await addSubscribers(registrarSetup.environment.databasePath, [{ username: 'carol', domain: testDomain, password: carolPassword }]);
     const before = await Promise.all(transportCases.map((transportCase) => register('carol', transportCase, carolPassword)));
     for (const result of before) expectExit(result, 0, logs);
-    expect(await deleteSubscriber(environment.databasePath, 'carol')).toBe(1);
+    expect(await deleteSubscriber(registrarSetup.environment.databasePath, 'carol')).toBe(1);
     const after = await Promise.all(transportCases.map((transportCase) => register('carol', transportCase, carolPassword)));
     for (const result of after) {
       expectExit(result, 1, logs);
@@ -171,7 +164,7 @@ describe.concurrent('sipscope register against Kamailio: independent cases', () 
     { label: 'right password', password: () => alicePassword, failures: false },
     { label: 'wrong password', password: () => `${alicePassword}-wrong`, failures: true },
   ])('--junit FILE, $label: one test case per check, failures only when the check failed', async ({ password, failures }) => {
-    const junitPath = path.join(environment.workDirectory, `junit-${failures ? 'fail' : 'pass'}.xml`);
+    const junitPath = path.join(registrarSetup.environment.workDirectory, `junit-${failures ? 'fail' : 'pass'}.xml`);
     const result = await runSipscope(['register', `sip:alice@127.0.0.1:${ports.sip}`, '--junit', junitPath, '--timeout', '5s'], { ...runLimit, password: password() });
     expectExit(result, failures ? 1 : 0, logs);
     const xml = readFileSync(junitPath, 'utf8');
@@ -211,12 +204,12 @@ describe.concurrent('sipscope register against Kamailio: independent cases', () 
 // These compare the bindings before and after, so nothing else may register meanwhile.
 describe.sequential('sipscope register against Kamailio: binding changes', () => {
   test('default Contact over UDP: the new binding in the 200 is the one Kamailio stores', async () => {
-    const before = new Set((await locationBindings(environment.registrar)).map((entry) => entry.address));
+    const before = new Set((await locationBindings(registrarSetup.environment.registrar)).map((entry) => entry.address));
     const result = await register('alice', transportCases[0], alicePassword);
     expectExit(result, 0, logs);
     const added = bindingUris(registerJson(result)).filter((uri) => !before.has(uri));
     expect(added, `exactly one new binding in ${result.stdout}`).toHaveLength(1);
-    const stored = await locationBindings(environment.registrar);
+    const stored = await locationBindings(registrarSetup.environment.registrar);
     expect(stored.map((entry) => entry.address)).toContain(added[0]);
   });
 
@@ -234,16 +227,16 @@ describe.sequential('sipscope register against Kamailio: binding changes', () =>
   test('--query lists the bindings without adding one; --unregister removes one', async () => {
     const contact = 'sip:alice-unregister@127.0.0.1:40002';
     expectExit(await register('alice', transportCases[0], alicePassword, ['--contact', contact]), 0, logs);
-    const countBefore = (await locationBindings(environment.registrar)).length;
+    const countBefore = (await locationBindings(registrarSetup.environment.registrar)).length;
     const query = await register('alice', transportCases[2], alicePassword, ['--query']);
     expectExit(query, 0, logs);
     expect(bindingUris(registerJson(query))).toContain(contact);
-    expect(await locationBindings(environment.registrar)).toHaveLength(countBefore);
+    expect(await locationBindings(registrarSetup.environment.registrar)).toHaveLength(countBefore);
 
     const removal = await register('alice', transportCases[0], alicePassword, ['--contact', contact, '--unregister']);
     expectExit(removal, 0, logs);
     expect(bindingUris(registerJson(removal))).not.toContain(contact);
-    expect((await locationBindings(environment.registrar)).map((entry) => entry.address)).not.toContain(contact);
+    expect((await locationBindings(registrarSetup.environment.registrar)).map((entry) => entry.address)).not.toContain(contact);
   });
 
 });
@@ -260,7 +253,7 @@ describe.sequential('sipsak on the same cases', () => {
   test.each(['udp', 'tcp'] as const)('right password over %s -> 0 and the binding is stored', async (transport) => {
     const result = await sipsakRegister('alice', transport, alicePassword);
     expectExit(result, 0, logs);
-    const stored = await locationBindings(environment.registrar);
+    const stored = await locationBindings(registrarSetup.environment.registrar);
     expect(stored.some((entry) => entry.userAgent.startsWith('sipsak') && entry.socket === `${transport}:127.0.0.1:${ports.sip}`)).toBe(true);
   });
 
@@ -274,9 +267,9 @@ describe.sequential('sipsak on the same cases', () => {
 
   test('revoked password -> 1 (403), same as sipscope', async () => {
     const password = randomPassword();
-    await addSubscribers(environment.databasePath, [{ username: 'dave', domain: testDomain, password }]);
+    await addSubscribers(registrarSetup.environment.databasePath, [{ username: 'dave', domain: testDomain, password }]);
     expectExit(await sipsakRegister('dave', 'udp', password), 0, logs);
-    expect(await deleteSubscriber(environment.databasePath, 'dave')).toBe(1);
+    expect(await deleteSubscriber(registrarSetup.environment.databasePath, 'dave')).toBe(1);
     expectExit(await sipsakRegister('dave', 'udp', password), 1, logs);
     expectExit(await sipsakRegister('dave', 'tcp', password), 1, logs);
   });

@@ -2,9 +2,10 @@
  * A Kamailio registrar whose auth module offers algorithm=SHA-256 (RFC 7616 / RFC 8760), on 127.0.0.1 and ::1,
  * port 25190 (UDP, TCP). sipsak 0.9.8 only computes MD5 digests, so it cannot register here.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { bindingUris, expectExit, locationBindings, registerJson } from './checks.js';
-import { startRegistrarEnvironment, testDomain, type RegistrarEnvironment } from './environment.js';
+import { testDomain } from './environment.js';
+import { useRegistrarEnvironment } from './registrar-hooks.js';
 import { runSipsak, runSipscope } from './processes.js';
 import { randomPassword } from './subscribers.js';
 
@@ -13,22 +14,14 @@ const realm = 'sha256-realm.sipscope.test';
 const alicePassword = randomPassword();
 const runLimit = { timeoutMs: 20_000 };
 
-let environment: RegistrarEnvironment;
-const logs = () => environment.logs(40);
-
-beforeAll(async () => {
-  environment = await startRegistrarEnvironment({
-    name: 'sha256',
-    ports: { sip: port },
-    realm,
-    algorithm: 'SHA-256',
-    subscribers: [{ username: 'alice', domain: testDomain, password: alicePassword }],
-  });
+const registrarSetup = useRegistrarEnvironment({
+  name: 'sha256',
+  ports: { sip: port },
+  realm,
+  algorithm: 'SHA-256',
+  subscribers: [{ username: 'alice', domain: testDomain, password: alicePassword }],
 });
-
-afterAll(async () => {
-  await environment?.close();
-});
+const logs = registrarSetup.logs;
 
 describe.sequential('SHA-256 digest challenge', () => {
   test.each([
@@ -46,7 +39,7 @@ describe.sequential('SHA-256 digest challenge', () => {
     const json = registerJson(result);
     expect(json).toMatchObject({ ok: true, status: 200, realm, algorithm: 'SHA-256', qop: 'auth' });
     expect(bindingUris(json)).toContain(contact);
-    expect((await locationBindings(environment.registrar)).map((entry) => entry.address)).toContain(contact);
+    expect((await locationBindings(registrarSetup.environment.registrar)).map((entry) => entry.address)).toContain(contact);
   });
 
   test('wrong password -> exit 1, final 401 still asking for SHA-256', async () => {
