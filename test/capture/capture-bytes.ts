@@ -151,28 +151,26 @@ export class PcapngBuilder {
   }
 
   enhancedPacket(interfaceId: number, units: bigint, bytes: Uint8Array, comment?: string): this {
-    const head = Buffer.alloc(20);
-    this.u32(head, interfaceId, 0);
-    this.u32(head, Number(units >> 32n), 4);
-    this.u32(head, Number(units & 0xffffffffn), 8);
-    this.u32(head, bytes.length, 12);
-    this.u32(head, bytes.length, 16);
-    const data = Buffer.alloc((bytes.length + 3) & ~3);
-    data.set(bytes);
     const options = comment === undefined ? [] : [this.option(1, Buffer.from(comment)), Buffer.alloc(4)];
-    return this.block(6, Buffer.concat([head, data, ...options]));
+    return this.timedPacket(6, (head) => this.u32(head, interfaceId, 0), units, bytes, options);
   }
 
+  /** The Packet Block of pcapng 1.0 (type 2): a 16-bit interface id, then drops count (0 here). */
   obsoletePacket(interfaceId: number, units: bigint, bytes: Uint8Array): this {
+    return this.timedPacket(2, (head) => this.u16(head, interfaceId, 0), units, bytes, []);
+  }
+
+  /** A packet block with interface field(s), 64-bit timestamp, captured and original length, padded data, options. */
+  private timedPacket(type: number, writeInterface: (head: Buffer) => void, units: bigint, bytes: Uint8Array, options: Buffer[]): this {
     const head = Buffer.alloc(20);
-    this.u16(head, interfaceId, 0);
+    writeInterface(head);
     this.u32(head, Number(units >> 32n), 4);
     this.u32(head, Number(units & 0xffffffffn), 8);
     this.u32(head, bytes.length, 12);
     this.u32(head, bytes.length, 16);
     const data = Buffer.alloc((bytes.length + 3) & ~3);
     data.set(bytes);
-    return this.block(2, Buffer.concat([head, data]));
+    return this.block(type, Buffer.concat([head, data, ...options]));
   }
 
   simplePacket(bytes: Uint8Array): this {
