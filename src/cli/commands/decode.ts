@@ -118,10 +118,13 @@ export const decodeCommand: CliCommand = {
     const withFile = files.length > 1;
     const issueCounts = new Map<string, number>();
     let issuesPrinted = 0;
-    let pending = '';
+    // lines joined once per chunk: a string grown by += is a deep rope that the write must flatten first
+    let pending: string[] = [];
+    let pendingChars = 0;
     const flush = (): void => {
-      if (pending.length > 0) io.out(pending);
-      pending = '';
+      if (pending.length > 0) io.out(pending.join(''));
+      pending = [];
+      pendingChars = 0;
     };
     let lastFile = '';
     let lastFileJson = '""';
@@ -136,8 +139,10 @@ export const decodeCommand: CliCommand = {
               lastFile = payload.file;
               lastFileJson = JSON.stringify(lastFile);
             }
-            pending += (json ? jsonLine(payload, lastFileJson, firstLine, callId) : textLine(payload, firstLine, callId, withFile)) + '\n';
-            if (pending.length >= WRITE_CHUNK_CHARS) flush();
+            const line = (json ? jsonLine(payload, lastFileJson, firstLine, callId) : textLine(payload, firstLine, callId, withFile)) + '\n';
+            pending.push(line);
+            pendingChars += line.length;
+            if (pendingChars >= WRITE_CHUNK_CHARS) flush();
           },
           issue(issue) {
             issueCounts.set(issue.code, (issueCounts.get(issue.code) ?? 0) + 1);
