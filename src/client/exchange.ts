@@ -6,7 +6,7 @@
  */
 import { getHeaders, type SipResponse } from '../sip/index.js';
 import { chooseChallengePerRealm, DigestSession, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
-import { headerValue, newBranch, randomToken, withBranch, withHeader, type OutgoingRequest } from './request.js';
+import { headerValue, newBranch, randomToken, type OutgoingRequest } from './request.js';
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
 
@@ -53,9 +53,7 @@ export async function exchange(
       cseq: cseqNumberOf(current),
       provisional: [],
       retransmissions: 0,
-      credentials: current.headers
-        .map(([name]) => name.toLowerCase())
-        .filter((name): name is 'authorization' | 'proxy-authorization' => name === 'authorization' || name === 'proxy-authorization'),
+      credentials: credentialHeadersOf(current),
     };
     outcome.transactions.push(record);
     let response: SipResponse;
@@ -86,6 +84,15 @@ export async function exchange(
     if (!next) return outcome;
     current = next;
   }
+}
+
+function credentialHeadersOf(request: OutgoingRequest): ('authorization' | 'proxy-authorization')[] {
+  const names: ('authorization' | 'proxy-authorization')[] = [];
+  for (const [name] of request.headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'authorization' || lower === 'proxy-authorization') names.push(lower);
+  }
+  return names;
 }
 
 function cseqNumberOf(request: OutgoingRequest): number {
@@ -134,22 +141,46 @@ function answerChallenge(
   }
   // 128-bit client nonces from the pooled random source: one system call per hundreds of answers, not one each
   auth.digest ??= new DigestSession(credentials.username, credentials.password, () => randomToken(16));
-  let next: OutgoingRequest = { ...previous, headers: [...previous.headers] };
+  const answers: Answer[] = [];
   for (const built of auth.digest.answer(challenges, { method: previous.method, uri: previous.uri })) {
-    next = replaceCredentials(next, built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', built.params.realm, built.value);
+    answers.push({ header: built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', realm: built.params.realm, value: built.value });
     outcome.answered = { realm: built.params.realm, algorithm: built.params.algorithm ?? 'MD5' };
     if (built.params.qop) outcome.answered.qop = built.params.qop;
   }
-  // §8.1.3.5: same Call-ID, CSeq incremented, new branch (a new transaction)
-  next = withHeader(next, 'CSeq', `${cseqNumberOf(previous) + 1} ${previous.method}`);
-  return withBranch(next, newBranch());
+  return nextRequest(previous, answers);
 }
 
-/** Drops earlier credentials of the same header and realm, then appends the new ones. */
-function replaceCredentials(request: OutgoingRequest, header: string, realm: string, value: string): OutgoingRequest {
-  const lower = header.toLowerCase();
-  const quotedRealm = `realm="${realm.replace(/[\\"]/g, (char) => `\\${char}`)}"`;
-  const headers = request.headers.filter(([name, old]) => !(name.toLowerCase() === lower && old.includes(quotedRealm)));
-  headers.push([header, value]);
-  return { ...request, headers };
+interface Answer {
+  header: 'Authorization' | 'Proxy-Authorization';
+  realm: string;
+  value: string;
+}
+
+/**
+ * The request answering a challenge, built in one pass over the previous one: same Call-ID, CSeq + 1 and a new
+ * branch in the top Via (a new transaction, §8.1.3.5, §8.1.1.7); earlier credentials of the same header and realm
+ * are dropped and the new ones appended (§22.2).
+ */
+function nextRequest(previous: OutgoingRequest, answers: Answer[]): OutgoingRequest {
+  const replaced = answers.map((answer) => ({ name: answer.header.toLowerCase(), quotedRealm: `realm="${answer.realm.replace(/[\\"]/g, (char) => `\\${char}`)}"` }));
+  const cseq = `${cseqNumberOf(previous) + 1} ${previous.method}`;
+  const headers: [string, string][] = [];
+  let viaSeen = false;
+  let cseqSeen = false;
+  for (const field of previous.headers) {
+    const lower = field[0].toLowerCase();
+    if (lower === 'via' && !viaSeen) {
+      viaSeen = true;
+      headers.push([field[0], field[1].replace(/;branch=[^;,\s]*/i, `;branch=${newBranch()}`)]);
+    } else if (lower === 'cseq') {
+      cseqSeen = true;
+      headers.push([field[0], cseq]);
+    } else if (!replaced.some(({ name, quotedRealm }) => name === lower && field[1].includes(quotedRealm))) {
+      headers.push(field);
+    }
+  }
+  if (!viaSeen) throw new Error('request has no Via header');
+  for (const answer of answers) headers.push([answer.header, answer.value]);
+  if (!cseqSeen) headers.push(['CSeq', cseq]);
+  return { ...previous, headers };
 }

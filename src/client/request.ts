@@ -37,11 +37,13 @@ export function randomToken(bytes = 8): string {
 }
 
 export function serializeRequest(request: OutgoingRequest): Buffer {
-  const body = Buffer.from(request.body ?? '', 'utf8');
-  let head = `${request.method} ${request.uri} SIP/2.0\r\n`;
-  for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
-  head += `Content-Length: ${body.length}\r\n\r\n`;
-  return body.length === 0 ? Buffer.from(head, 'utf8') : Buffer.concat([Buffer.from(head, 'utf8'), body]);
+  const body = request.body ?? '';
+  const bodyBytes = body === '' ? 0 : Buffer.byteLength(body, 'utf8');
+  // one flat string, one Buffer (load mode serializes thousands of requests a second)
+  const lines: string[] = [`${request.method} ${request.uri} SIP/2.0`];
+  for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
+  lines.push(`Content-Length: ${bodyBytes}`, '', body);
+  return Buffer.from(lines.join('\r\n'), 'utf8');
 }
 
 export function headerValue(request: OutgoingRequest, name: string): string | undefined {
