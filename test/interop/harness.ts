@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { killGroup, repoRoot, runCommand, type CommandResult } from './processes.js';
+import { killGroup, repoRoot, runCommand, waitForExit, type CommandResult } from './processes.js';
 
 const templateDirectory = path.join(repoRoot, 'test', 'interop', 'kamailio');
 
@@ -82,17 +82,6 @@ async function probeOnce(options: KamailioOptions): Promise<boolean> {
   const host = options.probe.host.includes(':') ? `[${options.probe.host}]` : options.probe.host;
   const result = await runCommand('sipsak', ['-s', `sip:${host}:${options.probe.port}`, '-Z', '100'], { timeoutMs: 1500, netns: options.netns });
   return result.code === 0;
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 export async function startKamailio(options: KamailioOptions): Promise<KamailioInstance> {

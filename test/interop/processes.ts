@@ -2,7 +2,7 @@
  * Running the real programs of the interop tests (sipscope's CLI, sipsak, kamcmd, sqlite3, openssl, ip, nft):
  * every run is bounded by a timeout after which the child (and its process group) is killed.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -117,4 +117,16 @@ export function parseJsonOutput(result: CommandResult): Record<string, unknown> 
 /** Text for assertion messages: what ran, what it printed. */
 export function describeRun(result: CommandResult): string {
   return `${result.command}\n  code=${result.code} signal=${result.signal} timedOut=${result.timedOut} elapsed=${Math.round(result.elapsedMs)}ms\n  stdout: ${result.stdout.trim()}\n  stderr: ${result.stderr.trim()}`;
+}
+
+/** Resolves true once the child has exited, false when it is still running after `timeoutMs`. */
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }

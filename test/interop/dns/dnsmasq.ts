@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dnsPromises from 'node:dns/promises';
 import path from 'node:path';
-import { killGroup } from '../processes.js';
+import { killGroup, waitForExit } from '../processes.js';
 
 export const dnsmasqProgram = '/usr/sbin/dnsmasq';
 
@@ -69,17 +69,6 @@ export function dnsmasqArgs(options: DnsmasqOptions): string[] {
     ...zone.srv.map((r) => `--srv-host=${r.name},${r.target},${r.port},${r.priority},${r.weight ?? 0}`),
     ...zone.hosts.map((host) => `--host-record=${[host.name, host.ipv4, host.ipv6].filter((value) => value !== undefined).join(',')}`),
   ];
-}
-
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 export async function startDnsmasq(options: DnsmasqOptions): Promise<DnsmasqInstance> {
