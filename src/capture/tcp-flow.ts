@@ -98,11 +98,18 @@ export class TcpFlow {
   /** Frames that supplied any byte of stream positions [from, to), ascending and distinct. */
   packetsOf(from: number, to: number): number[] {
     const packets: number[] = [];
-    for (const c of this.contributions) {
+    const contributions = this.contributions;
+    let ascending = true;
+    for (let i = 0; i < contributions.length; i++) {
+      const c = contributions[i];
       if (c.to <= from || c.from >= to) continue;
-      if (packets[packets.length - 1] !== c.packetNumber) packets.push(c.packetNumber);
+      const last = packets.length > 0 ? packets[packets.length - 1] : -1;
+      if (last === c.packetNumber) continue;
+      if (c.packetNumber < last) ascending = false;
+      packets.push(c.packetNumber);
     }
-    if (packets.length > 1) packets.sort((a, b) => a - b);
+    // segments that arrived out of order contribute out of order; otherwise the list is sorted already
+    if (!ascending) packets.sort((a, b) => a - b);
     return packets;
   }
 

@@ -15,6 +15,7 @@ export const TCP_RST = 4;
 export const TCP_PSH = 8;
 export const TCP_ACK = 16;
 
+/** A segment as the packet decoder hands it over: valid during the call only (the object is reused). */
 export interface TcpSegment {
   file: string;
   packetNumber: number;

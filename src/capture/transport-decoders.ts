@@ -91,23 +91,42 @@ function looksLikeHep1or2(bytes: Uint8Array, start: number, end: number): boolea
   return (family === 2 && headerLength === 16) || (family === 10 && headerLength === 40);
 }
 
+/**
+ * One segment object reused for every TCP segment: the reassembler copies what it keeps (flow endpoints, held
+ * segments, frame metadata) and never holds on to the segment itself, so no allocation per segment is needed.
+ */
+const segment: TcpSegment = {
+  file: '',
+  packetNumber: 0,
+  timeUs: 0,
+  offset: 0,
+  src: { ip: '', port: 0 },
+  dst: { ip: '', port: 0 },
+  seq: 0,
+  ack: 0,
+  flags: 0,
+  payload: new Uint8Array(0),
+  flowKey: undefined,
+};
+
 function tcp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 20) return decoder.malformed('TCP header');
   const headerLength = (bytes[start + 12] >> 4) * 4;
   if (headerLength < 20 || headerLength > end - start) return decoder.malformed('TCP header length');
-  decoder.hooks.tcpSegment({
-    file: decoder.file,
-    packetNumber: decoder.packetNumber,
-    timeUs: decoder.timeUs,
-    offset: decoder.offset,
-    src: { ip: decoder.sourceIp(), port: u16be(bytes, start) },
-    dst: { ip: decoder.destinationIp(), port: u16be(bytes, start + 2) },
-    flowKey: decoder.ipVersion === 4 ? ipv4FlowKey(decoder, bytes, start) : undefined,
-    seq: u32be(bytes, start + 4),
-    ack: u32be(bytes, start + 8),
-    flags: bytes[start + 13],
-    payload: bytes.subarray(start + headerLength, end),
-  });
+  segment.file = decoder.file;
+  segment.packetNumber = decoder.packetNumber;
+  segment.timeUs = decoder.timeUs;
+  segment.offset = decoder.offset;
+  segment.src.ip = decoder.sourceIp();
+  segment.src.port = u16be(bytes, start);
+  segment.dst.ip = decoder.destinationIp();
+  segment.dst.port = u16be(bytes, start + 2);
+  segment.flowKey = decoder.ipVersion === 4 ? ipv4FlowKey(decoder, bytes, start) : undefined;
+  segment.seq = u32be(bytes, start + 4);
+  segment.ack = u32be(bytes, start + 8);
+  segment.flags = bytes[start + 13];
+  segment.payload = bytes.subarray(start + headerLength, end);
+  decoder.hooks.tcpSegment(segment);
 }
 
 /**
