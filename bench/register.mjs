@@ -78,10 +78,27 @@ async function singleCheckTimes(environment) {
   return { sipscope: median(sipscopeMs), sipsak: median(sipsakMs), sipscopeWire: median(sipscopeWireMs), sipsakWire: median(sipsakWireMs) };
 }
 
+/**
+ * Runs a program under bash and reads the CPU time of its process (user + system, children included) from bash's
+ * `times`, printed last on stderr: on a shared machine the CPU cost per registration is steadier than the rate.
+ */
+async function runTimed(program, args, options) {
+  const script = '"$@"; status=$?; times >&2; exit $status';
+  const result = await runCommand('bash', ['-c', script, 'timed', program, ...args], options);
+  const seconds = (text) => {
+    const [, minutes, secs] = /^(\d+)m([\d.]+)s$/.exec(text) ?? [];
+    return minutes === undefined ? Number.NaN : Number(minutes) * 60 + Number(secs);
+  };
+  const [user, system] = result.stderr.trim().split('\n').at(-1).trim().split(/\s+/).map(seconds);
+  return { ...result, cpuMs: (user + system) * 1000 };
+}
+
 async function sipscopeLoad(rate) {
-  const result = await runSipscope(
-    ['register', `sip:127.0.0.1:${port}`, '--count', String(count), '--rate', String(rate), '--user', 'user%d', '--user-start', '1', '--timeout', '10s', '--json'],
-    { timeoutMs: 60_000 + (count / rate) * 3000, password: passwordPattern },
+  const result = await runTimed(
+    process.execPath,
+    [path.join(root, 'bin', 'sipscope.js'), 'register', `sip:127.0.0.1:${port}`, '--count', String(count), '--rate', String(rate), '--user', 'user%d',
+      '--user-start', '1', '--timeout', '10s', '--json', '--password-env', 'SIPSCOPE_BENCH_PASSWORD'],
+    { timeoutMs: 60_000 + (count / rate) * 3000, env: { SIPSCOPE_BENCH_PASSWORD: passwordPattern } },
   );
   let summary;
   try {
@@ -89,14 +106,17 @@ async function sipscopeLoad(rate) {
   } catch {
     failIfNot(false, 'sipscope load run printed no JSON summary', result);
   }
-  return { ok: summary.ok, perSecond: summary.ok / (summary.elapsedMs / 1000), wallMs: result.elapsedMs, errors: summary.errors, retransmissions: summary.retransmissions };
+  return {
+    ok: summary.ok, perSecond: summary.ok / (summary.elapsedMs / 1000), wallMs: result.elapsedMs, cpuMs: result.cpuMs,
+    errors: summary.errors, retransmissions: summary.retransmissions,
+  };
 }
 
 async function sippLoad(environment, rate) {
   const injectionPath = path.join(environment.workDirectory, 'sipp-users.csv');
   writeFileSync(injectionPath, ['SEQUENTIAL', ...loadUsers.map((user) => `${user.username};${user.password};${user.domain};[authentication username=${user.username} password=${user.password}];`), ''].join('\n'));
   const statsPath = path.join(environment.workDirectory, `sipp-stats-${rate}.csv`);
-  const result = await runCommand(
+  const result = await runTimed(
     'sipp',
     [
       `127.0.0.1:${port}`, '-sf', path.join(root, 'bench', 'sipp', 'register.xml'), '-inf', injectionPath,
@@ -114,7 +134,7 @@ async function sippLoad(environment, rate) {
   const successful = Number(cell(doneRow, 'SuccessfulCall(C)'));
   const elapsedMs = (epochSeconds(cell(doneRow, 'CurrentTime')) - epochSeconds(cell(doneRow, 'StartTime'))) * 1000;
   failIfNot(rows.length > 0, 'SIPp wrote no statistics', result);
-  return { ok: successful, perSecond: successful / (elapsedMs / 1000), wallMs: result.elapsedMs, exitCode: result.code };
+  return { ok: successful, perSecond: successful / (elapsedMs / 1000), wallMs: result.elapsedMs, cpuMs: result.cpuMs, exitCode: result.code };
 }
 
 /** Runs one measurement; a failure is printed (with its output) and does not stop the others. */
@@ -153,15 +173,15 @@ try {
     const ours = await measure('sipscope --count/--rate', () => sipscopeLoad(rate));
     if (ours) {
       const errors = ours.ok < count ? `, FAILED ${count - ours.ok}: ${JSON.stringify(ours.errors)}` : '';
-      console.log(`   sipscope ${ours.perSecond.toFixed(0)} registrations/s, ${ours.ok}/${count} ok, ${ours.retransmissions ?? '?'} retransmissions (process wall ${ours.wallMs.toFixed(0)} ms)${errors}`);
+      console.log(`   sipscope ${ours.perSecond.toFixed(0)} registrations/s, ${ours.ok}/${count} ok, ${ours.retransmissions ?? '?'} retransmissions (process wall ${ours.wallMs.toFixed(0)} ms, CPU ${ours.cpuMs.toFixed(0)} ms = ${(ours.cpuMs / count).toFixed(3)} ms/registration incl. start-up)${errors}`);
       if (ours.ok < count) process.exitCode = 1;
     }
     const theirs = await measure('SIPp', () => sippLoad(environment, rate));
     if (theirs) {
-      console.log(`   SIPp     ${theirs.perSecond.toFixed(0)} registrations/s, ${theirs.ok}/${count} ok (process wall ${theirs.wallMs.toFixed(0)} ms, exit ${theirs.exitCode})`);
+      console.log(`   SIPp     ${theirs.perSecond.toFixed(0)} registrations/s, ${theirs.ok}/${count} ok (process wall ${theirs.wallMs.toFixed(0)} ms, CPU ${theirs.cpuMs.toFixed(0)} ms = ${(theirs.cpuMs / count).toFixed(3)} ms/registration, exit ${theirs.exitCode})`);
       if (theirs.ok < count) process.exitCode = 1;
     }
-    console.log(`   ratio sipscope/SIPp ${ratio(ours?.perSecond, theirs?.perSecond)}`);
+    console.log(`   ratio sipscope/SIPp: rate ${ratio(ours?.perSecond, theirs?.perSecond)}, CPU per registration ${ratio(ours?.cpuMs, theirs?.cpuMs)}`);
   }
 } finally {
   await environment.close();
