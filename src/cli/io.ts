@@ -3,6 +3,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 
 export interface CliIO {
   out(text: string): void;
+  /** Bytes to stdout as they are (large outputs: no string conversion); when absent, commands use `out`. */
+  outBytes?(bytes: Uint8Array): void;
   err(text: string): void;
   /** chalk with colour on or off as `colorEnabled` decides (output meant for files and pipes has none). */
   style: ChalkInstance;
@@ -32,6 +34,7 @@ export function processIO(colorFlag: boolean): CliIO {
   const useColor = colorEnabled(colorFlag, process.env, Boolean(process.stdout.isTTY));
   return {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    outBytes: (bytes) => process.stdout.write(bytes),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
     style: new Chalk({ level: useColor ? 1 : 0 }),
     interactive: Boolean(process.stderr.isTTY),

@@ -10,15 +10,7 @@ import type { CliIO } from '../io.js';
 
 /** Issues printed one by one before only their counts are kept (a snaplen-cut capture has one per packet). */
 const DEFAULT_MAX_ISSUES = 50;
-/** Output is written in chunks of about this many characters. */
-const WRITE_CHUNK_CHARS = 256 * 1024;
 const latin1 = new TextDecoder('latin1');
-
-function firstLineOf(bytes: Uint8Array): string {
-  let end = 0;
-  while (end < bytes.length && end < 8192 && bytes[end] !== 0x0d && bytes[end] !== 0x0a) end++;
-  return latin1.decode(bytes.subarray(0, end));
-}
 
 /**
  * The Call-ID as `getHeader(parseMessage(bytes, { datagram: true }), 'call-id')`, null where that throws (no
@@ -94,6 +86,192 @@ function jsonLine(payload: SipPayload, fileJson: string, firstLine: string, call
   );
 }
 
+/** Bytes per output chunk handed to stdout. */
+const CHUNK_BYTES = 256 * 1024;
+/** Room a line needs besides its file name, first line, Call-ID and addresses (keys, numbers, time, flags). */
+const LINE_FIXED_BYTES = 256;
+
+/**
+ * Output lines assembled as bytes in chunks: writing strings to stdout costs several ns per character (UTF-8
+ * conversion of a rope), bytes cost a copy. Lines whose first line and Call-ID are plain ASCII (no JSON escape,
+ * nothing to UTF-8 encode) are written byte by byte; any other line is formatted as a string (jsonLine/textLine)
+ * and UTF-8 encoded: the output is byte for byte what those string functions print.
+ */
+class LineWriter {
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private at = 0;
+  private file = '';
+  private fileBytes: Buffer = Buffer.alloc(0);
+  private fileJson = '""';
+
+  constructor(
+    private readonly io: CliIO,
+    private readonly json: boolean,
+    private readonly withFile: boolean,
+  ) {}
+
+  line(payload: SipPayload): void {
+    const bytes = payload.bytes;
+    if (payload.file !== this.file) {
+      this.file = payload.file;
+      this.fileJson = JSON.stringify(payload.file);
+      this.fileBytes = Buffer.from(this.json ? this.fileJson : payload.file, 'utf8');
+    }
+    let firstLineEnd = 0;
+    let plain = true;
+    while (firstLineEnd < bytes.length && firstLineEnd < 8192) {
+      const byte = bytes[firstLineEnd];
+      if (byte === 0x0d || byte === 0x0a) break;
+      if (!this.plainByte(byte)) plain = false;
+      firstLineEnd++;
+    }
+    const callId = callIdOf(bytes);
+    if (plain && callId !== null) {
+      for (let i = 0; i < callId.length; i++) {
+        if (!this.plainByte(callId.charCodeAt(i))) {
+          plain = false;
+          break;
+        }
+      }
+    }
+    const need = LINE_FIXED_BYTES + this.fileBytes.length + firstLineEnd + (callId?.length ?? 0) + payload.src.ip.length + payload.dst.ip.length;
+    if (!plain || need > CHUNK_BYTES) {
+      const firstLine = latin1.decode(bytes.subarray(0, firstLineEnd));
+      const text = this.json ? jsonLine(payload, this.fileJson, firstLine, callId) : textLine(payload, firstLine, callId, this.withFile);
+      this.text(text + '\n');
+      return;
+    }
+    if (this.at + need > this.chunk.length) this.flush();
+    if (this.json) this.jsonBytes(payload, firstLineEnd, callId);
+    else this.textBytes(payload, firstLineEnd, callId);
+    this.chunk[this.at++] = 0x0a;
+  }
+
+  /** A byte (or char) that prints as itself: JSON string content needs no escape there; text needs ASCII only. */
+  private plainByte(code: number): boolean {
+    return this.json ? code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c : code < 0x80;
+  }
+
+  private jsonBytes(payload: SipPayload, firstLineEnd: number, callId: string | null): void {
+    this.ascii('{"file":');
+    this.put(this.fileBytes, 0, this.fileBytes.length);
+    this.ascii(',"packetNumber":');
+    this.number(payload.packetNumber);
+    this.ascii(',"time":"');
+    this.ascii(formatTimeUs(payload.timeUs));
+    this.ascii('","src":{"ip":"');
+    this.ascii(payload.src.ip);
+    this.ascii('","port":');
+    this.number(payload.src.port);
+    this.ascii('},"dst":{"ip":"');
+    this.ascii(payload.dst.ip);
+    this.ascii('","port":');
+    this.number(payload.dst.port);
+    this.ascii('},"transport":"');
+    this.ascii(payload.transport);
+    this.ascii('","firstLine":"');
+    this.put(payload.bytes, 0, firstLineEnd);
+    if (callId === null) {
+      this.ascii('","callId":null');
+    } else {
+      this.ascii('","callId":"');
+      this.ascii(callId);
+      this.ascii('"');
+    }
+    if (payload.hep) this.ascii(',"hep":true');
+    if (payload.icmpQuote) this.ascii(',"icmpQuote":true');
+    this.ascii('}');
+  }
+
+  private textBytes(payload: SipPayload, firstLineEnd: number, callId: string | null): void {
+    if (this.withFile) {
+      this.put(this.fileBytes, 0, this.fileBytes.length);
+      this.ascii(':');
+    }
+    this.number(payload.packetNumber);
+    this.ascii('\t');
+    this.ascii(formatTimeUs(payload.timeUs));
+    this.ascii('\t');
+    this.endpoint(payload.src);
+    this.ascii(' -> ');
+    this.endpoint(payload.dst);
+    this.ascii('\t');
+    this.ascii(payload.transport);
+    if (payload.hep) this.ascii('/hep');
+    if (payload.icmpQuote) this.ascii(' (quoted in ICMP error)');
+    this.ascii('\t');
+    this.put(payload.bytes, 0, firstLineEnd);
+    this.ascii('\t');
+    this.ascii(callId ?? '-');
+  }
+
+  private endpoint(endpoint: { ip: string; port: number }): void {
+    const bracketed = endpoint.ip.includes(':');
+    if (bracketed) this.ascii('[');
+    this.ascii(endpoint.ip);
+    this.ascii(bracketed ? ']:' : ':');
+    this.number(endpoint.port);
+  }
+
+  /** Text known to be ASCII. */
+  private ascii(text: string): void {
+    const chunk = this.chunk;
+    let at = this.at;
+    for (let i = 0; i < text.length; i++) chunk[at++] = text.charCodeAt(i);
+    this.at = at;
+  }
+
+  private number(value: number): void {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) return this.ascii(String(value));
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.at + digits;
+    this.at = at;
+    let rest = value;
+    do {
+      this.chunk[--at] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+  }
+
+  private put(bytes: Uint8Array, start: number, end: number): void {
+    if (end - start > 32) {
+      this.chunk.set(bytes.subarray(start, end), this.at);
+      this.at += end - start;
+      return;
+    }
+    const chunk = this.chunk;
+    let at = this.at;
+    for (let i = start; i < end; i++) chunk[at++] = bytes[i];
+    this.at = at;
+  }
+
+  /** A line formatted as a string, UTF-8 encoded as stdout would encode it. */
+  private text(line: string): void {
+    const length = Buffer.byteLength(line, 'utf8');
+    if (this.at + length > this.chunk.length) this.flush();
+    if (length > this.chunk.length) {
+      this.emit(Buffer.from(line, 'utf8'));
+      return;
+    }
+    this.at += this.chunk.write(line, this.at, 'utf8');
+  }
+
+  flush(): void {
+    if (this.at === 0) return;
+    this.emit(this.chunk.subarray(0, this.at));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.at = 0;
+  }
+
+  /** Whole lines, each ending in LF. */
+  private emit(bytes: Buffer): void {
+    if (this.io.outBytes) this.io.outBytes(bytes);
+    else this.io.out(bytes.toString('utf8'));
+  }
+}
+
+
 function issueText(issue: DecodeIssue): string {
   const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
   return `sipscope decode: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`;
@@ -118,31 +296,13 @@ export const decodeCommand: CliCommand = {
     const withFile = files.length > 1;
     const issueCounts = new Map<string, number>();
     let issuesPrinted = 0;
-    // lines joined once per chunk: a string grown by += is a deep rope that the write must flatten first
-    let pending: string[] = [];
-    let pendingChars = 0;
-    const flush = (): void => {
-      if (pending.length > 0) io.out(pending.join(''));
-      pending = [];
-      pendingChars = 0;
-    };
-    let lastFile = '';
-    let lastFileJson = '""';
+    const writer = new LineWriter(io, json, withFile);
     try {
       await decodeCaptures(
         files,
         {
           payload(payload) {
-            const firstLine = firstLineOf(payload.bytes);
-            const callId = callIdOf(payload.bytes);
-            if (json && payload.file !== lastFile) {
-              lastFile = payload.file;
-              lastFileJson = JSON.stringify(lastFile);
-            }
-            const line = (json ? jsonLine(payload, lastFileJson, firstLine, callId) : textLine(payload, firstLine, callId, withFile)) + '\n';
-            pending.push(line);
-            pendingChars += line.length;
-            if (pendingChars >= WRITE_CHUNK_CHARS) flush();
+            writer.line(payload);
           },
           issue(issue) {
             issueCounts.set(issue.code, (issueCounts.get(issue.code) ?? 0) + 1);
@@ -152,14 +312,14 @@ export const decodeCommand: CliCommand = {
         { stdin: io.stdin },
       );
     } catch (error) {
-      flush();
+      writer.flush();
       if (error instanceof CaptureError) {
         io.err(`sipscope decode: ${error.message}`);
         return EXIT_LOCAL_ERROR;
       }
       throw error;
     }
-    flush();
+    writer.flush();
     if (issuesPrinted > maxIssues) {
       const counts = [...issueCounts].map(([code, count]) => `${code} ${count}`).join(', ');
       io.err(`sipscope decode: ${issuesPrinted} decode issues in all (${counts}); first ${maxIssues} shown`);
