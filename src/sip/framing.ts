@@ -60,8 +60,9 @@ function scanHeaderBlock(bytes: Uint8Array, start: number, to: number): number {
   contentLengthLine = isContentLengthName(bytes, start, to) ? start : -1;
   // LFs are found by Buffer#indexOf (memchr) on a view bounded to [start, to): a header line costs one native
   // call instead of a JS loop over its bytes.
-  if (start >= to) return -1;
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, to - start);
+  const viewEnd = Math.min(to, bytes.length);
+  if (start >= viewEnd) return -1;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, viewEnd - start);
   for (let at = view.indexOf(LF); at >= 0; at = view.indexOf(LF, at + 1)) {
     const i = start + at;
     if (i + 1 >= to) return -1;
