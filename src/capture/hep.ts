@@ -9,6 +9,7 @@
 import { frameMessage } from '../sip/framing.js';
 import { sipStartLineAt, START_LINE_YES } from './tcp-start-line.js';
 import type { CaptureTransport, DecodeIssue, Endpoint, SipPayload } from './types.js';
+import { ipv4Text, ipv6Text } from './ip-address.js';
 
 export interface HepMeta {
   file: string;
@@ -40,34 +41,6 @@ interface HepFields {
   payload?: Uint8Array;
 }
 
-function ipv4(bytes: Uint8Array, at: number): string {
-  return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
-}
-
-/** RFC 5952 text form: lower case, leading zeros dropped, the longest run of two or more zero groups as "::". */
-export function ipv6(bytes: Uint8Array, at: number): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[at + i] << 8) | bytes[at + i + 1]);
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const text = (list: number[]) => list.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return text(groups);
-  return `${text(groups.slice(0, bestStart))}::${text(groups.slice(bestStart + bestLength))}`;
-}
-
 const readUint16 = (b: Uint8Array, at: number) => (b[at] << 8) | b[at + 1];
 const readUint32 = (b: Uint8Array, at: number) => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 const readUint32Le = (b: Uint8Array, at: number) => ((b[at + 3] << 24) | (b[at + 2] << 16) | (b[at + 1] << 8) | b[at]) >>> 0;
@@ -92,10 +65,10 @@ function readHep3(payload: Uint8Array, fields: HepFields): string | undefined {
     if (vendor === 0) {
       if (type === 0x0001 && size >= 1) fields.family = payload[data];
       else if (type === 0x0002 && size >= 1) fields.protocol = payload[data];
-      else if (type === 0x0003 && size >= 4) fields.srcIp = ipv4(payload, data);
-      else if (type === 0x0004 && size >= 4) fields.dstIp = ipv4(payload, data);
-      else if (type === 0x0005 && size >= 16) fields.srcIp = ipv6(payload, data);
-      else if (type === 0x0006 && size >= 16) fields.dstIp = ipv6(payload, data);
+      else if (type === 0x0003 && size >= 4) fields.srcIp = ipv4Text(payload, data);
+      else if (type === 0x0004 && size >= 4) fields.dstIp = ipv4Text(payload, data);
+      else if (type === 0x0005 && size >= 16) fields.srcIp = ipv6Text(payload, data);
+      else if (type === 0x0006 && size >= 16) fields.dstIp = ipv6Text(payload, data);
       else if (type === 0x0007 && size >= 2) fields.srcPort = readUint16(payload, data);
       else if (type === 0x0008 && size >= 2) fields.dstPort = readUint16(payload, data);
       else if (type === 0x0009 && size >= 4) fields.seconds = readUint32(payload, data);
@@ -122,7 +95,7 @@ function readHep2(payload: Uint8Array, fields: HepFields): boolean {
   fields.protocol = payload[3];
   fields.srcPort = readUint16(payload, 4);
   fields.dstPort = readUint16(payload, 6);
-  const text = family === AF_INET ? ipv4 : ipv6;
+  const text = family === AF_INET ? ipv4Text : ipv6Text;
   fields.srcIp = text(payload, 8);
   fields.dstIp = text(payload, 8 + addressLength);
   if (version === 2) {
