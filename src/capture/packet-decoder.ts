@@ -7,7 +7,7 @@ import { FragmentTable, type FragmentLimits } from './fragments.js';
 import { ipv4Text, ipv6Text } from './ip-address.js';
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINK_DECODERS, type LinkResult } from './link.js';
 import { u16be, u32be, type PacketRecord } from './packet-record.js';
-import { TRANSPORT_DECODERS, type StreamDecoderSink, type TransportHooks } from './transport-decoders.js';
+import { TRANSPORT_DECODERS, type PacketContext, type StreamDecoderSink, type TransportHooks } from './transport-decoders.js';
 
 /** IP-in-IP nesting we follow (RFC 2003 / RFC 4213 tunnels); deeper is hostile input. */
 const MAX_TUNNEL_DEPTH = 4;
@@ -21,7 +21,7 @@ const IPPROTO_AH = 51;
 const IPPROTO_DSTOPTS = 60;
 const IPPROTO_MOBILITY = 135;
 
-export class PacketDecoder {
+export class PacketDecoder implements PacketContext {
   /** Current packet, as the transport decoders need it. */
   packetNumber = 0;
   timeUs = 0;

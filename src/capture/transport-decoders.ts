@@ -4,7 +4,6 @@
  * stream reassembler and SCTP (RFC 9260) packets to the SCTP decoder. ICMP and ICMPv6 errors have the UDP
  * datagram they quote read as tshark does, marked `icmpQuote` (sent, not delivered; possibly cut short).
  */
-import type { PacketDecoder } from './packet-decoder.js';
 import { keepBytes, u16be, u32be } from './packet-record.js';
 import type { TcpSegment } from './tcp-reassembly.js';
 import { sipStartLineAt, START_LINE_YES } from './tcp-start-line.js';
@@ -32,12 +31,31 @@ export interface TransportHooks {
   flush(): void;
 }
 
-export type TransportDecoder = (decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number) => void;
+/** What a transport decoder reads of the packet being decoded (implemented by PacketDecoder). */
+export interface PacketContext extends PacketMeta {
+  readonly sink: StreamDecoderSink;
+  readonly hooks: TransportHooks;
+  /** Buffer holding the current (innermost) IP header, and where its addresses are. */
+  readonly addressBytes: Uint8Array;
+  readonly srcAddressAt: number;
+  readonly dstAddressAt: number;
+  readonly ipVersion: number;
+  /** Decoding the datagram quoted in an ICMP error. */
+  readonly inIcmpQuote: boolean;
+  sourceIp(): string;
+  destinationIp(): string;
+  /** Frames behind the current payload (several after IP fragment reassembly). */
+  packets(): number[];
+  malformed(what: string): void;
+  icmpQuote(ipVersion: 4 | 6, bytes: Uint8Array, start: number, end: number): void;
+}
+
+export type TransportDecoder = (decoder: PacketContext, bytes: Uint8Array, start: number, end: number) => void;
 
 const HEP3_MAGIC = 0x48455033; // "HEP3"
 const EEP1_MAGIC = 0x45455031; // "EEP1", HEP3's other name
 
-function udp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+function udp(decoder: PacketContext, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 8) return decoder.malformed('UDP header');
   const length = u16be(bytes, start + 4);
   // length 0 happens on IPv6 jumbograms and with some offloads: use the IP payload end then
@@ -69,12 +87,12 @@ const ICMP_QUOTING_TYPES = new Set([3, 4, 11, 12]);
 /** ICMPv6 errors (RFC 4443 §3): unreachable 1, packet too big 2, time exceeded 3, parameter problem 4. */
 const ICMPV6_QUOTING_TYPES = new Set([1, 2, 3, 4]);
 
-function icmp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+function icmp(decoder: PacketContext, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 8 + 20 || !ICMP_QUOTING_TYPES.has(bytes[start])) return;
   decoder.icmpQuote(4, bytes, start + 8, end);
 }
 
-function icmpv6(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+function icmpv6(decoder: PacketContext, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 8 + 40 || !ICMPV6_QUOTING_TYPES.has(bytes[start])) return;
   decoder.icmpQuote(6, bytes, start + 8, end);
 }
@@ -109,7 +127,7 @@ const segment: TcpSegment = {
   flowKey: undefined,
 };
 
-function tcp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+function tcp(decoder: PacketContext, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 20) return decoder.malformed('TCP header');
   const headerLength = (bytes[start + 12] >> 4) * 4;
   if (headerLength < 20 || headerLength > end - start) return decoder.malformed('TCP header length');
@@ -133,7 +151,7 @@ function tcp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: numb
  * A short flat string naming an IPv4 TCP flow (addresses and ports as 16-bit char codes): hashed far faster
  * than the text key built from address strings. The leading char 4 keeps it apart from text keys.
  */
-function ipv4FlowKey(decoder: PacketDecoder, bytes: Uint8Array, start: number): string {
+function ipv4FlowKey(decoder: PacketContext, bytes: Uint8Array, start: number): string {
   const a = decoder.addressBytes;
   const src = decoder.srcAddressAt;
   const dst = decoder.dstAddressAt;
@@ -148,7 +166,7 @@ function ipv4FlowKey(decoder: PacketDecoder, bytes: Uint8Array, start: number): 
   );
 }
 
-function sctp(decoder: PacketDecoder, bytes: Uint8Array, start: number, end: number): void {
+function sctp(decoder: PacketContext, bytes: Uint8Array, start: number, end: number): void {
   if (end - start < 12) return decoder.malformed('SCTP common header');
   decoder.hooks.sctp(bytes.subarray(start, end), {
     file: decoder.file,
