@@ -106,15 +106,26 @@ function logicalLineEnd(bytes: Uint8Array, lineStart: number, end: number): numb
   return lineEnd;
 }
 
+/** Index of the colon that ends the field name in bytes[start..end), or -1. */
+function colonOfField(bytes: Uint8Array, start: number, end: number): number {
+  let colon = start;
+  while (colon < end && bytes[colon] !== 0x3a) colon++;
+  return colon < end ? colon : -1;
+}
+
+/** End of the field name before `colon`: RFC 3261 §7.3.1 allows whitespace between the name and the colon. */
+function fieldNameEnd(bytes: Uint8Array, start: number, colon: number): number {
+  let nameEnd = colon;
+  while (nameEnd > start && (bytes[nameEnd - 1] === 0x20 || bytes[nameEnd - 1] === 0x09)) nameEnd--;
+  return nameEnd;
+}
+
 function contentLengthOfLine(bytes: Uint8Array, start: number, end: number): number | undefined {
   const first = bytes[start] | 0x20;
   if (first !== 0x63 /* c */ && first !== 0x6c /* l */) return undefined;
-  let colon = start;
-  while (colon < end && bytes[colon] !== 0x3a) colon++;
-  if (colon >= end) return undefined;
-  let nameEnd = colon;
-  while (nameEnd > start && (bytes[nameEnd - 1] === 0x20 || bytes[nameEnd - 1] === 0x09)) nameEnd--;
-  const nameLength = nameEnd - start;
+  const colon = colonOfField(bytes, start, end);
+  if (colon < 0) return undefined;
+  const nameLength = fieldNameEnd(bytes, start, colon) - start;
   if (nameLength === 1) {
     if (first !== 0x6c) return undefined;
   } else if (nameLength === 14) {
@@ -220,12 +231,9 @@ function indexOfLf(bytes: Uint8Array, from: number, length: number): number {
 function callIdOfField(bytes: Uint8Array, start: number, end: number, folded: boolean): string | undefined {
   const first = bytes[start];
   if (first !== 0x43 && first !== 0x63 && first !== 0x49 && first !== 0x69) return undefined; // C c I i
-  let colon = start;
-  while (colon < end && bytes[colon] !== 0x3a) colon++;
-  if (colon >= end) return undefined;
-  let nameEnd = colon;
-  while (nameEnd > start && (bytes[nameEnd - 1] === 0x20 || bytes[nameEnd - 1] === 0x09)) nameEnd--;
-  const nameLength = nameEnd - start;
+  const colon = colonOfField(bytes, start, end);
+  if (colon < 0) return undefined;
+  const nameLength = fieldNameEnd(bytes, start, colon) - start;
   if (nameLength === 7) {
     for (let i = 0; i < 7; i++) {
       const wanted = CALL_ID.charCodeAt(i);
