@@ -1,6 +1,6 @@
 /** sipscope command line: yargs parses, the command runs and returns its exit code. */
 import yargs from 'yargs';
-import { commands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { EXIT_LOCAL_ERROR } from './command.js';
 import { processIO, type CliIO } from './io.js';
 
@@ -33,7 +33,7 @@ export async function main(args: string[], ioOverride?: CliIO): Promise<number> 
     .fail((message, error) => {
       failure = message ?? error?.message ?? 'invalid arguments';
     });
-  for (const command of commands) {
+  for (const command of await loadCommands(args)) {
     parser = parser.command(command.command, command.describe, command.builder, async (argv) => {
       // yargs reports a bad option value through fail() and then still calls the handler: don't run then
       if (failure !== undefined) return;

@@ -19,6 +19,14 @@ describe('sipscope command frame', () => {
     expect(run.stderr.match(/^sipscope:/gm)).toHaveLength(1);
   });
 
+  it('lists every command in --help (all are loaded when no command is named)', () => {
+    const run = sipscope(['--help']);
+    expect(run.status).toBe(0);
+    for (const name of ['register', 'options', 'decode', 'lint', 'analyze', 'calls', 'flow', 'extract']) {
+      expect(run.stdout).toMatch(new RegExp(`sipscope ${name} `));
+    }
+  });
+
   it('exits 2 on an unknown command', () => {
     const run = sipscope(['frobnicate']);
     expect(run.status).toBe(2);
