@@ -4,18 +4,11 @@
  * temp dir; Kamailio runs in the foreground (-DD -E) so its log is collected for failure messages; start()
  * returns once it answers an OPTIONS from sipsak; stop() ends it (TERM, then KILL of its process group).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { killGroup, repoRoot, runCommand, waitForExit, type CommandResult } from './processes.js';
+import { repoRoot, runCommand, spawnDaemon, type CommandResult } from './processes.js';
 
 const templateDirectory = path.join(repoRoot, 'test', 'interop', 'kamailio');
-
-/** Process groups of the Kamailios still running, killed if this process exits without stopping them. */
-const runningGroups = new Set<number>();
-process.once('exit', () => {
-  for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
-});
 
 export interface KamailioOptions {
   /** Names the instance in logs and its sub-directory of `workDirectory`. */
@@ -94,33 +87,11 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioI
 
   const kamailioArgs = ['-f', configPath, '-DD', '-E', '-m', '64', '-M', '8', '-Y', runDirectory, '-P', path.join(runDirectory, 'kamailio.pid'), '-w', runDirectory];
   const [file, argv] = options.netns ? ['ip', ['netns', 'exec', options.netns, 'kamailio', ...kamailioArgs]] : ['kamailio', kamailioArgs];
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let log = '';
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    log += text;
-    if (log.length > 2_000_000) log = log.slice(-1_000_000);
-    appendFileSync(logPath, text);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let spawnError: Error | undefined;
-  child.on('error', (error) => (spawnError = error));
-  if (child.pid !== undefined) runningGroups.add(child.pid);
-  child.once('exit', () => {
-    if (child.pid !== undefined) runningGroups.delete(child.pid);
-  });
-
-  const logTail = (lines = 40) => `--- kamailio ${options.name} log (${logPath}), last ${lines} lines ---\n${log.split('\n').slice(-lines).join('\n')}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // Kamailio's main process stops its children on TERM; KILL the whole group if it does not.
-    child.kill('SIGTERM');
-    if (!(await waitForExit(child, 5000))) {
-      killGroup(child.pid, 'SIGKILL');
-      await waitForExit(child, 2000);
-    }
-  };
+  const daemon = spawnDaemon(file, argv, { maxOutputChars: 2_000_000, stopGraceMs: 5000, onOutput: (text) => appendFileSync(logPath, text) });
+  const child = daemon.child;
+  const logTail = (lines = 40) => `--- kamailio ${options.name} log (${logPath}), last ${lines} lines ---\n${daemon.output().split('\n').slice(-lines).join('\n')}`;
+  // Kamailio's main process stops its children on TERM; spawnDaemon KILLs the whole group if it does not.
+  const stop = daemon.stop;
   const instance: KamailioInstance = {
     name: options.name,
     runDirectory,
@@ -133,8 +104,9 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioI
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
   while (Date.now() < deadline) {
+    const spawnError = daemon.spawnError();
     if (spawnError) throw new Error(`cannot start kamailio ${options.name}: ${spawnError.message}`);
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (daemon.exited()) {
       throw new Error(`kamailio ${options.name} exited during start-up (code ${child.exitCode}, signal ${child.signalCode})\n${logTail(60)}`);
     }
     if (await probeOnce(options)) return instance;

@@ -130,3 +130,58 @@ export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boo
     });
   });
 }
+
+/** Process groups of the daemons still running, killed if the test process exits without stopping them. */
+const runningGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
+});
+
+export interface Daemon {
+  child: ChildProcess;
+  /** The most recent output (stdout and stderr), at most `maxOutputChars`. */
+  output(): string;
+  /** Set when the program could not be started at all. */
+  spawnError(): Error | undefined;
+  exited(): boolean;
+  /** TERM, then KILL of the whole process group if it is still running after `stopGraceMs`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a long-running peer (Kamailio, dnsmasq) in its own process group, collects its output in a bounded
+ * buffer (and hands each chunk to `onOutput`), and makes sure it is killed even if the tests never stop it.
+ */
+export function spawnDaemon(program: string, args: string[], options: { maxOutputChars: number; stopGraceMs: number; onOutput?: (text: string) => void }): Daemon {
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    if (output.length > options.maxOutputChars) output = output.slice(-options.maxOutputChars / 2);
+    options.onOutput?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
+  if (child.pid !== undefined) runningGroups.add(child.pid);
+  child.once('exit', () => {
+    if (child.pid !== undefined) runningGroups.delete(child.pid);
+  });
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  return {
+    child,
+    output: () => output,
+    spawnError: () => spawnError,
+    exited,
+    async stop() {
+      if (exited()) return;
+      child.kill('SIGTERM');
+      if (!(await waitForExit(child, options.stopGraceMs))) {
+        killGroup(child.pid, 'SIGKILL');
+        await waitForExit(child, 2000);
+      }
+    },
+  };
+}

@@ -4,10 +4,10 @@
  * file); `--local=/DOMAIN/` makes it answer NXDOMAIN for every other name of the test domain. start() returns once
  * it answers a query for a record it serves; stop() ends it (TERM, then KILL of its process group).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import dnsPromises from 'node:dns/promises';
 import path from 'node:path';
-import { killGroup, waitForExit } from '../processes.js';
+import { spawnDaemon } from '../processes.js';
 
 export const dnsmasqProgram = '/usr/sbin/dnsmasq';
 
@@ -53,11 +53,6 @@ export interface DnsmasqInstance {
   stop(): Promise<void>;
 }
 
-const runningGroups = new Set<number>();
-process.once('exit', () => {
-  for (const pid of runningGroups) killGroup(pid, 'SIGKILL');
-});
-
 export function dnsmasqArgs(options: DnsmasqOptions): string[] {
   const { zone } = options;
   return [
@@ -72,37 +67,19 @@ export function dnsmasqArgs(options: DnsmasqOptions): string[] {
 }
 
 export async function startDnsmasq(options: DnsmasqOptions): Promise<DnsmasqInstance> {
-  const child = spawn(dnsmasqProgram, dnsmasqArgs(options), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let spawnError: Error | undefined;
-  child.on('error', (error) => (spawnError = error));
-  if (child.pid !== undefined) runningGroups.add(child.pid);
-  child.once('exit', () => {
-    if (child.pid !== undefined) runningGroups.delete(child.pid);
-  });
+  const daemon = spawnDaemon(dnsmasqProgram, dnsmasqArgs(options), { maxOutputChars: 200_000, stopGraceMs: 3000 });
+  const child = daemon.child;
   const server = `${options.addresses[0]}:${options.port}`;
-  const log = () => `--- dnsmasq ${server} output ---\n${output.split('\n').slice(-60).join('\n')}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (!(await waitForExit(child, 3000))) {
-      killGroup(child.pid, 'SIGKILL');
-      await waitForExit(child, 2000);
-    }
-  };
+  const log = () => `--- dnsmasq ${server} output ---\n${daemon.output().split('\n').slice(-60).join('\n')}`;
+  const stop = daemon.stop;
 
   const resolver = new dnsPromises.Resolver({ timeout: 300, tries: 1 });
   resolver.setServers([server]);
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
   while (Date.now() < deadline) {
+    const spawnError = daemon.spawnError();
     if (spawnError) throw new Error(`cannot start ${dnsmasqProgram}: ${spawnError.message}`);
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (daemon.exited()) {
       throw new Error(`dnsmasq exited during start-up (code ${child.exitCode}, signal ${child.signalCode})\n${log()}`);
     }
     const answered = await resolver.resolve4(options.readyName).then((addresses) => addresses.length > 0, () => false);
