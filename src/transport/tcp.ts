@@ -5,37 +5,28 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { parseMessage } from '../sip/index.js';
+import { closeWithin, ConnectionTransport } from './connection.js';
 import { TransportError, socketError } from './errors.js';
 import { StreamFramer } from './stream-framer.js';
-import { familyOf, hostPort, type ConnectOptions, type Endpoint, type SipTransport, type TransportHandlers, type TransportTarget } from './types.js';
+import { familyOf, hostPort, type ConnectOptions, type Endpoint, type TransportTarget } from './types.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-export class StreamTransport implements SipTransport {
-  readonly reliable = true;
-  readonly viaToken: string;
-  private handlers: TransportHandlers | undefined;
+export class StreamTransport extends ConnectionTransport {
   private readonly framer = new StreamFramer();
-  private closing = false;
-  private failed = false;
 
   private constructor(
-    readonly name: 'tcp' | 'tls',
+    name: 'tcp' | 'tls',
     private readonly socket: net.Socket,
-    readonly local: Endpoint,
-    readonly remote: Endpoint,
+    local: Endpoint,
+    remote: Endpoint,
   ) {
-    this.viaToken = name.toUpperCase();
+    super(name, local, remote);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => this.fail(socketError(error, this.peer)));
     socket.on('close', () => {
       if (!this.closing) this.fail(new TransportError('connection-closed', `${this.peer} closed the ${name.toUpperCase()} connection`));
     });
-  }
-
-  private get peer(): string {
-    return hostPort(this.remote.address, this.remote.port);
   }
 
   static async connect(target: TransportTarget, options: ConnectOptions = {}): Promise<StreamTransport> {
@@ -81,10 +72,6 @@ export class StreamTransport implements SipTransport {
     );
   }
 
-  setHandlers(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-  }
-
   send(bytes: Uint8Array): void {
     if (this.closing || this.failed || this.socket.destroyed) {
       throw new TransportError('connection-closed', `the connection to ${this.peer} is closed`);
@@ -101,29 +88,11 @@ export class StreamTransport implements SipTransport {
       this.socket.destroy();
       return;
     }
-    for (const raw of messages) {
-      try {
-        this.handlers?.message(parseMessage(raw), raw);
-      } catch (error) {
-        this.handlers?.invalid?.(raw, error instanceof Error ? error.message : String(error));
-      }
-    }
-  }
-
-  private fail(error: TransportError): void {
-    if (this.failed || this.closing) return;
-    this.failed = true;
-    this.handlers?.error(error);
+    for (const raw of messages) this.deliver(raw);
   }
 
   async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    if (this.socket.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { this.socket.destroy(); resolve(); }, 1000);
-      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
-      this.socket.end();
-    });
+    if (!this.beginClose(this.socket.destroyed)) return;
+    await closeWithin(this.socket, () => this.socket.end(), () => this.socket.destroy());
   }
 }

@@ -4,35 +4,25 @@
  */
 import net from 'node:net';
 import WebSocket from 'ws';
-import { parseMessage } from '../sip/index.js';
+import { closeWithin, ConnectionTransport } from './connection.js';
 import { TransportError, socketError } from './errors.js';
-import { familyOf, hostPort, type ConnectOptions, type Endpoint, type SipTransport, type TransportHandlers, type TransportTarget } from './types.js';
+import { familyOf, hostPort, type ConnectOptions, type Endpoint, type TransportTarget } from './types.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-export class WebSocketTransport implements SipTransport {
-  readonly reliable = true;
-  readonly viaToken: string;
-  private handlers: TransportHandlers | undefined;
-  private closing = false;
-  private failed = false;
-
+export class WebSocketTransport extends ConnectionTransport {
   private constructor(
-    readonly name: 'ws' | 'wss',
+    name: 'ws' | 'wss',
     private readonly socket: WebSocket,
-    readonly local: Endpoint,
-    readonly remote: Endpoint,
+    local: Endpoint,
+    remote: Endpoint,
   ) {
-    this.viaToken = name.toUpperCase();
+    super(name, local, remote);
     socket.on('message', (data: WebSocket.RawData) => this.receive(data));
     socket.on('error', (error) => this.fail(socketError(error, this.peer)));
     socket.on('close', () => {
       if (!this.closing) this.fail(new TransportError('connection-closed', `${this.peer} closed the WebSocket`));
     });
-  }
-
-  private get peer(): string {
-    return hostPort(this.remote.address, this.remote.port);
   }
 
   static async connect(target: TransportTarget, options: ConnectOptions = {}): Promise<WebSocketTransport> {
@@ -88,10 +78,6 @@ export class WebSocketTransport implements SipTransport {
     });
   }
 
-  setHandlers(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-  }
-
   send(bytes: Uint8Array): void {
     if (this.closing || this.failed || this.socket.readyState !== WebSocket.OPEN) {
       throw new TransportError('connection-closed', `the WebSocket to ${this.peer} is closed`);
@@ -102,28 +88,12 @@ export class WebSocketTransport implements SipTransport {
 
   private receive(data: WebSocket.RawData): void {
     const raw = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    try {
-      // RFC 7118 §5.1: each WebSocket message holds exactly one SIP message
-      this.handlers?.message(parseMessage(raw, { datagram: true }), raw);
-    } catch (error) {
-      this.handlers?.invalid?.(raw, error instanceof Error ? error.message : String(error));
-    }
-  }
-
-  private fail(error: TransportError): void {
-    if (this.failed || this.closing) return;
-    this.failed = true;
-    this.handlers?.error(error);
+    // RFC 7118 §5.1: each WebSocket message holds exactly one SIP message
+    this.deliver(raw, { datagram: true });
   }
 
   async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    if (this.socket.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { this.socket.terminate(); resolve(); }, 1000);
-      this.socket.once('close', () => { clearTimeout(timer); resolve(); });
-      this.socket.close(1000);
-    });
+    if (!this.beginClose(this.socket.readyState === WebSocket.CLOSED)) return;
+    await closeWithin(this.socket, () => this.socket.close(1000), () => this.socket.terminate());
   }
 }
