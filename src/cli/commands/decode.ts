@@ -288,9 +288,8 @@ export const decodeCommand: CliCommand = {
       .example('$0 decode trace.pcapng', 'one line per SIP message')
       .example('$0 decode ring-*.pcap.gz --json', 'JSON Lines, files merged by capture time'),
   async run(argv, io: CliIO) {
-    // yargs drops a lone '-' from positionals: an empty list here means the user asked for stdin
-    const named = ((argv.files as string[] | undefined) ?? []).map(String);
-    const files = named.length > 0 ? named : ['-'];
+    // '-' (stdin) arrives as it was typed: src/cli/index.ts carries it past yargs
+    const files = ((argv.files as string[] | undefined) ?? []).map(String);
     const json = argv.json === true;
     const maxIssues = Number(argv['max-issues'] ?? DEFAULT_MAX_ISSUES);
     const withFile = files.length > 1;
