@@ -21,7 +21,8 @@ export async function analyzeCaptures(inputs: string[], options: AnalyzeCaptures
       issue: (issue) => options.decodeIssue?.(issue),
       progress: (read, total) => options.progress?.(read, total),
     },
-    options.decode,
+    // with several files, packets are numbered as in the mergecap'd capture, so each number names one frame
+    { mergedPacketNumbers: true, ...options.decode },
   );
   return analyzer.finish(stats);
 }

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
+import { MergedNumbering } from './merged-numbering.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
@@ -29,6 +30,12 @@ export interface DecodeOptions {
   windowBytes?: number;
   /** Stream read for the input '-' (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * With several inputs, give payloads (`packetNumber`, `packets`) packet numbers counted across all of them in
+   * the merged order, as frame numbers of `mergecap -w merged.pcapng FILE...` (merged-numbering.ts), instead of
+   * each file's own. Issues keep the file's own numbers beside the file name.
+   */
+  mergedPacketNumbers?: boolean;
 }
 
 interface FileDecode extends MergeSource {
@@ -45,13 +52,15 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
     stats.decodeErrors++;
     sink.issue?.(issue);
   };
-  const payloadSink: StreamDecoderSink = {
+  const numbering = options.mergedPacketNumbers && inputs.length > 1 ? new MergedNumbering(inputs.length) : undefined;
+  const payloadSink = (index: number): StreamDecoderSink => ({
     message: (payload) => {
       stats.sipMessages++;
+      if (numbering !== undefined) renumber(payload, index, numbering);
       sink.payload(payload);
     },
     issue: issueSink,
-  };
+  });
   const files: FileDecode[] = [];
   try {
     for (const [index, file] of inputs.entries()) {
@@ -60,12 +69,14 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
         (code, message, packetNumber, offset) => issueSink({ code, message, file, packetNumber, offset }),
         { windowBytes: options.windowBytes, stdin: options.stdin },
       );
-      const decoder = new PacketDecoder(file, payloadSink, streamHooks(payloadSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
-      files.push({ index, capture, decoder, done: false, currentTimeUs: () => capture.reader.record.timeUs });
+      const fileSink = payloadSink(index);
+      const decoder = new PacketDecoder(file, fileSink, streamHooks(fileSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
+      const record = capture.reader.record;
+      files.push({ index, capture, decoder, done: false, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs });
     }
     const progress = progressReporter(files, sink);
     if (files.length === 1) await decodeOne(files[0], stats, progress);
-    else await decodeMerged(files, stats, progress);
+    else await decodeMerged(files, stats, progress, numbering);
   } finally {
     for (const file of files) {
       stats.bytes += file.capture.rawBytesRead;
@@ -114,15 +125,22 @@ async function decodeOne(file: FileDecode, stats: DecodeStats, progress: () => v
 }
 
 /** k-way merge by capture time (a min-heap of the files' current packets); ties go to the earlier input. */
-async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: () => void): Promise<void> {
+async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: () => void, numbering: MergedNumbering | undefined): Promise<void> {
   const heap = new MergeHeap<FileDecode>();
   for (const file of files) if (await advance(file, progress)) heap.push(file);
   for (let file = heap.peek(); file !== undefined; file = heap.peek()) {
     stats.packets++;
+    numbering?.record(file.index, file.capture.reader.record.packetNumber, stats.packets);
     file.decoder.packet(file.capture.reader.record);
     if (await advance(file, progress)) heap.topChanged();
     else heap.pop();
   }
+}
+
+function renumber(payload: SipPayload, file: number, numbering: MergedNumbering): void {
+  payload.packetNumber = numbering.merged(file, payload.packetNumber);
+  // a copy: the decoders may share a packet list between payloads
+  payload.packets = payload.packets.map((packet) => numbering.merged(file, packet));
 }
 
 /** Moves a file to its next packet; false (and the file flushed) at its end. */

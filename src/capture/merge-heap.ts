@@ -5,6 +5,8 @@ export interface MergeSource {
   index: number;
   /** Capture time of the source's current packet. */
   currentTimeUs(): number;
+  /** Nanoseconds past it (0..999) when the capture has finer resolution. */
+  currentTimeExtraNs(): number;
 }
 
 export class MergeHeap<T extends MergeSource> {
@@ -43,7 +45,11 @@ export class MergeHeap<T extends MergeSource> {
   private before(a: T, b: T): boolean {
     const timeA = a.currentTimeUs();
     const timeB = b.currentTimeUs();
-    return timeA < timeB || (timeA === timeB && a.index < b.index);
+    if (timeA !== timeB) return timeA < timeB;
+    const extraA = a.currentTimeExtraNs();
+    const extraB = b.currentTimeExtraNs();
+    // as mergecap: the earlier timestamp first, equal ones in input order
+    return extraA < extraB || (extraA === extraB && a.index < b.index);
   }
 
   private up(at: number): void {
