@@ -21,8 +21,8 @@ export async function analyzeCaptures(inputs: string[], options: AnalyzeCaptures
       issue: (issue) => options.decodeIssue?.(issue),
       progress: (read, total) => options.progress?.(read, total),
     },
-    // with several files, packets are numbered as in the mergecap'd capture, so each number names one frame
-    { mergedPacketNumbers: true, ...options.decode },
+    // several files are read as the one capture mergecap would make of them (numbering, TCP and fragment state)
+    { asOneCapture: true, ...options.decode },
   );
   return analyzer.finish(stats);
 }

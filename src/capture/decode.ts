@@ -5,7 +5,6 @@
  */
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
-import { MergedNumbering } from './merged-numbering.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
@@ -31,17 +30,23 @@ export interface DecodeOptions {
   /** Stream read for the input '-' (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
   /**
-   * With several inputs, give payloads (`packetNumber`, `packets`) packet numbers counted across all of them in
-   * the merged order, as frame numbers of `mergecap -w merged.pcapng FILE...` (merged-numbering.ts), instead of
-   * each file's own. Issues keep the file's own numbers beside the file name.
+   * Several inputs read as the one capture `mergecap -w merged.pcapng FILE...` would make of them: packets
+   * numbered across all files in the merged order (packet N is frame N of the merged file), and one IP fragment
+   * and TCP reassembly state, so a ring of files loses nothing at its file boundaries. Without it, each file has
+   * its own numbers and its own state. Issues name the file and byte offset either way; a container issue
+   * (corrupt block, truncated file) has no packet number here, since its packet never gets one.
    */
-  mergedPacketNumbers?: boolean;
+  asOneCapture?: boolean;
 }
 
 interface FileDecode extends MergeSource {
   index: number;
+  file: string;
   capture: OpenedCapture;
+  /** The file's own, or the one decoder of all files read as one capture. */
   decoder: PacketDecoder;
+  /** The decoder is the file's own: flushed at the file's end. */
+  flushes: boolean;
   /** Set once the file is exhausted or unreadable. */
   done: boolean;
 }
@@ -52,31 +57,32 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
     stats.decodeErrors++;
     sink.issue?.(issue);
   };
-  const numbering = options.mergedPacketNumbers && inputs.length > 1 ? new MergedNumbering(inputs.length) : undefined;
-  const payloadSink = (index: number): StreamDecoderSink => ({
+  const payloadSink: StreamDecoderSink = {
     message: (payload) => {
       stats.sipMessages++;
-      if (numbering !== undefined) renumber(payload, index, numbering);
       sink.payload(payload);
     },
     issue: issueSink,
-  });
+  };
+  const asOne = options.asOneCapture === true && inputs.length > 1;
+  const newDecoder = (file: string) => new PacketDecoder(file, payloadSink, streamHooks(payloadSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
+  const sharedDecoder = asOne ? newDecoder(inputs[0]) : undefined;
   const files: FileDecode[] = [];
   try {
     for (const [index, file] of inputs.entries()) {
       const capture = await openCapture(
         file,
-        (code, message, packetNumber, offset) => issueSink({ code, message, file, packetNumber, offset }),
+        (code, message, packetNumber, offset) => issueSink({ code, message, file, packetNumber: asOne ? undefined : packetNumber, offset }),
         { windowBytes: options.windowBytes, stdin: options.stdin },
       );
-      const fileSink = payloadSink(index);
-      const decoder = new PacketDecoder(file, fileSink, streamHooks(fileSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
+      const decoder = sharedDecoder ?? newDecoder(file);
       const record = capture.reader.record;
-      files.push({ index, capture, decoder, done: false, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs });
+      files.push({ index, file, capture, decoder, done: false, flushes: !asOne, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs });
     }
     const progress = progressReporter(files, sink);
     if (files.length === 1) await decodeOne(files[0], stats, progress);
-    else await decodeMerged(files, stats, progress, numbering);
+    else await decodeMerged(files, stats, progress, asOne);
+    sharedDecoder?.flush();
   } finally {
     for (const file of files) {
       stats.bytes += file.capture.rawBytesRead;
@@ -125,22 +131,20 @@ async function decodeOne(file: FileDecode, stats: DecodeStats, progress: () => v
 }
 
 /** k-way merge by capture time (a min-heap of the files' current packets); ties go to the earlier input. */
-async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: () => void, numbering: MergedNumbering | undefined): Promise<void> {
+async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: () => void, asOne: boolean): Promise<void> {
   const heap = new MergeHeap<FileDecode>();
   for (const file of files) if (await advance(file, progress)) heap.push(file);
   for (let file = heap.peek(); file !== undefined; file = heap.peek()) {
     stats.packets++;
-    numbering?.record(file.index, file.capture.reader.record.packetNumber, stats.packets);
-    file.decoder.packet(file.capture.reader.record);
+    if (asOne) {
+      file.decoder.file = file.file;
+      file.decoder.packet(file.capture.reader.record, stats.packets);
+    } else {
+      file.decoder.packet(file.capture.reader.record);
+    }
     if (await advance(file, progress)) heap.topChanged();
     else heap.pop();
   }
-}
-
-function renumber(payload: SipPayload, file: number, numbering: MergedNumbering): void {
-  payload.packetNumber = numbering.merged(file, payload.packetNumber);
-  // a copy: the decoders may share a packet list between payloads
-  payload.packets = payload.packets.map((packet) => numbering.merged(file, packet));
 }
 
 /** Moves a file to its next packet; false (and the file flushed) at its end. */
@@ -164,6 +168,7 @@ async function refill(file: FileDecode): Promise<boolean> {
     return true;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    file.decoder.file = file.file;
     file.decoder.report('read-error', `reading stopped: ${reason}`, undefined, file.capture.rawBytesRead);
     return false;
   }
@@ -172,5 +177,5 @@ async function refill(file: FileDecode): Promise<boolean> {
 function finish(file: FileDecode): void {
   if (file.done) return;
   file.done = true;
-  file.decoder.flush();
+  if (file.flushes) file.decoder.flush();
 }

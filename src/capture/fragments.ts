@@ -23,7 +23,8 @@ export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = {
 const MAX_DATAGRAM_BYTES = 65535;
 
 export interface FragmentIssue {
-  (code: string, message: string, packetNumber: number, offset: number): void;
+  /** `file`: the capture file the packet is in (several files can be read as one capture). */
+  (code: string, message: string, packetNumber: number, offset: number, file: string): void;
 }
 
 interface Piece {
@@ -35,6 +36,7 @@ interface PendingDatagram {
   firstTimeUs: number;
   firstPacket: number;
   firstOffset: number;
+  firstFile: string;
   pieces: Piece[];
   /** Payload length once the last fragment (more-fragments clear) has arrived, else -1. */
   totalLength: number;
@@ -76,24 +78,25 @@ export class FragmentTable {
     packetNumber: number,
     timeUs: number,
     offset: number,
+    file: string,
   ): ReassembledDatagram | undefined {
     this.expire(timeUs);
     const length = end - start;
     if (fragmentOffset + length > MAX_DATAGRAM_BYTES) {
-      this.issue('fragment-too-large', `fragment at offset ${fragmentOffset} would make the datagram exceed ${MAX_DATAGRAM_BYTES} bytes`, packetNumber, offset);
+      this.issue('fragment-too-large', `fragment at offset ${fragmentOffset} would make the datagram exceed ${MAX_DATAGRAM_BYTES} bytes`, packetNumber, offset, file);
       this.drop(key);
       return undefined;
     }
     let datagram = this.pending.get(key);
     if (datagram === undefined) {
       this.makeRoom(length);
-      datagram = { firstTimeUs: timeUs, firstPacket: packetNumber, firstOffset: offset, pieces: [], totalLength: -1, bufferedBytes: 0, packets: [], overlapReported: false };
+      datagram = { firstTimeUs: timeUs, firstPacket: packetNumber, firstOffset: offset, firstFile: file, pieces: [], totalLength: -1, bufferedBytes: 0, packets: [], overlapReported: false };
       this.pending.set(key, datagram);
     } else {
       this.makeRoom(length, datagram);
     }
     if (!moreFragments) datagram.totalLength = fragmentOffset + length;
-    this.checkOverlap(datagram, fragmentOffset, bytes, start, end, packetNumber, offset);
+    this.checkOverlap(datagram, fragmentOffset, bytes, start, end, packetNumber, offset, file);
     datagram.pieces.push({ at: fragmentOffset, bytes: copyBytes(bytes, start, end) });
     datagram.bufferedBytes += length;
     this.bufferedBytes += length;
@@ -108,7 +111,7 @@ export class FragmentTable {
   expire(nowUs: number): void {
     for (const [key, datagram] of this.pending) {
       if (nowUs - datagram.firstTimeUs <= this.limits.timeoutUs) break;
-      this.issue('fragment-timeout', `IP datagram incomplete ${this.limits.timeoutUs / 1e6} s after its first fragment; dropped`, datagram.firstPacket, datagram.firstOffset);
+      this.issue('fragment-timeout', `IP datagram incomplete ${this.limits.timeoutUs / 1e6} s after its first fragment; dropped`, datagram.firstPacket, datagram.firstOffset, datagram.firstFile);
       this.drop(key);
     }
   }
@@ -116,7 +119,7 @@ export class FragmentTable {
   /** End of capture: whatever is still incomplete is reported. */
   flush(): void {
     for (const [key, datagram] of this.pending) {
-      this.issue('fragment-incomplete', `IP datagram still incomplete at end of capture (${datagram.packets.length} fragments)`, datagram.firstPacket, datagram.firstOffset);
+      this.issue('fragment-incomplete', `IP datagram still incomplete at end of capture (${datagram.packets.length} fragments)`, datagram.firstPacket, datagram.firstOffset, datagram.firstFile);
       this.drop(key);
     }
   }
@@ -133,12 +136,12 @@ export class FragmentTable {
       const full = this.pending.size >= this.limits.maxDatagrams && keep === undefined;
       if (!full && this.bufferedBytes + incoming <= this.limits.maxBytes) return;
       if (datagram === keep) continue;
-      this.issue('fragment-evicted', 'fragment table full: oldest incomplete IP datagram dropped', datagram.firstPacket, datagram.firstOffset);
+      this.issue('fragment-evicted', 'fragment table full: oldest incomplete IP datagram dropped', datagram.firstPacket, datagram.firstOffset, datagram.firstFile);
       this.drop(key);
     }
   }
 
-  private checkOverlap(datagram: PendingDatagram, at: number, bytes: Uint8Array, start: number, end: number, packetNumber: number, offset: number): void {
+  private checkOverlap(datagram: PendingDatagram, at: number, bytes: Uint8Array, start: number, end: number, packetNumber: number, offset: number, file: string): void {
     if (datagram.overlapReported) return;
     const until = at + (end - start);
     for (const piece of datagram.pieces) {
@@ -147,7 +150,7 @@ export class FragmentTable {
       for (let i = from; i < to; i++) {
         if (piece.bytes[i - piece.at] === bytes[start + i - at]) continue;
         datagram.overlapReported = true;
-        this.issue('fragment-overlap', `fragment at offset ${at} overlaps an earlier one with different bytes; the first copy is kept`, packetNumber, offset);
+        this.issue('fragment-overlap', `fragment at offset ${at} overlaps an earlier one with different bytes; the first copy is kept`, packetNumber, offset, file);
         return;
       }
     }

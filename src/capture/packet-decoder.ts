@@ -41,20 +41,22 @@ export class PacketDecoder implements PacketContext {
   private readonly unsupportedLinkTypes = new Set<number>();
 
   constructor(
-    readonly file: string,
+    /** The capture file of the current packet (changes when several files are read as one capture). */
+    public file: string,
     readonly sink: StreamDecoderSink,
     readonly hooks: TransportHooks,
     fragmentLimits: FragmentLimits,
   ) {
-    this.fragments = new FragmentTable(fragmentLimits, (code, message, packetNumber, offset) => this.report(code, message, packetNumber, offset));
+    this.fragments = new FragmentTable(fragmentLimits, (code, message, packetNumber, offset, file) => this.report(code, message, packetNumber, offset, file));
   }
 
-  report(code: string, message: string, packetNumber: number | undefined = this.packetNumber, offset: number | undefined = this.offset): void {
-    this.sink.issue({ code, message, file: this.file, packetNumber, offset });
+  report(code: string, message: string, packetNumber: number | undefined = this.packetNumber, offset: number | undefined = this.offset, file = this.file): void {
+    this.sink.issue({ code, message, file, packetNumber, offset });
   }
 
-  packet(record: PacketRecord): void {
-    this.packetNumber = record.packetNumber;
+  /** Decodes one frame; `packetNumber` replaces the file's own number when several files are read as one. */
+  packet(record: PacketRecord, packetNumber = record.packetNumber): void {
+    this.packetNumber = packetNumber;
     this.timeUs = record.timeUs;
     this.offset = record.offset;
     this.fragmentPackets = undefined;
@@ -106,7 +108,7 @@ export class PacketDecoder implements PacketContext {
     // an ICMP error quotes the start of one fragment: read what is there, never feed the reassembly table
     if (this.inIcmpQuote) return fragmentOffset === 0 ? this.transport(protocol, bytes, start + headerLength, packetEnd) : undefined;
     const key = `4|${u32be(bytes, start + 12)}|${u32be(bytes, start + 16)}|${protocol}|${u16be(bytes, start + 4)}`;
-    const whole = this.fragments.add(key, fragmentOffset, moreFragments, bytes, start + headerLength, packetEnd, this.packetNumber, this.timeUs, this.offset);
+    const whole = this.fragments.add(key, fragmentOffset, moreFragments, bytes, start + headerLength, packetEnd, this.packetNumber, this.timeUs, this.offset, this.file);
     if (whole === undefined) return;
     this.fragmentPackets = whole.packets;
     this.transport(protocol, whole.payload, 0, whole.payload.length);
@@ -167,7 +169,7 @@ export class PacketDecoder implements PacketContext {
     if (fragmentOffset === 0 && !moreFragments) return this.ipv6Chain(nextHeader, bytes, at + 8, end, headerStart);
     if (this.inIcmpQuote) return fragmentOffset === 0 ? this.ipv6Chain(nextHeader, bytes, at + 8, end, headerStart) : undefined;
     const key = `6|${Buffer.from(bytes.buffer, bytes.byteOffset + headerStart + 8, 32).toString('latin1')}|${identification}`;
-    const whole = this.fragments.add(key, fragmentOffset, moreFragments, bytes, at + 8, end, this.packetNumber, this.timeUs, this.offset);
+    const whole = this.fragments.add(key, fragmentOffset, moreFragments, bytes, at + 8, end, this.packetNumber, this.timeUs, this.offset, this.file);
     if (whole === undefined) return;
     this.fragmentPackets = whole.packets;
     this.ipv6Chain(nextHeader, whole.payload, 0, whole.payload.length, headerStart);
