@@ -1,7 +1,8 @@
 /**
  * The capture pipeline's entry point: inputs (files, '-' for stdin, .gz) -> container readers -> per-file packet
  * decoders -> SIP payloads, streaming in constant memory. Several inputs are merged by capture time (k-way
- * merge of the per-file streams); each file keeps its own fragment and TCP state, and its own packet numbers.
+ * merge of the per-file streams); each file keeps its own fragment and TCP state and its own packet numbers, or,
+ * with `asOneCapture`, all files share one decoder and one numbering, as the capture mergecap would write.
  */
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
