@@ -1,12 +1,14 @@
 /**
- * Writes chosen packets of a capture to a new capture that tshark and Wireshark open (`sipscope extract`):
+ * Writes chosen packets of a capture (or of several files read as one capture: merged by time, numbered across
+ * them, as decodeCaptures' `asOneCapture` numbers them) to a new capture that tshark and Wireshark open (`sipscope extract`):
  * classic pcap when the packets share one link type (nanosecond magic when the input had finer than microsecond
  * timestamps), pcapng with one interface per link type otherwise. Timestamps and bytes are kept as captured.
  * The chosen packets are held in memory until written (a call's packets, not a whole capture).
  */
 import { writeFile } from 'node:fs/promises';
-import { openCapture } from './open-capture.js';
-import { copyBytes, STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
+import { MergeHeap, type MergeSource } from './merge-heap.js';
+import { openCapture, type OpenedCapture } from './open-capture.js';
+import { copyBytes, STEP_NEED_BYTES, STEP_PACKET, type PacketRecord } from './packet-record.js';
 
 interface KeptPacket {
   linkType: number;
@@ -18,8 +20,8 @@ interface KeptPacket {
 
 const SNAPLEN = 262144;
 
-export async function extractPackets(input: string, packetNumbers: Set<number>, output: string): Promise<number> {
-  const kept = await readChosen(input, packetNumbers);
+export async function extractPackets(inputs: string[], packetNumbers: Set<number>, output: string): Promise<number> {
+  const kept = await readChosen(inputs, packetNumbers);
   const linkTypes = [...new Set(kept.map((packet) => packet.linkType))];
   const nanosecond = kept.some((packet) => packet.timeExtraNs !== 0);
   const file = linkTypes.length <= 1 ? pcapFile(kept, linkTypes[0] ?? 1, nanosecond) : pcapngFile(kept, linkTypes, nanosecond);
@@ -27,35 +29,55 @@ export async function extractPackets(input: string, packetNumbers: Set<number>, 
   return kept.length;
 }
 
-async function readChosen(input: string, packetNumbers: Set<number>): Promise<KeptPacket[]> {
-  const capture = await openCapture(input, () => undefined);
+interface MergedInput extends MergeSource {
+  capture: OpenedCapture;
+}
+
+/** Reads the inputs merged by time (the heap decodeCaptures merges with) and keeps the chosen packets. */
+async function readChosen(inputs: string[], packetNumbers: Set<number>): Promise<KeptPacket[]> {
+  const opened: MergedInput[] = [];
   const kept: KeptPacket[] = [];
   const last = Math.max(0, ...packetNumbers);
   try {
-    const reader = capture.reader;
-    for (;;) {
-      const step = reader.step();
-      if (step === STEP_NEED_BYTES) {
-        await reader.refill();
-        continue;
-      }
-      if (step !== STEP_PACKET) break;
-      const record = reader.record;
-      if (packetNumbers.has(record.packetNumber) && record.linkType >= 0) {
-        kept.push({
-          linkType: record.linkType,
-          timeUs: record.timeUs,
-          timeExtraNs: record.timeExtraNs,
-          originalLength: record.originalLength,
-          bytes: copyBytes(record.bytes, record.start, record.end),
-        });
-      }
-      if (record.packetNumber >= last) break;
+    const heap = new MergeHeap<MergedInput>();
+    for (const [index, input] of inputs.entries()) {
+      const capture = await openCapture(input, () => undefined);
+      const record = capture.reader.record;
+      const source = { index, capture, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs };
+      opened.push(source);
+      if (await advance(capture)) heap.push(source);
+    }
+    let packetNumber = 0;
+    for (let source = heap.peek(); source !== undefined && packetNumber < last; source = heap.peek()) {
+      const record = source.capture.reader.record;
+      if (packetNumbers.has(++packetNumber) && record.linkType >= 0) kept.push(keep(record));
+      if (await advance(source.capture)) heap.topChanged();
+      else heap.pop();
     }
   } finally {
-    await capture.close();
+    for (const source of opened) await source.capture.close();
   }
   return kept;
+}
+
+/** Moves to the capture's next packet; false at its end. */
+async function advance(capture: OpenedCapture): Promise<boolean> {
+  for (;;) {
+    const step = capture.reader.step();
+    if (step === STEP_PACKET) return true;
+    if (step !== STEP_NEED_BYTES) return false;
+    await capture.reader.refill();
+  }
+}
+
+function keep(record: PacketRecord): KeptPacket {
+  return {
+    linkType: record.linkType,
+    timeUs: record.timeUs,
+    timeExtraNs: record.timeExtraNs,
+    originalLength: record.originalLength,
+    bytes: copyBytes(record.bytes, record.start, record.end),
+  };
 }
 
 /** draft-ietf-opsawg-pcap §4: little-endian header, then 16-byte record headers. */

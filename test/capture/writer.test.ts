@@ -27,7 +27,7 @@ describe('extractPackets', () => {
   it('writes a classic pcap of the chosen frames of a pcap', async () => {
     const chosen = [3, 4, 5, 100, 691];
     const target = join(out, 'aaa-part.pcap');
-    expect(await extractPackets(join(fixtures, 'public/sngrep/aaa.pcap'), new Set(chosen), target)).toBe(5);
+    expect(await extractPackets([join(fixtures, 'public/sngrep/aaa.pcap')], new Set(chosen), target)).toBe(5);
     expect(fileType(target)).toMatch(/Wireshark\/tcpdump\/\.\.\. - pcap/);
     expect(frames(target)).toEqual(frames(join(fixtures, 'public/sngrep/aaa.pcap'), numbersFilter(chosen)));
   });
@@ -35,7 +35,7 @@ describe('extractPackets', () => {
   it('writes a pcap for a pcapng with one link type (microseconds when the nanosecond digits are all zero)', async () => {
     const chosen = [1, 2, 50];
     const target = join(out, 'nsec-part.pcap');
-    await extractPackets(join(fixtures, 'derived/nsec.pcapng'), new Set(chosen), target);
+    await extractPackets([join(fixtures, 'derived/nsec.pcapng')], new Set(chosen), target);
     expect(fileType(target)).toMatch(/Wireshark\/tcpdump\/\.\.\. - pcap/);
     expect(frames(target)).toEqual(frames(join(fixtures, 'derived/nsec.pcapng'), numbersFilter(chosen)));
   });
@@ -44,7 +44,7 @@ describe('extractPackets', () => {
     const frame = { timeUs: 1_700_000_000_123_456, bytes: ethernet(ipv4(udp(sipRequest('ns')))) };
     const source = writeScratch(pcap([frame, { ...frame, timeUs: frame.timeUs + 1 }], { nanosecond: true }), 'ns.pcap');
     const target = join(out, 'ns-part.pcap');
-    await extractPackets(source, new Set([2]), target);
+    await extractPackets([source], new Set([2]), target);
     expect(fileType(target)).toMatch(/nanosecond pcap/);
     expect(frames(target)).toEqual(frames(source, 'frame.number == 2'));
     expect(frames(target)[0]).toMatch(/^1700000000\.123457789\|/);
@@ -54,14 +54,14 @@ describe('extractPackets', () => {
     const chosen = [5, 693, 700, 731, 735];
     const source = join(fixtures, 'derived/multi-link.pcapng');
     const target = join(out, 'multi-part.pcapng');
-    await extractPackets(source, new Set(chosen), target);
+    await extractPackets([source], new Set(chosen), target);
     expect(fileType(target)).toMatch(/pcapng/);
     expect(frames(target)).toEqual(frames(source, numbersFilter(chosen)));
   });
 
   it('writes an empty capture tshark still opens when nothing is chosen', async () => {
     const target = join(out, 'none.pcap');
-    expect(await extractPackets(join(fixtures, 'public/sngrep/aaa.pcap'), new Set([99999]), target)).toBe(0);
+    expect(await extractPackets([join(fixtures, 'public/sngrep/aaa.pcap')], new Set([99999]), target)).toBe(0);
     expect(frames(target)).toEqual([]);
   });
 });

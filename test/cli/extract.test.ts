@@ -1,5 +1,6 @@
 /** `sipscope extract`: tshark reads the written capture and sees exactly that call's SIP messages. */
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,26 @@ describe('sipscope extract', () => {
       expect(extracted).toEqual(original);
     });
   }
+
+  it('a ring of files (editcap -c): the same capture, byte for byte, as extracting from the whole file', async () => {
+    const callId = '1-19766@127.0.0.11'; // alice's call that the revocation tore down
+    const perFile = 80;
+    execFileSync('editcap', ['-c', String(perFile), REVOCATION_TCP, join(dir, 'ring.pcap')], { stdio: 'ignore' });
+    const ring = readdirSync(dir)
+      .filter((entry) => entry.startsWith('ring_'))
+      .sort()
+      .map((entry) => join(dir, entry));
+    expect(ring.length).toBeGreaterThan(3);
+    // the call does span the ring: its frames (tshark's numbers in the whole file) fall in several files
+    const frames = tsharkFields(REVOCATION_TCP, `sip.Call-ID == "${callId}"`, ['frame.number']).map(([frame]) => Number(frame));
+    expect(new Set(frames.map((frame) => Math.floor((frame - 1) / perFile))).size).toBeGreaterThan(1);
+    const fromWhole = join(dir, 'whole.call.pcap');
+    const fromRing = join(dir, 'ring.call.pcap');
+    expect((await runCli(['extract', REVOCATION_TCP, '--call-id', callId, '-o', fromWhole])).code).toBe(0);
+    const run = await runCli(['extract', ...ring, '--call-id', callId, '-o', fromRing]);
+    expect(run.code).toBe(0);
+    expect(readFileSync(fromRing).equals(readFileSync(fromWhole))).toBe(true);
+  });
 
   it('an unknown Call-ID or stdin input is a local error', async () => {
     expect((await runCli(['extract', REVOCATION_UDP, '--call-id', 'nope', '-o', join(dir, 'x.pcap')])).code).toBe(2);

@@ -1,4 +1,8 @@
 /** `sipscope flow`: the ladder of one call, every message of it in order, the 403 marked. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tsharkFields } from '../analysis/capture-helpers.js';
 import { REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
@@ -20,6 +24,19 @@ describe('sipscope flow', () => {
     expect(marked[0]).toContain('403 Forbidden');
     expect(run.out).toContain('reinvite-forbidden');
     expect(run.out.split('\n')[2]).toContain('127.0.0.13:');
+  });
+
+  it('a ring of files (editcap -c) gives the ladder of the whole capture, frame numbers included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-flow-'));
+    execFileSync('editcap', ['-c', '50', REVOCATION_UDP, join(dir, 'ring.pcap')], { stdio: 'ignore' });
+    const ring = readdirSync(dir)
+      .sort()
+      .map((entry) => join(dir, entry));
+    expect(ring.length).toBeGreaterThan(2);
+    const whole = await runCli(['flow', REVOCATION_UDP, '--call-id', DAMAGED]);
+    const fromRing = await runCli(['flow', ...ring, '--call-id', DAMAGED]);
+    expect(fromRing.code).toBe(0);
+    expect(fromRing.out).toEqual(whole.out);
   });
 
   it('colours the 403 red when colour is on', async () => {

@@ -1,4 +1,7 @@
-/** `sipscope flow FILE --call-id ID`: the call's messages as a ladder diagram, 403s highlighted. */
+/**
+ * `sipscope flow FILE... --call-id ID`: the call's messages as a ladder diagram, 403s highlighted. Several files (a
+ * ring) are read as one capture, as analyze reads them.
+ */
 import type { Argv } from 'yargs';
 import { isoMicros } from '../../analysis/index.js';
 import { durationText, renderFinding } from '../../report/analysis-text.js';
@@ -12,18 +15,20 @@ import { localErrorsExit2, noMessageOfCallError, runAnalysis, withCallIdOption }
 const MAX_LADDER_MESSAGES = 5000;
 
 export const flowCommand: CliCommand = {
-  command: 'flow <file>',
+  command: 'flow <files..>',
   describe: "show one call's messages as a ladder diagram (like sngrep), 403 Forbidden highlighted",
   builder: (yargs: Argv) =>
-    withCallIdOption(yargs.positional('file', { type: 'string', describe: 'capture file (pcap, pcapng, .gz; - for stdin)' }))
-      .example('$0 flow incident.pcap --call-id 1-14594@127.0.0.11', 'the ladder of that call'),
+    withCallIdOption(yargs.positional('files', { type: 'string', array: true, describe: 'capture files (pcap, pcapng, .gz; - alone for stdin), read as one capture' }))
+      .example('$0 flow incident.pcap --call-id 1-14594@127.0.0.11', 'the ladder of that call')
+      .example('$0 flow ring_*.pcap --call-id 1-14594@127.0.0.11', 'a call that spans the files of a ring'),
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'flow', async () => {
-      const file = String(argv.file);
+      // '-' (stdin) arrives as it was typed: src/cli/index.ts carries it past yargs
+      const files = ((argv.files as string[] | undefined) ?? []).map(String);
       const callId = String(argv['call-id']);
       const messages: LadderMessage[] = [];
       let cut = 0;
-      const result = await runAnalysis([file], {}, io, 'flow', {
+      const result = await runAnalysis(files, {}, io, 'flow', {
         observer(message, retransmission) {
           if (message.fields.callId !== callId) return;
           if (messages.length >= MAX_LADDER_MESSAGES) {
@@ -33,7 +38,7 @@ export const flowCommand: CliCommand = {
           messages.push({ ...message, retransmission });
         },
       });
-      if (messages.length === 0) throw noMessageOfCallError(callId, file);
+      if (messages.length === 0) throw noMessageOfCallError(callId, files.join(' '));
       const call = result.calls.find((candidate) => candidate.callId === callId);
       const lines = [
         call
