@@ -1,7 +1,8 @@
 /** `sipscope decode` against tshark's own field output for the same captures. */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
@@ -104,6 +105,28 @@ describe('sipscope decode', () => {
     const fromStdin = await run(['decode', '-', '--json'], createReadStream(path));
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.out.map((line) => ({ ...JSON.parse(line), file: path }))).toEqual(fromFile.out.map((line) => JSON.parse(line)));
+  });
+
+  it('--merged reads files dealt from one capture as that capture (TCP messages split across the files included)', async () => {
+    const whole = join(fixtures, 'public/heplify/sip_ipv4_tcp_fragmented.pcap');
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-decode-merged-'));
+    // frames dealt to 3 files in blocks of 4: segments of one message end up in different files
+    const parts = [0, 1, 2].map((turn) => {
+      const ranges: string[] = [];
+      for (let first = 1 + 4 * turn; first <= 1542; first += 12) ranges.push(`${first}-${Math.min(1542, first + 3)}`);
+      const part = join(dir, `part${turn}.pcap`);
+      execFileSync('editcap', ['-r', whole, part, ...ranges], { stdio: 'ignore' });
+      return part;
+    });
+    const one = await run(['decode', whole]);
+    const merged = await run(['decode', '--merged', ...parts]);
+    expect(merged.code).toBe(0);
+    expect(merged.err).toEqual([]);
+    expect(merged.out).toEqual(one.out);
+    expect(one.out.length).toBeGreaterThan(400);
+    // file by file, the messages cut by the dealing are lost, as tshark on each file would lose them
+    const separate = await run(['decode', ...parts]);
+    expect(separate.out.length).toBeLessThan(one.out.length);
   });
 
   it('exits 2 naming the file for an unrecognised or missing file', async () => {

@@ -284,15 +284,23 @@ export const decodeCommand: CliCommand = {
     yargs
       .positional('files', { type: 'string', array: true, describe: 'capture files (pcap, pcapng, optionally gzipped); - alone (or /dev/stdin) reads stdin' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line (JSON Lines)' })
+      .option('merged', {
+        type: 'boolean',
+        default: false,
+        describe: 'read the files as the one capture mergecap would make of them: packets numbered across them, TCP streams and IP fragments continuing from file to file (a ring of files)',
+      })
       .option('max-issues', { type: 'number', default: DEFAULT_MAX_ISSUES, describe: 'decode issues printed one by one; beyond that only counted' })
       .example('$0 decode trace.pcapng', 'one line per SIP message')
-      .example('$0 decode ring-*.pcap.gz --json', 'JSON Lines, files merged by capture time'),
+      .example('$0 decode ring-*.pcap.gz --json', 'JSON Lines, files merged by capture time')
+      .example('$0 decode ring_*.pcap --merged', 'a ring of files as one capture'),
   async run(argv, io: CliIO) {
     // '-' (stdin) arrives as it was typed: src/cli/index.ts carries it past yargs
     const files = ((argv.files as string[] | undefined) ?? []).map(String);
     const json = argv.json === true;
     const maxIssues = Number(argv['max-issues'] ?? DEFAULT_MAX_ISSUES);
-    const withFile = files.length > 1;
+    const merged = argv.merged === true;
+    // merged: a packet number names one frame of all the files (the JSON still says which file holds it)
+    const withFile = files.length > 1 && !merged;
     const issueCounts = new Map<string, number>();
     let issuesPrinted = 0;
     const writer = new LineWriter(io, json, withFile);
@@ -308,7 +316,7 @@ export const decodeCommand: CliCommand = {
             if (issuesPrinted++ < maxIssues) io.err(issueText(issue));
           },
         },
-        { stdin: io.stdin },
+        { stdin: io.stdin, asOneCapture: merged },
       );
     } catch (error) {
       writer.flush();
