@@ -10,7 +10,7 @@ import { bindingUris, expectExit, locationBindings, registerJson } from './check
 import { testDomain } from './environment.js';
 import { useRegistrarEnvironment } from './registrar-hooks.js';
 import { runSipsak, runSipscope } from './processes.js';
-import { addSubscribers, deleteSubscriber, randomPassword } from './subscribers.js';
+import { addSubscribers, deleteSubscriber, holdWriteLock, randomPassword } from './subscribers.js';
 
 const ports = { sip: 25160, tls: 25161, ws: 25180, wss: 25181 };
 const deadPort = 25169;
@@ -239,6 +239,26 @@ describe.sequential('sipscope register against Kamailio: binding changes', () =>
     expect((await locationBindings(registrarSetup.environment.registrar)).map((entry) => entry.address)).not.toContain(contact);
   });
 
+});
+
+/**
+ * The revocation tests write the subscriber database while other checks run (the one above side by side with the
+ * unknown-user checks). Kamailio's db_sqlite sets no busy timeout, so before the file was in WAL mode an auth_db
+ * query that met a commit's lock failed ("database is locked") and Kamailio answered 401 where 403 was due.
+ */
+describe.sequential('sipscope register while the subscriber database is being written', () => {
+  test('a write transaction holding the strongest lock (BEGIN EXCLUSIVE) changes no answer: unknown user 403, alice 200', async () => {
+    const lock = await holdWriteLock(registrarSetup.environment.databasePath, 30_000);
+    try {
+      const unknown = await register('bob', transportCases[0], randomPassword());
+      expectExit(unknown, 1, logs);
+      expect(registerJson(unknown)).toMatchObject({ ok: false, status: 403 });
+      expect(registerJson(unknown).transactions!.map((transaction) => transaction.status)).toEqual([401, 403]);
+      expectExit(await register('alice', transportCases[0], alicePassword), 0, logs);
+    } finally {
+      await lock.release();
+    }
+  });
 });
 
 /**
