@@ -1,7 +1,7 @@
 /**
- * Writes chosen packets of a capture (or of several files read as one capture: merged by time, numbered across
- * them, as decodeCaptures' `asOneCapture` numbers them) to a new capture that tshark and Wireshark open (`sipscope extract`):
- * classic pcap when the packets share one link type (nanosecond magic when the input had finer than microsecond
+ * Writes chosen packets of a capture (or of several files read as one capture: merged by time and numbered across
+ * them, as decodeCaptures' `asOneCapture` numbers them) to a new capture that tshark and Wireshark open
+ * (`sipscope extract`): classic pcap when the packets share one link type (nanosecond magic when the input had finer than microsecond
  * timestamps), pcapng with one interface per link type otherwise. Timestamps and bytes are kept as captured.
  * The chosen packets are held in memory until written (a call's packets, not a whole capture).
  */
@@ -37,7 +37,8 @@ interface MergedInput extends MergeSource {
 async function readChosen(inputs: string[], packetNumbers: Set<number>): Promise<KeptPacket[]> {
   const opened: MergedInput[] = [];
   const kept: KeptPacket[] = [];
-  const last = Math.max(0, ...packetNumbers);
+  let last = 0;
+  for (const packetNumber of packetNumbers) last = Math.max(last, packetNumber);
   try {
     const heap = new MergeHeap<MergedInput>();
     for (const [index, input] of inputs.entries()) {
