@@ -1,8 +1,9 @@
 /**
  * Writes chosen packets of a capture (or of several files read as one capture: merged by time and numbered across
  * them, as decodeCaptures' `asOneCapture` numbers them) to a new capture that tshark and Wireshark open
- * (`sipscope extract`): classic pcap when the packets share one link type (nanosecond magic when the input had finer than microsecond
- * timestamps), pcapng with one interface per link type otherwise. Timestamps and bytes are kept as captured.
+ * (`sipscope extract`): classic pcap when the packets share one link type (nanosecond magic when the input had
+ * finer than microsecond timestamps), pcapng with one interface per link type otherwise. Timestamps and bytes are
+ * kept as captured.
  * The chosen packets are held in memory until written (a call's packets, not a whole capture).
  */
 import { writeFile } from 'node:fs/promises';
