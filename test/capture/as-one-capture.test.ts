@@ -5,7 +5,7 @@
  * frames and Call-IDs must be ours; and a capture cut into a ring of files must analyse as the whole does.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,29 +13,10 @@ import { analyzeCaptures } from '../../src/analysis/analyze.js';
 import { decodeCaptures } from '../../src/capture/decode.js';
 import { readCallId } from '../../src/sip/framing.js';
 import { tsharkArgs, tsharkFields } from '../analysis/capture-helpers.js';
+import { dealFrames, ringOf } from './split-captures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipscope-merged-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Frames of `capture` in blocks of `block` dealt to `files` files in turn (editcap -r keeps the listed frames). */
-function dealFrames(capture: string, frames: number, block: number, files: number, name: string): string[] {
-  const ranges: string[][] = Array.from({ length: files }, () => []);
-  for (let first = 1, turn = 0; first <= frames; first += block, turn = (turn + 1) % files) {
-    ranges[turn].push(`${first}-${Math.min(frames, first + block - 1)}`);
-  }
-  const parts = ranges.map((list, index) => {
-    const out = join(work, `${name}-${index}.pcap`);
-    execFileSync('editcap', ['-r', capture, out, ...list], { stdio: 'ignore' });
-    return out;
-  });
-  // editcap takes at most 512 selections and says so only on stderr: every frame must have been dealt
-  expect(parts.reduce((sum, part) => sum + frameCount(part), 0)).toBe(frames);
-  return parts;
-}
-
-function frameCount(capture: string): number {
-  return Number(/(\d+)\s*$/.exec(execFileSync('capinfos', ['-c', '-M', capture], { encoding: 'utf8' }))![1]);
-}
 
 /** (frame, Call-ID) of every SIP message, as tshark reads `mergecap -w merged FILE...`. */
 function tsharkOfMerged(parts: string[], name: string): string[] {
@@ -77,7 +58,7 @@ describe('several files read as one capture', () => {
   ] as const) {
     it(`${capture} dealt to 3 files in blocks of ${block}: frames and Call-IDs of mergecap + tshark`, async () => {
       const name = capture.split('/').pop()!;
-      const parts = dealFrames(capture, frameCount(capture), block, 3, name);
+      const parts = dealFrames(capture, block, 3, work, name);
       const expected = tsharkOfMerged(parts, name);
       expect(expected.length).toBeGreaterThan(10);
       expect(await oursMerged(parts)).toEqual(expected);
@@ -86,7 +67,7 @@ describe('several files read as one capture', () => {
 
   it('without the option each file keeps its own numbers', async () => {
     const capture = 'fixtures/captures/recorded/revocation-udp.pcap';
-    const parts = dealFrames(capture, frameCount(capture), 50, 2, 'own');
+    const parts = dealFrames(capture, 50, 2, work, 'own');
     const numbers: number[] = [];
     await decodeCaptures(parts, { payload: (payload) => numbers.push(payload.packetNumber) });
     const own = parts.map((part) => tsharkFields(part, 'sip', ['frame.number']).map(([frame]) => Number(frame)));
@@ -96,11 +77,7 @@ describe('several files read as one capture', () => {
   for (const capture of ['fixtures/captures/recorded/revocation-udp.pcap', 'fixtures/captures/recorded/revocation-tcp.pcap']) {
     it(`${capture} cut into a ring of files (editcap -c) analyses as the whole capture does`, async () => {
       const name = `ring-${capture.split('/').pop()!.replace('.pcap', '')}`;
-      execFileSync('editcap', ['-c', '45', capture, join(work, `${name}.pcap`)]);
-      const ring = readdirSync(work)
-        .filter((entry) => entry.startsWith(`${name}_`))
-        .sort()
-        .map((entry) => join(work, entry));
+      const ring = ringOf(capture, 45, work, name);
       expect(ring.length).toBeGreaterThan(2);
       const whole = await analyzeCaptures([capture]);
       const parts = await analyzeCaptures(ring);

@@ -7,6 +7,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { dealFrames } from '../capture/split-captures.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/captures');
 
@@ -111,13 +112,7 @@ describe('sipscope decode', () => {
     const whole = join(fixtures, 'public/heplify/sip_ipv4_tcp_fragmented.pcap');
     const dir = mkdtempSync(join(tmpdir(), 'sipscope-decode-merged-'));
     // frames dealt to 3 files in blocks of 4: segments of one message end up in different files
-    const parts = [0, 1, 2].map((turn) => {
-      const ranges: string[] = [];
-      for (let first = 1 + 4 * turn; first <= 1542; first += 12) ranges.push(`${first}-${Math.min(1542, first + 3)}`);
-      const part = join(dir, `part${turn}.pcap`);
-      execFileSync('editcap', ['-r', whole, part, ...ranges], { stdio: 'ignore' });
-      return part;
-    });
+    const parts = dealFrames(whole, 4, 3, dir, 'part');
     const one = await run(['decode', whole]);
     const merged = await run(['decode', '--merged', ...parts]);
     expect(merged.code).toBe(0);

@@ -1,10 +1,10 @@
 /** `sipscope extract`: tshark reads the written capture and sees exactly that call's SIP messages. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tsharkFields } from '../analysis/capture-helpers.js';
+import { ringOf } from '../capture/split-captures.js';
 import { REVOCATION_TCP, REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-extract-'));
@@ -27,11 +27,7 @@ describe('sipscope extract', () => {
   it('a ring of files (editcap -c): the same capture, byte for byte, as extracting from the whole file', async () => {
     const callId = '1-19766@127.0.0.11'; // alice's call that the revocation tore down
     const perFile = 80;
-    execFileSync('editcap', ['-c', String(perFile), REVOCATION_TCP, join(dir, 'ring.pcap')], { stdio: 'ignore' });
-    const ring = readdirSync(dir)
-      .filter((entry) => entry.startsWith('ring_'))
-      .sort()
-      .map((entry) => join(dir, entry));
+    const ring = ringOf(REVOCATION_TCP, perFile, dir, 'ring');
     expect(ring.length).toBeGreaterThan(3);
     // the call does span the ring: its frames (tshark's numbers in the whole file) fall in several files
     const frames = tsharkFields(REVOCATION_TCP, `sip.Call-ID == "${callId}"`, ['frame.number']).map(([frame]) => Number(frame));

@@ -1,10 +1,10 @@
 /** `sipscope flow`: the ladder of one call, every message of it in order, the 403 marked. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tsharkFields } from '../analysis/capture-helpers.js';
+import { ringOf } from '../capture/split-captures.js';
 import { REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
 
 const DAMAGED = '1-14795@127.0.0.13';
@@ -28,10 +28,7 @@ describe('sipscope flow', () => {
 
   it('a ring of files (editcap -c) gives the ladder of the whole capture, frame numbers included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipscope-flow-'));
-    execFileSync('editcap', ['-c', '50', REVOCATION_UDP, join(dir, 'ring.pcap')], { stdio: 'ignore' });
-    const ring = readdirSync(dir)
-      .sort()
-      .map((entry) => join(dir, entry));
+    const ring = ringOf(REVOCATION_UDP, 50, dir, 'ring');
     expect(ring.length).toBeGreaterThan(2);
     const whole = await runCli(['flow', REVOCATION_UDP, '--call-id', DAMAGED]);
     const fromRing = await runCli(['flow', ...ring, '--call-id', DAMAGED]);
