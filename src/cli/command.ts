@@ -13,3 +13,11 @@ export interface CliCommand {
 
 /** Exit code for a local error (bad arguments, unreadable file): 2 in every sipscope command. */
 export const EXIT_LOCAL_ERROR = 2;
+
+/**
+ * The `<files..>` positional as strings: numeric names arrive from yargs as numbers, and a lone '-' (stdin)
+ * arrives as it was typed (src/cli/index.ts carries it past yargs).
+ */
+export function filesArgument(argv: Record<string, unknown>): string[] {
+  return ((argv.files as unknown[] | undefined) ?? []).map(String);
+}

@@ -8,7 +8,7 @@ import { parseFailOn } from '../../analysis/index.js';
 import { renderAnalysisJson } from '../../report/analysis-json.js';
 import { renderAnalysisJUnit } from '../../report/analysis-junit.js';
 import { renderAnalysisText } from '../../report/analysis-text.js';
-import type { CliCommand } from '../command.js';
+import { filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { LocalError, localErrorsExit2, runAnalysis, withWindowOptions } from './analysis-run.js';
 
@@ -32,7 +32,7 @@ export const analyzeCommand: CliCommand = {
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'analyze', async () => {
       const failsOn = parseFailOn(String(argv['fail-on'] ?? 'error'));
-      const files = (argv.files as string[]).map(String);
+      const files = filesArgument(argv);
       const result = await runAnalysis(files, argv, io, 'analyze');
       io.out(argv.json === true ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
       if (argv.junit !== undefined) {

@@ -1,7 +1,7 @@
 /** `sipscope calls FILE...`: one line per call (start, duration, state, from, to, user, re-INVITEs, Call-ID). */
 import type { Argv } from 'yargs';
 import { renderCallsTable } from '../../report/analysis-text.js';
-import type { CliCommand } from '../command.js';
+import { filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { localErrorsExit2, runAnalysis, withWindowOptions } from './analysis-run.js';
 
@@ -15,7 +15,7 @@ export const callsCommand: CliCommand = {
     ),
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'calls', async () => {
-      const result = await runAnalysis((argv.files as string[]).map(String), argv, io, 'calls');
+      const result = await runAnalysis(filesArgument(argv), argv, io, 'calls');
       io.out(result.calls.length > 0 ? renderCallsTable(result.calls, io.style) : 'no calls (no INVITE) in the capture');
       return 0;
     }),

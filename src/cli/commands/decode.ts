@@ -5,7 +5,7 @@ import { CaptureError } from '../../capture/errors.js';
 import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
 import { parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
-import { EXIT_LOCAL_ERROR, type CliCommand } from '../command.js';
+import { EXIT_LOCAL_ERROR, filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 
 /** Issues printed one by one before only their counts are kept (a snaplen-cut capture has one per packet). */
@@ -294,8 +294,7 @@ export const decodeCommand: CliCommand = {
       .example('$0 decode ring-*.pcap.gz --json', 'JSON Lines, files merged by capture time')
       .example('$0 decode ring_*.pcap --merged', 'a ring of files as one capture'),
   async run(argv, io: CliIO) {
-    // '-' (stdin) arrives as it was typed: src/cli/index.ts carries it past yargs
-    const files = ((argv.files as string[] | undefined) ?? []).map(String);
+    const files = filesArgument(argv);
     const json = argv.json === true;
     const maxIssues = Number(argv['max-issues'] ?? DEFAULT_MAX_ISSUES);
     const merged = argv.merged === true;

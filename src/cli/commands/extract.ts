@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { extractPackets } from '../../capture/writer.js';
-import type { CliCommand } from '../command.js';
+import { filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { LocalError, localErrorsExit2, noMessageOfCallError, runAnalysis, withCallIdOption } from './analysis-run.js';
 
@@ -18,7 +18,7 @@ export const extractCommand: CliCommand = {
       .example('$0 extract ring_*.pcap --call-id 1-14594@127.0.0.11 -o call.pcap', 'a call that spans the files of a ring'),
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'extract', async () => {
-      const files = ((argv.files as string[] | undefined) ?? []).map(String);
+      const files = filesArgument(argv);
       const callId = String(argv['call-id']);
       const output = String(argv.output);
       if (files.includes('-')) throw new LocalError('extract reads its input twice: give files, not - (stdin)');

@@ -7,7 +7,7 @@ import { isoMicros } from '../../analysis/index.js';
 import { durationText, renderFinding } from '../../report/analysis-text.js';
 import { renderLadder, type LadderMessage } from '../../report/ladder.js';
 import { printable } from '../../report/printable.js';
-import type { CliCommand } from '../command.js';
+import { filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { localErrorsExit2, noMessageOfCallError, runAnalysis, withCallIdOption } from './analysis-run.js';
 
@@ -23,8 +23,7 @@ export const flowCommand: CliCommand = {
       .example('$0 flow ring_*.pcap --call-id 1-14594@127.0.0.11', 'a call that spans the files of a ring'),
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'flow', async () => {
-      // '-' (stdin) arrives as it was typed: src/cli/index.ts carries it past yargs
-      const files = ((argv.files as string[] | undefined) ?? []).map(String);
+      const files = filesArgument(argv);
       const callId = String(argv['call-id']);
       const messages: LadderMessage[] = [];
       let cut = 0;

@@ -12,7 +12,7 @@ import type { Argv } from 'yargs';
 import {
   getHeader, getHeaders, parseMessage, parseVia, SipError, type Defect, type SipMessage, type Via,
 } from '../../sip/index.js';
-import { EXIT_LOCAL_ERROR, type CliCommand } from '../command.js';
+import { EXIT_LOCAL_ERROR, filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
 
@@ -119,7 +119,7 @@ export const lintCommand: CliCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON array, one object per file' })
       .example('$0 lint fixtures/rfc4475/*.dat', 'check the RFC 4475 torture messages'),
   async run(argv, io) {
-    const files = (argv.files as string[] | undefined) ?? [];
+    const files = filesArgument(argv);
     const results: LintResult[] = [];
     let unreadable = false;
     for (const file of files) {
