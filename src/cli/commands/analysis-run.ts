@@ -36,7 +36,7 @@ export function noMessageOfCallError(callId: string, file: string): LocalError {
   return new LocalError(`no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
 }
 
-function timeOption(argv: Record<string, unknown>, name: 'since' | 'until'): number | undefined {
+export function timeOption(argv: Record<string, unknown>, name: 'since' | 'until'): number | undefined {
   const value = argv[name];
   if (value === undefined) return undefined;
   const timeUs = parseIsoMicros(String(value));
