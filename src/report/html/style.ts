@@ -6,7 +6,7 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-ser
 header { padding: 12px 24px; background: #14324f; color: #fff; }
 header h1 { margin: 0; font-size: 20px; }
 header p { margin: 2px 0 0; opacity: .8; font-size: 12px; }
-nav { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid #ddd; padding: 6px 24px; }
+nav { background: #fff; border-bottom: 1px solid #ddd; padding: 6px 24px; }
 nav a { margin-right: 16px; color: var(--blue); text-decoration: none; }
 main { padding: 0 24px 48px; }
 section { margin-top: 24px; }
