@@ -4,11 +4,13 @@
  * analysis (with registrations and 403s per credential for the timeline), then the messages of the calls whose
  * ladders are embedded. Exit 0 when written, 2 on a local error.
  */
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import type { Argv } from 'yargs';
 import { CredentialActivity } from '../../report/html/credential-activity.js';
 import { DEFAULT_MAX_OTHER_CALLS, selectDetailCalls } from '../../report/html/detail-selection.js';
-import { renderHtmlReport } from '../../report/html/page.js';
+import { htmlReportChunks } from '../../report/html/page.js';
+import type { HtmlReportInput } from '../../report/html/model.js';
 import { filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { LocalError, localErrorsExit2, runAnalysis, timeOption, withWindowOptions } from './analysis-run.js';
@@ -51,7 +53,7 @@ export const reportCommand: CliCommand = {
       });
       const user = argv.user === undefined ? undefined : String(argv.user);
       const credentials = activity.credentials().filter((events) => user === undefined || events.username === user);
-      const page = renderHtmlReport({
+      const bytes = await writeReport(output, {
         result,
         files,
         details: details.all(),
@@ -60,18 +62,37 @@ export const reportCommand: CliCommand = {
         showSecrets,
         filters: filterText(argv),
         generator: `written by sipscope report at ${new Date().toISOString()}`,
-      }).join('');
-      try {
-        await writeFile(output, page);
-      } catch (error) {
-        throw new LocalError(`cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      });
       if (selection.findingCallsLeftOut > 0) io.err(`sipscope report: ${selection.findingCallsLeftOut} more calls with findings are in the tables only (ladders embedded for the first ${selection.callIds.size})`);
-      io.out(`wrote ${output} (${(Buffer.byteLength(page) / 1024).toFixed(0)} KiB): ${result.calls.length} calls, ${result.findings.length} findings, ${details.all().size} ladders embedded`);
+      io.out(`wrote ${output} (${(bytes / 1024).toFixed(0)} KiB): ${result.calls.length} calls, ${result.findings.length} findings, ${details.all().size} ladders embedded`);
       return 0;
     }),
 };
 
 function filterText(argv: Record<string, unknown>): string[] {
   return (['since', 'until', 'user'] as const).filter((name) => argv[name] !== undefined).map((name) => `--${name} ${String(argv[name])}`);
+}
+
+/** Writes the page chunk by chunk (waiting when the file stream is full); returns its size in bytes. */
+async function writeReport(output: string, input: HtmlReportInput): Promise<number> {
+  const file = createWriteStream(output);
+  let failure: unknown;
+  // an error between two awaits is kept here (once() below rejects on errors while it waits)
+  file.on('error', (error) => (failure ??= error));
+  try {
+    await once(file, 'open');
+    let bytes = 0;
+    for (const chunk of htmlReportChunks(input)) {
+      if (failure !== undefined) throw failure;
+      bytes += Buffer.byteLength(chunk);
+      if (!file.write(chunk)) await once(file, 'drain');
+    }
+    file.end();
+    if (failure !== undefined) throw failure;
+    await once(file, 'finish');
+    return bytes;
+  } catch (error) {
+    file.destroy();
+    throw new LocalError(`cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -11,28 +11,32 @@ import { SUMMARY_SCRIPT } from './browser/summary.js';
 import { TABLES_SCRIPT } from './browser/tables.js';
 import { contentSecurityPolicy } from './csp.js';
 import type { HtmlReportInput } from './model.js';
-import { detailRows, reportData } from './report-data.js';
+import { detailBlocks } from './detail-blocks.js';
+import { reportData } from './report-data.js';
 import { scriptSafeJson } from './script-json.js';
 import { REPORT_STYLE } from './style.js';
 
 /** The page's script: the browser parts in one strict-mode function scope. */
 export const REPORT_SCRIPT = `(function () {\n'use strict';\n${[DOM_SCRIPT, SUMMARY_SCRIPT, CHARTS_SCRIPT, TABLES_SCRIPT, LADDER_SCRIPT, MAIN_SCRIPT].join('\n')}\n})();\n`;
 
-/** The page as a list of chunks (joined or streamed by the caller; a report of 100k calls is tens of MB). */
-export function renderHtmlReport(input: HtmlReportInput): string[] {
+/** The page in chunks, to be written one after the other (a report of 100k calls is tens of MB). */
+export function* htmlReportChunks(input: HtmlReportInput): Generator<string> {
   const data = reportData(input);
-  return [
-    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
-    `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(REPORT_SCRIPT, REPORT_STYLE)}">\n`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="referrer" content="no-referrer">\n',
-    '<title>sipscope report</title>\n',
-    `<style>${REPORT_STYLE}</style>\n</head>\n<body>\n`,
-    '<header><h1>sipscope incident report</h1><p id="generated"></p></header>\n',
-    '<main id="report"><noscript>This report draws itself with its own embedded script; allow scripts for this file.</noscript></main>\n',
-    '<script type="application/json" id="report-data">',
-    scriptSafeJson(data),
-    '</script>\n<script type="application/json" id="report-details">',
-    scriptSafeJson(detailRows(input.details, data.originUs)),
-    `</script>\n<script>${REPORT_SCRIPT}</script>\n</body>\n</html>\n`,
-  ];
+  yield '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n';
+  yield `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(REPORT_SCRIPT, REPORT_STYLE)}">\n`;
+  yield '<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="referrer" content="no-referrer">\n';
+  yield '<title>sipscope report</title>\n';
+  yield `<style>${REPORT_STYLE}</style>\n</head>\n<body>\n`;
+  yield '<header><h1>sipscope incident report</h1><p id="generated"></p></header>\n';
+  yield '<main id="report"><noscript>This report draws itself with its own embedded script; allow scripts for this file.</noscript></main>\n';
+  yield '<script type="application/json" id="report-data">';
+  yield scriptSafeJson(data);
+  yield '</script>\n<script type="application/octet-stream" id="report-details">\n';
+  for (const block of detailBlocks(input.details, data.originUs)) yield `${block}\n`;
+  yield `</script>\n<script>${REPORT_SCRIPT}</script>\n</body>\n</html>\n`;
+}
+
+/** The whole page as one string (tests, small reports). */
+export function renderHtmlReport(input: HtmlReportInput): string {
+  return [...htmlReportChunks(input)].join('');
 }

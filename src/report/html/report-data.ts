@@ -5,8 +5,9 @@
  */
 import type { AnalysisIssue, AnalysisSummary, CallState, DurationStats } from '../../analysis/types.js';
 import { redactCredentials } from '../../sip/digest/redact.js';
+import { detailBlockOf } from './detail-blocks.js';
 import { histogramData, type HistogramData } from './histogram-data.js';
-import type { CallDetail, HtmlReportInput } from './model.js';
+import type { HtmlReportInput } from './model.js';
 import { timelineData, type TimelineData } from './timeline-data.js';
 
 /** callId, from, to, username, start offset µs, duration ms | null, state, re-INVITEs, findings, has detail (0/1). */
@@ -40,14 +41,9 @@ export interface ReportData {
     damagedWindowMs: number | null;
   }>;
   callsWithoutDetail: number;
+  /** Call-ID and block number (in the details element) of every embedded call detail. */
+  detailCalls: Array<[string, number]>;
 }
-
-/** Columns of the ladders: address:port and the agent seen sending from it. */
-export type EndpointColumn = [string, string];
-/** time offset µs, from column, to column, label, packet, retransmission (0/1), status (0 for requests), CSeq, transport, text. */
-export type MessageRow = [number, number, number, string, number, 0 | 1, number, string, string, string];
-/** Call-ID, endpoint columns, messages, messages left out. */
-export type DetailRow = [string, EndpointColumn[], MessageRow[], number];
 
 export function reportData(input: HtmlReportInput): ReportData {
   const { result } = input;
@@ -108,40 +104,6 @@ export function reportData(input: HtmlReportInput): ReportData {
       damagedWindowMs: revocation.damagedWindowMs ?? null,
     })),
     callsWithoutDetail: input.callsWithoutDetail,
+    detailCalls: [...input.details.keys()].map((callId, index) => [callId, detailBlockOf(index)]),
   };
-}
-
-/** The embedded message detail, one row per Call-ID; endpoints in order of first appearance. */
-export function detailRows(details: ReadonlyMap<string, CallDetail>, originUs: number): DetailRow[] {
-  return [...details.values()].map((detail) => {
-    const columns: EndpointColumn[] = [];
-    const columnOf = new Map<string, number>();
-    const column = (ip: string, port: number): number => {
-      const label = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-      let index = columnOf.get(label);
-      if (index === undefined) {
-        columnOf.set(label, (index = columns.length));
-        columns.push([label, '']);
-      }
-      return index;
-    };
-    const messages = detail.messages.map((message): MessageRow => {
-      const from = column(message.src.ip, message.src.port);
-      const to = column(message.dst.ip, message.dst.port);
-      if (message.agent !== undefined && columns[from][1] === '') columns[from][1] = message.agent;
-      return [
-        message.timeUs - originUs,
-        from,
-        to,
-        message.label,
-        message.packetNumber,
-        message.retransmission ? 1 : 0,
-        message.status ?? 0,
-        message.cseq,
-        message.transport,
-        message.text,
-      ];
-    });
-    return [detail.callId, columns, messages, detail.omitted];
-  });
 }

@@ -90,10 +90,13 @@ describe('sipscope report of a hostile capture, in Chromium', () => {
     expect(events.console.some((line) => line.startsWith('error:') && line.includes('Content Security Policy'))).toBe(true);
   });
 
-  it('keeps `</script>` from ending the data block: the file holds it only escaped', () => {
+  it('keeps `</script>` from ending a data block: the file holds capture text only escaped or compressed', () => {
     const html = readFileSync(report, 'utf8');
     expect(html.match(/<\/script>/gi)).toHaveLength(3);
     expect(html).not.toContain(HOSTILE.subject);
-    expect(html).toContain('\\u003c/script\\u003e\\u003cscript\\u003ealert(\\"subject\\")');
+    expect(html).not.toContain(HOSTILE.callId);
+    expect(html).toContain('\\u003cimg/src/onerror=alert(3)\\u003e@evil');
+    const details = /<script type="application\/octet-stream" id="report-details">([^<]*)<\/script>/.exec(html)![1];
+    expect(details.trim()).toMatch(/^[A-Za-z0-9+/=\n]+$/);
   });
 });

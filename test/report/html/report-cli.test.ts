@@ -1,16 +1,14 @@
 /** `sipscope report` on the command line: what it writes, its filters, and the local errors (exit 2). */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REVOCATION_UDP, runCli } from '../../cli/analysis-cli-helpers.js';
+import { reportDataOf, reportDetailsOf } from './report-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-report-cli-'));
 
-function dataOf(file: string): { findings: unknown[]; calls: unknown[]; filters: string[] } {
-  const html = readFileSync(file, 'utf8');
-  return JSON.parse(/<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)![1]);
-}
+const dataOf = reportDataOf;
 
 describe('sipscope report', () => {
   it('writes the file and says what it holds', async () => {
@@ -19,6 +17,10 @@ describe('sipscope report', () => {
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/^wrote .*udp\.html \(\d+ KiB\): 5 calls, 4 findings, 6 ladders embedded\n$/);
     expect(dataOf(output).findings).toHaveLength(4);
+    // every message of each embedded call, as flow shows them: the damaged call's 40 frames
+    const damaged = reportDetailsOf(output).find((row) => row[0] === '1-14795@127.0.0.13')!;
+    const flow = await runCli(['flow', REVOCATION_UDP, '--call-id', '1-14795@127.0.0.13']);
+    expect(damaged[2].map((message) => message[4])).toEqual([...flow.out.matchAll(/^#(\d+)/gm)].map((match) => Number(match[1])));
   });
 
   it('applies --user and --since as analyze does', async () => {

@@ -5,17 +5,35 @@
  * dashed, 403 Forbidden in red.
  */
 export const LADDER_SCRIPT = String.raw`
-var detailsByCallId = null;
+var detailLines = null;
+var blockOfCall = null;
+var blocksLoading = new Map();
 var ladderBoxes = new Map();
 var COLUMN_WIDTH = 230, TIME_GUTTER = 190, ROW_HEIGHT = 34, HEADER_HEIGHT = 58;
 
-/** The detail block is parsed at the first ladder opened, not at load. */
-function detailOf(callId) {
-  if (detailsByCallId === null) {
-    detailsByCallId = new Map();
-    JSON.parse(document.getElementById('report-details').textContent).forEach(function (row) { detailsByCallId.set(row[0], row); });
+/** One block of the details element: base64 of gzipped JSON rows, inflated by the browser's DecompressionStream. */
+function inflateBlock(block) {
+  if (detailLines === null) {
+    detailLines = document.getElementById('report-details').textContent.split('\n').filter(function (line) { return line.length > 0; });
   }
-  return detailsByCallId.get(callId);
+  var binary = atob(detailLines[block]);
+  var bytes = new Uint8Array(binary.length);
+  for (var index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).text().then(function (text) {
+    var byCallId = new Map();
+    JSON.parse(text).forEach(function (row) { byCallId.set(row[0], row); });
+    return byCallId;
+  });
+}
+
+/** A promise of the detail row of a Call-ID (undefined when none is embedded); a block is inflated once. */
+function detailOf(callId) {
+  if (blockOfCall === null) blockOfCall = new Map(DATA.detailCalls);
+  var block = blockOfCall.get(callId);
+  if (block === undefined) return Promise.resolve(undefined);
+  if (!blocksLoading.has(block)) blocksLoading.set(block, inflateBlock(block));
+  return blocksLoading.get(block).then(function (byCallId) { return byCallId.get(callId); });
 }
 
 function callRowOf(callId) {
@@ -56,19 +74,25 @@ function openCall(callId) {
 
 function drawLadderInto(box, callId) {
   box.drawn = true;
-  var detail = detailOf(callId);
-  if (!detail) {
-    box.appendChild(h('p', { class: 'note' }, 'No message detail is embedded for this call: the report keeps it for calls with findings and the first --max-calls others (raise --max-calls, or run sipscope flow).'));
-    return;
-  }
-  var findings = findingsOf(callId);
-  if (findings.length) box.appendChild(h('ul', { class: 'call-findings' }, findings.map(function (finding) {
-    return h('li', null, [severityBadge(finding[0]), ' ', finding[1] + ' at ' + isoAt(finding[2]) + ': ' + finding[6]]);
-  })));
-  var panel = h('div', { class: 'message-panel', hidden: 'hidden' });
-  box.appendChild(h('div', { class: 'ladder-box' }, ladderSvg(detail, panel)));
-  if (detail[3] > 0) box.appendChild(h('p', { class: 'note' }, detail[3] + ' more messages not shown.'));
-  box.appendChild(panel);
+  var note = h('p', { class: 'note' }, 'reading the messages\u2026');
+  box.appendChild(note);
+  detailOf(callId).then(function (detail) {
+    if (!detail) {
+      note.textContent = 'No message detail is embedded for this call: the report keeps it for calls with findings and the first --max-calls others (raise --max-calls, or run sipscope flow).';
+      return;
+    }
+    note.remove();
+    var findings = findingsOf(callId);
+    if (findings.length) box.appendChild(h('ul', { class: 'call-findings' }, findings.map(function (finding) {
+      return h('li', null, [severityBadge(finding[0]), ' ', finding[1] + ' at ' + isoAt(finding[2]) + ': ' + finding[6]]);
+    })));
+    var panel = h('div', { class: 'message-panel', hidden: 'hidden' });
+    box.appendChild(h('div', { class: 'ladder-box' }, ladderSvg(detail, panel)));
+    if (detail[3] > 0) box.appendChild(h('p', { class: 'note' }, detail[3] + ' more messages not shown.'));
+    box.appendChild(panel);
+  }).catch(function (error) {
+    note.textContent = 'The messages of this call could not be read: ' + error;
+  });
 }
 
 function arrowLabel(message) {
