@@ -78,10 +78,23 @@ describe('histogramData', () => {
   it('bins the durations of calls ended by BYE from 0 to the longest', () => {
     const calls = [call(1, 0, 1), call(2, 0, 2), call(3, 0, 40), call(4, 0, 40, 'torn-down'), call(5, 0, 99, 'failed')];
     const histogram = histogramData(calls);
+    expect(histogram.scale).toBe('linear');
     expect(histogram.counts).toHaveLength(HISTOGRAM_BINS);
-    expect(histogram.binMs).toBe(1000);
+    expect(histogram.edgesMs[0]).toBe(0);
+    expect(histogram.edgesMs[HISTOGRAM_BINS]).toBe(40_000);
     expect(histogram.counts[1] + histogram.counts[2]).toBe(2);
     expect(histogram.counts[HISTOGRAM_BINS - 1]).toBe(2);
     expect(histogram.counts.reduce((a, b) => a + b)).toBe(4);
+  });
+
+  it('uses a log scale for a long tail, so short calls spread over the bins', () => {
+    const calls = [...Array.from({ length: 50 }, (_, index) => call(index, 0, 0.004 + index * 0.0002)), call(99, 0, 600)];
+    const histogram = histogramData(calls);
+    expect(histogram.scale).toBe('log');
+    expect(histogram.edgesMs[0]).toBeCloseTo(4, 6);
+    expect(histogram.edgesMs[HISTOGRAM_BINS]).toBeCloseTo(600_000, 3);
+    expect(histogram.counts.filter((count) => count > 0).length).toBeGreaterThan(3);
+    expect(histogram.counts[HISTOGRAM_BINS - 1]).toBe(1);
+    expect(histogram.counts.reduce((a, b) => a + b)).toBe(51);
   });
 });

@@ -101,31 +101,37 @@ function timelineSection() {
 function histogramSection() {
   var hist = DATA.histogram, d = DATA.durations;
   if (hist.counts.length === 0) return section('durations', 'Call durations', h('p', null, 'No call ended with a BYE in the capture: no durations.'));
-  var left = 60, right = CHART_WIDTH - 20, top = 40, plotHeight = 180, axisY = top + plotHeight;
-  var maxMs = hist.binMs * hist.counts.length;
+  var marks = [['p50', d.p50Ms], ['p95', d.p95Ms], ['p99', d.p99Ms], ['max', d.maxMs]].filter(function (mark) { return mark[1] !== undefined && mark[1] !== null; });
+  var left = 70, right = CHART_WIDTH - 20, top = 16 + marks.length * 14, plotHeight = 180, axisY = top + plotHeight;
+  var edges = hist.edgesMs, log = hist.scale === 'log';
+  var low = edges[0], high = edges[edges.length - 1];
+  var x = function (ms) {
+    var share = log ? Math.log(Math.max(ms, low) / low) / Math.log(high / low) : ms / high;
+    return left + (right - left) * Math.max(0, Math.min(1, share));
+  };
   var maxCount = Math.max.apply(null, hist.counts);
-  var x = function (ms) { return left + (right - left) * ms / maxMs; };
   var svg = s('svg', { id: 'duration-chart', class: 'chart', viewBox: '0 0 ' + CHART_WIDTH + ' ' + (axisY + 34), role: 'img', 'aria-label': 'call durations' });
   hist.counts.forEach(function (count, bin) {
     if (count === 0) return;
-    var barHeight = plotHeight * count / maxCount;
-    svg.appendChild(s('rect', { class: 'bar', x: x(bin * hist.binMs) + 0.5, y: axisY - barHeight, width: Math.max(1, x(hist.binMs) - left - 1), height: barHeight }, s('title', null, durationText(bin * hist.binMs) + ' \u2013 ' + durationText((bin + 1) * hist.binMs) + ': ' + count + ' calls')));
+    // a bin's height is at least 1 px, so a single call in the tail stays visible
+    var barHeight = Math.max(1, plotHeight * count / maxCount);
+    svg.appendChild(s('rect', { class: 'bar', x: x(edges[bin]) + 0.5, y: axisY - barHeight, width: Math.max(1, x(edges[bin + 1]) - x(edges[bin]) - 1), height: barHeight }, s('title', null, durationText(edges[bin]) + ' \u2013 ' + durationText(edges[bin + 1]) + ': ' + numberText(count) + ' calls')));
   });
-  [['p50', d.p50Ms], ['p95', d.p95Ms], ['p99', d.p99Ms], ['max', d.maxMs]].forEach(function (mark, index) {
-    if (mark[1] === undefined || mark[1] === null) return;
+  marks.forEach(function (mark, index) {
     var at = x(mark[1]);
-    svg.appendChild(s('line', { class: 'percentile pct-' + mark[0], x1: at, x2: at, y1: top - 4 - index * 9, y2: axisY }));
-    svg.appendChild(s('text', { class: 'percentile-label', x: at + 3, y: top - 6 - index * 9, 'text-anchor': at > right - 120 ? 'end' : 'start' }, mark[0] + ' ' + durationText(mark[1])));
+    var labelY = 12 + index * 14;
+    svg.appendChild(s('line', { class: 'percentile pct-' + mark[0], x1: at, x2: at, y1: labelY + 2, y2: axisY }));
+    svg.appendChild(s('text', { class: 'percentile-label', x: at > right - 160 ? at - 4 : at + 4, y: labelY, 'text-anchor': at > right - 160 ? 'end' : 'start' }, mark[0] + ' ' + durationText(mark[1])));
   });
   for (var tick = 0; tick <= 5; tick++) {
-    var ms = maxMs * tick / 5;
+    var ms = log ? low * Math.pow(high / low, tick / 5) : high * tick / 5;
     svg.appendChild(s('text', { class: 'axis', x: x(ms), y: axisY + 14, 'text-anchor': tick === 0 ? 'start' : tick === 5 ? 'end' : 'middle' }, durationText(ms)));
   }
   svg.appendChild(s('text', { class: 'axis', x: left - 6, y: top + 8, 'text-anchor': 'end' }, numberText(maxCount)));
   svg.appendChild(s('line', { class: 'axis-line', x1: left, x2: right, y1: axisY, y2: axisY }));
   return section('durations', 'Call durations', [
     h('div', { class: 'chart-box' }, svg),
-    h('p', { class: 'legend' }, numberText(d.count) + ' answered calls ended by BYE; nearest-rank percentiles. Drain window (p99): ' + durationText(d.drainWindowMs) + '.'),
+    h('p', { class: 'legend' }, numberText(d.count) + ' answered calls ended by BYE; ' + (log ? 'logarithmic time scale (the longest call is over 20 times the median); ' : '') + 'nearest-rank percentiles. Drain window (p99): ' + durationText(d.drainWindowMs) + '.'),
   ]);
 }
 `;
