@@ -3,12 +3,13 @@
  * and damaged calls `analyze` finds, the damaged call's ladder has its 403 arrow in red, a clicked message shows its
  * text (credentials redacted). Screenshots of the timeline and of a ladder are left in test-output/.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOCATION_TCP, REVOCATION_UDP, runCli } from '../../cli/analysis-cli-helpers.js';
+import { pcap } from '../../capture/capture-bytes.js';
 import { reportMessageTexts } from '../html/report-file.js';
 import { launchChromium, openReport, testOutput, watchPage, type PageEvents } from './chromium.js';
 
@@ -141,6 +142,16 @@ describe('sipscope report tables in Chromium', () => {
     const box = page.locator(`#ladders-other details[open][data-call-id="${callId}"]`);
     await expect.poll(() => box.locator('g.msg').count()).toBeGreaterThan(4);
     expect(await box.locator('g.msg.status-403').count()).toBe(0);
+    await page.close();
+  });
+
+  it('a capture without SIP gives a page that draws and says so', async () => {
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, pcap([]));
+    const { page, events } = await opened(await writeReport(empty, 'empty.html'));
+    expect(await page.locator('#timeline').textContent()).toContain('No SIP message');
+    expect(await page.getAttribute('#findings-total', 'data-count')).toBe('0');
+    await expectQuiet(page, events);
     await page.close();
   });
 

@@ -20,6 +20,7 @@ function timeAxis(group, x, endUs, y, height) {
 
 function timelineSection() {
   var t = DATA.timeline;
+  if (DATA.summary.sipMessages === 0) return section('timeline', 'Timeline', h('p', null, 'No SIP message in the capture (or in the --since/--until window): no timeline.'));
   var plotRight = CHART_WIDTH - 10;
   var x = function (offsetUs) { return GUTTER + (plotRight - GUTTER) * Math.max(0, Math.min(offsetUs, t.endUs)) / t.endUs; };
   var binX = function (bin) { return x(bin * t.binUs); };
