@@ -121,6 +121,29 @@ describe.each([
   });
 });
 
+describe('sipscope report ladders in Chromium', () => {
+  it.each(['1-385@127.0.0.45', '1-388@127.0.0.46'])('marks the retransmissions of %s as flow does (retransmission storm)', async (callId) => {
+    const capture = 'fixtures/captures/recorded/trouble-udp.pcap';
+    const flow = await runCli(['flow', capture, '--call-id', callId]);
+    const labelLines = flow.out.split('\n').filter((line) => /^#\d+/.test(line));
+    const expectedPackets = labelLines.map((line) => Number(/^#(\d+)/.exec(line)![1]));
+    const expectedRetransmissions = labelLines.filter((line) => line.includes('(retransmission)')).map((line) => Number(/^#(\d+)/.exec(line)![1]));
+    expect(expectedRetransmissions.length).toBeGreaterThanOrEqual(7);
+    const { page, events } = await opened(await writeReport(capture, 'trouble.html'));
+    await page.locator(`#ladders-findings details[data-call-id="${callId}"] > summary`).click();
+    const box = page.locator(`#ladders-findings details[data-call-id="${callId}"]`);
+    await expect.poll(() => box.locator('g.msg').count()).toBe(expectedPackets.length);
+    const packets = (selector: string) => box.locator(selector).evaluateAll((nodes) => nodes.map((node) => Number(node.getAttribute('data-packet'))));
+    expect(await packets('g.msg')).toEqual(expectedPackets);
+    expect(await packets('g.msg.retransmission')).toEqual(expectedRetransmissions);
+    const dashes = await box.locator('g.msg.retransmission .arrow').first().evaluate((node) => getComputedStyle(node).strokeDasharray);
+    expect(dashes).not.toBe('none');
+    expect(await box.locator('g.msg.retransmission text.arrow-label').first().textContent()).toContain('retransmission');
+    await expectQuiet(page, events);
+    await page.close();
+  });
+});
+
 describe('sipscope report tables in Chromium', () => {
   it('sorts and filters the findings table and opens a call from the calls table', async () => {
     const { page } = await opened(await writeReport(REVOCATION_UDP, 'tables.html'));
