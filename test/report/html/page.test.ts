@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisResult } from '../../../src/analysis/types.js';
-import { renderHtmlReport } from '../../../src/report/html/page.js';
+import { REPORT_SCRIPT, renderHtmlReport } from '../../../src/report/html/page.js';
 import { scriptSafeJson } from '../../../src/report/html/script-json.js';
 
 const EMPTY: AnalysisResult = {
@@ -38,6 +38,11 @@ describe('scriptSafeJson', () => {
 });
 
 describe('renderHtmlReport', () => {
+  it("the page's script is valid strict-mode JavaScript", () => {
+    expect(() => new Function(REPORT_SCRIPT)).not.toThrow();
+    expect(REPORT_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+  });
+
   it('has one script and one style, both allowed by their SHA-256 in the CSP, and the CSP first in <head>', () => {
     const html = page();
     const scripts = [...html.matchAll(/<script(?: type="[^"]+" id="[^"]+")?>([\s\S]*?)<\/script>/g)];
