@@ -44,12 +44,13 @@ export const reportCommand: CliCommand = {
       const activity = new CredentialActivity();
       const result = await runAnalysis(files, argv, io, 'report', { observer: (message, retransmission) => activity.observe(message, retransmission) });
       const selection = selectDetailCalls(result, maxCalls);
-      const details = await gatherCallDetails({
+      const { details, decodeIssues } = await gatherCallDetails({
         files,
         callIds: selection.callIds,
         sinceUs: timeOption(argv, 'since'),
         untilUs: timeOption(argv, 'until'),
         showSecrets,
+        listDecodeIssues: result.summary.decodeErrors > 0,
       });
       const user = argv.user === undefined ? undefined : String(argv.user);
       const credentials = activity.credentials().filter((events) => user === undefined || events.username === user);
@@ -58,6 +59,7 @@ export const reportCommand: CliCommand = {
         files,
         details: details.all(),
         credentials,
+        decodeIssues,
         callsWithoutDetail: selection.callsWithoutDetail,
         showSecrets,
         filters: filterText(argv),

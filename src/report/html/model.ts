@@ -4,7 +4,7 @@
  * these; src/report/html turns them into one self-contained page.
  */
 import type { AnalysisResult } from '../../analysis/types.js';
-import type { Endpoint } from '../../capture/types.js';
+import type { DecodeIssue, Endpoint } from '../../capture/types.js';
 
 /** One message of a call as a ladder arrow and, when clicked, its text. */
 export interface ReportMessage {
@@ -47,6 +47,8 @@ export interface HtmlReportInput {
   /** Embedded message detail by Call-ID (calls with findings and up to --max-calls others). */
   details: ReadonlyMap<string, CallDetail>;
   credentials: readonly CredentialEvents[];
+  /** The first decoding problems (truncated packets, TCP gaps, ...); summary.decodeErrors counts them all. */
+  decodeIssues: readonly DecodeIssue[];
   /** Calls whose detail was not embedded because of --max-calls (they are in the tables only). */
   callsWithoutDetail: number;
   /** Credentials are shown as captured (--show-secrets). */

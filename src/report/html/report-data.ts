@@ -7,6 +7,7 @@ import type { AnalysisIssue, AnalysisSummary, CallState, DurationStats } from '.
 import { redactCredentials } from '../../sip/digest/redact.js';
 import { detailBlockOf } from './detail-blocks.js';
 import { histogramData, type HistogramData } from './histogram-data.js';
+import type { DecodeIssue } from '../../capture/types.js';
 import type { HtmlReportInput } from './model.js';
 import { timelineData, type TimelineData } from './timeline-data.js';
 
@@ -27,6 +28,7 @@ export interface ReportData {
   /** kind, severity, count. */
   findingKinds: Array<[string, string, number]>;
   issues: AnalysisIssue[];
+  decodeIssues: DecodeIssue[];
   durations: DurationStats;
   histogram: HistogramData;
   timeline: TimelineData;
@@ -71,6 +73,7 @@ export function reportData(input: HtmlReportInput): ReportData {
     states: [...states.entries()],
     findingKinds: [...kinds.values()],
     issues: result.issues,
+    decodeIssues: [...input.decodeIssues],
     durations: result.durations,
     histogram: histogramData(result.calls),
     timeline: timelineData(result, input.credentials, originUs),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOCATION_TCP, REVOCATION_UDP, runCli } from '../../cli/analysis-cli-helpers.js';
-import { pcap } from '../../capture/capture-bytes.js';
+import { ethernet, ipv4, pcap, sipRequest, udp } from '../../capture/capture-bytes.js';
 import { reportMessageTexts } from '../html/report-file.js';
 import { launchChromium, openReport, testOutput, watchPage, type PageEvents } from './chromium.js';
 
@@ -174,6 +174,24 @@ describe('sipscope report tables in Chromium', () => {
     const { page, events } = await opened(await writeReport(empty, 'empty.html'));
     expect(await page.locator('#timeline').textContent()).toContain('No SIP message');
     expect(await page.getAttribute('#findings-total', 'data-count')).toBe('0');
+    await expectQuiet(page, events);
+    await page.close();
+  });
+
+  it('lists the decoding problems in the summary (a frame cut by the snaplen)', async () => {
+    const cut = join(dir, 'cut.pcap');
+    const frame = ethernet(ipv4(udp(sipRequest('cut-1'))));
+    writeFileSync(cut, pcap([{ timeUs: 1_700_000_000_000_000, bytes: frame.subarray(0, 60), originalLength: frame.length }]));
+    const analyzed = JSON.parse((await runCli(['analyze', cut, '--json'])).out) as { summary: { decodeErrors: number } };
+    expect(analyzed.summary.decodeErrors).toBe(1);
+    const output = join(dir, 'cut.html');
+    expect((await runCli(['report', cut, '-o', output])).code).toBe(0);
+    const { page, events } = await opened(output);
+    expect(await page.locator('#decode-errors').textContent()).toBe('1');
+    await page.locator('#decode-issues > summary').click();
+    const items = await page.locator('#decode-issues li').allTextContents();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatch(/cut\.pcap, packet 1, offset 24: [a-z-]+: /);
     await expectQuiet(page, events);
     await page.close();
   });

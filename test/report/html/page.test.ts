@@ -19,7 +19,7 @@ const EMPTY: AnalysisResult = {
 };
 
 function page(result: AnalysisResult = EMPTY, files = ['a.pcap']): string {
-  return renderHtmlReport({ result, files, details: new Map(), credentials: [], callsWithoutDetail: 0, showSecrets: false, filters: [], generator: 'test' });
+  return renderHtmlReport({ result, files, details: new Map(), credentials: [], decodeIssues: [], callsWithoutDetail: 0, showSecrets: false, filters: [], generator: 'test' });
 }
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;

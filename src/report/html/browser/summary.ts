@@ -46,20 +46,24 @@ function summarySection() {
         return h('tr', null, [h('td', null, severityBadge(entry[1])), h('td', null, entry[0]), h('td', { class: 'num' }, numberText(entry[2]))]);
       })),
   ]);
-  var issues = DATA.issues.length === 0 ? null : h('details', { class: 'issues' }, [
-    h('summary', null, DATA.issues.length + ' analysis problems listed'),
-    h('ul', null, DATA.issues.map(function (issue) {
-      var where = [issue.file, issue.packetNumber !== undefined ? 'packet ' + issue.packetNumber : undefined].filter(Boolean).join(' ');
-      return h('li', null, (where ? where + ': ' : '') + issue.code + ': ' + issue.message);
-    })),
-  ]);
+  var where = function (issue) {
+    return [issue.file, issue.packetNumber !== undefined ? 'packet ' + issue.packetNumber : undefined, issue.offset !== undefined ? 'offset ' + issue.offset : undefined].filter(function (part) { return part !== undefined; }).join(', ');
+  };
+  var problemList = function (id, title, list) {
+    return list.length === 0 ? null : h('details', { class: 'issues', id: id }, [
+      h('summary', null, title),
+      h('ul', null, list.map(function (issue) { return h('li', null, (where(issue) ? where(issue) + ': ' : '') + issue.code + ': ' + issue.message); })),
+    ]);
+  };
+  var decodeTitle = DATA.decodeIssues.length + ' decode problems listed' + (summary.decodeErrors > DATA.decodeIssues.length ? ' (of ' + numberText(summary.decodeErrors) + ')' : '');
   return section('summary', 'Summary', [
     h('div', { class: 'columns' }, [
       h('div', null, overview),
       h('div', null, [h('h3', null, 'Calls by state'), states]),
       h('div', null, [h('h3', null, 'Findings by kind'), kinds]),
     ]),
-    issues,
+    problemList('decode-issues', decodeTitle, DATA.decodeIssues),
+    problemList('analysis-issues', DATA.issues.length + ' analysis problems listed', DATA.issues),
   ]);
 }
 `;
