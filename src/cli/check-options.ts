@@ -66,11 +66,13 @@ function lastOf(value: unknown): unknown {
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
-/** Milliseconds from "1500", "1500ms", "2s" or "1.5s". */
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds from "1500", "1500ms", "2s", "1.5s", "5m" or "1h". */
 export function parseDuration(text: string, what = '--timeout'): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/i.exec(text);
-  if (!match) throw new CliArgumentError(`${what} "${text}" is not a duration (e.g. 3000, 3000ms or 3s)`);
-  const value = Number(match[1]) * (match[2]?.toLowerCase() === 's' ? 1000 : 1);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (!match) throw new CliArgumentError(`${what} "${text}" is not a duration (e.g. 3000, 3000ms, 3s or 5m)`);
+  const value = Number(match[1]) * UNIT_MS[match[2]?.toLowerCase() ?? 'ms'];
   if (!(value > 0)) throw new CliArgumentError(`${what} must be more than 0`);
   return value;
 }
