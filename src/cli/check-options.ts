@@ -1,12 +1,12 @@
 /**
  * Options shared by `sipscope register` and `sipscope options`: the target, credentials, transport and TLS settings,
- * timers and output modes, and the session settings made of them. Exit codes are in src/cli/exit.ts.
+ * timers and output modes, and the target and connection settings made of them. Exit codes are in src/cli/exit.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { TRANSPORT_NAMES } from '../transport/types.js';
 import { dnsServerAddress, systemDns } from '../transport/resolve.js';
 import type { TimerSettings, TraceSink } from '../client/transaction.js';
-import type { SessionOptions } from '../client/session.js';
+import type { TargetOptions } from '../client/target-connection.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { CREDENTIAL_OPTIONS } from './credentials.js';
 import { badArgument } from './exit.js';
@@ -77,8 +77,8 @@ function positiveNumber(value: number, what: string): number {
   return value;
 }
 
-/** Session settings from the arguments (throws CliError('bad-argument') for unusable values). */
-export async function sessionOptionsOf(args: CheckArguments, trace?: TraceSink): Promise<SessionOptions & { timeoutMs: number }> {
+/** Target and connection settings from the arguments (throws CliError('bad-argument') for unusable values). */
+export async function targetOptionsOf(args: CheckArguments, trace?: TraceSink): Promise<TargetOptions & { timeoutMs: number }> {
   const timers: TimerSettings = { t1: positiveNumber(args.t1, '--t1'), t2: positiveNumber(args.t2, '--t2') };
   if (timers.t2 < timers.t1) throw badArgument('--t2 must not be less than --t1');
   const timeoutMs = args.timeout === undefined ? 64 * timers.t1 : parseDuration(args.timeout);

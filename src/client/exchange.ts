@@ -5,7 +5,7 @@
  * final failure unless it says stale=true (RFC 7616 §3.3), which is retried once. Rounds are capped.
  */
 import { getHeaders, type SipResponse } from '../sip/index.js';
-import { chooseChallengePerRealm, DigestSession, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
+import { chooseChallengePerRealm, DigestClient, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
 import { headerValue, newBranch, randomToken, type OutgoingRequest } from './request.js';
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
@@ -33,7 +33,7 @@ interface RealmState {
 
 interface AuthState {
   realms: Map<string, RealmState>;
-  digest?: DigestSession;
+  digest?: DigestClient;
 }
 
 /** Sends `request` and answers challenges; resolves with what happened (never rejects for protocol outcomes). */
@@ -140,7 +140,7 @@ function answerChallenge(
     state.staleRetried = true;
   }
   // 128-bit client nonces from the pooled random source: one system call per hundreds of answers, not one each
-  auth.digest ??= new DigestSession(credentials.username, credentials.password, () => randomToken(16));
+  auth.digest ??= new DigestClient(credentials.username, credentials.password, () => randomToken(16));
   const answers: Answer[] = [];
   for (const built of auth.digest.answer(challenges, { method: previous.method, uri: previous.uri })) {
     answers.push({ header: built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', realm: built.params.realm, value: built.value });

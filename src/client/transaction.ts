@@ -69,7 +69,7 @@ interface Pending {
 }
 
 /** §17.1.3: a response matches the client transaction whose branch and CSeq method it carries. */
-export function transactionKey(branch: string, method: string): string {
+export function branchMethodKey(branch: string, method: string): string {
   return `${branch.toLowerCase()} ${method.toUpperCase()}`;
 }
 
@@ -80,7 +80,7 @@ export function responseKey(message: SipMessage): string | undefined {
   if (!via || !cseq) return undefined;
   try {
     const branch = parseVia(via)[0]?.branch;
-    return branch ? transactionKey(branch, parseCSeq(cseq).method) : undefined;
+    return branch ? branchMethodKey(branch, parseCSeq(cseq).method) : undefined;
   } catch {
     return undefined; // a response whose Via or CSeq cannot be read matches no transaction
   }
@@ -116,7 +116,7 @@ export class TransactionLayer {
    */
   send(request: OutgoingRequest, limitMs?: number): Promise<TransactionOutcome> {
     if (this.failure) return Promise.reject(this.failure);
-    const key = transactionKey(branchOf(request), request.method);
+    const key = branchMethodKey(branchOf(request), request.method);
     const invite = request.method.toUpperCase() === 'INVITE';
     return new Promise<TransactionOutcome>((resolve, reject) => {
       const entry: Pending = {

@@ -1,6 +1,6 @@
 /** `sipscope options SIP-URI`: OPTIONS ping over UDP/TCP/TLS/WS, answering digest challenges when a password is given. */
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, parseHeaderOption, targetOptionsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 
@@ -10,10 +10,10 @@ export const optionsCommand = defineCommand({
   options: CHECK_OPTIONS,
   examples: [['$0 options sip:proxy.example.com --transport tcp --nagios', 'monitoring check']],
   async run(args, io) {
-    const session = await sessionOptionsOf(args, args.verbose ? traceTo(io) : undefined);
+    const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
     const credentials = await readCredentials(args, io);
     const options = {
-      ...session,
+      ...target,
       ...credentials,
       contact: args.contact,
       headers: args.header.map(parseHeaderOption),

@@ -2,7 +2,7 @@
 import type { RegisterMode, RegisterOptions } from '../../client/register.js';
 import type { LoadResult } from '../../client/load.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, parseHeaderOption, targetOptionsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, loadExitCode } from '../exit.js';
@@ -31,14 +31,14 @@ function modeOf(args: RegisterArguments): RegisterMode {
 }
 
 export async function registerOptionsOf(args: RegisterArguments, io: CliIO): Promise<RegisterOptions> {
-  const session = await sessionOptionsOf(args, args.verbose ? traceTo(io) : undefined);
+  const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
   const { expires } = args;
   if (expires !== undefined && (!Number.isInteger(expires) || expires < 0)) {
     throw badArgument('--expires must be a whole number of seconds');
   }
   const credentials = await readCredentials(args, io);
   return {
-    ...session,
+    ...target,
     ...credentials,
     mode: modeOf(args),
     expires,
