@@ -6,7 +6,7 @@
  */
 import { getHeaders, type SipResponse } from '../sip/index.js';
 import { chooseChallengePerRealm, DigestClient, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
-import { headerValue, newBranch, randomToken, type OutgoingRequest } from './request.js';
+import { requestCSeq, headerValue, newBranch, randomToken, type OutgoingRequest } from './request.js';
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
 
@@ -50,7 +50,7 @@ export async function exchange(
   for (let round = 0; ; round++) {
     const record: TransactionRecord = {
       request: current.method,
-      cseq: cseqNumberOf(current),
+      cseq: requestCSeq(current).seq,
       provisional: [],
       retransmissions: 0,
       credentials: credentialHeadersOf(current),
@@ -93,10 +93,6 @@ function credentialHeadersOf(request: OutgoingRequest): ('authorization' | 'prox
     if (lower === 'authorization' || lower === 'proxy-authorization') names.push(lower);
   }
   return names;
-}
-
-function cseqNumberOf(request: OutgoingRequest): number {
-  return Number(/^\s*(\d+)/.exec(headerValue(request, 'CSeq') ?? '')?.[1] ?? 0);
 }
 
 /** The next request answering the challenges of `response`, or undefined (with outcome.authProblem set) when we must stop. */
@@ -163,7 +159,7 @@ interface Answer {
  */
 function nextRequest(previous: OutgoingRequest, answers: Answer[]): OutgoingRequest {
   const replaced = answers.map((answer) => ({ name: answer.header.toLowerCase(), quotedRealm: `realm="${answer.realm.replace(/[\\"]/g, (char) => `\\${char}`)}"` }));
-  const cseq = `${cseqNumberOf(previous) + 1} ${previous.method}`;
+  const cseq = `${requestCSeq(previous).seq + 1} ${previous.method}`;
   const headers: [string, string][] = [];
   let viaSeen = false;
   let cseqSeen = false;

@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { getHeader, parseCSeq, parseVia, type SipMessage, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
-import { branchOf, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
+import { branchOf, requestCSeq, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { TimerEntry, TimerQueue } from './timer-queue.js';
 
 export interface TimerSettings {
@@ -210,7 +210,7 @@ export class TransactionLayer {
 
   /** §17.1.1.3: ACK for a 3xx-6xx to INVITE: same Request-URI, Call-ID, From, top Via, Route; To from the response. */
   private acknowledge(invite: OutgoingRequest, response: SipResponse): void {
-    const cseqNumber = /^\s*(\d+)/.exec(headerValue(invite, 'CSeq') ?? '')?.[1] ?? '1';
+    const cseqNumber = requestCSeq(invite).seq;
     const headers: [string, string][] = [];
     for (const [name, value] of invite.headers) {
       const lower = name.toLowerCase();
