@@ -6,7 +6,7 @@ import type { CheckResult } from './result.js';
 import {
   checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader, type TargetConnection, type TargetOptions,
 } from './target-connection.js';
-import { uriHostPort } from './target.js';
+import { hostPort } from '../sip/index.js';
 
 export interface OptionsCheckOptions extends TargetOptions {
   user?: string;
@@ -23,8 +23,8 @@ export function buildOptions(connection: TargetConnection, options: OptionsCheck
   const { local } = connection.transport;
   const user = options.user ?? target.user ?? 'sipscope';
   const basics = newDialogBasics();
-  const from = `${target.scheme}:${user}@${uriHostPort(target.host)}`;
-  const contact = options.contact ?? `${target.scheme}:${user}@${uriHostPort(local.address, local.port)}${contactTransportParam(connection)}`;
+  const from = `${target.scheme}:${user}@${hostPort(target.host)}`;
+  const contact = options.contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
   const headers: [string, string][] = [
     ['Via', viaHeader(connection)],
     ['Max-Forwards', '70'],

@@ -10,7 +10,8 @@ import {
   checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader,
   type TargetConnection, type TargetOptions,
 } from './target-connection.js';
-import { TargetError, uriHostPort } from './target.js';
+import { hostPort } from '../sip/index.js';
+import { TargetError } from './target.js';
 
 export type RegisterMode = 'register' | 'unregister' | 'unregister-all' | 'query';
 
@@ -37,7 +38,7 @@ export const DEFAULT_EXPIRES = 3600;
 /** The REGISTER for `user` on an open connection (CSeq 1, fresh Call-ID, tag and branch). */
 export function buildRegister(connection: TargetConnection, options: RegisterOptions, user: string): OutgoingRequest {
   const { target } = connection;
-  const domain = uriHostPort(target.host);
+  const domain = hostPort(target.host);
   const aor = `${target.scheme}:${user}@${domain}`;
   const basics = newDialogBasics();
   const mode = options.mode ?? 'register';
@@ -55,14 +56,14 @@ export function buildRegister(connection: TargetConnection, options: RegisterOpt
     headers.push(['Contact', '*']);
   } else if (mode !== 'query') {
     const { local } = connection.transport;
-    const contact = options.contact ?? `${target.scheme}:${user}@${uriHostPort(local.address, local.port)}${contactTransportParam(connection)}`;
+    const contact = options.contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
     headers.push(['Contact', `<${contact}>${mode === 'unregister' ? ';expires=0' : ''}`]);
   }
   if (mode !== 'query') headers.push(['Expires', String(expires)]);
   headers.push(['User-Agent', options.userAgent ?? 'sipscope']);
   headers.push(...(options.headers ?? []));
   // §10.2: the Request-URI names the registrar's domain, without user part
-  return { method: 'REGISTER', uri: `${target.scheme}:${uriHostPort(target.host, target.port)}`, headers };
+  return { method: 'REGISTER', uri: `${target.scheme}:${hostPort(target.host, target.port)}`, headers };
 }
 
 export function userOf(options: RegisterOptions, connection: { target: { user?: string } }): string {

@@ -7,7 +7,8 @@ import {
   connectTransport, resolveTargets, TransportError,
   type ConnectOptions, type DnsApi, type SipTransport, type TransportName, type TransportTarget,
 } from '../transport/index.js';
-import { parseTargetUri, TargetError, uriHostPort, type TargetUri } from './target.js';
+import { hostPort } from '../sip/index.js';
+import { parseTargetUri, TargetError, type TargetUri } from './target.js';
 import { DEFAULT_TIMERS, TransactionLayer, type TimerSettings, type TraceSink } from './transaction.js';
 import { newBranch, randomToken } from './request.js';
 import type { CheckError } from './result.js';
@@ -122,7 +123,7 @@ export function newDialogBasics(): DialogBasics {
 /** Top Via with rport (RFC 3581 §3) and a fresh branch; the sent-by is our local address. */
 export function viaHeader(connection: TargetConnection): string {
   const { local, viaToken } = connection.transport;
-  return `SIP/2.0/${viaToken} ${uriHostPort(local.address, local.port)};rport;branch=${newBranch()}`;
+  return `SIP/2.0/${viaToken} ${hostPort(local.address, local.port)};rport;branch=${newBranch()}`;
 }
 
 /** `;transport=` URI parameter for our Contact (none for UDP, the default, RFC 3261 §19.1.1; ws/wss per RFC 7118 §5.2). */

@@ -2,7 +2,7 @@
 import { decodeCaptures } from '../../capture/decode.js';
 import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
+import { hostPort, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
@@ -60,15 +60,11 @@ function latin1Line(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
-function endpointText(endpoint: { ip: string; port: number }): string {
-  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
-}
-
 function textLine(payload: SipPayload, firstLine: string, callId: string | null, withFile: boolean): string {
   const transport = `${payload.transport}${payload.hep ? '/hep' : ''}${payload.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
   const where = withFile ? `${payload.file}:${payload.packetNumber}` : String(payload.packetNumber);
   const time = formatTimeUs(payload.timeUs);
-  return `${where}\t${time}\t${endpointText(payload.src)} -> ${endpointText(payload.dst)}\t${transport}\t${firstLine}\t${callId ?? '-'}`;
+  return `${where}\t${time}\t${hostPort(payload.src.ip, payload.src.port)} -> ${hostPort(payload.dst.ip, payload.dst.port)}\t${transport}\t${firstLine}\t${callId ?? '-'}`;
 }
 
 /**
@@ -204,6 +200,7 @@ class LineWriter {
     this.ascii(callId ?? '-');
   }
 
+  /** hostPort(ip, port) written as bytes. */
   private endpoint(endpoint: { ip: string; port: number }): void {
     const bracketed = endpoint.ip.includes(':');
     if (bracketed) this.ascii('[');
