@@ -6,28 +6,20 @@
 import { spawn } from 'node:child_process';
 import type { ActiveCallSource } from '../client/rotation/drain.js';
 import { parseDuration } from './check-options.js';
+import { badArgument, CliError } from './exit.js';
 
-export class RotationSourceError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-    this.name = 'RotationSourceError';
-  }
-}
-
-export async function windowOf(window: string | undefined, captures: string[] | undefined): Promise<{ ms: number; source: string }> {
+export async function windowOf(window: string | undefined, captures: readonly string[]): Promise<{ ms: number; source: string }> {
   if (window !== undefined) return { ms: parseDuration(window, '--window'), source: '--window' };
-  if (!captures || captures.length === 0) return { ms: 0, source: 'none' };
+  if (captures.length === 0) return { ms: 0, source: 'none' };
   const { analyzeCaptures } = await import('../analysis/index.js');
   let result;
   try {
     result = await analyzeCaptures(captures.map(String));
   } catch (error) {
-    throw new RotationSourceError((error as { code?: string }).code ?? 'capture-error', `--window-from: ${(error as Error).message}`);
+    throw new CliError((error as { code?: string }).code ?? 'unreadable-file', `--window-from: ${(error as Error).message}`);
   }
   const { p99Ms, count } = result.durations;
-  if (p99Ms === undefined) throw new RotationSourceError('no-durations', `--window-from ${captures.join(' ')}: no complete call (answered and ended with BYE) to measure the p99 duration from`);
+  if (p99Ms === undefined) throw new CliError('no-durations', `--window-from ${captures.join(' ')}: no complete call (answered and ended with BYE) to measure the p99 duration from`);
   return { ms: p99Ms, source: `p99 call duration of ${count} call(s) in ${captures.join(', ')}` };
 }
 
@@ -44,7 +36,7 @@ export interface LiveSource extends ActiveCallSource {
 /** A live source counting the calls of `username` that are up, or undefined when none was asked for. */
 export async function openLiveSource(options: LiveSourceOptions, username: string, onIssue: (issue: { code: string; message: string }) => void): Promise<LiveSource | undefined> {
   if (options.hepListen === undefined && !options.pcapStdin) return undefined;
-  if (options.hepListen !== undefined && options.pcapStdin) throw new RotationSourceError('bad-argument', 'give one live source: --hep-listen or --pcap-stdin');
+  if (options.hepListen !== undefined && options.pcapStdin) throw badArgument('give one live source: --hep-listen or --pcap-stdin');
   const [{ ActiveCallTracker }, { parseMessage }] = await Promise.all([import('../analysis/active-calls.js'), import('../sip/index.js')]);
   const tracker = new ActiveCallTracker();
   const feed = (bytes: Uint8Array): void => {
@@ -57,12 +49,12 @@ export async function openLiveSource(options: LiveSourceOptions, username: strin
   if (options.hepListen !== undefined) {
     const { listenHep, parseListenAddress } = await import('../capture/hep-listener.js');
     const address = parseListenAddress(options.hepListen);
-    if (!address) throw new RotationSourceError('bad-argument', `--hep-listen "${options.hepListen}" is not ADDR:PORT (e.g. 127.0.0.1:9060 or [::1]:9060)`);
+    if (!address) throw badArgument(`--hep-listen "${options.hepListen}" is not ADDR:PORT (e.g. 127.0.0.1:9060 or [::1]:9060)`);
     let listener;
     try {
       listener = await listenHep(address.host, address.port, { payload: (payload) => feed(payload.bytes), issue: onIssue });
     } catch (error) {
-      throw new RotationSourceError('listen-failed', `--hep-listen ${options.hepListen}: cannot listen (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new CliError('listen-failed', `--hep-listen ${options.hepListen}: cannot listen (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
     return {
       description: `HEP on ${options.hepListen}`,
