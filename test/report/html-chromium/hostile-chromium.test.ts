@@ -45,6 +45,10 @@ describe('sipscope report of a hostile capture, in Chromium', () => {
     expect(await box.getAttribute('data-call-id')).toBe(HOSTILE.callId);
     await box.locator('summary').click();
     await expect.poll(() => box.locator('g.msg').count()).toBe(8);
+    // the endpoint labels of the ladder show the User-Agent and Server as visible text
+    expect(await box.locator('svg.ladder text.agent').evaluateAll((nodes) => nodes.map((node) => node.firstChild?.textContent))).toEqual([HOSTILE.userAgent, HOSTILE.server]);
+    expect(await box.locator('svg.ladder text.agent').first().isVisible()).toBe(true);
+    expect(await page.locator('#calls-table a.call-link').first().textContent()).toBe(HOSTILE.callId);
     const body = (await page.locator('body').textContent()) ?? '';
     expect(body).toContain(HOSTILE.callId);
     expect(body).toContain(HOSTILE.userAgent);
