@@ -19,6 +19,7 @@ export function reportMessageOf(observed: ObservedMessage, retransmission: boole
   let text = utf8.decode(shown);
   if (bytes.length > MAX_MESSAGE_TEXT) text += `\n[... ${bytes.length - MAX_MESSAGE_TEXT} more bytes not shown]`;
   const hide = (value: string) => (showSecrets ? value : redactCredentials(value));
+  const status = observed.kind === 'response' ? observed.status : undefined;
   const label = observed.kind === 'request' ? (observed.method ?? '') : `${observed.status ?? ''} ${observed.reason ?? ''}`.trim();
   return {
     packetNumber: observed.packetNumber,
@@ -27,7 +28,7 @@ export function reportMessageOf(observed: ObservedMessage, retransmission: boole
     dst: observed.dst,
     transport: payload.hep ? `${payload.transport} (HEP)` : payload.transport,
     label: hide(label),
-    status: observed.status,
+    status,
     cseq: `${observed.fields.cseqNumber} ${observed.fields.cseqMethod}`,
     retransmission,
     agent: agentOf(bytes, observed.kind),
