@@ -6,6 +6,7 @@
  * (RFC 5722 asks receivers to drop such IPv6 datagrams; for analysis we keep the first copy and say so).
  */
 import { copyBytes } from './packet-record.js';
+import type { FrameMeta } from './types.js';
 
 export interface FragmentLimits {
   maxDatagrams: number;
@@ -22,9 +23,23 @@ export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = {
 
 const MAX_DATAGRAM_BYTES = 65535;
 
-export interface FragmentIssue {
-  /** `file`: the capture file the packet is in (several files can be read as one capture). */
-  (code: string, message: string, packetNumber: number, offset: number, file: string): void;
+/** Reports a problem with the frame `at` (the fragment being added, or a dropped datagram's first fragment). */
+export type FragmentIssue = (code: string, message: string, at: FrameMeta) => void;
+
+/** One fragment as an IP layer hands it over (RFC 791 §3.2, RFC 8200 §4.5): valid during the call only, reused. */
+export interface IpFragment {
+  /** Names the datagram: IP version, addresses, identification (and protocol for IPv4). */
+  key: string;
+  /** Fragment offset: where the fragment's bytes go in the datagram's payload. */
+  at: number;
+  /** More-fragments flag clear: this fragment ends the datagram. */
+  last: boolean;
+  /** The fragment's bytes are bytes[start..end) (copied when kept). */
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  /** The frame that carried it. */
+  frame: FrameMeta;
 }
 
 interface Piece {
@@ -33,10 +48,8 @@ interface Piece {
 }
 
 interface PendingDatagram {
-  firstTimeUs: number;
-  firstPacket: number;
-  firstOffset: number;
-  firstFile: string;
+  /** The frame of its first fragment (a copy). */
+  first: FrameMeta;
   pieces: Piece[];
   /** Payload length once the last fragment (more-fragments clear) has arrived, else -1. */
   totalLength: number;
@@ -64,43 +77,30 @@ export class FragmentTable {
     return this.pending.size;
   }
 
-  /**
-   * Adds the fragment `bytes[start..end)` found at `fragmentOffset` of datagram `key`. Returns the whole payload
-   * when this fragment completes it.
-   */
-  add(
-    key: string,
-    fragmentOffset: number,
-    moreFragments: boolean,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    packetNumber: number,
-    timeUs: number,
-    offset: number,
-    file: string,
-  ): ReassembledDatagram | undefined {
-    this.expire(timeUs);
+  /** Adds `fragment`; returns the whole payload when it completes its datagram. */
+  add(fragment: IpFragment): ReassembledDatagram | undefined {
+    const { key, at, bytes, start, end, frame } = fragment;
+    this.expire(frame.timeUs);
     const length = end - start;
-    if (fragmentOffset + length > MAX_DATAGRAM_BYTES) {
-      this.issue('fragment-too-large', `fragment at offset ${fragmentOffset} would make the datagram exceed ${MAX_DATAGRAM_BYTES} bytes`, packetNumber, offset, file);
+    if (at + length > MAX_DATAGRAM_BYTES) {
+      this.issue('fragment-too-large', `fragment at offset ${at} would make the datagram exceed ${MAX_DATAGRAM_BYTES} bytes`, frame);
       this.drop(key);
       return undefined;
     }
     let datagram = this.pending.get(key);
     if (datagram === undefined) {
       this.makeRoom(length);
-      datagram = { firstTimeUs: timeUs, firstPacket: packetNumber, firstOffset: offset, firstFile: file, pieces: [], totalLength: -1, bufferedBytes: 0, packets: [], overlapReported: false };
+      datagram = { first: { ...frame }, pieces: [], totalLength: -1, bufferedBytes: 0, packets: [], overlapReported: false };
       this.pending.set(key, datagram);
     } else {
       this.makeRoom(length, datagram);
     }
-    if (!moreFragments) datagram.totalLength = fragmentOffset + length;
-    this.checkOverlap(datagram, fragmentOffset, bytes, start, end, packetNumber, offset, file);
-    datagram.pieces.push({ at: fragmentOffset, bytes: copyBytes(bytes, start, end) });
+    if (fragment.last) datagram.totalLength = at + length;
+    this.checkOverlap(datagram, fragment);
+    datagram.pieces.push({ at, bytes: copyBytes(bytes, start, end) });
     datagram.bufferedBytes += length;
     this.bufferedBytes += length;
-    datagram.packets.push(packetNumber);
+    datagram.packets.push(frame.packetNumber);
     const payload = this.complete(datagram);
     if (payload === undefined) return undefined;
     this.drop(key);
@@ -110,8 +110,8 @@ export class FragmentTable {
   /** Drops datagrams whose first fragment is older than the timeout (capture time). */
   expire(nowUs: number): void {
     for (const [key, datagram] of this.pending) {
-      if (nowUs - datagram.firstTimeUs <= this.limits.timeoutUs) break;
-      this.issue('fragment-timeout', `IP datagram incomplete ${this.limits.timeoutUs / 1e6} s after its first fragment; dropped`, datagram.firstPacket, datagram.firstOffset, datagram.firstFile);
+      if (nowUs - datagram.first.timeUs <= this.limits.timeoutUs) break;
+      this.issue('fragment-timeout', `IP datagram incomplete ${this.limits.timeoutUs / 1e6} s after its first fragment; dropped`, datagram.first);
       this.drop(key);
     }
   }
@@ -119,7 +119,7 @@ export class FragmentTable {
   /** End of capture: whatever is still incomplete is reported. */
   flush(): void {
     for (const [key, datagram] of this.pending) {
-      this.issue('fragment-incomplete', `IP datagram still incomplete at end of capture (${datagram.packets.length} fragments)`, datagram.firstPacket, datagram.firstOffset, datagram.firstFile);
+      this.issue('fragment-incomplete', `IP datagram still incomplete at end of capture (${datagram.packets.length} fragments)`, datagram.first);
       this.drop(key);
     }
   }
@@ -136,13 +136,14 @@ export class FragmentTable {
       const full = this.pending.size >= this.limits.maxDatagrams && keep === undefined;
       if (!full && this.bufferedBytes + incoming <= this.limits.maxBytes) return;
       if (datagram === keep) continue;
-      this.issue('fragment-evicted', 'fragment table full: oldest incomplete IP datagram dropped', datagram.firstPacket, datagram.firstOffset, datagram.firstFile);
+      this.issue('fragment-evicted', 'fragment table full: oldest incomplete IP datagram dropped', datagram.first);
       this.drop(key);
     }
   }
 
-  private checkOverlap(datagram: PendingDatagram, at: number, bytes: Uint8Array, start: number, end: number, packetNumber: number, offset: number, file: string): void {
+  private checkOverlap(datagram: PendingDatagram, fragment: IpFragment): void {
     if (datagram.overlapReported) return;
+    const { at, bytes, start, end } = fragment;
     const until = at + (end - start);
     for (const piece of datagram.pieces) {
       const from = Math.max(at, piece.at);
@@ -150,7 +151,7 @@ export class FragmentTable {
       for (let i = from; i < to; i++) {
         if (piece.bytes[i - piece.at] === bytes[start + i - at]) continue;
         datagram.overlapReported = true;
-        this.issue('fragment-overlap', `fragment at offset ${at} overlaps an earlier one with different bytes; the first copy is kept`, packetNumber, offset, file);
+        this.issue('fragment-overlap', `fragment at offset ${at} overlaps an earlier one with different bytes; the first copy is kept`, fragment.frame);
         return;
       }
     }

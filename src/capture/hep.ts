@@ -10,6 +10,7 @@ import { frameMessage } from '../sip/framing.js';
 import { sipStartLineAt, START_LINE_YES } from './tcp-start-line.js';
 import type { CaptureTransport, DecodeIssue, Endpoint, SipPayload } from './types.js';
 import { ipv4Text, ipv6Text } from './ip-address.js';
+import { IPPROTO_SCTP, IPPROTO_TCP } from './protocol-numbers.js';
 
 export interface HepMeta {
   file: string;
@@ -108,8 +109,8 @@ function readHep2(payload: Uint8Array, fields: HepFields): boolean {
 }
 
 function transportOf(protocol: number | undefined): CaptureTransport {
-  if (protocol === 6) return 'tcp';
-  if (protocol === 132) return 'sctp';
+  if (protocol === IPPROTO_TCP) return 'tcp';
+  if (protocol === IPPROTO_SCTP) return 'sctp';
   return 'udp';
 }
 

@@ -3,7 +3,7 @@
  * messages, which frames contributed them, and segments that arrived ahead of a hole (RFC 9293 §3.10.7.4:
  * segments are processed in sequence order; later ones wait).
  */
-import type { Endpoint } from './types.js';
+import type { Endpoint, FrameMeta } from './types.js';
 
 /**
  * What the bytes of the flow are currently read as.
@@ -12,14 +12,6 @@ import type { Endpoint } from './types.js';
  * ws: RFC 6455 frames. dropped: not SIP, ignored cheaply. closed: after FIN/RST; only retransmissions follow.
  */
 export type FlowMode = 'unsynced' | 'sip' | 'resync' | 'ws' | 'dropped' | 'closed';
-
-/** Where and when a frame was captured; what issues and completed messages point at. */
-export interface FrameMeta {
-  file: string;
-  packetNumber: number;
-  timeUs: number;
-  offset: number;
-}
 
 /** A segment received ahead of the next expected sequence number, kept (copied) until the hole is filled. */
 export interface PendingSegment extends FrameMeta {

@@ -5,9 +5,9 @@
  * 'tcp-gap' before reading resumes at the next SIP start line. The in-order bytes are read as SIP by
  * tcp-stream.ts. Memory is bounded by the limits below, whatever the capture holds.
  */
-import { TcpFlow, type FrameMeta } from './tcp-flow.js';
+import { TcpFlow } from './tcp-flow.js';
 import { flowName, readStream, reportIssue, type StreamContext, type StreamSink } from './tcp-stream.js';
-import type { Endpoint } from './types.js';
+import type { Endpoint, FrameMeta } from './types.js';
 
 export const TCP_FIN = 1;
 export const TCP_SYN = 2;

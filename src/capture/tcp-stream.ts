@@ -5,8 +5,8 @@
  */
 import { frameMessage } from '../sip/framing.js';
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
-import type { FrameMeta, TcpFlow } from './tcp-flow.js';
-import type { DecodeIssue, SipPayload } from './types.js';
+import type { TcpFlow } from './tcp-flow.js';
+import type { DecodeIssue, FrameMeta, SipPayload } from './types.js';
 import { keepBytes } from './packet-record.js';
 import {
   copyWsPayload,
