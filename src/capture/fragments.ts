@@ -1,17 +1,22 @@
 /**
  * IP fragment reassembly for IPv4 (RFC 791 §3.2) and IPv6 (RFC 8200 §4.5), bounded: at most `maxDatagrams`
  * datagrams and `maxBytes` buffered bytes (the oldest are dropped beyond), datagrams above 65,535 bytes refused,
- * and a datagram still incomplete `timeoutUs` of capture time after its first fragment is dropped and reported.
+ * a datagram still incomplete `timeoutUs` of capture time after its first fragment is dropped and reported, and
+ * a datagram sent in more than `maxFragmentsPerDatagram` fragments dropped as hostile (`fragment-too-many`): no
+ * real sender needs that many (a 65,535-byte datagram over a 576-byte MTU takes 117), and each datagram's pieces
+ * are kept in order (fragment-pieces.ts), so time is linear in the fragments and memory bounded, whatever comes.
  * Overlaps: the first copy of a byte wins; overlapping fragments whose bytes differ are reported
  * (RFC 5722 asks receivers to drop such IPv6 datagrams; for analysis we keep the first copy and say so).
  */
-import { copyBytes } from './packet-record.js';
+import { DatagramPieces, PLACED_CONFLICTING } from './fragment-pieces.js';
 import type { FrameMeta } from './types.js';
 
 export interface FragmentLimits {
   maxDatagrams: number;
   maxBytes: number;
   timeoutUs: number;
+  /** Fragments taken for one datagram; one more drops it with `fragment-too-many`. */
+  maxFragmentsPerDatagram: number;
 }
 
 export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = {
@@ -19,6 +24,7 @@ export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = {
   maxBytes: 16 * 1024 * 1024,
   // RFC 8200 §4.5: 60 s for IPv6; Linux uses 30 s for IPv4 (ipfrag_time). One value for both: the longer one.
   timeoutUs: 60 * 1e6,
+  maxFragmentsPerDatagram: 256,
 };
 
 const MAX_DATAGRAM_BYTES = 65535;
@@ -42,18 +48,11 @@ export interface IpFragment {
   frame: FrameMeta;
 }
 
-interface Piece {
-  at: number;
-  bytes: Uint8Array;
-}
-
 interface PendingDatagram {
   /** The frame of its first fragment (a copy). */
   first: FrameMeta;
-  pieces: Piece[];
-  /** Payload length once the last fragment (more-fragments clear) has arrived, else -1. */
-  totalLength: number;
-  bufferedBytes: number;
+  pieces: DatagramPieces;
+  /** Frames of its fragments, in arrival order. */
   packets: number[];
   overlapReported: boolean;
 }
@@ -79,7 +78,7 @@ export class FragmentTable {
 
   /** Adds `fragment`; returns the whole payload when it completes its datagram. */
   add(fragment: IpFragment): ReassembledDatagram | undefined {
-    const { key, at, bytes, start, end, frame } = fragment;
+    const { key, at, start, end, frame } = fragment;
     this.expire(frame.timeUs);
     const length = end - start;
     if (at + length > MAX_DATAGRAM_BYTES) {
@@ -88,23 +87,29 @@ export class FragmentTable {
       return undefined;
     }
     let datagram = this.pending.get(key);
+    if (datagram !== undefined && datagram.packets.length >= this.limits.maxFragmentsPerDatagram) {
+      this.issue('fragment-too-many', `IP datagram sent in more than ${this.limits.maxFragmentsPerDatagram} fragments; dropped`, frame);
+      this.drop(key);
+      return undefined;
+    }
     if (datagram === undefined) {
       this.makeRoom(length);
-      datagram = { first: { ...frame }, pieces: [], totalLength: -1, bufferedBytes: 0, packets: [], overlapReported: false };
+      datagram = { first: { ...frame }, pieces: new DatagramPieces(), packets: [], overlapReported: false };
       this.pending.set(key, datagram);
     } else {
       this.makeRoom(length, datagram);
     }
-    if (fragment.last) datagram.totalLength = at + length;
-    this.checkOverlap(datagram, fragment);
-    datagram.pieces.push({ at, bytes: copyBytes(bytes, start, end) });
-    datagram.bufferedBytes += length;
-    this.bufferedBytes += length;
+    const heldBefore = datagram.pieces.held;
+    const placed = datagram.pieces.add(at, fragment.bytes, start, end, fragment.last, !datagram.overlapReported);
+    this.bufferedBytes += datagram.pieces.held - heldBefore;
     datagram.packets.push(frame.packetNumber);
-    const payload = this.complete(datagram);
-    if (payload === undefined) return undefined;
+    if (placed === PLACED_CONFLICTING) {
+      datagram.overlapReported = true;
+      this.issue('fragment-overlap', `fragment at offset ${at} overlaps an earlier one with different bytes; the first copy is kept`, frame);
+    }
+    if (!datagram.pieces.complete()) return undefined;
     this.drop(key);
-    return { payload, packets: datagram.packets.sort((a, b) => a - b) };
+    return { payload: datagram.pieces.payload(), packets: datagram.packets.sort((a, b) => a - b) };
   }
 
   /** Drops datagrams whose first fragment is older than the timeout (capture time). */
@@ -127,7 +132,7 @@ export class FragmentTable {
   private drop(key: string): void {
     const datagram = this.pending.get(key);
     if (datagram === undefined) return;
-    this.bufferedBytes -= datagram.bufferedBytes;
+    this.bufferedBytes -= datagram.pieces.held;
     this.pending.delete(key);
   }
 
@@ -139,39 +144,5 @@ export class FragmentTable {
       this.issue('fragment-evicted', 'fragment table full: oldest incomplete IP datagram dropped', datagram.first);
       this.drop(key);
     }
-  }
-
-  private checkOverlap(datagram: PendingDatagram, fragment: IpFragment): void {
-    if (datagram.overlapReported) return;
-    const { at, bytes, start, end } = fragment;
-    const until = at + (end - start);
-    for (const piece of datagram.pieces) {
-      const from = Math.max(at, piece.at);
-      const to = Math.min(until, piece.at + piece.bytes.length);
-      for (let i = from; i < to; i++) {
-        if (piece.bytes[i - piece.at] === bytes[start + i - at]) continue;
-        datagram.overlapReported = true;
-        this.issue('fragment-overlap', `fragment at offset ${at} overlaps an earlier one with different bytes; the first copy is kept`, fragment.frame);
-        return;
-      }
-    }
-  }
-
-  /** The whole payload when fragments cover [0, totalLength) without a hole; earlier fragments win overlaps. */
-  private complete(datagram: PendingDatagram): Uint8Array | undefined {
-    if (datagram.totalLength < 0) return undefined;
-    const ordered = [...datagram.pieces].sort((a, b) => a.at - b.at);
-    let covered = 0;
-    for (const piece of ordered) {
-      if (piece.at > covered) return undefined;
-      covered = Math.max(covered, piece.at + piece.bytes.length);
-    }
-    if (covered < datagram.totalLength) return undefined;
-    const payload = new Uint8Array(datagram.totalLength);
-    for (let i = datagram.pieces.length - 1; i >= 0; i--) {
-      const piece = datagram.pieces[i];
-      payload.set(piece.bytes.subarray(0, Math.max(0, Math.min(piece.bytes.length, datagram.totalLength - piece.at))), piece.at);
-    }
-    return payload;
   }
 }
