@@ -63,6 +63,12 @@ export class TcpFlow {
   unsureLineStart = false;
   /** A WebSocket stream lost bytes: look for the next frame that carries SIP, not for a start line. */
   wsResync = false;
+  /** Stream position of a message start line that arrived without the rest of the message, or -1. */
+  awaitFrom = -1;
+  /** Stream position where that message ends (its header block and Content-Length were read), or -1. */
+  awaitEnd = -1;
+  /** While its header block has not ended: stream position up to which it was searched for the blank line. */
+  headerSearchedTo = -1;
   private contributions: Contribution[] = [];
 
   constructor(key: string, src: Endpoint, dst: Endpoint) {
@@ -143,6 +149,7 @@ export class TcpFlow {
   /** Drops buffered bytes and their bookkeeping (after a gap, on close, or on eviction). */
   discardBuffered(): void {
     this.streamPosition += this.end - this.start;
+    this.awaitFrom = -1;
     this.releaseBuffer();
     this.wsParts = [];
     this.wsLength = 0;
@@ -160,9 +167,16 @@ export class TcpFlow {
 
   /** Keeps `segment` until the hole before it is filled, ordered by sequence number (RFC 1982-style compare). */
   addPending(segment: PendingSegment): void {
-    let at = this.pending.length;
-    while (at > 0 && ((this.pending[at - 1].seq - segment.seq) | 0) > 0) at--;
-    const before = this.pending[at - 1];
+    // binary search for the first held segment after it: held segments cost O(log n) to pass, not O(n)
+    const pending = this.pending;
+    let at = 0;
+    let high = pending.length;
+    while (at < high) {
+      const middle = (at + high) >>> 1;
+      if (((pending[middle].seq - segment.seq) | 0) > 0) high = middle;
+      else at = middle + 1;
+    }
+    const before = pending[at - 1];
     if (before && before.seq === segment.seq && before.bytes.length >= segment.bytes.length && (before.fin || !segment.fin)) return;
     this.pending.splice(at, 0, segment);
     this.pendingBytes += segment.bytes.length;

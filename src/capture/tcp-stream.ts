@@ -3,7 +3,7 @@
  * framing in src/sip/framing.ts), keep-alive CRLFs skipped (RFC 5626 §3.5.1), resynchronisation at the next SIP
  * start line after a gap or garbage, and SIP over WebSocket (RFC 7118) once the handshake switched the stream.
  */
-import { frameMessage } from '../sip/framing.js';
+import { findHeaderEnd, frameMessage, MAX_HEADER_BYTES, readContentLength } from '../sip/framing.js';
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
 import type { TcpFlow } from './tcp-flow.js';
 import type { DecodeIssue, FrameMeta, SipPayload } from './types.js';
@@ -85,10 +85,12 @@ export function readStream(context: StreamContext, flow: TcpFlow, data: Uint8Arr
 function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {
   let position = from;
   while (position < to) {
+    if (stillWaiting(flow, data, position, to, base)) return position;
     const frame = frameMessage(data, position, to);
     const messageStart = position + frame.start;
     if (frame.kind === 'incomplete') {
-      if (messageStart < to && sipStartLineAt(data, messageStart, to) === START_LINE_NO) {
+      const startLine = messageStart < to ? sipStartLineAt(data, messageStart, to) : START_LINE_MORE;
+      if (startLine === START_LINE_NO) {
         reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
         flow.mode = 'resync';
         return messageStart;
@@ -98,7 +100,7 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
         flow.mode = 'resync';
         return skipLine(data, messageStart, to);
       }
-      return messageStart;
+      return startLine === START_LINE_YES ? awaitRest(context, flow, data, messageStart, to, base) : messageStart;
     }
     if (sipStartLineAt(data, messageStart, to) !== START_LINE_YES) {
       reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
@@ -123,6 +125,49 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
     return skipLine(data, messageStart, to);
   }
   return position;
+}
+
+/**
+ * A message whose start line has arrived but not all of it: remembers where it must end (or how far its header
+ * block was searched), so that the segments that bring the rest are not rescanned from the message start each
+ * time (which would cost the held bytes once per segment). A Content-Length beyond the reassembly limit is
+ * reported at once: its header block is kept as a message without body, and reading resumes at the next start line.
+ */
+function awaitRest(context: StreamContext, flow: TcpFlow, data: Uint8Array, messageStart: number, to: number, base: number): number {
+  flow.awaitFrom = base + messageStart;
+  const headerEnd = findHeaderEnd(data, messageStart, to);
+  if (headerEnd < 0) {
+    flow.awaitEnd = -1;
+    flow.headerSearchedTo = base + to;
+    return messageStart;
+  }
+  const contentLength = readContentLength(data, messageStart, headerEnd) ?? 0;
+  if (headerEnd - messageStart + contentLength <= context.maxBufferedBytes) {
+    flow.awaitEnd = base + headerEnd + contentLength;
+    return messageStart;
+  }
+  flow.awaitFrom = -1;
+  reportIssue(
+    context,
+    flow,
+    'content-length-too-large',
+    `Content-Length ${contentLength} is beyond the ${context.maxBufferedBytes}-byte reassembly limit; the header block is kept without its body and reading resumes at the next start line`,
+  );
+  emit(context, flow, keepBytes(data, messageStart, headerEnd), flow.packetsOf(base + messageStart, base + headerEnd), 'tcp');
+  flow.mode = 'resync';
+  return headerEnd;
+}
+
+/** True when the message awaited at `position` cannot be complete in data[..to) yet (only new bytes are looked at). */
+function stillWaiting(flow: TcpFlow, data: Uint8Array, position: number, to: number, base: number): boolean {
+  if (flow.awaitFrom !== base + position) return false;
+  if (flow.awaitEnd >= 0) return base + to < flow.awaitEnd;
+  if (to - position > MAX_HEADER_BYTES) return false;
+  // the blank line may have begun in the bytes searched before: step back over its first two bytes
+  const searchFrom = Math.max(position, flow.headerSearchedTo - base - 2);
+  if (findHeaderEnd(data, searchFrom, to) >= 0) return false;
+  flow.headerSearchedTo = base + to;
+  return true;
 }
 
 /** Index just past the line at `from` (or `to`), so a resync does not find the same start line again. */
