@@ -9,9 +9,9 @@ import type { Endpoint, FrameMeta } from './types.js';
  * What the bytes of the flow are currently read as.
  * unsynced: nothing recognised yet (new or mid-stream flow): look for a SIP start line or a WebSocket handshake.
  * sip: framed by Content-Length. resync: after a gap or garbage, skip to the next SIP start line.
- * ws: RFC 6455 frames. dropped: not SIP, ignored cheaply. closed: after FIN/RST; only retransmissions follow.
+ * ws: RFC 6455 frames. hep: HEP3 packets framed by their length. dropped: not SIP, ignored cheaply. closed: after FIN/RST; only retransmissions follow.
  */
-export type FlowMode = 'unsynced' | 'sip' | 'resync' | 'ws' | 'dropped' | 'closed';
+export type FlowMode = 'unsynced' | 'sip' | 'resync' | 'ws' | 'hep' | 'dropped' | 'closed';
 
 /** A segment received ahead of the next expected sequence number, kept (copied) until the hole is filled. */
 export interface PendingSegment extends FrameMeta {
@@ -61,6 +61,8 @@ export class TcpFlow {
   wsSkip = 0;
   /** The next byte may be inside a line (mid-stream start, after a gap, or a line running on). */
   unsureLineStart = false;
+  /** A HEP stream holds bytes that are not HEP3 (or lost some): look for the next HEP3 header. */
+  hepResync = false;
   /** A WebSocket stream lost bytes: look for the next frame that carries SIP, not for a start line. */
   wsResync = false;
   /** Stream position of a message start line that arrived without the rest of the message, or -1. */

@@ -6,7 +6,9 @@
 import { findHeaderEnd, frameMessage, MAX_HEADER_BYTES, readContentLength } from '../sip/framing.js';
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
 import type { TcpFlow } from './tcp-flow.js';
-import type { DecodeIssue, FrameMeta, SipPayload } from './types.js';
+import { reportIssue, type StreamContext } from './tcp-stream-context.js';
+import { isHep3Magic } from './hep-chunks.js';
+import { findHep, readHepStream } from './tcp-hep.js';
 import { keepBytes } from './packet-record.js';
 import {
   copyWsPayload,
@@ -19,34 +21,6 @@ import {
   WS_OPCODE_CONTINUATION,
   WS_OPCODE_TEXT,
 } from './websocket.js';
-
-export interface StreamSink {
-  message(p: SipPayload): void;
-  issue(i: DecodeIssue): void;
-}
-
-export interface StreamContext {
-  sink: StreamSink;
-  /** The frame whose bytes are being read (completes any message finished now). */
-  meta: FrameMeta;
-  maxBufferedBytes: number;
-  lookBytes: number;
-}
-
-export function flowName(flow: TcpFlow): string {
-  return `${flow.src.ip}:${flow.src.port} -> ${flow.dst.ip}:${flow.dst.port}`;
-}
-
-export function reportIssue(context: StreamContext, flow: TcpFlow, code: string, what: string): void {
-  const { meta } = context;
-  context.sink.issue({
-    code,
-    message: `${what} (TCP ${flowName(flow)}, packet ${meta.packetNumber})`,
-    file: meta.file,
-    packetNumber: meta.packetNumber,
-    offset: meta.offset,
-  });
-}
 
 function emit(context: StreamContext, flow: TcpFlow, bytes: Uint8Array, packets: number[], transport: 'tcp' | 'ws'): void {
   const { meta } = context;
@@ -75,6 +49,7 @@ export function readStream(context: StreamContext, flow: TcpFlow, data: Uint8Arr
     if (mode === 'sip') position = readSip(context, flow, data, position, to, base);
     else if (mode === 'unsynced' || mode === 'resync') position = readUnsynced(context, flow, data, position, to);
     else if (mode === 'ws') position = readWebSocket(context, flow, data, position, to, base);
+    else if (mode === 'hep') position = readHepStream(context, flow, data, position, to, base);
     else return to;
     // Stop when nothing moved and the mode stayed: more bytes are needed.
     if (position === before && flow.mode === mode) return position;
@@ -188,6 +163,15 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
     if (handshake.kind === 'other-http') {
       flow.mode = 'dropped';
       return to;
+    }
+  }
+  if (flow.mode === 'unsynced' && !flow.wsResync) {
+    // HEP over TCP: a HEP3 magic where the stream starts, or a plausible HEP3 header in a stream first seen mid-way
+    const hepAt = flow.unsureLineStart ? findHep(data, from, to) : to - from >= 4 && isHep3Magic(data, from) ? from : -1;
+    if (hepAt >= 0) {
+      flow.mode = 'hep';
+      flow.unsureLineStart = false;
+      return hepAt;
     }
   }
   let scanFrom = from;
