@@ -51,6 +51,15 @@ function readHep2(payload: Uint8Array, fields: HepFields): boolean {
   return true;
 }
 
+/** Which address or port the packet did not give (reported: the message would say 0 or nothing there). */
+function missingEndpoint(fields: HepFields): string | undefined {
+  if (fields.srcIp === undefined) return 'source address';
+  if (fields.dstIp === undefined) return 'destination address';
+  if (fields.srcPort === undefined) return 'source port';
+  if (fields.dstPort === undefined) return 'destination port';
+  return undefined;
+}
+
 function transportOf(protocol: number | undefined): CaptureTransport {
   if (protocol === IPPROTO_TCP) return 'tcp';
   if (protocol === IPPROTO_SCTP) return 'sctp';
@@ -61,8 +70,8 @@ function transportOf(protocol: number | undefined): CaptureTransport {
  * Decodes `payload` (a UDP payload, or one HEP packet cut from a TCP stream) as HEP. Returns false when it is not
  * HEP (the caller goes on to read it as SIP); true when it was HEP, whether or not it carried a SIP message. Emits
  * each SIP message inside with the encapsulated addresses, ports, transport and time, `hep: true`; a HEP packet
- * that is broken, or whose SIP cannot be read, is reported (hep-bad-length, hep-bad-chunk, hep-no-payload,
- * hep-not-sip) with its packet number. `packets`: the frames that carried the HEP packet.
+ * that is broken, or whose SIP cannot be read, is reported (hep-bad-length, hep-bad-chunk, hep-missing-chunk,
+ * hep-no-payload, hep-not-sip) with its packet number. `packets`: the frames that carried the HEP packet.
  */
 export function decodeHep(payload: Uint8Array, meta: HepMeta, sink: HepSink, packets: number[] = [meta.packetNumber]): boolean {
   const fields: HepFields = {};
@@ -82,6 +91,7 @@ export function decodeHep(payload: Uint8Array, meta: HepMeta, sink: HepSink, pac
     return false;
   }
   if (fields.badChunk !== undefined) issue('hep-bad-chunk', fields.badChunk);
+  else if (missingEndpoint(fields) !== undefined) issue('hep-missing-chunk', `HEP3 packet without its ${missingEndpoint(fields)} chunk`);
   if (fields.protocolType !== undefined && fields.protocolType !== HEP_PROTOCOL_SIP) return true;
   const inner = fields.payload;
   if (!inner || inner.length === 0) {

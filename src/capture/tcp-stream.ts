@@ -7,7 +7,7 @@ import { findHeaderEnd, frameMessage, MAX_HEADER_BYTES, readContentLength } from
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
 import type { TcpFlow } from './tcp-flow.js';
 import { reportIssue, type StreamContext } from './tcp-stream-context.js';
-import { isHep3Magic } from './hep-chunks.js';
+import { HEP3_HEADER_BYTES, isHep3Magic } from './hep-chunks.js';
 import { findHep, readHepStream } from './tcp-hep.js';
 import { keepBytes } from './packet-record.js';
 import {
@@ -165,15 +165,8 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
       return to;
     }
   }
-  if (flow.mode === 'unsynced' && !flow.wsResync) {
-    // HEP over TCP: a HEP3 magic where the stream starts, or a plausible HEP3 header in a stream first seen mid-way
-    const hepAt = flow.unsureLineStart ? findHep(data, from, to) : to - from >= 4 && isHep3Magic(data, from) ? from : -1;
-    if (hepAt >= 0) {
-      flow.mode = 'hep';
-      flow.unsureLineStart = false;
-      return hepAt;
-    }
-  }
+  // HEP over TCP: a HEP3 magic where the stream starts
+  if (flow.mode === 'unsynced' && !flow.wsResync && !flow.unsureLineStart && to - from >= 4 && isHep3Magic(data, from)) return startHep(flow, from);
   let scanFrom = from;
   if (!flow.wsResync) {
     const kind = sipStartLineAt(data, from, to);
@@ -184,6 +177,10 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
       flow.unsureLineStart = false;
       return from;
     }
+    // ... or a plausible HEP3 header further on (a stream first seen mid-way, or after bytes that are neither: a
+    // HEP stream joined inside a packet may have been taken for SIP by the SIP message in that packet's payload)
+    const hepAt = findHep(data, from, to);
+    if (hepAt >= 0) return startHep(flow, hepAt);
     if (flow.unsureLineStart) {
       if (kind === START_LINE_MORE) return from;
       scanFrom = skipLine(data, from, to);
@@ -211,11 +208,19 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
   return looked(context, flow, from, found.keep, to);
 }
 
+function startHep(flow: TcpFlow, at: number): number {
+  flow.mode = 'hep';
+  flow.unsureLineStart = false;
+  return at;
+}
+
 /** Counts bytes looked at on an unsynced flow; past the limit the flow is not SIP and is dropped. */
 function looked(context: StreamContext, flow: TcpFlow, from: number, keep: number, to: number): number {
-  if (flow.mode !== 'unsynced') return keep;
-  flow.looked += keep - from;
-  if (flow.looked <= context.lookBytes) return keep;
+  // the stream may be HEP: keep the bytes where a HEP3 header may begin and run on into the next segment
+  const kept = Math.min(keep, Math.max(from, to - (HEP3_HEADER_BYTES - 1)));
+  if (flow.mode !== 'unsynced') return kept;
+  flow.looked += kept - from;
+  if (flow.looked <= context.lookBytes) return kept;
   flow.mode = 'dropped';
   return to;
 }
