@@ -3,7 +3,7 @@
  * framing in src/sip/framing.ts), keep-alive CRLFs skipped (RFC 5626 §3.5.1), resynchronisation at the next SIP
  * start line after a gap or garbage, and SIP over WebSocket (RFC 7118) once the handshake switched the stream.
  */
-import { findHeaderEnd, frameMessage, MAX_HEADER_BYTES, readContentLength } from '../sip/framing.js';
+import { frameMessage, MAX_HEADER_BYTES, type FrameResult } from '../sip/framing.js';
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
 import type { TcpFlow } from './tcp-flow.js';
 import { reportIssue, type StreamContext } from './tcp-stream-context.js';
@@ -75,7 +75,7 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
         flow.mode = 'resync';
         return skipLine(data, messageStart, to);
       }
-      return startLine === START_LINE_YES ? awaitRest(context, flow, data, messageStart, to, base) : messageStart;
+      return startLine === START_LINE_YES ? awaitRest(context, flow, data, messageStart, to, base, frame) : messageStart;
     }
     if (sipStartLineAt(data, messageStart, to) !== START_LINE_YES) {
       reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
@@ -108,15 +108,16 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
  * time (which would cost the held bytes once per segment). A Content-Length beyond the reassembly limit is
  * reported at once: its header block is kept as a message without body, and reading resumes at the next start line.
  */
-function awaitRest(context: StreamContext, flow: TcpFlow, data: Uint8Array, messageStart: number, to: number, base: number): number {
+type IncompleteFrame = Extract<FrameResult, { kind: 'incomplete' }>;
+
+function awaitRest(context: StreamContext, flow: TcpFlow, data: Uint8Array, messageStart: number, to: number, base: number, frame: IncompleteFrame): number {
   flow.awaitFrom = base + messageStart;
-  const headerEnd = findHeaderEnd(data, messageStart, to);
-  if (headerEnd < 0) {
+  const { headerEnd, contentLength = 0 } = frame;
+  if (headerEnd === undefined) {
     flow.awaitEnd = -1;
     flow.headerSearchedTo = base + to;
     return messageStart;
   }
-  const contentLength = readContentLength(data, messageStart, headerEnd) ?? 0;
   if (headerEnd - messageStart + contentLength <= context.maxBufferedBytes) {
     flow.awaitEnd = base + headerEnd + contentLength;
     return messageStart;
@@ -140,9 +141,19 @@ function stillWaiting(flow: TcpFlow, data: Uint8Array, position: number, to: num
   if (to - position > MAX_HEADER_BYTES) return false;
   // the blank line may have begun in the bytes searched before: step back over its first two bytes
   const searchFrom = Math.max(position, flow.headerSearchedTo - base - 2);
-  if (findHeaderEnd(data, searchFrom, to) >= 0) return false;
+  if (hasBlankLine(data, searchFrom, to)) return false;
   flow.headerSearchedTo = base + to;
   return true;
+}
+
+/** Does data[from..to) hold an empty line's start (LF LF or LF CR LF)? LFs found by memchr (Buffer#indexOf). */
+function hasBlankLine(data: Uint8Array, from: number, to: number): boolean {
+  const view = Buffer.from(data.buffer, data.byteOffset + from, to - from);
+  for (let at = view.indexOf(0x0a); at >= 0 && at + 1 < view.length; at = view.indexOf(0x0a, at + 1)) {
+    const next = view[at + 1];
+    if (next === 0x0a || (next === 0x0d && at + 2 < view.length && view[at + 2] === 0x0a)) return true;
+  }
+  return false;
 }
 
 /** Index just past the line at `from` (or `to`), so a resync does not find the same start line again. */
