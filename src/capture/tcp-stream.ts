@@ -102,14 +102,14 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
   return position;
 }
 
+type IncompleteFrame = Extract<FrameResult, { kind: 'incomplete' }>;
+
 /**
  * A message whose start line has arrived but not all of it: remembers where it must end (or how far its header
  * block was searched), so that the segments that bring the rest are not rescanned from the message start each
  * time (which would cost the held bytes once per segment). A Content-Length beyond the reassembly limit is
  * reported at once: its header block is kept as a message without body, and reading resumes at the next start line.
  */
-type IncompleteFrame = Extract<FrameResult, { kind: 'incomplete' }>;
-
 function awaitRest(context: StreamContext, flow: TcpFlow, data: Uint8Array, messageStart: number, to: number, base: number, frame: IncompleteFrame): number {
   flow.awaitFrom = base + messageStart;
   const { headerEnd, contentLength = 0 } = frame;
