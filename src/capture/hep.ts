@@ -8,7 +8,7 @@
 import { frameMessage } from '../sip/framing.js';
 import { HEP3_HEADER_BYTES, isHep3Magic, readHep3, readUint16, type HepFields } from './hep-chunks.js';
 import { ipv4Text, ipv6Text } from './ip-address.js';
-import { IPPROTO_SCTP, IPPROTO_TCP } from './protocol-numbers.js';
+import { AF_INET, AF_INET6_LINUX as AF_INET6, IPPROTO_SCTP, IPPROTO_TCP } from './protocol-numbers.js';
 import { sipStartLineAt, START_LINE_YES } from './tcp-start-line.js';
 import type { CaptureTransport, DecodeIssue, Endpoint, FrameMeta, SipPayload } from './types.js';
 
@@ -19,8 +19,6 @@ export interface HepSink {
   issue(i: DecodeIssue): void;
 }
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 /** HEP3 protocol type (chunk 0x000b) of SIP; other types (RTCP, logs, QoS reports) are not SIP messages. */
 const HEP_PROTOCOL_SIP = 1;
 

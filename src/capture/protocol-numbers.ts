@@ -40,3 +40,10 @@ export const IPPROTO_ICMPV6 = 58;
 export const IPPROTO_DSTOPTS = 60;
 export const IPPROTO_SCTP = 132;
 export const IPPROTO_MOBILITY = 135;
+
+/** Address families: AF_INET is 2 everywhere; AF_INET6 is 10 on Linux, 24 NetBSD/OpenBSD, 28 FreeBSD, 30 Darwin. */
+export const AF_INET = 2;
+export const AF_INET6_LINUX = 10;
+export const AF_INET6_NETBSD = 24;
+export const AF_INET6_FREEBSD = 28;
+export const AF_INET6_DARWIN = 30;

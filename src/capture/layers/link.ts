@@ -7,6 +7,11 @@ import type { LayerState } from '../layer-state.js';
 import { LAYER_IPV4, LAYER_IPV6, LAYER_NONE, layerOfEtherType, type LayerType } from '../layer-types.js';
 import { u16be, u16le, u32be, u32le } from '../packet-record.js';
 import {
+  AF_INET,
+  AF_INET6_DARWIN,
+  AF_INET6_FREEBSD,
+  AF_INET6_LINUX,
+  AF_INET6_NETBSD,
   ETHERTYPE_QINQ,
   ETHERTYPE_QINQ_OLD,
   ETHERTYPE_VLAN,
@@ -88,10 +93,10 @@ function rawIpv6(packet: LayerState): LayerType {
   return packet.end > packet.start ? LAYER_IPV6 : LAYER_NONE;
 }
 
-/** BSD AF_ values: AF_INET is 2; AF_INET6 differs by system (NetBSD 24, FreeBSD 28, Darwin 30, Linux 10). */
+/** The capturing system's address family (AF_INET6 differs by system). */
 function familyLayer(family: number): LayerType {
-  if (family === 2) return LAYER_IPV4;
-  if (family === 10 || family === 24 || family === 28 || family === 30) return LAYER_IPV6;
+  if (family === AF_INET) return LAYER_IPV4;
+  if (family === AF_INET6_LINUX || family === AF_INET6_NETBSD || family === AF_INET6_FREEBSD || family === AF_INET6_DARWIN) return LAYER_IPV6;
   return LAYER_NONE;
 }
 

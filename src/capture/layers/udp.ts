@@ -6,10 +6,14 @@
 import { malformed, type LayerServices, type LayerState } from '../layer-state.js';
 import { LAYER_HEP, LAYER_NONE, LAYER_SIP_DATAGRAM, type LayerType } from '../layer-types.js';
 import { u16be, u32be } from '../packet-record.js';
+import { AF_INET, AF_INET6_LINUX } from '../protocol-numbers.js';
 
 const HEP3_MAGIC = 0x48455033; // "HEP3"
 const EEP1_MAGIC = 0x45455031; // "EEP1", HEP3's other name
 const UDP_HEADER_BYTES = 8;
+/** HEP1 and HEP2 start with their version number. */
+const HEP_VERSION_1 = 1;
+const HEP_VERSION_2 = 2;
 
 export function decodeUdp(packet: LayerState, services: LayerServices): LayerType {
   const { bytes, start, end } = packet;
@@ -24,7 +28,7 @@ export function decodeUdp(packet: LayerState, services: LayerServices): LayerTyp
   packet.window(bytes, payloadStart, payloadEnd);
   const first = bytes[payloadStart];
   const magic = payloadEnd - payloadStart >= 4 ? u32be(bytes, payloadStart) : 0;
-  if (magic === HEP3_MAGIC || magic === EEP1_MAGIC || ((first === 1 || first === 2) && looksLikeHep1or2(bytes, payloadStart, payloadEnd))) return LAYER_HEP;
+  if (magic === HEP3_MAGIC || magic === EEP1_MAGIC || ((first === HEP_VERSION_1 || first === HEP_VERSION_2) && looksLikeHep1or2(bytes, payloadStart, payloadEnd))) return LAYER_HEP;
   return LAYER_SIP_DATAGRAM;
 }
 
@@ -37,5 +41,5 @@ function looksLikeHep1or2(bytes: Uint8Array, start: number, end: number): boolea
   if (end - start < 16) return false;
   const headerLength = bytes[start + 1];
   const family = bytes[start + 2];
-  return (family === 2 && headerLength === 16) || (family === 10 && headerLength === 40);
+  return (family === AF_INET && headerLength === 16) || (family === AF_INET6_LINUX && headerLength === 40);
 }
