@@ -145,13 +145,22 @@ export function traceTo(io: CliIO): TraceSink {
   };
 }
 
-/** Exit code for a finished check. */
-export function exitCodeOf(result: CheckResult, nagios: boolean, warnRetrans: number): number {
+/**
+ * Exit code for a finished check. A WebSocket upgrade answered 401/403 (the gateway refused the handshake token) is
+ * a refusal like a SIP 401/403: exit 1, CRITICAL. With --nagios, a handshake token with less than `warnTokenS`
+ * seconds left is a WARNING.
+ */
+export function exitCodeOf(result: CheckResult, nagios: boolean, warnRetrans: number, warnTokenS?: number): number {
   if (result.error) {
     if (nagios) return result.error.remote ? NAGIOS.critical : NAGIOS.unknown;
+    if (result.error.code === 'websocket-rejected') return EXIT.finalFailure;
     return result.error.remote ? EXIT.remote : EXIT.local;
   }
   if (!result.ok) return nagios ? NAGIOS.critical : EXIT.finalFailure;
-  if (nagios) return result.retransmissions > warnRetrans ? NAGIOS.warning : NAGIOS.ok;
+  if (nagios) {
+    const remaining = result.handshake?.token?.remainingS;
+    if (warnTokenS !== undefined && remaining !== undefined && remaining < warnTokenS) return NAGIOS.warning;
+    return result.retransmissions > warnRetrans ? NAGIOS.warning : NAGIOS.ok;
+  }
   return EXIT.ok;
 }

@@ -4,7 +4,7 @@ import type { OutgoingRequest } from './request.js';
 import { resultOf } from './register.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader, type Session, type SessionOptions,
+  checkErrorOf, contactTransportParam, exchangeWithFailover, handshakeRecordOf, newDialogBasics, routeHeaders, viaHeader, type Session, type SessionOptions,
 } from './session.js';
 import { uriHostPort } from './target.js';
 
@@ -52,9 +52,12 @@ export async function runOptions(options: OptionsCheckOptions): Promise<CheckRes
       return exchange(opened.layer, request, { username, password: options.password }, deadline);
     });
     session = done.session;
-    return resultOf('OPTIONS', done.outcome, session);
+    return resultOf('OPTIONS', done.outcome, session, options);
   } catch (error) {
-    return { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const failed: CheckResult = { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const handshake = handshakeRecordOf(options, error);
+    if (handshake) failed.handshake = handshake;
+    return failed;
   } finally {
     await session?.close();
   }

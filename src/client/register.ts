@@ -7,7 +7,7 @@ import { exchange, type ExchangeOutcome } from './exchange.js';
 import type { OutgoingRequest } from './request.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader,
+  checkErrorOf, contactTransportParam, exchangeWithFailover, handshakeRecordOf, newDialogBasics, routeHeaders, viaHeader,
   type Session, type SessionOptions,
 } from './session.js';
 import { TargetError, uriHostPort } from './target.js';
@@ -72,7 +72,7 @@ export function userOf(options: RegisterOptions, session: { target: { user?: str
 }
 
 /** Turns an exchange into the check result (shared with OPTIONS). */
-export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, session?: Session): CheckResult {
+export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, session?: Session, options?: SessionOptions): CheckResult {
   const result: CheckResult = {
     method,
     ok: outcome.final !== undefined && outcome.final.status >= 200 && outcome.final.status < 300 && !outcome.error,
@@ -82,6 +82,8 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
     bindings: [],
   };
   if (session) result.target = { transport: session.remote.transport, address: session.remote.address, port: session.remote.port };
+  const handshake = session && options ? handshakeRecordOf(options, session.transport) : undefined;
+  if (handshake) result.handshake = handshake;
   const rtts = outcome.transactions.filter((record) => record.rttMs !== undefined);
   if (rtts.length > 0) result.rttMs = rtts.reduce((sum, record) => sum + record.rttMs!, 0);
   if (outcome.answered) Object.assign(result, outcome.answered);
@@ -106,9 +108,12 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
       return exchange(opened.layer, request, { username: options.authUser ?? user, password: options.password }, deadline);
     });
     session = done.session;
-    return resultOf('REGISTER', done.outcome, session);
+    return resultOf('REGISTER', done.outcome, session, options);
   } catch (error) {
-    return { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const failed: CheckResult = { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const handshake = handshakeRecordOf(options, error);
+    if (handshake) failed.handshake = handshake;
+    return failed;
   } finally {
     await session?.close();
   }
