@@ -4,13 +4,14 @@ import type { OptionsCheckOptions } from '../../client/options.js';
 import type { CliCommand } from '../command.js';
 import { addCheckOptions, CliArgumentError, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
 import { emitLocalError } from '../check-output.js';
+import { addHandshakeTokenOptions, handshakeTokenOf } from '../handshake-token.js';
 import { PasswordSourceError, readPassword } from '../password.js';
 
 export const optionsCommand: CliCommand = {
   command: 'options <uri>',
   describe: 'OPTIONS ping over UDP/TCP/TLS/WS: reachability, status, RTT, retransmissions',
   builder: (yargs: Argv) =>
-    addCheckOptions(yargs).example('$0 options sip:proxy.example.com --transport tcp --nagios', 'monitoring check'),
+    addHandshakeTokenOptions(addCheckOptions(yargs)).example('$0 options sip:proxy.example.com --transport tcp --nagios', 'monitoring check'),
   async run(argv, io) {
     let options: OptionsCheckOptions;
     try {
@@ -22,6 +23,7 @@ export const optionsCommand: CliCommand = {
       );
       options = {
         ...session,
+        handshakeToken: await handshakeTokenOf(argv, io.env),
         user: argv.user as string | undefined,
         authUser: argv['auth-user'] as string | undefined,
         password,

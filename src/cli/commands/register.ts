@@ -5,6 +5,7 @@ import type { LoadResult } from '../../client/load.js';
 import type { CliCommand } from '../command.js';
 import { addCheckOptions, CliArgumentError, EXIT, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
 import { emitLocalError } from '../check-output.js';
+import { addHandshakeTokenOptions, handshakeTokenOf } from '../handshake-token.js';
 import type { CliIO } from '../io.js';
 import { PasswordSourceError, readPassword } from '../password.js';
 
@@ -31,6 +32,7 @@ export async function registerOptionsOf(argv: Record<string, unknown>, io: CliIO
   );
   return {
     ...session,
+    handshakeToken: await handshakeTokenOf(argv, io.env),
     user: argv.user as string | undefined,
     authUser: argv['auth-user'] as string | undefined,
     password,
@@ -51,7 +53,7 @@ export const registerCommand: CliCommand = {
   command: 'register <uri>',
   describe: 'REGISTER with digest auth over UDP/TCP/TLS/WS and report status, auth, RTT, retransmissions, bindings',
   builder: (yargs: Argv) =>
-    addCheckOptions(yargs)
+    addHandshakeTokenOptions(addCheckOptions(yargs))
       .option('expires', { type: 'number', describe: 'requested registration lifetime in seconds (default 3600)' })
       .option('unregister', { type: 'boolean', default: false, describe: 'remove the binding (Expires: 0)' })
       .option('all', { type: 'boolean', default: false, describe: 'with --unregister: remove every binding (Contact: *)' })

@@ -4,7 +4,9 @@
  * Nothing read here is ever printed: errors name the source, not its value.
  */
 import { readFile } from 'node:fs/promises';
-import { TokenError, signingKey, type HmacAlgorithm, type KeyEncoding, type SigningKey } from '../../token/index.js';
+// not token/index.js: this file is on the start-up path of register/options (handshake tokens), jose is not
+import { TokenError } from '../../token/errors.js';
+import { signingKey, type HmacAlgorithm, type KeyEncoding, type SigningKey } from '../../token/keys.js';
 
 /** A local problem with the command line or an input source: exit 2. */
 export class TokenInputError extends Error {
