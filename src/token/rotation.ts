@@ -27,7 +27,10 @@ export interface RotationReport {
   sameKeys: boolean;
   /** Latest `exp` (+ skew) of the live tokens signed by the active key; undefined when there are none. */
   lastActiveExpiry?: number;
-  /** Seconds: the earliest time promotion rejects no live token given (now when none is signed by the active key). */
+  /**
+   * Seconds: the earliest time promotion rejects no live token given (now when none is signed by the active key);
+   * with no tokens given nothing is known of the live ones, so it is the policy time.
+   */
   earliestSafePromotion: number;
   /** Seconds: when every token the active key may still sign now has expired (now + max TTL + skew). */
   policySafePromotion: number;
@@ -64,11 +67,12 @@ export async function checkRotation(tokens: readonly string[], options: Rotation
   // a token without exp signed by the active key never expires: promotion always cuts it off
   const expiries = activeLive.map((verdict) => (verdict.expiresAt ?? Number.POSITIVE_INFINITY) + options.skewS);
   const lastActiveExpiry = expiries.length > 0 ? Math.max(...expiries) : undefined;
+  const policySafePromotion = options.nowS + options.maxTtlS + options.skewS;
   return {
     tokens: verdicts,
     sameKeys: sameKey(options.active, options.next),
     lastActiveExpiry,
-    earliestSafePromotion: Math.max(options.nowS, lastActiveExpiry ?? options.nowS),
-    policySafePromotion: options.nowS + options.maxTtlS + options.skewS,
+    earliestSafePromotion: tokens.length === 0 ? policySafePromotion : Math.max(options.nowS, lastActiveExpiry ?? options.nowS),
+    policySafePromotion,
   };
 }

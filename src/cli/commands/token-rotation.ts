@@ -2,7 +2,7 @@
  * `sipscope token rotation-check --key-env A --next-key-env B [TOKEN...]`: for each token, the key that signed it and
  * whether it survives the promotion of next to active; and the earliest safe promotion time (when the last token
  * signed by the active key expires). Exit 0 when promoting now cuts off no token given, 1 when it would (or a token
- * is signed by neither key, or both keys are the same), 2 local error.
+ * is signed by neither key, both keys are the same, or no tokens were given), 2 local error.
  */
 import { checkRotation, DEFAULT_MAX_TTL_S, type HmacAlgorithm, type RotationTokenVerdict } from '../../token/index.js';
 import type { CliIO } from '../io.js';
@@ -34,7 +34,8 @@ export async function runRotationCheck(argv: Record<string, unknown>, io: CliIO,
   });
   const cutOff = report.tokens.filter((verdict) => verdict.key === 'active' && !verdict.expired);
   const unusable = report.tokens.filter((verdict) => verdict.problem !== undefined);
-  const safeNow = cutOff.length === 0 && unusable.length === 0 && !report.sameKeys;
+  // without tokens nothing shows that no live token of the active key is left: not provably safe
+  const safeNow = tokens.length > 0 && cutOff.length === 0 && unusable.length === 0 && !report.sameKeys;
   if (argv.json === true) {
     io.out(JSON.stringify({
       safeToPromoteNow: safeNow,
@@ -57,6 +58,8 @@ export async function runRotationCheck(argv: Record<string, unknown>, io: CliIO,
       lines.push(`last token signed by the active key expires (with skew) at ${iso(report.lastActiveExpiry)}: earliest safe promotion in ${span(report.earliestSafePromotion - nowS)}`);
     } else if (tokens.length > 0) {
       lines.push('no live token given is signed by the active key');
+    } else {
+      lines.push('no tokens given: nothing shows which live tokens the active key signed');
     }
     lines.push(`by policy (TTL at most ${span(report.policySafePromotion - nowS - parseSeconds(argv.skew ?? '30s', '--skew'))} + skew): once the backend signs only with the next key, promotion is safe after ${span(report.policySafePromotion - nowS)}, at ${iso(report.policySafePromotion)} if it switched now`);
     lines.push(safeNow ? io.style.green('promoting next to active now cuts off no token given') : io.style.red('promoting next to active now is NOT safe'));
