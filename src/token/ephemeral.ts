@@ -90,7 +90,11 @@ export function verifyEphemeral(
   return { ...base, valid: true };
 }
 
-/** Whether a credential string looks like an auth_ephemeral username rather than a JWT (no dots, a numeric field). */
+/**
+ * Whether a credential string is an auth_ephemeral username rather than a JWT: a ':' (never in base64url, so never in
+ * a compact JWT) or a bare timestamp (a username without user part).
+ */
 export function looksEphemeral(text: string): boolean {
-  return !text.includes('.') && /(^\d{1,12}(:|$))|(:\d{1,12}$)/.test(text.trim());
+  const trimmed = text.trim();
+  return trimmed.includes(':') || /^\d{1,12}$/.test(trimmed);
 }

@@ -78,3 +78,14 @@ describe('auth_ephemeral credentials', () => {
     expect(ephemeralPassword('1:a', secret, 'sha1')).toBe(opensslHmac('sha1', 'kamailio_rules', '1:a'));
   });
 });
+
+describe('looksEphemeral', () => {
+  test('usernames (also with dots in the user part) are told apart from JWTs', async () => {
+    const { looksEphemeral } = await import('../../src/token/index.js');
+    expect(looksEphemeral('1800000060:alice@example.com')).toBe(true);
+    expect(looksEphemeral('alice.smith:1800000060')).toBe(true);
+    expect(looksEphemeral('1800000060')).toBe(true);
+    expect(looksEphemeral(handMadeToken(HS256, claimsAt(NOW), ACTIVE_KEY))).toBe(false);
+    expect(looksEphemeral('abc.def')).toBe(false);
+  });
+});
