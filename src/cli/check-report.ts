@@ -2,7 +2,8 @@
 import type { CheckResult } from '../client/result.js';
 import { checksOf } from '../report/check-json.js';
 import { renderJUnit, type JUnitCase } from '../report/junit.js';
-import { renderMonitoringLine, type MonitoringState, type PerfDatum } from '../report/monitoring.js';
+import { renderMonitoringLine, type PerfDatum } from '../report/monitoring.js';
+import { monitoringStateOf } from './exit.js';
 
 /** One test case per check: reachable, authenticated, registered / options-answered. */
 export function renderCheckJUnit(result: CheckResult, target: string): string {
@@ -16,19 +17,6 @@ export function renderCheckJUnit(result: CheckResult, target: string): string {
   return renderJUnit([{ name: suite, cases, timestamp: new Date().toISOString() }], { name: 'sipscope' });
 }
 
-/** Seconds the handshake token had left, when a token with `exp` was presented. */
-function tokenRemaining(result: CheckResult): number | undefined {
-  return result.handshake?.token?.remainingS;
-}
-
-export function monitoringStateOf(result: CheckResult, warnRetrans: number, warnTokenS?: number): MonitoringState {
-  if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
-  if (!result.ok) return 'CRITICAL';
-  const remaining = tokenRemaining(result);
-  if (warnTokenS !== undefined && remaining !== undefined && remaining < warnTokenS) return 'WARNING';
-  return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
-}
-
 /** `SIP OK - 200 OK for REGISTER sip:... in 2.1ms, realm "x" MD5 | rtt=2.1ms;;;0 retransmissions=0;1;;0 transactions=2;;;0` */
 export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, target: string, warnTokenS?: number): string {
   const state = monitoringStateOf(result, warnRetrans, warnTokenS);
@@ -40,14 +28,14 @@ export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, 
   if (result.retransmissions > 0) summary += `, ${result.retransmissions} retransmissions`;
   if (result.authProblem) summary += ` (${result.authProblem})`;
   if (result.handshake?.status !== undefined) summary += `, WebSocket handshake HTTP ${result.handshake.status}`;
-  const remaining = tokenRemaining(result);
-  if (remaining !== undefined) summary += remaining >= 0 ? `, token expires in ${remaining}s` : `, token expired ${-remaining}s ago`;
+  const tokenLeft = result.handshake?.token?.remainingS;
+  if (tokenLeft !== undefined) summary += tokenLeft >= 0 ? `, token expires in ${tokenLeft}s` : `, token expired ${-tokenLeft}s ago`;
   const perfdata: PerfDatum[] = [
     { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', min: 0 },
     { label: 'retransmissions', value: result.retransmissions, warn: warnRetrans, min: 0 },
     { label: 'transactions', value: result.transactions.length, min: 0 },
   ];
   // guidelines "Threshold and ranges": "N:" alerts below N
-  if (remaining !== undefined) perfdata.push({ label: 'token_remaining', value: remaining, uom: 's', warn: warnTokenS === undefined ? undefined : `${warnTokenS}:` });
+  if (tokenLeft !== undefined) perfdata.push({ label: 'token_remaining', value: tokenLeft, uom: 's', warn: warnTokenS === undefined ? undefined : `${warnTokenS}:` });
   return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

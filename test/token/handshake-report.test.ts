@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { runOptions } from '../../src/client/options.js';
 import type { CheckResult } from '../../src/client/result.js';
-import { exitCodeOf } from '../../src/cli/check-options.js';
+import { checkExitCode as exitCodeOf } from '../../src/cli/exit.js';
 import { renderCheckMonitoring } from '../../src/cli/check-report.js';
 import { checkJson } from '../../src/report/check-json.js';
 import { renderCheckText } from '../../src/report/check-text.js';

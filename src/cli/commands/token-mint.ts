@@ -4,33 +4,35 @@
  */
 import { chmod, writeFile } from 'node:fs/promises';
 import { decodeJwt, mintToken, tokenTimes, UUID_PATTERN, type HmacAlgorithm } from '../../token/index.js';
+import { badArgument, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
+import type { TokenArguments } from './token-options.js';
 import { redactedCompact, timesJson, tokenLines } from './token-render.js';
-import { parseSeconds, readSigningKey, TokenInputError } from './token-sources.js';
+import { parseSeconds, readSigningKey } from './token-sources.js';
 
-export async function runMint(argv: Record<string, unknown>, io: CliIO, nowS: number): Promise<number> {
-  const algorithm = String(argv.alg ?? 'HS256') as HmacAlgorithm;
-  const subject = argv.sub;
-  if (typeof subject !== 'string' || !UUID_PATTERN.test(subject)) throw new TokenInputError('bad-argument', '--sub must be the workspace UUID (e.g. 0b6f4c1e-8d2a-4f3b-9c5d-7e1a2b3c4d5e)');
-  const out = argv.out;
-  if (typeof out !== 'string' || out === '') throw new TokenInputError('bad-argument', 'give --out FILE: the token is written there (mode 0600), never printed');
-  const key = (await readSigningKey('key', argv, io.env, algorithm, true))!;
-  const ttlS = parseSeconds(argv.ttl ?? 300, '--ttl', false);
-  const token = await mintToken({ key, algorithm, subject, issuer: argv.iss as string | undefined, ttlS, nowS });
+export async function runMint(args: TokenArguments, io: CliIO, nowS: number): Promise<number> {
+  const algorithm: HmacAlgorithm = args.alg ?? 'HS256';
+  const subject = args.sub;
+  if (subject === undefined || !UUID_PATTERN.test(subject)) throw badArgument('--sub must be the workspace UUID (e.g. 0b6f4c1e-8d2a-4f3b-9c5d-7e1a2b3c4d5e)');
+  const out = args.out;
+  if (out === undefined || out === '') throw badArgument('give --out FILE: the token is written there (mode 0600), never printed');
+  const key = (await readSigningKey({ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, io.env, { encoding: args.keyEncoding, algorithm, required: true }))!;
+  const ttlS = parseSeconds(args.ttl, '--ttl', 300, false);
+  const token = await mintToken({ key, algorithm, subject, issuer: args.iss, ttlS, nowS });
   try {
     await writeFile(out, `${token}\n`, { mode: 0o600 });
     await chmod(out, 0o600);
   } catch (error) {
-    throw new TokenInputError('bad-argument', `--out ${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw badArgument(`--out ${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const decoded = decodeJwt(token);
   const times = tokenTimes(decoded, nowS);
-  if (argv.json === true) {
+  if (args.json) {
     io.out(JSON.stringify({ out, header: decoded.header, claims: decoded.claims, times: timesJson(times) }, null, 2));
   } else {
     const lines = [`token written to ${out} (mode 0600)`, ...tokenLines(decoded, times)];
-    if (argv.verbose === true) lines.push(`token   ${redactedCompact(token)}`);
+    if (args.verbose) lines.push(`token   ${redactedCompact(token)}`);
     io.out(lines.join('\n'));
   }
-  return 0;
+  return EXIT.ok;
 }

@@ -5,9 +5,11 @@
  * is signed by neither key, both keys are the same, or no tokens were given), 2 local error.
  */
 import { checkRotation, DEFAULT_MAX_TTL_S, type HmacAlgorithm, type RotationTokenVerdict } from '../../token/index.js';
+import { CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
+import type { TokenArguments } from './token-options.js';
 import { iso, span } from './token-render.js';
-import { parseSeconds, readSigningKey, readTokens, TokenInputError } from './token-sources.js';
+import { parseSeconds, readSigningKey, readTokens } from './token-sources.js';
 
 function verdictText(verdict: RotationTokenVerdict, nowS: number): string {
   const expiry = verdict.expiresAt === undefined ? 'no exp' : `exp ${iso(verdict.expiresAt)} (${verdict.expired ? `expired ${span(nowS - verdict.expiresAt)} ago` : `in ${span(verdict.expiresAt - nowS)}`})`;
@@ -16,27 +18,25 @@ function verdictText(verdict: RotationTokenVerdict, nowS: number): string {
   return `token ${verdict.index}: signed by the ${verdict.key} key, ${expiry}: ${fate}`;
 }
 
-export async function runRotationCheck(argv: Record<string, unknown>, io: CliIO, nowS: number): Promise<number> {
-  const algorithm = String(argv.alg ?? 'HS256') as HmacAlgorithm;
-  const active = (await readSigningKey('key', argv, io.env, algorithm, true))!;
-  const next = await readSigningKey('next-key', argv, io.env, algorithm, false);
-  if (!next) throw new TokenInputError('key-missing', 'give the next key with --next-key-env NAME or --next-key-file PATH');
+export async function runRotationCheck(args: TokenArguments, io: CliIO, nowS: number): Promise<number> {
+  const algorithm: HmacAlgorithm = args.alg ?? 'HS256';
+  const encoding = args.keyEncoding;
+  const active = (await readSigningKey({ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, io.env, { encoding, algorithm, required: true }))!;
+  const next = await readSigningKey({ option: 'next-key', envName: args.nextKeyEnv, filePath: args.nextKeyFile }, io.env, { encoding, algorithm, required: false });
+  if (!next) throw new CliError('key-missing', 'give the next key with --next-key-env NAME or --next-key-file PATH');
   let tokens: string[] = [];
   try {
-    tokens = await readTokens(argv, io.env, io.stdin, (text) => io.err(text));
+    tokens = await readTokens(args, io.env, io.stdin, (text) => io.err(text));
   } catch (error) {
-    if (!(error instanceof TokenInputError && error.code === 'token-missing')) throw error;
+    if (!(error instanceof CliError && error.code === 'token-missing')) throw error;
   }
-  const report = await checkRotation(tokens, {
-    active, next, algorithm, nowS,
-    skewS: parseSeconds(argv.skew ?? '30s', '--skew'),
-    maxTtlS: argv['max-ttl'] === undefined ? DEFAULT_MAX_TTL_S : parseSeconds(argv['max-ttl'], '--max-ttl'),
-  });
+  const skewS = parseSeconds(args.skew, '--skew', 30);
+  const report = await checkRotation(tokens, { active, next, algorithm, nowS, skewS, maxTtlS: parseSeconds(args.maxTtl, '--max-ttl', DEFAULT_MAX_TTL_S) });
   const cutOff = report.tokens.filter((verdict) => verdict.key === 'active' && !verdict.expired);
   const unusable = report.tokens.filter((verdict) => verdict.problem !== undefined);
   // without tokens nothing shows that no live token of the active key is left: not provably safe
   const safeNow = tokens.length > 0 && cutOff.length === 0 && unusable.length === 0 && !report.sameKeys;
-  if (argv.json === true) {
+  if (args.json) {
     io.out(JSON.stringify({
       safeToPromoteNow: safeNow,
       sameKeys: report.sameKeys,
@@ -61,9 +61,9 @@ export async function runRotationCheck(argv: Record<string, unknown>, io: CliIO,
     } else {
       lines.push('no tokens given: nothing shows which live tokens the active key signed');
     }
-    lines.push(`by policy (TTL at most ${span(report.policySafePromotion - nowS - parseSeconds(argv.skew ?? '30s', '--skew'))} + skew): once the backend signs only with the next key, promotion is safe after ${span(report.policySafePromotion - nowS)}, at ${iso(report.policySafePromotion)} if it switched now`);
+    lines.push(`by policy (TTL at most ${span(report.policySafePromotion - nowS - skewS)} + skew): once the backend signs only with the next key, promotion is safe after ${span(report.policySafePromotion - nowS)}, at ${iso(report.policySafePromotion)} if it switched now`);
     lines.push(safeNow ? io.style.green('promoting next to active now cuts off no token given') : io.style.red('promoting next to active now is NOT safe'));
     io.out(lines.join('\n'));
   }
-  return safeNow ? 0 : 1;
+  return safeNow ? EXIT.ok : EXIT.failed;
 }

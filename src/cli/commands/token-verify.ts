@@ -8,26 +8,23 @@ import {
   looksEphemeral, tokenTimes, TokenError, verifyEphemeral, verifyToken,
   type EphemeralHash, type HmacAlgorithm, type UsernameFormat, type VerifyResult,
 } from '../../token/index.js';
+import { readPasswordOption } from '../credentials.js';
+import { CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { readPassword } from '../password.js';
+import type { TokenArguments } from './token-options.js';
 import { iso, redactedCompact, span, timesJson, tokenLines } from './token-render.js';
-import { parseSeconds, readSecretSource, readSigningKey, readTokens, TokenInputError } from './token-sources.js';
+import { parseSeconds, readSecretSource, readSigningKey, readTokens } from './token-sources.js';
 
 function verdictLine(valid: boolean, io: CliIO, text: string): string {
   return `${valid ? io.style.green(io.style.bold('VALID')) : io.style.red(io.style.bold('INVALID'))} ${text}`;
 }
 
-async function verifyJwt(token: string, argv: Record<string, unknown>, io: CliIO, nowS: number): Promise<{ valid: boolean; json: unknown; text: string }> {
-  const algorithm = String(argv.alg ?? 'HS256') as HmacAlgorithm;
-  const active = (await readSigningKey('key', argv, io.env, algorithm, true))!;
-  const next = await readSigningKey('next-key', argv, io.env, algorithm, false);
-  const options = {
-    algorithm,
-    issuer: argv.iss as string | undefined,
-    subject: argv.sub as string | undefined,
-    skewS: parseSeconds(argv.skew ?? '30s', '--skew'),
-    nowS,
-  };
+async function verifyJwt(token: string, args: TokenArguments, io: CliIO, nowS: number): Promise<{ valid: boolean; json: unknown; text: string }> {
+  const algorithm: HmacAlgorithm = args.alg ?? 'HS256';
+  const encoding = args.keyEncoding;
+  const active = (await readSigningKey({ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, io.env, { encoding, algorithm, required: true }))!;
+  const next = await readSigningKey({ option: 'next-key', envName: args.nextKeyEnv, filePath: args.nextKeyFile }, io.env, { encoding, algorithm, required: false });
+  const options = { algorithm, issuer: args.iss, subject: args.sub, skewS: parseSeconds(args.skew, '--skew', 30), nowS };
   let result: VerifyResult;
   try {
     result = await verifyToken(token, { active, next }, options);
@@ -49,28 +46,25 @@ async function verifyJwt(token: string, argv: Record<string, unknown>, io: CliIO
   };
   const keyText = result.key === 'none' ? 'no key verifies it' : `verified by the ${result.key} key`;
   const lines = [...tokenLines(result.decoded, times)];
-  if (argv.verbose === true) lines.push(`token   ${redactedCompact(token)}`);
+  if (args.verbose) lines.push(`token   ${redactedCompact(token)}`);
   lines.push(verdictLine(result.valid, io, result.error ? `${keyText}: ${result.error.message} [${result.error.code}]` : keyText));
   return { valid: result.valid, json, text: lines.join('\n') };
 }
 
-async function verifyCredential(username: string, argv: Record<string, unknown>, io: CliIO, nowS: number): Promise<{ valid: boolean; json: unknown; text: string }> {
+async function verifyCredential(username: string, args: TokenArguments, io: CliIO, nowS: number): Promise<{ valid: boolean; json: unknown; text: string }> {
   const secrets = [];
-  for (const option of ['key', 'next-key'] as const) {
-    const source = await readSecretSource(option, argv[`${option}-env`], argv[`${option}-file`], io.env);
-    if (source) secrets.push({ label: source.label, bytes: new Uint8Array(Buffer.from(source.text, 'utf8')) });
+  for (const source of [{ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, { option: 'next-key', envName: args.nextKeyEnv, filePath: args.nextKeyFile }]) {
+    const secret = await readSecretSource(source, io.env);
+    if (secret) secrets.push({ label: secret.label, bytes: new Uint8Array(Buffer.from(secret.text, 'utf8')) });
   }
-  if (secrets.length === 0) throw new TokenInputError('key-missing', 'give the auth_ephemeral secret with --key-env NAME or --key-file PATH (and --next-key-env for a second one)');
-  const password = await readPassword(
-    { passwordEnv: argv['password-env'] as string | undefined, passwordFile: argv['password-file'] as string | undefined, passwordStdin: argv['password-stdin'] === true },
-    io.env, io.stdin, (text) => io.err(text),
-  );
-  if (password === undefined) throw new TokenInputError('bad-argument', 'an auth_ephemeral username needs its password: --password-env NAME, --password-file PATH or --password-stdin');
+  if (secrets.length === 0) throw new CliError('key-missing', 'give the auth_ephemeral secret with --key-env NAME or --key-file PATH (and --next-key-env for a second one)');
+  const password = await readPasswordOption({ ...args, password: undefined }, io);
+  if (password === undefined) throw new CliError('password-missing', 'an auth_ephemeral username needs its password: --password-env NAME, --password-file PATH or --password-stdin');
   const verdict = verifyEphemeral(username, password, secrets, {
     nowS,
-    skewS: parseSeconds(argv.skew ?? '30s', '--skew'),
-    format: Number(argv['username-format'] ?? 1) as UsernameFormat,
-    hash: String(argv.sha ?? 'sha1') as EphemeralHash,
+    skewS: parseSeconds(args.skew, '--skew', 30),
+    format: Number(args.usernameFormat ?? 1) as UsernameFormat,
+    hash: (args.sha ?? 'sha1') as EphemeralHash,
   });
   const key = verdict.secret === 1 ? 'active' : verdict.secret === 2 ? 'next' : 'none';
   const remainingS = verdict.expiresAt === undefined ? undefined : verdict.expiresAt - nowS;
@@ -91,14 +85,14 @@ async function verifyCredential(username: string, argv: Record<string, unknown>,
   return { valid: verdict.valid, json, text: lines.join('\n') };
 }
 
-export async function runVerify(argv: Record<string, unknown>, io: CliIO, nowS: number): Promise<number> {
-  const tokens = await readTokens(argv, io.env, io.stdin, (text) => io.err(text));
+export async function runVerify(args: TokenArguments, io: CliIO, nowS: number): Promise<number> {
+  const tokens = await readTokens(args, io.env, io.stdin, (text) => io.err(text));
   const results = [];
   for (const token of tokens) {
-    const ephemeral = argv.ephemeral === true || (argv.ephemeral === undefined && looksEphemeral(token));
-    results.push(ephemeral ? await verifyCredential(token.trim(), argv, io, nowS) : await verifyJwt(token, argv, io, nowS));
+    const ephemeral = args.ephemeral ?? looksEphemeral(token);
+    results.push(ephemeral ? await verifyCredential(token.trim(), args, io, nowS) : await verifyJwt(token, args, io, nowS));
   }
-  if (argv.json === true) io.out(JSON.stringify(results.length === 1 ? results[0].json : results.map((result) => result.json), null, 2));
+  if (args.json) io.out(JSON.stringify(results.length === 1 ? results[0].json : results.map((result) => result.json), null, 2));
   else io.out(results.map((result) => result.text).join('\n\n'));
-  return results.every((result) => result.valid) ? 0 : 1;
+  return results.every((result) => result.valid) ? EXIT.ok : EXIT.failed;
 }
