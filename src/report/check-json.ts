@@ -43,12 +43,14 @@ function describeStatus(result: CheckResult): string {
   return `${result.status} ${result.reason ?? ''}`.trim();
 }
 
-/** "4m 10s", "-35s" (expired). */
+/** A duration for people: "45s", "4m 10s", "1h 0m 5s", "-35s" (negative: in the past). */
 export function formatSeconds(seconds: number): string {
   const sign = seconds < 0 ? '-' : '';
   const abs = Math.abs(Math.round(seconds));
-  const minutes = Math.floor(abs / 60);
-  return minutes > 0 ? `${sign}${minutes}m ${abs % 60}s` : `${sign}${abs}s`;
+  const hours = Math.floor(abs / 3600);
+  const minutes = Math.floor(abs / 60) % 60;
+  const parts = [hours > 0 ? `${hours}h` : '', hours > 0 || minutes > 0 ? `${minutes}m` : '', `${abs % 60}s`];
+  return sign + parts.filter((part) => part !== '').join(' ');
 }
 
 /** The token presented and its lifetime, e.g. `token (query "token") expires in 4m 10s at 2026-11-30T17:00:00.000Z`. */

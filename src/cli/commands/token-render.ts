@@ -2,19 +2,15 @@
  * How the token commands show a token: its header and claims, times as ISO 8601 UTC, TTL and time left; with -v
  * the compact form with the signature replaced by a marker. The signature and keys are never shown.
  */
+import { formatSeconds } from '../../report/check-json.js';
 import type { DecodedJwt, TokenFinding, TokenTimes } from '../../token/index.js';
 import type { CliIO } from '../io.js';
 
 export const iso = (seconds: number | undefined): string | null =>
   seconds === undefined || !Number.isFinite(seconds) || Math.abs(seconds) > 8.64e12 ? null : new Date(seconds * 1000).toISOString();
 
-/** "5m 0s", "-12s". */
-export function span(seconds: number): string {
-  const sign = seconds < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(seconds));
-  const parts = [Math.floor(abs / 3600) ? `${Math.floor(abs / 3600)}h` : '', Math.floor(abs / 60) % 60 || abs >= 3600 ? `${Math.floor(abs / 60) % 60}m` : '', `${abs % 60}s`];
-  return sign + parts.filter((part) => part !== '').join(' ');
-}
+/** "5m 0s", "-12s": the one duration format of the reports. */
+export const span = formatSeconds;
 
 /** `header.claims.[signature redacted: N characters]`: what -v shows of a token. */
 export function redactedCompact(token: string): string {
