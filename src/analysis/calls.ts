@@ -6,7 +6,7 @@
  * A 401/407 to an initial INVITE is not a failure while the caller retries with credentials (new CSeq, §22.2).
  */
 import { uriUser } from './fields.js';
-import type { ObservedMessage } from './observed.js';
+import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { elapsedMs } from './time.js';
 import type { CallSide, CallState, CallSummary, Credential } from './types.js';
 import { endsDialog, isFailedModification, newSession, recordSessionResponse, sessionKey, type MessageRef, type SessionRequest } from './dialogs.js';
@@ -42,11 +42,15 @@ export class CallRecord {
   reinvites = 0;
   readonly packets: number[] = [];
   packetsTruncated = false;
+  /** Transactions of this call still open (the call is not finished while one is). */
+  openTransactions = 0;
 
   constructor(
     callId: string,
     invite: ObservedMessage,
     private readonly limits: CallLimits,
+    /** Order in which the calls began (the order of an analysis that keeps every call to the end). */
+    readonly sequence = 0,
   ) {
     this.callId = ownCopy(callId);
     this.from = ownCopy(invite.fields.fromUri);
@@ -97,6 +101,33 @@ export class CallRecord {
       if (isFailedModification(session) && (first === undefined || session.finalTimeUs! < first.finalTimeUs!)) first = session;
     }
     return first;
+  }
+
+  /** First 403 to a re-INVITE/UPDATE of the confirmed dialog (the revocation timeline's "damaged"). */
+  firstForbiddenModificationUs(): number | undefined {
+    let first: number | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.inDialog && session.confirmedDialog && session.forbiddenTimeUs !== undefined) {
+        first = Math.min(first ?? session.forbiddenTimeUs, session.forbiddenTimeUs);
+      }
+    }
+    return first;
+  }
+
+  /**
+   * The call is over and nothing the rest of the capture could bring would change its summary or findings: it
+   * ended (BYE, a dialog-ending re-INVITE failure), failed or was cancelled, every INVITE of it got a final
+   * response (else invite-timeout waits for the capture's end) and every 2xx to an INVITE was ACKed (else
+   * no-ack does). The analyzer asks this once the call's last transaction closed, 64*T1 after its last message
+   * (RFC 3261 §17: no retransmission of it can come later).
+   */
+  isSettled(): boolean {
+    for (const session of this.sessions.values()) {
+      if (session.method !== 'INVITE') continue;
+      if (session.finalStatus === undefined || (session.successTimeUs !== undefined && !session.acked)) return false;
+    }
+    const { state } = this.outcome();
+    return state === 'ended' || state === 'torn-down' || state === 'failed' || state === 'cancelled';
   }
 
   /** The state and times of the call once the capture has been read to its end. */
@@ -153,8 +184,8 @@ export class CallRecord {
     return { state: this.ringing ? 'ringing' : 'attempted' };
   }
 
-  private observeRequest(request: ObservedMessage): void {
-    const method = request.method!;
+  private observeRequest(request: ObservedRequest): void {
+    const method = request.method;
     if (method === 'INVITE' || method === 'UPDATE') {
       const session = this.sessionFor(request, method);
       session.request ??= this.refOf(request);
@@ -172,11 +203,11 @@ export class CallRecord {
     }
   }
 
-  private observeResponse(response: ObservedMessage): void {
+  private observeResponse(response: ObservedResponse): void {
     const method = response.fields.cseqMethod;
     if (method !== 'INVITE' && method !== 'UPDATE') return;
     const session = this.sessionFor(response, method);
-    const status = response.status!;
+    const status = response.status;
     const toTag = response.fields.toTag;
     if (method === 'INVITE' && !session.inDialog) {
       if (status > 100 && status < 200 && toTag) this.earlyTags.add(toTag);
@@ -230,6 +261,7 @@ export class CallTable {
   private readonly calls = new Map<string, CallRecord>();
   /** Call-IDs of INVITEs not tracked because `maxCalls` was reached. */
   dropped = 0;
+  private started = 0;
 
   constructor(private readonly limits: CallLimits = DEFAULT_CALL_LIMITS) {}
 
@@ -246,15 +278,21 @@ export class CallTable {
         this.dropped++;
         return undefined;
       }
-      call = new CallRecord(callId, message, this.limits);
+      call = new CallRecord(callId, message, this.limits, this.started++);
       this.calls.set(callId, call);
     }
     call?.observe(message, retransmission);
     return call;
   }
 
+  /** The calls still held, in the order they began. */
   all(): CallRecord[] {
     return [...this.calls.values()];
+  }
+
+  /** Drops a finished call: later messages of its Call-ID are no longer routed to it. */
+  remove(call: CallRecord): void {
+    if (this.calls.get(call.callId) === call) this.calls.delete(call.callId);
   }
 
   get size(): number {

@@ -13,9 +13,14 @@
  *
  * A message seen on several hops (UAC -> proxy -> UAS) carries a different top Via on each, so every hop is a
  * transaction of its own, as RFC 3261 intends. Retransmissions are counted, never treated as new messages.
+ *
+ * Expiry (64*T1 after a transaction's last message, capture time) walks a time-ordered structure, never all open
+ * transactions: the open Map is kept in order of last message (a transaction touched again moves to its end), so
+ * the expired ones are always at its head.
  */
 import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
-import type { ObservedMessage } from './observed.js';
+import type { CallRecord } from './calls.js';
+import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 
 /** T1 default (RFC 3261 §17.1.1.1). */
 export const T1_US = 500_000;
@@ -26,7 +31,7 @@ export interface ResponseRecord {
   status: number;
   toTag?: string;
   /** First transmission of this response. */
-  first: ObservedMessage;
+  first: ObservedResponse;
   /** Times it was seen (1 + retransmissions). */
   sends: number;
 }
@@ -38,23 +43,27 @@ export interface Transaction {
   callId: string;
   cseqNumber: number;
   /** First transmission of the request; undefined when the capture holds only responses of it. */
-  request?: ObservedMessage;
+  request?: ObservedRequest;
   requestSends: number;
   /** Distinct responses (status + To tag), in the order first seen. */
   responses: ResponseRecord[];
   /** First final (>= 200) response. */
-  final?: ObservedMessage;
+  final?: ObservedResponse;
   /** ACK for a non-2xx final response (part of an INVITE transaction, RFC 3261 §17.1.1.3). */
-  ack?: ObservedMessage;
+  ack?: ObservedRequest;
   /** Retransmitted requests, responses and ACKs of this transaction. */
   retransmissions: number;
   lastTimeUs: number;
+  /** The call this transaction belongs to, when it was counted in the call's open transactions. */
+  call?: CallRecord;
 }
 
 export interface TransactionObservation {
   transaction: Transaction;
   /** The message repeats one already seen in this transaction. */
   retransmission: boolean;
+  /** The message opened this transaction. */
+  created: boolean;
 }
 
 export interface TransactionTableOptions {
@@ -76,9 +85,9 @@ export class TransactionTable {
   observe(message: ObservedMessage, closed: (transaction: Transaction) => void): TransactionObservation {
     if (message.kind === 'request' && message.method === 'ACK') {
       const invite = this.open.get(transactionKey(message, 'INVITE'));
-      if (invite?.final && invite.final.status! >= 300) return this.absorbAck(invite, message);
+      if (invite?.final && invite.final.status >= 300) return this.absorbAck(invite, message);
     }
-    const method = message.kind === 'request' ? message.method! : message.fields.cseqMethod;
+    const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
     const key = transactionKey(message, method);
     let transaction = this.open.get(key);
     if (transaction && message.kind === 'request' && transaction.request && !isSameRequest(transaction.request, message)) {
@@ -87,7 +96,10 @@ export class TransactionTable {
       closed(transaction);
       transaction = undefined;
     }
-    if (!transaction) {
+    const created = !transaction;
+    if (transaction) {
+      this.touch(transaction, message.timeUs);
+    } else {
       transaction = {
         key,
         method,
@@ -101,18 +113,23 @@ export class TransactionTable {
       this.open.set(key, transaction);
       this.enforceLimit(closed);
     }
-    transaction.lastTimeUs = Math.max(transaction.lastTimeUs, message.timeUs);
-    return { transaction, retransmission: message.kind === 'request' ? addRequest(transaction, message) : addResponse(transaction, message) };
+    return { transaction, retransmission: message.kind === 'request' ? addRequest(transaction, message) : addResponse(transaction, message), created };
   }
 
-  /** Closes every transaction idle for longer than 64*T1 at capture time `nowUs`. */
-  sweep(nowUs: number, closed: (transaction: Transaction) => void): void {
+  /**
+   * Closes every transaction idle for longer than 64*T1 at capture time `nowUs`, oldest first. Stops at the first
+   * one still alive: the Map is in order of last message (see touch), so no later one can have expired.
+   */
+  expire(nowUs: number, closed: (transaction: Transaction) => void): void {
     for (const [key, transaction] of this.open) {
-      if (nowUs - transaction.lastTimeUs > TRANSACTION_LIFETIME_US) {
-        this.open.delete(key);
-        closed(transaction);
-      }
+      if (nowUs - transaction.lastTimeUs <= TRANSACTION_LIFETIME_US) return;
+      this.open.delete(key);
+      closed(transaction);
     }
+  }
+
+  get size(): number {
+    return this.open.size;
   }
 
   closeAll(closed: (transaction: Transaction) => void): void {
@@ -120,14 +137,21 @@ export class TransactionTable {
     this.open.clear();
   }
 
-  private absorbAck(invite: Transaction, ack: ObservedMessage): TransactionObservation {
-    invite.lastTimeUs = Math.max(invite.lastTimeUs, ack.timeUs);
+  /** A message of an open transaction: it moves to the end of the expiry order. */
+  private touch(transaction: Transaction, timeUs: number): void {
+    if (timeUs > transaction.lastTimeUs) transaction.lastTimeUs = timeUs;
+    this.open.delete(transaction.key);
+    this.open.set(transaction.key, transaction);
+  }
+
+  private absorbAck(invite: Transaction, ack: ObservedRequest): TransactionObservation {
+    this.touch(invite, ack.timeUs);
     if (invite.ack) {
       invite.retransmissions++;
-      return { transaction: invite, retransmission: true };
+      return { transaction: invite, retransmission: true, created: false };
     }
     invite.ack = ack;
-    return { transaction: invite, retransmission: false };
+    return { transaction: invite, retransmission: false, created: false };
   }
 
   private enforceLimit(closed: (transaction: Transaction) => void): void {
@@ -147,14 +171,14 @@ export function transactionKey(message: ObservedMessage, method: string): string
   return `2543 ${callId} ${fromTag ?? ''} ${cseqNumber} ${viaSentBy ?? ''} ${method}`;
 }
 
-function isSameRequest(first: ObservedMessage, next: ObservedMessage): boolean {
+function isSameRequest(first: ObservedRequest, next: ObservedRequest): boolean {
   if (first.firstLine !== next.firstLine) return false;
   const rfc2543 = !(next.fields.viaBranch ?? '').startsWith(BRANCH_MAGIC_COOKIE);
   // RFC 2543 matching includes the To tag for non-INVITE requests (§17.2.3).
   return !(rfc2543 && next.method !== 'INVITE' && first.fields.toTag !== next.fields.toTag);
 }
 
-function addRequest(transaction: Transaction, request: ObservedMessage): boolean {
+function addRequest(transaction: Transaction, request: ObservedRequest): boolean {
   transaction.requestSends++;
   if (!transaction.request) {
     transaction.request = request;
@@ -164,8 +188,8 @@ function addRequest(transaction: Transaction, request: ObservedMessage): boolean
   return true;
 }
 
-function addResponse(transaction: Transaction, response: ObservedMessage): boolean {
-  const status = response.status!;
+function addResponse(transaction: Transaction, response: ObservedResponse): boolean {
+  const status = response.status;
   const toTag = response.fields.toTag;
   const known = transaction.responses.find((record) => record.status === status && record.toTag === toTag);
   if (known) {

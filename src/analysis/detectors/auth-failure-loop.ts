@@ -6,6 +6,7 @@
  */
 import { BoundedSet, isChallenge, isSuccess, requestIdentity, type RequestOutcome } from '../outcome.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding } from './finding.js';
 
 export const AUTH_LOOP_THRESHOLD = 3;
@@ -16,13 +17,13 @@ interface Run {
   reported: boolean;
 }
 
-export class AuthFailureLoopDetector {
+export class AuthFailureLoopDetector implements Detector {
   private readonly runs = new Map<string, Run>();
   private readonly seen = new BoundedSet();
 
   constructor(private readonly maxRuns = 100_000) {}
 
-  observe(outcome: RequestOutcome): Finding | undefined {
+  onFinalResponse(outcome: RequestOutcome): Finding | undefined {
     if (outcome.username === undefined) return undefined;
     const key = `${outcome.username} ${outcome.callId}`;
     if (isSuccess(outcome)) {
