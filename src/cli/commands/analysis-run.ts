@@ -5,8 +5,10 @@
  */
 import type { Argv } from 'yargs';
 import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
+import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { CaptureError } from '../../capture/errors.js';
 import type { DecodeIssue } from '../../capture/types.js';
+import type { Finding } from '../../analysis/index.js';
 import type { CliIO } from '../io.js';
 
 /**
@@ -61,13 +63,67 @@ function progressBar(io: CliIO, command: string): ((read: number, total: number 
   };
 }
 
-/** Runs the analysis for a command; throws LocalError for what the user must fix. */
+/** Runs the analysis for a command, every call and finding kept and sorted; throws LocalError for what the user must fix. */
 export async function runAnalysis(
   files: string[],
   argv: Record<string, unknown>,
   io: CliIO,
   command: string,
   extra: Pick<AnalyzerOptions, 'observer'> = {},
+): Promise<AnalysisResult> {
+  const result = await analyzeForCommand(files, argv, io, command, extra);
+  const user = userOption(argv);
+  return user === undefined ? result : filterByUser(result, user);
+}
+
+/**
+ * Runs the analysis streaming into `writer` (calls and findings as they are known, --user applied), then ends
+ * the writer; returns the end of the analysis (summary counting the calls written, revocations, statistics).
+ * `onFinding` sees every finding written.
+ */
+export async function streamAnalysis(
+  files: string[],
+  argv: Record<string, unknown>,
+  io: CliIO,
+  command: string,
+  writer: AnalysisStreamWriter,
+  onFinding: (finding: Finding) => void = () => {},
+): Promise<AnalysisResult> {
+  const user = userOption(argv);
+  let calls = 0;
+  const result = await analyzeForCommand(files, argv, io, command, {
+    sink: {
+      call(call) {
+        if (user !== undefined && call.owner !== user && call.username !== user) return;
+        calls++;
+        writer.call(call);
+      },
+      finding(finding) {
+        if (user !== undefined && finding.username !== user) return;
+        onFinding(finding);
+        writer.finding(finding);
+      },
+    },
+  });
+  const end = {
+    ...result,
+    summary: { ...result.summary, calls },
+    revocations: user === undefined ? result.revocations : result.revocations.filter((revocation) => revocation.username === user),
+  };
+  writer.end(end);
+  return end;
+}
+
+function userOption(argv: Record<string, unknown>): string | undefined {
+  return argv.user === undefined ? undefined : String(argv.user);
+}
+
+async function analyzeForCommand(
+  files: string[],
+  argv: Record<string, unknown>,
+  io: CliIO,
+  command: string,
+  extra: Pick<AnalyzerOptions, 'observer' | 'sink'>,
 ): Promise<AnalysisResult> {
   const sinceUs = timeOption(argv, 'since');
   const untilUs = timeOption(argv, 'until');
@@ -90,8 +146,7 @@ export async function runAnalysis(
     throw error;
   }
   reportIssues(io, command, result, decodeIssues);
-  const user = argv.user === undefined ? undefined : String(argv.user);
-  return user === undefined ? result : filterByUser(result, user);
+  return result;
 }
 
 const MAX_ISSUES_SHOWN = 5;
