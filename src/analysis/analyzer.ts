@@ -16,10 +16,12 @@ import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
 import { uriUser } from './fields.js';
 import { observe, type ObservedMessage, type ObservedResponse } from './observed.js';
+import { ownCopy } from './own-copy.js';
 import { BoundedSet, requestIdentity, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
 import { RevocationTimeline } from './timeline.js';
-import { TransactionTable, TRANSACTION_LIFETIME_US, type Transaction } from './transactions.js';
+import { TimedQueue } from './timed-queue.js';
+import { T1_US, TransactionTable, TRANSACTION_LIFETIME_US, type Transaction } from './transactions.js';
 import type { AnalysisIssue, AnalysisResult, AnalysisSummary, CallSummary, Finding } from './types.js';
 
 /** Where a streaming analysis hands its results as they become known. */
@@ -48,6 +50,13 @@ export interface AnalyzerOptions {
   collect?: boolean;
 }
 
+/**
+ * A complete call is reported this long (capture time) after the message that completed it: copies of the same
+ * frames captured on a second interface or hop, which come within microseconds, still count as its packets.
+ * T1 (RFC 3261 §17.1.1.1): a retransmission comes no sooner.
+ */
+const COMPLETION_GRACE_US = T1_US;
+
 /** Most analysis issues listed one by one (all are counted). */
 const MAX_ISSUES_LISTED = 100;
 
@@ -59,6 +68,8 @@ export class Analyzer {
   /** Final responses already judged (one outcome per request and status over all hops: the first frame). */
   private readonly judged = new BoundedSet();
   private readonly durations = new DurationList();
+  /** Complete calls (CallRecord.isComplete) and when they are finished: COMPLETION_GRACE_US later, in that order. */
+  private readonly completing = new TimedQueue<CallRecord>();
   private readonly collected?: { calls: CallSummary[]; findings: Finding[] };
   private readonly issues: AnalysisIssue[] = [];
   private readonly requests: Record<string, number> = {};
@@ -93,17 +104,21 @@ export class Analyzer {
       this.unusable(payload, 'missing-call-id-or-cseq', 'SIP message without a readable Call-ID or CSeq: left out of calls and transactions');
       return undefined;
     }
-    const { transaction, retransmission, created } = this.transactions.observe(observed, this.closeTransaction);
+    const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission);
-    if (created && call) {
-      transaction.call = call;
-      call.openTransactions++;
+    if (created) {
+      // The transaction outlives the message: its Call-ID must not be a slice of it.
+      transaction.callId = call ? call.callId : ownCopy(transaction.callId);
+      if (call) {
+        transaction.call = call;
+        call.openTransactions++;
+        if (transaction.method !== 'ACK') call.awaitingTransactions++;
+      }
     }
     this.options.observer?.(observed, retransmission);
-    if (observed.kind === 'response' && !retransmission && transaction.final === observed) {
-      this.onFinalResponse(observed, transaction, call);
-    }
-    this.transactions.expire(observed.timeUs, this.closeTransaction);
+    if (observed.kind === 'response' && firstFinal) this.onFinalResponse(observed, transaction, call);
+    if (transaction.call && !transaction.call.finished) this.awaitingChanges(observed, transaction, transaction.call, firstFinal, retransmission);
+    this.clock(observed.timeUs);
     return observed;
   }
 
@@ -112,7 +127,7 @@ export class Analyzer {
    * at `nowUs` close, and the calls they finish are reported.
    */
   advance(nowUs: number): void {
-    this.transactions.expire(nowUs, this.closeTransaction);
+    this.clock(nowUs);
   }
 
   /** Time of the last message analysed (µs), if any. */
@@ -178,18 +193,43 @@ export class Analyzer {
   }
 
   private onTransactionClosed(transaction: Transaction): void {
-    const username = transaction.request?.fields.credential?.username ?? this.calls.get(transaction.callId)?.owner();
+    const username = transaction.request?.credentialUsername ?? (transaction.call ?? this.calls.get(transaction.callId))?.owner();
     for (const detector of this.detectors) {
       const found = detector.onTransactionClosed?.(transaction, username);
       if (found) this.report(found);
     }
     const call = transaction.call;
-    if (call && --call.openTransactions === 0 && call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+    if (call && --call.openTransactions === 0 && !call.finished && call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+  }
+
+  /** Counts the call's transactions still waiting (CallRecord.awaitingTransactions); finishes it when complete. */
+  private awaitingChanges(message: ObservedMessage, transaction: Transaction, call: CallRecord, firstFinal: boolean, retransmission: boolean): void {
+    if (firstFinal) {
+      call.awaitingTransactions--;
+      // A non-2xx final to an INVITE waits for its ACK (RFC 3261 §17.1.1.3).
+      if (transaction.method === 'INVITE' && transaction.final!.status >= 300 && !transaction.acked) call.awaitingTransactions++;
+    } else if (message.kind === 'request' && message.method === 'ACK' && transaction.method === 'INVITE' && !retransmission && transaction.final) {
+      call.awaitingTransactions--;
+    }
+    if (!call.completing && call.isComplete()) {
+      call.completing = true;
+      this.completing.push(call, message.timeUs + COMPLETION_GRACE_US);
+    }
+  }
+
+  /** Moves the capture clock to `nowUs`: closes expired transactions, finishes calls complete for the grace time. */
+  private clock(nowUs: number): void {
+    this.transactions.expire(nowUs, this.closeTransaction);
+    this.completing.takeDue(nowUs, (call) => {
+      call.completing = false;
+      if (!call.finished && call.isComplete()) this.finishCall(call, nowUs);
+    });
+    this.calls.expireFinished(nowUs);
   }
 
   /** Summary and findings of a finished call out, its aggregates kept, its state dropped. */
   private finishCall(call: CallRecord, judgedAtUs: number): void {
-    this.calls.remove(call);
+    this.calls.remove(call, judgedAtUs);
     this.finishedCalls++;
     const summary = call.summarize();
     this.collected?.calls.push(summary);
@@ -197,6 +237,10 @@ export class Analyzer {
     for (const detector of this.detectors) {
       if (detector.onCallFinished) for (const found of detector.onCallFinished(call, summary, judgedAtUs)) this.report(found);
     }
+    const firstForbiddenModificationUs = call.firstForbiddenModificationUs();
+    const complete = summary.state === 'ended' || summary.state === 'torn-down';
+    if (complete && call.answerUs !== undefined && !call.startedBeforeCapture && summary.durationMs !== undefined) this.durations.push(summary.durationMs);
+    call.release();
     this.timeline.keep({
       callId: summary.callId,
       sequence: call.sequence,
@@ -204,10 +248,8 @@ export class Analyzer {
       startUs: summary.startUs,
       endUs: summary.endUs,
       answerUs: call.answerUs,
-      firstForbiddenModificationUs: call.firstForbiddenModificationUs(),
+      firstForbiddenModificationUs,
     });
-    const complete = summary.state === 'ended' || summary.state === 'torn-down';
-    if (complete && call.answerUs !== undefined && !call.startedBeforeCapture && summary.durationMs !== undefined) this.durations.push(summary.durationMs);
   }
 
   private unusable(payload: SipPayload, code: string, message: string): void {
@@ -244,13 +286,14 @@ export class Analyzer {
  */
 function outcomeOf(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): RequestOutcome {
   const request = transaction.request;
-  const credential = request?.fields.credential ?? call?.sessionCredential(response.fields.fromTag, transaction.cseqNumber, transaction.method);
-  const fields = request?.fields ?? response.fields;
+  const credentialUsername = request?.credentialUsername ?? call?.sessionCredential(response.fields.fromTag, transaction.cseqNumber, transaction.method)?.username;
+  // From and To URIs of a response are its request's (RFC 3261 §8.2.6.2), so the response's are read.
+  const fields = response.fields;
   const method = transaction.method;
-  const username = credential?.username ?? (call ? call.owner() : method === 'REGISTER' ? uriUser(fields.toUri) : uriUser(fields.fromUri));
+  const username = credentialUsername ?? (call ? call.owner() : method === 'REGISTER' ? uriUser(fields.toUri) : uriUser(fields.fromUri));
   return {
     username,
-    credentialSent: credential !== undefined,
+    credentialSent: credentialUsername !== undefined,
     method,
     callId: transaction.callId,
     cseqNumber: transaction.cseqNumber,
@@ -259,7 +302,7 @@ function outcomeOf(response: ObservedResponse, transaction: Transaction, call: C
     timeUs: response.timeUs,
     requestPacket: request?.packetNumber,
     responsePacket: response.packetNumber,
-    inDialog: Boolean(request?.fields.toTag),
+    inDialog: request?.inDialog ?? false,
   };
 }
 

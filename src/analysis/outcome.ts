@@ -46,6 +46,10 @@ export class BoundedSet {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.values().next().value!);
     return true;
   }
+
+  has(value: string): boolean {
+    return this.entries.has(value);
+  }
 }
 
 /** Packets of an outcome, request first. */
