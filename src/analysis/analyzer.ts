@@ -57,6 +57,9 @@ export interface AnalyzerOptions {
  */
 const COMPLETION_GRACE_US = T1_US;
 
+/** Most usernames whose 403s are counted one by one. */
+const MAX_FORBIDDEN_USERS = 10_000;
+
 /** Most analysis issues listed one by one (all are counted). */
 const MAX_ISSUES_LISTED = 100;
 
@@ -70,6 +73,8 @@ export class Analyzer {
   private readonly durations = new DurationList();
   /** Complete calls (CallRecord.isComplete) and when they are finished: COMPLETION_GRACE_US later, in that order. */
   private readonly completing = new TimedQueue<CallRecord>();
+  /** 403s per username (counted once per request over all hops), for a live run's metrics. */
+  private readonly forbiddenByUser = new Map<string, number>();
   private readonly collected?: { calls: CallSummary[]; findings: Finding[] };
   private readonly issues: AnalysisIssue[] = [];
   private readonly requests: Record<string, number> = {};
@@ -145,6 +150,17 @@ export class Analyzer {
     return this.finishedCalls;
   }
 
+  /** Counters of the analysis so far (a live run's metrics). */
+  counters(): { sipMessages: number; unusableMessages: number; callsActive: number; callsFinished: number; forbiddenByUser: ReadonlyMap<string, number> } {
+    return {
+      sipMessages: this.sipMessages,
+      unusableMessages: this.unusableMessages,
+      callsActive: this.calls.size,
+      callsFinished: this.finishedCalls,
+      forbiddenByUser: this.forbiddenByUser,
+    };
+  }
+
   /**
    * Ends the analysis: closes what is still open, finishes every call still held (judged at the capture's last
    * message), and returns the summary, the revocation timeline and the statistics (plus calls and findings,
@@ -185,6 +201,10 @@ export class Analyzer {
   private onFinalResponse(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): void {
     const outcome = outcomeOf(response, transaction, call);
     if (!this.judged.add(`${requestIdentity(outcome)} ${outcome.status}`)) return;
+    if (outcome.status === 403 && outcome.username !== undefined) {
+      const known = this.forbiddenByUser.get(outcome.username);
+      if (known !== undefined || this.forbiddenByUser.size < MAX_FORBIDDEN_USERS) this.forbiddenByUser.set(outcome.username, (known ?? 0) + 1);
+    }
     this.timeline.observe(outcome);
     for (const detector of this.detectors) {
       const found = detector.onFinalResponse?.(outcome, response);

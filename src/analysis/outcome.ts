@@ -34,16 +34,27 @@ export function requestIdentity(outcome: RequestOutcome): string {
   return `${outcome.callId} ${outcome.cseqNumber} ${outcome.method}`;
 }
 
-/** A set that forgets its oldest entries beyond a size: dedupe memory stays bounded. */
+/**
+ * A set that forgets its oldest entries beyond a size: dedupe memory stays bounded. The eviction order is a ring
+ * of the entries (taking a Set's first value after many deletions walks V8's deleted-entry holes every time).
+ */
 export class BoundedSet {
   private readonly entries = new Set<string>();
+  private readonly order: string[] = [];
+  private oldest = 0;
   constructor(private readonly capacity = 50_000) {}
 
   /** Adds; returns false when it was already there. */
   add(value: string): boolean {
     if (this.entries.has(value)) return false;
     this.entries.add(value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.values().next().value!);
+    if (this.order.length < this.capacity) {
+      this.order.push(value);
+    } else {
+      this.entries.delete(this.order[this.oldest]);
+      this.order[this.oldest] = value;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
     return true;
   }
 

@@ -4,7 +4,7 @@
  * (unreadable capture, bad argument) to exit code 2.
  */
 import type { Argv } from 'yargs';
-import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
+import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalysisSink, type AnalyzeCapturesOptions, type AnalyzerOptions } from '../../analysis/index.js';
 import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { CaptureError } from '../../capture/errors.js';
 import type { DecodeIssue } from '../../capture/types.js';
@@ -76,10 +76,16 @@ export async function runAnalysis(
   return user === undefined ? result : filterByUser(result, user);
 }
 
+/** What a streamed run may add: a hook per finding written, and the live hooks of analyzeCaptures. */
+export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'analysed'> {
+  onFinding?(finding: Finding): void;
+  /** Each decoding problem as it happens (a live run reports them at once), besides the end-of-run report. */
+  decodeIssue?(issue: DecodeIssue): void;
+}
+
 /**
  * Runs the analysis streaming into `writer` (calls and findings as they are known, --user applied), then ends
  * the writer; returns the end of the analysis (summary counting the calls written, revocations, statistics).
- * `onFinding` sees every finding written.
  */
 export async function streamAnalysis(
   files: string[],
@@ -87,11 +93,22 @@ export async function streamAnalysis(
   io: CliIO,
   command: string,
   writer: AnalysisStreamWriter,
-  onFinding: (finding: Finding) => void = () => {},
+  hooks: StreamHooks = {},
 ): Promise<AnalysisResult> {
+  const stream = userStream(argv, writer, hooks.onFinding);
+  const result = await analyzeForCommand(files, argv, io, command, { sink: stream.sink, started: hooks.started, analysed: hooks.analysed }, hooks.decodeIssue);
+  return stream.end(result);
+}
+
+/** The sink that applies --user and counts the calls written; end() completes the writer with the result. */
+export function userStream(
+  argv: Record<string, unknown>,
+  writer: AnalysisStreamWriter,
+  onFinding: (finding: Finding) => void = () => {},
+): { sink: AnalysisSink; end(result: AnalysisResult): AnalysisResult } {
   const user = userOption(argv);
   let calls = 0;
-  const result = await analyzeForCommand(files, argv, io, command, {
+  return {
     sink: {
       call(call) {
         if (user !== undefined && call.owner !== user && call.username !== user) return;
@@ -104,14 +121,24 @@ export async function streamAnalysis(
         writer.finding(finding);
       },
     },
-  });
-  const end = {
-    ...result,
-    summary: { ...result.summary, calls },
-    revocations: user === undefined ? result.revocations : result.revocations.filter((revocation) => revocation.username === user),
+    end(result) {
+      const end = {
+        ...result,
+        summary: { ...result.summary, calls },
+        revocations: user === undefined ? result.revocations : result.revocations.filter((revocation) => revocation.username === user),
+      };
+      writer.end(end);
+      return end;
+    },
   };
-  writer.end(end);
-  return end;
+}
+
+/** --since / --until as microseconds, checked. */
+export function windowOptions(argv: Record<string, unknown>): { sinceUs?: number; untilUs?: number } {
+  const sinceUs = timeOption(argv, 'since');
+  const untilUs = timeOption(argv, 'until');
+  if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw new LocalError('--until is before --since');
+  return { sinceUs, untilUs };
 }
 
 function userOption(argv: Record<string, unknown>): string | undefined {
@@ -123,11 +150,10 @@ async function analyzeForCommand(
   argv: Record<string, unknown>,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzerOptions, 'observer' | 'sink'>,
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'sink' | 'started' | 'analysed'>,
+  eachIssue?: (issue: DecodeIssue) => void,
 ): Promise<AnalysisResult> {
-  const sinceUs = timeOption(argv, 'since');
-  const untilUs = timeOption(argv, 'until');
-  if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw new LocalError('--until is before --since');
+  const { sinceUs, untilUs } = windowOptions(argv);
   let result: AnalysisResult;
   const decodeIssues: DecodeIssue[] = [];
   try {
@@ -137,7 +163,8 @@ async function analyzeForCommand(
       decode: { stdin: io.stdin },
       progress: progressBar(io, command),
       decodeIssue: (issue) => {
-        if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
+        if (eachIssue) eachIssue(issue);
+        else if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
       },
       ...extra,
     });
@@ -151,12 +178,15 @@ async function analyzeForCommand(
 
 const MAX_ISSUES_SHOWN = 5;
 
+/** One decoding problem as a stderr line: where (file, packet, offset), code, message. */
+export function issueLine(command: string, issue: DecodeIssue): string {
+  const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
+  return `sipscope ${command}: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`;
+}
+
 /** Decoding problems and analysis limits go to stderr: the data is still reported, but the user should know. */
-function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
-  for (const issue of decodeIssues) {
-    const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-    io.err(`sipscope ${command}: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`);
-  }
+export function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
+  for (const issue of decodeIssues) io.err(issueLine(command, issue));
   if (result.summary.decodeErrors > decodeIssues.length && decodeIssues.length > 0) {
     io.err(`sipscope ${command}: ${result.summary.decodeErrors} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
   }

@@ -1,10 +1,15 @@
 /**
  * `sipscope analyze FILE...`: calls, findings, the revocation timeline and duration statistics of captures.
+ * Streamed (docs/analyze-json.md): calls and findings are written as the analysis goes, memory stays bounded.
+ * Live sources: `- --follow` (a never-ending pcap stream on stdin) and `--hep-listen ADDR:PORT` (HEP over UDP);
+ * `--metrics ADDR:PORT` serves Prometheus metrics meanwhile (analyze-live.ts).
  * Exit 0 when no finding at or above --fail-on was found, 1 when one was, 2 on a local error.
  */
 import { writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { Argv } from 'yargs';
-import { parseFailOn } from '../../analysis/index.js';
+import { Analyzer, parseFailOn, type FailOn, type Finding } from '../../analysis/index.js';
+import type { DecodeIssue } from '../../capture/types.js';
 import { renderAnalysisJson } from '../../report/analysis-json.js';
 import { renderAnalysisJUnit } from '../../report/analysis-junit.js';
 import { JsonDocumentWriter, JsonLinesWriter, TextReportWriter, type AnalysisStreamWriter } from '../../report/analysis-stream.js';
@@ -12,10 +17,15 @@ import { renderAnalysisText } from '../../report/analysis-text.js';
 import { filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { TextSpool } from '../spool.js';
-import { LocalError, localErrorsExit2, runAnalysis, streamAnalysis, withWindowOptions } from './analysis-run.js';
+import { defaultHepSenders, listenHep, LiveClock, onStopSignal, parseListenAddress, serveMetrics, type MetricsSource } from './analyze-live.js';
+import { issueLine, LocalError, localErrorsExit2, runAnalysis, streamAnalysis, userStream, windowOptions, withWindowOptions } from './analysis-run.js';
+
+/** A live run prints this many input problems one by one, then one line per LIVE_ISSUE_EVERY more. */
+const LIVE_ISSUES_SHOWN = 20;
+const LIVE_ISSUE_EVERY = 1000;
 
 export const analyzeCommand: CliCommand = {
-  command: 'analyze <files..>',
+  command: 'analyze [files..]',
   describe: 'rebuild calls from captures and report findings (re-INVITE 403s, revoked credentials, ...) and the drain window',
   builder: (yargs: Argv) =>
     withWindowOptions(
@@ -24,6 +34,10 @@ export const analyzeCommand: CliCommand = {
         .option('json', { type: 'boolean', default: false, describe: 'the JSON document (schema: docs/analyze-json.md)' })
         .option('jsonl', { type: 'boolean', default: false, describe: 'one JSON event per line as it happens: call, finding, revocation, summary' })
         .option('junit', { type: 'string', describe: 'also write a JUnit XML report to this file' })
+        .option('follow', { type: 'boolean', default: false, describe: 'with -: stdin is a live pcap stream (tcpdump -U -w -): report calls as they end, until it ends or Ctrl-C' })
+        .option('hep-listen', { type: 'string', describe: 'live source: receive HEP v2/v3 over UDP on ADDRESS:PORT (Kamailio siptrace, heplify), until Ctrl-C' })
+        .option('hep-from', { type: 'string', describe: 'HEP senders accepted (comma list of IPs; default: loopback when listening on loopback, else any)' })
+        .option('metrics', { type: 'string', describe: 'serve Prometheus metrics on ADDRESS:PORT (/metrics) while the analysis runs' })
         .option('fail-on', {
           type: 'string',
           default: 'error',
@@ -31,42 +45,129 @@ export const analyzeCommand: CliCommand = {
         }),
     )
       .example('$0 analyze incident.pcapng', 'calls, findings, revocation timeline, drain window')
-      .example('$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI'),
+      .example('$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI')
+      .example('tcpdump -i any -U -w - port 5060 | $0 analyze - --follow --jsonl', 'live: one JSON event per line')
+      .example('$0 analyze --hep-listen 127.0.0.1:9060 --jsonl --metrics 127.0.0.1:9100', 'live from HEP, with metrics'),
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'analyze', async () => {
       const failsOn = parseFailOn(String(argv['fail-on'] ?? 'error'));
       const files = filesArgument(argv);
+      const hepListen = argv['hep-listen'] === undefined ? undefined : String(argv['hep-listen']);
       if (argv.json === true && argv.jsonl === true) throw new LocalError('--json and --jsonl: choose one');
-      if (argv.junit === undefined) {
-        // Streamed: calls and findings go out as they are known, memory stays bounded (docs/analyze-json.md).
-        const spool = new TextSpool();
-        const write = outputWriter(io);
-        const writer: AnalysisStreamWriter =
-          argv.jsonl === true ? new JsonLinesWriter(write) : argv.json === true ? new JsonDocumentWriter(write, spool) : new TextReportWriter(write, spool, io.style);
-        let failed = false;
-        try {
-          await streamAnalysis(files, argv, io, 'analyze', writer, (finding) => {
-            failed ||= failsOn(finding);
-          });
-        } finally {
-          spool.close();
-        }
-        return failed ? 1 : 0;
+      if (hepListen !== undefined && files.length > 0) throw new LocalError('--hep-listen is a source of its own: name no capture files with it');
+      if (hepListen === undefined && files.length === 0) throw new LocalError('name capture files (- for stdin), or --hep-listen ADDRESS:PORT');
+      if (argv.follow === true && (files.length !== 1 || files[0] !== '-')) throw new LocalError('--follow reads a live pcap stream from stdin: give - as the only input');
+      const live = hepListen !== undefined || argv.follow === true;
+      if (live && argv.junit !== undefined) throw new LocalError('--junit needs the whole analysis: not with a live source');
+      if (argv.junit !== undefined) return analyzeWithJUnit(files, argv, io, failsOn);
+      const spool = new TextSpool();
+      const write = outputWriter(io);
+      const writer: AnalysisStreamWriter =
+        argv.jsonl === true
+          ? new JsonLinesWriter(write, live)
+          : argv.json === true
+            ? new JsonDocumentWriter(write, spool)
+            : new TextReportWriter(write, spool, io.style);
+      const metrics: MetricsSource = { decodeErrors: 0, findings: new Map() };
+      let failed = false;
+      const onFinding = (finding: Finding) => {
+        failed ||= failsOn(finding);
+        metrics.findings.set(finding.kind, (metrics.findings.get(finding.kind) ?? 0) + 1);
+      };
+      const server = argv.metrics === undefined ? undefined : await serveMetrics(parseListenAddress(String(argv.metrics), '--metrics'), metrics);
+      try {
+        if (hepListen !== undefined) await analyzeHep(hepListen, argv, io, writer, metrics, onFinding);
+        else if (live) await followStdin(files, argv, io, writer, metrics, onFinding);
+        else await streamAnalysis(files, argv, io, 'analyze', writer, { onFinding });
+      } finally {
+        spool.close();
+        await closeServer(server);
       }
-      // JUnit needs every call with its findings: the whole analysis is kept.
-      const result = await runAnalysis(files, argv, io, 'analyze');
-      io.out(argv.json === true ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
-      {
-        const path = String(argv.junit);
-        try {
-          await writeFile(path, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${files.join(' ')}`, failsOn }));
-        } catch (error) {
-          throw new LocalError(`cannot write the JUnit report ${path}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-      return result.findings.some(failsOn) ? 1 : 0;
+      return failed ? 1 : 0;
     }),
 };
+
+async function analyzeWithJUnit(files: string[], argv: Record<string, unknown>, io: CliIO, failsOn: FailOn): Promise<number> {
+  // JUnit needs every call with its findings: the whole analysis is kept.
+  const result = await runAnalysis(files, argv, io, 'analyze');
+  io.out(argv.json === true ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
+  const path = String(argv.junit);
+  try {
+    await writeFile(path, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${files.join(' ')}`, failsOn }));
+  } catch (error) {
+    throw new LocalError(`cannot write the JUnit report ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return result.findings.some(failsOn) ? 1 : 0;
+}
+
+/** Input problems of a live run go to stderr as they happen: the first ones each, then a count now and then. */
+function liveIssues(io: CliIO, metrics: MetricsSource): (issue: DecodeIssue) => void {
+  return (issue) => {
+    metrics.decodeErrors++;
+    if (metrics.decodeErrors <= LIVE_ISSUES_SHOWN) io.err(issueLine('analyze', issue));
+    else if (metrics.decodeErrors % LIVE_ISSUE_EVERY === 0) io.err(`sipscope analyze: ${metrics.decodeErrors} input problems so far (last: ${issue.code})`);
+  };
+}
+
+/** `- --follow`: stdin is read as it grows; the clock moves on while it is quiet; Ctrl-C/SIGTERM ends it. */
+async function followStdin(files: string[], argv: Record<string, unknown>, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
+  const clock = new LiveClock();
+  const removeSignals = onStopSignal(() => {
+    const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): void };
+    // Ending the input ends the run as the end of a file would: the summary is written.
+    if (stdin.destroy) stdin.destroy();
+    else stdin.emit('end');
+  });
+  try {
+    await streamAnalysis(files, argv, io, 'analyze', writer, {
+      onFinding,
+      decodeIssue: liveIssues(io, metrics),
+      started(analyzer) {
+        metrics.analyzer = analyzer;
+        clock.start(analyzer);
+      },
+      analysed: () => clock.messageAnalysed(),
+    });
+  } finally {
+    clock.stop();
+    removeSignals();
+  }
+}
+
+/** `--hep-listen`: HEP datagrams analysed as they come, until Ctrl-C or SIGTERM. */
+async function analyzeHep(hepListen: string, argv: Record<string, unknown>, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
+  const listen = parseListenAddress(hepListen, '--hep-listen');
+  const stream = userStream(argv, writer, onFinding);
+  const analyzer = new Analyzer({ ...windowOptions(argv), sink: stream.sink });
+  metrics.analyzer = analyzer;
+  const clock = new LiveClock();
+  const issue = liveIssues(io, metrics);
+  const source = await listenHep({
+    listen,
+    allowedSenders: defaultHepSenders(listen, argv['hep-from'] === undefined ? undefined : String(argv['hep-from'])),
+    payload(payload) {
+      analyzer.add(payload);
+      clock.messageAnalysed();
+    },
+    issue,
+  });
+  io.err(`sipscope analyze: listening for HEP on ${listen.host}:${listen.port} (Ctrl-C ends and writes the summary)`);
+  clock.start(analyzer);
+  const removeSignals = onStopSignal(() => source.close());
+  try {
+    await source.closed;
+  } finally {
+    clock.stop();
+    removeSignals();
+  }
+  stream.end(analyzer.finish({ files: 0, packets: source.datagrams, bytes: 0, sipMessages: 0, decodeErrors: metrics.decodeErrors }));
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
 
 /** Text to stdout as it comes: as bytes when the IO can, else whole lines through `out` (which ends each with a newline). */
 export function outputWriter(io: CliIO): (text: string) => void {
