@@ -115,14 +115,15 @@ export class Analyzer {
       // The transaction outlives the message: its Call-ID must not be a slice of it.
       transaction.callId = call ? call.callId : ownCopy(transaction.callId);
       if (call) {
-        transaction.call = call;
-        call.openTransactions++;
+        transaction.call = call.link;
+        call.link.openTransactions++;
         if (transaction.method !== 'ACK') call.awaitingTransactions++;
       }
     }
     this.options.observer?.(observed, retransmission);
     if (observed.kind === 'response' && firstFinal) this.onFinalResponse(observed, transaction, call);
-    if (transaction.call && !transaction.call.finished) this.awaitingChanges(observed, transaction, transaction.call, firstFinal, retransmission);
+    const followed = transaction.call?.call;
+    if (followed && !followed.finished) this.awaitingChanges(observed, transaction, followed, firstFinal, retransmission);
     this.clock(observed.timeUs);
     return observed;
   }
@@ -213,13 +214,15 @@ export class Analyzer {
   }
 
   private onTransactionClosed(transaction: Transaction): void {
-    const username = transaction.request?.credentialUsername ?? (transaction.call ?? this.calls.get(transaction.callId))?.owner();
+    const link = transaction.call;
+    const username = transaction.request?.credentialUsername ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.get(transaction.callId)?.owner());
     for (const detector of this.detectors) {
       const found = detector.onTransactionClosed?.(transaction, username);
       if (found) this.report(found);
     }
-    const call = transaction.call;
-    if (call && --call.openTransactions === 0 && !call.finished && call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+    if (!link || --link.openTransactions > 0) return;
+    const call = link.call;
+    if (call && !call.finished && call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
   }
 
   /** Counts the call's transactions still waiting (CallRecord.awaitingTransactions); finishes it when complete. */

@@ -26,6 +26,18 @@ export interface CallLimits {
 
 export const DEFAULT_CALL_LIMITS: CallLimits = { maxCalls: 200_000, maxPacketsPerCall: 20_000, maxSessionsPerCall: 256 };
 
+/**
+ * What a transaction holds of its call: the call while it is followed, only its owner once it was reported (a
+ * transaction lives 64*T1 after its last message; holding the whole call that long would be most of the memory).
+ */
+export interface CallLink {
+  call?: CallRecord;
+  /** Set when the call was reported. */
+  owner?: string;
+  /** Transactions of the call still open (64*T1 after their last message). */
+  openTransactions: number;
+}
+
 export class CallRecord {
   readonly callId: string;
   readonly from: string;
@@ -46,8 +58,8 @@ export class CallRecord {
   reinvites = 0;
   readonly packets: number[] = [];
   packetsTruncated = false;
-  /** Transactions of this call still open (64*T1 after their last message). */
-  openTransactions = 0;
+  /** Held by the call's transactions (see CallLink). */
+  readonly link: CallLink = { call: this, openTransactions: 0 };
   /**
    * Transactions of this call still waiting for a final response (ACKs excluded), or an INVITE transaction whose
    * non-2xx final is not yet ACKed (RFC 3261 §17.1.1.3): while one is, the call is not complete.
@@ -115,6 +127,8 @@ export class CallRecord {
    */
   release(): void {
     this.releasedOwner = this.owner();
+    this.link.owner = this.releasedOwner;
+    this.link.call = undefined;
     this.finished = true;
     this.sessions.clear();
     this.earlyTags.clear();

@@ -3,6 +3,8 @@
  * one per final response (retransmissions left out) and hands it to the timeline and the detectors that judge
  * credentials and server errors.
  */
+import { flatKey } from './own-copy.js';
+
 export interface RequestOutcome {
   /** Credential username, else the call's owner, else a REGISTER's To user or the From user. */
   username?: string;
@@ -45,8 +47,9 @@ export class BoundedSet {
   constructor(private readonly capacity = 50_000) {}
 
   /** Adds; returns false when it was already there. */
-  add(value: string): boolean {
-    if (this.entries.has(value)) return false;
+  add(text: string): boolean {
+    if (this.entries.has(text)) return false;
+    const value = flatKey(text);
     this.entries.add(value);
     if (this.order.length < this.capacity) {
       this.order.push(value);

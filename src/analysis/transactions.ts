@@ -19,9 +19,9 @@
  * transaction saw a later message (or closed) is skipped when it comes due.
  */
 import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
-import type { CallRecord } from './calls.js';
+import type { CallLink } from './calls.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
-import { ownCopy, textHash } from './own-copy.js';
+import { flatKey, ownCopy, textHash } from './own-copy.js';
 import { TimedQueue } from './timed-queue.js';
 
 export { T1_US, TRANSACTION_LIFETIME_US } from './timers.js';
@@ -79,7 +79,7 @@ export interface Transaction {
   retransmissions: number;
   lastTimeUs: number;
   /** The call this transaction belongs to, when it was counted in the call's open transactions. */
-  call?: CallRecord;
+  call?: CallLink;
 }
 
 export interface TransactionObservation {
@@ -116,7 +116,7 @@ export class TransactionTable {
       if (invite?.final && invite.final.status >= 300) return this.absorbAck(invite, message);
     }
     const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
-    const key = transactionKey(message, method);
+    const key = flatKey(transactionKey(message, method));
     let transaction = this.open.get(key);
     if (transaction && message.kind === 'request' && transaction.request && !isSameRequest(transaction.request, message)) {
       // A different request reusing the key (a UA that repeats branches): the old transaction is over.
