@@ -3,7 +3,7 @@
  * A request or a response, as SipMessage is (src/sip): `kind` tells which, so method and status need no guessing.
  */
 import type { Endpoint, SipPayload } from '../capture/types.js';
-import type { SipMessage } from '../sip/index.js';
+import { hostPort, type SipMessage } from '../sip/index.js';
 import { readFields, type MessageFields } from './fields.js';
 
 interface ObservedBase {
@@ -71,5 +71,5 @@ export function observe(payload: SipPayload, message: SipMessage): ObservedMessa
 
 /** `udp 10.0.0.1:5060` style label of an endpoint. */
 export function endpointLabel(endpoint: Endpoint): string {
-  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
+  return hostPort(endpoint.ip, endpoint.port);
 }

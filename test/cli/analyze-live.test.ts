@@ -37,7 +37,9 @@ describe('analyze --hep-listen', () => {
     const good = hepDatagrams();
     expect(good.length).toBe(10);
     const run = runCli(['analyze', '--hep-listen', `127.0.0.1:${PORT}`, '--hep-from', '127.0.0.1', '--jsonl', '--fail-on', 'info', '--metrics', '127.0.0.1:26332']);
-    await sleep(500);
+    // the command is loaded and starts listening (metrics first, then the HEP socket) before anything is sent
+    for (let tries = 0; tries < 100 && !(await fetch('http://127.0.0.1:26332/metrics').then(() => true, () => false)); tries++) await sleep(100);
+    await sleep(300);
     const malformed = Buffer.concat([Buffer.from('HEP3'), Buffer.from([0x00, 0x40, 0x00, 0x00, 0x00, 0x01, 0x00, 0xff])]);
     const garbage = Array.from({ length: 1500 }, (_, i) => Buffer.from(`not hep ${i} ${'x'.repeat(i % 200)}`));
     await send(good.slice(0, 5));

@@ -1,15 +1,23 @@
 /**
- * What analyze, calls, flow and extract share: the --since/--until/--user and --call-id options, running the analysis with a
- * progress bar on stderr (only when stderr is a terminal and the input is large), and mapping local errors
- * (unreadable capture, bad argument) to exit code 2.
+ * What analyze, calls, flow and extract share: the capture files, --since/--until/--user and --call-id options, and
+ * running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is large). An
+ * unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
  */
-import type { Argv } from 'yargs';
-import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalysisSink, type AnalyzeCapturesOptions, type AnalyzerOptions } from '../../analysis/index.js';
-import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
-import { CaptureError } from '../../capture/errors.js';
+import {
+  analyzeCaptures,
+  filterByUser,
+  parseIsoMicros,
+  type AnalysisResult,
+  type AnalysisSink,
+  type AnalyzeCapturesOptions,
+  type AnalyzerOptions,
+  type Finding,
+} from '../../analysis/index.js';
 import type { DecodeIssue } from '../../capture/types.js';
-import type { Finding } from '../../analysis/index.js';
+import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
+import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
+import type { ArgumentsOf, OptionTable } from '../option-table.js';
 
 /**
  * Inputs smaller than this finish too fast for a progress bar to help. The environment variable
@@ -18,31 +26,34 @@ import type { CliIO } from '../io.js';
 export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
 const BAR_WIDTH = 30;
 
-/** A problem the user can fix (bad argument, unreadable file): the command prints it and exits 2. */
-export class LocalError extends Error {}
-
-export function withWindowOptions(yargs: Argv): Argv {
-  return yargs
-    .option('since', { type: 'string', describe: 'only messages at or after this ISO 8601 time (e.g. 2026-11-23T22:13:00Z)' })
-    .option('until', { type: 'string', describe: 'only messages at or before this ISO 8601 time' })
-    .option('user', { type: 'string', describe: 'only calls, findings and revocations of this username' });
+/** The `<files..>` positional of the capture commands. */
+export function captureFiles(describe: string) {
+  return { files: { positional: true, type: 'string', array: true, describe } } as const satisfies OptionTable;
 }
+
+/** --since, --until and --user: which messages, calls, findings and revocations count. */
+export const WINDOW_OPTIONS = {
+  since: { type: 'string', describe: 'only messages at or after this ISO 8601 time (e.g. 2026-11-23T22:13:00Z)' },
+  until: { type: 'string', describe: 'only messages at or before this ISO 8601 time' },
+  user: { type: 'string', describe: 'only calls, findings and revocations of this username' },
+} as const satisfies OptionTable;
+
+export type WindowArguments = Partial<ArgumentsOf<typeof WINDOW_OPTIONS>>;
 
 /** `--call-id`, the call that flow and extract show or copy. */
-export function withCallIdOption(yargs: Argv): Argv {
-  return yargs.option('call-id', { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' });
-}
+export const CALL_ID_OPTION = {
+  'call-id': { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' },
+} as const satisfies OptionTable;
 
 /** flow and extract: the capture holds no message of the Call-ID asked for. */
-export function noMessageOfCallError(callId: string, file: string): LocalError {
-  return new LocalError(`no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
+export function noMessageOfCallError(callId: string, file: string): CliError {
+  return new CliError('no-such-call', `no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
 }
 
-function timeOption(argv: Record<string, unknown>, name: 'since' | 'until'): number | undefined {
-  const value = argv[name];
+function timeOption(value: string | undefined, name: 'since' | 'until'): number | undefined {
   if (value === undefined) return undefined;
-  const timeUs = parseIsoMicros(String(value));
-  if (timeUs === undefined) throw new LocalError(`--${name} ${JSON.stringify(value)} is not an ISO 8601 time such as 2026-11-23T22:13:00.5Z`);
+  const timeUs = parseIsoMicros(value);
+  if (timeUs === undefined) throw badArgument(`--${name} ${JSON.stringify(value)} is not an ISO 8601 time such as 2026-11-23T22:13:00.5Z`);
   return timeUs;
 }
 
@@ -63,23 +74,22 @@ function progressBar(io: CliIO, command: string): ((read: number, total: number 
   };
 }
 
-/** Runs the analysis for a command, every call and finding kept and sorted; throws LocalError for what the user must fix. */
+/** Runs the analysis for a command, every call and finding kept and sorted; throws CliError for what the user must fix (a capture's code kept). */
 export async function runAnalysis(
   files: string[],
-  argv: Record<string, unknown>,
+  window: WindowArguments,
   io: CliIO,
   command: string,
   extra: Pick<AnalyzerOptions, 'observer'> = {},
 ): Promise<AnalysisResult> {
-  const result = await analyzeForCommand(files, argv, io, command, extra);
-  const user = userOption(argv);
-  return user === undefined ? result : filterByUser(result, user);
+  const result = await analyzeForCommand(files, window, io, command, extra);
+  return window.user === undefined ? result : filterByUser(result, window.user);
 }
 
 /** What a streamed run may add: a hook per finding written, and the live hooks of analyzeCaptures. */
 export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'analysed'> {
   onFinding?(finding: Finding): void;
-  /** Each decoding problem as it happens (a live run reports them at once), besides the end-of-run report. */
+  /** Each decoding problem as it happens (a live run reports them at once), instead of the end-of-run report. */
   decodeIssue?(issue: DecodeIssue): void;
 }
 
@@ -89,24 +99,24 @@ export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'a
  */
 export async function streamAnalysis(
   files: string[],
-  argv: Record<string, unknown>,
+  window: WindowArguments,
   io: CliIO,
   command: string,
   writer: AnalysisStreamWriter,
   hooks: StreamHooks = {},
 ): Promise<AnalysisResult> {
-  const stream = userStream(argv, writer, hooks.onFinding);
-  const result = await analyzeForCommand(files, argv, io, command, { sink: stream.sink, started: hooks.started, analysed: hooks.analysed }, hooks.decodeIssue);
+  const stream = userStream(window, writer, hooks.onFinding);
+  const result = await analyzeForCommand(files, window, io, command, { sink: stream.sink, started: hooks.started, analysed: hooks.analysed }, hooks.decodeIssue);
   return stream.end(result);
 }
 
 /** The sink that applies --user and counts the calls written; end() completes the writer with the result. */
 export function userStream(
-  argv: Record<string, unknown>,
+  window: WindowArguments,
   writer: AnalysisStreamWriter,
   onFinding: (finding: Finding) => void = () => {},
 ): { sink: AnalysisSink; end(result: AnalysisResult): AnalysisResult } {
-  const user = userOption(argv);
+  const user = window.user;
   let calls = 0;
   return {
     sink: {
@@ -134,44 +144,35 @@ export function userStream(
 }
 
 /** --since / --until as microseconds, checked. */
-export function windowOptions(argv: Record<string, unknown>): { sinceUs?: number; untilUs?: number } {
-  const sinceUs = timeOption(argv, 'since');
-  const untilUs = timeOption(argv, 'until');
-  if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw new LocalError('--until is before --since');
+export function windowOptions(window: WindowArguments): { sinceUs?: number; untilUs?: number } {
+  const sinceUs = timeOption(window.since, 'since');
+  const untilUs = timeOption(window.until, 'until');
+  if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw badArgument('--until is before --since');
   return { sinceUs, untilUs };
-}
-
-function userOption(argv: Record<string, unknown>): string | undefined {
-  return argv.user === undefined ? undefined : String(argv.user);
 }
 
 async function analyzeForCommand(
   files: string[],
-  argv: Record<string, unknown>,
+  window: WindowArguments,
   io: CliIO,
   command: string,
   extra: Pick<AnalyzeCapturesOptions, 'observer' | 'sink' | 'started' | 'analysed'>,
   eachIssue?: (issue: DecodeIssue) => void,
 ): Promise<AnalysisResult> {
-  const { sinceUs, untilUs } = windowOptions(argv);
-  let result: AnalysisResult;
+  const { sinceUs, untilUs } = windowOptions(window);
   const decodeIssues: DecodeIssue[] = [];
-  try {
-    result = await analyzeCaptures(files, {
-      sinceUs,
-      untilUs,
-      decode: { stdin: io.stdin },
-      progress: progressBar(io, command),
-      decodeIssue: (issue) => {
-        if (eachIssue) eachIssue(issue);
-        else if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
-      },
-      ...extra,
-    });
-  } catch (error) {
-    if (error instanceof CaptureError || error instanceof AnalysisError) throw new LocalError(error.message);
-    throw error;
-  }
+  // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code
+  const result = await analyzeCaptures(files, {
+    sinceUs,
+    untilUs,
+    decode: { stdin: io.stdin },
+    progress: progressBar(io, command),
+    decodeIssue: (issue) => {
+      if (eachIssue) eachIssue(issue);
+      else if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
+    },
+    ...extra,
+  });
   reportIssues(io, command, result, decodeIssues);
   return result;
 }
@@ -185,25 +186,12 @@ export function issueLine(command: string, issue: DecodeIssue): string {
 }
 
 /** Decoding problems and analysis limits go to stderr: the data is still reported, but the user should know. */
-export function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
+function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
   for (const issue of decodeIssues) io.err(issueLine(command, issue));
   if (result.summary.decodeErrors > decodeIssues.length && decodeIssues.length > 0) {
     io.err(`sipscope ${command}: ${result.summary.decodeErrors} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
   }
   for (const issue of result.issues.slice(0, MAX_ISSUES_SHOWN)) {
     io.err(`sipscope ${command}: ${issue.file ? `${issue.file}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${issue.message}`);
-  }
-}
-
-/** Runs a command body, turning LocalError into a message and exit code 2. */
-export async function localErrorsExit2(io: CliIO, command: string, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof LocalError || error instanceof AnalysisError) {
-      io.err(`sipscope ${command}: ${error.message}`);
-      return 2;
-    }
-    throw error;
   }
 }

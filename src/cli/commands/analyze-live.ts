@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import type { Analyzer } from '../../analysis/index.js';
 import { decodeHep } from '../../capture/hep.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { LocalError } from './analysis-run.js';
+import { badArgument, CliError } from '../exit.js';
 
 /** How often a quiet live source moves the analyzer's clock on. */
 const CLOCK_TICK_MS = 200;
@@ -26,7 +26,7 @@ export interface ListenAddress {
 export function parseListenAddress(text: string, option: string): ListenAddress {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
   const port = match ? Number(match[3]) : NaN;
-  if (!match || port < 1 || port > 65535) throw new LocalError(`${option} ${JSON.stringify(text)} is not ADDRESS:PORT (e.g. 127.0.0.1:9060 or [::1]:9060)`);
+  if (!match || port < 1 || port > 65535) throw badArgument(`${option} ${JSON.stringify(text)} is not ADDRESS:PORT (e.g. 127.0.0.1:9060 or [::1]:9060)`);
   return { host: match[1] ?? match[2], port };
 }
 
@@ -115,7 +115,7 @@ export async function listenHep(options: HepSourceOptions): Promise<HepSource> {
     if (!recognised) options.issue({ ...where, code: 'hep-not-hep', message: `datagram of ${datagram.length} bytes from ${sender.address}:${sender.port} is not HEP v2/v3: ignored` });
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('error', (error) => reject(new LocalError(`--hep-listen ${options.listen.host}:${options.listen.port}: ${error.message}`)));
+    socket.once('error', (error) => reject(new CliError('unusable-address', `--hep-listen ${options.listen.host}:${options.listen.port}: ${error.message}`, { cause: error })));
     socket.bind(options.listen.port, options.listen.host, () => resolve());
   });
   socket.on('error', () => {});
@@ -174,7 +174,7 @@ export async function serveMetrics(listen: ListenAddress, source: MetricsSource)
     response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metricsText(source));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new LocalError(`--metrics ${listen.host}:${listen.port}: ${error.message}`)));
+    server.once('error', (error) => reject(new CliError('unusable-address', `--metrics ${listen.host}:${listen.port}: ${error.message}`, { cause: error })));
     server.listen(listen.port, listen.host, () => resolve());
   });
   return server;
