@@ -17,7 +17,7 @@ import { DurationList } from './durations.js';
 import { uriUser } from './fields.js';
 import { observe, type ObservedMessage, type ObservedResponse } from './observed.js';
 import { ownCopy } from './own-copy.js';
-import { BoundedSet, requestIdentity, type RequestOutcome } from './outcome.js';
+import { BoundedSet, outcomeIdentity, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
 import { RevocationTimeline } from './timeline.js';
 import { TimedQueue } from './timed-queue.js';
@@ -201,7 +201,7 @@ export class Analyzer {
 
   private onFinalResponse(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): void {
     const outcome = outcomeOf(response, transaction, call);
-    if (!this.judged.add(`${requestIdentity(outcome)} ${outcome.status}`)) return;
+    if (!this.judged.add(outcomeIdentity(outcome))) return;
     if (outcome.status === 403 && outcome.username !== undefined) {
       const known = this.forbiddenByUser.get(outcome.username);
       if (known !== undefined || this.forbiddenByUser.size < MAX_FORBIDDEN_USERS) this.forbiddenByUser.set(outcome.username, (known ?? 0) + 1);

@@ -3,8 +3,6 @@
  * one per final response (retransmissions left out) and hands it to the timeline and the detectors that judge
  * credentials and server errors.
  */
-import { flatKey } from './own-copy.js';
-
 export interface RequestOutcome {
   /** Credential username, else the call's owner, else a REGISTER's To user or the From user. */
   username?: string;
@@ -33,7 +31,14 @@ export function isSuccess(outcome: RequestOutcome): boolean {
 
 /** Same request seen on several hops (or a repeated final): identifies it across hops. */
 export function requestIdentity(outcome: RequestOutcome): string {
-  return `${outcome.callId} ${outcome.cseqNumber} ${outcome.method}`;
+  // join, not a template: a flat string of its own (a concatenation is a tree of its pieces in V8, and the
+  // Call-ID piece is a slice of the message: kept as a set entry, it would keep the message alive)
+  return [outcome.callId, outcome.cseqNumber, outcome.method].join(' ');
+}
+
+/** One outcome (request identity and status): a flat string of its own, as requestIdentity. */
+export function outcomeIdentity(outcome: RequestOutcome): string {
+  return [outcome.callId, outcome.cseqNumber, outcome.method, outcome.status].join(' ');
 }
 
 /**
@@ -49,7 +54,7 @@ export class BoundedSet {
   /** Adds; returns false when it was already there. */
   add(text: string): boolean {
     if (this.entries.has(text)) return false;
-    const value = flatKey(text);
+    const value = text;
     this.entries.add(value);
     if (this.order.length < this.capacity) {
       this.order.push(value);

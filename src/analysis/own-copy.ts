@@ -13,10 +13,3 @@ export function textHash(text: string): number {
   return hash >>> 0;
 }
 
-/**
- * The same text as one flat string of its own. A key built by concatenation is, in V8, a tree of its pieces
- * (slices of messages among them); kept as a Map or Set key for 64*T1, the tree would keep those messages alive.
- */
-export function flatKey(text: string): string {
-  return ownCopy(text);
-}

@@ -21,7 +21,7 @@
 import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
 import type { CallLink } from './calls.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
-import { flatKey, ownCopy, textHash } from './own-copy.js';
+import { ownCopy, textHash } from './own-copy.js';
 import { TimedQueue } from './timed-queue.js';
 
 export { T1_US, TRANSACTION_LIFETIME_US } from './timers.js';
@@ -116,7 +116,7 @@ export class TransactionTable {
       if (invite?.final && invite.final.status >= 300) return this.absorbAck(invite, message);
     }
     const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
-    const key = flatKey(transactionKey(message, method));
+    const key = transactionKey(message, method);
     let transaction = this.open.get(key);
     if (transaction && message.kind === 'request' && transaction.request && !isSameRequest(transaction.request, message)) {
       // A different request reusing the key (a UA that repeats branches): the old transaction is over.
@@ -201,8 +201,10 @@ export class TransactionTable {
 /** The matching key of RFC 3261 §17.2.3, or its RFC 2543 fallback. */
 export function transactionKey(message: ObservedMessage, method: string): string {
   const { viaBranch, viaSentBy, callId, fromTag, cseqNumber } = message.fields;
-  if (viaBranch && viaBranch.startsWith(BRANCH_MAGIC_COOKIE)) return `3261 ${viaBranch} ${viaSentBy ?? ''} ${method}`;
-  return `2543 ${callId} ${fromTag ?? ''} ${cseqNumber} ${viaSentBy ?? ''} ${method}`;
+  // join, not a template: the key is kept 64*T1 and must be a flat string of its own, not a tree of slices of
+  // the message (V8 keeps a concatenation as its pieces)
+  if (viaBranch && viaBranch.startsWith(BRANCH_MAGIC_COOKIE)) return ['3261', viaBranch, viaSentBy ?? '', method].join(' ');
+  return ['2543', callId, fromTag ?? '', cseqNumber, viaSentBy ?? '', method].join(' ');
 }
 
 function isSameRequest(first: RequestRef, next: ObservedRequest): boolean {

@@ -4,7 +4,7 @@
  * three on the same Call-ID without a 2xx means it keeps retrying credentials that do not work. Counted once per
  * request over all hops; reported once per run of failures (a success starts a new run).
  */
-import { BoundedSet, isChallenge, isSuccess, requestIdentity, type RequestOutcome } from '../outcome.js';
+import { BoundedSet, isChallenge, isSuccess, outcomeIdentity, type RequestOutcome } from '../outcome.js';
 import type { Finding } from '../types.js';
 import type { Detector } from './detector.js';
 import { finding } from './finding.js';
@@ -30,7 +30,7 @@ export class AuthFailureLoopDetector implements Detector {
       this.runs.delete(key);
       return undefined;
     }
-    if (!isChallenge(outcome) || !this.seen.add(`${requestIdentity(outcome)} ${outcome.status}`)) return undefined;
+    if (!isChallenge(outcome) || !this.seen.add(outcomeIdentity(outcome))) return undefined;
     let run = this.runs.get(key);
     if (!run) {
       if (this.runs.size >= this.maxRuns) return undefined;
