@@ -51,9 +51,10 @@ async function measure(label, command, args) {
   const result = await run('/usr/bin/time', ['-v', command, ...args]);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(result.err);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.err);
+  const cpu = ['User time \\(seconds\\)', 'System time \\(seconds\\)'].reduce((sum, name) => sum + Number(new RegExp(`${name}: ([\\d.]+)`).exec(result.err)?.[1] ?? NaN), 0);
   const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  const row = { label, seconds, rssMB: rss ? Number(rss[1]) / 1024 : NaN, exit: result.code };
-  console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(8)} s ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
+  const row = { label, seconds, cpuSeconds: cpu, rssMB: rss ? Number(rss[1]) / 1024 : NaN, exit: result.code };
+  console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(8)} s wall ${cpu.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
   return row;
 }
 
@@ -122,13 +123,13 @@ if (!options['skip-replicated']) results.replicated = await benchFile('replicate
 const ratio = (a, b) => (a / b).toFixed(2);
 console.log('\nratios (targets of issue 9 in brackets)');
 for (const [name, rows] of Object.entries(results)) {
-  console.log(`${name}: analyze --json / decode wall = ${ratio(rows.json.seconds, rows.decode.seconds)} (<= 1.5)`);
-  if (rows.sngrep) console.log(`${name}: sngrep / analyze --json wall = ${ratio(rows.sngrep.seconds, rows.json.seconds)} (>= 3)`);
+  console.log(`${name}: analyze --json / decode wall = ${ratio(rows.json.seconds, rows.decode.seconds)} (<= 1.5), CPU ${ratio(rows.json.cpuSeconds, rows.decode.cpuSeconds)}`);
+  if (rows.sngrep) console.log(`${name}: sngrep / analyze --json wall = ${ratio(rows.sngrep.seconds, rows.json.seconds)} (>= 3), CPU ${ratio(rows.sngrep.cpuSeconds, rows.json.cpuSeconds)}`);
   for (const key of ['json', 'jsonl', 'text']) console.log(`${name}: analyze ${key} peak RSS ${rows[key].rssMB.toFixed(0)} MB (<= 200)`);
 }
 if (results.sipp4x) {
   for (const key of ['json', 'jsonl', 'text']) {
-    console.log(`sipp 1x -> 4x, analyze ${key}: RSS growth ${(100 * (results.sipp4x[key].rssMB / results.sipp1x[key].rssMB - 1)).toFixed(0)}% (< 20%), time ${ratio(results.sipp4x[key].seconds, results.sipp1x[key].seconds)}x (<= 4.4)`);
+    console.log(`sipp 1x -> 4x, analyze ${key}: RSS growth ${(100 * (results.sipp4x[key].rssMB / results.sipp1x[key].rssMB - 1)).toFixed(0)}% (< 20%), time ${ratio(results.sipp4x[key].seconds, results.sipp1x[key].seconds)}x wall, ${ratio(results.sipp4x[key].cpuSeconds, results.sipp1x[key].cpuSeconds)}x CPU (<= 4.4)`);
   }
 }
 mkdirSync(path.join(root, 'bench', 'out'), { recursive: true });
