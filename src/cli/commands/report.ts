@@ -12,7 +12,7 @@ import type { HtmlReportInput } from '../../report/html/model.js';
 import { htmlReportChunks } from '../../report/html/page.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
-import { captureFiles, runAnalysis, timeOption, WINDOW_OPTIONS, type WindowArguments } from './analysis-run.js';
+import { captureFiles, runAnalysis, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
 import { gatherCallDetails } from './report-details.js';
 
 export const reportCommand = defineCommand({
@@ -43,8 +43,7 @@ export const reportCommand = defineCommand({
     const { details, decodeIssues } = await gatherCallDetails({
       files,
       callIds: selection.callIds,
-      sinceUs: timeOption(args.since, 'since'),
-      untilUs: timeOption(args.until, 'until'),
+      ...windowOptions(args),
       showSecrets,
       listDecodeIssues: result.summary.decodeErrors > 0,
     });
