@@ -14,3 +14,4 @@ export * from './headers/cseq.js';
 export * from './headers/name-addr.js';
 export * from './headers/multipart.js';
 export * from './fields.js';
+export * from './response.js';
