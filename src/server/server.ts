@@ -4,7 +4,7 @@
  * (core.ts), sockets (listeners.ts), the optional pcapng recording (recorder.ts) and control API (control.ts).
  * Log lines go to the `log` callback (the CLI prints them); no password is ever in one.
  */
-import { unwatchFile, watchFile } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { DigestAlgorithm } from '../sip/digest/index.js';
 import { DigestAuthenticator } from './auth.js';
 import { startControl } from './control.js';
@@ -63,20 +63,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }, 1000);
     sweeper.unref();
     closers.push(() => clearInterval(sweeper));
-    const reload = () => users.reload();
-    // a change of the users file is picked up without a signal (polling: survives editors that replace the file)
-    watchFile(options.usersFile, { interval: 250, persistent: false }, (current, previous) => {
-      if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+    let loaded = fileStamp(options.usersFile);
+    const reload = () => {
+      loaded = fileStamp(options.usersFile);
+      return users.reload();
+    };
+    // a change of the users file is picked up without a signal: polled against the state it was loaded in (an
+    // editor that replaces the file changes the inode; a write in place the time stamp or size)
+    const watcher = setInterval(() => {
+      if (fileStamp(options.usersFile) === loaded) return;
       try {
         options.log(`users file changed: ${reload()} accounts`);
       } catch (error) {
         options.log(`users file not reloaded: ${(error as Error).message}`);
       }
-    });
-    closers.push(() => unwatchFile(options.usersFile));
+    }, 250);
+    watcher.unref();
+    closers.push(() => clearInterval(watcher));
     return { listening: sockets.listening, controlPort, users, reload, close };
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+function fileStamp(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino} ${stat.mtimeMs} ${stat.size}`;
+  } catch {
+    return 'missing';
   }
 }
