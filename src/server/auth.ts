@@ -42,7 +42,8 @@ export class DigestAuthenticator {
   check(request: SipRequest): AuthVerdict {
     const credentials = this.credentialsFor(request);
     if (!credentials) return { kind: 'challenge', stale: false, why: 'no credentials for our realm' };
-    const user = credentials.username;
+    // "user@domain" names the account "user" (sipsak sends "bob@"; Kamailio's auth_db with use_domain=0 reads it so)
+    const user = credentials.username.includes('@') ? credentials.username.slice(0, credentials.username.indexOf('@')) : credentials.username;
     const password = this.users.passwordOf(user);
     if (password === undefined) {
       return { kind: 'forbidden', user, why: this.users.isRevoked(user) ? 'credential revoked' : 'unknown user' };
