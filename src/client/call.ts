@@ -83,6 +83,8 @@ export async function placeCall(session: Session, router: CallRouter, options: C
       await media.close();
     }
   }
+  // in the order they started (a PRACK completes before the INVITE it belongs to)
+  result.transactions.sort((a, b) => a.atMs - b.atMs);
   result.retransmissions = result.transactions.reduce((sum, record) => sum + record.retransmissions, 0);
   return result;
 }
