@@ -72,6 +72,9 @@ export const callCommand: CliCommand = {
       .option('rate', { type: 'number', default: 10, describe: 'load mode: calls started per second' })
       .option('concurrent', { type: 'number', default: 100, describe: 'load mode: calls up at once, at most' })
       .option('user-start', { type: 'number', default: 1, describe: 'load mode: first number put into %d' })
+      // given twice, the last value counts (as for register's options)
+      .coerce(['duration', 'refresh', 'refresh-method', 'answer-timeout', 'session-expires', 'count', 'rate', 'concurrent', 'user-start'],
+        (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value))
       .example('$0 call sip:bob@example.com --user alice --password-env P --duration 60 --refresh 10', 'a one-minute call refreshed every 10 s')
       .example('$0 call sip:bob@127.0.0.1:5060 --user alice --password-env P --count 100 --rate 20 --duration 2', 'load mode'),
   async run(argv, io) {
