@@ -40,6 +40,8 @@ export interface CallOptions extends SessionOptions {
 }
 
 export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
+/** How early a timer may fire and still count as due (setTimeout has millisecond granularity). */
+const TIMER_SLACK_MS = 2;
 /** 422 rounds (RFC 4028 §7.4) before giving up. */
 const MAX_MIN_SE_ROUNDS = 2;
 
@@ -251,12 +253,15 @@ class TestCall implements CallEndpoint {
     const endAt = this.answeredAt! + this.options.durationMs;
     let interval = this.refreshInterval();
     let nextRefresh = interval === undefined ? Infinity : this.answeredAt! + interval;
-    for (let refresh = 1; ; refresh++) {
+    for (let refresh = 1; ; ) {
       const wakeAt = Math.min(endAt, nextRefresh);
       if (!this.peerHungUp) await this.sleep(wakeAt - performance.now());
       if (this.peerHungUp) return 'remote-bye';
-      if (performance.now() >= endAt - 1) return 'done';
-      const verdict = await this.refresh(refresh);
+      // timers may fire a little early: within TIMER_SLACK_MS counts as due, earlier means sleep on
+      const now = performance.now();
+      if (now >= endAt - TIMER_SLACK_MS) return 'done';
+      if (now < nextRefresh - TIMER_SLACK_MS) continue;
+      const verdict = await this.refresh(refresh++);
       if (verdict !== 'ok') return verdict;
       interval = this.refreshInterval();
       nextRefresh = interval === undefined ? Infinity : performance.now() + interval;
