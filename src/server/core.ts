@@ -5,7 +5,7 @@
  * to the INVITE while it is unanswered; OPTIONS -> 200; ACK ends the 2xx retransmissions. Requests for no
  * dialog get 481, methods we do not know 501.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { buildResponseTo, getHeader, topViaOf, type SipRequest } from '../sip/index.js';
 import type { DigestAuthenticator } from './auth.js';
 import { DialogStore, type ServerDialog } from './dialogs.js';
@@ -64,15 +64,17 @@ export class ServerCore {
       return;
     }
     if (this.transactions.replay(key)) return;
+    const inboundToTag = /;\s*tag=([^;>\s]+)/i.exec(getHeader(request, 'to') ?? '')?.[1];
     const respond = (status: number, reason: string, headers: [string, string][] = [], body?: string, toTag?: string): Buffer => {
-      const bytes = buildResponseTo(request, { status, reason, toTag: toTag ?? randomTag(), headers: [...headers, ['Server', 'sipscope serve']], body });
+      // a tag only where the To has none (a dialog-creating or out-of-dialog answer, §8.2.6.2)
+      const tag = toTag ?? (status > 100 && inboundToTag === undefined ? randomTag() : undefined);
+      const bytes = buildResponseTo(request, { status, reason, toTag: tag, headers: [...headers, ['Server', 'sipscope serve']], body });
       if (status >= 200 || request.method === 'INVITE') this.transactions.remember(key, bytes, origin.send);
       origin.send(bytes);
       return bytes;
     };
-    const toTag = /;\s*tag=([^;>\s]+)/i.exec(getHeader(request, 'to') ?? '')?.[1];
-    if (toTag !== undefined && request.method !== 'CANCEL') {
-      this.inDialog(request, origin, toTag, respond);
+    if (inboundToTag !== undefined && request.method !== 'CANCEL') {
+      this.inDialog(request, origin, inboundToTag, respond);
       return;
     }
     switch (request.method) {
@@ -237,8 +239,17 @@ export class ServerCore {
 
 type Responder = (status: number, reason: string, headers?: [string, string][], body?: string, toTag?: string) => Buffer;
 
+/** Random bytes drawn 4 KiB at a time: one system call per several hundred tags (a REGISTER flood needs thousands). */
+const tagPool = Buffer.alloc(4096);
+let tagPoolOffset = tagPool.length;
+
 function randomTag(): string {
-  return randomBytes(6).toString('hex');
+  if (tagPoolOffset + 6 > tagPool.length) {
+    randomFillSync(tagPool);
+    tagPoolOffset = 0;
+  }
+  tagPoolOffset += 6;
+  return tagPool.toString('hex', tagPoolOffset - 6, tagPoolOffset);
 }
 
 function safeTag(request: SipRequest): string | undefined {
