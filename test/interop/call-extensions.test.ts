@@ -3,7 +3,8 @@
  * 183 with Require: 100rel, answered only after our PRACK), one asks for session timers (RFC 4028: 422 with
  * Min-SE, then Session-Expires with refresher=uac, refreshed by UPDATE at half the interval). The SIPp scenarios
  * check what we send (Supported: 100rel, RAck, Session-Expires, Min-SE) and fail the call otherwise: SIPp's exit
- * code 0 says its one call succeeded. Ports: 26121, 26122.
+ * code 0 says its one call succeeded. And a UAS that re-INVITEs us and hangs up first: both answered 200 (with SDP
+ * for the re-INVITE), the call reported as ended by the peer (exit 1). Ports: 26121, 26122, 26123.
  */
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -14,13 +15,13 @@ function uas(scenario: string, port: number) {
   return runCommand('sipp', ['-sf', path.join(scenarioDirectory, scenario), '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-nostdin', '-timeout', '20s', '-timeout_error'], { timeoutMs: 30_000 });
 }
 
-async function callAgainst(scenario: string, port: number, args: string[]) {
+async function callAgainst(scenario: string, port: number, args: string[], expectedExit = 0) {
   const peer = uas(scenario, port);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const result = await runSipscope(['call', `sip:uas@127.0.0.1:${port}`, '--user', 'alice', '--json', ...args], { timeoutMs: 20_000 });
   const sipp = await peer;
   expect(sipp.code, describeRun(sipp)).toBe(0);
-  expect(result.code, describeRun(result)).toBe(0);
+  expect(result.code, describeRun(result)).toBe(expectedExit);
   return parseJsonOutput(result) as { transactions: { step: string; request: string; status: number | null; provisional: number[] }[]; [key: string]: unknown };
 }
 
@@ -37,5 +38,12 @@ describe.sequential('sipscope call with SIP extensions (SIPp UAS)', () => {
     expect(json).toMatchObject({ ok: true, sessionExpires: { seconds: 4, refresher: 'uac' }, refreshes: { sent: 2, ok: 2 } });
     expect(json.transactions.filter((t) => t.step === 'setup').map((t) => t.status)).toEqual([422, 200]);
     expect(json.transactions.filter((t) => t.step === 'refresh').map((t) => t.request)).toEqual(['UPDATE', 'UPDATE']);
+  });
+
+  test('the peer re-INVITEs us (answered 200 with SDP) and hangs up first (BYE answered 200): ended by the peer, exit 1', async () => {
+    const json = await callAgainst('uas-hangs-up.xml', 26123, ['--duration', '5'], 1);
+    expect(json).toMatchObject({ ok: false, endedBy: 'remote-bye', status: 200 });
+    expect(json.transactions.filter((t) => t.step === 'peer').map((t) => `${t.request} ${t.status}`)).toEqual(['INVITE 200', 'BYE 200']);
+    expect(json.lifetimeMs as number).toBeLessThan(2000);
   });
 });
