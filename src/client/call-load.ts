@@ -8,7 +8,7 @@ import type { CallResult } from './call-result.js';
 import { CallRouter } from './call-router.js';
 import { pace } from './load.js';
 import type { CheckError } from './result.js';
-import { checkErrorOf, openSession, type Session } from './session.js';
+import { checkErrorOf, connectToTarget, type TargetConnection } from './target-connection.js';
 
 export interface CallLoadOptions extends CallOptions {
   count: number;
@@ -47,26 +47,26 @@ function nearestRank(sorted: number[], p: number): number {
 export async function runCallLoad(options: CallLoadOptions): Promise<CallLoadResult> {
   const result: CallLoadResult = { count: options.count, ok: 0, failed: 0, elapsedMs: 0, callsPerSec: 0, statusCounts: {}, endedBy: {}, revoked: 0, retransmissions: 0, setupMs: null };
   const started = Date.now();
-  let session: Session;
+  let connection: TargetConnection;
   try {
-    session = await openSession({ ...options, receiveBufferBytes: 4 * 1024 * 1024 }, started + options.timeoutMs);
+    connection = await connectToTarget({ ...options, receiveBufferBytes: 4 * 1024 * 1024 }, started + options.timeoutMs);
   } catch (error) {
     result.error = checkErrorOf(error);
     result.failed = options.count;
     return result;
   }
-  const router = new CallRouter(session.layer);
+  const router = new CallRouter(connection.layer);
   const setups: number[] = [];
   let launched = 0;
   try {
     await pace({ count: options.count, rate: options.rate, userStart: options.userStart, maxInFlight: options.concurrent }, started, async (number) => {
       launched++;
-      const user = fill(options.user ?? session.target.user, number);
-      const call = await placeCall(session, router, options, user, { username: fill(options.authUser, number) ?? user ?? '', password: fill(options.password, number) });
+      const user = fill(options.user ?? connection.target.user, number);
+      const call = await placeCall(connection, router, options, user, { username: fill(options.authUser, number) ?? user ?? '', password: fill(options.password, number) });
       tally(result, call, setups);
     });
   } finally {
-    await session.close();
+    await connection.close();
   }
   result.elapsedMs = Date.now() - started;
   result.callsPerSec = result.elapsedMs > 0 ? (launched * 1000) / result.elapsedMs : 0;

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { buildResponseTo, getHeader, type SipRequest, type SipResponse } from '../sip/index.js';
-import { DigestSession } from '../sip/digest/index.js';
+import { DigestClient } from '../sip/digest/index.js';
 import { bindMediaPort, type MediaPort } from './call-media.js';
 import { ALLOWED_METHODS, buildInvite, inviteWithMinSe, type InviteSettings } from './call-invite.js';
 import type { CallEnd, CallResult, CallStep, CallTransaction } from './call-result.js';
@@ -15,22 +15,22 @@ import { CallRouter, type CallEndpoint } from './call-router.js';
 import { ackFor2xx, cancelFor, dialogFromResponse, reliableSequence, requestInDialog, type Dialog } from './dialog.js';
 import { exchange, MAX_CHALLENGE_ROUNDS, type Credentials, type ExchangeOutcome } from './exchange.js';
 import { headerValue, serializeRequest, type OutgoingRequest } from './request.js';
-import { checkErrorOf, openSession, type Session, type SessionOptions } from './session.js';
+import { checkErrorOf, connectToTarget, type TargetConnection, type TargetOptions } from './target-connection.js';
 import { minSessionExpiresOf, refreshIntervalMs, sessionExpiresOf, type SessionExpires } from './session-timer.js';
 import { TargetError } from './target.js';
 
-export interface CallOptions extends SessionOptions {
+export interface CallOptions extends TargetOptions {
   user?: string;
   authUser?: string;
   password?: string;
   /** How long to hold the call after the 2xx, ms. */
   durationMs: number;
-  /** Interval between refreshes, ms; none: only when the peer's Session-Expires asks us to refresh. */
+  /** Interval between refreshes, ms; none: only when the peer's TargetConnection-Expires asks us to refresh. */
   refreshMs?: number;
   refreshMethod?: 'reinvite' | 'update';
   /** CANCEL when the INVITE has no final answer after this long, ms (default 30 s). */
   answerTimeoutMs?: number;
-  /** Session-Expires to ask for, seconds. */
+  /** TargetConnection-Expires to ask for, seconds. */
   sessionExpires?: number;
   contact?: string;
   headers?: [string, string][];
@@ -49,31 +49,31 @@ export function emptyCallResult(): CallResult {
   return { method: 'INVITE', ok: false, challenged: false, endedBy: 'error', refreshes: { sent: 0, ok: 0 }, prackSent: 0, retransmissions: 0, transactions: [] };
 }
 
-/** Places one call on its own session and closes it afterwards. */
+/** Places one call on a connection of its own and closes it afterwards. */
 export async function runCall(options: CallOptions): Promise<CallResult> {
-  let session: Session;
+  let connection: TargetConnection;
   try {
-    session = await openSession(options, Date.now() + options.timeoutMs);
+    connection = await connectToTarget(options, Date.now() + options.timeoutMs);
   } catch (error) {
     return { ...emptyCallResult(), error: checkErrorOf(error) };
   }
   try {
-    return await placeCall(session, new CallRouter(session.layer), options);
+    return await placeCall(connection, new CallRouter(connection.layer), options);
   } finally {
-    await session.close();
+    await connection.close();
   }
 }
 
-/** Places one call on an open session (load mode shares one session and router among many calls). */
-export async function placeCall(session: Session, router: CallRouter, options: CallOptions, user?: string, credentials?: Credentials): Promise<CallResult> {
+/** Places one call on an open connection (load mode shares one connection and router among many calls). */
+export async function placeCall(connection: TargetConnection, router: CallRouter, options: CallOptions, user?: string, credentials?: Credentials): Promise<CallResult> {
   const result = emptyCallResult();
-  result.target = { transport: session.remote.transport, address: session.remote.address, port: session.remote.port };
+  result.target = { transport: connection.remote.transport, address: connection.remote.address, port: connection.remote.port };
   let media: MediaPort | undefined;
   try {
-    const caller = user ?? options.user ?? session.target.user;
+    const caller = user ?? options.user ?? connection.target.user;
     if (!caller) throw new TargetError('no caller: give --user (the URI names the callee)');
-    media = await bindMediaPort(session.transport.local.address);
-    const call = new TestCall(session, router, options, { user: caller, contact: options.contact, sessionExpires: options.sessionExpires, headers: options.headers, userAgent: options.userAgent },
+    media = await bindMediaPort(connection.transport.local.address);
+    const call = new TestCall(connection, router, options, { user: caller, contact: options.contact, sessionExpires: options.sessionExpires, headers: options.headers, userAgent: options.userAgent },
       credentials ?? { username: options.authUser ?? caller, password: options.password }, media, result);
     await call.run();
   } catch (error) {
@@ -98,7 +98,7 @@ function cseqNumber(message: SipRequest | SipResponse): number | undefined {
 }
 
 class TestCall implements CallEndpoint {
-  private readonly digest?: DigestSession;
+  private readonly digest?: DigestClient;
   private startedAt?: number;
   private answeredAt?: number;
   private dialog?: Dialog;
@@ -112,7 +112,7 @@ class TestCall implements CallEndpoint {
   private readonly background: Promise<unknown>[] = [];
 
   constructor(
-    private readonly session: Session,
+    private readonly connection: TargetConnection,
     private readonly router: CallRouter,
     private readonly options: CallOptions,
     private readonly invite: InviteSettings,
@@ -120,7 +120,7 @@ class TestCall implements CallEndpoint {
     private readonly media: MediaPort,
     private readonly result: CallResult,
   ) {
-    if (credentials.password !== undefined) this.digest = new DigestSession(credentials.username, credentials.password);
+    if (credentials.password !== undefined) this.digest = new DigestClient(credentials.username, credentials.password);
   }
 
   async run(): Promise<void> {
@@ -143,7 +143,7 @@ class TestCall implements CallEndpoint {
 
   /** INVITE until a final answer: true when the call was answered (2xx) and acknowledged. */
   private async setup(): Promise<boolean> {
-    let request = buildInvite(this.session, this.invite, this.media.offer(1));
+    let request = buildInvite(this.connection, this.invite, this.media.offer(1));
     this.callId = headerValue(request, 'Call-ID')!;
     this.result.callId = this.callId;
     this.router.add(this.callId, this);
@@ -219,7 +219,7 @@ class TestCall implements CallEndpoint {
     const key = `${early.remoteTag} ${rseq}`;
     if (this.pracked.has(key)) return; // a retransmission of one we acknowledged
     this.pracked.add(key);
-    const prack = requestInDialog(this.session, early, 'PRACK', [['RAck', `${rseq} ${inviteCSeq} INVITE`]]);
+    const prack = requestInDialog(this.connection, early, 'PRACK', [['RAck', `${rseq} ${inviteCSeq} INVITE`]]);
     this.dialog = early; // keeps the CSeq count; the 2xx replaces it with the confirmed dialog
     this.result.prackSent++;
     this.background.push(this.transact('prack', prack));
@@ -227,7 +227,7 @@ class TestCall implements CallEndpoint {
 
   /** §13.2.2.4: the ACK for a 2xx is built by the UA core and sent outside any transaction. */
   private acknowledge2xx(inviteCSeq: number): void {
-    const ack = serializeRequest(ackFor2xx(this.session, this.dialog!, inviteCSeq));
+    const ack = serializeRequest(ackFor2xx(this.connection, this.dialog!, inviteCSeq));
     this.acks.set(inviteCSeq, ack);
     this.record({ request: 'ACK', cseq: inviteCSeq, provisional: [], retransmissions: 0, credentials: [], step: 'ack', atMs: this.sinceStart() });
     this.sendQuietly(ack);
@@ -272,10 +272,10 @@ class TestCall implements CallEndpoint {
     const update = this.options.refreshMethod === 'update';
     const method = update ? 'UPDATE' : 'INVITE';
     const extra: [string, string][] = [['Supported', '100rel, timer']];
-    if (this.granted) extra.push(['Session-Expires', `${this.granted.seconds};refresher=uac`]);
+    if (this.granted) extra.push(['TargetConnection-Expires', `${this.granted.seconds};refresher=uac`]);
     // RFC 4028 §9: an UPDATE refresh carries no offer; a re-INVITE re-offers the unchanged session (RFC 3264 §8)
     if (!update) extra.push(['Content-Type', 'application/sdp']);
-    const request = requestInDialog(this.session, this.dialog!, method, [...extra, ...this.preemptive(method)], update ? undefined : this.media.offer(1));
+    const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method)], update ? undefined : this.media.offer(1));
     this.result.refreshes.sent++;
     const outcome = await this.transact('refresh', request, refresh);
     const status = outcome.final?.status;
@@ -299,7 +299,7 @@ class TestCall implements CallEndpoint {
   }
 
   private async hangUp(expected: boolean): Promise<void> {
-    const bye = requestInDialog(this.session, this.dialog!, 'BYE', this.preemptive('BYE'));
+    const bye = requestInDialog(this.connection, this.dialog!, 'BYE', this.preemptive('BYE'));
     const outcome = await this.transact('bye', bye);
     this.result.lifetimeMs = performance.now() - this.answeredAt!;
     const status = outcome.final?.status;
@@ -325,7 +325,7 @@ class TestCall implements CallEndpoint {
     hooks: { deadline?: number; sending?(request: OutgoingRequest): void; provisional?(response: SipResponse, request: OutgoingRequest): void } = {},
   ): Promise<ExchangeOutcome> {
     const sentAt: number[] = [];
-    const outcome = await exchange(this.session.layer, request, this.credentials, hooks.deadline ?? Date.now() + this.options.timeoutMs, MAX_CHALLENGE_ROUNDS, {
+    const outcome = await exchange(this.connection.layer, request, this.credentials, hooks.deadline ?? Date.now() + this.options.timeoutMs, MAX_CHALLENGE_ROUNDS, {
       digest: this.digest,
       sending: (sent) => {
         hooks.sending?.(sent);
@@ -367,7 +367,7 @@ class TestCall implements CallEndpoint {
 
   private sendQuietly(bytes: Buffer): void {
     try {
-      this.session.layer.sendStateless(bytes);
+      this.connection.layer.sendStateless(bytes);
     } catch {
       // a failed transport shows in the next transaction
     }
@@ -400,7 +400,7 @@ class TestCall implements CallEndpoint {
         // RFC 4028 §9: the answer to a refresh from the peer confirms its interval with the peer as refresher
         const asked = getHeader(request, 'session-expires');
         if (asked !== undefined) {
-          headers.push(['Require', 'timer'], ['Session-Expires', /refresher=/i.test(asked) ? asked : `${asked};refresher=uas`]);
+          headers.push(['Require', 'timer'], ['TargetConnection-Expires', /refresher=/i.test(asked) ? asked : `${asked};refresher=uas`]);
         }
         if (method === 'INVITE') body = this.media.offer(1);
       }

@@ -6,7 +6,7 @@
  */
 import { contactsOf, getHeader, getHeaders, splitHeaderList, toOf, type SipResponse } from '../sip/index.js';
 import { headerValue, type OutgoingRequest } from './request.js';
-import { viaHeader, type Session } from './session.js';
+import { viaHeader, type TargetConnection } from './target-connection.js';
 
 export interface Dialog {
   callId: string;
@@ -48,19 +48,19 @@ export function dialogFromResponse(invite: OutgoingRequest, response: SipRespons
 }
 
 /** A new request within the dialog (§12.2.1.1): CSeq one more than the last, Route from the route set. */
-export function requestInDialog(session: Session, dialog: Dialog, method: string, extra: [string, string][] = [], body?: string): OutgoingRequest {
+export function requestInDialog(connection: TargetConnection, dialog: Dialog, method: string, extra: [string, string][] = [], body?: string): OutgoingRequest {
   dialog.localCSeq++;
-  return inDialog(session, dialog, method, dialog.localCSeq, extra, body);
+  return inDialog(connection, dialog, method, dialog.localCSeq, extra, body);
 }
 
 /** §13.2.2.4: the ACK for a 2xx carries the INVITE's CSeq number and a branch of its own. */
-export function ackFor2xx(session: Session, dialog: Dialog, inviteCSeq: number, credentials: [string, string][] = []): OutgoingRequest {
-  return inDialog(session, dialog, 'ACK', inviteCSeq, credentials);
+export function ackFor2xx(connection: TargetConnection, dialog: Dialog, inviteCSeq: number, credentials: [string, string][] = []): OutgoingRequest {
+  return inDialog(connection, dialog, 'ACK', inviteCSeq, credentials);
 }
 
-function inDialog(session: Session, dialog: Dialog, method: string, cseq: number, extra: [string, string][], body?: string): OutgoingRequest {
+function inDialog(connection: TargetConnection, dialog: Dialog, method: string, cseq: number, extra: [string, string][], body?: string): OutgoingRequest {
   const headers: [string, string][] = [
-    ['Via', viaHeader(session)],
+    ['Via', viaHeader(connection)],
     ['Max-Forwards', '70'],
     ...dialog.routeSet.map((route): [string, string] => ['Route', route]),
     ['From', `${dialog.localUri};tag=${dialog.localTag}`],

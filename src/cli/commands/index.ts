@@ -9,6 +9,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   options: async () => (await import('./options.js')).optionsCommand,
   call: async () => (await import('./call.js')).callCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
+  rotate: async () => (await import('./rotate.js')).rotateCommand,
   decode: async () => (await import('./decode.js')).decodeCommand,
   lint: async () => (await import('./lint.js')).lintCommand,
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
