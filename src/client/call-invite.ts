@@ -7,7 +7,7 @@ export interface InviteSettings {
   /** User part of From (our address-of-record). */
   user: string;
   contact?: string;
-  /** TargetConnection-Expires to ask for, seconds (RFC 4028 §7.1); none: we only say `Supported: timer`. */
+  /** Session-Expires to ask for, seconds (RFC 4028 §7.1); none: we only say `Supported: timer`. */
   sessionExpires?: number;
   headers?: [string, string][];
   userAgent?: string;
@@ -35,15 +35,15 @@ export function buildInvite(connection: TargetConnection, settings: InviteSettin
     // RFC 3262 §3 and RFC 4028 §7.1: we can do reliable provisionals and session timers when the peer wants them
     ['Supported', '100rel, timer'],
   ];
-  if (settings.sessionExpires !== undefined) headers.push(['TargetConnection-Expires', String(settings.sessionExpires)]);
+  if (settings.sessionExpires !== undefined) headers.push(['Session-Expires', String(settings.sessionExpires)]);
   headers.push(['User-Agent', settings.userAgent ?? 'sipscope'], ['Content-Type', 'application/sdp'], ...(settings.headers ?? []));
   return { method: 'INVITE', uri: target.text, headers, body: sdp };
 }
 
-/** RFC 4028 §7.4: after 422, the INVITE again with TargetConnection-Expires (and Min-SE) raised to the 422's Min-SE. */
+/** RFC 4028 §7.4: after 422, the INVITE again with Session-Expires (and Min-SE) raised to the 422's Min-SE. */
 export function inviteWithMinSe(previous: OutgoingRequest, minSe: number): OutgoingRequest {
   const cseq = Number(/^\s*(\d+)/.exec(headerValue(previous, 'CSeq') ?? '')?.[1] ?? 1) + 1;
-  let next = withHeader(previous, 'TargetConnection-Expires', String(minSe));
+  let next = withHeader(previous, 'Session-Expires', String(minSe));
   next = withHeader(next, 'Min-SE', String(minSe));
   next = withHeader(next, 'CSeq', `${cseq} INVITE`);
   return withBranch(next, newBranch());

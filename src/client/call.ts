@@ -25,12 +25,12 @@ export interface CallOptions extends TargetOptions {
   password?: string;
   /** How long to hold the call after the 2xx, ms. */
   durationMs: number;
-  /** Interval between refreshes, ms; none: only when the peer's TargetConnection-Expires asks us to refresh. */
+  /** Interval between refreshes, ms; none: only when the peer's Session-Expires asks us to refresh. */
   refreshMs?: number;
   refreshMethod?: 'reinvite' | 'update';
   /** CANCEL when the INVITE has no final answer after this long, ms (default 30 s). */
   answerTimeoutMs?: number;
-  /** TargetConnection-Expires to ask for, seconds. */
+  /** Session-Expires to ask for, seconds. */
   sessionExpires?: number;
   contact?: string;
   headers?: [string, string][];
@@ -272,7 +272,7 @@ class TestCall implements CallEndpoint {
     const update = this.options.refreshMethod === 'update';
     const method = update ? 'UPDATE' : 'INVITE';
     const extra: [string, string][] = [['Supported', '100rel, timer']];
-    if (this.granted) extra.push(['TargetConnection-Expires', `${this.granted.seconds};refresher=uac`]);
+    if (this.granted) extra.push(['Session-Expires', `${this.granted.seconds};refresher=uac`]);
     // RFC 4028 §9: an UPDATE refresh carries no offer; a re-INVITE re-offers the unchanged session (RFC 3264 §8)
     if (!update) extra.push(['Content-Type', 'application/sdp']);
     const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method)], update ? undefined : this.media.offer(1));
@@ -400,7 +400,7 @@ class TestCall implements CallEndpoint {
         // RFC 4028 §9: the answer to a refresh from the peer confirms its interval with the peer as refresher
         const asked = getHeader(request, 'session-expires');
         if (asked !== undefined) {
-          headers.push(['Require', 'timer'], ['TargetConnection-Expires', /refresher=/i.test(asked) ? asked : `${asked};refresher=uas`]);
+          headers.push(['Require', 'timer'], ['Session-Expires', /refresher=/i.test(asked) ? asked : `${asked};refresher=uas`]);
         }
         if (method === 'INVITE') body = this.media.offer(1);
       }
