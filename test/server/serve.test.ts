@@ -92,6 +92,12 @@ describe('serve: calls and revocation', () => {
     expect(await alice).toMatchObject({ endedBy: 'revoked', revocation: { method: 'UPDATE', status: 403 } });
   });
 
+  test('session timers (RFC 4028): serve grants the asked interval with refresher=uac; the caller refreshes at half of it', async () => {
+    running = await startTestServer();
+    const result = await call(running.port, 'bob', { durationMs: 2500, refreshMs: undefined, sessionExpires: 2 });
+    expect(result).toMatchObject({ ok: true, sessionExpires: { seconds: 2, refresher: 'uac' }, refreshes: { sent: 2, ok: 2 } });
+  });
+
   test('no final answer in time: CANCEL after the 180, the INVITE ends 487', async () => {
     running = await startTestServer({ ringMs: 5000 });
     const result = await call(running.port, 'bob', { answerTimeoutMs: 300 });
