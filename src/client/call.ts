@@ -18,6 +18,7 @@ import { headerValue, serializeRequest, type OutgoingRequest } from './request.j
 import { checkErrorOf, connectToTarget, type TargetConnection, type TargetOptions } from './target-connection.js';
 import { minSessionExpiresOf, refreshIntervalMs, sessionExpiresOf, type SessionExpires } from './session-timer.js';
 import { TargetError } from './target.js';
+import type { TransportTarget } from '../transport/index.js';
 
 export interface CallOptions extends TargetOptions {
   user?: string;
@@ -49,18 +50,36 @@ export function emptyCallResult(): CallResult {
   return { method: 'INVITE', ok: false, challenged: false, endedBy: 'error', refreshes: { sent: 0, ok: 0 }, prackSent: 0, retransmissions: 0, transactions: [] };
 }
 
-/** Places one call on a connection of its own and closes it afterwards. */
+/**
+ * Transport failures before any answer after which RFC 3263 §4.3 tries the next resolved target (as register does):
+ * ICMP unreachable on UDP (it only shows after the INVITE went out), a refused or reset connection.
+ */
+const FAILOVER_CODES: ReadonlySet<string> = new Set(['unreachable', 'connection-refused', 'connection-reset']);
+
+function failsOver(result: CallResult): boolean {
+  if (!result.error?.remote || !FAILOVER_CODES.has(result.error.code)) return false;
+  return result.transactions.every((record) => record.status === undefined && record.provisional.length === 0);
+}
+
+/** Places one call on a connection of its own (the next resolved target when one is unreachable) and closes it. */
 export async function runCall(options: CallOptions): Promise<CallResult> {
-  let connection: TargetConnection;
-  try {
-    connection = await connectToTarget(options, Date.now() + options.timeoutMs);
-  } catch (error) {
-    return { ...emptyCallResult(), error: checkErrorOf(error) };
-  }
-  try {
-    return await placeCall(connection, new CallRouter(connection.layer), options);
-  } finally {
-    await connection.close();
+  const deadline = Date.now() + options.timeoutMs;
+  let targets: TransportTarget[] | undefined;
+  for (;;) {
+    let connection: TargetConnection;
+    try {
+      connection = await connectToTarget(options, deadline, targets);
+    } catch (error) {
+      return { ...emptyCallResult(), error: checkErrorOf(error) };
+    }
+    let result: CallResult;
+    try {
+      result = await placeCall(connection, new CallRouter(connection.layer), options);
+    } finally {
+      await connection.close();
+    }
+    if (!failsOver(result) || connection.untried.length === 0 || Date.now() >= deadline) return result;
+    targets = connection.untried;
   }
 }
 

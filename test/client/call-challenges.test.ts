@@ -42,8 +42,8 @@ function peerAnswer(port: number, acceptedPassword: string) {
 const options = (port: number) => ({ uri: `sip:peer@127.0.0.1:${port}`, user: 'alice', password: PASSWORD, durationMs: 700, refreshMs: 250, timeoutMs: 2000, timers: { t1: 100, t2: 800 } });
 
 test('a re-INVITE challenged with 407 inside the dialog is answered; the call goes on', async () => {
-  peer = await startUdpPeer(45400, peerAnswer(45400, PASSWORD));
-  const result = await runCall(options(45400));
+  peer = await startUdpPeer(45450, peerAnswer(45450, PASSWORD));
+  const result = await runCall(options(45450));
   expect(result).toMatchObject({ ok: true, endedBy: 'bye', challenged: true, realm: REALM });
   const first = result.transactions.filter((record) => record.step === 'refresh' && record.refresh === 1).map((record) => record.status);
   expect(first).toEqual([407, 200]);
@@ -52,8 +52,8 @@ test('a re-INVITE challenged with 407 inside the dialog is answered; the call go
 });
 
 test('a 407 that comes again after our answer is a revocation: the auth problem is named, BYE sent, ok false', async () => {
-  peer = await startUdpPeer(45401, peerAnswer(45401, 'not-what-alice-has'));
-  const result = await runCall(options(45401));
+  peer = await startUdpPeer(45451, peerAnswer(45451, 'not-what-alice-has'));
+  const result = await runCall(options(45451));
   expect(result).toMatchObject({ ok: false, endedBy: 'revoked', revocation: { refresh: 1, method: 'INVITE', status: 407 } });
   expect(result.revocation!.authProblem).toMatch(/refused/);
   expect(result.transactions.at(-1)).toMatchObject({ step: 'bye', status: 200 });
