@@ -98,6 +98,18 @@ describe('serve: calls and revocation', () => {
     expect(result).toMatchObject({ ok: true, sessionExpires: { seconds: 2, refresher: 'uac' }, refreshes: { sent: 2, ok: 2 } });
   });
 
+  test('RFC 3263 §4.3: the first SRV target answers ICMP unreachable to the INVITE; the call goes to the next one', async () => {
+    running = await startTestServer();
+    const port = running.port;
+    const dns = {
+      resolveNaptr: async () => [],
+      resolveSrv: async (name: string) => (name === '_sip._udp.calls.test' ? [{ name: 'dead.calls.test', port: 9, priority: 1, weight: 0 }, { name: 'live.calls.test', port, priority: 2, weight: 0 }] : []),
+      lookup: async () => [{ address: '127.0.0.1', family: 4 }],
+    };
+    const result = await runCall({ uri: 'sip:echo@calls.test', user: 'bob', password: PASSWORDS.bob, transport: 'udp', dns, durationMs: 300, timeoutMs: 3000, timers });
+    expect(result).toMatchObject({ ok: true, target: { address: '127.0.0.1', port } });
+  });
+
   test('no final answer in time: CANCEL after the 180, the INVITE ends 487', async () => {
     running = await startTestServer({ ringMs: 5000 });
     const result = await call(running.port, 'bob', { answerTimeoutMs: 300 });
