@@ -4,6 +4,7 @@
  * ended, and setup-time percentiles (nearest rank).
  */
 import { placeCall, type CallOptions } from './call.js';
+import { bindMediaPort, type MediaPort } from './call-media.js';
 import type { CallResult } from './call-result.js';
 import { CallRouter } from './call-router.js';
 import { pace } from './load.js';
@@ -58,14 +59,20 @@ export async function runCallLoad(options: CallLoadOptions): Promise<CallLoadRes
   const router = new CallRouter(connection.layer);
   const setups: number[] = [];
   let launched = 0;
+  // one real RTP port offered by every call (RTP is told apart by SSRC and source, RFC 3550): a socket per call
+  // would cost a bind and a close each, and thousands of ports at high concurrency
+  let media: MediaPort | undefined;
   try {
+    media = await bindMediaPort(connection.transport.local.address);
+    const sharedMedia = media;
     await pace({ count: options.count, rate: options.rate, userStart: options.userStart, maxInFlight: options.concurrent }, started, async (number) => {
       launched++;
       const user = fill(options.user ?? connection.target.user, number);
-      const call = await placeCall(connection, router, options, user, { username: fill(options.authUser, number) ?? user ?? '', password: fill(options.password, number) });
+      const call = await placeCall(connection, router, options, user, { username: fill(options.authUser, number) ?? user ?? '', password: fill(options.password, number) }, sharedMedia);
       tally(result, call, setups);
     });
   } finally {
+    await media?.close();
     await connection.close();
   }
   result.elapsedMs = Date.now() - started;

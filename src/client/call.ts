@@ -84,14 +84,22 @@ export async function runCall(options: CallOptions): Promise<CallResult> {
 }
 
 /** Places one call on an open connection (load mode shares one connection and router among many calls). */
-export async function placeCall(connection: TargetConnection, router: CallRouter, options: CallOptions, user?: string, credentials?: Credentials): Promise<CallResult> {
+export async function placeCall(
+  connection: TargetConnection,
+  router: CallRouter,
+  options: CallOptions,
+  user?: string,
+  credentials?: Credentials,
+  /** A media port shared by many calls (load mode); by default the call binds one of its own. */
+  sharedMedia?: MediaPort,
+): Promise<CallResult> {
   const result = emptyCallResult();
   result.target = { transport: connection.remote.transport, address: connection.remote.address, port: connection.remote.port };
-  let media: MediaPort | undefined;
+  let media: MediaPort | undefined = sharedMedia;
   try {
     const caller = user ?? options.user ?? connection.target.user;
     if (!caller) throw new TargetError('no caller: give --user (the URI names the callee)');
-    media = await bindMediaPort(connection.transport.local.address);
+    media ??= await bindMediaPort(connection.transport.local.address);
     const call = new TestCall(connection, router, options, { user: caller, contact: options.contact, sessionExpires: options.sessionExpires, headers: options.headers, userAgent: options.userAgent },
       credentials ?? { username: options.authUser ?? caller, password: options.password }, media, result);
     await call.run();
@@ -101,7 +109,7 @@ export async function placeCall(connection: TargetConnection, router: CallRouter
   } finally {
     if (media) {
       result.rtp = { address: media.address, port: media.port, packetsReceived: media.received() };
-      await media.close();
+      if (media !== sharedMedia) await media.close();
     }
   }
   // in the order they started (a PRACK completes before the INVITE it belongs to)
