@@ -41,9 +41,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const users = new UserStore(options.usersFile);
   const registrar = new Registrar();
   const auth = new DigestAuthenticator(options.realm, users, options.algorithms);
-  const core = new ServerCore({ auth, registrar, log: options.log, ringMs: options.ringMs ?? 100 });
-  const recorder = options.record !== undefined ? new PcapngRecorder(options.record) : undefined;
   const badInput = new LimitedLog(options.log);
+  // the core's lines (a 403 per refused request) share the limit: a flood of refused requests cannot flood the log
+  const core = new ServerCore({ auth, registrar, log: (line) => badInput.line(line), ringMs: options.ringMs ?? 100 });
+  const recorder = options.record !== undefined ? new PcapngRecorder(options.record) : undefined;
   const closers: (() => Promise<void> | void)[] = [() => recorder?.close(), () => core.close()];
   const close = async () => {
     for (const closer of closers.reverse()) await closer();

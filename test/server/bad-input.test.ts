@@ -85,6 +85,17 @@ describe('serve: bad input', () => {
     expect(await runRegister({ uri: `sip:alice@127.0.0.1:${running.port}`, password: PASSWORDS.alice, timeoutMs: 3000 })).toMatchObject({ ok: true });
   });
 
+  test('a flood of REGISTERs from an unknown user: every one answered 403, the log lines limited', async () => {
+    running = await startTestServer();
+    const flood = Array.from({ length: 500 }, (_, i) => request([...headers('REGISTER', `unknown${i}`), 'Contact: <sip:mallory@127.0.0.1:9>',
+      `Authorization: Digest username="mallory", realm="serve-realm.test", nonce="n${i}", uri="sip:127.0.0.1", response="${'0'.repeat(32)}", algorithm=MD5`]));
+    const answers = await exchangeDatagrams(running.port, flood, 5000, 50);
+    expect(answers.length).toBeGreaterThan(480);
+    expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([403]));
+    expect(running.log.length).toBeLessThan(60);
+    expect(running.log.some((line) => /similar lines suppressed|403 to REGISTER from user "mallory": unknown user/.test(line))).toBe(true);
+  });
+
   test('TCP: bytes that cannot be framed close the connection with a log line; the server keeps serving', async () => {
     running = await startTestServer();
     const socket = net.connect(running.port, '127.0.0.1');
