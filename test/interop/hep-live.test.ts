@@ -27,7 +27,11 @@ interface Entry {
 }
 
 const out = mkdtempSync(join(tmpdir(), 'sipscope-hep-live-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+let passed = false;
+// on a failure the live events, its stderr and the capture stay in `out` for a look (the path is in the message)
+afterAll(() => {
+  if (passed) rmSync(out, { recursive: true, force: true });
+});
 
 const findingKey = (finding: Entry) => `${finding.kind} ${finding.callId} ${finding.username}`;
 const callKey = (call: Entry) => `${call.callId} ${call.state} ${call.reinvites}`;
@@ -47,10 +51,12 @@ describe('analyze --hep-listen fed by Kamailio siptrace', () => {
     };
     const reinvite403 = offline.findings.filter((finding) => finding.kind === 'reinvite-forbidden');
     expect(reinvite403.length).toBeGreaterThanOrEqual(2);
-    expect(live('finding').filter((finding) => finding.kind === 'reinvite-forbidden').map(findingKey).sort()).toEqual(reinvite403.map(findingKey).sort());
-    expect(live('finding').map(findingKey).sort()).toEqual(offline.findings.map(findingKey).sort());
-    expect(live('revocation').map(revocationKey)).toEqual(offline.revocations.map(revocationKey));
-    expect(live('call').map(callKey).sort()).toEqual(offline.calls.map(callKey).sort());
-    expect(readFileSync(join(out, 'live.err'), 'utf8')).not.toMatch(/hep-|decode/);
+    const kept = `kept in ${out}`;
+    expect(live('finding').filter((finding) => finding.kind === 'reinvite-forbidden').map(findingKey).sort(), kept).toEqual(reinvite403.map(findingKey).sort());
+    expect(live('finding').map(findingKey).sort(), kept).toEqual(offline.findings.map(findingKey).sort());
+    expect(live('revocation').map(revocationKey), kept).toEqual(offline.revocations.map(revocationKey));
+    expect(live('call').map(callKey).sort(), kept).toEqual(offline.calls.map(callKey).sort());
+    expect(readFileSync(join(out, 'live.err'), 'utf8'), kept).not.toMatch(/hep-|decode/);
+    passed = true;
   });
 });
