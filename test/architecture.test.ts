@@ -30,6 +30,7 @@ const TIER: Record<string, number> = {
   client: 1,
   analysis: 1,
   report: 1,
+  dataset: 1,
   token: 1,
   server: 1,
   transport: 2,

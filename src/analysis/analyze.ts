@@ -1,6 +1,6 @@
 /** Captures in, analysis out: capture decoding (src/capture) feeding the Analyzer. */
 import { decodeCaptures, type DecodeOptions } from '../capture/decode.js';
-import type { DecodeIssue } from '../capture/types.js';
+import type { DecodeIssue, SipPayload } from '../capture/types.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { AnalysisResult } from './types.js';
 
@@ -10,6 +10,8 @@ export interface AnalyzeCapturesOptions extends AnalyzerOptions {
   progress?(bytesRead: number, totalBytes: number | undefined): void;
   /** Each decoding problem (counted in summary.decodeErrors either way). */
   decodeIssue?(issue: DecodeIssue): void;
+  /** Each decoded SIP message, just before the analysis reads it (the observer then sees its reading). */
+  payload?(payload: SipPayload): void;
 }
 
 export async function analyzeCaptures(inputs: string[], options: AnalyzeCapturesOptions = {}): Promise<AnalysisResult> {
@@ -17,7 +19,10 @@ export async function analyzeCaptures(inputs: string[], options: AnalyzeCaptures
   const stats = await decodeCaptures(
     inputs,
     {
-      payload: (payload) => analyzer.add(payload),
+      payload: (payload) => {
+        options.payload?.(payload);
+        analyzer.add(payload);
+      },
       issue: (issue) => options.decodeIssue?.(issue),
       progress: (read, total) => options.progress?.(read, total),
     },

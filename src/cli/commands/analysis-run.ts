@@ -4,7 +4,7 @@
  * (unreadable capture, bad argument) to exit code 2.
  */
 import type { Argv } from 'yargs';
-import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
+import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzeCapturesOptions } from '../../analysis/index.js';
 import { CaptureError } from '../../capture/errors.js';
 import type { DecodeIssue } from '../../capture/types.js';
 import type { CliIO } from '../io.js';
@@ -67,7 +67,7 @@ export async function runAnalysis(
   argv: Record<string, unknown>,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzerOptions, 'observer'> = {},
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload'> = {},
 ): Promise<AnalysisResult> {
   const sinceUs = timeOption(argv, 'since');
   const untilUs = timeOption(argv, 'until');

@@ -11,6 +11,7 @@ import { renderAnalysisText } from '../../report/analysis-text.js';
 import { filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
 import { LocalError, localErrorsExit2, runAnalysis, withWindowOptions } from './analysis-run.js';
+import { openDatasetRun } from './dataset-run.js';
 
 export const analyzeCommand: CliCommand = {
   command: 'analyze <files..>',
@@ -21,6 +22,8 @@ export const analyzeCommand: CliCommand = {
         .positional('files', { type: 'string', array: true, describe: 'capture files (pcap, pcapng, .gz; - for stdin)' })
         .option('json', { type: 'boolean', default: false, describe: 'the JSON document (schema: docs/analyze-json.md)' })
         .option('junit', { type: 'string', describe: 'also write a JUnit XML report to this file' })
+        .option('dataset', { type: 'string', describe: 'also write the analysis as a Parquet dataset in this directory (docs/dataset.md)' })
+        .option('host', { type: 'string', describe: 'host name of the dataset partition (default: this machine\'s name)' })
         .option('fail-on', {
           type: 'string',
           default: 'error',
@@ -28,12 +31,21 @@ export const analyzeCommand: CliCommand = {
         }),
     )
       .example('$0 analyze incident.pcapng', 'calls, findings, revocation timeline, drain window')
-      .example('$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI'),
+      .example('$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI')
+      .example('$0 analyze /var/spool/ring/*.pcap --dataset /shared/sip --host sbc1', 'Parquet tables to query with `sipscope query`'),
   run: (argv, io: CliIO) =>
     localErrorsExit2(io, 'analyze', async () => {
       const failsOn = parseFailOn(String(argv['fail-on'] ?? 'error'));
       const files = filesArgument(argv);
-      const result = await runAnalysis(files, argv, io, 'analyze');
+      const dataset = argv.dataset === undefined ? undefined : await openDatasetRun(files, argv);
+      let result;
+      try {
+        result = await runAnalysis(files, argv, io, 'analyze', dataset?.hooks);
+      } catch (error) {
+        await dataset?.abort();
+        throw error;
+      }
+      await dataset?.finish(result, io);
       io.out(argv.json === true ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
       if (argv.junit !== undefined) {
         const path = String(argv.junit);

@@ -1,0 +1,57 @@
+/**
+ * `analyze --dataset DIR [--host NAME]`: the analysis also written as a Parquet dataset (src/dataset). The
+ * directory is opened (and proved writable) before the analysis starts; rows flow from the analysis through the
+ * one adapter (dataset/from-analysis.ts) into the Parquet sink; the files appear in DIR only when all are written.
+ */
+import { hostname } from 'node:os';
+import type { AnalysisResult, AnalyzeCapturesOptions, ObservedMessage } from '../../analysis/index.js';
+import type { SipPayload } from '../../capture/types.js';
+import type { DatasetSink } from '../../dataset/index.js';
+import type { CliIO } from '../io.js';
+import { LocalError } from './analysis-run.js';
+
+export interface DatasetRun {
+  /** Hooks for runAnalysis: every decoded payload and the analysis' reading of it. */
+  hooks: Pick<AnalyzeCapturesOptions, 'observer' | 'payload'>;
+  /** Writes the result's calls and findings, closes the files and reports what was written. */
+  finish(result: AnalysisResult, io: CliIO): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function openDatasetRun(files: string[], argv: Record<string, unknown>): Promise<DatasetRun> {
+  if (argv.user !== undefined) throw new LocalError('--dataset writes the whole analysis; narrow to a user when querying it (sipscope query DIR --user U)');
+  const { openParquetDataset, AnalysisRows, DatasetError } = await import('../../dataset/index.js');
+  const directory = String(argv.dataset);
+  let sink: DatasetSink;
+  try {
+    sink = await openParquetDataset({ directory, host: argv.host === undefined ? hostname() : String(argv.host), inputs: files });
+  } catch (error) {
+    if (error instanceof DatasetError) throw new LocalError(error.message);
+    throw error;
+  }
+  const rows = new AnalysisRows(sink);
+  let current: SipPayload | undefined;
+  return {
+    hooks: {
+      payload: (payload) => {
+        current = payload;
+      },
+      observer: (observed: ObservedMessage, retransmission: boolean) => {
+        if (current) rows.message(current, observed, retransmission);
+      },
+    },
+    async finish(result, io) {
+      rows.finish(result);
+      try {
+        const written = await sink.close();
+        const counts = Object.entries(written.rows).map(([table, count]) => `${count} ${table}`).join(', ');
+        const replaced = written.replaced > 0 ? `; replaced ${written.replaced} files of an earlier run on the same files` : '';
+        io.err(`sipscope analyze: dataset ${written.directory} (host ${written.host}): ${written.files.length} files, ${counts}${replaced}`);
+      } catch (error) {
+        if (error instanceof DatasetError) throw new LocalError(error.message);
+        throw error;
+      }
+    },
+    abort: () => sink.abort(),
+  };
+}
