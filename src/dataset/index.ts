@@ -5,3 +5,7 @@ export type { DatasetSink, DatasetWriteSummary } from './sink.js';
 export { DatasetError, type DatasetErrorCode } from './errors.js';
 export { openParquetDataset, type ParquetDatasetOptions, ParquetDatasetWriter } from './parquet-writer.js';
 export { AnalysisRows } from './from-analysis.js';
+export { DatasetConnection, type QueryResult } from './query/connection.js';
+export { revocationsSql, damagedCallsSql, durationsSql, callsSql, type QuestionFilter } from './query/questions.js';
+export { renderTable, renderCsv, renderJson } from './query/render.js';
+export type { SkippedFile } from './query/dataset-files.js';
