@@ -47,7 +47,7 @@ export class AnalysisRows {
   /** One usable message as the analysis read it (`observed`), with the decoded payload it came from. */
   message(payload: SipPayload, observed: ObservedMessage, retransmission: boolean): void {
     const fields = observed.fields;
-    const headers = scanHeaders(payload.bytes);
+    const headers = scanHeaders(payload.bytes, observed.kind === 'response' && fields.cseqMethod === 'REGISTER');
     const fromUser = this.userOf(fields.fromUri);
     const toUser = this.userOf(fields.toUri);
     const authUser = fields.credential?.username ?? null;

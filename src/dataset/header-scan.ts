@@ -18,41 +18,61 @@ export interface ScannedHeaders {
   contact: string | null;
 }
 
-const WANTED: ReadonlyArray<[string, keyof ScannedHeaders]> = [
-  ['user-agent', 'userAgent'],
-  ['server', 'server'],
-  ['expires', 'expires'],
-  ['contact', 'contact'],
-  ['m', 'contact'], // compact form of Contact, RFC 3261 §7.3.3
-];
+const USER_AGENT = bytesOf('user-agent');
+const SERVER = bytesOf('server');
+const EXPIRES = bytesOf('expires');
+const CONTACT = bytesOf('contact');
+const CONTACT_COMPACT = bytesOf('m'); // compact form of Contact, RFC 3261 §7.3.3
 
-/** The first value of each wanted header in the header block of `bytes` (start line skipped). */
-export function scanHeaders(bytes: Uint8Array): ScannedHeaders {
+function bytesOf(name: string): Uint8Array {
+  return Uint8Array.from(name, (char) => char.charCodeAt(0));
+}
+
+/**
+ * The first value of each wanted header in the header block of `bytes` (start line skipped). Expires and Contact
+ * are looked for only when `binding` is set (a response to a REGISTER).
+ */
+export function scanHeaders(bytes: Uint8Array, binding: boolean): ScannedHeaders {
   const found: ScannedHeaders = { userAgent: null, server: null, expires: null, contact: null };
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let lineStart = view.indexOf(LF) + 1;
   while (lineStart > 0 && lineStart < view.length) {
     let lineEnd = view.indexOf(LF, lineStart);
     if (lineEnd < 0) lineEnd = view.length;
-    const contentEnd = lineEnd > lineStart && view[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-    if (contentEnd === lineStart) break; // blank line: end of the header block
-    const first = view[lineStart] | 0x20;
-    if (first === 0x75 /* u */ || first === 0x73 /* s */ || first === 0x65 /* e */ || first === 0x63 /* c */ || first === 0x6d /* m */) {
-      const colon = view.indexOf(COLON, lineStart);
-      if (colon > 0 && colon < contentEnd) {
-        const name = view.toString('latin1', lineStart, colon).trimEnd().toLowerCase();
-        for (const [wanted, key] of WANTED) {
-          if (name === wanted && found[key] === null) {
-            const end = foldedEnd(view, lineEnd);
-            found[key] = view.toString('utf8', colon + 1, end).replace(/\r?\n[ \t]+/g, ' ').trim();
-            break;
-          }
-        }
-      }
+    const first = view[lineStart];
+    if (first === CR || first === LF) break; // blank line: end of the header block
+    const lower = first | 0x20;
+    let valueAt = -1;
+    if (lower === 0x75 /* u */ && found.userAgent === null && (valueAt = valueStart(view, lineStart, lineEnd, USER_AGENT)) >= 0) {
+      found.userAgent = valueOf(view, valueAt, lineEnd);
+    } else if (lower === 0x73 /* s */ && found.server === null && (valueAt = valueStart(view, lineStart, lineEnd, SERVER)) >= 0) {
+      found.server = valueOf(view, valueAt, lineEnd);
+    } else if (binding && lower === 0x65 /* e */ && found.expires === null && (valueAt = valueStart(view, lineStart, lineEnd, EXPIRES)) >= 0) {
+      found.expires = valueOf(view, valueAt, lineEnd);
+    } else if (binding && lower === 0x63 /* c */ && found.contact === null && (valueAt = valueStart(view, lineStart, lineEnd, CONTACT)) >= 0) {
+      found.contact = valueOf(view, valueAt, lineEnd);
+    } else if (binding && lower === 0x6d /* m */ && found.contact === null && (valueAt = valueStart(view, lineStart, lineEnd, CONTACT_COMPACT)) >= 0) {
+      found.contact = valueOf(view, valueAt, lineEnd);
     }
     lineStart = lineEnd + 1;
   }
   return found;
+}
+
+/** Where the value starts when the line names `name` (any case, optional SP/HT, colon); else -1. */
+function valueStart(view: Buffer, lineStart: number, lineEnd: number, name: Uint8Array): number {
+  const nameEnd = lineStart + name.length;
+  if (nameEnd >= lineEnd) return -1;
+  for (let i = 1; i < name.length; i++) if ((view[lineStart + i] | 0x20) !== name[i]) return -1;
+  let at = nameEnd;
+  while (at < lineEnd && (view[at] === 0x20 || view[at] === 0x09)) at++;
+  return at < lineEnd && view[at] === COLON ? at + 1 : -1;
+}
+
+function valueOf(view: Buffer, valueAt: number, lineEnd: number): string {
+  const end = foldedEnd(view, lineEnd);
+  const value = view.toString('utf8', valueAt, end);
+  return (value.includes('\n') ? value.replace(/\r?\n[ \t]+/g, ' ') : value).trim();
 }
 
 /** End of a logical line (continuation lines that start with SP/HT included), CR excluded. */

@@ -27,9 +27,18 @@ export function inputSetHash(inputs: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify(paths)).digest('hex').slice(0, 12);
 }
 
-/** `YYYY-MM-DD` (UTC) of a time in microseconds since the epoch. */
+const DAY_US = 86_400_000_000;
+let lastDay = NaN;
+let lastDate = '';
+
+/** `YYYY-MM-DD` (UTC) of a time in microseconds since the epoch (the last day's text is kept: rows come in order). */
 export function utcDate(timeUs: number): string {
-  return new Date(Math.floor(timeUs / 1000)).toISOString().slice(0, 10);
+  const day = Math.floor(timeUs / DAY_US);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDate = new Date(day * 86_400_000).toISOString().slice(0, 10);
+  }
+  return lastDate;
 }
 
 export function partitionDir(table: string, date: string, host: string): string {

@@ -8,7 +8,7 @@
  * then removes the parts an earlier run on the same input files wrote for this host and moves the new ones in, so
  * a re-run replaces its rows instead of adding them again, and a failed run leaves the dataset as it was.
  */
-import { mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DatasetError } from './errors.js';
@@ -16,7 +16,7 @@ import { checkHostName, inputSetHash, isPartOf, partFileName, partitionDir, utcD
 import type { CallRow, FindingRow, MessageRow, OutcomeRow, RegistrationRow } from './rows.js';
 import { TABLE_NAMES, TABLES, type TableName } from './schema.js';
 import type { DatasetSink, DatasetWriteSummary } from './sink.js';
-import { csvLine, sqlString, StagedChunk, stagedSelect } from './staging.js';
+import { csvLine, messageCsvLine, sqlString, StagedChunk, stagedSelect } from './staging.js';
 
 export interface ParquetDatasetOptions {
   directory: string;
@@ -25,7 +25,7 @@ export interface ParquetDatasetOptions {
   inputs: readonly string[];
   /** Rows per Parquet file (one row group each); default 122,880 (DuckDB's row group size). */
   rowsPerFile?: number;
-  /** Staged characters that also flush a chunk (long rows); default 48 MiB. */
+  /** Staged bytes that also flush a chunk (long rows); default 48 MiB. */
   maxChunkChars?: number;
 }
 
@@ -70,10 +70,18 @@ function notWritable(directory: string, error: unknown): DatasetError {
 interface ChunkKey {
   table: TableName;
   date: string;
+  /** Number of the chunk in this run: names its staging file and its part file. */
+  sequence: number;
+}
+
+interface ChunkEntry {
+  key: ChunkKey;
+  chunk: StagedChunk;
 }
 
 export class ParquetDatasetWriter implements DatasetSink {
-  private readonly chunks = new Map<string, { key: ChunkKey; chunk: StagedChunk }>();
+  private readonly chunks = new Map<string, ChunkEntry>();
+  private readonly latest: Partial<Record<TableName, ChunkEntry>> = {};
   private readonly rowCounts: Record<string, number> = Object.fromEntries(TABLE_NAMES.map((table) => [table, 0]));
   private readonly written: string[] = [];
   private readonly hash: string;
@@ -97,7 +105,7 @@ export class ParquetDatasetWriter implements DatasetSink {
   }
 
   message(row: MessageRow): void {
-    this.add('messages', row, row.time);
+    this.stage('messages', messageCsvLine(row), row.time);
   }
 
   call(row: CallRow): void {
@@ -134,6 +142,7 @@ export class ParquetDatasetWriter implements DatasetSink {
 
   async abort(): Promise<void> {
     this.closed = true;
+    for (const entry of this.chunks.values()) entry.chunk.finish();
     this.chunks.clear();
     await this.writes.catch(() => undefined);
     this.closeEngine();
@@ -141,35 +150,39 @@ export class ParquetDatasetWriter implements DatasetSink {
   }
 
   private add(table: TableName, row: object, timeUs: number): void {
+    this.stage(table, csvLine(row, TABLES[table]), timeUs);
+  }
+
+  private stage(table: TableName, line: string, timeUs: number): void {
     if (this.closed) throw new Error('dataset writer already closed');
     const date = utcDate(timeUs);
-    const id = `${table} ${date}`;
-    let entry = this.chunks.get(id);
-    if (!entry) {
-      entry = { key: { table, date }, chunk: new StagedChunk() };
-      this.chunks.set(id, entry);
+    // rows come in time order: the table's last chunk is nearly always the one
+    let entry = this.latest[table];
+    if (entry === undefined || entry.key.date !== date) {
+      const id = `${table} ${date}`;
+      entry = this.chunks.get(id);
+      if (!entry) {
+        const sequence = ++this.sequence;
+        entry = { key: { table, date, sequence }, chunk: new StagedChunk(join(this.staging, `${table}-${sequence}.csv`)) };
+        this.chunks.set(id, entry);
+      }
+      this.latest[table] = entry;
     }
-    entry.chunk.add(csvLine(row, TABLES[table]));
+    entry.chunk.add(line);
     this.rowCounts[table]++;
     if (entry.chunk.rows >= this.rowsPerFile || entry.chunk.size >= this.maxChunkChars) {
       this.flush(entry.key, entry.chunk);
-      this.chunks.delete(id);
+      this.chunks.delete(`${table} ${date}`);
+      this.latest[table] = undefined;
     }
   }
 
-  /** Writes the chunk's CSV to a staging file now and queues its conversion to Parquet (one at a time). */
+  /** Closes the chunk's CSV file and queues its conversion to Parquet (one at a time, on DuckDB's thread). */
   private flush(key: ChunkKey, chunk: StagedChunk): void {
-    if (chunk.rows === 0) return;
-    const sequence = ++this.sequence;
-    const csvPath = join(this.staging, `${key.table}-${sequence}.csv`);
-    const fd = openSync(csvPath, 'w');
-    try {
-      for (const piece of chunk.take()) writeSync(fd, piece);
-    } finally {
-      closeSync(fd);
-    }
+    chunk.finish();
+    const csvPath = chunk.path;
     const relativeDir = partitionDir(key.table, key.date, this.host);
-    const target = join(relativeDir, partFileName(this.hash, sequence));
+    const target = join(relativeDir, partFileName(this.hash, key.sequence));
     mkdirSync(join(this.staging, relativeDir), { recursive: true });
     const sql =
       `COPY (${stagedSelect(csvPath, TABLES[key.table])}) TO ${sqlString(join(this.staging, target))} ` +
