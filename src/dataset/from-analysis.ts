@@ -31,6 +31,8 @@ interface CallSeen {
 
 /** Most transactions remembered (oldest forgotten first), as the analysis bounds its dedupe set. */
 const MAX_REQUESTS = 50_000;
+/** Most calls tracked at once: the analysis' own call limit (analysis/calls.ts DEFAULT_CALL_LIMITS.maxCalls). */
+const MAX_CALLS = 200_000;
 const MAX_JUDGED = 50_000;
 const USER_CACHE_ENTRIES = 8192;
 
@@ -76,6 +78,7 @@ export class AnalysisRows {
     if (retransmission) return;
     const key = `${fields.callId} ${fields.cseqNumber} ${fields.cseqMethod}`;
     if (observed.kind === 'request') {
+      if (observed.method === 'ACK') return; // no response: nothing to attribute
       const seen = this.requests.get(key);
       if (seen) {
         seen.authUser ??= authUser;
@@ -185,7 +188,7 @@ export class AnalysisRows {
     const fields = observed.fields;
     let call = this.calls.get(fields.callId);
     if (!call) {
-      if (observed.kind !== 'request' || observed.method !== 'INVITE') return;
+      if (observed.kind !== 'request' || observed.method !== 'INVITE' || this.calls.size >= MAX_CALLS) return;
       const startedBeforeCapture = fields.toTag !== undefined;
       call = { files: new Set(), startedBeforeCapture, answerUs: startedBeforeCapture ? observed.timeUs : undefined, lastPacket: 0 };
       this.calls.set(fields.callId, call);

@@ -159,6 +159,8 @@ export class ParquetDatasetWriter implements DatasetSink {
     // rows come in time order: the table's last chunk is nearly always the one
     let entry = this.latest[table];
     if (entry === undefined || entry.key.date !== date) {
+      // a new day: the table's previous day is written out (a late row of it starts a small part of its own)
+      if (entry !== undefined && date > entry.key.date) this.retire(entry);
       const id = `${table} ${date}`;
       entry = this.chunks.get(id);
       if (!entry) {
@@ -170,11 +172,13 @@ export class ParquetDatasetWriter implements DatasetSink {
     }
     entry.chunk.add(line);
     this.rowCounts[table]++;
-    if (entry.chunk.rows >= this.rowsPerFile || entry.chunk.size >= this.maxChunkChars) {
-      this.flush(entry.key, entry.chunk);
-      this.chunks.delete(`${table} ${date}`);
-      this.latest[table] = undefined;
-    }
+    if (entry.chunk.rows >= this.rowsPerFile || entry.chunk.size >= this.maxChunkChars) this.retire(entry);
+  }
+
+  private retire(entry: ChunkEntry): void {
+    this.flush(entry.key, entry.chunk);
+    this.chunks.delete(`${entry.key.table} ${entry.key.date}`);
+    if (this.latest[entry.key.table] === entry) this.latest[entry.key.table] = undefined;
   }
 
   /** Closes the chunk's CSV file and queues its conversion to Parquet (one at a time, on DuckDB's thread). */

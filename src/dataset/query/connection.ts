@@ -30,9 +30,17 @@ export class DatasetConnection {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
+    const columnsByFile = await readColumns(connection, TABLE_NAMES.flatMap((table) => files[table]), skipped);
     const counts = {} as Record<TableName, number>;
     for (const table of TABLE_NAMES) {
-      const usable = await usableFiles(connection, table, files[table], skipped);
+      const expected = expectedColumns(table);
+      const usable: string[] = [];
+      for (const file of files[table]) {
+        const columns = columnsByFile.get(file);
+        if (columns === undefined) continue;
+        if (columns === expected) usable.push(file);
+        else skipped.push({ file, reason: `its columns are not those of the ${table} table (${columns || 'none'})` });
+      }
       counts[table] = usable.length;
       await connection.run(`CREATE VIEW ${table} AS ${viewSelect(table, usable)}`);
     }
@@ -61,63 +69,35 @@ function expectedColumns(table: TableName): string {
 }
 
 /**
- * The files whose footer DuckDB reads and whose top-level columns are the table's. One parquet_schema() over all
- * files first (the usual case: all good); only when that fails is each file read on its own to name the bad one.
+ * The columns of each file whose footer DuckDB reads: one parquet_schema() over all files (the usual case: all
+ * good); only when that fails is each file read on its own, to name the bad one. A column is a schema element
+ * with a type or a LIST: the root and a list's inner `list`/`element` nodes are not columns.
  */
-async function usableFiles(connection: DuckDBConnection, table: TableName, files: string[], skipped: SkippedFile[]): Promise<string[]> {
-  if (files.length === 0) return [];
-  let columnsByFile: Map<string, string>;
+async function readColumns(connection: DuckDBConnection, files: string[], skipped: SkippedFile[]): Promise<Map<string, string>> {
+  if (files.length === 0) return new Map();
   try {
-    columnsByFile = await topLevelColumns(connection, files);
+    return await columnsOf(connection, files);
   } catch {
-    columnsByFile = new Map();
+    const columns = new Map<string, string>();
     for (const file of files) {
       try {
-        columnsByFile.set(file, (await topLevelColumns(connection, [file])).get(file) ?? '');
+        columns.set(file, (await columnsOf(connection, [file])).get(file) ?? '');
       } catch (error) {
         skipped.push({ file, reason: `not a readable Parquet file: ${firstLine(error)}` });
       }
     }
+    return columns;
   }
-  const expected = expectedColumns(table);
-  const usable: string[] = [];
-  for (const file of files) {
-    const columns = columnsByFile.get(file);
-    if (columns === undefined) continue;
-    if (columns === expected) usable.push(file);
-    else skipped.push({ file, reason: `its columns are not those of the ${table} table (${columns || 'none'})` });
-  }
-  return usable;
 }
 
-async function topLevelColumns(connection: DuckDBConnection, files: string[]): Promise<Map<string, string>> {
-  // top-level fields are the schema root's children: a LIST column's inner `list`/`element` nodes are skipped by
-  // walking the tree (num_children) in file order
+async function columnsOf(connection: DuckDBConnection, files: string[]): Promise<Map<string, string>> {
   const reader = await connection.runAndReadAll(
-    `SELECT file_name, list(name ORDER BY rn) AS names, list(num_children ORDER BY rn) AS kids FROM ` +
-      `(SELECT *, row_number() OVER () AS rn FROM parquet_schema([${files.map(sqlString).join(', ')}])) GROUP BY file_name`,
+    `SELECT file_name, list_sort(list(name) FILTER (WHERE name NOT IN ('list', 'element') AND NOT (type IS NULL AND converted_type IS NULL))) ` +
+      `FROM parquet_schema([${files.map(sqlString).join(', ')}]) GROUP BY file_name`,
   );
   const result = new Map<string, string>();
-  for (const [file, names, kids] of reader.getRowsJS() as Array<[string, string[], Array<number | bigint | null>]>) {
-    result.set(file, rootChildren(names, kids.map((kid) => Number(kid ?? 0))).sort().join(','));
-  }
+  for (const [file, names] of reader.getRowsJS() as Array<[string, string[] | null]>) result.set(file, (names ?? []).join(','));
   return result;
-}
-
-/** Names of the root's direct children in a flattened (depth-first) Parquet schema. */
-function rootChildren(names: string[], kids: number[]): string[] {
-  const children: string[] = [];
-  let index = 1;
-  const skipSubtree = (at: number): number => {
-    let next = at + 1;
-    for (let k = 0; k < kids[at]; k++) next = skipSubtree(next);
-    return next;
-  };
-  for (let child = 0; child < kids[0] && index < names.length; child++) {
-    children.push(names[index]);
-    index = skipSubtree(index);
-  }
-  return children;
 }
 
 function viewSelect(table: TableName, files: string[]): string {

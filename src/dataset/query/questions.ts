@@ -4,9 +4,8 @@
  *
  * - A Call-ID seen on several hosts (a call through an SBC and a proxy) is one call, as in analyze: its start,
  *   answer, end and first refused re-INVITE are the earliest over the hosts (`calls_one`).
- * - A request's final response seen on several hosts is judged once, at its first frame (`outcomes_one`), and
- *   attributed as analyze attributes it (analysis/analyzer.ts outcomeOf): the credential the request carried, else
- *   the call's owner, else a REGISTER's To user or the From user.
+ * - A final response is attributed as analyze attributes it (analysis/analyzer.ts outcomeOf): the credential the
+ *   request carried, else the call's owner, else a REGISTER's To user or the From user.
  * - Revocation (analysis/timeline.ts): per username, the first refusal (403) that a refused REGISTER or a refused
  *   request inside a dialog confirms after the first success (2xx to a request that carried the credential); the
  *   last success before it; and the first 403 after that last success. Active and damaged calls as analyze
@@ -36,8 +35,8 @@ function userIs(column: string, filter: QuestionFilter): string {
   return filter.user === undefined ? 'true' : `${column} = ${sqlString(filter.user)}`;
 }
 
-/** One row per Call-ID over all hosts. */
-function callsOne(filter: QuestionFilter): string {
+/** One row per Call-ID over all hosts (of the calls that `where` keeps). */
+function callsOne(filter: QuestionFilter, where = 'true'): string {
   return `calls_one AS (
     SELECT call_id,
       arg_min(owner, start_time) AS owner, arg_min(username, start_time) AS username,
@@ -48,23 +47,29 @@ function callsOne(filter: QuestionFilter): string {
       CASE WHEN count(*) = 1 THEN any_value(duration_ms)
            ELSE (epoch_us(min(end_time)) - epoch_us(min(start_time))) / 1000.0 END AS duration_ms,
       list_sort(list(DISTINCT host)) AS hosts
-    FROM calls WHERE ${window('start_time', filter)} GROUP BY call_id)`;
+    FROM calls WHERE ${window('start_time', filter)} AND ${where} GROUP BY call_id)`;
 }
 
+/**
+ * Revocation timeline. Built from the few rows that can matter, so that it stays fast over many hosts: the 403s
+ * first (rare), the usernames a confirming 403 names, then only those users' successes and the calls that were
+ * up at, or damaged after, their revocation. Min and max over rows need no dedupe across hosts: the same response
+ * seen on two hosts moves neither.
+ */
 export function revocationsSql(filter: QuestionFilter): string {
-  return `WITH ${callsOne(filter)},
-  outcomes_one AS (
-    SELECT call_id, cseq_number, method, status, min(time) AS time, max(auth_user) AS auth_user,
-      arg_min(in_dialog, time) AS in_dialog, arg_min(from_user, time) AS from_user, arg_min(to_user, time) AS to_user,
-      list(DISTINCT host) AS hosts
-    FROM outcomes WHERE (status BETWEEN 200 AND 299 OR status = 403) AND ${window('time', filter)}
-    GROUP BY call_id, cseq_number, method, status),
-  attributed AS (
-    SELECT o.*, o.auth_user IS NOT NULL AS credential_sent,
+  return `WITH
+  refusal_calls AS (
+    SELECT call_id, arg_min(owner, start_time) AS owner FROM calls
+    WHERE call_id IN (SELECT call_id FROM outcomes WHERE status = 403 AND auth_user IS NULL) GROUP BY call_id),
+  refusals AS (
+    SELECT o.time, o.host, o.method = 'REGISTER' OR o.in_dialog AS confirming,
       coalesce(o.auth_user, CASE WHEN c.call_id IS NOT NULL THEN c.owner WHEN o.method = 'REGISTER' THEN o.to_user ELSE o.from_user END) AS username
-    FROM outcomes_one o LEFT JOIN calls_one c USING (call_id)),
-  successes AS (SELECT username, time, hosts FROM attributed WHERE status BETWEEN 200 AND 299 AND credential_sent),
-  refusals AS (SELECT username, time, hosts, method = 'REGISTER' OR in_dialog AS confirming FROM attributed WHERE status = 403),
+    FROM outcomes o LEFT JOIN refusal_calls c USING (call_id)
+    WHERE o.status = 403 AND ${window('o.time', filter)}),
+  candidates AS (SELECT DISTINCT username FROM refusals WHERE confirming AND username IS NOT NULL AND ${userIs('username', filter)}),
+  successes AS (
+    SELECT auth_user AS username, time, host FROM outcomes
+    WHERE status BETWEEN 200 AND 299 AND auth_user IN (SELECT username FROM candidates) AND ${window('time', filter)}),
   first_success AS (SELECT username, min(time) AS time FROM successes GROUP BY username),
   confirmed AS (
     SELECT r.username, min(r.time) AS time FROM refusals r JOIN first_success f USING (username)
@@ -75,10 +80,13 @@ export function revocationsSql(filter: QuestionFilter): string {
   revoked AS (
     SELECT l.username, l.time AS last_success, min(r.time) AS first_forbidden FROM last_success l JOIN refusals r
       ON r.username = l.username AND r.time > l.time AND r.time <= l.confirmed_time GROUP BY l.username, l.time),
+  ${callsOne(filter, 'owner IN (SELECT username FROM revoked)')},
   hosts_of AS (
     SELECT username, list_sort(list(DISTINCT host)) AS hosts FROM (
-      SELECT username, unnest(hosts) AS host FROM successes UNION ALL SELECT username, unnest(hosts) FROM refusals
-      UNION ALL SELECT owner, unnest(hosts) FROM calls_one WHERE forbidden_time IS NOT NULL) GROUP BY username)
+      SELECT s.username, s.host FROM successes s JOIN revoked v ON s.username = v.username AND s.time <= v.first_forbidden
+      UNION ALL SELECT r.username, r.host FROM refusals r JOIN revoked v USING (username)
+      UNION ALL SELECT c.owner, unnest(c.hosts) FROM calls_one c JOIN revoked v ON c.owner = v.username AND c.forbidden_time >= v.first_forbidden)
+    GROUP BY username)
   SELECT v.username, v.last_success, v.first_forbidden,
     coalesce(list(c.call_id ORDER BY c.start_time, c.call_id) FILTER (WHERE c.answer_time <= v.first_forbidden
       AND (c.end_time IS NULL OR c.end_time > v.first_forbidden)), []) AS active_calls,
@@ -87,7 +95,6 @@ export function revocationsSql(filter: QuestionFilter): string {
     max(epoch_us(c.forbidden_time) - epoch_us(c.start_time)) FILTER (WHERE c.forbidden_time >= v.first_forbidden) / 1000.0 AS damaged_window_ms,
     any_value(h.hosts) AS hosts
   FROM revoked v LEFT JOIN calls_one c ON c.owner = v.username LEFT JOIN hosts_of h ON h.username = v.username
-  WHERE ${userIs('v.username', filter)}
   GROUP BY v.username, v.last_success, v.first_forbidden
   ORDER BY v.first_forbidden, v.username`;
 }
