@@ -58,18 +58,21 @@ function callsOne(filter: QuestionFilter, where = 'true'): string {
  */
 export function revocationsSql(filter: QuestionFilter): string {
   return `WITH
+  judged AS MATERIALIZED (
+    SELECT time, host, call_id, method, status, auth_user, in_dialog, from_user, to_user FROM outcomes
+    WHERE (status = 403 OR (status BETWEEN 200 AND 299 AND auth_user IS NOT NULL)) AND ${window('time', filter)}),
   refusal_calls AS (
     SELECT call_id, arg_min(owner, start_time) AS owner FROM calls
-    WHERE call_id IN (SELECT call_id FROM outcomes WHERE status = 403 AND auth_user IS NULL) GROUP BY call_id),
+    WHERE call_id IN (SELECT call_id FROM judged WHERE status = 403 AND auth_user IS NULL) GROUP BY call_id),
   refusals AS (
     SELECT o.time, o.host, o.method = 'REGISTER' OR o.in_dialog AS confirming,
       coalesce(o.auth_user, CASE WHEN c.call_id IS NOT NULL THEN c.owner WHEN o.method = 'REGISTER' THEN o.to_user ELSE o.from_user END) AS username
-    FROM outcomes o LEFT JOIN refusal_calls c USING (call_id)
-    WHERE o.status = 403 AND ${window('o.time', filter)}),
+    FROM judged o LEFT JOIN refusal_calls c USING (call_id)
+    WHERE o.status = 403),
   candidates AS (SELECT DISTINCT username FROM refusals WHERE confirming AND username IS NOT NULL AND ${userIs('username', filter)}),
   successes AS (
-    SELECT auth_user AS username, time, host FROM outcomes
-    WHERE status BETWEEN 200 AND 299 AND auth_user IN (SELECT username FROM candidates) AND ${window('time', filter)}),
+    SELECT auth_user AS username, time, host FROM judged
+    WHERE status BETWEEN 200 AND 299 AND auth_user IN (SELECT username FROM candidates)),
   first_success AS (SELECT username, min(time) AS time FROM successes GROUP BY username),
   confirmed AS (
     SELECT r.username, min(r.time) AS time FROM refusals r JOIN first_success f USING (username)
