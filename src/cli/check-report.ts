@@ -2,7 +2,8 @@
 import type { CheckResult } from '../client/result.js';
 import { checksOf } from '../report/check-json.js';
 import { renderJUnit, type JUnitCase } from '../report/junit.js';
-import { renderMonitoringLine, type MonitoringState, type PerfDatum } from '../report/monitoring.js';
+import { renderMonitoringLine, type PerfDatum } from '../report/monitoring.js';
+import { monitoringStateOf } from './exit.js';
 
 /** One test case per check: reachable, authenticated, registered / options-answered. */
 export function renderCheckJUnit(result: CheckResult, target: string): string {
@@ -14,12 +15,6 @@ export function renderCheckJUnit(result: CheckResult, target: string): string {
     return testCase;
   });
   return renderJUnit([{ name: suite, cases, timestamp: new Date().toISOString() }], { name: 'sipscope' });
-}
-
-export function monitoringStateOf(result: CheckResult, warnRetrans: number): MonitoringState {
-  if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
-  if (!result.ok) return 'CRITICAL';
-  return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
 }
 
 /** `SIP OK - 200 OK for REGISTER sip:... in 2.1ms, realm "x" MD5 | rtt=2.1ms;;;0 retransmissions=0;1;;0 transactions=2;;;0` */

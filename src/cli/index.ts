@@ -1,53 +1,42 @@
-/** sipscope command line: yargs parses, the command runs and returns its exit code. */
-import yargs from 'yargs';
+/**
+ * sipscope command line: yargs parses (src/cli/parse.ts), the command runs and returns its exit code, and every
+ * local error leaves through one path here (src/cli/exit.ts holds the codes).
+ */
 import { loadCommands } from './commands/index.js';
-import { EXIT_LOCAL_ERROR } from './command.js';
+import { commandName, type CliCommand } from './command.js';
+import { asCliError, EXIT } from './exit.js';
 import { processIO, type CliIO } from './io.js';
-
-const STDIN_ARG = '\u0000stdin';
-
-function restoreStdinArgs(argv: Record<string, unknown>): Record<string, unknown> {
-  const restore = (value: unknown): unknown =>
-    value === STDIN_ARG ? '-' : Array.isArray(value) ? value.map(restore) : value;
-  return Object.fromEntries(Object.entries(argv).map(([key, value]) => [key, restore(value)]));
-}
+import type { ArgumentsOf, OptionTable } from './option-table.js';
+import { parseCommandLine, type ParsedCommandLine } from './parse.js';
 
 export async function main(args: string[], ioOverride?: CliIO): Promise<number> {
-  let exitCode = 0;
-  let failure: string | undefined;
   // made once yargs has read --color / --no-color / --color=false (io.ts says how colour is decided)
   const ioFor = (colorFlag: boolean) => ioOverride ?? processIO(colorFlag);
-  // yargs drops a lone '-' (the usual name for standard input) from positionals: carry it through under another name
-  let parser = yargs(args.map((arg) => (arg === '-' ? STDIN_ARG : arg)))
-    .scriptName('sipscope')
-    .usage('$0 <command> [options]')
-    .option('color', { type: 'boolean', default: true, describe: 'colour output (off when stdout is not a TTY unless FORCE_COLOR is set; off with NO_COLOR)' })
-    .strict()
-    .demandCommand(1, 'name a command')
-    .recommendCommands()
-    .help()
-    .alias('h', 'help')
-    .version()
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .exitProcess(false)
-    .fail((message, error) => {
-      failure = message ?? error?.message ?? 'invalid arguments';
-    });
-  for (const command of await loadCommands(args)) {
-    parser = parser.command(command.command, command.describe, command.builder, async (argv) => {
-      // yargs reports a bad option value through fail() and then still calls the handler: don't run then
-      if (failure !== undefined) return;
-      exitCode = await command.run(restoreStdinArgs(argv as Record<string, unknown>), ioFor(argv.color !== false));
-    });
-  }
+  let parsed: ParsedCommandLine | undefined;
   try {
-    await parser.parseAsync();
+    parsed = await parseCommandLine(args, await loadCommands(args));
   } catch (error) {
-    failure ??= error instanceof Error ? error.message : String(error);
+    return reportFailure(error, ioFor(false));
   }
-  if (failure !== undefined) {
-    ioFor(false).err(`sipscope: ${failure}`);
-    return EXIT_LOCAL_ERROR;
+  if (parsed === undefined) return EXIT.ok; // --help or --version, printed by yargs
+  const io = ioFor(parsed.color);
+  return runCommand(parsed.command, parsed.args, io);
+}
+
+async function runCommand<Table extends OptionTable>(command: CliCommand<Table>, args: ArgumentsOf<Table>, io: CliIO): Promise<number> {
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    const cliError = asCliError(error);
+    if (cliError === undefined) return reportFailure(error, io);
+    if (command.reportError) return command.reportError(cliError, args, io);
+    io.err(`sipscope ${commandName(command)}: ${cliError.message}`);
+    return EXIT.local;
   }
-  return exitCode;
+}
+
+/** A bad command line, or an error no command expected: its message on stderr, EXIT.local. */
+function reportFailure(error: unknown, io: CliIO): number {
+  io.err(`sipscope: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT.local;
 }

@@ -8,13 +8,14 @@ import type { OutgoingRequest } from './request.js';
 import type { CheckResult } from './result.js';
 import {
   checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader,
-  type Session, type SessionOptions,
-} from './session.js';
-import { TargetError, uriHostPort } from './target.js';
+  type TargetConnection, type TargetOptions,
+} from './target-connection.js';
+import { hostPort } from '../sip/index.js';
+import { TargetError } from './target.js';
 
 export type RegisterMode = 'register' | 'unregister' | 'unregister-all' | 'query';
 
-export interface RegisterOptions extends SessionOptions {
+export interface RegisterOptions extends TargetOptions {
   /** User part of the address-of-record (To/From); default: the URI's user. */
   user?: string;
   /** Digest username; default: user. */
@@ -34,18 +35,18 @@ export interface RegisterOptions extends SessionOptions {
 
 export const DEFAULT_EXPIRES = 3600;
 
-/** The REGISTER for `user` on an open session (CSeq 1, fresh Call-ID, tag and branch). */
-export function buildRegister(session: Session, options: RegisterOptions, user: string): OutgoingRequest {
-  const { target } = session;
-  const domain = uriHostPort(target.host);
+/** The REGISTER for `user` on an open connection (CSeq 1, fresh Call-ID, tag and branch). */
+export function buildRegister(connection: TargetConnection, options: RegisterOptions, user: string): OutgoingRequest {
+  const { target } = connection;
+  const domain = hostPort(target.host);
   const aor = `${target.scheme}:${user}@${domain}`;
   const basics = newDialogBasics();
   const mode = options.mode ?? 'register';
   const expires = mode === 'register' ? (options.expires ?? DEFAULT_EXPIRES) : 0;
   const headers: [string, string][] = [
-    ['Via', viaHeader(session)],
+    ['Via', viaHeader(connection)],
     ['Max-Forwards', '70'],
-    ...routeHeaders(session),
+    ...routeHeaders(connection),
     ['From', `<${aor}>;tag=${basics.fromTag}`],
     ['To', `<${aor}>`],
     ['Call-ID', basics.callId],
@@ -54,25 +55,25 @@ export function buildRegister(session: Session, options: RegisterOptions, user: 
   if (mode === 'unregister-all') {
     headers.push(['Contact', '*']);
   } else if (mode !== 'query') {
-    const { local } = session.transport;
-    const contact = options.contact ?? `${target.scheme}:${user}@${uriHostPort(local.address, local.port)}${contactTransportParam(session)}`;
+    const { local } = connection.transport;
+    const contact = options.contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
     headers.push(['Contact', `<${contact}>${mode === 'unregister' ? ';expires=0' : ''}`]);
   }
   if (mode !== 'query') headers.push(['Expires', String(expires)]);
   headers.push(['User-Agent', options.userAgent ?? 'sipscope']);
   headers.push(...(options.headers ?? []));
   // §10.2: the Request-URI names the registrar's domain, without user part
-  return { method: 'REGISTER', uri: `${target.scheme}:${uriHostPort(target.host, target.port)}`, headers };
+  return { method: 'REGISTER', uri: `${target.scheme}:${hostPort(target.host, target.port)}`, headers };
 }
 
-export function userOf(options: RegisterOptions, session: { target: { user?: string } }): string {
-  const user = options.user ?? session.target.user;
+export function userOf(options: RegisterOptions, connection: { target: { user?: string } }): string {
+  const user = options.user ?? connection.target.user;
   if (!user) throw new TargetError('no user: give --user or a URI with a user part (sip:alice@host)');
   return user;
 }
 
 /** Turns an exchange into the check result (shared with OPTIONS). */
-export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, session?: Session): CheckResult {
+export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, connection?: TargetConnection): CheckResult {
   const result: CheckResult = {
     method,
     ok: outcome.final !== undefined && outcome.final.status >= 200 && outcome.final.status < 300 && !outcome.error,
@@ -81,7 +82,7 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
     transactions: outcome.transactions,
     bindings: [],
   };
-  if (session) result.target = { transport: session.remote.transport, address: session.remote.address, port: session.remote.port };
+  if (connection) result.target = { transport: connection.remote.transport, address: connection.remote.address, port: connection.remote.port };
   const rtts = outcome.transactions.filter((record) => record.rttMs !== undefined);
   if (rtts.length > 0) result.rttMs = rtts.reduce((sum, record) => sum + record.rttMs!, 0);
   if (outcome.answered) Object.assign(result, outcome.answered);
@@ -98,18 +99,18 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
 
 export async function runRegister(options: RegisterOptions): Promise<CheckResult> {
   const deadline = Date.now() + options.timeoutMs;
-  let session: Session | undefined;
+  let connection: TargetConnection | undefined;
   try {
     const done = await exchangeWithFailover(options, deadline, (opened) => {
       const user = userOf(options, opened);
       const request = buildRegister(opened, options, user);
       return exchange(opened.layer, request, { username: options.authUser ?? user, password: options.password }, deadline);
     });
-    session = done.session;
-    return resultOf('REGISTER', done.outcome, session);
+    connection = done.connection;
+    return resultOf('REGISTER', done.outcome, connection);
   } catch (error) {
     return { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
   } finally {
-    await session?.close();
+    await connection?.close();
   }
 }

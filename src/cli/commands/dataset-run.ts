@@ -7,8 +7,8 @@ import { hostname } from 'node:os';
 import type { AnalysisResult, AnalyzeCapturesOptions, ObservedMessage } from '../../analysis/index.js';
 import type { SipPayload } from '../../capture/types.js';
 import type { DatasetSink } from '../../dataset/index.js';
+import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
-import { LocalError } from './analysis-run.js';
 
 export interface DatasetRun {
   /** Hooks for runAnalysis: every decoded payload and the analysis' reading of it. */
@@ -18,15 +18,14 @@ export interface DatasetRun {
   abort(): Promise<void>;
 }
 
-export async function openDatasetRun(files: string[], argv: Record<string, unknown>): Promise<DatasetRun> {
-  if (argv.user !== undefined) throw new LocalError('--dataset writes the whole analysis; narrow to a user when querying it (sipscope query DIR --user U)');
+export async function openDatasetRun(files: string[], directory: string, host: string | undefined, user: string | undefined): Promise<DatasetRun> {
+  if (user !== undefined) throw badArgument('--dataset writes the whole analysis; narrow to a user when querying it (sipscope query DIR --user U)');
   const { openParquetDataset, AnalysisRows, DatasetError } = await import('../../dataset/index.js');
-  const directory = String(argv.dataset);
   let sink: DatasetSink;
   try {
-    sink = await openParquetDataset({ directory, host: argv.host === undefined ? hostname() : String(argv.host), inputs: files });
+    sink = await openParquetDataset({ directory, host: host ?? hostname(), inputs: files });
   } catch (error) {
-    if (error instanceof DatasetError) throw new LocalError(error.message);
+    if (error instanceof DatasetError) throw new CliError(error.code, error.message, { cause: error });
     throw error;
   }
   const rows = new AnalysisRows(sink);
@@ -48,7 +47,7 @@ export async function openDatasetRun(files: string[], argv: Record<string, unkno
         const replaced = written.replaced > 0 ? `; replaced ${written.replaced} files of an earlier run on the same files` : '';
         io.err(`sipscope analyze: dataset ${written.directory} (host ${written.host}): ${written.files.length} files, ${counts}${replaced}`);
       } catch (error) {
-        if (error instanceof DatasetError) throw new LocalError(error.message);
+        if (error instanceof DatasetError) throw new CliError(error.code, error.message, { cause: error });
         throw error;
       }
     },
