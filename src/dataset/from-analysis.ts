@@ -43,11 +43,17 @@ export class AnalysisRows {
   /** First reinvite-forbidden time per Call-ID, until the call's row is written. */
   private readonly forbidden = new Map<string, number>();
   private readonly users = new Map<string, string | null>();
+  /**
+   * A finished call whose row waits for its findings: the streaming analyzer reports a call and then the findings
+   * its end reveals (a reinvite-forbidden gives the row its forbidden_time); the next event writes it.
+   */
+  private pendingCall?: CallSummary;
 
   constructor(private readonly sink: DatasetSink) {}
 
   /** One usable message as the analysis read it (`observed`), with the decoded payload it came from. */
   message(payload: SipPayload, observed: ObservedMessage, retransmission: boolean): void {
+    if (this.pendingCall) this.writeCall();
     const fields = observed.fields;
     const headers = scanHeaders(payload.bytes, observed.kind === 'response' && fields.cseqMethod === 'REGISTER');
     const fromUser = this.userOf(fields.fromUri);
@@ -141,8 +147,28 @@ export class AnalysisRows {
     });
   }
 
-  /** A finished call (after its findings); its per-call state is dropped. */
+  /** A finished call; its row is written once the findings reported right after it are in. */
   call(summary: CallSummary): void {
+    if (this.pendingCall) this.writeCall();
+    this.pendingCall = summary;
+  }
+
+  /** The end of the analysis: writes the last call's row. */
+  end(): void {
+    if (this.pendingCall) this.writeCall();
+  }
+
+  /** The batch analysis' result: its findings, then its calls. */
+  finish(result: AnalysisResult): void {
+    for (const finding of result.findings) this.finding(finding);
+    for (const call of result.calls) this.call(call);
+    this.end();
+  }
+
+  /** Writes the pending call's row; its per-call state is dropped. */
+  private writeCall(): void {
+    const summary = this.pendingCall!;
+    this.pendingCall = undefined;
     const seen = this.calls.get(summary.callId);
     const forbiddenUs = this.forbidden.get(summary.callId);
     this.calls.delete(summary.callId);
@@ -171,12 +197,6 @@ export class AnalysisRows {
       packets,
       packets_truncated: summary.packetsTruncated,
     });
-  }
-
-  /** The batch analysis' result: its findings, then its calls. */
-  finish(result: AnalysisResult): void {
-    for (const finding of result.findings) this.finding(finding);
-    for (const call of result.calls) this.call(call);
   }
 
   /**
