@@ -11,6 +11,7 @@
 import type { AnalysisResult, CallSummary, Finding, ObservedMessage } from '../analysis/index.js';
 import type { SipPayload } from '../capture/types.js';
 import { parseUri, unescapeUri } from '../sip/index.js';
+import { GenerationalMap } from './bounded.js';
 import { grantedExpires, scanHeaders } from './header-scan.js';
 import type { DatasetSink } from './sink.js';
 
@@ -37,8 +38,8 @@ const MAX_JUDGED = 50_000;
 const USER_CACHE_ENTRIES = 8192;
 
 export class AnalysisRows {
-  private readonly requests = new Map<string, RequestSeen>();
-  private readonly judged = new Set<string>();
+  private readonly requests = new GenerationalMap<RequestSeen>(MAX_REQUESTS);
+  private readonly judged = new GenerationalMap<true>(MAX_JUDGED);
   private readonly calls = new Map<string, CallSeen>();
   /** First reinvite-forbidden time per Call-ID, until the call's row is written. */
   private readonly forbidden = new Map<string, number>();
@@ -89,7 +90,7 @@ export class AnalysisRows {
       if (seen) {
         seen.authUser ??= authUser;
       } else {
-        remember(this.requests, key, { authUser, inDialog: fields.toTag !== undefined, requestPacket: observed.packetNumber, fromUser, toUser }, MAX_REQUESTS);
+        this.requests.set(key, { authUser, inDialog: fields.toTag !== undefined, requestPacket: observed.packetNumber, fromUser, toUser });
       }
       return;
     }
@@ -98,7 +99,7 @@ export class AnalysisRows {
     // one outcome per request and status over all hops: its first frame (as the analysis judges them)
     const judgedKey = `${key} ${status}`;
     if (this.judged.has(judgedKey)) return;
-    remember(this.judged, judgedKey, undefined, MAX_JUDGED);
+    this.judged.set(judgedKey, true);
     const request = this.requests.get(key);
     const outcome = {
       time: observed.timeUs,
@@ -237,11 +238,4 @@ export class AnalysisRows {
     }
     return user;
   }
-}
-
-/** Adds to an insertion-ordered map or set, forgetting the oldest entry beyond `capacity`. */
-function remember<V>(store: Map<string, V> | Set<string>, key: string, value: V, capacity: number): void {
-  if (store instanceof Map) store.set(key, value);
-  else store.add(key);
-  if (store.size > capacity) store.delete(store.keys().next().value!);
 }
