@@ -42,7 +42,7 @@ export async function openParquetDataset(options: ParquetDatasetOptions): Promis
   const staging = makeStagingDir(options.directory);
   const { DuckDBInstance } = await import('@duckdb/node-api');
   // one thread: the other core stays with the analysis; the memory limit bounds DuckDB's buffers
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '256MB', preserve_insertion_order: 'true' });
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '128MB', preserve_insertion_order: 'true' });
   const connection = await instance.connect();
   await connection.run(`SET TimeZone = 'UTC'`);
   return new ParquetDatasetWriter(options, host, staging, connection, () => instance.closeSync());
