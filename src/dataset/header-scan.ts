@@ -34,7 +34,8 @@ function bytesOf(name: string): Uint8Array {
  */
 export function scanHeaders(bytes: Uint8Array, binding: boolean): ScannedHeaders {
   const found: ScannedHeaders = { userAgent: null, server: null, expires: null, contact: null };
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // payload bytes are usually Buffers already (views into the capture's pool); wrap only when not
+  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let lineStart = view.indexOf(LF) + 1;
   while (lineStart > 0 && lineStart < view.length) {
     let lineEnd = view.indexOf(LF, lineStart);
