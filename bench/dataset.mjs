@@ -13,7 +13,7 @@
  * Results are also written to bench/out/dataset.json.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +42,10 @@ function run(command, args, { stdout = 'ignore' } = {}) {
 }
 
 /** Wall, user+sys CPU seconds and peak RSS (MB) of one command, from /usr/bin/time. */
-async function timed(args) {
-  const { code, err } = await run('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', ...args]);
+async function timed(args, outFile) {
+  const fd = outFile === undefined ? 'ignore' : openSync(outFile, 'w');
+  const { code, err } = await run('/usr/bin/time', ['-f', 'BENCH %e %U %S %M', ...args], { stdout: fd });
+  if (fd !== 'ignore') closeSync(fd);
   const line = err.split('\n').find((text) => text.startsWith('BENCH '));
   if (!line || code > 1) throw new Error(`${args.join(' ')} failed (${code}): ${err.slice(-500)}`);
   const [wall, user, sys, rssKb] = line.split(' ').slice(1).map(Number);
@@ -73,7 +75,8 @@ async function compare(capture, label) {
   rmSync(dataset, { recursive: true, force: true });
   const cli = [process.execPath, 'bin/sipscope.js', 'analyze', capture, '--json'];
   // alternate the two so that load from elsewhere on the machine falls on both
-  const plain = await timed(cli);
+  const analyzeOut = path.join(options.work, `${label}-analyze.json`);
+  const plain = await timed(cli, analyzeOut);
   const withDataset = await timed([...cli, '--dataset', dataset, '--host', 'h']);
   const plain2 = await timed(cli);
   const withDataset2 = await timed([...cli, '--dataset', dataset, '--host', 'h']);
@@ -91,13 +94,34 @@ async function compare(capture, label) {
     datasetMb: mb(sizeOf(dataset)),
     datasetToCapture: +(sizeOf(dataset) / sizeOf(capture)).toFixed(4),
     written: /\): (.*)$/m.exec(d.stderr)?.[1],
+    sameAsAnalyze: await sameAnswers(dataset, analyzeOut),
   };
   console.log(
     `${label}: ${result.captureMb} MB capture; analyze --json ${p.wall}s (cpu ${p.cpu}s, ${p.rssMb} MB) vs --dataset ${d.wall}s ` +
       `(cpu ${d.cpu}s, ${d.rssMb} MB): time x${result.timeRatio}, cpu x${result.cpuRatio}, RSS +${result.rssDeltaMb} MB; ` +
-      `dataset ${result.datasetMb} MB = ${(100 * result.datasetToCapture).toFixed(2)}% of the capture`,
+      `dataset ${result.datasetMb} MB = ${(100 * result.datasetToCapture).toFixed(2)}% of the capture; ` +
+      `query = analyze: revocations ${result.sameAsAnalyze.revocations}, durations ${result.sameAsAnalyze.durations}`,
   );
   return { result, dataset };
+}
+
+/** Does `query` give the revocation timeline and durations that `analyze --json` printed? */
+async function sameAnswers(dataset, analyzeOut) {
+  const analyzed = JSON.parse(readFileSync(analyzeOut, 'utf8'));
+  const ask = async (flag) => {
+    const out = path.join(options.work, 'query.json');
+    await timed([process.execPath, 'bin/sipscope.js', 'query', dataset, flag, '--json'], out);
+    return JSON.parse(readFileSync(out, 'utf8'));
+  };
+  const revocations = (await ask('--revocations')).map((row) => ({
+    username: row.username, lastSuccess: row.last_success, firstForbidden: row.first_forbidden, activeCalls: row.active_calls, damagedCalls: row.damaged_calls,
+  }));
+  const [d] = await ask('--durations');
+  const durations = { p50Ms: d.p50_ms, p95Ms: d.p95_ms, p99Ms: d.p99_ms, maxMs: d.max_ms, drainWindowMs: d.drain_window_ms };
+  return {
+    revocations: JSON.stringify(revocations) === JSON.stringify(analyzed.revocations),
+    durations: JSON.stringify(durations) === JSON.stringify(analyzed.durations),
+  };
 }
 
 /** The dataset of one host copied under `hosts` host names: what `hosts` hosts' rings would write. */
@@ -135,7 +159,7 @@ const started = Date.now();
 const results = { machine: { load: loadavg().map((value) => +value.toFixed(1)) }, runs: [] };
 const sipp = '/work/bigcaps/analysis-sipp-90k.pcapng';
 const capture = options.capture ?? (existsSync(sipp) ? sipp : await ensureCapture('/work/bigcaps/dataset-225MB.pcap', 225));
-results.runs.push((await compare(capture, '225MB')).result);
+results.runs.push((await compare(capture, options.capture === undefined ? '225MB' : path.basename(capture))).result);
 if (!options['skip-big']) {
   const big = await ensureCapture(options.big, 1000);
   const { result, dataset } = await compare(big, '1GB');
