@@ -9,6 +9,7 @@ import type { TimerSettings, TraceSink } from '../client/transaction.js';
 import type { TargetOptions } from '../client/target-connection.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { CREDENTIAL_OPTIONS } from './credentials.js';
+import { HANDSHAKE_TOKEN_OPTIONS, handshakeTokenOf } from './handshake-token.js';
 import { badArgument } from './exit.js';
 import type { CliIO } from './io.js';
 import type { ArgumentsOf, OptionTable } from './option-table.js';
@@ -34,6 +35,7 @@ export const CHECK_OPTIONS = {
   ca: { type: 'string', describe: 'PEM file of CA certificates trusted for TLS/WSS' },
   insecure: { type: 'boolean', default: false, describe: 'do not verify the TLS certificate (verification is on by default)' },
   'ws-path': { type: 'string', default: '/', describe: 'WebSocket resource path for ws/wss' },
+  ...HANDSHAKE_TOKEN_OPTIONS,
   'local-ip': { type: 'string', describe: 'local address to bind' },
   'local-port': { type: 'number', describe: 'local port to bind' },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print SIP messages sent and received (credentials redacted) on stderr' },
@@ -46,7 +48,8 @@ export const CHECK_OPTIONS = {
 export type CheckArguments = ArgumentsOf<typeof CHECK_OPTIONS>;
 
 /** What targetOptionsOf reads: the target, transport, timers and TLS (commands without a `<uri>` positional too). */
-export type TargetArguments = Pick<CheckArguments, 'uri' | 'dns' | 'transport' | 'proxy' | 'timeout' | 't1' | 't2' | 'ca' | 'insecure' | 'wsPath' | 'localIp' | 'localPort'>;
+export type TargetArguments = Pick<CheckArguments, 'uri' | 'dns' | 'transport' | 'proxy' | 'timeout' | 't1' | 't2' | 'ca' | 'insecure' | 'wsPath' | 'localIp' | 'localPort'
+  | 'tokenEnv' | 'tokenFile' | 'tokenIn' | 'mintKeyEnv' | 'mintSub' | 'mintIss' | 'mintTtl' | 'warnTokenTtl'>;
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -82,8 +85,11 @@ function positiveNumber(value: number, what: string): number {
   return value;
 }
 
-/** Target and connection settings from the arguments (throws CliError('bad-argument') for unusable values). */
-export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink): Promise<TargetOptions & { timeoutMs: number }> {
+/**
+ * Target and connection settings from the arguments (throws CliError('bad-argument') for unusable values). `env`
+ * is where --token-env / --mint-key-env are read (io.env; the process environment by default).
+ */
+export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink, env: NodeJS.ProcessEnv = process.env): Promise<TargetOptions & { timeoutMs: number }> {
   const timers: TimerSettings = { t1: positiveNumber(args.t1, '--t1'), t2: positiveNumber(args.t2, '--t2') };
   if (timers.t2 < timers.t1) throw badArgument('--t2 must not be less than --t1');
   const timeoutMs = args.timeout === undefined ? 64 * timers.t1 : parseDuration(args.timeout);
@@ -111,6 +117,7 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink):
     ca,
     insecure: args.insecure,
     wsPath: args.wsPath,
+    handshakeToken: await handshakeTokenOf(args, env),
     localAddress: args.localIp,
     localPort,
     trace,

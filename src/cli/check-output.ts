@@ -8,8 +8,11 @@ import type { CheckArguments } from './check-options.js';
 import { checkExitCode, checkLocalErrorExitCode, type CliError } from './exit.js';
 import type { CliIO } from './io.js';
 import { withoutPassword } from '../client/target.js';
+import { warnTokenSecondsOf } from './handshake-token.js';
 
 export async function emitCheckResult(result: CheckResult, args: CheckArguments, io: CliIO): Promise<number> {
+  // already checked when the options were read
+  const warnTokenS = warnTokenSecondsOf(args);
   if (args.junit !== undefined) {
     try {
       await writeFile(args.junit, renderCheckJUnit(result, withoutPassword(args.uri)));
@@ -19,9 +22,9 @@ export async function emitCheckResult(result: CheckResult, args: CheckArguments,
     }
   }
   if (args.json) io.out(JSON.stringify(checkJson(result), null, 2));
-  else if (args.nagios) io.out(renderCheckMonitoring(result, args.warnRetrans, withoutPassword(args.uri)));
+  else if (args.nagios) io.out(renderCheckMonitoring(result, args.warnRetrans, withoutPassword(args.uri), warnTokenS));
   else io.out(renderCheckText(result, io.style));
-  return checkExitCode(result, args.nagios, args.warnRetrans);
+  return checkExitCode(result, args.nagios, args.warnRetrans, warnTokenS);
 }
 
 /**

@@ -18,8 +18,8 @@ export function renderCheckJUnit(result: CheckResult, target: string): string {
 }
 
 /** `SIP OK - 200 OK for REGISTER sip:... in 2.1ms, realm "x" MD5 | rtt=2.1ms;;;0 retransmissions=0;1;;0 transactions=2;;;0` */
-export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, target: string): string {
-  const state = monitoringStateOf(result, warnRetrans);
+export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, target: string, warnTokenS?: number): string {
+  const state = monitoringStateOf(result, warnRetrans, warnTokenS);
   const rtt = result.rttMs === undefined ? '' : ` in ${result.rttMs.toFixed(1)}ms`;
   let summary = result.error
     ? `${result.method} ${target}: ${result.error.code}: ${result.error.message}`
@@ -27,10 +27,15 @@ export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, 
   if (!result.error && result.realm !== undefined) summary += `, realm "${result.realm}" ${result.algorithm}`;
   if (result.retransmissions > 0) summary += `, ${result.retransmissions} retransmissions`;
   if (result.authProblem) summary += ` (${result.authProblem})`;
+  if (result.handshake?.status !== undefined) summary += `, WebSocket handshake HTTP ${result.handshake.status}`;
+  const tokenLeft = result.handshake?.token?.remainingS;
+  if (tokenLeft !== undefined) summary += tokenLeft >= 0 ? `, token expires in ${tokenLeft}s` : `, token expired ${-tokenLeft}s ago`;
   const perfdata: PerfDatum[] = [
     { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', min: 0 },
     { label: 'retransmissions', value: result.retransmissions, warn: warnRetrans, min: 0 },
     { label: 'transactions', value: result.transactions.length, min: 0 },
   ];
+  // guidelines "Threshold and ranges": "N:" alerts below N
+  if (tokenLeft !== undefined) perfdata.push({ label: 'token_remaining', value: tokenLeft, uom: 's', warn: warnTokenS === undefined ? undefined : `${warnTokenS}:` });
   return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

@@ -51,16 +51,26 @@ export function asCliError(error: unknown): CliError | undefined {
   return undefined;
 }
 
-/** The monitoring-plugin state of a finished register/options check. */
-export function monitoringStateOf(result: CheckResult, warnRetrans: number): MonitoringState {
+/**
+ * The monitoring-plugin state of a finished register/options check. A ws/wss handshake token with less than
+ * `warnTokenS` seconds left is a WARNING.
+ */
+export function monitoringStateOf(result: CheckResult, warnRetrans: number, warnTokenS?: number): MonitoringState {
   if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
   if (!result.ok) return 'CRITICAL';
+  const tokenLeft = result.handshake?.token?.remainingS;
+  if (warnTokenS !== undefined && tokenLeft !== undefined && tokenLeft < warnTokenS) return 'WARNING';
   return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
 }
 
-/** Exit code of a finished register/options check: sipsak's, or the monitoring state's with --nagios. */
-export function checkExitCode(result: CheckResult, nagios: boolean, warnRetrans: number): number {
-  if (nagios) return MONITORING_EXIT[monitoringStateOf(result, warnRetrans)];
+/**
+ * Exit code of a finished register/options check: sipsak's, or the monitoring state's with --nagios. A WebSocket
+ * upgrade answered 401/403 (`websocket-rejected`: the gateway refused the handshake token) is a refusal like a SIP
+ * 401/403: EXIT.failed.
+ */
+export function checkExitCode(result: CheckResult, nagios: boolean, warnRetrans: number, warnTokenS?: number): number {
+  if (nagios) return MONITORING_EXIT[monitoringStateOf(result, warnRetrans, warnTokenS)];
+  if (result.error?.code === 'websocket-rejected') return EXIT.failed;
   if (result.error) return result.error.remote ? EXIT.remote : EXIT.local;
   return result.ok ? EXIT.ok : EXIT.failed;
 }

@@ -7,7 +7,7 @@ import { exchange, type ExchangeOutcome } from './exchange.js';
 import type { OutgoingRequest } from './request.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader,
+  checkErrorOf, contactTransportParam, exchangeWithFailover, handshakeRecordOf, newDialogBasics, routeHeaders, viaHeader,
   type TargetConnection, type TargetOptions,
 } from './target-connection.js';
 import { hostPort } from '../sip/index.js';
@@ -73,7 +73,7 @@ export function userOf(options: RegisterOptions, connection: { target: { user?: 
 }
 
 /** Turns an exchange into the check result (shared with OPTIONS). */
-export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, connection?: TargetConnection): CheckResult {
+export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, connection?: TargetConnection, options?: TargetOptions): CheckResult {
   const result: CheckResult = {
     method,
     ok: outcome.final !== undefined && outcome.final.status >= 200 && outcome.final.status < 300 && !outcome.error,
@@ -83,6 +83,8 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
     bindings: [],
   };
   if (connection) result.target = { transport: connection.remote.transport, address: connection.remote.address, port: connection.remote.port };
+  const handshake = connection && options ? handshakeRecordOf(options, connection.transport) : undefined;
+  if (handshake) result.handshake = handshake;
   const rtts = outcome.transactions.filter((record) => record.rttMs !== undefined);
   if (rtts.length > 0) result.rttMs = rtts.reduce((sum, record) => sum + record.rttMs!, 0);
   if (outcome.answered) Object.assign(result, outcome.answered);
@@ -107,9 +109,12 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
       return exchange(opened.layer, request, { username: options.authUser ?? user, password: options.password }, deadline);
     });
     connection = done.connection;
-    return resultOf('REGISTER', done.outcome, connection);
+    return resultOf('REGISTER', done.outcome, connection, options);
   } catch (error) {
-    return { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const failed: CheckResult = { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const handshake = handshakeRecordOf(options, error);
+    if (handshake) failed.handshake = handshake;
+    return failed;
   } finally {
     await connection?.close();
   }

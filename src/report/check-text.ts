@@ -3,6 +3,7 @@
  * and the bindings. Colour comes from the `style` passed in (chalk or a no-colour stand-in), so this stays pure.
  */
 import type { CheckResult } from '../client/result.js';
+import { describeHandshakeToken } from './check-json.js';
 
 /** The few colour functions used; a ChalkInstance fits. */
 export interface TextStyle {
@@ -20,6 +21,13 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
   const lines: string[] = [];
   if (result.target) {
     lines.push(style.dim(`${result.method} to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}`));
+  }
+  if (result.handshake) {
+    const { status, reason } = result.handshake;
+    const http = status === undefined ? style.red('no HTTP answer') : `HTTP ${status} ${reason ?? ''}`.trimEnd();
+    const token = describeHandshakeToken(result.handshake);
+    const shown = status === 101 ? http : style.red(http);
+    lines.push(`  WebSocket handshake -> ${shown}${token ? `  (${token})` : ''}`);
   }
   for (const record of result.transactions) {
     const status = record.status === undefined ? style.red('no final response') : `${record.status} ${record.reason ?? ''}`.trim();

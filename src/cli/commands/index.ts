@@ -15,6 +15,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   flow: async () => (await import('./flow.js')).flowCommand,
   extract: async () => (await import('./extract.js')).extractCommand,
   query: async () => (await import('./query.js')).queryCommand,
+  token: async () => (await import('./token.js')).tokenCommand,
 };
 
 /** The commands a run needs: the one named first on the command line, or all of them (help, unknown names). */
