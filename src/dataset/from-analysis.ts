@@ -69,8 +69,8 @@ export class AnalysisRows {
       dst_ip: observed.dst.ip,
       dst_port: observed.dst.port,
       transport: payload.transport,
-      method: observed.method ?? null,
-      status: observed.status ?? null,
+      method: observed.kind === 'request' ? observed.method : null,
+      status: observed.kind === 'response' ? observed.status : null,
       call_id: fields.callId,
       cseq_number: fields.cseqNumber,
       cseq_method: fields.cseqMethod,
@@ -94,7 +94,7 @@ export class AnalysisRows {
       }
       return;
     }
-    const status = observed.status!;
+    const status = observed.status;
     if (status < 200) return;
     // one outcome per request and status over all hops: its first frame (as the analysis judges them)
     const judgedKey = `${key} ${status}`;
@@ -217,7 +217,7 @@ export class AnalysisRows {
     call.files.add(observed.file);
     for (const packet of observed.packets) if (packet > call.lastPacket) call.lastPacket = packet;
     if (retransmission || call.answerUs !== undefined || observed.kind !== 'response') return;
-    const status = observed.status!;
+    const status = observed.status;
     if (fields.cseqMethod !== 'INVITE' || status < 200 || status >= 300) return;
     const request = this.requests.get(`${fields.callId} ${fields.cseqNumber} INVITE`);
     if (!request?.inDialog) call.answerUs = observed.timeUs;

@@ -4,17 +4,20 @@
  * one adapter (dataset/from-analysis.ts) into the Parquet sink; the files appear in DIR only when all are written.
  */
 import { hostname } from 'node:os';
-import type { AnalysisResult, AnalyzeCapturesOptions, ObservedMessage } from '../../analysis/index.js';
+import type { AnalysisResult, AnalysisSink, AnalyzeCapturesOptions, ObservedMessage } from '../../analysis/index.js';
 import type { SipPayload } from '../../capture/types.js';
 import type { DatasetSink } from '../../dataset/index.js';
 import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
 
 export interface DatasetRun {
-  /** Hooks for runAnalysis: every decoded payload and the analysis' reading of it. */
-  hooks: Pick<AnalyzeCapturesOptions, 'observer' | 'payload'>;
-  /** Writes the result's calls and findings, closes the files and reports what was written. */
-  finish(result: AnalysisResult, io: CliIO): Promise<void>;
+  /** Hooks for the analysis: every decoded payload, the analysis' reading of it, and (streamed) each call and finding. */
+  hooks: Pick<AnalyzeCapturesOptions, 'observer' | 'payload'> & { sink: AnalysisSink };
+  /**
+   * Closes the files and reports what was written. `batch`: the analysis kept its calls and findings and they are
+   * in `result` (runAnalysis); otherwise they came through `hooks.sink` as they finished (streamAnalysis).
+   */
+  finish(io: CliIO, batch?: AnalysisResult): Promise<void>;
   abort(): Promise<void>;
 }
 
@@ -38,9 +41,14 @@ export async function openDatasetRun(files: string[], directory: string, host: s
       observer: (observed: ObservedMessage, retransmission: boolean) => {
         if (current) rows.message(current, observed, retransmission);
       },
+      sink: {
+        call: (call) => rows.call(call),
+        finding: (finding) => rows.finding(finding),
+      },
     },
-    async finish(result, io) {
-      rows.finish(result);
+    async finish(io, batch) {
+      if (batch) rows.finish(batch);
+      else rows.end();
       try {
         const written = await sink.close();
         const counts = Object.entries(written.rows).map(([table, count]) => `${count} ${table}`).join(', ');
