@@ -95,6 +95,15 @@ describe('dataset files', () => {
     expect(Number(m)).toBe(2 * expected.sipMessages);
   });
 
+  it('analyze prints the same --json, --jsonl and text with --dataset as without it', async () => {
+    for (const form of [['--json'], ['--jsonl'], []]) {
+      const plain = await runCli(['analyze', REVOCATION_UDP, ...form]);
+      const withDataset = await runCli(['analyze', REVOCATION_UDP, ...form, '--dataset', join(dir, `same-${form.join('') || 'text'}`), '--host', 'x']);
+      expect(withDataset.code).toBe(plain.code);
+      expect(withDataset.out).toBe(plain.out);
+    }
+  });
+
   it('row groups are flushed as they fill: with 50 rows per file, 240 messages make 5 files of at most 50 rows', async () => {
     const small = join(dir, 'small');
     const writer = await openParquetDataset({ directory: small, host: 'h', inputs: [REVOCATION_UDP], rowsPerFile: 50 });
