@@ -7,7 +7,7 @@
  * global setTimeout at a time), so tests can drive them with fake time.
  */
 import { performance } from 'node:perf_hooks';
-import { getHeader, parseCSeq, parseVia, type SipMessage, type SipResponse } from '../sip/index.js';
+import { getHeader, parseCSeq, parseVia, type SipMessage, type SipRequest, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
 import { branchOf, requestCSeq, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { TimerEntry, TimerQueue } from './timer-queue.js';
@@ -47,6 +47,16 @@ export interface TransactionOutcome {
   rttMs: number;
 }
 
+/**
+ * What a user agent core (a call's dialog) gets from the layer besides its transactions' outcomes: requests the
+ * peer sends us (in-dialog BYE, re-INVITE, ...), and responses that match no transaction (retransmissions of a 2xx
+ * to INVITE, which the UA core, not the transaction, must acknowledge again: RFC 3261 §13.2.2.4, §17.1.1.2).
+ */
+export interface CoreHandlers {
+  request?(request: SipRequest, raw: Uint8Array): void;
+  strayResponse?(response: SipResponse): void;
+}
+
 export interface TraceSink {
   (direction: 'sent' | 'received', raw: Uint8Array, note?: string): void;
 }
@@ -59,7 +69,10 @@ interface Pending {
   retransmissions: number;
   interval: number;
   startedAt: number;
+  /** The caller's overall limit for this transaction (performance.now() time), when it gave one. */
+  limitAt?: number;
   provisional: SipResponse[];
+  onProvisional?: (response: SipResponse) => void;
   /** Timer A / E: fires `retransmit` below. */
   retransmitTimer?: TimerEntry;
   /** Timer B / F, or the caller's overall limit. */
@@ -92,6 +105,8 @@ export class TransactionLayer {
   private failure: TransactionError | undefined;
   /** Responses that matched no transaction (late retransmissions of a final response, strays). */
   unmatched = 0;
+  /** Set by a user agent core that answers requests (a call); a plain check leaves it unset. */
+  core: CoreHandlers = {};
 
   constructor(
     readonly transport: SipTransport,
@@ -114,7 +129,7 @@ export class TransactionLayer {
    * Starts a client transaction for `request` (its top Via must carry a fresh branch) and settles with the
    * final response, or rejects with TransactionError on Timer B/F, `limitMs` or a transport failure.
    */
-  send(request: OutgoingRequest, limitMs?: number): Promise<TransactionOutcome> {
+  send(request: OutgoingRequest, limitMs?: number, onProvisional?: (response: SipResponse) => void): Promise<TransactionOutcome> {
     if (this.failure) return Promise.reject(this.failure);
     const key = branchMethodKey(branchOf(request), request.method);
     const invite = request.method.toUpperCase() === 'INVITE';
@@ -127,7 +142,9 @@ export class TransactionLayer {
         retransmissions: 0,
         interval: this.timers.t1,
         startedAt: performance.now(),
+        limitAt: limitMs === undefined ? undefined : performance.now() + limitMs,
         provisional: [],
+        onProvisional,
         resolve,
         reject,
       };
@@ -178,18 +195,29 @@ export class TransactionLayer {
 
   private receive(message: SipMessage, raw: Uint8Array): void {
     this.trace?.('received', raw);
-    if (message.kind !== 'response') return; // a UAC check ignores requests sent to it
+    if (message.kind !== 'response') {
+      this.core.request?.(message, raw); // a plain UAC check ignores requests sent to it
+      return;
+    }
     const key = responseKey(message);
     const entry = key ? this.pending.get(key) : undefined;
     if (!entry || !key) {
       this.unmatched++;
+      this.core.strayResponse?.(message);
       return;
     }
     if (message.status < 200) {
       entry.provisional.push(message);
+      entry.onProvisional?.(message);
       if (entry.state === 'calling') {
         entry.state = 'proceeding';
         if (entry.invite && entry.retransmitTimer) this.timerQueue.cancel(entry.retransmitTimer); // §17.1.1.2: A stops
+        if (entry.invite && entry.timeoutTimer) {
+          // §17.1.1.2: Timer B guards the Calling state only; a ringing INVITE waits for its final answer (or CANCEL)
+          // until the caller's own limit
+          this.timerQueue.cancel(entry.timeoutTimer);
+          if (entry.limitAt !== undefined) this.timerQueue.schedule(entry.timeoutTimer, Math.max(0, entry.limitAt - performance.now()));
+        }
         if (!entry.invite && entry.retransmitTimer) {
           // §17.1.2.2: in Proceeding, Timer E fires at T2
           entry.interval = this.timers.t2;
@@ -225,6 +253,12 @@ export class TransactionLayer {
     } catch {
       // the INVITE has its final answer; a lost ACK only makes the server retransmit
     }
+  }
+
+  /** Sends bytes outside any client transaction (ACK for a 2xx, a response to the peer's request). */
+  sendStateless(bytes: Uint8Array): void {
+    this.transport.send(bytes);
+    this.trace?.('sent', bytes);
   }
 
   private finish(key: string): void {
