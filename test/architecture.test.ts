@@ -1,11 +1,11 @@
 /**
  * The layout rule (docs/architecture.md, "The dependency rule"), checked on the real source:
  *
- *   cli -> (client | analysis | report | token | server) -> (transport | capture) -> sip
+ *   cli -> (client | analysis | report | dataset | token | server) -> (transport | capture) -> sip
  *
  * - An import within one top folder of src/ is always allowed.
  * - cli may import every other folder; nothing imports cli (not even a type).
- * - client, analysis, report, token and server may import transport, capture and sip.
+ * - client, analysis, report, dataset, token and server may import transport, capture and sip.
  * - transport and capture may import sip. sip imports nothing of ours.
  * - Between two folders of the same tier (e.g. report and analysis, or transport and capture) only type-only imports
  *   are accepted (`import type`, `import { type X }`, `export type ... from`, `import('...').X` in a type): they
@@ -34,6 +34,7 @@ const TIER: Record<string, number> = {
   client: 1,
   analysis: 1,
   report: 1,
+  dataset: 1,
   token: 1,
   server: 1,
   transport: 2,

@@ -1,6 +1,6 @@
 /** Captures in, analysis out: capture decoding (src/capture) feeding the Analyzer. */
 import { decodeCaptures, type DecodeOptions } from '../capture/decode.js';
-import type { DecodeIssue } from '../capture/types.js';
+import type { DecodeIssue, SipPayload } from '../capture/types.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { AnalysisResult } from './types.js';
 
@@ -14,6 +14,8 @@ export interface AnalyzeCapturesOptions extends AnalyzerOptions {
   started?(analyzer: Analyzer): void;
   /** Called after each message is analysed (a live run notes when the last one came). */
   analysed?(): void;
+  /** Each decoded SIP message, just before the analysis reads it (the observer then sees its reading). */
+  payload?(payload: SipPayload): void;
 }
 
 export async function analyzeCaptures(inputs: string[], options: AnalyzeCapturesOptions = {}): Promise<AnalysisResult> {
@@ -23,6 +25,7 @@ export async function analyzeCaptures(inputs: string[], options: AnalyzeCaptures
     inputs,
     {
       payload: (payload) => {
+        options.payload?.(payload);
         analyzer.add(payload);
         options.analysed?.();
       },

@@ -80,15 +80,19 @@ export async function runAnalysis(
   window: WindowArguments,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzerOptions, 'observer'> = {},
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload'> = {},
 ): Promise<AnalysisResult> {
   const result = await analyzeForCommand(files, window, io, command, extra);
   return window.user === undefined ? result : filterByUser(result, window.user);
 }
 
-/** What a streamed run may add: a hook per finding written, and the live hooks of analyzeCaptures. */
-export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'analysed'> {
+/**
+ * What a streamed run may add: a hook per finding written, the live hooks of analyzeCaptures, and a second reader
+ * of the stream (`payload`, `observer`, and `sink` for every call and finding, --user not applied: the dataset).
+ */
+export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'analysed' | 'payload' | 'observer'> {
   onFinding?(finding: Finding): void;
+  sink?: AnalysisSink;
   /** Each decoding problem as it happens (a live run reports them at once), instead of the end-of-run report. */
   decodeIssue?(issue: DecodeIssue): void;
 }
@@ -106,7 +110,27 @@ export async function streamAnalysis(
   hooks: StreamHooks = {},
 ): Promise<AnalysisResult> {
   const stream = userStream(window, writer, hooks.onFinding);
-  const result = await analyzeForCommand(files, window, io, command, { sink: stream.sink, started: hooks.started, analysed: hooks.analysed }, hooks.decodeIssue);
+  const extra = hooks.sink;
+  const sink: AnalysisSink = extra
+    ? {
+        call(call) {
+          stream.sink.call?.(call);
+          extra.call?.(call);
+        },
+        finding(finding) {
+          stream.sink.finding?.(finding);
+          extra.finding?.(finding);
+        },
+      }
+    : stream.sink;
+  const result = await analyzeForCommand(
+    files,
+    window,
+    io,
+    command,
+    { sink, started: hooks.started, analysed: hooks.analysed, payload: hooks.payload, observer: hooks.observer },
+    hooks.decodeIssue,
+  );
   return stream.end(result);
 }
 
@@ -156,7 +180,7 @@ async function analyzeForCommand(
   window: WindowArguments,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'sink' | 'started' | 'analysed'>,
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'sink' | 'started' | 'analysed'>,
   eachIssue?: (issue: DecodeIssue) => void,
 ): Promise<AnalysisResult> {
   const { sinceUs, untilUs } = windowOptions(window);

@@ -20,6 +20,7 @@ import type { ArgumentsOf } from '../option-table.js';
 import { TextSpool } from '../spool.js';
 import { defaultHepSenders, listenHep, LiveClock, onStopSignal, parseListenAddress, serveMetrics, type MetricsSource } from './analyze-live.js';
 import { captureFiles, issueLine, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
+import { openDatasetRun, type DatasetRun } from './dataset-run.js';
 
 /** A live run prints this many input problems one by one, then one line per LIVE_ISSUE_EVERY more. */
 const LIVE_ISSUES_SHOWN = 20;
@@ -34,6 +35,8 @@ const ANALYZE_OPTIONS = {
   'hep-listen': { type: 'string', describe: 'live source: receive HEP v2/v3 over UDP on ADDRESS:PORT (Kamailio siptrace, heplify), until Ctrl-C' },
   'hep-from': { type: 'string', describe: 'HEP senders accepted (comma list of IPs; default: loopback when listening on loopback, else any)' },
   metrics: { type: 'string', describe: 'serve Prometheus metrics on ADDRESS:PORT (/metrics) while the analysis runs' },
+  dataset: { type: 'string', describe: 'also write the analysis as a Parquet dataset in this directory (docs/dataset.md)' },
+  host: { type: 'string', describe: "host name of the dataset partition (default: this machine's name)" },
   'fail-on': {
     type: 'string',
     default: 'error',
@@ -53,6 +56,7 @@ export const analyzeCommand = defineCommand({
     ['$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI'],
     ['tcpdump -i any -U -w - port 5060 | $0 analyze - --follow --jsonl', 'live: one JSON event per line'],
     ['$0 analyze --hep-listen 127.0.0.1:9060 --jsonl --metrics 127.0.0.1:9100', 'live from HEP, with metrics'],
+    ['$0 analyze /var/spool/ring/*.pcap --dataset /shared/sip --host sbc1', 'Parquet tables to query with `sipscope query`'],
   ],
   async run(args, io) {
     const failsOn = parseFailOn(args.failOn);
@@ -63,36 +67,52 @@ export const analyzeCommand = defineCommand({
     if (args.follow && (files.length !== 1 || files[0] !== '-')) throw badArgument('--follow reads a live pcap stream from stdin: give - as the only input');
     const live = args.hepListen !== undefined || args.follow;
     if (live && args.junit !== undefined) throw badArgument('--junit needs the whole analysis: not with a live source');
-    if (args.junit !== undefined) return analyzeWithJUnit(args, args.junit, io, failsOn);
-    const spool = new TextSpool();
-    const write = outputWriter(io);
-    const writer: AnalysisStreamWriter = args.jsonl
-      ? new JsonLinesWriter(write, live)
-      : args.json
-        ? new JsonDocumentWriter(write, spool)
-        : new TextReportWriter(write, spool, io.style);
-    const metrics: MetricsSource = { decodeErrors: 0, findings: new Map() };
-    let failed = false;
-    const onFinding = (finding: Finding) => {
-      failed ||= failsOn(finding);
-      metrics.findings.set(finding.kind, (metrics.findings.get(finding.kind) ?? 0) + 1);
-    };
-    const server = args.metrics === undefined ? undefined : await serveMetrics(parseListenAddress(args.metrics, '--metrics'), metrics);
+    if (args.hepListen !== undefined && args.dataset !== undefined) throw badArgument('--dataset reads capture files (or - --follow), not --hep-listen');
+    // the dataset directory is opened, and proved writable, before any analysis
+    const dataset = args.dataset === undefined ? undefined : await openDatasetRun(files, args.dataset, args.host, args.user);
     try {
-      if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding);
-      else if (live) await followStdin(args, io, writer, metrics, onFinding);
-      else await streamAnalysis(files, args, io, 'analyze', writer, { onFinding });
-    } finally {
-      spool.close();
-      await closeServer(server);
+      return await analyzeTo(args, io, failsOn, live, dataset);
+    } catch (error) {
+      await dataset?.abort();
+      throw error;
     }
-    return failed ? EXIT.failed : EXIT.ok;
   },
 });
 
-async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO, failsOn: FailOn): Promise<number> {
+/** The analysis to the chosen output (and to the dataset when there is one). */
+async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, live: boolean, dataset: DatasetRun | undefined): Promise<number> {
+  const files = args.files;
+  if (args.junit !== undefined) return analyzeWithJUnit(args, args.junit, io, failsOn, dataset);
+  const spool = new TextSpool();
+  const write = outputWriter(io);
+  const writer: AnalysisStreamWriter = args.jsonl
+    ? new JsonLinesWriter(write, live)
+    : args.json
+      ? new JsonDocumentWriter(write, spool)
+      : new TextReportWriter(write, spool, io.style);
+  const metrics: MetricsSource = { decodeErrors: 0, findings: new Map() };
+  let failed = false;
+  const onFinding = (finding: Finding) => {
+    failed ||= failsOn(finding);
+    metrics.findings.set(finding.kind, (metrics.findings.get(finding.kind) ?? 0) + 1);
+  };
+  const server = args.metrics === undefined ? undefined : await serveMetrics(parseListenAddress(args.metrics, '--metrics'), metrics);
+  try {
+    if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding);
+    else if (live) await followStdin(args, io, writer, metrics, onFinding, dataset);
+    else await streamAnalysis(files, args, io, 'analyze', writer, { onFinding, ...dataset?.hooks });
+  } finally {
+    spool.close();
+    await closeServer(server);
+  }
+  await dataset?.finish(io);
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO, failsOn: FailOn, dataset: DatasetRun | undefined): Promise<number> {
   // JUnit needs every call with its findings: the whole analysis is kept.
-  const result = await runAnalysis(args.files, args, io, 'analyze');
+  const result = await runAnalysis(args.files, args, io, 'analyze', dataset && { payload: dataset.hooks.payload, observer: dataset.hooks.observer });
+  await dataset?.finish(io, result);
   io.out(args.json ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
   try {
     await writeFile(junit, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${args.files.join(' ')}`, failsOn }));
@@ -113,7 +133,14 @@ function liveIssues(io: CliIO, metrics: MetricsSource): (issue: DecodeIssue) => 
 }
 
 /** `- --follow`: stdin is read as it grows; the clock moves on while it is quiet; Ctrl-C/SIGTERM ends it. */
-async function followStdin(args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
+async function followStdin(
+  args: AnalyzeArguments,
+  io: CliIO,
+  writer: AnalysisStreamWriter,
+  metrics: MetricsSource,
+  onFinding: (finding: Finding) => void,
+  dataset: DatasetRun | undefined,
+): Promise<void> {
   const clock = new LiveClock();
   const removeSignals = onStopSignal(() => {
     const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): void };
@@ -123,6 +150,7 @@ async function followStdin(args: AnalyzeArguments, io: CliIO, writer: AnalysisSt
   });
   try {
     await streamAnalysis(args.files, args, io, 'analyze', writer, {
+      ...dataset?.hooks,
       onFinding,
       decodeIssue: liveIssues(io, metrics),
       started(analyzer) {
