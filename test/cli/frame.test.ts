@@ -22,7 +22,7 @@ describe('sipscope command frame', () => {
   it('lists every command in --help (all are loaded when no command is named)', () => {
     const run = sipscope(['--help']);
     expect(run.status).toBe(0);
-    for (const name of ['register', 'options', 'decode', 'lint', 'analyze', 'calls', 'flow', 'extract']) {
+    for (const name of ['register', 'options', 'decode', 'lint', 'analyze', 'calls', 'flow', 'extract', 'report']) {
       expect(run.stdout).toMatch(new RegExp(`sipscope ${name} `));
     }
   });

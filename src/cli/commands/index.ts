@@ -16,6 +16,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   calls: async () => (await import('./calls.js')).callsCommand,
   flow: async () => (await import('./flow.js')).flowCommand,
   extract: async () => (await import('./extract.js')).extractCommand,
+  report: async () => (await import('./report.js')).reportCommand,
   query: async () => (await import('./query.js')).queryCommand,
   token: async () => (await import('./token.js')).tokenCommand,
 };
