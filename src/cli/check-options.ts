@@ -11,6 +11,7 @@ import type { SessionOptions } from '../client/session.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { readFile } from 'node:fs/promises';
 import type { CliIO } from './io.js';
+import { printableLines } from '../report/printable.js';
 
 export class CliArgumentError extends Error {
   readonly code = 'bad-argument';
@@ -141,7 +142,7 @@ export function traceTo(io: CliIO): TraceSink {
   return (direction, raw, note) => {
     const arrow = direction === 'sent' ? '>>> sent' : '<<< received';
     const text = Buffer.from(raw).toString('utf8');
-    io.err(`${io.style.dim(`${arrow}${note ? ` (${note})` : ''} ${new Date().toISOString()}`)}\n${redactCredentials(text).trimEnd()}\n`);
+    io.err(`${io.style.dim(`${arrow}${note ? ` (${note})` : ''} ${new Date().toISOString()}`)}\n${printableLines(redactCredentials(text).trimEnd())}\n`);
   };
 }
 

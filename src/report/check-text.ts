@@ -3,6 +3,7 @@
  * and the bindings. Colour comes from the `style` passed in (chalk or a no-colour stand-in), so this stays pure.
  */
 import type { CheckResult } from '../client/result.js';
+import { printable } from './printable.js';
 
 /** The few colour functions used; a ChalkInstance fits. */
 export interface TextStyle {
@@ -22,7 +23,7 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
     lines.push(style.dim(`${result.method} to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}`));
   }
   for (const record of result.transactions) {
-    const status = record.status === undefined ? style.red('no final response') : `${record.status} ${record.reason ?? ''}`.trim();
+    const status = record.status === undefined ? style.red('no final response') : `${record.status} ${printable(record.reason ?? '')}`.trim();
     const extras = [
       record.credentials.length > 0 ? `with ${record.credentials.join(' + ')}` : '',
       record.provisional.length > 0 ? `after ${record.provisional.join(', ')}` : '',
@@ -32,16 +33,16 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
   }
   lines.push(verdict(result, style));
   if (result.realm !== undefined) {
-    lines.push(`  realm "${result.realm}", algorithm ${result.algorithm}, qop ${result.qop ?? 'none'}`);
+    lines.push(`  realm "${printable(result.realm)}", algorithm ${printable(result.algorithm)}, qop ${printable(result.qop ?? 'none')}`);
   } else if (!result.error) {
     lines.push('  no authentication asked for');
   }
-  if (result.authProblem) lines.push(`  ${style.yellow(result.authProblem)}`);
+  if (result.authProblem) lines.push(`  ${style.yellow(printable(result.authProblem))}`);
   lines.push(`  round trip ${ms(result.rttMs)} over ${plural(result.transactions.length, 'transaction')}, ${plural(result.retransmissions, 'retransmission')}`);
   if (result.method === 'REGISTER' && result.ok) {
     if (result.bindings.length === 0) lines.push('  bindings: none');
     for (const binding of result.bindings) {
-      lines.push(`  binding ${binding.uri}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
+      lines.push(`  binding ${printable(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
     }
   }
   return lines.join('\n');
@@ -50,8 +51,8 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
 function verdict(result: CheckResult, style: TextStyle): string {
   if (result.error) {
     const kind = result.error.remote ? 'remote error' : 'local error';
-    return `${style.red(style.bold('FAILED'))} ${kind} ${result.error.code}: ${result.error.message}`;
+    return `${style.red(style.bold('FAILED'))} ${kind} ${result.error.code}: ${printable(result.error.message)}`;
   }
-  const status = `${result.status} ${result.reason ?? ''}`.trim();
+  const status = `${result.status} ${printable(result.reason ?? '')}`.trim();
   return result.ok ? `${style.green(style.bold('OK'))} ${status}` : `${style.red(style.bold('FAILED'))} ${status}`;
 }

@@ -8,6 +8,7 @@ import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type Anal
 import { CaptureError } from '../../capture/errors.js';
 import type { DecodeIssue } from '../../capture/types.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 
 /**
  * Inputs smaller than this finish too fast for a progress bar to help. The environment variable
@@ -100,13 +101,13 @@ const MAX_ISSUES_SHOWN = 5;
 function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
   for (const issue of decodeIssues) {
     const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-    io.err(`sipscope ${command}: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`);
+    io.err(`sipscope ${command}: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`);
   }
   if (result.summary.decodeErrors > decodeIssues.length && decodeIssues.length > 0) {
     io.err(`sipscope ${command}: ${result.summary.decodeErrors} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
   }
   for (const issue of result.issues.slice(0, MAX_ISSUES_SHOWN)) {
-    io.err(`sipscope ${command}: ${issue.file ? `${issue.file}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${issue.message}`);
+    io.err(`sipscope ${command}: ${issue.file ? `${printable(issue.file)}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${printable(issue.message)}`);
   }
 }
 
@@ -116,7 +117,7 @@ export async function localErrorsExit2(io: CliIO, command: string, body: () => P
     return await body();
   } catch (error) {
     if (error instanceof LocalError || error instanceof AnalysisError) {
-      io.err(`sipscope ${command}: ${error.message}`);
+      io.err(`sipscope ${command}: ${printable(error.message)}`);
       return 2;
     }
     throw error;

@@ -7,6 +7,7 @@ import type { DecodeIssue, SipPayload } from '../../capture/types.js';
 import { parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { EXIT_LOCAL_ERROR, filesArgument, type CliCommand } from '../command.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 
 /** Issues printed one by one before only their counts are kept (a snaplen-cut capture has one per packet). */
 const DEFAULT_MAX_ISSUES = 50;
@@ -67,9 +68,10 @@ function endpointText(endpoint: { ip: string; port: number }): string {
 
 function textLine(payload: SipPayload, firstLine: string, callId: string | null, withFile: boolean): string {
   const transport = `${payload.transport}${payload.hep ? '/hep' : ''}${payload.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
-  const where = withFile ? `${payload.file}:${payload.packetNumber}` : String(payload.packetNumber);
+  const where = withFile ? `${printable(payload.file)}:${payload.packetNumber}` : String(payload.packetNumber);
   const time = formatTimeUs(payload.timeUs);
-  return `${where}\t${time}\t${endpointText(payload.src)} -> ${endpointText(payload.dst)}\t${transport}\t${firstLine}\t${callId ?? '-'}`;
+  // capture text through the one printable gate: a message cannot drive the terminal (JSON keeps it exact)
+  return `${where}\t${time}\t${endpointText(payload.src)} -> ${endpointText(payload.dst)}\t${transport}\t${printable(firstLine)}\t${callId === null ? '-' : printable(callId)}`;
 }
 
 /**
@@ -115,7 +117,7 @@ class LineWriter {
     if (payload.file !== this.file) {
       this.file = payload.file;
       this.fileJson = JSON.stringify(payload.file);
-      this.fileBytes = Buffer.from(this.json ? this.fileJson : payload.file, 'utf8');
+      this.fileBytes = Buffer.from(this.json ? this.fileJson : printable(payload.file), 'utf8');
     }
     let firstLineEnd = 0;
     let plain = true;
@@ -147,9 +149,12 @@ class LineWriter {
     this.chunk[this.at++] = 0x0a;
   }
 
-  /** A byte (or char) that prints as itself: JSON string content needs no escape there; text needs ASCII only. */
+  /**
+   * A byte (or char) that prints as itself: JSON string content needs no escape there; text needs printable ASCII
+   * (controls go the slow way, through printable()).
+   */
   private plainByte(code: number): boolean {
-    return this.json ? code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c : code < 0x80;
+    return this.json ? code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c : code >= 0x20 && code < 0x7f;
   }
 
   private jsonBytes(payload: SipPayload, firstLineEnd: number, callId: string | null): void {
@@ -274,7 +279,7 @@ class LineWriter {
 
 function issueText(issue: DecodeIssue): string {
   const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-  return `sipscope decode: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`;
+  return `sipscope decode: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`;
 }
 
 export const decodeCommand: CliCommand = {

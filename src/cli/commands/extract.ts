@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { extractPackets } from '../../capture/writer.js';
 import { filesArgument, type CliCommand } from '../command.js';
+import { printable } from '../../report/printable.js';
 import type { CliIO } from '../io.js';
 import { LocalError, localErrorsExit2, noMessageOfCallError, runAnalysis, withCallIdOption } from './analysis-run.js';
 
@@ -35,7 +36,7 @@ export const extractCommand: CliCommand = {
       } catch (error) {
         throw new LocalError(`cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      io.out(`wrote ${written} packets of Call-ID ${callId} to ${output}`);
+      io.out(`wrote ${written} packets of Call-ID ${printable(callId)} to ${printable(output)}`);
       return 0;
     }),
 };
