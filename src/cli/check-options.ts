@@ -11,6 +11,8 @@ import type { SessionOptions } from '../client/session.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { readFile } from 'node:fs/promises';
 import type { CliIO } from './io.js';
+import { monitoringStateOf, type MonitoringThresholds } from './check-report.js';
+import { MONITORING_EXIT_CODES } from '../report/monitoring.js';
 import { printableLines } from '../report/printable.js';
 
 export class CliArgumentError extends Error {
@@ -54,13 +56,15 @@ export function addCheckOptions(yargs: Argv): Argv {
     .option('junit', { type: 'string', describe: 'write a JUnit XML report to this file' })
     .option('nagios', { type: 'boolean', default: false, describe: 'print a monitoring-plugins line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN' })
     .option('warn-retrans', { type: 'number', default: 0, describe: 'with --nagios: WARNING when retransmissions exceed this' })
+    .option('warn-rtt', { type: 'number', describe: 'with --nagios: WARNING when the round-trip time (ms, all transactions) exceeds this' })
+    .option('crit-rtt', { type: 'number', describe: 'with --nagios: CRITICAL when the round-trip time (ms, all transactions) exceeds this' })
     .coerce(SINGLE_VALUED, lastOf);
 }
 
 /** Options given twice keep the last value (as a later flag overrides an earlier one in most tools). */
 const SINGLE_VALUED = [
   'user', 'auth-user', 'password-env', 'password-file', 'password', 'transport', 'proxy', 'contact', 'user-agent',
-  'timeout', 't1', 't2', 'ca', 'ws-path', 'local-ip', 'local-port', 'junit', 'warn-retrans',
+  'timeout', 't1', 't2', 'ca', 'ws-path', 'local-ip', 'local-port', 'junit', 'warn-retrans', 'warn-rtt', 'crit-rtt',
 ];
 
 function lastOf(value: unknown): unknown {
@@ -146,13 +150,30 @@ export function traceTo(io: CliIO): TraceSink {
   };
 }
 
-/** Exit code for a finished check. */
-export function exitCodeOf(result: CheckResult, nagios: boolean, warnRetrans: number): number {
-  if (result.error) {
-    if (nagios) return result.error.remote ? NAGIOS.critical : NAGIOS.unknown;
-    return result.error.remote ? EXIT.remote : EXIT.local;
-  }
-  if (!result.ok) return nagios ? NAGIOS.critical : EXIT.finalFailure;
-  if (nagios) return result.retransmissions > warnRetrans ? NAGIOS.warning : NAGIOS.ok;
+/** --warn-retrans, --warn-rtt, --crit-rtt from argv (throws CliArgumentError for unusable values). */
+export function thresholdsOf(argv: Record<string, unknown>): MonitoringThresholds {
+  const optional = (name: string): number | undefined => {
+    const value = argv[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new CliArgumentError(`--${name} must be a number of milliseconds, 0 or more`);
+    return value;
+  };
+  const thresholds: MonitoringThresholds = { warnRetrans: typeof argv['warn-retrans'] === 'number' ? argv['warn-retrans'] : 0 };
+  const warnRttMs = optional('warn-rtt');
+  const critRttMs = optional('crit-rtt');
+  if (warnRttMs !== undefined) thresholds.warnRttMs = warnRttMs;
+  if (critRttMs !== undefined) thresholds.critRttMs = critRttMs;
+  return thresholds;
+}
+
+/**
+ * Exit code for a finished check. A binding the check made but could not remove again fails the check (exit 1;
+ * WARNING with --nagios): the registrar was not left as it was found.
+ */
+export function exitCodeOf(result: CheckResult, nagios: boolean, thresholds: MonitoringThresholds): number {
+  if (nagios) return MONITORING_EXIT_CODES[monitoringStateOf(result, thresholds)];
+  if (result.error) return result.error.remote ? EXIT.remote : EXIT.local;
+  if (!result.ok) return EXIT.finalFailure;
+  if (result.removal && !result.removal.ok) return EXIT.finalFailure;
   return EXIT.ok;
 }

@@ -4,13 +4,13 @@ import type { CheckResult } from '../client/result.js';
 import { checkJson } from '../report/check-json.js';
 import { renderCheckText } from '../report/check-text.js';
 import { renderCheckJUnit, renderCheckMonitoring } from './check-report.js';
-import { exitCodeOf, NAGIOS, EXIT } from './check-options.js';
+import { exitCodeOf, NAGIOS, EXIT, thresholdsOf } from './check-options.js';
 import type { CliIO } from './io.js';
 import { withoutPassword } from '../client/target.js';
 
 export async function emitCheckResult(result: CheckResult, argv: Record<string, unknown>, io: CliIO): Promise<number> {
   const nagios = argv.nagios === true;
-  const warnRetrans = typeof argv['warn-retrans'] === 'number' ? argv['warn-retrans'] : 0;
+  const thresholds = thresholdsOf(argv);
   if (typeof argv.junit === 'string') {
     try {
       await writeFile(argv.junit, renderCheckJUnit(result, withoutPassword(String(argv.uri))));
@@ -20,9 +20,9 @@ export async function emitCheckResult(result: CheckResult, argv: Record<string, 
     }
   }
   if (argv.json === true) io.out(JSON.stringify(checkJson(result), null, 2));
-  else if (nagios) io.out(renderCheckMonitoring(result, warnRetrans, withoutPassword(String(argv.uri))));
+  else if (nagios) io.out(renderCheckMonitoring(result, thresholds, withoutPassword(String(argv.uri))));
   else io.out(renderCheckText(result, io.style));
-  return exitCodeOf(result, nagios, warnRetrans);
+  return exitCodeOf(result, nagios, thresholds);
 }
 
 /** A local error before the check could run (bad arguments, password source): exit 2 (UNKNOWN with --nagios). */

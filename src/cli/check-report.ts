@@ -16,15 +16,30 @@ export function renderCheckJUnit(result: CheckResult, target: string): string {
   return renderJUnit([{ name: suite, cases, timestamp: new Date().toISOString() }], { name: 'sipscope' });
 }
 
-export function monitoringStateOf(result: CheckResult, warnRetrans: number): MonitoringState {
+/** --warn-retrans, --warn-rtt and --crit-rtt (RTT in ms, the sum over the check's transactions). */
+export interface MonitoringThresholds {
+  warnRetrans: number;
+  warnRttMs?: number;
+  critRttMs?: number;
+}
+
+/**
+ * Guidelines "Plugin Return Codes": CRITICAL for a failed check or an RTT above --crit-rtt; WARNING for more
+ * retransmissions than --warn-retrans, an RTT above --warn-rtt, or a binding the check could not remove again.
+ */
+export function monitoringStateOf(result: CheckResult, thresholds: MonitoringThresholds): MonitoringState {
   if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
   if (!result.ok) return 'CRITICAL';
-  return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
+  const rtt = result.rttMs ?? 0;
+  if (thresholds.critRttMs !== undefined && rtt > thresholds.critRttMs) return 'CRITICAL';
+  if (thresholds.warnRttMs !== undefined && rtt > thresholds.warnRttMs) return 'WARNING';
+  if (result.removal && !result.removal.ok) return 'WARNING';
+  return result.retransmissions > thresholds.warnRetrans ? 'WARNING' : 'OK';
 }
 
 /** `SIP OK - 200 OK for REGISTER sip:... in 2.1ms, realm "x" MD5 | rtt=2.1ms;;;0 retransmissions=0;1;;0 transactions=2;;;0` */
-export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, target: string): string {
-  const state = monitoringStateOf(result, warnRetrans);
+export function renderCheckMonitoring(result: CheckResult, thresholds: MonitoringThresholds, target: string): string {
+  const state = monitoringStateOf(result, thresholds);
   const rtt = result.rttMs === undefined ? '' : ` in ${result.rttMs.toFixed(1)}ms`;
   let summary = result.error
     ? `${result.method} ${target}: ${result.error.code}: ${result.error.message}`
@@ -32,10 +47,21 @@ export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, 
   if (!result.error && result.realm !== undefined) summary += `, realm "${result.realm}" ${result.algorithm}`;
   if (result.retransmissions > 0) summary += `, ${result.retransmissions} retransmissions`;
   if (result.authProblem) summary += ` (${result.authProblem})`;
+  if (result.removal) {
+    summary += result.removal.ok
+      ? `, own binding removed (${result.removal.bindings.length} left)`
+      : `, own binding NOT removed: ${result.removal.error ? result.removal.error.code : `${result.removal.status} ${result.removal.reason ?? ''}`.trim()}`;
+  }
+  if (state !== 'OK' && !result.error && result.ok && result.rttMs !== undefined) {
+    if (thresholds.critRttMs !== undefined && result.rttMs > thresholds.critRttMs) summary += `, RTT above ${thresholds.critRttMs}ms`;
+    else if (thresholds.warnRttMs !== undefined && result.rttMs > thresholds.warnRttMs) summary += `, RTT above ${thresholds.warnRttMs}ms`;
+  }
+  // guidelines "Performance data": value with its unit, then warn;crit (in the value's unit);min;max
   const perfdata: PerfDatum[] = [
-    { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', min: 0 },
-    { label: 'retransmissions', value: result.retransmissions, warn: warnRetrans, min: 0 },
+    { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', warn: thresholds.warnRttMs, crit: thresholds.critRttMs, min: 0 },
+    { label: 'retransmissions', value: result.retransmissions, warn: thresholds.warnRetrans, min: 0 },
     { label: 'transactions', value: result.transactions.length, min: 0 },
   ];
+  if (result.removal?.rttMs !== undefined) perfdata.push({ label: 'removal_rtt', value: result.removal.rttMs, uom: 'ms', min: 0 });
   return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

@@ -109,7 +109,8 @@ function pace(options: LoadOptions, started: number, registerNumber: (number: nu
 
 async function registerOne(session: Session, options: LoadOptions, number: number, result: LoadResult, latencies: number[]): Promise<void> {
   const user = fill(options.user ?? session.target.user, number) ?? `user${number}`;
-  const request = buildRegister(session, options, user);
+  // load mode loads the registrar: its bindings are kept (DEFAULT_EXPIRES), not removed as a single check removes its own
+  const request = buildRegister(session, { ...options, keep: true }, user);
   const outcome = await exchange(
     session.layer,
     request,

@@ -2,7 +2,7 @@
  * Human output of a register/options check: one line per transaction, the verdict with realm/algorithm/qop,
  * and the bindings. Colour comes from the `style` passed in (chalk or a no-colour stand-in), so this stays pure.
  */
-import type { CheckResult } from '../client/result.js';
+import type { CheckResult, RemovalResult } from '../client/result.js';
 import { printable } from './printable.js';
 
 /** The few colour functions used; a ChalkInstance fits. */
@@ -34,7 +34,8 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
   lines.push(verdict(result, style));
   if (result.realm !== undefined) {
     lines.push(`  realm "${printable(result.realm)}", algorithm ${printable(result.algorithm)}, qop ${printable(result.qop ?? 'none')}`);
-  } else if (!result.error) {
+  } else if (!result.error && !result.challenged) {
+    // a challenge that could not be answered is said once, by authProblem below
     lines.push('  no authentication asked for');
   }
   if (result.authProblem) lines.push(`  ${style.yellow(printable(result.authProblem))}`);
@@ -45,7 +46,25 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
       lines.push(`  binding ${printable(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
     }
   }
+  if (result.removal) lines.push(...removalLines(result.removal, style));
   return lines.join('\n');
+}
+
+/** Step two of a register check: removing the check's own binding, and what the registrar then held. */
+function removalLines(removal: RemovalResult, style: TextStyle): string[] {
+  const lines: string[] = [];
+  for (const record of removal.transactions) {
+    const status = record.status === undefined ? style.red('no final response') : `${record.status} ${printable(record.reason ?? '')}`.trim();
+    lines.push(`  REGISTER expires=0 (CSeq ${record.cseq}) -> ${status}  ${ms(record.rttMs)}${record.retransmissions > 0 ? `  ${style.yellow(plural(record.retransmissions, 'retransmission'))}` : ''}`);
+  }
+  if (removal.ok) {
+    lines.push(`${style.green(style.bold('REMOVED'))} own binding ${printable(removal.contact)}; ${plural(removal.bindings.length, 'binding')} left`);
+    for (const binding of removal.bindings) lines.push(`  binding ${printable(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
+  } else {
+    const why = removal.error ? `${removal.error.code}: ${printable(removal.error.message)}` : `${removal.status} ${printable(removal.reason ?? '')}`.trim();
+    lines.push(`${style.red(style.bold('NOT REMOVED'))} own binding ${printable(removal.contact)}: ${why}${removal.authProblem ? ` (${printable(removal.authProblem)})` : ''}`);
+  }
+  return lines;
 }
 
 function verdict(result: CheckResult, style: TextStyle): string {

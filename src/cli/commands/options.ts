@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import type { OptionsCheckOptions } from '../../client/options.js';
 import type { CliCommand } from '../command.js';
-import { addCheckOptions, CliArgumentError, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
+import { addCheckOptions, CliArgumentError, parseHeaderOption, sessionOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { emitLocalError } from '../check-output.js';
 import { PasswordSourceError, readPassword } from '../password.js';
 
@@ -15,6 +15,7 @@ export const optionsCommand: CliCommand = {
     let options: OptionsCheckOptions;
     try {
       const session = await sessionOptionsOf(argv, argv.verbose === true ? traceTo(io) : undefined);
+      thresholdsOf(argv); // refuse bad --warn-rtt / --crit-rtt before the check runs
       const password = await readPassword(
         { passwordEnv: argv['password-env'] as string | undefined, passwordFile: argv['password-file'] as string | undefined,
           passwordStdin: argv['password-stdin'] === true, password: argv.password as string | undefined },

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import type { RegisterMode, RegisterOptions } from '../../client/register.js';
 import type { LoadResult } from '../../client/load.js';
 import type { CliCommand } from '../command.js';
-import { addCheckOptions, CliArgumentError, EXIT, parseHeaderOption, sessionOptionsOf, traceTo } from '../check-options.js';
+import { addCheckOptions, CliArgumentError, EXIT, parseHeaderOption, sessionOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { emitLocalError } from '../check-output.js';
 import type { CliIO } from '../io.js';
 import { PasswordSourceError, readPassword } from '../password.js';
@@ -13,6 +13,7 @@ function modeOf(argv: Record<string, unknown>): RegisterMode {
   const query = argv.query === true;
   if (unregister && query) throw new CliArgumentError('--unregister and --query exclude each other');
   if (argv.all === true && !unregister) throw new CliArgumentError('--all goes with --unregister');
+  if (argv.keep === true && (unregister || query)) throw new CliArgumentError('--keep goes with a registration, not with --unregister or --query');
   if (query) return 'query';
   if (unregister) return argv.all === true ? 'unregister-all' : 'unregister';
   return 'register';
@@ -20,6 +21,7 @@ function modeOf(argv: Record<string, unknown>): RegisterMode {
 
 export async function registerOptionsOf(argv: Record<string, unknown>, io: CliIO): Promise<RegisterOptions> {
   const session = await sessionOptionsOf(argv, argv.verbose === true ? traceTo(io) : undefined);
+  thresholdsOf(argv); // refuse bad --warn-rtt / --crit-rtt before the check runs
   const expires = argv.expires;
   if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires) || expires < 0)) {
     throw new CliArgumentError('--expires must be a whole number of seconds');
@@ -36,6 +38,7 @@ export async function registerOptionsOf(argv: Record<string, unknown>, io: CliIO
     password,
     mode: modeOf(argv),
     expires: expires as number | undefined,
+    keep: argv.keep === true,
     contact: argv.contact as string | undefined,
     headers: ((argv.header as string[] | undefined) ?? []).map(parseHeaderOption),
     userAgent: argv['user-agent'] as string | undefined,
@@ -52,14 +55,20 @@ export const registerCommand: CliCommand = {
   describe: 'REGISTER with digest auth over UDP/TCP/TLS/WS and report status, auth, RTT, retransmissions, bindings',
   builder: (yargs: Argv) =>
     addCheckOptions(yargs)
-      .option('expires', { type: 'number', describe: 'requested registration lifetime in seconds (default 3600)' })
+      .option('expires', { type: 'number', describe: 'requested registration lifetime in seconds (default 3600 with --keep; 60 for a check that removes its binding)' })
+      .option('keep', {
+        type: 'boolean',
+        default: false,
+        describe: 'keep the binding: without it, the check removes its own binding again (Expires: 0) once it has read the bindings; a kept one is replaced on the next run (stable +sip.instance)',
+      })
       .option('unregister', { type: 'boolean', default: false, describe: 'remove the binding (Expires: 0)' })
       .option('all', { type: 'boolean', default: false, describe: 'with --unregister: remove every binding (Contact: *)' })
       .option('query', { type: 'boolean', default: false, describe: 'send no Contact: list the bindings the registrar holds' })
       .option('count', { type: 'number', describe: 'load mode: number of registrations (users from --user with %d)' })
       .option('rate', { type: 'number', default: 10, describe: 'load mode: registrations started per second' })
       .option('user-start', { type: 'number', default: 1, describe: 'load mode: first number put into %d' })
-      .example('$0 register sip:alice@example.com --password-env SIP_PASSWORD', 'register alice, password from $SIP_PASSWORD')
+      .example('$0 register sip:alice@example.com --password-env SIP_PASSWORD', 'register alice, read the bindings, remove the check\'s own binding again')
+      .example('$0 register sip:alice@example.com --password-env SIP_PASSWORD --keep --expires 300', 'register alice and keep the binding for 5 minutes')
       .example("$0 register sip:127.0.0.1:5060 --user 'user%d' --count 1000 --rate 200 --password-env P", 'load mode'),
   async run(argv, io) {
     let options: RegisterOptions;
