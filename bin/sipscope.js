@@ -1,7 +1,28 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI lives in src/cli (compiled to dist/cli by `npm run build`).
-import { main } from '../dist/cli/index.js';
+// Thin launcher. `--version` alone is answered from package.json without loading the CLI (monitoring and scripts
+// call it often); everything else runs the bundled CLI (dist/sipscope.cjs, made by `npm run build` from src/cli).
+// An unexpected error is printed with its stack mapped to the TypeScript sources (bin/stack-trace.js), exit 1 as
+// Node itself would exit on it.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+const args = process.argv.slice(2);
+
+async function crash(error) {
+  const { mappedStack } = await import('./stack-trace.js');
+  process.stderr.write(`${mappedStack(error)}\n`);
+  process.exit(1);
+}
+
+if (args.length === 1 && args[0] === '--version') {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  try {
+    const { main } = createRequire(import.meta.url)('../dist/sipscope.cjs');
+    process.exitCode = await main(args);
+  } catch (error) {
+    await crash(error);
+  }
+}
