@@ -91,6 +91,7 @@ if (!options['skip-register']) {
     const env = { SIPSCOPE_BENCH_PASSWORD: password };
     const check = paired('2. one REGISTER check against Kamailio on loopback (401 challenge + answer)', [
       { name: 'sipsak -U', run: () => timed('sipsak', ['-U', '-s', target, '-a', password]) },
+      { name: 'node -e 0 (floor: Node start-up alone)', run: () => timed(process.execPath, ['-e', '0']) },
       { name: 'sipscope register --keep', run: () => timed(process.execPath, [bin, 'register', target, '--password-env', 'SIPSCOPE_BENCH_PASSWORD', '--keep'], env) },
       { name: 'sipscope register (register, then remove)', run: () => timed(process.execPath, [bin, 'register', target, '--password-env', 'SIPSCOPE_BENCH_PASSWORD'], env) },
       ...(baselineBin ? [{ name: 'baseline sipscope register', run: () => timed(process.execPath, [baselineBin, 'register', target, '--password-env', 'SIPSCOPE_BENCH_PASSWORD'], env) }] : []),

@@ -4,7 +4,7 @@
  * package as `npm pack` makes it, installed with `npm install -g` into a temporary prefix, runs its `bin`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,26 @@ describe('bin/sipscope.js over the bundle', () => {
   });
 });
 
+describe('the V8 code cache of the bundle', () => {
+  it('is accepted by this Node (written by npm run build)', async () => {
+    const { loadBundle } = (await import(join(root, 'bin/load-bundle.js'))) as { loadBundle(): { script: { cachedDataRejected?: boolean } } };
+    expect(existsSync(`${bundle}.v8cache`)).toBe(true);
+    expect(loadBundle().script.cachedDataRejected).toBe(false);
+  });
+
+  it('a damaged or foreign cache is rejected by V8 and the CLI runs as usual', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'sipscope-cache-'));
+    cpSync(join(root, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+    mkdirSync(join(copy, 'dist'));
+    cpSync(bundle, join(copy, 'dist/sipscope.cjs'));
+    writeFileSync(join(copy, 'dist/sipscope.cjs.v8cache'), Buffer.alloc(4096, 0x5a));
+    const lint = spawnSync(process.execPath, [join(copy, 'bin/sipscope.js'), 'lint', join(root, 'fixtures/rfc4475/badvers.dat'), '--json'], { encoding: 'utf8' });
+    expect(lint.status).toBe(1);
+    expect(JSON.parse(lint.stdout)[0]).toMatchObject({ valid: false });
+  });
+});
+
 describe('the packed package', () => {
   it('npm pack, then npm install -g into a temporary prefix: its sipscope runs', { timeout: 180_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipscope-pack-'));
@@ -69,7 +89,7 @@ describe('the packed package', () => {
     execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: root, env: npmEnv, stdio: 'pipe' });
     const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'))!;
     const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
-    expect(listing).toEqual(expect.arrayContaining(['package/bin/sipscope.js', 'package/bin/stack-trace.js', 'package/dist/sipscope.cjs', 'package/dist/sipscope.cjs.map', 'package/package.json']));
+    expect(listing).toEqual(expect.arrayContaining(['package/bin/sipscope.js', 'package/bin/load-bundle.js', 'package/bin/stack-trace.js', 'package/dist/sipscope.cjs', 'package/dist/sipscope.cjs.map', 'package/dist/sipscope.cjs.v8cache', 'package/package.json']));
     expect(listing.some((name) => name.startsWith('package/src/') || name.startsWith('package/test/'))).toBe(false);
     const prefix = join(dir, 'prefix');
     execFileSync('npm', ['install', '-g', '--offline', '--prefix', prefix, join(dir, tarball)], { env: npmEnv, stdio: 'pipe', timeout: 120_000 });
