@@ -1,5 +1,5 @@
 /**
- * The layout rule of the style guide (STYLE.md, "Layout"), checked on the real source:
+ * The layout rule (docs/architecture.md, "The dependency rule"), checked on the real source:
  *
  *   cli -> (client | analysis | report | token | server) -> (transport | capture) -> sip
  *
@@ -168,7 +168,7 @@ const files = sourceFiles(SRC).map(srcRelative).sort();
 const parsed = files.map((file) => parseFile(file, readFileSync(join(SRC, file), 'utf8')));
 const edges = parsed.flatMap((result) => result.imports);
 
-describe('architecture: the layout rule of STYLE.md holds in src/', () => {
+describe('architecture: the dependency rule of docs/architecture.md holds in src/', () => {
   it('reads the source and its imports', () => {
     expect(files.length).toBeGreaterThan(50);
     expect(edges.filter((edge) => topFolder(edge.from) !== topFolder(edge.to)).length).toBeGreaterThan(20);

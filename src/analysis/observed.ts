@@ -1,6 +1,6 @@
 /** One decoded SIP message as the analysis sees it: where and when, its start line and the fields it needs. */
 import type { Endpoint, SipPayload } from '../capture/types.js';
-import type { SipMessage } from '../sip/index.js';
+import { hostPort, type SipMessage } from '../sip/index.js';
 import { readFields, type MessageFields } from './fields.js';
 
 export interface ObservedMessage {
@@ -59,5 +59,5 @@ export function observe(payload: SipPayload, message: SipMessage): ObservedMessa
 
 /** `udp 10.0.0.1:5060` style label of an endpoint. */
 export function endpointLabel(endpoint: Endpoint): string {
-  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
+  return hostPort(endpoint.ip, endpoint.port);
 }

@@ -1,40 +1,39 @@
 /** Printing a register/options result in the chosen form (text, --json, --nagios, --junit file) and its exit code. */
 import { writeFile } from 'node:fs/promises';
 import type { CheckResult } from '../client/result.js';
-import { checkJson } from '../report/check-json.js';
+import { checkJson, localErrorCheckJson } from '../report/check-json.js';
 import { renderCheckText } from '../report/check-text.js';
+import { sanitiseSummary } from '../report/monitoring.js';
+import { printable } from '../report/printable.js';
 import { renderCheckJUnit, renderCheckMonitoring } from './check-report.js';
-import { exitCodeOf, NAGIOS, EXIT, thresholdsOf } from './check-options.js';
+import { thresholdsOf, type CheckArguments } from './check-options.js';
+import { checkExitCode, checkLocalErrorExitCode, type CliError } from './exit.js';
 import type { CliIO } from './io.js';
 import { withoutPassword } from '../client/target.js';
 
-export async function emitCheckResult(result: CheckResult, argv: Record<string, unknown>, io: CliIO): Promise<number> {
-  const nagios = argv.nagios === true;
-  const thresholds = thresholdsOf(argv);
-  if (typeof argv.junit === 'string') {
+export async function emitCheckResult(result: CheckResult, args: CheckArguments, io: CliIO): Promise<number> {
+  if (args.junit !== undefined) {
     try {
-      await writeFile(argv.junit, renderCheckJUnit(result, withoutPassword(String(argv.uri))));
+      await writeFile(args.junit, renderCheckJUnit(result, withoutPassword(args.uri)));
     } catch (error) {
-      io.err(`sipscope: --junit ${argv.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      return nagios ? NAGIOS.unknown : EXIT.local;
+      io.err(`sipscope: --junit ${args.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      return checkLocalErrorExitCode(args.nagios);
     }
   }
-  if (argv.json === true) io.out(JSON.stringify(checkJson(result), null, 2));
-  else if (nagios) io.out(renderCheckMonitoring(result, thresholds, withoutPassword(String(argv.uri))));
+  const thresholds = thresholdsOf(args);
+  if (args.json) io.out(JSON.stringify(checkJson(result), null, 2));
+  else if (args.nagios) io.out(renderCheckMonitoring(result, thresholds, withoutPassword(args.uri)));
   else io.out(renderCheckText(result, io.style));
-  return exitCodeOf(result, nagios, thresholds);
+  return checkExitCode(result, args.nagios, thresholds);
 }
 
-/** A local error before the check could run (bad arguments, password source): exit 2 (UNKNOWN with --nagios). */
-export function emitLocalError(code: string, message: string, argv: Record<string, unknown>, io: CliIO): number {
-  const nagios = argv.nagios === true;
-  if (argv.json === true) {
-    io.out(JSON.stringify({ ok: false, status: null, reason: null, realm: null, algorithm: null, qop: null, rttMs: null,
-      retransmissions: 0, transactions: [], bindings: [], target: null, checks: [], error: { code, message } }, null, 2));
-  } else if (nagios) {
-    io.out(`SIP UNKNOWN - ${message}`);
-  } else {
-    io.err(`sipscope: ${message}`);
-  }
-  return nagios ? NAGIOS.unknown : EXIT.local;
+/**
+ * A local error before the check could run (bad argument, password source), in the output form asked for: the
+ * JSON object with `error`, an UNKNOWN monitoring line, or a message on stderr. Exit 2 (UNKNOWN with --nagios).
+ */
+export function reportCheckError(error: CliError, args: CheckArguments, io: CliIO): number {
+  if (args.json) io.out(JSON.stringify(localErrorCheckJson(error), null, 2));
+  else if (args.nagios) io.out(`SIP UNKNOWN - ${sanitiseSummary(error.message)}`);
+  else io.err(`sipscope: ${printable(error.message)}`);
+  return checkLocalErrorExitCode(args.nagios);
 }

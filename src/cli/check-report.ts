@@ -2,7 +2,8 @@
 import type { CheckResult } from '../client/result.js';
 import { checksOf } from '../report/check-json.js';
 import { renderJUnit, type JUnitCase } from '../report/junit.js';
-import { renderMonitoringLine, type MonitoringState, type PerfDatum } from '../report/monitoring.js';
+import { renderMonitoringLine, type PerfDatum } from '../report/monitoring.js';
+import { monitoringStateOf, type MonitoringThresholds } from './exit.js';
 
 /** One test case per check: reachable, authenticated, registered / options-answered. */
 export function renderCheckJUnit(result: CheckResult, target: string): string {
@@ -14,27 +15,6 @@ export function renderCheckJUnit(result: CheckResult, target: string): string {
     return testCase;
   });
   return renderJUnit([{ name: suite, cases, timestamp: new Date().toISOString() }], { name: 'sipscope' });
-}
-
-/** --warn-retrans, --warn-rtt and --crit-rtt (RTT in ms, the sum over the check's transactions). */
-export interface MonitoringThresholds {
-  warnRetrans: number;
-  warnRttMs?: number;
-  critRttMs?: number;
-}
-
-/**
- * Guidelines "Plugin Return Codes": CRITICAL for a failed check or an RTT above --crit-rtt; WARNING for more
- * retransmissions than --warn-retrans, an RTT above --warn-rtt, or a binding the check could not remove again.
- */
-export function monitoringStateOf(result: CheckResult, thresholds: MonitoringThresholds): MonitoringState {
-  if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
-  if (!result.ok) return 'CRITICAL';
-  const rtt = result.rttMs ?? 0;
-  if (thresholds.critRttMs !== undefined && rtt > thresholds.critRttMs) return 'CRITICAL';
-  if (thresholds.warnRttMs !== undefined && rtt > thresholds.warnRttMs) return 'WARNING';
-  if (result.removal && !result.removal.ok) return 'WARNING';
-  return result.retransmissions > thresholds.warnRetrans ? 'WARNING' : 'OK';
 }
 
 /** `SIP OK - 200 OK for REGISTER sip:... in 2.1ms, realm "x" MD5 | rtt=2.1ms;;;0 retransmissions=0;1;;0 transactions=2;;;0` */

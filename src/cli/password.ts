@@ -3,6 +3,7 @@
  * The password itself is never printed; errors name the source, not the secret.
  */
 import { readFile } from 'node:fs/promises';
+import { CliError } from './exit.js';
 
 export interface PasswordSources {
   passwordEnv?: string;
@@ -11,12 +12,9 @@ export interface PasswordSources {
   password?: string;
 }
 
-export class PasswordSourceError extends Error {
-  readonly code = 'password-missing';
-  constructor(message: string) {
-    super(message);
-    this.name = 'PasswordSourceError';
-  }
+/** No usable password: the source named is empty or unreadable, or more than one source is named. */
+function passwordMissing(message: string): CliError {
+  return new CliError('password-missing', message);
 }
 
 export const ARGV_PASSWORD_WARNING =
@@ -35,7 +33,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 /**
- * The password from the one source given, or undefined when none is given. Throws PasswordSourceError when more
+ * The password from the one source given, or undefined when none is given. Throws CliError('password-missing') when more
  * than one source is given, or the named one is missing (unset variable, unreadable file, empty stdin).
  * `warn` receives the argv warning when --password is used.
  */
@@ -51,11 +49,11 @@ export async function readPassword(
     sources.passwordStdin === true && '--password-stdin',
     sources.password !== undefined && '--password',
   ].filter((name): name is string => typeof name === 'string');
-  if (given.length > 1) throw new PasswordSourceError(`give one password source, not ${given.join(' and ')}`);
+  if (given.length > 1) throw passwordMissing(`give one password source, not ${given.join(' and ')}`);
   if (sources.passwordEnv !== undefined) {
     const value = env[sources.passwordEnv];
     if (value === undefined || value === '') {
-      throw new PasswordSourceError(`--password-env ${sources.passwordEnv}: environment variable ${sources.passwordEnv} is not set`);
+      throw passwordMissing(`--password-env ${sources.passwordEnv}: environment variable ${sources.passwordEnv} is not set`);
     }
     return value;
   }
@@ -65,15 +63,15 @@ export async function readPassword(
       text = await readFile(sources.passwordFile, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new PasswordSourceError(`--password-file ${sources.passwordFile}: cannot read the file (${code})`);
+      throw passwordMissing(`--password-file ${sources.passwordFile}: cannot read the file (${code})`);
     }
     const password = firstLine(text);
-    if (password === '') throw new PasswordSourceError(`--password-file ${sources.passwordFile}: the first line is empty`);
+    if (password === '') throw passwordMissing(`--password-file ${sources.passwordFile}: the first line is empty`);
     return password;
   }
   if (sources.passwordStdin) {
     const password = firstLine(await readAll(stdin));
-    if (password === '') throw new PasswordSourceError('--password-stdin: standard input held no password');
+    if (password === '') throw passwordMissing('--password-stdin: standard input held no password');
     return password;
   }
   if (sources.password !== undefined) {

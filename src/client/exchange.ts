@@ -5,8 +5,8 @@
  * final failure unless it says stale=true (RFC 7616 §3.3), which is retried once. Rounds are capped.
  */
 import { getHeaders, type SipResponse } from '../sip/index.js';
-import { chooseChallengePerRealm, DigestSession, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
-import { headerValue, newBranch, randomToken, type OutgoingRequest } from './request.js';
+import { chooseChallengePerRealm, DigestClient, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
+import { requestCSeq, headerValue, newBranch, randomToken, type OutgoingRequest } from './request.js';
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
 
@@ -33,7 +33,7 @@ interface RealmState {
 
 interface AuthState {
   realms: Map<string, RealmState>;
-  digest?: DigestSession;
+  digest?: DigestClient;
 }
 
 /** Sends `request` and answers challenges; resolves with what happened (never rejects for protocol outcomes). */
@@ -50,7 +50,7 @@ export async function exchange(
   for (let round = 0; ; round++) {
     const record: TransactionRecord = {
       request: current.method,
-      cseq: cseqNumberOf(current),
+      cseq: requestCSeq(current).seq,
       provisional: [],
       retransmissions: 0,
       credentials: credentialHeadersOf(current),
@@ -95,10 +95,6 @@ function credentialHeadersOf(request: OutgoingRequest): ('authorization' | 'prox
   return names;
 }
 
-function cseqNumberOf(request: OutgoingRequest): number {
-  return Number(/^\s*(\d+)/.exec(headerValue(request, 'CSeq') ?? '')?.[1] ?? 0);
-}
-
 /** The next request answering the challenges of `response`, or undefined (with outcome.authProblem set) when we must stop. */
 function answerChallenge(
   previous: OutgoingRequest,
@@ -140,7 +136,7 @@ function answerChallenge(
     state.staleRetried = true;
   }
   // 128-bit client nonces from the pooled random source: one system call per hundreds of answers, not one each
-  auth.digest ??= new DigestSession(credentials.username, credentials.password, () => randomToken(16));
+  auth.digest ??= new DigestClient(credentials.username, credentials.password, () => randomToken(16));
   const answers: Answer[] = [];
   for (const built of auth.digest.answer(challenges, { method: previous.method, uri: previous.uri })) {
     answers.push({ header: built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', realm: built.params.realm, value: built.value });
@@ -163,7 +159,7 @@ interface Answer {
  */
 function nextRequest(previous: OutgoingRequest, answers: Answer[]): OutgoingRequest {
   const replaced = answers.map((answer) => ({ name: answer.header.toLowerCase(), quotedRealm: `realm="${answer.realm.replace(/[\\"]/g, (char) => `\\${char}`)}"` }));
-  const cseq = `${cseqNumberOf(previous) + 1} ${previous.method}`;
+  const cseq = `${requestCSeq(previous).seq + 1} ${previous.method}`;
   const headers: [string, string][] = [];
   let viaSeen = false;
   let cseqSeen = false;

@@ -5,7 +5,7 @@
  */
 import { exchange } from './exchange.js';
 import { buildRegister, type RegisterOptions } from './register.js';
-import { checkErrorOf, openSession, type Session } from './session.js';
+import { checkErrorOf, connectToTarget, type TargetConnection } from './target-connection.js';
 import type { CheckError } from './result.js';
 
 export interface LoadOptions extends RegisterOptions {
@@ -45,9 +45,9 @@ export async function runRegisterLoad(options: LoadOptions): Promise<LoadResult>
     statusCounts: {}, errors: {}, retransmissions: 0, latencyMs: null,
   };
   const started = Date.now();
-  let session: Session | undefined;
+  let connection: TargetConnection | undefined;
   try {
-    session = await openSession({ ...options, receiveBufferBytes: 4 * 1024 * 1024 }, started + options.timeoutMs);
+    connection = await connectToTarget({ ...options, receiveBufferBytes: 4 * 1024 * 1024 }, started + options.timeoutMs);
   } catch (error) {
     result.error = checkErrorOf(error);
     result.failed = options.count;
@@ -55,9 +55,9 @@ export async function runRegisterLoad(options: LoadOptions): Promise<LoadResult>
   }
   const latencies: number[] = [];
   try {
-    await pace(options, started, (number) => registerOne(session!, options, number, result, latencies));
+    await pace(options, started, (number) => registerOne(connection!, options, number, result, latencies));
   } finally {
-    await session.close();
+    await connection.close();
   }
   result.elapsedMs = Date.now() - started;
   result.ratePerSec = result.elapsedMs > 0 ? (result.ok * 1000) / result.elapsedMs : 0;
@@ -107,12 +107,12 @@ function pace(options: LoadOptions, started: number, registerNumber: (number: nu
   });
 }
 
-async function registerOne(session: Session, options: LoadOptions, number: number, result: LoadResult, latencies: number[]): Promise<void> {
-  const user = fill(options.user ?? session.target.user, number) ?? `user${number}`;
+async function registerOne(connection: TargetConnection, options: LoadOptions, number: number, result: LoadResult, latencies: number[]): Promise<void> {
+  const user = fill(options.user ?? connection.target.user, number) ?? `user${number}`;
   // load mode loads the registrar: its bindings are kept (DEFAULT_EXPIRES), not removed as a single check removes its own
-  const request = buildRegister(session, { ...options, keep: true }, user);
+  const request = buildRegister(connection, { ...options, keep: true }, user);
   const outcome = await exchange(
-    session.layer,
+    connection.layer,
     request,
     { username: fill(options.authUser, number) ?? user, password: fill(options.password, number) },
     Date.now() + options.timeoutMs,

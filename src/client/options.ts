@@ -4,11 +4,11 @@ import type { OutgoingRequest } from './request.js';
 import { resultOf } from './register.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader, type Session, type SessionOptions,
-} from './session.js';
-import { uriHostPort } from './target.js';
+  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader, type TargetConnection, type TargetOptions,
+} from './target-connection.js';
+import { hostPort } from '../sip/index.js';
 
-export interface OptionsCheckOptions extends SessionOptions {
+export interface OptionsCheckOptions extends TargetOptions {
   user?: string;
   authUser?: string;
   password?: string;
@@ -18,17 +18,17 @@ export interface OptionsCheckOptions extends SessionOptions {
   timeoutMs: number;
 }
 
-export function buildOptions(session: Session, options: OptionsCheckOptions): OutgoingRequest {
-  const { target } = session;
-  const { local } = session.transport;
+export function buildOptions(connection: TargetConnection, options: OptionsCheckOptions): OutgoingRequest {
+  const { target } = connection;
+  const { local } = connection.transport;
   const user = options.user ?? target.user ?? 'sipscope';
   const basics = newDialogBasics();
-  const from = `${target.scheme}:${user}@${uriHostPort(target.host)}`;
-  const contact = options.contact ?? `${target.scheme}:${user}@${uriHostPort(local.address, local.port)}${contactTransportParam(session)}`;
+  const from = `${target.scheme}:${user}@${hostPort(target.host)}`;
+  const contact = options.contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
   const headers: [string, string][] = [
-    ['Via', viaHeader(session)],
+    ['Via', viaHeader(connection)],
     ['Max-Forwards', '70'],
-    ...routeHeaders(session),
+    ...routeHeaders(connection),
     ['From', `<${from}>;tag=${basics.fromTag}`],
     ['To', `<${target.text}>`],
     ['Call-ID', basics.callId],
@@ -44,18 +44,18 @@ export function buildOptions(session: Session, options: OptionsCheckOptions): Ou
 
 export async function runOptions(options: OptionsCheckOptions): Promise<CheckResult> {
   const deadline = Date.now() + options.timeoutMs;
-  let session: Session | undefined;
+  let connection: TargetConnection | undefined;
   try {
     const done = await exchangeWithFailover(options, deadline, (opened) => {
       const request = buildOptions(opened, options);
       const username = options.authUser ?? options.user ?? opened.target.user ?? 'sipscope';
       return exchange(opened.layer, request, { username, password: options.password }, deadline);
     });
-    session = done.session;
-    return resultOf('OPTIONS', done.outcome, session);
+    connection = done.connection;
+    return resultOf('OPTIONS', done.outcome, connection);
   } catch (error) {
     return { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
   } finally {
-    await session?.close();
+    await connection?.close();
   }
 }

@@ -12,13 +12,14 @@ import { stableInstanceUrn } from './instance.js';
 import type { CheckResult, RemovalResult } from './result.js';
 import {
   checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader,
-  type Session, type SessionOptions,
-} from './session.js';
-import { TargetError, uriHostPort } from './target.js';
+  type TargetConnection, type TargetOptions,
+} from './target-connection.js';
+import { hostPort } from '../sip/index.js';
+import { TargetError } from './target.js';
 
 export type RegisterMode = 'register' | 'unregister' | 'unregister-all' | 'query';
 
-export interface RegisterOptions extends SessionOptions {
+export interface RegisterOptions extends TargetOptions {
   /** User part of the address-of-record (To/From); default: the URI's user. */
   user?: string;
   /** Digest username; default: user. */
@@ -47,26 +48,26 @@ export const DEFAULT_EXPIRES = 3600;
 export const CHECK_EXPIRES = 60;
 
 /** The Contact header value of a REGISTER: ours (with a stable +sip.instance) or --contact, as written. */
-export function contactValue(session: Session, options: RegisterOptions, user: string): string {
+export function contactValue(connection: TargetConnection, options: RegisterOptions, user: string): string {
   if (options.contact !== undefined) return `<${options.contact}>`;
-  const { target } = session;
-  const { local } = session.transport;
-  const uri = `${target.scheme}:${user}@${uriHostPort(local.address, local.port)}${contactTransportParam(session)}`;
+  const { target } = connection;
+  const { local } = connection.transport;
+  const uri = `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
   return `<${uri}>;+sip.instance="<${stableInstanceUrn(user, target.host)}>"`;
 }
 
-/** The REGISTER for `user` on an open session (CSeq 1, fresh Call-ID, tag and branch). */
-export function buildRegister(session: Session, options: RegisterOptions, user: string): OutgoingRequest {
-  const { target } = session;
-  const domain = uriHostPort(target.host);
+/** The REGISTER for `user` on an open connection (CSeq 1, fresh Call-ID, tag and branch). */
+export function buildRegister(connection: TargetConnection, options: RegisterOptions, user: string): OutgoingRequest {
+  const { target } = connection;
+  const domain = hostPort(target.host);
   const aor = `${target.scheme}:${user}@${domain}`;
   const basics = newDialogBasics();
   const mode = options.mode ?? 'register';
   const expires = mode === 'register' ? (options.expires ?? (options.keep ? DEFAULT_EXPIRES : CHECK_EXPIRES)) : 0;
   const headers: [string, string][] = [
-    ['Via', viaHeader(session)],
+    ['Via', viaHeader(connection)],
     ['Max-Forwards', '70'],
-    ...routeHeaders(session),
+    ...routeHeaders(connection),
     ['From', `<${aor}>;tag=${basics.fromTag}`],
     ['To', `<${aor}>`],
     ['Call-ID', basics.callId],
@@ -75,23 +76,23 @@ export function buildRegister(session: Session, options: RegisterOptions, user: 
   if (mode === 'unregister-all') {
     headers.push(['Contact', '*']);
   } else if (mode !== 'query') {
-    headers.push(['Contact', `${contactValue(session, options, user)}${mode === 'unregister' ? ';expires=0' : ''}`]);
+    headers.push(['Contact', `${contactValue(connection, options, user)}${mode === 'unregister' ? ';expires=0' : ''}`]);
   }
   if (mode !== 'query') headers.push(['Expires', String(expires)]);
   headers.push(['User-Agent', options.userAgent ?? 'sipscope']);
   headers.push(...(options.headers ?? []));
   // §10.2: the Request-URI names the registrar's domain, without user part
-  return { method: 'REGISTER', uri: `${target.scheme}:${uriHostPort(target.host, target.port)}`, headers };
+  return { method: 'REGISTER', uri: `${target.scheme}:${hostPort(target.host, target.port)}`, headers };
 }
 
-export function userOf(options: RegisterOptions, session: { target: { user?: string } }): string {
-  const user = options.user ?? session.target.user;
+export function userOf(options: RegisterOptions, connection: { target: { user?: string } }): string {
+  const user = options.user ?? connection.target.user;
   if (!user) throw new TargetError('no user: give --user or a URI with a user part (sip:alice@host)');
   return user;
 }
 
 /** Turns an exchange into the check result (shared with OPTIONS). */
-export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, session?: Session): CheckResult {
+export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, connection?: TargetConnection): CheckResult {
   const result: CheckResult = {
     method,
     ok: outcome.final !== undefined && outcome.final.status >= 200 && outcome.final.status < 300 && !outcome.error,
@@ -100,7 +101,7 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
     transactions: outcome.transactions,
     bindings: [],
   };
-  if (session) result.target = { transport: session.remote.transport, address: session.remote.address, port: session.remote.port };
+  if (connection) result.target = { transport: connection.remote.transport, address: connection.remote.address, port: connection.remote.port };
   const rtts = outcome.transactions.filter((record) => record.rttMs !== undefined);
   if (rtts.length > 0) result.rttMs = rtts.reduce((sum, record) => sum + record.rttMs!, 0);
   if (outcome.answered) Object.assign(result, outcome.answered);
@@ -117,7 +118,7 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
 
 export async function runRegister(options: RegisterOptions): Promise<CheckResult> {
   const deadline = Date.now() + options.timeoutMs;
-  let session: Session | undefined;
+  let connection: TargetConnection | undefined;
   try {
     let sent: OutgoingRequest | undefined;
     const done = await exchangeWithFailover(options, deadline, (opened) => {
@@ -125,18 +126,18 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
       sent = buildRegister(opened, options, user);
       return exchange(opened.layer, sent, { username: options.authUser ?? user, password: options.password }, deadline);
     });
-    session = done.session;
-    const result = resultOf('REGISTER', done.outcome, session);
+    connection = done.connection;
+    const result = resultOf('REGISTER', done.outcome, connection);
     if ((options.mode ?? 'register') === 'register' && !options.keep && result.ok && sent) {
       const lastCseq = done.outcome.transactions[done.outcome.transactions.length - 1].cseq;
-      const user = userOf(options, session);
-      result.removal = await removeBinding(session, sent, lastCseq, { username: options.authUser ?? user, password: options.password }, deadline);
+      const user = userOf(options, connection);
+      result.removal = await removeBinding(connection, sent, lastCseq, { username: options.authUser ?? user, password: options.password }, deadline);
     }
     return result;
   } catch (error) {
     return { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
   } finally {
-    await session?.close();
+    await connection?.close();
   }
 }
 
@@ -145,7 +146,7 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
  * Expires: 0), in the same registration (§10.2: same Call-ID and From tag, CSeq one above the last sent).
  */
 async function removeBinding(
-  session: Session,
+  connection: TargetConnection,
   registered: OutgoingRequest,
   lastCseq: number,
   credentials: { username: string; password?: string },
@@ -154,7 +155,7 @@ async function removeBinding(
   let contact = '';
   const headers = registered.headers.map(([name, value]): [string, string] => {
     const lower = name.toLowerCase();
-    if (lower === 'via') return [name, viaHeader(session)];
+    if (lower === 'via') return [name, viaHeader(connection)];
     if (lower === 'cseq') return [name, `${lastCseq + 1} REGISTER`];
     if (lower === 'expires') return [name, '0'];
     if (lower === 'contact') {
@@ -163,8 +164,8 @@ async function removeBinding(
     }
     return [name, value];
   });
-  const outcome = await exchange(session.layer, { ...registered, headers }, credentials, deadline);
-  const step = resultOf('REGISTER', outcome, session);
+  const outcome = await exchange(connection.layer, { ...registered, headers }, credentials, deadline);
+  const step = resultOf('REGISTER', outcome, connection);
   const removal: RemovalResult = {
     ok: step.ok,
     retransmissions: step.retransmissions,

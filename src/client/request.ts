@@ -3,6 +3,7 @@
  * wire form (RFC 3261 §7: start line, header fields, empty line, body; Content-Length always present, §18.3).
  */
 import { randomFillSync } from 'node:crypto';
+import { formatMessage, parseCSeq, type CSeq } from '../sip/index.js';
 
 export interface OutgoingRequest {
   method: string;
@@ -36,14 +37,20 @@ export function randomToken(bytes = 8): string {
   return randomHex(bytes);
 }
 
+/** Wire bytes of the request, written by the one serializer (src/sip/serializer.ts formatMessage). */
 export function serializeRequest(request: OutgoingRequest): Buffer {
-  const body = request.body ?? '';
-  const bodyBytes = body === '' ? 0 : Buffer.byteLength(body, 'utf8');
-  // one flat string, one Buffer (load mode serializes thousands of requests a second)
-  const lines: string[] = [`${request.method} ${request.uri} SIP/2.0`];
-  for (const [name, value] of request.headers) lines.push(`${name}: ${value}`);
-  lines.push(`Content-Length: ${bodyBytes}`, '', body);
-  return Buffer.from(lines.join('\r\n'), 'utf8');
+  return formatMessage({
+    kind: 'request',
+    method: request.method,
+    uri: request.uri,
+    headers: request.headers.map(([name, value]) => ({ name, value })),
+    body: request.body,
+  });
+}
+
+/** The CSeq of a request we built (RFC 3261 §8.1.1.5: every request carries one), read by the one CSeq parser. */
+export function requestCSeq(request: OutgoingRequest): CSeq {
+  return parseCSeq(headerValue(request, 'CSeq') ?? '');
 }
 
 export function headerValue(request: OutgoingRequest, name: string): string | undefined {

@@ -56,12 +56,6 @@ export function parseTargetUri(text: string, what = 'SIP-URI'): TargetUri {
   return target;
 }
 
-/** host[:port] as written in a URI: IPv6 in brackets (RFC 3261 §25.1). */
-export function uriHostPort(host: string, port?: number): string {
-  const shown = host.includes(':') ? `[${host}]` : host;
-  return port === undefined ? shown : `${shown}:${port}`;
-}
-
 /** The URI text with a `user:password@` password removed (RFC 3261 §19.1.1 advises against passwords in URIs). */
 export function withoutPassword(text: string): string {
   return text.replace(/^(\s*<?sips?:[^:@;?]+):[^@;?]*@/i, '$1@');

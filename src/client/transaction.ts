@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { getHeader, parseCSeq, parseVia, type SipMessage, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
-import { branchOf, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
+import { branchOf, requestCSeq, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { TimerEntry, TimerQueue } from './timer-queue.js';
 
 export interface TimerSettings {
@@ -74,7 +74,7 @@ interface Pending {
 }
 
 /** §17.1.3: a response matches the client transaction whose branch and CSeq method it carries. */
-export function transactionKey(branch: string, method: string): string {
+export function branchMethodKey(branch: string, method: string): string {
   return `${branch.toLowerCase()} ${method.toUpperCase()}`;
 }
 
@@ -85,7 +85,7 @@ export function responseKey(message: SipMessage): string | undefined {
   if (!via || !cseq) return undefined;
   try {
     const branch = parseVia(via)[0]?.branch;
-    return branch ? transactionKey(branch, parseCSeq(cseq).method) : undefined;
+    return branch ? branchMethodKey(branch, parseCSeq(cseq).method) : undefined;
   } catch {
     return undefined; // a response whose Via or CSeq cannot be read matches no transaction
   }
@@ -93,14 +93,6 @@ export function responseKey(message: SipMessage): string | undefined {
 
 /** Discarded responses named in a timeout error, at most. */
 const MAX_DISCARD_NOTES = 3;
-
-function cseqNumberOf(request: OutgoingRequest): number {
-  try {
-    return parseCSeq(headerValue(request, 'CSeq') ?? '').seq;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 export class TransactionLayer {
   private readonly pending = new Map<string, Pending>();
@@ -134,7 +126,7 @@ export class TransactionLayer {
    */
   send(request: OutgoingRequest, limitMs?: number): Promise<TransactionOutcome> {
     if (this.failure) return Promise.reject(this.failure);
-    const key = transactionKey(branchOf(request), request.method);
+    const key = branchMethodKey(branchOf(request), request.method);
     const invite = request.method.toUpperCase() === 'INVITE';
     return new Promise<TransactionOutcome>((resolve, reject) => {
       const entry: Pending = {
@@ -148,7 +140,7 @@ export class TransactionLayer {
         provisional: [],
         discarded: [],
         callId: headerValue(request, 'Call-ID') ?? '',
-        cseqNumber: cseqNumberOf(request),
+        cseqNumber: requestCSeq(request).seq,
         resolve,
         reject,
       };
@@ -265,7 +257,7 @@ export class TransactionLayer {
 
   /** §17.1.1.3: ACK for a 3xx-6xx to INVITE: same Request-URI, Call-ID, From, top Via, Route; To from the response. */
   private acknowledge(invite: OutgoingRequest, response: SipResponse): void {
-    const cseqNumber = /^\s*(\d+)/.exec(headerValue(invite, 'CSeq') ?? '')?.[1] ?? '1';
+    const cseqNumber = requestCSeq(invite).seq;
     const headers: [string, string][] = [];
     for (const [name, value] of invite.headers) {
       const lower = name.toLowerCase();

@@ -119,3 +119,11 @@ export function checkJson(result: CheckResult): CheckJson {
   if (result.error) json.error = { code: result.error.code, message: result.error.message };
   return json;
 }
+
+/** The JSON of a check that could not start (a bad argument, no password): no response, no checks, the error. */
+export function localErrorCheckJson(error: { code: string; message: string }): CheckJson {
+  return {
+    ok: false, status: null, reason: null, realm: null, algorithm: null, qop: null, rttMs: null, retransmissions: 0,
+    transactions: [], bindings: [], target: null, checks: [], error: { code: error.code, message: error.message },
+  };
+}

@@ -6,6 +6,7 @@
  */
 import type { Endpoint } from '../capture/types.js';
 import type { TextStyle } from './analysis-style.js';
+import { hostPort } from '../sip/index.js';
 import { printable } from './printable.js';
 
 export interface LadderMessage {
@@ -29,7 +30,7 @@ const TIME_WIDTH = 14;
 const MARK_WIDTH = 3;
 
 function endpointLabel(endpoint: Endpoint): string {
-  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
+  return hostPort(endpoint.ip, endpoint.port);
 }
 
 /** Whether a message is highlighted: a 403 Forbidden. */

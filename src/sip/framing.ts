@@ -51,32 +51,6 @@ export function readContentLength(bytes: Uint8Array, start: number, end: number)
   return undefined;
 }
 
-/**
- * Where the header block that starts at `start` ends (as findHeaderEnd), found in the same pass as the first
- * line named Content-Length or `l` (left in `contentLengthLine`, -1 when none): one scan instead of two.
- */
-let contentLengthLine = -1;
-function scanHeaderBlock(bytes: Uint8Array, start: number, to: number): number {
-  contentLengthLine = isContentLengthName(bytes, start, to) ? start : -1;
-  // LFs are found by Buffer#indexOf (memchr) on a view bounded to [start, to): a header line costs one native
-  // call instead of a JS loop over its bytes.
-  const viewEnd = Math.min(to, bytes.length);
-  if (start >= viewEnd) return -1;
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, viewEnd - start);
-  for (let at = view.indexOf(LF); at >= 0; at = view.indexOf(LF, at + 1)) {
-    const i = start + at;
-    if (i + 1 >= to) return -1;
-    const next = bytes[i + 1];
-    if (next === LF) return i + 2;
-    if (next === CR) {
-      if (i + 2 < to && bytes[i + 2] === LF) return i + 3;
-    } else if (contentLengthLine < 0 && isContentLengthName(bytes, i + 1, to)) {
-      contentLengthLine = i + 1;
-    }
-  }
-  return -1;
-}
-
 /** Does the line at `at` name Content-Length or `l` (name, optional SP/HT, colon), as contentLengthOfLine reads it? */
 function isContentLengthName(bytes: Uint8Array, at: number, to: number): boolean {
   if (at >= to) return false;
@@ -150,12 +124,37 @@ function contentLengthOfLine(bytes: Uint8Array, start: number, end: number): num
   return digits === 0 ? NaN : value;
 }
 
-/** Frames the next message in `bytes[from..to)`. `to` defaults to the end of the buffer. */
+/**
+ * Frames the next message in `bytes[from..to)`. `to` defaults to the end of the buffer. One pass finds both the
+ * blank line that ends the header block (as findHeaderEnd) and the first line named Content-Length or `l`.
+ */
 export function frameMessage(bytes: Uint8Array, from = 0, to: number = bytes.length): FrameResult {
   let start = from;
   while (start < to && (bytes[start] === CR || bytes[start] === LF)) start++;
   if (start >= to) return { kind: 'incomplete', start: start - from };
-  const headerEnd = scanHeaderBlock(bytes, start, to);
+  let contentLengthLine = isContentLengthName(bytes, start, to) ? start : -1;
+  let headerEnd = -1;
+  const viewEnd = Math.min(to, bytes.length);
+  // LFs are found by Buffer#indexOf (memchr) on a view bounded to [start, to): a header line costs one native
+  // call instead of a JS loop over its bytes.
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, viewEnd - start));
+  for (let at = view.indexOf(LF); at >= 0; at = view.indexOf(LF, at + 1)) {
+    const i = start + at;
+    if (i + 1 >= to) break;
+    const next = bytes[i + 1];
+    if (next === LF) {
+      headerEnd = i + 2;
+      break;
+    }
+    if (next === CR) {
+      if (i + 2 < to && bytes[i + 2] === LF) {
+        headerEnd = i + 3;
+        break;
+      }
+    } else if (contentLengthLine < 0 && isContentLengthName(bytes, i + 1, to)) {
+      contentLengthLine = i + 1;
+    }
+  }
   if (headerEnd < 0) {
     if (to - start > MAX_HEADER_BYTES) return { kind: 'error', start: start - from, code: 'header-too-large', headerEnd: to };
     return { kind: 'incomplete', start: start - from };
@@ -173,7 +172,6 @@ export function frameMessage(bytes: Uint8Array, from = 0, to: number = bytes.len
 /** The parser decodes this much first and reads the header block from it when it ends there (see parser.ts). */
 const PARSER_FIRST_DECODE_BYTES = 16 * 1024;
 const CALL_ID = 'call-id';
-let headerBlockEnded = false;
 
 /**
  * Call-ID of a message (RFC 3261 §20.8; any case, compact form `i`, §7.3.3), read from its bytes exactly as
@@ -187,22 +185,23 @@ export function readCallId(bytes: Uint8Array): string | undefined {
   const lineBreak = bytes.indexOf(LF, pos);
   if (lineBreak < 0) return undefined;
   // the parser reads the block from its first 16 KiB and again from the whole message when it does not end there
-  if (total <= PARSER_FIRST_DECODE_BYTES || lineBreak >= PARSER_FIRST_DECODE_BYTES) return scanCallId(bytes, lineBreak + 1, total, true);
+  if (total <= PARSER_FIRST_DECODE_BYTES || lineBreak >= PARSER_FIRST_DECODE_BYTES) return scanCallId(bytes, lineBreak + 1, total, true) ?? undefined;
   const first = scanCallId(bytes, lineBreak + 1, PARSER_FIRST_DECODE_BYTES, false);
-  return headerBlockEnded ? first : scanCallId(bytes, lineBreak + 1, total, true);
+  return first !== null ? first : (scanCallId(bytes, lineBreak + 1, total, true) ?? undefined);
 }
 
-/** readHeaderBlock's line walk over bytes[pos..length): the first Call-ID value; `headerBlockEnded` says if a blank line ended it. */
-function scanCallId(bytes: Uint8Array, pos: number, length: number, stopAtFirst: boolean): string | undefined {
+/**
+ * readHeaderBlock's line walk over bytes[pos..length): the first Call-ID value (undefined when none) once a blank
+ * line ends the block, or as soon as it is found with `stopAtFirst`; null when bytes[pos..length) ends before the
+ * blank line (and, with `stopAtFirst`, no Call-ID was found).
+ */
+function scanCallId(bytes: Uint8Array, pos: number, length: number, stopAtFirst: boolean): string | undefined | null {
   let found: string | undefined;
   while (pos < length) {
     let newline = indexOfLf(bytes, pos, length);
     let lineEnd = newline;
     if (lineEnd > pos && bytes[lineEnd - 1] === CR) lineEnd--;
-    if (lineEnd === pos) {
-      headerBlockEnded = true;
-      return found;
-    }
+    if (lineEnd === pos) return found;
     let fieldEnd = lineEnd;
     let next = newline + 1;
     let folded = false;
@@ -218,8 +217,7 @@ function scanCallId(bytes: Uint8Array, pos: number, length: number, stopAtFirst:
     }
     pos = next;
   }
-  headerBlockEnded = false;
-  return found;
+  return null;
 }
 
 function indexOfLf(bytes: Uint8Array, from: number, length: number): number {

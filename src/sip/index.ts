@@ -13,4 +13,4 @@ export * from './headers/via.js';
 export * from './headers/cseq.js';
 export * from './headers/name-addr.js';
 export * from './headers/multipart.js';
-export * from './fields.js';
+export * from './parsed-headers.js';

@@ -63,15 +63,16 @@ export function serializeMessage(message: SipMessage): Buffer {
 
 /** What formatMessage needs: a start line, headers by name and value, and an optional body. */
 export type MessageModel =
-  | { kind: 'request'; method: string; uri: string; version?: string; headers: Array<{ name: string; value: string }>; body?: Uint8Array | string }
-  | { kind: 'response'; status: number; reason: string; version?: string; headers: Array<{ name: string; value: string }>; body?: Uint8Array | string };
+  | { kind: 'request'; method: string; uri: string; version?: string; headers: ReadonlyArray<{ name: string; value: string }>; body?: Uint8Array | string }
+  | { kind: 'response'; status: number; reason: string; version?: string; headers: ReadonlyArray<{ name: string; value: string }>; body?: Uint8Array | string };
 
 /**
- * Builds wire bytes from a model: header names written as given, any Content-Length replaced by one holding
- * the real body size (RFC 3261 §20.14), placed last.
+ * Builds wire bytes from a model (RFC 3261 §7: start line, header fields, empty line, body): header names written
+ * as given, any Content-Length replaced by one holding the real body size (RFC 3261 §20.14, always present so that
+ * stream transports can frame the message, §18.3), placed last. The one serializer of new messages: the client's
+ * requests (src/client/request.ts) are written by it too.
  */
 export function formatMessage(model: MessageModel): Buffer {
-  const body = model.body === undefined ? Buffer.alloc(0) : typeof model.body === 'string' ? Buffer.from(model.body, 'utf8') : asBuffer(model.body);
   const version = model.version ?? 'SIP/2.0';
   let head = model.kind === 'request' ? `${model.method} ${model.uri} ${version}\r\n` : `${version} ${model.status} ${model.reason}\r\n`;
   for (const header of model.headers) {
@@ -79,6 +80,11 @@ export function formatMessage(model: MessageModel): Buffer {
     if (lower === 'content-length' || lower === 'l') continue;
     head += `${header.name}: ${header.value}\r\n`;
   }
-  head += `Content-Length: ${body.length}\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+  // a text body goes into the same string: one Buffer per message (load mode writes thousands a second)
+  if (model.body === undefined || typeof model.body === 'string') {
+    const body = model.body ?? '';
+    return Buffer.from(`${head}Content-Length: ${body === '' ? 0 : Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`, 'utf8');
+  }
+  const body = asBuffer(model.body);
+  return Buffer.concat([Buffer.from(`${head}Content-Length: ${body.length}\r\n\r\n`, 'utf8'), body]);
 }

@@ -316,3 +316,13 @@ export function formatUri(uri: SipUri): string {
   });
   return text;
 }
+
+/**
+ * host[:port] as SIP writes it (RFC 3261 §25.1 hostport; IPv6reference = "[" IPv6address "]"): an IPv6 address in
+ * brackets. The one formatter of an address and port, for URIs, Via sent-by, transport peers and the endpoints of
+ * captured packets alike. `host` is a bare address or name (not already bracketed).
+ */
+export function hostPort(host: string, port?: number | string): string {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return port === undefined ? shown : `${shown}:${port}`;
+}

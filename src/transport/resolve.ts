@@ -5,6 +5,7 @@
  */
 import dnsPromises from 'node:dns/promises';
 import net from 'node:net';
+import { hostPort } from '../sip/uri.js';
 import { TransportError } from './errors.js';
 import type { TransportName, TransportTarget } from './types.js';
 
@@ -64,7 +65,7 @@ export function dnsServerAddress(text: string): string | undefined {
   if (address === undefined || net.isIP(address) === 0) return undefined;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined;
   if (port === undefined) return address;
-  return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+  return hostPort(address, port);
 }
 
 export function defaultPort(transport: TransportName): number {

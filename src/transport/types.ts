@@ -58,7 +58,5 @@ export function familyOf(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
 
-/** host:port with IPv6 references in brackets (RFC 3261 §25.1 hostport). */
-export function hostPort(address: string, port: number): string {
-  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
-}
+/** host:port with IPv6 references in brackets: the one formatter of src/sip (RFC 3261 §25.1 hostport). */
+export { hostPort } from '../sip/uri.js';

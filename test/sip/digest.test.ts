@@ -5,7 +5,7 @@ import {
   chooseChallengePerRealm,
   chooseQop,
   DigestError,
-  DigestSession,
+  DigestClient,
   NonceCounter,
   parseAuthenticateHeaders,
   parseAuthorization,
@@ -294,9 +294,9 @@ describe('parseAuthorization', () => {
   });
 });
 
-describe('DigestSession', () => {
+describe('DigestClient', () => {
   it('answers each realm once, counts nc per nonce, and resets on a new nonce', () => {
-    const session = new DigestSession('alice', 'pw');
+    const session = new DigestClient('alice', 'pw');
     const request = { method: 'REGISTER', uri: 'sip:pbx' };
     expect(session.authorizeAgain(request)).toEqual([]);
     const first = session.answer(
@@ -313,7 +313,7 @@ describe('DigestSession', () => {
   });
 
   it('says what was offered when nothing can be answered', () => {
-    const session = new DigestSession('alice', 'pw');
+    const session = new DigestClient('alice', 'pw');
     const error = expectDigestError(() => session.answer(parseChallenges(['Digest realm="x", nonce="n", algorithm=AKAv1-MD5'], 'www-authenticate'), { method: 'REGISTER', uri: 'sip:x' }), 'digest-unsupported-algorithm');
     expect(error.message).toContain('AKAv1-MD5');
   });

@@ -1,14 +1,14 @@
 /**
- * What analyze, calls, flow and extract share: the --since/--until/--user and --call-id options, running the analysis with a
- * progress bar on stderr (only when stderr is a terminal and the input is large), and mapping local errors
- * (unreadable capture, bad argument) to exit code 2.
+ * What analyze, calls, flow and extract share: the capture files, --since/--until/--user and --call-id options, and
+ * running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is large). An
+ * unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
  */
-import type { Argv } from 'yargs';
-import { analyzeCaptures, AnalysisError, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
-import { CaptureError } from '../../capture/errors.js';
+import { analyzeCaptures, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
 import type { DecodeIssue } from '../../capture/types.js';
+import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
+import type { ArgumentsOf, OptionTable } from '../option-table.js';
 
 /**
  * Inputs smaller than this finish too fast for a progress bar to help. The environment variable
@@ -17,31 +17,34 @@ import { printable } from '../../report/printable.js';
 export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
 const BAR_WIDTH = 30;
 
-/** A problem the user can fix (bad argument, unreadable file): the command prints it and exits 2. */
-export class LocalError extends Error {}
-
-export function withWindowOptions(yargs: Argv): Argv {
-  return yargs
-    .option('since', { type: 'string', describe: 'only messages at or after this ISO 8601 time (e.g. 2026-11-23T22:13:00Z)' })
-    .option('until', { type: 'string', describe: 'only messages at or before this ISO 8601 time' })
-    .option('user', { type: 'string', describe: 'only calls, findings and revocations of this username' });
+/** The `<files..>` positional of the capture commands. */
+export function captureFiles(describe: string) {
+  return { files: { positional: true, type: 'string', array: true, describe } } as const satisfies OptionTable;
 }
+
+/** --since, --until and --user: which messages, calls, findings and revocations count. */
+export const WINDOW_OPTIONS = {
+  since: { type: 'string', describe: 'only messages at or after this ISO 8601 time (e.g. 2026-11-23T22:13:00Z)' },
+  until: { type: 'string', describe: 'only messages at or before this ISO 8601 time' },
+  user: { type: 'string', describe: 'only calls, findings and revocations of this username' },
+} as const satisfies OptionTable;
+
+export type WindowArguments = Partial<ArgumentsOf<typeof WINDOW_OPTIONS>>;
 
 /** `--call-id`, the call that flow and extract show or copy. */
-export function withCallIdOption(yargs: Argv): Argv {
-  return yargs.option('call-id', { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' });
-}
+export const CALL_ID_OPTION = {
+  'call-id': { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' },
+} as const satisfies OptionTable;
 
 /** flow and extract: the capture holds no message of the Call-ID asked for. */
-export function noMessageOfCallError(callId: string, file: string): LocalError {
-  return new LocalError(`no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
+export function noMessageOfCallError(callId: string, file: string): CliError {
+  return new CliError('no-such-call', `no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
 }
 
-function timeOption(argv: Record<string, unknown>, name: 'since' | 'until'): number | undefined {
-  const value = argv[name];
+function timeOption(value: string | undefined, name: 'since' | 'until'): number | undefined {
   if (value === undefined) return undefined;
-  const timeUs = parseIsoMicros(String(value));
-  if (timeUs === undefined) throw new LocalError(`--${name} ${JSON.stringify(value)} is not an ISO 8601 time such as 2026-11-23T22:13:00.5Z`);
+  const timeUs = parseIsoMicros(value);
+  if (timeUs === undefined) throw badArgument(`--${name} ${JSON.stringify(value)} is not an ISO 8601 time such as 2026-11-23T22:13:00.5Z`);
   return timeUs;
 }
 
@@ -62,37 +65,31 @@ function progressBar(io: CliIO, command: string): ((read: number, total: number 
   };
 }
 
-/** Runs the analysis for a command; throws LocalError for what the user must fix. */
+/** Runs the analysis for a command; throws CliError for what the user must fix (a capture's code kept). */
 export async function runAnalysis(
   files: string[],
-  argv: Record<string, unknown>,
+  window: WindowArguments,
   io: CliIO,
   command: string,
   extra: Pick<AnalyzerOptions, 'observer'> = {},
 ): Promise<AnalysisResult> {
-  const sinceUs = timeOption(argv, 'since');
-  const untilUs = timeOption(argv, 'until');
-  if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw new LocalError('--until is before --since');
-  let result: AnalysisResult;
+  const sinceUs = timeOption(window.since, 'since');
+  const untilUs = timeOption(window.until, 'until');
+  if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw badArgument('--until is before --since');
   const decodeIssues: DecodeIssue[] = [];
-  try {
-    result = await analyzeCaptures(files, {
-      sinceUs,
-      untilUs,
-      decode: { stdin: io.stdin },
-      progress: progressBar(io, command),
-      decodeIssue: (issue) => {
-        if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
-      },
-      ...extra,
-    });
-  } catch (error) {
-    if (error instanceof CaptureError || error instanceof AnalysisError) throw new LocalError(error.message);
-    throw error;
-  }
+  // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code
+  const result = await analyzeCaptures(files, {
+    sinceUs,
+    untilUs,
+    decode: { stdin: io.stdin },
+    progress: progressBar(io, command),
+    decodeIssue: (issue) => {
+      if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
+    },
+    ...extra,
+  });
   reportIssues(io, command, result, decodeIssues);
-  const user = argv.user === undefined ? undefined : String(argv.user);
-  return user === undefined ? result : filterByUser(result, user);
+  return window.user === undefined ? result : filterByUser(result, window.user);
 }
 
 const MAX_ISSUES_SHOWN = 5;
@@ -108,18 +105,5 @@ function reportIssues(io: CliIO, command: string, result: AnalysisResult, decode
   }
   for (const issue of result.issues.slice(0, MAX_ISSUES_SHOWN)) {
     io.err(`sipscope ${command}: ${issue.file ? `${printable(issue.file)}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${printable(issue.message)}`);
-  }
-}
-
-/** Runs a command body, turning LocalError into a message and exit code 2. */
-export async function localErrorsExit2(io: CliIO, command: string, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof LocalError || error instanceof AnalysisError) {
-      io.err(`sipscope ${command}: ${printable(error.message)}`);
-      return 2;
-    }
-    throw error;
   }
 }

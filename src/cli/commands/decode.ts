@@ -1,11 +1,10 @@
 /** `sipscope decode FILE...`: one line (or JSON object) per SIP message found in pcap/pcapng captures. */
-import type { Argv } from 'yargs';
 import { decodeCaptures } from '../../capture/decode.js';
-import { CaptureError } from '../../capture/errors.js';
 import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
-import { EXIT_LOCAL_ERROR, filesArgument, type CliCommand } from '../command.js';
+import { hostPort, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
+import { defineCommand } from '../command.js';
+import { EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
 
@@ -62,16 +61,12 @@ function latin1Line(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
-function endpointText(endpoint: { ip: string; port: number }): string {
-  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
-}
-
 function textLine(payload: SipPayload, firstLine: string, callId: string | null, withFile: boolean): string {
   const transport = `${payload.transport}${payload.hep ? '/hep' : ''}${payload.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
   const where = withFile ? `${printable(payload.file)}:${payload.packetNumber}` : String(payload.packetNumber);
   const time = formatTimeUs(payload.timeUs);
   // capture text through the one printable gate: a message cannot drive the terminal (JSON keeps it exact)
-  return `${where}\t${time}\t${endpointText(payload.src)} -> ${endpointText(payload.dst)}\t${transport}\t${printable(firstLine)}\t${callId === null ? '-' : printable(callId)}`;
+  return `${where}\t${time}\t${hostPort(payload.src.ip, payload.src.port)} -> ${hostPort(payload.dst.ip, payload.dst.port)}\t${transport}\t${printable(firstLine)}\t${callId === null ? '-' : printable(callId)}`;
 }
 
 /**
@@ -210,6 +205,7 @@ class LineWriter {
     this.ascii(callId ?? '-');
   }
 
+  /** hostPort(ip, port) written as bytes. */
   private endpoint(endpoint: { ip: string; port: number }): void {
     const bracketed = endpoint.ip.includes(':');
     if (bracketed) this.ascii('[');
@@ -282,27 +278,26 @@ function issueText(issue: DecodeIssue): string {
   return `sipscope decode: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`;
 }
 
-export const decodeCommand: CliCommand = {
+export const decodeCommand = defineCommand({
   command: 'decode <files..>',
   describe: 'list the SIP messages in pcap/pcapng captures (.gz, - for stdin), merged by time',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('files', { type: 'string', array: true, describe: 'capture files (pcap, pcapng, optionally gzipped); - alone (or /dev/stdin) reads stdin' })
-      .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line (JSON Lines)' })
-      .option('merged', {
-        type: 'boolean',
-        default: false,
-        describe: 'read the files as the one capture mergecap would make of them: packets numbered across them, TCP streams and IP fragments continuing from file to file (a ring of files)',
-      })
-      .option('max-issues', { type: 'number', default: DEFAULT_MAX_ISSUES, describe: 'decode issues printed one by one; beyond that only counted' })
-      .example('$0 decode trace.pcapng', 'one line per SIP message')
-      .example('$0 decode ring-*.pcap.gz --json', 'JSON Lines, files merged by capture time')
-      .example('$0 decode ring_*.pcap --merged', 'a ring of files as one capture'),
-  async run(argv, io: CliIO) {
-    const files = filesArgument(argv);
-    const json = argv.json === true;
-    const maxIssues = Number(argv['max-issues'] ?? DEFAULT_MAX_ISSUES);
-    const merged = argv.merged === true;
+  options: {
+    files: { positional: true, type: 'string', array: true, describe: 'capture files (pcap, pcapng, optionally gzipped); - alone (or /dev/stdin) reads stdin' },
+    json: { type: 'boolean', default: false, describe: 'one JSON object per line (JSON Lines)' },
+    merged: {
+      type: 'boolean',
+      default: false,
+      describe: 'read the files as the one capture mergecap would make of them: packets numbered across them, TCP streams and IP fragments continuing from file to file (a ring of files)',
+    },
+    'max-issues': { type: 'number', default: DEFAULT_MAX_ISSUES, describe: 'decode issues printed one by one; beyond that only counted' },
+  },
+  examples: [
+    ['$0 decode trace.pcapng', 'one line per SIP message'],
+    ['$0 decode ring-*.pcap.gz --json', 'JSON Lines, files merged by capture time'],
+    ['$0 decode ring_*.pcap --merged', 'a ring of files as one capture'],
+  ],
+  async run(args, io) {
+    const { files, json, maxIssues, merged } = args;
     // merged: a packet number names one frame of all the files (the JSON still says which file holds it)
     const withFile = files.length > 1 && !merged;
     const issueCounts = new Map<string, number>();
@@ -322,19 +317,14 @@ export const decodeCommand: CliCommand = {
         },
         { stdin: io.stdin, asOneCapture: merged },
       );
-    } catch (error) {
+    } finally {
+      // what was decoded before a capture error is printed before its message (src/cli/index.ts prints that)
       writer.flush();
-      if (error instanceof CaptureError) {
-        io.err(`sipscope decode: ${error.message}`);
-        return EXIT_LOCAL_ERROR;
-      }
-      throw error;
     }
-    writer.flush();
     if (issuesPrinted > maxIssues) {
       const counts = [...issueCounts].map(([code, count]) => `${code} ${count}`).join(', ');
       io.err(`sipscope decode: ${issuesPrinted} decode issues in all (${counts}); first ${maxIssues} shown`);
     }
-    return 0;
+    return EXIT.ok;
   },
-};
+});

@@ -8,11 +8,11 @@
  *     warnings: [...] }
  */
 import { readFile } from 'node:fs/promises';
-import type { Argv } from 'yargs';
 import {
   getHeader, getHeaders, parseMessage, parseVia, SipError, type Defect, type SipMessage, type Via,
 } from '../../sip/index.js';
-import { EXIT_LOCAL_ERROR, filesArgument, type CliCommand } from '../command.js';
+import { defineCommand } from '../command.js';
+import { EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
 
@@ -110,16 +110,16 @@ function printText(result: LintResult, io: CliIO): void {
   for (const warning of result.warnings) io.out(`  ${style.yellow('warning')} ${warning.code}${warning.header ? ` [${printable(warning.header)}]` : ''}: ${printable(warning.message)}`);
 }
 
-export const lintCommand: CliCommand = {
+export const lintCommand = defineCommand({
   command: 'lint <files..>',
   describe: 'parse raw SIP message files (one message each) and report their structure or defects',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('files', { type: 'string', array: true, describe: 'files holding one raw SIP message each' })
-      .option('json', { type: 'boolean', default: false, describe: 'print a JSON array, one object per file' })
-      .example('$0 lint fixtures/rfc4475/*.dat', 'check the RFC 4475 torture messages'),
-  async run(argv, io) {
-    const files = filesArgument(argv);
+  options: {
+    files: { positional: true, type: 'string', array: true, describe: 'files holding one raw SIP message each' },
+    json: { type: 'boolean', default: false, describe: 'print a JSON array, one object per file' },
+  },
+  examples: [['$0 lint fixtures/rfc4475/*.dat', 'check the RFC 4475 torture messages']],
+  async run(args, io) {
+    const { files } = args;
     const results: LintResult[] = [];
     let unreadable = false;
     for (const file of files) {
@@ -134,14 +134,15 @@ export const lintCommand: CliCommand = {
       }
       results.push(lintMessage(file, bytes));
     }
-    if (argv.json === true) io.out(JSON.stringify(results, null, 2));
+    if (args.json) io.out(JSON.stringify(results, null, 2));
     else {
       for (const result of results) {
         if (result.errors[0]?.code === 'unreadable-file') io.err(`sipscope: ${result.errors[0].message}`);
         else printText(result, io);
       }
     }
-    if (unreadable) return EXIT_LOCAL_ERROR;
-    return results.every((result) => result.valid) ? 0 : 1;
+    // an unreadable file is an entry of the output (JSON or text) like any other, not a CliError
+    if (unreadable) return EXIT.local;
+    return results.every((result) => result.valid) ? EXIT.ok : EXIT.failed;
   },
-};
+});

@@ -7,4 +7,4 @@ export * from './response.js';
 export * from './verify.js';
 export * from './nonce.js';
 export * from './redact.js';
-export * from './session.js';
+export * from './client.js';

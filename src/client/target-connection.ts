@@ -1,18 +1,20 @@
 /**
- * A check session: resolve the target (or outbound proxy) per RFC 3263, open one transport, run exchanges over it
- * (connection reuse for the challenge round and, in load mode, for every registration), close it.
+ * The connection a check runs over: resolve the target (or outbound proxy) per RFC 3263, open one transport with a
+ * transaction layer on it, run exchanges over it (reused for the challenge round and, in load mode, for every
+ * registration), close it. (Was `Session`: "session" now means only an INVITE session in src/analysis.)
  */
 import {
   connectTransport, resolveTargets, TransportError,
   type ConnectOptions, type DnsApi, type SipTransport, type TransportName, type TransportTarget,
 } from '../transport/index.js';
-import { parseTargetUri, TargetError, uriHostPort, type TargetUri } from './target.js';
+import { hostPort } from '../sip/index.js';
+import { parseTargetUri, TargetError, type TargetUri } from './target.js';
 import { DEFAULT_TIMERS, TransactionLayer, type TimerSettings, type TraceSink } from './transaction.js';
 import { newBranch, randomToken } from './request.js';
 import type { CheckError } from './result.js';
 import type { ExchangeOutcome } from './exchange.js';
 
-export interface SessionOptions extends ConnectOptions {
+export interface TargetOptions extends ConnectOptions {
   /** The target SIP/SIPS URI. */
   uri: string;
   /** Forced transport; else the URI's transport parameter, else TLS for sips:, else UDP. */
@@ -24,7 +26,7 @@ export interface SessionOptions extends ConnectOptions {
   dns?: DnsApi;
 }
 
-export interface Session {
+export interface TargetConnection {
   target: TargetUri;
   proxy?: TargetUri;
   layer: TransactionLayer;
@@ -36,7 +38,7 @@ export interface Session {
 }
 
 /** Parses the URIs and picks the transport; throws TargetError (local) for unusable input. */
-export function planSession(options: SessionOptions): { target: TargetUri; proxy?: TargetUri; next: TargetUri; transport?: TransportName } {
+export function planTarget(options: TargetOptions): { target: TargetUri; proxy?: TargetUri; next: TargetUri; transport?: TransportName } {
   const target = parseTargetUri(options.uri);
   const proxy = options.proxy !== undefined ? parseTargetUri(options.proxy, '--proxy URI') : undefined;
   const next = proxy ?? target;
@@ -48,8 +50,8 @@ export function planSession(options: SessionOptions): { target: TargetUri; proxy
 }
 
 /** Opens a transport to the first reachable target: of `targets` when given (a failover), else of the resolved ones. */
-export async function openSession(options: SessionOptions, deadline: number, targets?: TransportTarget[]): Promise<Session> {
-  const plan = planSession(options);
+export async function connectToTarget(options: TargetOptions, deadline: number, targets?: TransportTarget[]): Promise<TargetConnection> {
+  const plan = planTarget(options);
   targets ??= await resolveTargets(
     { host: plan.next.host, port: plan.next.port, transport: plan.transport, secure: plan.next.scheme === 'sips' },
     options.dns,
@@ -83,32 +85,32 @@ function failsOver(outcome: ExchangeOutcome): boolean {
 }
 
 /**
- * Opens a session and runs `attempt` on it; when that fails at transport level before any answer, closes the
- * session and runs a new attempt (a new request) on the next resolved target (RFC 3263 §4.3), at most once per
- * target and within the deadline. The caller closes the returned session.
+ * Opens a connection and runs `attempt` on it; when that fails at transport level before any answer, closes the
+ * connection and runs a new attempt (a new request) on the next resolved target (RFC 3263 §4.3), at most once per
+ * target and within the deadline. The caller closes the returned connection.
  */
 export async function exchangeWithFailover(
-  options: SessionOptions,
+  options: TargetOptions,
   deadline: number,
-  attempt: (session: Session) => Promise<ExchangeOutcome>,
-): Promise<{ session: Session; outcome: ExchangeOutcome }> {
-  let session = await openSession(options, deadline);
+  attempt: (connection: TargetConnection) => Promise<ExchangeOutcome>,
+): Promise<{ connection: TargetConnection; outcome: ExchangeOutcome }> {
+  let connection = await connectToTarget(options, deadline);
   for (;;) {
     let outcome: ExchangeOutcome;
     try {
-      outcome = await attempt(session);
+      outcome = await attempt(connection);
     } catch (error) {
-      await session.close();
+      await connection.close();
       throw error;
     }
-    if (!failsOver(outcome) || session.untried.length === 0 || Date.now() >= deadline) return { session, outcome };
-    const { untried } = session;
-    await session.close();
-    session = await openSession(options, deadline, untried);
+    if (!failsOver(outcome) || connection.untried.length === 0 || Date.now() >= deadline) return { connection, outcome };
+    const { untried } = connection;
+    await connection.close();
+    connection = await connectToTarget(options, deadline, untried);
   }
 }
 
-/** Fields every request of a session shares (RFC 3261 §8.1.1). */
+/** Fields every request of one check shares (RFC 3261 §8.1.1). */
 export interface DialogBasics {
   callId: string;
   fromTag: string;
@@ -119,22 +121,22 @@ export function newDialogBasics(): DialogBasics {
 }
 
 /** Top Via with rport (RFC 3581 §3) and a fresh branch; the sent-by is our local address. */
-export function viaHeader(session: Session): string {
-  const { local, viaToken } = session.transport;
-  return `SIP/2.0/${viaToken} ${uriHostPort(local.address, local.port)};rport;branch=${newBranch()}`;
+export function viaHeader(connection: TargetConnection): string {
+  const { local, viaToken } = connection.transport;
+  return `SIP/2.0/${viaToken} ${hostPort(local.address, local.port)};rport;branch=${newBranch()}`;
 }
 
 /** `;transport=` URI parameter for our Contact (none for UDP, the default, RFC 3261 §19.1.1; ws/wss per RFC 7118 §5.2). */
-export function contactTransportParam(session: Session): string {
-  const name = session.transport.name;
+export function contactTransportParam(connection: TargetConnection): string {
+  const name = connection.transport.name;
   if (name === 'udp') return '';
   return `;transport=${name === 'wss' ? 'ws' : name}`;
 }
 
 /** Route header for an outbound proxy (loose routing, RFC 3261 §16.12.1.1). */
-export function routeHeaders(session: Session): [string, string][] {
-  if (!session.proxy) return [];
-  const uri = session.proxy.text.includes(';lr') ? session.proxy.text : `${session.proxy.text};lr`;
+export function routeHeaders(connection: TargetConnection): [string, string][] {
+  if (!connection.proxy) return [];
+  const uri = connection.proxy.text.includes(';lr') ? connection.proxy.text : `${connection.proxy.text};lr`;
   return [['Route', `<${uri}>`]];
 }
 

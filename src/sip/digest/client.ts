@@ -14,7 +14,7 @@ export interface DigestRequest {
  * and, with `authorizeAgain`, re-uses the last challenges for later requests with a counted nc (RFC 7616 §3.4,
  * RFC 3261 §22.3: "a UAC MAY pre-emptively include credentials" for the same realm). The password stays in memory.
  */
-export class DigestSession {
+export class DigestClient {
   private readonly counters = new Map<string, NonceCounter>();
   private challenges: DigestChallenge[] = [];
 
