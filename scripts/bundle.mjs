@@ -22,6 +22,9 @@ await build({
   // reader) is wrapped in an init function by esbuild, and the Node modules it needs (tls, zlib, dgram, ...) are
   // require()d when it is initialised; an ESM bundle would hoist every such import and load them all at start.
   format: 'cjs',
+  // import() of a Node module becomes require() on first use too: the bundle runs in a vm.Script
+  // (bin/load-bundle.js), which has no loader for dynamic import()
+  supported: { 'dynamic-import': false },
   // the one user of import.meta (yargs' ESM platform shim) gets the bundle's own URL
   define: { 'import.meta.url': '__sipscopeBundleUrl', SIPSCOPE_VERSION: JSON.stringify(version) },
   target: 'node20',

@@ -47,6 +47,8 @@ describe('bin/sipscope.js over the bundle', () => {
     const packages = required.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
     // ws' optional native helpers, loaded inside try/catch
     expect(new Set(packages)).toEqual(new Set(['bufferutil', 'utf-8-validate']));
+    // bin/load-bundle.js runs it in a vm.Script, which has no loader for import(): every import() became require()
+    expect(text).not.toMatch(/\bimport\(/);
   });
 
   it("a crash's stack names the TypeScript source lines (bin/stack-trace.js, through the source map)", async () => {
