@@ -7,6 +7,7 @@ import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, loadExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 import type { ArgumentsOf } from '../option-table.js';
 
 const REGISTER_OPTIONS = {
@@ -100,6 +101,6 @@ function renderLoad(result: LoadResult): string {
   if (statuses) lines.push(`final statuses: ${statuses}`);
   const errors = Object.entries(result.errors).map(([code, n]) => `${code}: ${n}`).join(', ');
   if (errors) lines.push(`errors: ${errors}`);
-  if (result.error) lines.push(`could not start: ${result.error.code}: ${result.error.message}`);
+  if (result.error) lines.push(`could not start: ${result.error.code}: ${printable(result.error.message)}`);
   return lines.join('\n');
 }
