@@ -48,11 +48,16 @@ export const CHECK_OPTIONS = {
 
 export type CheckArguments = ArgumentsOf<typeof CHECK_OPTIONS>;
 
-/** Milliseconds from "1500", "1500ms", "2s" or "1.5s". */
+/** What targetOptionsOf reads: the target, transport, timers and TLS (commands without a `<uri>` positional too). */
+export type TargetArguments = Pick<CheckArguments, 'uri' | 'dns' | 'transport' | 'proxy' | 'timeout' | 't1' | 't2' | 'ca' | 'insecure' | 'wsPath' | 'localIp' | 'localPort'>;
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds from "1500", "1500ms", "2s", "1.5s", "5m" or "1h". */
 export function parseDuration(text: string, what = '--timeout'): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/i.exec(text);
-  if (!match) throw badArgument(`${what} "${text}" is not a duration (e.g. 3000, 3000ms or 3s)`);
-  const value = Number(match[1]) * (match[2]?.toLowerCase() === 's' ? 1000 : 1);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (!match) throw badArgument(`${what} "${text}" is not a duration (e.g. 3000, 3000ms, 3s or 5m)`);
+  const value = Number(match[1]) * UNIT_MS[match[2]?.toLowerCase() ?? 'ms'];
   if (!(value > 0)) throw badArgument(`${what} must be more than 0`);
   return value;
 }
@@ -81,7 +86,7 @@ function positiveNumber(value: number, what: string): number {
 }
 
 /** Target and connection settings from the arguments (throws CliError('bad-argument') for unusable values). */
-export async function targetOptionsOf(args: CheckArguments, trace?: TraceSink): Promise<TargetOptions & { timeoutMs: number }> {
+export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink): Promise<TargetOptions & { timeoutMs: number }> {
   const timers: TimerSettings = { t1: positiveNumber(args.t1, '--t1'), t2: positiveNumber(args.t2, '--t2') };
   if (timers.t2 < timers.t1) throw badArgument('--t2 must not be less than --t1');
   const timeoutMs = args.timeout === undefined ? 64 * timers.t1 : parseDuration(args.timeout);

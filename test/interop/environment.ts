@@ -34,6 +34,8 @@ export interface RegistrarOptions {
   subscribers: Subscriber[];
   /** Source port of a trusted outbound proxy on 127.0.0.1 whose REGISTERs are not challenged again. */
   trustedProxyPort?: number;
+  /** Keep each password read from the database this many seconds (a registrar slow to see a revocation). */
+  credentialCacheSeconds?: number;
   netns?: string;
 }
 
@@ -89,6 +91,7 @@ export async function startRegistrarEnvironment(options: RegistrarOptions, proxy
       });
     }
     if (options.ports.ws !== undefined || options.ports.wss !== undefined) defines.push('WITH_WS');
+    if (options.credentialCacheSeconds !== undefined) defines.push('WITH_CREDENTIAL_CACHE');
     const probeHost = (options.hosts ?? ['127.0.0.1'])[0];
     const registrar = await startKamailio({
       name: options.name,
@@ -102,6 +105,7 @@ export async function startRegistrarEnvironment(options: RegistrarOptions, proxy
         ALGORITHM: options.algorithm ?? '',
         DB_PATH: databasePath,
         TRUSTED_PROXY_PORT: String(options.trustedProxyPort ?? 0),
+        CACHE_SECONDS: String(options.credentialCacheSeconds ?? 0),
       },
       probe: { host: probeHost, port: options.ports.sip },
       netns: options.netns,

@@ -76,6 +76,12 @@ export async function deleteSubscriber(databasePath: string, username: string): 
   return Number.parseInt(result.stdout.trim(), 10);
 }
 
+/** Changes a subscriber's password in place (an "immediate" rotation: same username, the old password dead at once). */
+export async function setSubscriberPassword(databasePath: string, username: string, password: string): Promise<number> {
+  const result = await runSqlite(databasePath, `UPDATE subscriber SET password = ${sqlString(password)} WHERE username = ${sqlString(username)};\nSELECT changes();\n`, 10_000);
+  return Number.parseInt(result.stdout.trim(), 10);
+}
+
 export async function countSubscribers(databasePath: string, username: string): Promise<number> {
   const result = await runSqlite(databasePath, `SELECT count(*) FROM subscriber WHERE username = ${sqlString(username)};\n`, 10_000);
   return Number.parseInt(result.stdout.trim(), 10);

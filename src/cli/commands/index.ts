@@ -7,6 +7,7 @@ import type { CliCommand } from '../command.js';
 export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>> = {
   register: async () => (await import('./register.js')).registerCommand,
   options: async () => (await import('./options.js')).optionsCommand,
+  rotate: async () => (await import('./rotate.js')).rotateCommand,
   decode: async () => (await import('./decode.js')).decodeCommand,
   lint: async () => (await import('./lint.js')).lintCommand,
   analyze: async () => (await import('./analyze.js')).analyzeCommand,

@@ -1,0 +1,189 @@
+/**
+ * `sipscope rotate check|drain|verify|watch`: prove each step of a SIP credential rotation, with verdicts that can
+ * gate an automated rotation. Exit codes as `register`: 0 the gate is open, 1 it is shut (a credential refused, a
+ * call still up, the old credential still accepted), 2 a local error, 3 no answer to judge (registrar or live
+ * source silent).
+ */
+import type { RotationCredential, ProbeSettings } from '../../client/rotation/probe.js';
+import type { RotationReport } from '../../client/rotation/gate.js';
+import { defineCommand } from '../command.js';
+import { CHECK_OPTIONS, parseDuration, targetOptionsOf, traceTo } from '../check-options.js';
+import { badArgument, CliError, EXIT } from '../exit.js';
+import type { CliIO } from '../io.js';
+import type { ArgumentsOf, OptionTable } from '../option-table.js';
+import { readPassword } from '../password.js';
+
+const STEPS = ['check', 'drain', 'verify', 'watch'] as const;
+
+// the connection options of register/options, without its <uri> positional and single credential
+const { uri: _uri, user: _user, 'auth-user': _authUser, 'password-env': _passwordEnv, 'password-file': _passwordFile,
+  'password-stdin': _passwordStdin, password: _password, contact: _contact, header: _header, ...CONNECTION_OPTIONS } = CHECK_OPTIONS;
+
+const ROTATE_OPTIONS = {
+  step: { positional: true, type: 'string', choices: STEPS, describe: 'which step of the rotation' },
+  uri: { type: 'string', demandOption: true, describe: 'registrar (or AOR domain) URI, e.g. sip:example.com' },
+  ...CONNECTION_OPTIONS,
+  'old-user': { type: 'string', demandOption: true, describe: 'user of the credential being retired' },
+  'old-auth-user': { type: 'string', describe: 'digest username of the old credential (default --old-user)' },
+  'old-password-env': { type: 'string', describe: "environment variable holding the old credential's password" },
+  'old-password-file': { type: 'string', describe: "file whose first line is the old credential's password" },
+  'new-user': { type: 'string', demandOption: true, describe: 'user of the new credential (same as --old-user when only the password changes)' },
+  'new-auth-user': { type: 'string', describe: 'digest username of the new credential (default --new-user)' },
+  'new-password-env': { type: 'string', describe: "environment variable holding the new credential's password" },
+  'new-password-file': { type: 'string', describe: "file whose first line is the new credential's password" },
+  wait: { type: 'string', describe: 'verify/watch: keep polling the old credential until refused, at most this long (e.g. 60s, 5m)' },
+  poll: { type: 'string', default: '5s', describe: 'verify/watch: time between polls of the old credential' },
+  window: { type: 'string', describe: 'drain/watch: minimum drain window (e.g. 90s); default the p99 of --window-from, else 0' },
+  'window-from': { type: 'string', array: true, describe: 'drain/watch: captures whose p99 call duration is the drain window' },
+  recheck: { type: 'string', default: '30s', describe: "drain/watch: re-check the new credential's registration this often" },
+  'max-wait': { type: 'string', describe: 'drain/watch: give up (exit 1) after this long (default: window + 1 h)' },
+  'hep-listen': { type: 'string', describe: "drain/watch: live source of the old credential's calls: HEP over UDP on ADDR:PORT" },
+  'pcap-stdin': { type: 'boolean', default: false, describe: 'drain/watch: live source: a pcap stream on stdin (tcpdump -U -w - ...)' },
+  'revoke-cmd': { type: 'string', describe: "watch: the operator's revocation command, run by /bin/sh once the drain is over" },
+  jsonl: { type: 'boolean', default: false, describe: 'print progress and the report as JSON lines' },
+} as const satisfies OptionTable;
+
+type RotateArguments = ArgumentsOf<typeof ROTATE_OPTIONS>;
+
+async function credentialOf(args: RotateArguments, io: CliIO, role: 'old' | 'new'): Promise<RotationCredential> {
+  const user = role === 'old' ? args.oldUser : args.newUser;
+  if (user === '') throw badArgument(`--${role}-user is empty`);
+  const password = await readPassword(
+    role === 'old' ? { passwordEnv: args.oldPasswordEnv, passwordFile: args.oldPasswordFile } : { passwordEnv: args.newPasswordEnv, passwordFile: args.newPasswordFile },
+    io.env, io.stdin, (text) => io.err(text),
+  ).catch((error: unknown) => {
+    // name the option of this credential, not the generic one
+    if (error instanceof CliError) throw new CliError(error.code, error.message.replace(/--password-/g, `--${role}-password-`));
+    throw error;
+  });
+  if (password === undefined) throw new CliError('password-missing', `give the ${role} credential's password with --${role}-password-env or --${role}-password-file`);
+  return { role, user, authUser: role === 'old' ? args.oldAuthUser : args.newAuthUser, password };
+}
+
+function durationOption(value: string | undefined, name: string, fallbackMs: number): number {
+  return value === undefined ? fallbackMs : parseDuration(value, `--${name}`);
+}
+
+export const rotateCommand = defineCommand({
+  command: 'rotate <step>',
+  describe: 'prove each step of a SIP credential rotation: check (before), drain (wait), verify (after), watch (drain + revoke + verify)',
+  options: ROTATE_OPTIONS,
+  examples: [
+    ['$0 rotate check --uri sip:example.com --old-user alice --old-password-env OLD --new-user alice2 --new-password-env NEW', 'before revoking'],
+    ['$0 rotate verify --uri sip:example.com --old-user alice --old-password-env OLD --new-user alice2 --new-password-env NEW --wait 2m --poll 5s', 'after revoking'],
+  ],
+  async run(args, io) {
+    const { renderRotationJUnit, renderRotationText, rotationJson } = await import('../../report/rotation.js');
+    const reports = await runStep(args, io);
+    if (args.junit !== undefined) {
+      const { writeFile } = await import('node:fs/promises');
+      try {
+        await writeFile(args.junit, renderRotationJUnit(reports));
+      } catch (error) {
+        throw new CliError('unwritable-file', `--junit ${args.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    for (const report of reports) {
+      if (args.jsonl) io.out(JSON.stringify({ type: 'report', ...rotationJson(report) }));
+      else if (!args.json) io.out(renderRotationText(report, io.style));
+    }
+    if (args.json) io.out(JSON.stringify(reports.length === 1 ? rotationJson(reports[0]) : reports.map(rotationJson), null, 2));
+    return exitOf(reports);
+  },
+  reportError(error, args, io) {
+    if (args.json || args.jsonl) io.out(JSON.stringify({ step: args.step, ok: false, error: { code: error.code, message: error.message } }));
+    else io.err(`sipscope rotate: ${error.message}`);
+    return EXIT.local;
+  },
+});
+
+/** 0 when every step passed; 3 when the first failing step could not be judged (no answer); else 1. */
+function exitOf(reports: readonly RotationReport[]): number {
+  const failed = reports.find((report) => !report.ok);
+  if (!failed) return EXIT.ok;
+  const shut = failed.verdicts.find((verdict) => verdict.outcome !== 'pass');
+  return shut?.outcome === 'unreachable' ? EXIT.remote : EXIT.failed;
+}
+
+async function runStep(args: RotateArguments, io: CliIO): Promise<RotationReport[]> {
+  const { step } = args;
+  const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
+  const settings: ProbeSettings = { ...target, userAgent: args.userAgent };
+  const old = await credentialOf(args, io, 'old');
+  const fresh = await credentialOf(args, io, 'new');
+  const { sameCredential, rotateCheck, rotateVerify } = await import('../../client/rotation/gate.js');
+  if (sameCredential(old, fresh)) throw badArgument('the old and the new credential are the same (same username and password): nothing is rotated');
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (step === 'watch' && args.revokeCmd === undefined) throw badArgument('watch needs --revoke-cmd: the command that revokes the old credential');
+  try {
+    if (step === 'check') return [await rotateCheck(settings, old, fresh)];
+    const verify = () => rotateVerify(settings, old, fresh, {
+      waitMs: durationOption(args.wait, 'wait', 0),
+      pollMs: durationOption(args.poll, 'poll', 5000),
+      signal: controller.signal,
+      onPoll: (probe) => progress(io, args, { type: 'poll', role: probe.role, state: probe.state, status: probe.status ?? null, at: new Date(probe.startedAt).toISOString() }),
+    });
+    if (step === 'verify') return [await verify()];
+    const drained = await drain(args, io, settings, old, fresh, controller.signal);
+    if (step === 'drain' || !drained.ok) return [drained];
+    const { runRevocation } = await import('../rotation-sources.js');
+    const revocation = await runRevocation(args.revokeCmd!, [old.password, fresh.password], io.env);
+    progress(io, args, { type: 'revoked', exitCode: revocation.exitCode, at: new Date(revocation.at).toISOString() });
+    const verified = await verify();
+    verified.step = 'watch';
+    verified.revocation = revocation;
+    if (revocation.exitCode !== 0) {
+      verified.ok = false;
+      verified.verdicts.unshift({ name: 'revoked', outcome: 'fail', message: `the revocation command exited ${revocation.exitCode ?? 'by a signal'}` });
+      verified.summary = `revocation command failed: ${verified.summary}`;
+    }
+    return [drained, verified];
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+async function drain(args: RotateArguments, io: CliIO, settings: ProbeSettings, old: RotationCredential, fresh: RotationCredential, signal: AbortSignal): Promise<RotationReport> {
+  const { windowOf, openLiveSource } = await import('../rotation-sources.js');
+  const { rotateDrain } = await import('../../client/rotation/drain.js');
+  const window = await windowOf(args.window, args.windowFrom);
+  if (window.ms === 0 && args.hepListen === undefined && !args.pcapStdin) throw badArgument('drain needs a window (--window, --window-from) or a live source (--hep-listen, --pcap-stdin)');
+  const source = await openLiveSource({ hepListen: args.hepListen, pcapStdin: args.pcapStdin, stdin: io.stdin }, old.authUser ?? old.user, (issue) => progress(io, args, { type: 'source-issue', ...issue }));
+  try {
+    return await rotateDrain(settings, fresh, {
+      windowMs: window.ms,
+      windowSource: window.source,
+      recheckMs: durationOption(args.recheck, 'recheck', 30_000),
+      limitMs: durationOption(args.maxWait, 'max-wait', window.ms + 3_600_000),
+      source,
+      signal,
+      onProgress: (state) => progress(io, args, { type: 'progress', ...state }),
+      onRecheck: (probe) => progress(io, args, { type: 'recheck', state: probe.state, status: probe.status ?? null }),
+    });
+  } finally {
+    await source?.close();
+  }
+}
+
+/** Progress goes to stderr as text, or to stdout as JSON lines with --jsonl. */
+function progress(io: CliIO, args: RotateArguments, event: Record<string, unknown>): void {
+  if (args.jsonl) {
+    io.out(JSON.stringify(event));
+    return;
+  }
+  if (args.json || args.nagios) return;
+  if (event.type === 'progress') {
+    const calls = event.activeCalls === undefined ? '' : `, ${event.activeCalls} call(s) of the old credential up (${event.sourceMessages} messages seen)`;
+    io.err(`drain: ${Math.ceil((event.windowLeftMs as number) / 1000)} s of the window left${calls}`);
+  } else if (event.type === 'poll') {
+    io.err(`poll: the ${event.role} credential is ${event.state}${event.status === null ? '' : ` (${event.status})`}`);
+  } else if (event.type === 'recheck') {
+    io.err(`re-check: the new credential is ${event.state}`);
+  } else if (event.type === 'source-issue') {
+    io.err(`live source: ${event.code}: ${event.message}`);
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The verdicts of a SIP credential rotation, step by step. Two-phase rotation: create the new credential, prove
+ * it registers while the old one still works (check), wait until the old credential's calls drain (drain), revoke
+ * the old one, prove the old is refused and the new still registers (verify). Each step is a gate: its verdict
+ * says whether the next step is safe, and why not.
+ */
+import { probeCredential, type CredentialProbe, type ProbeSettings, type RotationCredential } from './probe.js';
+
+export type RotationStep = 'check' | 'drain' | 'verify' | 'watch';
+
+/** pass: the gate is open; fail: it is shut for a reason about the credentials; unreachable: no answer to judge. */
+export type GateOutcome = 'pass' | 'fail' | 'unreachable';
+
+export interface GateVerdict {
+  /** Stable name: 'old-registers', 'new-registers', 'old-rejected', 'drained', ... */
+  name: string;
+  outcome: GateOutcome;
+  /** A sentence for people: "safe to drain", "do not revoke: the new credential is rejected with 403". */
+  message: string;
+}
+
+export interface RotationReport {
+  step: RotationStep;
+  ok: boolean;
+  /** The summary sentence of the step. */
+  summary: string;
+  verdicts: GateVerdict[];
+  /** Every probe made, in order. */
+  probes: CredentialProbe[];
+  startedAt: number;
+  elapsedMs: number;
+  /** verify: how long after the first poll the old credential still registered (ms); undefined if it never did. */
+  propagationDelayMs?: number;
+  /** drain: the window waited for, and the active calls of the old credential seen. */
+  drain?: DrainSummary;
+  /** watch: what the operator's revocation command printed and how it ended (never a secret of ours). */
+  revocation?: { command: string; exitCode: number | null; output: string; at: number };
+}
+
+export interface DrainSummary {
+  windowMs: number;
+  /** Where the window came from: '--window', or the p99 call duration of the captures. */
+  windowSource: string;
+  /** Most calls of the old credential seen up at once; undefined without a live source. */
+  peakActiveCalls?: number;
+  /** Calls of the old credential still up when the drain ended. */
+  activeCallsAtEnd?: number;
+  /** Live packets/messages the source delivered. */
+  sourceMessages?: number;
+  rechecks: number;
+  /** Why the drain stopped: 'drained', 'new-credential-failed', 'limit', 'source-silent', 'interrupted'. */
+  stoppedBecause: string;
+}
+
+/** Fails when old and new are the same credential: a rotation that rotates nothing proves nothing. */
+export function sameCredential(old: RotationCredential, fresh: RotationCredential): boolean {
+  return (old.authUser ?? old.user) === (fresh.authUser ?? fresh.user) && old.password === fresh.password;
+}
+
+function registersVerdict(probe: CredentialProbe): GateVerdict {
+  const name = `${probe.role}-registers`;
+  if (probe.state === 'accepted') return { name, outcome: 'pass', message: `the ${probe.role} credential (${probe.user}) registers` };
+  const outcome = probe.state === 'unreachable' || probe.state === 'error' ? 'unreachable' : 'fail';
+  return { name, outcome, message: `the ${probe.role} credential (${probe.user}) ${probe.detail}` };
+}
+
+/**
+ * Before the revocation: both credentials must register. If the new one does not, revoking the old one would cut
+ * all capacity: "do not revoke". If the old one no longer works, it was revoked already (or never worked).
+ */
+export async function rotateCheck(settings: ProbeSettings, old: RotationCredential, fresh: RotationCredential): Promise<RotationReport> {
+  const startedAt = Date.now();
+  const probes = [await probeCredential(settings, old), await probeCredential(settings, fresh)];
+  const verdicts = probes.map(registersVerdict);
+  const [oldVerdict, newVerdict] = verdicts;
+  let summary: string;
+  if (oldVerdict.outcome === 'pass' && newVerdict.outcome === 'pass') summary = 'safe to drain: both credentials register';
+  else if (newVerdict.outcome !== 'pass') summary = `do not revoke: ${newVerdict.message}`;
+  else summary = `do not rotate yet: ${oldVerdict.message}; the old credential should still work until the drain is over`;
+  return { step: 'check', ok: verdicts.every((verdict) => verdict.outcome === 'pass'), summary, verdicts, probes, startedAt, elapsedMs: Date.now() - startedAt };
+}
+
+export interface VerifyOptions {
+  /** Keep polling the old credential until it is rejected, at most this long (0: one poll). */
+  waitMs: number;
+  pollMs: number;
+  /** Stops the polling early (Ctrl-C). */
+  signal?: AbortSignal;
+  onPoll?: (probe: CredentialProbe) => void;
+}
+
+/**
+ * After the revocation: the old credential must be refused (403, or a challenge it cannot satisfy) and the new one
+ * must register. Polls the old credential every pollMs for up to waitMs: caches, nonce lifetimes and replicated
+ * databases keep an old password working for a while, and the propagation delay says how long.
+ */
+export async function rotateVerify(settings: ProbeSettings, old: RotationCredential, fresh: RotationCredential, options: VerifyOptions): Promise<RotationReport> {
+  const startedAt = Date.now();
+  const probes: CredentialProbe[] = [];
+  const deadline = startedAt + options.waitMs;
+  let lastOld: CredentialProbe;
+  let lastAccepted: CredentialProbe | undefined;
+  for (;;) {
+    lastOld = await probeCredential(settings, old);
+    probes.push(lastOld);
+    options.onPoll?.(lastOld);
+    if (lastOld.state === 'accepted') lastAccepted = lastOld;
+    if (lastOld.state === 'rejected' || options.signal?.aborted) break;
+    const next = lastOld.startedAt + options.pollMs;
+    if (next > deadline) break;
+    await sleep(next - Date.now(), options.signal);
+    if (options.signal?.aborted) break;
+  }
+  const freshProbe = await probeCredential(settings, fresh);
+  probes.push(freshProbe);
+  const oldVerdict: GateVerdict = lastOld.state === 'rejected'
+    ? { name: 'old-rejected', outcome: 'pass', message: `the old credential (${old.user}) is refused: ${lastOld.detail}` }
+    : {
+      name: 'old-rejected',
+      outcome: lastOld.state === 'unreachable' || lastOld.state === 'error' ? 'unreachable' : 'fail',
+      message: lastOld.state === 'accepted'
+        ? `the old credential (${old.user}) still registers after ${seconds(lastOld.startedAt - startedAt)} s of polling`
+        : `the old credential (${old.user}) ${lastOld.detail}`,
+    };
+  const newVerdict = registersVerdict(freshProbe);
+  const verdicts = [oldVerdict, newVerdict];
+  const ok = verdicts.every((verdict) => verdict.outcome === 'pass');
+  const report: RotationReport = {
+    step: 'verify', ok, verdicts, probes, startedAt, elapsedMs: Date.now() - startedAt,
+    summary: ok ? 'rotation complete: the old credential is refused and the new one registers'
+      : newVerdict.outcome !== 'pass' ? `rotation broken: ${newVerdict.message}` : `revocation not in effect: ${oldVerdict.message}`,
+  };
+  if (lastOld.state === 'rejected') report.propagationDelayMs = lastAccepted ? lastOld.startedAt - startedAt : 0;
+  return report;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+/** Resolves after ms, or at once when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

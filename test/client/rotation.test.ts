@@ -1,0 +1,301 @@
+/**
+ * The rotation gate (sipscope rotate) against a digest-checking registrar on 127.0.0.1 whose user table the test
+ * changes while it runs: check before revocation, verify after (with a propagation delay), drain with a window and
+ * with a live HEP source, and the CLI's verdicts, JSON, JUnit and exit codes. Ports 45300-45339.
+ */
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { rotateCheck, rotateVerify } from '../../src/client/rotation/gate.js';
+import { rotateDrain } from '../../src/client/rotation/drain.js';
+import type { ProbeSettings, RotationCredential } from '../../src/client/rotation/probe.js';
+import { getHeader, getHeaders, type SipRequest } from '../../src/sip/index.js';
+import { parseAuthorization, verifyAuthorization } from '../../src/sip/digest/index.js';
+import { runCli } from '../cli/cli-io.js';
+import { startUdpPeer, type Answer, type Reply, type SipPeer } from './sip-peer.js';
+
+const REALM = 'rotation.test';
+
+/** user -> password; a user in `forbidden` gets 403 (a revoked account, as Kamailio answers for a deleted row). */
+interface Accounts {
+  passwords: Map<string, string>;
+  forbidden: Set<string>;
+  /** Old passwords still accepted until this time (ms since the epoch): a registrar cache that has not caught up. */
+  cachedUntil: Map<string, { password: string; until: number }>;
+}
+
+function accountsRegistrar(accounts: Accounts): Answer {
+  let round = 0;
+  return (request: SipRequest): Reply => {
+    const value = getHeaders(request, 'authorization')[0];
+    const challenge = (): Reply => {
+      round++;
+      return { status: 401, reason: 'Unauthorized', headers: [['WWW-Authenticate', `Digest realm="${REALM}", nonce="n${round}", qop="auth", algorithm=MD5`]] };
+    };
+    if (!value) return challenge();
+    const credentials = parseAuthorization(value, 'authorization');
+    if (accounts.forbidden.has(credentials.username)) return { status: 403, reason: 'Forbidden' };
+    const cached = accounts.cachedUntil.get(credentials.username);
+    const candidates = [accounts.passwords.get(credentials.username), cached && cached.until > Date.now() ? cached.password : undefined];
+    const valid = candidates.some((password) => password !== undefined
+      && verifyAuthorization(credentials, { method: request.method, uri: request.uri, realm: REALM, password, expectedNonce: `n${round}` }).ok);
+    if (!valid) return challenge();
+    const contact = getHeader(request, 'contact');
+    return { status: 200, reason: 'OK', headers: contact ? [['Contact', contact.includes('expires=0') ? contact : `${contact};expires=60`]] : [] };
+  };
+}
+
+let peer: SipPeer | undefined;
+afterEach(async () => {
+  await peer?.close();
+  peer = undefined;
+});
+
+function fresh(): Accounts {
+  return { passwords: new Map([['alice', 'old-pass'], ['alice2', 'new-pass']]), forbidden: new Set(), cachedUntil: new Map() };
+}
+
+const settings = (port: number): ProbeSettings => ({ uri: `sip:127.0.0.1:${port}`, timeoutMs: 2000, timers: { t1: 50, t2: 400 } });
+const oldCredential: RotationCredential = { role: 'old', user: 'alice', password: 'old-pass' };
+const newCredential: RotationCredential = { role: 'new', user: 'alice2', password: 'new-pass' };
+
+describe('rotate check: both credentials must register before the old one may be drained', () => {
+  test('both register -> safe to drain; each probe removes the binding it made', async () => {
+    peer = await startUdpPeer(45300, accountsRegistrar(fresh()));
+    const report = await rotateCheck(settings(45300), oldCredential, newCredential);
+    expect(report.ok).toBe(true);
+    expect(report.summary).toMatch(/^safe to drain/);
+    expect(report.probes.map((probe) => [probe.role, probe.state, probe.status])).toEqual([['old', 'accepted', 200], ['new', 'accepted', 200]]);
+    expect(report.probes.every((probe) => probe.unregister?.ok === true)).toBe(true);
+    // REGISTER 401, REGISTER 200, REGISTER (Expires 0) 401, 200, for each credential
+    const expires = peer.received.filter((entry) => getHeader(entry.request, 'authorization')).map((entry) => getHeader(entry.request, 'expires'));
+    expect(expires).toEqual(['3600', '0', '3600', '0']);
+  });
+
+  test('new credential refused with 403 -> "do not revoke", naming the status', async () => {
+    const accounts = fresh();
+    accounts.forbidden.add('alice2');
+    peer = await startUdpPeer(45301, accountsRegistrar(accounts));
+    const report = await rotateCheck(settings(45301), oldCredential, newCredential);
+    expect(report.ok).toBe(false);
+    expect(report.summary).toBe('do not revoke: the new credential (alice2) rejected with 403 Forbidden');
+  });
+
+  test('same username, new password not yet provisioned -> the new side is challenged again, not accepted', async () => {
+    peer = await startUdpPeer(45302, accountsRegistrar(fresh()));
+    const report = await rotateCheck(settings(45302), oldCredential, { role: 'new', user: 'alice', password: 'not-yet' });
+    expect(report.ok).toBe(false);
+    expect(report.probes[1]).toMatchObject({ state: 'rejected', status: 401 });
+    expect(report.summary).toMatch(/^do not revoke: the new credential \(alice\) challenged again/);
+  });
+
+  test('nothing listening -> unreachable, not a credential verdict', async () => {
+    const report = await rotateCheck({ ...settings(45309), timeoutMs: 400 }, oldCredential, newCredential);
+    expect(report.verdicts.map((verdict) => verdict.outcome)).toEqual(['unreachable', 'unreachable']);
+  });
+});
+
+describe('rotate verify: the old credential refused, the new one registering', () => {
+  test('revoked (403) and new registers -> pass, propagation delay 0', async () => {
+    const accounts = fresh();
+    accounts.forbidden.add('alice');
+    peer = await startUdpPeer(45310, accountsRegistrar(accounts));
+    const report = await rotateVerify(settings(45310), oldCredential, newCredential, { waitMs: 0, pollMs: 100 });
+    expect(report.ok).toBe(true);
+    expect(report.propagationDelayMs).toBe(0);
+  });
+
+  test('old password changed under the same username -> the challenge loop counts as refused', async () => {
+    const accounts = fresh();
+    accounts.passwords.set('alice', 'rotated');
+    peer = await startUdpPeer(45311, accountsRegistrar(accounts));
+    const report = await rotateVerify(settings(45311), oldCredential, { role: 'new', user: 'alice', password: 'rotated' }, { waitMs: 0, pollMs: 100 });
+    expect(report.ok).toBe(true);
+    expect(report.probes[0]).toMatchObject({ role: 'old', state: 'rejected', status: 401 });
+  });
+
+  test('a cache keeps the old password working for 1.2 s -> polled until refused, delay within one poll of it', async () => {
+    const accounts = fresh();
+    accounts.passwords.delete('alice');
+    accounts.cachedUntil.set('alice', { password: 'old-pass', until: Date.now() + 1200 });
+    peer = await startUdpPeer(45312, accountsRegistrar(accounts));
+    const report = await rotateVerify(settings(45312), oldCredential, newCredential, { waitMs: 5000, pollMs: 250 });
+    expect(report.ok).toBe(true);
+    expect(report.propagationDelayMs).toBeGreaterThanOrEqual(1200 - 250);
+    expect(report.propagationDelayMs).toBeLessThanOrEqual(1200 + 250 + 200);
+    expect(report.probes.filter((probe) => probe.role === 'old' && probe.state === 'accepted').length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('still accepted when the wait is over -> fail, "revocation not in effect"', async () => {
+    peer = await startUdpPeer(45313, accountsRegistrar(fresh()));
+    const report = await rotateVerify(settings(45313), oldCredential, newCredential, { waitMs: 300, pollMs: 100 });
+    expect(report.ok).toBe(false);
+    expect(report.summary).toMatch(/^revocation not in effect: the old credential \(alice\) still registers/);
+    expect(report.propagationDelayMs).toBeUndefined();
+  });
+});
+
+describe('rotate drain', () => {
+  test('window only: waits the window, re-checks the new credential, then safe to revoke', async () => {
+    peer = await startUdpPeer(45320, accountsRegistrar(fresh()));
+    const started = Date.now();
+    const report = await rotateDrain(settings(45320), newCredential, { windowMs: 700, windowSource: '--window', recheckMs: 300, limitMs: 5000, tickMs: 100 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    expect(report.ok).toBe(true);
+    expect(report.drain?.rechecks).toBeGreaterThanOrEqual(2);
+  });
+
+  test('the new credential stops registering mid-drain -> halt at once, exit-worthy failure', async () => {
+    const accounts = fresh();
+    peer = await startUdpPeer(45321, accountsRegistrar(accounts));
+    setTimeout(() => accounts.forbidden.add('alice2'), 300);
+    const report = await rotateDrain(settings(45321), newCredential, { windowMs: 10_000, windowSource: '--window', recheckMs: 200, limitMs: 20_000, tickMs: 50 });
+    expect(report.ok).toBe(false);
+    expect(report.drain?.stoppedBecause).toBe('new-credential-failed');
+    expect(report.elapsedMs).toBeLessThan(3000);
+    expect(report.summary).toMatch(/halt: the new credential \(alice2\) rejected with 403/);
+  });
+
+  test('calls still up from the live source keep the gate shut until they end; a silent source is reported', async () => {
+    peer = await startUdpPeer(45322, accountsRegistrar(fresh()));
+    let active = 2;
+    const source = { description: 'test', activeCalls: () => active, messages: () => 10 };
+    setTimeout(() => { active = 0; }, 600);
+    const report = await rotateDrain(settings(45322), newCredential, { windowMs: 200, windowSource: '--window', recheckMs: 5000, limitMs: 5000, tickMs: 50, source });
+    expect(report.ok).toBe(true);
+    expect(report.elapsedMs).toBeGreaterThanOrEqual(600);
+    expect(report.drain).toMatchObject({ peakActiveCalls: 2, activeCallsAtEnd: 0 });
+    const silent = await rotateDrain(settings(45322), newCredential, { windowMs: 200, windowSource: '--window', recheckMs: 5000, limitMs: 5000, tickMs: 50, source: { description: 'HEP on 127.0.0.1:1', activeCalls: () => 0, messages: () => 0 } });
+    expect(silent.ok).toBe(false);
+    expect(silent.verdicts[1]).toMatchObject({ outcome: 'unreachable' });
+  });
+});
+
+/** A HEP3 packet carrying one SIP message over UDP (chunks per the HEP3 spec: family, protocol, ports, addresses, time, payload). */
+function hep3(sip: string): Buffer {
+  const chunk = (type: number, value: Buffer) => {
+    const header = Buffer.alloc(6);
+    header.writeUInt16BE(0, 0);
+    header.writeUInt16BE(type, 2);
+    header.writeUInt16BE(6 + value.length, 4);
+    return Buffer.concat([header, value]);
+  };
+  const u8 = (n: number) => Buffer.from([n]);
+  const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+  const now = Date.now();
+  const body = Buffer.concat([
+    chunk(1, u8(2)), chunk(2, u8(17)), chunk(3, Buffer.from([127, 0, 0, 1])), chunk(4, Buffer.from([127, 0, 0, 2])),
+    chunk(7, u16(5060)), chunk(8, u16(5061)), chunk(9, u32(Math.floor(now / 1000))), chunk(10, u32((now % 1000) * 1000)),
+    chunk(11, u8(1)), chunk(12, u32(1)), chunk(15, Buffer.from(sip)),
+  ]);
+  const head = Buffer.alloc(6);
+  head.write('HEP3', 0, 'latin1');
+  head.writeUInt16BE(6 + body.length, 4);
+  return Buffer.concat([head, body]);
+}
+
+function sipMessage(startLine: string, callId: string, cseq: string, extra = ''): string {
+  return `${startLine}\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK${callId}${cseq.replace(' ', '')}\r\nFrom: <sip:alice@x>;tag=a\r\nTo: <sip:bob@x>${startLine.startsWith('SIP') ? ';tag=b' : ''}\r\nCall-ID: ${callId}\r\nCSeq: ${cseq}\r\n${extra}Content-Length: 0\r\n\r\n`;
+}
+
+describe('sipscope rotate (CLI)', () => {
+  const env = { OLD: 'old-pass', NEW: 'new-pass' };
+  const common = (port: number) => ['--uri', `sip:127.0.0.1:${port}`, '--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--t1', '50', '--timeout', '2s'];
+
+  test('check: exit 0 and a JSON report with the verdicts; no password anywhere in the output', async () => {
+    peer = await startUdpPeer(45330, accountsRegistrar(fresh()));
+    const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'rotate-')), 'rotate.xml');
+    const run = await runCli(['rotate', 'check', ...common(45330), '--json', '--junit', junit], { env });
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ step: 'check', ok: true, verdicts: [{ name: 'old-registers', outcome: 'pass' }, { name: 'new-registers', outcome: 'pass' }] });
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testcase name="old-registers"/);
+    expect(xml).toMatch(/tests="2" failures="0"/);
+    for (const secret of Object.values(env)) expect(run.stdout + run.stderr + xml).not.toContain(secret);
+  });
+
+  test('check with the new credential forbidden: exit 1 and the sentence says why', async () => {
+    const accounts = fresh();
+    accounts.forbidden.add('alice2');
+    peer = await startUdpPeer(45331, accountsRegistrar(accounts));
+    const run = await runCli(['rotate', 'check', ...common(45331)], { env });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('rotate check: do not revoke: the new credential (alice2) rejected with 403 Forbidden');
+  });
+
+  test('bad input: missing password source, same credential twice, no window or source for drain -> exit 2 with a clear line', async () => {
+    const missing = await runCli(['rotate', 'check', ...common(45339)], { env: { OLD: 'old-pass' } });
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toMatch(/--new-password-env NEW: environment variable NEW is not set/);
+    const same = await runCli(['rotate', 'check', '--uri', 'sip:127.0.0.1:45339', '--old-user', 'a', '--old-password-env', 'OLD', '--new-user', 'a', '--new-password-env', 'OLD'], { env });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/the old and the new credential are the same/);
+    const noWindow = await runCli(['rotate', 'drain', ...common(45339)], { env });
+    expect(noWindow.code).toBe(2);
+    expect(noWindow.stderr).toMatch(/drain needs a window/);
+  });
+
+  test('unreachable registrar -> exit 3, within the timeout', async () => {
+    const run = await runCli(['rotate', 'check', ...common(45338), '--timeout', '300ms'], { env });
+    expect(run.code).toBe(3);
+    expect(run.elapsedMs).toBeLessThan(3000);
+  });
+
+  test('drain with a live HEP source: waits while a call of the old credential is up, ends when its BYE arrives', async () => {
+    peer = await startUdpPeer(45332, accountsRegistrar(fresh()));
+    const hepPort = 45333;
+    const sender = createSocket('udp4');
+    const send = (sip: string) => new Promise<void>((resolve) => sender.send(hep3(sip), hepPort, '127.0.0.1', () => resolve()));
+    const auth = 'Authorization: Digest username="alice", realm="r", nonce="n", uri="sip:bob@x", response="00"\r\n';
+    // the CLI binds its HEP port after start-up: the call is mirrored every 200 ms until it is surely seen (the
+    // tracker keys calls by Call-ID, so a repeat is the same call), then the BYE ends it
+    const mirrorCall = setInterval(async () => {
+      await send(sipMessage('INVITE sip:bob@x SIP/2.0', 'call-1', '2 INVITE', auth));
+      await send(sipMessage('SIP/2.0 200 OK', 'call-1', '2 INVITE'));
+      await send(sipMessage('INVITE sip:bob@x SIP/2.0', 'call-other', '1 INVITE', auth.replace('alice', 'bob')));
+      await send(sipMessage('SIP/2.0 200 OK', 'call-other', '1 INVITE'));
+    }, 200);
+    setTimeout(() => clearInterval(mirrorCall), 2000);
+    setTimeout(() => send(sipMessage('BYE sip:bob@x SIP/2.0', 'call-1', '3 BYE')), 2500);
+    try {
+      const run = await runCli(['rotate', 'drain', ...common(45332), '--window', '1000ms', '--recheck', '10s', '--hep-listen', `127.0.0.1:${hepPort}`, '--jsonl', '--max-wait', '10s'], { env });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      expect(events.some((event) => event.type === 'progress' && event.activeCalls === 1)).toBe(true);
+      const report = events.at(-1);
+      expect(report).toMatchObject({ type: 'report', step: 'drain', ok: true, drain: { peakActiveCalls: 1, activeCallsAtEnd: 0, stoppedBecause: 'drained' } });
+      expect(report.elapsedMs).toBeGreaterThanOrEqual(2000);
+    } finally {
+      sender.close();
+    }
+  });
+
+  test('watch: drain, the revocation command, then verify; the command output is kept without secrets', async () => {
+    const accounts = fresh();
+    peer = await startUdpPeer(45334, accountsRegistrar(accounts));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rotate-watch-'));
+    const flag = path.join(dir, 'revoked');
+    // the registrar learns of the revocation through the file the command writes (an operator's API call here)
+    const timer = setInterval(() => {
+      try {
+        readFileSync(flag);
+        accounts.forbidden.add('alice');
+      } catch { /* not yet */ }
+    }, 20);
+    try {
+      const run = await runCli(['rotate', 'watch', ...common(45334), '--window', '300ms', '--wait', '3s', '--poll', '200ms',
+        '--revoke-cmd', `echo revoking with $OLD; touch ${flag}`, '--json'], { env: { ...env, PATH: process.env.PATH ?? '' } });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const [drained, watched] = JSON.parse(run.stdout);
+      expect(drained).toMatchObject({ step: 'drain', ok: true });
+      expect(watched).toMatchObject({ step: 'watch', ok: true, revocation: { exitCode: 0, output: 'revoking with <redacted>\n' } });
+      expect(run.stdout).not.toContain('old-pass');
+    } finally {
+      clearInterval(timer);
+    }
+  });
+});
