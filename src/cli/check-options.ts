@@ -103,7 +103,6 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink):
     throw badArgument('--local-port must be an integer in 0..65535');
   }
   if (args.uri === '') throw badArgument('give the target SIP-URI');
-  thresholdsOf(args); // bad --warn-rtt / --crit-rtt are refused before the check runs
   const dnsServers = parseDnsServers(args.dns);
   return {
     uri: args.uri,
@@ -122,7 +121,7 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink):
 }
 
 /** --warn-retrans, --warn-rtt and --crit-rtt (throws CliError('bad-argument') for a negative or non-finite RTT). */
-export function thresholdsOf(args: CheckArguments): MonitoringThresholds {
+export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnRtt' | 'critRtt'>): MonitoringThresholds {
   const rtt = (value: number | undefined, what: string): number | undefined => {
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw badArgument(`${what} must be a number of milliseconds, 0 or more`);
     return value;
