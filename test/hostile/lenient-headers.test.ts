@@ -103,7 +103,9 @@ describe('Call-IDs with invalid UTF-8', () => {
     const result = await analyzeCaptures([capture]);
     expect(result.calls.map((call) => call.callId).sort()).toEqual(['bad\\xfe1@h', 'bad\\xff1@h']);
     expect(result.calls.map((call) => call.state)).toEqual(['active', 'active']);
-    // and flow finds a call by that written form
+    // decode's text shows that written form (JSON keeps the parser's text), and flow finds the call by it
+    const decoded = await runCli(['decode', capture]);
+    expect(decoded.out.split('\n').filter(Boolean).map((line) => line.split('\t')[5])).toEqual(['bad\\xff1@h', 'bad\\xff1@h', 'bad\\xfe1@h', 'bad\\xfe1@h']);
     const flow = await runCli(['flow', capture, '--call-id', 'bad\\xff1@h']);
     expect(flow.code).toBe(0);
     expect(flow.out.match(/^#\d+/gm)).toEqual(['#1', '#2']);

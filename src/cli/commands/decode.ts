@@ -2,7 +2,7 @@
 import { decodeCaptures } from '../../capture/decode.js';
 import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { hostPort, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
+import { byteFaithfulValue, hostPort, parseMessage, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
@@ -19,6 +19,17 @@ const latin1 = new TextDecoder('latin1');
 export function callIdOf(bytes: Uint8Array): string | null {
   if (startLineWouldThrow(bytes)) return null;
   return readCallId(bytes) ?? null;
+}
+
+/**
+ * The Call-ID as the text output shows it: where invalid UTF-8 became U+FFFD, its bytes with each invalid one as
+ * \xNN, the form analyze, calls and flow use as the call's key (so it can be given to --call-id). Rare: a full parse.
+ */
+function shownCallId(bytes: Uint8Array, callId: string | null): string | null {
+  if (callId === null || !callId.includes('\uFFFD')) return callId;
+  const message = parseMessage(bytes, { datagram: true });
+  const field = message.headers.find((header) => header.name === 'call-id');
+  return (field && byteFaithfulValue(bytes, field)) ?? callId;
 }
 
 const SIP_VERSION_TAIL = ' SIP/2.0';
@@ -134,7 +145,7 @@ class LineWriter {
     const need = LINE_FIXED_BYTES + this.fileBytes.length + firstLineEnd + (callId?.length ?? 0) + payload.src.ip.length + payload.dst.ip.length;
     if (!plain || need > CHUNK_BYTES) {
       const firstLine = latin1.decode(bytes.subarray(0, firstLineEnd));
-      const text = this.json ? jsonLine(payload, this.fileJson, firstLine, callId) : textLine(payload, firstLine, callId, this.withFile);
+      const text = this.json ? jsonLine(payload, this.fileJson, firstLine, callId) : textLine(payload, firstLine, shownCallId(bytes, callId), this.withFile);
       this.text(text + '\n');
       return;
     }
