@@ -94,14 +94,34 @@ export function responseKey(message: SipMessage): string | undefined {
 /** Discarded responses named in a timeout error, at most. */
 const MAX_DISCARD_NOTES = 3;
 
+/**
+ * Why a response carrying this transaction's branch and CSeq method (§17.1.3) is still not its response: a status
+ * code outside 100-699 makes it malformed (§7.2, §21; discarded, §18.1.2), and a UAS copies Call-ID and the CSeq
+ * number from the request (§8.2.6.2), so a response with others answers some other request.
+ */
+function mismatchOf(entry: Pending, response: SipResponse): string | undefined {
+  if (response.status < 100 || response.status > 699) {
+    return `a response with status ${response.status}, outside 100-699 (malformed)`;
+  }
+  const callId = getHeader(response, 'call-id');
+  if (callId !== entry.callId) return `a ${response.status} with Call-ID ${JSON.stringify(callId ?? '')}, not the request's`;
+  const cseq = getHeader(response, 'cseq') ?? '';
+  let cseqNumber: number | undefined;
+  try {
+    cseqNumber = parseCSeq(cseq).seq;
+  } catch {
+    cseqNumber = undefined;
+  }
+  if (cseqNumber !== entry.cseqNumber) return `a ${response.status} with CSeq ${JSON.stringify(cseq)}, not ${entry.cseqNumber} ${entry.request.method}`;
+  return undefined;
+}
+
 export class TransactionLayer {
   private readonly pending = new Map<string, Pending>();
   private readonly timerQueue = new TimerQueue();
   private failure: TransactionError | undefined;
   /** Responses that matched no transaction (late retransmissions of a final response, strays). */
   unmatched = 0;
-  /** Responses discarded as malformed (status code outside 100-699, RFC 3261 §7.2, §21; §18.1.2 discards them). */
-  malformed = 0;
 
   constructor(
     readonly transport: SipTransport,
@@ -195,18 +215,16 @@ export class TransactionLayer {
       this.trace?.('received', raw);
       return; // a UAC check ignores requests sent to it
     }
-    if (message.status < 100 || message.status > 699) this.trace?.('received', raw, `malformed: status ${message.status} is outside 100-699`);
-    else this.trace?.('received', raw);
     const key = responseKey(message);
     const entry = key ? this.pending.get(key) : undefined;
+    const mismatch = entry ? mismatchOf(entry, message) : undefined;
+    this.trace?.('received', raw, mismatch === undefined ? undefined : `discarded: ${mismatch}`);
     if (!entry || !key) {
       this.unmatched++;
       return;
     }
-    const mismatch = this.mismatchOf(entry, message);
     if (mismatch !== undefined) {
       if (entry.discarded.length < MAX_DISCARD_NOTES) entry.discarded.push(mismatch);
-      this.trace?.('received', raw, `discarded: ${mismatch}`);
       return;
     }
     if (message.status < 200) {
@@ -230,29 +248,6 @@ export class TransactionLayer {
       retransmissions: entry.retransmissions,
       rttMs: performance.now() - entry.startedAt,
     });
-  }
-
-  /**
-   * Why a response carrying this transaction's branch and CSeq method (§17.1.3) is still not its response: a status
-   * code outside 100-699 makes it malformed (§7.2, §21; discarded, §18.1.2), and a UAS copies Call-ID and the CSeq
-   * number from the request (§8.2.6.2), so a response with others answers some other request.
-   */
-  private mismatchOf(entry: Pending, response: SipResponse): string | undefined {
-    if (response.status < 100 || response.status > 699) {
-      this.malformed++;
-      return `a response with status ${response.status}, outside 100-699 (malformed)`;
-    }
-    const callId = getHeader(response, 'call-id');
-    if (callId !== entry.callId) return `a ${response.status} with Call-ID ${JSON.stringify(callId ?? '')}, not the request's`;
-    const cseq = getHeader(response, 'cseq') ?? '';
-    let cseqNumber: number | undefined;
-    try {
-      cseqNumber = parseCSeq(cseq).seq;
-    } catch {
-      cseqNumber = undefined;
-    }
-    if (cseqNumber !== entry.cseqNumber) return `a ${response.status} with CSeq ${JSON.stringify(cseq)}, not ${entry.cseqNumber} ${entry.request.method}`;
-    return undefined;
   }
 
   /** §17.1.1.3: ACK for a 3xx-6xx to INVITE: same Request-URI, Call-ID, From, top Via, Route; To from the response. */
