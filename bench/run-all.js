@@ -4,7 +4,7 @@
  * the same data in the same run and prints its own ratios; this only runs them in turn and says which failed.
  * Benchmarks that start Kamailio hold /tmp/sipscope-interop.lock (as the interop tests do) while they run.
  *   --short   small inputs and few runs: a quick look (minutes, not a measurement to publish)
- *   --only a,b  run only these (parser, decode, register, startup)
+ *   --only a,b  run only these (parser, decode, hostile-captures, register, startup)
  * Usage: node bench/run-all.js [--short] [--only startup,parser]
  */
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ const { values: options } = parseArgs({ options: { short: { type: 'boolean', def
 const benchmarks = [
   { name: 'parser', file: 'parser.mjs', full: [], short: ['--seconds', '0.3'] },
   { name: 'decode', file: 'decode.mjs', full: [], short: ['--size', '20', '--skip-4x'] },
+  { name: 'hostile-captures', file: 'hostile-captures.mjs', full: [], short: ['--sizes', '5000,10000', '--runs', '1', '--no-tshark'] },
   { name: 'register', file: 'register.mjs', full: [], short: ['--runs', '5', '--count', '200', '--rates', '500'], peers: true },
   { name: 'startup', file: 'startup.mjs', full: [], short: ['--short'], peers: true },
 ];

@@ -12,6 +12,10 @@
  *   vanish from the emitted JavaScript, so no code of one runs inside the other. report renders the result types of
  *   analysis and client this way; a value (a function, a constant) it needs must live a tier lower.
  * - No import cycle between files (type-only imports count too: a cycle of types is still two ideas knotted).
+ * - Capture layers (gopacket's DecodingLayerParser model): the layer modules are the files in src/capture/layers/,
+ *   one per protocol layer (link, IPv4, IPv6, ICMP, UDP, TCP, SCTP, HEP, SIP datagram). A layer module never imports
+ *   another layer module, not even a type: a layer fills the shared LayerState and returns the next layer type, and
+ *   only src/capture/layer-registry.ts joins layers to decoders.
  * - Only src/cli prints or ends the process: no console.*, process.stdout/stderr.write, process.exit or
  *   process.exitCode elsewhere.
  *
@@ -138,6 +142,14 @@ export function ruleViolation(edge: ImportEdge): string | undefined {
   return `${fromFolder} may not import ${toFolder} (imports only point down)`;
 }
 
+const LAYER_MODULES = 'capture/layers/';
+
+/** Why the edge joins two capture layer modules, or undefined when it does not. */
+export function layerViolation(edge: ImportEdge): string | undefined {
+  if (!edge.from.startsWith(LAYER_MODULES) || !edge.to.startsWith(LAYER_MODULES)) return undefined;
+  return 'a capture layer module may not import another layer module (return the next layer type instead)';
+}
+
 /** Every cycle of the file graph once, as `a -> b -> ... -> a` (depth-first search, three colours). */
 export function findCycles(edges: ImportEdge[]): string[] {
   const next = new Map<string, string[]>();
@@ -183,6 +195,15 @@ describe('architecture: the dependency rule of docs/architecture.md holds in src
     expect(violations).toEqual([]);
   });
 
+  it('capture layer modules (src/capture/layers/) never import one another', () => {
+    expect(files.filter((file) => file.startsWith(LAYER_MODULES)).length).toBeGreaterThanOrEqual(8);
+    const violations = edges.flatMap((edge) => {
+      const reason = layerViolation(edge);
+      return reason === undefined ? [] : [`${edge.from}:${edge.line} imports '${edge.specifier}': ${reason}`];
+    });
+    expect(violations).toEqual([]);
+  });
+
   it('has no import cycle between files', () => {
     const cycles = findCycles(edges.filter((edge) => edge.to !== edge.specifier));
     expect(cycles).toEqual([]);
@@ -212,6 +233,13 @@ describe('architecture: the checker itself', () => {
     expect(ruleViolation(edge('analysis/index.ts', 'cli/io.ts', true))).toMatch(/nothing imports cli/);
     expect(ruleViolation(edge('transport/udp.ts', 'client/session.ts'))).toMatch(/only point down/);
     expect(ruleViolation({ ...edge('sip/a.ts', 'x'), to: '../../package.json', specifier: '../../package.json' })).toMatch(/leaves src/);
+  });
+
+  it('rejects a capture layer module importing another, type-only or not; allows layers to import shared capture modules', () => {
+    expect(layerViolation(edge('capture/layers/udp.ts', 'capture/layers/ipv4.ts'))).toMatch(/layer module/);
+    expect(layerViolation(edge('capture/layers/icmp.ts', 'capture/layers/ipv6.ts', true))).toMatch(/layer module/);
+    expect(layerViolation(edge('capture/layers/udp.ts', 'capture/layer-state.ts'))).toBeUndefined();
+    expect(layerViolation(edge('capture/layer-registry.ts', 'capture/layers/udp.ts'))).toBeUndefined();
   });
 
   it('finds cycles and reports their path', () => {

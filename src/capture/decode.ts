@@ -9,10 +9,9 @@ import { MergeHeap, type MergeSource } from './merge-heap.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
-import { decodeHep } from './hep.js';
 import { decodeSctp, SctpFragments } from './sctp.js';
 import { TcpReassembler, type TcpLimits } from './tcp-reassembly.js';
-import type { StreamDecoderSink, TransportHooks } from './transport-decoders.js';
+import type { StreamDecoderSink, StreamHooks } from './layer-state.js';
 import type { DecodeIssue, DecodeStats, SipPayload } from './types.js';
 
 export interface CaptureSink {
@@ -46,6 +45,8 @@ interface FileDecode extends MergeSource {
   capture: OpenedCapture;
   /** The file's own, or the one decoder of all files read as one capture. */
   decoder: PacketDecoder;
+  /** Where the file's issues go. */
+  issue: (issue: DecodeIssue) => void;
   /** The decoder is the file's own: flushed at the file's end. */
   flushes: boolean;
   /** Set once the file is exhausted or unreadable. */
@@ -66,8 +67,8 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
     issue: issueSink,
   };
   const asOne = options.asOneCapture === true && inputs.length > 1;
-  const newDecoder = (file: string) => new PacketDecoder(file, payloadSink, streamHooks(payloadSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
-  const sharedDecoder = asOne ? newDecoder(inputs[0]) : undefined;
+  const newDecoder = () => new PacketDecoder(payloadSink, streamHooks(payloadSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
+  const sharedDecoder = asOne ? newDecoder() : undefined;
   const files: FileDecode[] = [];
   try {
     for (const [index, file] of inputs.entries()) {
@@ -76,9 +77,9 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
         (code, message, packetNumber, offset) => issueSink({ code, message, file, packetNumber: asOne ? undefined : packetNumber, offset }),
         { windowBytes: options.windowBytes, stdin: options.stdin },
       );
-      const decoder = sharedDecoder ?? newDecoder(file);
+      const decoder = sharedDecoder ?? newDecoder();
       const record = capture.reader.record;
-      files.push({ index, file, capture, decoder, done: false, flushes: !asOne, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs });
+      files.push({ index, file, capture, decoder, issue: issueSink, done: false, flushes: !asOne, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs });
     }
     const progress = progressReporter(files, sink);
     if (files.length === 1) await decodeOne(files[0], stats, progress);
@@ -93,13 +94,12 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
   return stats;
 }
 
-function streamHooks(sink: StreamDecoderSink, options: DecodeOptions): TransportHooks {
+function streamHooks(sink: StreamDecoderSink, options: DecodeOptions): StreamHooks {
   const tcp = new TcpReassembler(sink, options.tcp);
   const sctpFragments = new SctpFragments();
   return {
     tcpSegment: (segment) => tcp.segment(segment),
     sctp: (packet, meta) => decodeSctp(packet, meta, sink, sctpFragments),
-    hep: (payload, meta) => decodeHep(payload, meta, sink),
     flush: () => tcp.flush(),
   };
 }
@@ -119,7 +119,7 @@ async function decodeOne(file: FileDecode, stats: DecodeStats, progress: () => v
     const step = reader.step();
     if (step === STEP_PACKET) {
       stats.packets++;
-      decoder.packet(reader.record);
+      decoder.packet(reader.record, file.file);
     } else if (step === STEP_NEED_BYTES) {
       if (!(await refill(file))) break;
       progress();
@@ -137,12 +137,8 @@ async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: (
   for (const file of files) if (await advance(file, progress)) heap.push(file);
   for (let file = heap.peek(); file !== undefined; file = heap.peek()) {
     stats.packets++;
-    if (asOne) {
-      file.decoder.file = file.file;
-      file.decoder.packet(file.capture.reader.record, stats.packets);
-    } else {
-      file.decoder.packet(file.capture.reader.record);
-    }
+    const record = file.capture.reader.record;
+    file.decoder.packet(record, file.file, asOne ? stats.packets : record.packetNumber);
     if (await advance(file, progress)) heap.topChanged();
     else heap.pop();
   }
@@ -169,8 +165,7 @@ async function refill(file: FileDecode): Promise<boolean> {
     return true;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    file.decoder.file = file.file;
-    file.decoder.report('read-error', `reading stopped: ${reason}`, undefined, file.capture.rawBytesRead);
+    file.issue({ code: 'read-error', message: `reading stopped: ${reason}`, file: file.file, offset: file.capture.rawBytesRead });
     return false;
   }
 }

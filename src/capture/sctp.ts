@@ -40,9 +40,26 @@ interface Fragment {
   packetNumber: number;
 }
 
-/** Fragments waiting for the rest of their user message, keyed by association direction and stream (+ MID). */
+/** Fragments with consecutive orders that may be one message: no BEGIN after the first, no END before the last. */
+interface Run {
+  first: number;
+  last: number;
+}
+
+/** The fragments of one stream (or I-DATA message) and the runs they form, each run found from either end. */
+interface FragmentGroup {
+  fragments: Map<number, Fragment>;
+  runByFirst: Map<number, Run>;
+  runByLast: Map<number, Run>;
+}
+
+/**
+ * Fragments waiting for the rest of their user message, keyed by association direction and stream (+ MID).
+ * Consecutive fragments are joined into runs as they arrive (a union of intervals), so a fragment costs O(1)
+ * however many are held: a message is complete when its run starts with BEGIN and ends with END.
+ */
 export class SctpFragments {
-  private readonly groups = new Map<string, Map<number, Fragment>>();
+  private readonly groups = new Map<string, FragmentGroup>();
   private count = 0;
   private bytes = 0;
 
@@ -53,57 +70,76 @@ export class SctpFragments {
 
   /** Adds a fragment; returns the whole user message and its frames once every fragment is there. */
   add(key: string, fragment: Fragment): { bytes: Uint8Array; packets: number[] } | undefined {
-    let group = this.groups.get(key);
-    if (!group) {
-      group = new Map();
-      this.groups.set(key, group);
-    }
-    if (group.has(fragment.order)) return undefined; // retransmitted chunk
+    if (this.groups.get(key)?.fragments.has(fragment.order)) return undefined; // retransmitted chunk
     while ((this.count >= MAX_SCTP_FRAGMENTS || this.bytes + fragment.bytes.length > MAX_SCTP_FRAGMENT_BYTES) && this.groups.size > 0) {
       this.dropOldestGroup();
     }
-    group = this.groups.get(key) ?? new Map<number, Fragment>();
-    this.groups.set(key, group);
-    group.set(fragment.order, fragment);
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { fragments: new Map(), runByFirst: new Map(), runByLast: new Map() };
+      this.groups.set(key, group);
+    }
+    group.fragments.set(fragment.order, fragment);
     this.count++;
     this.bytes += fragment.bytes.length;
-    return this.assemble(key, group);
+    const run = this.join(group, fragment);
+    const first = group.fragments.get(run.first);
+    const last = group.fragments.get(run.last);
+    if (!first?.begin || !last?.end) return undefined;
+    return this.take(key, group, run);
   }
 
-  private assemble(key: string, group: Map<number, Fragment>): { bytes: Uint8Array; packets: number[] } | undefined {
-    for (const first of group.values()) {
-      if (!first.begin) continue;
-      const parts: Fragment[] = [first];
-      let current = first;
-      while (!current.end) {
-        const next = group.get((current.order + 1) >>> 0);
-        if (!next || next.begin) break;
-        parts.push(next);
-        current = next;
-      }
-      if (!current.end) continue;
-      let length = 0;
-      for (const part of parts) length += part.bytes.length;
-      const bytes = new Uint8Array(length);
-      let at = 0;
-      const packets = new Set<number>();
-      for (const part of parts) {
-        bytes.set(part.bytes, at);
-        at += part.bytes.length;
-        packets.add(part.packetNumber);
-        group.delete(part.order);
-        this.count--;
-        this.bytes -= part.bytes.length;
-      }
-      if (group.size === 0) this.groups.delete(key);
-      return { bytes, packets: [...packets].sort((a, b) => a - b) };
+  /** Joins the fragment to the runs ending just before and starting just after it, where one message may continue. */
+  private join(group: FragmentGroup, fragment: Fragment): Run {
+    const order = fragment.order;
+    let run: Run = { first: order, last: order };
+    const before = fragment.begin ? undefined : group.runByLast.get((order - 1) >>> 0);
+    if (before && !group.fragments.get(before.last)?.end) {
+      group.runByLast.delete(before.last);
+      before.last = order;
+      run = before;
+    } else {
+      group.runByFirst.set(order, run);
     }
-    return undefined;
+    const after = fragment.end ? undefined : group.runByFirst.get((order + 1) >>> 0);
+    if (after && !group.fragments.get(after.first)?.begin) {
+      group.runByFirst.delete(after.first);
+      group.runByLast.delete(after.last);
+      run.last = after.last;
+    }
+    group.runByLast.set(run.last, run);
+    return run;
+  }
+
+  /** Removes the run's fragments and returns them as one message. */
+  private take(key: string, group: FragmentGroup, run: Run): { bytes: Uint8Array; packets: number[] } {
+    const parts: Fragment[] = [];
+    for (let order = run.first; ; order = (order + 1) >>> 0) {
+      parts.push(group.fragments.get(order)!);
+      group.fragments.delete(order);
+      if (order === run.last) break;
+    }
+    group.runByFirst.delete(run.first);
+    group.runByLast.delete(run.last);
+    let length = 0;
+    for (const part of parts) length += part.bytes.length;
+    const bytes = new Uint8Array(length);
+    let at = 0;
+    const packets = new Set<number>();
+    for (const part of parts) {
+      bytes.set(part.bytes, at);
+      at += part.bytes.length;
+      packets.add(part.packetNumber);
+      this.count--;
+      this.bytes -= part.bytes.length;
+    }
+    if (group.fragments.size === 0) this.groups.delete(key);
+    return { bytes, packets: [...packets].sort((a, b) => a - b) };
   }
 
   private dropOldestGroup(): void {
-    const [key, group] = this.groups.entries().next().value as [string, Map<number, Fragment>];
-    for (const fragment of group.values()) {
+    const [key, group] = this.groups.entries().next().value as [string, FragmentGroup];
+    for (const fragment of group.fragments.values()) {
       this.count--;
       this.bytes -= fragment.bytes.length;
     }

@@ -3,23 +3,15 @@
  * messages, which frames contributed them, and segments that arrived ahead of a hole (RFC 9293 §3.10.7.4:
  * segments are processed in sequence order; later ones wait).
  */
-import type { Endpoint } from './types.js';
+import type { Endpoint, FrameMeta } from './types.js';
 
 /**
  * What the bytes of the flow are currently read as.
  * unsynced: nothing recognised yet (new or mid-stream flow): look for a SIP start line or a WebSocket handshake.
  * sip: framed by Content-Length. resync: after a gap or garbage, skip to the next SIP start line.
- * ws: RFC 6455 frames. dropped: not SIP, ignored cheaply. closed: after FIN/RST; only retransmissions follow.
+ * ws: RFC 6455 frames. hep: HEP3 packets framed by their length. dropped: not SIP, ignored cheaply. closed: after FIN/RST; only retransmissions follow.
  */
-export type FlowMode = 'unsynced' | 'sip' | 'resync' | 'ws' | 'dropped' | 'closed';
-
-/** Where and when a frame was captured; what issues and completed messages point at. */
-export interface FrameMeta {
-  file: string;
-  packetNumber: number;
-  timeUs: number;
-  offset: number;
-}
+export type FlowMode = 'unsynced' | 'sip' | 'resync' | 'ws' | 'hep' | 'dropped' | 'closed';
 
 /** A segment received ahead of the next expected sequence number, kept (copied) until the hole is filled. */
 export interface PendingSegment extends FrameMeta {
@@ -69,8 +61,16 @@ export class TcpFlow {
   wsSkip = 0;
   /** The next byte may be inside a line (mid-stream start, after a gap, or a line running on). */
   unsureLineStart = false;
+  /** A HEP stream holds bytes that are not HEP3 (or lost some): look for the next HEP3 header. */
+  hepResync = false;
   /** A WebSocket stream lost bytes: look for the next frame that carries SIP, not for a start line. */
   wsResync = false;
+  /** Stream position of a message start line that arrived without the rest of the message, or -1. */
+  awaitFrom = -1;
+  /** Stream position where that message ends (its header block and Content-Length were read), or -1. */
+  awaitEnd = -1;
+  /** While its header block has not ended: stream position up to which it was searched for the blank line. */
+  headerSearchedTo = -1;
   private contributions: Contribution[] = [];
 
   constructor(key: string, src: Endpoint, dst: Endpoint) {
@@ -151,6 +151,7 @@ export class TcpFlow {
   /** Drops buffered bytes and their bookkeeping (after a gap, on close, or on eviction). */
   discardBuffered(): void {
     this.streamPosition += this.end - this.start;
+    this.awaitFrom = -1;
     this.releaseBuffer();
     this.wsParts = [];
     this.wsLength = 0;
@@ -168,9 +169,16 @@ export class TcpFlow {
 
   /** Keeps `segment` until the hole before it is filled, ordered by sequence number (RFC 1982-style compare). */
   addPending(segment: PendingSegment): void {
-    let at = this.pending.length;
-    while (at > 0 && ((this.pending[at - 1].seq - segment.seq) | 0) > 0) at--;
-    const before = this.pending[at - 1];
+    // binary search for the first held segment after it: held segments cost O(log n) to pass, not O(n)
+    const pending = this.pending;
+    let at = 0;
+    let high = pending.length;
+    while (at < high) {
+      const middle = (at + high) >>> 1;
+      if (((pending[middle].seq - segment.seq) | 0) > 0) high = middle;
+      else at = middle + 1;
+    }
+    const before = pending[at - 1];
     if (before && before.seq === segment.seq && before.bytes.length >= segment.bytes.length && (before.fin || !segment.fin)) return;
     this.pending.splice(at, 0, segment);
     this.pendingBytes += segment.bytes.length;

@@ -5,9 +5,10 @@
  * 'tcp-gap' before reading resumes at the next SIP start line. The in-order bytes are read as SIP by
  * tcp-stream.ts. Memory is bounded by the limits below, whatever the capture holds.
  */
-import { TcpFlow, type FrameMeta } from './tcp-flow.js';
-import { flowName, readStream, reportIssue, type StreamContext, type StreamSink } from './tcp-stream.js';
-import type { Endpoint } from './types.js';
+import { TcpFlow } from './tcp-flow.js';
+import { readStream } from './tcp-stream.js';
+import { flowName, reportIssue, type StreamContext, type StreamSink } from './tcp-stream-context.js';
+import type { Endpoint, FrameMeta } from './types.js';
 
 export const TCP_FIN = 1;
 export const TCP_SYN = 2;
@@ -247,7 +248,9 @@ export class TcpReassembler {
     if (flow.mode !== 'dropped' && flow.mode !== 'closed') {
       reportIssue(this.context, flow, 'tcp-gap', `${missing} bytes missing before packet ${first.packetNumber}; reading resumes at the next SIP start line`);
       const partial = flow.buffered > 0 || flow.wsMessageFrom >= 0;
-      if (flow.mode === 'ws') {
+      if (flow.mode === 'hep') {
+        flow.hepResync = true;
+      } else if (flow.mode === 'ws') {
         flow.mode = 'resync';
         flow.wsResync = true;
       } else if (flow.mode === 'sip' || partial) {
@@ -264,7 +267,7 @@ export class TcpReassembler {
   /** FIN, RST, end of capture or idle: whatever is still buffered never completes. */
   private close(flow: TcpFlow, graceful: boolean): void {
     if (flow.mode === 'closed') return;
-    if ((flow.mode === 'sip' || flow.mode === 'ws') && hasContent(flow)) {
+    if ((flow.mode === 'sip' || flow.mode === 'ws' || flow.mode === 'hep') && hasContent(flow)) {
       reportIssue(
         this.context,
         flow,

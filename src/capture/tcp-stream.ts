@@ -3,10 +3,12 @@
  * framing in src/sip/framing.ts), keep-alive CRLFs skipped (RFC 5626 §3.5.1), resynchronisation at the next SIP
  * start line after a gap or garbage, and SIP over WebSocket (RFC 7118) once the handshake switched the stream.
  */
-import { frameMessage } from '../sip/framing.js';
+import { frameMessage, MAX_HEADER_BYTES, type FrameResult } from '../sip/framing.js';
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
-import type { FrameMeta, TcpFlow } from './tcp-flow.js';
-import type { DecodeIssue, SipPayload } from './types.js';
+import type { TcpFlow } from './tcp-flow.js';
+import { reportIssue, type StreamContext } from './tcp-stream-context.js';
+import { HEP3_HEADER_BYTES, isHep3Magic } from './hep-chunks.js';
+import { findHep, readHepStream } from './tcp-hep.js';
 import { keepBytes } from './packet-record.js';
 import {
   copyWsPayload,
@@ -19,34 +21,6 @@ import {
   WS_OPCODE_CONTINUATION,
   WS_OPCODE_TEXT,
 } from './websocket.js';
-
-export interface StreamSink {
-  message(p: SipPayload): void;
-  issue(i: DecodeIssue): void;
-}
-
-export interface StreamContext {
-  sink: StreamSink;
-  /** The frame whose bytes are being read (completes any message finished now). */
-  meta: FrameMeta;
-  maxBufferedBytes: number;
-  lookBytes: number;
-}
-
-export function flowName(flow: TcpFlow): string {
-  return `${flow.src.ip}:${flow.src.port} -> ${flow.dst.ip}:${flow.dst.port}`;
-}
-
-export function reportIssue(context: StreamContext, flow: TcpFlow, code: string, what: string): void {
-  const { meta } = context;
-  context.sink.issue({
-    code,
-    message: `${what} (TCP ${flowName(flow)}, packet ${meta.packetNumber})`,
-    file: meta.file,
-    packetNumber: meta.packetNumber,
-    offset: meta.offset,
-  });
-}
 
 function emit(context: StreamContext, flow: TcpFlow, bytes: Uint8Array, packets: number[], transport: 'tcp' | 'ws'): void {
   const { meta } = context;
@@ -75,6 +49,7 @@ export function readStream(context: StreamContext, flow: TcpFlow, data: Uint8Arr
     if (mode === 'sip') position = readSip(context, flow, data, position, to, base);
     else if (mode === 'unsynced' || mode === 'resync') position = readUnsynced(context, flow, data, position, to);
     else if (mode === 'ws') position = readWebSocket(context, flow, data, position, to, base);
+    else if (mode === 'hep') position = readHepStream(context, flow, data, position, to, base);
     else return to;
     // Stop when nothing moved and the mode stayed: more bytes are needed.
     if (position === before && flow.mode === mode) return position;
@@ -85,10 +60,12 @@ export function readStream(context: StreamContext, flow: TcpFlow, data: Uint8Arr
 function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {
   let position = from;
   while (position < to) {
+    if (stillWaiting(flow, data, position, to, base)) return position;
     const frame = frameMessage(data, position, to);
     const messageStart = position + frame.start;
     if (frame.kind === 'incomplete') {
-      if (messageStart < to && sipStartLineAt(data, messageStart, to) === START_LINE_NO) {
+      const startLine = messageStart < to ? sipStartLineAt(data, messageStart, to) : START_LINE_MORE;
+      if (startLine === START_LINE_NO) {
         reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
         flow.mode = 'resync';
         return messageStart;
@@ -98,7 +75,7 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
         flow.mode = 'resync';
         return skipLine(data, messageStart, to);
       }
-      return messageStart;
+      return startLine === START_LINE_YES ? awaitRest(context, flow, data, messageStart, to, base, frame) : messageStart;
     }
     if (sipStartLineAt(data, messageStart, to) !== START_LINE_YES) {
       reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
@@ -125,6 +102,60 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
   return position;
 }
 
+type IncompleteFrame = Extract<FrameResult, { kind: 'incomplete' }>;
+
+/**
+ * A message whose start line has arrived but not all of it: remembers where it must end (or how far its header
+ * block was searched), so that the segments that bring the rest are not rescanned from the message start each
+ * time (which would cost the held bytes once per segment). A Content-Length beyond the reassembly limit is
+ * reported at once: its header block is kept as a message without body, and reading resumes at the next start line.
+ */
+function awaitRest(context: StreamContext, flow: TcpFlow, data: Uint8Array, messageStart: number, to: number, base: number, frame: IncompleteFrame): number {
+  flow.awaitFrom = base + messageStart;
+  const { headerEnd, contentLength = 0 } = frame;
+  if (headerEnd === undefined) {
+    flow.awaitEnd = -1;
+    flow.headerSearchedTo = base + to;
+    return messageStart;
+  }
+  if (headerEnd - messageStart + contentLength <= context.maxBufferedBytes) {
+    flow.awaitEnd = base + headerEnd + contentLength;
+    return messageStart;
+  }
+  flow.awaitFrom = -1;
+  reportIssue(
+    context,
+    flow,
+    'content-length-too-large',
+    `Content-Length ${contentLength} is beyond the ${context.maxBufferedBytes}-byte reassembly limit; the header block is kept without its body and reading resumes at the next start line`,
+  );
+  emit(context, flow, keepBytes(data, messageStart, headerEnd), flow.packetsOf(base + messageStart, base + headerEnd), 'tcp');
+  flow.mode = 'resync';
+  return headerEnd;
+}
+
+/** True when the message awaited at `position` cannot be complete in data[..to) yet (only new bytes are looked at). */
+function stillWaiting(flow: TcpFlow, data: Uint8Array, position: number, to: number, base: number): boolean {
+  if (flow.awaitFrom !== base + position) return false;
+  if (flow.awaitEnd >= 0) return base + to < flow.awaitEnd;
+  if (to - position > MAX_HEADER_BYTES) return false;
+  // the blank line may have begun in the bytes searched before: step back over its first two bytes
+  const searchFrom = Math.max(position, flow.headerSearchedTo - base - 2);
+  if (hasBlankLine(data, searchFrom, to)) return false;
+  flow.headerSearchedTo = base + to;
+  return true;
+}
+
+/** Does data[from..to) hold an empty line's start (LF LF or LF CR LF)? LFs found by memchr (Buffer#indexOf). */
+function hasBlankLine(data: Uint8Array, from: number, to: number): boolean {
+  const view = Buffer.from(data.buffer, data.byteOffset + from, to - from);
+  for (let at = view.indexOf(0x0a); at >= 0 && at + 1 < view.length; at = view.indexOf(0x0a, at + 1)) {
+    const next = view[at + 1];
+    if (next === 0x0a || (next === 0x0d && at + 2 < view.length && view[at + 2] === 0x0a)) return true;
+  }
+  return false;
+}
+
 /** Index just past the line at `from` (or `to`), so a resync does not find the same start line again. */
 function skipLine(data: Uint8Array, from: number, to: number): number {
   const lf = data.indexOf(0x0a, from);
@@ -145,6 +176,8 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
       return to;
     }
   }
+  // HEP over TCP: a HEP3 magic where the stream starts
+  if (flow.mode === 'unsynced' && !flow.wsResync && !flow.unsureLineStart && to - from >= 4 && isHep3Magic(data, from)) return startHep(flow, from);
   let scanFrom = from;
   if (!flow.wsResync) {
     const kind = sipStartLineAt(data, from, to);
@@ -155,6 +188,10 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
       flow.unsureLineStart = false;
       return from;
     }
+    // ... or a plausible HEP3 header further on (a stream first seen mid-way, or after bytes that are neither: a
+    // HEP stream joined inside a packet may have been taken for SIP by the SIP message in that packet's payload)
+    const hepAt = findHep(data, from, to);
+    if (hepAt >= 0) return startHep(flow, hepAt);
     if (flow.unsureLineStart) {
       if (kind === START_LINE_MORE) return from;
       scanFrom = skipLine(data, from, to);
@@ -182,11 +219,19 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
   return looked(context, flow, from, found.keep, to);
 }
 
+function startHep(flow: TcpFlow, at: number): number {
+  flow.mode = 'hep';
+  flow.unsureLineStart = false;
+  return at;
+}
+
 /** Counts bytes looked at on an unsynced flow; past the limit the flow is not SIP and is dropped. */
 function looked(context: StreamContext, flow: TcpFlow, from: number, keep: number, to: number): number {
-  if (flow.mode !== 'unsynced') return keep;
-  flow.looked += keep - from;
-  if (flow.looked <= context.lookBytes) return keep;
+  // the stream may be HEP: keep the bytes where a HEP3 header may begin and run on into the next segment
+  const kept = Math.min(keep, Math.max(from, to - (HEP3_HEADER_BYTES - 1)));
+  if (flow.mode !== 'unsynced') return kept;
+  flow.looked += kept - from;
+  if (flow.looked <= context.lookBytes) return kept;
   flow.mode = 'dropped';
   return to;
 }

@@ -39,6 +39,16 @@ export interface SipPayload {
   bytes: Uint8Array;
 }
 
+/** Where and when a frame was captured: what issues and messages point at. */
+export interface FrameMeta {
+  /** The capture file the frame is in (several files can be read as one capture). */
+  file: string;
+  packetNumber: number;
+  timeUs: number;
+  /** Byte offset of the frame's record in the file. */
+  offset: number;
+}
+
 /** A problem met while decoding; decoding goes on with the next packet. */
 export interface DecodeIssue {
   /** Stable code: 'truncated-packet', 'bad-block-length', 'tcp-gap', 'fragment-timeout', 'not-sip', ... */

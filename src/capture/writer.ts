@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { copyBytes, STEP_NEED_BYTES, STEP_PACKET, type PacketRecord } from './packet-record.js';
+import { LINKTYPE_ETHERNET } from './protocol-numbers.js';
 
 interface KeptPacket {
   linkType: number;
@@ -25,7 +26,7 @@ export async function extractPackets(inputs: string[], packetNumbers: Set<number
   const kept = await readChosen(inputs, packetNumbers);
   const linkTypes = [...new Set(kept.map((packet) => packet.linkType))];
   const nanosecond = kept.some((packet) => packet.timeExtraNs !== 0);
-  const file = linkTypes.length <= 1 ? pcapFile(kept, linkTypes[0] ?? 1, nanosecond) : pcapngFile(kept, linkTypes, nanosecond);
+  const file = linkTypes.length <= 1 ? pcapFile(kept, linkTypes[0] ?? LINKTYPE_ETHERNET, nanosecond) : pcapngFile(kept, linkTypes, nanosecond);
   await writeFile(output, file);
   return kept.length;
 }

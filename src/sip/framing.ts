@@ -8,8 +8,11 @@ import { unfold, utf8FromLatin1 } from './header-block.js';
 export type FrameResult =
   /** A whole message of `length` bytes starts at `start` (after `start` bytes of CRLF keep-alives, RFC 5626 §3.5.1). */
   | { kind: 'message'; start: number; length: number; contentLength: number | undefined }
-  /** Not enough bytes yet; `start` keep-alive bytes may be dropped. */
-  | { kind: 'incomplete'; start: number }
+  /**
+   * Not enough bytes yet; `start` keep-alive bytes may be dropped. When the header block has ended and only body
+   * bytes are missing, `headerEnd` (index past the blank line) and `contentLength` say how long the message is.
+   */
+  | { kind: 'incomplete'; start: number; headerEnd?: number; contentLength?: number }
   /** The header block has no usable Content-Length, or it is malformed; `headerEnd` is where the headers stop. */
   | { kind: 'error'; start: number; code: 'missing-content-length' | 'bad-content-length' | 'header-too-large'; headerEnd: number };
 
@@ -165,7 +168,7 @@ export function frameMessage(bytes: Uint8Array, from = 0, to: number = bytes.len
   }
   if (Number.isNaN(contentLength)) return { kind: 'error', start: start - from, code: 'bad-content-length', headerEnd };
   const messageEnd = headerEnd + contentLength;
-  if (messageEnd > to) return { kind: 'incomplete', start: start - from };
+  if (messageEnd > to) return { kind: 'incomplete', start: start - from, headerEnd, contentLength };
   return { kind: 'message', start: start - from, length: messageEnd - start, contentLength };
 }
 

@@ -40,7 +40,6 @@ export async function startDnsRegistrar(options: { ports: DnsRegistrarPorts; dom
       template: 'registrar.cfg',
       workDirectory,
       listen: dnsRegistrarListen(options.ports),
-      // CACHE_SECONDS: registrar.cfg's credential cache (used by the rotate tests), off here
       tokens: { DOMAIN: options.domain, REALM: options.realm, ALGORITHM: '', DB_PATH: databasePath, TRUSTED_PROXY_PORT: '0', CACHE_SECONDS: '0' },
       probe: { host: '127.0.0.1', port: options.ports.udp },
     });

@@ -1,0 +1,25 @@
+/**
+ * A UDP payload read as SIP (RFC 3261 §18.3: one message per datagram) when it starts with a SIP start line
+ * (§7.1, §7.2); the message leaves the decoder with its frames, time, addresses and ports.
+ */
+import type { LayerServices, LayerState } from '../layer-state.js';
+import { LAYER_NONE, type LayerType } from '../layer-types.js';
+import { keepBytes } from '../packet-record.js';
+import { sipStartLineAt, START_LINE_YES } from '../tcp-start-line.js';
+
+export function decodeSipDatagram(packet: LayerState, services: LayerServices): LayerType {
+  const { bytes, start, end, frame } = packet;
+  if (sipStartLineAt(bytes, start, end) !== START_LINE_YES) return LAYER_NONE;
+  services.sink.message({
+    file: frame.file,
+    packetNumber: frame.packetNumber,
+    packets: packet.packets(),
+    timeUs: frame.timeUs,
+    src: { ip: packet.sourceIp(), port: packet.srcPort },
+    dst: { ip: packet.destinationIp(), port: packet.dstPort },
+    transport: 'udp',
+    ...(packet.ip.quoted ? { icmpQuote: true } : {}),
+    bytes: keepBytes(bytes, start, end),
+  });
+  return LAYER_NONE;
+}
