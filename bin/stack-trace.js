@@ -2,14 +2,16 @@
 // (dist/sipscope.cjs) mapped to its TypeScript file and line through the bundle's source map. Done here, on demand,
 // because Node's --enable-source-maps / process.setSourceMapsEnabled parse the whole map at start-up (~40 ms on
 // every run, issue 14).
-import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
-import { fileURLToPath } from 'node:url';
+'use strict';
+const { readFileSync } = require('node:fs');
+const { SourceMap } = require('node:module');
+const path = require('node:path');
+const { fileURLToPath } = require('node:url');
 
-const bundle = fileURLToPath(new URL('../dist/sipscope.cjs', import.meta.url));
+const bundle = path.join(__dirname, '..', 'dist', 'sipscope.cjs');
 
 /** `error.stack` with bundle positions replaced by source positions (as written, when the map cannot be read). */
-export function mappedStack(error) {
+function mappedStack(error) {
   const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : String(error);
   let map;
   try {
@@ -26,3 +28,5 @@ export function mappedStack(error) {
     return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   });
 }
+
+module.exports = { mappedStack };
