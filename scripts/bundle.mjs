@@ -15,25 +15,28 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /**
- * string-width (used by yargs to lay out help) makes an Intl.Segmenter when it is loaded, which loads ICU's break
- * data (~9 ms); made on first use instead, a command that prints no help never pays for it.
+ * string-width (yargs lays out help with it) builds Unicode property regular expressions (\p{Spacing_Mark},
+ * \p{RGI_Emoji}, ... with the v flag) and an Intl.Segmenter (ICU break data) when it is loaded: ~15 ms of every
+ * start. Its module body is deferred to the first call of stringWidth, so a command that prints no help never pays.
+ * The rewrite keeps the import lines and wraps the rest; a version that does not fit the shape is left as it is.
  */
-const lazySegmenter = {
-  name: 'lazy-intl-segmenter',
+const lazyStringWidth = {
+  name: 'lazy-string-width',
   setup(builder) {
     builder.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const contents = source.replace(
-        'const segmenter = new Intl.Segmenter();',
-        'let segmenterInstance;\nconst segmenter = { segment: (text) => (segmenterInstance ??= new Intl.Segmenter()).segment(text) };',
-      );
+      const exported = /^export default function stringWidth\(/m;
+      const imports = source.match(/^import .*;$/gm) ?? [];
+      if (!exported.test(source) || /^export (?!default function stringWidth\()/m.test(source)) return { contents: source, loader: 'js' };
+      const body = source.replace(/^import .*;$/gm, '').replace(exported, 'function stringWidth(');
+      const contents = `${imports.join('\n')}\nlet loaded;\nexport default function lazyStringWidth(...args) {\n  loaded ??= (() => {\n${body}\nreturn stringWidth;\n})();\n  return loaded(...args);\n}\n`;
       return { contents, loader: 'js' };
     });
   },
 };
 
 await build({
-  plugins: [lazySegmenter],
+  plugins: [lazyStringWidth],
   entryPoints: [path.join(root, 'src/cli/index.ts')],
   outfile: path.join(root, 'dist/sipscope.cjs'),
   bundle: true,
