@@ -9,6 +9,7 @@ import type { TimerSettings, TraceSink } from '../client/transaction.js';
 import type { TargetOptions } from '../client/target-connection.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { CREDENTIAL_OPTIONS } from './credentials.js';
+import { HANDSHAKE_TOKEN_OPTIONS, handshakeTokenOf, warnTokenSecondsOf } from './handshake-token.js';
 import { badArgument, type MonitoringThresholds } from './exit.js';
 import { printableLines } from '../report/printable.js';
 import type { CliIO } from './io.js';
@@ -35,6 +36,7 @@ export const CHECK_OPTIONS = {
   ca: { type: 'string', describe: 'PEM file of CA certificates trusted for TLS/WSS' },
   insecure: { type: 'boolean', default: false, describe: 'do not verify the TLS certificate (verification is on by default)' },
   'ws-path': { type: 'string', default: '/', describe: 'WebSocket resource path for ws/wss' },
+  ...HANDSHAKE_TOKEN_OPTIONS,
   'local-ip': { type: 'string', describe: 'local address to bind' },
   'local-port': { type: 'number', describe: 'local port to bind' },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print SIP messages sent and received (credentials redacted) on stderr' },
@@ -49,7 +51,8 @@ export const CHECK_OPTIONS = {
 export type CheckArguments = ArgumentsOf<typeof CHECK_OPTIONS>;
 
 /** What targetOptionsOf reads: the target, transport, timers and TLS (commands without a `<uri>` positional too). */
-export type TargetArguments = Pick<CheckArguments, 'uri' | 'dns' | 'transport' | 'proxy' | 'timeout' | 't1' | 't2' | 'ca' | 'insecure' | 'wsPath' | 'localIp' | 'localPort'>;
+export type TargetArguments = Pick<CheckArguments, 'uri' | 'dns' | 'transport' | 'proxy' | 'timeout' | 't1' | 't2' | 'ca' | 'insecure' | 'wsPath' | 'localIp' | 'localPort'
+  | 'tokenEnv' | 'tokenFile' | 'tokenIn' | 'mintKeyEnv' | 'mintSub' | 'mintIss' | 'mintTtl' | 'warnTokenTtl'>;
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -85,8 +88,11 @@ function positiveNumber(value: number, what: string): number {
   return value;
 }
 
-/** Target and connection settings from the arguments (throws CliError('bad-argument') for unusable values). */
-export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink): Promise<TargetOptions & { timeoutMs: number }> {
+/**
+ * Target and connection settings from the arguments (throws CliError('bad-argument') for unusable values). `env`
+ * is where --token-env / --mint-key-env are read (io.env; the process environment by default).
+ */
+export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink, env: NodeJS.ProcessEnv = process.env): Promise<TargetOptions & { timeoutMs: number }> {
   const timers: TimerSettings = { t1: positiveNumber(args.t1, '--t1'), t2: positiveNumber(args.t2, '--t2') };
   if (timers.t2 < timers.t1) throw badArgument('--t2 must not be less than --t1');
   const timeoutMs = args.timeout === undefined ? 64 * timers.t1 : parseDuration(args.timeout);
@@ -114,19 +120,20 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink):
     ca,
     insecure: args.insecure,
     wsPath: args.wsPath,
+    handshakeToken: await handshakeTokenOf(args, env),
     localAddress: args.localIp,
     localPort,
     trace,
   };
 }
 
-/** --warn-retrans, --warn-rtt and --crit-rtt (throws CliError('bad-argument') for a negative or non-finite RTT). */
-export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnRtt' | 'critRtt'>): MonitoringThresholds {
+/** --warn-retrans, --warn-rtt, --crit-rtt and --warn-token-ttl (throws CliError('bad-argument') for a negative or non-finite RTT). */
+export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnRtt' | 'critRtt' | 'warnTokenTtl'>): MonitoringThresholds {
   const rtt = (value: number | undefined, what: string): number | undefined => {
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw badArgument(`${what} must be a number of milliseconds, 0 or more`);
     return value;
   };
-  const thresholds: MonitoringThresholds = { warnRetrans: args.warnRetrans };
+  const thresholds: MonitoringThresholds = { warnRetrans: args.warnRetrans, warnTokenS: warnTokenSecondsOf(args) };
   const warnRttMs = rtt(args.warnRtt, '--warn-rtt');
   const critRttMs = rtt(args.critRtt, '--crit-rtt');
   if (warnRttMs !== undefined) thresholds.warnRttMs = warnRttMs;

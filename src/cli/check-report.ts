@@ -36,6 +36,9 @@ export function renderCheckMonitoring(result: CheckResult, thresholds: Monitorin
     if (thresholds.critRttMs !== undefined && result.rttMs > thresholds.critRttMs) summary += `, RTT above ${thresholds.critRttMs}ms`;
     else if (thresholds.warnRttMs !== undefined && result.rttMs > thresholds.warnRttMs) summary += `, RTT above ${thresholds.warnRttMs}ms`;
   }
+  if (result.handshake?.status !== undefined) summary += `, WebSocket handshake HTTP ${result.handshake.status}`;
+  const tokenLeft = result.handshake?.token?.remainingS;
+  if (tokenLeft !== undefined) summary += tokenLeft >= 0 ? `, token expires in ${tokenLeft}s` : `, token expired ${-tokenLeft}s ago`;
   // guidelines "Performance data": value with its unit, then warn;crit (in the value's unit);min;max
   const perfdata: PerfDatum[] = [
     { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', warn: thresholds.warnRttMs, crit: thresholds.critRttMs, min: 0 },
@@ -43,5 +46,7 @@ export function renderCheckMonitoring(result: CheckResult, thresholds: Monitorin
     { label: 'transactions', value: result.transactions.length, min: 0 },
   ];
   if (result.removal?.rttMs !== undefined) perfdata.push({ label: 'removal_rtt', value: result.removal.rttMs, uom: 'ms', min: 0 });
+  // guidelines "Threshold and ranges": "N:" alerts below N
+  if (tokenLeft !== undefined) perfdata.push({ label: 'token_remaining', value: tokenLeft, uom: 's', warn: thresholds.warnTokenS === undefined ? undefined : `${thresholds.warnTokenS}:` });
   return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

@@ -51,17 +51,22 @@ export function asCliError(error: unknown): CliError | undefined {
   return undefined;
 }
 
-/** --warn-retrans, --warn-rtt and --crit-rtt (RTT in ms: the sum over the check's transactions). */
+/**
+ * --warn-retrans, --warn-rtt and --crit-rtt (RTT in ms: the sum over the check's transactions), and for ws/wss the
+ * seconds a handshake token must have left (--warn-token-ttl).
+ */
 export interface MonitoringThresholds {
   warnRetrans: number;
   warnRttMs?: number;
   critRttMs?: number;
+  warnTokenS?: number;
 }
 
 /**
  * The monitoring-plugin state of a finished register/options check (guidelines "Plugin Return Codes"): CRITICAL
  * for a failed check or an RTT above --crit-rtt; WARNING for more retransmissions than --warn-retrans, an RTT above
- * --warn-rtt, or a binding the check made but could not remove again.
+ * --warn-rtt, a binding the check made but could not remove again, or a ws/wss handshake token with less than
+ * `warnTokenS` seconds left.
  */
 export function monitoringStateOf(result: CheckResult, thresholds: MonitoringThresholds): MonitoringState {
   if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
@@ -70,15 +75,20 @@ export function monitoringStateOf(result: CheckResult, thresholds: MonitoringThr
   if (thresholds.critRttMs !== undefined && rtt > thresholds.critRttMs) return 'CRITICAL';
   if (thresholds.warnRttMs !== undefined && rtt > thresholds.warnRttMs) return 'WARNING';
   if (result.removal && !result.removal.ok) return 'WARNING';
+  const tokenLeft = result.handshake?.token?.remainingS;
+  if (thresholds.warnTokenS !== undefined && tokenLeft !== undefined && tokenLeft < thresholds.warnTokenS) return 'WARNING';
   return result.retransmissions > thresholds.warnRetrans ? 'WARNING' : 'OK';
 }
 
 /**
  * Exit code of a finished register/options check: sipsak's, or the monitoring state's with --nagios. A binding the
- * check made but could not remove again fails it (EXIT.failed): the registrar was not left as it was found.
+ * check made but could not remove again fails it (EXIT.failed): the registrar was not left as it was found. A
+ * WebSocket upgrade answered 401/403 (`websocket-rejected`: the gateway refused the handshake token) is a refusal
+ * like a SIP 401/403: EXIT.failed.
  */
 export function checkExitCode(result: CheckResult, nagios: boolean, thresholds: MonitoringThresholds): number {
   if (nagios) return MONITORING_EXIT[monitoringStateOf(result, thresholds)];
+  if (result.error?.code === 'websocket-rejected') return EXIT.failed;
   if (result.error) return result.error.remote ? EXIT.remote : EXIT.local;
   if (result.ok && result.removal && !result.removal.ok) return EXIT.failed;
   return result.ok ? EXIT.ok : EXIT.failed;

@@ -4,7 +4,7 @@ import type { OutgoingRequest } from './request.js';
 import { resultOf } from './register.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader, type TargetConnection, type TargetOptions,
+  checkErrorOf, contactTransportParam, exchangeWithFailover, handshakeRecordOf, newDialogBasics, routeHeaders, viaHeader, type TargetConnection, type TargetOptions,
 } from './target-connection.js';
 import { hostPort } from '../sip/index.js';
 
@@ -52,9 +52,12 @@ export async function runOptions(options: OptionsCheckOptions): Promise<CheckRes
       return exchange(opened.layer, request, { username, password: options.password }, deadline);
     });
     connection = done.connection;
-    return resultOf('OPTIONS', done.outcome, connection);
+    return resultOf('OPTIONS', done.outcome, connection, options);
   } catch (error) {
-    return { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const failed: CheckResult = { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const handshake = handshakeRecordOf(options, error);
+    if (handshake) failed.handshake = handshake;
+    return failed;
   } finally {
     await connection?.close();
   }

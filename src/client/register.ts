@@ -11,7 +11,7 @@ import type { OutgoingRequest } from './request.js';
 import { stableInstanceUrn } from './instance.js';
 import type { CheckResult, RemovalResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, exchangeWithFailover, newDialogBasics, routeHeaders, viaHeader,
+  checkErrorOf, contactTransportParam, exchangeWithFailover, handshakeRecordOf, newDialogBasics, routeHeaders, viaHeader,
   type TargetConnection, type TargetOptions,
 } from './target-connection.js';
 import { hostPort } from '../sip/index.js';
@@ -92,7 +92,7 @@ export function userOf(options: RegisterOptions, connection: { target: { user?: 
 }
 
 /** Turns an exchange into the check result (shared with OPTIONS). */
-export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, connection?: TargetConnection): CheckResult {
+export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcome, connection?: TargetConnection, options?: TargetOptions): CheckResult {
   const result: CheckResult = {
     method,
     ok: outcome.final !== undefined && outcome.final.status >= 200 && outcome.final.status < 300 && !outcome.error,
@@ -102,6 +102,8 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
     bindings: [],
   };
   if (connection) result.target = { transport: connection.remote.transport, address: connection.remote.address, port: connection.remote.port };
+  const handshake = connection && options ? handshakeRecordOf(options, connection.transport) : undefined;
+  if (handshake) result.handshake = handshake;
   const rtts = outcome.transactions.filter((record) => record.rttMs !== undefined);
   if (rtts.length > 0) result.rttMs = rtts.reduce((sum, record) => sum + record.rttMs!, 0);
   if (outcome.answered) Object.assign(result, outcome.answered);
@@ -127,7 +129,7 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
       return exchange(opened.layer, sent, { username: options.authUser ?? user, password: options.password }, deadline);
     });
     connection = done.connection;
-    const result = resultOf('REGISTER', done.outcome, connection);
+    const result = resultOf('REGISTER', done.outcome, connection, options);
     if ((options.mode ?? 'register') === 'register' && !options.keep && result.ok && sent) {
       const lastCseq = done.outcome.transactions[done.outcome.transactions.length - 1].cseq;
       const user = userOf(options, connection);
@@ -135,7 +137,10 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
     }
     return result;
   } catch (error) {
-    return { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const failed: CheckResult = { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+    const handshake = handshakeRecordOf(options, error);
+    if (handshake) failed.handshake = handshake;
+    return failed;
   } finally {
     await connection?.close();
   }

@@ -25,6 +25,21 @@ export interface CheckError {
   remote: boolean;
 }
 
+/** The WebSocket handshake (ws/wss): its HTTP answer and the token presented, when one was. */
+export interface HandshakeRecord {
+  /** HTTP status of the answer to the upgrade (101 on success); undefined when no HTTP answer came. */
+  status?: number;
+  reason?: string;
+  token?: {
+    placement: 'query' | 'header';
+    name: string;
+    /** `exp` of the token, seconds since the epoch, when it has one. */
+    expiresAt?: number;
+    /** Seconds left at the handshake (negative: already expired). */
+    remainingS?: number;
+  };
+}
+
 export interface CheckResult {
   method: 'REGISTER' | 'OPTIONS';
   /** A 2xx final response was received. */
@@ -43,6 +58,8 @@ export interface CheckResult {
   transactions: TransactionRecord[];
   bindings: Binding[];
   target?: { transport: TransportName; address: string; port: number };
+  /** ws/wss only. */
+  handshake?: HandshakeRecord;
   /** Why no credentials could be sent, when challenged (no password, unsupported algorithm). */
   authProblem?: string;
   error?: CheckError;

@@ -11,7 +11,7 @@ import { hostPort } from '../sip/index.js';
 import { parseTargetUri, TargetError, type TargetUri } from './target.js';
 import { DEFAULT_TIMERS, TransactionLayer, type TimerSettings, type TraceSink } from './transaction.js';
 import { newBranch, randomToken } from './request.js';
-import type { CheckError } from './result.js';
+import type { CheckError, HandshakeRecord } from './result.js';
 import type { ExchangeOutcome } from './exchange.js';
 
 export interface TargetOptions extends ConnectOptions {
@@ -149,4 +149,24 @@ export function checkErrorOf(error: unknown): CheckError {
     return { code: typed.code, message: String(typed.message ?? typed.code), remote: typed.remote === true };
   }
   return { code: 'internal', message: error instanceof Error ? error.message : String(error), remote: false };
+}
+
+/**
+ * The handshake part of a result: the HTTP answer (from the open transport, or from the TransportError of a refused
+ * upgrade) and the token presented with its remaining lifetime. Undefined for transports without a handshake.
+ */
+export function handshakeRecordOf(options: TargetOptions, source: SipTransport | unknown, nowMs = Date.now()): HandshakeRecord | undefined {
+  const answer = source instanceof TransportError ? source.handshake : (source as SipTransport | undefined)?.handshake;
+  const token = options.handshakeToken;
+  if (answer === undefined && token === undefined) return undefined;
+  const record: HandshakeRecord = {};
+  if (answer) Object.assign(record, { status: answer.status, reason: answer.reason });
+  if (token) {
+    record.token = { placement: token.placement, name: token.name };
+    if (token.expiresAt !== undefined) {
+      record.token.expiresAt = token.expiresAt;
+      record.token.remainingS = Math.round(token.expiresAt - nowMs / 1000);
+    }
+  }
+  return record;
 }

@@ -2,10 +2,10 @@
  * The JSON form of a register/options check (`--json`), and the list of named checks that JUnit and monitoring
  * outputs are made of. Fields as issue 3 specifies; absent values are null so that every key is always there.
  */
-import type { CheckResult, RemovalResult } from '../client/result.js';
+import type { CheckResult, HandshakeRecord, RemovalResult } from '../client/result.js';
 
 export interface NamedCheck {
-  /** 'reachable', 'authenticated', 'registered' or 'options-answered'. */
+  /** 'websocket-handshake' (ws/wss), 'reachable', 'authenticated', 'registered' or 'options-answered'. */
   name: string;
   outcome: 'passed' | 'failed' | 'skipped';
   message: string;
@@ -24,6 +24,8 @@ export interface CheckJson {
   transactions: { request: string; cseq: number; status: number | null; reason: string | null; rttMs: number | null; retransmissions: number; provisional: number[] }[];
   bindings: { uri: string; expires: number | null }[];
   target: { transport: string; address: string; port: number } | null;
+  /** ws/wss: the HTTP answer to the upgrade and the token presented (never its value). */
+  handshake?: HandshakeJson;
   checks: NamedCheck[];
   /** REGISTER without --keep: removing the check's own binding; null when not attempted (--keep, failure, OPTIONS). */
   removal?: {
@@ -33,6 +35,12 @@ export interface CheckJson {
   error?: { code: string; message: string };
 }
 
+export interface HandshakeJson {
+  status: number | null;
+  reason: string | null;
+  token: { placement: string; name: string; expiresAt: string | null; remainingS: number | null } | null;
+}
+
 const round = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms * 1000) / 1000);
 
 function describeStatus(result: CheckResult): string {
@@ -40,11 +48,47 @@ function describeStatus(result: CheckResult): string {
   return `${result.status} ${result.reason ?? ''}`.trim();
 }
 
-/** reachable -> authenticated -> registered/options-answered, each passed, failed or skipped. */
+/** A duration for people: "45s", "4m 10s", "1h 0m 5s", "-35s" (negative: in the past). */
+export function formatSeconds(seconds: number): string {
+  const sign = seconds < 0 ? '-' : '';
+  const abs = Math.abs(Math.round(seconds));
+  const hours = Math.floor(abs / 3600);
+  const minutes = Math.floor(abs / 60) % 60;
+  const parts = [hours > 0 ? `${hours}h` : '', hours > 0 || minutes > 0 ? `${minutes}m` : '', `${abs % 60}s`];
+  return sign + parts.filter((part) => part !== '').join(' ');
+}
+
+/** The token presented and its lifetime, e.g. `token (query "token") expires in 4m 10s at 2026-11-30T17:00:00.000Z`. */
+export function describeHandshakeToken(handshake: HandshakeRecord): string | undefined {
+  const token = handshake.token;
+  if (!token) return undefined;
+  const where = `${token.placement} "${token.name}"`;
+  if (token.expiresAt === undefined || token.remainingS === undefined) return `token (${where}) has no exp claim`;
+  const at = new Date(token.expiresAt * 1000).toISOString();
+  return token.remainingS >= 0
+    ? `token (${where}) expires in ${formatSeconds(token.remainingS)} at ${at}`
+    : `token (${where}) expired ${formatSeconds(-token.remainingS)} ago at ${at}`;
+}
+
+/** The websocket-handshake check: HTTP 101 passes, any other answer (401, 403, ...) or none fails. */
+function handshakeCheck(result: CheckResult, handshake: HandshakeRecord): NamedCheck {
+  const token = describeHandshakeToken(handshake);
+  const withToken = (text: string) => (token ? `${text}; ${token}` : text);
+  if (handshake.status === undefined) {
+    const why = result.error ? `${result.error.code}: ${result.error.message}` : 'no HTTP answer';
+    return { name: 'websocket-handshake', outcome: 'failed', message: withToken(`no HTTP answer to the upgrade (${why})`) };
+  }
+  const http = `HTTP ${handshake.status} ${handshake.reason ?? ''}`.trimEnd();
+  return { name: 'websocket-handshake', outcome: handshake.status === 101 ? 'passed' : 'failed', message: withToken(http) };
+}
+
+/** [websocket-handshake ->] reachable -> authenticated -> registered/options-answered, each passed, failed or skipped. */
 export function checksOf(result: CheckResult): NamedCheck[] {
+  const handshake = result.handshake ? [handshakeCheck(result, result.handshake)] : [];
   const answered = result.transactions.some((record) => record.status !== undefined);
   const firstRtt = result.transactions.find((record) => record.rttMs !== undefined)?.rttMs;
   const checks: NamedCheck[] = [
+    ...handshake,
     answered
       ? { name: 'reachable', outcome: 'passed', message: `answered over ${result.target?.transport ?? '?'} by ${result.target?.address ?? '?'}:${result.target?.port ?? '?'}`, timeMs: firstRtt }
       : { name: 'reachable', outcome: 'failed', message: result.error ? `${result.error.code}: ${result.error.message}` : 'no response' },
@@ -116,8 +160,25 @@ export function checkJson(result: CheckResult): CheckJson {
     checks: checksOf(result),
   };
   if (result.method === 'REGISTER') json.removal = result.removal ? removalJson(result.removal) : null;
+  if (result.handshake) json.handshake = handshakeJson(result.handshake);
   if (result.error) json.error = { code: result.error.code, message: result.error.message };
   return json;
+}
+
+function handshakeJson(handshake: HandshakeRecord): HandshakeJson {
+  const token = handshake.token;
+  return {
+    status: handshake.status ?? null,
+    reason: handshake.reason ?? null,
+    token: token
+      ? {
+        placement: token.placement,
+        name: token.name,
+        expiresAt: token.expiresAt === undefined ? null : new Date(token.expiresAt * 1000).toISOString(),
+        remainingS: token.remainingS ?? null,
+      }
+      : null,
+  };
 }
 
 /** The JSON of a check that could not start (a bad argument, no password): no response, no checks, the error. */

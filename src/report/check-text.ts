@@ -3,6 +3,7 @@
  * and the bindings. Colour comes from the `style` passed in (chalk or a no-colour stand-in), so this stays pure.
  */
 import type { CheckResult, RemovalResult } from '../client/result.js';
+import { describeHandshakeToken } from './check-json.js';
 import { printable } from './printable.js';
 
 /** The few colour functions used; a ChalkInstance fits. */
@@ -21,6 +22,13 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
   const lines: string[] = [];
   if (result.target) {
     lines.push(style.dim(`${result.method} to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}`));
+  }
+  if (result.handshake) {
+    const { status, reason } = result.handshake;
+    const http = status === undefined ? style.red('no HTTP answer') : `HTTP ${status} ${printable(reason ?? '')}`.trimEnd();
+    const token = describeHandshakeToken(result.handshake);
+    const shown = status === 101 ? http : style.red(http);
+    lines.push(`  WebSocket handshake -> ${shown}${token ? `  (${printable(token)})` : ''}`);
   }
   for (const record of result.transactions) {
     const status = record.status === undefined ? style.red('no final response') : `${record.status} ${printable(record.reason ?? '')}`.trim();

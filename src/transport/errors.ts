@@ -1,4 +1,5 @@
 /** Errors of the transport layer: each has a stable `code` and says whether the fault is local or remote. */
+import type { HandshakeAnswer } from './handshake.js';
 
 export type TransportErrorCode =
   /** The host name has no usable address (RFC 3263 resolution found nothing). Local. */
@@ -19,6 +20,8 @@ export type TransportErrorCode =
   | 'tls-failure'
   /** WebSocket upgrade refused or not speaking the 'sip' subprotocol (RFC 7118 §4). Remote. */
   | 'websocket-failure'
+  /** The WebSocket upgrade was answered 401 or 403: the gateway refused the credentials (token) of the handshake. Remote. */
+  | 'websocket-rejected'
   /** A stream carried bytes that cannot be framed as SIP (RFC 3261 §18.3). Remote. */
   | 'bad-framing';
 
@@ -28,11 +31,14 @@ export class TransportError extends Error {
   readonly code: TransportErrorCode;
   /** true when the problem is on the far side or the network (sipsak exit 3), false when it is ours (exit 2). */
   readonly remote: boolean;
-  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+  /** WebSocket: the HTTP answer to the upgrade, when one came (a status other than 101). */
+  readonly handshake?: HandshakeAnswer;
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown; handshake?: HandshakeAnswer }) {
     super(message, options);
     this.name = 'TransportError';
     this.code = code;
     this.remote = !LOCAL_CODES.has(code);
+    if (options?.handshake) this.handshake = options.handshake;
   }
 }
 

@@ -1,6 +1,9 @@
 /** What the client layer sees of a transport: send bytes, receive parsed SIP messages, errors, close. */
 import type { SipMessage } from '../sip/index.js';
 import type { TransportError } from './errors.js';
+import type { HandshakeAnswer, HandshakeToken } from './handshake.js';
+
+export type { HandshakeAnswer, HandshakeToken } from './handshake.js';
 
 export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
@@ -31,6 +34,8 @@ export interface ConnectOptions {
   receiveBufferBytes?: number;
   /** Limit for establishing TCP/TLS/WS connections. */
   connectTimeoutMs?: number;
+  /** ws/wss: a token presented at the handshake. */
+  handshakeToken?: HandshakeToken;
 }
 
 export interface TransportHandlers {
@@ -49,6 +54,8 @@ export interface SipTransport {
   readonly remote: Endpoint;
   /** Via sent-protocol transport token (RFC 3261 §18.2.1, RFC 7118 §5.1). */
   readonly viaToken: string;
+  /** ws/wss: the HTTP answer to the upgrade. */
+  readonly handshake?: HandshakeAnswer;
   setHandlers(handlers: TransportHandlers): void;
   send(bytes: Uint8Array): void;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>>
   calls: async () => (await import('./calls.js')).callsCommand,
   flow: async () => (await import('./flow.js')).flowCommand,
   extract: async () => (await import('./extract.js')).extractCommand,
+  token: async () => (await import('./token.js')).tokenCommand,
 };
 
 /** The commands a run needs: the one named first on the command line, or all of them (help, unknown names). */

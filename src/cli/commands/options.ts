@@ -10,7 +10,7 @@ export const optionsCommand = defineCommand({
   options: CHECK_OPTIONS,
   examples: [['$0 options sip:proxy.example.com --transport tcp --nagios', 'monitoring check']],
   async run(args, io) {
-    const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
+    const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined, io.env);
     thresholdsOf(args); // bad --warn-rtt / --crit-rtt are refused before the check runs
     const credentials = await readCredentials(args, io);
     const options = {

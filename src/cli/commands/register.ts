@@ -38,7 +38,7 @@ function modeOf(args: RegisterArguments): RegisterMode {
 }
 
 export async function registerOptionsOf(args: RegisterArguments, io: CliIO): Promise<RegisterOptions> {
-  const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
+  const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined, io.env);
   const { expires } = args;
   if (expires !== undefined && (!Number.isInteger(expires) || expires < 0)) {
     throw badArgument('--expires must be a whole number of seconds');

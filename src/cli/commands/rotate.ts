@@ -107,7 +107,7 @@ function exitOf(reports: readonly RotationReport[]): number {
 
 async function runStep(args: RotateArguments, io: CliIO): Promise<RotationReport[]> {
   const { step } = args;
-  const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
+  const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined, io.env);
   const settings: ProbeSettings = { ...target, userAgent: args.userAgent };
   const old = await credentialOf(args, io, 'old');
   const fresh = await credentialOf(args, io, 'new');

@@ -1,0 +1,196 @@
+/**
+ * `sipscope token ...` in-process: exit codes 0 / 1 / 2 as documented, clear one-line errors for bad input (never
+ * a stack trace), and neither keys nor whole tokens (their signatures) in any output.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runCli, type CliRun } from '../cli/cli-io.js';
+import { ACTIVE_KEY, claimsAt, handMadeToken, HS256, NEXT_KEY, OTHER_KEY, WORKSPACE } from './token-fixtures.js';
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'sipscope-token-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const env = { KEY: ACTIVE_KEY, NEXT: NEXT_KEY, SHORT: 'too-short-key' };
+const nowS = () => Math.floor(Date.now() / 1000);
+const signatureOf = (token: string) => token.split('.')[2];
+const outputs: CliRun[] = [];
+
+async function cli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
+  const run = await runCli(['token', ...args], { env: { ...env, ...options.env }, stdin: options.stdin });
+  outputs.push(run);
+  // never a stack trace, whatever the input
+  expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  return run;
+}
+
+describe('token inspect', () => {
+  test('a good token: header, claims, ISO times, TTL, time left; exit 0; -v shows it with the signature redacted', async () => {
+    const token = handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY);
+    const run = await cli(['inspect', '-', '-v'], { stdin: `${token}\n` });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('header  {"alg":"HS256","typ":"JWT"}');
+    expect(run.stdout).toMatch(/exp {5}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z/);
+    expect(run.stdout).toContain('TTL     300 s (5m 0s)');
+    expect(run.stdout).toContain(`token   ${token.split('.').slice(0, 2).join('.')}.[signature redacted: 43 characters]`);
+    expect(run.stdout).not.toContain(signatureOf(token));
+  });
+
+  test('policy warnings keep exit 0 (1 with --strict): TTL, missing claims, sub not a UUID, iat in the future, other algorithm', async () => {
+    const token = handMadeToken({ alg: 'HS512' }, { sub: 'workspace-7', iat: nowS() + 600, exp: nowS() + 4200 }, ACTIVE_KEY, 'sha512');
+    const run = await cli(['inspect', '--token-env', 'T', '--json'], { env: { T: token } });
+    expect(run.code).toBe(0);
+    const codes = JSON.parse(run.stdout).findings.map((finding: { code: string }) => finding.code);
+    expect(codes).toEqual(['unexpected-alg', 'claim-missing', 'sub-not-uuid', 'ttl-above-policy', 'iat-in-future']);
+    expect((await cli(['inspect', '--token-env', 'T', '--strict'], { env: { T: token } })).code).toBe(1);
+  });
+
+  test('alg none is an error: exit 1', async () => {
+    const run = await cli(['inspect', '--token-env', 'T'], { env: { T: handMadeToken({ alg: 'none' }, claimsAt(nowS()), '') } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/error: alg "none": an unsigned token/);
+  });
+
+  test.each([
+    ['two segments', 'abc.def', /3 dot-separated segments/],
+    ['bad base64', 'ab$c.def.ghi', /header segment is not base64url.*"\$" at offset 2/],
+    ['JSON not an object', `${Buffer.from('[]').toString('base64url')}.e30.`, /header segment is an array/],
+    ['huge', `${'a'.repeat(20_000)}.b.c`, /over the 16384-byte limit/],
+  ])('malformed (%s): exit 1 with a one-line reason', async (_name, token, message) => {
+    const run = await cli(['inspect', '--token-env', 'T'], { env: { T: token } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(message);
+  });
+
+  test('no token at all: exit 2; a token in argv works but warns', async () => {
+    const none = await cli(['inspect', '-'], { stdin: '' });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/give a token/);
+    const argv = await cli(['inspect', handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY)]);
+    expect(argv.code).toBe(0);
+    expect(argv.stderr).toMatch(/visible to other users/);
+  });
+});
+
+describe('token verify', () => {
+  const verify = (token: string, extra: string[] = [], extraEnv: Record<string, string> = {}) =>
+    cli(['verify', '--token-env', 'T', '--key-env', 'KEY', '--next-key-env', 'NEXT', '--json', ...extra], { env: { T: token, ...extraEnv } });
+
+  test('active key -> 0 key active; next key -> 0 key next; other key -> 1 key none', async () => {
+    expect(JSON.parse((await verify(handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY))).stdout)).toMatchObject({ valid: true, key: 'active' });
+    const next = await verify(handMadeToken(HS256, claimsAt(nowS()), NEXT_KEY));
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ valid: true, key: 'next' });
+    const other = await verify(handMadeToken(HS256, claimsAt(nowS()), OTHER_KEY));
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stdout)).toMatchObject({ valid: false, key: 'none', error: { code: 'token-bad-signature' } });
+  });
+
+  test('expired (skew respected), alg none, unknown algorithm, wrong iss/sub: exit 1 with the reason', async () => {
+    const expired = handMadeToken(HS256, claimsAt(nowS() - 320), ACTIVE_KEY); // 20 s ago
+    expect((await verify(expired)).code).toBe(0);
+    const strict = await verify(expired, ['--skew', '5s']);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout).error.code).toBe('token-expired');
+    expect(JSON.parse((await verify(handMadeToken({ alg: 'none' }, claimsAt(nowS()), ''))).stdout).error.code).toBe('token-alg-none');
+    expect(JSON.parse((await verify(handMadeToken({ alg: 'XS256' }, claimsAt(nowS()), ACTIVE_KEY))).stdout).error.code).toBe('token-alg-not-allowed');
+    const iss = await verify(handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY), ['--iss', 'other', '--sub', WORKSPACE]);
+    expect(iss.code).toBe(1);
+    expect(JSON.parse(iss.stdout).error.code).toBe('token-claim-mismatch');
+  });
+
+  test('malformed token -> 1; unset key variable, short key, bad option value -> 2', async () => {
+    expect((await verify('a.b')).code).toBe(1);
+    const unset = await cli(['verify', '--token-env', 'T', '--key-env', 'NOPE'], { env: { T: 'a.b.c' } });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toBe('sipscope token: --key-env NOPE: environment variable NOPE is not set\n');
+    const short = await cli(['verify', '--token-env', 'T', '--key-env', 'SHORT'], { env: { T: handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY) } });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toBe('sipscope token: $SHORT is 13 bytes; HS256 needs a key of at least 32 bytes (RFC 7518 §3.2)\n');
+    expect((await cli(['verify', '--token-env', 'T', '--key-env', 'KEY', '--alg', 'HS999'], { env: { T: 'a.b.c' } })).code).toBe(2);
+    expect((await cli(['verify', '--token-env', 'T', '--key-env', 'KEY', '--skew', 'soon'], { env: { T: 'a.b.c' } })).code).toBe(2);
+    const missingKey = await cli(['verify', '--token-env', 'T'], { env: { T: 'a.b.c' } });
+    expect(missingKey.code).toBe(2);
+    expect(missingKey.stderr).toMatch(/never on the command line/);
+  });
+
+  test('a key file works; a key in argv is not an option at all', async () => {
+    const keyFile = path.join(scratch, 'key');
+    await import('node:fs/promises').then((fs) => fs.writeFile(keyFile, `${ACTIVE_KEY}\n`));
+    expect((await cli(['verify', '--token-env', 'T', '--key-file', keyFile], { env: { T: handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY) } })).code).toBe(0);
+    expect((await runCli(['token', 'verify', '--token-env', 'T', '--key', ACTIVE_KEY], { env: { T: 'a.b.c' } })).code).toBe(2);
+  });
+
+  test('an option of another action is refused', async () => {
+    const run = await cli(['inspect', '--token-env', 'T', '--key-env', 'KEY'], { env: { T: 'a.b.c' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('sipscope token: --key-env does not go with token inspect\n');
+  });
+});
+
+describe('token mint / ephemeral / rotation-check', () => {
+  test('mint writes the token to a 0600 file and prints only header and claims; verify accepts it', async () => {
+    const out = path.join(scratch, 'minted');
+    const run = await cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE, '--iss', 'acme', '--ttl', '2m', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const token = readFileSync(out, 'utf8').trim();
+    expect(run.stdout).toContain('TTL     120 s (2m 0s)');
+    expect(run.stdout).not.toContain(signatureOf(token));
+    expect((await cli(['verify', '--token-file', out, '--key-env', 'KEY', '--iss', 'acme', '--sub', WORKSPACE])).code).toBe(0);
+  });
+
+  test('mint refuses: no --out, a sub that is not a UUID, a short key (all exit 2)', async () => {
+    expect((await cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE])).stderr).toMatch(/give --out FILE/);
+    expect((await cli(['mint', '--key-env', 'KEY', '--sub', 'bob', '--out', path.join(scratch, 'x')])).code).toBe(2);
+    expect((await cli(['mint', '--key-env', 'SHORT', '--sub', WORKSPACE, '--out', path.join(scratch, 'x')])).code).toBe(2);
+  });
+
+  test('ephemeral prints the username, writes the password (0600), and verify accepts it with either secret', async () => {
+    const out = path.join(scratch, 'eph');
+    const run = await cli(['ephemeral', '--secret-env', 'S', '--user', 'alice', '--ttl', '1h', '--password-out', out, '--json'], { env: { S: 'kamailio_rules' } });
+    expect(run.code).toBe(0);
+    const { username } = JSON.parse(run.stdout);
+    expect(username).toMatch(/^\d+:alice$/);
+    const password = readFileSync(out, 'utf8').trim();
+    expect(run.stdout).not.toContain(password);
+    const verified = await cli(['verify', username, '--password-file', out, '--key-env', 'OTHER', '--next-key-env', 'S'], { env: { S: 'kamailio_rules', OTHER: 'x' } });
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('password made with the next secret');
+    expect((await cli(['verify', username, '--password-file', out, '--key-env', 'OTHER'], { env: { OTHER: 'x' } })).code).toBe(1);
+    expect((await cli(['verify', username, '--key-env', 'OTHER'], { env: { OTHER: 'x' } })).code).toBe(2);
+  });
+
+  test('rotation-check: 0 when only next-key tokens are live, 1 when an active-key token would be cut off', async () => {
+    const next = handMadeToken(HS256, claimsAt(nowS()), NEXT_KEY);
+    const active = handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY);
+    expect((await cli(['rotation-check', '--key-env', 'KEY', '--next-key-env', 'NEXT', '-'], { stdin: `${next}\n` })).code).toBe(0);
+    const cut = await cli(['rotation-check', '--key-env', 'KEY', '--next-key-env', 'NEXT', '-'], { stdin: `${next}\n${active}\n` });
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(/token 2: signed by the active key, .*REJECTED after promotion/);
+    expect((await cli(['rotation-check', '--key-env', 'KEY', '-'], { stdin: next })).code).toBe(2);
+  });
+});
+
+describe('handshake token options of register / options', () => {
+  test.each([
+    [['--transport', 'udp', '--token-env', 'T'], /needs --transport ws or wss/],
+    [['--transport', 'ws', '--token-env', 'T', '--token-in', 'cookie:x'], /is not query:NAME or header:NAME/],
+    [['--transport', 'ws', '--token-env', 'UNSET'], /UNSET is not set/],
+    [['--transport', 'ws', '--mint-key-env', 'KEY'], /needs --mint-sub/],
+    [['--transport', 'ws', '--mint-key-env', 'SHORT', '--mint-sub', WORKSPACE], /13 bytes/],
+    [['--transport', 'ws', '--token-env', 'T', '--mint-key-env', 'KEY'], /give one token source/],
+    [['--transport', 'ws', '--token-in', 'query:t'], /--token-in goes with/],
+  ])('%j -> exit 2 before any network', async (args, message) => {
+    const run = await runCli(['options', 'sip:127.0.0.1:9', ...args], { env: { ...env, T: 'a.b.c' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
+test('no output of any run holds a key', () => {
+  for (const run of outputs) {
+    for (const secret of [ACTIVE_KEY, NEXT_KEY, 'kamailio_rules']) expect(run.stdout + run.stderr).not.toContain(secret);
+  }
+});
