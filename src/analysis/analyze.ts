@@ -10,14 +10,22 @@ export interface AnalyzeCapturesOptions extends AnalyzerOptions {
   progress?(bytesRead: number, totalBytes: number | undefined): void;
   /** Each decoding problem (counted in summary.decodeErrors either way). */
   decodeIssue?(issue: DecodeIssue): void;
+  /** Handed the analyzer before the first message (a live run moves its clock and reads its counters). */
+  started?(analyzer: Analyzer): void;
+  /** Called after each message is analysed (a live run notes when the last one came). */
+  analysed?(): void;
 }
 
 export async function analyzeCaptures(inputs: string[], options: AnalyzeCapturesOptions = {}): Promise<AnalysisResult> {
   const analyzer = new Analyzer(options);
+  options.started?.(analyzer);
   const stats = await decodeCaptures(
     inputs,
     {
-      payload: (payload) => analyzer.add(payload),
+      payload: (payload) => {
+        analyzer.add(payload);
+        options.analysed?.();
+      },
       issue: (issue) => options.decodeIssue?.(issue),
       progress: (read, total) => options.progress?.(read, total),
     },

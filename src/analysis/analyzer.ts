@@ -1,27 +1,36 @@
 /**
- * The analysis pipeline stage (sngrep's "call storage"): decoded SIP payloads in, in capture order; transactions,
- * calls, findings, the revocation timeline and duration statistics out. Streaming: per message it keeps only the
- * fields it needs, transactions are closed 64*T1 after their last message, and calls are capped (CallLimits).
+ * The analysis pipeline stage (sngrep's "call storage"), streaming: decoded SIP payloads in, in capture order;
+ * calls and findings out as soon as they are known, the revocation timeline and duration statistics at the end.
+ *
+ * Memory stays bounded by what is going on, not by what went before: per message only the fields the analysis
+ * needs are kept, in the transaction it belongs to; a transaction closes 64*T1 after its last message (RFC 3261
+ * §17, expired from a time-ordered table); a call is finished, reported and dropped when it is over and its last
+ * transaction closed (CallRecord.isSettled), or at the end of the capture. What lives to the end is what the
+ * output needs in aggregate: counters, the durations (8 bytes a call), the revocation timeline per credential
+ * (and the few numbers it needs of that credential's calls), and, when collecting, the calls and findings.
  */
 import type { DecodeStats, SipPayload } from '../capture/types.js';
 import { parseMessage, type SipMessage } from '../sip/index.js';
 import { CallTable, DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
-import { AuthFailureLoopDetector } from './detectors/auth-failure-loop.js';
-import { AuthRejectedDetector } from './detectors/auth-rejected.js';
-import { detectInviteTimeout } from './detectors/invite-timeout.js';
-import { detectNoAck } from './detectors/no-ack.js';
-import { detectOrphanCall } from './detectors/orphan-call.js';
-import { RegisterForbiddenDetector } from './detectors/register-forbidden.js';
-import { detectReinviteForbidden } from './detectors/reinvite-forbidden.js';
-import { detectRetransmissionStorm } from './detectors/retransmission-storm.js';
-import { ServerErrorDetector } from './detectors/server-error.js';
+import { DETECTORS, type Detector } from './detectors/index.js';
+import { DurationList } from './durations.js';
 import { uriUser } from './fields.js';
-import { observe, type ObservedMessage } from './observed.js';
-import { BoundedSet, requestIdentity, type RequestOutcome } from './outcome.js';
+import { observe, type ObservedMessage, type ObservedResponse } from './observed.js';
+import { ownCopy } from './own-copy.js';
+import { BoundedSet, outcomeIdentity, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
 import { RevocationTimeline } from './timeline.js';
-import { TransactionTable, type Transaction } from './transactions.js';
+import { TimedQueue } from './timed-queue.js';
+import { T1_US, TransactionTable, TRANSACTION_LIFETIME_US, type Transaction } from './transactions.js';
 import type { AnalysisIssue, AnalysisResult, AnalysisSummary, CallSummary, Finding } from './types.js';
+
+/** Where a streaming analysis hands its results as they become known. */
+export interface AnalysisSink {
+  /** A finished call (in the order calls finish). */
+  call?(call: CallSummary): void;
+  /** A finding, when it is known (not in time order across calls). */
+  finding?(finding: Finding): void;
+}
 
 export interface AnalyzerOptions {
   /** Messages before this time (µs since the epoch) are skipped. */
@@ -32,28 +41,47 @@ export interface AnalyzerOptions {
   maxOpenTransactions?: number;
   /** Sees every usable message with its retransmission flag (flow diagrams, extraction). */
   observer?(message: ObservedMessage, retransmission: boolean): void;
+  /** Receives calls and findings as they are known. */
+  sink?: AnalysisSink;
+  /**
+   * Keep every call and finding to return them from finish(), sorted (calls by start, findings by time).
+   * Default: true without a sink, false with one.
+   */
+  collect?: boolean;
 }
+
+/**
+ * A complete call is reported this long (capture time) after the message that completed it: copies of the same
+ * frames captured on a second interface or hop, which come within microseconds, still count as its packets.
+ * T1 (RFC 3261 §17.1.1.1): a retransmission comes no sooner.
+ */
+const COMPLETION_GRACE_US = T1_US;
+
+/** Most usernames whose 403s are counted one by one. */
+const MAX_FORBIDDEN_USERS = 10_000;
 
 /** Most analysis issues listed one by one (all are counted). */
 const MAX_ISSUES_LISTED = 100;
-const SWEEP_EVERY_MESSAGES = 1024;
 
 export class Analyzer {
   private readonly transactions: TransactionTable;
   private readonly calls: CallTable;
   private readonly timeline = new RevocationTimeline();
-  private readonly registerForbidden = new RegisterForbiddenDetector();
-  private readonly authRejected = new AuthRejectedDetector();
-  private readonly authLoop = new AuthFailureLoopDetector();
-  private readonly serverErrors = new ServerErrorDetector();
+  private readonly detectors: Detector[] = DETECTORS.map((create) => create());
   /** Final responses already judged (one outcome per request and status over all hops: the first frame). */
   private readonly judged = new BoundedSet();
-  private readonly findings: Finding[] = [];
+  private readonly durations = new DurationList();
+  /** Complete calls (CallRecord.isComplete) and when they are finished: COMPLETION_GRACE_US later, in that order. */
+  private readonly completing = new TimedQueue<CallRecord>();
+  /** 403s per username (counted once per request over all hops), for a live run's metrics. */
+  private readonly forbiddenByUser = new Map<string, number>();
+  private readonly collected?: { calls: CallSummary[]; findings: Finding[] };
   private readonly issues: AnalysisIssue[] = [];
   private readonly requests: Record<string, number> = {};
   private readonly responses: Record<string, number> = {};
   private sipMessages = 0;
   private unusableMessages = 0;
+  private finishedCalls = 0;
   private firstTimeUs?: number;
   private lastTimeUs?: number;
   private readonly closeTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction);
@@ -61,6 +89,7 @@ export class Analyzer {
   constructor(private readonly options: AnalyzerOptions = {}) {
     this.transactions = new TransactionTable({ maxOpen: options.maxOpenTransactions });
     this.calls = new CallTable({ ...DEFAULT_CALL_LIMITS, ...options.limits });
+    if (options.collect ?? options.sink === undefined) this.collected = { calls: [], findings: [] };
   }
 
   /** Takes one decoded SIP message; returns what the analysis read from it (undefined when skipped or unusable). */
@@ -80,43 +109,77 @@ export class Analyzer {
       this.unusable(payload, 'missing-call-id-or-cseq', 'SIP message without a readable Call-ID or CSeq: left out of calls and transactions');
       return undefined;
     }
-    const { transaction, retransmission } = this.transactions.observe(observed, this.closeTransaction);
+    const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission);
-    this.options.observer?.(observed, retransmission);
-    if (observed.kind === 'response' && !retransmission && transaction.final === observed) {
-      this.onFinalResponse(observed, transaction, call);
+    if (created) {
+      // The transaction outlives the message: its Call-ID must not be a slice of it.
+      transaction.callId = call ? call.callId : ownCopy(transaction.callId);
+      if (call) {
+        transaction.call = call.link;
+        call.link.openTransactions++;
+        if (transaction.method !== 'ACK') call.awaitingTransactions++;
+      }
     }
-    if (this.sipMessages % SWEEP_EVERY_MESSAGES === 0) this.transactions.sweep(observed.timeUs, this.closeTransaction);
+    this.options.observer?.(observed, retransmission);
+    if (observed.kind === 'response' && firstFinal) this.onFinalResponse(observed, transaction, call);
+    const followed = transaction.call?.call;
+    if (followed && !followed.finished) this.awaitingChanges(observed, transaction, followed, firstFinal, retransmission);
+    this.clock(observed.timeUs);
     return observed;
   }
 
-  /** Closes what is still open and computes calls, findings, revocations and statistics. */
+  /**
+   * Moves the capture clock on without a message (a live source that went quiet): transactions idle for 64*T1
+   * at `nowUs` close, and the calls they finish are reported.
+   */
+  advance(nowUs: number): void {
+    this.clock(nowUs);
+  }
+
+  /** Time of the last message analysed (µs), if any. */
+  get lastMessageUs(): number | undefined {
+    return this.lastTimeUs;
+  }
+
+  /** Calls held (not finished) and transactions open: what a live run's memory is made of. */
+  get open(): { calls: number; transactions: number } {
+    return { calls: this.calls.size, transactions: this.transactions.size };
+  }
+
+  /** Calls finished so far. */
+  get finished(): number {
+    return this.finishedCalls;
+  }
+
+  /** Counters of the analysis so far (a live run's metrics). */
+  counters(): { sipMessages: number; unusableMessages: number; callsActive: number; callsFinished: number; forbiddenByUser: ReadonlyMap<string, number> } {
+    return {
+      sipMessages: this.sipMessages,
+      unusableMessages: this.unusableMessages,
+      callsActive: this.calls.size,
+      callsFinished: this.finishedCalls,
+      forbiddenByUser: this.forbiddenByUser,
+    };
+  }
+
+  /**
+   * Ends the analysis: closes what is still open, finishes every call still held (judged at the capture's last
+   * message), and returns the summary, the revocation timeline and the statistics (plus calls and findings,
+   * sorted, when collecting).
+   */
   finish(decode?: DecodeStats): AnalysisResult {
     this.transactions.closeAll(this.closeTransaction);
     const captureEndUs = this.lastTimeUs ?? 0;
-    const records = this.calls.all();
-    const calls: CallSummary[] = [];
-    const timelineCalls = [];
-    const durations: number[] = [];
-    for (const record of records) {
-      const summary = record.summarize();
-      calls.push(summary);
-      this.findings.push(...callFindings(record, summary, captureEndUs));
-      timelineCalls.push({ summary, owner: record.owner(), answerUs: record.answerUs, firstForbiddenModificationUs: firstForbiddenModification(record) });
-      const complete = summary.state === 'ended' || summary.state === 'torn-down';
-      if (complete && record.answerUs !== undefined && !record.startedBeforeCapture && summary.durationMs !== undefined) {
-        durations.push(summary.durationMs);
-      }
-    }
+    for (const call of this.calls.all()) this.finishCall(call, captureEndUs);
     this.limitIssues();
-    calls.sort((a, b) => a.startUs - b.startUs || a.callId.localeCompare(b.callId));
-    const findings = this.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind));
+    const calls = this.collected?.calls.sort((a, b) => a.startUs - b.startUs || a.callId.localeCompare(b.callId)) ?? [];
+    const findings = this.collected?.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind)) ?? [];
     return {
-      summary: this.summary(decode, calls.length),
+      summary: this.summary(decode, this.finishedCalls),
       calls,
       findings,
-      revocations: this.timeline.revocations(timelineCalls),
-      durations: durationStats(durations),
+      revocations: this.timeline.revocations(),
+      durations: durationStats(this.durations.view()),
       issues: this.issues,
       firstTimeUs: this.firstTimeUs,
       lastTimeUs: this.lastTimeUs,
@@ -127,28 +190,89 @@ export class Analyzer {
     this.sipMessages++;
     if (message.kind === 'request') this.requests[message.method] = (this.requests[message.method] ?? 0) + 1;
     else this.responses[String(message.status)] = (this.responses[String(message.status)] ?? 0) + 1;
-    this.firstTimeUs = Math.min(this.firstTimeUs ?? timeUs, timeUs);
-    this.lastTimeUs = Math.max(this.lastTimeUs ?? timeUs, timeUs);
+    if (this.firstTimeUs === undefined || timeUs < this.firstTimeUs) this.firstTimeUs = timeUs;
+    if (this.lastTimeUs === undefined || timeUs > this.lastTimeUs) this.lastTimeUs = timeUs;
   }
 
-  private onFinalResponse(response: ObservedMessage, transaction: Transaction, call: CallRecord | undefined): void {
+  private report(finding: Finding): void {
+    this.collected?.findings.push(finding);
+    this.options.sink?.finding?.(finding);
+  }
+
+  private onFinalResponse(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): void {
     const outcome = outcomeOf(response, transaction, call);
-    if (!this.judged.add(`${requestIdentity(outcome)} ${outcome.status}`)) return;
+    if (!this.judged.add(outcomeIdentity(outcome))) return;
+    if (outcome.status === 403 && outcome.username !== undefined) {
+      const known = this.forbiddenByUser.get(outcome.username);
+      if (known !== undefined || this.forbiddenByUser.size < MAX_FORBIDDEN_USERS) this.forbiddenByUser.set(outcome.username, (known ?? 0) + 1);
+    }
     this.timeline.observe(outcome);
-    for (const found of [
-      this.registerForbidden.observe(outcome),
-      this.authRejected.observe(outcome),
-      this.authLoop.observe(outcome),
-      this.serverErrors.observe(outcome, response.reason ?? ''),
-    ]) {
-      if (found) this.findings.push(found);
+    for (const detector of this.detectors) {
+      const found = detector.onFinalResponse?.(outcome, response);
+      if (found) this.report(found);
     }
   }
 
   private onTransactionClosed(transaction: Transaction): void {
-    const username = transaction.request?.fields.credential?.username ?? this.calls.get(transaction.callId)?.owner();
-    const storm = detectRetransmissionStorm(transaction, username);
-    if (storm) this.findings.push(storm);
+    const link = transaction.call;
+    const username = transaction.request?.credentialUsername ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.get(transaction.callId)?.owner());
+    for (const detector of this.detectors) {
+      const found = detector.onTransactionClosed?.(transaction, username);
+      if (found) this.report(found);
+    }
+    if (!link || --link.openTransactions > 0) return;
+    const call = link.call;
+    if (call && !call.finished && call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+  }
+
+  /** Counts the call's transactions still waiting (CallRecord.awaitingTransactions); finishes it when complete. */
+  private awaitingChanges(message: ObservedMessage, transaction: Transaction, call: CallRecord, firstFinal: boolean, retransmission: boolean): void {
+    if (firstFinal) {
+      call.awaitingTransactions--;
+      // A non-2xx final to an INVITE waits for its ACK (RFC 3261 §17.1.1.3).
+      if (transaction.method === 'INVITE' && transaction.final!.status >= 300 && !transaction.acked) call.awaitingTransactions++;
+    } else if (message.kind === 'request' && message.method === 'ACK' && transaction.method === 'INVITE' && !retransmission && transaction.final) {
+      call.awaitingTransactions--;
+    }
+    if (!call.completing && call.isComplete()) {
+      call.completing = true;
+      this.completing.push(call, message.timeUs + COMPLETION_GRACE_US);
+    }
+  }
+
+  /** Moves the capture clock to `nowUs`: closes expired transactions, finishes calls complete for the grace time. */
+  private clock(nowUs: number): void {
+    this.transactions.expire(nowUs, this.closeTransaction);
+    this.completing.takeDue(nowUs, (call) => {
+      call.completing = false;
+      if (!call.finished && call.isComplete()) this.finishCall(call, nowUs);
+    });
+    this.calls.expireFinished(nowUs);
+  }
+
+  /** Summary and findings of a finished call out, its aggregates kept, its state dropped. */
+  private finishCall(call: CallRecord, judgedAtUs: number): void {
+    this.calls.remove(call, judgedAtUs);
+    this.finishedCalls++;
+    const summary = call.summarize();
+    this.collected?.calls.push(summary);
+    this.options.sink?.call?.(summary);
+    for (const detector of this.detectors) {
+      if (detector.onCallFinished) for (const found of detector.onCallFinished(call, summary, judgedAtUs)) this.report(found);
+    }
+    const firstForbiddenModificationUs = call.firstForbiddenModificationUs();
+    const complete = summary.state === 'ended' || summary.state === 'torn-down';
+    if (complete && call.answerUs !== undefined && !call.startedBeforeCapture && summary.durationMs !== undefined) this.durations.push(summary.durationMs);
+    call.release();
+    this.timeline.keep({
+      callId: summary.callId,
+      sequence: call.sequence,
+      owner: summary.owner,
+      startUs: summary.startUs,
+      endUs: summary.endUs,
+      answerUs: call.answerUs,
+      firstForbiddenModificationUs,
+    });
   }
 
   private unusable(payload: SipPayload, code: string, message: string): void {
@@ -178,48 +302,30 @@ export class Analyzer {
   }
 }
 
-function callFindings(record: CallRecord, summary: CallSummary, captureEndUs: number): Finding[] {
-  return [
-    ...detectReinviteForbidden(record),
-    ...detectInviteTimeout(record, captureEndUs),
-    ...detectNoAck(record, captureEndUs),
-    ...detectOrphanCall(record, summary, captureEndUs),
-  ];
-}
-
-function firstForbiddenModification(record: CallRecord): number | undefined {
-  let first: number | undefined;
-  for (const session of record.sessions.values()) {
-    if (session.inDialog && session.confirmedDialog && session.forbiddenTimeUs !== undefined) {
-      first = Math.min(first ?? session.forbiddenTimeUs, session.forbiddenTimeUs);
-    }
-  }
-  return first;
-}
-
 /**
  * Who a final response concerns: the credential the request carried (on any hop: a proxy may strip it when it
  * forwards); else, for a request of a call, the call's owner; for a REGISTER, its To user (the address-of-record,
  * RFC 3261 §10.2); else the From user.
  */
-function outcomeOf(response: ObservedMessage, transaction: Transaction, call: CallRecord | undefined): RequestOutcome {
+function outcomeOf(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): RequestOutcome {
   const request = transaction.request;
-  const credential = request?.fields.credential ?? call?.sessionCredential(response.fields.fromTag, transaction.cseqNumber, transaction.method);
-  const fields = request?.fields ?? response.fields;
+  const credentialUsername = request?.credentialUsername ?? call?.sessionCredential(response.fields.fromTag, transaction.cseqNumber, transaction.method)?.username;
+  // From and To URIs of a response are its request's (RFC 3261 §8.2.6.2), so the response's are read.
+  const fields = response.fields;
   const method = transaction.method;
-  const username = credential?.username ?? (call ? call.owner() : method === 'REGISTER' ? uriUser(fields.toUri) : uriUser(fields.fromUri));
+  const username = credentialUsername ?? (call ? call.owner() : method === 'REGISTER' ? uriUser(fields.toUri) : uriUser(fields.fromUri));
   return {
     username,
-    credentialSent: credential !== undefined,
+    credentialSent: credentialUsername !== undefined,
     method,
     callId: transaction.callId,
     cseqNumber: transaction.cseqNumber,
-    status: response.status!,
+    status: response.status,
     stale: response.fields.staleChallenge,
     timeUs: response.timeUs,
     requestPacket: request?.packetNumber,
     responsePacket: response.packetNumber,
-    inDialog: Boolean(request?.fields.toTag),
+    inDialog: request?.inDialog ?? false,
   };
 }
 

@@ -6,7 +6,11 @@
  * A 401/407 to an initial INVITE is not a failure while the caller retries with credentials (new CSeq, §22.2).
  */
 import { uriUser } from './fields.js';
-import type { ObservedMessage } from './observed.js';
+import { BoundedSet } from './outcome.js';
+import { ownCopy } from './own-copy.js';
+import { TimedQueue } from './timed-queue.js';
+import { TRANSACTION_LIFETIME_US } from './timers.js';
+import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { elapsedMs } from './time.js';
 import type { CallSide, CallState, CallSummary, Credential } from './types.js';
 import { endsDialog, isFailedModification, newSession, recordSessionResponse, sessionKey, type MessageRef, type SessionRequest } from './dialogs.js';
@@ -21,6 +25,18 @@ export interface CallLimits {
 }
 
 export const DEFAULT_CALL_LIMITS: CallLimits = { maxCalls: 200_000, maxPacketsPerCall: 20_000, maxSessionsPerCall: 256 };
+
+/**
+ * What a transaction holds of its call: the call while it is followed, only its owner once it was reported (a
+ * transaction lives 64*T1 after its last message; holding the whole call that long would be most of the memory).
+ */
+export interface CallLink {
+  call?: CallRecord;
+  /** Set when the call was reported. */
+  owner?: string;
+  /** Transactions of the call still open (64*T1 after their last message). */
+  openTransactions: number;
+}
 
 export class CallRecord {
   readonly callId: string;
@@ -42,11 +58,25 @@ export class CallRecord {
   reinvites = 0;
   readonly packets: number[] = [];
   packetsTruncated = false;
+  /** Held by the call's transactions (see CallLink). */
+  readonly link: CallLink = { call: this, openTransactions: 0 };
+  /**
+   * Transactions of this call still waiting for a final response (ACKs excluded), or an INVITE transaction whose
+   * non-2xx final is not yet ACKed (RFC 3261 §17.1.1.3): while one is, the call is not complete.
+   */
+  awaitingTransactions = 0;
+  /** Reported and dropped (see release). */
+  finished = false;
+  /** Queued to be reported (complete, waiting the analyzer's grace time). */
+  completing = false;
+  private releasedOwner?: string;
 
   constructor(
     callId: string,
     invite: ObservedMessage,
     private readonly limits: CallLimits,
+    /** Order in which the calls began (the order of an analysis that keeps every call to the end). */
+    readonly sequence = 0,
   ) {
     this.callId = ownCopy(callId);
     this.from = ownCopy(invite.fields.fromUri);
@@ -87,7 +117,34 @@ export class CallRecord {
 
   /** Username used to attribute this call to a credential: the credential's, else the caller's URI user. */
   owner(): string | undefined {
+    if (this.finished) return this.releasedOwner;
     return this.credential()?.username ?? this.callerUser;
+  }
+
+  /**
+   * The call was reported: its per-message state goes (a transaction of it may still be open for 64*T1 and keep
+   * this object), only its owner stays.
+   */
+  release(): void {
+    this.releasedOwner = this.owner();
+    this.link.owner = this.releasedOwner;
+    this.link.call = undefined;
+    this.finished = true;
+    this.sessions.clear();
+    this.earlyTags.clear();
+    this.confirmedTags.clear();
+    this.packets.length = 0;
+  }
+
+  /**
+   * Over at once, without waiting 64*T1 for its transactions to close: a BYE ended it (RFC 3261 §15.1.2), every
+   * transaction of it got its final response (ACKed where RFC 3261 §17.1.1.3 wants one) and isSettled holds. Only
+   * retransmissions can follow; they are counted, not added to the call's packets. Calls that failed or were
+   * cancelled wait for their transactions to close instead: the caller may retry on the same Call-ID (401/407
+   * with credentials, 3xx, 503 failover).
+   */
+  isComplete(): boolean {
+    return this.bye !== undefined && this.awaitingTransactions === 0 && this.isSettled();
   }
 
   /** First re-INVITE/UPDATE of the confirmed dialog that failed (final >= 300, not a challenge or 491). */
@@ -97,6 +154,33 @@ export class CallRecord {
       if (isFailedModification(session) && (first === undefined || session.finalTimeUs! < first.finalTimeUs!)) first = session;
     }
     return first;
+  }
+
+  /** First 403 to a re-INVITE/UPDATE of the confirmed dialog (the revocation timeline's "damaged"). */
+  firstForbiddenModificationUs(): number | undefined {
+    let first: number | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.inDialog && session.confirmedDialog && session.forbiddenTimeUs !== undefined) {
+        first = Math.min(first ?? session.forbiddenTimeUs, session.forbiddenTimeUs);
+      }
+    }
+    return first;
+  }
+
+  /**
+   * The call is over and nothing the rest of the capture could bring would change its summary or findings: it
+   * ended (BYE, a dialog-ending re-INVITE failure), failed or was cancelled, every INVITE of it got a final
+   * response (else invite-timeout waits for the capture's end) and every 2xx to an INVITE was ACKed (else
+   * no-ack does). The analyzer asks this once the call's last transaction closed, 64*T1 after its last message
+   * (RFC 3261 §17: no retransmission of it can come later).
+   */
+  isSettled(): boolean {
+    for (const session of this.sessions.values()) {
+      if (session.method !== 'INVITE') continue;
+      if (session.finalStatus === undefined || (session.successTimeUs !== undefined && !session.acked)) return false;
+    }
+    const { state } = this.outcome();
+    return state === 'ended' || state === 'torn-down' || state === 'failed' || state === 'cancelled';
   }
 
   /** The state and times of the call once the capture has been read to its end. */
@@ -153,8 +237,8 @@ export class CallRecord {
     return { state: this.ringing ? 'ringing' : 'attempted' };
   }
 
-  private observeRequest(request: ObservedMessage): void {
-    const method = request.method!;
+  private observeRequest(request: ObservedRequest): void {
+    const method = request.method;
     if (method === 'INVITE' || method === 'UPDATE') {
       const session = this.sessionFor(request, method);
       session.request ??= this.refOf(request);
@@ -172,17 +256,17 @@ export class CallRecord {
     }
   }
 
-  private observeResponse(response: ObservedMessage): void {
+  private observeResponse(response: ObservedResponse): void {
     const method = response.fields.cseqMethod;
     if (method !== 'INVITE' && method !== 'UPDATE') return;
     const session = this.sessionFor(response, method);
-    const status = response.status!;
+    const status = response.status;
     const toTag = response.fields.toTag;
     if (method === 'INVITE' && !session.inDialog) {
-      if (status > 100 && status < 200 && toTag) this.earlyTags.add(toTag);
+      if (status > 100 && status < 200 && toTag && !this.earlyTags.has(toTag)) this.earlyTags.add(ownCopy(toTag));
       if (status >= 180 && status < 200) this.ringing = true;
       if (status >= 200 && status < 300) {
-        if (toTag) this.confirmedTags.add(toTag);
+        if (toTag && !this.confirmedTags.has(toTag)) this.confirmedTags.add(ownCopy(toTag));
         this.answerUs ??= response.timeUs;
       }
     }
@@ -230,6 +314,15 @@ export class CallTable {
   private readonly calls = new Map<string, CallRecord>();
   /** Call-IDs of INVITEs not tracked because `maxCalls` was reached. */
   dropped = 0;
+  private started = 0;
+  /** Call-IDs dropped at the limit: their later INVITEs (re-INVITEs) do not start a call either. */
+  private readonly droppedIds = new BoundedSet();
+  /**
+   * Call-IDs of calls finished in the last 64*T1, with the time they finished (in that order): a retransmission
+   * of their INVITE must not start a new call.
+   */
+  private readonly recentlyFinished = new Map<string, number>();
+  private readonly finishedExpiry = new TimedQueue<string>();
 
   constructor(private readonly limits: CallLimits = DEFAULT_CALL_LIMITS) {}
 
@@ -242,30 +335,39 @@ export class CallTable {
     const callId = message.fields.callId;
     let call = this.calls.get(callId);
     if (!call && message.kind === 'request' && message.method === 'INVITE') {
+      if (this.recentlyFinished.has(callId) || this.droppedIds.has(callId)) return undefined;
       if (this.calls.size >= this.limits.maxCalls) {
         this.dropped++;
+        this.droppedIds.add(callId);
         return undefined;
       }
-      call = new CallRecord(callId, message, this.limits);
+      call = new CallRecord(callId, message, this.limits, this.started++);
       this.calls.set(callId, call);
     }
     call?.observe(message, retransmission);
     return call;
   }
 
+  /** The calls still held, in the order they began. */
   all(): CallRecord[] {
     return [...this.calls.values()];
+  }
+
+  /** Drops a finished call at capture time `nowUs`: later messages of its Call-ID are no longer routed to it. */
+  remove(call: CallRecord, nowUs: number): void {
+    if (this.calls.get(call.callId) === call) this.calls.delete(call.callId);
+    this.recentlyFinished.set(call.callId, nowUs);
+    this.finishedExpiry.push(call.callId, nowUs);
+  }
+
+  /** Forgets the calls finished more than 64*T1 before `nowUs`. */
+  expireFinished(nowUs: number): void {
+    this.finishedExpiry.takeDue(nowUs - TRANSACTION_LIFETIME_US, (callId, finishedUs) => {
+      if (this.recentlyFinished.get(callId) === finishedUs) this.recentlyFinished.delete(callId);
+    });
   }
 
   get size(): number {
     return this.calls.size;
   }
-}
-
-/**
- * A string that does not keep the parsed message alive: header values are slices of the whole header block,
- * and a call outlives its messages.
- */
-function ownCopy(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
 }

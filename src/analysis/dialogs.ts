@@ -8,7 +8,8 @@
  * the session too. CSeq numbers are counted per direction (§12.2.1.1), so the key includes the From tag.
  */
 import type { CallSide, Credential } from './types.js';
-import type { ObservedMessage } from './observed.js';
+import type { ObservedMessage, ObservedResponse } from './observed.js';
+import { ownCopy } from './own-copy.js';
 
 /**
  * What a call keeps of a message: frame, time and which side sent it. Calls outlive transactions, so they keep
@@ -71,7 +72,7 @@ export function newSession(message: ObservedMessage, method: 'INVITE' | 'UPDATE'
     method,
     inDialog: message.fields.toTag !== undefined && message.fields.toTag !== '',
     confirmedDialog,
-    fromTag: message.fields.fromTag,
+    fromTag: message.fields.fromTag === undefined ? undefined : ownCopy(message.fields.fromTag),
     cseqNumber: message.fields.cseqNumber,
     forbiddenPackets: [],
     acked: false,
@@ -79,8 +80,8 @@ export function newSession(message: ObservedMessage, method: 'INVITE' | 'UPDATE'
 }
 
 /** Records a response (not a retransmission) on its session request. */
-export function recordSessionResponse(session: SessionRequest, response: ObservedMessage): void {
-  const status = response.status!;
+export function recordSessionResponse(session: SessionRequest, response: ObservedResponse): void {
+  const status = response.status;
   if (status < 200) return;
   if (session.finalStatus === undefined) {
     session.finalStatus = status;

@@ -1,24 +1,36 @@
-/** One decoded SIP message as the analysis sees it: where and when, its start line and the fields it needs. */
+/**
+ * One decoded SIP message as the analysis sees it: where and when, its start line and the fields it needs.
+ * A request or a response, as SipMessage is (src/sip): `kind` tells which, so method and status need no guessing.
+ */
 import type { Endpoint, SipPayload } from '../capture/types.js';
 import { hostPort, type SipMessage } from '../sip/index.js';
 import { readFields, type MessageFields } from './fields.js';
 
-export interface ObservedMessage {
+interface ObservedBase {
   file: string;
   packetNumber: number;
   packets: number[];
   timeUs: number;
   src: Endpoint;
   dst: Endpoint;
-  kind: 'request' | 'response';
-  /** Request method, or undefined for a response. */
-  method?: string;
-  status?: number;
-  reason?: string;
   /** Request line or status line as on the wire. */
   firstLine: string;
   fields: MessageFields;
 }
+
+export interface ObservedRequest extends ObservedBase {
+  kind: 'request';
+  /** Request method, upper case. */
+  method: string;
+}
+
+export interface ObservedResponse extends ObservedBase {
+  kind: 'response';
+  status: number;
+  reason: string;
+}
+
+export type ObservedMessage = ObservedRequest | ObservedResponse;
 
 /**
  * Combines a payload with its parsed message; undefined when the message lacks Call-ID or CSeq.

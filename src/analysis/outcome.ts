@@ -31,20 +31,43 @@ export function isSuccess(outcome: RequestOutcome): boolean {
 
 /** Same request seen on several hops (or a repeated final): identifies it across hops. */
 export function requestIdentity(outcome: RequestOutcome): string {
-  return `${outcome.callId} ${outcome.cseqNumber} ${outcome.method}`;
+  // join, not a template: a flat string of its own (a concatenation is a tree of its pieces in V8, and the
+  // Call-ID piece is a slice of the message: kept as a set entry, it would keep the message alive)
+  return [outcome.callId, outcome.cseqNumber, outcome.method].join(' ');
 }
 
-/** A set that forgets its oldest entries beyond a size: dedupe memory stays bounded. */
+/** One outcome (request identity and status): a flat string of its own, as requestIdentity. */
+export function outcomeIdentity(outcome: RequestOutcome): string {
+  return [outcome.callId, outcome.cseqNumber, outcome.method, outcome.status].join(' ');
+}
+
+/**
+ * A set that forgets its oldest entries beyond a size: dedupe memory stays bounded. The eviction order is a ring
+ * of the entries (taking a Set's first value after many deletions walks V8's deleted-entry holes every time).
+ */
 export class BoundedSet {
   private readonly entries = new Set<string>();
+  private readonly order: string[] = [];
+  private oldest = 0;
   constructor(private readonly capacity = 50_000) {}
 
   /** Adds; returns false when it was already there. */
-  add(value: string): boolean {
-    if (this.entries.has(value)) return false;
+  add(text: string): boolean {
+    if (this.entries.has(text)) return false;
+    const value = text;
     this.entries.add(value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.values().next().value!);
+    if (this.order.length < this.capacity) {
+      this.order.push(value);
+    } else {
+      this.entries.delete(this.order[this.oldest]);
+      this.order[this.oldest] = value;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
     return true;
+  }
+
+  has(value: string): boolean {
+    return this.entries.has(value);
   }
 }
 

@@ -22,16 +22,19 @@
 import type { DurationStats } from './types.js';
 
 /** Nearest-rank percentile of ascending-sorted values (see the module comment); undefined for no values. */
-export function nearestRank(sortedAscending: readonly number[], percent: number): number | undefined {
+export function nearestRank(sortedAscending: ArrayLike<number>, percent: number): number | undefined {
   const n = sortedAscending.length;
   if (n === 0) return undefined;
   const rank = Math.max(1, Math.ceil((percent / 100) * n));
   return sortedAscending[Math.min(rank, n) - 1];
 }
 
-/** Statistics over the given call durations (milliseconds); see the module comment for the rules. */
-export function durationStats(durationsMs: readonly number[]): DurationStats {
-  const sorted = [...durationsMs].sort((a, b) => a - b);
+/**
+ * Statistics over the given call durations (milliseconds); see the module comment for the rules. A streaming
+ * analysis hands a Float64Array (8 bytes a call, the only per-call state it keeps to the end).
+ */
+export function durationStats(durationsMs: ArrayLike<number>): DurationStats {
+  const sorted = Float64Array.from(durationsMs).sort();
   const p99Ms = nearestRank(sorted, 99);
   return {
     count: sorted.length,

@@ -16,7 +16,7 @@
  */
 import { isSuccess, type RequestOutcome } from './outcome.js';
 import { elapsedMs } from './time.js';
-import type { CallSummary, Revocation } from './types.js';
+import type { Revocation } from './types.js';
 
 interface CredentialHistory {
   lastSuccessUs: number;
@@ -25,10 +25,15 @@ interface CredentialHistory {
   confirmed: boolean;
 }
 
+/** What the timeline keeps of a finished call of a credential it follows (a few numbers, not the call). */
 export interface TimelineCall {
-  summary: CallSummary;
+  callId: string;
+  /** Order in which the calls began: entries are listed in it. */
+  sequence: number;
   /** Username the call is attributed to (its credential, else the caller's URI user). */
   owner?: string;
+  startUs: number;
+  endUs?: number;
   answerUs?: number;
   /** First 403 to a re-INVITE/UPDATE of the confirmed dialog. */
   firstForbiddenModificationUs?: number;
@@ -37,7 +42,22 @@ export interface TimelineCall {
 export class RevocationTimeline {
   private readonly histories = new Map<string, CredentialHistory>();
 
+  /** Finished calls of the credentials followed, per username (see keep). */
+  private readonly calls = new Map<string, TimelineCall[]>();
+
   constructor(private readonly maxUsers = 100_000) {}
+
+  /**
+   * Keeps a finished call for the revocation entries, when its owner has a history. A call that finished before
+   * its owner's first success needs no entry: it ended before any later refusal (it cannot have been up then) and
+   * its own 403s came before the history began (it cannot have been damaged by a refusal after a success).
+   */
+  keep(call: TimelineCall): void {
+    if (call.owner === undefined || !this.histories.has(call.owner)) return;
+    const own = this.calls.get(call.owner);
+    if (own) own.push(call);
+    else this.calls.set(call.owner, [call]);
+  }
 
   observe(outcome: RequestOutcome): void {
     const username = outcome.username;
@@ -59,23 +79,23 @@ export class RevocationTimeline {
   }
 
   /** Timeline entries for the confirmed revocations, sorted by the time of the first refusal. */
-  revocations(calls: readonly TimelineCall[]): Revocation[] {
+  revocations(): Revocation[] {
     const result: Revocation[] = [];
     for (const [username, history] of this.histories) {
       if (!history.confirmed || history.firstRefusalUs === undefined) continue;
       const revokedAt = history.firstRefusalUs;
-      const own = calls.filter((call) => call.owner === username);
-      const active = own.filter((call) => call.answerUs !== undefined && call.answerUs <= revokedAt && (call.summary.endUs === undefined || call.summary.endUs > revokedAt));
+      const own = [...(this.calls.get(username) ?? [])].sort((a, b) => a.sequence - b.sequence);
+      const active = own.filter((call) => call.answerUs !== undefined && call.answerUs <= revokedAt && (call.endUs === undefined || call.endUs > revokedAt));
       const damaged = own.filter((call) => call.firstForbiddenModificationUs !== undefined && call.firstForbiddenModificationUs >= revokedAt);
       const revocation: Revocation = {
         username,
         lastSuccessUs: history.lastSuccessUs,
         firstForbiddenUs: revokedAt,
-        activeCalls: active.map((call) => call.summary.callId),
-        damagedCalls: damaged.map((call) => call.summary.callId),
+        activeCalls: active.map((call) => call.callId),
+        damagedCalls: damaged.map((call) => call.callId),
       };
       if (damaged.length > 0) {
-        revocation.damagedWindowMs = Math.max(...damaged.map((call) => elapsedMs(call.summary.startUs, call.firstForbiddenModificationUs!)));
+        revocation.damagedWindowMs = Math.max(...damaged.map((call) => elapsedMs(call.startUs, call.firstForbiddenModificationUs!)));
       }
       result.push(revocation);
     }

@@ -13,20 +13,49 @@
  *
  * A message seen on several hops (UAC -> proxy -> UAS) carries a different top Via on each, so every hop is a
  * transaction of its own, as RFC 3261 intends. Retransmissions are counted, never treated as new messages.
+ *
+ * Expiry (64*T1 after a transaction's last message, capture time) takes from a time-ordered queue (TimedQueue),
+ * never a walk of all open transactions: each message queues its transaction at its time; an entry whose
+ * transaction saw a later message (or closed) is skipped when it comes due.
  */
 import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
-import type { ObservedMessage } from './observed.js';
+import type { CallLink } from './calls.js';
+import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
+import { ownCopy, textHash } from './own-copy.js';
+import { TimedQueue } from './timed-queue.js';
 
-/** T1 default (RFC 3261 §17.1.1.1). */
-export const T1_US = 500_000;
-/** 64*T1 (Timer B, F, H): after this long without a message a transaction is over (RFC 3261 §17). */
-export const TRANSACTION_LIFETIME_US = 64 * T1_US;
+export { T1_US, TRANSACTION_LIFETIME_US } from './timers.js';
+import { TRANSACTION_LIFETIME_US } from './timers.js';
+
+/**
+ * What a transaction keeps of a message: frame and time. A transaction lives 64*T1 after its last message, so it
+ * keeps no message (and no slice of one): at a few thousand messages a second that is the analysis's memory.
+ */
+export interface FrameRef {
+  packetNumber: number;
+  timeUs: number;
+}
+
+/** The first transmission of a transaction's request, and what matching a later request against it needs. */
+export interface RequestRef extends FrameRef {
+  /** textHash of the start line and of the To tag (a repeated request has the same, RFC 3261 §17.2.3). */
+  startLineHash: number;
+  toTagHash: number;
+  /** Sent inside a dialog (To tag present). */
+  inDialog: boolean;
+  /** Username of its Authorization / Proxy-Authorization, if any. */
+  credentialUsername?: string;
+}
+
+export interface FinalRef extends FrameRef {
+  status: number;
+}
 
 export interface ResponseRecord {
   status: number;
-  toTag?: string;
+  toTagHash: number;
   /** First transmission of this response. */
-  first: ObservedMessage;
+  first: FrameRef;
   /** Times it was seen (1 + retransmissions). */
   sends: number;
 }
@@ -38,23 +67,29 @@ export interface Transaction {
   callId: string;
   cseqNumber: number;
   /** First transmission of the request; undefined when the capture holds only responses of it. */
-  request?: ObservedMessage;
+  request?: RequestRef;
   requestSends: number;
   /** Distinct responses (status + To tag), in the order first seen. */
   responses: ResponseRecord[];
   /** First final (>= 200) response. */
-  final?: ObservedMessage;
-  /** ACK for a non-2xx final response (part of an INVITE transaction, RFC 3261 §17.1.1.3). */
-  ack?: ObservedMessage;
+  final?: FinalRef;
+  /** An ACK for a non-2xx final response was seen (part of an INVITE transaction, RFC 3261 §17.1.1.3). */
+  acked: boolean;
   /** Retransmitted requests, responses and ACKs of this transaction. */
   retransmissions: number;
   lastTimeUs: number;
+  /** The call this transaction belongs to, when it was counted in the call's open transactions. */
+  call?: CallLink;
 }
 
 export interface TransactionObservation {
   transaction: Transaction;
   /** The message repeats one already seen in this transaction. */
   retransmission: boolean;
+  /** The message opened this transaction. */
+  created: boolean;
+  /** The message is the transaction's first final response. */
+  firstFinal: boolean;
 }
 
 export interface TransactionTableOptions {
@@ -64,6 +99,8 @@ export interface TransactionTableOptions {
 
 export class TransactionTable {
   private readonly open = new Map<string, Transaction>();
+  /** Every message's transaction at the message's time (expiry order). */
+  private readonly expiry = new TimedQueue<Transaction>();
   private readonly maxOpen: number;
   /** Transactions closed early because of `maxOpen`. */
   evicted = 0;
@@ -76,9 +113,9 @@ export class TransactionTable {
   observe(message: ObservedMessage, closed: (transaction: Transaction) => void): TransactionObservation {
     if (message.kind === 'request' && message.method === 'ACK') {
       const invite = this.open.get(transactionKey(message, 'INVITE'));
-      if (invite?.final && invite.final.status! >= 300) return this.absorbAck(invite, message);
+      if (invite?.final && invite.final.status >= 300) return this.absorbAck(invite, message);
     }
-    const method = message.kind === 'request' ? message.method! : message.fields.cseqMethod;
+    const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
     const key = transactionKey(message, method);
     let transaction = this.open.get(key);
     if (transaction && message.kind === 'request' && transaction.request && !isSameRequest(transaction.request, message)) {
@@ -87,7 +124,10 @@ export class TransactionTable {
       closed(transaction);
       transaction = undefined;
     }
-    if (!transaction) {
+    const created = !transaction;
+    if (transaction) {
+      this.touch(transaction, message.timeUs);
+    } else {
       transaction = {
         key,
         method,
@@ -95,41 +135,59 @@ export class TransactionTable {
         cseqNumber: message.fields.cseqNumber,
         requestSends: 0,
         responses: [],
+        acked: false,
         retransmissions: 0,
         lastTimeUs: message.timeUs,
       };
       this.open.set(key, transaction);
+      this.expiry.push(transaction, message.timeUs);
       this.enforceLimit(closed);
     }
-    transaction.lastTimeUs = Math.max(transaction.lastTimeUs, message.timeUs);
-    return { transaction, retransmission: message.kind === 'request' ? addRequest(transaction, message) : addResponse(transaction, message) };
+    if (message.kind === 'request') return { transaction, retransmission: addRequest(transaction, message), created, firstFinal: false };
+    const finalBefore = transaction.final;
+    const retransmission = addResponse(transaction, message);
+    return { transaction, retransmission, created, firstFinal: finalBefore === undefined && transaction.final !== undefined };
   }
 
-  /** Closes every transaction idle for longer than 64*T1 at capture time `nowUs`. */
-  sweep(nowUs: number, closed: (transaction: Transaction) => void): void {
-    for (const [key, transaction] of this.open) {
-      if (nowUs - transaction.lastTimeUs > TRANSACTION_LIFETIME_US) {
-        this.open.delete(key);
-        closed(transaction);
-      }
-    }
+  /**
+   * Closes every transaction idle for longer than 64*T1 at capture time `nowUs`, oldest first.
+   */
+  expire(nowUs: number, closed: (transaction: Transaction) => void): void {
+    this.expiry.takeDue(nowUs - TRANSACTION_LIFETIME_US - 1, (transaction) => {
+      if (this.open.get(transaction.key) !== transaction || nowUs - transaction.lastTimeUs <= TRANSACTION_LIFETIME_US) return;
+      this.open.delete(transaction.key);
+      closed(transaction);
+    });
   }
 
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Closes every open transaction, in the order they opened. */
   closeAll(closed: (transaction: Transaction) => void): void {
     for (const transaction of this.open.values()) closed(transaction);
     this.open.clear();
+    this.expiry.clear();
   }
 
-  private absorbAck(invite: Transaction, ack: ObservedMessage): TransactionObservation {
-    invite.lastTimeUs = Math.max(invite.lastTimeUs, ack.timeUs);
-    if (invite.ack) {
+  /** A message of an open transaction: it is queued again at the message's time. */
+  private touch(transaction: Transaction, timeUs: number): void {
+    if (timeUs > transaction.lastTimeUs) transaction.lastTimeUs = timeUs;
+    this.expiry.push(transaction, timeUs);
+  }
+
+  private absorbAck(invite: Transaction, ack: ObservedRequest): TransactionObservation {
+    this.touch(invite, ack.timeUs);
+    if (invite.acked) {
       invite.retransmissions++;
-      return { transaction: invite, retransmission: true };
+      return { transaction: invite, retransmission: true, created: false, firstFinal: false };
     }
-    invite.ack = ack;
-    return { transaction: invite, retransmission: false };
+    invite.acked = true;
+    return { transaction: invite, retransmission: false, created: false, firstFinal: false };
   }
 
+  /** Beyond maxOpen, the transaction opened first is closed early (a rare case: the Map's first entry). */
   private enforceLimit(closed: (transaction: Transaction) => void): void {
     if (this.open.size <= this.maxOpen) return;
     const oldest = this.open.entries().next().value;
@@ -143,37 +201,54 @@ export class TransactionTable {
 /** The matching key of RFC 3261 §17.2.3, or its RFC 2543 fallback. */
 export function transactionKey(message: ObservedMessage, method: string): string {
   const { viaBranch, viaSentBy, callId, fromTag, cseqNumber } = message.fields;
-  if (viaBranch && viaBranch.startsWith(BRANCH_MAGIC_COOKIE)) return `3261 ${viaBranch} ${viaSentBy ?? ''} ${method}`;
-  return `2543 ${callId} ${fromTag ?? ''} ${cseqNumber} ${viaSentBy ?? ''} ${method}`;
+  // join, not a template: the key is kept 64*T1 and must be a flat string of its own, not a tree of slices of
+  // the message (V8 keeps a concatenation as its pieces)
+  if (viaBranch && viaBranch.startsWith(BRANCH_MAGIC_COOKIE)) return ['3261', viaBranch, viaSentBy ?? '', method].join(' ');
+  return ['2543', callId, fromTag ?? '', cseqNumber, viaSentBy ?? '', method].join(' ');
 }
 
-function isSameRequest(first: ObservedMessage, next: ObservedMessage): boolean {
-  if (first.firstLine !== next.firstLine) return false;
+function isSameRequest(first: RequestRef, next: ObservedRequest): boolean {
+  if (first.startLineHash !== textHash(next.firstLine)) return false;
   const rfc2543 = !(next.fields.viaBranch ?? '').startsWith(BRANCH_MAGIC_COOKIE);
   // RFC 2543 matching includes the To tag for non-INVITE requests (§17.2.3).
-  return !(rfc2543 && next.method !== 'INVITE' && first.fields.toTag !== next.fields.toTag);
+  return !(rfc2543 && next.method !== 'INVITE' && first.toTagHash !== tagHash(next.fields.toTag));
 }
 
-function addRequest(transaction: Transaction, request: ObservedMessage): boolean {
+/** textHash of a tag, 0 for none (an empty tag counts as none nowhere: it hashes to FNV's offset basis). */
+function tagHash(tag: string | undefined): number {
+  return tag === undefined ? 0 : textHash(tag);
+}
+
+function addRequest(transaction: Transaction, request: ObservedRequest): boolean {
   transaction.requestSends++;
   if (!transaction.request) {
-    transaction.request = request;
+    const toTag = request.fields.toTag;
+    const username = request.fields.credential?.username;
+    transaction.request = {
+      packetNumber: request.packetNumber,
+      timeUs: request.timeUs,
+      startLineHash: textHash(request.firstLine),
+      toTagHash: tagHash(toTag),
+      inDialog: Boolean(toTag),
+      credentialUsername: username === undefined ? undefined : ownCopy(username),
+    };
     return false;
   }
   transaction.retransmissions++;
   return true;
 }
 
-function addResponse(transaction: Transaction, response: ObservedMessage): boolean {
-  const status = response.status!;
-  const toTag = response.fields.toTag;
-  const known = transaction.responses.find((record) => record.status === status && record.toTag === toTag);
+function addResponse(transaction: Transaction, response: ObservedResponse): boolean {
+  const status = response.status;
+  const toTagHash = tagHash(response.fields.toTag);
+  const known = transaction.responses.find((record) => record.status === status && record.toTagHash === toTagHash);
   if (known) {
     known.sends++;
     transaction.retransmissions++;
     return true;
   }
-  transaction.responses.push({ status, toTag, first: response, sends: 1 });
-  if (status >= 200 && !transaction.final) transaction.final = response;
+  const first = { packetNumber: response.packetNumber, timeUs: response.timeUs };
+  transaction.responses.push({ status, toTagHash, first, sends: 1 });
+  if (status >= 200 && !transaction.final) transaction.final = { status, packetNumber: response.packetNumber, timeUs: response.timeUs };
   return false;
 }

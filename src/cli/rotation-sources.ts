@@ -47,20 +47,23 @@ export async function openLiveSource(options: LiveSourceOptions, username: strin
     }
   };
   if (options.hepListen !== undefined) {
-    const { listenHep, parseListenAddress } = await import('../capture/hep-listener.js');
-    const address = parseListenAddress(options.hepListen);
-    if (!address) throw badArgument(`--hep-listen "${options.hepListen}" is not ADDR:PORT (e.g. 127.0.0.1:9060 or [::1]:9060)`);
-    let listener;
-    try {
-      listener = await listenHep(address.host, address.port, { payload: (payload) => feed(payload.bytes), issue: onIssue });
-    } catch (error) {
-      throw new CliError('listen-failed', `--hep-listen ${options.hepListen}: cannot listen (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
+    // the one HEP listener of `analyze --hep-listen` (senders other than loopback refused when listening on loopback)
+    const { defaultHepSenders, listenHep, parseListenAddress } = await import('./commands/analyze-live.js');
+    const listen = parseListenAddress(options.hepListen, '--hep-listen');
+    const listener = await listenHep({
+      listen,
+      allowedSenders: defaultHepSenders(listen, undefined),
+      payload: (payload) => feed(payload.bytes),
+      issue: onIssue,
+    });
     return {
       description: `HEP on ${options.hepListen}`,
       activeCalls: () => tracker.activeCalls(username),
       messages: () => tracker.messages,
-      close: () => listener.close(),
+      close: async () => {
+        listener.close();
+        await listener.closed;
+      },
     };
   }
   const { decodeCaptures } = await import('../capture/decode.js');

@@ -3,7 +3,7 @@
  * Times are ISO 8601 UTC with microseconds; absent values are null (never left out), except a finding's optional
  * `callId` and `username`, which are omitted when unknown.
  */
-import type { AnalysisResult, AnalysisSummary, Finding } from '../analysis/index.js';
+import type { AnalysisResult, AnalysisSummary, CallSummary, DurationStats, Finding, Revocation } from '../analysis/index.js';
 import { formatTimeUs } from '../capture/time-format.js';
 
 export interface AnalysisJson {
@@ -43,37 +43,29 @@ export interface AnalysisJson {
 export function analysisJson(result: AnalysisResult): AnalysisJson {
   return {
     summary: { ...result.summary },
-    calls: result.calls.map((call) => ({
-      callId: call.callId,
-      from: call.from,
-      to: call.to,
-      username: call.username ?? null,
-      start: formatTimeUs(call.startUs),
-      end: call.endUs === undefined ? null : formatTimeUs(call.endUs),
-      durationMs: call.durationMs ?? null,
-      state: call.state,
-      reinvites: call.reinvites,
-      packets: call.packets,
-    })),
+    calls: result.calls.map(callJson),
     findings: result.findings.map(findingJson),
-    revocations: result.revocations.map((revocation) => ({
-      username: revocation.username,
-      lastSuccess: formatTimeUs(revocation.lastSuccessUs),
-      firstForbidden: formatTimeUs(revocation.firstForbiddenUs),
-      activeCalls: revocation.activeCalls,
-      damagedCalls: revocation.damagedCalls,
-    })),
-    durations: {
-      p50Ms: result.durations.p50Ms ?? null,
-      p95Ms: result.durations.p95Ms ?? null,
-      p99Ms: result.durations.p99Ms ?? null,
-      maxMs: result.durations.maxMs ?? null,
-      drainWindowMs: result.durations.drainWindowMs ?? null,
-    },
+    revocations: result.revocations.map(revocationJson),
+    durations: durationsJson(result.durations),
   };
 }
 
-function findingJson(finding: Finding): AnalysisJson['findings'][number] {
+export function callJson(call: CallSummary): AnalysisJson['calls'][number] {
+  return {
+    callId: call.callId,
+    from: call.from,
+    to: call.to,
+    username: call.username ?? null,
+    start: formatTimeUs(call.startUs),
+    end: call.endUs === undefined ? null : formatTimeUs(call.endUs),
+    durationMs: call.durationMs ?? null,
+    state: call.state,
+    reinvites: call.reinvites,
+    packets: call.packets,
+  };
+}
+
+export function findingJson(finding: Finding): AnalysisJson['findings'][number] {
   // Key order as documented: kind, severity, callId?, username?, time, packets, message.
   return {
     kind: finding.kind,
@@ -83,6 +75,26 @@ function findingJson(finding: Finding): AnalysisJson['findings'][number] {
     time: formatTimeUs(finding.timeUs),
     packets: finding.packets,
     message: finding.message,
+  };
+}
+
+export function revocationJson(revocation: Revocation): AnalysisJson['revocations'][number] {
+  return {
+    username: revocation.username,
+    lastSuccess: formatTimeUs(revocation.lastSuccessUs),
+    firstForbidden: formatTimeUs(revocation.firstForbiddenUs),
+    activeCalls: revocation.activeCalls,
+    damagedCalls: revocation.damagedCalls,
+  };
+}
+
+export function durationsJson(durations: DurationStats): AnalysisJson['durations'] {
+  return {
+    p50Ms: durations.p50Ms ?? null,
+    p95Ms: durations.p95Ms ?? null,
+    p99Ms: durations.p99Ms ?? null,
+    maxMs: durations.maxMs ?? null,
+    drainWindowMs: durations.drainWindowMs ?? null,
   };
 }
 

@@ -14,10 +14,12 @@ export function durationText(durationMs: number | undefined): string {
 }
 
 const CALL_COLUMNS = ['start', 'duration', 'state', 'from', 'to', 'user', 're-INVITEs', 'Call-ID'] as const;
+/** Column of the state, the one coloured. */
+const STATE_COLUMN = 2;
 
-/** One line per call, columns aligned; state coloured (red: torn-down/failed, yellow: active/cancelled ...). */
-export function renderCallsTable(calls: readonly CallSummary[], style: TextStyle): string {
-  const rows = calls.map((call) => [
+/** The cells of one call's row in the calls table (state is the third). */
+export function callCells(call: CallSummary): string[] {
+  return [
     formatTimeUs(call.startUs),
     durationText(call.durationMs),
     call.state,
@@ -26,19 +28,44 @@ export function renderCallsTable(calls: readonly CallSummary[], style: TextStyle
     call.username === undefined ? '-' : printable(call.username),
     String(call.reinvites),
     printable(call.callId),
-  ]);
-  const widths = CALL_COLUMNS.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: readonly string[], colour?: (cell: string, column: number) => string) =>
-    cells
-      .map((cell, column) => {
-        const padded = column === cells.length - 1 ? cell : cell.padEnd(widths[column]);
-        return colour ? colour(padded, column) : padded;
-      })
-      .join('  ')
-      .trimEnd();
-  const header = style.bold(line(CALL_COLUMNS));
-  const body = rows.map((row, index) => line(row, (cell, column) => (column === 2 ? stateStyle(calls[index].state, style)(cell) : cell)));
-  return [header, ...body].join('\n');
+  ];
+}
+
+/** Column widths of the calls table: the widest cell of each column, at least its title. */
+export class CallsTableWidths {
+  readonly widths: number[] = CALL_COLUMNS.map((title) => title.length);
+
+  add(cells: readonly string[]): void {
+    for (let column = 0; column < cells.length; column++) if (cells[column].length > this.widths[column]) this.widths[column] = cells[column].length;
+  }
+}
+
+function tableLine(cells: readonly string[], widths: readonly number[], colour?: (cell: string, column: number) => string): string {
+  return cells
+    .map((cell, column) => {
+      const padded = column === cells.length - 1 ? cell : cell.padEnd(widths[column]);
+      return colour ? colour(padded, column) : padded;
+    })
+    .join('  ')
+    .trimEnd();
+}
+
+export function renderCallsHeader(widths: readonly number[], style: TextStyle): string {
+  return style.bold(tableLine(CALL_COLUMNS, widths));
+}
+
+/** One row of the calls table from its cells (callCells), state coloured (red: torn-down/failed, yellow: active ...). */
+export function renderCallRow(cells: readonly string[], widths: readonly number[], style: TextStyle): string {
+  const state = cells[STATE_COLUMN] as CallSummary['state'];
+  return tableLine(cells, widths, (cell, column) => (column === STATE_COLUMN ? stateStyle(state, style)(cell) : cell));
+}
+
+/** One line per call, columns aligned; state coloured (red: torn-down/failed, yellow: active/cancelled ...). */
+export function renderCallsTable(calls: readonly CallSummary[], style: TextStyle): string {
+  const rows = calls.map(callCells);
+  const widths = new CallsTableWidths();
+  for (const row of rows) widths.add(row);
+  return [renderCallsHeader(widths.widths, style), ...rows.map((row) => renderCallRow(row, widths.widths, style))].join('\n');
 }
 
 function stateStyle(state: CallSummary['state'], style: TextStyle): (text: string) => string {
@@ -76,16 +103,31 @@ function renderRevocation(revocation: Revocation, style: TextStyle): string {
 }
 
 export function renderAnalysisText(result: AnalysisResult, style: TextStyle): string {
-  const { summary, durations } = result;
+  return [
+    renderAnalysisHead(result, style),
+    result.calls.length > 0 ? renderCallsTable(result.calls, style) : '  (none)',
+    renderAnalysisTail(result, style),
+  ].join('\n');
+}
+
+/** The text report up to the calls table: summary and the Calls title. */
+export function renderAnalysisHead(result: Pick<AnalysisResult, 'summary'>, style: TextStyle): string {
+  const { summary } = result;
   const counts = (record: Record<string, number>) => Object.entries(record).map(([name, n]) => `${printable(name)} ${n}`).join(', ') || '-';
-  const sections = [
+  return [
     style.bold('Summary'),
     `  ${summary.files} file(s), ${summary.packets} packets, ${summary.sipMessages} SIP messages, ${summary.calls} calls, ${summary.decodeErrors} decode errors`,
     `  requests: ${counts(summary.requests)}`,
     `  responses: ${counts(summary.responses)}`,
     '',
     style.bold('Calls'),
-    result.calls.length > 0 ? renderCallsTable(result.calls, style) : '  (none)',
+  ].join('\n');
+}
+
+/** The text report after the calls table: findings, revocation timeline, durations. */
+export function renderAnalysisTail(result: Pick<AnalysisResult, 'findings' | 'revocations' | 'durations'>, style: TextStyle): string {
+  const { durations } = result;
+  return [
     '',
     style.bold(`Findings (${result.findings.length})`),
     result.findings.length > 0 ? result.findings.map((finding) => renderFinding(finding, style)).join('\n') : '  (none)',
@@ -98,6 +140,5 @@ export function renderAnalysisText(result: AnalysisResult, style: TextStyle): st
       ? `  p50 ${durationText(durations.p50Ms)}, p95 ${durationText(durations.p95Ms)}, p99 ${durationText(durations.p99Ms)}, max ${durationText(durations.maxMs)}\n` +
         `  recommended drain window (p99 rule: create new credential, drain, then revoke): ${durationText(durations.drainWindowMs)}`
       : '  (no complete call)',
-  ];
-  return sections.join('\n');
+  ].join('\n');
 }

@@ -4,8 +4,9 @@
  * three on the same Call-ID without a 2xx means it keeps retrying credentials that do not work. Counted once per
  * request over all hops; reported once per run of failures (a success starts a new run).
  */
-import { BoundedSet, isChallenge, isSuccess, requestIdentity, type RequestOutcome } from '../outcome.js';
+import { BoundedSet, isChallenge, isSuccess, outcomeIdentity, type RequestOutcome } from '../outcome.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding } from './finding.js';
 
 export const AUTH_LOOP_THRESHOLD = 3;
@@ -16,20 +17,20 @@ interface Run {
   reported: boolean;
 }
 
-export class AuthFailureLoopDetector {
+export class AuthFailureLoopDetector implements Detector {
   private readonly runs = new Map<string, Run>();
   private readonly seen = new BoundedSet();
 
   constructor(private readonly maxRuns = 100_000) {}
 
-  observe(outcome: RequestOutcome): Finding | undefined {
+  onFinalResponse(outcome: RequestOutcome): Finding | undefined {
     if (outcome.username === undefined) return undefined;
     const key = `${outcome.username} ${outcome.callId}`;
     if (isSuccess(outcome)) {
       this.runs.delete(key);
       return undefined;
     }
-    if (!isChallenge(outcome) || !this.seen.add(`${requestIdentity(outcome)} ${outcome.status}`)) return undefined;
+    if (!isChallenge(outcome) || !this.seen.add(outcomeIdentity(outcome))) return undefined;
     let run = this.runs.get(key);
     if (!run) {
       if (this.runs.size >= this.maxRuns) return undefined;

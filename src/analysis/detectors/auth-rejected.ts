@@ -6,15 +6,16 @@
  */
 import { isChallenge, isSuccess, outcomePackets, type RequestOutcome } from '../outcome.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding } from './finding.js';
 
-export class AuthRejectedDetector {
+export class AuthRejectedDetector implements Detector {
   private readonly succeeded = new Set<string>();
   private readonly reported = new Set<string>();
 
   constructor(private readonly maxUsers = 100_000) {}
 
-  observe(outcome: RequestOutcome): Finding | undefined {
+  onFinalResponse(outcome: RequestOutcome): Finding | undefined {
     const username = outcome.username;
     if (username === undefined) return undefined;
     if (isSuccess(outcome) && outcome.credentialSent) {

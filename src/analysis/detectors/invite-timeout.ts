@@ -6,21 +6,24 @@
 import type { CallRecord } from '../calls.js';
 import { TRANSACTION_LIFETIME_US } from '../transactions.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding, secondsText } from './finding.js';
 
-export function detectInviteTimeout(call: CallRecord, captureEndUs: number): Finding[] {
+export const inviteTimeoutDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs) => detectInviteTimeout(call, judgedAtUs) };
+
+function detectInviteTimeout(call: CallRecord, captureEndUs: number): Finding[] {
   const findings: Finding[] = [];
   for (const session of call.sessions.values()) {
     if (session.method !== 'INVITE' || !session.request) continue;
     const what = session.inDialog ? 're-INVITE' : 'INVITE';
     const base = { callId: call.callId, username: session.credential?.username ?? call.owner() };
-    if (session.finalStatus === 408) {
+    if (session.finalStatus === 408 && session.finalTimeUs !== undefined) {
       findings.push(
         finding('invite-timeout', {
           ...base,
-          timeUs: session.finalTimeUs!,
+          timeUs: session.finalTimeUs,
           packets: [session.request.packetNumber, session.finalPacket],
-          message: `${what} (CSeq ${session.cseqNumber}) answered 408 Request Timeout after ${secondsText(session.finalTimeUs! - session.request.timeUs)}`,
+          message: `${what} (CSeq ${session.cseqNumber}) answered 408 Request Timeout after ${secondsText(session.finalTimeUs - session.request.timeUs)}`,
         }),
       );
     } else if (session.finalStatus === undefined && captureEndUs - session.request.timeUs >= TRANSACTION_LIFETIME_US) {

@@ -6,9 +6,12 @@
 import type { CallRecord } from '../calls.js';
 import { TRANSACTION_LIFETIME_US } from '../transactions.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding, secondsText } from './finding.js';
 
-export function detectNoAck(call: CallRecord, captureEndUs: number): Finding[] {
+export const noAckDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs) => detectNoAck(call, judgedAtUs) };
+
+function detectNoAck(call: CallRecord, captureEndUs: number): Finding[] {
   const findings: Finding[] = [];
   for (const session of call.sessions.values()) {
     if (session.method !== 'INVITE' || session.successTimeUs === undefined || session.acked) continue;

@@ -5,9 +5,12 @@
  */
 import type { CallRecord } from '../calls.js';
 import type { CallSummary, Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding, secondsText } from './finding.js';
 
-export function detectOrphanCall(call: CallRecord, summary: CallSummary, captureEndUs: number): Finding[] {
+export const orphanCallDetector: Detector = { onCallFinished: detectOrphanCall };
+
+function detectOrphanCall(call: CallRecord, summary: CallSummary, captureEndUs: number): Finding[] {
   if (summary.state !== 'active') return [];
   const answered = call.sessionList().find((session) => !session.inDialog && session.successPacket !== undefined);
   const answerUs = call.answerUs ?? call.startUs;

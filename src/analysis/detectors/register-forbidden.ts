@@ -6,15 +6,16 @@
 import { BoundedSet, isSuccess, outcomePackets, requestIdentity, type RequestOutcome } from '../outcome.js';
 import { isoMicros } from '../time.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding } from './finding.js';
 
-export class RegisterForbiddenDetector {
+export class RegisterForbiddenDetector implements Detector {
   private readonly lastSuccess = new Map<string, RequestOutcome>();
   private readonly reported = new BoundedSet();
 
   constructor(private readonly maxUsers = 100_000) {}
 
-  observe(outcome: RequestOutcome): Finding | undefined {
+  onFinalResponse(outcome: RequestOutcome): Finding | undefined {
     if (outcome.method !== 'REGISTER' || outcome.username === undefined) return undefined;
     if (isSuccess(outcome)) {
       if (this.lastSuccess.has(outcome.username) || this.lastSuccess.size < this.maxUsers) this.lastSuccess.set(outcome.username, outcome);

@@ -7,9 +7,12 @@
  */
 import type { CallRecord } from '../calls.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding, secondsText } from './finding.js';
 
-export function detectReinviteForbidden(call: CallRecord): Finding[] {
+export const reinviteForbiddenDetector: Detector = { onCallFinished: (call) => detectReinviteForbidden(call) };
+
+function detectReinviteForbidden(call: CallRecord): Finding[] {
   const findings: Finding[] = [];
   for (const session of call.sessions.values()) {
     if (!session.inDialog || !session.confirmedDialog || session.forbiddenPackets.length === 0) continue;

@@ -10,11 +10,14 @@
  */
 import type { Transaction } from '../transactions.js';
 import type { Finding } from '../types.js';
+import type { Detector } from './detector.js';
 import { finding } from './finding.js';
 
 export const STORM_THRESHOLD = 7;
 
-export function detectRetransmissionStorm(transaction: Transaction, username?: string): Finding | undefined {
+export const retransmissionStormDetector: Detector = { onTransactionClosed: detectRetransmissionStorm };
+
+function detectRetransmissionStorm(transaction: Transaction, username?: string): Finding | undefined {
   if (transaction.retransmissions < STORM_THRESHOLD) return undefined;
   const firstUs = transaction.request?.timeUs ?? transaction.responses[0]?.first.timeUs ?? transaction.lastTimeUs;
   const answered = transaction.final ? `, final ${transaction.final.status}` : ', no final response';

@@ -5,12 +5,14 @@
  */
 import { BoundedSet, outcomePackets, requestIdentity, type RequestOutcome } from '../outcome.js';
 import type { Finding } from '../types.js';
+import type { ObservedResponse } from '../observed.js';
+import type { Detector } from './detector.js';
 import { finding } from './finding.js';
 
-export class ServerErrorDetector {
+export class ServerErrorDetector implements Detector {
   private readonly reported = new BoundedSet();
 
-  observe(outcome: RequestOutcome, reason: string): Finding | undefined {
+  onFinalResponse(outcome: RequestOutcome, response: ObservedResponse): Finding | undefined {
     if (outcome.status < 500 || outcome.status > 599) return undefined;
     if (!this.reported.add(requestIdentity(outcome))) return undefined;
     return finding('server-error', {
@@ -18,7 +20,7 @@ export class ServerErrorDetector {
       username: outcome.username,
       timeUs: outcome.timeUs,
       packets: outcomePackets(outcome),
-      message: `${outcome.method} (CSeq ${outcome.cseqNumber}) answered ${outcome.status} ${reason}`.trimEnd(),
+      message: `${outcome.method} (CSeq ${outcome.cseqNumber}) answered ${outcome.status} ${response.reason}`.trimEnd(),
     });
   }
 }

@@ -3,8 +3,18 @@
  * running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is large). An
  * unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
  */
-import { analyzeCaptures, filterByUser, parseIsoMicros, type AnalysisResult, type AnalyzerOptions } from '../../analysis/index.js';
+import {
+  analyzeCaptures,
+  filterByUser,
+  parseIsoMicros,
+  type AnalysisResult,
+  type AnalysisSink,
+  type AnalyzeCapturesOptions,
+  type AnalyzerOptions,
+  type Finding,
+} from '../../analysis/index.js';
 import type { DecodeIssue } from '../../capture/types.js';
+import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
@@ -65,7 +75,7 @@ function progressBar(io: CliIO, command: string): ((read: number, total: number 
   };
 }
 
-/** Runs the analysis for a command; throws CliError for what the user must fix (a capture's code kept). */
+/** Runs the analysis for a command, every call and finding kept and sorted; throws CliError for what the user must fix (a capture's code kept). */
 export async function runAnalysis(
   files: string[],
   window: WindowArguments,
@@ -73,9 +83,84 @@ export async function runAnalysis(
   command: string,
   extra: Pick<AnalyzerOptions, 'observer'> = {},
 ): Promise<AnalysisResult> {
+  const result = await analyzeForCommand(files, window, io, command, extra);
+  return window.user === undefined ? result : filterByUser(result, window.user);
+}
+
+/** What a streamed run may add: a hook per finding written, and the live hooks of analyzeCaptures. */
+export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'analysed'> {
+  onFinding?(finding: Finding): void;
+  /** Each decoding problem as it happens (a live run reports them at once), instead of the end-of-run report. */
+  decodeIssue?(issue: DecodeIssue): void;
+}
+
+/**
+ * Runs the analysis streaming into `writer` (calls and findings as they are known, --user applied), then ends
+ * the writer; returns the end of the analysis (summary counting the calls written, revocations, statistics).
+ */
+export async function streamAnalysis(
+  files: string[],
+  window: WindowArguments,
+  io: CliIO,
+  command: string,
+  writer: AnalysisStreamWriter,
+  hooks: StreamHooks = {},
+): Promise<AnalysisResult> {
+  const stream = userStream(window, writer, hooks.onFinding);
+  const result = await analyzeForCommand(files, window, io, command, { sink: stream.sink, started: hooks.started, analysed: hooks.analysed }, hooks.decodeIssue);
+  return stream.end(result);
+}
+
+/** The sink that applies --user and counts the calls written; end() completes the writer with the result. */
+export function userStream(
+  window: WindowArguments,
+  writer: AnalysisStreamWriter,
+  onFinding: (finding: Finding) => void = () => {},
+): { sink: AnalysisSink; end(result: AnalysisResult): AnalysisResult } {
+  const user = window.user;
+  let calls = 0;
+  return {
+    sink: {
+      call(call) {
+        if (user !== undefined && call.owner !== user && call.username !== user) return;
+        calls++;
+        writer.call(call);
+      },
+      finding(finding) {
+        if (user !== undefined && finding.username !== user) return;
+        onFinding(finding);
+        writer.finding(finding);
+      },
+    },
+    end(result) {
+      const end = {
+        ...result,
+        summary: { ...result.summary, calls },
+        revocations: user === undefined ? result.revocations : result.revocations.filter((revocation) => revocation.username === user),
+      };
+      writer.end(end);
+      return end;
+    },
+  };
+}
+
+/** --since / --until as microseconds, checked. */
+export function windowOptions(window: WindowArguments): { sinceUs?: number; untilUs?: number } {
   const sinceUs = timeOption(window.since, 'since');
   const untilUs = timeOption(window.until, 'until');
   if (sinceUs !== undefined && untilUs !== undefined && untilUs < sinceUs) throw badArgument('--until is before --since');
+  return { sinceUs, untilUs };
+}
+
+async function analyzeForCommand(
+  files: string[],
+  window: WindowArguments,
+  io: CliIO,
+  command: string,
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'sink' | 'started' | 'analysed'>,
+  eachIssue?: (issue: DecodeIssue) => void,
+): Promise<AnalysisResult> {
+  const { sinceUs, untilUs } = windowOptions(window);
   const decodeIssues: DecodeIssue[] = [];
   // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code
   const result = await analyzeCaptures(files, {
@@ -84,22 +169,26 @@ export async function runAnalysis(
     decode: { stdin: io.stdin },
     progress: progressBar(io, command),
     decodeIssue: (issue) => {
-      if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
+      if (eachIssue) eachIssue(issue);
+      else if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
     },
     ...extra,
   });
   reportIssues(io, command, result, decodeIssues);
-  return window.user === undefined ? result : filterByUser(result, window.user);
+  return result;
 }
 
 const MAX_ISSUES_SHOWN = 5;
 
+/** One decoding problem as a stderr line: where (file, packet, offset), code, message. */
+export function issueLine(command: string, issue: DecodeIssue): string {
+  const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
+  return `sipscope ${command}: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`;
+}
+
 /** Decoding problems and analysis limits go to stderr: the data is still reported, but the user should know. */
 function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
-  for (const issue of decodeIssues) {
-    const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-    io.err(`sipscope ${command}: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`);
-  }
+  for (const issue of decodeIssues) io.err(issueLine(command, issue));
   if (result.summary.decodeErrors > decodeIssues.length && decodeIssues.length > 0) {
     io.err(`sipscope ${command}: ${result.summary.decodeErrors} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
   }

@@ -1,46 +1,188 @@
 /**
  * `sipscope analyze FILE...`: calls, findings, the revocation timeline and duration statistics of captures.
+ * Streamed (docs/analyze-json.md): calls and findings are written as the analysis goes, memory stays bounded.
+ * Live sources: `- --follow` (a never-ending pcap stream on stdin) and `--hep-listen ADDR:PORT` (HEP over UDP);
+ * `--metrics ADDR:PORT` serves Prometheus metrics meanwhile (analyze-live.ts).
  * Exit 0 when no finding at or above --fail-on was found, 1 when one was, 2 on a local error.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseFailOn } from '../../analysis/index.js';
+import type { Server } from 'node:http';
+import { Analyzer, parseFailOn, type FailOn, type Finding } from '../../analysis/index.js';
+import type { DecodeIssue } from '../../capture/types.js';
 import { renderAnalysisJson } from '../../report/analysis-json.js';
 import { renderAnalysisJUnit } from '../../report/analysis-junit.js';
+import { JsonDocumentWriter, JsonLinesWriter, TextReportWriter, type AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { renderAnalysisText } from '../../report/analysis-text.js';
 import { defineCommand } from '../command.js';
-import { CliError, EXIT } from '../exit.js';
-import { captureFiles, runAnalysis, WINDOW_OPTIONS } from './analysis-run.js';
+import { badArgument, CliError, EXIT } from '../exit.js';
+import type { CliIO } from '../io.js';
+import type { ArgumentsOf } from '../option-table.js';
+import { TextSpool } from '../spool.js';
+import { defaultHepSenders, listenHep, LiveClock, onStopSignal, parseListenAddress, serveMetrics, type MetricsSource } from './analyze-live.js';
+import { captureFiles, issueLine, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
+
+/** A live run prints this many input problems one by one, then one line per LIVE_ISSUE_EVERY more. */
+const LIVE_ISSUES_SHOWN = 20;
+const LIVE_ISSUE_EVERY = 1000;
+
+const ANALYZE_OPTIONS = {
+  ...captureFiles('capture files (pcap, pcapng, .gz; - for stdin)'),
+  json: { type: 'boolean', default: false, describe: 'the JSON document (schema: docs/analyze-json.md)' },
+  jsonl: { type: 'boolean', default: false, describe: 'one JSON event per line as it happens: call, finding, revocation, summary' },
+  junit: { type: 'string', describe: 'also write a JUnit XML report to this file' },
+  follow: { type: 'boolean', default: false, describe: 'with -: stdin is a live pcap stream (tcpdump -U -w -): report calls as they end, until it ends or Ctrl-C' },
+  'hep-listen': { type: 'string', describe: 'live source: receive HEP v2/v3 over UDP on ADDRESS:PORT (Kamailio siptrace, heplify), until Ctrl-C' },
+  'hep-from': { type: 'string', describe: 'HEP senders accepted (comma list of IPs; default: loopback when listening on loopback, else any)' },
+  metrics: { type: 'string', describe: 'serve Prometheus metrics on ADDRESS:PORT (/metrics) while the analysis runs' },
+  'fail-on': {
+    type: 'string',
+    default: 'error',
+    describe: 'exit 1 when a finding of this severity or above (error|warning|info) or of these kinds (comma list) is found',
+  },
+  ...WINDOW_OPTIONS,
+} as const;
+
+type AnalyzeArguments = ArgumentsOf<typeof ANALYZE_OPTIONS>;
 
 export const analyzeCommand = defineCommand({
-  command: 'analyze <files..>',
+  command: 'analyze [files..]',
   describe: 'rebuild calls from captures and report findings (re-INVITE 403s, revoked credentials, ...) and the drain window',
-  options: {
-    ...captureFiles('capture files (pcap, pcapng, .gz; - for stdin)'),
-    json: { type: 'boolean', default: false, describe: 'the JSON document (schema: docs/analyze-json.md)' },
-    junit: { type: 'string', describe: 'also write a JUnit XML report to this file' },
-    'fail-on': {
-      type: 'string',
-      default: 'error',
-      describe: 'exit 1 when a finding of this severity or above (error|warning|info) or of these kinds (comma list) is found',
-    },
-    ...WINDOW_OPTIONS,
-  },
+  options: ANALYZE_OPTIONS,
   examples: [
     ['$0 analyze incident.pcapng', 'calls, findings, revocation timeline, drain window'],
     ['$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI'],
+    ['tcpdump -i any -U -w - port 5060 | $0 analyze - --follow --jsonl', 'live: one JSON event per line'],
+    ['$0 analyze --hep-listen 127.0.0.1:9060 --jsonl --metrics 127.0.0.1:9100', 'live from HEP, with metrics'],
   ],
   async run(args, io) {
     const failsOn = parseFailOn(args.failOn);
-    const result = await runAnalysis(args.files, args, io, 'analyze');
-    io.out(args.json ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
-    if (args.junit !== undefined) {
-      try {
-        await writeFile(args.junit, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${args.files.join(' ')}`, failsOn }));
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new CliError('unwritable-file', `cannot write the JUnit report ${args.junit}: ${reason}`, { cause: error });
-      }
+    const files = args.files;
+    if (args.json && args.jsonl) throw badArgument('--json and --jsonl: choose one');
+    if (args.hepListen !== undefined && files.length > 0) throw badArgument('--hep-listen is a source of its own: name no capture files with it');
+    if (args.hepListen === undefined && files.length === 0) throw badArgument('name capture files (- for stdin), or --hep-listen ADDRESS:PORT');
+    if (args.follow && (files.length !== 1 || files[0] !== '-')) throw badArgument('--follow reads a live pcap stream from stdin: give - as the only input');
+    const live = args.hepListen !== undefined || args.follow;
+    if (live && args.junit !== undefined) throw badArgument('--junit needs the whole analysis: not with a live source');
+    if (args.junit !== undefined) return analyzeWithJUnit(args, args.junit, io, failsOn);
+    const spool = new TextSpool();
+    const write = outputWriter(io);
+    const writer: AnalysisStreamWriter = args.jsonl
+      ? new JsonLinesWriter(write, live)
+      : args.json
+        ? new JsonDocumentWriter(write, spool)
+        : new TextReportWriter(write, spool, io.style);
+    const metrics: MetricsSource = { decodeErrors: 0, findings: new Map() };
+    let failed = false;
+    const onFinding = (finding: Finding) => {
+      failed ||= failsOn(finding);
+      metrics.findings.set(finding.kind, (metrics.findings.get(finding.kind) ?? 0) + 1);
+    };
+    const server = args.metrics === undefined ? undefined : await serveMetrics(parseListenAddress(args.metrics, '--metrics'), metrics);
+    try {
+      if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding);
+      else if (live) await followStdin(args, io, writer, metrics, onFinding);
+      else await streamAnalysis(files, args, io, 'analyze', writer, { onFinding });
+    } finally {
+      spool.close();
+      await closeServer(server);
     }
-    return result.findings.some(failsOn) ? EXIT.failed : EXIT.ok;
+    return failed ? EXIT.failed : EXIT.ok;
   },
 });
+
+async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO, failsOn: FailOn): Promise<number> {
+  // JUnit needs every call with its findings: the whole analysis is kept.
+  const result = await runAnalysis(args.files, args, io, 'analyze');
+  io.out(args.json ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
+  try {
+    await writeFile(junit, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${args.files.join(' ')}`, failsOn }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError('unwritable-file', `cannot write the JUnit report ${junit}: ${reason}`, { cause: error });
+  }
+  return result.findings.some(failsOn) ? EXIT.failed : EXIT.ok;
+}
+
+/** Input problems of a live run go to stderr as they happen: the first ones each, then a count now and then. */
+function liveIssues(io: CliIO, metrics: MetricsSource): (issue: DecodeIssue) => void {
+  return (issue) => {
+    metrics.decodeErrors++;
+    if (metrics.decodeErrors <= LIVE_ISSUES_SHOWN) io.err(issueLine('analyze', issue));
+    else if (metrics.decodeErrors % LIVE_ISSUE_EVERY === 0) io.err(`sipscope analyze: ${metrics.decodeErrors} input problems so far (last: ${issue.code})`);
+  };
+}
+
+/** `- --follow`: stdin is read as it grows; the clock moves on while it is quiet; Ctrl-C/SIGTERM ends it. */
+async function followStdin(args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
+  const clock = new LiveClock();
+  const removeSignals = onStopSignal(() => {
+    const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): void };
+    // Ending the input ends the run as the end of a file would: the summary is written.
+    if (stdin.destroy) stdin.destroy();
+    else stdin.emit('end');
+  });
+  try {
+    await streamAnalysis(args.files, args, io, 'analyze', writer, {
+      onFinding,
+      decodeIssue: liveIssues(io, metrics),
+      started(analyzer) {
+        metrics.analyzer = analyzer;
+        clock.start(analyzer);
+      },
+      analysed: () => clock.messageAnalysed(),
+    });
+  } finally {
+    clock.stop();
+    removeSignals();
+  }
+}
+
+/** `--hep-listen`: HEP datagrams analysed as they come, until Ctrl-C or SIGTERM. */
+async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
+  const listen = parseListenAddress(hepListen, '--hep-listen');
+  const stream = userStream(args, writer, onFinding);
+  const analyzer = new Analyzer({ ...windowOptions(args), sink: stream.sink });
+  metrics.analyzer = analyzer;
+  const clock = new LiveClock();
+  const source = await listenHep({
+    listen,
+    allowedSenders: defaultHepSenders(listen, args.hepFrom),
+    payload(payload) {
+      analyzer.add(payload);
+      clock.messageAnalysed();
+    },
+    issue: liveIssues(io, metrics),
+  });
+  io.err(`sipscope analyze: listening for HEP on ${listen.host}:${listen.port} (Ctrl-C ends and writes the summary)`);
+  clock.start(analyzer);
+  const removeSignals = onStopSignal(() => source.close());
+  try {
+    await source.closed;
+  } finally {
+    clock.stop();
+    removeSignals();
+  }
+  stream.end(analyzer.finish({ files: 0, packets: source.datagrams, bytes: 0, sipMessages: 0, decodeErrors: metrics.decodeErrors }));
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Text to stdout as it comes: as bytes when the IO can, else whole lines through `out` (which ends each with a newline). */
+export function outputWriter(io: CliIO): (text: string) => void {
+  const outBytes = io.outBytes;
+  if (outBytes) return (text) => outBytes(Buffer.from(text));
+  let carry = '';
+  return (text) => {
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline < 0) {
+      carry += text;
+      return;
+    }
+    io.out(carry + text.slice(0, lastNewline));
+    carry = text.slice(lastNewline + 1);
+  };
+}

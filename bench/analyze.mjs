@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * Analysis benchmark (issue 9). In one run, on the same files, page cache warm, one program after the other:
+ *   - `sipscope decode FILE --json`, `sipscope analyze FILE --json`, `analyze FILE --jsonl`, `analyze FILE` (text),
+ *     each with stdout to /dev/null;
+ *   - `sngrep -N -q -l N -I FILE` with N large enough to hold every call (its default limit of 20,000 drops calls).
+ * Files (in /work/bigcaps/, shared, made when absent; --dir elsewhere):
+ *   - sipp-1x: SIPp's uac calling its uas on loopback, recorded with dumpcap (bench/record-sipp-capture.sh:
+ *     90,000 calls, about 250 MB);
+ *   - sipp-4x: the same recording four times in a row, each copy shifted by its duration (editcap -t, mergecap -a);
+ *   - replicated-1000MB: bench/make-capture.mjs --size 1000.
+ * Wall time and peak RSS come from /usr/bin/time -v. Printed: the table, then the ratios the issue sets targets for
+ * (analyze --json / decode, sngrep / analyze --json, RSS 1x vs 4x, time 4x / 1x). Also bench/out/analyze.json.
+ * Usage: node bench/analyze.mjs [--dir /work/bigcaps] [--skip-4x] [--skip-replicated] [--skip-sngrep]
+ * Needs `npm run build` first.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: options } = parseArgs({
+  options: {
+    dir: { type: 'string', default: '/work/bigcaps' },
+    'skip-4x': { type: 'boolean', default: false },
+    'skip-replicated': { type: 'boolean', default: false },
+    'skip-sngrep': { type: 'boolean', default: false },
+  },
+});
+const sipscope = path.join(root, 'bin', 'sipscope.js');
+if (!existsSync(path.join(root, 'dist/analysis/analyzer.js'))) throw new Error('dist/ missing: run `npm run build` first');
+mkdirSync(options.dir, { recursive: true });
+
+function run(command, args, { stdout = 'ignore' } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', stdout, 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+/** Wall seconds and peak RSS (MB) of one command, from /usr/bin/time -v. */
+async function measure(label, command, args) {
+  const result = await run('/usr/bin/time', ['-v', command, ...args]);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(result.err);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.err);
+  const cpu = ['User time \\(seconds\\)', 'System time \\(seconds\\)'].reduce((sum, name) => sum + Number(new RegExp(`${name}: ([\\d.]+)`).exec(result.err)?.[1] ?? NaN), 0);
+  const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
+  const row = { label, seconds, cpuSeconds: cpu, rssMB: rss ? Number(rss[1]) / 1024 : NaN, exit: result.code };
+  console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(8)} s wall ${cpu.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
+  return row;
+}
+
+async function ensureSipp1x() {
+  const file = path.join(options.dir, 'analysis-sipp-90k.pcapng');
+  if (!existsSync(file)) {
+    console.log(`recording ${file} with SIPp + dumpcap (about 3 minutes)`);
+    const result = await run('sh', [path.join(root, 'bench', 'record-sipp-capture.sh'), file, '90000', '500'], { stdout: 'inherit' });
+    if (!existsSync(file)) throw new Error(`recording failed: ${result.err}`);
+  }
+  return file;
+}
+
+/** Four copies of the recording one after the other: each shifted by the recording's duration (+1 s). */
+async function ensureSipp4x(file1x) {
+  const file = path.join(options.dir, 'analysis-sipp-90k-4x.pcapng');
+  if (existsSync(file)) return file;
+  const info = await run('capinfos', ['-u', '-M', file1x], { stdout: 'pipe' });
+  const duration = Math.ceil(Number(/Capture duration:\s+([\d.]+)/.exec(info.out)?.[1] ?? '600')) + 1;
+  const parts = [file1x];
+  for (let copy = 1; copy < 4; copy++) {
+    const shifted = path.join(options.dir, `analysis-sipp-shift-${copy}.pcapng`);
+    await run('editcap', ['-t', String(duration * copy), file1x, shifted]);
+    parts.push(shifted);
+  }
+  await run('mergecap', ['-a', '-w', file, ...parts]);
+  for (const part of parts.slice(1)) await run('rm', ['-f', part]);
+  return file;
+}
+
+async function ensureReplicated() {
+  const file = path.join(options.dir, 'analysis-replicated-1000MB.pcap');
+  if (!existsSync(file)) await run(process.execPath, [path.join(root, 'bench', 'make-capture.mjs'), '--size', '1000', '--out', file], { stdout: 'inherit' });
+  return file;
+}
+
+async function callCount(file) {
+  const result = await run(process.execPath, [sipscope, 'analyze', file, '--jsonl'], { stdout: 'pipe' });
+  const summary = result.out.trim().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'summary');
+  return summary?.calls ?? 0;
+}
+
+async function benchFile(name, file, { sngrep = true } = {}) {
+  console.log(`\n${name}: ${file} (${(statSync(file).size / 1e6).toFixed(0)} MB)`);
+  const rows = {};
+  rows.decode = await measure('sipscope decode --json', process.execPath, [sipscope, 'decode', file, '--json']);
+  rows.json = await measure('sipscope analyze --json', process.execPath, [sipscope, 'analyze', file, '--json']);
+  rows.jsonl = await measure('sipscope analyze --jsonl', process.execPath, [sipscope, 'analyze', file, '--jsonl']);
+  rows.text = await measure('sipscope analyze (text)', process.execPath, [sipscope, 'analyze', file]);
+  if (sngrep && !options['skip-sngrep']) {
+    const calls = await callCount(file);
+    const limit = Math.max(200_000, calls * 4);
+    rows.sngrep = await measure(`sngrep -N -q -l ${limit} -I (${calls} calls)`, 'sngrep', ['-N', '-q', '-l', String(limit), '-I', file]);
+  }
+  return rows;
+}
+
+const started = new Date().toISOString();
+console.log(`bench/analyze.mjs ${started}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+const results = {};
+const sipp1x = await ensureSipp1x();
+results.sipp1x = await benchFile('sipp-1x', sipp1x);
+if (!options['skip-4x']) results.sipp4x = await benchFile('sipp-4x', await ensureSipp4x(sipp1x), { sngrep: false });
+if (!options['skip-replicated']) results.replicated = await benchFile('replicated-1000MB', await ensureReplicated());
+
+const ratio = (a, b) => (a / b).toFixed(2);
+console.log('\nratios (targets of issue 9 in brackets)');
+for (const [name, rows] of Object.entries(results)) {
+  console.log(`${name}: analyze --json / decode wall = ${ratio(rows.json.seconds, rows.decode.seconds)} (<= 1.5), CPU ${ratio(rows.json.cpuSeconds, rows.decode.cpuSeconds)}`);
+  if (rows.sngrep) console.log(`${name}: sngrep / analyze --json wall = ${ratio(rows.sngrep.seconds, rows.json.seconds)} (>= 3), CPU ${ratio(rows.sngrep.cpuSeconds, rows.json.cpuSeconds)}`);
+  for (const key of ['json', 'jsonl', 'text']) console.log(`${name}: analyze ${key} peak RSS ${rows[key].rssMB.toFixed(0)} MB (<= 200)`);
+}
+if (results.sipp4x) {
+  for (const key of ['json', 'jsonl', 'text']) {
+    console.log(`sipp 1x -> 4x, analyze ${key}: RSS growth ${(100 * (results.sipp4x[key].rssMB / results.sipp1x[key].rssMB - 1)).toFixed(0)}% (< 20%), time ${ratio(results.sipp4x[key].seconds, results.sipp1x[key].seconds)}x wall, ${ratio(results.sipp4x[key].cpuSeconds, results.sipp1x[key].cpuSeconds)}x CPU (<= 4.4)`);
+  }
+}
+mkdirSync(path.join(root, 'bench', 'out'), { recursive: true });
+writeFileSync(path.join(root, 'bench', 'out', 'analyze.json'), JSON.stringify({ started, loadavg: loadavg(), results }, null, 2));

@@ -1,0 +1,15 @@
+/**
+ * A string that does not keep the parsed message alive: header values are slices of the whole header block, and
+ * calls and transactions outlive their messages (a slice would hold its ~500-byte message for 64*T1 or longer).
+ */
+export function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** 32-bit FNV-1a of a string: lets a transaction compare a later message's start line without keeping the first's. */
+export function textHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+

@@ -1,0 +1,59 @@
+/**
+ * Things due at a capture time, in the order they were queued (times queued in capture order, so it is also time
+ * order): a ring buffer, so taking the due ones from its head costs only them. Used for expiry (transactions,
+ * finished Call-IDs) and the calls waiting to be reported. Walking a Map from its start instead is not free: V8
+ * keeps deleted entries as holes until it rehashes, so every walk passes all entries deleted since.
+ *
+ * Entries are never removed from the middle: a consumer that re-queues an item (touched again) skips the stale
+ * entry when it comes due (see the `due` callback).
+ */
+export class TimedQueue<T> {
+  private items: Array<T | undefined> = new Array(1024);
+  private times = new Float64Array(1024);
+  private head = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(item: T, timeUs: number): void {
+    if (this.count === this.items.length) this.grow();
+    const at = (this.head + this.count) % this.items.length;
+    this.items[at] = item;
+    this.times[at] = timeUs;
+    this.count++;
+  }
+
+  /** Takes every entry queued at or before `untilUs` from the head, handing each to `due` (oldest first). */
+  takeDue(untilUs: number, due: (item: T, timeUs: number) => void): void {
+    while (this.count > 0 && this.times[this.head] <= untilUs) {
+      const item = this.items[this.head] as T;
+      const timeUs = this.times[this.head];
+      this.items[this.head] = undefined;
+      this.head = (this.head + 1) % this.items.length;
+      this.count--;
+      due(item, timeUs);
+    }
+  }
+
+  clear(): void {
+    this.items = new Array(1024);
+    this.times = new Float64Array(1024);
+    this.head = 0;
+    this.count = 0;
+  }
+
+  private grow(): void {
+    const items: Array<T | undefined> = new Array(this.items.length * 2);
+    const times = new Float64Array(this.items.length * 2);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) % this.items.length;
+      items[i] = this.items[from];
+      times[i] = this.times[from];
+    }
+    this.items = items;
+    this.times = times;
+    this.head = 0;
+  }
+}

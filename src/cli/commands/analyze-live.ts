@@ -1,0 +1,181 @@
+/**
+ * The live side of `sipscope analyze`: `- --follow` (a pcap stream that never ends, e.g. `tcpdump -U -w -`),
+ * `--hep-listen ADDR:PORT` (HEP v2/v3 over UDP from Kamailio siptrace, heplify, HOMER agents) and
+ * `--metrics ADDR:PORT` (Prometheus text format). The analysis is the same streaming analyzer as for files; a
+ * live run also moves the analyzer's clock on while the source is quiet (capture time of the last message plus
+ * the wall time since it came), so a call completed by the last packet is reported within a second. Ctrl-C or
+ * SIGTERM ends a live run: the source stops and the summary is written.
+ */
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import type { Analyzer } from '../../analysis/index.js';
+import { decodeHep } from '../../capture/hep.js';
+import type { DecodeIssue, SipPayload } from '../../capture/types.js';
+import { badArgument, CliError } from '../exit.js';
+
+/** How often a quiet live source moves the analyzer's clock on. */
+const CLOCK_TICK_MS = 200;
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** `127.0.0.1:9060`, `[::1]:9060`, `localhost:9060`. */
+export function parseListenAddress(text: string, option: string): ListenAddress {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port < 1 || port > 65535) throw badArgument(`${option} ${JSON.stringify(text)} is not ADDRESS:PORT (e.g. 127.0.0.1:9060 or [::1]:9060)`);
+  return { host: match[1] ?? match[2], port };
+}
+
+/**
+ * The analyzer's clock for a live source: the capture time of the last message plus the wall time since it was
+ * analysed. tick() moves the analyzer to that time, so transactions expire and complete calls are reported
+ * while nothing arrives.
+ */
+export class LiveClock {
+  private lastWallMs = Date.now();
+  private timer?: NodeJS.Timeout;
+  private analyzer?: Analyzer;
+
+  start(analyzer: Analyzer): void {
+    this.analyzer = analyzer;
+    this.timer = setInterval(() => this.tick(), CLOCK_TICK_MS);
+  }
+
+  messageAnalysed(): void {
+    this.lastWallMs = Date.now();
+  }
+
+  tick(): void {
+    const lastUs = this.analyzer?.lastMessageUs;
+    if (lastUs === undefined) return;
+    this.analyzer!.advance(lastUs + (Date.now() - this.lastWallMs) * 1000);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+/** Runs `stop` on the first SIGINT or SIGTERM until the returned function removes the handlers. */
+export function onStopSignal(stop: () => void): () => void {
+  const handler = () => stop();
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+export interface HepSourceOptions {
+  listen: ListenAddress;
+  /** Senders accepted; others are reported and counted. Undefined: any sender. */
+  allowedSenders?: ReadonlySet<string>;
+  payload(payload: SipPayload): void;
+  issue(issue: DecodeIssue): void;
+}
+
+export interface HepSource {
+  /** Datagrams received, of them not usable (not HEP, malformed, unexpected sender). */
+  datagrams: number;
+  /** Resolves when the socket is closed. */
+  closed: Promise<void>;
+  close(): void;
+}
+
+/**
+ * Receives HEP over UDP. Every datagram is one packet of the live "capture" (numbered from 1); HEP v2/v3 are
+ * decoded by the capture module (capture/hep.ts) with the time and addresses they carry. A datagram that is not
+ * HEP, a malformed one or one from a sender not allowed is reported and counted, never fatal; nothing of it is
+ * kept, so bad input cannot grow memory.
+ */
+export async function listenHep(options: HepSourceOptions): Promise<HepSource> {
+  const family = isIP(options.listen.host) === 6 ? 'udp6' : 'udp4';
+  const socket = createSocket({ type: family, recvBufferSize: 4 * 1024 * 1024 });
+  const file = `hep:${options.listen.host}:${options.listen.port}`;
+  let closedResolve: () => void = () => {};
+  const source: HepSource = {
+    datagrams: 0,
+    closed: new Promise<void>((resolve) => (closedResolve = resolve)),
+    close: () => socket.close(),
+  };
+  socket.on('close', () => closedResolve());
+  socket.on('message', (datagram: Buffer, sender: RemoteInfo) => {
+    const packetNumber = ++source.datagrams;
+    const where = { file, packetNumber, offset: 0 };
+    if (options.allowedSenders && !options.allowedSenders.has(sender.address)) {
+      options.issue({ ...where, code: 'hep-unexpected-sender', message: `HEP datagram from ${sender.address}:${sender.port}, not an allowed sender (--hep-from): ignored` });
+      return;
+    }
+    const recognised = decodeHep(datagram, { ...where, timeUs: Date.now() * 1000 }, { message: options.payload, issue: options.issue });
+    if (!recognised) options.issue({ ...where, code: 'hep-not-hep', message: `datagram of ${datagram.length} bytes from ${sender.address}:${sender.port} is not HEP v2/v3: ignored` });
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (error) => reject(new CliError('unusable-address', `--hep-listen ${options.listen.host}:${options.listen.port}: ${error.message}`, { cause: error })));
+    socket.bind(options.listen.port, options.listen.host, () => resolve());
+  });
+  socket.on('error', () => {});
+  return source;
+}
+
+/** The senders allowed by default: loopback when listening on loopback (a local agent), any sender otherwise. */
+export function defaultHepSenders(listen: ListenAddress, from: string | undefined): ReadonlySet<string> | undefined {
+  if (from !== undefined) return new Set(from.split(',').map((address) => address.trim()).filter(Boolean));
+  if (listen.host === '127.0.0.1' || listen.host === '::1' || listen.host === 'localhost') return new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+  return undefined;
+}
+
+export interface MetricsSource {
+  analyzer?: Analyzer;
+  decodeErrors: number;
+  findings: Map<string, number>;
+}
+
+/**
+ * Prometheus text exposition format 0.0.4, written by hand: six metric families, no histogram, no registry, so
+ * the format is lighter than pulling in prom-client and its dependencies (and its default process metrics) for
+ * what is a page of text. https://prometheus.io/docs/instrumenting/exposition_formats/
+ */
+export function metricsText(source: MetricsSource): string {
+  const counters = source.analyzer?.counters();
+  const lines: string[] = [];
+  const family = (name: string, type: 'counter' | 'gauge', help: string, samples: Array<[string, number]>) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  family('sipscope_messages_total', 'counter', 'SIP messages analysed (retransmissions included)', [['', counters?.sipMessages ?? 0]]);
+  family('sipscope_calls_active', 'gauge', 'calls being followed (not finished yet)', [['', counters?.callsActive ?? 0]]);
+  family('sipscope_calls_finished_total', 'counter', 'calls finished and reported', [['', counters?.callsFinished ?? 0]]);
+  family('sipscope_findings_total', 'counter', 'findings reported, by kind', [...source.findings].map(([kind, n]) => [`{kind="${label(kind)}"}`, n]));
+  family('sipscope_forbidden_total', 'counter', '403 Forbidden final responses by credential username (once per request over all hops)', [
+    ...(counters?.forbiddenByUser ?? new Map<string, number>()),
+  ].map(([username, n]) => [`{username="${label(username)}"}`, n]));
+  family('sipscope_decode_errors_total', 'counter', 'input that could not be used (decode errors, bad HEP, unexpected senders, unparsable SIP)', [
+    ['', source.decodeErrors + (counters?.unusableMessages ?? 0)],
+  ]);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A label value escaped as the text format wants (backslash, double quote, newline). */
+function label(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export async function serveMetrics(listen: ListenAddress, source: MetricsSource): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' || (request.url !== '/metrics' && request.url !== '/')) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metricsText(source));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new CliError('unusable-address', `--metrics ${listen.host}:${listen.port}: ${error.message}`, { cause: error })));
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  return server;
+}

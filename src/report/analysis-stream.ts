@@ -1,0 +1,164 @@
+/**
+ * `analyze --json` and `analyze --jsonl` written as the analysis goes (src/analysis Analyzer with a sink), so the
+ * output never has to be held whole: each writer takes calls and findings as they are known and the rest at the
+ * end, and hands text to `write` in chunks.
+ *
+ * --json (docs/analyze-json.md): the same document, keys and fields, with `calls` in the order calls finished
+ * (not by start: a call is only known once it is over). The summary comes first but is only known at the end, so
+ * the calls are set aside in a spool (the CLI's: memory, then a temporary file) and the document is written when
+ * the analysis ends; findings are held until then too (they are few next to calls) and sorted by time as before.
+ * --jsonl: one JSON object per line, `type` first (`call`, `finding`, `revocation`, then one `summary` holding the
+ * summary's fields and `durations`), each beside the fields of the matching --json entry; calls and findings are
+ * written the moment they are known.
+ */
+import type { AnalysisResult, CallSummary, Finding } from '../analysis/index.js';
+import { callJson, durationsJson, findingJson, revocationJson } from './analysis-json.js';
+import type { TextStyle } from './analysis-style.js';
+import { callCells, CallsTableWidths, renderAnalysisHead, renderAnalysisTail, renderCallRow, renderCallsHeader } from './analysis-text.js';
+
+/** What the writers need of the end of an analysis (calls and findings came before). */
+export type AnalysisEnd = Pick<AnalysisResult, 'summary' | 'revocations' | 'durations'>;
+
+export interface AnalysisStreamWriter {
+  call(call: CallSummary): void;
+  finding(finding: Finding): void;
+  end(result: AnalysisEnd): void;
+}
+
+/** Output is handed on in chunks of about this size (one write per call would be slow on a busy capture). */
+const CHUNK_CHARS = 64 * 1024;
+
+class ChunkedText {
+  private pending = '';
+  constructor(private readonly write: (text: string) => void) {}
+
+  add(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending === '') return;
+    this.write(this.pending);
+    this.pending = '';
+  }
+}
+
+/** Where the --json writer sets the calls aside until the end (text in, the same text back in order). */
+export interface CallsSpool {
+  add(text: string): void;
+  replay(write: (text: string) => void): void;
+}
+
+export class JsonDocumentWriter implements AnalysisStreamWriter {
+  private readonly out: ChunkedText;
+  private calls = 0;
+  private readonly findings: Finding[] = [];
+
+  constructor(
+    write: (text: string) => void,
+    private readonly spool: CallsSpool,
+  ) {
+    this.out = new ChunkedText(write);
+  }
+
+  call(call: CallSummary): void {
+    this.spool.add(`${this.calls++ === 0 ? '\n' : ',\n'}    ${JSON.stringify(callJson(call))}`);
+  }
+
+  finding(finding: Finding): void {
+    this.findings.push(finding);
+  }
+
+  end(result: AnalysisEnd): void {
+    this.out.add(`{\n  "summary": ${JSON.stringify(result.summary)},\n  "calls": [`);
+    this.spool.replay((text) => this.out.add(text));
+    this.out.add(this.calls === 0 ? '],\n' : '\n  ],\n');
+    // The order of the whole-document analysis: by time, then kind.
+    this.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind));
+    this.out.add(`  "findings": ${list(this.findings.map((finding) => JSON.stringify(findingJson(finding))))},\n`);
+    this.out.add(`  "revocations": ${list(result.revocations.map((revocation) => JSON.stringify(revocationJson(revocation))))},\n`);
+    this.out.add(`  "durations": ${JSON.stringify(durationsJson(result.durations))}\n}\n`);
+    this.out.flush();
+  }
+}
+
+function list(entries: string[]): string {
+  return entries.length === 0 ? '[]' : `[\n    ${entries.join(',\n    ')}\n  ]`;
+}
+
+export class JsonLinesWriter implements AnalysisStreamWriter {
+  private readonly out: ChunkedText;
+
+  /** `live`: every line is handed on at once (a live run reports as things happen). */
+  constructor(write: (text: string) => void, private readonly live = false) {
+    this.out = new ChunkedText(write);
+  }
+
+  call(call: CallSummary): void {
+    this.line({ type: 'call', ...callJson(call) });
+  }
+
+  finding(finding: Finding): void {
+    this.line({ type: 'finding', ...findingJson(finding) });
+  }
+
+  end(result: AnalysisEnd): void {
+    for (const revocation of result.revocations) this.line({ type: 'revocation', ...revocationJson(revocation) });
+    this.line({ type: 'summary', ...result.summary, durations: durationsJson(result.durations) });
+    this.out.flush();
+  }
+
+  private line(event: object): void {
+    this.out.add(`${JSON.stringify(event)}\n`);
+    if (this.live) this.out.flush();
+  }
+}
+
+/** Where the text writer sets the calls table's rows aside (text in, the same lines back in order). */
+export interface RowsSpool {
+  add(text: string): void;
+  replayLines(line: (text: string) => void): void;
+}
+
+/**
+ * The text report (renderAnalysisText) written from a streaming analysis: the calls table's rows are set aside
+ * (their widths are only known at the end) and listed in the order the calls finished; the rest as before.
+ */
+export class TextReportWriter implements AnalysisStreamWriter {
+  private readonly out: ChunkedText;
+  private readonly widths = new CallsTableWidths();
+  private calls = 0;
+  private readonly findings: Finding[] = [];
+
+  constructor(
+    write: (text: string) => void,
+    private readonly spool: RowsSpool,
+    private readonly style: TextStyle,
+  ) {
+    this.out = new ChunkedText(write);
+  }
+
+  call(call: CallSummary): void {
+    const cells = callCells(call);
+    this.widths.add(cells);
+    this.spool.add(`${JSON.stringify(cells)}\n`);
+    this.calls++;
+  }
+
+  finding(finding: Finding): void {
+    this.findings.push(finding);
+  }
+
+  end(result: AnalysisEnd): void {
+    this.out.add(`${renderAnalysisHead(result, this.style)}\n`);
+    if (this.calls === 0) this.out.add('  (none)\n');
+    else {
+      this.out.add(`${renderCallsHeader(this.widths.widths, this.style)}\n`);
+      this.spool.replayLines((line) => this.out.add(`${renderCallRow(JSON.parse(line) as string[], this.widths.widths, this.style)}\n`));
+    }
+    this.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind));
+    this.out.add(`${renderAnalysisTail({ ...result, findings: this.findings }, this.style)}\n`);
+    this.out.flush();
+  }
+}

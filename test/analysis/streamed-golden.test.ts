@@ -1,0 +1,66 @@
+/**
+ * The streaming analyzer (issue 9) says what the analysis said before it, on every fixture capture.
+ *
+ * test/analysis/golden/<capture>.json is `sipscope analyze <capture> --json` as main printed it at commit acb98a4,
+ * the last commit before the streaming analyzer; test/analysis/golden/record-golden.sh remakes them from any commit
+ * (`sh test/analysis/golden/record-golden.sh acb98a4` checks out that commit in a temporary worktree, builds it and
+ * runs it). They are the old code's output, not an expectation derived independently: the tshark-derived
+ * expectations stay in recorded-captures.test.ts, public-captures.test.ts and test/cli/analyze.test.ts.
+ *
+ * The one documented change: `calls` come in the order the calls finished, so they are compared sorted as the
+ * old document sorted them (start, then Call-ID). --jsonl must carry the same entries.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../cli/analysis-cli-helpers.js';
+
+const GOLDEN = 'test/analysis/golden';
+
+interface Document {
+  summary: Record<string, unknown>;
+  calls: Array<{ callId: string; start: string }>;
+  findings: unknown[];
+  revocations: unknown[];
+  durations: unknown;
+}
+
+function goldenFiles(): string[] {
+  return readdirSync(GOLDEN, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+const byStart = (a: { start: string; callId: string }, b: { start: string; callId: string }) =>
+  a.start < b.start ? -1 : a.start > b.start ? 1 : a.callId.localeCompare(b.callId);
+
+describe('streamed analyze output equals the output before streaming (acb98a4)', () => {
+  const files = goldenFiles();
+  it('has a golden file for every fixture capture', () => {
+    expect(files.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const golden of files) {
+    const capture = relative(GOLDEN, golden).replace(/\.json$/, '');
+    it(capture, async () => {
+      const before = JSON.parse(readFileSync(golden, 'utf8')) as Document;
+      const run = await runCli(['analyze', capture, '--json', '--fail-on', 'info']);
+      const now = JSON.parse(run.out) as Document;
+      expect(Object.keys(now)).toEqual(Object.keys(before));
+      expect({ ...now, calls: [...now.calls].sort(byStart) }).toEqual(before);
+
+      const lines = (await runCli(['analyze', capture, '--jsonl', '--fail-on', 'info'])).out.trim().split('\n').map((line) => JSON.parse(line));
+      const of = (type: string) => lines.filter((event) => event.type === type).map(({ type: _type, ...entry }) => entry);
+      const [summary] = of('summary');
+      expect(lines.at(-1).type).toBe('summary');
+      const { durations, ...counts } = summary as { durations: unknown };
+      expect(counts).toEqual(before.summary);
+      expect(durations).toEqual(before.durations);
+      expect(of('call').sort(byStart)).toEqual(before.calls);
+      expect(of('finding')).toEqual(expect.arrayContaining(before.findings));
+      expect(of('finding').length).toBe(before.findings.length);
+      expect(of('revocation')).toEqual(before.revocations);
+    });
+  }
+});

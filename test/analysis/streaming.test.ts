@@ -1,0 +1,54 @@
+/**
+ * The streaming analyzer reports a call when it is over, not at the end of the capture, and drops its state
+ * (issue 9): on the recorded revocation story, bob's first call (BYE at t~8.6 s) comes out while the capture is
+ * still being read, T1 after its BYE was answered; calls in flight then are the only ones held; every call comes
+ * out exactly once; a quiet live source's clock (advance) reports a call completed by the last message.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeCaptures } from '../../src/capture/decode.js';
+import type { SipPayload } from '../../src/capture/types.js';
+import { Analyzer } from '../../src/analysis/analyzer.js';
+import { T1_US } from '../../src/analysis/transactions.js';
+import type { CallSummary } from '../../src/analysis/types.js';
+
+const REVOCATION = 'fixtures/captures/recorded/revocation-udp.pcap';
+
+async function payloadsOf(capture: string): Promise<SipPayload[]> {
+  const payloads: SipPayload[] = [];
+  await decodeCaptures([capture], { payload: (payload) => payloads.push(payload) });
+  return payloads;
+}
+
+describe('streaming analyzer', () => {
+  it('reports an ended call while the capture is read, T1 after the message that completed it, once', async () => {
+    const payloads = await payloadsOf(REVOCATION);
+    const reported: Array<{ call: CallSummary; atMessage: number; atUs: number }> = [];
+    let index = 0;
+    const analyzer = new Analyzer({ sink: { call: (call) => reported.push({ call, atMessage: index, atUs: payloads[index]?.timeUs ?? Number.POSITIVE_INFINITY }) } });
+    for (; index < payloads.length; index++) analyzer.add(payloads[index]);
+    const beforeEnd = reported.length;
+    const result = analyzer.finish();
+    expect(result.calls).toEqual([]); // streaming: nothing collected
+    expect(result.summary.calls).toBe(5);
+    expect(reported.map((entry) => entry.call.callId).sort()).toEqual([...new Set(reported.map((entry) => entry.call.callId))].sort());
+    expect(beforeEnd).toBeGreaterThanOrEqual(1);
+    const first = reported[0];
+    expect(first.atMessage).toBeLessThan(payloads.length - 1);
+    expect(first.call.state).toBe('ended');
+    // reported at the first message at least T1 after the BYE's answer, i.e. soon after the call ended
+    expect(first.atUs - first.call.endUs!).toBeGreaterThanOrEqual(T1_US);
+    expect(first.atUs - first.call.endUs!).toBeLessThan(5_000_000);
+  });
+
+  it('advance() (a quiet live source) reports a call completed by the last message, without more input', async () => {
+    const payloads = await payloadsOf(REVOCATION);
+    const reported: string[] = [];
+    const analyzer = new Analyzer({ sink: { call: (call) => reported.push(call.callId) } });
+    for (const payload of payloads) analyzer.add(payload);
+    const held = analyzer.open.calls;
+    expect(held).toBeGreaterThan(0);
+    analyzer.advance(analyzer.lastMessageUs! + T1_US + 1);
+    expect(analyzer.open.calls).toBeLessThan(held);
+    expect(reported.length).toBeGreaterThan(5 - held);
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Live sources of `sipscope analyze` fed with bad input (issue 9): HEP that is not HEP, malformed HEP, HEP from a
+ * sender not accepted, a pcap stream cut inside a record. Each is reported and counted, never fatal, and the
+ * good input around it is analysed. The good HEP datagrams are the ones Kamailio's siptrace sent in
+ * fixtures/captures/recorded/hep3-kamailio.pcap (read out with tshark). UDP port 26331 on loopback.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { metricsText } from '../../src/cli/commands/analyze-live.js';
+import { runCli } from './analysis-cli-helpers.js';
+
+const HEP3 = 'fixtures/captures/recorded/hep3-kamailio.pcap';
+const PORT = 26331;
+
+function hepDatagrams(): Buffer[] {
+  const hex = execFileSync('tshark', ['-r', HEP3, '-Y', 'udp.dstport == 9060', '-T', 'fields', '-e', 'udp.payload'], { encoding: 'utf8' });
+  return hex.trim().split('\n').map((line) => Buffer.from(line.replace(/:/g, ''), 'hex'));
+}
+
+async function send(datagrams: Buffer[], from = '127.0.0.1'): Promise<void> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, from, () => resolve()));
+  for (const [index, datagram] of datagrams.entries()) {
+    await new Promise<void>((resolve, reject) => socket.send(datagram, PORT, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    // paced, so the loopback socket buffer never overflows
+    if (index % 20 === 19 || datagrams.length < 20) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  socket.close();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('analyze --hep-listen', () => {
+  it('analyses the HEP copies of real traffic; non-HEP, malformed HEP and unexpected senders are reported, counted, not fatal', { timeout: 30_000 }, async () => {
+    const good = hepDatagrams();
+    expect(good.length).toBe(10);
+    const run = runCli(['analyze', '--hep-listen', `127.0.0.1:${PORT}`, '--hep-from', '127.0.0.1', '--jsonl', '--fail-on', 'info', '--metrics', '127.0.0.1:26332']);
+    // the command is loaded and starts listening (metrics first, then the HEP socket) before anything is sent
+    for (let tries = 0; tries < 100 && !(await fetch('http://127.0.0.1:26332/metrics').then(() => true, () => false)); tries++) await sleep(100);
+    await sleep(300);
+    const malformed = Buffer.concat([Buffer.from('HEP3'), Buffer.from([0x00, 0x40, 0x00, 0x00, 0x00, 0x01, 0x00, 0xff])]);
+    const garbage = Array.from({ length: 1500 }, (_, i) => Buffer.from(`not hep ${i} ${'x'.repeat(i % 200)}`));
+    await send(good.slice(0, 5));
+    await send([malformed]);
+    await send(good.slice(0, 1), '127.0.0.2');
+    await send(garbage);
+    await send(good.slice(5));
+    await sleep(300);
+    const heapBefore = process.memoryUsage().heapUsed;
+    await send(garbage);
+    await sleep(300);
+    // bad input keeps nothing: 1500 more datagrams do not grow the heap by more than a few MB
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(8 * 1024 * 1024);
+    const metrics = await (await fetch('http://127.0.0.1:26332/metrics')).text();
+    expect(metrics).toContain('\nsipscope_messages_total 10\n');
+    expect(metrics).toContain('\nsipscope_decode_errors_total 3002\n');
+    expect(metrics).toMatch(/\nsipscope_calls_(active 1|finished_total 1)\n/);
+    process.emit('SIGTERM');
+    const { code, out, err } = await run;
+    expect(code).toBe(0);
+    const events = out.trim().split('\n').map((line) => JSON.parse(line));
+    const summary = events.at(-1);
+    expect(summary.type).toBe('summary');
+    expect(summary.sipMessages).toBe(10);
+    expect(summary.packets).toBe(10 + 1 + 1 + 3000);
+    expect(summary.decodeErrors).toBe(1 + 1 + 3000);
+    expect(err).toMatch(/hep:127\.0\.0\.1:26331, packet 6, offset 0: hep-bad-[a-z]+: HEP3 total length 64/);
+    expect(err).toMatch(/hep-unexpected-sender: HEP datagram from 127\.0\.0\.2:\d+/);
+    expect(err).toMatch(/hep-not-hep: datagram of \d+ bytes from 127\.0\.0\.1/);
+    // bounded reporting: 20 lines one by one, then one line per 1000
+    expect(err.split('\n').filter((line) => /: hep-not-hep: /.test(line)).length).toBeLessThanOrEqual(20);
+    expect(err).toMatch(/3000 input problems so far/);
+
+    // the same messages analysed from the capture (its HEP copies; the wire copies are on other ports)
+    const offline = JSON.parse((await runCli(['analyze', HEP3, '--json', '--fail-on', 'info'])).out);
+    const calls = events.filter((event) => event.type === 'call').map(({ callId, state, from, to }) => ({ callId, state, from, to }));
+    expect(calls).toEqual(offline.calls.map(({ callId, state, from, to }: Record<string, string>) => ({ callId, state, from, to })));
+  });
+
+  it('a bad --hep-listen address is a local error (exit 2)', async () => {
+    const run = await runCli(['analyze', '--hep-listen', 'nowhere']);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('--hep-listen "nowhere" is not ADDRESS:PORT');
+  });
+});
+
+describe('analyze - --follow on a pcap stream cut inside a record', () => {
+  it('reports the cut, analyses what came before it and ends with the summary', { timeout: 30_000 }, async () => {
+    const capture = readFileSync('fixtures/captures/recorded/revocation-udp.pcap');
+    const cut = capture.subarray(0, Math.floor(capture.length * 0.6));
+    const child = spawn(process.execPath, ['bin/sipscope.js', 'analyze', '-', '--follow', '--jsonl', '--fail-on', 'info'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.stdin.end(cut);
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBeLessThanOrEqual(1);
+    expect(err).toMatch(/-.*(truncat|cut|ends inside)/i);
+    const summary = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(summary.type).toBe('summary');
+    expect(summary.decodeErrors).toBeGreaterThanOrEqual(1);
+    expect(summary.sipMessages).toBeGreaterThan(100);
+  });
+});
+
+describe('metrics text', () => {
+  it('is the Prometheus text format with HELP/TYPE per family and escaped label values', () => {
+    const text = metricsText({ decodeErrors: 2, findings: new Map([['reinvite-forbidden', 3]]) });
+    expect(text).toContain('# TYPE sipscope_messages_total counter\nsipscope_messages_total 0\n');
+    expect(text).toContain('sipscope_findings_total{kind="reinvite-forbidden"} 3');
+    expect(text).toContain('sipscope_decode_errors_total 2');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Issue 11 proof: `sipscope rotate drain --hep-listen` fed by Kamailio's siptrace (test/interop/hep-drain.sh, in a
+ * network namespace of its own; SIPp callers through Kamailio with digest auth as in the fixture recordings). The
+ * old credential (bob) has two calls up; the drain must see both, keep the gate shut while either is up, re-check
+ * the new credential (carol) against Kamailio meanwhile, and open the gate only after bob's last call has ended.
+ * Needs root (ip netns), Kamailio with siptrace, SIPp; run under the interop lock.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const out = mkdtempSync(join(tmpdir(), 'sipscope-hep-drain-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('rotate drain fed by Kamailio siptrace (HEP)', () => {
+  it("waits for both calls of the old credential, re-checking the new one, and opens only after the last has ended", { timeout: 120_000 }, () => {
+    execFileSync('bash', ['test/interop/hep-drain.sh', out], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 110_000 });
+    const err = readFileSync(join(out, 'drain.err'), 'utf8');
+    const events = readFileSync(join(out, 'drain.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const report = events.at(-1) as { type: string; ok: boolean; startedAt: string; elapsedMs: number; drain: Record<string, unknown> };
+    expect(report.type, err).toBe('report');
+    expect(report.ok, JSON.stringify(report) + err).toBe(true);
+    expect(report.drain).toMatchObject({ peakActiveCalls: 2, activeCallsAtEnd: 0, stoppedBecause: 'drained' });
+    const counts = events.filter((event) => event.type === 'progress').map((event) => event.activeCalls);
+    expect(counts).toContain(2);
+    expect(counts).toContain(1);
+    expect(events.filter((event) => event.type === 'recheck').every((event) => event.state === 'accepted')).toBe(true);
+    expect(events.filter((event) => event.type === 'recheck').length).toBeGreaterThanOrEqual(3);
+    const endedAt = Number(readFileSync(join(out, 'bob-calls-ended'), 'utf8')) * 1000;
+    const openedAt = Date.parse(report.startedAt) + report.elapsedMs;
+    // the gate opened after SIPp ended bob's last call (its BYE answered), within the drain's 1 s tick
+    expect(openedAt).toBeGreaterThanOrEqual(endedAt - 1500);
+    expect(err).not.toMatch(/hep-/);
+  });
+});
