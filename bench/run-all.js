@@ -4,7 +4,7 @@
  * the same data in the same run and prints its own ratios; this only runs them in turn and says which failed.
  * Benchmarks that start Kamailio hold /tmp/sipscope-interop.lock (as the interop tests do) while they run.
  *   --short   small inputs and few runs: a quick look (minutes, not a measurement to publish)
- *   --only a,b  run only these (parser, decode, hostile-captures, register, startup)
+ *   --only a,b  run only these (parser, decode, hostile-captures, analyze, register, call, startup)
  * Usage: node bench/run-all.js [--short] [--only startup,parser]
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,9 @@ const benchmarks = [
   { name: 'parser', file: 'parser.mjs', full: [], short: ['--seconds', '0.3'] },
   { name: 'decode', file: 'decode.mjs', full: [], short: ['--size', '20', '--skip-4x'] },
   { name: 'hostile-captures', file: 'hostile-captures.mjs', full: [], short: ['--sizes', '5000,10000', '--runs', '1', '--no-tshark'] },
+  { name: 'analyze', file: 'analyze.mjs', full: [], short: ['--skip-4x', '--skip-replicated', '--skip-sngrep'] },
   { name: 'register', file: 'register.mjs', full: [], short: ['--runs', '5', '--count', '200', '--rates', '500'], peers: true },
+  { name: 'call', file: 'call.mjs', full: [], short: ['--calls', '100', '--rate', '50', '--registrations', '1000', '--reg-rate', '500'], peers: true },
   { name: 'startup', file: 'startup.mjs', full: [], short: ['--short'], peers: true },
 ];
 

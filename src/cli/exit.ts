@@ -7,6 +7,8 @@ import { AnalysisError } from '../analysis/errors.js';
 import { CaptureError } from '../capture/errors.js';
 import type { CheckResult } from '../client/result.js';
 import type { LoadResult } from '../client/load.js';
+import type { CallResult } from '../client/call-result.js';
+import type { CallLoadResult } from '../client/call-load.js';
 import { MONITORING_EXIT_CODES, type MonitoringState } from '../report/monitoring.js';
 
 /**
@@ -103,5 +105,21 @@ export function checkLocalErrorExitCode(nagios: boolean): number {
 export function loadExitCode(result: LoadResult): number {
   if (result.error) return result.error.remote ? EXIT.remote : EXIT.local;
   if (result.errored > 0) return EXIT.remote;
+  return result.failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * Exit code of a finished test call (register's codes): 0 held and ended by our BYE; 1 a final answer that is not
+ * success (rejected, revoked mid-call, ended early, a refresh refused); 2 local, 3 remote error without an answer.
+ */
+export function callExitCode(result: CallResult): number {
+  if (result.ok) return EXIT.ok;
+  if (result.error && (result.status === undefined || result.endedBy === 'error')) return result.error.remote ? EXIT.remote : EXIT.local;
+  return EXIT.failed;
+}
+
+/** Exit code of a call load run: a start-up error as its kind; else 1 when any call failed. */
+export function callLoadExitCode(result: CallLoadResult): number {
+  if (result.error) return result.error.remote ? EXIT.remote : EXIT.local;
   return result.failed > 0 ? EXIT.failed : EXIT.ok;
 }

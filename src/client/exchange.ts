@@ -27,6 +27,16 @@ export interface ExchangeOutcome {
   error?: TransactionError;
 }
 
+/** What a caller that holds a dialog needs to see of an exchange (a call: PRACK, CANCEL, credentials kept). */
+export interface ExchangeHooks {
+  /** Each request as it is handed to the transaction layer (the first and every challenge answer). */
+  sending?(request: OutgoingRequest): void;
+  /** Each 1xx as it arrives, with the request it answers. */
+  provisional?(response: SipResponse, request: OutgoingRequest): void;
+  /** The digest state to answer with, kept by the caller so later requests can carry credentials pre-emptively. */
+  digest?: DigestClient;
+}
+
 interface RealmState {
   staleRetried: boolean;
 }
@@ -43,9 +53,10 @@ export async function exchange(
   credentials: Credentials,
   deadline: number,
   maxRounds = MAX_CHALLENGE_ROUNDS,
+  hooks: ExchangeHooks = {},
 ): Promise<ExchangeOutcome> {
   const outcome: ExchangeOutcome = { transactions: [], challenged: false };
-  const auth: AuthState = { realms: new Map() };
+  const auth: AuthState = { realms: new Map(), digest: hooks.digest };
   let current = request;
   for (let round = 0; ; round++) {
     const record: TransactionRecord = {
@@ -60,7 +71,10 @@ export async function exchange(
     try {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new TransactionError('timeout', `overall timeout reached before ${current.method} could be sent`, 0);
-      const result = await layer.send(current, remaining);
+      hooks.sending?.(current);
+      const sent = current;
+      const onProvisional = hooks.provisional ? (provisional: SipResponse) => hooks.provisional!(provisional, sent) : undefined;
+      const result = await layer.send(current, remaining, onProvisional);
       response = result.response;
       record.status = response.status;
       record.reason = response.reason;

@@ -74,11 +74,15 @@ export async function runRegisterLoad(options: LoadOptions): Promise<LoadResult>
  * registration that is due (a small burst per tick, since timers have a granularity of about 1 ms), and a
  * completion frees a slot at once. Nothing spins: between ticks the event loop only reads responses.
  */
-function pace(options: LoadOptions, started: number, registerNumber: (number: number) => Promise<void>): Promise<void> {
+export function pace(
+  options: { count: number; rate: number; userStart: number; maxInFlight?: number },
+  started: number,
+  registerNumber: (number: number) => Promise<void>,
+): Promise<void> {
   const intervalMs = 1000 / options.rate;
   // like SIPp -l: a bounded number in flight (rate/5, 20..200). Past what we or the peer can process, more in flight
   // only means queueing beyond T1, retransmissions, and a collapse of the rate (measured against Kamailio)
-  const maxInFlight = Math.min(200, Math.max(20, Math.ceil(options.rate / 5)));
+  const maxInFlight = options.maxInFlight ?? Math.min(200, Math.max(20, Math.ceil(options.rate / 5)));
   let index = 0;
   let inFlight = 0;
   let tick: ReturnType<typeof setTimeout> | undefined;

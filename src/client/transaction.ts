@@ -7,7 +7,7 @@
  * global setTimeout at a time), so tests can drive them with fake time.
  */
 import { performance } from 'node:perf_hooks';
-import { getHeader, parseCSeq, parseVia, type SipMessage, type SipResponse } from '../sip/index.js';
+import { getHeader, parseCSeq, parseVia, type SipMessage, type SipRequest, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
 import { branchOf, requestCSeq, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { TimerEntry, TimerQueue } from './timer-queue.js';
@@ -47,6 +47,16 @@ export interface TransactionOutcome {
   rttMs: number;
 }
 
+/**
+ * What a user agent core (a call's dialog) gets from the layer besides its transactions' outcomes: requests the
+ * peer sends us (in-dialog BYE, re-INVITE, ...), and responses that match no transaction (retransmissions of a 2xx
+ * to INVITE, which the UA core, not the transaction, must acknowledge again: RFC 3261 §13.2.2.4, §17.1.1.2).
+ */
+export interface CoreHandlers {
+  request?(request: SipRequest, raw: Uint8Array): void;
+  strayResponse?(response: SipResponse): void;
+}
+
 export interface TraceSink {
   (direction: 'sent' | 'received', raw: Uint8Array, note?: string): void;
 }
@@ -59,12 +69,15 @@ interface Pending {
   retransmissions: number;
   interval: number;
   startedAt: number;
+  /** The caller's overall limit for this transaction (performance.now() time), when it gave one. */
+  limitAt?: number;
   provisional: SipResponse[];
   /** Why responses with this transaction's branch were not taken (said in the timeout error). */
   discarded: string[];
   /** Call-ID and CSeq number of the request: a response must repeat them (RFC 3261 §8.2.6.2, §17.1.3). */
   callId: string;
   cseqNumber: number;
+  onProvisional?: (response: SipResponse) => void;
   /** Timer A / E: fires `retransmit` below. */
   retransmitTimer?: TimerEntry;
   /** Timer B / F, or the caller's overall limit. */
@@ -122,6 +135,8 @@ export class TransactionLayer {
   private failure: TransactionError | undefined;
   /** Responses that matched no transaction (late retransmissions of a final response, strays). */
   unmatched = 0;
+  /** Set by a user agent core that answers requests (a call); a plain check leaves it unset. */
+  core: CoreHandlers = {};
 
   constructor(
     readonly transport: SipTransport,
@@ -144,7 +159,7 @@ export class TransactionLayer {
    * Starts a client transaction for `request` (its top Via must carry a fresh branch) and settles with the
    * final response, or rejects with TransactionError on Timer B/F, `limitMs` or a transport failure.
    */
-  send(request: OutgoingRequest, limitMs?: number): Promise<TransactionOutcome> {
+  send(request: OutgoingRequest, limitMs?: number, onProvisional?: (response: SipResponse) => void): Promise<TransactionOutcome> {
     if (this.failure) return Promise.reject(this.failure);
     const key = branchMethodKey(branchOf(request), request.method);
     const invite = request.method.toUpperCase() === 'INVITE';
@@ -157,10 +172,12 @@ export class TransactionLayer {
         retransmissions: 0,
         interval: this.timers.t1,
         startedAt: performance.now(),
+        limitAt: limitMs === undefined ? undefined : performance.now() + limitMs,
         provisional: [],
         discarded: [],
         callId: headerValue(request, 'Call-ID') ?? '',
         cseqNumber: requestCSeq(request).seq,
+        onProvisional,
         resolve,
         reject,
       };
@@ -213,7 +230,8 @@ export class TransactionLayer {
   private receive(message: SipMessage, raw: Uint8Array): void {
     if (message.kind !== 'response') {
       this.trace?.('received', raw);
-      return; // a UAC check ignores requests sent to it
+      this.core.request?.(message, raw); // a plain UAC check ignores requests sent to it
+      return;
     }
     const key = responseKey(message);
     const entry = key ? this.pending.get(key) : undefined;
@@ -221,6 +239,7 @@ export class TransactionLayer {
     this.trace?.('received', raw, mismatch === undefined ? undefined : `discarded: ${mismatch}`);
     if (!entry || !key) {
       this.unmatched++;
+      this.core.strayResponse?.(message);
       return;
     }
     if (mismatch !== undefined) {
@@ -229,9 +248,16 @@ export class TransactionLayer {
     }
     if (message.status < 200) {
       entry.provisional.push(message);
+      entry.onProvisional?.(message);
       if (entry.state === 'calling') {
         entry.state = 'proceeding';
         if (entry.invite && entry.retransmitTimer) this.timerQueue.cancel(entry.retransmitTimer); // §17.1.1.2: A stops
+        if (entry.invite && entry.timeoutTimer) {
+          // §17.1.1.2: Timer B guards the Calling state only; a ringing INVITE waits for its final answer (or CANCEL)
+          // until the caller's own limit
+          this.timerQueue.cancel(entry.timeoutTimer);
+          if (entry.limitAt !== undefined) this.timerQueue.schedule(entry.timeoutTimer, Math.max(0, entry.limitAt - performance.now()));
+        }
         if (!entry.invite && entry.retransmitTimer) {
           // §17.1.2.2: in Proceeding, Timer E fires at T2
           entry.interval = this.timers.t2;
@@ -267,6 +293,12 @@ export class TransactionLayer {
     } catch {
       // the INVITE has its final answer; a lost ACK only makes the server retransmit
     }
+  }
+
+  /** Sends bytes outside any client transaction (ACK for a 2xx, a response to the peer's request). */
+  sendStateless(bytes: Uint8Array): void {
+    this.transport.send(bytes);
+    this.trace?.('sent', bytes);
   }
 
   private finish(key: string): void {

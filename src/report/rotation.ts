@@ -20,6 +20,7 @@ export interface RotationJson {
   propagationDelayMs: number | null;
   probes: ProbeJson[];
   drain: RotationReport['drain'] | null;
+  calls: RotationReport['calls'] | null;
   revocation: { command: string; exitCode: number | null; output: string; at: string } | null;
 }
 
@@ -53,6 +54,7 @@ export function rotationJson(report: RotationReport): RotationJson {
     step: report.step, ok: report.ok, summary: report.summary, verdicts: report.verdicts, startedAt: iso(report.startedAt),
     elapsedMs: report.elapsedMs, propagationDelayMs: report.propagationDelayMs ?? null, probes: report.probes.map(probeJson),
     drain: report.drain ?? null,
+    calls: report.calls ?? null,
     revocation: report.revocation ? { ...report.revocation, at: iso(report.revocation.at) } : null,
   };
 }
@@ -71,6 +73,9 @@ export function renderRotationText(report: RotationReport, style: ChalkInstance)
     const rtt = probe.rttMs === undefined ? '' : `, ${probe.rttMs.toFixed(1)} ms`;
     const cleanup = probe.unregister ? (probe.unregister.ok ? ', binding removed' : ', binding NOT removed') : '';
     lines.push(`  ${iso(probe.startedAt)} ${probe.role} ${printable(probe.user)}: ${probe.state} (${printable(probe.detail)}${rtt}${cleanup})`);
+  }
+  for (const call of report.calls ?? []) {
+    lines.push(`  test call, ${call.role} ${printable(call.user)}: ${call.ok ? 'ok' : 'FAILED'} (${printable(call.detail)})`);
   }
   if (report.propagationDelayMs !== undefined) {
     lines.push(`  propagation delay: the old credential still registered for ${(report.propagationDelayMs / 1000).toFixed(1)} s after the first poll`);

@@ -13,4 +13,5 @@ export * from './headers/via.js';
 export * from './headers/cseq.js';
 export * from './headers/name-addr.js';
 export * from './headers/multipart.js';
+export * from './response.js';
 export * from './parsed-headers.js';

@@ -7,6 +7,8 @@ import type { CliCommand } from '../command.js';
 export const commandLoaders: Readonly<Record<string, () => Promise<CliCommand>>> = {
   register: async () => (await import('./register.js')).registerCommand,
   options: async () => (await import('./options.js')).optionsCommand,
+  call: async () => (await import('./call.js')).callCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
   rotate: async () => (await import('./rotate.js')).rotateCommand,
   decode: async () => (await import('./decode.js')).decodeCommand,
   lint: async () => (await import('./lint.js')).lintCommand,

@@ -31,6 +31,9 @@ const ROTATE_OPTIONS = {
   'new-auth-user': { type: 'string', describe: 'digest username of the new credential (default --new-user)' },
   'new-password-env': { type: 'string', describe: "environment variable holding the new credential's password" },
   'new-password-file': { type: 'string', describe: "file whose first line is the new credential's password" },
+  call: { type: 'string', describe: 'check: also place a short test call to this URI with each credential' },
+  'call-duration': { type: 'string', default: '3s', describe: 'check --call: how long each test call is held' },
+  'call-refresh': { type: 'string', default: '1s', describe: 'check --call: re-INVITE the test call this often' },
   wait: { type: 'string', describe: 'verify/watch: keep polling the old credential until refused, at most this long (e.g. 60s, 5m)' },
   poll: { type: 'string', default: '5s', describe: 'verify/watch: time between polls of the old credential' },
   window: { type: 'string', describe: 'drain/watch: minimum drain window (e.g. 90s); default the p99 of --window-from, else 0' },
@@ -119,7 +122,11 @@ async function runStep(args: RotateArguments, io: CliIO): Promise<RotationReport
   process.once('SIGTERM', stop);
   if (step === 'watch' && args.revokeCmd === undefined) throw badArgument('watch needs --revoke-cmd: the command that revokes the old credential');
   try {
-    if (step === 'check') return [await rotateCheck(settings, old, fresh)];
+    if (step === 'check') {
+      const call = args.call === undefined ? undefined
+        : { uri: args.call, durationMs: parseDuration(args.callDuration, '--call-duration'), refreshMs: parseDuration(args.callRefresh, '--call-refresh') };
+      return [await rotateCheck(settings, old, fresh, call)];
+    }
     const verify = () => rotateVerify(settings, old, fresh, {
       waitMs: durationOption(args.wait, 'wait', 0),
       pollMs: durationOption(args.poll, 'poll', 5000),

@@ -4,6 +4,7 @@
  * the old one, prove the old is refused and the new still registers (verify). Each step is a gate: its verdict
  * says whether the next step is safe, and why not.
  */
+import { runCall } from '../call.js';
 import { probeCredential, type CredentialProbe, type ProbeSettings, type RotationCredential } from './probe.js';
 
 export type RotationStep = 'check' | 'drain' | 'verify' | 'watch';
@@ -33,8 +34,32 @@ export interface RotationReport {
   propagationDelayMs?: number;
   /** drain: the window waited for, and the active calls of the old credential seen. */
   drain?: DrainSummary;
+  /** check --call: the test call placed with each credential that registered. */
+  calls?: TestCallProbe[];
   /** watch: what the operator's revocation command printed and how it ended (never a secret of ours). */
   revocation?: { command: string; exitCode: number | null; output: string; at: number };
+}
+
+/** A short test call placed with one credential (rotate check --call): proves it can place calls, not only register. */
+export interface TestCallProbe {
+  role: CredentialProbe['role'];
+  user: string;
+  ok: boolean;
+  /** Final answer to the INVITE. */
+  status?: number;
+  /** How the call ended: 'bye' (ours, answered), 'revoked' (a refresh refused), 'rejected', 'error', ... */
+  endedBy: string;
+  setupMs?: number;
+  lifetimeMs?: number;
+  refreshes: { sent: number; ok: number };
+  detail: string;
+}
+
+export interface TestCallSettings {
+  /** Callee URI (a test number, an echo service). */
+  uri: string;
+  durationMs: number;
+  refreshMs?: number;
 }
 
 export interface DrainSummary {
@@ -68,16 +93,49 @@ function registersVerdict(probe: CredentialProbe): GateVerdict {
  * Before the revocation: both credentials must register. If the new one does not, revoking the old one would cut
  * all capacity: "do not revoke". If the old one no longer works, it was revoked already (or never worked).
  */
-export async function rotateCheck(settings: ProbeSettings, old: RotationCredential, fresh: RotationCredential): Promise<RotationReport> {
+export async function rotateCheck(settings: ProbeSettings, old: RotationCredential, fresh: RotationCredential, call?: TestCallSettings): Promise<RotationReport> {
   const startedAt = Date.now();
   const probes = [await probeCredential(settings, old), await probeCredential(settings, fresh)];
   const verdicts = probes.map(registersVerdict);
-  const [oldVerdict, newVerdict] = verdicts;
+  const calls: TestCallProbe[] = [];
+  if (call) {
+    // a credential that cannot register is not also asked to call: its verdict is already given
+    for (const [index, credential] of [old, fresh].entries()) {
+      if (probes[index].state !== 'accepted') continue;
+      const placed = await testCall(settings, credential, call);
+      calls.push(placed);
+      verdicts.push({ name: `${credential.role}-calls`, outcome: placed.ok ? 'pass' : placed.endedBy === 'error' ? 'unreachable' : 'fail',
+        message: `the ${credential.role} credential (${credential.user}) ${placed.detail}` });
+    }
+  }
+  const shut = (role: string) => verdicts.find((verdict) => verdict.name.startsWith(`${role}-`) && verdict.outcome !== 'pass');
+  const newShut = shut('new');
+  const oldShut = shut('old');
   let summary: string;
-  if (oldVerdict.outcome === 'pass' && newVerdict.outcome === 'pass') summary = 'safe to drain: both credentials register';
-  else if (newVerdict.outcome !== 'pass') summary = `do not revoke: ${newVerdict.message}`;
-  else summary = `do not rotate yet: ${oldVerdict.message}; the old credential should still work until the drain is over`;
-  return { step: 'check', ok: verdicts.every((verdict) => verdict.outcome === 'pass'), summary, verdicts, probes, startedAt, elapsedMs: Date.now() - startedAt };
+  if (!newShut && !oldShut) summary = call ? 'safe to drain: both credentials register and place calls' : 'safe to drain: both credentials register';
+  else if (newShut) summary = `do not revoke: ${newShut.message}`;
+  else summary = `do not rotate yet: ${oldShut!.message}; the old credential should still work until the drain is over`;
+  const report: RotationReport = { step: 'check', ok: !newShut && !oldShut, summary, verdicts, probes, startedAt, elapsedMs: Date.now() - startedAt };
+  if (call) report.calls = calls;
+  return report;
+}
+
+/** A short call with the credential (the same call as `sipscope call`: INVITE, refreshes, BYE). */
+async function testCall(settings: ProbeSettings, credential: RotationCredential, call: TestCallSettings): Promise<TestCallProbe> {
+  const result = await runCall({
+    ...settings, uri: call.uri, user: credential.user, authUser: credential.authUser, password: credential.password,
+    durationMs: call.durationMs, refreshMs: call.refreshMs,
+  });
+  const answer = result.status === undefined ? '' : ` (${result.status} ${result.reason ?? ''})`.replace(' )', ')');
+  let detail: string;
+  if (result.ok) detail = `placed a test call: set up in ${result.setupMs?.toFixed(0)} ms, ${result.refreshes.ok} refresh(es) accepted, ended by BYE`;
+  else if (result.error) detail = `could not place a test call: ${result.error.code}: ${result.error.message}`;
+  else if (result.revocation) detail = `placed a test call, but refresh ${result.revocation.refresh} was refused with ${result.revocation.status}`;
+  else detail = `could not place a test call: ended ${result.endedBy}${answer}`;
+  return {
+    role: credential.role, user: credential.user, ok: result.ok, status: result.status, endedBy: result.endedBy,
+    setupMs: result.setupMs, lifetimeMs: result.lifetimeMs, refreshes: result.refreshes, detail,
+  };
 }
 
 export interface VerifyOptions {

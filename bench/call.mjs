@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * Call and serve benchmarks against real SIPp, started and stopped here, on loopback:
+ *   1. `sipscope call --count N --rate R` against SIPp's built-in UAS (-sn uas) vs SIPp's own UAC (-sn uac) at the
+ *      same rate and the same hold time: achieved calls per second and CPU per call (user + system of the process,
+ *      start-up included, from bash `times`). Target: the same rate, <= 2x SIPp's CPU per call.
+ *   2. `sipscope serve` under SIPp's REGISTER load (bench/sipp/register.xml: REGISTER, 401, REGISTER with digest):
+ *      registrations per second held and failures, and serve's CPU. Target: >= 2000/s with no failure.
+ * Needs the build. Usage: node bench/call.mjs [--calls 500] [--rate 100] [--registrations 10000] [--reg-rate 2000] [--only calls|serve]
+ * Ports: SIPp UAS 26150, SIPp UAC 26151, serve 26155, SIPp REGISTER 26156.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runnerImport } from 'vite';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: options } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '500' },
+    rate: { type: 'string', default: '100' },
+    registrations: { type: 'string', default: '10000' },
+    'reg-rate': { type: 'string', default: '2000' },
+    only: { type: 'string' },
+  },
+});
+const calls = Number(options.calls);
+const rate = Number(options.rate);
+const registrations = Number(options.registrations);
+const regRate = Number(options['reg-rate']);
+const holdMs = 100;
+const uasPort = 26150;
+const uacPort = 26151;
+const servePort = 26155;
+const sippRegisterPort = 26156;
+
+const load = async (file) => (await runnerImport(path.join(root, 'test', 'interop', file))).module;
+const { runCommand, spawnDaemon } = await load('processes.ts');
+const work = mkdtempSync(path.join(os.tmpdir(), 'sipscope-bench-call-'));
+const sipscope = path.join(root, 'bin', 'sipscope.js');
+
+/** Runs a program under bash and reads its CPU time (user + system, children included) from `times`. */
+async function runTimed(program, args, runOptions) {
+  const script = '"$@"; status=$?; times >&2; exit $status';
+  const result = await runCommand('bash', ['-c', script, 'timed', program, ...args], runOptions);
+  const seconds = (text) => {
+    const [, minutes, secs] = /^(\d+)m([\d.]+)s$/.exec(text) ?? [];
+    return minutes === undefined ? Number.NaN : Number(minutes) * 60 + Number(secs);
+  };
+  const [user, system] = result.stderr.trim().split('\n').at(-1).trim().split(/\s+/).map(seconds);
+  return { ...result, cpuMs: (user + system) * 1000 };
+}
+
+/** SIPp's statistics file: successful and failed calls, and the seconds between its first and last row. */
+function sippStats(statsPath, wanted) {
+  const [header, ...rows] = readFileSync(statsPath, 'utf8').trim().split('\n');
+  const columns = header.split(';');
+  const cell = (row, name) => row.split(';')[columns.indexOf(name)];
+  const epochSeconds = (value) => Number(value.split('\t')[2]);
+  const doneRow = rows.find((row) => Number(cell(row, 'SuccessfulCall(C)')) + Number(cell(row, 'FailedCall(C)')) >= wanted) ?? rows.at(-1);
+  return {
+    retransmissions: Number(cell(doneRow, 'Retransmissions(C)')),
+    ok: Number(cell(doneRow, 'SuccessfulCall(C)')),
+    failed: Number(cell(doneRow, 'FailedCall(C)')),
+    elapsedMs: (epochSeconds(cell(doneRow, 'CurrentTime')) - epochSeconds(cell(doneRow, 'StartTime'))) * 1000,
+  };
+}
+
+async function waitFor(condition, limitMs) {
+  const deadline = Date.now() + limitMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+console.log(`${os.cpus().length} CPUs, load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} (figures are noisy when it is high)\n`);
+if (options.only !== 'serve') await callBench();
+if (options.only !== 'calls') await serveBench();
+rmSync(work, { recursive: true, force: true });
+
+async function callBench() {
+const uas = spawnDaemon('sipp', ['-sn', 'uas', '-buff_size', '4194304', '-i', '127.0.0.1', '-p', String(uasPort), '-nostdin'], { maxOutputChars: 100_000, stopGraceMs: 2000 });
+try {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  console.log(`1. ${calls} calls at ${rate}/s, each held ${holdMs} ms (INVITE, 100/180/200, ACK, BYE), against SIPp -sn uas:`);
+  const ours = await runTimed(process.execPath, [sipscope, 'call', `sip:uas@127.0.0.1:${uasPort}`, '--user', 'bench', '--count', String(calls), '--rate', String(rate),
+    '--concurrent', String(Math.max(50, rate)), '--duration', `${holdMs}ms`, '--json'], { timeoutMs: 120_000 + (calls / rate) * 3000 });
+  const json = JSON.parse(ours.stdout);
+  const oursRate = json.count / (json.elapsedMs / 1000);
+  console.log(`   sipscope ${oursRate.toFixed(1)} calls/s, ${json.ok}/${calls} ok, setup p50 ${json.setupMs?.p50.toFixed(2)} ms p99 ${json.setupMs?.p99.toFixed(2)} ms, CPU ${ours.cpuMs.toFixed(0)} ms = ${(ours.cpuMs / calls).toFixed(3)} ms/call (start-up included)`);
+  const statsPath = path.join(work, 'uac-stats.csv');
+  const theirs = await runTimed('sipp', [`127.0.0.1:${uasPort}`, '-sn', 'uac', '-buff_size', '4194304', '-i', '127.0.0.1', '-p', String(uacPort), '-m', String(calls), '-r', String(rate),
+    '-l', String(Math.max(50, rate)), '-d', String(holdMs), '-nostdin', '-trace_stat', '-stf', statsPath, '-fd', '3600', '-timeout', `${Math.ceil(calls / rate) + 30}s`],
+    { timeoutMs: 120_000 + (calls / rate) * 3000, cwd: work });
+  const stats = sippStats(statsPath, calls);
+  // SIPp's statistics have whole seconds; its process wall time is the finer measure of the same run
+  const sippRate = calls / (theirs.elapsedMs / 1000);
+  console.log(`   SIPp     ${sippRate.toFixed(1)} calls/s (process wall), ${stats.ok}/${calls} ok, CPU ${theirs.cpuMs.toFixed(0)} ms = ${(theirs.cpuMs / calls).toFixed(3)} ms/call`);
+  console.log(`   ratio sipscope/SIPp: rate ${(oursRate / sippRate).toFixed(2)}, CPU per call ${(ours.cpuMs / theirs.cpuMs).toFixed(2)} (target <= 2)`);
+} finally {
+  await uas.stop();
+}
+}
+
+async function serveBench() {
+console.log(`\n2. sipscope serve under SIPp REGISTER load: ${registrations} registrations at ${regRate}/s (REGISTER, 401, REGISTER with MD5 digest, 200):`);
+const secret = randomBytes(6).toString('hex');
+const users = Array.from({ length: registrations }, (_, index) => ({ user: `user${index + 1}`, password: `bench-${index + 1}-${secret}` }));
+writeFileSync(path.join(work, 'users.txt'), users.map(({ user, password }) => `${user} ${password}`).join('\n'));
+writeFileSync(path.join(work, 'sipp-users.csv'), ['SEQUENTIAL', ...users.map(({ user, password }) => `${user};${password};sipscope.test;[authentication username=${user} password=${password}];`), ''].join('\n'));
+const servePid = path.join(work, 'serve.pid');
+const serve = spawnDaemon('bash', ['-c', `echo $$ > ${servePid}; exec "$@"`, 'serve', process.execPath, sipscope, 'serve', '--listen', `127.0.0.1:${servePort}`, '--users', path.join(work, 'users.txt')],
+  { maxOutputChars: 200_000, stopGraceMs: 3000 });
+try {
+  await waitFor(() => serve.output().includes('accounts'), 10_000);
+  const statsPath = path.join(work, 'register-stats.csv');
+  const cpuBefore = readFileSync(`/proc/${readFileSync(servePid, 'utf8').trim()}/stat`, 'utf8').split(' ');
+  const result = await runTimed('sipp', [`127.0.0.1:${servePort}`, '-sf', path.join(root, 'bench', 'sipp', 'register.xml'), '-inf', path.join(work, 'sipp-users.csv'),
+    '-buff_size', '4194304', '-i', '127.0.0.1', '-p', String(sippRegisterPort), '-m', String(registrations), '-r', String(regRate), '-l', String(Math.max(regRate, 100)),
+    '-timeout', `${Math.ceil(registrations / regRate) + 30}s`, '-nostdin', '-trace_stat', '-stf', statsPath, '-fd', '3600'], { timeoutMs: 120_000, cwd: work });
+  const cpuAfter = readFileSync(`/proc/${readFileSync(servePid, 'utf8').trim()}/stat`, 'utf8').split(' ');
+  const ticks = (stat) => Number(stat[13]) + Number(stat[14]);
+  const serveCpuMs = ((ticks(cpuAfter) - ticks(cpuBefore)) * 1000) / 100;
+  const stats = sippStats(statsPath, registrations);
+  const perSecond = registrations / (result.elapsedMs / 1000);
+  console.log(`   ${stats.ok}/${registrations} registered, ${stats.failed} failed, ${perSecond.toFixed(0)} registrations/s (SIPp process wall ${result.elapsedMs.toFixed(0)} ms), serve CPU ${serveCpuMs.toFixed(0)} ms = ${(serveCpuMs / registrations).toFixed(3)} ms/registration; SIPp exit ${result.code}`);
+  // which side held the rate back: a process near 100% of a core is the bottleneck
+  console.log(`   SIPp retransmissions: ${stats.retransmissions} (a lost datagram costs its call 500 ms or more)`);
+  console.log(`   busy: serve ${((100 * serveCpuMs) / result.elapsedMs).toFixed(0)}% of one core, SIPp ${((100 * result.cpuMs) / result.elapsedMs).toFixed(0)}% (SIPp CPU ${result.cpuMs.toFixed(0)} ms)`);
+  const failures = serve.output().split('\n').filter((line) => /dropped|closed|403/.test(line)).length;
+  console.log(`   serve log lines about dropped/refused input: ${failures}`);
+} finally {
+  await serve.stop();
+}
+}

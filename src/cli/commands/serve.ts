@@ -1,0 +1,132 @@
+/**
+ * `sipscope serve`: the embedded registrar + UAS (src/server). Runs until SIGINT or SIGTERM (then closes the
+ * recording and exits 0); SIGHUP re-reads the users file. Prints where it listens on stdout, one log line per
+ * event worth knowing on stderr; no password reaches either.
+ */
+import { readFile } from 'node:fs/promises';
+import type { DigestAlgorithm } from '../../sip/digest/index.js';
+import type { ListenSpec } from '../../server/listeners.js';
+import { defineCommand } from '../command.js';
+import { badArgument, CliError, EXIT } from '../exit.js';
+import type { CliIO } from '../io.js';
+import type { ArgumentsOf } from '../option-table.js';
+
+const ALGORITHMS: readonly DigestAlgorithm[] = ['MD5', 'SHA-256', 'SHA-512-256'];
+
+/** ADDR:PORT, [IPv6]:PORT, or tls:ADDR:PORT. */
+export function parseListen(text: string): ListenSpec {
+  const tls = text.startsWith('tls:');
+  const rest = tls ? text.slice(4) : text;
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+|::1|localhost)):(\d{1,5})$/.exec(rest);
+  if (!match) throw badArgument(`--listen "${text}" is not ADDR:PORT, [IPv6]:PORT or tls:ADDR:PORT`);
+  const port = Number(match[3]);
+  if (port > 65535) throw badArgument(`--listen "${text}": port ${port} is not in 0..65535`);
+  const address = match[1] ?? (match[2] === 'localhost' ? '127.0.0.1' : match[2]);
+  return { kind: tls ? 'tls' : 'udp+tcp', address, port };
+}
+
+function parseAlgorithms(text: string): DigestAlgorithm[] {
+  return text.split(',').map((token) => {
+    const algorithm = ALGORITHMS.find((known) => known.toLowerCase() === token.trim().toLowerCase());
+    if (!algorithm) throw badArgument(`--algorithms: "${token}" is not one of ${ALGORITHMS.join(', ')}`);
+    return algorithm;
+  });
+}
+
+async function controlTokenOf(args: ServeArguments, io: CliIO): Promise<string> {
+  const envName = args.controlTokenEnv;
+  const file = args.controlTokenFile;
+  if (envName !== undefined) {
+    const value = io.env[envName];
+    if (!value) throw badArgument(`--control-token-env ${envName}: environment variable ${envName} is not set`);
+    return value;
+  }
+  if (file !== undefined) {
+    try {
+      return (await readFile(file, 'utf8')).split(/\r?\n/)[0];
+    } catch (error) {
+      throw badArgument(`--control-token-file ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  throw badArgument('--control needs a token: --control-token-env NAME or --control-token-file PATH');
+}
+
+async function readPem(path: string | undefined, what: string): Promise<Buffer> {
+  if (path === undefined) throw badArgument('--cert and --key go together');
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw badArgument(`${what} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+const SERVE_OPTIONS = {
+  listen: { type: 'string', array: true, describe: 'UDP+TCP on ADDR:PORT, or TLS with tls:ADDR:PORT (repeatable; default 127.0.0.1:5060; port 0: any free port)' },
+  realm: { type: 'string', default: 'sipscope.test', describe: 'digest realm' },
+  users: { type: 'string', demandOption: true, describe: 'accounts file: "user password" per line (# comments); re-read on SIGHUP and on change' },
+  algorithms: { type: 'string', default: 'MD5', describe: 'digest algorithms offered, preferred first: MD5, SHA-256, SHA-512-256 (comma list)' },
+  record: { type: 'string', describe: 'write every message sent and received to this pcapng file' },
+  control: { type: 'string', describe: 'control API (HTTP) on this loopback ADDR:PORT' },
+  'control-token-env': { type: 'string', describe: 'control API token from this environment variable' },
+  'control-token-file': { type: 'string', describe: 'control API token from the first line of this file' },
+  cert: { type: 'string', describe: 'PEM certificate for tls: listeners' },
+  key: { type: 'string', describe: 'PEM private key for tls: listeners' },
+  'ring-ms': { type: 'number', default: 100, describe: 'delay between 180 Ringing and 200 OK, ms' },
+} as const;
+
+type ServeArguments = ArgumentsOf<typeof SERVE_OPTIONS>;
+
+export const serveCommand = defineCommand({
+  command: 'serve',
+  describe: 'run a registrar + UAS on loopback (digest, registrations, calls, re-authenticated re-INVITEs, control API, --record pcapng)',
+  options: SERVE_OPTIONS,
+  examples: [
+    ['$0 serve --listen 127.0.0.1:5060 --listen [::1]:5060 --users users.txt --record serve.pcapng', 'registrar + UAS, recorded'],
+    ['$0 serve --users users.txt --control 127.0.0.1:8080 --control-token-env TOKEN', 'with the control API'],
+  ],
+  async run(args, io) {
+    const { startServer } = await import('../../server/server.js');
+    const listen = (args.listen.length > 0 ? args.listen : ['127.0.0.1:5060']).map(parseListen);
+    const control = args.control !== undefined ? { ...parseListen(args.control), token: await controlTokenOf(args, io) } : undefined;
+    const tls = args.cert !== undefined || args.key !== undefined ? { cert: await readPem(args.cert, '--cert'), key: await readPem(args.key, '--key') } : undefined;
+    if (!(args.ringMs >= 0)) throw badArgument('--ring-ms must be 0 or more');
+    let server;
+    try {
+      server = await startServer({
+        listen,
+        realm: args.realm,
+        usersFile: args.users,
+        algorithms: parseAlgorithms(args.algorithms),
+        record: args.record,
+        control: control ? { address: control.address, port: control.port, token: control.token } : undefined,
+        tls,
+        ringMs: args.ringMs,
+        log: (line) => io.err(`${new Date().toISOString()} ${line}`),
+      });
+    } catch (error) {
+      // the server's own errors (bad users file, port in use, control not on loopback) are the user's to fix
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string') throw new CliError(code, (error as Error).message, { cause: error });
+      throw error;
+    }
+    for (const socket of server.listening) io.out(`listening ${socket.transport} ${socket.address.includes(':') ? `[${socket.address}]` : socket.address}:${socket.port}`);
+    if (server.controlPort !== undefined && control) io.out(`control http://${control.address.includes(':') ? `[${control.address}]` : control.address}:${server.controlPort}/`);
+    io.out(`realm "${args.realm}", ${server.users.list().length} accounts${args.record ? `, recording to ${args.record}` : ''}`);
+    const running = server;
+    const onHangup = () => {
+      try {
+        io.err(`${new Date().toISOString()} SIGHUP: ${running.reload()} accounts in the users file`);
+      } catch (error) {
+        io.err(`${new Date().toISOString()} SIGHUP: users file not reloaded: ${(error as Error).message}`);
+      }
+    };
+    process.on('SIGHUP', onHangup);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.off('SIGHUP', onHangup);
+    await running.close();
+    return EXIT.ok;
+  },
+});

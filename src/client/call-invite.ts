@@ -1,0 +1,50 @@
+/** The initial INVITE of a test call (RFC 3261 §13.2.1) with its SDP offer, and its 422 retry (RFC 4028 §7.4). */
+import { withBranch, withHeader, headerValue, newBranch, type OutgoingRequest } from './request.js';
+import { hostPort } from '../sip/index.js';
+import { contactTransportParam, newDialogBasics, routeHeaders, viaHeader, type TargetConnection } from './target-connection.js';
+
+export interface InviteSettings {
+  /** User part of From (our address-of-record). */
+  user: string;
+  contact?: string;
+  /** Session-Expires to ask for, seconds (RFC 4028 §7.1); none: we only say `Supported: timer`. */
+  sessionExpires?: number;
+  headers?: [string, string][];
+  userAgent?: string;
+}
+
+/** Methods we answer inside the dialog (§20.5). */
+export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK';
+
+export function buildInvite(connection: TargetConnection, settings: InviteSettings, sdp: string): OutgoingRequest {
+  const { target } = connection;
+  const { local } = connection.transport;
+  const basics = newDialogBasics();
+  const from = `${target.scheme}:${settings.user}@${hostPort(target.host)}`;
+  const contact = settings.contact ?? `${target.scheme}:${settings.user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
+  const headers: [string, string][] = [
+    ['Via', viaHeader(connection)],
+    ['Max-Forwards', '70'],
+    ...routeHeaders(connection),
+    ['From', `<${from}>;tag=${basics.fromTag}`],
+    ['To', `<${target.text}>`],
+    ['Call-ID', basics.callId],
+    ['CSeq', '1 INVITE'],
+    ['Contact', `<${contact}>`],
+    ['Allow', ALLOWED_METHODS],
+    // RFC 3262 §3 and RFC 4028 §7.1: we can do reliable provisionals and session timers when the peer wants them
+    ['Supported', '100rel, timer'],
+  ];
+  if (settings.sessionExpires !== undefined) headers.push(['Session-Expires', String(settings.sessionExpires)]);
+  headers.push(['User-Agent', settings.userAgent ?? 'sipscope'], ['Content-Type', 'application/sdp'], ...(settings.headers ?? []));
+  return { method: 'INVITE', uri: target.text, headers, body: sdp };
+}
+
+/** RFC 4028 §7.4: after 422, the INVITE again with Session-Expires (and Min-SE) raised to the 422's Min-SE. */
+export function inviteWithMinSe(previous: OutgoingRequest, minSe: number): OutgoingRequest {
+  const cseq = Number(/^\s*(\d+)/.exec(headerValue(previous, 'CSeq') ?? '')?.[1] ?? 1) + 1;
+  let next = withHeader(previous, 'Session-Expires', String(minSe));
+  next = withHeader(next, 'Min-SE', String(minSe));
+  next = withHeader(next, 'CSeq', `${cseq} INVITE`);
+  return withBranch(next, newBranch());
+}

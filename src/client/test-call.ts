@@ -1,0 +1,351 @@
+/**
+ * One test call on an open connection, from INVITE to BYE (the flow call.ts describes): setup with challenges,
+ * PRACK, 422 and CANCEL; the hold with its refreshes and the revocation verdict; the peer's requests; the record of
+ * every transaction. runCall and placeCall (call.ts) create it and hand it its result to fill in.
+ */
+import { performance } from 'node:perf_hooks';
+import { buildResponseTo, getHeader, type SipRequest, type SipResponse } from '../sip/index.js';
+import { DigestClient } from '../sip/digest/index.js';
+import type { MediaPort } from './call-media.js';
+import { buildInvite, inviteWithMinSe, type InviteSettings } from './call-invite.js';
+import { answerPeerRequest } from './call-peer.js';
+import type { CallEnd, CallResult, CallStep, CallTransaction } from './call-result.js';
+import type { CallEndpoint, CallRouter } from './call-router.js';
+import { ackFor2xx, cancelFor, dialogFromResponse, reliableSequence, requestInDialog, type Dialog } from './dialog.js';
+import { exchange, MAX_CHALLENGE_ROUNDS, type Credentials, type ExchangeOutcome } from './exchange.js';
+import { headerValue, serializeRequest, type OutgoingRequest } from './request.js';
+import { checkErrorOf, type TargetConnection, type TargetOptions } from './target-connection.js';
+import { minSessionExpiresOf, refreshIntervalMs, sessionExpiresOf, type SessionExpires } from './session-timer.js';
+
+export interface CallOptions extends TargetOptions {
+  user?: string;
+  authUser?: string;
+  password?: string;
+  /** How long to hold the call after the 2xx, ms. */
+  durationMs: number;
+  /** Interval between refreshes, ms; none: only when the peer's Session-Expires asks us to refresh. */
+  refreshMs?: number;
+  refreshMethod?: 'reinvite' | 'update';
+  /** CANCEL when the INVITE has no final answer after this long, ms (default 30 s). */
+  answerTimeoutMs?: number;
+  /** Session-Expires to ask for, seconds. */
+  sessionExpires?: number;
+  contact?: string;
+  headers?: [string, string][];
+  userAgent?: string;
+  /** Limit of each non-INVITE-setup transaction, ms. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
+/** How early a timer may fire and still count as due (setTimeout has millisecond granularity). */
+const TIMER_SLACK_MS = 2;
+/** 422 rounds (RFC 4028 §7.4) before giving up. */
+const MAX_MIN_SE_ROUNDS = 2;
+
+export function emptyCallResult(): CallResult {
+  return { method: 'INVITE', ok: false, challenged: false, endedBy: 'error', refreshes: { sent: 0, ok: 0 }, prackSent: 0, retransmissions: 0, transactions: [] };
+}
+
+/** The CSeq number of a message, without trusting its syntax. */
+function cseqNumber(message: SipRequest | SipResponse): number | undefined {
+  const match = /^\s*(\d+)/.exec(getHeader(message, 'cseq') ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+export class TestCall implements CallEndpoint {
+  private readonly digest?: DigestClient;
+  private startedAt?: number;
+  private answeredAt?: number;
+  private dialog?: Dialog;
+  private callId = '';
+  /** ACKs sent per INVITE CSeq number, re-sent when the 2xx is retransmitted (§13.2.2.4). */
+  private readonly acks = new Map<number, Buffer>();
+  private readonly pracked = new Set<string>();
+  private granted?: SessionExpires;
+  private peerHungUp = false;
+  private wake?: () => void;
+  private readonly background: Promise<unknown>[] = [];
+
+  constructor(
+    private readonly connection: TargetConnection,
+    private readonly router: CallRouter,
+    private readonly options: CallOptions,
+    private readonly invite: InviteSettings,
+    private readonly credentials: Credentials,
+    private readonly media: MediaPort,
+    private readonly result: CallResult,
+  ) {
+    if (credentials.password !== undefined) this.digest = new DigestClient(credentials.username, credentials.password);
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (!(await this.setup())) return;
+      const held = await this.hold();
+      if (held === 'remote-bye') {
+        this.result.endedBy = 'remote-bye';
+        this.result.lifetimeMs = performance.now() - this.answeredAt!;
+        return;
+      }
+      if (held !== 'done' && held !== 'gone') this.result.endedBy = held;
+      if (held !== 'gone') await this.hangUp(held === 'done');
+      else this.result.endedBy = 'refresh-failed';
+    } finally {
+      await Promise.allSettled(this.background);
+      this.router.remove(this.callId);
+    }
+  }
+
+  /** INVITE until a final answer: true when the call was answered (2xx) and acknowledged. */
+  private async setup(): Promise<boolean> {
+    let request = buildInvite(this.connection, this.invite, this.media.offer(1));
+    this.callId = headerValue(request, 'Call-ID')!;
+    this.result.callId = this.callId;
+    this.router.add(this.callId, this);
+    let current = request;
+    let provisionalSeen = false;
+    let cancelWanted = false;
+    let cancelSent = false;
+    const cancel = () => {
+      if (cancelSent) return;
+      cancelSent = true;
+      this.background.push(this.transact('cancel', cancelFor(current)));
+    };
+    const answerTimeoutMs = this.options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+    // §9.1: CANCEL only once a provisional response came; before that, wait for one (or Timer B)
+    const timer = setTimeout(() => {
+      cancelWanted = true;
+      if (provisionalSeen) cancel();
+    }, answerTimeoutMs);
+    let outcome: ExchangeOutcome;
+    try {
+      for (let round = 0; ; round++) {
+        outcome = await this.transact('setup', request, undefined, {
+          deadline: Date.now() + answerTimeoutMs + this.options.timeoutMs,
+          sending: (sent) => {
+            current = sent;
+            this.startedAt ??= performance.now();
+          },
+          provisional: (response, sent) => {
+            provisionalSeen = true;
+            if (cancelWanted) cancel();
+            this.acknowledgeProvisional(response, sent);
+          },
+        });
+        const minSe = outcome.final?.status === 422 ? minSessionExpiresOf(outcome.final) : undefined;
+        if (minSe === undefined || round >= MAX_MIN_SE_ROUNDS) break;
+        request = inviteWithMinSe(current, minSe);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const final = outcome.final;
+    this.result.status = final?.status;
+    this.result.reason = final?.reason;
+    if (outcome.error || !final) {
+      this.result.error = checkErrorOf(outcome.error);
+      this.result.endedBy = cancelSent ? 'cancelled' : 'error';
+      return false;
+    }
+    if (final.status >= 300) {
+      this.result.endedBy = cancelSent && final.status === 487 ? 'cancelled' : 'rejected';
+      return false;
+    }
+    this.answeredAt = performance.now();
+    this.result.setupMs = this.answeredAt - this.startedAt!;
+    const inviteCSeq = cseqNumber(final) ?? 1;
+    this.dialog = dialogFromResponse(current, final, Math.max(inviteCSeq, this.dialog?.localCSeq ?? 0));
+    if (!this.dialog) {
+      this.result.error = { code: 'bad-response', message: `the ${final.status} to INVITE has no To tag (RFC 3261 §12.1.1)`, remote: true };
+      return false;
+    }
+    this.acknowledge2xx(inviteCSeq);
+    this.grant(final);
+    return true;
+  }
+
+  /** RFC 3262 §4: PRACK each reliable provisional once, in its early dialog. */
+  private acknowledgeProvisional(response: SipResponse, invite: OutgoingRequest): void {
+    const rseq = reliableSequence(response);
+    if (rseq === undefined) return;
+    const inviteCSeq = cseqNumber(response) ?? 1;
+    const early = dialogFromResponse(invite, response, Math.max(inviteCSeq, this.dialog?.localCSeq ?? 0));
+    if (!early) return;
+    const key = `${early.remoteTag} ${rseq}`;
+    if (this.pracked.has(key)) return; // a retransmission of one we acknowledged
+    this.pracked.add(key);
+    const prack = requestInDialog(this.connection, early, 'PRACK', [['RAck', `${rseq} ${inviteCSeq} INVITE`]]);
+    this.dialog = early; // keeps the CSeq count; the 2xx replaces it with the confirmed dialog
+    this.result.prackSent++;
+    this.background.push(this.transact('prack', prack));
+  }
+
+  /** §13.2.2.4: the ACK for a 2xx is built by the UA core and sent outside any transaction. */
+  private acknowledge2xx(inviteCSeq: number): void {
+    const ack = serializeRequest(ackFor2xx(this.connection, this.dialog!, inviteCSeq));
+    this.acks.set(inviteCSeq, ack);
+    this.record({ request: 'ACK', cseq: inviteCSeq, provisional: [], retransmissions: 0, credentials: [], step: 'ack', atMs: this.sinceStart() });
+    this.sendQuietly(ack);
+  }
+
+  private grant(response: SipResponse): void {
+    const granted = sessionExpiresOf(response);
+    if (!granted) return;
+    this.granted = granted;
+    this.result.sessionExpires = granted.refresher === undefined ? { seconds: granted.seconds } : { seconds: granted.seconds, refresher: granted.refresher };
+  }
+
+  private refreshInterval(): number | undefined {
+    // RFC 4028 §7.2: we refresh when the 2xx names us (uac) as the refresher
+    const timer = this.granted?.refresher === 'uac' ? refreshIntervalMs(this.granted) : undefined;
+    const asked = this.options.refreshMs;
+    if (timer === undefined) return asked;
+    return asked === undefined ? timer : Math.min(asked, timer);
+  }
+
+  /** Holds the call until the duration is over, refreshing it; says why it stopped. */
+  private async hold(): Promise<'done' | 'remote-bye' | 'gone' | CallEnd> {
+    const endAt = this.answeredAt! + this.options.durationMs;
+    let interval = this.refreshInterval();
+    let nextRefresh = interval === undefined ? Infinity : this.answeredAt! + interval;
+    for (let refresh = 1; ; ) {
+      const wakeAt = Math.min(endAt, nextRefresh);
+      if (!this.peerHungUp) await this.sleep(wakeAt - performance.now());
+      if (this.peerHungUp) return 'remote-bye';
+      // timers may fire a little early: within TIMER_SLACK_MS counts as due, earlier means sleep on
+      const now = performance.now();
+      if (now >= endAt - TIMER_SLACK_MS) return 'done';
+      if (now < nextRefresh - TIMER_SLACK_MS) continue;
+      const verdict = await this.refresh(refresh++);
+      if (verdict !== 'ok') return verdict;
+      interval = this.refreshInterval();
+      nextRefresh = interval === undefined ? Infinity : performance.now() + interval;
+    }
+  }
+
+  private async refresh(refresh: number): Promise<'ok' | 'gone' | CallEnd> {
+    const update = this.options.refreshMethod === 'update';
+    const method = update ? 'UPDATE' : 'INVITE';
+    const extra: [string, string][] = [['Supported', '100rel, timer']];
+    if (this.granted) extra.push(['Session-Expires', `${this.granted.seconds};refresher=uac`]);
+    // RFC 4028 §9: an UPDATE refresh carries no offer; a re-INVITE re-offers the unchanged session (RFC 3264 §8)
+    if (!update) extra.push(['Content-Type', 'application/sdp']);
+    const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method)], update ? undefined : this.media.offer(1));
+    this.result.refreshes.sent++;
+    const outcome = await this.transact('refresh', request, refresh);
+    const status = outcome.final?.status;
+    if (status !== undefined && status >= 200 && status < 300) {
+      if (!update) this.acknowledge2xx(cseqNumber(outcome.final!) ?? this.dialog!.localCSeq);
+      this.grant(outcome.final!);
+      this.result.refreshes.ok++;
+      return 'ok';
+    }
+    if (status === 491) return 'ok'; // §14.1 glare: the session is unchanged; the next refresh tries again
+    const afterMs = performance.now() - this.answeredAt!;
+    // a 403, or a 401/407 we answered and that came again (or could not answer): the credential is refused
+    if (status === 403 || status === 401 || status === 407) {
+      this.result.revocation = { refresh, method, afterMs, status, reason: outcome.final!.reason };
+      if (outcome.authProblem) this.result.revocation.authProblem = outcome.authProblem;
+      return 'revoked';
+    }
+    if (outcome.error) this.result.error = checkErrorOf(outcome.error);
+    // §12.2.1.2: 481 or 408 to a request within a dialog ends the dialog; 481 needs no BYE
+    return status === 481 ? 'gone' : 'refresh-failed';
+  }
+
+  private async hangUp(expected: boolean): Promise<void> {
+    const bye = requestInDialog(this.connection, this.dialog!, 'BYE', this.preemptive('BYE'));
+    const outcome = await this.transact('bye', bye);
+    this.result.lifetimeMs = performance.now() - this.answeredAt!;
+    const status = outcome.final?.status;
+    if (expected) {
+      this.result.endedBy = 'bye';
+      this.result.ok = status !== undefined && status >= 200 && status < 300;
+      if (outcome.error && !this.result.error) this.result.error = checkErrorOf(outcome.error);
+    }
+  }
+
+  /** Credentials for a request in the dialog under the challenges already answered (RFC 3261 §22.3). */
+  private preemptive(method: string): [string, string][] {
+    if (!this.digest) return [];
+    return this.digest.authorizeAgain({ method, uri: this.dialog!.remoteTarget })
+      .map((built): [string, string] => [built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', built.value]);
+  }
+
+  /** One exchange (challenge rounds included), recorded with the step it served and when each round started. */
+  private async transact(
+    step: CallStep,
+    request: OutgoingRequest,
+    refresh?: number,
+    hooks: { deadline?: number; sending?(request: OutgoingRequest): void; provisional?(response: SipResponse, request: OutgoingRequest): void } = {},
+  ): Promise<ExchangeOutcome> {
+    const sentAt: number[] = [];
+    const outcome = await exchange(this.connection.layer, request, this.credentials, hooks.deadline ?? Date.now() + this.options.timeoutMs, MAX_CHALLENGE_ROUNDS, {
+      digest: this.digest,
+      sending: (sent) => {
+        hooks.sending?.(sent);
+        sentAt.push(this.sinceStart());
+      },
+      provisional: hooks.provisional,
+    });
+    outcome.transactions.forEach((record, index) => {
+      const entry: CallTransaction = { ...record, step, atMs: sentAt[index] ?? this.sinceStart() };
+      if (refresh !== undefined) entry.refresh = refresh;
+      this.record(entry);
+    });
+    const last = outcome.transactions[outcome.transactions.length - 1];
+    if (this.dialog && last && step !== 'cancel' && step !== 'setup') this.dialog.localCSeq = Math.max(this.dialog.localCSeq, last.cseq);
+    if (outcome.challenged) this.result.challenged = true;
+    if (outcome.answered) Object.assign(this.result, outcome.answered);
+    if (outcome.authProblem && step === 'setup') this.result.authProblem = outcome.authProblem;
+    return outcome;
+  }
+
+  private record(entry: CallTransaction): void {
+    this.result.transactions.push(entry);
+  }
+
+  private sinceStart(): number {
+    return this.startedAt === undefined ? 0 : performance.now() - this.startedAt;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private sendQuietly(bytes: Buffer): void {
+    try {
+      this.connection.layer.sendStateless(bytes);
+    } catch {
+      // a failed transport shows in the next transaction
+    }
+  }
+
+  /** A 2xx to INVITE again: its ACK got lost, send it again (§13.2.2.4). */
+  strayResponse(response: SipResponse): void {
+    if (!/\bINVITE\s*$/i.test(getHeader(response, 'cseq') ?? '') || response.status < 200 || response.status >= 300) return;
+    const ack = this.acks.get(cseqNumber(response) ?? -1);
+    if (ack) this.sendQuietly(ack);
+  }
+
+  /** The peer's requests within the call (§12.2.2), answered as call-peer.ts says. */
+  request(request: SipRequest): Buffer | undefined {
+    if (request.method === 'ACK') return undefined;
+    const answer = answerPeerRequest(request, { dialog: this.peerHungUp ? undefined : this.dialog, sdp: () => this.media.offer(1) });
+    if (request.method === 'BYE') {
+      this.peerHungUp = true;
+      this.wake?.();
+    }
+    const { status, reason } = answer;
+    this.record({ request: request.method, cseq: cseqNumber(request) ?? 0, status, reason, provisional: [], retransmissions: 0, credentials: [], step: 'peer', atMs: this.sinceStart() });
+    return buildResponseTo(request, { ...answer, toTag: this.dialog?.localTag });
+  }
+}

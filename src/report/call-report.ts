@@ -1,0 +1,142 @@
+/**
+ * Renderers of a test call (`sipscope call`): human text (one line per transaction), the --json object, JUnit
+ * test cases (reachable, authenticated, answered, held, ended) and the monitoring-plugins line.
+ */
+import type { CallResult, CallTransaction } from '../client/call-result.js';
+import type { TextStyle } from './check-text.js';
+import { renderJUnit, type JUnitCase } from './junit.js';
+import { renderMonitoringLine, type MonitoringState, type PerfDatum } from './monitoring.js';
+
+const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
+const round = (value: number | undefined): number | null => (value === undefined ? null : Math.round(value * 1000) / 1000);
+
+function transactionLine(record: CallTransaction, style: TextStyle): string {
+  const at = `+${(record.atMs / 1000).toFixed(3)}s`.padStart(9);
+  if (record.step === 'peer') return `  ${at}  ${record.request} from the peer -> answered ${record.status} ${record.reason ?? ''}`.trimEnd();
+  if (record.step === 'ack') return `  ${at}  ACK (CSeq ${record.cseq})`;
+  const status = record.status === undefined ? style.red('no final response') : `${record.status} ${record.reason ?? ''}`.trim();
+  const label = record.step === 'refresh' ? `refresh ${record.refresh}` : record.step;
+  const extras = [
+    record.credentials.length > 0 ? `with ${record.credentials.join(' + ')}` : '',
+    record.provisional.length > 0 ? `after ${record.provisional.join(', ')}` : '',
+    record.retransmissions > 0 ? style.yellow(`${record.retransmissions} retransmissions`) : '',
+  ].filter((text) => text !== '');
+  const shown = record.status === 403 ? style.red(status) : status;
+  return `  ${at}  ${record.request} (CSeq ${record.cseq}, ${label}) -> ${shown}  ${ms(record.rttMs)}${extras.length ? `  (${extras.join(', ')})` : ''}`;
+}
+
+export function renderCallText(result: CallResult, style: TextStyle): string {
+  const lines: string[] = [];
+  if (result.target) lines.push(style.dim(`INVITE to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}${result.callId ? `, Call-ID ${result.callId}` : ''}`));
+  for (const record of result.transactions) lines.push(transactionLine(record, style));
+  lines.push(callVerdict(result, style));
+  if (result.realm !== undefined) lines.push(`  realm "${result.realm}", algorithm ${result.algorithm}, qop ${result.qop ?? 'none'}`);
+  if (result.authProblem) lines.push(`  ${style.yellow(result.authProblem)}`);
+  lines.push(`  setup ${ms(result.setupMs)}, lifetime ${result.lifetimeMs === undefined ? '-' : `${(result.lifetimeMs / 1000).toFixed(3)} s`}, refreshes ${result.refreshes.ok}/${result.refreshes.sent} accepted, ${result.retransmissions} retransmissions`);
+  if (result.sessionExpires) lines.push(`  session interval ${result.sessionExpires.seconds} s, refresher ${result.sessionExpires.refresher ?? 'unnamed'}`);
+  if (result.prackSent > 0) lines.push(`  ${result.prackSent} reliable provisional response(s) acknowledged with PRACK`);
+  if (result.rtp) lines.push(style.dim(`  RTP port ${result.rtp.address}:${result.rtp.port} offered, ${result.rtp.packetsReceived} packets received`));
+  return lines.join('\n');
+}
+
+function callVerdict(result: CallResult, style: TextStyle): string {
+  const failed = style.red(style.bold('FAILED'));
+  if (result.revocation) {
+    const { refresh, method, afterMs, status, reason } = result.revocation;
+    return `${failed} revoked mid-call: refresh ${refresh} (${method}) answered ${status} ${reason ?? ''} after ${(afterMs / 1000).toFixed(3)} s; BYE sent`;
+  }
+  if (result.error && result.setupMs === undefined) return `${failed} ${result.error.remote ? 'remote' : 'local'} error ${result.error.code}: ${result.error.message}`;
+  if (result.ok) return `${style.green(style.bold('OK'))} call answered ${result.status} ${result.reason ?? ''}, held, ended with BYE`;
+  const why: Record<string, string> = {
+    'remote-bye': 'the peer hung up before the duration was over',
+    'refresh-failed': 'a refresh failed',
+    rejected: `INVITE answered ${result.status} ${result.reason ?? ''}`.trim(),
+    cancelled: 'no final answer in time: CANCEL sent',
+    bye: 'BYE was not answered with 2xx',
+    error: result.error ? `${result.error.code}: ${result.error.message}` : 'error',
+  };
+  return `${failed} ${why[result.endedBy] ?? result.endedBy}`;
+}
+
+/** --json: the result with every key present (null when absent) and times rounded to microseconds. */
+export function callJson(result: CallResult): Record<string, unknown> {
+  return {
+    ok: result.ok,
+    status: result.status ?? null,
+    reason: result.reason ?? null,
+    callId: result.callId ?? null,
+    endedBy: result.endedBy,
+    setupMs: round(result.setupMs),
+    lifetimeMs: round(result.lifetimeMs),
+    revocation: result.revocation ? { ...result.revocation, afterMs: round(result.revocation.afterMs) } : null,
+    refreshes: result.refreshes,
+    sessionExpires: result.sessionExpires ?? null,
+    prackSent: result.prackSent,
+    realm: result.realm ?? null,
+    algorithm: result.algorithm ?? null,
+    qop: result.qop ?? null,
+    retransmissions: result.retransmissions,
+    rtp: result.rtp ?? null,
+    target: result.target ?? null,
+    transactions: result.transactions.map((record) => ({
+      step: record.step,
+      ...(record.refresh !== undefined ? { refresh: record.refresh } : {}),
+      request: record.request,
+      cseq: record.cseq,
+      status: record.status ?? null,
+      reason: record.reason ?? null,
+      atMs: round(record.atMs),
+      rttMs: round(record.rttMs),
+      retransmissions: record.retransmissions,
+      provisional: record.provisional,
+    })),
+    ...(result.authProblem ? { authProblem: result.authProblem } : {}),
+    ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+  };
+}
+
+export function callMonitoringState(result: CallResult, warnRetrans: number): MonitoringState {
+  if (result.error && result.setupMs === undefined && result.status === undefined) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
+  if (!result.ok) return 'CRITICAL';
+  return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
+}
+
+export function renderCallMonitoring(result: CallResult, warnRetrans: number, target: string): string {
+  const state = callMonitoringState(result, warnRetrans);
+  const summary = result.revocation
+    ? `call to ${target} revoked at refresh ${result.revocation.refresh} (${result.revocation.status}) after ${(result.revocation.afterMs / 1000).toFixed(1)}s`
+    : result.ok
+      ? `call to ${target} answered in ${ms(result.setupMs)}, held ${((result.lifetimeMs ?? 0) / 1000).toFixed(1)}s, ${result.refreshes.ok} refreshes`
+      : `call to ${target} ${result.endedBy}${result.status !== undefined ? ` (INVITE ${result.status})` : ''}${result.error ? `: ${result.error.code}` : ''}`;
+  const perfdata: PerfDatum[] = [
+    { label: 'setup', value: result.setupMs ?? Number.NaN, uom: 'ms', min: 0 },
+    { label: 'lifetime', value: (result.lifetimeMs ?? Number.NaN) / 1000, uom: 's', min: 0 },
+    { label: 'refreshes', value: result.refreshes.ok, min: 0 },
+    { label: 'retransmissions', value: result.retransmissions, warn: warnRetrans, min: 0 },
+  ];
+  return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
+}
+
+/** JUnit: reachable, authenticated, answered, held (every refresh accepted), ended (our BYE answered). */
+export function renderCallJUnit(result: CallResult, target: string): string {
+  const suite = `sipscope call ${target}`;
+  const answered = result.transactions.some((record) => record.step === 'setup' && record.status !== undefined);
+  const cases: JUnitCase[] = [];
+  const add = (name: string, passed: boolean | 'skipped', message: string, timeMs?: number) => {
+    const testCase: JUnitCase = { name, classname: suite, systemOut: message };
+    if (timeMs !== undefined) testCase.timeMs = timeMs;
+    if (passed === 'skipped') testCase.skipped = message;
+    else if (!passed) testCase.failure = { message, type: result.error?.code ?? result.endedBy };
+    cases.push(testCase);
+  };
+  add('reachable', answered, answered ? `answered by ${result.target?.address}:${result.target?.port}` : (result.error?.message ?? 'no response'));
+  add('authenticated', !result.challenged ? 'skipped' : result.authProblem === undefined,
+    result.challenged ? (result.authProblem ?? `realm "${result.realm}", ${result.algorithm}`) : 'no challenge');
+  const is2xx = result.status !== undefined && result.status >= 200 && result.status < 300;
+  add('answered', is2xx, `INVITE -> ${result.status ?? 'no answer'} ${result.reason ?? ''}`.trim(), result.setupMs);
+  add('held', !is2xx ? 'skipped' : result.revocation === undefined && result.endedBy !== 'refresh-failed' && result.endedBy !== 'remote-bye',
+    result.revocation ? `refresh ${result.revocation.refresh} answered ${result.revocation.status} after ${result.revocation.afterMs.toFixed(0)} ms: revoked` : `${result.refreshes.ok}/${result.refreshes.sent} refreshes accepted, ended by ${result.endedBy}`,
+    result.lifetimeMs);
+  add('ended', !is2xx ? 'skipped' : result.ok, `ended by ${result.endedBy}`);
+  return renderJUnit([{ name: suite, cases, timestamp: new Date().toISOString() }], { name: 'sipscope' });
+}

@@ -1,0 +1,271 @@
+/**
+ * What `sipscope serve` answers (its UAS core, RFC 3261 §8.2, §10.3, §13.3, §14.2, §15.1.2, RFC 3311):
+ * REGISTER -> digest, then the registrar; INVITE -> digest, 100, 180, then 200 with SDP; a re-INVITE or UPDATE is
+ * authenticated again, so a revoked credential gets 403 on its next refresh; BYE -> 200; CANCEL -> 200 and 487
+ * to the INVITE while it is unanswered; OPTIONS -> 200; ACK ends the 2xx retransmissions. Requests for no
+ * dialog get 481, methods we do not know 501.
+ */
+import { randomFillSync } from 'node:crypto';
+import { buildResponseTo, getHeader, topViaOf, type SipRequest } from '../sip/index.js';
+import type { DigestAuthenticator } from './auth.js';
+import { DialogStore, type ServerDialog } from './dialogs.js';
+import type { Registrar } from './registrar.js';
+import { ServerTransactions } from './transactions.js';
+
+export interface Origin {
+  transport: 'udp' | 'tcp' | 'tls';
+  local: { address: string; port: number };
+  remote: { address: string; port: number };
+  reliable: boolean;
+  send(bytes: Buffer): void;
+}
+
+export type ServerLog = (line: string) => void;
+
+export interface CoreOptions {
+  auth: DigestAuthenticator;
+  registrar: Registrar;
+  log: ServerLog;
+  /** Delay between 180 and 200, ms (a CANCEL can arrive meanwhile). */
+  ringMs: number;
+}
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER';
+
+interface Pending {
+  dialog: ServerDialog;
+  invite: SipRequest;
+  origin: Origin;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class ServerCore {
+  readonly dialogs = new DialogStore();
+  private readonly transactions = new ServerTransactions();
+  /** INVITEs between 180 and 200, by their branch (a CANCEL names the INVITE by its branch, §9.2). */
+  private readonly ringing = new Map<string, Pending>();
+  private readonly sdpSession = Math.floor(Date.now() / 1000);
+  /** Counters for the control API and the log. */
+  readonly counts = { requests: 0, registered: 0, challenged: 0, forbidden: 0, calls: 0, refreshes: 0, refused: 0 };
+
+  constructor(private readonly options: CoreOptions) {}
+
+  handle(request: SipRequest, origin: Origin): void {
+    this.counts.requests++;
+    let branch: string | undefined;
+    try {
+      branch = topViaOf(request)?.branch;
+    } catch {
+      branch = undefined;
+    }
+    const key = `${branch ?? getHeader(request, 'call-id')} ${request.method === 'ACK' ? 'INVITE' : request.method}`;
+    if (request.method === 'ACK') {
+      this.acknowledge(request);
+      return;
+    }
+    if (this.transactions.replay(key)) return;
+    const inboundToTag = /;\s*tag=([^;>\s]+)/i.exec(getHeader(request, 'to') ?? '')?.[1];
+    const respond = (status: number, reason: string, headers: [string, string][] = [], body?: string, toTag?: string): Buffer => {
+      // a tag only where the To has none (a dialog-creating or out-of-dialog answer, §8.2.6.2)
+      const tag = toTag ?? (status > 100 && inboundToTag === undefined ? randomTag() : undefined);
+      const bytes = buildResponseTo(request, { status, reason, toTag: tag, headers: [...headers, ['Server', 'sipscope serve']], body });
+      if (status >= 200 || request.method === 'INVITE') this.transactions.remember(key, bytes, origin.send);
+      origin.send(bytes);
+      return bytes;
+    };
+    if (inboundToTag !== undefined && request.method !== 'CANCEL') {
+      this.inDialog(request, origin, inboundToTag, respond);
+      return;
+    }
+    switch (request.method) {
+      case 'REGISTER': return this.register(request, respond);
+      case 'INVITE': return this.invite(request, origin, branch, respond);
+      case 'CANCEL': return this.cancel(branch, respond);
+      case 'OPTIONS': return void respond(200, 'OK', [['Allow', ALLOW], ['Accept', 'application/sdp']]);
+      case 'BYE':
+      case 'UPDATE':
+      case 'PRACK': return void respond(481, 'Call/Transaction Does Not Exist');
+      default: return void respond(501, 'Not Implemented', [['Allow', ALLOW]]);
+    }
+  }
+
+  private register(request: SipRequest, respond: Responder): void {
+    const verdict = this.authenticate(request, respond);
+    if (!verdict) return;
+    const answer = this.options.registrar.register(request, verdict);
+    if (answer.status === 200) {
+      this.counts.registered++;
+      respond(200, 'OK', answer.contacts);
+    } else {
+      respond(answer.status, answer.reason, answer.headers ?? []);
+    }
+  }
+
+  /** The authenticated user, or undefined after answering 401 or 403. */
+  private authenticate(request: SipRequest, respond: Responder, dialog?: ServerDialog): string | undefined {
+    const verdict = this.options.auth.check(request);
+    if (verdict.kind === 'ok') {
+      if (dialog && dialog.user !== verdict.user) {
+        this.counts.forbidden++;
+        respond(403, 'Forbidden (not the credential of this call)');
+        return undefined;
+      }
+      return verdict.user;
+    }
+    if (verdict.kind === 'forbidden') {
+      this.counts.forbidden++;
+      const what = dialog ? `${request.method} in call ${dialog.callId}` : request.method;
+      this.options.log(`403 to ${what} from user "${verdict.user}": ${verdict.why}`);
+      respond(403, 'Forbidden');
+      return undefined;
+    }
+    this.counts.challenged++;
+    respond(401, 'Unauthorized', this.options.auth.challengeHeaders(verdict.stale));
+    return undefined;
+  }
+
+  private invite(request: SipRequest, origin: Origin, branch: string | undefined, respond: Responder): void {
+    const user = this.authenticate(request, respond);
+    if (!user) return;
+    if (this.dialogs.full) {
+      respond(503, 'Service Unavailable (too many calls)', [['Retry-After', '5']]);
+      return;
+    }
+    const localTag = randomTag();
+    const now = Date.now();
+    const dialog: ServerDialog = {
+      callId: getHeader(request, 'call-id') ?? '', localTag, remoteTag: safeTag(request) ?? '', user, state: 'early', createdAt: now, lastActivity: now, refreshes: 0,
+    };
+    this.dialogs.add(dialog);
+    this.counts.calls++;
+    respond(100, 'Trying');
+    respond(180, 'Ringing', [['Contact', contactOf(origin)]], undefined, localTag);
+    const answer = () => {
+      if (branch !== undefined) this.ringing.delete(branch);
+      dialog.state = 'confirmed';
+      const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ['Allow', ALLOW], ...this.sessionTimer(request)], this.sdp(origin), localTag);
+      if (!origin.reliable) this.transactions.retransmitUntilAck(`${dialog.callId} ${cseqNumber(request)}`, bytes, origin.send);
+    };
+    if (branch === undefined || this.options.ringMs <= 0) {
+      answer();
+      return;
+    }
+    const timer = setTimeout(answer, this.options.ringMs);
+    this.ringing.set(branch, { dialog, invite: request, origin, timer });
+  }
+
+  /** §9.2: CANCEL of an INVITE still ringing: 200 to the CANCEL, 487 to the INVITE; otherwise no effect. */
+  private cancel(branch: string | undefined, respond: Responder): void {
+    const pending = branch === undefined ? undefined : this.ringing.get(branch);
+    if (!pending) {
+      respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    clearTimeout(pending.timer);
+    this.ringing.delete(branch!);
+    this.dialogs.remove(pending.dialog);
+    respond(200, 'OK');
+    const terminated = buildResponseTo(pending.invite, { status: 487, reason: 'Request Terminated', toTag: pending.dialog.localTag });
+    this.transactions.remember(`${branch} INVITE`, terminated, pending.origin.send);
+    pending.origin.send(terminated);
+  }
+
+  private inDialog(request: SipRequest, origin: Origin, toTag: string, respond: Responder): void {
+    const dialog = this.dialogs.find(getHeader(request, 'call-id') ?? '', toTag);
+    if (!dialog) {
+      respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    switch (request.method) {
+      case 'INVITE':
+      case 'UPDATE': {
+        // a refresh is authenticated like the initial INVITE: a revoked credential gets 403 here
+        if (!this.authenticate(request, respond, dialog)) {
+          this.counts.refused++;
+          return;
+        }
+        dialog.refreshes++;
+        this.counts.refreshes++;
+        const body = request.method === 'INVITE' ? this.sdp(origin) : undefined;
+        const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ...this.sessionTimer(request)], body);
+        if (request.method === 'INVITE' && !origin.reliable) this.transactions.retransmitUntilAck(`${dialog.callId} ${cseqNumber(request)}`, bytes, origin.send);
+        return;
+      }
+      case 'BYE':
+        this.dialogs.remove(dialog);
+        respond(200, 'OK');
+        return;
+      case 'OPTIONS':
+      case 'PRACK':
+        respond(200, 'OK', [['Allow', ALLOW]]);
+        return;
+      default:
+        respond(501, 'Not Implemented', [['Allow', ALLOW]]);
+    }
+  }
+
+  /** ACK: for a 2xx it ends the retransmissions (§13.3.1.4); for an error response it ends the transaction. */
+  private acknowledge(request: SipRequest): void {
+    this.transactions.acknowledged(`${getHeader(request, 'call-id')} ${cseqNumber(request)}`);
+  }
+
+  /** RFC 4028 §9: the answer names the refresher; the caller (uac) refreshes unless it said otherwise. */
+  private sessionTimer(request: SipRequest): [string, string][] {
+    const asked = getHeader(request, 'session-expires');
+    if (asked === undefined) return [];
+    const seconds = /^\s*(\d+)/.exec(asked)?.[1];
+    if (seconds === undefined) return [];
+    const refresher = /refresher\s*=\s*uas/i.test(asked) ? 'uas' : 'uac';
+    return [['Require', 'timer'], ['Session-Expires', `${seconds};refresher=${refresher}`]];
+  }
+
+  private sdp(origin: Origin): string {
+    const ip = origin.local.address.includes(':') ? 'IP6' : 'IP4';
+    return ['v=0', `o=sipscope-serve ${this.sdpSession} 1 IN ${ip} ${origin.local.address}`, 's=sipscope serve', `c=IN ${ip} ${origin.local.address}`,
+      't=0 0', 'm=audio 9 RTP/AVP 0 8', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000', 'a=recvonly', ''].join('\r\n');
+  }
+
+  sweep(): void {
+    this.dialogs.sweep();
+    this.transactions.sweep();
+  }
+
+  close(): void {
+    for (const pending of this.ringing.values()) clearTimeout(pending.timer);
+    this.ringing.clear();
+    this.transactions.close();
+  }
+}
+
+type Responder = (status: number, reason: string, headers?: [string, string][], body?: string, toTag?: string) => Buffer;
+
+/** Random bytes drawn 4 KiB at a time: one system call per several hundred tags (a REGISTER flood needs thousands). */
+const tagPool = Buffer.alloc(4096);
+let tagPoolOffset = tagPool.length;
+
+function randomTag(): string {
+  if (tagPoolOffset + 6 > tagPool.length) {
+    randomFillSync(tagPool);
+    tagPoolOffset = 0;
+  }
+  tagPoolOffset += 6;
+  return tagPool.toString('hex', tagPoolOffset - 6, tagPoolOffset);
+}
+
+function safeTag(request: SipRequest): string | undefined {
+  try {
+    const from = getHeader(request, 'from') ?? '';
+    return /;\s*tag=([^;>\s]+)/i.exec(from)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function cseqNumber(request: SipRequest): number {
+  return Number(/^\s*(\d+)/.exec(getHeader(request, 'cseq') ?? '')?.[1] ?? 0);
+}
+
+function contactOf(origin: Origin): string {
+  const host = origin.local.address.includes(':') ? `[${origin.local.address}]` : origin.local.address;
+  return `<sip:serve@${host}:${origin.local.port}${origin.transport === 'udp' ? '' : `;transport=${origin.transport}`}>`;
+}

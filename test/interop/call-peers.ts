@@ -1,0 +1,90 @@
+/**
+ * Peers of the `sipscope call` interop tests: a SIPp UAS from a scenario file, run in the foreground as a daemon
+ * (stopped with TERM, then KILL of its group), and the Kamailio call proxy (kamailio/call-proxy.cfg) that
+ * authenticates every INVITE and re-INVITE against an SQLite subscriber table and relays to that UAS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestCertificates, type TestCertificates } from './certs.js';
+import { instanceRunDirectory, renderSideFile, startKamailio, type KamailioInstance } from './harness.js';
+import { repoRoot, spawnDaemon, type Daemon } from './processes.js';
+import { createSubscriberDb, type Subscriber } from './subscribers.js';
+
+export const scenarioDirectory = path.join(repoRoot, 'test', 'interop', 'sipp');
+
+export interface SippUas {
+  daemon: Daemon;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** SIPp as UAS on 127.0.0.1:`port` over UDP (or `transport` t1 = TCP), answering calls until stopped. */
+export async function startSippUas(scenario: string, port: number, workDirectory: string, extra: string[] = []): Promise<SippUas> {
+  const daemon = spawnDaemon('sipp', ['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-trace_err', '-error_file', path.join(workDirectory, `sipp-${port}-errors.log`), ...extra], {
+    maxOutputChars: 200_000,
+    stopGraceMs: 2000,
+  });
+  // SIPp binds at once; give it a moment and make sure it did not die on the scenario
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  if (daemon.exited() || daemon.spawnError()) throw new Error(`sipp ${scenario} did not start: ${daemon.spawnError()?.message ?? daemon.output()}`);
+  return { daemon, port, stop: daemon.stop };
+}
+
+export interface CallProxyEnvironment {
+  workDirectory: string;
+  databasePath: string;
+  certificates: TestCertificates;
+  proxy: KamailioInstance;
+  uas: SippUas;
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export async function startCallProxy(options: {
+  name: string;
+  realm: string;
+  port: number;
+  tlsPort: number;
+  uasPort: number;
+  subscribers: Subscriber[];
+}): Promise<CallProxyEnvironment> {
+  const workDirectory = mkdtempSync(path.join(os.tmpdir(), `sipscope-interop-${options.name}-`));
+  const databasePath = path.join(workDirectory, 'subscribers.sqlite');
+  const stops: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop();
+    rmSync(workDirectory, { recursive: true, force: true });
+  };
+  try {
+    await createSubscriberDb(databasePath, options.subscribers);
+    const certificates = await createTestCertificates(workDirectory, 'sipscope.test');
+    const uas = await startSippUas(path.join(repoRoot, 'fixtures', 'recordings', 'scenarios', 'callee.xml'), options.uasPort, workDirectory);
+    stops.push(uas.stop);
+    renderSideFile('tls.cfg', path.join(instanceRunDirectory(workDirectory, options.name), 'tls.cfg'), {
+      CERT: certificates.serverCertPath,
+      KEY: certificates.serverKeyPath,
+    });
+    const proxy = await startKamailio({
+      name: options.name,
+      template: 'call-proxy.cfg',
+      workDirectory,
+      listen: [`udp:127.0.0.1:${options.port}`, `tcp:127.0.0.1:${options.port}`, `tls:127.0.0.1:${options.tlsPort}`],
+      defines: ['WITH_TLS'],
+      tokens: {
+        DOMAIN: 'sipscope.test',
+        REALM: options.realm,
+        DB_PATH: databasePath,
+        UAS: `127.0.0.1:${options.uasPort}`,
+        UAS_PORT: String(options.uasPort),
+      },
+      probe: { host: '127.0.0.1', port: options.port },
+    });
+    stops.push(proxy.stop);
+    const logs = () => `${proxy.logTail(60)}\n--- sipp uas output (tail) ---\n${uas.daemon.output().slice(-3000)}`;
+    return { workDirectory, databasePath, certificates, proxy, uas, logs, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
