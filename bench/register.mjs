@@ -63,7 +63,8 @@ async function singleCheckTimes(environment) {
   const sipscopeWireMs = [];
   const sipsakWireMs = [];
   for (let run = 0; run < runs; run += 1) {
-    const ours = await runSipscope(['register', target, '--timeout', '5s', '--json'], { timeoutMs: 15_000, password: alicePassword });
+    // --keep: one registration, the same work as sipsak -U (a default check also removes its binding again)
+    const ours = await runSipscope(['register', target, '--timeout', '5s', '--json', '--keep'], { timeoutMs: 15_000, password: alicePassword });
     failIfNot(ours.code === 0, `sipscope register failed\n${environment.logs(20)}`, ours);
     sipscopeMs.push(ours.elapsedMs);
     sipscopeWireMs.push(JSON.parse(ours.stdout).rttMs);

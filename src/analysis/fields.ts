@@ -2,7 +2,7 @@
  * The few header fields the analysis needs from each message, read once: Call-ID, CSeq, From/To tags and URIs,
  * the top Via (branch and sent-by) and the credential. Everything else of the message is dropped after this.
  */
-import { parseCSeq, parseNameAddr, parseUri, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
+import { byteFaithfulValue, parseCSeq, parseUri, readNameAddrLeniently, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
 import { credentialOf, isStaleChallenge } from './credentials.js';
 import type { Credential } from './types.js';
 
@@ -35,7 +35,7 @@ export function readFields(message: SipMessage): MessageFields | undefined {
   for (const field of message.headers) {
     switch (field.name) {
       case 'call-id':
-        if (callId === undefined) (callId = field.value), seen++;
+        if (callId === undefined) (callId = callIdKey(message, field)), seen++;
         break;
       case 'cseq':
         if (cseqValue === undefined) (cseqValue = field.value), seen++;
@@ -73,6 +73,15 @@ export function readFields(message: SipMessage): MessageFields | undefined {
 }
 
 /**
+ * The Call-ID as the key of a call: the parser's text, except where invalid UTF-8 became U+FFFD (two different
+ * Call-IDs would then merge into one call): there the bytes are kept, each invalid one written as \xNN.
+ */
+function callIdKey(message: SipMessage, field: SipMessage['headers'][number]): string {
+  if (!field.value.includes('\uFFFD') || message.raw === undefined) return field.value;
+  return byteFaithfulValue(message.raw, field) ?? field.value;
+}
+
+/**
  * Every message of a dialog repeats the same From and To values, and a response repeats its request's Via:
  * remembering recent results saves most of the header parsing. Cleared when full (bounded memory).
  */
@@ -100,14 +109,13 @@ function parseCSeqValue(value: string | undefined): { number: number; method: st
   }
 }
 
-/** addr-spec and tag of a From/To value; the raw value as URI when it does not parse (RFC 3261 §20.10). */
+/**
+ * addr-spec and tag of a From/To value (RFC 3261 §20.10); a value that breaks the grammar is read as Wireshark
+ * reads it (a dialog must not be lost to a display name with stray quotes); the raw value as URI when no URI is found.
+ */
 function nameAddrParts(value: string): { uri: string; tag?: string } {
-  try {
-    const parsed = parseNameAddr(value);
-    return { uri: parsed.uri, tag: parsed.tag };
-  } catch {
-    return { uri: value.trim() };
-  }
+  const { uri, tag } = readNameAddrLeniently(value);
+  return { uri, tag };
 }
 
 /** User part of a sip:, sips: or tel: URI, unescaped (read when needed: most messages never need it). */

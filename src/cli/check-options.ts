@@ -9,8 +9,9 @@ import type { TimerSettings, TraceSink } from '../client/transaction.js';
 import type { TargetOptions } from '../client/target-connection.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { CREDENTIAL_OPTIONS } from './credentials.js';
-import { HANDSHAKE_TOKEN_OPTIONS, handshakeTokenOf } from './handshake-token.js';
-import { badArgument } from './exit.js';
+import { HANDSHAKE_TOKEN_OPTIONS, handshakeTokenOf, warnTokenSecondsOf } from './handshake-token.js';
+import { badArgument, type MonitoringThresholds } from './exit.js';
+import { printableLines } from '../report/printable.js';
 import type { CliIO } from './io.js';
 import type { ArgumentsOf, OptionTable } from './option-table.js';
 
@@ -43,6 +44,8 @@ export const CHECK_OPTIONS = {
   junit: { type: 'string', describe: 'write a JUnit XML report to this file' },
   nagios: { type: 'boolean', default: false, describe: 'print a monitoring-plugins line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN' },
   'warn-retrans': { type: 'number', default: 0, describe: 'with --nagios: WARNING when retransmissions exceed this' },
+  'warn-rtt': { type: 'number', describe: 'with --nagios: WARNING when the round-trip time (ms, all transactions) exceeds this' },
+  'crit-rtt': { type: 'number', describe: 'with --nagios: CRITICAL when the round-trip time (ms, all transactions) exceeds this' },
 } as const satisfies OptionTable;
 
 export type CheckArguments = ArgumentsOf<typeof CHECK_OPTIONS>;
@@ -124,11 +127,25 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink, 
   };
 }
 
+/** --warn-retrans, --warn-rtt, --crit-rtt and --warn-token-ttl (throws CliError('bad-argument') for a negative or non-finite RTT). */
+export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnRtt' | 'critRtt' | 'warnTokenTtl'>): MonitoringThresholds {
+  const rtt = (value: number | undefined, what: string): number | undefined => {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw badArgument(`${what} must be a number of milliseconds, 0 or more`);
+    return value;
+  };
+  const thresholds: MonitoringThresholds = { warnRetrans: args.warnRetrans, warnTokenS: warnTokenSecondsOf(args) };
+  const warnRttMs = rtt(args.warnRtt, '--warn-rtt');
+  const critRttMs = rtt(args.critRtt, '--crit-rtt');
+  if (warnRttMs !== undefined) thresholds.warnRttMs = warnRttMs;
+  if (critRttMs !== undefined) thresholds.critRttMs = critRttMs;
+  return thresholds;
+}
+
 /** -v: each message on stderr with Authorization / Proxy-Authorization credentials redacted. */
 export function traceTo(io: CliIO): TraceSink {
   return (direction, raw, note) => {
     const arrow = direction === 'sent' ? '>>> sent' : '<<< received';
     const text = Buffer.from(raw).toString('utf8');
-    io.err(`${io.style.dim(`${arrow}${note ? ` (${note})` : ''} ${new Date().toISOString()}`)}\n${redactCredentials(text).trimEnd()}\n`);
+    io.err(`${io.style.dim(`${arrow}${note ? ` (${note})` : ''} ${new Date().toISOString()}`)}\n${printableLines(redactCredentials(text).trimEnd())}\n`);
   };
 }

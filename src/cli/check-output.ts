@@ -3,16 +3,15 @@ import { writeFile } from 'node:fs/promises';
 import type { CheckResult } from '../client/result.js';
 import { checkJson, localErrorCheckJson } from '../report/check-json.js';
 import { renderCheckText } from '../report/check-text.js';
+import { sanitiseSummary } from '../report/monitoring.js';
+import { printable } from '../report/printable.js';
 import { renderCheckJUnit, renderCheckMonitoring } from './check-report.js';
-import type { CheckArguments } from './check-options.js';
+import { thresholdsOf, type CheckArguments } from './check-options.js';
 import { checkExitCode, checkLocalErrorExitCode, type CliError } from './exit.js';
 import type { CliIO } from './io.js';
 import { withoutPassword } from '../client/target.js';
-import { warnTokenSecondsOf } from './handshake-token.js';
 
 export async function emitCheckResult(result: CheckResult, args: CheckArguments, io: CliIO): Promise<number> {
-  // already checked when the options were read
-  const warnTokenS = warnTokenSecondsOf(args);
   if (args.junit !== undefined) {
     try {
       await writeFile(args.junit, renderCheckJUnit(result, withoutPassword(args.uri)));
@@ -21,10 +20,11 @@ export async function emitCheckResult(result: CheckResult, args: CheckArguments,
       return checkLocalErrorExitCode(args.nagios);
     }
   }
+  const thresholds = thresholdsOf(args);
   if (args.json) io.out(JSON.stringify(checkJson(result), null, 2));
-  else if (args.nagios) io.out(renderCheckMonitoring(result, args.warnRetrans, withoutPassword(args.uri), warnTokenS));
+  else if (args.nagios) io.out(renderCheckMonitoring(result, thresholds, withoutPassword(args.uri)));
   else io.out(renderCheckText(result, io.style));
-  return checkExitCode(result, args.nagios, args.warnRetrans, warnTokenS);
+  return checkExitCode(result, args.nagios, thresholds);
 }
 
 /**
@@ -33,7 +33,7 @@ export async function emitCheckResult(result: CheckResult, args: CheckArguments,
  */
 export function reportCheckError(error: CliError, args: CheckArguments, io: CliIO): number {
   if (args.json) io.out(JSON.stringify(localErrorCheckJson(error), null, 2));
-  else if (args.nagios) io.out(`SIP UNKNOWN - ${error.message}`);
-  else io.err(`sipscope: ${error.message}`);
+  else if (args.nagios) io.out(`SIP UNKNOWN - ${sanitiseSummary(error.message)}`);
+  else io.err(`sipscope: ${printable(error.message)}`);
   return checkLocalErrorExitCode(args.nagios);
 }

@@ -3,7 +3,7 @@ import type { CheckResult } from '../client/result.js';
 import { checksOf } from '../report/check-json.js';
 import { renderJUnit, type JUnitCase } from '../report/junit.js';
 import { renderMonitoringLine, type PerfDatum } from '../report/monitoring.js';
-import { monitoringStateOf } from './exit.js';
+import { monitoringStateOf, type MonitoringThresholds } from './exit.js';
 
 /** One test case per check: reachable, authenticated, registered / options-answered. */
 export function renderCheckJUnit(result: CheckResult, target: string): string {
@@ -18,8 +18,8 @@ export function renderCheckJUnit(result: CheckResult, target: string): string {
 }
 
 /** `SIP OK - 200 OK for REGISTER sip:... in 2.1ms, realm "x" MD5 | rtt=2.1ms;;;0 retransmissions=0;1;;0 transactions=2;;;0` */
-export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, target: string, warnTokenS?: number): string {
-  const state = monitoringStateOf(result, warnRetrans, warnTokenS);
+export function renderCheckMonitoring(result: CheckResult, thresholds: MonitoringThresholds, target: string): string {
+  const state = monitoringStateOf(result, thresholds);
   const rtt = result.rttMs === undefined ? '' : ` in ${result.rttMs.toFixed(1)}ms`;
   let summary = result.error
     ? `${result.method} ${target}: ${result.error.code}: ${result.error.message}`
@@ -27,15 +27,26 @@ export function renderCheckMonitoring(result: CheckResult, warnRetrans: number, 
   if (!result.error && result.realm !== undefined) summary += `, realm "${result.realm}" ${result.algorithm}`;
   if (result.retransmissions > 0) summary += `, ${result.retransmissions} retransmissions`;
   if (result.authProblem) summary += ` (${result.authProblem})`;
+  if (result.removal) {
+    summary += result.removal.ok
+      ? `, own binding removed (${result.removal.bindings.length} left)`
+      : `, own binding NOT removed: ${result.removal.error ? result.removal.error.code : `${result.removal.status} ${result.removal.reason ?? ''}`.trim()}`;
+  }
+  if (state !== 'OK' && !result.error && result.ok && result.rttMs !== undefined) {
+    if (thresholds.critRttMs !== undefined && result.rttMs > thresholds.critRttMs) summary += `, RTT above ${thresholds.critRttMs}ms`;
+    else if (thresholds.warnRttMs !== undefined && result.rttMs > thresholds.warnRttMs) summary += `, RTT above ${thresholds.warnRttMs}ms`;
+  }
   if (result.handshake?.status !== undefined) summary += `, WebSocket handshake HTTP ${result.handshake.status}`;
   const tokenLeft = result.handshake?.token?.remainingS;
   if (tokenLeft !== undefined) summary += tokenLeft >= 0 ? `, token expires in ${tokenLeft}s` : `, token expired ${-tokenLeft}s ago`;
+  // guidelines "Performance data": value with its unit, then warn;crit (in the value's unit);min;max
   const perfdata: PerfDatum[] = [
-    { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', min: 0 },
-    { label: 'retransmissions', value: result.retransmissions, warn: warnRetrans, min: 0 },
+    { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', warn: thresholds.warnRttMs, crit: thresholds.critRttMs, min: 0 },
+    { label: 'retransmissions', value: result.retransmissions, warn: thresholds.warnRetrans, min: 0 },
     { label: 'transactions', value: result.transactions.length, min: 0 },
   ];
+  if (result.removal?.rttMs !== undefined) perfdata.push({ label: 'removal_rtt', value: result.removal.rttMs, uom: 'ms', min: 0 });
   // guidelines "Threshold and ranges": "N:" alerts below N
-  if (tokenLeft !== undefined) perfdata.push({ label: 'token_remaining', value: tokenLeft, uom: 's', warn: warnTokenS === undefined ? undefined : `${warnTokenS}:` });
+  if (tokenLeft !== undefined) perfdata.push({ label: 'token_remaining', value: tokenLeft, uom: 's', warn: thresholds.warnTokenS === undefined ? undefined : `${thresholds.warnTokenS}:` });
   return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

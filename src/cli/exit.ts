@@ -54,26 +54,45 @@ export function asCliError(error: unknown): CliError | undefined {
 }
 
 /**
- * The monitoring-plugin state of a finished register/options check. A ws/wss handshake token with less than
- * `warnTokenS` seconds left is a WARNING.
+ * --warn-retrans, --warn-rtt and --crit-rtt (RTT in ms: the sum over the check's transactions), and for ws/wss the
+ * seconds a handshake token must have left (--warn-token-ttl).
  */
-export function monitoringStateOf(result: CheckResult, warnRetrans: number, warnTokenS?: number): MonitoringState {
-  if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
-  if (!result.ok) return 'CRITICAL';
-  const tokenLeft = result.handshake?.token?.remainingS;
-  if (warnTokenS !== undefined && tokenLeft !== undefined && tokenLeft < warnTokenS) return 'WARNING';
-  return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
+export interface MonitoringThresholds {
+  warnRetrans: number;
+  warnRttMs?: number;
+  critRttMs?: number;
+  warnTokenS?: number;
 }
 
 /**
- * Exit code of a finished register/options check: sipsak's, or the monitoring state's with --nagios. A WebSocket
- * upgrade answered 401/403 (`websocket-rejected`: the gateway refused the handshake token) is a refusal like a SIP
- * 401/403: EXIT.failed.
+ * The monitoring-plugin state of a finished register/options check (guidelines "Plugin Return Codes"): CRITICAL
+ * for a failed check or an RTT above --crit-rtt; WARNING for more retransmissions than --warn-retrans, an RTT above
+ * --warn-rtt, a binding the check made but could not remove again, or a ws/wss handshake token with less than
+ * `warnTokenS` seconds left.
  */
-export function checkExitCode(result: CheckResult, nagios: boolean, warnRetrans: number, warnTokenS?: number): number {
-  if (nagios) return MONITORING_EXIT[monitoringStateOf(result, warnRetrans, warnTokenS)];
+export function monitoringStateOf(result: CheckResult, thresholds: MonitoringThresholds): MonitoringState {
+  if (result.error) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
+  if (!result.ok) return 'CRITICAL';
+  const rtt = result.rttMs ?? 0;
+  if (thresholds.critRttMs !== undefined && rtt > thresholds.critRttMs) return 'CRITICAL';
+  if (thresholds.warnRttMs !== undefined && rtt > thresholds.warnRttMs) return 'WARNING';
+  if (result.removal && !result.removal.ok) return 'WARNING';
+  const tokenLeft = result.handshake?.token?.remainingS;
+  if (thresholds.warnTokenS !== undefined && tokenLeft !== undefined && tokenLeft < thresholds.warnTokenS) return 'WARNING';
+  return result.retransmissions > thresholds.warnRetrans ? 'WARNING' : 'OK';
+}
+
+/**
+ * Exit code of a finished register/options check: sipsak's, or the monitoring state's with --nagios. A binding the
+ * check made but could not remove again fails it (EXIT.failed): the registrar was not left as it was found. A
+ * WebSocket upgrade answered 401/403 (`websocket-rejected`: the gateway refused the handshake token) is a refusal
+ * like a SIP 401/403: EXIT.failed.
+ */
+export function checkExitCode(result: CheckResult, nagios: boolean, thresholds: MonitoringThresholds): number {
+  if (nagios) return MONITORING_EXIT[monitoringStateOf(result, thresholds)];
   if (result.error?.code === 'websocket-rejected') return EXIT.failed;
   if (result.error) return result.error.remote ? EXIT.remote : EXIT.local;
+  if (result.ok && result.removal && !result.removal.ok) return EXIT.failed;
   return result.ok ? EXIT.ok : EXIT.failed;
 }
 

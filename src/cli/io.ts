@@ -39,6 +39,9 @@ export function processIO(colorFlag: boolean): CliIO {
     style: new Chalk({ level: useColor ? 1 : 0 }),
     interactive: Boolean(process.stderr.isTTY),
     env: process.env,
-    stdin: process.stdin,
+    // read on use: process.stdin builds its stream (tty, pipe or file) when first touched, ~4 ms of every start
+    get stdin() {
+      return process.stdin;
+    },
   };
 }

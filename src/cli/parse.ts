@@ -2,7 +2,7 @@
  * The command line, parsed by yargs against the commands' option tables (src/cli/option-table.ts): which command
  * runs, with which arguments. Exported for the unit tests of the argument parsing (as vitest exports `parseCLI`).
  */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { commandName, type CliCommand } from './command.js';
 import { badArgument } from './exit.js';
 import { argumentsOf, declareOptions, type ArgumentsOf, type OptionTable } from './option-table.js';
@@ -17,6 +17,20 @@ export interface ParsedCommandLine<Table extends OptionTable = OptionTable> {
 // yargs drops a lone '-' (the usual name for standard input) from positionals: carry it through under another name
 const STDIN_ARG = '\u0000stdin';
 const restoreStdin = (text: string): string => (text === STDIN_ARG ? '-' : text);
+
+/** Set by scripts/bundle.mjs (esbuild define) to package.json's version; undefined in the plain tsc build. */
+declare const SIPSCOPE_VERSION: string | undefined;
+
+/**
+ * yargs renders the whole help text right after starting a command, only to cache it (yargs command.js,
+ * cacheHelpMessage): tens of milliseconds of string-width work on every check run from monitoring (issue 14).
+ * Help that is asked for (--help, a usage error) is still rendered when it is shown.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internal = parser as unknown as { getInternalMethods?(): { getUsageInstance(): { cacheHelpMessage?: () => void } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
 
 /**
  * Parses `args` (without the node and script names) against `commands`. Returns undefined when yargs answered by
@@ -35,12 +49,13 @@ export async function parseCommandLine(args: readonly string[], commands: readon
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((message, error) => {
       failure = message ?? error?.message ?? 'invalid arguments';
     });
+  // the bundle (scripts/bundle.mjs) has the version written in; yargs' own package.json search costs start-up time
+  parser = typeof SIPSCOPE_VERSION === 'string' ? parser.version(SIPSCOPE_VERSION) : parser.version();
   for (const command of commands) {
     parser = parser.command(
       command.command,
@@ -51,6 +66,7 @@ export async function parseCommandLine(args: readonly string[], commands: readon
       },
     );
   }
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (error) {

@@ -113,7 +113,8 @@ export function pace(
 
 async function registerOne(connection: TargetConnection, options: LoadOptions, number: number, result: LoadResult, latencies: number[]): Promise<void> {
   const user = fill(options.user ?? connection.target.user, number) ?? `user${number}`;
-  const request = buildRegister(connection, options, user);
+  // load mode loads the registrar: its bindings are kept (DEFAULT_EXPIRES), not removed as a single check removes its own
+  const request = buildRegister(connection, { ...options, keep: true }, user);
   const outcome = await exchange(
     connection.layer,
     request,

@@ -63,4 +63,23 @@ export interface CheckResult {
   /** Why no credentials could be sent, when challenged (no password, unsupported algorithm). */
   authProblem?: string;
   error?: CheckError;
+  /** REGISTER without --keep: the second step, removing the binding the check made (absent when not attempted). */
+  removal?: RemovalResult;
+}
+
+/** The REGISTER with Expires: 0 for the check's own Contact (RFC 3261 §10.2.2) and what the registrar then held. */
+export interface RemovalResult {
+  /** A 2xx came back. */
+  ok: boolean;
+  status?: number;
+  reason?: string;
+  rttMs?: number;
+  retransmissions: number;
+  transactions: TransactionRecord[];
+  /** Bindings listed in the 2xx: those left once ours was removed. */
+  bindings: Binding[];
+  /** The removed Contact. */
+  contact: string;
+  authProblem?: string;
+  error?: CheckError;
 }

@@ -72,6 +72,11 @@ interface Pending {
   /** The caller's overall limit for this transaction (performance.now() time), when it gave one. */
   limitAt?: number;
   provisional: SipResponse[];
+  /** Why responses with this transaction's branch were not taken (said in the timeout error). */
+  discarded: string[];
+  /** Call-ID and CSeq number of the request: a response must repeat them (RFC 3261 §8.2.6.2, §17.1.3). */
+  callId: string;
+  cseqNumber: number;
   onProvisional?: (response: SipResponse) => void;
   /** Timer A / E: fires `retransmit` below. */
   retransmitTimer?: TimerEntry;
@@ -97,6 +102,31 @@ export function responseKey(message: SipMessage): string | undefined {
   } catch {
     return undefined; // a response whose Via or CSeq cannot be read matches no transaction
   }
+}
+
+/** Discarded responses named in a timeout error, at most. */
+const MAX_DISCARD_NOTES = 3;
+
+/**
+ * Why a response carrying this transaction's branch and CSeq method (§17.1.3) is still not its response: a status
+ * code outside 100-699 makes it malformed (§7.2, §21; discarded, §18.1.2), and a UAS copies Call-ID and the CSeq
+ * number from the request (§8.2.6.2), so a response with others answers some other request.
+ */
+function mismatchOf(entry: Pending, response: SipResponse): string | undefined {
+  if (response.status < 100 || response.status > 699) {
+    return `a response with status ${response.status}, outside 100-699 (malformed)`;
+  }
+  const callId = getHeader(response, 'call-id');
+  if (callId !== entry.callId) return `a ${response.status} with Call-ID ${JSON.stringify(callId ?? '')}, not the request's`;
+  const cseq = getHeader(response, 'cseq') ?? '';
+  let cseqNumber: number | undefined;
+  try {
+    cseqNumber = parseCSeq(cseq).seq;
+  } catch {
+    cseqNumber = undefined;
+  }
+  if (cseqNumber !== entry.cseqNumber) return `a ${response.status} with CSeq ${JSON.stringify(cseq)}, not ${entry.cseqNumber} ${entry.request.method}`;
+  return undefined;
 }
 
 export class TransactionLayer {
@@ -144,6 +174,9 @@ export class TransactionLayer {
         startedAt: performance.now(),
         limitAt: limitMs === undefined ? undefined : performance.now() + limitMs,
         provisional: [],
+        discarded: [],
+        callId: headerValue(request, 'Call-ID') ?? '',
+        cseqNumber: requestCSeq(request).seq,
         onProvisional,
         resolve,
         reject,
@@ -159,8 +192,9 @@ export class TransactionLayer {
       entry.timeoutTimer = new TimerEntry(() => {
         this.finish(key);
         const timer = invite ? 'Timer B' : 'Timer F';
+        const discarded = entry.discarded.length > 0 ? `; discarded: ${entry.discarded.join(', ')}` : '';
         reject(new TransactionError('timeout',
-          `no final response to ${request.method} within ${Math.round(timeoutMs)} ms (${timeoutMs === 64 * this.timers.t1 ? timer : 'overall timeout'}, ${entry.retransmissions} retransmissions)`,
+          `no final response to ${request.method} within ${Math.round(timeoutMs)} ms (${timeoutMs === 64 * this.timers.t1 ? timer : 'overall timeout'}, ${entry.retransmissions} retransmissions${discarded})`,
           entry.retransmissions));
       });
       this.timerQueue.schedule(entry.timeoutTimer, timeoutMs);
@@ -194,16 +228,22 @@ export class TransactionLayer {
   }
 
   private receive(message: SipMessage, raw: Uint8Array): void {
-    this.trace?.('received', raw);
     if (message.kind !== 'response') {
+      this.trace?.('received', raw);
       this.core.request?.(message, raw); // a plain UAC check ignores requests sent to it
       return;
     }
     const key = responseKey(message);
     const entry = key ? this.pending.get(key) : undefined;
+    const mismatch = entry ? mismatchOf(entry, message) : undefined;
+    this.trace?.('received', raw, mismatch === undefined ? undefined : `discarded: ${mismatch}`);
     if (!entry || !key) {
       this.unmatched++;
       this.core.strayResponse?.(message);
+      return;
+    }
+    if (mismatch !== undefined) {
+      if (entry.discarded.length < MAX_DISCARD_NOTES) entry.discarded.push(mismatch);
       return;
     }
     if (message.status < 200) {

@@ -2,7 +2,7 @@
  * The JSON form of a register/options check (`--json`), and the list of named checks that JUnit and monitoring
  * outputs are made of. Fields as issue 3 specifies; absent values are null so that every key is always there.
  */
-import type { CheckResult, HandshakeRecord } from '../client/result.js';
+import type { CheckResult, HandshakeRecord, RemovalResult } from '../client/result.js';
 
 export interface NamedCheck {
   /** 'websocket-handshake' (ws/wss), 'reachable', 'authenticated', 'registered' or 'options-answered'. */
@@ -27,6 +27,11 @@ export interface CheckJson {
   /** ws/wss: the HTTP answer to the upgrade and the token presented (never its value). */
   handshake?: HandshakeJson;
   checks: NamedCheck[];
+  /** REGISTER without --keep: removing the check's own binding; null when not attempted (--keep, failure, OPTIONS). */
+  removal?: {
+    ok: boolean; status: number | null; reason: string | null; rttMs: number | null; retransmissions: number; contact: string;
+    transactions: CheckJson['transactions']; bindings: CheckJson['bindings']; error?: { code: string; message: string };
+  } | null;
   error?: { code: string; message: string };
 }
 
@@ -102,7 +107,41 @@ export function checksOf(result: CheckResult): NamedCheck[] {
   checks.push(result.ok
     ? { name: finalName, outcome: 'passed', message: describeStatus(result), timeMs: result.rttMs }
     : { name: finalName, outcome: 'failed', message: describeStatus(result), timeMs: result.rttMs });
+  const { removal } = result;
+  if (removal) {
+    const status = removal.error ? `${removal.error.code}: ${removal.error.message}` : `${removal.status} ${removal.reason ?? ''}`.trim();
+    checks.push(removal.ok
+      ? { name: 'binding-removed', outcome: 'passed', message: `${status}; ${removal.bindings.length} bindings left`, timeMs: removal.rttMs }
+      : { name: 'binding-removed', outcome: 'failed', message: status, timeMs: removal.rttMs });
+  }
   return checks;
+}
+
+function transactionsJson(records: CheckResult['transactions']): CheckJson['transactions'] {
+  return records.map((record) => ({
+    request: record.request,
+    cseq: record.cseq,
+    status: record.status ?? null,
+    reason: record.reason ?? null,
+    rttMs: round(record.rttMs),
+    retransmissions: record.retransmissions,
+    provisional: record.provisional,
+  }));
+}
+
+function removalJson(removal: RemovalResult): NonNullable<CheckJson['removal']> {
+  const json: NonNullable<CheckJson['removal']> = {
+    ok: removal.ok,
+    status: removal.status ?? null,
+    reason: removal.reason ?? null,
+    rttMs: round(removal.rttMs),
+    retransmissions: removal.retransmissions,
+    contact: removal.contact,
+    transactions: transactionsJson(removal.transactions),
+    bindings: removal.bindings.map((binding) => ({ uri: binding.uri, expires: binding.expires ?? null })),
+  };
+  if (removal.error) json.error = { code: removal.error.code, message: removal.error.message };
+  return json;
 }
 
 export function checkJson(result: CheckResult): CheckJson {
@@ -115,19 +154,12 @@ export function checkJson(result: CheckResult): CheckJson {
     qop: result.qop ?? null,
     rttMs: round(result.rttMs),
     retransmissions: result.retransmissions,
-    transactions: result.transactions.map((record) => ({
-      request: record.request,
-      cseq: record.cseq,
-      status: record.status ?? null,
-      reason: record.reason ?? null,
-      rttMs: round(record.rttMs),
-      retransmissions: record.retransmissions,
-      provisional: record.provisional,
-    })),
+    transactions: transactionsJson(result.transactions),
     bindings: result.bindings.map((binding) => ({ uri: binding.uri, expires: binding.expires ?? null })),
     target: result.target ?? null,
     checks: checksOf(result),
   };
+  if (result.method === 'REGISTER') json.removal = result.removal ? removalJson(result.removal) : null;
   if (result.handshake) json.handshake = handshakeJson(result.handshake);
   if (result.error) json.error = { code: result.error.code, message: result.error.message };
   return json;

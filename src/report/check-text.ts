@@ -2,8 +2,9 @@
  * Human output of a register/options check: one line per transaction, the verdict with realm/algorithm/qop,
  * and the bindings. Colour comes from the `style` passed in (chalk or a no-colour stand-in), so this stays pure.
  */
-import type { CheckResult } from '../client/result.js';
+import type { CheckResult, RemovalResult } from '../client/result.js';
 import { describeHandshakeToken } from './check-json.js';
+import { printable } from './printable.js';
 
 /** The few colour functions used; a ChalkInstance fits. */
 export interface TextStyle {
@@ -24,13 +25,13 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
   }
   if (result.handshake) {
     const { status, reason } = result.handshake;
-    const http = status === undefined ? style.red('no HTTP answer') : `HTTP ${status} ${reason ?? ''}`.trimEnd();
+    const http = status === undefined ? style.red('no HTTP answer') : `HTTP ${status} ${printable(reason ?? '')}`.trimEnd();
     const token = describeHandshakeToken(result.handshake);
     const shown = status === 101 ? http : style.red(http);
-    lines.push(`  WebSocket handshake -> ${shown}${token ? `  (${token})` : ''}`);
+    lines.push(`  WebSocket handshake -> ${shown}${token ? `  (${printable(token)})` : ''}`);
   }
   for (const record of result.transactions) {
-    const status = record.status === undefined ? style.red('no final response') : `${record.status} ${record.reason ?? ''}`.trim();
+    const status = record.status === undefined ? style.red('no final response') : `${record.status} ${printable(record.reason ?? '')}`.trim();
     const extras = [
       record.credentials.length > 0 ? `with ${record.credentials.join(' + ')}` : '',
       record.provisional.length > 0 ? `after ${record.provisional.join(', ')}` : '',
@@ -40,26 +41,45 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
   }
   lines.push(verdict(result, style));
   if (result.realm !== undefined) {
-    lines.push(`  realm "${result.realm}", algorithm ${result.algorithm}, qop ${result.qop ?? 'none'}`);
-  } else if (!result.error) {
+    lines.push(`  realm "${printable(result.realm)}", algorithm ${printable(result.algorithm)}, qop ${printable(result.qop ?? 'none')}`);
+  } else if (!result.error && !result.challenged) {
+    // a challenge that could not be answered is said once, by authProblem below
     lines.push('  no authentication asked for');
   }
-  if (result.authProblem) lines.push(`  ${style.yellow(result.authProblem)}`);
+  if (result.authProblem) lines.push(`  ${style.yellow(printable(result.authProblem))}`);
   lines.push(`  round trip ${ms(result.rttMs)} over ${plural(result.transactions.length, 'transaction')}, ${plural(result.retransmissions, 'retransmission')}`);
   if (result.method === 'REGISTER' && result.ok) {
     if (result.bindings.length === 0) lines.push('  bindings: none');
     for (const binding of result.bindings) {
-      lines.push(`  binding ${binding.uri}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
+      lines.push(`  binding ${printable(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
     }
   }
+  if (result.removal) lines.push(...removalLines(result.removal, style));
   return lines.join('\n');
+}
+
+/** Step two of a register check: removing the check's own binding, and what the registrar then held. */
+function removalLines(removal: RemovalResult, style: TextStyle): string[] {
+  const lines: string[] = [];
+  for (const record of removal.transactions) {
+    const status = record.status === undefined ? style.red('no final response') : `${record.status} ${printable(record.reason ?? '')}`.trim();
+    lines.push(`  REGISTER expires=0 (CSeq ${record.cseq}) -> ${status}  ${ms(record.rttMs)}${record.retransmissions > 0 ? `  ${style.yellow(plural(record.retransmissions, 'retransmission'))}` : ''}`);
+  }
+  if (removal.ok) {
+    lines.push(`${style.green(style.bold('REMOVED'))} own binding ${printable(removal.contact)}; ${plural(removal.bindings.length, 'binding')} left`);
+    for (const binding of removal.bindings) lines.push(`  binding ${printable(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
+  } else {
+    const why = removal.error ? `${removal.error.code}: ${printable(removal.error.message)}` : `${removal.status} ${printable(removal.reason ?? '')}`.trim();
+    lines.push(`${style.red(style.bold('NOT REMOVED'))} own binding ${printable(removal.contact)}: ${why}${removal.authProblem ? ` (${printable(removal.authProblem)})` : ''}`);
+  }
+  return lines;
 }
 
 function verdict(result: CheckResult, style: TextStyle): string {
   if (result.error) {
     const kind = result.error.remote ? 'remote error' : 'local error';
-    return `${style.red(style.bold('FAILED'))} ${kind} ${result.error.code}: ${result.error.message}`;
+    return `${style.red(style.bold('FAILED'))} ${kind} ${result.error.code}: ${printable(result.error.message)}`;
   }
-  const status = `${result.status} ${result.reason ?? ''}`.trim();
+  const status = `${result.status} ${printable(result.reason ?? '')}`.trim();
   return result.ok ? `${style.green(style.bold('OK'))} ${status}` : `${style.red(style.bold('FAILED'))} ${status}`;
 }

@@ -5,6 +5,7 @@
  * "Performance data"); the process exit code carries the state (section "Plugin Return Codes": 0 OK, 1 WARNING,
  * 2 CRITICAL, 3 UNKNOWN). Only src/cli prints the line and exits with the code.
  */
+import { printable } from './printable.js';
 
 export type MonitoringState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
@@ -88,9 +89,12 @@ export function formatPerfDatum(datum: PerfDatum): string {
   return `${formatPerfLabel(datum.label)}=${fields.join(';')}`;
 }
 
-/** The summary on one line: newlines become spaces and "|" (the perfdata separator) becomes "/". */
+/**
+ * The summary on one line: newlines become spaces, "|" (the perfdata separator) becomes "/", and the other
+ * controls are escaped by printable() (a monitoring line is shown on dashboards and terminals too).
+ */
 export function sanitiseSummary(summary: string): string {
-  return summary.replace(/\|/g, '/').replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return printable(summary.replace(/\|/g, '/').replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }
 
 /** `SIP OK - 200 OK from sip:alice@127.0.0.1 in 12.3ms | rtt=12.3ms;;;0 retrans=0;1;;0` (no newline). */

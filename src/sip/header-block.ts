@@ -16,6 +16,55 @@ export function utf8FromLatin1(text: string): string {
   return text;
 }
 
+/** Length of the valid UTF-8 sequence at bytes[i] (RFC 3629 §4: no overlongs, no surrogates, <= U+10FFFF), or 0. */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i];
+  const cont = (at: number, low = 0x80, high = 0xbf) => at < bytes.length && bytes[at] >= low && bytes[at] <= high;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return cont(i + 1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    const second = lead === 0xe0 ? cont(i + 1, 0xa0) : lead === 0xed ? cont(i + 1, 0x80, 0x9f) : cont(i + 1);
+    return second && cont(i + 2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    const second = lead === 0xf0 ? cont(i + 1, 0x90) : lead === 0xf4 ? cont(i + 1, 0x80, 0x8f) : cont(i + 1);
+    return second && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/**
+ * Bytes as UTF-8 where they are valid UTF-8, and each byte that is not as `\xNN`: unlike U+FFFD replacement,
+ * two different byte strings never give the same text (a key for values such as Call-ID that must stay apart).
+ */
+export function utf8WithByteEscapes(bytes: Uint8Array): string {
+  let text = '';
+  let runStart = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    text += Buffer.from(bytes.buffer, bytes.byteOffset + runStart, i - runStart).toString('utf8') + '\\x' + bytes[i].toString(16).padStart(2, '0');
+    runStart = ++i;
+  }
+  return text + Buffer.from(bytes.buffer, bytes.byteOffset + runStart, bytes.length - runStart).toString('utf8');
+}
+
+/**
+ * The value of a parsed header field read again from the message's raw bytes (unfolded and trimmed as the parser
+ * does) with utf8WithByteEscapes instead of U+FFFD; undefined when the field's position is not known.
+ */
+export function byteFaithfulValue(raw: Uint8Array, field: HeaderField): string | undefined {
+  if (field.offset === undefined || field.length === undefined) return undefined;
+  const text = Buffer.from(raw.buffer, raw.byteOffset + field.offset, field.length).toString('latin1');
+  const colon = text.indexOf(':');
+  if (colon < 0) return undefined;
+  return utf8WithByteEscapes(Buffer.from(unfold(text, colon + 1, text.length), 'latin1'));
+}
+
 /** Result of reading a header block: fields, and the offset just past the blank line (or -1 if none). */
 export interface HeaderBlock {
   headers: HeaderField[];

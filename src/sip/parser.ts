@@ -14,7 +14,7 @@ import { isToken, isWhite, latin1 } from './syntax.js';
 import { validateMessage } from './validate.js';
 import { readHeaderBlock, utf8FromLatin1 } from './header-block.js';
 
-export { readHeaderBlock, unfold, utf8FromLatin1, type HeaderBlock } from './header-block.js';
+export { byteFaithfulValue, readHeaderBlock, unfold, utf8FromLatin1, utf8WithByteEscapes, type HeaderBlock } from './header-block.js';
 
 export interface ParseOptions {
   /** Datagram transport (UDP): bytes past Content-Length are dropped (RFC 3261 §18.3); a short body is a defect. */

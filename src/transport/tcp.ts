@@ -4,7 +4,6 @@
  * TLS verifies the server certificate by default; `insecure` turns that off, `ca` adds trusted roots.
  */
 import net from 'node:net';
-import tls from 'node:tls';
 import { closeWithin, ConnectionTransport } from './connection.js';
 import { TransportError, socketError } from './errors.js';
 import { StreamFramer } from './stream-framer.js';
@@ -32,10 +31,12 @@ export class StreamTransport extends ConnectionTransport {
   static async connect(target: TransportTarget, options: ConnectOptions = {}): Promise<StreamTransport> {
     const useTls = target.transport === 'tls';
     const peer = hostPort(target.address, target.port);
+    // node:tls loaded only for TLS: it costs start-up time of every UDP and TCP check (issue 14)
+    const tls = useTls ? (await import('node:tls')).default : undefined;
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const common = { host: target.address, port: target.port, localAddress: options.localAddress, localPort: options.localPort };
       const connectEvent = useTls ? 'secureConnect' : 'connect';
-      const connection: net.Socket = useTls
+      const connection: net.Socket = tls
         ? tls.connect({
             ...common,
             // SNI only for names (RFC 6066 §3 forbids literal IP addresses)

@@ -13,6 +13,7 @@ import type { CliIO } from '../../src/cli/io.js';
 import { decodeCaptures } from '../../src/capture/decode.js';
 import { formatTimeUs } from '../../src/capture/time-format.js';
 import type { SipPayload } from '../../src/capture/types.js';
+import { printable } from '../../src/report/printable.js';
 import { getHeader, parseMessage, SipParseError } from '../../src/sip/index.js';
 import { ethernet, ipv4, pcap, udp } from '../capture/capture-bytes.js';
 import { writeScratch } from '../capture/decode-helper.js';
@@ -53,8 +54,9 @@ async function formerOutput(files: string[], json: boolean): Promise<string> {
         return JSON.stringify(line);
       }
       const transport = `${p.transport}${p.hep ? '/hep' : ''}${p.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
-      const where = files.length > 1 ? `${p.file}:${p.packetNumber}` : String(p.packetNumber);
-      return `${where}\t${time}\t${endpoint(p.src)} -> ${endpoint(p.dst)}\t${transport}\t${firstLine}\t${callId ?? '-'}`;
+      // text goes through the one printable gate (issue 14: no control or bidi character reaches the terminal)
+      const where = files.length > 1 ? `${printable(p.file)}:${p.packetNumber}` : String(p.packetNumber);
+      return `${where}\t${time}\t${endpoint(p.src)} -> ${endpoint(p.dst)}\t${transport}\t${printable(firstLine)}\t${callId === null ? '-' : printable(callId)}`;
     })
     .map((line) => line + '\n')
     .join('');

@@ -24,11 +24,17 @@ describe('exit codes', () => {
       [check({ ok: false, status: 403 }), EXIT.failed, 2, 'CRITICAL'],
       [check({ ok: false, status: undefined, error: { code: 'timeout', message: 't', remote: true } }), EXIT.remote, 2, 'CRITICAL'],
       [check({ ok: false, status: undefined, error: { code: 'local-socket', message: 'l', remote: false } }), EXIT.local, 3, 'UNKNOWN'],
+      // issue 14: RTT thresholds, and a binding the check could not remove again
+      [check({ rttMs: 60 }), EXIT.ok, 1, 'WARNING'],
+      [check({ rttMs: 120 }), EXIT.ok, 2, 'CRITICAL'],
+      [check({ removal: { ok: false, status: 500, retransmissions: 0, transactions: [], bindings: [], contact: 'sip:a@b' } }), EXIT.failed, 1, 'WARNING'],
+      [check({ removal: { ok: true, status: 200, retransmissions: 0, transactions: [], bindings: [], contact: 'sip:a@b' } }), EXIT.ok, 0, 'OK'],
     ];
+    const thresholds = { warnRetrans: 1, warnRttMs: 50, critRttMs: 100 };
     for (const [result, plain, nagios, state] of cases) {
-      expect(checkExitCode(result, false, 1)).toBe(plain);
-      expect(checkExitCode(result, true, 1)).toBe(nagios);
-      expect(monitoringStateOf(result, 1)).toBe(state);
+      expect(checkExitCode(result, false, thresholds)).toBe(plain);
+      expect(checkExitCode(result, true, thresholds)).toBe(nagios);
+      expect(monitoringStateOf(result, thresholds)).toBe(state);
     }
   });
 

@@ -177,7 +177,26 @@ describe('--nagios and --junit', () => {
   test('OK line with perfdata, exit 0', async () => {
     const run = await register(UDP, '--nagios');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^SIP OK - 200 OK for REGISTER sip:alice@127\.0\.0\.1:45300 in [\d.]+ms.* \| rtt=[\d.]+ms;;;0 retransmissions=0;0;;0 transactions=2;;;0\n$/);
+    // a check removes its own binding again and says so; the removal's RTT is perfdata of its own
+    expect(run.stdout).toMatch(/^SIP OK - 200 OK for REGISTER sip:alice@127\.0\.0\.1:45300 in [\d.]+ms.*, own binding removed \(1 left\) \| rtt=[\d.]+ms;;;0 retransmissions=0;0;;0 transactions=2;;;0 removal_rtt=[\d.]+ms;;;0\n$/);
+    const kept = await register(UDP, '--nagios', '--keep');
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/^SIP OK - 200 OK for REGISTER [^|]*\| rtt=[\d.]+ms;;;0 retransmissions=0;0;;0 transactions=2;;;0\n$/);
+  });
+
+  test('--warn-rtt / --crit-rtt: WARNING (1) and CRITICAL (2) above them, thresholds in the perfdata in ms; bad value -> UNKNOWN (3)', async () => {
+    const warning = await register(UDP, '--nagios', '--keep', '--warn-rtt', '0', '--crit-rtt', '100000');
+    expect(warning.code).toBe(1);
+    expect(warning.stdout).toMatch(/^SIP WARNING - 200 OK .*, RTT above 0ms \| rtt=[\d.]+ms;0;100000;0 /);
+    const critical = await register(UDP, '--nagios', '--keep', '--warn-rtt', '0', '--crit-rtt', '0.001');
+    expect(critical.code).toBe(2);
+    expect(critical.stdout).toMatch(/^SIP CRITICAL - 200 OK .*, RTT above 0\.001ms \| rtt=[\d.]+ms;0;0\.001;0 /);
+    const fine = await register(UDP, '--nagios', '--keep', '--warn-rtt', '100000', '--crit-rtt', '200000');
+    expect(fine.code).toBe(0);
+    expect(fine.stdout).toMatch(/\| rtt=[\d.]+ms;100000;200000;0 /);
+    const bad = await register(UDP, '--nagios', '--warn-rtt', '-1');
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toMatch(/^SIP UNKNOWN - --warn-rtt/);
   });
 
   test('retransmissions above --warn-retrans -> WARNING (1); 403 -> CRITICAL (2); bad argument -> UNKNOWN (3)', async () => {
@@ -196,8 +215,8 @@ describe('--nagios and --junit', () => {
     const file = join(dir, 'report.xml');
     expect((await register(UDP, '--junit', file)).code).toBe(0);
     const xml = readFileSync(file, 'utf8');
-    expect([...xml.matchAll(/<testcase name="([^"]+)"/g)].map((match) => match[1])).toEqual(['reachable', 'authenticated', 'registered']);
-    expect(xml).toMatch(/tests="3" failures="0" errors="0" skipped="0"/);
+    expect([...xml.matchAll(/<testcase name="([^"]+)"/g)].map((match) => match[1])).toEqual(['reachable', 'authenticated', 'registered', 'binding-removed']);
+    expect(xml).toMatch(/tests="4" failures="0" errors="0" skipped="0"/);
     const failed = join(dir, 'failed.xml');
     expect((await register(FORBID, '--junit', failed)).code).toBe(1);
     expect(readFileSync(failed, 'utf8')).toMatch(/<testcase name="registered"[^>]*>\s*<failure message="403 Forbidden"/);

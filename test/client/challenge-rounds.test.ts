@@ -17,6 +17,8 @@ afterEach(async () => {
 
 const base = (port: number): RegisterOptions => ({
   uri: `sip:alice@127.0.0.1:${port}`, password: PASSWORD, timeoutMs: 3000, timers: { t1: 300, t2: 4000 },
+  // the rounds of one registration: the check's second step (removing the binding) is tested in clean-check.test.ts
+  keep: true,
 });
 const branch = (request: SipRequest) => /branch=([^;]+)/.exec(getHeader(request, 'via')!)![1];
 

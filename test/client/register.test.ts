@@ -42,7 +42,8 @@ describe('REGISTER over UDP with digest', () => {
     expect(getHeader(first, 'via')).toMatch(/^SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;rport;branch=z9hG4bK/);
     expect(first.uri).toBe('sip:127.0.0.1:45100');
     expect(getHeader(first, 'to')).toBe('<sip:alice@127.0.0.1>');
-    expect(getHeader(first, 'expires')).toBe('3600');
+    // a check that removes its binding again asks for a short lifetime (should the removal be lost)
+    expect(getHeader(first, 'expires')).toBe('60');
     expect(getHeader(second, 'authorization')).toMatch(new RegExp(`realm="${REALM}"`));
   });
 
@@ -127,7 +128,7 @@ describe('REGISTER over TCP', () => {
     expect(result).toMatchObject({ ok: true, status: 200, retransmissions: 0 });
     expect(tcpPeer.connections).toBe(1);
     expect(getHeader(tcpPeer.received[0].request, 'via')).toMatch(/^SIP\/2\.0\/TCP /);
-    expect(getHeader(tcpPeer.received[0].request, 'contact')).toMatch(/;transport=tcp>$/);
+    expect(getHeader(tcpPeer.received[0].request, 'contact')).toMatch(/;transport=tcp>;\+sip\.instance="<urn:uuid:[0-9a-f-]{36}>"$/);
   });
 
   test('a provisional and a final response merged into one segment are both read', async () => {

@@ -15,6 +15,8 @@ export interface Reply {
   /** Replace the copied top Via / CSeq (to make responses that must not match, §17.1.3). */
   via?: string;
   cseq?: string;
+  /** Replace the copied Call-ID (a response to some other request, §8.2.6.2). */
+  callId?: string;
 }
 
 export interface ReceivedRequest {
@@ -41,7 +43,7 @@ export function buildResponse(request: SipRequest, reply: Reply): string {
   lines.push(`From: ${getHeader(request, 'from')}`);
   const to = getHeader(request, 'to') ?? '';
   lines.push(`To: ${to}${reply.status > 100 && !/;tag=/.test(to) ? ';tag=peer1' : ''}`);
-  lines.push(`Call-ID: ${getHeader(request, 'call-id')}`);
+  lines.push(`Call-ID: ${reply.callId ?? getHeader(request, 'call-id')}`);
   lines.push(`CSeq: ${reply.cseq ?? getHeader(request, 'cseq')}`);
   for (const [name, value] of reply.headers ?? []) lines.push(`${name}: ${value}`);
   lines.push('Content-Length: 0', '', '');

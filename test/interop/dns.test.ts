@@ -84,7 +84,8 @@ interface Expected {
 }
 
 function register(uri: string, dnsArgs: string[] = ['--dns', `127.0.0.1:${dnsPort}`]): Promise<CommandResult> {
-  return runSipscope(['register', uri, ...dnsArgs, '--timeout', '5s', '--json'], { ...runLimit, password });
+  // --keep: the binding is read back from Kamailio (a check without it removes its own binding again)
+  return runSipscope(['register', uri, ...dnsArgs, '--timeout', '5s', '--json', '--keep'], { ...runLimit, password });
 }
 
 function kamailioSocket({ transport, address, port }: Expected): string {

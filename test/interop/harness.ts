@@ -87,7 +87,15 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioI
 
   const kamailioArgs = ['-f', configPath, '-DD', '-E', '-m', '64', '-M', '8', '-Y', runDirectory, '-P', path.join(runDirectory, 'kamailio.pid'), '-w', runDirectory];
   const [file, argv] = options.netns ? ['ip', ['netns', 'exec', options.netns, 'kamailio', ...kamailioArgs]] : ['kamailio', kamailioArgs];
-  const daemon = spawnDaemon(file, argv, { maxOutputChars: 2_000_000, stopGraceMs: 5000, onOutput: (text) => appendFileSync(logPath, text) });
+  // the last lines can arrive after the work directory was removed (environment close): they stay in memory only
+  const appendLog = (text: string) => {
+    try {
+      appendFileSync(logPath, text);
+    } catch {
+      // log file gone with its directory
+    }
+  };
+  const daemon = spawnDaemon(file, argv, { maxOutputChars: 2_000_000, stopGraceMs: 5000, onOutput: appendLog });
   const child = daemon.child;
   const logTail = (lines = 40) => `--- kamailio ${options.name} log (${logPath}), last ${lines} lines ---\n${daemon.output().split('\n').slice(-lines).join('\n')}`;
   // Kamailio's main process stops its children on TERM; spawnDaemon KILLs the whole group if it does not.

@@ -34,7 +34,7 @@ describe.sequential('sipscope register through a proxy that answers 407', () => 
   test.each(['udp', 'tcp'] as const)('--proxy sip:127.0.0.1:25170 over %s -> 407 answered with the proxy realm, then 200 -> exit 0', async (transport) => {
     const contact = `sip:alice-proxy-${transport}@127.0.0.1:40003`;
     const result = await runSipscope(
-      ['register', '--proxy', `sip:127.0.0.1:${proxyPort};transport=${transport}`, `sip:alice@${testDomain}`, '--contact', contact, '--timeout', '5s', '--json'],
+      ['register', '--proxy', `sip:127.0.0.1:${proxyPort};transport=${transport}`, `sip:alice@${testDomain}`, '--contact', contact, '--timeout', '5s', '--json', '--keep'],
       { ...runLimit, password: alicePassword },
     );
     expectExit(result, 0, logs);

@@ -32,7 +32,7 @@ describe.sequential('SHA-256 digest challenge', () => {
   ])('right password over $transport to $host -> exit 0 with algorithm SHA-256', async ({ transport, host }) => {
     const contact = `sip:alice-sha256-${transport}@127.0.0.1:40004`;
     const result = await runSipscope(
-      ['register', `sip:alice@${host}:${port}`, '--transport', transport, '--contact', contact, '--timeout', '5s', '--json'],
+      ['register', `sip:alice@${host}:${port}`, '--transport', transport, '--contact', contact, '--timeout', '5s', '--json', '--keep'],
       { ...runLimit, password: alicePassword },
     );
     expectExit(result, 0, logs);

@@ -43,7 +43,7 @@ describe.skipIf(unavailable !== undefined)(`REGISTER over UDP with every other d
     await namespace!.dropEveryOtherUdpDatagramTo(port);
     const contact = `sip:alice-lossy@127.0.0.1:40005`;
     const result = await runSipscope(
-      ['register', `sip:alice@${host}:${port}`, '--transport', 'udp', '--t1', '100', '--contact', contact, '--timeout', '10s', '--json'],
+      ['register', `sip:alice@${host}:${port}`, '--transport', 'udp', '--t1', '100', '--contact', contact, '--timeout', '10s', '--json', '--keep'],
       { timeoutMs: 20_000, password: alicePassword, netns: namespace!.name },
     );
     expectExit(result, 0, logs);
@@ -57,7 +57,7 @@ describe.skipIf(unavailable !== undefined)(`REGISTER over UDP with every other d
   test('--nagios --warn-retrans 1 -> WARNING (exit 1) after 2 retransmissions; sipsak -N -W 1 only with -v', async () => {
     await namespace!.dropEveryOtherUdpDatagramTo(port);
     const target = `sip:alice@127.0.0.1:${port}`;
-    const result = await runSipscope(['register', target, '--t1', '100', '--nagios', '--warn-retrans', '1', '--timeout', '10s'], {
+    const result = await runSipscope(['register', target, '--t1', '100', '--nagios', '--warn-retrans', '1', '--timeout', '10s', '--keep'], {
       timeoutMs: 20_000,
       password: alicePassword,
       netns: namespace!.name,

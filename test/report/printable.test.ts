@@ -15,8 +15,12 @@ const ESC = '\x1b';
 const hostile = `sip:mallory${ESC}]0;pwned\x07${ESC}[2J@evil`;
 
 describe('printable', () => {
-  it('shows C0 controls and DEL as \\xNN, keeps tab and everything else', () => {
-    expect(printable(`a${ESC}[31mb\r\n\x00\x7f\tc é`)).toBe('a\\x1b[31mb\\x0d\\x0a\\x00\\x7f\tc é');
+  it('shows C0 controls (tab too: it breaks columns), DEL and C1 as \\xNN, bidi controls as \\uNNNN, keeps the rest', () => {
+    expect(printable(`a${ESC}[31mb\r\n\x00\x7f\tc é`)).toBe('a\\x1b[31mb\\x0d\\x0a\\x00\\x7f\\x09c é');
+    expect(printable('\u0080\u009b1m\u009f\u00a0ÿ')).toBe('\\x80\\x9b1m\\x9f\u00a0ÿ');
+    expect(printable('a\u202eb\u202ac\u2066d\u2069e\u200ef\u200fg\u061ch\u2067i')).toBe('a\\u202eb\\u202ac\\u2066d\\u2069e\\u200ef\\u200fg\\u061ch\\u2067i');
+    // neighbours of the escaped ranges stay as they are
+    expect(printable('\u2029\u202f\u2065\u206a\u200d\u2010\u061b\u061d日本')).toBe('\u2029\u202f\u2065\u206a\u200d\u2010\u061b\u061d日本');
     expect(printable(undefined)).toBe('undefined');
     expect(printable(42)).toBe('42');
   });

@@ -25,7 +25,7 @@ const call = (port: number, user: 'alice' | 'bob', extra: Partial<CallOptions> =
 describe('serve: registrar', () => {
   test('REGISTER: 401 with the realm, then 200 listing the binding with its expiry; the control API lists it per credential', async () => {
     running = await startTestServer();
-    const result = await register(running.port, 'alice', PASSWORDS.alice, { expires: 120 });
+    const result = await register(running.port, 'alice', PASSWORDS.alice, { expires: 120, keep: true });
     expect(result).toMatchObject({ ok: true, status: 200, realm: REALM, algorithm: 'MD5', qop: 'auth' });
     expect(result.transactions.map((record) => record.status)).toEqual([401, 200]);
     expect(result.bindings).toHaveLength(1);

@@ -61,10 +61,10 @@ describe('handshake token in the transport', () => {
     expect(json.checks[0]).toMatchObject({ name: 'websocket-handshake', outcome: 'passed' });
     expect(json.checks[0].message).toMatch(/^HTTP 101 Switching Protocols; token \(query "token"\) expires in (1m 39s|1m 40s) at /);
     expect(renderCheckText(result, plain)).toContain('WebSocket handshake -> HTTP 101 Switching Protocols');
-    expect(exitCodeOf(result, false, 0, 60)).toBe(0);
-    expect(exitCodeOf(result, true, 0, 60)).toBe(0);
-    expect(exitCodeOf(result, true, 0, 120)).toBe(1);
-    expect(renderCheckMonitoring(result, 0, 'sip:x', 120)).toMatch(/^SIP WARNING - .* \| .*token_remaining=(99|100)s;120:$/);
+    expect(exitCodeOf(result, false, { warnRetrans: 0, warnTokenS: 60 })).toBe(0);
+    expect(exitCodeOf(result, true, { warnRetrans: 0, warnTokenS: 60 })).toBe(0);
+    expect(exitCodeOf(result, true, { warnRetrans: 0, warnTokenS: 120 })).toBe(1);
+    expect(renderCheckMonitoring(result, { warnRetrans: 0, warnTokenS: 120 }, 'sip:x')).toMatch(/^SIP WARNING - .* \| .*token_remaining=(99|100)s;120:$/);
   });
 
   test('403 for a wrong token, 401 for none: websocket-rejected, exit 1 (CRITICAL with --nagios), no token text anywhere', async () => {
@@ -72,8 +72,8 @@ describe('handshake token in the transport', () => {
     expect(wrong).toMatchObject({ ok: false, handshake: { status: 403, reason: 'Forbidden' }, error: { code: 'websocket-rejected', remote: true } });
     expect(JSON.stringify(checkJson(wrong))).not.toContain('secret-part');
     expect(wrong.error?.message).toContain('token=[token redacted]');
-    expect(exitCodeOf(wrong, false, 0)).toBe(1);
-    expect(exitCodeOf(wrong, true, 0)).toBe(2);
+    expect(exitCodeOf(wrong, false, { warnRetrans: 0 })).toBe(1);
+    expect(exitCodeOf(wrong, true, { warnRetrans: 0 })).toBe(2);
     const header = await check({ value: GOOD, placement: 'header', name: 'X-Token' });
     expect(header.ok).toBe(true);
     const none: CheckResult = await runOptions({ uri: `sip:127.0.0.1:${PORT}`, transport: 'ws', timeoutMs: 3000 });
@@ -85,6 +85,6 @@ describe('handshake token in the transport', () => {
     const result = await runOptions({ uri: 'sip:127.0.0.1:26051', transport: 'ws', timeoutMs: 3000, handshakeToken: { value: GOOD, placement: 'query', name: 'token' } });
     expect(result.error?.code).toBe('connection-refused');
     expect(checkJson(result).checks[0]).toMatchObject({ name: 'websocket-handshake', outcome: 'failed' });
-    expect(exitCodeOf(result, false, 0)).toBe(3);
+    expect(exitCodeOf(result, false, { warnRetrans: 0 })).toBe(3);
   });
 });

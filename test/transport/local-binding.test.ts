@@ -17,7 +17,8 @@ test('UDP from 127.0.0.1:45251: the peer sees that source and the Via/Contact na
   expect(result.ok).toBe(true);
   const request = peer.received[0].request;
   expect(getHeader(request, 'via')).toMatch(/^SIP\/2\.0\/UDP 127\.0\.0\.1:45251;rport;branch=/);
-  expect(getHeader(request, 'contact')).toBe('<sip:bob@127.0.0.1:45251>');
+  // the check's own Contact names the bound address, with its stable +sip.instance (RFC 5626)
+  expect(getHeader(request, 'contact')).toMatch(/^<sip:bob@127\.0\.0\.1:45251>;\+sip\.instance="<urn:uuid:[0-9a-f-]{36}>"$/);
 });
 
 test('TCP from local port 45253', async () => {

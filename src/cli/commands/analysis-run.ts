@@ -17,6 +17,7 @@ import type { DecodeIssue } from '../../capture/types.js';
 import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 import type { ArgumentsOf, OptionTable } from '../option-table.js';
 
 /**
@@ -206,7 +207,7 @@ const MAX_ISSUES_SHOWN = 5;
 /** One decoding problem as a stderr line: where (file, packet, offset), code, message. */
 export function issueLine(command: string, issue: DecodeIssue): string {
   const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-  return `sipscope ${command}: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`;
+  return `sipscope ${command}: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`;
 }
 
 /** Decoding problems and analysis limits go to stderr: the data is still reported, but the user should know. */
@@ -216,6 +217,6 @@ function reportIssues(io: CliIO, command: string, result: AnalysisResult, decode
     io.err(`sipscope ${command}: ${result.summary.decodeErrors} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
   }
   for (const issue of result.issues.slice(0, MAX_ISSUES_SHOWN)) {
-    io.err(`sipscope ${command}: ${issue.file ? `${issue.file}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${issue.message}`);
+    io.err(`sipscope ${command}: ${issue.file ? `${printable(issue.file)}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${printable(issue.message)}`);
   }
 }

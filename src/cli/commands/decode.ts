@@ -2,10 +2,11 @@
 import { decodeCaptures } from '../../capture/decode.js';
 import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { hostPort, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
+import { byteFaithfulValue, hostPort, parseMessage, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 
 /** Issues printed one by one before only their counts are kept (a snaplen-cut capture has one per packet). */
 const DEFAULT_MAX_ISSUES = 50;
@@ -18,6 +19,17 @@ const latin1 = new TextDecoder('latin1');
 export function callIdOf(bytes: Uint8Array): string | null {
   if (startLineWouldThrow(bytes)) return null;
   return readCallId(bytes) ?? null;
+}
+
+/**
+ * The Call-ID as the text output shows it: where invalid UTF-8 became U+FFFD, its bytes with each invalid one as
+ * \xNN, the form analyze, calls and flow use as the call's key (so it can be given to --call-id). Rare: a full parse.
+ */
+function shownCallId(bytes: Uint8Array, callId: string | null): string | null {
+  if (callId === null || !callId.includes('\uFFFD')) return callId;
+  const message = parseMessage(bytes, { datagram: true });
+  const field = message.headers.find((header) => header.name === 'call-id');
+  return (field && byteFaithfulValue(bytes, field)) ?? callId;
 }
 
 const SIP_VERSION_TAIL = ' SIP/2.0';
@@ -62,9 +74,10 @@ function latin1Line(bytes: Uint8Array, start: number, end: number): string {
 
 function textLine(payload: SipPayload, firstLine: string, callId: string | null, withFile: boolean): string {
   const transport = `${payload.transport}${payload.hep ? '/hep' : ''}${payload.icmpQuote ? ' (quoted in ICMP error)' : ''}`;
-  const where = withFile ? `${payload.file}:${payload.packetNumber}` : String(payload.packetNumber);
+  const where = withFile ? `${printable(payload.file)}:${payload.packetNumber}` : String(payload.packetNumber);
   const time = formatTimeUs(payload.timeUs);
-  return `${where}\t${time}\t${hostPort(payload.src.ip, payload.src.port)} -> ${hostPort(payload.dst.ip, payload.dst.port)}\t${transport}\t${firstLine}\t${callId ?? '-'}`;
+  // capture text through the one printable gate: a message cannot drive the terminal (JSON keeps it exact)
+  return `${where}\t${time}\t${hostPort(payload.src.ip, payload.src.port)} -> ${hostPort(payload.dst.ip, payload.dst.port)}\t${transport}\t${printable(firstLine)}\t${callId === null ? '-' : printable(callId)}`;
 }
 
 /**
@@ -110,7 +123,7 @@ class LineWriter {
     if (payload.file !== this.file) {
       this.file = payload.file;
       this.fileJson = JSON.stringify(payload.file);
-      this.fileBytes = Buffer.from(this.json ? this.fileJson : payload.file, 'utf8');
+      this.fileBytes = Buffer.from(this.json ? this.fileJson : printable(payload.file), 'utf8');
     }
     let firstLineEnd = 0;
     let plain = true;
@@ -132,7 +145,7 @@ class LineWriter {
     const need = LINE_FIXED_BYTES + this.fileBytes.length + firstLineEnd + (callId?.length ?? 0) + payload.src.ip.length + payload.dst.ip.length;
     if (!plain || need > CHUNK_BYTES) {
       const firstLine = latin1.decode(bytes.subarray(0, firstLineEnd));
-      const text = this.json ? jsonLine(payload, this.fileJson, firstLine, callId) : textLine(payload, firstLine, callId, this.withFile);
+      const text = this.json ? jsonLine(payload, this.fileJson, firstLine, callId) : textLine(payload, firstLine, shownCallId(bytes, callId), this.withFile);
       this.text(text + '\n');
       return;
     }
@@ -142,9 +155,12 @@ class LineWriter {
     this.chunk[this.at++] = 0x0a;
   }
 
-  /** A byte (or char) that prints as itself: JSON string content needs no escape there; text needs ASCII only. */
+  /**
+   * A byte (or char) that prints as itself: JSON string content needs no escape there; text needs printable ASCII
+   * (controls go the slow way, through printable()).
+   */
   private plainByte(code: number): boolean {
-    return this.json ? code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c : code < 0x80;
+    return this.json ? code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c : code >= 0x20 && code < 0x7f;
   }
 
   private jsonBytes(payload: SipPayload, firstLineEnd: number, callId: string | null): void {
@@ -270,7 +286,7 @@ class LineWriter {
 
 function issueText(issue: DecodeIssue): string {
   const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-  return `sipscope decode: ${where.filter(Boolean).join(', ')}: ${issue.code}: ${issue.message}`;
+  return `sipscope decode: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`;
 }
 
 export const decodeCommand = defineCommand({

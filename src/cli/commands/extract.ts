@@ -4,6 +4,7 @@
  */
 import { extractPackets } from '../../capture/writer.js';
 import { defineCommand } from '../command.js';
+import { printable } from '../../report/printable.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import { CALL_ID_OPTION, captureFiles, noMessageOfCallError, runAnalysis } from './analysis-run.js';
 
@@ -35,7 +36,7 @@ export const extractCommand = defineCommand({
     } catch (error) {
       throw new CliError('unwritable-file', `cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    io.out(`wrote ${written} packets of Call-ID ${callId} to ${output}`);
+    io.out(`wrote ${written} packets of Call-ID ${printable(callId)} to ${printable(output)}`);
     return EXIT.ok;
   },
 });

@@ -2,16 +2,22 @@
 import type { RegisterMode, RegisterOptions } from '../../client/register.js';
 import type { LoadResult } from '../../client/load.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseHeaderOption, targetOptionsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, parseHeaderOption, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, loadExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 import type { ArgumentsOf } from '../option-table.js';
 
 const REGISTER_OPTIONS = {
   ...CHECK_OPTIONS,
-  expires: { type: 'number', describe: 'requested registration lifetime in seconds (default 3600)' },
+  expires: { type: 'number', describe: 'requested registration lifetime in seconds (default 3600 with --keep; 60 for a check that removes its binding)' },
+  keep: {
+    type: 'boolean',
+    default: false,
+    describe: 'keep the binding: without it, the check removes its own binding again (Expires: 0) once it has read the bindings; a kept one is replaced on the next run (stable +sip.instance)',
+  },
   unregister: { type: 'boolean', default: false, describe: 'remove the binding (Expires: 0)' },
   all: { type: 'boolean', default: false, describe: 'with --unregister: remove every binding (Contact: *)' },
   query: { type: 'boolean', default: false, describe: 'send no Contact: list the bindings the registrar holds' },
@@ -25,6 +31,7 @@ type RegisterArguments = ArgumentsOf<typeof REGISTER_OPTIONS>;
 function modeOf(args: RegisterArguments): RegisterMode {
   if (args.unregister && args.query) throw badArgument('--unregister and --query exclude each other');
   if (args.all && !args.unregister) throw badArgument('--all goes with --unregister');
+  if (args.keep && (args.unregister || args.query)) throw badArgument('--keep goes with a registration, not with --unregister or --query');
   if (args.query) return 'query';
   if (args.unregister) return args.all ? 'unregister-all' : 'unregister';
   return 'register';
@@ -36,12 +43,14 @@ export async function registerOptionsOf(args: RegisterArguments, io: CliIO): Pro
   if (expires !== undefined && (!Number.isInteger(expires) || expires < 0)) {
     throw badArgument('--expires must be a whole number of seconds');
   }
+  thresholdsOf(args); // bad --warn-rtt / --crit-rtt are refused before the check runs
   const credentials = await readCredentials(args, io);
   return {
     ...target,
     ...credentials,
     mode: modeOf(args),
     expires,
+    keep: args.keep,
     contact: args.contact,
     headers: args.header.map(parseHeaderOption),
     userAgent: args.userAgent,
@@ -53,7 +62,8 @@ export const registerCommand = defineCommand({
   describe: 'REGISTER with digest auth over UDP/TCP/TLS/WS and report status, auth, RTT, retransmissions, bindings',
   options: REGISTER_OPTIONS,
   examples: [
-    ['$0 register sip:alice@example.com --password-env SIP_PASSWORD', 'register alice, password from $SIP_PASSWORD'],
+    ['$0 register sip:alice@example.com --password-env SIP_PASSWORD', "register alice, read the bindings, remove the check's own binding again"],
+    ['$0 register sip:alice@example.com --password-env SIP_PASSWORD --keep --expires 300', 'register alice and keep the binding for 5 minutes'],
     ["$0 register sip:127.0.0.1:5060 --user 'user%d' --count 1000 --rate 200 --password-env P", 'load mode'],
   ],
   async run(args, io) {
@@ -92,6 +102,6 @@ function renderLoad(result: LoadResult): string {
   if (statuses) lines.push(`final statuses: ${statuses}`);
   const errors = Object.entries(result.errors).map(([code, n]) => `${code}: ${n}`).join(', ');
   if (errors) lines.push(`errors: ${errors}`);
-  if (result.error) lines.push(`could not start: ${result.error.code}: ${result.error.message}`);
+  if (result.error) lines.push(`could not start: ${result.error.code}: ${printable(result.error.message)}`);
   return lines.join('\n');
 }

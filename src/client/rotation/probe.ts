@@ -4,7 +4,7 @@
  * registrar as it found it. The REGISTER's answer is classified into what a rotation gate needs to know.
  */
 import { runRegister, type RegisterOptions } from '../register.js';
-import type { CheckResult } from '../result.js';
+import type { CheckResult, RemovalResult } from '../result.js';
 
 export type CredentialRole = 'old' | 'new';
 
@@ -41,12 +41,12 @@ export interface CredentialProbe {
   rttMs?: number;
   /** The REGISTER check as `sipscope register` reports it. */
   register: CheckResult;
-  /** The removal of the probe's own binding (only after an accepted REGISTER). */
-  unregister?: CheckResult;
+  /** The removal of the probe's own binding (only after an accepted REGISTER): the register check's second step. */
+  unregister?: RemovalResult;
 }
 
 /** Settings every probe shares: target, transport, timers, TLS (from the register options). */
-export type ProbeSettings = Omit<RegisterOptions, 'user' | 'authUser' | 'password' | 'mode' | 'contact'>;
+export type ProbeSettings = Omit<RegisterOptions, 'user' | 'authUser' | 'password' | 'mode' | 'contact' | 'keep'>;
 
 const REJECTING_STATUSES = new Set([401, 403, 404, 407]);
 
@@ -71,16 +71,13 @@ export function classify(result: CheckResult): { state: CredentialState; detail:
 export async function probeCredential(settings: ProbeSettings, credential: RotationCredential): Promise<CredentialProbe> {
   const startedAt = Date.now();
   const base: RegisterOptions = { ...settings, user: credential.user, authUser: credential.authUser, password: credential.password };
-  const register = await runRegister({ ...base, mode: 'register' });
+  // a register check removes its own binding again (its second step: same registration, Expires: 0, RFC 3261 §10.2.2)
+  const register = await runRegister({ ...base, mode: 'register', keep: false });
   const { state, detail } = classify(register);
   const probe: CredentialProbe = {
     role: credential.role, user: credential.user, state, detail, startedAt, register,
     status: register.status, reason: register.reason, rttMs: register.rttMs,
   };
-  if (state === 'accepted') {
-    // the Contact the registrar stored for us is the one it echoed back with our address; remove exactly that one
-    const ours = register.bindings.find((binding) => binding.uri.includes(`${credential.user}@`));
-    probe.unregister = await runRegister({ ...base, mode: 'unregister', contact: ours?.uri });
-  }
+  if (register.removal) probe.unregister = register.removal;
   return probe;
 }

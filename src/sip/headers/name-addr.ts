@@ -103,6 +103,55 @@ function readTokenDisplayName(text: string, end: number): string | undefined {
   return tokens.length > 0 ? tokens.join(' ') : undefined;
 }
 
+/** URI and tag of a From/To value, read leniently (see readNameAddrLeniently). */
+export interface LenientNameAddr {
+  /** The URI; the whole trimmed value when no URI could be found in it. */
+  uri: string;
+  tag?: string;
+  /** false when parseNameAddr refused the value and the parts were recovered as Wireshark recovers them. */
+  valid: boolean;
+}
+
+/**
+ * From/To as a capture analyser must read them: strictly when the value is valid, else recovered the way
+ * Wireshark's SIP dissector recovers them from real-world values that break RFC 3261 §25.1, so that a dialog is
+ * still found (a display name with unescaped quotes, `"<a "b">" <sip:bob@x>;tag=1`, keeps URI sip:bob@x, tag 1):
+ * - a leading quoted display name ends at its first unescaped '"'; the URI is then between the next '<' and the
+ *   '>' after it (no '<' after a quoted name, or a quote never closed: no URI);
+ * - without a quoted name, the URI is between the first '<' and the next '>', or, with no '<', runs to the first ';';
+ * - the tag is the value of the first `;tag=` after the URI (up to ';', ',' or whitespace); parameter names are
+ *   compared case-insensitively, as RFC 3261 §7.3.1 says (Wireshark compares them as written).
+ * Validation (lint) keeps using parseNameAddr, which refuses such values.
+ */
+export function readNameAddrLeniently(value: string): LenientNameAddr {
+  try {
+    const parsed = parseNameAddr(value);
+    return parsed.tag === undefined ? { uri: parsed.uri, valid: true } : { uri: parsed.uri, tag: parsed.tag, valid: true };
+  } catch (error) {
+    if (!(error instanceof HeaderSyntaxError)) throw error;
+  }
+  const text = value.trim();
+  let uri: string | undefined;
+  let after = 0;
+  const quotedEnd = text.charCodeAt(0) === 0x22 ? quotedStringEnd(text, 0) : 0;
+  if (quotedEnd >= 0) {
+    const open = text.indexOf('<', quotedEnd);
+    if (open >= 0) {
+      const close = text.indexOf('>', open + 1);
+      uri = text.slice(open + 1, close < 0 ? text.length : close);
+      after = close < 0 ? text.length : close + 1;
+    } else if (quotedEnd === 0) {
+      const semicolon = text.indexOf(';');
+      uri = text.slice(0, semicolon < 0 ? text.length : semicolon).trim();
+      after = semicolon < 0 ? text.length : semicolon;
+    }
+  }
+  const tag = /;tag=([^;,\s]+)/i.exec(text.slice(after))?.[1];
+  const recovered: LenientNameAddr = { uri: uri === undefined || uri === '' ? text : uri, valid: false };
+  if (tag !== undefined) recovered.tag = tag;
+  return recovered;
+}
+
 /** Parses a list value (Contact, Route, Record-Route) into its elements. */
 export function parseNameAddrList(value: string): NameAddr[] {
   return splitHeaderList(value).map((element) => parseNameAddr(element));
