@@ -1,7 +1,7 @@
 /**
  * The rotation gate (sipscope rotate) against a digest-checking registrar on 127.0.0.1 whose user table the test
  * changes while it runs: check before revocation, verify after (with a propagation delay), drain with a window and
- * with a live HEP source, and the CLI's verdicts, JSON, JUnit and exit codes. Ports 45300-45339.
+ * with a live HEP source, and the CLI's verdicts, JSON, JUnit and exit codes. Ports 46300-46339.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -63,8 +63,8 @@ const newCredential: RotationCredential = { role: 'new', user: 'alice2', passwor
 
 describe('rotate check: both credentials must register before the old one may be drained', () => {
   test('both register -> safe to drain; each probe removes the binding it made', async () => {
-    peer = await startUdpPeer(45300, accountsRegistrar(fresh()));
-    const report = await rotateCheck(settings(45300), oldCredential, newCredential);
+    peer = await startUdpPeer(46300, accountsRegistrar(fresh()));
+    const report = await rotateCheck(settings(46300), oldCredential, newCredential);
     expect(report.ok).toBe(true);
     expect(report.summary).toMatch(/^safe to drain/);
     expect(report.probes.map((probe) => [probe.role, probe.state, probe.status])).toEqual([['old', 'accepted', 200], ['new', 'accepted', 200]]);
@@ -78,22 +78,22 @@ describe('rotate check: both credentials must register before the old one may be
   test('new credential refused with 403 -> "do not revoke", naming the status', async () => {
     const accounts = fresh();
     accounts.forbidden.add('alice2');
-    peer = await startUdpPeer(45301, accountsRegistrar(accounts));
-    const report = await rotateCheck(settings(45301), oldCredential, newCredential);
+    peer = await startUdpPeer(46301, accountsRegistrar(accounts));
+    const report = await rotateCheck(settings(46301), oldCredential, newCredential);
     expect(report.ok).toBe(false);
     expect(report.summary).toBe('do not revoke: the new credential (alice2) rejected with 403 Forbidden');
   });
 
   test('same username, new password not yet provisioned -> the new side is challenged again, not accepted', async () => {
-    peer = await startUdpPeer(45302, accountsRegistrar(fresh()));
-    const report = await rotateCheck(settings(45302), oldCredential, { role: 'new', user: 'alice', password: 'not-yet' });
+    peer = await startUdpPeer(46302, accountsRegistrar(fresh()));
+    const report = await rotateCheck(settings(46302), oldCredential, { role: 'new', user: 'alice', password: 'not-yet' });
     expect(report.ok).toBe(false);
     expect(report.probes[1]).toMatchObject({ state: 'rejected', status: 401 });
     expect(report.summary).toMatch(/^do not revoke: the new credential \(alice\) challenged again/);
   });
 
   test('nothing listening -> unreachable, not a credential verdict', async () => {
-    const report = await rotateCheck({ ...settings(45309), timeoutMs: 400 }, oldCredential, newCredential);
+    const report = await rotateCheck({ ...settings(46309), timeoutMs: 400 }, oldCredential, newCredential);
     expect(report.verdicts.map((verdict) => verdict.outcome)).toEqual(['unreachable', 'unreachable']);
   });
 });
@@ -102,8 +102,8 @@ describe('rotate verify: the old credential refused, the new one registering', (
   test('revoked (403) and new registers -> pass, propagation delay 0', async () => {
     const accounts = fresh();
     accounts.forbidden.add('alice');
-    peer = await startUdpPeer(45310, accountsRegistrar(accounts));
-    const report = await rotateVerify(settings(45310), oldCredential, newCredential, { waitMs: 0, pollMs: 100 });
+    peer = await startUdpPeer(46310, accountsRegistrar(accounts));
+    const report = await rotateVerify(settings(46310), oldCredential, newCredential, { waitMs: 0, pollMs: 100 });
     expect(report.ok).toBe(true);
     expect(report.propagationDelayMs).toBe(0);
   });
@@ -111,8 +111,8 @@ describe('rotate verify: the old credential refused, the new one registering', (
   test('old password changed under the same username -> the challenge loop counts as refused', async () => {
     const accounts = fresh();
     accounts.passwords.set('alice', 'rotated');
-    peer = await startUdpPeer(45311, accountsRegistrar(accounts));
-    const report = await rotateVerify(settings(45311), oldCredential, { role: 'new', user: 'alice', password: 'rotated' }, { waitMs: 0, pollMs: 100 });
+    peer = await startUdpPeer(46311, accountsRegistrar(accounts));
+    const report = await rotateVerify(settings(46311), oldCredential, { role: 'new', user: 'alice', password: 'rotated' }, { waitMs: 0, pollMs: 100 });
     expect(report.ok).toBe(true);
     expect(report.probes[0]).toMatchObject({ role: 'old', state: 'rejected', status: 401 });
   });
@@ -121,8 +121,8 @@ describe('rotate verify: the old credential refused, the new one registering', (
     const accounts = fresh();
     accounts.passwords.delete('alice');
     accounts.cachedUntil.set('alice', { password: 'old-pass', until: Date.now() + 1200 });
-    peer = await startUdpPeer(45312, accountsRegistrar(accounts));
-    const report = await rotateVerify(settings(45312), oldCredential, newCredential, { waitMs: 5000, pollMs: 250 });
+    peer = await startUdpPeer(46312, accountsRegistrar(accounts));
+    const report = await rotateVerify(settings(46312), oldCredential, newCredential, { waitMs: 5000, pollMs: 250 });
     expect(report.ok).toBe(true);
     expect(report.propagationDelayMs).toBeGreaterThanOrEqual(1200 - 250);
     expect(report.propagationDelayMs).toBeLessThanOrEqual(1200 + 250 + 200);
@@ -130,8 +130,8 @@ describe('rotate verify: the old credential refused, the new one registering', (
   });
 
   test('still accepted when the wait is over -> fail, "revocation not in effect"', async () => {
-    peer = await startUdpPeer(45313, accountsRegistrar(fresh()));
-    const report = await rotateVerify(settings(45313), oldCredential, newCredential, { waitMs: 300, pollMs: 100 });
+    peer = await startUdpPeer(46313, accountsRegistrar(fresh()));
+    const report = await rotateVerify(settings(46313), oldCredential, newCredential, { waitMs: 300, pollMs: 100 });
     expect(report.ok).toBe(false);
     expect(report.summary).toMatch(/^revocation not in effect: the old credential \(alice\) still registers/);
     expect(report.propagationDelayMs).toBeUndefined();
@@ -140,9 +140,9 @@ describe('rotate verify: the old credential refused, the new one registering', (
 
 describe('rotate drain', () => {
   test('window only: waits the window, re-checks the new credential, then safe to revoke', async () => {
-    peer = await startUdpPeer(45320, accountsRegistrar(fresh()));
+    peer = await startUdpPeer(46320, accountsRegistrar(fresh()));
     const started = Date.now();
-    const report = await rotateDrain(settings(45320), newCredential, { windowMs: 700, windowSource: '--window', recheckMs: 300, limitMs: 5000, tickMs: 100 });
+    const report = await rotateDrain(settings(46320), newCredential, { windowMs: 700, windowSource: '--window', recheckMs: 300, limitMs: 5000, tickMs: 100 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
     expect(report.ok).toBe(true);
     expect(report.drain?.rechecks).toBeGreaterThanOrEqual(2);
@@ -150,9 +150,9 @@ describe('rotate drain', () => {
 
   test('the new credential stops registering mid-drain -> halt at once, exit-worthy failure', async () => {
     const accounts = fresh();
-    peer = await startUdpPeer(45321, accountsRegistrar(accounts));
+    peer = await startUdpPeer(46321, accountsRegistrar(accounts));
     setTimeout(() => accounts.forbidden.add('alice2'), 300);
-    const report = await rotateDrain(settings(45321), newCredential, { windowMs: 10_000, windowSource: '--window', recheckMs: 200, limitMs: 20_000, tickMs: 50 });
+    const report = await rotateDrain(settings(46321), newCredential, { windowMs: 10_000, windowSource: '--window', recheckMs: 200, limitMs: 20_000, tickMs: 50 });
     expect(report.ok).toBe(false);
     expect(report.drain?.stoppedBecause).toBe('new-credential-failed');
     expect(report.elapsedMs).toBeLessThan(3000);
@@ -160,15 +160,15 @@ describe('rotate drain', () => {
   });
 
   test('calls still up from the live source keep the gate shut until they end; a silent source is reported', async () => {
-    peer = await startUdpPeer(45322, accountsRegistrar(fresh()));
+    peer = await startUdpPeer(46322, accountsRegistrar(fresh()));
     let active = 2;
     const source = { description: 'test', activeCalls: () => active, messages: () => 10 };
     setTimeout(() => { active = 0; }, 600);
-    const report = await rotateDrain(settings(45322), newCredential, { windowMs: 200, windowSource: '--window', recheckMs: 5000, limitMs: 5000, tickMs: 50, source });
+    const report = await rotateDrain(settings(46322), newCredential, { windowMs: 200, windowSource: '--window', recheckMs: 5000, limitMs: 5000, tickMs: 50, source });
     expect(report.ok).toBe(true);
     expect(report.elapsedMs).toBeGreaterThanOrEqual(600);
     expect(report.drain).toMatchObject({ peakActiveCalls: 2, activeCallsAtEnd: 0 });
-    const silent = await rotateDrain(settings(45322), newCredential, { windowMs: 200, windowSource: '--window', recheckMs: 5000, limitMs: 5000, tickMs: 50, source: { description: 'HEP on 127.0.0.1:1', activeCalls: () => 0, messages: () => 0 } });
+    const silent = await rotateDrain(settings(46322), newCredential, { windowMs: 200, windowSource: '--window', recheckMs: 5000, limitMs: 5000, tickMs: 50, source: { description: 'HEP on 127.0.0.1:1', activeCalls: () => 0, messages: () => 0 } });
     expect(silent.ok).toBe(false);
     expect(silent.verdicts[1]).toMatchObject({ outcome: 'unreachable' });
   });
@@ -207,9 +207,9 @@ describe('sipscope rotate (CLI)', () => {
   const common = (port: number) => ['--uri', `sip:127.0.0.1:${port}`, '--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--t1', '50', '--timeout', '2s'];
 
   test('check: exit 0 and a JSON report with the verdicts; no password anywhere in the output', async () => {
-    peer = await startUdpPeer(45330, accountsRegistrar(fresh()));
+    peer = await startUdpPeer(46330, accountsRegistrar(fresh()));
     const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'rotate-')), 'rotate.xml');
-    const run = await runCli(['rotate', 'check', ...common(45330), '--json', '--junit', junit], { env });
+    const run = await runCli(['rotate', 'check', ...common(46330), '--json', '--junit', junit], { env });
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ step: 'check', ok: true, verdicts: [{ name: 'old-registers', outcome: 'pass' }, { name: 'new-registers', outcome: 'pass' }] });
@@ -222,33 +222,33 @@ describe('sipscope rotate (CLI)', () => {
   test('check with the new credential forbidden: exit 1 and the sentence says why', async () => {
     const accounts = fresh();
     accounts.forbidden.add('alice2');
-    peer = await startUdpPeer(45331, accountsRegistrar(accounts));
-    const run = await runCli(['rotate', 'check', ...common(45331)], { env });
+    peer = await startUdpPeer(46331, accountsRegistrar(accounts));
+    const run = await runCli(['rotate', 'check', ...common(46331)], { env });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('rotate check: do not revoke: the new credential (alice2) rejected with 403 Forbidden');
   });
 
   test('bad input: missing password source, same credential twice, no window or source for drain -> exit 2 with a clear line', async () => {
-    const missing = await runCli(['rotate', 'check', ...common(45339)], { env: { OLD: 'old-pass' } });
+    const missing = await runCli(['rotate', 'check', ...common(46339)], { env: { OLD: 'old-pass' } });
     expect(missing).toMatchObject({ code: 2 });
     expect(missing.stderr).toMatch(/--new-password-env NEW: environment variable NEW is not set/);
-    const same = await runCli(['rotate', 'check', '--uri', 'sip:127.0.0.1:45339', '--old-user', 'a', '--old-password-env', 'OLD', '--new-user', 'a', '--new-password-env', 'OLD'], { env });
+    const same = await runCli(['rotate', 'check', '--uri', 'sip:127.0.0.1:46339', '--old-user', 'a', '--old-password-env', 'OLD', '--new-user', 'a', '--new-password-env', 'OLD'], { env });
     expect(same.code).toBe(2);
     expect(same.stderr).toMatch(/the old and the new credential are the same/);
-    const noWindow = await runCli(['rotate', 'drain', ...common(45339)], { env });
+    const noWindow = await runCli(['rotate', 'drain', ...common(46339)], { env });
     expect(noWindow.code).toBe(2);
     expect(noWindow.stderr).toMatch(/drain needs a window/);
   });
 
   test('unreachable registrar -> exit 3, within the timeout', async () => {
-    const run = await runCli(['rotate', 'check', ...common(45338), '--timeout', '300ms'], { env });
+    const run = await runCli(['rotate', 'check', ...common(46338), '--timeout', '300ms'], { env });
     expect(run.code).toBe(3);
     expect(run.elapsedMs).toBeLessThan(3000);
   });
 
   test('drain with a live HEP source: waits while a call of the old credential is up, ends when its BYE arrives', async () => {
-    peer = await startUdpPeer(45332, accountsRegistrar(fresh()));
-    const hepPort = 45333;
+    peer = await startUdpPeer(46332, accountsRegistrar(fresh()));
+    const hepPort = 46333;
     const sender = createSocket('udp4');
     const send = (sip: string) => new Promise<void>((resolve) => sender.send(hep3(sip), hepPort, '127.0.0.1', () => resolve()));
     const auth = 'Authorization: Digest username="alice", realm="r", nonce="n", uri="sip:bob@x", response="00"\r\n';
@@ -263,7 +263,7 @@ describe('sipscope rotate (CLI)', () => {
     setTimeout(() => clearInterval(mirrorCall), 2000);
     setTimeout(() => send(sipMessage('BYE sip:bob@x SIP/2.0', 'call-1', '3 BYE')), 2500);
     try {
-      const run = await runCli(['rotate', 'drain', ...common(45332), '--window', '1000ms', '--recheck', '10s', '--hep-listen', `127.0.0.1:${hepPort}`, '--jsonl', '--max-wait', '10s'], { env });
+      const run = await runCli(['rotate', 'drain', ...common(46332), '--window', '1000ms', '--recheck', '10s', '--hep-listen', `127.0.0.1:${hepPort}`, '--jsonl', '--max-wait', '10s'], { env });
       expect(run.code, run.stdout + run.stderr).toBe(0);
       const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
       expect(events.some((event) => event.type === 'progress' && event.activeCalls === 1)).toBe(true);
@@ -277,7 +277,7 @@ describe('sipscope rotate (CLI)', () => {
 
   test('watch: drain, the revocation command, then verify; the command output is kept without secrets', async () => {
     const accounts = fresh();
-    peer = await startUdpPeer(45334, accountsRegistrar(accounts));
+    peer = await startUdpPeer(46334, accountsRegistrar(accounts));
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rotate-watch-'));
     const flag = path.join(dir, 'revoked');
     // the registrar learns of the revocation through the file the command writes (an operator's API call here)
@@ -288,7 +288,7 @@ describe('sipscope rotate (CLI)', () => {
       } catch { /* not yet */ }
     }, 20);
     try {
-      const run = await runCli(['rotate', 'watch', ...common(45334), '--window', '300ms', '--wait', '3s', '--poll', '200ms',
+      const run = await runCli(['rotate', 'watch', ...common(46334), '--window', '300ms', '--wait', '3s', '--poll', '200ms',
         '--revoke-cmd', `echo revoking with $OLD; touch ${flag}`, '--json'], { env: { ...env, PATH: process.env.PATH ?? '' } });
       expect(run.code, run.stdout + run.stderr).toBe(0);
       const [drained, watched] = JSON.parse(run.stdout);
