@@ -45,8 +45,11 @@ describe('bin/sipscope.js over the bundle', () => {
     const text = readFileSync(bundle, 'utf8');
     const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
     const packages = required.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
-    // ws' optional native helpers, loaded inside try/catch
-    expect(new Set(packages)).toEqual(new Set(['bufferutil', 'utf-8-validate']));
+    // ws' optional native helpers, loaded inside try/catch; DuckDB (a native library: query, analyze --dataset), the
+    // package's one runtime dependency
+    expect(new Set(packages)).toEqual(new Set(['bufferutil', 'utf-8-validate', '@duckdb/node-api']));
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(manifest.dependencies)).toEqual(['@duckdb/node-api']);
     // bin/load-bundle.js runs it in a vm.Script, which has no loader for import(): every import() became require()
     expect(text).not.toMatch(/\bimport\(/);
   });
