@@ -11,6 +11,7 @@ import { MergeHeap, type MergeSource } from './merge-heap.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { copyBytes, STEP_NEED_BYTES, STEP_PACKET, type PacketRecord } from './packet-record.js';
 import { LINKTYPE_ETHERNET } from './protocol-numbers.js';
+import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
 
 interface KeptPacket {
   linkType: number;
@@ -108,46 +109,11 @@ function pcapFile(packets: KeptPacket[], linkType: number, nanosecond: boolean):
 
 /** draft-ietf-opsawg-pcapng: SHB, one IDB per link type (if_tsresol 9 when nanoseconds matter), EPBs. */
 function pcapngFile(packets: KeptPacket[], linkTypes: number[], nanosecond: boolean): Buffer {
-  const blocks: Buffer[] = [];
-  const shb = Buffer.alloc(28);
-  shb.writeUInt32LE(0x0a0d0d0a, 0);
-  shb.writeUInt32LE(28, 4);
-  shb.writeUInt32LE(0x1a2b3c4d, 8);
-  shb.writeUInt16LE(1, 12);
-  shb.writeUInt16LE(0, 14);
-  shb.writeInt32LE(-1, 16);
-  shb.writeInt32LE(-1, 20);
-  shb.writeUInt32LE(28, 24);
-  blocks.push(shb);
-  for (const linkType of linkTypes) {
-    const idb = Buffer.alloc(nanosecond ? 32 : 20);
-    idb.writeUInt32LE(1, 0);
-    idb.writeUInt32LE(idb.length, 4);
-    idb.writeUInt16LE(linkType, 8);
-    idb.writeUInt32LE(SNAPLEN, 12);
-    if (nanosecond) {
-      idb.writeUInt16LE(9, 16); // if_tsresol
-      idb.writeUInt16LE(1, 18);
-      idb.writeUInt8(9, 20);
-      // opt_endofopt at 24 stays zero
-    }
-    idb.writeUInt32LE(idb.length, idb.length - 4);
-    blocks.push(idb);
-  }
+  const blocks: Buffer[] = [sectionHeaderBlock()];
+  for (const linkType of linkTypes) blocks.push(interfaceDescriptionBlock(linkType, SNAPLEN, nanosecond));
   for (const packet of packets) {
-    const padded = (packet.bytes.length + 3) & ~3;
-    const epb = Buffer.alloc(32 + padded);
     const units = nanosecond ? BigInt(packet.timeUs) * 1000n + BigInt(packet.timeExtraNs) : BigInt(packet.timeUs);
-    epb.writeUInt32LE(6, 0);
-    epb.writeUInt32LE(epb.length, 4);
-    epb.writeUInt32LE(linkTypes.indexOf(packet.linkType), 8);
-    epb.writeUInt32LE(Number(units >> 32n), 12);
-    epb.writeUInt32LE(Number(units & 0xffffffffn), 16);
-    epb.writeUInt32LE(packet.bytes.length, 20);
-    epb.writeUInt32LE(packet.originalLength, 24);
-    epb.set(packet.bytes, 28);
-    epb.writeUInt32LE(epb.length, epb.length - 4);
-    blocks.push(epb);
+    blocks.push(enhancedPacketBlock(linkTypes.indexOf(packet.linkType), units, packet.bytes, packet.originalLength));
   }
   return Buffer.concat(blocks);
 }

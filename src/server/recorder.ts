@@ -9,6 +9,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
+import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from '../capture/pcapng-blocks.js';
 
 export interface Address {
   address: string;
@@ -43,8 +44,8 @@ export class PcapngRecorder {
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w');
-    this.queue(sectionHeader());
-    this.queue(interfaceDescription());
+    this.queue(sectionHeaderBlock());
+    this.queue(interfaceDescriptionBlock(LINKTYPE_ETHERNET, 262144));
     this.flushTimer = setInterval(() => this.flush(), 100);
     this.flushTimer.unref();
   }
@@ -140,49 +141,9 @@ function connectionKey(a: Address, b: Address): string {
   return one < two ? `${one} ${two}` : `${two} ${one}`;
 }
 
-/** SHB: byte-order magic, version 1.0, section length unknown (-1). */
-function sectionHeader(): Buffer {
-  const block = Buffer.alloc(28);
-  block.writeUInt32LE(0x0a0d0d0a, 0);
-  block.writeUInt32LE(28, 4);
-  block.writeUInt32LE(0x1a2b3c4d, 8);
-  block.writeUInt16LE(1, 12);
-  block.writeUInt16LE(0, 14);
-  block.writeInt32LE(-1, 16);
-  block.writeInt32LE(-1, 20);
-  block.writeUInt32LE(28, 24);
-  return block;
-}
-
-/** IDB: Ethernet, snaplen 262144; default if_tsresol (microseconds). */
-function interfaceDescription(): Buffer {
-  const block = Buffer.alloc(20);
-  block.writeUInt32LE(0x00000001, 0);
-  block.writeUInt32LE(20, 4);
-  block.writeUInt16LE(LINKTYPE_ETHERNET, 8);
-  block.writeUInt16LE(0, 10);
-  block.writeUInt32LE(262144, 12);
-  block.writeUInt32LE(20, 16);
-  return block;
-}
-
-/** EPB: interface 0, 64-bit microsecond time stamp, captured = original length, data padded to 32 bits. */
+/** EPB on interface 0 with a 64-bit microsecond time stamp from one monotonic clock (packets keep their order). */
 function enhancedPacket(data: Buffer): Buffer {
-  const padded = (data.length + 3) & ~3;
-  const total = 32 + padded;
-  const block = Buffer.alloc(total);
-  // one monotonic clock: packets recorded in order keep their order in time
-  const micros = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
-  block.writeUInt32LE(0x00000006, 0);
-  block.writeUInt32LE(total, 4);
-  block.writeUInt32LE(0, 8);
-  block.writeUInt32LE(Number(micros >> 32n), 12);
-  block.writeUInt32LE(Number(micros & 0xffffffffn), 16);
-  block.writeUInt32LE(data.length, 20);
-  block.writeUInt32LE(data.length, 24);
-  data.copy(block, 28);
-  block.writeUInt32LE(total, total - 4);
-  return block;
+  return enhancedPacketBlock(0, BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)), data);
 }
 
 function ipv4Bytes(address: string): Buffer {
