@@ -1,6 +1,7 @@
 /**
- * Issue 11 proof: `sipscope rotate drain --hep-listen` fed by Kamailio's siptrace (test/interop/hep-drain.sh, in a
- * network namespace of its own; SIPp callers through Kamailio with digest auth as in the fixture recordings). The
+ * Issue 11 proof: `sipscope rotate drain` fed live by Kamailio's siptrace (`--hep-listen`) and, separately, by a
+ * tcpdump pipe (`--pcap-stdin`) (test/interop/hep-drain.sh, in a network namespace of its own; SIPp callers through
+ * Kamailio with digest auth as in the fixture recordings). The
  * old credential (bob) has two calls up; the drain must see both, keep the gate shut while either is up, re-check
  * the new credential (carol) against Kamailio meanwhile, and open the gate only after bob's last call has ended.
  * Needs root (ip netns), Kamailio with siptrace, SIPp; run under the interop lock.
@@ -14,9 +15,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 const out = mkdtempSync(join(tmpdir(), 'sipscope-hep-drain-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-describe('rotate drain fed by Kamailio siptrace (HEP)', () => {
+describe.each([
+  ['Kamailio siptrace (HEP)', 'hep'],
+  ['a tcpdump pipe (pcap on stdin)', 'pcap'],
+])('rotate drain fed by %s', (_, mode) => {
   it("waits for both calls of the old credential, re-checking the new one, and opens only after the last has ended", { timeout: 120_000 }, () => {
-    execFileSync('bash', ['test/interop/hep-drain.sh', out], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 110_000 });
+    rmSync(join(out, 'drain.jsonl'), { force: true });
+    execFileSync('bash', ['test/interop/hep-drain.sh', out, mode], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 110_000 });
     const err = readFileSync(join(out, 'drain.err'), 'utf8');
     const events = readFileSync(join(out, 'drain.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const report = events.at(-1) as { type: string; ok: boolean; startedAt: string; elapsedMs: number; drain: Record<string, unknown> };
