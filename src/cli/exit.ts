@@ -114,6 +114,8 @@ export function loadExitCode(result: LoadResult): number {
  */
 export function callExitCode(result: CallResult): number {
   if (result.ok) return EXIT.ok;
+  // the gateway refused the WebSocket upgrade (its token): a refusal, as for register and options
+  if (result.error?.code === 'websocket-rejected') return EXIT.failed;
   if (result.error && (result.status === undefined || result.endedBy === 'error')) return result.error.remote ? EXIT.remote : EXIT.local;
   return EXIT.failed;
 }

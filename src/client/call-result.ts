@@ -1,6 +1,6 @@
 /** What a test call found: every transaction (ours and the peer's), setup time, lifetime, how it ended. */
 import type { TransportName } from '../transport/index.js';
-import type { CheckError, TransactionRecord } from './result.js';
+import type { CheckError, HandshakeRecord, TransactionRecord } from './result.js';
 
 export type CallStep = 'setup' | 'prack' | 'ack' | 'refresh' | 'bye' | 'cancel' | 'peer';
 
@@ -63,6 +63,8 @@ export interface CallResult {
   retransmissions: number;
   transactions: CallTransaction[];
   target?: { transport: TransportName; address: string; port: number };
+  /** The WebSocket handshake (ws/wss): its HTTP answer and the token presented, as register and options report it. */
+  handshake?: HandshakeRecord;
   authProblem?: string;
   error?: CheckError;
 }

@@ -10,7 +10,7 @@ import { bindMediaPort, type MediaPort } from './call-media.js';
 import type { CallResult } from './call-result.js';
 import { CallRouter } from './call-router.js';
 import type { Credentials } from './exchange.js';
-import { checkErrorOf, connectToTarget, type TargetConnection } from './target-connection.js';
+import { checkErrorOf, connectToTarget, handshakeRecordOf, type TargetConnection } from './target-connection.js';
 import { TargetError } from './target.js';
 import { emptyCallResult, TestCall, type CallOptions } from './test-call.js';
 
@@ -36,11 +36,17 @@ export async function runCall(options: CallOptions): Promise<CallResult> {
     try {
       connection = await connectToTarget(options, deadline, targets);
     } catch (error) {
-      return { ...emptyCallResult(), error: checkErrorOf(error) };
+      const failed: CallResult = { ...emptyCallResult(), error: checkErrorOf(error) };
+      // a refused WebSocket upgrade (401/403 at the gateway) is reported as its own check
+      const handshake = handshakeRecordOf(options, error);
+      if (handshake) failed.handshake = handshake;
+      return failed;
     }
     let result: CallResult;
     try {
       result = await placeCall(connection, new CallRouter(connection.layer), options);
+      const handshake = handshakeRecordOf(options, connection.transport);
+      if (handshake) result.handshake = handshake;
     } finally {
       await connection.close();
     }

@@ -3,7 +3,10 @@
  * test cases (reachable, authenticated, answered, held, ended) and the monitoring-plugins line.
  */
 import type { CallResult, CallTransaction } from '../client/call-result.js';
+import type { HandshakeRecord } from '../client/result.js';
+import { describeHandshakeToken, handshakeJson } from './check-json.js';
 import type { TextStyle } from './check-text.js';
+import { printable } from './printable.js';
 import { renderJUnit, type JUnitCase } from './junit.js';
 import { renderMonitoringLine, type MonitoringState, type PerfDatum } from './monitoring.js';
 
@@ -27,6 +30,7 @@ function transactionLine(record: CallTransaction, style: TextStyle): string {
 
 export function renderCallText(result: CallResult, style: TextStyle): string {
   const lines: string[] = [];
+  if (result.handshake) lines.push(`  WebSocket handshake -> ${handshakeText(result.handshake)}`);
   if (result.target) lines.push(style.dim(`INVITE to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}${result.callId ? `, Call-ID ${result.callId}` : ''}`));
   for (const record of result.transactions) lines.push(transactionLine(record, style));
   lines.push(callVerdict(result, style));
@@ -58,6 +62,13 @@ function callVerdict(result: CallResult, style: TextStyle): string {
   return `${failed} ${why[result.endedBy] ?? result.endedBy}`;
 }
 
+/** `HTTP 101 Switching Protocols; token (query "token") expires in 4m 10s at ...`, never the token itself. */
+function handshakeText(handshake: HandshakeRecord): string {
+  const http = handshake.status === undefined ? 'no HTTP answer to the upgrade' : `HTTP ${handshake.status} ${handshake.reason ?? ''}`.trimEnd();
+  const token = describeHandshakeToken(handshake);
+  return printable(token ? `${http}; ${token}` : http);
+}
+
 /** --json: the result with every key present (null when absent) and times rounded to microseconds. */
 export function callJson(result: CallResult): Record<string, unknown> {
   return {
@@ -78,6 +89,7 @@ export function callJson(result: CallResult): Record<string, unknown> {
     retransmissions: result.retransmissions,
     rtp: result.rtp ?? null,
     target: result.target ?? null,
+    ...(result.handshake ? { handshake: handshakeJson(result.handshake) } : {}),
     transactions: result.transactions.map((record) => ({
       step: record.step,
       ...(record.refresh !== undefined ? { refresh: record.refresh } : {}),
@@ -129,6 +141,7 @@ export function renderCallJUnit(result: CallResult, target: string): string {
     else if (!passed) testCase.failure = { message, type: result.error?.code ?? result.endedBy };
     cases.push(testCase);
   };
+  if (result.handshake) add('websocket-handshake', result.handshake.status === 101, handshakeText(result.handshake));
   add('reachable', answered, answered ? `answered by ${result.target?.address}:${result.target?.port}` : (result.error?.message ?? 'no response'));
   add('authenticated', !result.challenged ? 'skipped' : result.authProblem === undefined,
     result.challenged ? (result.authProblem ?? `realm "${result.realm}", ${result.algorithm}`) : 'no challenge');

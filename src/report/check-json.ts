@@ -165,7 +165,7 @@ export function checkJson(result: CheckResult): CheckJson {
   return json;
 }
 
-function handshakeJson(handshake: HandshakeRecord): HandshakeJson {
+export function handshakeJson(handshake: HandshakeRecord): HandshakeJson {
   const token = handshake.token;
   return {
     status: handshake.status ?? null,

@@ -88,3 +88,21 @@ describe('handshake token in the transport', () => {
     expect(exitCodeOf(result, false, { warnRetrans: 0 })).toBe(3);
   });
 });
+
+describe('sipscope call over ws reports the handshake as register and options do', () => {
+  test('a refused upgrade (401, no token; 403, wrong token): handshake in JSON and JUnit, exit 1; the token never shown', async () => {
+    const { runCall } = await import('../../src/client/call.js');
+    const { callJson, renderCallJUnit } = await import('../../src/report/call-report.js');
+    const { callExitCode } = await import('../../src/cli/exit.js');
+    const call = (token?: { value: string; placement: 'query'; name: string }) =>
+      runCall({ uri: `sip:bob@127.0.0.1:${PORT}`, user: 'alice', transport: 'ws', timeoutMs: 3000, durationMs: 100, handshakeToken: token });
+    const without = await call();
+    expect(callJson(without)).toMatchObject({ ok: false, handshake: { status: 401 }, error: { code: 'websocket-rejected' } });
+    expect(callExitCode(without)).toBe(1);
+    const wrong = await call({ value: 'wrong.token.value', placement: 'query', name: 'token' });
+    expect(callJson(wrong)).toMatchObject({ handshake: { status: 403 } });
+    const junit = renderCallJUnit(wrong, 'sip:bob@127.0.0.1');
+    expect(junit).toMatch(/<testcase name="websocket-handshake"[^>]*>\s*<failure message="HTTP 403 Forbidden; token \(query &quot;token&quot;\) has no exp claim"/);
+    expect(JSON.stringify(callJson(wrong)) + junit).not.toContain('wrong.token.value');
+  });
+});
