@@ -1,7 +1,6 @@
 /** The initial INVITE of a test call (RFC 3261 §13.2.1) with its SDP offer, and its 422 retry (RFC 4028 §7.4). */
-import { withBranch, withHeader, headerValue, newBranch, type OutgoingRequest } from './request.js';
-import { hostPort } from '../sip/index.js';
-import { contactTransportParam, newDialogBasics, routeHeaders, viaHeader, type TargetConnection } from './target-connection.js';
+import { requestCSeq, withBranch, withHeader, newBranch, type OutgoingRequest } from './request.js';
+import { outOfDialogHeaders, type TargetConnection } from './target-connection.js';
 
 export interface InviteSettings {
   /** User part of From (our address-of-record). */
@@ -18,19 +17,8 @@ export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK
 
 export function buildInvite(connection: TargetConnection, settings: InviteSettings, sdp: string): OutgoingRequest {
   const { target } = connection;
-  const { local } = connection.transport;
-  const basics = newDialogBasics();
-  const from = `${target.scheme}:${settings.user}@${hostPort(target.host)}`;
-  const contact = settings.contact ?? `${target.scheme}:${settings.user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
   const headers: [string, string][] = [
-    ['Via', viaHeader(connection)],
-    ['Max-Forwards', '70'],
-    ...routeHeaders(connection),
-    ['From', `<${from}>;tag=${basics.fromTag}`],
-    ['To', `<${target.text}>`],
-    ['Call-ID', basics.callId],
-    ['CSeq', '1 INVITE'],
-    ['Contact', `<${contact}>`],
+    ...outOfDialogHeaders(connection, 'INVITE', settings.user, settings.contact),
     ['Allow', ALLOWED_METHODS],
     // RFC 3262 §3 and RFC 4028 §7.1: we can do reliable provisionals and session timers when the peer wants them
     ['Supported', '100rel, timer'],
@@ -42,7 +30,7 @@ export function buildInvite(connection: TargetConnection, settings: InviteSettin
 
 /** RFC 4028 §7.4: after 422, the INVITE again with Session-Expires (and Min-SE) raised to the 422's Min-SE. */
 export function inviteWithMinSe(previous: OutgoingRequest, minSe: number): OutgoingRequest {
-  const cseq = Number(/^\s*(\d+)/.exec(headerValue(previous, 'CSeq') ?? '')?.[1] ?? 1) + 1;
+  const cseq = requestCSeq(previous).seq + 1;
   let next = withHeader(previous, 'Session-Expires', String(minSe));
   next = withHeader(next, 'Min-SE', String(minSe));
   next = withHeader(next, 'CSeq', `${cseq} INVITE`);

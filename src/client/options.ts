@@ -4,9 +4,8 @@ import type { OutgoingRequest } from './request.js';
 import { resultOf } from './register.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, contactTransportParam, exchangeWithFailover, handshakeRecordOf, newDialogBasics, routeHeaders, viaHeader, type TargetConnection, type TargetOptions,
+  checkErrorOf, exchangeWithFailover, handshakeRecordOf, outOfDialogHeaders, type TargetConnection, type TargetOptions,
 } from './target-connection.js';
-import { hostPort } from '../sip/index.js';
 
 export interface OptionsCheckOptions extends TargetOptions {
   user?: string;
@@ -20,20 +19,9 @@ export interface OptionsCheckOptions extends TargetOptions {
 
 export function buildOptions(connection: TargetConnection, options: OptionsCheckOptions): OutgoingRequest {
   const { target } = connection;
-  const { local } = connection.transport;
   const user = options.user ?? target.user ?? 'sipscope';
-  const basics = newDialogBasics();
-  const from = `${target.scheme}:${user}@${hostPort(target.host)}`;
-  const contact = options.contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
   const headers: [string, string][] = [
-    ['Via', viaHeader(connection)],
-    ['Max-Forwards', '70'],
-    ...routeHeaders(connection),
-    ['From', `<${from}>;tag=${basics.fromTag}`],
-    ['To', `<${target.text}>`],
-    ['Call-ID', basics.callId],
-    ['CSeq', '1 OPTIONS'],
-    ['Contact', `<${contact}>`],
+    ...outOfDialogHeaders(connection, 'OPTIONS', user, options.contact),
     // §11.1: say what we accept in the answer
     ['Accept', 'application/sdp'],
     ['User-Agent', options.userAgent ?? 'sipscope'],

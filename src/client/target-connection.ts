@@ -140,6 +140,28 @@ export function routeHeaders(connection: TargetConnection): [string, string][] {
   return [['Route', `<${uri}>`]];
 }
 
+/**
+ * The header fields a request outside any dialog starts with (RFC 3261 §8.1.1): top Via, Max-Forwards, the Route
+ * of an outbound proxy, From `user` at the target's domain with a new tag, To the target URI, a new Call-ID, CSeq 1
+ * of `method`, and our Contact (`contact`, else `user` at our transport address).
+ */
+export function outOfDialogHeaders(connection: TargetConnection, method: string, user: string, contact?: string): [string, string][] {
+  const { target } = connection;
+  const { local } = connection.transport;
+  const basics = newDialogBasics();
+  const ourContact = contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
+  return [
+    ['Via', viaHeader(connection)],
+    ['Max-Forwards', '70'],
+    ...routeHeaders(connection),
+    ['From', `<${target.scheme}:${user}@${hostPort(target.host)}>;tag=${basics.fromTag}`],
+    ['To', `<${target.text}>`],
+    ['Call-ID', basics.callId],
+    ['CSeq', `1 ${method}`],
+    ['Contact', `<${ourContact}>`],
+  ];
+}
+
 /** A TransportError, TargetError or other failure as the result's error. */
 export function checkErrorOf(error: unknown): CheckError {
   if (error instanceof TransportError) return { code: error.code, message: error.message, remote: error.remote };

@@ -4,6 +4,7 @@
  * the old one, prove the old is refused and the new still registers (verify). Each step is a gate: its verdict
  * says whether the next step is safe, and why not.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { runCall } from '../call.js';
 import { probeCredential, type CredentialProbe, type ProbeSettings, type RotationCredential } from './probe.js';
 
@@ -196,16 +197,7 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
-/** Resolves after ms, or at once when the signal aborts. */
+/** Resolves after ms, or at once when the signal aborts (never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return wait(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
 }
