@@ -14,7 +14,7 @@ import { parseMessage, type SipMessage } from '../sip/index.js';
 import { CallTable, DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
-import { uriUser } from './fields.js';
+import { ANALYSIS_HEADERS, uriUser } from './fields.js';
 import { observe, type ObservedMessage, type ObservedResponse } from './observed.js';
 import { ownCopy } from './own-copy.js';
 import { BoundedSet, outcomeIdentity, type RequestOutcome } from './outcome.js';
@@ -98,7 +98,7 @@ export class Analyzer {
     if (this.options.untilUs !== undefined && payload.timeUs > this.options.untilUs) return undefined;
     let message: SipMessage;
     try {
-      message = parseMessage(payload.bytes, { datagram: payload.transport === 'udp' });
+      message = parseMessage(payload.bytes, { datagram: payload.transport === 'udp', only: ANALYSIS_HEADERS });
     } catch (error) {
       this.unusable(payload, 'unparsable-message', `not a SIP message: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
