@@ -15,7 +15,8 @@ import { CallTable, DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
 import { ANALYSIS_HEADERS, uriUser } from './fields.js';
-import { observe, type ObservedMessage, type ObservedResponse } from './observed.js';
+import { observe, observePlain, type ObservedMessage, type ObservedResponse } from './observed.js';
+import { readPlainMessage } from './plain-message.js';
 import { ownCopy } from './own-copy.js';
 import { BoundedSet, outcomeIdentity, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
@@ -96,19 +97,8 @@ export class Analyzer {
   add(payload: SipPayload): ObservedMessage | undefined {
     if (this.options.sinceUs !== undefined && payload.timeUs < this.options.sinceUs) return undefined;
     if (this.options.untilUs !== undefined && payload.timeUs > this.options.untilUs) return undefined;
-    let message: SipMessage;
-    try {
-      message = parseMessage(payload.bytes, { datagram: payload.transport === 'udp', only: ANALYSIS_HEADERS });
-    } catch (error) {
-      this.unusable(payload, 'unparsable-message', `not a SIP message: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    }
-    this.count(message, payload.timeUs);
-    const observed = observe(payload, message);
-    if (!observed) {
-      this.unusable(payload, 'missing-call-id-or-cseq', 'SIP message without a readable Call-ID or CSeq: left out of calls and transactions');
-      return undefined;
-    }
+    const observed = this.read(payload);
+    if (!observed) return undefined;
     const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission);
     if (created) {
@@ -186,7 +176,30 @@ export class Analyzer {
     };
   }
 
-  private count(message: SipMessage, timeUs: number): void {
+  /**
+   * What the analysis reads of a message: from its bytes when it is in the plain form (plain-message.ts), else
+   * through the parser; counted either way. Undefined when unusable (an issue says why).
+   */
+  private read(payload: SipPayload): ObservedMessage | undefined {
+    const plain = readPlainMessage(payload.bytes);
+    if (plain) {
+      this.count(plain, payload.timeUs);
+      return observePlain(payload, plain);
+    }
+    let message: SipMessage;
+    try {
+      message = parseMessage(payload.bytes, { datagram: payload.transport === 'udp', only: ANALYSIS_HEADERS });
+    } catch (error) {
+      this.unusable(payload, 'unparsable-message', `not a SIP message: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    this.count(message, payload.timeUs);
+    const observed = observe(payload, message);
+    if (!observed) this.unusable(payload, 'missing-call-id-or-cseq', 'SIP message without a readable Call-ID or CSeq: left out of calls and transactions');
+    return observed;
+  }
+
+  private count(message: { kind: 'request'; method: string } | { kind: 'response'; status: number }, timeUs: number): void {
     this.sipMessages++;
     if (message.kind === 'request') this.requests[message.method] = (this.requests[message.method] ?? 0) + 1;
     else this.responses[String(message.status)] = (this.responses[String(message.status)] ?? 0) + 1;

@@ -49,22 +49,23 @@ export function readFields(message: SipMessage): MessageFields | undefined {
         if (cseqValue === undefined) (cseqValue = field.value), seen++;
         break;
       case 'from':
-        if (fromValue === '') (fromValue = field.value), seen++;
+        if (fromValue === '' && field.value !== '') (fromValue = field.value), seen++;
         break;
       case 'to':
-        if (toValue === '') (toValue = field.value), seen++;
+        if (toValue === '' && field.value !== '') (toValue = field.value), seen++;
         break;
       case 'via':
-        if (viaValue === '') (viaValue = field.value), seen++;
+        if (viaValue === '' && field.value !== '') (viaValue = field.value), seen++;
         break;
     }
+    // the first Call-ID and CSeq, the first non-empty From, To and Via: then nothing further is read
     if (seen === 5) break;
   }
   const cseq = parseCSeqValue(cseqValue);
   if (!callId || !cseq) return undefined;
-  const from = plainNameAddr(fromValue) ?? cached(nameAddrCache, fromValue, nameAddrParts);
-  const to = plainNameAddr(toValue) ?? cached(nameAddrCache, toValue, nameAddrParts);
-  const via = plainTopVia(viaValue) ?? cached(viaCache, viaValue, topVia);
+  const from = readNameAddrValue(fromValue);
+  const to = readNameAddrValue(toValue);
+  const via = readTopViaValue(viaValue);
   return {
     callId,
     cseqNumber: cseq.number,
@@ -87,6 +88,16 @@ export function readFields(message: SipMessage): MessageFields | undefined {
 function callIdKey(message: SipMessage, field: SipMessage['headers'][number]): string {
   if (!field.value.includes('\uFFFD') || message.raw === undefined) return field.value;
   return byteFaithfulValue(message.raw, field) ?? field.value;
+}
+
+/** URI and tag of a From/To value (readNameAddrLeniently's reading, the plain forms without it). */
+export function readNameAddrValue(value: string): { uri: string; tag?: string } {
+  return plainNameAddr(value) ?? cached(nameAddrCache, value, nameAddrParts);
+}
+
+/** Branch and sent-by of a Via value's first via-parm (topVia's reading, the plain form without it). */
+export function readTopViaValue(value: string): { branch?: string; sentBy?: string } {
+  return plainTopVia(value) ?? cached(viaCache, value, topVia);
 }
 
 /**
