@@ -17,8 +17,7 @@ import { DurationList } from './durations.js';
 import { ANALYSIS_HEADERS, uriUser } from './fields.js';
 import { observe, observePlain, type ObservedMessage, type ObservedResponse } from './observed.js';
 import { readPlainMessage } from './plain-message.js';
-import { ownCopy } from './own-copy.js';
-import { BoundedSet, outcomeIdentity, type RequestOutcome } from './outcome.js';
+import { JudgedOutcomes, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
 import { RevocationTimeline } from './timeline.js';
 import { TimedQueue } from './timed-queue.js';
@@ -70,7 +69,7 @@ export class Analyzer {
   private readonly timeline = new RevocationTimeline();
   private readonly detectors: Detector[] = DETECTORS.map((create) => create());
   /** Final responses already judged (one outcome per request and status over all hops: the first frame). */
-  private readonly judged = new BoundedSet();
+  private readonly judged = new JudgedOutcomes();
   private readonly durations = new DurationList();
   /** Complete calls (CallRecord.isComplete) and when they are finished: COMPLETION_GRACE_US later, in that order. */
   private readonly completing = new TimedQueue<CallRecord>();
@@ -102,8 +101,8 @@ export class Analyzer {
     const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission);
     if (created) {
-      // The transaction outlives the message: its Call-ID must not be a slice of it.
-      transaction.callId = call ? call.callId : ownCopy(transaction.callId);
+      // one string for the call and its transactions
+      if (call) transaction.callId = call.callId;
       if (call) {
         transaction.call = call.link;
         call.link.openTransactions++;
@@ -214,7 +213,7 @@ export class Analyzer {
 
   private onFinalResponse(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): void {
     const outcome = outcomeOf(response, transaction, call);
-    if (!this.judged.add(outcomeIdentity(outcome))) return;
+    if (!this.judged.add(outcome)) return;
     if (outcome.status === 403 && outcome.username !== undefined) {
       const known = this.forbiddenByUser.get(outcome.username);
       if (known !== undefined || this.forbiddenByUser.size < MAX_FORBIDDEN_USERS) this.forbiddenByUser.set(outcome.username, (known ?? 0) + 1);
@@ -256,7 +255,7 @@ export class Analyzer {
   /** Moves the capture clock to `nowUs`: closes expired transactions, finishes calls complete for the grace time. */
   private clock(nowUs: number): void {
     this.transactions.expire(nowUs, this.closeTransaction);
-    this.completing.takeDue(nowUs, (call) => {
+    if (this.completing.hasDue(nowUs)) this.completing.takeDue(nowUs, (call) => {
       call.completing = false;
       if (!call.finished && call.isComplete()) this.finishCall(call, nowUs);
     });

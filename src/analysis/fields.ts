@@ -4,8 +4,10 @@
  */
 import { byteFaithfulValue, isTokenChar, parseCSeq, parseUri, readNameAddrLeniently, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
 import { credentialOf, isStaleChallenge } from './credentials.js';
+import { ownCopy } from './own-copy.js';
 import type { Credential } from './types.js';
 
+/** Every string here is one of its own (never a slice of the message): calls and transactions keep them as they are. */
 export interface MessageFields {
   callId: string;
   cseqNumber: number;
@@ -66,19 +68,24 @@ export function readFields(message: SipMessage): MessageFields | undefined {
   const from = readNameAddrValue(fromValue);
   const to = readNameAddrValue(toValue);
   const via = readTopViaValue(viaValue);
+  // strings of their own (not slices of the message): calls and transactions keep them, as the plain reading's are
   return {
-    callId,
+    callId: ownCopy(callId),
     cseqNumber: cseq.number,
-    cseqMethod: cseq.method,
-    fromTag: from.tag,
-    toTag: to.tag,
-    fromUri: from.uri,
-    toUri: to.uri,
-    viaBranch: via.branch,
-    viaSentBy: via.sentBy,
+    cseqMethod: ownCopy(cseq.method),
+    fromTag: optionalCopy(from.tag),
+    toTag: optionalCopy(to.tag),
+    fromUri: ownCopy(from.uri),
+    toUri: ownCopy(to.uri),
+    viaBranch: optionalCopy(via.branch),
+    viaSentBy: optionalCopy(via.sentBy),
     credential: message.kind === 'request' ? credentialOf(message) : undefined,
     staleChallenge: message.kind === 'response' && isStaleChallenge(message),
   };
+}
+
+function optionalCopy(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : ownCopy(text);
 }
 
 /**

@@ -40,12 +40,8 @@ const WWW_AUTHENTICATE = 7;
 const PROXY_AUTHENTICATE = 8;
 const NONE = -1;
 
-/** Long names (lower case) and compact forms (RFC 3261 §7.3.3) of the fields looked for. */
-const FIELD_NAMES: ReadonlyArray<readonly [string, number]> = [
-  ['call-id', CALL_ID], ['i', CALL_ID], ['cseq', CSEQ], ['from', FROM], ['f', FROM], ['to', TO], ['t', TO],
-  ['via', VIA], ['v', VIA], ['authorization', AUTHORIZATION], ['proxy-authorization', PROXY_AUTHORIZATION],
-  ['www-authenticate', WWW_AUTHENTICATE], ['proxy-authenticate', PROXY_AUTHENTICATE],
-];
+/** Long names (lower case) of the fields looked for, by field index; compact forms (RFC 3261 §7.3.3) in fieldOf. */
+const LONG_NAMES = ['call-id', 'cseq', 'from', 'to', 'via', 'authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate'];
 
 /** Methods whose text is shared rather than sliced (as the parser's quick start line shares them). */
 const COMMON_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
@@ -166,14 +162,40 @@ function indexOfLf(bytes: Uint8Array, from: number, total: number): number {
 function fieldOf(bytes: Uint8Array, start: number, end: number): number {
   const length = end - start;
   const first = bytes[start] | 0x20;
-  for (let i = 0; i < FIELD_NAMES.length; i++) {
-    const [name, field] = FIELD_NAMES[i];
-    if (name.length !== length || name.charCodeAt(0) !== first) continue;
-    let j = 1;
-    while (j < length && lowerAscii(bytes[start + j]) === name.charCodeAt(j)) j++;
-    if (j === length) return field;
+  let field = NONE;
+  switch (length) {
+    case 1:
+      // compact forms (RFC 3261 §7.3.3)
+      return first === 0x69 ? CALL_ID : first === 0x66 ? FROM : first === 0x74 ? TO : first === 0x76 ? VIA : NONE;
+    case 2:
+      field = first === 0x74 ? TO : NONE;
+      break;
+    case 3:
+      field = first === 0x76 ? VIA : NONE;
+      break;
+    case 4:
+      field = first === 0x63 ? CSEQ : first === 0x66 ? FROM : NONE;
+      break;
+    case 7:
+      field = first === 0x63 ? CALL_ID : NONE;
+      break;
+    case 13:
+      field = first === 0x61 ? AUTHORIZATION : NONE;
+      break;
+    case 16:
+      field = first === 0x77 ? WWW_AUTHENTICATE : NONE;
+      break;
+    case 18:
+      field = first === 0x70 ? PROXY_AUTHENTICATE : NONE;
+      break;
+    case 19:
+      field = first === 0x70 ? PROXY_AUTHORIZATION : NONE;
+      break;
   }
-  return NONE;
+  if (field === NONE) return NONE;
+  const name = LONG_NAMES[field];
+  for (let j = 1; j < length; j++) if (lowerAscii(bytes[start + j]) !== name.charCodeAt(j)) return NONE;
+  return field;
 }
 
 function lowerAscii(code: number): number {
