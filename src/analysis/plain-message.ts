@@ -13,6 +13,7 @@ import { isAscii } from 'node:buffer';
 import { isTokenChar } from '../sip/index.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
 import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
+import type { Credential } from './types.js';
 
 /** What the analysis reads of a message's start line and header fields (see file comment). */
 export type PlainMessage =
@@ -127,22 +128,31 @@ export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
   if (cseqMethod === undefined) return undefined;
   const start = readStartLine(bytes, pos, lineEnd);
   if (start === undefined) return undefined;
-  const from = nameAddrAt(bytes, ranges[FROM * 2], ranges[FROM * 2 + 1]);
-  const to = nameAddrAt(bytes, ranges[TO * 2], ranges[TO * 2 + 1]);
+  nameAddrAt(bytes, ranges[FROM * 2], ranges[FROM * 2 + 1]);
+  const fromTag = nameTag;
+  const fromUriText = nameUriText;
+  const fromUriStart = nameUriStart;
+  const fromUriEnd = nameUriEnd;
+  nameAddrAt(bytes, ranges[TO * 2], ranges[TO * 2 + 1]);
   const via = topViaAt(bytes, ranges[VIA * 2], ranges[VIA * 2 + 1]);
-  const fields: MessageFields = {
-    callId: text(bytes, callIdStart, callIdEnd),
+  const fields = new PlainFields(
+    bytes,
+    text(bytes, callIdStart, callIdEnd),
     cseqNumber,
     cseqMethod,
-    fromTag: from.tag,
-    toTag: to.tag,
-    fromUri: from.uri,
-    toUri: to.uri,
-    viaBranch: via.branch,
-    viaSentBy: via.sentBy,
-    credential: start.kind === 'request' && (authorization || proxyAuthorization) ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined,
-    staleChallenge: start.kind === 'response' && isStale(start.status, wwwAuthenticate, proxyAuthenticate),
-  };
+    fromTag,
+    nameTag,
+    fromUriText,
+    fromUriStart,
+    fromUriEnd,
+    nameUriText,
+    nameUriStart,
+    nameUriEnd,
+    via.branch,
+    via.sentBy,
+    start.kind === 'request' && (authorization || proxyAuthorization) ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined,
+    start.kind === 'response' && isStale(start.status, wwwAuthenticate, proxyAuthenticate),
+  );
   if (start.kind === 'request') return { kind: 'request', method: start.method, firstLine: start.firstLine, fields };
   return { kind: 'response', status: start.status, reason: start.reason, firstLine: start.firstLine, fields };
 }
@@ -278,48 +288,101 @@ function cseqMethodOf(bytes: Uint8Array, start: number, end: number): string | u
   return commonMethod(bytes, pos, end) ?? text(bytes, pos, end).toUpperCase();
 }
 
+/** What nameAddrAt read (module state, read right after the call): the URI as text or as a range, and the tag. */
+let nameUriText: string | undefined;
+let nameUriStart = 0;
+let nameUriEnd = 0;
+let nameTag: string | undefined;
+
+/** nameAddrAt's answer for a value read as text by fields.ts. */
+function nameAddrFromText(value: string): void {
+  const read = readNameAddrValue(value);
+  nameUriText = read.uri;
+  nameTag = read.tag;
+}
+
 /**
- * From/To at bytes[start, end): the plain forms of fields.ts plainNameAddr read from the bytes; any other value
- * read by fields.ts from its text. No field: no URI, no tag (readFields reads '' then).
+ * From/To at bytes[start, end), in one pass: the plain forms of fields.ts plainNameAddr (`<uri>;params`,
+ * `token display name <uri>;params`, `uri;params`) read from the bytes, the URI left as a range (most messages
+ * never need it as text); any other value read by fields.ts from its text. No field: as an empty value.
  */
-function nameAddrAt(bytes: Uint8Array, start: number, end: number): { uri: string; tag?: string } {
-  if (start < 0) return readNameAddrValue('');
-  let open = -1;
-  let colon = -1;
-  for (let i = start; i < end; i++) {
-    const code = bytes[i];
-    if (code === 0x22 || code === 0x5c) return readNameAddrValue(text(bytes, start, end));
-    if (code === 0x3c && open < 0) open = i;
-    else if (code === COLON && colon < 0) colon = i;
+function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
+  nameUriText = undefined;
+  nameTag = undefined;
+  if (start < 0) return nameAddrFromText('');
+  let pos = start;
+  let code = 0;
+  // a token display name (or the scheme of an addr-spec) up to '<' or ':'
+  while (pos < end) {
+    code = bytes[pos];
+    if (code === 0x3c || code === COLON) break;
+    if (code !== SP && !isTokenChar(code)) return nameAddrFromText(text(bytes, start, end));
+    pos++;
   }
-  let uriStart: number;
-  let uriEnd: number;
-  let pos: number;
-  if (open >= 0 && (colon < 0 || open < colon)) {
-    for (let i = start; i < open; i++) if (bytes[i] !== SP && !isTokenChar(bytes[i])) return readNameAddrValue(text(bytes, start, end));
+  let paramsStart: number;
+  if (code === 0x3c && pos < end) {
+    const open = pos;
     let close = open + 1;
-    while (close < end && bytes[close] !== 0x3e) close++;
-    if (close >= end || close === open + 1) return readNameAddrValue(text(bytes, start, end));
-    for (let i = open + 1; i < close; i++) if (bytes[i] <= SP || bytes[i] === 0x7f) return readNameAddrValue(text(bytes, start, end));
-    uriStart = open + 1;
-    uriEnd = close;
-    pos = close + 1;
+    while (close < end && (code = bytes[close]) !== 0x3e) {
+      if (code <= SP || code === 0x7f || code === 0x22 || code === 0x5c) return nameAddrFromText(text(bytes, start, end));
+      close++;
+    }
+    if (close >= end || close === open + 1) return nameAddrFromText(text(bytes, start, end));
+    nameUriStart = open + 1;
+    nameUriEnd = close;
+    paramsStart = close + 1;
   } else {
-    if (open >= 0 || colon <= start) return readNameAddrValue(text(bytes, start, end));
-    pos = start;
-    while (pos < end && bytes[pos] !== SEMICOLON) {
-      const code = bytes[pos];
-      if (code <= SP || code === 0x7f || code === 0x3f || code === 0x2c || code === 0x3e) return readNameAddrValue(text(bytes, start, end));
+    // addr-spec: a scheme before ':', the URI up to ';', no '<' anywhere
+    if (pos >= end || pos === start) return nameAddrFromText(text(bytes, start, end));
+    while (pos < end && (code = bytes[pos]) !== SEMICOLON) {
+      if (code <= SP || code === 0x7f || code === 0x3f || code === 0x2c || code === 0x3e || code === 0x3c || code === 0x22 || code === 0x5c) return nameAddrFromText(text(bytes, start, end));
       pos++;
     }
-    if (colon >= pos) return readNameAddrValue(text(bytes, start, end));
-    uriStart = start;
-    uriEnd = pos;
+    nameUriStart = start;
+    nameUriEnd = pos;
+    paramsStart = pos;
   }
-  const tag = paramRange(bytes, pos, end, TAG);
-  if (tag === PARAM_UNPLAIN) return readNameAddrValue(text(bytes, start, end));
-  const uri = text(bytes, uriStart, uriEnd);
-  return tag >= 0 ? { uri, tag: text(bytes, tag, paramEnd) } : { uri };
+  const tag = paramRange(bytes, paramsStart, end, TAG);
+  if (tag === PARAM_UNPLAIN) return nameAddrFromText(text(bytes, start, end));
+  if (tag >= 0) nameTag = text(bytes, tag, paramEnd);
+}
+
+/**
+ * The analysis fields of a plain message; From and To URIs are read from the message's bytes when first asked
+ * for (the bytes are the payload's own, SipPayload.bytes).
+ */
+class PlainFields implements MessageFields {
+  private fromUriText: string | undefined;
+  private toUriText: string | undefined;
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly callId: string,
+    readonly cseqNumber: number,
+    readonly cseqMethod: string,
+    readonly fromTag: string | undefined,
+    readonly toTag: string | undefined,
+    fromUriText: string | undefined,
+    private readonly fromUriStart: number,
+    private readonly fromUriEnd: number,
+    toUriText: string | undefined,
+    private readonly toUriStart: number,
+    private readonly toUriEnd: number,
+    readonly viaBranch: string | undefined,
+    readonly viaSentBy: string | undefined,
+    readonly credential: Credential | undefined,
+    readonly staleChallenge: boolean,
+  ) {
+    this.fromUriText = fromUriText;
+    this.toUriText = toUriText;
+  }
+
+  get fromUri(): string {
+    return (this.fromUriText ??= text(this.bytes, this.fromUriStart, this.fromUriEnd));
+  }
+
+  get toUri(): string {
+    return (this.toUriText ??= text(this.bytes, this.toUriStart, this.toUriEnd));
+  }
 }
 
 const VIA_PREFIX = 'SIP/2.0/';
