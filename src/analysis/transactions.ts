@@ -51,14 +51,15 @@ export interface FinalRef extends FrameRef {
   status: number;
 }
 
-export interface ResponseRecord {
-  status: number;
+/** A distinct response (status and To tag) of a transaction; packetNumber and timeUs are its first transmission's. */
+export interface ResponseRecord extends FinalRef {
   toTagHash: number;
-  /** First transmission of this response. */
-  first: FrameRef;
   /** Times it was seen (1 + retransmissions). */
   sends: number;
 }
+
+/** The responses of a transaction before its first: shared, never written (each response makes a new list). */
+const NO_RESPONSES: readonly ResponseRecord[] = Object.freeze([]);
 
 export interface Transaction {
   /**
@@ -78,8 +79,8 @@ export interface Transaction {
   request?: RequestRef;
   requestSends: number;
   /** Distinct responses (status + To tag), in the order first seen. */
-  responses: ResponseRecord[];
-  /** First final (>= 200) response. */
+  responses: readonly ResponseRecord[];
+  /** First final (>= 200) response (its record in `responses`). */
   final?: FinalRef;
   /** An ACK for a non-2xx final response was seen (part of an INVITE transaction, RFC 3261 §17.1.1.3). */
   acked: boolean;
@@ -234,11 +235,15 @@ export class TransactionTable {
       method,
       callId: message.fields.callId,
       cseqNumber: message.fields.cseqNumber,
+      // every field in the literal, those set later too: one object shape, all fields in the object
+      request: undefined,
       requestSends: 0,
-      responses: [],
+      responses: NO_RESPONSES,
+      final: undefined,
       acked: false,
       retransmissions: 0,
       lastTimeUs: message.timeUs,
+      call: undefined,
       isOpen: true,
       sequence: this.opened++,
       nextSameKey: map.get(lookupKey),
@@ -347,14 +352,18 @@ function addRequest(transaction: Transaction, request: ObservedRequest): boolean
 function addResponse(transaction: Transaction, response: ObservedResponse): boolean {
   const status = response.status;
   const toTagHash = tagHash(response.fields.toTag);
-  const known = transaction.responses.find((record) => record.status === status && record.toTagHash === toTagHash);
-  if (known) {
-    known.sends++;
-    transaction.retransmissions++;
-    return true;
+  const responses = transaction.responses;
+  for (let i = 0; i < responses.length; i++) {
+    const known = responses[i];
+    if (known.status === status && known.toTagHash === toTagHash) {
+      known.sends++;
+      transaction.retransmissions++;
+      return true;
+    }
   }
-  const first = { packetNumber: response.packetNumber, timeUs: response.timeUs };
-  transaction.responses.push({ status, toTagHash, first, sends: 1 });
-  if (status >= 200 && !transaction.final) transaction.final = { status, packetNumber: response.packetNumber, timeUs: response.timeUs };
+  const record: ResponseRecord = { status, packetNumber: response.packetNumber, timeUs: response.timeUs, toTagHash, sends: 1 };
+  // a new list of exactly its size (a transaction has one to three responses; push would reserve 17 slots)
+  transaction.responses = [...responses, record];
+  if (status >= 200 && !transaction.final) transaction.final = record;
   return false;
 }
