@@ -349,6 +349,20 @@ function addRequest(transaction: Transaction, request: ObservedRequest): boolean
   return true;
 }
 
+/**
+ * A new list of exactly its size: a transaction has one to three responses, and an array that is pushed to (or
+ * spread into) reserves room for 17 or more, which 64*T1 of open transactions would hold for nothing.
+ */
+function withRecord(responses: readonly ResponseRecord[], record: ResponseRecord): ResponseRecord[] {
+  if (responses.length === 0) return [record];
+  if (responses.length === 1) return [responses[0], record];
+  if (responses.length === 2) return [responses[0], responses[1], record];
+  const list = new Array<ResponseRecord>(responses.length + 1);
+  for (let i = 0; i < responses.length; i++) list[i] = responses[i];
+  list[responses.length] = record;
+  return list;
+}
+
 function addResponse(transaction: Transaction, response: ObservedResponse): boolean {
   const status = response.status;
   const toTagHash = tagHash(response.fields.toTag);
@@ -362,8 +376,7 @@ function addResponse(transaction: Transaction, response: ObservedResponse): bool
     }
   }
   const record: ResponseRecord = { status, packetNumber: response.packetNumber, timeUs: response.timeUs, toTagHash, sends: 1 };
-  // a new list of exactly its size (a transaction has one to three responses; push would reserve 17 slots)
-  transaction.responses = [...responses, record];
+  transaction.responses = withRecord(responses, record);
   if (status >= 200 && !transaction.final) transaction.final = record;
   return false;
 }
