@@ -13,7 +13,7 @@ import { TRANSACTION_LIFETIME_US } from './timers.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { elapsedMs } from './time.js';
 import type { CallSide, CallState, CallSummary, Credential } from './types.js';
-import { endsDialog, isFailedModification, newSession, recordSessionResponse, sessionKey, type MessageRef, type SessionRequest } from './dialogs.js';
+import { endsDialog, isFailedModification, newSession, recordSessionResponse, SessionTable, type MessageRef, type SessionRequest } from './dialogs.js';
 
 export interface CallLimits {
   /** Most calls kept; calls beyond are counted but not analysed. */
@@ -48,7 +48,7 @@ export class CallRecord {
   /** The first INVITE seen was already inside a dialog: the call began before the capture. */
   readonly startedBeforeCapture: boolean;
   lastUs: number;
-  readonly sessions = new Map<string, SessionRequest>();
+  readonly sessions = new SessionTable();
   readonly earlyTags = new Set<string>();
   readonly confirmedTags = new Set<string>();
   ringing = false;
@@ -117,7 +117,7 @@ export class CallRecord {
 
   /** Credential seen on any hop of one INVITE/UPDATE of this call. */
   sessionCredential(fromTag: string | undefined, cseqNumber: number, method: string): Credential | undefined {
-    return this.sessions.get(sessionKey(fromTag, cseqNumber, method))?.credential;
+    return this.sessions.find(fromTag, cseqNumber, method)?.credential;
   }
 
   /** Username used to attribute this call to a credential: the credential's, else the caller's URI user. */
@@ -252,7 +252,7 @@ export class CallRecord {
         session.credential = { username: ownCopy(credential.username), realm: credential.realm === undefined ? undefined : ownCopy(credential.realm) };
       }
     } else if (method === 'ACK') {
-      const session = this.sessions.get(sessionKey(request.fields.fromTag, request.fields.cseqNumber, 'INVITE'));
+      const session = this.sessions.find(request.fields.fromTag, request.fields.cseqNumber, 'INVITE');
       if (session) session.acked = true;
     } else if (method === 'CANCEL') {
       this.cancel ??= this.refOf(request);
@@ -279,14 +279,13 @@ export class CallRecord {
   }
 
   private sessionFor(message: ObservedMessage, method: 'INVITE' | 'UPDATE'): SessionRequest {
-    const key = sessionKey(message.fields.fromTag, message.fields.cseqNumber, method);
-    let session = this.sessions.get(key);
+    let session = this.sessions.find(message.fields.fromTag, message.fields.cseqNumber, method);
     if (!session) {
       session = newSession(message, method, this.answerUs !== undefined);
       // A response whose request was not captured: judge by the dialog's state instead of the To tag.
       if (message.kind === 'response') session.inDialog = this.answerUs !== undefined && this.sessions.size > 0;
       if (method === 'INVITE' && session.inDialog) this.reinvites++;
-      this.sessions.set(key, session);
+      this.sessions.add(session);
       this.enforceSessionLimit();
     }
     return session;
@@ -294,10 +293,10 @@ export class CallRecord {
 
   private enforceSessionLimit(): void {
     if (this.sessions.size <= this.limits.maxSessionsPerCall) return;
-    for (const [key, session] of this.sessions) {
+    for (const session of this.sessions.values()) {
       const settled = session.finalStatus !== undefined && (session.acked || session.finalStatus >= 300 || session.method === 'UPDATE');
       if (session.inDialog && settled && session.forbiddenPackets.length === 0 && !isFailedModification(session)) {
-        this.sessions.delete(key);
+        this.sessions.delete(session);
         return;
       }
     }
