@@ -38,6 +38,36 @@ export interface CallLink {
   openTransactions: number;
 }
 
+/**
+ * Distinct tags of a call's dialogs: an array while there are few (a call has one or two; an empty Set's table
+ * alone is ~130 bytes, and answered calls may be held to the end of a capture), a Set beyond FEW_TAGS (a hostile
+ * fork of thousands of tags must not make each new one a scan of all).
+ */
+const FEW_TAGS = 16;
+
+export class TagSet {
+  private few: string[] = [];
+  private many?: Set<string>;
+
+  get size(): number {
+    return this.many?.size ?? this.few.length;
+  }
+
+  add(tag: string): void {
+    if (this.many) {
+      this.many.add(tag);
+    } else if (!this.few.includes(tag)) {
+      if (this.few.length < FEW_TAGS) this.few = this.few.length === 0 ? [tag] : this.few.concat(tag);
+      else this.many = new Set([...this.few, tag]);
+    }
+  }
+
+  clear(): void {
+    this.few = [];
+    this.many = undefined;
+  }
+}
+
 export class CallRecord {
   readonly callId: string;
   readonly from: string;
@@ -49,14 +79,15 @@ export class CallRecord {
   readonly startedBeforeCapture: boolean;
   lastUs: number;
   readonly sessions = new SessionTable();
-  readonly earlyTags = new Set<string>();
-  readonly confirmedTags = new Set<string>();
+  /** To tags of early dialogs (1xx with a tag) and of confirmed ones (2xx). */
+  readonly earlyTags = new TagSet();
+  readonly confirmedTags = new TagSet();
   ringing = false;
   answerUs?: number;
   cancel?: MessageRef;
   bye?: MessageRef;
   reinvites = 0;
-  readonly packets: number[] = [];
+  packets: number[] = [];
   packetsTruncated = false;
   /** Held by the call's transactions (see CallLink). */
   readonly link: CallLink = { call: this, openTransactions: 0 };
@@ -139,6 +170,15 @@ export class CallRecord {
     this.earlyTags.clear();
     this.confirmedTags.clear();
     this.packets.length = 0;
+  }
+
+  /**
+   * Its lists copied at their size (an array that grew by push keeps room for half as much again): for a call that
+   * stays open with nothing going on, as an answered call whose BYE is not in the capture, held to the end.
+   */
+  compact(): void {
+    this.packets = this.packets.slice();
+    this.sessions.compact();
   }
 
   /**
@@ -268,10 +308,10 @@ export class CallRecord {
     const status = response.status;
     const toTag = response.fields.toTag;
     if (method === 'INVITE' && !session.inDialog) {
-      if (status > 100 && status < 200 && toTag && !this.earlyTags.has(toTag)) this.earlyTags.add(toTag);
+      if (status > 100 && status < 200 && toTag) this.earlyTags.add(toTag);
       if (status >= 180 && status < 200) this.ringing = true;
       if (status >= 200 && status < 300) {
-        if (toTag && !this.confirmedTags.has(toTag)) this.confirmedTags.add(toTag);
+        if (toTag) this.confirmedTags.add(toTag);
         this.answerUs ??= response.timeUs;
       }
     }

@@ -83,6 +83,11 @@ export class SessionTable {
     this.list = [];
   }
 
+  /** The list copied at its size (see CallRecord.compact). */
+  compact(): void {
+    this.list = this.list.slice();
+  }
+
   values(): readonly SessionRequest[] {
     return this.list;
   }
