@@ -52,13 +52,11 @@ async function credentialOf(args: RotateArguments, io: CliIO, role: 'old' | 'new
   const user = role === 'old' ? args.oldUser : args.newUser;
   if (user === '') throw badArgument(`--${role}-user is empty`);
   const password = await readPassword(
-    role === 'old' ? { passwordEnv: args.oldPasswordEnv, passwordFile: args.oldPasswordFile } : { passwordEnv: args.newPasswordEnv, passwordFile: args.newPasswordFile },
+    role === 'old'
+      ? { option: 'old-password', passwordEnv: args.oldPasswordEnv, passwordFile: args.oldPasswordFile }
+      : { option: 'new-password', passwordEnv: args.newPasswordEnv, passwordFile: args.newPasswordFile },
     io.env, io.stdin, (text) => io.err(text),
-  ).catch((error: unknown) => {
-    // name the option of this credential, not the generic one
-    if (error instanceof CliError) throw new CliError(error.code, error.message.replace(/--password-/g, `--${role}-password-`));
-    throw error;
-  });
+  );
   if (password === undefined) throw new CliError('password-missing', `give the ${role} credential's password with --${role}-password-env or --${role}-password-file`);
   return { role, user, authUser: role === 'old' ? args.oldAuthUser : args.newAuthUser, password };
 }

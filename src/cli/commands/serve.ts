@@ -10,6 +10,7 @@ import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
+import { readSecret, SecretSourceError } from '../secret-source.js';
 
 const ALGORITHMS: readonly DigestAlgorithm[] = ['MD5', 'SHA-256', 'SHA-512-256'];
 
@@ -33,22 +34,11 @@ function parseAlgorithms(text: string): DigestAlgorithm[] {
   });
 }
 
+/** The control API token: a one-line secret, read by the rule of secret-source.ts. */
 async function controlTokenOf(args: ServeArguments, io: CliIO): Promise<string> {
-  const envName = args.controlTokenEnv;
-  const file = args.controlTokenFile;
-  if (envName !== undefined) {
-    const value = io.env[envName];
-    if (!value) throw badArgument(`--control-token-env ${envName}: environment variable ${envName} is not set`);
-    return value;
-  }
-  if (file !== undefined) {
-    try {
-      return (await readFile(file, 'utf8')).split(/\r?\n/)[0];
-    } catch (error) {
-      throw badArgument(`--control-token-file ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  }
-  throw badArgument('--control needs a token: --control-token-env NAME or --control-token-file PATH');
+  const token = await readSecret({ kind: 'token', option: 'control-token', envName: args.controlTokenEnv, filePath: args.controlTokenFile }, 'line', io.env);
+  if (token === undefined) throw new SecretSourceError('token', '--control needs a token: --control-token-env NAME or --control-token-file PATH');
+  return token.text;
 }
 
 async function readPem(path: string | undefined, what: string): Promise<Buffer> {
