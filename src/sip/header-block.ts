@@ -75,9 +75,10 @@ export interface HeaderBlock {
 /**
  * Reads header fields from latin1 `text` starting at `pos` up to the empty line (RFC 3261 §7.3). Folded lines
  * (§7.3.1: CRLF followed by SP/HT) become one SP. Used for messages and for multipart body parts.
- * `utf8` says whether values may hold bytes >= 0x80 to decode.
+ * `utf8` says whether values may hold bytes >= 0x80 to decode. With `only` (canonical names), the other fields
+ * are stepped over without reading their values (a reader that needs a few fields of many messages).
  */
-export function readHeaderBlock(text: string, pos: number, utf8: boolean, defects: Defect[]): HeaderBlock {
+export function readHeaderBlock(text: string, pos: number, utf8: boolean, defects: Defect[], only?: ReadonlySet<string>): HeaderBlock {
   const headers: HeaderField[] = [];
   const length = text.length;
   while (pos < length) {
@@ -121,6 +122,10 @@ export function readHeaderBlock(text: string, pos: number, utf8: boolean, defect
     } else {
       rawName = utf8 ? utf8FromLatin1(text.slice(pos, nameEnd)) : text.slice(pos, nameEnd);
       name = cachedHeaderName(rawName);
+    }
+    if (only !== undefined && !only.has(name)) {
+      pos = next;
+      continue;
     }
     let value = folded ? unfold(text, colon + 1, fieldEnd) : trimmedSlice(text, colon + 1, fieldEnd);
     if (utf8) value = utf8FromLatin1(value);

@@ -21,6 +21,11 @@ export interface ParseOptions {
   datagram?: boolean;
   /** Also run the field-level checks of validate.ts (mandatory headers, CSeq, Via, URIs, ...) into `defects`. */
   validate?: boolean;
+  /**
+   * Read only these header fields (canonical names, see canonicalHeaderName), in their order; the body is not
+   * framed (empty, no Content-Length defects). For readers that need a few fields of many messages (analysis).
+   */
+  only?: ReadonlySet<string>;
 }
 
 const CR = 13;
@@ -207,12 +212,12 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
   let bodyStart = -1;
   if (lineBreak >= 0) {
     const startDefects = defects.length;
-    let block = readHeaderBlock(text, lineBreak + 1, utf8, defects);
+    let block = readHeaderBlock(text, lineBreak + 1, utf8, defects, options.only);
     if (block.bodyStart < 0 && text.length < total) {
       text = latin1(bytes, 0, total);
       utf8 = !isAscii(bytes);
       defects.length = startDefects;
-      block = readHeaderBlock(text, lineBreak + 1, utf8, defects);
+      block = readHeaderBlock(text, lineBreak + 1, utf8, defects, options.only);
     }
     headers = block.headers;
     bodyStart = block.bodyStart;
@@ -221,7 +226,7 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
     defects.push({ code: 'no-header-end', message: 'header block does not end with an empty line (RFC 3261 §7)', offset: total });
     bodyStart = total;
   }
-  const body = frameBody(bytes, bodyStart, headers, options, defects);
+  const body = options.only !== undefined ? EMPTY_BODY : frameBody(bytes, bodyStart, headers, options, defects);
   const message: SipMessage = start.kind === 'request'
     ? { kind: 'request', method: start.method, uri: start.uri, version: start.version, headers, body, defects, raw: bytes }
     : { kind: 'response', status: start.status, reason: start.reason, version: start.version, headers, body, defects, raw: bytes };
