@@ -2,7 +2,7 @@
  * The analysis's fast reading of a SIP message in its plain form, straight from its bytes: the start line and the
  * fields readFields takes (Call-ID, CSeq, From, To, top Via, credentials), without the parser's message (no text
  * of the whole message, no header objects). It answers exactly what parseMessage (RFC 3261 §7, §7.3) followed by
- * readFields answers, for the messages it accepts; anything else (bytes >= 0x80, folded lines, a start line the
+ * readFields answers, for the messages it accepts; anything else (bytes >= 0x80 in the start line or Call-ID, folded lines, a start line the
  * parser's quick path would not take, an unusual CSeq, messages over 16 KiB) is undefined and goes to them.
  * test/analysis/plain-message.test.ts holds it to that on every message of the fixtures and the RFC 4475 set.
  *
@@ -10,7 +10,7 @@
  * most of its allocation (the latin1 text of each message, a header object and a value per line).
  */
 import { isAscii } from 'node:buffer';
-import { isTokenChar } from '../sip/index.js';
+import { isTokenChar, utf8FromLatin1 } from '../sip/index.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
 import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
 import type { Credential } from './types.js';
@@ -58,6 +58,19 @@ function text(bytes: Uint8Array, start: number, end: number): string {
   return latin1Slice.call(bytes, start, end);
 }
 
+/** The message being read is not ASCII: its values are UTF-8 (valueText). */
+let decodeUtf8 = false;
+
+/** A header value's text as the parser gives it: UTF-8 decoded in a message that is not ASCII. */
+function valueText(bytes: Uint8Array, start: number, end: number): string {
+  return decodeUtf8 ? utf8FromLatin1(text(bytes, start, end)) : text(bytes, start, end);
+}
+
+function isAsciiRange(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return false;
+  return true;
+}
+
 /**
  * Value ranges of the first occurrence of each field (start, end pairs; -1 when absent). From, To and Via take
  * the first non-empty value, as readFields does.
@@ -67,13 +80,16 @@ const ranges = new Int32Array(10);
 /** Reads a message in its plain form; undefined when it is not (see the file comment). */
 export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
   const total = bytes.length;
-  if (total > MAX_PLAIN_BYTES || !isAscii(bytes)) return undefined;
+  if (total > MAX_PLAIN_BYTES) return undefined;
+  // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): so do these
+  decodeUtf8 = !isAscii(bytes);
   let pos = 0;
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (pos < total && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
   const lineBreak = bytes.indexOf(LF, pos);
   if (pos >= total || lineBreak < 0) return undefined;
   const lineEnd = lineBreak > pos && bytes[lineBreak - 1] === CR ? lineBreak - 1 : lineBreak;
+  if (decodeUtf8 && !isAsciiRange(bytes, pos, lineEnd)) return undefined;
   ranges.fill(-1);
   let authorization: string[] | undefined;
   let proxyAuthorization: string[] | undefined;
@@ -107,13 +123,13 @@ export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
             ranges[slot + 1] = valueEnd;
           }
         } else if (field === AUTHORIZATION) {
-          (authorization ??= []).push(text(bytes, valueStart, valueEnd));
+          (authorization ??= []).push(valueText(bytes, valueStart, valueEnd));
         } else if (field === PROXY_AUTHORIZATION) {
-          (proxyAuthorization ??= []).push(text(bytes, valueStart, valueEnd));
+          (proxyAuthorization ??= []).push(valueText(bytes, valueStart, valueEnd));
         } else if (field === WWW_AUTHENTICATE) {
-          (wwwAuthenticate ??= []).push(text(bytes, valueStart, valueEnd));
+          (wwwAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
         } else {
-          (proxyAuthenticate ??= []).push(text(bytes, valueStart, valueEnd));
+          (proxyAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
         }
       }
     }
@@ -122,6 +138,8 @@ export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
   const callIdStart = ranges[CALL_ID * 2];
   const callIdEnd = ranges[CALL_ID * 2 + 1];
   if (callIdStart < 0 || callIdEnd === callIdStart || ranges[CSEQ * 2] < 0) return undefined;
+  // a Call-ID that is not ASCII is kept byte for byte (fields.ts callIdKey): the parser's path does that
+  if (decodeUtf8 && !isAsciiRange(bytes, callIdStart, callIdEnd)) return undefined;
   const cseqNumber = cseqNumberOf(bytes, ranges[CSEQ * 2], ranges[CSEQ * 2 + 1]);
   if (cseqNumber < 0) return undefined;
   const cseqMethod = cseqMethodOf(bytes, ranges[CSEQ * 2], ranges[CSEQ * 2 + 1]);
@@ -316,7 +334,7 @@ function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
   while (pos < end) {
     code = bytes[pos];
     if (code === 0x3c || code === COLON) break;
-    if (code !== SP && !isTokenChar(code)) return nameAddrFromText(text(bytes, start, end));
+    if (code !== SP && !isTokenChar(code)) return nameAddrFromText(valueText(bytes, start, end));
     pos++;
   }
   let paramsStart: number;
@@ -324,18 +342,18 @@ function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
     const open = pos;
     let close = open + 1;
     while (close < end && (code = bytes[close]) !== 0x3e) {
-      if (code <= SP || code === 0x7f || code === 0x22 || code === 0x5c) return nameAddrFromText(text(bytes, start, end));
+      if (code <= SP || code >= 0x7f || code === 0x22 || code === 0x5c) return nameAddrFromText(valueText(bytes, start, end));
       close++;
     }
-    if (close >= end || close === open + 1) return nameAddrFromText(text(bytes, start, end));
+    if (close >= end || close === open + 1) return nameAddrFromText(valueText(bytes, start, end));
     nameUriStart = open + 1;
     nameUriEnd = close;
     paramsStart = close + 1;
   } else {
     // addr-spec: a scheme before ':', the URI up to ';', no '<' anywhere
-    if (pos >= end || pos === start) return nameAddrFromText(text(bytes, start, end));
+    if (pos >= end || pos === start) return nameAddrFromText(valueText(bytes, start, end));
     while (pos < end && (code = bytes[pos]) !== SEMICOLON) {
-      if (code <= SP || code === 0x7f || code === 0x3f || code === 0x2c || code === 0x3e || code === 0x3c || code === 0x22 || code === 0x5c) return nameAddrFromText(text(bytes, start, end));
+      if (code <= SP || code >= 0x7f || code === 0x3f || code === 0x2c || code === 0x3e || code === 0x3c || code === 0x22 || code === 0x5c) return nameAddrFromText(valueText(bytes, start, end));
       pos++;
     }
     nameUriStart = start;
@@ -343,7 +361,7 @@ function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
     paramsStart = pos;
   }
   const tag = paramRange(bytes, paramsStart, end, TAG);
-  if (tag === PARAM_UNPLAIN) return nameAddrFromText(text(bytes, start, end));
+  if (tag === PARAM_UNPLAIN) return nameAddrFromText(valueText(bytes, start, end));
   if (tag >= 0) nameTag = text(bytes, tag, paramEnd);
 }
 
@@ -390,30 +408,30 @@ const VIA_PREFIX = 'SIP/2.0/';
 /** Top Via at bytes[start, end): the plain form of fields.ts plainTopVia read from the bytes, else from its text. */
 function topViaAt(bytes: Uint8Array, start: number, end: number): { branch?: string; sentBy?: string } {
   if (start < 0) return readTopViaValue('');
-  if (!startsWith(bytes, start, end, VIA_PREFIX)) return readTopViaValue(text(bytes, start, end));
+  if (!startsWith(bytes, start, end, VIA_PREFIX)) return readTopViaValue(valueText(bytes, start, end));
   let elementEnd = end;
   for (let i = start; i < end; i++) {
     const code = bytes[i];
     // quotes and brackets need the list splitter; control characters, String#trim
-    if (code === 0x22 || code === 0x3c || code < SP) return readTopViaValue(text(bytes, start, end));
+    if (code === 0x22 || code === 0x3c || code < SP || code >= 0x80) return readTopViaValue(valueText(bytes, start, end));
     if (code === 0x2c && elementEnd === end) elementEnd = i;
   }
   let space = start + VIA_PREFIX.length;
   while (space < elementEnd && bytes[space] !== SP) space++;
-  if (space >= elementEnd || space === start + VIA_PREFIX.length) return readTopViaValue(text(bytes, start, end));
+  if (space >= elementEnd || space === start + VIA_PREFIX.length) return readTopViaValue(valueText(bytes, start, end));
   let hostStart = space;
   while (bytes[hostStart] === SP) hostStart++;
   let semicolon = hostStart;
   while (semicolon < elementEnd && bytes[semicolon] !== SEMICOLON) semicolon++;
   let hostEnd = semicolon;
   while (hostEnd > hostStart && bytes[hostEnd - 1] === SP) hostEnd--;
-  if (hostEnd === hostStart) return readTopViaValue(text(bytes, start, end));
+  if (hostEnd === hostStart) return readTopViaValue(valueText(bytes, start, end));
   const sentBy = lowerText(bytes, hostStart, hostEnd);
   if (semicolon >= elementEnd) return { sentBy };
   let paramsEnd = elementEnd;
   while (paramsEnd > semicolon && bytes[paramsEnd - 1] === SP) paramsEnd--;
   const branch = paramRange(bytes, semicolon, paramsEnd, BRANCH);
-  if (branch === PARAM_UNPLAIN) return readTopViaValue(text(bytes, start, end));
+  if (branch === PARAM_UNPLAIN) return readTopViaValue(valueText(bytes, start, end));
   return branch >= 0 ? { sentBy, branch: text(bytes, branch, paramEnd) } : { sentBy };
 }
 
