@@ -104,6 +104,22 @@ export function responseKey(message: SipMessage): string | undefined {
   }
 }
 
+/**
+ * Why a response's CSeq cannot be read by the one CSeq parser (§20.16), if so. Such a response matches no request
+ * (§17.1.3 needs its method, §8.2.6.2 its number) and no 2xx can be acknowledged by it (§13.2.2.4): it is discarded,
+ * never handed to a transaction or the core, and said in the -v trace.
+ */
+function malformedCSeqOf(response: SipResponse): string | undefined {
+  const value = getHeader(response, 'cseq');
+  if (value === undefined) return `a ${response.status} without CSeq`;
+  try {
+    parseCSeq(value);
+    return undefined;
+  } catch (error) {
+    return `a ${response.status} with malformed CSeq ${JSON.stringify(value)} (${(error as { code?: string }).code ?? 'bad-cseq'})`;
+  }
+}
+
 /** Discarded responses named in a timeout error, at most. */
 const MAX_DISCARD_NOTES = 3;
 
@@ -231,6 +247,12 @@ export class TransactionLayer {
     if (message.kind !== 'response') {
       this.trace?.('received', raw);
       this.core.request?.(message, raw); // a plain UAC check ignores requests sent to it
+      return;
+    }
+    const malformed = malformedCSeqOf(message);
+    if (malformed !== undefined) {
+      this.trace?.('received', raw, `discarded: ${malformed}`);
+      this.unmatched++;
       return;
     }
     const key = responseKey(message);
