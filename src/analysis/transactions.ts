@@ -63,7 +63,7 @@ const NO_RESPONSES: readonly ResponseRecord[] = Object.freeze([]);
 
 export interface Transaction {
   /**
-   * What the table finds it by (see transactionKey): the RFC 3261 branch, with sent-by and method told apart by
+   * What the table finds it by (see legacyKey): the RFC 3261 branch, with sent-by and method told apart by
    * `sentBy` and `method`; or the whole RFC 2543 key.
    */
   lookupKey: string;
@@ -145,23 +145,26 @@ export class TransactionTable {
    * is one reused object (read it before the next call).
    */
   observe(message: ObservedMessage, closed: (transaction: Transaction) => void): TransactionObservation {
+    // one lookup of the branch serves the ACK's INVITE, the message's own transaction and a new one's chain
+    let head = this.headOf(message);
     if (message.kind === 'request' && message.method === 'ACK') {
-      const invite = this.find(message, 'INVITE');
+      const invite = this.inChain(head, message, 'INVITE');
       if (invite?.final && invite.final.status >= 300) return this.absorbAck(invite, message);
     }
     const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
-    let transaction = this.find(message, method);
+    let transaction = this.inChain(head, message, method);
     if (transaction && message.kind === 'request' && transaction.request && !isSameRequest(transaction.request, message)) {
       // A different request reusing the key (a UA that repeats branches): the old transaction is over.
       this.remove(transaction);
       closed(transaction);
       transaction = undefined;
+      head = this.headOf(message);
     }
     const created = !transaction;
     if (transaction) {
       this.touch(transaction, message.timeUs);
     } else {
-      transaction = this.create(message, method);
+      transaction = this.create(message, method, head);
       this.expiry.push(transaction, message.timeUs);
       this.enforceLimit(closed);
     }
@@ -211,22 +214,29 @@ export class TransactionTable {
     }
   }
 
-  /** The open transaction of a message under `method` (RFC 3261 §17.2.3, or the RFC 2543 fallback). */
-  private find(message: ObservedMessage, method: string): Transaction | undefined {
+  /**
+   * The first open transaction under a message's key: its branch (RFC 3261 §17.2.3) when it has the magic cookie,
+   * else undefined (the RFC 2543 key depends on the method: inChain looks that up).
+   */
+  private headOf(message: ObservedMessage): Transaction | undefined {
     const { viaBranch } = message.fields;
-    if (viaBranch !== undefined && viaBranch.startsWith(BRANCH_MAGIC_COOKIE)) {
-      const sentBy = message.fields.viaSentBy ?? '';
-      let transaction = this.byBranch.get(viaBranch);
-      while (transaction !== undefined && (transaction.method !== method || transaction.sentBy !== sentBy)) transaction = transaction.nextSameKey;
-      return transaction;
-    }
-    return this.byLegacyKey.get(transactionKey(message, method));
+    return isBranchKeyed(viaBranch) ? this.byBranch.get(viaBranch) : undefined;
   }
 
-  private create(message: ObservedMessage, method: string): Transaction {
+  /** The open transaction of a message under `method`, from its branch's chain (or by the RFC 2543 key). */
+  private inChain(head: Transaction | undefined, message: ObservedMessage, method: string): Transaction | undefined {
+    if (!isBranchKeyed(message.fields.viaBranch)) return this.byLegacyKey.get(legacyKey(message, method));
+    const sentBy = message.fields.viaSentBy ?? '';
+    let transaction = head;
+    while (transaction !== undefined && (transaction.method !== method || transaction.sentBy !== sentBy)) transaction = transaction.nextSameKey;
+    return transaction;
+  }
+
+  /** Opens a transaction; `head` is the branch's first open one (headOf), which it goes before. */
+  private create(message: ObservedMessage, method: string, head: Transaction | undefined): Transaction {
     const { viaBranch } = message.fields;
-    const byBranch = viaBranch !== undefined && viaBranch.startsWith(BRANCH_MAGIC_COOKIE);
-    const lookupKey = byBranch ? viaBranch : transactionKey(message, method);
+    const byBranch = isBranchKeyed(viaBranch);
+    const lookupKey = byBranch ? viaBranch : legacyKey(message, method);
     const map = byBranch ? this.byBranch : this.byLegacyKey;
     const transaction: Transaction = {
       lookupKey,
@@ -246,7 +256,7 @@ export class TransactionTable {
       call: undefined,
       isOpen: true,
       sequence: this.opened++,
-      nextSameKey: map.get(lookupKey),
+      nextSameKey: byBranch ? head : map.get(lookupKey),
     };
     map.set(lookupKey, transaction);
     this.openCount++;
@@ -309,12 +319,17 @@ export class TransactionTable {
   }
 }
 
-/** The matching key of RFC 3261 §17.2.3, or its RFC 2543 fallback. */
-export function transactionKey(message: ObservedMessage, method: string): string {
-  const { viaBranch, viaSentBy, callId, fromTag, cseqNumber } = message.fields;
-  // join, not a template: the key is kept 64*T1 and must be a flat string of its own, not a tree of slices of
-  // the message (V8 keeps a concatenation as its pieces)
-  if (viaBranch && viaBranch.startsWith(BRANCH_MAGIC_COOKIE)) return ['3261', viaBranch, viaSentBy ?? '', method].join(' ');
+/** Whether a top Via branch has RFC 3261's magic cookie: matched by branch (else by the RFC 2543 key). */
+function isBranchKeyed(viaBranch: string | undefined): viaBranch is string {
+  return viaBranch !== undefined && viaBranch.startsWith(BRANCH_MAGIC_COOKIE);
+}
+
+/**
+ * The RFC 2543 fallback key (RFC 3261 §17.2.3, a branch without the magic cookie): Call-ID, From tag, CSeq number,
+ * top Via sent-by and method. Joined, not a template: kept as a Map key for 64*T1, a flat string of its own.
+ */
+function legacyKey(message: ObservedMessage, method: string): string {
+  const { callId, fromTag, cseqNumber, viaSentBy } = message.fields;
   return ['2543', callId, fromTag ?? '', cseqNumber, viaSentBy ?? '', method].join(' ');
 }
 
