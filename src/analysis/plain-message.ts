@@ -152,7 +152,7 @@ export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
   const fromUriStart = nameUriStart;
   const fromUriEnd = nameUriEnd;
   nameAddrAt(bytes, ranges[TO * 2], ranges[TO * 2 + 1]);
-  const via = topViaAt(bytes, ranges[VIA * 2], ranges[VIA * 2 + 1]);
+  topViaAt(bytes, ranges[VIA * 2], ranges[VIA * 2 + 1]);
   const fields = new PlainFields(
     bytes,
     text(bytes, callIdStart, callIdEnd),
@@ -166,8 +166,8 @@ export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
     nameUriText,
     nameUriStart,
     nameUriEnd,
-    via.branch,
-    via.sentBy,
+    viaBranch,
+    viaSentBy,
     start.kind === 'request' && (authorization || proxyAuthorization) ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined,
     start.kind === 'response' && isStale(start.status, wwwAuthenticate, proxyAuthenticate),
   );
@@ -405,34 +405,48 @@ class PlainFields implements MessageFields {
 
 const VIA_PREFIX = 'SIP/2.0/';
 
+/** What topViaAt read (module state, read right after the call). */
+let viaBranch: string | undefined;
+let viaSentBy: string | undefined;
+
+/** topViaAt's answer for a value read as text by fields.ts. */
+function topViaFromText(value: string): void {
+  const read = readTopViaValue(value);
+  viaBranch = read.branch;
+  viaSentBy = read.sentBy;
+}
+
 /** Top Via at bytes[start, end): the plain form of fields.ts plainTopVia read from the bytes, else from its text. */
-function topViaAt(bytes: Uint8Array, start: number, end: number): { branch?: string; sentBy?: string } {
-  if (start < 0) return readTopViaValue('');
-  if (!startsWith(bytes, start, end, VIA_PREFIX)) return readTopViaValue(valueText(bytes, start, end));
+function topViaAt(bytes: Uint8Array, start: number, end: number): void {
+  viaBranch = undefined;
+  viaSentBy = undefined;
+  if (start < 0) return topViaFromText('');
+  if (!startsWith(bytes, start, end, VIA_PREFIX)) return topViaFromText(valueText(bytes, start, end));
   let elementEnd = end;
   for (let i = start; i < end; i++) {
     const code = bytes[i];
     // quotes and brackets need the list splitter; control characters, String#trim
-    if (code === 0x22 || code === 0x3c || code < SP || code >= 0x80) return readTopViaValue(valueText(bytes, start, end));
+    if (code === 0x22 || code === 0x3c || code < SP || code >= 0x80) return topViaFromText(valueText(bytes, start, end));
     if (code === 0x2c && elementEnd === end) elementEnd = i;
   }
   let space = start + VIA_PREFIX.length;
   while (space < elementEnd && bytes[space] !== SP) space++;
-  if (space >= elementEnd || space === start + VIA_PREFIX.length) return readTopViaValue(valueText(bytes, start, end));
+  if (space >= elementEnd || space === start + VIA_PREFIX.length) return topViaFromText(valueText(bytes, start, end));
   let hostStart = space;
   while (bytes[hostStart] === SP) hostStart++;
   let semicolon = hostStart;
   while (semicolon < elementEnd && bytes[semicolon] !== SEMICOLON) semicolon++;
   let hostEnd = semicolon;
   while (hostEnd > hostStart && bytes[hostEnd - 1] === SP) hostEnd--;
-  if (hostEnd === hostStart) return readTopViaValue(valueText(bytes, start, end));
+  if (hostEnd === hostStart) return topViaFromText(valueText(bytes, start, end));
   const sentBy = lowerText(bytes, hostStart, hostEnd);
-  if (semicolon >= elementEnd) return { sentBy };
+  viaSentBy = sentBy;
+  if (semicolon >= elementEnd) return;
   let paramsEnd = elementEnd;
   while (paramsEnd > semicolon && bytes[paramsEnd - 1] === SP) paramsEnd--;
   const branch = paramRange(bytes, semicolon, paramsEnd, BRANCH);
-  if (branch === PARAM_UNPLAIN) return readTopViaValue(valueText(bytes, start, end));
-  return branch >= 0 ? { sentBy, branch: text(bytes, branch, paramEnd) } : { sentBy };
+  if (branch === PARAM_UNPLAIN) return topViaFromText(valueText(bytes, start, end));
+  if (branch >= 0) viaBranch = text(bytes, branch, paramEnd);
 }
 
 /** bytes[start, end) as text, lower case (String#toLowerCase of ASCII). */
