@@ -144,8 +144,8 @@ export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
   if (cseqNumber < 0) return undefined;
   const cseqMethod = cseqMethodOf(bytes, ranges[CSEQ * 2], ranges[CSEQ * 2 + 1]);
   if (cseqMethod === undefined) return undefined;
-  const start = readStartLine(bytes, pos, lineEnd);
-  if (start === undefined) return undefined;
+  if (!readStartLine(bytes, pos, lineEnd)) return undefined;
+  const isRequest = lineStatus === 0;
   nameAddrAt(bytes, ranges[FROM * 2], ranges[FROM * 2 + 1]);
   const fromTag = nameTag;
   const fromUriText = nameUriText;
@@ -168,11 +168,11 @@ export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
     nameUriEnd,
     viaBranch,
     viaSentBy,
-    start.kind === 'request' && (authorization || proxyAuthorization) ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined,
-    start.kind === 'response' && isStale(start.status, wwwAuthenticate, proxyAuthenticate),
+    isRequest && (authorization || proxyAuthorization) ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined,
+    !isRequest && isStale(lineStatus, wwwAuthenticate, proxyAuthenticate),
   );
-  if (start.kind === 'request') return { kind: 'request', method: start.method, firstLine: start.firstLine, fields };
-  return { kind: 'response', status: start.status, reason: start.reason, firstLine: start.firstLine, fields };
+  if (isRequest) return { kind: 'request', method: lineMethod, firstLine: lineText, fields };
+  return { kind: 'response', status: lineStatus, reason: lineReason, firstLine: lineText, fields };
 }
 
 function isStale(status: number, wwwAuthenticate: string[] | undefined, proxyAuthenticate: string[] | undefined): boolean {
@@ -234,35 +234,43 @@ function lowerAscii(code: number): number {
  * The start line as the parser's quick path reads it (parser.ts quickStartLine): "SIP/2.0 DDD[ reason]" with a
  * first digit 1-6, or "METHOD SP uri SP SIP/2.0" with a token method and a URI without SP, HT or '<'.
  */
-function readStartLine(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-): { kind: 'request'; method: string; firstLine: string } | { kind: 'response'; status: number; reason: string; firstLine: string } | undefined {
+/** What readStartLine read (module state, read right after the call): status 0 for a request. */
+let lineStatus = 0;
+let lineMethod = '';
+let lineReason = '';
+let lineText = '';
+
+function readStartLine(bytes: Uint8Array, start: number, end: number): boolean {
   if (startsWith(bytes, start, end, RESPONSE_HEAD)) {
     const code = start + 8;
-    if (end < code + 3 || (end > code + 3 && bytes[code + 3] !== SP)) return undefined;
+    if (end < code + 3 || (end > code + 3 && bytes[code + 3] !== SP)) return false;
     const d0 = bytes[code] - 0x30;
     const d1 = bytes[code + 1] - 0x30;
     const d2 = bytes[code + 2] - 0x30;
-    if (d0 < 1 || d0 > 6 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return undefined;
+    if (d0 < 1 || d0 > 6 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
     const reason = end > code + 4 ? text(bytes, code + 4, end) : '';
     // the analysis's first line is version, status and reason joined, trailing whitespace trimmed (String#trimEnd)
     let lineEnd = end;
     while (lineEnd > start && isTrimmedEnd(bytes[lineEnd - 1])) lineEnd--;
-    return { kind: 'response', status: d0 * 100 + d1 * 10 + d2, reason, firstLine: text(bytes, start, lineEnd) };
+    lineStatus = d0 * 100 + d1 * 10 + d2;
+    lineReason = reason;
+    lineText = text(bytes, start, lineEnd);
+    return true;
   }
-  if (end - start < 12 || !startsWith(bytes, end - 8, end, VERSION_TAIL)) return undefined;
+  if (end - start < 12 || !startsWith(bytes, end - 8, end, VERSION_TAIL)) return false;
   let space = start;
   while (space < end && bytes[space] !== SP) space++;
   const uriEnd = end - 8;
-  if (space <= start || space >= uriEnd - 1) return undefined;
-  for (let i = start; i < space; i++) if (!isTokenChar(bytes[i])) return undefined;
+  if (space <= start || space >= uriEnd - 1) return false;
+  for (let i = start; i < space; i++) if (!isTokenChar(bytes[i])) return false;
   for (let i = space + 1; i < uriEnd; i++) {
     const code = bytes[i];
-    if (code === SP || code === HT || code === 0x3c) return undefined;
+    if (code === SP || code === HT || code === 0x3c) return false;
   }
-  return { kind: 'request', method: commonMethod(bytes, start, space) ?? text(bytes, start, space), firstLine: text(bytes, start, end) };
+  lineStatus = 0;
+  lineMethod = commonMethod(bytes, start, space) ?? text(bytes, start, space);
+  lineText = text(bytes, start, end);
+  return true;
 }
 
 /** Whitespace String#trimEnd removes, among ASCII bytes. */
