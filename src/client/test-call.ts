@@ -11,6 +11,7 @@ import { buildInvite, inviteWithMinSe, type InviteSettings } from './call-invite
 import { answerPeerRequest } from './call-peer.js';
 import type { CallEnd, CallResult, CallStep, CallTransaction } from './call-result.js';
 import type { CallEndpoint, CallRouter } from './call-router.js';
+import { TimerEntry } from './timer-queue.js';
 import { ackFor2xx, cancelFor, dialogFromResponse, reliableSequence, requestInDialog, type Dialog } from './dialog.js';
 import { exchange, MAX_CHALLENGE_ROUNDS, type Credentials, type ExchangeOutcome } from './exchange.js';
 import { headerValue, serializeRequest, type OutgoingRequest } from './request.js';
@@ -113,11 +114,14 @@ export class TestCall implements CallEndpoint {
       this.background.push(this.transact('cancel', cancelFor(current)));
     };
     const answerTimeoutMs = this.options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
-    // §9.1: CANCEL only once a provisional response came; before that, wait for one (or Timer B)
-    const timer = setTimeout(() => {
+    // §9.1: CANCEL only once a provisional response came; before that, wait for one (or Timer B). On the layer's
+    // timer queue, as the hold below: load mode runs hundreds of calls, each would otherwise add Node timers
+    const timers = this.connection.layer.timerQueue;
+    const timer = new TimerEntry(() => {
       cancelWanted = true;
       if (provisionalSeen) cancel();
-    }, answerTimeoutMs);
+    });
+    timers.schedule(timer, answerTimeoutMs);
     let outcome: ExchangeOutcome;
     try {
       for (let round = 0; ; round++) {
@@ -138,7 +142,7 @@ export class TestCall implements CallEndpoint {
         request = inviteWithMinSe(current, minSe);
       }
     } finally {
-      clearTimeout(timer);
+      timers.cancel(timer);
     }
     const final = outcome.final;
     this.result.status = final?.status;
@@ -311,10 +315,12 @@ export class TestCall implements CallEndpoint {
   }
 
   private sleep(ms: number): Promise<void> {
+    const timers = this.connection.layer.timerQueue;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = new TimerEntry(done);
+      timers.schedule(timer, Math.max(0, ms));
       function done() {
-        clearTimeout(timer);
+        timers.cancel(timer);
         resolve();
       }
       this.wake = done;

@@ -93,12 +93,19 @@ export function branchMethodKey(branch: string, method: string): string {
 
 /** Key of a received response: branch of its top Via and its CSeq method; undefined when they cannot be read. */
 export function responseKey(message: SipMessage): string | undefined {
+  return readResponse(message)?.key;
+}
+
+/** The matching key and the CSeq number of a response, read once (its Via and CSeq are each parsed one time). */
+function readResponse(message: SipMessage): { key: string; cseqNumber: number; cseq: string } | undefined {
   const via = getHeader(message, 'via');
   const cseq = getHeader(message, 'cseq');
   if (!via || !cseq) return undefined;
   try {
     const branch = parseVia(via)[0]?.branch;
-    return branch ? branchMethodKey(branch, parseCSeq(cseq).method) : undefined;
+    if (!branch) return undefined;
+    const parsed = parseCSeq(cseq);
+    return { key: branchMethodKey(branch, parsed.method), cseqNumber: parsed.seq, cseq };
   } catch {
     return undefined; // a response whose Via or CSeq cannot be read matches no transaction
   }
@@ -112,26 +119,20 @@ const MAX_DISCARD_NOTES = 3;
  * code outside 100-699 makes it malformed (§7.2, §21; discarded, §18.1.2), and a UAS copies Call-ID and the CSeq
  * number from the request (§8.2.6.2), so a response with others answers some other request.
  */
-function mismatchOf(entry: Pending, response: SipResponse): string | undefined {
+function mismatchOf(entry: Pending, response: SipResponse, read: { cseqNumber: number; cseq: string }): string | undefined {
   if (response.status < 100 || response.status > 699) {
     return `a response with status ${response.status}, outside 100-699 (malformed)`;
   }
   const callId = getHeader(response, 'call-id');
   if (callId !== entry.callId) return `a ${response.status} with Call-ID ${JSON.stringify(callId ?? '')}, not the request's`;
-  const cseq = getHeader(response, 'cseq') ?? '';
-  let cseqNumber: number | undefined;
-  try {
-    cseqNumber = parseCSeq(cseq).seq;
-  } catch {
-    cseqNumber = undefined;
-  }
-  if (cseqNumber !== entry.cseqNumber) return `a ${response.status} with CSeq ${JSON.stringify(cseq)}, not ${entry.cseqNumber} ${entry.request.method}`;
+  if (read.cseqNumber !== entry.cseqNumber) return `a ${response.status} with CSeq ${JSON.stringify(read.cseq)}, not ${entry.cseqNumber} ${entry.request.method}`;
   return undefined;
 }
 
 export class TransactionLayer {
   private readonly pending = new Map<string, Pending>();
-  private readonly timerQueue = new TimerQueue();
+  /** Timers of the layer's transactions, and of the user agent core above it (a call's answer limit and hold). */
+  readonly timerQueue = new TimerQueue();
   private failure: TransactionError | undefined;
   /** Responses that matched no transaction (late retransmissions of a final response, strays). */
   unmatched = 0;
@@ -233,9 +234,10 @@ export class TransactionLayer {
       this.core.request?.(message, raw); // a plain UAC check ignores requests sent to it
       return;
     }
-    const key = responseKey(message);
-    const entry = key ? this.pending.get(key) : undefined;
-    const mismatch = entry ? mismatchOf(entry, message) : undefined;
+    const read = readResponse(message);
+    const key = read?.key;
+    const entry = read ? this.pending.get(read.key) : undefined;
+    const mismatch = entry ? mismatchOf(entry, message, read!) : undefined;
     this.trace?.('received', raw, mismatch === undefined ? undefined : `discarded: ${mismatch}`);
     if (!entry || !key) {
       this.unmatched++;
