@@ -13,16 +13,16 @@ import type { ArgumentsOf } from '../option-table.js';
 
 const ALGORITHMS: readonly DigestAlgorithm[] = ['MD5', 'SHA-256', 'SHA-512-256'];
 
-/** ADDR:PORT, [IPv6]:PORT, or tls:ADDR:PORT. */
+/** ADDR:PORT, [IPv6]:PORT, or with a tls:, ws: or wss: prefix. */
 export function parseListen(text: string): ListenSpec {
-  const tls = text.startsWith('tls:');
-  const rest = tls ? text.slice(4) : text;
+  const prefix = /^(tls|ws|wss):/.exec(text)?.[1] as 'tls' | 'ws' | 'wss' | undefined;
+  const rest = prefix ? text.slice(prefix.length + 1) : text;
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+|::1|localhost)):(\d{1,5})$/.exec(rest);
-  if (!match) throw badArgument(`--listen "${text}" is not ADDR:PORT, [IPv6]:PORT or tls:ADDR:PORT`);
+  if (!match) throw badArgument(`--listen "${text}" is not ADDR:PORT, [IPv6]:PORT, tls:ADDR:PORT, ws:ADDR:PORT or wss:ADDR:PORT`);
   const port = Number(match[3]);
   if (port > 65535) throw badArgument(`--listen "${text}": port ${port} is not in 0..65535`);
   const address = match[1] ?? (match[2] === 'localhost' ? '127.0.0.1' : match[2]);
-  return { kind: tls ? 'tls' : 'udp+tcp', address, port };
+  return { kind: prefix ?? 'udp+tcp', address, port };
 }
 
 function parseAlgorithms(text: string): DigestAlgorithm[] {
@@ -61,7 +61,7 @@ async function readPem(path: string | undefined, what: string): Promise<Buffer> 
 }
 
 const SERVE_OPTIONS = {
-  listen: { type: 'string', array: true, describe: 'UDP+TCP on ADDR:PORT, or TLS with tls:ADDR:PORT (repeatable; default 127.0.0.1:5060; port 0: any free port)' },
+  listen: { type: 'string', array: true, describe: 'UDP+TCP on ADDR:PORT, TLS with tls:ADDR:PORT, SIP over WebSocket with ws:ADDR:PORT or wss:ADDR:PORT (repeatable; default 127.0.0.1:5060; port 0: any free port)' },
   realm: { type: 'string', default: 'sipscope.test', describe: 'digest realm' },
   users: { type: 'string', demandOption: true, describe: 'accounts file: "user password" per line (# comments); re-read on SIGHUP and on change' },
   algorithms: { type: 'string', default: 'MD5', describe: 'digest algorithms offered, preferred first: MD5, SHA-256, SHA-512-256 (comma list)' },
@@ -69,8 +69,8 @@ const SERVE_OPTIONS = {
   control: { type: 'string', describe: 'control API (HTTP) on this loopback ADDR:PORT' },
   'control-token-env': { type: 'string', describe: 'control API token from this environment variable' },
   'control-token-file': { type: 'string', describe: 'control API token from the first line of this file' },
-  cert: { type: 'string', describe: 'PEM certificate for tls: listeners' },
-  key: { type: 'string', describe: 'PEM private key for tls: listeners' },
+  cert: { type: 'string', describe: 'PEM certificate for tls: and wss: listeners' },
+  key: { type: 'string', describe: 'PEM private key for tls: and wss: listeners' },
   'ring-ms': { type: 'number', default: 100, describe: 'delay between 180 Ringing and 200 OK, ms' },
 } as const;
 
