@@ -294,7 +294,10 @@ export class TestCall implements CallEndpoint {
       provisional: hooks.provisional,
     });
     outcome.transactions.forEach((record, index) => {
-      const entry: CallTransaction = { ...record, step, atMs: sentAt[index] ?? this.sinceStart() };
+      // the exchange's record becomes the call's (no copy: a spread of records of varying shape is slow in load mode)
+      const entry = record as CallTransaction;
+      entry.step = step;
+      entry.atMs = sentAt[index] ?? this.sinceStart();
       if (refresh !== undefined) entry.refresh = refresh;
       this.record(entry);
     });
