@@ -15,9 +15,9 @@ import { CallTable, DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
 import { ANALYSIS_HEADERS, uriUser } from './fields.js';
-import { observe, type ObservedMessage, type ObservedResponse } from './observed.js';
-import { ownCopy } from './own-copy.js';
-import { BoundedSet, outcomeIdentity, type RequestOutcome } from './outcome.js';
+import { observe, observePlain, type ObservedMessage, type ObservedResponse } from './observed.js';
+import { readPlainMessage } from './plain-message.js';
+import { JudgedOutcomes, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
 import { RevocationTimeline } from './timeline.js';
 import { TimedQueue } from './timed-queue.js';
@@ -69,7 +69,7 @@ export class Analyzer {
   private readonly timeline = new RevocationTimeline();
   private readonly detectors: Detector[] = DETECTORS.map((create) => create());
   /** Final responses already judged (one outcome per request and status over all hops: the first frame). */
-  private readonly judged = new BoundedSet();
+  private readonly judged = new JudgedOutcomes();
   private readonly durations = new DurationList();
   /** Complete calls (CallRecord.isComplete) and when they are finished: COMPLETION_GRACE_US later, in that order. */
   private readonly completing = new TimedQueue<CallRecord>();
@@ -96,24 +96,13 @@ export class Analyzer {
   add(payload: SipPayload): ObservedMessage | undefined {
     if (this.options.sinceUs !== undefined && payload.timeUs < this.options.sinceUs) return undefined;
     if (this.options.untilUs !== undefined && payload.timeUs > this.options.untilUs) return undefined;
-    let message: SipMessage;
-    try {
-      message = parseMessage(payload.bytes, { datagram: payload.transport === 'udp', only: ANALYSIS_HEADERS });
-    } catch (error) {
-      this.unusable(payload, 'unparsable-message', `not a SIP message: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    }
-    this.count(message, payload.timeUs);
-    const observed = observe(payload, message);
-    if (!observed) {
-      this.unusable(payload, 'missing-call-id-or-cseq', 'SIP message without a readable Call-ID or CSeq: left out of calls and transactions');
-      return undefined;
-    }
+    const observed = this.read(payload);
+    if (!observed) return undefined;
     const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission);
     if (created) {
-      // The transaction outlives the message: its Call-ID must not be a slice of it.
-      transaction.callId = call ? call.callId : ownCopy(transaction.callId);
+      // one string for the call and its transactions
+      if (call) transaction.callId = call.callId;
       if (call) {
         transaction.call = call.link;
         call.link.openTransactions++;
@@ -186,7 +175,30 @@ export class Analyzer {
     };
   }
 
-  private count(message: SipMessage, timeUs: number): void {
+  /**
+   * What the analysis reads of a message: from its bytes when it is in the plain form (plain-message.ts), else
+   * through the parser; counted either way. Undefined when unusable (an issue says why).
+   */
+  private read(payload: SipPayload): ObservedMessage | undefined {
+    const plain = readPlainMessage(payload.bytes);
+    if (plain) {
+      this.count(plain, payload.timeUs);
+      return observePlain(payload, plain);
+    }
+    let message: SipMessage;
+    try {
+      message = parseMessage(payload.bytes, { datagram: payload.transport === 'udp', only: ANALYSIS_HEADERS });
+    } catch (error) {
+      this.unusable(payload, 'unparsable-message', `not a SIP message: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    this.count(message, payload.timeUs);
+    const observed = observe(payload, message);
+    if (!observed) this.unusable(payload, 'missing-call-id-or-cseq', 'SIP message without a readable Call-ID or CSeq: left out of calls and transactions');
+    return observed;
+  }
+
+  private count(message: { kind: 'request'; method: string } | { kind: 'response'; status: number }, timeUs: number): void {
     this.sipMessages++;
     if (message.kind === 'request') this.requests[message.method] = (this.requests[message.method] ?? 0) + 1;
     else this.responses[String(message.status)] = (this.responses[String(message.status)] ?? 0) + 1;
@@ -201,7 +213,7 @@ export class Analyzer {
 
   private onFinalResponse(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): void {
     const outcome = outcomeOf(response, transaction, call);
-    if (!this.judged.add(outcomeIdentity(outcome))) return;
+    if (!this.judged.add(outcome)) return;
     if (outcome.status === 403 && outcome.username !== undefined) {
       const known = this.forbiddenByUser.get(outcome.username);
       if (known !== undefined || this.forbiddenByUser.size < MAX_FORBIDDEN_USERS) this.forbiddenByUser.set(outcome.username, (known ?? 0) + 1);
@@ -243,7 +255,7 @@ export class Analyzer {
   /** Moves the capture clock to `nowUs`: closes expired transactions, finishes calls complete for the grace time. */
   private clock(nowUs: number): void {
     this.transactions.expire(nowUs, this.closeTransaction);
-    this.completing.takeDue(nowUs, (call) => {
+    if (this.completing.hasDue(nowUs)) this.completing.takeDue(nowUs, (call) => {
       call.completing = false;
       if (!call.finished && call.isComplete()) this.finishCall(call, nowUs);
     });

@@ -78,10 +78,11 @@ export class CallRecord {
     /** Order in which the calls began (the order of an analysis that keeps every call to the end). */
     readonly sequence = 0,
   ) {
-    this.callId = ownCopy(callId);
-    this.from = ownCopy(invite.fields.fromUri);
-    this.to = ownCopy(invite.fields.toUri);
-    this.callerTag = invite.fields.fromTag === undefined ? undefined : ownCopy(invite.fields.fromTag);
+    // MessageFields strings are their own (not slices of the message): kept as they are
+    this.callId = callId;
+    this.from = invite.fields.fromUri;
+    this.to = invite.fields.toUri;
+    this.callerTag = invite.fields.fromTag;
     this.callerUser = uriUser(invite.fields.fromUri);
     this.startUs = invite.timeUs;
     this.lastUs = invite.timeUs;
@@ -105,9 +106,13 @@ export class CallRecord {
 
   /** Credential of the INVITE finally accepted, else of the last initial INVITE that carried one. */
   credential(): Credential | undefined {
-    const initial = this.sessionList().filter((session) => session.method === 'INVITE' && !session.inDialog);
-    const accepted = initial.find((session) => session.successTimeUs !== undefined && session.credential);
-    return accepted?.credential ?? initial.reverse().find((session) => session.credential)?.credential;
+    let lastCarried: Credential | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.method !== 'INVITE' || session.inDialog || !session.credential) continue;
+      if (session.successTimeUs !== undefined) return session.credential;
+      lastCarried = session.credential;
+    }
+    return lastCarried;
   }
 
   /** Credential seen on any hop of one INVITE/UPDATE of this call. */
@@ -195,7 +200,7 @@ export class CallRecord {
       state,
       reinvites: this.reinvites,
       dialogs: Math.max(this.earlyTags.size, this.confirmedTags.size, 1),
-      packets: [...new Set(this.packets)].sort((a, b) => a - b),
+      packets: sortedUnique(this.packets),
       packetsTruncated: this.packetsTruncated,
     };
     const username = this.credential()?.username;
@@ -263,10 +268,10 @@ export class CallRecord {
     const status = response.status;
     const toTag = response.fields.toTag;
     if (method === 'INVITE' && !session.inDialog) {
-      if (status > 100 && status < 200 && toTag && !this.earlyTags.has(toTag)) this.earlyTags.add(ownCopy(toTag));
+      if (status > 100 && status < 200 && toTag && !this.earlyTags.has(toTag)) this.earlyTags.add(toTag);
       if (status >= 180 && status < 200) this.ringing = true;
       if (status >= 200 && status < 300) {
-        if (toTag && !this.confirmedTags.has(toTag)) this.confirmedTags.add(ownCopy(toTag));
+        if (toTag && !this.confirmedTags.has(toTag)) this.confirmedTags.add(toTag);
         this.answerUs ??= response.timeUs;
       }
     }
@@ -307,6 +312,14 @@ export class CallRecord {
       this.packets.push(packet);
     }
   }
+}
+
+/** Packet numbers in increasing order, each once (a call's are usually that already: then only copied). */
+function sortedUnique(packets: readonly number[]): number[] {
+  for (let i = 1; i < packets.length; i++) {
+    if (packets[i] <= packets[i - 1]) return [...new Set(packets)].sort((a, b) => a - b);
+  }
+  return packets.slice();
 }
 
 /** Calls by Call-ID, bounded by `maxCalls`. */
@@ -362,6 +375,7 @@ export class CallTable {
 
   /** Forgets the calls finished more than 64*T1 before `nowUs`. */
   expireFinished(nowUs: number): void {
+    if (!this.finishedExpiry.hasDue(nowUs - TRANSACTION_LIFETIME_US)) return;
     this.finishedExpiry.takeDue(nowUs - TRANSACTION_LIFETIME_US, (callId, finishedUs) => {
       if (this.recentlyFinished.get(callId) === finishedUs) this.recentlyFinished.delete(callId);
     });

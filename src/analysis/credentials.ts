@@ -9,11 +9,18 @@ import type { Credential } from './types.js';
 
 /** The credential of a request, or undefined when it carried none (or none with a username). */
 export function credentialOf(message: SipMessage): Credential | undefined {
-  for (const header of ['authorization', 'proxy-authorization'] as const) {
-    for (const value of getHeaders(message, header)) {
-      const credential = readCredential(value, header);
-      if (credential) return credential;
-    }
+  return credentialOfValues(getHeaders(message, 'authorization'), getHeaders(message, 'proxy-authorization'));
+}
+
+/** credentialOf over the values of a request's Authorization and Proxy-Authorization fields (wire order). */
+export function credentialOfValues(authorization: readonly string[], proxyAuthorization: readonly string[]): Credential | undefined {
+  for (const value of authorization) {
+    const credential = readCredential(value, 'authorization');
+    if (credential) return credential;
+  }
+  for (const value of proxyAuthorization) {
+    const credential = readCredential(value, 'proxy-authorization');
+    if (credential) return credential;
   }
   return undefined;
 }
@@ -38,8 +45,13 @@ function readCredential(value: string, header: string): Credential | undefined {
 export function isStaleChallenge(message: SipMessage): boolean {
   if (message.kind !== 'response' || (message.status !== 401 && message.status !== 407)) return false;
   const header = message.status === 401 ? 'www-authenticate' : 'proxy-authenticate';
+  return isStaleChallengeOf(message.status, getHeaders(message, header));
+}
+
+/** isStaleChallenge over a 401's WWW-Authenticate or a 407's Proxy-Authenticate values (wire order). */
+export function isStaleChallengeOf(status: 401 | 407, challengeValues: readonly string[]): boolean {
   try {
-    return parseChallenges(getHeaders(message, header), header).some((challenge) => challenge.stale);
+    return parseChallenges(challengeValues, status === 401 ? 'www-authenticate' : 'proxy-authenticate').some((challenge) => challenge.stale);
   } catch {
     return false;
   }

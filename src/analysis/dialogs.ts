@@ -9,7 +9,6 @@
  */
 import type { CallSide, Credential } from './types.js';
 import type { ObservedMessage, ObservedResponse } from './observed.js';
-import { ownCopy } from './own-copy.js';
 
 /**
  * What a call keeps of a message: frame, time and which side sent it. Calls outlive transactions, so they keep
@@ -72,7 +71,7 @@ export function newSession(message: ObservedMessage, method: 'INVITE' | 'UPDATE'
     method,
     inDialog: message.fields.toTag !== undefined && message.fields.toTag !== '',
     confirmedDialog,
-    fromTag: message.fields.fromTag === undefined ? undefined : ownCopy(message.fields.fromTag),
+    fromTag: message.fields.fromTag,
     cseqNumber: message.fields.cseqNumber,
     forbiddenPackets: [],
     acked: false,

@@ -4,8 +4,10 @@
  */
 import { byteFaithfulValue, isTokenChar, parseCSeq, parseUri, readNameAddrLeniently, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
 import { credentialOf, isStaleChallenge } from './credentials.js';
+import { ownCopy } from './own-copy.js';
 import type { Credential } from './types.js';
 
+/** Every string here is one of its own (never a slice of the message): calls and transactions keep them as they are. */
 export interface MessageFields {
   callId: string;
   cseqNumber: number;
@@ -49,35 +51,41 @@ export function readFields(message: SipMessage): MessageFields | undefined {
         if (cseqValue === undefined) (cseqValue = field.value), seen++;
         break;
       case 'from':
-        if (fromValue === '') (fromValue = field.value), seen++;
+        if (fromValue === '' && field.value !== '') (fromValue = field.value), seen++;
         break;
       case 'to':
-        if (toValue === '') (toValue = field.value), seen++;
+        if (toValue === '' && field.value !== '') (toValue = field.value), seen++;
         break;
       case 'via':
-        if (viaValue === '') (viaValue = field.value), seen++;
+        if (viaValue === '' && field.value !== '') (viaValue = field.value), seen++;
         break;
     }
+    // the first Call-ID and CSeq, the first non-empty From, To and Via: then nothing further is read
     if (seen === 5) break;
   }
   const cseq = parseCSeqValue(cseqValue);
   if (!callId || !cseq) return undefined;
-  const from = plainNameAddr(fromValue) ?? cached(nameAddrCache, fromValue, nameAddrParts);
-  const to = plainNameAddr(toValue) ?? cached(nameAddrCache, toValue, nameAddrParts);
-  const via = plainTopVia(viaValue) ?? cached(viaCache, viaValue, topVia);
+  const from = readNameAddrValue(fromValue);
+  const to = readNameAddrValue(toValue);
+  const via = readTopViaValue(viaValue);
+  // strings of their own (not slices of the message): calls and transactions keep them, as the plain reading's are
   return {
-    callId,
+    callId: ownCopy(callId),
     cseqNumber: cseq.number,
-    cseqMethod: cseq.method,
-    fromTag: from.tag,
-    toTag: to.tag,
-    fromUri: from.uri,
-    toUri: to.uri,
-    viaBranch: via.branch,
-    viaSentBy: via.sentBy,
+    cseqMethod: ownCopy(cseq.method),
+    fromTag: optionalCopy(from.tag),
+    toTag: optionalCopy(to.tag),
+    fromUri: ownCopy(from.uri),
+    toUri: ownCopy(to.uri),
+    viaBranch: optionalCopy(via.branch),
+    viaSentBy: optionalCopy(via.sentBy),
     credential: message.kind === 'request' ? credentialOf(message) : undefined,
     staleChallenge: message.kind === 'response' && isStaleChallenge(message),
   };
+}
+
+function optionalCopy(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : ownCopy(text);
 }
 
 /**
@@ -87,6 +95,16 @@ export function readFields(message: SipMessage): MessageFields | undefined {
 function callIdKey(message: SipMessage, field: SipMessage['headers'][number]): string {
   if (!field.value.includes('\uFFFD') || message.raw === undefined) return field.value;
   return byteFaithfulValue(message.raw, field) ?? field.value;
+}
+
+/** URI and tag of a From/To value (readNameAddrLeniently's reading, the plain forms without it). */
+export function readNameAddrValue(value: string): { uri: string; tag?: string } {
+  return plainNameAddr(value) ?? cached(nameAddrCache, value, nameAddrParts);
+}
+
+/** Branch and sent-by of a Via value's first via-parm (topVia's reading, the plain form without it). */
+export function readTopViaValue(value: string): { branch?: string; sentBy?: string } {
+  return plainTopVia(value) ?? cached(viaCache, value, topVia);
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Endpoint, SipPayload } from '../capture/types.js';
 import { hostPort, type SipMessage } from '../sip/index.js';
 import { readFields, type MessageFields } from './fields.js';
+import type { PlainMessage } from './plain-message.js';
 
 interface ObservedBase {
   file: string;
@@ -66,6 +67,38 @@ export function observe(payload: SipPayload, message: SipMessage): ObservedMessa
     reason: message.reason,
     firstLine: (message.version + ' ' + message.status + ' ' + message.reason).trimEnd(),
     fields,
+  };
+}
+
+/** Combines a payload with the plain reading of its message (plain-message.ts): as observe does with the parser's. */
+export function observePlain(payload: SipPayload, message: PlainMessage): ObservedMessage {
+  const packets = payload.packets.length > 0 ? payload.packets : [payload.packetNumber];
+  if (message.kind === 'request') {
+    return {
+      file: payload.file,
+      packetNumber: payload.packetNumber,
+      packets,
+      timeUs: payload.timeUs,
+      src: payload.src,
+      dst: payload.dst,
+      kind: 'request',
+      method: message.method.toUpperCase(),
+      firstLine: message.firstLine,
+      fields: message.fields,
+    };
+  }
+  return {
+    file: payload.file,
+    packetNumber: payload.packetNumber,
+    packets,
+    timeUs: payload.timeUs,
+    src: payload.src,
+    dst: payload.dst,
+    kind: 'response',
+    status: message.status,
+    reason: message.reason,
+    firstLine: message.firstLine,
+    fields: message.fields,
   };
 }
 

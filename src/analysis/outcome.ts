@@ -71,6 +71,46 @@ export class BoundedSet {
   }
 }
 
+/**
+ * Outcomes already judged (request identity and status, as outcomeIdentity), bounded and forgetting the oldest as
+ * BoundedSet does, but found by Call-ID: the Call-ID is the transaction's own string, whose hash V8 computed when
+ * it was first looked up, so no identity string is built and hashed per final response.
+ */
+export class JudgedOutcomes {
+  /** Per Call-ID: CSeq number, method and status of each outcome, in the order judged. */
+  private readonly byCallId = new Map<string, Array<number | string>>();
+  /** Call-ID of each outcome, in the order judged (a ring once full). */
+  private readonly order: string[] = [];
+  private oldest = 0;
+  constructor(private readonly capacity = 50_000) {}
+
+  /** Adds; returns false when it was already there. */
+  add(outcome: RequestOutcome): boolean {
+    const { callId, cseqNumber, method, status } = outcome;
+    const list = this.byCallId.get(callId);
+    if (list === undefined) {
+      // a literal: exactly three slots (an empty array pushed to reserves 17)
+      this.byCallId.set(callId, [cseqNumber, method, status]);
+    } else {
+      for (let i = 0; i < list.length; i += 3) if (list[i] === cseqNumber && list[i + 1] === method && list[i + 2] === status) return false;
+      list.push(cseqNumber, method, status);
+    }
+    if (this.order.length < this.capacity) {
+      this.order.push(callId);
+    } else {
+      const evicted = this.order[this.oldest];
+      const evictedList = this.byCallId.get(evicted);
+      if (evictedList !== undefined) {
+        evictedList.splice(0, 3);
+        if (evictedList.length === 0) this.byCallId.delete(evicted);
+      }
+      this.order[this.oldest] = callId;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
+    return true;
+  }
+}
+
 /** Packets of an outcome, request first. */
 export function outcomePackets(outcome: RequestOutcome): number[] {
   return outcome.requestPacket !== undefined ? [outcome.requestPacket, outcome.responsePacket] : [outcome.responsePacket];

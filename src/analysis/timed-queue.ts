@@ -25,6 +25,11 @@ export class TimedQueue<T> {
     this.count++;
   }
 
+  /** Whether an entry is due at `untilUs` (lets a caller build its `due` callback only when one is). */
+  hasDue(untilUs: number): boolean {
+    return this.count > 0 && this.times[this.head] <= untilUs;
+  }
+
   /** Takes every entry queued at or before `untilUs` from the head, handing each to `due` (oldest first). */
   takeDue(untilUs: number, due: (item: T, timeUs: number) => void): void {
     while (this.count > 0 && this.times[this.head] <= untilUs) {
@@ -35,6 +40,17 @@ export class TimedQueue<T> {
       this.count--;
       due(item, timeUs);
     }
+  }
+
+  /** Takes the head entry (item and time), whether due or not. */
+  shift(): [T, number] | undefined {
+    if (this.count === 0) return undefined;
+    const item = this.items[this.head] as T;
+    const timeUs = this.times[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.items.length;
+    this.count--;
+    return [item, timeUs];
   }
 
   clear(): void {

@@ -51,17 +51,26 @@ export interface FinalRef extends FrameRef {
   status: number;
 }
 
-export interface ResponseRecord {
-  status: number;
+/** A distinct response (status and To tag) of a transaction; packetNumber and timeUs are its first transmission's. */
+export interface ResponseRecord extends FinalRef {
   toTagHash: number;
-  /** First transmission of this response. */
-  first: FrameRef;
   /** Times it was seen (1 + retransmissions). */
   sends: number;
 }
 
+/** The responses of a transaction before its first: shared, never written (each response makes a new list). */
+const NO_RESPONSES: readonly ResponseRecord[] = Object.freeze([]);
+
 export interface Transaction {
-  key: string;
+  /**
+   * What the table finds it by (see transactionKey): the RFC 3261 branch, with sent-by and method told apart by
+   * `sentBy` and `method`; or the whole RFC 2543 key.
+   */
+  lookupKey: string;
+  /** Matched by the RFC 3261 branch (else by the RFC 2543 key). */
+  byBranch: boolean;
+  /** Top Via sent-by of its request (RFC 3261 §17.2.3). */
+  sentBy: string;
   /** Method of the request (CSeq method when only responses were captured). */
   method: string;
   callId: string;
@@ -70,8 +79,8 @@ export interface Transaction {
   request?: RequestRef;
   requestSends: number;
   /** Distinct responses (status + To tag), in the order first seen. */
-  responses: ResponseRecord[];
-  /** First final (>= 200) response. */
+  responses: readonly ResponseRecord[];
+  /** First final (>= 200) response (its record in `responses`). */
   final?: FinalRef;
   /** An ACK for a non-2xx final response was seen (part of an INVITE transaction, RFC 3261 §17.1.1.3). */
   acked: boolean;
@@ -80,8 +89,15 @@ export interface Transaction {
   lastTimeUs: number;
   /** The call this transaction belongs to, when it was counted in the call's open transactions. */
   call?: CallLink;
+  /** Still in the table. */
+  isOpen: boolean;
+  /** Order of opening (closeAll closes in this order). */
+  sequence: number;
+  /** The next open transaction with the same lookupKey (another method or sent-by on the same branch). */
+  nextSameKey?: Transaction;
 }
 
+/** What observe found; one object, reused: read it before the next call. */
 export interface TransactionObservation {
   transaction: Transaction;
   /** The message repeats one already seen in this transaction. */
@@ -93,15 +109,30 @@ export interface TransactionObservation {
 }
 
 export interface TransactionTableOptions {
-  /** Most transactions kept open at once; the oldest are closed early beyond it. */
+  /** Most transactions kept open at once; the least recently active are closed early beyond it. */
   maxOpen?: number;
 }
 
+/**
+ * Open transactions, found by branch (RFC 3261) or by the RFC 2543 key. Keyed by the branch alone rather than a
+ * key string joined per message: the message's own branch string is hashed once, nothing is built to look up.
+ */
 export class TransactionTable {
-  private readonly open = new Map<string, Transaction>();
+  private readonly byBranch = new Map<string, Transaction>();
+  private readonly byLegacyKey = new Map<string, Transaction>();
+  private openCount = 0;
+  private opened = 0;
   /** Every message's transaction at the message's time (expiry order). */
   private readonly expiry = new TimedQueue<Transaction>();
   private readonly maxOpen: number;
+  private readonly found: TransactionObservation = { transaction: undefined as unknown as Transaction, retransmission: false, created: false, firstFinal: false };
+  private expireAtUs = 0;
+  private expireClosed: (transaction: Transaction) => void = () => undefined;
+  private readonly expireDue = (transaction: Transaction): void => {
+    if (!transaction.isOpen || this.expireAtUs - transaction.lastTimeUs <= TRANSACTION_LIFETIME_US) return;
+    this.remove(transaction);
+    this.expireClosed(transaction);
+  };
   /** Transactions closed early because of `maxOpen`. */
   evicted = 0;
 
@@ -109,18 +140,20 @@ export class TransactionTable {
     this.maxOpen = options.maxOpen ?? 200_000;
   }
 
-  /** Matches a message to its transaction; `closed` receives transactions pushed out by the size limit. */
+  /**
+   * Matches a message to its transaction; `closed` receives transactions pushed out by the size limit. The answer
+   * is one reused object (read it before the next call).
+   */
   observe(message: ObservedMessage, closed: (transaction: Transaction) => void): TransactionObservation {
     if (message.kind === 'request' && message.method === 'ACK') {
-      const invite = this.open.get(transactionKey(message, 'INVITE'));
+      const invite = this.find(message, 'INVITE');
       if (invite?.final && invite.final.status >= 300) return this.absorbAck(invite, message);
     }
     const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
-    const key = transactionKey(message, method);
-    let transaction = this.open.get(key);
+    let transaction = this.find(message, method);
     if (transaction && message.kind === 'request' && transaction.request && !isSameRequest(transaction.request, message)) {
       // A different request reusing the key (a UA that repeats branches): the old transaction is over.
-      this.open.delete(key);
+      this.remove(transaction);
       closed(transaction);
       transaction = undefined;
     }
@@ -128,47 +161,113 @@ export class TransactionTable {
     if (transaction) {
       this.touch(transaction, message.timeUs);
     } else {
-      transaction = {
-        key,
-        method,
-        callId: message.fields.callId,
-        cseqNumber: message.fields.cseqNumber,
-        requestSends: 0,
-        responses: [],
-        acked: false,
-        retransmissions: 0,
-        lastTimeUs: message.timeUs,
-      };
-      this.open.set(key, transaction);
+      transaction = this.create(message, method);
       this.expiry.push(transaction, message.timeUs);
       this.enforceLimit(closed);
     }
-    if (message.kind === 'request') return { transaction, retransmission: addRequest(transaction, message), created, firstFinal: false };
-    const finalBefore = transaction.final;
-    const retransmission = addResponse(transaction, message);
-    return { transaction, retransmission, created, firstFinal: finalBefore === undefined && transaction.final !== undefined };
+    const found = this.found;
+    found.transaction = transaction;
+    found.created = created;
+    if (message.kind === 'request') {
+      found.retransmission = addRequest(transaction, message);
+      found.firstFinal = false;
+    } else {
+      const finalBefore = transaction.final;
+      found.retransmission = addResponse(transaction, message);
+      found.firstFinal = finalBefore === undefined && transaction.final !== undefined;
+    }
+    return found;
   }
 
   /**
    * Closes every transaction idle for longer than 64*T1 at capture time `nowUs`, oldest first.
    */
   expire(nowUs: number, closed: (transaction: Transaction) => void): void {
-    this.expiry.takeDue(nowUs - TRANSACTION_LIFETIME_US - 1, (transaction) => {
-      if (this.open.get(transaction.key) !== transaction || nowUs - transaction.lastTimeUs <= TRANSACTION_LIFETIME_US) return;
-      this.open.delete(transaction.key);
-      closed(transaction);
-    });
+    if (!this.expiry.hasDue(nowUs - TRANSACTION_LIFETIME_US - 1)) return;
+    this.expireAtUs = nowUs;
+    this.expireClosed = closed;
+    this.expiry.takeDue(nowUs - TRANSACTION_LIFETIME_US - 1, this.expireDue);
   }
 
   get size(): number {
-    return this.open.size;
+    return this.openCount;
   }
 
   /** Closes every open transaction, in the order they opened. */
   closeAll(closed: (transaction: Transaction) => void): void {
-    for (const transaction of this.open.values()) closed(transaction);
-    this.open.clear();
+    const open: Transaction[] = [];
+    for (const map of [this.byBranch, this.byLegacyKey]) {
+      for (const first of map.values()) for (let transaction: Transaction | undefined = first; transaction; transaction = transaction.nextSameKey) open.push(transaction);
+    }
+    open.sort((a, b) => a.sequence - b.sequence);
+    this.byBranch.clear();
+    this.byLegacyKey.clear();
+    this.openCount = 0;
     this.expiry.clear();
+    for (const transaction of open) {
+      transaction.isOpen = false;
+      transaction.nextSameKey = undefined;
+      closed(transaction);
+    }
+  }
+
+  /** The open transaction of a message under `method` (RFC 3261 §17.2.3, or the RFC 2543 fallback). */
+  private find(message: ObservedMessage, method: string): Transaction | undefined {
+    const { viaBranch } = message.fields;
+    if (viaBranch !== undefined && viaBranch.startsWith(BRANCH_MAGIC_COOKIE)) {
+      const sentBy = message.fields.viaSentBy ?? '';
+      let transaction = this.byBranch.get(viaBranch);
+      while (transaction !== undefined && (transaction.method !== method || transaction.sentBy !== sentBy)) transaction = transaction.nextSameKey;
+      return transaction;
+    }
+    return this.byLegacyKey.get(transactionKey(message, method));
+  }
+
+  private create(message: ObservedMessage, method: string): Transaction {
+    const { viaBranch } = message.fields;
+    const byBranch = viaBranch !== undefined && viaBranch.startsWith(BRANCH_MAGIC_COOKIE);
+    const lookupKey = byBranch ? viaBranch : transactionKey(message, method);
+    const map = byBranch ? this.byBranch : this.byLegacyKey;
+    const transaction: Transaction = {
+      lookupKey,
+      byBranch,
+      sentBy: message.fields.viaSentBy ?? '',
+      method,
+      callId: message.fields.callId,
+      cseqNumber: message.fields.cseqNumber,
+      // every field in the literal, those set later too: one object shape, all fields in the object
+      request: undefined,
+      requestSends: 0,
+      responses: NO_RESPONSES,
+      final: undefined,
+      acked: false,
+      retransmissions: 0,
+      lastTimeUs: message.timeUs,
+      call: undefined,
+      isOpen: true,
+      sequence: this.opened++,
+      nextSameKey: map.get(lookupKey),
+    };
+    map.set(lookupKey, transaction);
+    this.openCount++;
+    return transaction;
+  }
+
+  /** Takes a transaction out of the table. */
+  private remove(transaction: Transaction): void {
+    const map = transaction.byBranch ? this.byBranch : this.byLegacyKey;
+    const first = map.get(transaction.lookupKey);
+    if (first === transaction) {
+      if (transaction.nextSameKey) map.set(transaction.lookupKey, transaction.nextSameKey);
+      else map.delete(transaction.lookupKey);
+    } else {
+      let before = first;
+      while (before !== undefined && before.nextSameKey !== transaction) before = before.nextSameKey;
+      if (before !== undefined) before.nextSameKey = transaction.nextSameKey;
+    }
+    transaction.nextSameKey = undefined;
+    transaction.isOpen = false;
+    this.openCount--;
   }
 
   /** A message of an open transaction: it is queued again at the message's time. */
@@ -179,22 +278,34 @@ export class TransactionTable {
 
   private absorbAck(invite: Transaction, ack: ObservedRequest): TransactionObservation {
     this.touch(invite, ack.timeUs);
+    const found = this.found;
+    found.transaction = invite;
+    found.created = false;
+    found.firstFinal = false;
     if (invite.acked) {
       invite.retransmissions++;
-      return { transaction: invite, retransmission: true, created: false, firstFinal: false };
+      found.retransmission = true;
+    } else {
+      invite.acked = true;
+      found.retransmission = false;
     }
-    invite.acked = true;
-    return { transaction: invite, retransmission: false, created: false, firstFinal: false };
+    return found;
   }
 
-  /** Beyond maxOpen, the transaction opened first is closed early (a rare case: the Map's first entry). */
+  /**
+   * Beyond maxOpen, the least recently active transaction is closed early (a rare case: the expiry queue's first
+   * entry that is its transaction's latest).
+   */
   private enforceLimit(closed: (transaction: Transaction) => void): void {
-    if (this.open.size <= this.maxOpen) return;
-    const oldest = this.open.entries().next().value;
-    if (!oldest) return;
-    this.open.delete(oldest[0]);
-    this.evicted++;
-    closed(oldest[1]);
+    while (this.openCount > this.maxOpen) {
+      const entry = this.expiry.shift();
+      if (entry === undefined) return;
+      const [transaction, timeUs] = entry;
+      if (!transaction.isOpen || timeUs < transaction.lastTimeUs) continue;
+      this.remove(transaction);
+      this.evicted++;
+      closed(transaction);
+    }
   }
 }
 
@@ -238,17 +349,34 @@ function addRequest(transaction: Transaction, request: ObservedRequest): boolean
   return true;
 }
 
+/**
+ * A new list of exactly its size: a transaction has one to three responses, and an array that is pushed to (or
+ * spread into) reserves room for 17 or more, which 64*T1 of open transactions would hold for nothing.
+ */
+function withRecord(responses: readonly ResponseRecord[], record: ResponseRecord): ResponseRecord[] {
+  if (responses.length === 0) return [record];
+  if (responses.length === 1) return [responses[0], record];
+  if (responses.length === 2) return [responses[0], responses[1], record];
+  const list = new Array<ResponseRecord>(responses.length + 1);
+  for (let i = 0; i < responses.length; i++) list[i] = responses[i];
+  list[responses.length] = record;
+  return list;
+}
+
 function addResponse(transaction: Transaction, response: ObservedResponse): boolean {
   const status = response.status;
   const toTagHash = tagHash(response.fields.toTag);
-  const known = transaction.responses.find((record) => record.status === status && record.toTagHash === toTagHash);
-  if (known) {
-    known.sends++;
-    transaction.retransmissions++;
-    return true;
+  const responses = transaction.responses;
+  for (let i = 0; i < responses.length; i++) {
+    const known = responses[i];
+    if (known.status === status && known.toTagHash === toTagHash) {
+      known.sends++;
+      transaction.retransmissions++;
+      return true;
+    }
   }
-  const first = { packetNumber: response.packetNumber, timeUs: response.timeUs };
-  transaction.responses.push({ status, toTagHash, first, sends: 1 });
-  if (status >= 200 && !transaction.final) transaction.final = { status, packetNumber: response.packetNumber, timeUs: response.timeUs };
+  const record: ResponseRecord = { status, packetNumber: response.packetNumber, timeUs: response.timeUs, toTagHash, sends: 1 };
+  transaction.responses = withRecord(responses, record);
+  if (status >= 200 && !transaction.final) transaction.final = record;
   return false;
 }

@@ -19,13 +19,13 @@ export const retransmissionStormDetector: Detector = { onTransactionClosed: dete
 
 function detectRetransmissionStorm(transaction: Transaction, username?: string): Finding | undefined {
   if (transaction.retransmissions < STORM_THRESHOLD) return undefined;
-  const firstUs = transaction.request?.timeUs ?? transaction.responses[0]?.first.timeUs ?? transaction.lastTimeUs;
+  const firstUs = transaction.request?.timeUs ?? transaction.responses[0]?.timeUs ?? transaction.lastTimeUs;
   const answered = transaction.final ? `, final ${transaction.final.status}` : ', no final response';
   return finding('retransmission-storm', {
     callId: transaction.callId,
     username,
     timeUs: firstUs,
-    packets: [transaction.request?.packetNumber, ...transaction.responses.map((response) => response.first.packetNumber)],
+    packets: [transaction.request?.packetNumber, ...transaction.responses.map((response) => response.packetNumber)],
     message: `${transaction.method} (CSeq ${transaction.cseqNumber}) retransmitted ${transaction.retransmissions} times (request sent ${transaction.requestSends === 1 ? 'once' : `${transaction.requestSends} times`}${answered})`,
   });
 }

@@ -1,0 +1,491 @@
+/**
+ * The analysis's fast reading of a SIP message in its plain form, straight from its bytes: the start line and the
+ * fields readFields takes (Call-ID, CSeq, From, To, top Via, credentials), without the parser's message (no text
+ * of the whole message, no header objects). It answers exactly what parseMessage (RFC 3261 §7, §7.3) followed by
+ * readFields answers, for the messages it accepts; anything else (bytes >= 0x80 in the start line or Call-ID, folded lines, a start line the
+ * parser's quick path would not take, an unusual CSeq, messages over 16 KiB) is undefined and goes to them.
+ * test/analysis/plain-message.test.ts holds it to that on every message of the fixtures and the RFC 4475 set.
+ *
+ * Why: the analysis reads five fields of every message of captures of millions; building the whole message was
+ * most of its allocation (the latin1 text of each message, a header object and a value per line).
+ */
+import { isAscii } from 'node:buffer';
+import { isTokenChar, utf8FromLatin1 } from '../sip/index.js';
+import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
+import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
+import type { Credential } from './types.js';
+
+/** What the analysis reads of a message's start line and header fields (see file comment). */
+export type PlainMessage =
+  | { kind: 'request'; method: string; firstLine: string; fields: MessageFields }
+  | { kind: 'response'; status: number; reason: string; firstLine: string; fields: MessageFields };
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+const SEMICOLON = 0x3b;
+/** parseMessage decodes this much first (parser.ts FIRST_DECODE_BYTES): larger messages take the general path. */
+const MAX_PLAIN_BYTES = 16 * 1024;
+
+/** The fields looked for, by index. */
+const CALL_ID = 0;
+const CSEQ = 1;
+const FROM = 2;
+const TO = 3;
+const VIA = 4;
+const AUTHORIZATION = 5;
+const PROXY_AUTHORIZATION = 6;
+const WWW_AUTHENTICATE = 7;
+const PROXY_AUTHENTICATE = 8;
+const NONE = -1;
+
+/** Long names (lower case) of the fields looked for, by field index; compact forms (RFC 3261 §7.3.3) in fieldOf. */
+const LONG_NAMES = ['call-id', 'cseq', 'from', 'to', 'via', 'authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate'];
+
+/** Methods whose text is shared rather than sliced (as the parser's quick start line shares them). */
+const COMMON_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
+const VERSION_TAIL = ' SIP/2.0';
+const RESPONSE_HEAD = 'SIP/2.0 ';
+
+interface Latin1Sliceable {
+  latin1Slice(start: number, end: number): string;
+}
+const latin1Slice = (Buffer.prototype as unknown as Latin1Sliceable).latin1Slice;
+
+function text(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(bytes, start, end);
+}
+
+/** The message being read is not ASCII: its values are UTF-8 (valueText). */
+let decodeUtf8 = false;
+
+/** A header value's text as the parser gives it: UTF-8 decoded in a message that is not ASCII. */
+function valueText(bytes: Uint8Array, start: number, end: number): string {
+  return decodeUtf8 ? utf8FromLatin1(text(bytes, start, end)) : text(bytes, start, end);
+}
+
+function isAsciiRange(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return false;
+  return true;
+}
+
+/**
+ * Value ranges of the first occurrence of each field (start, end pairs; -1 when absent). From, To and Via take
+ * the first non-empty value, as readFields does.
+ */
+const ranges = new Int32Array(10);
+
+/** Reads a message in its plain form; undefined when it is not (see the file comment). */
+export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
+  const total = bytes.length;
+  if (total > MAX_PLAIN_BYTES) return undefined;
+  // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): so do these
+  decodeUtf8 = !isAscii(bytes);
+  let pos = 0;
+  // RFC 3261 §7.5: CRLFs before the start line are ignored.
+  while (pos < total && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
+  const lineBreak = bytes.indexOf(LF, pos);
+  if (pos >= total || lineBreak < 0) return undefined;
+  const lineEnd = lineBreak > pos && bytes[lineBreak - 1] === CR ? lineBreak - 1 : lineBreak;
+  if (decodeUtf8 && !isAsciiRange(bytes, pos, lineEnd)) return undefined;
+  ranges.fill(-1);
+  let authorization: string[] | undefined;
+  let proxyAuthorization: string[] | undefined;
+  let wwwAuthenticate: string[] | undefined;
+  let proxyAuthenticate: string[] | undefined;
+  // readHeaderBlock's line walk (RFC 3261 §7.3): a line ends at LF (CR before it dropped), an empty one ends the block
+  let line = lineBreak + 1;
+  while (line < total) {
+    const newline = indexOfLf(bytes, line, total);
+    const end = newline > line && bytes[newline - 1] === CR ? newline - 1 : newline;
+    if (end === line) break;
+    const next = newline + 1;
+    // folded lines (§7.3.1) and lines starting with whitespace are the parser's to read
+    if (bytes[line] === SP || bytes[line] === HT || (next < total && (bytes[next] === SP || bytes[next] === HT))) return undefined;
+    let colon = line;
+    while (colon < end && bytes[colon] !== COLON) colon++;
+    if (colon < end) {
+      let nameEnd = colon;
+      while (nameEnd > line && (bytes[nameEnd - 1] === SP || bytes[nameEnd - 1] === HT)) nameEnd--;
+      const field = fieldOf(bytes, line, nameEnd);
+      if (field !== NONE) {
+        let valueStart = colon + 1;
+        let valueEnd = end;
+        while (valueStart < valueEnd && (bytes[valueStart] === SP || bytes[valueStart] === HT)) valueStart++;
+        while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HT)) valueEnd--;
+        if (field < AUTHORIZATION) {
+          const slot = field * 2;
+          // Call-ID and CSeq: the first field; From, To, Via: the first non-empty one
+          if (ranges[slot] < 0 && (field <= CSEQ || valueEnd > valueStart)) {
+            ranges[slot] = valueStart;
+            ranges[slot + 1] = valueEnd;
+          }
+        } else if (field === AUTHORIZATION) {
+          (authorization ??= []).push(valueText(bytes, valueStart, valueEnd));
+        } else if (field === PROXY_AUTHORIZATION) {
+          (proxyAuthorization ??= []).push(valueText(bytes, valueStart, valueEnd));
+        } else if (field === WWW_AUTHENTICATE) {
+          (wwwAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
+        } else {
+          (proxyAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
+        }
+      }
+    }
+    line = next;
+  }
+  const callIdStart = ranges[CALL_ID * 2];
+  const callIdEnd = ranges[CALL_ID * 2 + 1];
+  if (callIdStart < 0 || callIdEnd === callIdStart || ranges[CSEQ * 2] < 0) return undefined;
+  // a Call-ID that is not ASCII is kept byte for byte (fields.ts callIdKey): the parser's path does that
+  if (decodeUtf8 && !isAsciiRange(bytes, callIdStart, callIdEnd)) return undefined;
+  const cseqNumber = cseqNumberOf(bytes, ranges[CSEQ * 2], ranges[CSEQ * 2 + 1]);
+  if (cseqNumber < 0) return undefined;
+  const cseqMethod = cseqMethodOf(bytes, ranges[CSEQ * 2], ranges[CSEQ * 2 + 1]);
+  if (cseqMethod === undefined) return undefined;
+  const start = readStartLine(bytes, pos, lineEnd);
+  if (start === undefined) return undefined;
+  nameAddrAt(bytes, ranges[FROM * 2], ranges[FROM * 2 + 1]);
+  const fromTag = nameTag;
+  const fromUriText = nameUriText;
+  const fromUriStart = nameUriStart;
+  const fromUriEnd = nameUriEnd;
+  nameAddrAt(bytes, ranges[TO * 2], ranges[TO * 2 + 1]);
+  const via = topViaAt(bytes, ranges[VIA * 2], ranges[VIA * 2 + 1]);
+  const fields = new PlainFields(
+    bytes,
+    text(bytes, callIdStart, callIdEnd),
+    cseqNumber,
+    cseqMethod,
+    fromTag,
+    nameTag,
+    fromUriText,
+    fromUriStart,
+    fromUriEnd,
+    nameUriText,
+    nameUriStart,
+    nameUriEnd,
+    via.branch,
+    via.sentBy,
+    start.kind === 'request' && (authorization || proxyAuthorization) ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined,
+    start.kind === 'response' && isStale(start.status, wwwAuthenticate, proxyAuthenticate),
+  );
+  if (start.kind === 'request') return { kind: 'request', method: start.method, firstLine: start.firstLine, fields };
+  return { kind: 'response', status: start.status, reason: start.reason, firstLine: start.firstLine, fields };
+}
+
+function isStale(status: number, wwwAuthenticate: string[] | undefined, proxyAuthenticate: string[] | undefined): boolean {
+  if (status === 401) return wwwAuthenticate !== undefined && isStaleChallengeOf(401, wwwAuthenticate);
+  if (status === 407) return proxyAuthenticate !== undefined && isStaleChallengeOf(407, proxyAuthenticate);
+  return false;
+}
+
+function indexOfLf(bytes: Uint8Array, from: number, total: number): number {
+  const at = bytes.indexOf(LF, from);
+  return at < 0 ? total : at;
+}
+
+/** Which looked-for field the name bytes[start, end) is (ASCII, compared as canonicalHeaderName lower-cases). */
+function fieldOf(bytes: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  const first = bytes[start] | 0x20;
+  let field = NONE;
+  switch (length) {
+    case 1:
+      // compact forms (RFC 3261 §7.3.3)
+      return first === 0x69 ? CALL_ID : first === 0x66 ? FROM : first === 0x74 ? TO : first === 0x76 ? VIA : NONE;
+    case 2:
+      field = first === 0x74 ? TO : NONE;
+      break;
+    case 3:
+      field = first === 0x76 ? VIA : NONE;
+      break;
+    case 4:
+      field = first === 0x63 ? CSEQ : first === 0x66 ? FROM : NONE;
+      break;
+    case 7:
+      field = first === 0x63 ? CALL_ID : NONE;
+      break;
+    case 13:
+      field = first === 0x61 ? AUTHORIZATION : NONE;
+      break;
+    case 16:
+      field = first === 0x77 ? WWW_AUTHENTICATE : NONE;
+      break;
+    case 18:
+      field = first === 0x70 ? PROXY_AUTHENTICATE : NONE;
+      break;
+    case 19:
+      field = first === 0x70 ? PROXY_AUTHORIZATION : NONE;
+      break;
+  }
+  if (field === NONE) return NONE;
+  const name = LONG_NAMES[field];
+  for (let j = 1; j < length; j++) if (lowerAscii(bytes[start + j]) !== name.charCodeAt(j)) return NONE;
+  return field;
+}
+
+function lowerAscii(code: number): number {
+  return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+}
+
+/**
+ * The start line as the parser's quick path reads it (parser.ts quickStartLine): "SIP/2.0 DDD[ reason]" with a
+ * first digit 1-6, or "METHOD SP uri SP SIP/2.0" with a token method and a URI without SP, HT or '<'.
+ */
+function readStartLine(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): { kind: 'request'; method: string; firstLine: string } | { kind: 'response'; status: number; reason: string; firstLine: string } | undefined {
+  if (startsWith(bytes, start, end, RESPONSE_HEAD)) {
+    const code = start + 8;
+    if (end < code + 3 || (end > code + 3 && bytes[code + 3] !== SP)) return undefined;
+    const d0 = bytes[code] - 0x30;
+    const d1 = bytes[code + 1] - 0x30;
+    const d2 = bytes[code + 2] - 0x30;
+    if (d0 < 1 || d0 > 6 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return undefined;
+    const reason = end > code + 4 ? text(bytes, code + 4, end) : '';
+    // the analysis's first line is version, status and reason joined, trailing whitespace trimmed (String#trimEnd)
+    let lineEnd = end;
+    while (lineEnd > start && isTrimmedEnd(bytes[lineEnd - 1])) lineEnd--;
+    return { kind: 'response', status: d0 * 100 + d1 * 10 + d2, reason, firstLine: text(bytes, start, lineEnd) };
+  }
+  if (end - start < 12 || !startsWith(bytes, end - 8, end, VERSION_TAIL)) return undefined;
+  let space = start;
+  while (space < end && bytes[space] !== SP) space++;
+  const uriEnd = end - 8;
+  if (space <= start || space >= uriEnd - 1) return undefined;
+  for (let i = start; i < space; i++) if (!isTokenChar(bytes[i])) return undefined;
+  for (let i = space + 1; i < uriEnd; i++) {
+    const code = bytes[i];
+    if (code === SP || code === HT || code === 0x3c) return undefined;
+  }
+  return { kind: 'request', method: commonMethod(bytes, start, space) ?? text(bytes, start, space), firstLine: text(bytes, start, end) };
+}
+
+/** Whitespace String#trimEnd removes, among ASCII bytes. */
+function isTrimmedEnd(code: number): boolean {
+  return code === SP || (code >= HT && code <= CR);
+}
+
+function startsWith(bytes: Uint8Array, start: number, end: number, prefix: string): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix.charCodeAt(i)) return false;
+  return true;
+}
+
+function commonMethod(bytes: Uint8Array, start: number, end: number): string | undefined {
+  for (let i = 0; i < COMMON_METHODS.length; i++) {
+    const method = COMMON_METHODS[i];
+    if (method.length === end - start && startsWith(bytes, start, end, method)) return method;
+  }
+  return undefined;
+}
+
+/**
+ * CSeq number (RFC 3261 §20.16) in the plain form `1*DIGIT 1*(SP/HT) token`, as parseCSeq reads it; -1 for any
+ * other form (more than 10 digits, over 32 bits, no whitespace, a method that is not a token).
+ */
+function cseqNumberOf(bytes: Uint8Array, start: number, end: number): number {
+  let pos = start;
+  let seq = 0;
+  while (pos < end && bytes[pos] >= 0x30 && bytes[pos] <= 0x39 && pos - start < 10) seq = seq * 10 + bytes[pos++] - 0x30;
+  if (pos === start || seq > 0xffffffff || (bytes[pos] !== SP && bytes[pos] !== HT)) return -1;
+  return seq;
+}
+
+/** CSeq method, upper case (as readFields keeps it), or undefined when not a token after the whitespace. */
+function cseqMethodOf(bytes: Uint8Array, start: number, end: number): string | undefined {
+  let pos = start;
+  while (pos < end && bytes[pos] >= 0x30 && bytes[pos] <= 0x39) pos++;
+  while (pos < end && (bytes[pos] === SP || bytes[pos] === HT)) pos++;
+  if (pos === end) return undefined;
+  for (let i = pos; i < end; i++) if (!isTokenChar(bytes[i])) return undefined;
+  return commonMethod(bytes, pos, end) ?? text(bytes, pos, end).toUpperCase();
+}
+
+/** What nameAddrAt read (module state, read right after the call): the URI as text or as a range, and the tag. */
+let nameUriText: string | undefined;
+let nameUriStart = 0;
+let nameUriEnd = 0;
+let nameTag: string | undefined;
+
+/** nameAddrAt's answer for a value read as text by fields.ts. */
+function nameAddrFromText(value: string): void {
+  const read = readNameAddrValue(value);
+  nameUriText = read.uri;
+  nameTag = read.tag;
+}
+
+/**
+ * From/To at bytes[start, end), in one pass: the plain forms of fields.ts plainNameAddr (`<uri>;params`,
+ * `token display name <uri>;params`, `uri;params`) read from the bytes, the URI left as a range (most messages
+ * never need it as text); any other value read by fields.ts from its text. No field: as an empty value.
+ */
+function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
+  nameUriText = undefined;
+  nameTag = undefined;
+  if (start < 0) return nameAddrFromText('');
+  let pos = start;
+  let code = 0;
+  // a token display name (or the scheme of an addr-spec) up to '<' or ':'
+  while (pos < end) {
+    code = bytes[pos];
+    if (code === 0x3c || code === COLON) break;
+    if (code !== SP && !isTokenChar(code)) return nameAddrFromText(valueText(bytes, start, end));
+    pos++;
+  }
+  let paramsStart: number;
+  if (code === 0x3c && pos < end) {
+    const open = pos;
+    let close = open + 1;
+    while (close < end && (code = bytes[close]) !== 0x3e) {
+      if (code <= SP || code >= 0x7f || code === 0x22 || code === 0x5c) return nameAddrFromText(valueText(bytes, start, end));
+      close++;
+    }
+    if (close >= end || close === open + 1) return nameAddrFromText(valueText(bytes, start, end));
+    nameUriStart = open + 1;
+    nameUriEnd = close;
+    paramsStart = close + 1;
+  } else {
+    // addr-spec: a scheme before ':', the URI up to ';', no '<' anywhere
+    if (pos >= end || pos === start) return nameAddrFromText(valueText(bytes, start, end));
+    while (pos < end && (code = bytes[pos]) !== SEMICOLON) {
+      if (code <= SP || code >= 0x7f || code === 0x3f || code === 0x2c || code === 0x3e || code === 0x3c || code === 0x22 || code === 0x5c) return nameAddrFromText(valueText(bytes, start, end));
+      pos++;
+    }
+    nameUriStart = start;
+    nameUriEnd = pos;
+    paramsStart = pos;
+  }
+  const tag = paramRange(bytes, paramsStart, end, TAG);
+  if (tag === PARAM_UNPLAIN) return nameAddrFromText(valueText(bytes, start, end));
+  if (tag >= 0) nameTag = text(bytes, tag, paramEnd);
+}
+
+/**
+ * The analysis fields of a plain message; From and To URIs are read from the message's bytes when first asked
+ * for (the bytes are the payload's own, SipPayload.bytes).
+ */
+class PlainFields implements MessageFields {
+  private fromUriText: string | undefined;
+  private toUriText: string | undefined;
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly callId: string,
+    readonly cseqNumber: number,
+    readonly cseqMethod: string,
+    readonly fromTag: string | undefined,
+    readonly toTag: string | undefined,
+    fromUriText: string | undefined,
+    private readonly fromUriStart: number,
+    private readonly fromUriEnd: number,
+    toUriText: string | undefined,
+    private readonly toUriStart: number,
+    private readonly toUriEnd: number,
+    readonly viaBranch: string | undefined,
+    readonly viaSentBy: string | undefined,
+    readonly credential: Credential | undefined,
+    readonly staleChallenge: boolean,
+  ) {
+    this.fromUriText = fromUriText;
+    this.toUriText = toUriText;
+  }
+
+  get fromUri(): string {
+    return (this.fromUriText ??= text(this.bytes, this.fromUriStart, this.fromUriEnd));
+  }
+
+  get toUri(): string {
+    return (this.toUriText ??= text(this.bytes, this.toUriStart, this.toUriEnd));
+  }
+}
+
+const VIA_PREFIX = 'SIP/2.0/';
+
+/** Top Via at bytes[start, end): the plain form of fields.ts plainTopVia read from the bytes, else from its text. */
+function topViaAt(bytes: Uint8Array, start: number, end: number): { branch?: string; sentBy?: string } {
+  if (start < 0) return readTopViaValue('');
+  if (!startsWith(bytes, start, end, VIA_PREFIX)) return readTopViaValue(valueText(bytes, start, end));
+  let elementEnd = end;
+  for (let i = start; i < end; i++) {
+    const code = bytes[i];
+    // quotes and brackets need the list splitter; control characters, String#trim
+    if (code === 0x22 || code === 0x3c || code < SP || code >= 0x80) return readTopViaValue(valueText(bytes, start, end));
+    if (code === 0x2c && elementEnd === end) elementEnd = i;
+  }
+  let space = start + VIA_PREFIX.length;
+  while (space < elementEnd && bytes[space] !== SP) space++;
+  if (space >= elementEnd || space === start + VIA_PREFIX.length) return readTopViaValue(valueText(bytes, start, end));
+  let hostStart = space;
+  while (bytes[hostStart] === SP) hostStart++;
+  let semicolon = hostStart;
+  while (semicolon < elementEnd && bytes[semicolon] !== SEMICOLON) semicolon++;
+  let hostEnd = semicolon;
+  while (hostEnd > hostStart && bytes[hostEnd - 1] === SP) hostEnd--;
+  if (hostEnd === hostStart) return readTopViaValue(valueText(bytes, start, end));
+  const sentBy = lowerText(bytes, hostStart, hostEnd);
+  if (semicolon >= elementEnd) return { sentBy };
+  let paramsEnd = elementEnd;
+  while (paramsEnd > semicolon && bytes[paramsEnd - 1] === SP) paramsEnd--;
+  const branch = paramRange(bytes, semicolon, paramsEnd, BRANCH);
+  if (branch === PARAM_UNPLAIN) return readTopViaValue(valueText(bytes, start, end));
+  return branch >= 0 ? { sentBy, branch: text(bytes, branch, paramEnd) } : { sentBy };
+}
+
+/** bytes[start, end) as text, lower case (String#toLowerCase of ASCII). */
+function lowerText(bytes: Uint8Array, start: number, end: number): string {
+  for (let i = start; i < end; i++) if (bytes[i] >= 0x41 && bytes[i] <= 0x5a) return text(bytes, start, end).toLowerCase();
+  return text(bytes, start, end);
+}
+
+const TAG = 'tag';
+const BRANCH = 'branch';
+/** paramRange: the parameters are not in the plain form. */
+const PARAM_UNPLAIN = -2;
+/** paramRange: the parameter is absent, or present without a value. */
+const PARAM_NONE = -1;
+/** End of the value paramRange found (module state: read right after the call). */
+let paramEnd = 0;
+
+/**
+ * `;name[=value]` parameters of bytes[pos, end) in the plain form of fields.ts plainParam: the start of the first
+ * `wanted` parameter's value (its end in paramEnd), PARAM_NONE when absent or valueless, PARAM_UNPLAIN otherwise.
+ */
+function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string): number {
+  let found = PARAM_NONE;
+  let seen = false;
+  while (pos < end) {
+    if (bytes[pos] !== SEMICOLON) return PARAM_UNPLAIN;
+    const nameStart = ++pos;
+    while (pos < end && isTokenChar(bytes[pos])) pos++;
+    const nameEnd = pos;
+    if (nameEnd === nameStart) return PARAM_UNPLAIN;
+    let valueStart = -1;
+    if (pos < end && bytes[pos] === 0x3d) {
+      valueStart = ++pos;
+      while (pos < end && isValueChar(bytes[pos])) pos++;
+      if (pos === valueStart) return PARAM_UNPLAIN;
+    }
+    if (!seen && sameName(bytes, nameStart, nameEnd, wanted)) {
+      seen = true;
+      if (valueStart >= 0) {
+        found = valueStart;
+        paramEnd = pos;
+      }
+    }
+  }
+  return found;
+}
+
+function isValueChar(code: number): boolean {
+  return code === COLON || code === 0x5b || code === 0x5d || isTokenChar(code);
+}
+
+function sameName(bytes: Uint8Array, start: number, end: number, lowerName: string): boolean {
+  if (end - start !== lowerName.length) return false;
+  for (let i = 0; i < lowerName.length; i++) if ((bytes[start + i] | 0x20) !== lowerName.charCodeAt(i)) return false;
+  return true;
+}

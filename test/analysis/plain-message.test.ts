@@ -1,0 +1,139 @@
+/**
+ * readPlainMessage (plain-message.ts) stands in for parseMessage + readFields on messages in the plain form: on
+ * every SIP message of every fixture capture and every RFC 4475 torture message, whatever it answers must equal
+ * what the general path answers (kind, method, status, reason, first line and every analysis field), and on
+ * ordinary traffic it must answer (or it would save nothing).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeCaptures } from '../../src/capture/decode.js';
+import type { SipPayload } from '../../src/capture/types.js';
+import type { MessageFields } from '../../src/analysis/fields.js';
+import { observe } from '../../src/analysis/observed.js';
+import { readPlainMessage } from '../../src/analysis/plain-message.js';
+import { parseMessage } from '../../src/sip/index.js';
+
+function generalReading(bytes: Uint8Array, datagram: boolean) {
+  let message;
+  try {
+    message = parseMessage(bytes, { datagram });
+  } catch {
+    return undefined;
+  }
+  const payload = { file: 'x', packetNumber: 1, packets: [], timeUs: 0, src: { ip: '', port: 0 }, dst: { ip: '', port: 0 }, transport: 'udp', bytes } as unknown as SipPayload;
+  const observed = observe(payload, message);
+  if (!observed) return undefined;
+  const common = { kind: observed.kind, firstLine: observed.firstLine, fields: fieldsOf(observed.fields) };
+  return observed.kind === 'request' ? { ...common, method: observed.method, counted: message.kind === 'request' ? message.method : '' } : { ...common, status: observed.status, reason: observed.reason };
+}
+
+/** Every field read by name (From and To URIs are getters of the plain reading). */
+function fieldsOf(fields: MessageFields): MessageFields {
+  const { callId, cseqNumber, cseqMethod, fromTag, toTag, fromUri, toUri, viaBranch, viaSentBy, credential, staleChallenge } = fields;
+  return { callId, cseqNumber, cseqMethod, fromTag, toTag, fromUri, toUri, viaBranch, viaSentBy, credential, staleChallenge };
+}
+
+function plainReading(bytes: Uint8Array) {
+  const plain = readPlainMessage(bytes);
+  if (!plain) return undefined;
+  const common = { kind: plain.kind, firstLine: plain.firstLine, fields: fieldsOf(plain.fields) };
+  return plain.kind === 'request' ? { ...common, method: plain.method.toUpperCase(), counted: plain.method } : { ...common, status: plain.status, reason: plain.reason };
+}
+
+function captureFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.(pcap|pcapng)(\.gz)?$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+describe('plain reading of SIP messages', () => {
+  it('equals the general reading on every message of the fixture captures, and reads most of them', async () => {
+    let messages = 0;
+    let plain = 0;
+    for (const file of captureFiles('fixtures/captures')) {
+      await decodeCaptures([file], {
+        payload: (payload) => {
+          messages++;
+          const fast = plainReading(payload.bytes);
+          if (fast === undefined) return;
+          plain++;
+          expect({ file, packet: payload.packetNumber, reading: fast }).toEqual({ file, packet: payload.packetNumber, reading: generalReading(payload.bytes, payload.transport === 'udp') });
+        },
+      });
+    }
+    expect(messages).toBeGreaterThan(1000);
+    expect(plain / messages).toBeGreaterThan(0.8);
+  }, 120_000);
+
+  it('equals the general reading on the RFC 4475 torture messages (or leaves them to it)', () => {
+    const dir = 'fixtures/rfc4475';
+    let plain = 0;
+    for (const name of readdirSync(dir).filter((entry) => entry.endsWith('.dat'))) {
+      const bytes = readFileSync(join(dir, name));
+      const fast = plainReading(bytes);
+      if (fast === undefined) continue;
+      plain++;
+      expect({ name, reading: fast }).toEqual({ name, reading: generalReading(bytes, true) });
+    }
+    expect(plain).toBeGreaterThan(0);
+  });
+
+  it('leaves every variation of a plain message it cannot read exactly to the parser', () => {
+    const base = 'INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds\r\nTo: Bob <sip:bob@example.com>\r\nFrom: Alice <sip:alice@example.com>;tag=1928301774\r\nCall-ID: a84b4c76e66710@pc33.example.com\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n';
+    const variants = [
+      base,
+      base.replace('Call-ID:', 'i :'),
+      base.replace('Call-ID:', 'CALL-id:'),
+      base.replace('CSeq: 314159 INVITE', 'CSeq: 314159 invite'),
+      base.replace('CSeq: 314159 INVITE', 'CSeq: 99999999999 INVITE'),
+      base.replace('CSeq: 314159 INVITE', 'CSeq: 4294967296 INVITE'),
+      base.replace('CSeq: 314159 INVITE', 'CSeq:314159INVITE'),
+      base.replace('To: Bob', 'To:\r\n Bob'),
+      base.replace('From: Alice', 'From: "Alice"'),
+      base.replace('From: Alice', 'From: Alicé'),
+      base.replace('To: Bob <sip:bob@example.com>', 'To: Bob <sip:bøb@example.com>'),
+      base.replace('Content-Length: 0\r\n\r\n', 'Subject: Grüße\r\nContent-Length: 4\r\n\r\nv=é'),
+      base.replace('Call-ID: a84b4c76e66710', 'Call-ID: a84b4c76é66710'),
+      base.replace('Via: SIP/2.0/UDP pc33.example.com', 'Via: SIP/2.0/UDP pç33.example.com'),
+      base.replace('INVITE sip:bob@example.com SIP/2.0', 'INVITE sip:bøb@example.com SIP/2.0'),
+      base.replace('\r\nContent-Length', '\r\nAuthorization: Digest username="ålice", realm="example.com", nonce="n", uri="sip:bob@example.com", response="00000000000000000000000000000000"\r\nContent-Length'),
+      base.replace('Via: SIP/2.0/UDP', 'Via: SIP/2.0/UDP\t'),
+      base.replace('Via:', 'Via: \r\nv:'),
+      base.replace(';tag=1928301774', ';TAG=x;tag=y'),
+      base.replace('\r\nContent-Length', '\r\nAuthorization: Digest username="alice", realm="example.com", nonce="n", uri="sip:bob@example.com", response="00000000000000000000000000000000"\r\nContent-Length'),
+      base.replace('INVITE sip:bob@example.com SIP/2.0', 'invite sip:bob@example.com SIP/2.0'),
+      base.replace('INVITE sip:bob@example.com SIP/2.0', 'INVITE sip:bob@example.com sip/2.0'),
+      'SIP/2.0 401 Unauthorized  \r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="r", nonce="n", stale=TRUE\r\n\r\n',
+      'SIP/2.0 200\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n\r\n',
+      'SIP/2.0 099 Odd\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n\r\n',
+    ];
+    const addresses = [
+      '<sip:alice@example.com>;tag=1', 'sipp <sip:sipp@127.0.0.1:5061>;tag=12345SIPpTag001', 'Bob Smith <sip:bob@biloxi.example.com>',
+      'sip:carol@chicago.example.com;tag=abc', 'sip:carol@chicago.example.com;TAG=abc;tag=def', '<sip:a@b>;tag', '<sip:a@b>;tag=', '<sip:a@b>;;tag=1',
+      '<sip:a@b> ;tag=1', '<>;tag=1', 'x:y <sip:a@b>;tag=1', 'abc;x=a:b', 'a@b:c;tag=1', 'sip:a@b?x=1;tag=2', 'sip:a@b,c;tag=2', '<sip:a@b;transport=udp>;tag=9;x',
+      '<sip:[::1]:5060>;tag=v6;maddr=[::1]', '<sip:a"b@c>;tag=1', '<sip:a\\b@c>;tag=1', 'sip:a<b@c;tag=1', 'sip:a@b;tag=1<', '<sip:a@b>x;tag=1', '*', ':a;tag=1', 'sip:a@b>;tag=1', '<sip:a@b',
+    ];
+    for (const address of addresses) {
+      variants.push(base.replace('From: Alice <sip:alice@example.com>;tag=1928301774', `From: ${address}`));
+      variants.push(base.replace('To: Bob <sip:bob@example.com>', `To: ${address}`));
+    }
+    const vias = [
+      'SIP/2.0/UDP Host.Example.COM:5060;BRANCH=z9hG4bKcase', 'SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2',
+      'SIP/2.0/UDP a.example.com ;branch=z9hG4bK1', 'SIP/2.0/UDP  a.example.com;branch', 'SIP/2.0/UDP a;branch=', 'SIP/2.0/UDP a;;branch=1',
+      'SIP/2.0/UDP a.example.com', 'SIP/2.0/UDP ;branch=1', 'SIP/2.0/ a;branch=1', 'SIP/2.0/UDP a;branch=x;branch=y', 'SIP/2.0/UDP a;rport;branch=z9hG4bKrp',
+      'sip/2.0/udp a;branch=lower', 'SIP/2.0/UDP a\x0b;branch=z9hG4bK1', 'SIP/2.0/UDP a;received="x";branch=z9hG4bK1', 'SIP/2.0/UDP a,b;branch=1',
+    ];
+    for (const via of vias) variants.push(base.replace('Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds', `Via: ${via.replace('\\x0b', '\x0b')}`));
+    let plain = 0;
+    for (const text of variants) {
+      const bytes = Buffer.from(text, 'utf8');
+      const fast = plainReading(bytes);
+      if (fast === undefined) continue;
+      plain++;
+      expect({ text, reading: fast }).toEqual({ text, reading: generalReading(bytes, true) });
+    }
+    expect(plain).toBeGreaterThanOrEqual(40);
+  });
+});

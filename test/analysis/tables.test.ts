@@ -1,0 +1,83 @@
+/**
+ * The analysis's bounded tables: JudgedOutcomes forgets exactly what BoundedSet would (the oldest outcome first),
+ * and the transaction table, when full, closes the least recently active transaction and counts it.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BoundedSet, JudgedOutcomes, outcomeIdentity, type RequestOutcome } from '../../src/analysis/outcome.js';
+import { TransactionTable, type Transaction } from '../../src/analysis/transactions.js';
+import type { ObservedMessage } from '../../src/analysis/observed.js';
+
+function outcome(callId: string, cseqNumber: number, method: string, status: number): RequestOutcome {
+  return { callId, cseqNumber, method, status, credentialSent: false, stale: false, timeUs: 0, responsePacket: 1, inDialog: false };
+}
+
+describe('JudgedOutcomes', () => {
+  it('says false for an outcome already judged, true for a new status of the same request', () => {
+    const judged = new JudgedOutcomes();
+    expect(judged.add(outcome('a', 1, 'INVITE', 200))).toBe(true);
+    expect(judged.add(outcome('a', 1, 'INVITE', 200))).toBe(false);
+    expect(judged.add(outcome('a', 1, 'INVITE', 403))).toBe(true);
+    expect(judged.add(outcome('a', 2, 'INVITE', 200))).toBe(true);
+    expect(judged.add(outcome('b', 1, 'INVITE', 200))).toBe(true);
+  });
+
+  it('answers as a BoundedSet of outcomeIdentity strings of the same capacity, on any sequence', () => {
+    const outcomes = fc.record({ callId: fc.constantFrom('a', 'b', 'c', 'd'), cseq: fc.integer({ min: 1, max: 3 }), method: fc.constantFrom('INVITE', 'BYE'), status: fc.constantFrom(200, 403) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(outcomes, { maxLength: 80 }), (capacity, sequence) => {
+        const judged = new JudgedOutcomes(capacity);
+        const reference = new BoundedSet(capacity);
+        for (const { callId, cseq, method, status } of sequence) {
+          const next = outcome(callId, cseq, method, status);
+          expect(judged.add(next)).toBe(reference.add(outcomeIdentity(next)));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+function request(branch: string, timeUs: number): ObservedMessage {
+  return {
+    kind: 'request', method: 'OPTIONS', file: 'f', packetNumber: timeUs, packets: [timeUs], timeUs, src: { ip: '10.0.0.1', port: 5060 }, dst: { ip: '10.0.0.2', port: 5060 },
+    firstLine: 'OPTIONS sip:b@x SIP/2.0',
+    fields: { callId: `c-${branch}`, cseqNumber: 1, cseqMethod: 'OPTIONS', fromUri: 'sip:a@x', toUri: 'sip:b@x', fromTag: '1', viaBranch: `z9hG4bK${branch}`, viaSentBy: '10.0.0.1:5060', staleChallenge: false },
+  } as ObservedMessage;
+}
+
+describe('TransactionTable', () => {
+  it('beyond maxOpen closes the least recently active transaction and counts it', () => {
+    const table = new TransactionTable({ maxOpen: 2 });
+    const closed: Transaction[] = [];
+    const onClosed = (transaction: Transaction) => closed.push(transaction);
+    table.observe(request('one', 1), onClosed);
+    table.observe(request('two', 2), onClosed);
+    // 'one' is active again (a retransmission): 'two' is now the least recently active
+    expect(table.observe(request('one', 3), onClosed).retransmission).toBe(true);
+    table.observe(request('three', 4), onClosed);
+    expect(closed.map((transaction) => transaction.lookupKey)).toEqual(['z9hG4bKtwo']);
+    expect(table.evicted).toBe(1);
+    expect(table.size).toBe(2);
+    // a later message of the closed one opens it again; of the open ones, is theirs
+    expect(table.observe(request('two', 5), onClosed).created).toBe(true);
+    expect(table.observe(request('three', 6), onClosed).created).toBe(false);
+  });
+
+  it('tells transactions on the same branch apart by method and sent-by (RFC 3261 §17.2.3)', () => {
+    const table = new TransactionTable();
+    const none = () => undefined;
+    const invite = { ...request('same', 1), method: 'INVITE', firstLine: 'INVITE sip:b@x SIP/2.0' } as ObservedMessage;
+    const cancel = { ...request('same', 2), method: 'CANCEL', firstLine: 'CANCEL sip:b@x SIP/2.0' } as ObservedMessage;
+    const otherHop = { ...invite, timeUs: 3, fields: { ...invite.fields, viaSentBy: '10.0.0.9:5060' } } as ObservedMessage;
+    const first = table.observe(invite, none).transaction;
+    expect(table.observe(cancel, none).transaction).not.toBe(first);
+    expect(table.observe(otherHop, none).transaction).not.toBe(first);
+    expect(table.observe({ ...invite, timeUs: 4 } as ObservedMessage, none).transaction).toBe(first);
+    expect(table.size).toBe(3);
+    const order: string[] = [];
+    table.closeAll((transaction) => order.push(`${transaction.method} ${transaction.sentBy}`));
+    expect(order).toEqual(['INVITE 10.0.0.1:5060', 'CANCEL 10.0.0.1:5060', 'INVITE 10.0.0.9:5060']);
+    expect(table.size).toBe(0);
+  });
+});
