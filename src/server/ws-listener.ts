@@ -3,8 +3,9 @@
  * --cert/--key of the tls: listeners. The upgrade must offer the 'sip' subprotocol (§4.1), else it is refused with
  * HTTP 400. Each WebSocket message holds one SIP message (§5.1): it goes to the same intake and core as UDP and
  * TCP, and the answer goes back on its connection as a text frame. Frames over MAX_FRAME_BYTES close the connection
- * (ws answers 1009); at most MAX_CONNECTIONS connections per listener. WebSocket traffic is not put into the
- * --record capture (its synthesized TCP carries the SIP of UDP, TCP and TLS only).
+ * (ws answers 1009); at most MAX_CONNECTIONS connections per listener. The --record capture gets a WebSocket
+ * connection as its SIP messages over TCP, as a TLS connection is recorded as its cleartext (the HTTP upgrade and
+ * the frame headers are left out).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -59,20 +60,28 @@ export async function listenWebSocket(spec: ListenSpec, secure: boolean, context
 }
 
 function serveWebSocket(socket: WebSocket, connection: net.Socket, transport: 'ws' | 'wss', context: ListenContext): void {
+  const local = { address: connection.localAddress ?? '', port: connection.localPort ?? 0 };
+  const remote = { address: connection.remoteAddress ?? '', port: connection.remotePort ?? 0 };
+  const { recorder } = context;
+  recorder?.tcpOpen(remote, local);
   const origin: Origin = {
     transport,
-    local: { address: connection.localAddress ?? '', port: connection.localPort ?? 0 },
-    remote: { address: connection.remoteAddress ?? '', port: connection.remotePort ?? 0 },
+    local,
+    remote,
     reliable: true,
     send: (bytes) => {
+      if (socket.readyState !== socket.OPEN) return;
+      recorder?.tcpData(local, remote, bytes);
       // RFC 7118 §5.1: our SIP messages are UTF-8, sent as text frames
-      if (socket.readyState === socket.OPEN) socket.send(bytes.toString('utf8'));
+      socket.send(bytes.toString('utf8'));
     },
   };
   socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    recorder?.tcpData(remote, local, bytes);
     intake(bytes, origin, context.core, context.badInput);
   });
+  socket.once('close', () => recorder?.tcpClose(remote, local));
   socket.on('error', (error) => {
     context.badInput.line(`closed ${describeOrigin(origin)}: ${error.message}`);
     socket.terminate();

@@ -3,8 +3,12 @@
  * calls over them (wss verified against the test CA), a revocation gives 403 on the re-INVITE over wss; SIP.js, an
  * independent SIP stack, registers over wss with digest as a browser would; an upgrade without the 'sip'
  * subprotocol is refused with HTTP 400 and a frame beyond the limit closes the connection, the server serving on.
+ * --record writes the WebSocket connection's SIP as TCP, which tshark reads without a warning.
  */
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runCall } from '../../src/client/call.js';
@@ -88,4 +92,23 @@ test("an upgrade without the 'sip' subprotocol gets HTTP 400; an oversize frame 
   expect(closeCode).toBe(1009);
   const after = await runRegister({ uri: `sip:bob@127.0.0.1:${wsPort}`, transport: 'ws', password: PASSWORDS.bob, timeoutMs: 3000 });
   expect(after).toMatchObject({ ok: true, status: 200 });
+});
+
+test('--record: a WebSocket connection is recorded as its SIP over TCP; tshark reads it without a warning', async () => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'sipscope-serve-ws-record-'));
+  const recording = path.join(directory, 'ws.pcapng');
+  const recorded = await startTestServer({ listen: [{ kind: 'udp+tcp', address: '127.0.0.1', port: 0 }, { kind: 'ws', address: '127.0.0.1', port: 0 }], record: recording });
+  try {
+    const port = recorded.server.listening.find((socket) => socket.transport === 'ws')!.port;
+    expect(await runRegister({ uri: `sip:bob@127.0.0.1:${port}`, transport: 'ws', password: PASSWORDS.bob, timeoutMs: 3000 })).toMatchObject({ ok: true });
+    await recorded.close();
+    const tshark = (args: string[]) => spawnSync('tshark', ['-r', recording, '-o', 'tcp.check_checksum:TRUE', '-d', `tcp.port==${port},sip`, ...args], { encoding: 'utf8' });
+    const expert = tshark(['-q', '-z', 'expert,warn']);
+    expect(expert.stdout).not.toMatch(/Errors|Warns|Warnings|Malformed/);
+    const lines = tshark(['-Y', 'sip', '-T', 'fields', '-e', 'sip.Method', '-e', 'sip.Status-Code']).stdout.trim().split('\n').map((line) => line.trim());
+    // the check registers, then removes its binding again: each a REGISTER challenged with 401, then 200
+    expect(lines, lines.join(' / ')).toEqual(['REGISTER', '401', 'REGISTER', '200', 'REGISTER', '401', 'REGISTER', '200']);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });
