@@ -234,7 +234,10 @@ export class Analyzer {
     }
     if (!link || --link.openTransactions > 0) return;
     const call = link.call;
-    if (call && !call.finished && call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+    if (!call || call.finished) return;
+    if (call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+    // held until the capture ends or it goes on (an answered call without BYE): its lists at their size
+    else call.compact();
   }
 
   /** Counts the call's transactions still waiting (CallRecord.awaitingTransactions); finishes it when complete. */

@@ -13,7 +13,7 @@ import { TRANSACTION_LIFETIME_US } from './timers.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { elapsedMs } from './time.js';
 import type { CallSide, CallState, CallSummary, Credential } from './types.js';
-import { endsDialog, isFailedModification, newSession, recordSessionResponse, sessionKey, type MessageRef, type SessionRequest } from './dialogs.js';
+import { endsDialog, isFailedModification, newSession, recordSessionResponse, SessionTable, type MessageRef, type SessionRequest } from './dialogs.js';
 
 export interface CallLimits {
   /** Most calls kept; calls beyond are counted but not analysed. */
@@ -38,6 +38,36 @@ export interface CallLink {
   openTransactions: number;
 }
 
+/**
+ * Distinct tags of a call's dialogs: an array while there are few (a call has one or two; an empty Set's table
+ * alone is ~130 bytes, and answered calls may be held to the end of a capture), a Set beyond FEW_TAGS (a hostile
+ * fork of thousands of tags must not make each new one a scan of all).
+ */
+const FEW_TAGS = 16;
+
+export class TagSet {
+  private few: string[] = [];
+  private many?: Set<string>;
+
+  get size(): number {
+    return this.many?.size ?? this.few.length;
+  }
+
+  add(tag: string): void {
+    if (this.many) {
+      this.many.add(tag);
+    } else if (!this.few.includes(tag)) {
+      if (this.few.length < FEW_TAGS) this.few = this.few.length === 0 ? [tag] : this.few.concat(tag);
+      else this.many = new Set([...this.few, tag]);
+    }
+  }
+
+  clear(): void {
+    this.few = [];
+    this.many = undefined;
+  }
+}
+
 export class CallRecord {
   readonly callId: string;
   readonly from: string;
@@ -48,15 +78,16 @@ export class CallRecord {
   /** The first INVITE seen was already inside a dialog: the call began before the capture. */
   readonly startedBeforeCapture: boolean;
   lastUs: number;
-  readonly sessions = new Map<string, SessionRequest>();
-  readonly earlyTags = new Set<string>();
-  readonly confirmedTags = new Set<string>();
+  readonly sessions = new SessionTable();
+  /** To tags of early dialogs (1xx with a tag) and of confirmed ones (2xx). */
+  readonly earlyTags = new TagSet();
+  readonly confirmedTags = new TagSet();
   ringing = false;
   answerUs?: number;
   cancel?: MessageRef;
   bye?: MessageRef;
   reinvites = 0;
-  readonly packets: number[] = [];
+  packets: number[] = [];
   packetsTruncated = false;
   /** Held by the call's transactions (see CallLink). */
   readonly link: CallLink = { call: this, openTransactions: 0 };
@@ -117,7 +148,7 @@ export class CallRecord {
 
   /** Credential seen on any hop of one INVITE/UPDATE of this call. */
   sessionCredential(fromTag: string | undefined, cseqNumber: number, method: string): Credential | undefined {
-    return this.sessions.get(sessionKey(fromTag, cseqNumber, method))?.credential;
+    return this.sessions.find(fromTag, cseqNumber, method)?.credential;
   }
 
   /** Username used to attribute this call to a credential: the credential's, else the caller's URI user. */
@@ -139,6 +170,15 @@ export class CallRecord {
     this.earlyTags.clear();
     this.confirmedTags.clear();
     this.packets.length = 0;
+  }
+
+  /**
+   * Its lists copied at their size (an array that grew by push keeps room for half as much again): for a call that
+   * stays open with nothing going on, as an answered call whose BYE is not in the capture, held to the end.
+   */
+  compact(): void {
+    this.packets = this.packets.slice();
+    this.sessions.compact();
   }
 
   /**
@@ -252,7 +292,7 @@ export class CallRecord {
         session.credential = { username: ownCopy(credential.username), realm: credential.realm === undefined ? undefined : ownCopy(credential.realm) };
       }
     } else if (method === 'ACK') {
-      const session = this.sessions.get(sessionKey(request.fields.fromTag, request.fields.cseqNumber, 'INVITE'));
+      const session = this.sessions.find(request.fields.fromTag, request.fields.cseqNumber, 'INVITE');
       if (session) session.acked = true;
     } else if (method === 'CANCEL') {
       this.cancel ??= this.refOf(request);
@@ -268,10 +308,10 @@ export class CallRecord {
     const status = response.status;
     const toTag = response.fields.toTag;
     if (method === 'INVITE' && !session.inDialog) {
-      if (status > 100 && status < 200 && toTag && !this.earlyTags.has(toTag)) this.earlyTags.add(toTag);
+      if (status > 100 && status < 200 && toTag) this.earlyTags.add(toTag);
       if (status >= 180 && status < 200) this.ringing = true;
       if (status >= 200 && status < 300) {
-        if (toTag && !this.confirmedTags.has(toTag)) this.confirmedTags.add(toTag);
+        if (toTag) this.confirmedTags.add(toTag);
         this.answerUs ??= response.timeUs;
       }
     }
@@ -279,14 +319,13 @@ export class CallRecord {
   }
 
   private sessionFor(message: ObservedMessage, method: 'INVITE' | 'UPDATE'): SessionRequest {
-    const key = sessionKey(message.fields.fromTag, message.fields.cseqNumber, method);
-    let session = this.sessions.get(key);
+    let session = this.sessions.find(message.fields.fromTag, message.fields.cseqNumber, method);
     if (!session) {
       session = newSession(message, method, this.answerUs !== undefined);
       // A response whose request was not captured: judge by the dialog's state instead of the To tag.
       if (message.kind === 'response') session.inDialog = this.answerUs !== undefined && this.sessions.size > 0;
       if (method === 'INVITE' && session.inDialog) this.reinvites++;
-      this.sessions.set(key, session);
+      this.sessions.add(session);
       this.enforceSessionLimit();
     }
     return session;
@@ -294,10 +333,10 @@ export class CallRecord {
 
   private enforceSessionLimit(): void {
     if (this.sessions.size <= this.limits.maxSessionsPerCall) return;
-    for (const [key, session] of this.sessions) {
+    for (const session of this.sessions.values()) {
       const settled = session.finalStatus !== undefined && (session.acked || session.finalStatus >= 300 || session.method === 'UPDATE');
       if (session.inDialog && settled && session.forbiddenPackets.length === 0 && !isFailedModification(session)) {
-        this.sessions.delete(key);
+        this.sessions.delete(session);
         return;
       }
     }

@@ -48,8 +48,49 @@ export interface SessionRequest {
 }
 
 /** Key of a session request: direction (From tag), CSeq number, method. */
-export function sessionKey(fromTag: string | undefined, cseqNumber: number, method: string): string {
-  return `${fromTag ?? ''} ${cseqNumber} ${method}`;
+/**
+ * A call's session requests in the order first seen, found by From tag, CSeq number and method (one request over
+ * every hop and retransmission) with a scan: a call has a few (at most CallLimits.maxSessionsPerCall), and a scan comparing numbers
+ * first costs less than building and hashing a key string for every INVITE, UPDATE, ACK and response.
+ */
+export class SessionTable {
+  private list: SessionRequest[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  find(fromTag: string | undefined, cseqNumber: number, method: string): SessionRequest | undefined {
+    const list = this.list;
+    const tag = fromTag ?? '';
+    for (let i = 0; i < list.length; i++) {
+      const session = list[i];
+      if (session.cseqNumber === cseqNumber && session.method === method && (session.fromTag ?? '') === tag) return session;
+    }
+    return undefined;
+  }
+
+  add(session: SessionRequest): void {
+    this.list.push(session);
+  }
+
+  delete(session: SessionRequest): void {
+    const at = this.list.indexOf(session);
+    if (at >= 0) this.list.splice(at, 1);
+  }
+
+  clear(): void {
+    this.list = [];
+  }
+
+  /** The list copied at its size (see CallRecord.compact). */
+  compact(): void {
+    this.list = this.list.slice();
+  }
+
+  values(): readonly SessionRequest[] {
+    return this.list;
+  }
 }
 
 /** A re-INVITE or UPDATE of a confirmed dialog failed: final >= 300 other than a challenge or glare (491). */

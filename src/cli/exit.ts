@@ -29,8 +29,9 @@ export const MONITORING_EXIT = MONITORING_EXIT_CODES;
 
 /**
  * A problem the user can fix, found before or while a command runs: a bad argument, a missing password, an
- * unreadable file. `code` is stable (bad-argument, password-missing, unreadable-file, or the code of the capture or
- * analysis error it stands for); the message says what and where. The command exits EXIT.local.
+ * unreadable file. `code` is stable (bad-argument; password-missing, key-missing, token-missing from
+ * secret-source.ts; unreadable-file; or the code of the capture or analysis error it stands for); the message
+ * says what and where. The command exits EXIT.local.
  */
 export class CliError extends Error {
   readonly code: string;

@@ -5,7 +5,8 @@
  * (not verified: the client has no key) to report the remaining lifetime with the handshake check;
  * --warn-token-ttl sets the --nagios WARNING threshold.
  */
-import { parseSeconds, readSecretSource, readSigningKey } from './commands/token-sources.js';
+import { parseSeconds, readSigningKey } from './commands/token-sources.js';
+import { readSecret } from './secret-source.js';
 // not token/index.js: jose (mint.js) is loaded only when a token is minted, not on every check's start-up
 import { decodeJwt, numericDate } from '../token/decode.js';
 import { TokenError } from '../token/errors.js';
@@ -52,11 +53,8 @@ async function tokenValue(args: HandshakeTokenArguments, env: NodeJS.ProcessEnv,
   for (const [name, value] of [['mint-sub', args.mintSub], ['mint-iss', args.mintIss], ['mint-ttl', args.mintTtl]]) {
     if (value !== undefined) throw badArgument(`--${name} goes with --mint-key-env`);
   }
-  const source = await readSecretSource({ option: 'token', envName: args.tokenEnv, filePath: args.tokenFile }, env);
-  if (!source) return undefined;
-  const firstLine = source.text.split(/\r?\n/)[0].trim();
-  if (firstLine === '') throw badArgument(`the token in ${source.label} is empty`);
-  return firstLine;
+  const source = await readSecret({ kind: 'token', option: 'token', envName: args.tokenEnv, filePath: args.tokenFile }, 'line', env);
+  return source?.text;
 }
 
 function placedToken(args: HandshakeTokenArguments, value: string | undefined): HandshakeToken | undefined {

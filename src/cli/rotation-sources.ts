@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ActiveCallSource } from '../client/rotation/drain.js';
 import { parseDuration } from './check-options.js';
 import { badArgument, CliError } from './exit.js';
+import { parseHostPort } from './host-port.js';
 
 export async function windowOf(window: string | undefined, captures: readonly string[]): Promise<{ ms: number; source: string }> {
   if (window !== undefined) return { ms: parseDuration(window, '--window'), source: '--window' };
@@ -48,8 +49,8 @@ export async function openLiveSource(options: LiveSourceOptions, username: strin
   };
   if (options.hepListen !== undefined) {
     // the one HEP listener of `analyze --hep-listen` (senders other than loopback refused when listening on loopback)
-    const { defaultHepSenders, listenHep, parseListenAddress } = await import('./commands/analyze-live.js');
-    const listen = parseListenAddress(options.hepListen, '--hep-listen');
+    const { defaultHepSenders, listenHep } = await import('./commands/analyze-live.js');
+    const listen = parseHostPort(options.hepListen, '--hep-listen');
     const listener = await listenHep({
       listen,
       allowedSenders: defaultHepSenders(listen, undefined),

@@ -4,7 +4,7 @@
  * transaction-less request), re-INVITE, UPDATE (RFC 3311), PRACK (RFC 3262) and BYE (§15.1.1). CANCEL (§9.1) is
  * built from the INVITE it cancels.
  */
-import { getHeader, getHeaders, parseNameAddr, parseNameAddrList, splitHeaderList, type SipResponse } from '../sip/index.js';
+import { getHeader, getHeaders, parseCSeq, parseNameAddr, parseNameAddrList, splitHeaderList, type SipResponse } from '../sip/index.js';
 import { headerValue, type OutgoingRequest } from './request.js';
 import { viaHeader, type TargetConnection } from './target-connection.js';
 
@@ -94,7 +94,7 @@ export function cancelFor(invite: OutgoingRequest): OutgoingRequest {
     } else if (lower === 'route' || lower === 'from' || lower === 'to' || lower === 'call-id' || lower === 'max-forwards') {
       headers.push([name, value]);
     } else if (lower === 'cseq') {
-      headers.push([name, `${/^\s*(\d+)/.exec(value)?.[1] ?? '1'} CANCEL`]);
+      headers.push([name, `${parseCSeq(value).seq} CANCEL`]);
     }
   }
   return { method: 'CANCEL', uri: invite.uri, headers };

@@ -4,7 +4,7 @@
  * every transaction. runCall and placeCall (call.ts) create it and hand it its result to fill in.
  */
 import { performance } from 'node:perf_hooks';
-import { buildResponseTo, getHeader, type SipRequest, type SipResponse } from '../sip/index.js';
+import { buildResponseTo, cseqOf, type CSeq, type SipRequest, type SipResponse } from '../sip/index.js';
 import { DigestClient } from '../sip/digest/index.js';
 import type { MediaPort } from './call-media.js';
 import { buildInvite, inviteWithMinSe, type InviteSettings } from './call-invite.js';
@@ -48,10 +48,20 @@ export function emptyCallResult(): CallResult {
   return { method: 'INVITE', ok: false, challenged: false, endedBy: 'error', refreshes: { sent: 0, ok: 0 }, prackSent: 0, retransmissions: 0, transactions: [] };
 }
 
-/** The CSeq number of a message, without trusting its syntax. */
+/**
+ * The CSeq of a message read by the one CSeq parser (RFC 3261 §20.16), or undefined when it has none it can read.
+ * The transaction layer discards responses with a malformed CSeq before they get here (transaction.ts).
+ */
+function readableCSeq(message: SipRequest | SipResponse): CSeq | undefined {
+  try {
+    return cseqOf(message);
+  } catch {
+    return undefined;
+  }
+}
+
 function cseqNumber(message: SipRequest | SipResponse): number | undefined {
-  const match = /^\s*(\d+)/.exec(getHeader(message, 'cseq') ?? '');
-  return match ? Number(match[1]) : undefined;
+  return readableCSeq(message)?.seq;
 }
 
 export class TestCall implements CallEndpoint {
@@ -340,14 +350,20 @@ export class TestCall implements CallEndpoint {
 
   /** A 2xx to INVITE again: its ACK got lost, send it again (§13.2.2.4). */
   strayResponse(response: SipResponse): void {
-    if (!/\bINVITE\s*$/i.test(getHeader(response, 'cseq') ?? '') || response.status < 200 || response.status >= 300) return;
-    const ack = this.acks.get(cseqNumber(response) ?? -1);
+    const cseq = readableCSeq(response);
+    if (cseq?.method !== 'INVITE' || response.status < 200 || response.status >= 300) return;
+    const ack = this.acks.get(cseq.seq);
     if (ack) this.sendQuietly(ack);
   }
 
   /** The peer's requests within the call (§12.2.2), answered as call-peer.ts says. */
   request(request: SipRequest): Buffer | undefined {
     if (request.method === 'ACK') return undefined;
+    if (readableCSeq(request) === undefined) {
+      // §8.2.2, §21.4.1: a request whose CSeq cannot be read gets 400 and has no effect (a BYE does not end the call)
+      this.record({ request: request.method, cseq: 0, status: 400, reason: 'Bad Request (malformed CSeq)', provisional: [], retransmissions: 0, credentials: [], step: 'peer', atMs: this.sinceStart() });
+      return buildResponseTo(request, { status: 400, reason: 'Bad Request (malformed CSeq)', toTag: this.dialog?.localTag });
+    }
     const answer = answerPeerRequest(request, { dialog: this.peerHungUp ? undefined : this.dialog, sdp: () => this.media.offer(1) });
     if (request.method === 'BYE') {
       this.peerHungUp = true;

@@ -6,7 +6,7 @@
  * dialog get 481, methods we do not know 501.
  */
 import { randomFillSync } from 'node:crypto';
-import { buildResponseTo, getHeader, topViaOf, type SipRequest } from '../sip/index.js';
+import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, topViaOf, type SipRequest } from '../sip/index.js';
 import type { DigestAuthenticator } from './auth.js';
 import { DialogStore, type ServerDialog } from './dialogs.js';
 import type { Registrar } from './registrar.js';
@@ -50,8 +50,13 @@ export class ServerCore {
 
   constructor(private readonly options: CoreOptions) {}
 
+  /**
+   * Answers one request. A missing or malformed CSeq throws HeaderSyntaxError before anything is sent or stored
+   * (never later, in the 200's timer); intake.ts answers it 400 (RFC 3261 §8.2.2, §21.4.1; an ACK gets no answer).
+   */
   handle(request: SipRequest, origin: Origin): void {
     this.counts.requests++;
+    cseqNumber(request);
     let branch: string | undefined;
     try {
       branch = topViaOf(request)?.branch;
@@ -261,8 +266,11 @@ function safeTag(request: SipRequest): string | undefined {
   }
 }
 
+/** The CSeq number, read by the one CSeq parser (RFC 3261 §20.16); throws HeaderSyntaxError when missing or malformed. */
 function cseqNumber(request: SipRequest): number {
-  return Number(/^\s*(\d+)/.exec(getHeader(request, 'cseq') ?? '')?.[1] ?? 0);
+  const cseq = cseqOf(request);
+  if (cseq === undefined) throw new HeaderSyntaxError('missing-header', `${request.method} has no CSeq (RFC 3261 §8.1.1)`, 0);
+  return cseq.seq;
 }
 
 function contactOf(origin: Origin): string {

@@ -5,7 +5,7 @@
  * every current binding with its remaining time (§10.3 step 8). Bounded: at most MAX_BINDINGS in all and
  * MAX_PER_AOR per address-of-record.
  */
-import { contactsOf, getHeader, parseUri, toOf, type SipRequest } from '../sip/index.js';
+import { contactsOf, cseqOf, getHeader, parseUri, toOf, type SipRequest } from '../sip/index.js';
 
 export interface Binding {
   contact: string;
@@ -35,6 +35,14 @@ export class Registrar {
   register(request: SipRequest, user: string): RegisterAnswer {
     let aor: string;
     let contacts;
+    let cseq: number | undefined;
+    try {
+      // §10.3 step 7 keys bindings by Call-ID and CSeq: a REGISTER whose CSeq the one parser cannot read gets 400 (§8.2.2)
+      cseq = cseqOf(request)?.seq;
+    } catch {
+      cseq = undefined;
+    }
+    if (cseq === undefined) return { status: 400, reason: 'Bad Request (missing or malformed CSeq)' };
     try {
       const to = toOf(request);
       const uri = to ? parseUri(to.uri) : undefined;
@@ -47,7 +55,6 @@ export class Registrar {
     const expiresHeader = getHeader(request, 'expires');
     const defaultExpires = expiresHeader !== undefined && /^\s*\d+\s*$/.test(expiresHeader) ? Number(expiresHeader) : 3600;
     const callId = getHeader(request, 'call-id') ?? '';
-    const cseq = Number(/^\s*(\d+)/.exec(getHeader(request, 'cseq') ?? '')?.[1] ?? 0);
     this.expire(aor);
     if (contacts.some((contact) => contact.wildcard)) {
       // §10.3 step 6: "*" only with Expires: 0 and alone

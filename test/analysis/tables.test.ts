@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BoundedSet, JudgedOutcomes, outcomeIdentity, type RequestOutcome } from '../../src/analysis/outcome.js';
 import { TransactionTable, type Transaction } from '../../src/analysis/transactions.js';
 import type { ObservedMessage } from '../../src/analysis/observed.js';
+import { TagSet } from '../../src/analysis/calls.js';
 
 function outcome(callId: string, cseqNumber: number, method: string, status: number): RequestOutcome {
   return { callId, cseqNumber, method, status, credentialSent: false, stale: false, timeUs: 0, responsePacket: 1, inDialog: false };
@@ -79,5 +80,19 @@ describe('TransactionTable', () => {
     table.closeAll((transaction) => order.push(`${transaction.method} ${transaction.sentBy}`));
     expect(order).toEqual(['INVITE 10.0.0.1:5060', 'CANCEL 10.0.0.1:5060', 'INVITE 10.0.0.9:5060']);
     expect(table.size).toBe(0);
+  });
+});
+
+describe('TagSet', () => {
+  it('counts distinct tags, few or many', () => {
+    const tags = new TagSet();
+    for (const tag of ['a', 'b', 'a', 'c', 'b']) tags.add(tag);
+    expect(tags.size).toBe(3);
+    for (let i = 0; i < 1000; i++) tags.add(`t${i % 400}`);
+    expect(tags.size).toBe(403);
+    tags.add('a');
+    expect(tags.size).toBe(403);
+    tags.clear();
+    expect(tags.size).toBe(0);
   });
 });

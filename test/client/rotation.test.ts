@@ -1,7 +1,8 @@
 /**
  * The rotation gate (sipscope rotate) against a digest-checking registrar on 127.0.0.1 whose user table the test
  * changes while it runs: check before revocation, verify after (with a propagation delay), drain with a window and
- * with a live HEP source, and the CLI's verdicts, JSON, JUnit and exit codes. Ports 46300-46339.
+ * with a live HEP source (and without a window: the source's grace before it counts as silent), and the CLI's
+ * verdicts, JSON, JUnit and exit codes. Ports 46300-46339 and 46344-46346.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -168,9 +169,26 @@ describe('rotate drain', () => {
     expect(report.ok).toBe(true);
     expect(report.elapsedMs).toBeGreaterThanOrEqual(600);
     expect(report.drain).toMatchObject({ peakActiveCalls: 2, activeCallsAtEnd: 0 });
-    const silent = await rotateDrain(settings(46322), newCredential, { windowMs: 200, windowSource: '--window', recheckMs: 5000, limitMs: 5000, tickMs: 50, source: { description: 'HEP on 127.0.0.1:1', activeCalls: () => 0, messages: () => 0 } });
+    const silent = await rotateDrain(settings(46322), newCredential, { windowMs: 200, windowSource: '--window', sourceGraceMs: 100, recheckMs: 5000, limitMs: 5000, tickMs: 50, source: { description: 'HEP on 127.0.0.1:1', activeCalls: () => 0, messages: () => 0 } });
     expect(silent.ok).toBe(false);
     expect(silent.verdicts[1]).toMatchObject({ outcome: 'unreachable' });
+  });
+
+  test('no window: a live source that has shown nothing yet is waited for during its grace, then judged', async () => {
+    peer = await startUdpPeer(46344, accountsRegistrar(fresh()));
+    let messages = 0;
+    const late = { description: 'HEP on 127.0.0.1:1', activeCalls: () => 0, messages: () => messages };
+    setTimeout(() => { messages = 3; }, 400);
+    const drained = await rotateDrain(settings(46344), newCredential, { windowMs: 0, windowSource: 'none', sourceGraceMs: 3000, recheckMs: 5000, limitMs: 10_000, tickMs: 50, source: late });
+    expect(drained).toMatchObject({ ok: true, drain: { stoppedBecause: 'drained', sourceMessages: 3, sourceGraceMs: 3000 } });
+    expect(drained.elapsedMs).toBeGreaterThanOrEqual(350);
+    expect(drained.elapsedMs).toBeLessThan(2000);
+    const silent = { description: 'HEP on 127.0.0.1:1', activeCalls: () => 0, messages: () => 0 };
+    const judged = await rotateDrain(settings(46344), newCredential, { windowMs: 0, windowSource: 'none', sourceGraceMs: 600, recheckMs: 5000, limitMs: 10_000, tickMs: 50, source: silent });
+    expect(judged).toMatchObject({ ok: false, drain: { stoppedBecause: 'source-silent' } });
+    expect(judged.elapsedMs).toBeGreaterThanOrEqual(600);
+    expect(judged.elapsedMs).toBeLessThan(2000);
+    expect(judged.verdicts[1].message).toContain('delivered no SIP message in 0.6 s (window 0 s, grace 0.6 s)');
   });
 });
 
@@ -273,6 +291,31 @@ describe('sipscope rotate (CLI)', () => {
     } finally {
       sender.close();
     }
+  });
+
+  test('drain --hep-listen without --window: the first HEP packet may come within --source-grace (was: silent at once, exit 3)', async () => {
+    peer = await startUdpPeer(46345, accountsRegistrar(fresh()));
+    const hepPort = 46346;
+    const sender = createSocket('udp4');
+    // an OPTIONS mirrored every 200 ms: the first one after the CLI has bound its port comes up to 200 ms into the
+    // drain; the source is alive and shows no call of the old credential
+    const mirror = setInterval(() => sender.send(hep3(sipMessage('OPTIONS sip:bob@x SIP/2.0', 'probe-1', '1 OPTIONS')), hepPort, '127.0.0.1'), 200);
+    const started = Date.now();
+    try {
+      const run = await runCli(['rotate', 'drain', ...common(46345), '--recheck', '10s', '--hep-listen', `127.0.0.1:${hepPort}`, '--source-grace', '4s', '--json', '--max-wait', '10s'], { env });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ step: 'drain', ok: true, drain: { windowMs: 0, sourceGraceMs: 4000, stoppedBecause: 'drained', activeCallsAtEnd: 0 } });
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      clearInterval(mirror);
+      sender.close();
+    }
+    const silent = await runCli(['rotate', 'drain', ...common(46345), '--recheck', '10s', '--hep-listen', `127.0.0.1:${hepPort}`, '--source-grace', '700ms', '--json'], { env });
+    expect(silent.code).toBe(3);
+    expect(JSON.parse(silent.stdout)).toMatchObject({ ok: false, drain: { stoppedBecause: 'source-silent', sourceGraceMs: 700 } });
+    const alone = await runCli(['rotate', 'drain', ...common(46345), '--window', '1s', '--source-grace', '2s'], { env });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--source-grace goes with a live source');
   });
 
   test('watch: drain, the revocation command, then verify; the command output is kept without secrets', async () => {

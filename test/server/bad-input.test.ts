@@ -1,5 +1,5 @@
 /**
- * Bad input to `sipscope serve`: each answered (400, 401, 413, 513) or dropped with a log line, and the server
+ * Bad input to `sipscope serve`: each answered (400, 401, 413, 513; a malformed CSeq 400) or dropped with a log line, and the server
  * keeps serving. Raw datagrams and TCP bytes from the test, replies read back with the project parser.
  */
 import dgram from 'node:dgram';
@@ -60,6 +60,18 @@ describe('serve: bad input', () => {
     expect(answers.map((answer) => [answer.status, answer.reason])).toEqual([[400, 'Bad Request (missing-header in call-id)']]);
     expect(running.log.some((line) => /dropped \d+ bytes from UDP 127\.0\.0\.1:\d+: not a SIP message/.test(line))).toBe(true);
     expect(running.log.some((line) => /dropped OPTIONS .* no Via/.test(line))).toBe(true);
+  });
+
+  test('a malformed CSeq gets 400 naming it (RFC 3261 §8.2.2, §21.4.1); an ACK with one is dropped with a log line', async () => {
+    running = await startTestServer();
+    const malformed = ['x OPTIONS', '1OPTIONS', '1x OPTIONS', '4294967296 OPTIONS'];
+    const answers = await exchangeDatagrams(running.port, [
+      ...malformed.map((cseq, i) => request(headers('OPTIONS', `badcseq${i}`).map((line) => (line.startsWith('CSeq') ? `CSeq: ${cseq}` : line)))),
+      request(headers('ACK', 'badcseqack').map((line) => (line.startsWith('CSeq') ? 'CSeq: 1x ACK' : line))),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 400]);
+    for (const answer of answers) expect(answer.reason).toMatch(/^Bad Request \((bad-cseq|scalar-overflow) in cseq\)$/);
+    expect(running.log.some((line) => /^400 to ACK from UDP 127\.0\.0\.1:\d+: Bad Request \(bad-cseq in cseq\)$/.test(line))).toBe(true);
   });
 
   test('an oversize message gets 513, an oversize body 413', async () => {

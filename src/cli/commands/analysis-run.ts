@@ -3,6 +3,7 @@
  * running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is large). An
  * unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
  */
+import { boundHeapGrowthForAnalysis } from '../heap-growth.js';
 import {
   analyzeCaptures,
   filterByUser,
@@ -185,6 +186,7 @@ async function analyzeForCommand(
   eachIssue?: (issue: DecodeIssue) => void,
 ): Promise<AnalysisResult> {
   const { sinceUs, untilUs } = windowOptions(window);
+  boundHeapGrowthForAnalysis();
   const decodeIssues: DecodeIssue[] = [];
   // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code
   const result = await analyzeCaptures(files, {

@@ -12,23 +12,14 @@ import { isIP } from 'node:net';
 import type { Analyzer } from '../../analysis/index.js';
 import { decodeHep } from '../../capture/hep.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { badArgument, CliError } from '../exit.js';
+import { CliError } from '../exit.js';
+import type { HostPort } from '../host-port.js';
 
 /** How often a quiet live source moves the analyzer's clock on. */
 const CLOCK_TICK_MS = 200;
 
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
-
-/** `127.0.0.1:9060`, `[::1]:9060`, `localhost:9060`. */
-export function parseListenAddress(text: string, option: string): ListenAddress {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port < 1 || port > 65535) throw badArgument(`${option} ${JSON.stringify(text)} is not ADDRESS:PORT (e.g. 127.0.0.1:9060 or [::1]:9060)`);
-  return { host: match[1] ?? match[2], port };
-}
+/** Where a HEP listener or the metrics server listens (parsed by src/cli/host-port.ts). */
+export type ListenAddress = HostPort;
 
 /**
  * The analyzer's clock for a live source: the capture time of the last message plus the wall time since it was

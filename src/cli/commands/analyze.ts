@@ -15,10 +15,11 @@ import { JsonDocumentWriter, JsonLinesWriter, TextReportWriter, type AnalysisStr
 import { renderAnalysisText } from '../../report/analysis-text.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
+import { parseHostPort } from '../host-port.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
 import { TextSpool } from '../spool.js';
-import { defaultHepSenders, listenHep, LiveClock, onStopSignal, parseListenAddress, serveMetrics, type MetricsSource } from './analyze-live.js';
+import { defaultHepSenders, listenHep, LiveClock, onStopSignal, serveMetrics, type MetricsSource } from './analyze-live.js';
 import { captureFiles, issueLine, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
 import { openDatasetRun, type DatasetRun } from './dataset-run.js';
 
@@ -96,7 +97,7 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
     failed ||= failsOn(finding);
     metrics.findings.set(finding.kind, (metrics.findings.get(finding.kind) ?? 0) + 1);
   };
-  const server = args.metrics === undefined ? undefined : await serveMetrics(parseListenAddress(args.metrics, '--metrics'), metrics);
+  const server = args.metrics === undefined ? undefined : await serveMetrics(parseHostPort(args.metrics, '--metrics'), metrics);
   try {
     if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding);
     else if (live) await followStdin(args, io, writer, metrics, onFinding, dataset);
@@ -167,7 +168,7 @@ async function followStdin(
 
 /** `--hep-listen`: HEP datagrams analysed as they come, until Ctrl-C or SIGTERM. */
 async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
-  const listen = parseListenAddress(hepListen, '--hep-listen');
+  const listen = parseHostPort(hepListen, '--hep-listen');
   const stream = userStream(args, writer, onFinding);
   const analyzer = new Analyzer({ ...windowOptions(args), sink: stream.sink });
   metrics.analyzer = analyzer;

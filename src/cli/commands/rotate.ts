@@ -42,6 +42,7 @@ const ROTATE_OPTIONS = {
   'max-wait': { type: 'string', describe: 'drain/watch: give up (exit 1) after this long (default: window + 1 h)' },
   'hep-listen': { type: 'string', describe: "drain/watch: live source of the old credential's calls: HEP over UDP on ADDR:PORT" },
   'pcap-stdin': { type: 'boolean', default: false, describe: 'drain/watch: live source: a pcap stream on stdin (tcpdump -U -w - ...)' },
+  'source-grace': { type: 'string', describe: 'drain/watch: how long the live source may show no SIP message before it counts as silent (default 5s; the window, when longer)' },
   'revoke-cmd': { type: 'string', describe: "watch: the operator's revocation command, run by /bin/sh once the drain is over" },
   jsonl: { type: 'boolean', default: false, describe: 'print progress and the report as JSON lines' },
 } as const satisfies OptionTable;
@@ -52,13 +53,11 @@ async function credentialOf(args: RotateArguments, io: CliIO, role: 'old' | 'new
   const user = role === 'old' ? args.oldUser : args.newUser;
   if (user === '') throw badArgument(`--${role}-user is empty`);
   const password = await readPassword(
-    role === 'old' ? { passwordEnv: args.oldPasswordEnv, passwordFile: args.oldPasswordFile } : { passwordEnv: args.newPasswordEnv, passwordFile: args.newPasswordFile },
+    role === 'old'
+      ? { option: 'old-password', passwordEnv: args.oldPasswordEnv, passwordFile: args.oldPasswordFile }
+      : { option: 'new-password', passwordEnv: args.newPasswordEnv, passwordFile: args.newPasswordFile },
     io.env, io.stdin, (text) => io.err(text),
-  ).catch((error: unknown) => {
-    // name the option of this credential, not the generic one
-    if (error instanceof CliError) throw new CliError(error.code, error.message.replace(/--password-/g, `--${role}-password-`));
-    throw error;
-  });
+  );
   if (password === undefined) throw new CliError('password-missing', `give the ${role} credential's password with --${role}-password-env or --${role}-password-file`);
   return { role, user, authUser: role === 'old' ? args.oldAuthUser : args.newAuthUser, password };
 }
@@ -156,14 +155,16 @@ async function runStep(args: RotateArguments, io: CliIO): Promise<RotationReport
 
 async function drain(args: RotateArguments, io: CliIO, settings: ProbeSettings, old: RotationCredential, fresh: RotationCredential, signal: AbortSignal): Promise<RotationReport> {
   const { windowOf, openLiveSource } = await import('../rotation-sources.js');
-  const { rotateDrain } = await import('../../client/rotation/drain.js');
+  const { DEFAULT_SOURCE_GRACE_MS, rotateDrain } = await import('../../client/rotation/drain.js');
   const window = await windowOf(args.window, args.windowFrom);
   if (window.ms === 0 && args.hepListen === undefined && !args.pcapStdin) throw badArgument('drain needs a window (--window, --window-from) or a live source (--hep-listen, --pcap-stdin)');
+  if (args.sourceGrace !== undefined && args.hepListen === undefined && !args.pcapStdin) throw badArgument('--source-grace goes with a live source (--hep-listen, --pcap-stdin)');
   const source = await openLiveSource({ hepListen: args.hepListen, pcapStdin: args.pcapStdin, stdin: io.stdin }, old.authUser ?? old.user, (issue) => progress(io, args, { type: 'source-issue', ...issue }));
   try {
     return await rotateDrain(settings, fresh, {
       windowMs: window.ms,
       windowSource: window.source,
+      sourceGraceMs: durationOption(args.sourceGrace, 'source-grace', DEFAULT_SOURCE_GRACE_MS),
       recheckMs: durationOption(args.recheck, 'recheck', 30_000),
       limitMs: durationOption(args.maxWait, 'max-wait', window.ms + 3_600_000),
       source,
@@ -184,7 +185,9 @@ function progress(io: CliIO, args: RotateArguments, event: Record<string, unknow
   }
   if (args.json || args.nagios) return;
   if (event.type === 'progress') {
-    const calls = event.activeCalls === undefined ? '' : `, ${event.activeCalls} call(s) of the old credential up (${event.sourceMessages} messages seen)`;
+    const calls = event.activeCalls === undefined ? ''
+      : event.sourceMessages === 0 ? ', waiting for the live source\'s first SIP message'
+        : `, ${event.activeCalls} call(s) of the old credential up (${event.sourceMessages} messages seen)`;
     io.err(`drain: ${Math.ceil((event.windowLeftMs as number) / 1000)} s of the window left${calls}`);
   } else if (event.type === 'poll') {
     io.err(`poll: the ${event.role} credential is ${event.state}${event.status === null ? '' : ` (${event.status})`}`);

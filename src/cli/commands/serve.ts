@@ -7,22 +7,19 @@ import { readFile } from 'node:fs/promises';
 import type { DigestAlgorithm } from '../../sip/digest/index.js';
 import type { ListenSpec } from '../../server/listeners.js';
 import { defineCommand } from '../command.js';
+import { parseHostPort } from '../host-port.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
+import { readSecret, SecretSourceError } from '../secret-source.js';
 
 const ALGORITHMS: readonly DigestAlgorithm[] = ['MD5', 'SHA-256', 'SHA-512-256'];
 
-/** ADDR:PORT, [IPv6]:PORT, or with a tls:, ws: or wss: prefix. */
-export function parseListen(text: string): ListenSpec {
+/** ADDR:PORT, [IPv6]:PORT, or with a tls:, ws: or wss: prefix (port 0: any free port); `localhost` is 127.0.0.1. */
+export function parseListen(text: string, option = '--listen'): ListenSpec {
   const prefix = /^(tls|ws|wss):/.exec(text)?.[1] as 'tls' | 'ws' | 'wss' | undefined;
-  const rest = prefix ? text.slice(prefix.length + 1) : text;
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+|::1|localhost)):(\d{1,5})$/.exec(rest);
-  if (!match) throw badArgument(`--listen "${text}" is not ADDR:PORT, [IPv6]:PORT, tls:ADDR:PORT, ws:ADDR:PORT or wss:ADDR:PORT`);
-  const port = Number(match[3]);
-  if (port > 65535) throw badArgument(`--listen "${text}": port ${port} is not in 0..65535`);
-  const address = match[1] ?? (match[2] === 'localhost' ? '127.0.0.1' : match[2]);
-  return { kind: prefix ?? 'udp+tcp', address, port };
+  const { host, port } = parseHostPort(prefix ? text.slice(prefix.length + 1) : text, option, { portZero: true });
+  return { kind: prefix ?? 'udp+tcp', address: host === 'localhost' ? '127.0.0.1' : host, port };
 }
 
 function parseAlgorithms(text: string): DigestAlgorithm[] {
@@ -33,22 +30,11 @@ function parseAlgorithms(text: string): DigestAlgorithm[] {
   });
 }
 
+/** The control API token: a one-line secret, read by the rule of secret-source.ts. */
 async function controlTokenOf(args: ServeArguments, io: CliIO): Promise<string> {
-  const envName = args.controlTokenEnv;
-  const file = args.controlTokenFile;
-  if (envName !== undefined) {
-    const value = io.env[envName];
-    if (!value) throw badArgument(`--control-token-env ${envName}: environment variable ${envName} is not set`);
-    return value;
-  }
-  if (file !== undefined) {
-    try {
-      return (await readFile(file, 'utf8')).split(/\r?\n/)[0];
-    } catch (error) {
-      throw badArgument(`--control-token-file ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  }
-  throw badArgument('--control needs a token: --control-token-env NAME or --control-token-file PATH');
+  const token = await readSecret({ kind: 'token', option: 'control-token', envName: args.controlTokenEnv, filePath: args.controlTokenFile }, 'line', io.env);
+  if (token === undefined) throw new SecretSourceError('token', '--control needs a token: --control-token-env NAME or --control-token-file PATH');
+  return token.text;
 }
 
 async function readPem(path: string | undefined, what: string): Promise<Buffer> {
@@ -86,8 +72,8 @@ export const serveCommand = defineCommand({
   ],
   async run(args, io) {
     const { startServer } = await import('../../server/server.js');
-    const listen = (args.listen.length > 0 ? args.listen : ['127.0.0.1:5060']).map(parseListen);
-    const control = args.control !== undefined ? { ...parseListen(args.control), token: await controlTokenOf(args, io) } : undefined;
+    const listen = (args.listen.length > 0 ? args.listen : ['127.0.0.1:5060']).map((text) => parseListen(text));
+    const control = args.control !== undefined ? { ...parseListen(args.control, '--control'), token: await controlTokenOf(args, io) } : undefined;
     const tls = args.cert !== undefined || args.key !== undefined ? { cert: await readPem(args.cert, '--cert'), key: await readPem(args.key, '--key') } : undefined;
     if (!(args.ringMs >= 0)) throw badArgument('--ring-ms must be 0 or more');
     let server;

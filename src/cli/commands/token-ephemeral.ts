@@ -9,12 +9,12 @@ import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { TokenArguments } from './token-options.js';
 import { iso, span } from './token-render.js';
-import { parseSeconds, readSecretSource } from './token-sources.js';
+import { parseSeconds, readKeySource } from './token-sources.js';
 
 export const DEFAULT_EPHEMERAL_TTL_S = 3600;
 
 export async function runEphemeral(args: TokenArguments, io: CliIO, nowS: number): Promise<number> {
-  const source = await readSecretSource({ option: 'secret', envName: args.secretEnv, filePath: args.secretFile }, io.env);
+  const source = await readKeySource({ option: 'secret', envName: args.secretEnv, filePath: args.secretFile }, io.env);
   if (!source) throw new CliError('key-missing', 'give the shared secret with --secret-env NAME or --secret-file PATH (never on the command line)');
   const { user } = args;
   if (user === undefined) throw badArgument('give --user USER (the user part of the username)');

@@ -7,6 +7,7 @@
 import { checkRotation, DEFAULT_MAX_TTL_S, type HmacAlgorithm, type RotationTokenVerdict } from '../../token/index.js';
 import { CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { SecretSourceError } from '../secret-source.js';
 import type { TokenArguments } from './token-options.js';
 import { iso, span } from './token-render.js';
 import { parseSeconds, readSigningKey, readTokens } from './token-sources.js';
@@ -28,7 +29,8 @@ export async function runRotationCheck(args: TokenArguments, io: CliIO, nowS: nu
   try {
     tokens = await readTokens(args, io.env, io.stdin, (text) => io.err(text));
   } catch (error) {
-    if (!(error instanceof CliError && error.code === 'token-missing')) throw error;
+    // no token given is allowed here; a token source that cannot be read is not
+    if (!(error instanceof CliError && error.code === 'token-missing') || error instanceof SecretSourceError) throw error;
   }
   const skewS = parseSeconds(args.skew, '--skew', 30);
   const report = await checkRotation(tokens, { active, next, algorithm, nowS, skewS, maxTtlS: parseSeconds(args.maxTtl, '--max-ttl', DEFAULT_MAX_TTL_S) });

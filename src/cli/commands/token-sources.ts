@@ -1,66 +1,27 @@
 /**
  * Where the token commands get their inputs: keys and secrets only from environment variables or files (never
- * argv), tokens from argv, standard input, a variable or a file; and the durations they take (30s, 5m, 300).
- * Nothing read here is ever printed: errors name the source, not its value. Problems are CliErrors (exit 2).
+ * argv, read by secret-source.ts), tokens from argv, standard input, a variable or a file; and the durations they
+ * take (30s, 5m, 300). Nothing read here is ever printed: errors name the source, not its value. Problems are
+ * CliErrors (exit 2).
  */
-import { readFile } from 'node:fs/promises';
 // not token/index.js: this file is on the start-up path of register/options (handshake tokens), jose is not
 import { signingKey, type HmacAlgorithm, type KeyEncoding, type SigningKey } from '../../token/keys.js';
 import { badArgument, CliError } from '../exit.js';
+import { readAllCapped, readSecret, type Secret, type SecretSource } from '../secret-source.js';
 
 export const ARGV_TOKEN_WARNING =
   'warning: a token on the command line is visible to other users (ps, /proc) until it expires; use -, --token-env or --token-file';
 
-/** Standard input is capped: a token is a few hundred bytes, rotation-check lists are short. */
-const MAX_STDIN_BYTES = 4 * 1024 * 1024;
-
-export async function readAllCapped(stream: NodeJS.ReadableStream, what: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    total += bytes.length;
-    if (total > MAX_STDIN_BYTES) throw badArgument(`${what}: more than ${MAX_STDIN_BYTES} bytes`);
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A secret named by `--<option>-env NAME` / `--<option>-file PATH`. */
-export interface SecretSource {
-  option: string;
-  envName?: string;
-  filePath?: string;
-}
-
-/** The variable's value or the file's content (one trailing line break dropped); undefined when neither is given. */
-export async function readSecretSource(source: SecretSource, env: NodeJS.ProcessEnv): Promise<{ text: string; label: string } | undefined> {
-  const { option, envName, filePath } = source;
-  if (envName !== undefined && filePath !== undefined) throw badArgument(`give --${option}-env or --${option}-file, not both`);
-  if (envName !== undefined) {
-    const value = env[envName];
-    if (value === undefined || value === '') throw new CliError('key-missing', `--${option}-env ${envName}: environment variable ${envName} is not set`);
-    return { text: value, label: `$${envName}` };
-  }
-  if (filePath !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(filePath, 'utf8');
-    } catch (error) {
-      throw new CliError('key-missing', `--${option}-file ${filePath}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    text = text.replace(/\r?\n$/, '');
-    if (text === '') throw new CliError('key-missing', `--${option}-file ${filePath}: the file is empty`);
-    return { text, label: filePath };
-  }
-  return undefined;
+/** A key or secret (`--X-env` / `--X-file`): the whole text, by the rule of secret-source.ts. */
+export function readKeySource(source: Omit<SecretSource, 'kind'>, env: NodeJS.ProcessEnv): Promise<Secret | undefined> {
+  return readSecret({ kind: 'key', ...source }, 'text', env);
 }
 
 /** An HMAC key; TokenError('key-unusable') when too short or badly encoded, CliError('key-missing') when required and absent. */
 export async function readSigningKey(
-  source: SecretSource, env: NodeJS.ProcessEnv, options: { encoding?: KeyEncoding; algorithm: HmacAlgorithm; required: boolean },
+  source: Omit<SecretSource, 'kind'>, env: NodeJS.ProcessEnv, options: { encoding?: KeyEncoding; algorithm: HmacAlgorithm; required: boolean },
 ): Promise<SigningKey | undefined> {
-  const secret = await readSecretSource(source, env);
+  const secret = await readKeySource(source, env);
   if (!secret) {
     if (options.required) throw new CliError('key-missing', `give the key with --${source.option}-env NAME or --${source.option}-file PATH (never on the command line)`);
     return undefined;
@@ -82,7 +43,7 @@ export async function readTokens(
     if (value === '-') tokens.push(...lines(await readAllCapped(stdin, 'standard input')));
     else tokens.push(value);
   }
-  const source = await readSecretSource({ option: 'token', envName: given.tokenEnv, filePath: given.tokenFile }, env);
+  const source = await readSecret({ kind: 'token', option: 'token', envName: given.tokenEnv, filePath: given.tokenFile }, 'text', env);
   if (source) tokens.push(...lines(source.text));
   if (tokens.length === 0) throw new CliError('token-missing', 'give a token: TOKEN, - (standard input), --token-env NAME or --token-file PATH');
   return tokens;

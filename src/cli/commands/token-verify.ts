@@ -13,7 +13,7 @@ import { CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { TokenArguments } from './token-options.js';
 import { iso, redactedCompact, span, timesJson, tokenLines } from './token-render.js';
-import { parseSeconds, readSecretSource, readSigningKey, readTokens } from './token-sources.js';
+import { parseSeconds, readKeySource, readSigningKey, readTokens } from './token-sources.js';
 
 function verdictLine(valid: boolean, io: CliIO, text: string): string {
   return `${valid ? io.style.green(io.style.bold('VALID')) : io.style.red(io.style.bold('INVALID'))} ${text}`;
@@ -54,7 +54,7 @@ async function verifyJwt(token: string, args: TokenArguments, io: CliIO, nowS: n
 async function verifyCredential(username: string, args: TokenArguments, io: CliIO, nowS: number): Promise<{ valid: boolean; json: unknown; text: string }> {
   const secrets = [];
   for (const source of [{ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, { option: 'next-key', envName: args.nextKeyEnv, filePath: args.nextKeyFile }]) {
-    const secret = await readSecretSource(source, io.env);
+    const secret = await readKeySource(source, io.env);
     if (secret) secrets.push({ label: secret.label, bytes: new Uint8Array(Buffer.from(secret.text, 'utf8')) });
   }
   if (secrets.length === 0) throw new CliError('key-missing', 'give the auth_ephemeral secret with --key-env NAME or --key-file PATH (and --next-key-env for a second one)');

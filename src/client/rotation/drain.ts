@@ -3,6 +3,10 @@
  * - the minimum window has passed (at least the p99 call duration: a call set up just before the drain began is
  *   then over with 99% likelihood), and
  * - a live source, when one is given, shows no call of the old credential still up.
+ * A live source that has delivered nothing yet is waited for: it counts as silent (nothing can be judged) only when
+ * it has delivered no SIP message by the end of the window or of its grace period (sourceGraceMs), whichever is
+ * later. Without the grace, a drain with no window would call a HEP listener or pcap pipe silent at its first
+ * look, before the first packet could arrive.
  * Meanwhile the new credential is re-checked every recheckMs: if it ever stops registering, the rotation halts,
  * because revoking the old one would then cut all capacity.
  */
@@ -19,9 +23,14 @@ export interface ActiveCallSource {
   readonly description: string;
 }
 
+/** How long a live source may show nothing before it counts as silent, unless the window is longer (--source-grace). */
+export const DEFAULT_SOURCE_GRACE_MS = 5000;
+
 export interface DrainOptions {
   windowMs: number;
   windowSource: string;
+  /** With a source: wait this long at least for its first SIP message (default DEFAULT_SOURCE_GRACE_MS). */
+  sourceGraceMs?: number;
   recheckMs: number;
   /** Give up after this long (exit 1: not drained in time). */
   limitMs: number;
@@ -46,7 +55,12 @@ export async function rotateDrain(settings: ProbeSettings, fresh: RotationCreden
   const probes: CredentialProbe[] = [];
   const summary: DrainSummary = { windowMs: options.windowMs, windowSource: options.windowSource, rechecks: 0, stoppedBecause: 'drained' };
   const { source } = options;
-  if (source) summary.peakActiveCalls = 0;
+  if (source) {
+    summary.peakActiveCalls = 0;
+    summary.sourceGraceMs = options.sourceGraceMs ?? DEFAULT_SOURCE_GRACE_MS;
+  }
+  // a source that has shown nothing is silent only after both the window and its grace
+  const silentAfterMs = Math.max(options.windowMs, summary.sourceGraceMs ?? 0);
   let nextRecheck = startedAt;
   let failedRecheck: CredentialProbe | undefined;
   for (;;) {
@@ -68,13 +82,12 @@ export async function rotateDrain(settings: ProbeSettings, fresh: RotationCreden
     if (source) summary.peakActiveCalls = Math.max(summary.peakActiveCalls ?? 0, active ?? 0);
     const windowLeftMs = Math.max(0, options.windowMs - elapsedMs);
     options.onProgress?.({ elapsedMs, windowLeftMs, activeCalls: active, sourceMessages: source?.messages() });
-    if (windowLeftMs === 0) {
-      if (source && source.messages() === 0) {
-        summary.stoppedBecause = 'source-silent';
-        break;
-      }
-      if (!source || active === 0) break;
+    const waitingForSource = source !== undefined && source.messages() === 0;
+    if (waitingForSource && elapsedMs >= silentAfterMs) {
+      summary.stoppedBecause = 'source-silent';
+      break;
     }
+    if (windowLeftMs === 0 && !waitingForSource && (!source || active === 0)) break;
     if (options.signal?.aborted) {
       summary.stoppedBecause = 'interrupted';
       break;
@@ -83,7 +96,8 @@ export async function rotateDrain(settings: ProbeSettings, fresh: RotationCreden
       summary.stoppedBecause = 'limit';
       break;
     }
-    const wake = Math.min(nextRecheck, startedAt + options.limitMs, Date.now() + tickMs, windowLeftMs > 0 ? startedAt + options.windowMs : Infinity);
+    const wake = Math.min(nextRecheck, startedAt + options.limitMs, Date.now() + tickMs, windowLeftMs > 0 ? startedAt + options.windowMs : Infinity,
+      waitingForSource ? startedAt + silentAfterMs : Infinity);
     await sleep(Math.max(10, wake - Date.now()), options.signal);
   }
   if (source) {
@@ -112,7 +126,7 @@ function drainVerdicts(summary: DrainSummary, fresh: RotationCredential, failed:
       verdicts.push({ name: 'drained', outcome: 'pass', message: source ? `no call of the old credential is up (peak ${summary.peakActiveCalls})` : `the ${summary.windowMs / 1000} s window has passed` });
       break;
     case 'source-silent':
-      verdicts.push({ name: 'drained', outcome: 'unreachable', message: `the live source (${source!.description}) delivered no SIP message during the ${summary.windowMs / 1000} s window: the old credential's calls cannot be seen` });
+      verdicts.push({ name: 'drained', outcome: 'unreachable', message: `the live source (${source!.description}) delivered no SIP message in ${Math.max(summary.windowMs, summary.sourceGraceMs ?? 0) / 1000} s (window ${summary.windowMs / 1000} s, grace ${(summary.sourceGraceMs ?? 0) / 1000} s): the old credential's calls cannot be seen` });
       break;
     case 'limit':
       verdicts.push({ name: 'drained', outcome: 'fail', message: `${summary.activeCallsAtEnd ?? 0} call(s) of the old credential still up when the limit was reached` });

@@ -73,6 +73,8 @@ export interface DrainSummary {
   activeCallsAtEnd?: number;
   /** Live packets/messages the source delivered. */
   sourceMessages?: number;
+  /** With a live source: how long it was given to deliver its first message (--source-grace). */
+  sourceGraceMs?: number;
   rechecks: number;
   /** Why the drain stopped: 'drained', 'new-credential-failed', 'limit', 'source-silent', 'interrupted'. */
   stoppedBecause: string;
