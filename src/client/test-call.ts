@@ -4,7 +4,7 @@
  * every transaction. runCall and placeCall (call.ts) create it and hand it its result to fill in.
  */
 import { performance } from 'node:perf_hooks';
-import { buildResponseTo, cseqOf, type CSeq, type SipRequest, type SipResponse } from '../sip/index.js';
+import { buildResponseTo, getHeader, parseCSeq, type CSeq, type SipRequest, type SipResponse } from '../sip/index.js';
 import { DigestClient } from '../sip/digest/index.js';
 import type { MediaPort } from './call-media.js';
 import { buildInvite, inviteWithMinSe, type InviteSettings } from './call-invite.js';
@@ -53,8 +53,11 @@ export function emptyCallResult(): CallResult {
  * The transaction layer discards responses with a malformed CSeq before they get here (transaction.ts).
  */
 function readableCSeq(message: SipRequest | SipResponse): CSeq | undefined {
+  // the parser directly: each message's CSeq is read here once or twice, not worth a cache entry per message
+  const value = getHeader(message, 'cseq');
+  if (value === undefined) return undefined;
   try {
-    return cseqOf(message);
+    return parseCSeq(value);
   } catch {
     return undefined;
   }
