@@ -100,9 +100,12 @@ export class JudgedOutcomes {
     } else {
       const evicted = this.order[this.oldest];
       const evictedList = this.byCallId.get(evicted);
-      if (evictedList !== undefined) {
-        evictedList.splice(0, 3);
-        if (evictedList.length === 0) this.byCallId.delete(evicted);
+      // its oldest outcome is its first three entries
+      if (evictedList === undefined || evictedList.length <= 3) {
+        this.byCallId.delete(evicted);
+      } else {
+        evictedList.copyWithin(0, 3);
+        evictedList.length -= 3;
       }
       this.order[this.oldest] = callId;
       this.oldest = (this.oldest + 1) % this.capacity;
