@@ -6,7 +6,10 @@
  *      start-up included, from bash `times`). Target: the same rate, <= 2x SIPp's CPU per call.
  *   2. `sipscope serve` under SIPp's REGISTER load (bench/sipp/register.xml: REGISTER, 401, REGISTER with digest):
  *      registrations per second held and failures, and serve's CPU. Target: >= 2000/s with no failure.
- * Needs the build. Usage: node bench/call.mjs [--calls 500] [--rate 100] [--registrations 10000] [--reg-rate 2000] [--only calls|serve]
+ * Needs the build. Usage: node bench/call.mjs [--calls 500] [--rate 100] [--repeat 1] [--registrations 10000] [--reg-rate 2000] [--only calls|serve]
+ * --repeat N runs the sipscope/SIPp pair N times, alternating, and prints the median of the ratios (the machine is
+ * shared: one pair alone is noisy). --baseline DIR also runs DIR/bin/sipscope.js (another build, e.g. a worktree of an
+ * older commit) in each repetition, so a change is measured before and after in the same run.
  * Ports: SIPp UAS 26150, SIPp UAC 26151, serve 26155, SIPp REGISTER 26156.
  */
 import { randomBytes } from 'node:crypto';
@@ -22,6 +25,8 @@ const { values: options } = parseArgs({
   options: {
     calls: { type: 'string', default: '500' },
     rate: { type: 'string', default: '100' },
+    repeat: { type: 'string', default: '1' },
+    baseline: { type: 'string' },
     registrations: { type: 'string', default: '10000' },
     'reg-rate': { type: 'string', default: '2000' },
     only: { type: 'string' },
@@ -29,6 +34,7 @@ const { values: options } = parseArgs({
 });
 const calls = Number(options.calls);
 const rate = Number(options.rate);
+const repeat = Math.max(1, Number(options.repeat));
 const registrations = Number(options.registrations);
 const regRate = Number(options['reg-rate']);
 const holdMs = 100;
@@ -41,6 +47,7 @@ const load = async (file) => (await runnerImport(path.join(root, 'test', 'intero
 const { runCommand, spawnDaemon } = await load('processes.ts');
 const work = mkdtempSync(path.join(os.tmpdir(), 'sipscope-bench-call-'));
 const sipscope = path.join(root, 'bin', 'sipscope.js');
+const baseline = options.baseline === undefined ? undefined : path.join(path.resolve(options.baseline), 'bin', 'sipscope.js');
 
 /** Runs a program under bash and reads its CPU time (user + system, children included) from `times`. */
 async function runTimed(program, args, runOptions) {
@@ -51,7 +58,7 @@ async function runTimed(program, args, runOptions) {
     return minutes === undefined ? Number.NaN : Number(minutes) * 60 + Number(secs);
   };
   const [user, system] = result.stderr.trim().split('\n').at(-1).trim().split(/\s+/).map(seconds);
-  return { ...result, cpuMs: (user + system) * 1000 };
+  return { ...result, cpuMs: (user + system) * 1000, userMs: user * 1000, systemMs: system * 1000 };
 }
 
 /** SIPp's statistics file: successful and failed calls, and the seconds between its first and last row. */
@@ -84,23 +91,50 @@ const uas = spawnDaemon('sipp', ['-sn', 'uas', '-buff_size', '4194304', '-i', '1
 try {
   await new Promise((resolve) => setTimeout(resolve, 500));
   console.log(`1. ${calls} calls at ${rate}/s, each held ${holdMs} ms (INVITE, 100/180/200, ACK, BYE), against SIPp -sn uas:`);
-  const ours = await runTimed(process.execPath, [sipscope, 'call', `sip:uas@127.0.0.1:${uasPort}`, '--user', 'bench', '--count', String(calls), '--rate', String(rate),
-    '--concurrent', String(Math.max(50, rate)), '--duration', `${holdMs}ms`, '--json'], { timeoutMs: 120_000 + (calls / rate) * 3000 });
-  const json = JSON.parse(ours.stdout);
-  const oursRate = json.count / (json.elapsedMs / 1000);
-  console.log(`   sipscope ${oursRate.toFixed(1)} calls/s, ${json.ok}/${calls} ok, setup p50 ${json.setupMs?.p50.toFixed(2)} ms p99 ${json.setupMs?.p99.toFixed(2)} ms, CPU ${ours.cpuMs.toFixed(0)} ms = ${(ours.cpuMs / calls).toFixed(3)} ms/call (start-up included)`);
-  const statsPath = path.join(work, 'uac-stats.csv');
+  const ratios = [];
+  for (let run = 1; run <= repeat; run++) {
+    if (repeat > 1) console.log(`   run ${run}/${repeat}`);
+    ratios.push(await callPair(`${run}`));
+  }
+  if (repeat > 1) {
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+    console.log(`   median of ${repeat} runs: rate ratio ${median(ratios.map((r) => r.rate)).toFixed(2)}, CPU per call ratio ${median(ratios.map((r) => r.cpu)).toFixed(2)} (target <= 2); sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, SIPp ${median(ratios.map((r) => r.sippMsPerCall)).toFixed(3)} ms/call`);
+    if (baseline) console.log(`   median baseline/SIPp CPU per call ratio ${median(ratios.map((r) => r.baseline)).toFixed(2)}`);
+  }
+} finally {
+  await uas.stop();
+}
+}
+
+/** One sipscope run and one SIPp run at the same rate; their rates and CPU per call. */
+async function callPair(label) {
+  const cpu = (run) => `CPU ${run.cpuMs.toFixed(0)} ms (user ${run.userMs.toFixed(0)} + sys ${run.systemMs.toFixed(0)}) = ${(run.cpuMs / calls).toFixed(3)} ms/call`;
+  const runOurs = async (launcher, name) => {
+    const run = await runTimed(process.execPath, [launcher, 'call', `sip:uas@127.0.0.1:${uasPort}`, '--user', 'bench', '--count', String(calls), '--rate', String(rate),
+      '--concurrent', String(Math.max(50, rate)), '--duration', `${holdMs}ms`, '--json'], { timeoutMs: 120_000 + (calls / rate) * 3000 });
+    const json = JSON.parse(run.stdout);
+    const callsPerSec = json.count / (json.elapsedMs / 1000);
+    console.log(`   ${name.padEnd(8)} ${callsPerSec.toFixed(1)} calls/s, ${json.ok}/${calls} ok, setup p50 ${json.setupMs?.p50.toFixed(2)} ms p99 ${json.setupMs?.p99.toFixed(2)} ms, wall ${run.elapsedMs.toFixed(0)} ms, ${cpu(run)} (start-up included)`);
+    return { ...run, callsPerSec };
+  };
+  const ours = await runOurs(sipscope, 'sipscope');
+  const before = baseline === undefined ? undefined : await runOurs(baseline, 'baseline');
+  const oursRate = ours.callsPerSec;
+  const statsPath = path.join(work, `uac-stats-${label}.csv`);
   const theirs = await runTimed('sipp', [`127.0.0.1:${uasPort}`, '-sn', 'uac', '-buff_size', '4194304', '-i', '127.0.0.1', '-p', String(uacPort), '-m', String(calls), '-r', String(rate),
     '-l', String(Math.max(50, rate)), '-d', String(holdMs), '-nostdin', '-trace_stat', '-stf', statsPath, '-fd', '3600', '-timeout', `${Math.ceil(calls / rate) + 30}s`],
     { timeoutMs: 120_000 + (calls / rate) * 3000, cwd: work });
   const stats = sippStats(statsPath, calls);
   // SIPp's statistics have whole seconds; its process wall time is the finer measure of the same run
   const sippRate = calls / (theirs.elapsedMs / 1000);
-  console.log(`   SIPp     ${sippRate.toFixed(1)} calls/s (process wall), ${stats.ok}/${calls} ok, CPU ${theirs.cpuMs.toFixed(0)} ms = ${(theirs.cpuMs / calls).toFixed(3)} ms/call`);
-  console.log(`   ratio sipscope/SIPp: rate ${(oursRate / sippRate).toFixed(2)}, CPU per call ${(ours.cpuMs / theirs.cpuMs).toFixed(2)} (target <= 2)`);
-} finally {
-  await uas.stop();
-}
+  console.log(`   SIPp     ${sippRate.toFixed(1)} calls/s (process wall), ${stats.ok}/${calls} ok, wall ${theirs.elapsedMs.toFixed(0)} ms, ${cpu(theirs)}`);
+  const ratio = { rate: oursRate / sippRate, cpu: ours.cpuMs / theirs.cpuMs, oursMsPerCall: ours.cpuMs / calls, sippMsPerCall: theirs.cpuMs / calls };
+  console.log(`   ratio sipscope/SIPp: rate ${ratio.rate.toFixed(2)}, CPU per call ${ratio.cpu.toFixed(2)} (target <= 2)`);
+  if (before) {
+    ratio.baseline = before.cpuMs / theirs.cpuMs;
+    console.log(`   ratio baseline/SIPp: rate ${(before.callsPerSec / sippRate).toFixed(2)}, CPU per call ${ratio.baseline.toFixed(2)}; sipscope/baseline CPU ${(ours.cpuMs / before.cpuMs).toFixed(2)}`);
+  }
+  return ratio;
 }
 
 async function serveBench() {

@@ -32,24 +32,31 @@ export async function bindMediaPort(address: string): Promise<MediaPort> {
   const port = socket.address().port;
   const sessionId = Math.floor(Date.now() / 1000);
   const addressType = family === 6 ? 'IP6' : 'IP4';
+  // load mode offers the same session to every call: the body is written once per version
+  let written: { version: number; sdp: string } | undefined;
+  const offer = (version: number): string => {
+    if (written?.version !== version) written = { version, sdp: sdpOffer(version) };
+    return written.sdp;
+  };
+  const sdpOffer = (version: number): string => [
+    'v=0',
+    `o=sipscope ${sessionId} ${version} IN ${addressType} ${address}`,
+    's=sipscope call',
+    `c=IN ${addressType} ${address}`,
+    't=0 0',
+    `m=audio ${port} RTP/AVP 0 8 101`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:8 PCMA/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-16',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
   return {
     address,
     port,
     received: () => count,
-    offer: (version) => [
-      'v=0',
-      `o=sipscope ${sessionId} ${version} IN ${addressType} ${address}`,
-      's=sipscope call',
-      `c=IN ${addressType} ${address}`,
-      't=0 0',
-      `m=audio ${port} RTP/AVP 0 8 101`,
-      'a=rtpmap:0 PCMU/8000',
-      'a=rtpmap:8 PCMA/8000',
-      'a=rtpmap:101 telephone-event/8000',
-      'a=fmtp:101 0-16',
-      'a=sendrecv',
-      '',
-    ].join('\r\n'),
+    offer,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }

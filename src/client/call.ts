@@ -27,6 +27,11 @@ function failsOver(result: CallResult): boolean {
   return result.transactions.every((record) => record.status === undefined && record.provisional.length === 0);
 }
 
+function inStartOrder(transactions: CallResult['transactions']): boolean {
+  for (let index = 1; index < transactions.length; index++) if (transactions[index - 1].atMs > transactions[index].atMs) return false;
+  return true;
+}
+
 /** Places one call on a connection of its own (the next resolved target when one is unreachable) and closes it. */
 export async function runCall(options: CallOptions): Promise<CallResult> {
   const deadline = Date.now() + options.timeoutMs;
@@ -84,8 +89,8 @@ export async function placeCall(
       if (media !== sharedMedia) await media.close();
     }
   }
-  // in the order they started (a PRACK completes before the INVITE it belongs to)
-  result.transactions.sort((a, b) => a.atMs - b.atMs);
+  // in the order they started (a PRACK completes before the INVITE it belongs to); most calls are in order already
+  if (!inStartOrder(result.transactions)) result.transactions.sort((a, b) => a.atMs - b.atMs);
   result.retransmissions = result.transactions.reduce((sum, record) => sum + record.retransmissions, 0);
   return result;
 }

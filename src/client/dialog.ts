@@ -4,7 +4,7 @@
  * transaction-less request), re-INVITE, UPDATE (RFC 3311), PRACK (RFC 3262) and BYE (§15.1.1). CANCEL (§9.1) is
  * built from the INVITE it cancels.
  */
-import { contactsOf, getHeader, getHeaders, parseCSeq, splitHeaderList, toOf, type SipResponse } from '../sip/index.js';
+import { getHeader, getHeaders, parseCSeq, parseNameAddr, parseNameAddrList, splitHeaderList, type SipResponse } from '../sip/index.js';
 import { headerValue, type OutgoingRequest } from './request.js';
 import { viaHeader, type TargetConnection } from './target-connection.js';
 
@@ -28,12 +28,16 @@ export interface Dialog {
 
 /** The dialog a 1xx (with a To tag, an early dialog) or 2xx to `invite` creates; undefined without a To tag. */
 export function dialogFromResponse(invite: OutgoingRequest, response: SipResponse, localCSeq: number): Dialog | undefined {
-  const remoteTag = toOf(response)?.tag;
+  // read once per response: the parsers directly, not the per-message cache (a WeakMap entry per message costs the
+  // garbage collector more than it saves here, in load mode)
+  const to = getHeader(response, 'to');
+  const remoteTag = to === undefined ? undefined : parseNameAddr(to).tag;
   if (remoteTag === undefined) return undefined;
   const from = headerValue(invite, 'From') ?? '';
   const localTag = /;\s*tag=([^;>\s]+)/i.exec(from)?.[1] ?? '';
   const recordRoute = getHeaders(response, 'record-route').flatMap(splitHeaderList).filter((value) => value !== '');
-  const remoteTarget = contactsOf(response)[0]?.uri ?? invite.uri;
+  const contact = getHeader(response, 'contact');
+  const remoteTarget = (contact === undefined ? undefined : parseNameAddrList(contact)[0]?.uri) ?? invite.uri;
   return {
     callId: headerValue(invite, 'Call-ID') ?? '',
     localTag,

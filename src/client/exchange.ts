@@ -42,7 +42,8 @@ interface RealmState {
 }
 
 interface AuthState {
-  realms: Map<string, RealmState>;
+  /** Realms answered so far; made on the first challenge (most exchanges of a load run have none). */
+  realms?: Map<string, RealmState>;
   digest?: DigestClient;
 }
 
@@ -56,7 +57,7 @@ export async function exchange(
   hooks: ExchangeHooks = {},
 ): Promise<ExchangeOutcome> {
   const outcome: ExchangeOutcome = { transactions: [], challenged: false };
-  const auth: AuthState = { realms: new Map(), digest: hooks.digest };
+  const auth: AuthState = { digest: hooks.digest };
   let current = request;
   for (let round = 0; ; round++) {
     const record: TransactionRecord = {
@@ -135,6 +136,7 @@ function answerChallenge(
   }
   for (const challenge of challenges) {
     const key = `${challenge.header} ${challenge.realm}`;
+    auth.realms ??= new Map();
     const state = auth.realms.get(key);
     if (!state) {
       auth.realms.set(key, { staleRetried: false });

@@ -53,9 +53,19 @@ export function requestCSeq(request: OutgoingRequest): CSeq {
   return parseCSeq(headerValue(request, 'CSeq') ?? '');
 }
 
+/**
+ * The first value of a header field, its name compared without case (RFC 3261 §7.3.1). Names we wrote ourselves are
+ * spelt as asked, so the exact comparison answers first; only a field of the same length is lowercased.
+ */
 export function headerValue(request: OutgoingRequest, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  return request.headers.find(([field]) => field.toLowerCase() === wanted)?.[1];
+  let wanted: string | undefined;
+  for (const [field, value] of request.headers) {
+    if (field === name) return value;
+    if (field.length !== name.length) continue;
+    wanted ??= name.toLowerCase();
+    if (field.toLowerCase() === wanted) return value;
+  }
+  return undefined;
 }
 
 /** A copy with the named header replaced in place (or appended when absent). */

@@ -4,13 +4,14 @@
  * every transaction. runCall and placeCall (call.ts) create it and hand it its result to fill in.
  */
 import { performance } from 'node:perf_hooks';
-import { buildResponseTo, cseqOf, type CSeq, type SipRequest, type SipResponse } from '../sip/index.js';
+import { buildResponseTo, getHeader, parseCSeq, type CSeq, type SipRequest, type SipResponse } from '../sip/index.js';
 import { DigestClient } from '../sip/digest/index.js';
 import type { MediaPort } from './call-media.js';
 import { buildInvite, inviteWithMinSe, type InviteSettings } from './call-invite.js';
 import { answerPeerRequest } from './call-peer.js';
 import type { CallEnd, CallResult, CallStep, CallTransaction } from './call-result.js';
 import type { CallEndpoint, CallRouter } from './call-router.js';
+import { TimerEntry } from './timer-queue.js';
 import { ackFor2xx, cancelFor, dialogFromResponse, reliableSequence, requestInDialog, type Dialog } from './dialog.js';
 import { exchange, MAX_CHALLENGE_ROUNDS, type Credentials, type ExchangeOutcome } from './exchange.js';
 import { headerValue, serializeRequest, type OutgoingRequest } from './request.js';
@@ -52,8 +53,11 @@ export function emptyCallResult(): CallResult {
  * The transaction layer discards responses with a malformed CSeq before they get here (transaction.ts).
  */
 function readableCSeq(message: SipRequest | SipResponse): CSeq | undefined {
+  // the parser directly: each message's CSeq is read here once or twice, not worth a cache entry per message
+  const value = getHeader(message, 'cseq');
+  if (value === undefined) return undefined;
   try {
-    return cseqOf(message);
+    return parseCSeq(value);
   } catch {
     return undefined;
   }
@@ -123,11 +127,14 @@ export class TestCall implements CallEndpoint {
       this.background.push(this.transact('cancel', cancelFor(current)));
     };
     const answerTimeoutMs = this.options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
-    // §9.1: CANCEL only once a provisional response came; before that, wait for one (or Timer B)
-    const timer = setTimeout(() => {
+    // §9.1: CANCEL only once a provisional response came; before that, wait for one (or Timer B). On the layer's
+    // timer queue, as the hold below: load mode runs hundreds of calls, each would otherwise add Node timers
+    const timers = this.connection.layer.timerQueue;
+    const timer = new TimerEntry(() => {
       cancelWanted = true;
       if (provisionalSeen) cancel();
-    }, answerTimeoutMs);
+    });
+    timers.schedule(timer, answerTimeoutMs);
     let outcome: ExchangeOutcome;
     try {
       for (let round = 0; ; round++) {
@@ -148,7 +155,7 @@ export class TestCall implements CallEndpoint {
         request = inviteWithMinSe(current, minSe);
       }
     } finally {
-      clearTimeout(timer);
+      timers.cancel(timer);
     }
     const final = outcome.final;
     this.result.status = final?.status;
@@ -300,7 +307,10 @@ export class TestCall implements CallEndpoint {
       provisional: hooks.provisional,
     });
     outcome.transactions.forEach((record, index) => {
-      const entry: CallTransaction = { ...record, step, atMs: sentAt[index] ?? this.sinceStart() };
+      // the exchange's record becomes the call's (no copy: a spread of records of varying shape is slow in load mode)
+      const entry = record as CallTransaction;
+      entry.step = step;
+      entry.atMs = sentAt[index] ?? this.sinceStart();
       if (refresh !== undefined) entry.refresh = refresh;
       this.record(entry);
     });
@@ -321,10 +331,12 @@ export class TestCall implements CallEndpoint {
   }
 
   private sleep(ms: number): Promise<void> {
+    const timers = this.connection.layer.timerQueue;
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer = new TimerEntry(done);
+      timers.schedule(timer, Math.max(0, ms));
       function done() {
-        clearTimeout(timer);
+        timers.cancel(timer);
         resolve();
       }
       this.wake = done;

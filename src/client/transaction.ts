@@ -7,7 +7,7 @@
  * global setTimeout at a time), so tests can drive them with fake time.
  */
 import { performance } from 'node:perf_hooks';
-import { getHeader, parseCSeq, parseVia, type SipMessage, type SipRequest, type SipResponse } from '../sip/index.js';
+import { getHeader, parseCSeq, parseVia, type CSeq, type SipMessage, type SipRequest, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
 import { branchOf, requestCSeq, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { TimerEntry, TimerQueue } from './timer-queue.js';
@@ -93,30 +93,35 @@ export function branchMethodKey(branch: string, method: string): string {
 
 /** Key of a received response: branch of its top Via and its CSeq method; undefined when they cannot be read. */
 export function responseKey(message: SipMessage): string | undefined {
+  const cseq = readCSeq(message);
+  return 'malformed' in cseq ? undefined : keyOf(message, cseq.parsed);
+}
+
+/** The branch of the top Via with the CSeq method; undefined without a readable Via branch. */
+function keyOf(message: SipMessage, cseq: CSeq): string | undefined {
   const via = getHeader(message, 'via');
-  const cseq = getHeader(message, 'cseq');
-  if (!via || !cseq) return undefined;
+  if (!via) return undefined;
   try {
     const branch = parseVia(via)[0]?.branch;
-    return branch ? branchMethodKey(branch, parseCSeq(cseq).method) : undefined;
+    return branch ? branchMethodKey(branch, cseq.method) : undefined;
   } catch {
-    return undefined; // a response whose Via or CSeq cannot be read matches no transaction
+    return undefined; // a response whose Via cannot be read matches no transaction
   }
 }
 
 /**
- * Why a response's CSeq cannot be read by the one CSeq parser (§20.16), if so. Such a response matches no request
- * (§17.1.3 needs its method, §8.2.6.2 its number) and no 2xx can be acknowledged by it (§13.2.2.4): it is discarded,
- * never handed to a transaction or the core, and said in the -v trace.
+ * A message's CSeq read once by the one CSeq parser (§20.16), or why it cannot be. A response without a readable
+ * CSeq matches no request (§17.1.3 needs its method, §8.2.6.2 its number) and no 2xx can be acknowledged by it
+ * (§13.2.2.4): it is discarded, never handed to a transaction or the core, and said in the -v trace.
  */
-function malformedCSeqOf(response: SipResponse): string | undefined {
-  const value = getHeader(response, 'cseq');
-  if (value === undefined) return `a ${response.status} without CSeq`;
+function readCSeq(message: SipMessage): { parsed: CSeq; value: string } | { malformed: string } {
+  const status = message.kind === 'response' ? message.status : message.method;
+  const value = getHeader(message, 'cseq');
+  if (value === undefined) return { malformed: `a ${status} without CSeq` };
   try {
-    parseCSeq(value);
-    return undefined;
+    return { parsed: parseCSeq(value), value };
   } catch (error) {
-    return `a ${response.status} with malformed CSeq ${JSON.stringify(value)} (${(error as { code?: string }).code ?? 'bad-cseq'})`;
+    return { malformed: `a ${status} with malformed CSeq ${JSON.stringify(value)} (${(error as { code?: string }).code ?? 'bad-cseq'})` };
   }
 }
 
@@ -128,26 +133,20 @@ const MAX_DISCARD_NOTES = 3;
  * code outside 100-699 makes it malformed (§7.2, §21; discarded, §18.1.2), and a UAS copies Call-ID and the CSeq
  * number from the request (§8.2.6.2), so a response with others answers some other request.
  */
-function mismatchOf(entry: Pending, response: SipResponse): string | undefined {
+function mismatchOf(entry: Pending, response: SipResponse, cseq: { parsed: CSeq; value: string }): string | undefined {
   if (response.status < 100 || response.status > 699) {
     return `a response with status ${response.status}, outside 100-699 (malformed)`;
   }
   const callId = getHeader(response, 'call-id');
   if (callId !== entry.callId) return `a ${response.status} with Call-ID ${JSON.stringify(callId ?? '')}, not the request's`;
-  const cseq = getHeader(response, 'cseq') ?? '';
-  let cseqNumber: number | undefined;
-  try {
-    cseqNumber = parseCSeq(cseq).seq;
-  } catch {
-    cseqNumber = undefined;
-  }
-  if (cseqNumber !== entry.cseqNumber) return `a ${response.status} with CSeq ${JSON.stringify(cseq)}, not ${entry.cseqNumber} ${entry.request.method}`;
+  if (cseq.parsed.seq !== entry.cseqNumber) return `a ${response.status} with CSeq ${JSON.stringify(cseq.value)}, not ${entry.cseqNumber} ${entry.request.method}`;
   return undefined;
 }
 
 export class TransactionLayer {
   private readonly pending = new Map<string, Pending>();
-  private readonly timerQueue = new TimerQueue();
+  /** Timers of the layer's transactions, and of the user agent core above it (a call's answer limit and hold). */
+  readonly timerQueue = new TimerQueue();
   private failure: TransactionError | undefined;
   /** Responses that matched no transaction (late retransmissions of a final response, strays). */
   unmatched = 0;
@@ -249,15 +248,15 @@ export class TransactionLayer {
       this.core.request?.(message, raw); // a plain UAC check ignores requests sent to it
       return;
     }
-    const malformed = malformedCSeqOf(message);
-    if (malformed !== undefined) {
-      this.trace?.('received', raw, `discarded: ${malformed}`);
+    const cseq = readCSeq(message);
+    if ('malformed' in cseq) {
+      this.trace?.('received', raw, `discarded: ${cseq.malformed}`);
       this.unmatched++;
       return;
     }
-    const key = responseKey(message);
+    const key = keyOf(message, cseq.parsed);
     const entry = key ? this.pending.get(key) : undefined;
-    const mismatch = entry ? mismatchOf(entry, message) : undefined;
+    const mismatch = entry ? mismatchOf(entry, message, cseq) : undefined;
     this.trace?.('received', raw, mismatch === undefined ? undefined : `discarded: ${mismatch}`);
     if (!entry || !key) {
       this.unmatched++;

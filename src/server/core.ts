@@ -13,7 +13,7 @@ import type { Registrar } from './registrar.js';
 import { ServerTransactions } from './transactions.js';
 
 export interface Origin {
-  transport: 'udp' | 'tcp' | 'tls';
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
   local: { address: string; port: number };
   remote: { address: string; port: number };
   reliable: boolean;
@@ -275,5 +275,7 @@ function cseqNumber(request: SipRequest): number {
 
 function contactOf(origin: Origin): string {
   const host = origin.local.address.includes(':') ? `[${origin.local.address}]` : origin.local.address;
-  return `<sip:serve@${host}:${origin.local.port}${origin.transport === 'udp' ? '' : `;transport=${origin.transport}`}>`;
+  // RFC 7118 §5.2: the transport parameter is "ws" for WSS too
+  const transport = origin.transport === 'wss' ? 'ws' : origin.transport;
+  return `<sip:serve@${host}:${origin.local.port}${transport === 'udp' ? '' : `;transport=${transport}`}>`;
 }

@@ -47,7 +47,8 @@ export function describeOrigin(origin: Origin): string {
 export function intake(bytes: Buffer, origin: Origin, core: ServerCore, badInput: LimitedLog): void {
   let message;
   try {
-    message = parseMessage(bytes, { datagram: origin.transport === 'udp', validate: true });
+    // a datagram and a WebSocket message (RFC 7118 §5.1) each hold one whole message
+    message = parseMessage(bytes, { datagram: origin.transport === 'udp' || origin.transport === 'ws' || origin.transport === 'wss', validate: true });
   } catch (error) {
     badInput.line(`dropped ${bytes.length} bytes from ${describeOrigin(origin)}: not a SIP message (${(error as { code?: string }).code ?? (error as Error).message})`);
     return;

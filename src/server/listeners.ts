@@ -1,7 +1,8 @@
 /**
  * The sockets of `sipscope serve`: UDP and TCP on each --listen address, TLS on each tls: address (RFC 3261 §18,
- * §26.2). A UDP answer goes back to the datagram's source; a stream answer on its connection. Stream bytes are
- * cut into messages by Content-Length (the shared StreamFramer); a connection holding more than
+ * §26.2), SIP over WebSocket on each ws:/wss: address (ws-listener.ts). A UDP answer goes back to the datagram's
+ * source; a stream answer on its connection. Stream bytes are cut into messages by Content-Length (the shared
+ * StreamFramer); a connection holding more than
  * MAX_STREAM_BUFFER unframed bytes, or sending bytes that cannot be framed, is closed with a log line. At most
  * MAX_CONNECTIONS connections per listener. Every datagram and stream chunk goes to the recorder when one is set.
  */
@@ -9,32 +10,16 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { StreamFramer } from '../transport/index.js';
-import type { Origin, ServerCore } from './core.js';
+import type { Origin } from './core.js';
 import { ServerError } from './errors.js';
-import { describeOrigin, intake, type LimitedLog } from './intake.js';
-import type { PcapngRecorder } from './recorder.js';
+import { describeOrigin, intake } from './intake.js';
+import type { ListenContext, Listening, ListenSpec } from './listen-types.js';
+import { listenWebSocket } from './ws-listener.js';
 
-export interface ListenSpec {
-  kind: 'udp+tcp' | 'tls';
-  address: string;
-  port: number;
-}
-
-export interface Listening {
-  transport: 'udp' | 'tcp' | 'tls';
-  address: string;
-  port: number;
-}
+export type { ListenContext, Listening, ListenSpec } from './listen-types.js';
 
 const MAX_STREAM_BUFFER = 256 * 1024;
 const MAX_CONNECTIONS = 1024;
-
-export interface ListenContext {
-  core: ServerCore;
-  badInput: LimitedLog;
-  recorder?: PcapngRecorder;
-  tls?: { cert: Buffer; key: Buffer };
-}
 
 export interface OpenListeners {
   listening: Listening[];
@@ -49,6 +34,10 @@ export async function openListeners(specs: ListenSpec[], context: ListenContext)
   };
   try {
     for (const spec of specs) {
+      if (spec.kind === 'ws' || spec.kind === 'wss') {
+        closers.push(await listenWebSocket(spec, spec.kind === 'wss', context, listening));
+        continue;
+      }
       if (spec.kind === 'tls') {
         if (!context.tls) throw new ServerError('bad-listen', `tls:${spec.address}:${spec.port} needs --cert and --key`);
         const server = tls.createServer({ cert: context.tls.cert, key: context.tls.key });

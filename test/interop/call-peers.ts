@@ -1,7 +1,8 @@
 /**
  * Peers of the `sipscope call` interop tests: a SIPp UAS from a scenario file, run in the foreground as a daemon
  * (stopped with TERM, then KILL of its group), and the Kamailio call proxy (kamailio/call-proxy.cfg) that
- * authenticates every INVITE and re-INVITE against an SQLite subscriber table and relays to that UAS.
+ * authenticates every INVITE and re-INVITE against an SQLite subscriber table and relays to that UAS; with `wsPort`
+ * and `wssPort` it also takes SIP over WebSocket (WITH_WS) on those ports.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -47,6 +48,9 @@ export async function startCallProxy(options: {
   port: number;
   tlsPort: number;
   uasPort: number;
+  /** SIP over WebSocket (RFC 7118): plain ws and wss (TLS with the test CA's server certificate) listeners. */
+  wsPort?: number;
+  wssPort?: number;
   subscribers: Subscriber[];
 }): Promise<CallProxyEnvironment> {
   const workDirectory = mkdtempSync(path.join(os.tmpdir(), `sipscope-interop-${options.name}-`));
@@ -69,8 +73,14 @@ export async function startCallProxy(options: {
       name: options.name,
       template: 'call-proxy.cfg',
       workDirectory,
-      listen: [`udp:127.0.0.1:${options.port}`, `tcp:127.0.0.1:${options.port}`, `tls:127.0.0.1:${options.tlsPort}`],
-      defines: ['WITH_TLS'],
+      listen: [
+        `udp:127.0.0.1:${options.port}`,
+        `tcp:127.0.0.1:${options.port}`,
+        `tls:127.0.0.1:${options.tlsPort}`,
+        ...(options.wsPort === undefined ? [] : [`tcp:127.0.0.1:${options.wsPort}`]),
+        ...(options.wssPort === undefined ? [] : [`tls:127.0.0.1:${options.wssPort}`]),
+      ],
+      defines: options.wsPort === undefined && options.wssPort === undefined ? ['WITH_TLS'] : ['WITH_TLS', 'WITH_WS'],
       tokens: {
         DOMAIN: 'sipscope.test',
         REALM: options.realm,

@@ -24,8 +24,11 @@ function installWebSocket(ca: Buffer | undefined): void {
   (globalThis as { WebSocket?: unknown }).WebSocket = BrowserLikeWebSocket;
 }
 
-/** Connects to `server` (the token in its query, as browsers send it) and registers `aor`; bounded by `timeoutMs`. */
-export async function sipJsRegister(server: string, aor: string, ca: Buffer | undefined, timeoutMs = 8000): Promise<SipJsOutcome> {
+/**
+ * Connects to `server` (the token in its query, as browsers send it) and registers `aor`, answering a digest
+ * challenge when `credentials` are given; bounded by `timeoutMs`.
+ */
+export async function sipJsRegister(server: string, aor: string, ca: Buffer | undefined, timeoutMs = 8000, credentials?: { username: string; password: string }): Promise<SipJsOutcome> {
   installWebSocket(ca);
   const uri = UserAgent.makeURI(aor);
   if (!uri) throw new Error(`sip.js cannot parse ${aor}`);
@@ -34,6 +37,7 @@ export async function sipJsRegister(server: string, aor: string, ca: Buffer | un
     transportOptions: { server, connectionTimeout: Math.ceil(timeoutMs / 1000), keepAliveInterval: 0 },
     logBuiltinEnabled: false,
     logLevel: 'error',
+    ...(credentials ? { authorizationUsername: credentials.username, authorizationPassword: credentials.password } : {}),
   });
   try {
     await userAgent.start();

@@ -51,3 +51,24 @@ test('exit 2 with a message: unreadable users file, control API off loopback', (
   expect(offLoopback.status).toBe(2);
   expect(offLoopback.stderr).toMatch(/loopback only/);
 });
+
+test('--listen ws:ADDR:PORT: prints the WebSocket socket and answers OPTIONS over it; wss: without --cert is refused (exit 2)', async () => {
+  const users = path.join(directory, 'ws-users.txt');
+  writeFileSync(users, 'carol secret-c\n');
+  const child = spawn(process.execPath, [bin, 'serve', '--listen', '127.0.0.1:0', '--listen', 'ws:127.0.0.1:0', '--users', users], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const deadline = Date.now() + 10_000;
+  while (!stdout.includes('accounts') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const wsPort = /^listening ws 127\.0\.0\.1:(\d+)$/m.exec(stdout)?.[1];
+  expect(wsPort, stdout).toBeDefined();
+  const options = spawnSync(process.execPath, [bin, 'options', `sip:127.0.0.1:${wsPort}`, '--transport', 'ws', '--timeout', '3s', '--json'], { encoding: 'utf8' });
+  expect(options.status, options.stderr).toBe(0);
+  expect(JSON.parse(options.stdout)).toMatchObject({ ok: true, status: 200 });
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  const noCert = spawnSync(process.execPath, [bin, 'serve', '--listen', 'wss:127.0.0.1:0', '--users', users], { encoding: 'utf8' });
+  expect(noCert.status).toBe(2);
+  expect(noCert.stderr).toMatch(/wss:127\.0\.0\.1:0 needs --cert and --key/);
+}, 20_000);

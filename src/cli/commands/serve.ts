@@ -15,11 +15,11 @@ import { readSecret, SecretSourceError } from '../secret-source.js';
 
 const ALGORITHMS: readonly DigestAlgorithm[] = ['MD5', 'SHA-256', 'SHA-512-256'];
 
-/** ADDR:PORT, [IPv6]:PORT, or tls:ADDR:PORT (port 0: any free port); `localhost` is 127.0.0.1. */
+/** ADDR:PORT, [IPv6]:PORT, or with a tls:, ws: or wss: prefix (port 0: any free port); `localhost` is 127.0.0.1. */
 export function parseListen(text: string, option = '--listen'): ListenSpec {
-  const tls = text.startsWith('tls:');
-  const { host, port } = parseHostPort(tls ? text.slice(4) : text, option, { portZero: true });
-  return { kind: tls ? 'tls' : 'udp+tcp', address: host === 'localhost' ? '127.0.0.1' : host, port };
+  const prefix = /^(tls|ws|wss):/.exec(text)?.[1] as 'tls' | 'ws' | 'wss' | undefined;
+  const { host, port } = parseHostPort(prefix ? text.slice(prefix.length + 1) : text, option, { portZero: true });
+  return { kind: prefix ?? 'udp+tcp', address: host === 'localhost' ? '127.0.0.1' : host, port };
 }
 
 function parseAlgorithms(text: string): DigestAlgorithm[] {
@@ -47,7 +47,7 @@ async function readPem(path: string | undefined, what: string): Promise<Buffer> 
 }
 
 const SERVE_OPTIONS = {
-  listen: { type: 'string', array: true, describe: 'UDP+TCP on ADDR:PORT, or TLS with tls:ADDR:PORT (repeatable; default 127.0.0.1:5060; port 0: any free port)' },
+  listen: { type: 'string', array: true, describe: 'UDP+TCP on ADDR:PORT, TLS with tls:ADDR:PORT, SIP over WebSocket with ws:ADDR:PORT or wss:ADDR:PORT (repeatable; default 127.0.0.1:5060; port 0: any free port)' },
   realm: { type: 'string', default: 'sipscope.test', describe: 'digest realm' },
   users: { type: 'string', demandOption: true, describe: 'accounts file: "user password" per line (# comments); re-read on SIGHUP and on change' },
   algorithms: { type: 'string', default: 'MD5', describe: 'digest algorithms offered, preferred first: MD5, SHA-256, SHA-512-256 (comma list)' },
@@ -55,8 +55,8 @@ const SERVE_OPTIONS = {
   control: { type: 'string', describe: 'control API (HTTP) on this loopback ADDR:PORT' },
   'control-token-env': { type: 'string', describe: 'control API token from this environment variable' },
   'control-token-file': { type: 'string', describe: 'control API token from the first line of this file' },
-  cert: { type: 'string', describe: 'PEM certificate for tls: listeners' },
-  key: { type: 'string', describe: 'PEM private key for tls: listeners' },
+  cert: { type: 'string', describe: 'PEM certificate for tls: and wss: listeners' },
+  key: { type: 'string', describe: 'PEM private key for tls: and wss: listeners' },
   'ring-ms': { type: 'number', default: 100, describe: 'delay between 180 Ringing and 200 OK, ms' },
 } as const;
 
