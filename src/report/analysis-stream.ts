@@ -14,7 +14,7 @@
 import type { AnalysisResult, CallSummary, Finding } from '../analysis/index.js';
 import { callJson, durationsJson, findingJson, revocationJson } from './analysis-json.js';
 import type { TextStyle } from './analysis-style.js';
-import { callCells, CallsTableWidths, renderAnalysisHead, renderAnalysisTail, renderCallRow, renderCallsHeader } from './analysis-text.js';
+import { callCells, CallsTableWidths, renderAnalysisHead, renderCallRow, renderCallsHeader, renderFinding, renderTail } from './analysis-text.js';
 
 /** What the writers need of the end of an analysis (calls and findings came before). */
 export type AnalysisEnd = Pick<AnalysisResult, 'summary' | 'revocations' | 'durations'>;
@@ -44,6 +44,35 @@ class ChunkedText {
   }
 }
 
+/**
+ * Findings held until the end of a run, each as its finished text (JSON or a rendered line): the Finding objects
+ * (message, packets, strings) go as soon as they are known, and a capture with tens of thousands of findings keeps
+ * one string for each. Handed back in the whole-document order: by time, then kind.
+ */
+class FindingTexts {
+  private readonly times: number[] = [];
+  private readonly kinds: string[] = [];
+  private readonly texts: string[] = [];
+
+  get size(): number {
+    return this.texts.length;
+  }
+
+  add(finding: Finding, text: string): void {
+    this.times.push(finding.timeUs);
+    this.kinds.push(finding.kind);
+    this.texts.push(text);
+  }
+
+  /** The texts by time, then kind (a stable order: ties keep the order they came in). */
+  inOrder(): string[] {
+    const { times, kinds, texts } = this;
+    const order = texts.map((_, index) => index);
+    order.sort((a, b) => times[a] - times[b] || kinds[a].localeCompare(kinds[b]) || a - b);
+    return order.map((index) => texts[index]);
+  }
+}
+
 /** Where the --json writer sets the calls aside until the end (text in, the same text back in order). */
 export interface CallsSpool {
   add(text: string): void;
@@ -53,7 +82,7 @@ export interface CallsSpool {
 export class JsonDocumentWriter implements AnalysisStreamWriter {
   private readonly out: ChunkedText;
   private calls = 0;
-  private readonly findings: Finding[] = [];
+  private readonly findings = new FindingTexts();
 
   constructor(
     write: (text: string) => void,
@@ -67,16 +96,21 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   }
 
   finding(finding: Finding): void {
-    this.findings.push(finding);
+    this.findings.add(finding, JSON.stringify(findingJson(finding)));
   }
 
   end(result: AnalysisEnd): void {
     this.out.add(`{\n  "summary": ${JSON.stringify(result.summary)},\n  "calls": [`);
     this.spool.replay((text) => this.out.add(text));
     this.out.add(this.calls === 0 ? '],\n' : '\n  ],\n');
-    // The order of the whole-document analysis: by time, then kind.
-    this.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind));
-    this.out.add(`  "findings": ${list(this.findings.map((finding) => JSON.stringify(findingJson(finding))))},\n`);
+    // The order of the whole-document analysis: by time, then kind; written one by one (no document-sized string).
+    const findings = this.findings.inOrder();
+    if (findings.length === 0) this.out.add('  "findings": [],\n');
+    else {
+      this.out.add('  "findings": [');
+      findings.forEach((text, index) => this.out.add(`${index === 0 ? '\n' : ',\n'}    ${text}`));
+      this.out.add('\n  ],\n');
+    }
     this.out.add(`  "revocations": ${list(result.revocations.map((revocation) => JSON.stringify(revocationJson(revocation))))},\n`);
     this.out.add(`  "durations": ${JSON.stringify(durationsJson(result.durations))}\n}\n`);
     this.out.flush();
@@ -129,7 +163,7 @@ export class TextReportWriter implements AnalysisStreamWriter {
   private readonly out: ChunkedText;
   private readonly widths = new CallsTableWidths();
   private calls = 0;
-  private readonly findings: Finding[] = [];
+  private readonly findings = new FindingTexts();
 
   constructor(
     write: (text: string) => void,
@@ -147,7 +181,7 @@ export class TextReportWriter implements AnalysisStreamWriter {
   }
 
   finding(finding: Finding): void {
-    this.findings.push(finding);
+    this.findings.add(finding, renderFinding(finding, this.style));
   }
 
   end(result: AnalysisEnd): void {
@@ -157,8 +191,7 @@ export class TextReportWriter implements AnalysisStreamWriter {
       this.out.add(`${renderCallsHeader(this.widths.widths, this.style)}\n`);
       this.spool.replayLines((line) => this.out.add(`${renderCallRow(JSON.parse(line) as string[], this.widths.widths, this.style)}\n`));
     }
-    this.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind));
-    this.out.add(`${renderAnalysisTail({ ...result, findings: this.findings }, this.style)}\n`);
+    this.out.add(`${renderTail(this.findings.inOrder(), result, this.style)}\n`);
     this.out.flush();
   }
 }

@@ -126,11 +126,16 @@ export function renderAnalysisHead(result: Pick<AnalysisResult, 'summary'>, styl
 
 /** The text report after the calls table: findings, revocation timeline, durations. */
 export function renderAnalysisTail(result: Pick<AnalysisResult, 'findings' | 'revocations' | 'durations'>, style: TextStyle): string {
+  return renderTail(result.findings.map((finding) => renderFinding(finding, style)), result, style);
+}
+
+/** renderAnalysisTail with the findings already rendered (renderFinding), in their order. */
+export function renderTail(findingLines: readonly string[], result: Pick<AnalysisResult, 'revocations' | 'durations'>, style: TextStyle): string {
   const { durations } = result;
   return [
     '',
-    style.bold(`Findings (${result.findings.length})`),
-    result.findings.length > 0 ? result.findings.map((finding) => renderFinding(finding, style)).join('\n') : '  (none)',
+    style.bold(`Findings (${findingLines.length})`),
+    findingLines.length > 0 ? findingLines.join('\n') : '  (none)',
     '',
     style.bold('Revocation timeline'),
     result.revocations.length > 0 ? result.revocations.map((revocation) => renderRevocation(revocation, style)).join('\n') : '  (no credential was refused after succeeding)',
