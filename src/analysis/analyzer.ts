@@ -15,7 +15,7 @@ import { CallTable, DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
 import { ANALYSIS_HEADERS, uriUser } from './fields.js';
-import { observe, observePlain, type ObservedMessage, type ObservedResponse } from './observed.js';
+import { observe, observeReading, type ObservedMessage, type ObservedResponse } from './observed.js';
 import { readPlainMessage } from './plain-message.js';
 import { JudgedOutcomes, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
@@ -183,7 +183,7 @@ export class Analyzer {
     const plain = readPlainMessage(payload.bytes);
     if (plain) {
       this.count(plain, payload.timeUs);
-      return observePlain(payload, plain);
+      return observeReading(payload, plain);
     }
     let message: SipMessage;
     try {

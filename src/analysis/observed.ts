@@ -5,7 +5,6 @@
 import type { Endpoint, SipPayload } from '../capture/types.js';
 import { hostPort, type SipMessage } from '../sip/index.js';
 import { readFields, type MessageFields } from './fields.js';
-import type { PlainMessage } from './plain-message.js';
 
 interface ObservedBase {
   file: string;
@@ -34,44 +33,26 @@ export interface ObservedResponse extends ObservedBase {
 export type ObservedMessage = ObservedRequest | ObservedResponse;
 
 /**
- * Combines a payload with its parsed message; undefined when the message lacks Call-ID or CSeq.
- * Built as two plain literals (no object spread): this runs once per message and spread was the slowest part.
+ * What the analysis reads of a message's start line and header fields, by either path: the plain reading of its
+ * bytes (plain-message.ts) or the parser's message (observe).
  */
+export type MessageReading =
+  | { kind: 'request'; method: string; firstLine: string; fields: MessageFields }
+  | { kind: 'response'; status: number; reason: string; firstLine: string; fields: MessageFields };
+
+/** Combines a payload with its parsed message; undefined when the message lacks Call-ID or CSeq. */
 export function observe(payload: SipPayload, message: SipMessage): ObservedMessage | undefined {
   const fields = readFields(message);
   if (!fields) return undefined;
-  const packets = payload.packets.length > 0 ? payload.packets : [payload.packetNumber];
-  if (message.kind === 'request') {
-    return {
-      file: payload.file,
-      packetNumber: payload.packetNumber,
-      packets,
-      timeUs: payload.timeUs,
-      src: payload.src,
-      dst: payload.dst,
-      kind: 'request',
-      method: message.method.toUpperCase(),
-      firstLine: message.method + ' ' + message.uri + ' ' + message.version,
-      fields,
-    };
-  }
-  return {
-    file: payload.file,
-    packetNumber: payload.packetNumber,
-    packets,
-    timeUs: payload.timeUs,
-    src: payload.src,
-    dst: payload.dst,
-    kind: 'response',
-    status: message.status,
-    reason: message.reason,
-    firstLine: (message.version + ' ' + message.status + ' ' + message.reason).trimEnd(),
-    fields,
-  };
+  if (message.kind === 'request') return observeReading(payload, { kind: 'request', method: message.method, firstLine: message.method + ' ' + message.uri + ' ' + message.version, fields });
+  return observeReading(payload, { kind: 'response', status: message.status, reason: message.reason, firstLine: (message.version + ' ' + message.status + ' ' + message.reason).trimEnd(), fields });
 }
 
-/** Combines a payload with the plain reading of its message (plain-message.ts): as observe does with the parser's. */
-export function observePlain(payload: SipPayload, message: PlainMessage): ObservedMessage {
+/**
+ * Combines a payload with what was read of its message. Built as two plain literals (no object spread): this runs
+ * once per message and spread was the slowest part.
+ */
+export function observeReading(payload: SipPayload, message: MessageReading): ObservedMessage {
   const packets = payload.packets.length > 0 ? payload.packets : [payload.packetNumber];
   if (message.kind === 'request') {
     return {

@@ -13,12 +13,9 @@ import { isAscii } from 'node:buffer';
 import { isTokenChar, utf8FromLatin1 } from '../sip/index.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
 import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
+import type { MessageReading } from './observed.js';
 import type { Credential } from './types.js';
 
-/** What the analysis reads of a message's start line and header fields (see file comment). */
-export type PlainMessage =
-  | { kind: 'request'; method: string; firstLine: string; fields: MessageFields }
-  | { kind: 'response'; status: number; reason: string; firstLine: string; fields: MessageFields };
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -78,7 +75,7 @@ function isAsciiRange(bytes: Uint8Array, start: number, end: number): boolean {
 const ranges = new Int32Array(10);
 
 /** Reads a message in its plain form; undefined when it is not (see the file comment). */
-export function readPlainMessage(bytes: Uint8Array): PlainMessage | undefined {
+export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined {
   const total = bytes.length;
   if (total > MAX_PLAIN_BYTES) return undefined;
   // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): so do these
