@@ -14,7 +14,7 @@
 import type { AnalysisResult, CallSummary, Finding } from '../analysis/index.js';
 import { callJson, durationsJson, findingJson, revocationJson } from './analysis-json.js';
 import type { TextStyle } from './analysis-style.js';
-import { callCells, CallsTableWidths, renderAnalysisHead, renderCallRow, renderCallsHeader, renderFinding, renderTail } from './analysis-text.js';
+import { callCells, CallsTableWidths, renderAnalysisHead, renderAfterFindings, renderCallRow, renderCallsHeader, renderFinding, renderFindingsTitle } from './analysis-text.js';
 
 /** What the writers need of the end of an analysis (calls and findings came before). */
 export type AnalysisEnd = Pick<AnalysisResult, 'summary' | 'revocations' | 'durations'>;
@@ -191,7 +191,12 @@ export class TextReportWriter implements AnalysisStreamWriter {
       this.out.add(`${renderCallsHeader(this.widths.widths, this.style)}\n`);
       this.spool.replayLines((line) => this.out.add(`${renderCallRow(JSON.parse(line) as string[], this.widths.widths, this.style)}\n`));
     }
-    this.out.add(`${renderTail(this.findings.inOrder(), result, this.style)}\n`);
+    // line by line: tens of thousands of findings never make one string
+    const findings = this.findings.inOrder();
+    this.out.add(`${renderFindingsTitle(findings.length, this.style)}\n`);
+    if (findings.length === 0) this.out.add('  (none)\n');
+    for (const line of findings) this.out.add(`${line}\n`);
+    this.out.add(`${renderAfterFindings(result, this.style)}\n`);
     this.out.flush();
   }
 }

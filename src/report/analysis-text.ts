@@ -131,11 +131,18 @@ export function renderAnalysisTail(result: Pick<AnalysisResult, 'findings' | 're
 
 /** renderAnalysisTail with the findings already rendered (renderFinding), in their order. */
 export function renderTail(findingLines: readonly string[], result: Pick<AnalysisResult, 'revocations' | 'durations'>, style: TextStyle): string {
+  return [renderFindingsTitle(findingLines.length, style), findingLines.length > 0 ? findingLines.join('\n') : '  (none)', renderAfterFindings(result, style)].join('\n');
+}
+
+/** The blank line and title before the findings. */
+export function renderFindingsTitle(count: number, style: TextStyle): string {
+  return `\n${style.bold(`Findings (${count})`)}`;
+}
+
+/** What follows the findings: the revocation timeline and the call durations. */
+export function renderAfterFindings(result: Pick<AnalysisResult, 'revocations' | 'durations'>, style: TextStyle): string {
   const { durations } = result;
   return [
-    '',
-    style.bold(`Findings (${findingLines.length})`),
-    findingLines.length > 0 ? findingLines.join('\n') : '  (none)',
     '',
     style.bold('Revocation timeline'),
     result.revocations.length > 0 ? result.revocations.map((revocation) => renderRevocation(revocation, style)).join('\n') : '  (no credential was refused after succeeding)',
