@@ -44,18 +44,45 @@ export async function openListeners(specs: ListenSpec[], context: ListenContext)
         closers.push(await listenStream(server, 'tls', spec, context, listening));
         continue;
       }
-      const socket = await bindUdp(spec, context);
-      const udpPort = socket.address().port;
-      closers.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
-      listening.push({ transport: 'udp', address: spec.address, port: udpPort });
-      // TCP on the same port as UDP (port 0: the one the UDP socket got)
-      closers.push(await listenStream(net.createServer(), 'tcp', { ...spec, port: udpPort }, context, listening));
+      closers.push(...(await listenUdpAndTcp(spec, context, listening)));
     }
   } catch (error) {
     await close();
     throw error;
   }
   return { listening, close };
+}
+
+/** Tries of an ephemeral port (port 0) whose number is free for UDP but taken for TCP. */
+const EPHEMERAL_PORT_TRIES = 20;
+
+/**
+ * UDP and TCP on one port. With port 0 the UDP socket picks the port and TCP takes the same number, which another
+ * TCP socket of the machine may hold already (EADDRINUSE): then both go and another port is tried, a bounded number
+ * of times.
+ */
+export async function listenUdpAndTcp(
+  spec: ListenSpec,
+  context: ListenContext,
+  listening: Listening[],
+  listenTcp: typeof listenStream = listenStream,
+): Promise<Array<() => Promise<void>>> {
+  for (let attempt = 1; ; attempt++) {
+    const socket = await bindUdp(spec, context);
+    const udpPort = socket.address().port;
+    const closeUdp = () => new Promise<void>((resolve) => socket.close(() => resolve()));
+    const udpListening: Listening = { transport: 'udp', address: spec.address, port: udpPort };
+    try {
+      const tcpListening: Listening[] = [];
+      const closeTcp = await listenTcp(net.createServer(), 'tcp', { ...spec, port: udpPort }, context, tcpListening);
+      listening.push(udpListening, ...tcpListening);
+      return [closeUdp, closeTcp];
+    } catch (error) {
+      await closeUdp();
+      const taken = error instanceof ServerError && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+      if (spec.port !== 0 || !taken || attempt >= EPHEMERAL_PORT_TRIES) throw error;
+    }
+  }
 }
 
 async function bindUdp(spec: ListenSpec, context: ListenContext): Promise<dgram.Socket> {
@@ -101,7 +128,7 @@ async function listenStream(server: net.Server, transport: 'tcp' | 'tls', spec: 
   });
   server.on('tlsClientError', (error: Error) => context.badInput.line(`TLS handshake failed: ${error.message}`));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new ServerError('listen-failed', `${transport.toUpperCase()} ${spec.address}:${spec.port}: ${(error as NodeJS.ErrnoException).code ?? error.message}`)));
+    server.once('error', (error) => reject(new ServerError('listen-failed', `${transport.toUpperCase()} ${spec.address}:${spec.port}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error })));
     server.listen(spec.port, spec.address, () => resolve());
   });
   const port = (server.address() as net.AddressInfo).port;
