@@ -2,20 +2,20 @@
  * The analysis's fast reading of a SIP message in its plain form, straight from its bytes: the start line and the
  * fields readFields takes (Call-ID, CSeq, From, To, top Via, credentials), without the parser's message (no text
  * of the whole message, no header objects). It answers exactly what parseMessage (RFC 3261 §7, §7.3) followed by
- * readFields answers, for the messages it accepts; anything else (bytes >= 0x80 in the start line or Call-ID, folded lines, a start line the
- * parser's quick path would not take, an unusual CSeq, messages over 16 KiB) is undefined and goes to them.
+ * readFields answers, for the messages it accepts; anything else (bytes >= 0x80 in the start line or Call-ID,
+ * folded lines, a start line the parser's quick path would not take, an unusual CSeq, messages over 16 KiB) is
+ * undefined and goes to them.
  * test/analysis/plain-message.test.ts holds it to that on every message of the fixtures and the RFC 4475 set.
  *
  * Why: the analysis reads five fields of every message of captures of millions; building the whole message was
  * most of its allocation (the latin1 text of each message, a header object and a value per line).
  */
 import { isAscii } from 'node:buffer';
-import { isTokenChar, utf8FromLatin1 } from '../sip/index.js';
+import { COMMON_METHODS, isTokenChar, latin1, utf8FromLatin1 } from '../sip/index.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
 import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
 import type { MessageReading } from './observed.js';
 import type { Credential } from './types.js';
-
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -41,19 +41,11 @@ const NONE = -1;
 /** Long names (lower case) of the fields looked for, by field index; compact forms (RFC 3261 §7.3.3) in fieldOf. */
 const LONG_NAMES = ['call-id', 'cseq', 'from', 'to', 'via', 'authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate'];
 
-/** Methods whose text is shared rather than sliced (as the parser's quick start line shares them). */
-const COMMON_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
 const VERSION_TAIL = ' SIP/2.0';
 const RESPONSE_HEAD = 'SIP/2.0 ';
 
-interface Latin1Sliceable {
-  latin1Slice(start: number, end: number): string;
-}
-const latin1Slice = (Buffer.prototype as unknown as Latin1Sliceable).latin1Slice;
-
-function text(bytes: Uint8Array, start: number, end: number): string {
-  return latin1Slice.call(bytes, start, end);
-}
+/** bytes[start, end) as text (ASCII here, or latin1 before valueText decodes it). */
+const text = latin1;
 
 /** The message being read is not ASCII: its values are UTF-8 (valueText). */
 let decodeUtf8 = false;

@@ -5,7 +5,7 @@ export * from './framing.js';
 export * from './serializer.js';
 export * from './uri.js';
 export * from './validate.js';
-export { isToken, isTokenChar } from './syntax.js';
+export { isToken, isTokenChar, latin1 } from './syntax.js';
 export * from './headers/header-error.js';
 export * from './headers/list.js';
 export * from './headers/params.js';

@@ -156,7 +156,8 @@ function isDigits(text: string, from: number): boolean {
   return from < text.length;
 }
 
-const COMMON_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
+/** Methods whose text the quick start line shares rather than slices (the analysis's plain reading too). */
+export const COMMON_METHODS: readonly string[] = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'INFO', 'UPDATE', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
 
 /**
  * Fast path for the usual "METHOD SP URI SP SIP/2.0" and "SIP/2.0 SP 3DIGIT SP reason" lines; anything else

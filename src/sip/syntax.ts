@@ -31,7 +31,9 @@ interface Latin1Sliceable {
   latin1Slice(start: number, end: number): string;
 }
 
-/** bytes[start, end) as a latin1 string: one char per byte, so string indexes are byte offsets. */
-export function latin1(bytes: Buffer, start: number, end: number): string {
-  return (bytes as unknown as Latin1Sliceable).latin1Slice(start, end);
+const latin1Slice = (Buffer.prototype as unknown as Latin1Sliceable).latin1Slice;
+
+/** bytes[start, end) as a latin1 string: one char per byte, so string indexes are byte offsets (any Uint8Array). */
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(bytes, start, end);
 }
