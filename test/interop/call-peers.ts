@@ -5,6 +5,7 @@
  * and `wssPort` it also takes SIP over WebSocket (WITH_WS) on those ports.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { expect } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestCertificates, type TestCertificates } from './certs.js';
@@ -97,4 +98,32 @@ export async function startCallProxy(options: {
     await close();
     throw error;
   }
+}
+
+/** What the revocation tests read of `sipscope call --json`. */
+export interface RevokedCallJson {
+  ok: boolean;
+  status: number | null;
+  endedBy: string;
+  revocation: { refresh: number; method: string; afterMs: number; status: number; reason: string } | null;
+  refreshes: { sent: number; ok: number };
+  transactions: { step: string; request: string; status: number | null; cseq: number; refresh?: number }[];
+}
+
+/**
+ * A call whose caller was revoked about 2 s into it, every 0.5 s a re-INVITE: the refreshes before were accepted,
+ * the first after got 403 and is reported as the revocation, the BYE went through Kamailio to SIPp, which answered
+ * it (the call is really torn down), within 3 s of the revocation.
+ */
+export function expectRevokedMidCall(json: RevokedCallJson, stdout: string, revokedAt: number): void {
+  expect(json).toMatchObject({ ok: false, status: 200, endedBy: 'revoked' });
+  expect(json.revocation).toMatchObject({ method: 'INVITE', status: 403, reason: 'Forbidden' });
+  expect(json.revocation!.refresh).toBe(json.refreshes.ok + 1);
+  expect(json.refreshes.ok, stdout).toBeGreaterThanOrEqual(1);
+  expect(json.revocation!.afterMs).toBeGreaterThan(500);
+  expect(json.revocation!.afterMs).toBeLessThan(4000);
+  const refused = json.transactions.find((t) => t.step === 'refresh' && t.status === 403);
+  expect(refused?.refresh).toBe(json.revocation!.refresh);
+  expect(json.transactions.filter((t) => t.step === 'bye').map((t) => t.status)).toEqual([200]);
+  expect(Date.now() - revokedAt).toBeLessThan(3000);
 }
