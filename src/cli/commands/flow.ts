@@ -35,7 +35,9 @@ export const flowCommand = defineCommand({
           cut++;
           return;
         }
-        messages.push({ ...message, retransmission });
+        // what the ladder draws, nothing more: a message's fields may keep its bytes (plain reading) alive
+        const { packetNumber, timeUs, src, dst, firstLine } = message;
+        messages.push({ packetNumber, timeUs, src, dst, firstLine, status: message.kind === 'response' ? message.status : undefined, retransmission });
       },
     });
     if (messages.length === 0) throw noMessageOfCallError(callId, files.join(' '));
