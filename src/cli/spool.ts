@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
 const SPOOL_MEMORY_CHARS = 1 << 20;
-const READ_BYTES = 1 << 20;
+const READ_BYTES = 1 << 16;
 
 export class TextSpool {
   private pending = '';
