@@ -6,11 +6,12 @@ import type { LayerServices, LayerState } from '../layer-state.js';
 import { LAYER_NONE, type LayerType } from '../layer-types.js';
 import { keepBytes } from '../packet-record.js';
 import { sipStartLineAt, START_LINE_YES } from '../tcp-start-line.js';
+import type { SipPayload } from '../types.js';
 
 export function decodeSipDatagram(packet: LayerState, services: LayerServices): LayerType {
   const { bytes, start, end, frame } = packet;
   if (sipStartLineAt(bytes, start, end) !== START_LINE_YES) return LAYER_NONE;
-  services.sink.message({
+  const payload: SipPayload = {
     file: frame.file,
     packetNumber: frame.packetNumber,
     packets: packet.packets(),
@@ -18,8 +19,11 @@ export function decodeSipDatagram(packet: LayerState, services: LayerServices): 
     src: { ip: packet.sourceIp(), port: packet.srcPort },
     dst: { ip: packet.destinationIp(), port: packet.dstPort },
     transport: 'udp',
-    ...(packet.ip.quoted ? { icmpQuote: true } : {}),
     bytes: keepBytes(bytes, start, end),
-  });
+  };
+  // set only when true (the JSON of decode lists it only then); a literal, not a spread: a spread in the literal
+  // made every message's payload build slowly
+  if (packet.ip.quoted) payload.icmpQuote = true;
+  services.sink.message(payload);
   return LAYER_NONE;
 }
