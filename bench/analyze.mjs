@@ -20,6 +20,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { timeVerboseFigures } from './time-verbose.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
@@ -49,11 +50,10 @@ function run(command, args, { stdout = 'ignore' } = {}) {
 /** Wall seconds and peak RSS (MB) of one command, from /usr/bin/time -v. */
 async function measure(label, command, args) {
   const result = await run('/usr/bin/time', ['-v', command, ...args]);
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(result.err);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.err);
-  const cpu = ['User time \\(seconds\\)', 'System time \\(seconds\\)'].reduce((sum, name) => sum + Number(new RegExp(`${name}: ([\\d.]+)`).exec(result.err)?.[1] ?? NaN), 0);
-  const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  const row = { label, seconds, cpuSeconds: cpu, rssMB: rss ? Number(rss[1]) / 1024 : NaN, exit: result.code };
+  const figures = timeVerboseFigures(result.err);
+  const seconds = figures.seconds ?? NaN;
+  const cpu = figures.cpuSeconds ?? NaN;
+  const row = { label, seconds, cpuSeconds: cpu, rssMB: (figures.maxRssKb ?? NaN) / 1024, exit: result.code };
   console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(8)} s wall ${cpu.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
   return row;
 }

@@ -16,6 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { timeVerboseFigures } from './time-verbose.mjs';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,11 +43,10 @@ function run(command, args, { stdout = 'pipe' } = {}) {
 /** Runs under /usr/bin/time -v: wall seconds, CPU seconds and peak RSS (kB) as the kernel saw them. */
 async function timed(label, command, args, runOptions) {
   const result = await run('/usr/bin/time', ['-v', command, ...args], runOptions);
-  const field = (name) => result.stderr.match(new RegExp(`${name}: (.*)`))?.[1]?.trim();
-  const wall = field('Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)') ?? '0:0';
-  const seconds = wall.split(':').reduce((sum, part) => sum * 60 + Number(part), 0);
-  const maxRssKb = Number(field('Maximum resident set size \\(kbytes\\)') ?? 0);
-  const cpuSeconds = Number(field('User time \\(seconds\\)') ?? 0) + Number(field('System time \\(seconds\\)') ?? 0);
+  const figures = timeVerboseFigures(result.stderr);
+  const seconds = figures.seconds ?? 0;
+  const maxRssKb = figures.maxRssKb ?? 0;
+  const cpuSeconds = figures.cpuSeconds ?? 0;
   if (result.code !== 0 && !(label === 'analyze' && result.code === 1)) throw new Error(`${label}: exit code ${result.code}\n${result.stderr.slice(-2000)}`);
   return { label, seconds, cpuSeconds, maxRssKb, stdout: result.stdout };
 }
