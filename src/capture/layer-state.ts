@@ -5,7 +5,7 @@
  * `bytes[start..end)`, records what later layers need, moves the window to its own payload and returns the next
  * layer type; it never calls another layer. Nothing here is allocated per packet.
  */
-import type { FragmentTable } from './fragments.js';
+import type { FragmentTable, IpFragment } from './fragments.js';
 import { ipv4Text, ipv6Text } from './ip-address.js';
 import { isIpLayer, isIpv6ExtensionLayer, LAYER_NONE, LAYER_UDP, type LayerType } from './layer-types.js';
 import type { PacketRecord } from './packet-record.js';
@@ -125,6 +125,29 @@ export function reportIssue(packet: LayerState, services: LayerServices, code: s
 export function malformed(packet: LayerState, services: LayerServices, what: string): LayerType {
   reportIssue(packet, services, 'malformed-packet', `${what} is malformed or cut short`);
   return LAYER_NONE;
+}
+
+/** The fragment handed to the table: one object, refilled for every fragment (the table copies what it keeps). */
+const fragment: IpFragment = { key: '', at: 0, last: false, bytes: new Uint8Array(0), start: 0, end: 0, frame: { file: '', packetNumber: 0, timeUs: 0, offset: 0 } };
+
+/**
+ * An IPv4 or IPv6 fragment (RFC 791 §3.2, RFC 8200 §4.5) whose data is bytes[start, end) of the packet, at byte
+ * `at` of the datagram named `key`: handed to the fragment table; when it completed the datagram, the window moves
+ * to the reassembled payload and the layer `next` follows (ipPayloadLayer), else nothing more is read of it.
+ */
+export function reassembleFragment(packet: LayerState, services: LayerServices, key: string, at: number, last: boolean, start: number, end: number, next: LayerType): LayerType {
+  fragment.key = key;
+  fragment.at = at;
+  fragment.last = last;
+  fragment.bytes = packet.bytes;
+  fragment.start = start;
+  fragment.end = end;
+  fragment.frame = packet.frame;
+  const whole = services.fragments.add(fragment);
+  if (whole === undefined) return LAYER_NONE;
+  packet.fragmentPackets = whole.packets;
+  packet.window(whole.payload, 0, whole.payload.length);
+  return ipPayloadLayer(packet, services, next);
 }
 
 /**

@@ -2,16 +2,12 @@
  * IPv4 (RFC 791 §3.1): header checks, the addresses later layers report, and fragments (§3.2) handed to the
  * fragment table; the window moves to the payload (the reassembled one when this fragment completed it).
  */
-import type { IpFragment } from '../fragments.js';
-import { ipPayloadLayer, malformed, type LayerServices, type LayerState } from '../layer-state.js';
+import { ipPayloadLayer, malformed, reassembleFragment, type LayerServices, type LayerState } from '../layer-state.js';
 import { LAYER_NONE, layerOfIpProtocol, type LayerType } from '../layer-types.js';
 import { u16be, u32be } from '../packet-record.js';
 
 const MORE_FRAGMENTS = 0x2000;
 const FRAGMENT_OFFSET = 0x1fff;
-
-/** The fragment handed to the table: one object, refilled for every fragment (the table copies what it keeps). */
-const fragment: IpFragment = { key: '', at: 0, last: false, bytes: new Uint8Array(0), start: 0, end: 0, frame: { file: '', packetNumber: 0, timeUs: 0, offset: 0 } };
 
 export function decodeIpv4(packet: LayerState, services: LayerServices): LayerType {
   const { bytes, start, end } = packet;
@@ -34,16 +30,6 @@ export function decodeIpv4(packet: LayerState, services: LayerServices): LayerTy
     return ipPayloadLayer(packet, services, layerOfIpProtocol(protocol));
   }
   if (packet.ip.quoted) return LAYER_NONE;
-  fragment.key = `4|${u32be(bytes, start + 12)}|${u32be(bytes, start + 16)}|${protocol}|${u16be(bytes, start + 4)}`;
-  fragment.at = fragmentOffset;
-  fragment.last = !moreFragments;
-  fragment.bytes = bytes;
-  fragment.start = start + headerLength;
-  fragment.end = packetEnd;
-  fragment.frame = packet.frame;
-  const whole = services.fragments.add(fragment);
-  if (whole === undefined) return LAYER_NONE;
-  packet.fragmentPackets = whole.packets;
-  packet.window(whole.payload, 0, whole.payload.length);
-  return ipPayloadLayer(packet, services, layerOfIpProtocol(protocol));
+  const key = `4|${u32be(bytes, start + 12)}|${u32be(bytes, start + 16)}|${protocol}|${u16be(bytes, start + 4)}`;
+  return reassembleFragment(packet, services, key, fragmentOffset, !moreFragments, start + headerLength, packetEnd, layerOfIpProtocol(protocol));
 }

@@ -3,16 +3,12 @@
  * routing, destination options and mobility share one shape; the authentication header (RFC 4302) counts its
  * length differently; the fragment header (§4.5) hands fragments to the fragment table.
  */
-import type { IpFragment } from '../fragments.js';
-import { ipPayloadLayer, malformed, type LayerServices, type LayerState } from '../layer-state.js';
+import { ipPayloadLayer, malformed, reassembleFragment, type LayerServices, type LayerState } from '../layer-state.js';
 import { isIpv6ExtensionLayer, LAYER_NONE, layerOfIpv6NextHeader, type LayerType } from '../layer-types.js';
 import { u16be, u32be } from '../packet-record.js';
 
 /** Extension headers walked in one chain before giving up (RFC 8200 §4.1 order has at most ~8). */
 const MAX_EXTENSION_HEADERS = 16;
-
-/** The fragment handed to the table: one object, refilled for every fragment (the table copies what it keeps). */
-const fragment: IpFragment = { key: '', at: 0, last: false, bytes: new Uint8Array(0), start: 0, end: 0, frame: { file: '', packetNumber: 0, timeUs: 0, offset: 0 } };
 
 /** RFC 8200 §3: the fixed header; what follows is named by its next-header field. */
 export function decodeIpv6(packet: LayerState, services: LayerServices): LayerType {
@@ -64,16 +60,6 @@ export function decodeIpv6Fragment(packet: LayerState, services: LayerServices):
   if (packet.ip.quoted) return LAYER_NONE;
   const ip = packet.ip;
   // the source and destination addresses (32 bytes from the source) name the datagram with its identification
-  fragment.key = `6|${Buffer.from(ip.addressBytes.buffer, ip.addressBytes.byteOffset + ip.srcAt, 32).toString('latin1')}|${u32be(bytes, start + 4)}`;
-  fragment.at = fragmentOffset;
-  fragment.last = !moreFragments;
-  fragment.bytes = bytes;
-  fragment.start = start + 8;
-  fragment.end = end;
-  fragment.frame = packet.frame;
-  const whole = services.fragments.add(fragment);
-  if (whole === undefined) return LAYER_NONE;
-  packet.fragmentPackets = whole.packets;
-  packet.window(whole.payload, 0, whole.payload.length);
-  return ipPayloadLayer(packet, services, next);
+  const key = `6|${Buffer.from(ip.addressBytes.buffer, ip.addressBytes.byteOffset + ip.srcAt, 32).toString('latin1')}|${u32be(bytes, start + 4)}`;
+  return reassembleFragment(packet, services, key, fragmentOffset, !moreFragments, start + 8, end, next);
 }
