@@ -2,7 +2,7 @@
  * The few header fields the analysis needs from each message, read once: Call-ID, CSeq, From/To tags and URIs,
  * the top Via (branch and sent-by) and the credential. Everything else of the message is dropped after this.
  */
-import { byteFaithfulValue, isTokenChar, parseCSeq, parseUri, readNameAddrLeniently, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
+import { byteFaithfulValue, parseCSeq, parseUri, readNameAddrLeniently, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
 import { credentialOf, isStaleChallenge } from './credentials.js';
 import { ownCopy } from './own-copy.js';
 import type { Credential } from './types.js';
@@ -97,14 +97,14 @@ function callIdKey(message: SipMessage, field: SipMessage['headers'][number]): s
   return byteFaithfulValue(message.raw, field) ?? field.value;
 }
 
-/** URI and tag of a From/To value (readNameAddrLeniently's reading, the plain forms without it). */
+/** URI and tag of a From/To value (readNameAddrLeniently's reading). */
 export function readNameAddrValue(value: string): { uri: string; tag?: string } {
-  return plainNameAddr(value) ?? cached(nameAddrCache, value, nameAddrParts);
+  return cached(nameAddrCache, value, nameAddrParts);
 }
 
-/** Branch and sent-by of a Via value's first via-parm (topVia's reading, the plain form without it). */
+/** Branch and sent-by of a Via value's first via-parm (topVia). */
 export function readTopViaValue(value: string): { branch?: string; sentBy?: string } {
-  return plainTopVia(value) ?? cached(viaCache, value, topVia);
+  return cached(viaCache, value, topVia);
 }
 
 /**
@@ -155,110 +155,6 @@ export function uriUser(uri: string): string | undefined {
 }
 
 /**
- * `;name[=value]` parameters of text[pos, end) in their plainest form: token names, token / IPv6-ish values, no
- * whitespace, no quotes. Returns the first value of `wanted` ('' when absent, null when present without a value),
- * or undefined when the text is anything else (then readParams decides, with its errors).
- */
-function plainParam(text: string, pos: number, end: number, wanted: string): string | null | undefined {
-  let found: string | null = '';
-  let seen = false;
-  while (pos < end) {
-    if (text.charCodeAt(pos) !== 0x3b) return undefined;
-    const nameStart = ++pos;
-    while (pos < end && isTokenChar(text.charCodeAt(pos))) pos++;
-    const nameEnd = pos;
-    if (nameEnd === nameStart) return undefined;
-    let valueStart = -1;
-    if (pos < end && text.charCodeAt(pos) === 0x3d) {
-      valueStart = ++pos;
-      while (pos < end && isPlainValueChar(text.charCodeAt(pos))) pos++;
-      if (pos === valueStart) return undefined;
-    }
-    if (!seen && sameNameIgnoringCase(text, nameStart, nameEnd, wanted)) {
-      seen = true;
-      found = valueStart < 0 ? null : text.slice(valueStart, pos);
-    }
-  }
-  return found;
-}
-
-function isPlainValueChar(code: number): boolean {
-  return code === 0x3a || code === 0x5b || code === 0x5d || isTokenChar(code);
-}
-
-function sameNameIgnoringCase(text: string, start: number, end: number, lowerName: string): boolean {
-  if (end - start !== lowerName.length) return false;
-  for (let i = 0; i < lowerName.length; i++) if ((text.charCodeAt(start + i) | 0x20) !== lowerName.charCodeAt(i)) return false;
-  return true;
-}
-
-/**
- * From/To in their plainest forms, read without the cache or the grammar's objects: `<uri>;params`,
- * `token display name <uri>;params` and `uri;params` with no quote, backslash or whitespace outside a token display
- * name. There parseNameAddr would give the same URI and tag (and, where it refuses the URI, so would the lenient
- * reading). Anything else: undefined (nameAddrParts reads it).
- */
-function plainNameAddr(value: string): { uri: string; tag?: string } | undefined {
-  const length = value.length;
-  if (length === 0 || value.indexOf('"') >= 0 || value.indexOf('\\') >= 0) return undefined;
-  const open = value.indexOf('<');
-  const colon = value.indexOf(':');
-  let uri: string;
-  let pos: number;
-  if (open >= 0 && (colon < 0 || open < colon)) {
-    for (let i = 0; i < open; i++) {
-      const code = value.charCodeAt(i);
-      if (code !== 0x20 && !isTokenChar(code)) return undefined;
-    }
-    const close = value.indexOf('>', open);
-    if (close <= open + 1) return undefined;
-    for (let i = open + 1; i < close; i++) if (isSpaceOrControl(value.charCodeAt(i))) return undefined;
-    uri = value.slice(open + 1, close);
-    pos = close + 1;
-  } else {
-    if (open >= 0 || colon <= 0) return undefined;
-    pos = 0;
-    while (pos < length && value.charCodeAt(pos) !== 0x3b) {
-      const code = value.charCodeAt(pos);
-      if (isSpaceOrControl(code) || code === 0x3f || code === 0x2c || code === 0x3e) return undefined;
-      pos++;
-    }
-    uri = value.slice(0, pos);
-    if (uri.indexOf(':') <= 0) return undefined;
-  }
-  const tag = plainParam(value, pos, length, 'tag');
-  if (tag === undefined) return undefined;
-  return tag === '' || tag === null ? { uri } : { uri, tag };
-}
-
-function isSpaceOrControl(code: number): boolean {
-  return code <= 0x20 || code === 0x7f;
-}
-
-const VIA_PLAIN_PREFIX = 'SIP/2.0/';
-
-/** Top Via in its plainest form (`SIP/2.0/UDP host:port;params`, no quote, no '<', no tab): as topVia reads it. */
-function plainTopVia(value: string): { branch?: string; sentBy?: string } | undefined {
-  if (!value.startsWith(VIA_PLAIN_PREFIX) || value.indexOf('"') >= 0 || value.indexOf('<') >= 0 || value.indexOf('\t') >= 0) return undefined;
-  const comma = value.indexOf(',');
-  const end = comma < 0 ? value.length : comma;
-  const space = value.indexOf(' ', VIA_PLAIN_PREFIX.length);
-  if (space < 0 || space >= end || space === VIA_PLAIN_PREFIX.length) return undefined;
-  let hostStart = space;
-  while (value.charCodeAt(hostStart) === 0x20) hostStart++;
-  let semicolon = value.indexOf(';', hostStart);
-  if (semicolon > end) semicolon = -1;
-  const sentBy = value.slice(hostStart, semicolon < 0 ? end : semicolon).trim().toLowerCase();
-  if (sentBy.length === 0) return undefined;
-  if (semicolon < 0) return { sentBy };
-  let paramsEnd = end;
-  while (paramsEnd > semicolon && value.charCodeAt(paramsEnd - 1) === 0x20) paramsEnd--;
-  const branch = plainParam(value, semicolon, paramsEnd, 'branch');
-  if (branch === undefined) return undefined;
-  return branch === '' || branch === null ? { sentBy } : { sentBy, branch };
-}
-
-/**
  * Top Via (first via-parm of the first Via header, RFC 3261 §7.3.1, §20.42): sent-by and branch only, read with
  * the shared parameter reader (the full parseVia also validates every host form, which analysis does not need).
  */
@@ -276,6 +172,3 @@ function topVia(value: string): { branch?: string; sentBy?: string } {
     return { sentBy };
   }
 }
-
-/** The plain-form readers and the general ones they stand in for, side by side (for the equivalence test). */
-export const fieldReadersForTest = { plainNameAddr, nameAddrParts, plainTopVia, topVia };

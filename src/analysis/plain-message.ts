@@ -317,9 +317,11 @@ function nameAddrFromText(value: string): void {
 }
 
 /**
- * From/To at bytes[start, end), in one pass: the plain forms of fields.ts plainNameAddr (`<uri>;params`,
- * `token display name <uri>;params`, `uri;params`) read from the bytes, the URI left as a range (most messages
- * never need it as text); any other value read by fields.ts from its text. No field: as an empty value.
+ * From/To at bytes[start, end), in one pass, in their plain forms: `<uri>;params`, `token display name <uri>;params`
+ * and `uri;params` (RFC 3261 §20.10), with no quote, backslash, byte >= 0x80 or whitespace outside a token display
+ * name, and plain parameters (paramRange). There parseNameAddr gives this URI and tag, and where it refuses the URI,
+ * readNameAddrLeniently recovers the same ones. The URI is left as a range (most messages never need it as text);
+ * any other value is read by fields.ts from its text. No field: as an empty value.
  */
 function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
   nameUriText = undefined;
@@ -413,7 +415,11 @@ function topViaFromText(value: string): void {
   viaSentBy = read.sentBy;
 }
 
-/** Top Via at bytes[start, end): the plain form of fields.ts plainTopVia read from the bytes, else from its text. */
+/**
+ * Top Via at bytes[start, end) in its plain form, `SIP/2.0/TRANSPORT sent-by;params` (RFC 3261 §20.42) with no quote,
+ * '<', control character or byte >= 0x80 and plain parameters: sent-by and branch as fields.ts topVia reads them;
+ * any other value read by topVia from its text.
+ */
 function topViaAt(bytes: Uint8Array, start: number, end: number): void {
   viaBranch = undefined;
   viaSentBy = undefined;
@@ -462,7 +468,8 @@ const PARAM_NONE = -1;
 let paramEnd = 0;
 
 /**
- * `;name[=value]` parameters of bytes[pos, end) in the plain form of fields.ts plainParam: the start of the first
+ * `;name[=value]` parameters of bytes[pos, end) in their plainest form (token names, token or IPv6-ish values, no
+ * whitespace, no quotes; readParams reads them alike and cannot fail on them): the start of the first
  * `wanted` parameter's value (its end in paramEnd), PARAM_NONE when absent or valueless, PARAM_UNPLAIN otherwise.
  */
 function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string): number {
