@@ -27,12 +27,14 @@ export interface MessageFields {
 }
 
 /**
- * The header fields readFields and the credential readers look at: the parser reads only these for the analysis
- * (parseMessage's `only`), which skips the values of every other field and the body.
+ * The header fields readFields and the credential readers look at (canonical names): the parser reads only these
+ * for the analysis (parseMessage's `only`), skipping the values of every other field and the body; plain-message.ts
+ * looks for them by their index in this list.
  */
-export const ANALYSIS_HEADERS: ReadonlySet<string> = new Set([
+export const ANALYSIS_FIELD_NAMES = [
   'call-id', 'cseq', 'from', 'to', 'via', 'authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate',
-]);
+] as const;
+export const ANALYSIS_HEADERS: ReadonlySet<string> = new Set(ANALYSIS_FIELD_NAMES);
 
 /** Reads the analysis fields in one pass over the headers; undefined when Call-ID or CSeq is missing or unreadable. */
 export function readFields(message: SipMessage): MessageFields | undefined {

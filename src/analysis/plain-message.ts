@@ -13,7 +13,7 @@
 import { isAscii } from 'node:buffer';
 import { COMMON_METHODS, isTokenChar, latin1, utf8FromLatin1 } from '../sip/index.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
-import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
+import { ANALYSIS_FIELD_NAMES, readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
 import type { MessageReading } from './observed.js';
 import type { Credential } from './types.js';
 
@@ -26,7 +26,7 @@ const SEMICOLON = 0x3b;
 /** parseMessage decodes this much first (parser.ts FIRST_DECODE_BYTES): larger messages take the general path. */
 const MAX_PLAIN_BYTES = 16 * 1024;
 
-/** The fields looked for, by index. */
+/** The fields looked for, by their index in ANALYSIS_FIELD_NAMES. */
 const CALL_ID = 0;
 const CSEQ = 1;
 const FROM = 2;
@@ -39,7 +39,7 @@ const PROXY_AUTHENTICATE = 8;
 const NONE = -1;
 
 /** Long names (lower case) of the fields looked for, by field index; compact forms (RFC 3261 §7.3.3) in fieldOf. */
-const LONG_NAMES = ['call-id', 'cseq', 'from', 'to', 'via', 'authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate'];
+const LONG_NAMES = ANALYSIS_FIELD_NAMES;
 
 const VERSION_TAIL = ' SIP/2.0';
 const RESPONSE_HEAD = 'SIP/2.0 ';
