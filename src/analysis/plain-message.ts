@@ -47,12 +47,16 @@ const RESPONSE_HEAD = 'SIP/2.0 ';
 /** bytes[start, end) as text (ASCII here, or latin1 before valueText decodes it). */
 const text = latin1;
 
-/** The message being read is not ASCII: its values are UTF-8 (valueText). */
-let decodeUtf8 = false;
+/** Whether the message being read is ASCII: unknown until a value's text needs it (valueText). */
+const ASCII_UNKNOWN = 0;
+const ASCII_YES = 1;
+const ASCII_NO = 2;
+let messageAscii = ASCII_UNKNOWN;
 
-/** A header value's text as the parser gives it: UTF-8 decoded in a message that is not ASCII. */
+/** A header value's text as the parser gives it: UTF-8 decoded in a message that is not ASCII (RFC 3261 §25.1). */
 function valueText(bytes: Uint8Array, start: number, end: number): string {
-  return decodeUtf8 ? utf8FromLatin1(text(bytes, start, end)) : text(bytes, start, end);
+  if (messageAscii === ASCII_UNKNOWN) messageAscii = isAscii(bytes) ? ASCII_YES : ASCII_NO;
+  return messageAscii === ASCII_NO ? utf8FromLatin1(text(bytes, start, end)) : text(bytes, start, end);
 }
 
 function isAsciiRange(bytes: Uint8Array, start: number, end: number): boolean {
@@ -61,25 +65,55 @@ function isAsciiRange(bytes: Uint8Array, start: number, end: number): boolean {
 }
 
 /**
- * Value ranges of the first occurrence of each field (start, end pairs; -1 when absent). From, To and Via take
- * the first non-empty value, as readFields does.
+ * Byte classes for the scans below, one table lookup per byte (a Uint8Array of all 256 bytes: no range check).
+ * TOKEN: token char (RFC 3261 §25.1, isTokenChar); PARAM_VALUE: what paramRange takes in a value (token, ':', '[',
+ * ']'); URI_STOP: ends or spoils a bracketed URI (nameAddrAt: '>', controls, SP, DEL and above, '"', '\\');
+ * ADDR_SPEC_STOP: ends or spoils an addr-spec (';' and, as URI_STOP, '?', ',', '<', '>'); VIA_STOP: spoils a plain
+ * Via ('"', '<', controls, bytes >= 0x80) or ends its first element (',').
  */
-const ranges = new Int32Array(10);
+const TOKEN = 1;
+const PARAM_VALUE = 2;
+const URI_STOP = 4;
+const ADDR_SPEC_STOP = 8;
+const VIA_STOP = 16;
+const BYTE_CLASS = (() => {
+  const table = new Uint8Array(256);
+  for (let code = 0; code < 256; code++) {
+    let classes = 0;
+    if (isTokenChar(code)) classes |= TOKEN | PARAM_VALUE;
+    if (code === COLON || code === 0x5b || code === 0x5d) classes |= PARAM_VALUE;
+    const uriSpoiler = code <= SP || code >= 0x7f || code === 0x22 || code === 0x5c;
+    if (uriSpoiler || code === 0x3e) classes |= URI_STOP;
+    if (uriSpoiler || code === SEMICOLON || code === 0x3f || code === 0x2c || code === 0x3e || code === 0x3c) classes |= ADDR_SPEC_STOP;
+    if (code === 0x22 || code === 0x3c || code < SP || code >= 0x80 || code === 0x2c) classes |= VIA_STOP;
+    table[code] = classes;
+  }
+  return table;
+})();
 
 /** Reads a message in its plain form; undefined when it is not (see the file comment). */
 export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined {
   const total = bytes.length;
   if (total > MAX_PLAIN_BYTES) return undefined;
-  // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): so do these
-  decodeUtf8 = !isAscii(bytes);
+  // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): valueText does too
+  messageAscii = ASCII_UNKNOWN;
   let pos = 0;
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (pos < total && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
-  const lineBreak = bytes.indexOf(LF, pos);
-  if (pos >= total || lineBreak < 0) return undefined;
+  const lineBreak = lineBreakAt(bytes, pos, total);
+  if (pos >= total || lineBreak >= total) return undefined;
   const lineEnd = lineBreak > pos && bytes[lineBreak - 1] === CR ? lineBreak - 1 : lineBreak;
-  if (decodeUtf8 && !isAsciiRange(bytes, pos, lineEnd)) return undefined;
-  ranges.fill(-1);
+  // value ranges of the first Call-ID and CSeq and of the first non-empty From, To and Via (as readFields takes them)
+  let callIdStart = -1;
+  let callIdEnd = -1;
+  let cseqStart = -1;
+  let cseqEnd = -1;
+  let fromStart = -1;
+  let fromEnd = -1;
+  let toStart = -1;
+  let toEnd = -1;
+  let viaStart = -1;
+  let viaEnd = -1;
   let authorization: string[] | undefined;
   let proxyAuthorization: string[] | undefined;
   let wwwAuthenticate: string[] | undefined;
@@ -87,14 +121,16 @@ export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined 
   // readHeaderBlock's line walk (RFC 3261 §7.3): a line ends at LF (CR before it dropped), an empty one ends the block
   let line = lineBreak + 1;
   while (line < total) {
-    const newline = indexOfLf(bytes, line, total);
+    // one pass along the line: the name up to ':', then the rest up to LF
+    let colon = line;
+    let code = 0;
+    while (colon < total && (code = bytes[colon]) !== COLON && code !== LF) colon++;
+    const newline = code === COLON ? lineBreakAt(bytes, colon + 1, total) : colon;
     const end = newline > line && bytes[newline - 1] === CR ? newline - 1 : newline;
     if (end === line) break;
     const next = newline + 1;
     // folded lines (§7.3.1) and lines starting with whitespace are the parser's to read
     if (bytes[line] === SP || bytes[line] === HT || (next < total && (bytes[next] === SP || bytes[next] === HT))) return undefined;
-    let colon = line;
-    while (colon < end && bytes[colon] !== COLON) colon++;
     if (colon < end) {
       let nameEnd = colon;
       while (nameEnd > line && (bytes[nameEnd - 1] === SP || bytes[nameEnd - 1] === HT)) nameEnd--;
@@ -104,44 +140,56 @@ export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined 
         let valueEnd = end;
         while (valueStart < valueEnd && (bytes[valueStart] === SP || bytes[valueStart] === HT)) valueStart++;
         while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HT)) valueEnd--;
-        if (field < AUTHORIZATION) {
-          const slot = field * 2;
-          // Call-ID and CSeq: the first field; From, To, Via: the first non-empty one
-          if (ranges[slot] < 0 && (field <= CSEQ || valueEnd > valueStart)) {
-            ranges[slot] = valueStart;
-            ranges[slot + 1] = valueEnd;
-          }
-        } else if (field === AUTHORIZATION) {
-          (authorization ??= []).push(valueText(bytes, valueStart, valueEnd));
-        } else if (field === PROXY_AUTHORIZATION) {
-          (proxyAuthorization ??= []).push(valueText(bytes, valueStart, valueEnd));
-        } else if (field === WWW_AUTHENTICATE) {
-          (wwwAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
-        } else {
-          (proxyAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
+        const empty = valueEnd === valueStart;
+        switch (field) {
+          case CALL_ID:
+            if (callIdStart < 0) (callIdStart = valueStart), (callIdEnd = valueEnd);
+            break;
+          case CSEQ:
+            if (cseqStart < 0) (cseqStart = valueStart), (cseqEnd = valueEnd);
+            break;
+          case FROM:
+            if (fromStart < 0 && !empty) (fromStart = valueStart), (fromEnd = valueEnd);
+            break;
+          case TO:
+            if (toStart < 0 && !empty) (toStart = valueStart), (toEnd = valueEnd);
+            break;
+          case VIA:
+            if (viaStart < 0 && !empty) (viaStart = valueStart), (viaEnd = valueEnd);
+            break;
+          case AUTHORIZATION:
+            (authorization ??= []).push(valueText(bytes, valueStart, valueEnd));
+            break;
+          case PROXY_AUTHORIZATION:
+            (proxyAuthorization ??= []).push(valueText(bytes, valueStart, valueEnd));
+            break;
+          case WWW_AUTHENTICATE:
+            (wwwAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
+            break;
+          default:
+            (proxyAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
         }
       }
     }
     line = next;
   }
-  const callIdStart = ranges[CALL_ID * 2];
-  const callIdEnd = ranges[CALL_ID * 2 + 1];
-  if (callIdStart < 0 || callIdEnd === callIdStart || ranges[CSEQ * 2] < 0) return undefined;
+  if (callIdStart < 0 || callIdEnd === callIdStart || cseqStart < 0) return undefined;
   // a Call-ID that is not ASCII is kept byte for byte (fields.ts callIdKey): the parser's path does that
-  if (decodeUtf8 && !isAsciiRange(bytes, callIdStart, callIdEnd)) return undefined;
-  const cseqNumber = cseqNumberOf(bytes, ranges[CSEQ * 2], ranges[CSEQ * 2 + 1]);
+  if (!isAsciiRange(bytes, callIdStart, callIdEnd)) return undefined;
+  const cseqNumber = cseqNumberOf(bytes, cseqStart, cseqEnd);
   if (cseqNumber < 0) return undefined;
-  const cseqMethod = cseqMethodOf(bytes, ranges[CSEQ * 2], ranges[CSEQ * 2 + 1]);
+  const cseqMethod = cseqMethodOf(bytes, cseqStart, cseqEnd);
   if (cseqMethod === undefined) return undefined;
+  // a start line that is not ASCII makes the message not ASCII: the parser's to read (readStartLine refuses it)
   if (!readStartLine(bytes, pos, lineEnd)) return undefined;
   const isRequest = lineStatus === 0;
-  nameAddrAt(bytes, ranges[FROM * 2], ranges[FROM * 2 + 1]);
+  nameAddrAt(bytes, fromStart, fromEnd);
   const fromTag = nameTag;
   const fromUriText = nameUriText;
   const fromUriStart = nameUriStart;
   const fromUriEnd = nameUriEnd;
-  nameAddrAt(bytes, ranges[TO * 2], ranges[TO * 2 + 1]);
-  topViaAt(bytes, ranges[VIA * 2], ranges[VIA * 2 + 1]);
+  nameAddrAt(bytes, toStart, toEnd);
+  topViaAt(bytes, viaStart, viaEnd);
   const fields = new PlainFields(
     bytes,
     text(bytes, callIdStart, callIdEnd),
@@ -170,7 +218,8 @@ function isStale(status: number, wwwAuthenticate: string[] | undefined, proxyAut
   return false;
 }
 
-function indexOfLf(bytes: Uint8Array, from: number, total: number): number {
+/** Index of the first LF from `from` on, or total. */
+function lineBreakAt(bytes: Uint8Array, from: number, total: number): number {
   const at = bytes.indexOf(LF, from);
   return at < 0 ? total : at;
 }
@@ -237,6 +286,7 @@ function readStartLine(bytes: Uint8Array, start: number, end: number): boolean {
     const d1 = bytes[code + 1] - 0x30;
     const d2 = bytes[code + 2] - 0x30;
     if (d0 < 1 || d0 > 6 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
+    if (!isAsciiRange(bytes, code + 4, end)) return false;
     const reason = end > code + 4 ? text(bytes, code + 4, end) : '';
     // the analysis's first line is version, status and reason joined, trailing whitespace trimmed (String#trimEnd)
     let lineEnd = end;
@@ -251,10 +301,10 @@ function readStartLine(bytes: Uint8Array, start: number, end: number): boolean {
   while (space < end && bytes[space] !== SP) space++;
   const uriEnd = end - 8;
   if (space <= start || space >= uriEnd - 1) return false;
-  for (let i = start; i < space; i++) if (!isTokenChar(bytes[i])) return false;
+  for (let i = start; i < space; i++) if ((BYTE_CLASS[bytes[i]] & TOKEN) === 0) return false;
   for (let i = space + 1; i < uriEnd; i++) {
     const code = bytes[i];
-    if (code === SP || code === HT || code === 0x3c) return false;
+    if (code === SP || code === HT || code === 0x3c || code >= 0x80) return false;
   }
   lineStatus = 0;
   lineMethod = commonMethod(bytes, start, space) ?? text(bytes, start, space);
@@ -299,7 +349,7 @@ function cseqMethodOf(bytes: Uint8Array, start: number, end: number): string | u
   while (pos < end && bytes[pos] >= 0x30 && bytes[pos] <= 0x39) pos++;
   while (pos < end && (bytes[pos] === SP || bytes[pos] === HT)) pos++;
   if (pos === end) return undefined;
-  for (let i = pos; i < end; i++) if (!isTokenChar(bytes[i])) return undefined;
+  for (let i = pos; i < end; i++) if ((BYTE_CLASS[bytes[i]] & TOKEN) === 0) return undefined;
   return commonMethod(bytes, pos, end) ?? text(bytes, pos, end).toUpperCase();
 }
 
@@ -333,28 +383,23 @@ function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
   while (pos < end) {
     code = bytes[pos];
     if (code === 0x3c || code === COLON) break;
-    if (code !== SP && !isTokenChar(code)) return nameAddrFromText(valueText(bytes, start, end));
+    if (code !== SP && (BYTE_CLASS[code] & TOKEN) === 0) return nameAddrFromText(valueText(bytes, start, end));
     pos++;
   }
   let paramsStart: number;
   if (code === 0x3c && pos < end) {
     const open = pos;
     let close = open + 1;
-    while (close < end && (code = bytes[close]) !== 0x3e) {
-      if (code <= SP || code >= 0x7f || code === 0x22 || code === 0x5c) return nameAddrFromText(valueText(bytes, start, end));
-      close++;
-    }
-    if (close >= end || close === open + 1) return nameAddrFromText(valueText(bytes, start, end));
+    while (close < end && (BYTE_CLASS[bytes[close]] & URI_STOP) === 0) close++;
+    if (close >= end || bytes[close] !== 0x3e || close === open + 1) return nameAddrFromText(valueText(bytes, start, end));
     nameUriStart = open + 1;
     nameUriEnd = close;
     paramsStart = close + 1;
   } else {
     // addr-spec: a scheme before ':', the URI up to ';', no '<' anywhere
     if (pos >= end || pos === start) return nameAddrFromText(valueText(bytes, start, end));
-    while (pos < end && (code = bytes[pos]) !== SEMICOLON) {
-      if (code <= SP || code >= 0x7f || code === 0x3f || code === 0x2c || code === 0x3e || code === 0x3c || code === 0x22 || code === 0x5c) return nameAddrFromText(valueText(bytes, start, end));
-      pos++;
-    }
+    while (pos < end && (BYTE_CLASS[bytes[pos]] & ADDR_SPEC_STOP) === 0) pos++;
+    if (pos < end && bytes[pos] !== SEMICOLON) return nameAddrFromText(valueText(bytes, start, end));
     nameUriStart = start;
     nameUriEnd = pos;
     paramsStart = pos;
@@ -427,10 +472,10 @@ function topViaAt(bytes: Uint8Array, start: number, end: number): void {
   if (!startsWith(bytes, start, end, VIA_PREFIX)) return topViaFromText(valueText(bytes, start, end));
   let elementEnd = end;
   for (let i = start; i < end; i++) {
-    const code = bytes[i];
+    if ((BYTE_CLASS[bytes[i]] & VIA_STOP) === 0) continue;
     // quotes and brackets need the list splitter; control characters, String#trim
-    if (code === 0x22 || code === 0x3c || code < SP || code >= 0x80) return topViaFromText(valueText(bytes, start, end));
-    if (code === 0x2c && elementEnd === end) elementEnd = i;
+    if (bytes[i] !== 0x2c) return topViaFromText(valueText(bytes, start, end));
+    if (elementEnd === end) elementEnd = i;
   }
   let space = start + VIA_PREFIX.length;
   while (space < elementEnd && bytes[space] !== SP) space++;
@@ -478,13 +523,13 @@ function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string)
   while (pos < end) {
     if (bytes[pos] !== SEMICOLON) return PARAM_UNPLAIN;
     const nameStart = ++pos;
-    while (pos < end && isTokenChar(bytes[pos])) pos++;
+    while (pos < end && (BYTE_CLASS[bytes[pos]] & TOKEN) !== 0) pos++;
     const nameEnd = pos;
     if (nameEnd === nameStart) return PARAM_UNPLAIN;
     let valueStart = -1;
     if (pos < end && bytes[pos] === 0x3d) {
       valueStart = ++pos;
-      while (pos < end && isValueChar(bytes[pos])) pos++;
+      while (pos < end && (BYTE_CLASS[bytes[pos]] & PARAM_VALUE) !== 0) pos++;
       if (pos === valueStart) return PARAM_UNPLAIN;
     }
     if (!seen && sameName(bytes, nameStart, nameEnd, wanted)) {
@@ -496,10 +541,6 @@ function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string)
     }
   }
   return found;
-}
-
-function isValueChar(code: number): boolean {
-  return code === COLON || code === 0x5b || code === 0x5d || isTokenChar(code);
 }
 
 function sameName(bytes: Uint8Array, start: number, end: number, lowerName: string): boolean {
