@@ -404,7 +404,7 @@ function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
     nameUriEnd = pos;
     paramsStart = pos;
   }
-  const tag = paramRange(bytes, paramsStart, end, TAG);
+  const tag = paramRange(bytes, paramsStart, end, TAG, false);
   if (tag === PARAM_UNPLAIN) return nameAddrFromText(valueText(bytes, start, end));
   if (tag >= 0) nameTag = text(bytes, tag, paramEnd);
 }
@@ -462,45 +462,44 @@ function topViaFromText(value: string): void {
 
 /**
  * Top Via at bytes[start, end) in its plain form, `SIP/2.0/TRANSPORT sent-by;params` (RFC 3261 §20.42) with no quote,
- * '<', control character or byte >= 0x80 and plain parameters: sent-by and branch as fields.ts topVia reads them;
- * any other value read by topVia from its text.
+ * '<', control character or byte >= 0x80 in its first element (up to the first ',', §7.3.1: what follows is not
+ * read) and plain parameters: sent-by and branch as fields.ts topVia reads them; any other value read by topVia
+ * from its text. One pass: transport, sent-by and parameters are each checked as they are read.
  */
 function topViaAt(bytes: Uint8Array, start: number, end: number): void {
   viaBranch = undefined;
   viaSentBy = undefined;
   if (start < 0) return topViaFromText('');
   if (!startsWith(bytes, start, end, VIA_PREFIX)) return topViaFromText(valueText(bytes, start, end));
-  let elementEnd = end;
-  for (let i = start; i < end; i++) {
-    if ((BYTE_CLASS[bytes[i]] & VIA_STOP) === 0) continue;
-    // quotes and brackets need the list splitter; control characters, String#trim
-    if (bytes[i] !== 0x2c) return topViaFromText(valueText(bytes, start, end));
-    if (elementEnd === end) elementEnd = i;
+  // quotes and brackets need the list splitter; control characters, String#trim; ',' before sent-by: no sent-by
+  const transportStart = start + VIA_PREFIX.length;
+  let pos = transportStart;
+  let code = 0;
+  while (pos < end && (code = bytes[pos]) !== SP) {
+    if ((BYTE_CLASS[code] & VIA_STOP) !== 0) return topViaFromText(valueText(bytes, start, end));
+    pos++;
   }
-  let space = start + VIA_PREFIX.length;
-  while (space < elementEnd && bytes[space] !== SP) space++;
-  if (space >= elementEnd || space === start + VIA_PREFIX.length) return topViaFromText(valueText(bytes, start, end));
-  let hostStart = space;
-  while (bytes[hostStart] === SP) hostStart++;
-  let semicolon = hostStart;
-  while (semicolon < elementEnd && bytes[semicolon] !== SEMICOLON) semicolon++;
-  let hostEnd = semicolon;
+  if (pos >= end || pos === transportStart) return topViaFromText(valueText(bytes, start, end));
+  while (pos < end && bytes[pos] === SP) pos++;
+  const hostStart = pos;
+  let upperCase = false;
+  // sent-by up to ';' or the end of the first element
+  while (pos < end && (code = bytes[pos]) !== SEMICOLON) {
+    if ((BYTE_CLASS[code] & VIA_STOP) !== 0) {
+      if (code !== 0x2c) return topViaFromText(valueText(bytes, start, end));
+      break;
+    }
+    if (code >= 0x41 && code <= 0x5a) upperCase = true;
+    pos++;
+  }
+  let hostEnd = pos;
   while (hostEnd > hostStart && bytes[hostEnd - 1] === SP) hostEnd--;
   if (hostEnd === hostStart) return topViaFromText(valueText(bytes, start, end));
-  const sentBy = lowerText(bytes, hostStart, hostEnd);
-  viaSentBy = sentBy;
-  if (semicolon >= elementEnd) return;
-  let paramsEnd = elementEnd;
-  while (paramsEnd > semicolon && bytes[paramsEnd - 1] === SP) paramsEnd--;
-  const branch = paramRange(bytes, semicolon, paramsEnd, BRANCH);
+  viaSentBy = upperCase ? text(bytes, hostStart, hostEnd).toLowerCase() : text(bytes, hostStart, hostEnd);
+  if (pos >= end || code === 0x2c) return;
+  const branch = paramRange(bytes, pos, end, BRANCH, true);
   if (branch === PARAM_UNPLAIN) return topViaFromText(valueText(bytes, start, end));
   if (branch >= 0) viaBranch = text(bytes, branch, paramEnd);
-}
-
-/** bytes[start, end) as text, lower case (String#toLowerCase of ASCII). */
-function lowerText(bytes: Uint8Array, start: number, end: number): string {
-  for (let i = start; i < end; i++) if (bytes[i] >= 0x41 && bytes[i] <= 0x5a) return text(bytes, start, end).toLowerCase();
-  return text(bytes, start, end);
 }
 
 const TAG = 'tag';
@@ -516,12 +515,16 @@ let paramEnd = 0;
  * `;name[=value]` parameters of bytes[pos, end) in their plainest form (token names, token or IPv6-ish values, no
  * whitespace, no quotes; readParams reads them alike and cannot fail on them): the start of the first
  * `wanted` parameter's value (its end in paramEnd), PARAM_NONE when absent or valueless, PARAM_UNPLAIN otherwise.
+ * inList: the parameters of a list's first element, which may end at SPs and ',' (endsElement).
  */
-function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string): number {
+function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string, inList: boolean): number {
   let found = PARAM_NONE;
   let seen = false;
   while (pos < end) {
-    if (bytes[pos] !== SEMICOLON) return PARAM_UNPLAIN;
+    if (bytes[pos] !== SEMICOLON) {
+      if (inList && endsElement(bytes, pos, end)) break;
+      return PARAM_UNPLAIN;
+    }
     const nameStart = ++pos;
     while (pos < end && (BYTE_CLASS[bytes[pos]] & TOKEN) !== 0) pos++;
     const nameEnd = pos;
@@ -541,6 +544,12 @@ function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string)
     }
   }
   return found;
+}
+
+/** Whether bytes[pos, end) starts with SPs then ',': the end of a list element (splitHeaderList, which trims it). */
+function endsElement(bytes: Uint8Array, pos: number, end: number): boolean {
+  while (pos < end && bytes[pos] === SP) pos++;
+  return pos < end && bytes[pos] === 0x2c;
 }
 
 function sameName(bytes: Uint8Array, start: number, end: number, lowerName: string): boolean {

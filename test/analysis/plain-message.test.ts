@@ -125,6 +125,12 @@ describe('plain reading of SIP messages', () => {
       'SIP/2.0/UDP a.example.com ;branch=z9hG4bK1', 'SIP/2.0/UDP  a.example.com;branch', 'SIP/2.0/UDP a;branch=', 'SIP/2.0/UDP a;;branch=1',
       'SIP/2.0/UDP a.example.com', 'SIP/2.0/UDP ;branch=1', 'SIP/2.0/ a;branch=1', 'SIP/2.0/UDP a;branch=x;branch=y', 'SIP/2.0/UDP a;rport;branch=z9hG4bKrp',
       'sip/2.0/udp a;branch=lower', 'SIP/2.0/UDP a\x0b;branch=z9hG4bK1', 'SIP/2.0/UDP a;received="x";branch=z9hG4bK1', 'SIP/2.0/UDP a,b;branch=1',
+      // the first element ends at ',': what follows it is not read (SPs before the ',' trimmed, as splitHeaderList does)
+      'SIP/2.0/UDP a;branch=z9hG4bK1 , SIP/2.0/UDP b;branch=2', 'SIP/2.0/UDP a;branch=z9hG4bK1,"x"', 'SIP/2.0/UDP a;branch=z9hG4bK1, <b\x01>',
+      'SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP bé', 'SIP/2.0/UDP a;branch=z9hG4bK1;,b', 'SIP/2.0/UDP a;branch=z9hG4bK1 x,b', 'SIP/2.0/UDP A.B ,b',
+      'SIP/2.0/U,DP a;branch=1', 'SIP/2.0/UDP ,a;branch=1', 'SIP/2.0/UDP a;branch=z9hG4bK1 ;x, b', 'SIP/2.0/UDP a;branch=z9hG4bK1 \x0b, b',
+      'SIP/2.0/UDP a;x=1 ;branch=z2', 'SIP/2.0/UDP a;x=1"q";branch=z2, b', 'SIP/2.0/UDP a;x=1 y;branch=z2', 'SIP/2.0/UDP a;x=1 , b;branch=z2',
+      'SIP/2.0/UDP a;x=1<q;branch=z2, b>;branch=z3', 'SIP/2.0/UDP a;x=1, b;branch=z2', 'SIP/2.0/UDP a;x=1 ,b;branch=z2',
     ];
     for (const via of vias) variants.push(base.replace('Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds', `Via: ${via.replace('\\x0b', '\x0b')}`));
     let plain = 0;
