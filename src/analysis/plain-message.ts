@@ -259,14 +259,17 @@ function fieldOf(bytes: Uint8Array, start: number, end: number): number {
       break;
   }
   if (field === NONE) return NONE;
-  const name = LONG_NAMES[field];
-  for (let j = 1; j < length; j++) if (lowerAscii(bytes[start + j]) !== name.charCodeAt(j)) return NONE;
+  const name = NAME_AT[field];
+  for (let j = 1; j < length; j++) if (LOWER_CASE[bytes[start + j]] !== NAME_BYTES[name + j]) return NONE;
   return field;
 }
 
-function lowerAscii(code: number): number {
-  return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
-}
+/** The long names as bytes, one after another (NAME_AT: where each starts). */
+const NAME_BYTES = new Uint8Array(LONG_NAMES.join('').split('').map((char) => char.charCodeAt(0)));
+const NAME_AT = new Int32Array(LONG_NAMES.map((_, field) => LONG_NAMES.slice(0, field).join('').length));
+
+/** Each byte with A-Z lower-cased (the ASCII lower case fieldOf compares names in). */
+const LOWER_CASE = new Uint8Array(256).map((_, code) => (code >= 0x41 && code <= 0x5a ? code + 0x20 : code));
 
 /**
  * The start line as the parser's quick path reads it (parser.ts quickStartLine): "SIP/2.0 DDD[ reason]" with a
