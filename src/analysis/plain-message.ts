@@ -290,13 +290,13 @@ function readStartLine(bytes: Uint8Array, start: number, end: number): boolean {
     const d2 = bytes[code + 2] - 0x30;
     if (d0 < 1 || d0 > 6 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
     if (!isAsciiRange(bytes, code + 4, end)) return false;
-    const reason = end > code + 4 ? text(bytes, code + 4, end) : '';
     // the analysis's first line is version, status and reason joined, trailing whitespace trimmed (String#trimEnd)
     let lineEnd = end;
     while (lineEnd > start && isTrimmedEnd(bytes[lineEnd - 1])) lineEnd--;
     lineStatus = d0 * 100 + d1 * 10 + d2;
-    lineReason = reason;
     lineText = text(bytes, start, lineEnd);
+    // the reason from the line's text when it is its tail (a copy or a slice of it in the heap: no second read)
+    lineReason = end <= code + 4 ? '' : lineEnd === end ? lineText.slice(code + 4 - start) : text(bytes, code + 4, end);
     return true;
   }
   if (end - start < 12 || !startsWith(bytes, end - 8, end, VERSION_TAIL)) return false;
