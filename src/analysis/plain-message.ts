@@ -273,7 +273,8 @@ const LOWER_CASE = new Uint8Array(256).map((_, code) => (code >= 0x41 && code <=
 
 /**
  * The start line as the parser's quick path reads it (parser.ts quickStartLine): "SIP/2.0 DDD[ reason]" with a
- * first digit 1-6, or "METHOD SP uri SP SIP/2.0" with a token method and a URI without SP, HT or '<'.
+ * first digit 1-6, or "METHOD SP uri SP SIP/2.0" with a token method and a URI without SP, HT or '<'; ASCII only
+ * (the parser decodes a message that is not ASCII as UTF-8: readPlainMessage leaves those to it).
  */
 /** What readStartLine read (module state, read right after the call): status 0 for a request. */
 let lineStatus = 0;
