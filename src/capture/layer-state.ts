@@ -11,7 +11,7 @@ import { isIpLayer, isIpv6ExtensionLayer, LAYER_NONE, LAYER_UDP, type LayerType 
 import type { PacketRecord } from './packet-record.js';
 import type { SctpMeta } from './sctp.js';
 import type { TcpSegment } from './tcp-reassembly.js';
-import type { DecodeIssue, FrameMeta, SipPayload } from './types.js';
+import type { DecodeIssue, Endpoint, FrameMeta, SipPayload } from './types.js';
 
 /** The innermost IP header read so far, and the rules that depend on how it was reached. */
 export interface IpState {
@@ -26,6 +26,23 @@ export interface IpState {
   extensionHeaders: number;
   /** Decoding the datagram quoted in an ICMP error: no reassembly, UDP only (RFC 792, RFC 4443 §3). */
   quoted: boolean;
+}
+
+/** Most IPv4 endpoints cached (ipv4Endpoint); the cache starts again when full. */
+const ENDPOINT_CACHE_LIMIT = 4096;
+const ipv4Endpoints = new Map<number, Endpoint>();
+
+/** The Endpoint of the IPv4 address at bytes[at..at+4) and `port`, shared (never written by its receivers). */
+function ipv4Endpoint(bytes: Uint8Array, at: number, port: number): Endpoint {
+  // address (32 bits) and port (16 bits): a key below 2^48, exact as a number
+  const key = (((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0) * 65536 + port;
+  let endpoint = ipv4Endpoints.get(key);
+  if (endpoint === undefined) {
+    endpoint = { ip: ipv4Text(bytes, at), port };
+    if (ipv4Endpoints.size >= ENDPOINT_CACHE_LIMIT) ipv4Endpoints.clear();
+    ipv4Endpoints.set(key, endpoint);
+  }
+  return endpoint;
 }
 
 /** IP-in-IP nesting we follow; deeper is hostile input. */
@@ -84,6 +101,21 @@ export class LayerState {
   destinationIp(): string {
     const ip = this.ip;
     return ip.version === 4 ? ipv4Text(ip.addressBytes, ip.dstAt) : ipv6Text(ip.addressBytes, ip.dstAt);
+  }
+
+  /**
+   * Source and destination of the current UDP payload as Endpoints. For IPv4 they come from a bounded cache by
+   * address and port: a capture has few distinct endpoints, and two objects per message were a steady share of
+   * the decode's allocation. A cached Endpoint is shared by many payloads and never written.
+   */
+  sourceEndpoint(): Endpoint {
+    const ip = this.ip;
+    return ip.version === 4 ? ipv4Endpoint(ip.addressBytes, ip.srcAt, this.srcPort) : { ip: this.sourceIp(), port: this.srcPort };
+  }
+
+  destinationEndpoint(): Endpoint {
+    const ip = this.ip;
+    return ip.version === 4 ? ipv4Endpoint(ip.addressBytes, ip.dstAt, this.dstPort) : { ip: this.destinationIp(), port: this.dstPort };
   }
 
   /** Frames that carried the current payload. */

@@ -19,6 +19,24 @@ describe('link layers', () => {
     expect(decoded.payloads[2].src).toEqual({ ip: '2001:db8::1', port: 40000 });
   });
 
+  it('gives each IPv4 address and port its own endpoint (shared endpoints are keyed by both)', async () => {
+    const frames = [
+      { timeUs: T0, bytes: ethernet(ipv4(udp(sipRequest('a'), 40000, 5062), { src: '10.0.0.1', dst: '10.0.0.2' })) },
+      { timeUs: T0, bytes: ethernet(ipv4(udp(sipRequest('b'), 40001, 5062), { src: '10.0.0.1', dst: '10.0.0.2' })) },
+      { timeUs: T0, bytes: ethernet(ipv4(udp(sipRequest('c'), 40000, 5062), { src: '10.0.0.3', dst: '10.0.0.2' })) },
+      { timeUs: T0, bytes: ethernet(ipv4(udp(sipRequest('d'), 5062, 40000), { src: '10.0.0.2', dst: '10.0.0.1' })) },
+      { timeUs: T0, bytes: ethernet(ipv4(udp(sipRequest('e'), 40000, 5062), { src: '10.0.0.1', dst: '10.0.0.2' })) },
+    ];
+    const decoded = await decodeBytes(pcap(frames));
+    expect(decoded.payloads.map((p) => [p.src, p.dst])).toEqual([
+      [{ ip: '10.0.0.1', port: 40000 }, { ip: '10.0.0.2', port: 5062 }],
+      [{ ip: '10.0.0.1', port: 40001 }, { ip: '10.0.0.2', port: 5062 }],
+      [{ ip: '10.0.0.3', port: 40000 }, { ip: '10.0.0.2', port: 5062 }],
+      [{ ip: '10.0.0.2', port: 5062 }, { ip: '10.0.0.1', port: 40000 }],
+      [{ ip: '10.0.0.1', port: 40000 }, { ip: '10.0.0.2', port: 5062 }],
+    ]);
+  });
+
   it('ignores Ethernet padding after the IP packet', async () => {
     const padded = Buffer.concat([ethernet(ipv4(datagram('padded'))), Buffer.alloc(30, 0xee)]);
     const decoded = await decodeBytes(pcap([{ timeUs: T0, bytes: padded }]));

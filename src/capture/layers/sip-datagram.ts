@@ -16,8 +16,8 @@ export function decodeSipDatagram(packet: LayerState, services: LayerServices): 
     packetNumber: frame.packetNumber,
     packets: packet.packets(),
     timeUs: frame.timeUs,
-    src: { ip: packet.sourceIp(), port: packet.srcPort },
-    dst: { ip: packet.destinationIp(), port: packet.dstPort },
+    src: packet.sourceEndpoint(),
+    dst: packet.destinationEndpoint(),
     transport: 'udp',
     bytes: keepBytes(bytes, start, end),
   };
