@@ -17,13 +17,15 @@ t=u1
 ns_up
 make_subscribers alice bob carol
 password_of() { sed -n 's/.*password=\([^]]*\)].*/\1/p' "$WORK/$1.csv"; }
-drain_args=(rotate drain --uri sip:127.0.0.1:5060 --old-user bob --old-password-env OLD_PW --new-user carol --new-password-env NEW_PW
+drain_args=(rotate drain --uri sip:127.0.0.1:5060 --old-user bob --old-password-file "$WORK/old.pw" --new-user carol --new-password-file "$WORK/new.pw"
   --window 6s --recheck 2s --max-wait 60s --t1 100 --timeout 3s --jsonl)
-secrets=(env OLD_PW="$(password_of bob)" NEW_PW="$(password_of carol)")
+# passwords from files, so that a diagnostic report (which lists the environment) holds none
+(umask 077; password_of bob >"$WORK/old.pw"; password_of carol >"$WORK/new.pw")
+node_diag=(--report-on-signal --report-signal=SIGUSR2 --report-directory="$out")
 if [ "$mode" = hep ]; then
   start_kamailio WITH_HEP
   wait_listen udp 127.0.0.1:5060
-  ip netns exec "$NS" "${secrets[@]}" node "$root/bin/sipscope.js" "${drain_args[@]}" --hep-listen 127.0.0.1:26340 \
+  ip netns exec "$NS" node "${node_diag[@]}" "$root/bin/sipscope.js" "${drain_args[@]}" --hep-listen 127.0.0.1:26340 \
     >"$out/drain.jsonl" 2>"$out/drain.err" </dev/null &
   BG_PIDS+=($!)
   drain=$!
@@ -33,7 +35,7 @@ else
   wait_listen udp 127.0.0.1:5060
   # the pipe's reader is the drain; tcpdump ends on SIGPIPE once the drain has closed stdin
   ip netns exec "$NS" sh -c 'echo $$ >"$1"; exec tcpdump -i lo -U -s 0 -w - port 5060' sh "$WORK/tcpdump.pid" 2>"$out/tcpdump.err" \
-    | ip netns exec "$NS" "${secrets[@]}" node "$root/bin/sipscope.js" "${drain_args[@]}" --pcap-stdin \
+    | ip netns exec "$NS" node "${node_diag[@]}" "$root/bin/sipscope.js" "${drain_args[@]}" --pcap-stdin \
     >"$out/drain.jsonl" 2>"$out/drain.err" &
   BG_PIDS+=($!)
   drain=$!
@@ -41,10 +43,12 @@ else
   for _ in $(seq 50); do grep -q "listening on lo" "$out/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
 fi
 
+log "$mode: source up, starting the callee and registering"
 callee 127.0.0.20 "$t"
 wait_listen udp 127.0.0.20:5060
 register reg-carol carol 127.0.0.30 127.0.0.20:5060 "$t"
 register reg-bob bob 127.0.0.30 127.0.0.30:5060 "$t"
+log "$mode: registered; bob's two calls"
 scenario bob1 3 2000
 scenario bob2 5 2000
 caller bob1 bob 127.0.0.21 "$t"
@@ -53,6 +57,18 @@ caller bob2 bob 127.0.0.22 "$t"
 wait_for_pid "$bob1_PID" bob1
 wait_for_pid "$bob2_PID" bob2
 date +%s.%N >"$out/bob-calls-ended"
+log "$mode: bob's calls ended; waiting for the drain"
+# bounded: the drain gives up by itself (--max-wait); should its process still not end, its open libuv handles
+# (a Node diagnostic report, --report-on-signal) say what keeps it alive
+running() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]; }
+for ((k = 0; k < 600; k++)); do running "$drain" || break; sleep 0.1; done
+if running "$drain"; then
+  log "$mode: the drain is still running 60 s after bob's calls ended; the handles that keep it alive:"
+  kill -USR2 "$drain"; sleep 2
+  python3 -c 'import json,sys; [print(h) for f in sys.argv[1:] for h in json.load(open(f))["libuv"] if h.get("is_active") and h.get("is_referenced")]' "$out"/report.*.json >&2 || true
+  kill "$drain" 2>/dev/null || true; sleep 2; if running "$drain"; then kill -KILL "$drain" 2>/dev/null || true; fi
+fi
 wait "$drain" || echo "drain exited $?" >>"$out/drain.err"
+log "$mode: the drain has exited"
 # in pcap mode tcpdump may still wait for a packet to notice its reader is gone
 if [ "$mode" = pcap ]; then kill "$(cat "$WORK/tcpdump.pid")" 2>/dev/null || true; fi
