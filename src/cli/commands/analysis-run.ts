@@ -3,7 +3,7 @@
  * running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is large). An
  * unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
  */
-import { boundHeapGrowthForAnalysis } from '../heap-growth.js';
+import { boundHeapGrowthForAnalysis, boundingYoungGeneration } from '../heap-growth.js';
 import {
   analyzeCaptures,
   filterByUser,
@@ -199,6 +199,7 @@ async function analyzeForCommand(
       else if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
     },
     ...extra,
+    payload: boundingYoungGeneration(extra.payload),
   });
   reportIssues(io, command, result, decodeIssues);
   return result;
