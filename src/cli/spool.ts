@@ -1,8 +1,9 @@
 /**
- * Text set aside while a streaming analysis runs and read back once at its end (the calls of `analyze --json`,
- * whose summary must come first; the rows of the text calls table, whose widths are only known at the end).
+ * Text set aside while a streaming analysis runs and read back at its end: TextSpool in order, once (the calls of
+ * `analyze --json`, whose summary must come first; the rows of the text calls table, whose widths are only known
+ * at the end); RecordSpool one record at a time in any order (the findings, sorted by time only at the end).
  * Up to SPOOL_MEMORY_CHARS it stays in memory; beyond, it goes to a temporary file, so memory stays bounded
- * however many calls a capture holds. The file is removed by close().
+ * however many calls and findings a capture holds. The file is removed by close().
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,11 +60,80 @@ export class TextSpool {
   }
 
   private spill(): void {
-    if (!this.file) {
-      const dir = mkdtempSync(join(tmpdir(), 'sipscope-spool-'));
-      this.file = { dir, fd: openSync(join(dir, 'spool'), 'w+') };
-    }
+    this.file ??= spoolFile();
     if (this.pending) writeSync(this.file.fd, this.pending);
     this.pending = '';
+  }
+}
+
+function spoolFile(): { dir: string; fd: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'sipscope-spool-'));
+  return { dir, fd: openSync(join(dir, 'spool'), 'w+') };
+}
+
+/**
+ * Texts set aside one by one and read back by their number (the order they were added), in any order. Keeps a
+ * byte offset per record; records read in nearly the order they were written (findings are, mostly) come from
+ * one 64 KiB read for many.
+ */
+export class RecordSpool {
+  /** Byte offset of each record in the spool (file, then memory). */
+  private readonly starts: number[] = [];
+  /** Records not yet written to the file, from record number firstPending on. */
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private firstPending = 0;
+  private fileBytes = 0;
+  /** Bytes of every record added (file and memory). */
+  private addedBytes = 0;
+  private file?: { dir: string; fd: number };
+  private readonly window = Buffer.allocUnsafe(READ_BYTES);
+  private windowStart = 0;
+  private windowBytes = 0;
+
+  get size(): number {
+    return this.starts.length;
+  }
+
+  add(text: string): void {
+    this.starts.push(this.addedBytes);
+    this.addedBytes += Buffer.byteLength(text, 'utf8');
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= SPOOL_MEMORY_CHARS) this.spill();
+  }
+
+  /** Record number `index` (0 for the first added). */
+  get(index: number): string {
+    if (index >= this.firstPending) return this.pending[index - this.firstPending];
+    const start = this.starts[index];
+    const end = index + 1 < this.starts.length ? this.starts[index + 1] : this.fileBytes;
+    if (start < this.windowStart || end > this.windowStart + this.windowBytes) {
+      if (end - start > READ_BYTES) {
+        const record = Buffer.allocUnsafe(end - start);
+        readSync(this.file!.fd, record, 0, end - start, start);
+        return record.toString('utf8');
+      }
+      this.windowStart = start;
+      this.windowBytes = readSync(this.file!.fd, this.window, 0, READ_BYTES, start);
+    }
+    return this.window.toString('utf8', start - this.windowStart, end - this.windowStart);
+  }
+
+  close(): void {
+    if (!this.file) return;
+    closeSync(this.file.fd);
+    rmSync(this.file.dir, { recursive: true, force: true });
+    this.file = undefined;
+  }
+
+  private spill(): void {
+    this.file ??= spoolFile();
+    const bytes = Buffer.from(this.pending.join(''), 'utf8');
+    writeSync(this.file.fd, bytes);
+    this.fileBytes += bytes.length;
+    this.firstPending += this.pending.length;
+    this.pending = [];
+    this.pendingChars = 0;
   }
 }

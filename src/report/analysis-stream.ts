@@ -6,7 +6,8 @@
  * --json (docs/analyze-json.md): the same document, keys and fields, with `calls` in the order calls finished
  * (not by start: a call is only known once it is over). The summary comes first but is only known at the end, so
  * the calls are set aside in a spool (the CLI's: memory, then a temporary file) and the document is written when
- * the analysis ends; findings are held until then too (they are few next to calls) and sorted by time as before.
+ * the analysis ends; findings are set aside until then too (their text in a spool of their own, their time and
+ * kind in memory) and sorted by time as before.
  * --jsonl: one JSON object per line, `type` first (`call`, `finding`, `revocation`, then one `summary` holding the
  * summary's fields and `durations`), each beside the fields of the matching --json entry; calls and findings are
  * written the moment they are known.
@@ -44,32 +45,53 @@ class ChunkedText {
   }
 }
 
+/** Where the writers set the findings' texts aside until the end (a record back by its number, in any order). */
+export interface FindingsSpool {
+  add(text: string): void;
+  get(index: number): string;
+}
+
+/** A FindingsSpool in memory (the CLI's spills to a temporary file). */
+export class FindingsInMemory implements FindingsSpool {
+  private readonly texts: string[] = [];
+
+  add(text: string): void {
+    this.texts.push(text);
+  }
+
+  get(index: number): string {
+    return this.texts[index];
+  }
+}
+
 /**
- * Findings held until the end of a run, each as its finished text (JSON or a rendered line): the Finding objects
- * (message, packets, strings) go as soon as they are known, and a capture with tens of thousands of findings keeps
- * one string for each. Handed back in the whole-document order: by time, then kind.
+ * Findings held until the end of a run, each as its finished text (JSON or a rendered line) in a spool: the Finding
+ * objects (message, packets, strings) go as soon as they are known, and what stays in memory per finding is its
+ * time and kind (a capture with 50,000 findings has 14 MB of their text). Handed back in the whole-document order:
+ * by time, then kind.
  */
 class FindingTexts {
   private readonly times: number[] = [];
   private readonly kinds: string[] = [];
-  private readonly texts: string[] = [];
+
+  constructor(private readonly texts: FindingsSpool) {}
 
   get size(): number {
-    return this.texts.length;
+    return this.times.length;
   }
 
   add(finding: Finding, text: string): void {
     this.times.push(finding.timeUs);
     this.kinds.push(finding.kind);
-    this.texts.push(text);
+    this.texts.add(text);
   }
 
-  /** The texts by time, then kind (a stable order: ties keep the order they came in). */
-  inOrder(): string[] {
-    const { times, kinds, texts } = this;
-    const order = texts.map((_, index) => index);
+  /** Each text by time, then kind (a stable order: ties keep the order they came in). */
+  inOrder(each: (text: string, position: number) => void): void {
+    const { times, kinds } = this;
+    const order = times.map((_, index) => index);
     order.sort((a, b) => times[a] - times[b] || kinds[a].localeCompare(kinds[b]) || a - b);
-    return order.map((index) => texts[index]);
+    order.forEach((index, position) => each(this.texts.get(index), position));
   }
 }
 
@@ -82,13 +104,15 @@ export interface CallsSpool {
 export class JsonDocumentWriter implements AnalysisStreamWriter {
   private readonly out: ChunkedText;
   private calls = 0;
-  private readonly findings = new FindingTexts();
+  private readonly findings: FindingTexts;
 
   constructor(
     write: (text: string) => void,
     private readonly spool: CallsSpool,
+    findingsSpool: FindingsSpool = new FindingsInMemory(),
   ) {
     this.out = new ChunkedText(write);
+    this.findings = new FindingTexts(findingsSpool);
   }
 
   call(call: CallSummary): void {
@@ -104,11 +128,10 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
     this.spool.replay((text) => this.out.add(text));
     this.out.add(this.calls === 0 ? '],\n' : '\n  ],\n');
     // The order of the whole-document analysis: by time, then kind; written one by one (no document-sized string).
-    const findings = this.findings.inOrder();
-    if (findings.length === 0) this.out.add('  "findings": [],\n');
+    if (this.findings.size === 0) this.out.add('  "findings": [],\n');
     else {
       this.out.add('  "findings": [');
-      findings.forEach((text, index) => this.out.add(`${index === 0 ? '\n' : ',\n'}    ${text}`));
+      this.findings.inOrder((text, position) => this.out.add(`${position === 0 ? '\n' : ',\n'}    ${text}`));
       this.out.add('\n  ],\n');
     }
     this.out.add(`  "revocations": ${list(result.revocations.map((revocation) => JSON.stringify(revocationJson(revocation))))},\n`);
@@ -163,14 +186,16 @@ export class TextReportWriter implements AnalysisStreamWriter {
   private readonly out: ChunkedText;
   private readonly widths = new CallsTableWidths();
   private calls = 0;
-  private readonly findings = new FindingTexts();
+  private readonly findings: FindingTexts;
 
   constructor(
     write: (text: string) => void,
     private readonly spool: RowsSpool,
     private readonly style: TextStyle,
+    findingsSpool: FindingsSpool = new FindingsInMemory(),
   ) {
     this.out = new ChunkedText(write);
+    this.findings = new FindingTexts(findingsSpool);
   }
 
   call(call: CallSummary): void {
@@ -192,10 +217,9 @@ export class TextReportWriter implements AnalysisStreamWriter {
       this.spool.replayLines((line) => this.out.add(`${renderCallRow(JSON.parse(line) as string[], this.widths.widths, this.style)}\n`));
     }
     // line by line: tens of thousands of findings never make one string
-    const findings = this.findings.inOrder();
-    this.out.add(`${renderFindingsTitle(findings.length, this.style)}\n`);
-    if (findings.length === 0) this.out.add('  (none)\n');
-    for (const line of findings) this.out.add(`${line}\n`);
+    this.out.add(`${renderFindingsTitle(this.findings.size, this.style)}\n`);
+    if (this.findings.size === 0) this.out.add('  (none)\n');
+    this.findings.inOrder((line) => this.out.add(`${line}\n`));
     this.out.add(`${renderAfterFindings(result, this.style)}\n`);
     this.out.flush();
   }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { TextSpool } from '../../src/cli/spool.js';
+import { RecordSpool, TextSpool } from '../../src/cli/spool.js';
 
 const spoolDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('sipscope-spool-'));
 
@@ -32,6 +32,42 @@ describe('TextSpool', () => {
     const lines: string[] = [];
     spool.replayLines((line) => lines.push(line));
     expect(lines).toEqual(wanted);
+    spool.close();
+    expect(existsSync(`${tmpdir()}/${made[0]}`)).toBe(false);
+  });
+});
+
+describe('RecordSpool', () => {
+  it('gives back a few records by number from memory, without a file', () => {
+    const before = spoolDirs().length;
+    const spool = new RecordSpool();
+    spool.add('first');
+    spool.add('');
+    spool.add('third ☎');
+    expect(spoolDirs().length).toBe(before);
+    expect([spool.get(2), spool.get(0), spool.get(1)]).toEqual(['third ☎', 'first', '']);
+    spool.close();
+  });
+
+  it('spills past 1 MiB to a temporary file and gives any record back by number, in any order (multi-byte, larger than a read), then removes the file', () => {
+    const before = new Set(spoolDirs());
+    const spool = new RecordSpool();
+    const wanted: string[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      const text = i === 7_000 ? `big ${'☎'.repeat(40_000)}` : `finding ${i} é ☎ ${'x'.repeat(i % 70)}`;
+      wanted.push(text);
+      spool.add(text);
+    }
+    const made = spoolDirs().filter((name) => !before.has(name));
+    expect(made.length).toBe(1);
+    expect(spool.size).toBe(30_000);
+    // in order, backwards, and a fixed shuffle: every record whole and right, wherever the read window is
+    const order = [...wanted.keys()];
+    const shuffled = order.map((index) => (index * 7_919) % order.length);
+    for (const indexes of [order, [...order].reverse(), shuffled]) {
+      const got = indexes.map((index) => spool.get(index));
+      expect(got).toEqual(indexes.map((index) => wanted[index]));
+    }
     spool.close();
     expect(existsSync(`${tmpdir()}/${made[0]}`)).toBe(false);
   });

@@ -18,7 +18,7 @@ import { badArgument, CliError, EXIT } from '../exit.js';
 import { parseHostPort } from '../host-port.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
-import { TextSpool } from '../spool.js';
+import { RecordSpool, TextSpool } from '../spool.js';
 import { defaultHepSenders, listenHep, LiveClock, onStopSignal, serveMetrics, type MetricsSource } from './analyze-live.js';
 import { captureFiles, issueLine, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
 import { openDatasetRun, type DatasetRun } from './dataset-run.js';
@@ -85,12 +85,13 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
   const files = args.files;
   if (args.junit !== undefined) return analyzeWithJUnit(args, args.junit, io, failsOn, dataset);
   const spool = new TextSpool();
+  const findingsSpool = new RecordSpool();
   const write = outputWriter(io);
   const writer: AnalysisStreamWriter = args.jsonl
     ? new JsonLinesWriter(write, live)
     : args.json
-      ? new JsonDocumentWriter(write, spool)
-      : new TextReportWriter(write, spool, io.style);
+      ? new JsonDocumentWriter(write, spool, findingsSpool)
+      : new TextReportWriter(write, spool, io.style, findingsSpool);
   const metrics: MetricsSource = { decodeErrors: 0, findings: new Map() };
   let failed = false;
   const onFinding = (finding: Finding) => {
@@ -104,6 +105,7 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
     else await streamAnalysis(files, args, io, 'analyze', writer, { onFinding, ...dataset?.hooks });
   } finally {
     spool.close();
+    findingsSpool.close();
     await closeServer(server);
   }
   await dataset?.finish(io);
