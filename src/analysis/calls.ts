@@ -13,7 +13,7 @@ import { TRANSACTION_LIFETIME_US } from './timers.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { elapsedMs } from './time.js';
 import type { CallSide, CallState, CallSummary, Credential } from './types.js';
-import { endsDialog, isFailedModification, newSession, recordSessionResponse, SessionTable, type MessageRef, type SessionRequest } from './dialogs.js';
+import { endsDialog, isFailedModification, isSettledModification, newSession, recordSessionResponse, SessionTable, type MessageRef, type SessionRequest } from './dialogs.js';
 
 export interface CallLimits {
   /** Most calls kept; calls beyond are counted but not analysed. */
@@ -173,12 +173,16 @@ export class CallRecord {
   }
 
   /**
-   * Its lists copied at their size (an array that grew by push keeps room for half as much again): for a call that
-   * stays open with nothing going on, as an answered call whose BYE is not in the capture, held to the end.
+   * For a call that stays open with nothing going on, as an answered call whose BYE is not in the capture, held to
+   * the end: called once its last transaction has closed (64*T1 after its last message, RFC 3261 §17), when no
+   * message of its past requests can come any more. Its lists copied at their size (an array that grew by push
+   * keeps room for half as much again), its settled re-INVITEs and UPDATEs forgotten (isSettledModification: a
+   * held call with a session timer refreshes every few minutes; each is ~300 bytes). The first is kept whatever
+   * it is: a later response whose request was not captured is judged in-dialog only when the call has one.
    */
   compact(): void {
     this.packets = this.packets.slice();
-    this.sessions.compact();
+    this.sessions.compact((session, index) => index === 0 || !isSettledModification(session));
   }
 
   /**
@@ -334,8 +338,7 @@ export class CallRecord {
   private enforceSessionLimit(): void {
     if (this.sessions.size <= this.limits.maxSessionsPerCall) return;
     for (const session of this.sessions.values()) {
-      const settled = session.finalStatus !== undefined && (session.acked || session.finalStatus >= 300 || session.method === 'UPDATE');
-      if (session.inDialog && settled && session.forbiddenPackets.length === 0 && !isFailedModification(session)) {
+      if (isSettledModification(session)) {
         this.sessions.delete(session);
         return;
       }

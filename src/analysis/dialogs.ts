@@ -83,9 +83,9 @@ export class SessionTable {
     this.list = [];
   }
 
-  /** The list copied at its size (see CallRecord.compact). */
-  compact(): void {
-    this.list = this.list.slice();
+  /** Keeps the session requests `keep` says to, in a list of their number (see CallRecord.compact). */
+  compact(keep: (session: SessionRequest, index: number) => boolean): void {
+    this.list = this.list.filter(keep);
   }
 
   values(): readonly SessionRequest[] {
@@ -98,6 +98,17 @@ export function isFailedModification(session: SessionRequest): boolean {
   if (!session.inDialog || !session.confirmedDialog || session.finalStatus === undefined) return false;
   const status = session.finalStatus;
   return status >= 300 && status !== 401 && status !== 407 && status !== 491;
+}
+
+/**
+ * A re-INVITE or UPDATE that is over and unremarkable: answered, ACKed where a 2xx to an INVITE wants it (RFC 3261
+ * §13.2.2.4), no 403, not a failed modification. Nothing a call's summary or findings read comes from it (its
+ * count is the call's `reinvites`), so a call may forget it once no message of it can come any more.
+ */
+export function isSettledModification(session: SessionRequest): boolean {
+  if (!session.inDialog || session.finalStatus === undefined) return false;
+  const settled = session.acked || session.finalStatus >= 300 || session.method === 'UPDATE';
+  return settled && session.forbiddenPackets.length === 0 && !isFailedModification(session);
 }
 
 /**

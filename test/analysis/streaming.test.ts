@@ -2,13 +2,15 @@
  * The streaming analyzer reports a call when it is over, not at the end of the capture, and drops its state
  * (issue 9): on the recorded revocation story, bob's first call (BYE at t~8.6 s) comes out while the capture is
  * still being read, T1 after its BYE was answered; calls in flight then are the only ones held; every call comes
- * out exactly once; a quiet live source's clock (advance) reports a call completed by the last message.
+ * out exactly once; a quiet live source's clock (advance) reports a call completed by the last message; a call held
+ * with nothing going on forgets its settled re-INVITEs and still reports the same.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeCaptures } from '../../src/capture/decode.js';
 import type { SipPayload } from '../../src/capture/types.js';
 import { Analyzer } from '../../src/analysis/analyzer.js';
 import { T1_US } from '../../src/analysis/transactions.js';
+import type { CallRecord } from '../../src/analysis/calls.js';
 import type { CallSummary } from '../../src/analysis/types.js';
 
 const REVOCATION = 'fixtures/captures/recorded/revocation-udp.pcap';
@@ -50,5 +52,28 @@ describe('streaming analyzer', () => {
     analyzer.advance(analyzer.lastMessageUs! + T1_US + 1);
     expect(analyzer.open.calls).toBeLessThan(held);
     expect(reported.length).toBeGreaterThan(5 - held);
+  });
+
+  it('a held call quiet for 64*T1 forgets its settled re-INVITEs, keeps the 403s and the first INVITE, and reports the same', async () => {
+    // every BYE (and its answer) left out: each call stays up, held to the end of the capture
+    const payloads = (await payloadsOf(REVOCATION)).filter((payload) => !/\r\nCSeq:\s*\d+\s+BYE\r\n/i.test(Buffer.from(payload.bytes).toString('latin1')));
+    const run = (quietUs?: number) => {
+      const analyzer = new Analyzer();
+      for (const payload of payloads) analyzer.add(payload);
+      const held = (analyzer as unknown as { calls: { all(): CallRecord[] } }).calls.all();
+      const sessionsBefore = held.map((call) => call.sessions.size);
+      if (quietUs !== undefined) analyzer.advance(analyzer.lastMessageUs! + quietUs);
+      return { sessionsBefore, sessionsAfter: held.map((call) => call.sessions.values().map((session) => `${session.method} ${session.inDialog ? 'in-dialog' : 'initial'} ${session.finalStatus}`)), result: analyzer.finish() };
+    };
+    const held = run();
+    const quiet = run(33_000_000);
+    expect(quiet.result).toEqual(held.result);
+    expect(held.result.calls.every((call) => call.state === 'active')).toBe(true);
+    expect(held.result.findings.filter((finding) => finding.kind === 'reinvite-forbidden').length).toBeGreaterThan(0);
+    // forgotten: the re-INVITEs answered 200 and ACKed; kept: the first INVITE and every 403
+    expect(quiet.sessionsAfter.flat().some((session) => session.startsWith('INVITE in-dialog 200'))).toBe(false);
+    expect(quiet.sessionsAfter.every((sessions) => sessions[0].startsWith('INVITE initial'))).toBe(true);
+    expect(quiet.sessionsAfter.flat().filter((session) => session === 'INVITE in-dialog 403').length).toBe(held.result.findings.filter((finding) => finding.kind === 'reinvite-forbidden').length);
+    expect(quiet.sessionsAfter.flat().length).toBeLessThan(quiet.sessionsBefore.reduce((sum, n) => sum + n, 0));
   });
 });
