@@ -159,7 +159,7 @@ export class Analyzer {
   finish(decode?: DecodeStats): AnalysisResult {
     this.transactions.closeAll(this.closeTransaction);
     const captureEndUs = this.lastTimeUs ?? 0;
-    for (const call of this.calls.all()) this.finishCall(call, captureEndUs);
+    for (const call of this.calls.held()) this.finishCall(call, captureEndUs);
     this.limitIssues();
     const calls = this.collected?.calls.sort((a, b) => a.startUs - b.startUs || a.callId.localeCompare(b.callId)) ?? [];
     const findings = this.collected?.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind)) ?? [];
@@ -227,7 +227,7 @@ export class Analyzer {
 
   private onTransactionClosed(transaction: Transaction): void {
     const link = transaction.call;
-    const username = transaction.request?.credentialUsername ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.get(transaction.callId)?.owner());
+    const username = transaction.request?.credentialUsername ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.ownerOf(transaction.callId));
     for (const detector of this.detectors) {
       const found = detector.onTransactionClosed?.(transaction, username);
       if (found) this.report(found);
@@ -236,8 +236,8 @@ export class Analyzer {
     const call = link.call;
     if (!call || call.finished) return;
     if (call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
-    // held until the capture ends or it goes on (an answered call without BYE): its lists at their size
-    else call.compact();
+    // held until the capture ends or it goes on (an answered call without BYE): as one string meanwhile
+    else this.calls.park(call);
   }
 
   /** Counts the call's transactions still waiting (CallRecord.awaitingTransactions); finishes it when complete. */

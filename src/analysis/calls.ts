@@ -14,6 +14,7 @@ import type { ObservedMessage, ObservedRequest, ObservedResponse } from './obser
 import { elapsedMs } from './time.js';
 import type { CallSide, CallState, CallSummary, Credential } from './types.js';
 import { endsDialog, isFailedModification, isSettledModification, newSession, recordSessionResponse, SessionTable, type MessageRef, type SessionRequest } from './dialogs.js';
+import { ParkedCall, parkState, unparkState } from './parked-call.js';
 
 export interface CallLimits {
   /** Most calls kept; calls beyond are counted but not analysed. */
@@ -66,6 +67,33 @@ export class TagSet {
     this.few = [];
     this.many = undefined;
   }
+
+  values(): string[] {
+    return this.many ? [...this.many] : this.few.slice();
+  }
+}
+
+/** What a call begins with: its first INVITE's (callStartOf), or a parked call's. */
+export interface CallStart {
+  from: string;
+  to: string;
+  callerTag?: string;
+  callerUser?: string;
+  startUs: number;
+  /** The first INVITE seen was already inside a dialog: the call began before the capture. */
+  startedBeforeCapture: boolean;
+}
+
+export function callStartOf(invite: ObservedMessage): CallStart {
+  // MessageFields strings are their own (not slices of the message): kept as they are
+  return {
+    from: invite.fields.fromUri,
+    to: invite.fields.toUri,
+    callerTag: invite.fields.fromTag,
+    callerUser: uriUser(invite.fields.fromUri),
+    startUs: invite.timeUs,
+    startedBeforeCapture: Boolean(invite.fields.toTag),
+  };
 }
 
 export class CallRecord {
@@ -104,21 +132,73 @@ export class CallRecord {
 
   constructor(
     callId: string,
-    invite: ObservedMessage,
+    start: CallStart,
     private readonly limits: CallLimits,
     /** Order in which the calls began (the order of an analysis that keeps every call to the end). */
     readonly sequence = 0,
   ) {
-    // MessageFields strings are their own (not slices of the message): kept as they are
     this.callId = callId;
-    this.from = invite.fields.fromUri;
-    this.to = invite.fields.toUri;
-    this.callerTag = invite.fields.fromTag;
-    this.callerUser = uriUser(invite.fields.fromUri);
-    this.startUs = invite.timeUs;
-    this.lastUs = invite.timeUs;
-    this.startedBeforeCapture = Boolean(invite.fields.toTag);
-    if (this.startedBeforeCapture) this.answerUs = invite.timeUs;
+    this.from = start.from;
+    this.to = start.to;
+    this.callerTag = start.callerTag;
+    this.callerUser = start.callerUser;
+    this.startUs = start.startUs;
+    this.lastUs = start.startUs;
+    this.startedBeforeCapture = start.startedBeforeCapture;
+    if (this.startedBeforeCapture) this.answerUs = start.startUs;
+  }
+
+  /**
+   * The call as one string (parked-call.ts), for a call held with nothing going on: called once its last
+   * transaction has closed (64*T1 after its last message, RFC 3261 §17), when no message of its past requests can
+   * come any more. Its settled re-INVITEs and UPDATEs are left out (isSettledModification: nothing its summary or
+   * findings read comes from them); the first session request is kept whatever it is (a later response whose
+   * request was not captured is judged in-dialog only when the call has one).
+   */
+  park(): ParkedCall {
+    return parkState(
+      {
+        from: this.from,
+        to: this.to,
+        callerTag: this.callerTag,
+        callerUser: this.callerUser,
+        startUs: this.startUs,
+        startedBeforeCapture: this.startedBeforeCapture,
+        sequence: this.sequence,
+        lastUs: this.lastUs,
+        ringing: this.ringing,
+        answerUs: this.answerUs,
+        cancel: this.cancel,
+        bye: this.bye,
+        reinvites: this.reinvites,
+        packets: this.packets,
+        packetsTruncated: this.packetsTruncated,
+        awaitingTransactions: this.awaitingTransactions,
+        earlyTags: this.earlyTags.values(),
+        confirmedTags: this.confirmedTags.values(),
+        sessions: this.sessions.values().filter((session, index) => index === 0 || !isSettledModification(session)),
+      },
+      this.owner(),
+    );
+  }
+
+  /** A parked call back as it was (park). */
+  static unpark(callId: string, parked: ParkedCall, limits: CallLimits): CallRecord {
+    const state = unparkState(parked);
+    const call = new CallRecord(callId, state, limits, state.sequence);
+    call.lastUs = state.lastUs;
+    call.ringing = state.ringing;
+    call.answerUs = state.answerUs;
+    call.cancel = state.cancel;
+    call.bye = state.bye;
+    call.reinvites = state.reinvites;
+    call.packets = state.packets;
+    call.packetsTruncated = state.packetsTruncated;
+    call.awaitingTransactions = state.awaitingTransactions;
+    for (const tag of state.earlyTags) call.earlyTags.add(tag);
+    for (const tag of state.confirmedTags) call.confirmedTags.add(tag);
+    for (const session of state.sessions) call.sessions.add(session);
+    return call;
   }
 
   /** Takes one message of this Call-ID; retransmissions only add their packets. */
@@ -170,19 +250,6 @@ export class CallRecord {
     this.earlyTags.clear();
     this.confirmedTags.clear();
     this.packets.length = 0;
-  }
-
-  /**
-   * For a call that stays open with nothing going on, as an answered call whose BYE is not in the capture, held to
-   * the end: called once its last transaction has closed (64*T1 after its last message, RFC 3261 §17), when no
-   * message of its past requests can come any more. Its lists copied at their size (an array that grew by push
-   * keeps room for half as much again), its settled re-INVITEs and UPDATEs forgotten (isSettledModification: a
-   * held call with a session timer refreshes every few minutes; each is ~300 bytes). The first is kept whatever
-   * it is: a later response whose request was not captured is judged in-dialog only when the call has one.
-   */
-  compact(): void {
-    this.packets = this.packets.slice();
-    this.sessions.compact((session, index) => index === 0 || !isSettledModification(session));
   }
 
   /**
@@ -366,7 +433,8 @@ function sortedUnique(packets: readonly number[]): number[] {
 
 /** Calls by Call-ID, bounded by `maxCalls`. */
 export class CallTable {
-  private readonly calls = new Map<string, CallRecord>();
+  /** Held calls by Call-ID: followed (CallRecord) or parked (ParkedCall, a quiet call as one string). */
+  private readonly calls = new Map<string, CallRecord | ParkedCall>();
   /** Call-IDs of INVITEs not tracked because `maxCalls` was reached. */
   dropped = 0;
   private started = 0;
@@ -381,14 +449,27 @@ export class CallTable {
 
   constructor(private readonly limits: CallLimits = DEFAULT_CALL_LIMITS) {}
 
+  /** The call of a Call-ID, brought back first if it was parked. */
   get(callId: string): CallRecord | undefined {
-    return this.calls.get(callId);
+    const held = this.calls.get(callId);
+    return held instanceof ParkedCall ? this.unpark(callId, held) : held;
+  }
+
+  /** The owner of a Call-ID's call (CallRecord.owner), without bringing it back if it is parked. */
+  ownerOf(callId: string): string | undefined {
+    const held = this.calls.get(callId);
+    return held instanceof ParkedCall ? held.owner : held?.owner();
+  }
+
+  /** Keeps a held call with nothing going on as one string (CallRecord.park) until a message of it comes. */
+  park(call: CallRecord): void {
+    if (this.calls.get(call.callId) === call) this.calls.set(call.callId, call.park());
   }
 
   /** Routes a message to its call; an INVITE of an unknown Call-ID starts one. Returns the call, if any. */
   observe(message: ObservedMessage, retransmission: boolean): CallRecord | undefined {
     const callId = message.fields.callId;
-    let call = this.calls.get(callId);
+    let call = this.get(callId);
     if (!call && message.kind === 'request' && message.method === 'INVITE') {
       if (this.recentlyFinished.has(callId) || this.droppedIds.has(callId)) return undefined;
       if (this.calls.size >= this.limits.maxCalls) {
@@ -396,16 +477,19 @@ export class CallTable {
         this.droppedIds.add(callId);
         return undefined;
       }
-      call = new CallRecord(callId, message, this.limits, this.started++);
+      call = new CallRecord(callId, callStartOf(message), this.limits, this.started++);
       this.calls.set(callId, call);
     }
     call?.observe(message, retransmission);
     return call;
   }
 
-  /** The calls still held, in the order they began. */
-  all(): CallRecord[] {
-    return [...this.calls.values()];
+  /**
+   * The calls still held, in the order they began, each brought back when it is its turn (finishing them one by
+   * one never has every parked call back at once).
+   */
+  *held(): Generator<CallRecord> {
+    for (const [callId, held] of this.calls) yield held instanceof ParkedCall ? this.unpark(callId, held) : held;
   }
 
   /** Drops a finished call at capture time `nowUs`: later messages of its Call-ID are no longer routed to it. */
@@ -425,5 +509,11 @@ export class CallTable {
 
   get size(): number {
     return this.calls.size;
+  }
+
+  private unpark(callId: string, parked: ParkedCall): CallRecord {
+    const call = CallRecord.unpark(callId, parked, this.limits);
+    this.calls.set(callId, call);
+    return call;
   }
 }

@@ -83,11 +83,6 @@ export class SessionTable {
     this.list = [];
   }
 
-  /** Keeps the session requests `keep` says to, in a list of their number (see CallRecord.compact). */
-  compact(keep: (session: SessionRequest, index: number) => boolean): void {
-    this.list = this.list.filter(keep);
-  }
-
   values(): readonly SessionRequest[] {
     return this.list;
   }

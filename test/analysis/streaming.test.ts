@@ -3,14 +3,15 @@
  * (issue 9): on the recorded revocation story, bob's first call (BYE at t~8.6 s) comes out while the capture is
  * still being read, T1 after its BYE was answered; calls in flight then are the only ones held; every call comes
  * out exactly once; a quiet live source's clock (advance) reports a call completed by the last message; a call held
- * with nothing going on forgets its settled re-INVITEs and still reports the same.
+ * with nothing going on is parked as one string, forgets its settled re-INVITEs and still reports the same.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeCaptures } from '../../src/capture/decode.js';
 import type { SipPayload } from '../../src/capture/types.js';
 import { Analyzer } from '../../src/analysis/analyzer.js';
 import { T1_US } from '../../src/analysis/transactions.js';
-import type { CallRecord } from '../../src/analysis/calls.js';
+import type { CallTable } from '../../src/analysis/calls.js';
+import { ParkedCall } from '../../src/analysis/parked-call.js';
 import type { CallSummary } from '../../src/analysis/types.js';
 
 const REVOCATION = 'fixtures/captures/recorded/revocation-udp.pcap';
@@ -54,19 +55,26 @@ describe('streaming analyzer', () => {
     expect(reported.length).toBeGreaterThan(5 - held);
   });
 
-  it('a held call quiet for 64*T1 forgets its settled re-INVITEs, keeps the 403s and the first INVITE, and reports the same', async () => {
+  it('a held call quiet for 64*T1 is parked, forgets its settled re-INVITEs, keeps the 403s and the first INVITE, and reports the same', async () => {
     // every BYE (and its answer) left out: each call stays up, held to the end of the capture
     const payloads = (await payloadsOf(REVOCATION)).filter((payload) => !/\r\nCSeq:\s*\d+\s+BYE\r\n/i.test(Buffer.from(payload.bytes).toString('latin1')));
     const run = (quietUs?: number) => {
       const analyzer = new Analyzer();
       for (const payload of payloads) analyzer.add(payload);
-      const held = (analyzer as unknown as { calls: { all(): CallRecord[] } }).calls.all();
-      const sessionsBefore = held.map((call) => call.sessions.size);
+      const table = (analyzer as unknown as { calls: CallTable }).calls;
+      const ids = [...table.held()].map((call) => call.callId);
+      const sessionsBefore = ids.map((id) => table.get(id)!.sessions.size);
       if (quietUs !== undefined) analyzer.advance(analyzer.lastMessageUs! + quietUs);
-      return { sessionsBefore, sessionsAfter: held.map((call) => call.sessions.values().map((session) => `${session.method} ${session.inDialog ? 'in-dialog' : 'initial'} ${session.finalStatus}`)), result: analyzer.finish() };
+      const parked = ids.filter((id) => (table as unknown as { calls: Map<string, unknown> }).calls.get(id) instanceof ParkedCall).length;
+      // get() brings a parked call back
+      const sessionsAfter = ids.map((id) => table.get(id)!.sessions.values().map((session) => `${session.method} ${session.inDialog ? 'in-dialog' : 'initial'} ${session.finalStatus}`));
+      return { ids, parked, sessionsBefore, sessionsAfter, result: analyzer.finish() };
     };
     const held = run();
     const quiet = run(33_000_000);
+    expect(held.parked).toBe(0);
+    expect(quiet.parked).toBe(quiet.ids.length);
+    expect(quiet.ids.length).toBe(5);
     expect(quiet.result).toEqual(held.result);
     expect(held.result.calls.every((call) => call.state === 'active')).toBe(true);
     expect(held.result.findings.filter((finding) => finding.kind === 'reinvite-forbidden').length).toBeGreaterThan(0);
@@ -75,5 +83,30 @@ describe('streaming analyzer', () => {
     expect(quiet.sessionsAfter.every((sessions) => sessions[0].startsWith('INVITE initial'))).toBe(true);
     expect(quiet.sessionsAfter.flat().filter((session) => session === 'INVITE in-dialog 403').length).toBe(held.result.findings.filter((finding) => finding.kind === 'reinvite-forbidden').length);
     expect(quiet.sessionsAfter.flat().length).toBeLessThan(quiet.sessionsBefore.reduce((sum, n) => sum + n, 0));
+  });
+
+  it('a parked call is brought back by its next message: 40 s of silence before the first BYE changes only the times', async () => {
+    const payloads = await payloadsOf(REVOCATION);
+    const firstBye = payloads.findIndex((payload) => Buffer.from(payload.bytes).toString('latin1').startsWith('BYE '));
+    const GAP_US = 40_000_000;
+    const straight = new Analyzer();
+    for (const payload of payloads) straight.add(payload);
+    const expected = straight.finish();
+    const gapped = new Analyzer();
+    for (const payload of payloads.slice(0, firstBye)) gapped.add(payload);
+    const table = (gapped as unknown as { calls: CallTable }).calls;
+    const ids = [...table.held()].map((call) => call.callId);
+    gapped.advance(gapped.lastMessageUs! + GAP_US);
+    const entries = (table as unknown as { calls: Map<string, unknown> }).calls;
+    expect(ids.filter((id) => entries.get(id) instanceof ParkedCall)).toEqual(ids);
+    for (const payload of payloads.slice(firstBye)) gapped.add({ ...payload, timeUs: payload.timeUs + GAP_US });
+    const result = gapped.finish();
+    const view = (calls: CallSummary[]) => calls.map(({ durationMs, endUs, reinviteFailureUs, ...call }) => call);
+    expect(view(result.calls)).toEqual(view(expected.calls));
+    // every call was up across the gap: it ends 40 s later, from the same start
+    expect(result.calls.map((call) => call.durationMs! - expected.calls.find((other) => other.callId === call.callId)!.durationMs!)).toEqual(result.calls.map(() => GAP_US / 1000));
+    expect(result.findings.map(({ kind, callId, packets, username }) => ({ kind, callId, packets, username }))).toEqual(
+      expected.findings.map(({ kind, callId, packets, username }) => ({ kind, callId, packets, username })),
+    );
   });
 });
