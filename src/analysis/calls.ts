@@ -12,7 +12,7 @@ import { TimedQueue } from './timed-queue.js';
 import { TRANSACTION_LIFETIME_US } from './timers.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { elapsedMs } from './time.js';
-import type { CallSide, CallState, CallSummary, Credential } from './types.js';
+import type { CallSide, CallStart, CallState, CallSummary, Credential } from './types.js';
 import { endsDialog, isFailedModification, isSettledModification, newSession, recordSessionResponse, SessionTable, type MessageRef, type SessionRequest } from './dialogs.js';
 import { ParkedCall, parkState, unparkState } from './parked-call.js';
 
@@ -71,17 +71,6 @@ export class TagSet {
   values(): string[] {
     return this.many ? [...this.many] : this.few.slice();
   }
-}
-
-/** What a call begins with: its first INVITE's (callStartOf), or a parked call's. */
-export interface CallStart {
-  from: string;
-  to: string;
-  callerTag?: string;
-  callerUser?: string;
-  startUs: number;
-  /** The first INVITE seen was already inside a dialog: the call began before the capture. */
-  startedBeforeCapture: boolean;
 }
 
 export function callStartOf(invite: ObservedMessage): CallStart {

@@ -10,16 +10,10 @@
  * capture, their difference is representable), packet numbers as differences, booleans as 0/1, undefined as null.
  */
 import type { MessageRef, SessionRequest } from './dialogs.js';
-import type { CallSide } from './types.js';
+import type { CallSide, CallStart } from './types.js';
 
 /** What a call's state holds, as the CallRecord gives it to be parked and takes it back. */
-export interface ParkedState {
-  from: string;
-  to: string;
-  callerTag?: string;
-  callerUser?: string;
-  startUs: number;
-  startedBeforeCapture: boolean;
+export interface ParkedState extends CallStart {
   sequence: number;
   lastUs: number;
   ringing: boolean;

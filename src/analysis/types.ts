@@ -68,6 +68,17 @@ export type CallState =
 /** Who sent the BYE, relative to the INVITE that set the call up. */
 export type CallSide = 'caller' | 'callee';
 
+/** What a call begins with: its first INVITE's (calls.ts callStartOf), or a parked call's (parked-call.ts). */
+export interface CallStart {
+  from: string;
+  to: string;
+  callerTag?: string;
+  callerUser?: string;
+  startUs: number;
+  /** The first INVITE seen was already inside a dialog: the call began before the capture. */
+  startedBeforeCapture: boolean;
+}
+
 /** One message as the analysis keeps it for display (ladder, evidence), without its bytes. */
 export interface MessageSummary {
   packetNumber: number;

@@ -15,7 +15,7 @@ const READ_BYTES = 1 << 16;
 
 export class TextSpool {
   private pending = '';
-  private file?: { dir: string; fd: number };
+  private file?: SpoolFile;
 
   add(text: string): void {
     this.pending += text;
@@ -53,22 +53,26 @@ export class TextSpool {
   }
 
   close(): void {
-    if (!this.file) return;
-    closeSync(this.file.fd);
-    rmSync(this.file.dir, { recursive: true, force: true });
+    this.file?.remove();
     this.file = undefined;
   }
 
   private spill(): void {
-    this.file ??= spoolFile();
+    this.file ??= new SpoolFile();
     if (this.pending) writeSync(this.file.fd, this.pending);
     this.pending = '';
   }
 }
 
-function spoolFile(): { dir: string; fd: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'sipscope-spool-'));
-  return { dir, fd: openSync(join(dir, 'spool'), 'w+') };
+/** A spool's temporary file (in a directory of its own), made when the spool first spills. */
+class SpoolFile {
+  readonly dir = mkdtempSync(join(tmpdir(), 'sipscope-spool-'));
+  readonly fd = openSync(join(this.dir, 'spool'), 'w+');
+
+  remove(): void {
+    closeSync(this.fd);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -86,7 +90,7 @@ export class RecordSpool {
   private fileBytes = 0;
   /** Bytes of every record added (file and memory). */
   private addedBytes = 0;
-  private file?: { dir: string; fd: number };
+  private file?: SpoolFile;
   private readonly window = Buffer.allocUnsafe(READ_BYTES);
   private windowStart = 0;
   private windowBytes = 0;
@@ -121,14 +125,12 @@ export class RecordSpool {
   }
 
   close(): void {
-    if (!this.file) return;
-    closeSync(this.file.fd);
-    rmSync(this.file.dir, { recursive: true, force: true });
+    this.file?.remove();
     this.file = undefined;
   }
 
   private spill(): void {
-    this.file ??= spoolFile();
+    this.file ??= new SpoolFile();
     const bytes = Buffer.from(this.pending.join(''), 'utf8');
     writeSync(this.file.fd, bytes);
     this.fileBytes += bytes.length;
