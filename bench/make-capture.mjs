@@ -7,7 +7,9 @@
  * Each replica is shifted in time and rewritten in place, same lengths: Call-ID values and Via branches get a
  * replica tag in their first characters (so calls are distinct), TCP client ports and sequence numbers are moved
  * (so TCP connections are distinct and never look like retransmissions of each other).
- * Output: classic pcap, Ethernet, microseconds. Usage: node bench/make-capture.mjs [--size 220] [--out FILE]
+ * Output: classic pcap, Ethernet, microseconds. Usage: node bench/make-capture.mjs [--size 220] [--out FILE|-]
+ * With `--out -` (or /dev/stdout) the capture goes to stdout and the closing summary line to stderr, so that a
+ * reader of the pipe gets nothing but the capture.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,8 @@ import { parseArgs } from 'node:util';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({ options: { size: { type: 'string', default: '220' }, out: { type: 'string' } } });
 const targetBytes = Number(options.size) * 1024 * 1024;
-const out = options.out ?? path.join(root, 'bench', 'data', `replicated-${options.size}MB.pcap`);
+const toStdout = options.out === '-' || options.out === '/dev/stdout';
+const out = toStdout ? '/dev/stdout' : (options.out ?? path.join(root, 'bench', 'data', `replicated-${options.size}MB.pcap`));
 
 const SOURCES = [
   { file: 'fixtures/captures/public/sngrep/aaa.pcap', keep: 'udp-sip' },
@@ -104,7 +107,7 @@ const templateBytes = template.reduce((sum, p) => sum + 16 + p.frame.length, 0);
 const replicas = Math.max(1, Math.ceil(targetBytes / templateBytes));
 if (replicas > 36 ** 4) throw new Error('size too large for the replica tag');
 
-mkdirSync(path.dirname(out), { recursive: true });
+if (!toStdout) mkdirSync(path.dirname(out), { recursive: true });
 const fd = openSync(out, 'w');
 const header = Buffer.alloc(24);
 header.writeUInt32LE(0xa1b2c3d4, 0);
@@ -154,4 +157,4 @@ for (let replica = 0; replica < replicas; replica++) {
 flush();
 closeSync(fd);
 const bytes = 24 + replicas * templateBytes;
-console.log(JSON.stringify({ file: out, bytes, packets, replicas, templatePackets: template.length }));
+(toStdout ? console.error : console.log)(JSON.stringify({ file: out, bytes, packets, replicas, templatePackets: template.length }));
