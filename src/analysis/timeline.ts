@@ -16,6 +16,7 @@
  */
 import { isSuccess, type RequestOutcome } from './outcome.js';
 import { elapsedMs } from './time.js';
+import { TRANSACTION_LIFETIME_US } from './timers.js';
 import type { Revocation } from './types.js';
 
 interface CredentialHistory {
@@ -39,24 +40,46 @@ export interface TimelineCall {
   firstForbiddenModificationUs?: number;
 }
 
+/**
+ * How far capture time may run backwards between outcomes (captures merged from several interfaces, a clock
+ * stepped): the bound below which a call is judged over uses this much margin.
+ */
+const REORDER_MARGIN_US = TRANSACTION_LIFETIME_US;
+
+/** A credential's kept calls, and the length at which they are next pruned. */
+interface KeptCalls {
+  list: TimelineCall[];
+  pruneAt: number;
+}
+
 export class RevocationTimeline {
   private readonly histories = new Map<string, CredentialHistory>();
 
   /** Finished calls of the credentials followed, per username (see keep). */
-  private readonly calls = new Map<string, TimelineCall[]>();
+  private readonly calls = new Map<string, KeptCalls>();
 
   constructor(private readonly maxUsers = 100_000) {}
 
   /**
-   * Keeps a finished call for the revocation entries, when its owner has a history. A call that finished before
-   * its owner's first success needs no entry: it ended before any later refusal (it cannot have been up then) and
-   * its own 403s came before the history began (it cannot have been damaged by a refusal after a success).
+   * Keeps a finished call for the revocation entries, when its owner has a history and the call can still be in
+   * one (see canMatter). A call that finished before its owner's first success needs no entry: it ended before any
+   * later refusal (it cannot have been up then) and its own 403s came before the history began (it cannot have
+   * been damaged by a refusal after a success). A credential's list is pruned by the same rule when it has doubled,
+   * so a busy credential that keeps registering holds only its recent calls, not every call of the capture.
    */
   keep(call: TimelineCall): void {
-    if (call.owner === undefined || !this.histories.has(call.owner)) return;
-    const own = this.calls.get(call.owner);
-    if (own) own.push(call);
-    else this.calls.set(call.owner, [call]);
+    const history = call.owner === undefined ? undefined : this.histories.get(call.owner);
+    if (history === undefined || !canMatter(call, history)) return;
+    const kept = this.calls.get(call.owner!);
+    if (!kept) {
+      this.calls.set(call.owner!, { list: [call], pruneAt: 64 });
+      return;
+    }
+    kept.list.push(call);
+    if (kept.list.length >= kept.pruneAt) {
+      kept.list = kept.list.filter((one) => canMatter(one, history));
+      kept.pruneAt = Math.max(64, kept.list.length * 2);
+    }
   }
 
   observe(outcome: RequestOutcome): void {
@@ -84,7 +107,7 @@ export class RevocationTimeline {
     for (const [username, history] of this.histories) {
       if (!history.confirmed || history.firstRefusalUs === undefined) continue;
       const revokedAt = history.firstRefusalUs;
-      const own = [...(this.calls.get(username) ?? [])].sort((a, b) => a.sequence - b.sequence);
+      const own = [...(this.calls.get(username)?.list ?? [])].sort((a, b) => a.sequence - b.sequence);
       const active = own.filter((call) => call.answerUs !== undefined && call.answerUs <= revokedAt && (call.endUs === undefined || call.endUs > revokedAt));
       const damaged = own.filter((call) => call.firstForbiddenModificationUs !== undefined && call.firstForbiddenModificationUs >= revokedAt);
       const revocation: Revocation = {
@@ -101,4 +124,23 @@ export class RevocationTimeline {
     }
     return result.sort((a, b) => a.firstForbiddenUs - b.firstForbiddenUs);
   }
+}
+
+/**
+ * Whether a finished call can still be in its credential's revocation entry: up at the moment of the first refusal
+ * (answered by then, not ended before it) or damaged by it (a re-INVITE/UPDATE refused at or after it). Once the
+ * revocation is confirmed that moment is its first refusal; before, it is not known yet but cannot come before the
+ * credential's last success (it is the first refusal after it), so a call that ended before that bound, with no 403
+ * to a modification after it, can be in no entry whatever comes later. Judged with REORDER_MARGIN_US to spare.
+ */
+function canMatter(call: TimelineCall, history: CredentialHistory): boolean {
+  const { answerUs, endUs, firstForbiddenModificationUs: refusedUs } = call;
+  if (history.confirmed && history.firstRefusalUs !== undefined) {
+    const at = history.firstRefusalUs;
+    const mayBeUp = answerUs !== undefined && answerUs <= at + REORDER_MARGIN_US && (endUs === undefined || endUs > at - REORDER_MARGIN_US);
+    return mayBeUp || (refusedUs !== undefined && refusedUs >= at - REORDER_MARGIN_US);
+  }
+  const bound = history.lastSuccessUs - REORDER_MARGIN_US;
+  const mayBeUp = answerUs !== undefined && (endUs === undefined || endUs > bound);
+  return mayBeUp || (refusedUs !== undefined && refusedUs >= bound);
 }
