@@ -11,7 +11,8 @@
  */
 import type { DecodeStats, SipPayload } from '../capture/types.js';
 import { parseMessage, type SipMessage } from '../sip/index.js';
-import { CallTable, DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
+import { CallTable } from './call-table.js';
+import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
 import { ANALYSIS_HEADERS, uriUser } from './fields.js';

@@ -3,7 +3,7 @@
  * all of its transactions closed 64*T1 after their last message (RFC 3261 §17), so that no retransmission of its
  * past requests can come. Such calls are held to the end of the capture (a real call may last an hour) and a busy
  * capture holds tens of thousands of them: as objects, ~1.3 KB each (the call, its session requests, tag sets,
- * packet list and their numbers); as this one string, ~400 bytes. The CallTable parks them (calls.ts) and brings one
+ * packet list and their numbers); as this one string, ~400 bytes. The CallTable parks them (call-table.ts) and brings one
  * back as it was when a message of its Call-ID comes, or when the capture ends.
  *
  * The text is JSON of positional arrays: times relative to the call's start (exact: both are doubles of the same

@@ -10,7 +10,7 @@ import { decodeCaptures } from '../../src/capture/decode.js';
 import type { SipPayload } from '../../src/capture/types.js';
 import { Analyzer } from '../../src/analysis/analyzer.js';
 import { T1_US } from '../../src/analysis/transactions.js';
-import type { CallTable } from '../../src/analysis/calls.js';
+import type { CallTable } from '../../src/analysis/call-table.js';
 import { ParkedCall } from '../../src/analysis/parked-call.js';
 import type { CallSummary } from '../../src/analysis/types.js';
 
