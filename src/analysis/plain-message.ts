@@ -9,20 +9,17 @@
  *
  * Why: the analysis reads five fields of every message of captures of millions; building the whole message was
  * most of its allocation (the latin1 text of each message, a header object and a value per line).
+ * Here: the line walk, the start line, CSeq and the fields; From/To and Via values in plain-values.ts; the byte
+ * classes and the message's one piece of state (is it ASCII) in plain-bytes.ts.
  */
-import { isAscii } from 'node:buffer';
-import { COMMON_METHODS, isTokenChar, latin1, utf8FromLatin1 } from '../sip/index.js';
+import { COMMON_METHODS } from '../sip/index.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
-import { ANALYSIS_FIELD_NAMES, readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
+import { ANALYSIS_FIELD_NAMES, type MessageFields } from './fields.js';
 import type { MessageReading } from './observed.js';
+import { beginPlainMessage, BYTE_CLASS, COLON, CR, HT, isAsciiRange, LF, SP, startsWith, text, TOKEN, valueText } from './plain-bytes.js';
+import { nameAddrAt, nameTag, nameUriEnd, nameUriStart, nameUriText, topViaAt, viaBranch, viaSentBy } from './plain-values.js';
 import type { Credential } from './types.js';
 
-const LF = 0x0a;
-const CR = 0x0d;
-const SP = 0x20;
-const HT = 0x09;
-const COLON = 0x3a;
-const SEMICOLON = 0x3b;
 /** parseMessage decodes this much first (parser.ts FIRST_DECODE_BYTES): larger messages take the general path. */
 const MAX_PLAIN_BYTES = 16 * 1024;
 
@@ -44,59 +41,12 @@ const LONG_NAMES = ANALYSIS_FIELD_NAMES;
 const VERSION_TAIL = ' SIP/2.0';
 const RESPONSE_HEAD = 'SIP/2.0 ';
 
-/** bytes[start, end) as text (ASCII here, or latin1 before valueText decodes it). */
-const text = latin1;
-
-/** Whether the message being read is ASCII: unknown until a value's text needs it (valueText). */
-const ASCII_UNKNOWN = 0;
-const ASCII_YES = 1;
-const ASCII_NO = 2;
-let messageAscii = ASCII_UNKNOWN;
-
-/** A header value's text as the parser gives it: UTF-8 decoded in a message that is not ASCII (RFC 3261 §25.1). */
-function valueText(bytes: Uint8Array, start: number, end: number): string {
-  if (messageAscii === ASCII_UNKNOWN) messageAscii = isAscii(bytes) ? ASCII_YES : ASCII_NO;
-  return messageAscii === ASCII_NO ? utf8FromLatin1(text(bytes, start, end)) : text(bytes, start, end);
-}
-
-function isAsciiRange(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return false;
-  return true;
-}
-
-/**
- * Byte classes for the scans below, one table lookup per byte (a Uint8Array of all 256 bytes: no range check).
- * TOKEN: token char (RFC 3261 §25.1, isTokenChar); PARAM_VALUE: what paramRange takes in a value (token, ':', '[',
- * ']'); URI_STOP: ends or spoils a bracketed URI (nameAddrAt: '>', controls, SP, DEL and above, '"', '\\');
- * ADDR_SPEC_STOP: ends or spoils an addr-spec (';' and, as URI_STOP, '?', ',', '<', '>'); VIA_STOP: spoils a plain
- * Via ('"', '<', controls, bytes >= 0x80) or ends its first element (',').
- */
-const TOKEN = 1;
-const PARAM_VALUE = 2;
-const URI_STOP = 4;
-const ADDR_SPEC_STOP = 8;
-const VIA_STOP = 16;
-const BYTE_CLASS = (() => {
-  const table = new Uint8Array(256);
-  for (let code = 0; code < 256; code++) {
-    let classes = 0;
-    if (isTokenChar(code)) classes |= TOKEN | PARAM_VALUE;
-    if (code === COLON || code === 0x5b || code === 0x5d) classes |= PARAM_VALUE;
-    const uriSpoiler = code <= SP || code >= 0x7f || code === 0x22 || code === 0x5c;
-    if (uriSpoiler || code === 0x3e) classes |= URI_STOP;
-    if (uriSpoiler || code === SEMICOLON || code === 0x3f || code === 0x2c || code === 0x3e || code === 0x3c) classes |= ADDR_SPEC_STOP;
-    if (code === 0x22 || code === 0x3c || code < SP || code >= 0x80 || code === 0x2c) classes |= VIA_STOP;
-    table[code] = classes;
-  }
-  return table;
-})();
-
 /** Reads a message in its plain form; undefined when it is not (see the file comment). */
 export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined {
   const total = bytes.length;
   if (total > MAX_PLAIN_BYTES) return undefined;
   // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): valueText does too
-  messageAscii = ASCII_UNKNOWN;
+  beginPlainMessage();
   let pos = 0;
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   while (pos < total && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
@@ -321,12 +271,6 @@ function isTrimmedEnd(code: number): boolean {
   return code === SP || (code >= HT && code <= CR);
 }
 
-function startsWith(bytes: Uint8Array, start: number, end: number, prefix: string): boolean {
-  if (end - start < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix.charCodeAt(i)) return false;
-  return true;
-}
-
 function commonMethod(bytes: Uint8Array, start: number, end: number): string | undefined {
   for (let i = 0; i < COMMON_METHODS.length; i++) {
     const method = COMMON_METHODS[i];
@@ -355,62 +299,6 @@ function cseqMethodOf(bytes: Uint8Array, start: number, end: number): string | u
   if (pos === end) return undefined;
   for (let i = pos; i < end; i++) if ((BYTE_CLASS[bytes[i]] & TOKEN) === 0) return undefined;
   return commonMethod(bytes, pos, end) ?? text(bytes, pos, end).toUpperCase();
-}
-
-/** What nameAddrAt read (module state, read right after the call): the URI as text or as a range, and the tag. */
-let nameUriText: string | undefined;
-let nameUriStart = 0;
-let nameUriEnd = 0;
-let nameTag: string | undefined;
-
-/** nameAddrAt's answer for a value read as text by fields.ts. */
-function nameAddrFromText(value: string): void {
-  const read = readNameAddrValue(value);
-  nameUriText = read.uri;
-  nameTag = read.tag;
-}
-
-/**
- * From/To at bytes[start, end), in one pass, in their plain forms: `<uri>;params`, `token display name <uri>;params`
- * and `uri;params` (RFC 3261 §20.10), with no quote, backslash, byte >= 0x80 or whitespace outside a token display
- * name, and plain parameters (paramRange). There parseNameAddr gives this URI and tag, and where it refuses the URI,
- * readNameAddrLeniently recovers the same ones. The URI is left as a range (most messages never need it as text);
- * any other value is read by fields.ts from its text. No field: as an empty value.
- */
-function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
-  nameUriText = undefined;
-  nameTag = undefined;
-  if (start < 0) return nameAddrFromText('');
-  let pos = start;
-  let code = 0;
-  // a token display name (or the scheme of an addr-spec) up to '<' or ':'
-  while (pos < end) {
-    code = bytes[pos];
-    if (code === 0x3c || code === COLON) break;
-    if (code !== SP && (BYTE_CLASS[code] & TOKEN) === 0) return nameAddrFromText(valueText(bytes, start, end));
-    pos++;
-  }
-  let paramsStart: number;
-  if (code === 0x3c && pos < end) {
-    const open = pos;
-    let close = open + 1;
-    while (close < end && (BYTE_CLASS[bytes[close]] & URI_STOP) === 0) close++;
-    if (close >= end || bytes[close] !== 0x3e || close === open + 1) return nameAddrFromText(valueText(bytes, start, end));
-    nameUriStart = open + 1;
-    nameUriEnd = close;
-    paramsStart = close + 1;
-  } else {
-    // addr-spec: a scheme before ':', the URI up to ';', no '<' anywhere
-    if (pos >= end || pos === start) return nameAddrFromText(valueText(bytes, start, end));
-    while (pos < end && (BYTE_CLASS[bytes[pos]] & ADDR_SPEC_STOP) === 0) pos++;
-    if (pos < end && bytes[pos] !== SEMICOLON) return nameAddrFromText(valueText(bytes, start, end));
-    nameUriStart = start;
-    nameUriEnd = pos;
-    paramsStart = pos;
-  }
-  const tag = paramRange(bytes, paramsStart, end, TAG, false);
-  if (tag === PARAM_UNPLAIN) return nameAddrFromText(valueText(bytes, start, end));
-  if (tag >= 0) nameTag = text(bytes, tag, paramEnd);
 }
 
 /**
@@ -451,113 +339,3 @@ class PlainFields implements MessageFields {
   }
 }
 
-const VIA_PREFIX = 'SIP/2.0/';
-
-/** What topViaAt read (module state, read right after the call). */
-let viaBranch: string | undefined;
-let viaSentBy: string | undefined;
-
-/** topViaAt's answer for a value read as text by fields.ts. */
-function topViaFromText(value: string): void {
-  const read = readTopViaValue(value);
-  viaBranch = read.branch;
-  viaSentBy = read.sentBy;
-}
-
-/**
- * Top Via at bytes[start, end) in its plain form, `SIP/2.0/TRANSPORT sent-by;params` (RFC 3261 §20.42) with no quote,
- * '<', control character or byte >= 0x80 in its first element (up to the first ',', §7.3.1: what follows is not
- * read) and plain parameters: sent-by and branch as fields.ts topVia reads them; any other value read by topVia
- * from its text. One pass: transport, sent-by and parameters are each checked as they are read.
- */
-function topViaAt(bytes: Uint8Array, start: number, end: number): void {
-  viaBranch = undefined;
-  viaSentBy = undefined;
-  if (start < 0) return topViaFromText('');
-  if (!startsWith(bytes, start, end, VIA_PREFIX)) return topViaFromText(valueText(bytes, start, end));
-  // quotes and brackets need the list splitter; control characters, String#trim; ',' before sent-by: no sent-by
-  const transportStart = start + VIA_PREFIX.length;
-  let pos = transportStart;
-  let code = 0;
-  while (pos < end && (code = bytes[pos]) !== SP) {
-    if ((BYTE_CLASS[code] & VIA_STOP) !== 0) return topViaFromText(valueText(bytes, start, end));
-    pos++;
-  }
-  if (pos >= end || pos === transportStart) return topViaFromText(valueText(bytes, start, end));
-  while (pos < end && bytes[pos] === SP) pos++;
-  const hostStart = pos;
-  let upperCase = false;
-  // sent-by up to ';' or the end of the first element
-  while (pos < end && (code = bytes[pos]) !== SEMICOLON) {
-    if ((BYTE_CLASS[code] & VIA_STOP) !== 0) {
-      if (code !== 0x2c) return topViaFromText(valueText(bytes, start, end));
-      break;
-    }
-    if (code >= 0x41 && code <= 0x5a) upperCase = true;
-    pos++;
-  }
-  let hostEnd = pos;
-  while (hostEnd > hostStart && bytes[hostEnd - 1] === SP) hostEnd--;
-  if (hostEnd === hostStart) return topViaFromText(valueText(bytes, start, end));
-  viaSentBy = upperCase ? text(bytes, hostStart, hostEnd).toLowerCase() : text(bytes, hostStart, hostEnd);
-  if (pos >= end || code === 0x2c) return;
-  const branch = paramRange(bytes, pos, end, BRANCH, true);
-  if (branch === PARAM_UNPLAIN) return topViaFromText(valueText(bytes, start, end));
-  if (branch >= 0) viaBranch = text(bytes, branch, paramEnd);
-}
-
-const TAG = 'tag';
-const BRANCH = 'branch';
-/** paramRange: the parameters are not in the plain form. */
-const PARAM_UNPLAIN = -2;
-/** paramRange: the parameter is absent, or present without a value. */
-const PARAM_NONE = -1;
-/** End of the value paramRange found (module state: read right after the call). */
-let paramEnd = 0;
-
-/**
- * `;name[=value]` parameters of bytes[pos, end) in their plainest form (token names, token or IPv6-ish values, no
- * whitespace, no quotes; readParams reads them alike and cannot fail on them): the start of the first
- * `wanted` parameter's value (its end in paramEnd), PARAM_NONE when absent or valueless, PARAM_UNPLAIN otherwise.
- * inList: the parameters of a list's first element, which may end at SPs and ',' (endsElement).
- */
-function paramRange(bytes: Uint8Array, pos: number, end: number, wanted: string, inList: boolean): number {
-  let found = PARAM_NONE;
-  let seen = false;
-  while (pos < end) {
-    if (bytes[pos] !== SEMICOLON) {
-      if (inList && endsElement(bytes, pos, end)) break;
-      return PARAM_UNPLAIN;
-    }
-    const nameStart = ++pos;
-    while (pos < end && (BYTE_CLASS[bytes[pos]] & TOKEN) !== 0) pos++;
-    const nameEnd = pos;
-    if (nameEnd === nameStart) return PARAM_UNPLAIN;
-    let valueStart = -1;
-    if (pos < end && bytes[pos] === 0x3d) {
-      valueStart = ++pos;
-      while (pos < end && (BYTE_CLASS[bytes[pos]] & PARAM_VALUE) !== 0) pos++;
-      if (pos === valueStart) return PARAM_UNPLAIN;
-    }
-    if (!seen && sameName(bytes, nameStart, nameEnd, wanted)) {
-      seen = true;
-      if (valueStart >= 0) {
-        found = valueStart;
-        paramEnd = pos;
-      }
-    }
-  }
-  return found;
-}
-
-/** Whether bytes[pos, end) starts with SPs then ',': the end of a list element (splitHeaderList, which trims it). */
-function endsElement(bytes: Uint8Array, pos: number, end: number): boolean {
-  while (pos < end && bytes[pos] === SP) pos++;
-  return pos < end && bytes[pos] === 0x2c;
-}
-
-function sameName(bytes: Uint8Array, start: number, end: number, lowerName: string): boolean {
-  if (end - start !== lowerName.length) return false;
-  for (let i = 0; i < lowerName.length; i++) if ((bytes[start + i] | 0x20) !== lowerName.charCodeAt(i)) return false;
-  return true;
-}
