@@ -51,19 +51,6 @@ export interface FindingsSpool {
   get(index: number): string;
 }
 
-/** A FindingsSpool in memory (the CLI's spills to a temporary file). */
-export class FindingsInMemory implements FindingsSpool {
-  private readonly texts: string[] = [];
-
-  add(text: string): void {
-    this.texts.push(text);
-  }
-
-  get(index: number): string {
-    return this.texts[index];
-  }
-}
-
 /**
  * Findings held until the end of a run, each as its finished text (JSON or a rendered line) in a spool: the Finding
  * objects (message, packets, strings) go as soon as they are known, and what stays in memory per finding is its
@@ -109,7 +96,7 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   constructor(
     write: (text: string) => void,
     private readonly spool: CallsSpool,
-    findingsSpool: FindingsSpool = new FindingsInMemory(),
+    findingsSpool: FindingsSpool,
   ) {
     this.out = new ChunkedText(write);
     this.findings = new FindingTexts(findingsSpool);
@@ -192,7 +179,7 @@ export class TextReportWriter implements AnalysisStreamWriter {
     write: (text: string) => void,
     private readonly spool: RowsSpool,
     private readonly style: TextStyle,
-    findingsSpool: FindingsSpool = new FindingsInMemory(),
+    findingsSpool: FindingsSpool,
   ) {
     this.out = new ChunkedText(write);
     this.findings = new FindingTexts(findingsSpool);
