@@ -87,8 +87,7 @@ export class RecordSpool {
   private pending: string[] = [];
   private pendingChars = 0;
   private firstPending = 0;
-  private fileBytes = 0;
-  /** Bytes of every record added (file and memory). */
+  /** Bytes of every record added (file and memory); all of them are in the file once nothing is pending. */
   private addedBytes = 0;
   private file?: SpoolFile;
   private readonly window = Buffer.allocUnsafe(READ_BYTES);
@@ -111,7 +110,8 @@ export class RecordSpool {
   get(index: number): string {
     if (index >= this.firstPending) return this.pending[index - this.firstPending];
     const start = this.starts[index];
-    const end = index + 1 < this.starts.length ? this.starts[index + 1] : this.fileBytes;
+    // the last record in the file is the last added: nothing is pending
+    const end = index + 1 < this.starts.length ? this.starts[index + 1] : this.addedBytes;
     if (start < this.windowStart || end > this.windowStart + this.windowBytes) {
       if (end - start > READ_BYTES) {
         const record = Buffer.allocUnsafe(end - start);
@@ -131,9 +131,7 @@ export class RecordSpool {
 
   private spill(): void {
     this.file ??= new SpoolFile();
-    const bytes = Buffer.from(this.pending.join(''), 'utf8');
-    writeSync(this.file.fd, bytes);
-    this.fileBytes += bytes.length;
+    writeSync(this.file.fd, Buffer.from(this.pending.join(''), 'utf8'));
     this.firstPending += this.pending.length;
     this.pending = [];
     this.pendingChars = 0;
