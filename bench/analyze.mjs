@@ -51,15 +51,17 @@ function run(command, args, { stdout = 'ignore' } = {}) {
   });
 }
 
-/** Wall seconds and peak RSS (MB) of one command, from /usr/bin/time -v. */
-async function measure(label, command, args) {
-  const result = await run('/usr/bin/time', ['-v', command, ...args]);
+/** Wall seconds, CPU seconds and peak RSS (MB) from the /usr/bin/time -v report in a run's stderr, printed. */
+function rowOf(label, result) {
   const figures = timeVerboseFigures(result.err);
-  const seconds = figures.seconds ?? NaN;
-  const cpu = figures.cpuSeconds ?? NaN;
-  const row = { label, seconds, cpuSeconds: cpu, rssMB: (figures.maxRssKb ?? NaN) / 1024, exit: result.code };
-  console.log(`${label.padEnd(44)} ${seconds.toFixed(2).padStart(8)} s wall ${cpu.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
+  const row = { label, seconds: figures.seconds ?? NaN, cpuSeconds: figures.cpuSeconds ?? NaN, rssMB: (figures.maxRssKb ?? NaN) / 1024, exit: result.code };
+  console.log(`${label.padEnd(44)} ${row.seconds.toFixed(2).padStart(8)} s wall ${row.cpuSeconds.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
   return row;
+}
+
+/** One command under /usr/bin/time -v. */
+async function measure(label, command, args) {
+  return rowOf(label, await run('/usr/bin/time', ['-v', command, ...args]));
 }
 
 async function ensureSipp1x() {
@@ -125,10 +127,8 @@ async function bench10GB() {
     'tail -n 1',
   ].join(' | ');
   const result = await run('bash', ['-c', `set -o pipefail; ${sh}`], { stdout: 'pipe' });
-  const figures = timeVerboseFigures(result.err);
   const summary = JSON.parse(result.out.trim() || 'null');
-  const row = { seconds: figures.seconds ?? NaN, cpuSeconds: figures.cpuSeconds ?? NaN, rssMB: (figures.maxRssKb ?? NaN) / 1024, exit: result.code, summary };
-  console.log(`${'sipscope analyze - --jsonl'.padEnd(44)} ${row.seconds.toFixed(2).padStart(8)} s wall ${row.cpuSeconds.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
+  const row = { ...rowOf('sipscope analyze - --jsonl', result), summary };
   console.log(`  summary: ${summary ? `${summary.packets} packets, ${summary.sipMessages} SIP messages, ${summary.calls} calls, ${summary.decodeErrors} decode errors` : 'none (the analysis did not finish)'}`);
   for (const line of result.err.split('\n').filter((text) => text.startsWith('sipscope analyze:'))) console.log(`  ${line}`);
   return row;
