@@ -3,7 +3,8 @@
  * Call and serve benchmarks against real SIPp, started and stopped here, on loopback:
  *   1. `sipscope call --count N --rate R` against SIPp's built-in UAS (-sn uas) vs SIPp's own UAC (-sn uac) at the
  *      same rate and the same hold time: achieved calls per second and CPU per call (user + system of the process,
- *      start-up included, from bash `times`). Target: the same rate, <= 2x SIPp's CPU per call.
+ *      start-up included, from bash `times`). Target: the same rate, <= 2x SIPp's CPU per call. Each pair also runs
+ *      bench/call-floor-uac.mjs, a bare Node UAC with no SIP stack, for what any Node implementation pays.
  *   2. `sipscope serve` under SIPp's REGISTER load (bench/sipp/register.xml: REGISTER, 401, REGISTER with digest):
  *      registrations per second held and failures, and serve's CPU. Target: >= 2000/s with no failure.
  * Needs the build. Usage: node bench/call.mjs [--calls 500] [--rate 100] [--repeat 1] [--registrations 10000] [--reg-rate 2000] [--only calls|serve]
@@ -98,7 +99,7 @@ try {
   }
   if (repeat > 1) {
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-    console.log(`   median of ${repeat} runs: rate ratio ${median(ratios.map((r) => r.rate)).toFixed(2)}, CPU per call ratio ${median(ratios.map((r) => r.cpu)).toFixed(2)} (target <= 2); sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, SIPp ${median(ratios.map((r) => r.sippMsPerCall)).toFixed(3)} ms/call`);
+    console.log(`   median of ${repeat} runs: rate ratio ${median(ratios.map((r) => r.rate)).toFixed(2)}, CPU per call ratio ${median(ratios.map((r) => r.cpu)).toFixed(2)} (target <= 2), floor/SIPp ${median(ratios.map((r) => r.floor)).toFixed(2)}; sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, SIPp ${median(ratios.map((r) => r.sippMsPerCall)).toFixed(3)} ms/call`);
     if (baseline) console.log(`   median baseline/SIPp CPU per call ratio ${median(ratios.map((r) => r.baseline)).toFixed(2)}`);
   }
 } finally {
@@ -119,6 +120,11 @@ async function callPair(label) {
   };
   const ours = await runOurs(sipscope, 'sipscope');
   const before = baseline === undefined ? undefined : await runOurs(baseline, 'baseline');
+  // the least any Node.js UAC pays for the same calls (bench/call-floor-uac.mjs: no SIP stack, templates only)
+  const floor = await runTimed(process.execPath, [path.join(root, 'bench', 'call-floor-uac.mjs'), `127.0.0.1:${uasPort}`, String(calls), String(rate), String(holdMs)],
+    { timeoutMs: 120_000 + (calls / rate) * 3000 });
+  const floorRun = JSON.parse(floor.stdout);
+  console.log(`   ${'floor'.padEnd(8)} ${(floorRun.count / (floorRun.elapsedMs / 1000)).toFixed(1)} calls/s, ${floorRun.ok}/${calls} ok (bare Node UAC: no SIP stack), ${cpu(floor)}`);
   const oursRate = ours.callsPerSec;
   const statsPath = path.join(work, `uac-stats-${label}.csv`);
   const theirs = await runTimed('sipp', [`127.0.0.1:${uasPort}`, '-sn', 'uac', '-buff_size', '4194304', '-i', '127.0.0.1', '-p', String(uacPort), '-m', String(calls), '-r', String(rate),
@@ -128,8 +134,8 @@ async function callPair(label) {
   // SIPp's statistics have whole seconds; its process wall time is the finer measure of the same run
   const sippRate = calls / (theirs.elapsedMs / 1000);
   console.log(`   SIPp     ${sippRate.toFixed(1)} calls/s (process wall), ${stats.ok}/${calls} ok, wall ${theirs.elapsedMs.toFixed(0)} ms, ${cpu(theirs)}`);
-  const ratio = { rate: oursRate / sippRate, cpu: ours.cpuMs / theirs.cpuMs, oursMsPerCall: ours.cpuMs / calls, sippMsPerCall: theirs.cpuMs / calls };
-  console.log(`   ratio sipscope/SIPp: rate ${ratio.rate.toFixed(2)}, CPU per call ${ratio.cpu.toFixed(2)} (target <= 2)`);
+  const ratio = { rate: oursRate / sippRate, cpu: ours.cpuMs / theirs.cpuMs, floor: floor.cpuMs / theirs.cpuMs, oursMsPerCall: ours.cpuMs / calls, sippMsPerCall: theirs.cpuMs / calls };
+  console.log(`   ratio sipscope/SIPp: rate ${ratio.rate.toFixed(2)}, CPU per call ${ratio.cpu.toFixed(2)} (target <= 2); floor/SIPp ${ratio.floor.toFixed(2)}, sipscope/floor ${(ours.cpuMs / floor.cpuMs).toFixed(2)}`);
   if (before) {
     ratio.baseline = before.cpuMs / theirs.cpuMs;
     console.log(`   ratio baseline/SIPp: rate ${(before.callsPerSec / sippRate).toFixed(2)}, CPU per call ${ratio.baseline.toFixed(2)}; sipscope/baseline CPU ${(ours.cpuMs / before.cpuMs).toFixed(2)}`);
