@@ -18,8 +18,11 @@ import { MONITORING_EXIT_CODES, type MonitoringState } from '../report/monitorin
  *   invalid message (lint);
  * - local 2: a local error (bad argument, no password, unreadable file or capture, cannot write a report);
  * - remote 3: a remote or network error (timeout, unreachable, connection refused or reset, TLS failure).
+ * And one more, for pipelines:
+ * - brokenPipe 141: the reader of stdout (or stderr) went away (`sipscope decode big.pcap | head`): the run stops
+ *   at once and prints nothing, with the status a C tool (tshark, grep) has when SIGPIPE ends it, 128 + 13.
  */
-export const EXIT = { ok: 0, failed: 1, local: 2, remote: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, local: 2, remote: 3, brokenPipe: 141 } as const;
 
 /**
  * With --nagios the exit code is the monitoring state's (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN): the table is the

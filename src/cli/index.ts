@@ -11,6 +11,7 @@ import type { ArgumentsOf, OptionTable } from './option-table.js';
 import { parseCommandLine, type ParsedCommandLine } from './parse.js';
 
 export async function main(args: string[], ioOverride?: CliIO): Promise<number> {
+  if (ioOverride === undefined) stopWhenReaderGoesAway();
   // made once yargs has read --color / --no-color / --color=false (io.ts says how colour is decided)
   const ioFor = (colorFlag: boolean) => ioOverride ?? processIO(colorFlag);
   let parsed: ParsedCommandLine | undefined;
@@ -40,4 +41,18 @@ async function runCommand<Table extends OptionTable>(command: CliCommand<Table>,
 function reportFailure(error: unknown, io: CliIO): number {
   io.err(`sipscope: ${printable(error instanceof Error ? error.message : String(error))}`);
   return EXIT.local;
+}
+
+/**
+ * `sipscope decode big.pcap | head`: once the reader of stdout (or stderr) has gone, a write fails with EPIPE
+ * (Node ignores SIGPIPE, so nothing else stops the run). The run ends there, quietly, with EXIT.brokenPipe, as
+ * SIGPIPE ends a C tool; any other stream error stays an error.
+ */
+function stopWhenReaderGoesAway(): void {
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT.brokenPipe);
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
 }

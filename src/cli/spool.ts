@@ -64,14 +64,29 @@ export class TextSpool {
   }
 }
 
-/** A spool's temporary file (in a directory of its own), made when the spool first spills. */
+/**
+ * A spool's temporary file, made when the spool first spills: opened in a directory of its own, which is removed
+ * at once where the system allows it (POSIX: the open file lives on without a name), so that nothing is left in
+ * the temporary directory however the run ends (Ctrl-C, a closed pipe, a crash); elsewhere at remove().
+ */
 class SpoolFile {
-  readonly dir = mkdtempSync(join(tmpdir(), 'sipscope-spool-'));
+  private readonly dir = mkdtempSync(join(tmpdir(), 'sipscope-spool-'));
   readonly fd = openSync(join(this.dir, 'spool'), 'w+');
+  private readonly named = !removedWhileOpen(this.dir);
 
   remove(): void {
     closeSync(this.fd);
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.named) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes a directory holding an open file; false where the system refuses (Windows keeps open files). */
+function removedWhileOpen(dir: string): boolean {
+  try {
+    rmSync(dir, { recursive: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
