@@ -223,6 +223,8 @@ export class ParquetDatasetWriter implements DatasetSink {
       mkdirSync(join(root, target, '..'), { recursive: true });
       renameSync(join(this.staging, target), join(root, target));
     }
+    // every table has its directory, rows or not: what tells a dataset (maybe of a quiet capture) from a wrong path
+    for (const table of TABLE_NAMES) mkdirSync(join(root, table), { recursive: true });
     return replaced;
   }
 }

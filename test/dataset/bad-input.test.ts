@@ -66,6 +66,32 @@ describe('query: errors', () => {
     expect(run.err).toContain(`cannot read the dataset ${join(dir, 'nothing-here')}`);
   });
 
+  it('a directory holding no table of a dataset (empty, or the wrong one) exits 2 and says so', async () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    for (const target of [empty, 'fixtures']) {
+      const run = await runCli(['query', target, '--revocations']);
+      expect(run.code).toBe(2);
+      expect(run.err).toContain(`${target} is not a sipscope dataset: it has none of the table directories calls/`);
+    }
+  });
+
+  it('the dataset of a capture without SIP is a dataset: its table directories exist, questions answer no rows', async () => {
+    const quiet = join(dir, 'quiet');
+    const capture = join(dir, 'no-sip.pcap');
+    // a classic pcap file header (LINKTYPE_ETHERNET) and no packet
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2c3d4, 0);
+    header.writeUInt16LE(2, 4);
+    header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(65535, 16);
+    header.writeUInt32LE(1, 20);
+    writeFileSync(capture, header);
+    expect((await runCli(['analyze', capture, '--dataset', quiet, '--host', 'sbc1'])).code).toBe(0);
+    const run = await runCli(['query', quiet, '--revocations', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.out)).toEqual([]);
+  });
+
   it('no question and no SQL, or both: exit 2 with what to give', async () => {
     expect((await runCli(['query', clean])).err).toMatch(/give SQL or a question/);
     expect((await runCli(['query', clean, 'SELECT 1', '--revocations'])).code).toBe(2);

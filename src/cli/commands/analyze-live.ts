@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import type { Analyzer } from '../../analysis/index.js';
 import { decodeHep } from '../../capture/hep.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
-import { CliError } from '../exit.js';
+import { badArgument, CliError } from '../exit.js';
 import type { HostPort } from '../host-port.js';
 
 /** How often a quiet live source moves the analyzer's clock on. */
@@ -115,7 +115,12 @@ export async function listenHep(options: HepSourceOptions): Promise<HepSource> {
 
 /** The senders allowed by default: loopback when listening on loopback (a local agent), any sender otherwise. */
 export function defaultHepSenders(listen: ListenAddress, from: string | undefined): ReadonlySet<string> | undefined {
-  if (from !== undefined) return new Set(from.split(',').map((address) => address.trim()).filter(Boolean));
+  if (from !== undefined) {
+    const senders = from.split(',').map((address) => address.trim()).filter(Boolean);
+    const notAddress = senders.find((address) => isIP(address) === 0);
+    if (notAddress !== undefined || senders.length === 0) throw badArgument(`--hep-from ${JSON.stringify(from)}: a comma list of IP addresses (${notAddress === undefined ? 'none given' : `${JSON.stringify(notAddress)} is not one`})`);
+    return new Set(senders);
+  }
   if (listen.host === '127.0.0.1' || listen.host === '::1' || listen.host === 'localhost') return new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
   return undefined;
 }

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { Analyzer, parseFailOn, type FailOn, type Finding } from '../../analysis/index.js';
+import { Analyzer, parseFailOn, type AnalysisResult, type FailOn, type Finding } from '../../analysis/index.js';
 import type { DecodeIssue } from '../../capture/types.js';
 import { renderAnalysisJson } from '../../report/analysis-json.js';
 import { renderAnalysisJUnit } from '../../report/analysis-junit.js';
@@ -20,7 +20,7 @@ import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
 import { RecordSpool, TextSpool } from '../spool.js';
 import { defaultHepSenders, listenHep, LiveClock, onStopSignal, serveMetrics, type MetricsSource } from './analyze-live.js';
-import { captureFiles, issueLine, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
+import { captureFiles, checkOutputFile, issueLine, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
 import { openDatasetRun, type DatasetRun } from './dataset-run.js';
 
 /** A live run prints this many input problems one by one, then one line per LIVE_ISSUE_EVERY more. */
@@ -69,6 +69,9 @@ export const analyzeCommand = defineCommand({
     const live = args.hepListen !== undefined || args.follow;
     if (live && args.junit !== undefined) throw badArgument('--junit needs the whole analysis: not with a live source');
     if (args.hepListen !== undefined && args.dataset !== undefined) throw badArgument('--dataset reads capture files (or - --follow), not --hep-listen');
+    if (args.hepFrom !== undefined && args.hepListen === undefined) throw badArgument('--hep-from says which HEP senders --hep-listen accepts: give --hep-listen too');
+    if (args.host !== undefined && args.dataset === undefined) throw badArgument('--host names the partition of a --dataset: give --dataset DIR too');
+    if (args.junit !== undefined) checkOutputFile(args.junit, files, '--junit');
     // the dataset directory is opened, and proved writable, before any analysis
     const dataset = args.dataset === undefined ? undefined : await openDatasetRun(files, args.dataset, args.host, args.user);
     try {
@@ -116,7 +119,8 @@ async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO
   // JUnit needs every call with its findings: the whole analysis is kept.
   const result = await runAnalysis(args.files, args, io, 'analyze', dataset && { payload: dataset.hooks.payload, observer: dataset.hooks.observer });
   await dataset?.finish(io, result);
-  io.out(args.json ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
+  if (args.jsonl) writeJsonLines(result, io);
+  else io.out(args.json ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
   try {
     await writeFile(junit, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${args.files.join(' ')}`, failsOn }));
   } catch (error) {
@@ -124,6 +128,17 @@ async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO
     throw new CliError('unwritable-file', `cannot write the JUnit report ${junit}: ${reason}`, { cause: error });
   }
   return result.findings.some(failsOn) ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * --jsonl of an analysis kept whole (with --junit): the same events as a streamed run, calls (by start) and
+ * findings (by time) one after the other rather than as they were known, then the revocations and the summary.
+ */
+function writeJsonLines(result: AnalysisResult, io: CliIO): void {
+  const writer = new JsonLinesWriter(outputWriter(io), false);
+  for (const call of result.calls) writer.call(call);
+  for (const finding of result.findings) writer.finding(finding);
+  writer.end(result);
 }
 
 /** Input problems of a live run go to stderr as they happen: the first ones each, then a count now and then. */

@@ -4,7 +4,7 @@ import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
 import { byteFaithfulValue, hostPort, parseMessage, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
-import { EXIT } from '../exit.js';
+import { badArgument, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
 
@@ -309,6 +309,7 @@ export const decodeCommand = defineCommand({
   ],
   async run(args, io) {
     const { files, json, maxIssues, merged } = args;
+    if (!Number.isInteger(maxIssues) || maxIssues < 0) throw badArgument('--max-issues must be a whole number >= 0');
     // merged: a packet number names one frame of all the files (the JSON still says which file holds it)
     const withFile = files.length > 1 && !merged;
     const issueCounts = new Map<string, number>();

@@ -6,7 +6,7 @@ import { extractPackets } from '../../capture/writer.js';
 import { defineCommand } from '../command.js';
 import { printable } from '../../report/printable.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
-import { CALL_ID_OPTION, captureFiles, noMessageOfCallError, runAnalysis } from './analysis-run.js';
+import { CALL_ID_OPTION, captureFiles, checkOutputFile, noMessageOfCallError, runAnalysis } from './analysis-run.js';
 
 export const extractCommand = defineCommand({
   command: 'extract <files..>',
@@ -23,6 +23,7 @@ export const extractCommand = defineCommand({
   async run(args, io) {
     const { files, callId, output } = args;
     if (files.includes('-')) throw badArgument('extract reads its input twice: give files, not - (stdin)');
+    checkOutputFile(output, files, '-o');
     const packets = new Set<number>();
     await runAnalysis(files, {}, io, 'extract', {
       observer(message) {

@@ -50,6 +50,9 @@ export const queryCommand = defineCommand({
         throw badArgument(`--${name} ${JSON.stringify(value)} is not an ISO 8601 time such as 2026-11-23T22:13:00.5Z`);
       }
     }
+    if (args.since !== undefined && args.until !== undefined && parseIsoMicros(args.until)! < parseIsoMicros(args.since)!) {
+      throw badArgument('--until is before --since');
+    }
     const dataset = await import('../../dataset/index.js');
     const sql =
       args.sql ??

@@ -12,7 +12,7 @@ import type { HtmlReportInput } from '../../report/html/model.js';
 import { htmlReportChunks } from '../../report/html/page.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
-import { captureFiles, runAnalysis, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
+import { captureFiles, checkOutputFile, runAnalysis, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
 import { gatherCallDetails } from './report-details.js';
 
 export const reportCommand = defineCommand({
@@ -36,7 +36,8 @@ export const reportCommand = defineCommand({
   async run(args, io) {
     const { files, output, maxCalls, showSecrets } = args;
     if (files.includes('-')) throw badArgument('report reads its input twice: give files, not - (stdin)');
-    if (!Number.isInteger(maxCalls) || maxCalls < 0) throw badArgument(`--max-calls ${JSON.stringify(maxCalls)} is not a whole number >= 0`);
+    if (!Number.isInteger(maxCalls) || maxCalls < 0) throw badArgument('--max-calls must be a whole number >= 0');
+    checkOutputFile(output, files, '-o');
     const activity = new CredentialActivity();
     const result = await runAnalysis(files, args, io, 'report', { observer: (message, retransmission) => activity.observe(message, retransmission) });
     const selection = selectDetailCalls(result, maxCalls);

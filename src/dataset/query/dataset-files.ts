@@ -31,6 +31,10 @@ export function findDatasetFiles(directory: string): DatasetFiles {
   }
   const files = Object.fromEntries(TABLE_NAMES.map((table) => [table, [] as string[]])) as Record<TableName, string[]>;
   const skipped: SkippedFile[] = [];
+  // a directory without a single table directory is no dataset at all (an empty one, or the wrong path)
+  if (!top.some((entry) => (TABLE_NAMES as readonly string[]).includes(entry))) {
+    throw new DatasetError('dataset-missing', `${directory} is not a sipscope dataset: it has none of the table directories ${TABLE_NAMES.map((table) => `${table}/`).join(', ')} (write one with: sipscope analyze CAPTURE --dataset ${directory})`);
+  }
   for (const entry of top.sort()) {
     if (entry.startsWith('.')) continue;
     if (!(TABLE_NAMES as readonly string[]).includes(entry)) {

@@ -39,7 +39,7 @@ describe('sipscope report', () => {
 
   it.each([
     [['-', '-o', 'x.html'], 'give files, not - (stdin)'],
-    [[REVOCATION_UDP, '-o', 'x.html', '--max-calls', '-1'], '--max-calls -1 is not a whole number'],
+    [[REVOCATION_UDP, '-o', 'x.html', '--max-calls', '-1'], '--max-calls must be a whole number >= 0'],
     [[REVOCATION_UDP, '-o', '/nonexistent-dir/x.html'], 'cannot write /nonexistent-dir/x.html'],
     [[REVOCATION_UDP], 'Missing required argument: output'],
     [['no-such.pcap', '-o', 'x.html'], 'no-such.pcap'],
