@@ -130,6 +130,19 @@ describe('rotate verify: the old credential refused, the new one registering', (
     expect(report.probes.filter((probe) => probe.role === 'old' && probe.state === 'accepted').length).toBeGreaterThanOrEqual(3);
   });
 
+  test('a poll interval longer than the wait: polled again at the end of the wait (was: once, at the start)', async () => {
+    const accounts = fresh();
+    accounts.passwords.delete('alice');
+    accounts.cachedUntil.set('alice', { password: 'old-pass', until: Date.now() + 500 });
+    peer = await startUdpPeer(46314, accountsRegistrar(accounts));
+    const report = await rotateVerify(settings(46314), oldCredential, newCredential, { waitMs: 1000, pollMs: 10_000 });
+    expect(report.ok).toBe(true);
+    const old = report.probes.filter((probe) => probe.role === 'old');
+    expect(old.map((probe) => probe.state)).toEqual(['accepted', 'rejected']);
+    expect(old[1].startedAt - report.startedAt).toBeGreaterThanOrEqual(1000);
+    expect(report.elapsedMs).toBeLessThan(5000);
+  });
+
   test('still accepted when the wait is over -> fail, "revocation not in effect"', async () => {
     peer = await startUdpPeer(46313, accountsRegistrar(fresh()));
     const report = await rotateVerify(settings(46313), oldCredential, newCredential, { waitMs: 300, pollMs: 100 });
@@ -341,5 +354,19 @@ describe('sipscope rotate (CLI)', () => {
     } finally {
       clearInterval(timer);
     }
+  });
+
+  test('watch --json is a list even when the drain halts it (one shape per step); --nagios is not a rotate option', async () => {
+    const accounts = fresh();
+    peer = await startUdpPeer(46336, accountsRegistrar(accounts));
+    const run = await runCli(['rotate', 'watch', ...common(46336), '--window', '5s', '--max-wait', '300ms', '--revoke-cmd', 'true', '--json'], { env: { ...env, PATH: process.env.PATH ?? '' } });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const reports = JSON.parse(run.stdout);
+    expect(Array.isArray(reports)).toBe(true);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ step: 'drain', ok: false });
+    const nagios = await runCli(['rotate', 'check', ...common(46336), '--nagios'], { env });
+    expect(nagios.code).toBe(2);
+    expect(nagios.stderr).toMatch(/Unknown argument: nagios/);
   });
 });

@@ -15,9 +15,11 @@ import { readPassword } from '../password.js';
 
 const STEPS = ['check', 'drain', 'verify', 'watch'] as const;
 
-// the connection options of register/options, without its <uri> positional and single credential
+// the connection options of register/options, without its <uri> positional, its single credential, and the
+// monitoring-plugin line of one check (a rotation's steps are gates with reports of their own, not a service state)
 const { uri: _uri, user: _user, 'auth-user': _authUser, 'password-env': _passwordEnv, 'password-file': _passwordFile,
-  'password-stdin': _passwordStdin, password: _password, contact: _contact, header: _header, ...CONNECTION_OPTIONS } = CHECK_OPTIONS;
+  'password-stdin': _passwordStdin, password: _password, contact: _contact, header: _header, nagios: _nagios,
+  'warn-retrans': _warnRetrans, 'warn-rtt': _warnRtt, 'crit-rtt': _critRtt, ...CONNECTION_OPTIONS } = CHECK_OPTIONS;
 
 const ROTATE_OPTIONS = {
   step: { positional: true, type: 'string', choices: STEPS, describe: 'which step of the rotation' },
@@ -89,7 +91,8 @@ export const rotateCommand = defineCommand({
       if (args.jsonl) io.out(JSON.stringify({ type: 'report', ...rotationJson(report) }));
       else if (!args.json) io.out(renderRotationText(report, io.style));
     }
-    if (args.json) io.out(JSON.stringify(reports.length === 1 ? rotationJson(reports[0]) : reports.map(rotationJson), null, 2));
+    // one shape per step: watch (drain, then revocation and verify) is always a list, even when the drain halted it
+    if (args.json) io.out(JSON.stringify(args.step === 'watch' ? reports.map(rotationJson) : rotationJson(reports[0]), null, 2));
     return exitOf(reports);
   },
   reportError(error, args, io) {
@@ -183,7 +186,7 @@ function progress(io: CliIO, args: RotateArguments, event: Record<string, unknow
     io.out(JSON.stringify(event));
     return;
   }
-  if (args.json || args.nagios) return;
+  if (args.json) return;
   if (event.type === 'progress') {
     const calls = event.activeCalls === undefined ? ''
       : event.sourceMessages === 0 ? ', waiting for the live source\'s first SIP message'

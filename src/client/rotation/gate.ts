@@ -167,8 +167,10 @@ export async function rotateVerify(settings: ProbeSettings, old: RotationCredent
     options.onPoll?.(lastOld);
     if (lastOld.state === 'accepted') lastAccepted = lastOld;
     if (lastOld.state === 'rejected' || options.signal?.aborted) break;
-    const next = lastOld.startedAt + options.pollMs;
-    if (next > deadline) break;
+    // the last poll is at the deadline itself when the next regular one would come after it (--wait 3s --poll 10s
+    // polls at 0 and 3 s: --wait is how long the revocation is given)
+    if (lastOld.startedAt >= deadline) break;
+    const next = Math.min(lastOld.startedAt + options.pollMs, deadline);
     await sleep(next - Date.now(), options.signal);
     if (options.signal?.aborted) break;
   }
