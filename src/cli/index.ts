@@ -6,7 +6,7 @@ import { loadCommands } from './commands/index.js';
 import { commandName, type CliCommand } from './command.js';
 import { asCliError, EXIT } from './exit.js';
 import { processIO, type CliIO } from './io.js';
-import { printable } from '../report/printable.js';
+import { printableLines } from '../report/printable.js';
 import type { ArgumentsOf, OptionTable } from './option-table.js';
 import { parseCommandLine, type ParsedCommandLine } from './parse.js';
 
@@ -32,14 +32,14 @@ async function runCommand<Table extends OptionTable>(command: CliCommand<Table>,
     const cliError = asCliError(error);
     if (cliError === undefined) return reportFailure(error, io);
     if (command.reportError) return command.reportError(cliError, args, io);
-    io.err(`sipscope ${commandName(command)}: ${printable(cliError.message)}`);
+    io.err(`sipscope ${commandName(command)}: ${printableLines(cliError.message)}`);
     return EXIT.local;
   }
 }
 
 /** A bad command line, or an error no command expected: its message on stderr, EXIT.local. */
 function reportFailure(error: unknown, io: CliIO): number {
-  io.err(`sipscope: ${printable(error instanceof Error ? error.message : String(error))}`);
+  io.err(`sipscope: ${printableLines(error instanceof Error ? error.message : String(error))}`);
   return EXIT.local;
 }
 

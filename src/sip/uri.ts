@@ -125,8 +125,14 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
   return uri;
 }
 
+/** An IPv6 address written without its brackets (RFC 3261 §25.1: host = hostname / IPv4address / IPv6reference). */
+function unbracketedIPv6(text: string, pos: number): UriError {
+  return new UriError('bad-uri-host', `URI ${JSON.stringify(text)}: an IPv6 address goes in brackets, e.g. sip:bob@[::1]:5060`, pos);
+}
+
 function readHostPort(text: string, pos: number, uri: SipUri): number {
   const end = text.length;
+  const hostStart = pos;
   let hostEnd: number;
   if (text.charCodeAt(pos) === 0x5b /* [ */) {
     const close = text.indexOf(']', pos);
@@ -140,6 +146,7 @@ function readHostPort(text: string, pos: number, uri: SipUri): number {
     const host = text.slice(pos, hostEnd);
     if (isIPv4(host)) uri.hostType = 'ipv4';
     else if (!isHostname(host)) {
+      if (host.length === 0 && text.charCodeAt(pos) === 0x3a /* : */) throw unbracketedIPv6(text, pos);
       throw new UriError('bad-uri-host', host.length === 0 ? `URI ${JSON.stringify(text)} has no host` : `${JSON.stringify(host)} is not a valid host name`, pos);
     }
   }
@@ -152,7 +159,12 @@ function readHostPort(text: string, pos: number, uri: SipUri): number {
       port = port * 10 + text.charCodeAt(portEnd) - 0x30;
       portEnd++;
     }
-    if (portEnd === pos + 1 || port > 65535) throw new UriError('bad-uri-port', `URI ${JSON.stringify(text)} has an invalid port ${JSON.stringify(text.slice(pos + 1, portEnd + 1))}`, pos + 1);
+    if (portEnd === pos + 1 || port > 65535) {
+      // the port as written: up to the parameters or headers
+      const portText = /^[^;?]*/.exec(text.slice(pos + 1))![0];
+      if (portText.includes(':')) throw unbracketedIPv6(text, hostStart);
+      throw new UriError('bad-uri-port', `URI ${JSON.stringify(text)} has an invalid port ${JSON.stringify(portText)}`, pos + 1);
+    }
     uri.port = port;
     pos = portEnd;
   }

@@ -95,3 +95,19 @@ describe('numbers and options that need another', () => {
     expect(run.err).toBe(`${message}\n`);
   });
 });
+
+describe('messages', () => {
+  it("yargs's message of several lines keeps its lines (it showed \\x0a); each line still printable", async () => {
+    const run = await runCli(['options', 'sip:a@127.0.0.1', '--transport', 'sctp']);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe('sipscope: Invalid values:\n  Argument: transport, Given: "sctp", Choices: "udp", "tcp", "tls", "ws", "wss"\n');
+  });
+
+  it('serve --record in a missing directory is refused before listening, naming --record', async () => {
+    const users = join(dir, 'users.txt');
+    copyFileSync('/dev/null', users);
+    const run = await runCli(['serve', '--listen', '127.0.0.1:0', '--users', users, '--record', join(dir, 'missing', 'serve.pcapng')]);
+    expect(run.code).toBe(2);
+    expect(run.err).toBe(`sipscope serve: cannot write ${join(dir, 'missing', 'serve.pcapng')} (--record): no directory ${join(dir, 'missing')}\n`);
+  });
+});

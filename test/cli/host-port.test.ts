@@ -76,6 +76,17 @@ describe("serve's --listen and --control", () => {
     expect(refusal(() => parseListen('tls:1.2:5061')).message).toMatch(/^--listen "1\.2:5061" is not ADDRESS:PORT .*1\.2 is not an IPv4 address$/);
   });
 
+  test('a prefix it does not know is named as one (it was taken for an IPv6 address without brackets)', () => {
+    for (const prefix of ['udp', 'tcp', 'sip']) {
+      expect(refusal(() => parseListen(`${prefix}:127.0.0.1:5060`)).message).toBe(
+        `--listen "${prefix}:127.0.0.1:5060": unknown prefix ${prefix}: (ADDR:PORT is UDP and TCP; tls:, ws: and wss: add those listeners)`,
+      );
+    }
+    // a host name is not a prefix; IPv6 still says brackets, even when it starts with hex letters
+    expect(parseListen('localhost:5060')).toEqual({ kind: 'udp+tcp', address: '127.0.0.1', port: 5060 });
+    expect(refusal(() => parseListen('fe80::1:5060')).message).toMatch(/an IPv6 address goes in brackets/);
+  });
+
   test('a bad --control value names --control (it was named --listen)', async () => {
     const directory = mkdtempSync(path.join(os.tmpdir(), 'sipscope-host-port-'));
     try {

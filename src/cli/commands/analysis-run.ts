@@ -3,8 +3,6 @@
  * running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is large). An
  * unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
  */
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { boundHeapGrowthForAnalysis, boundingYoungGeneration } from '../heap-growth.js';
 import {
   analyzeCaptures,
@@ -52,28 +50,6 @@ export const CALL_ID_OPTION = {
 /** flow and extract: the capture holds no message of the Call-ID asked for. */
 export function noMessageOfCallError(callId: string, file: string): CliError {
   return new CliError('no-such-call', `no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
-}
-
-/**
- * An output file of an analysis command (`-o`, `--junit`), checked before the captures are read: it has a name, its
- * directory exists, and it is none of the input captures (found by identity, so that another path or a link to
- * the same file counts too): writing it would destroy the capture being read, the incident's evidence.
- */
-export function checkOutputFile(output: string, files: readonly string[], option: string): void {
-  if (output.trim() === '') throw badArgument(`${option} needs a file name`);
-  const directory = dirname(resolve(output));
-  if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new CliError('unwritable-file', `cannot write ${output} (${option}): no directory ${directory}`);
-  }
-  const existing = statSync(output, { throwIfNoEntry: false });
-  if (existing === undefined) return;
-  for (const file of files) {
-    if (file === '-') continue;
-    const input = statSync(file, { throwIfNoEntry: false });
-    if (input !== undefined && input.dev === existing.dev && input.ino === existing.ino) {
-      throw badArgument(`${option} ${output} is the input capture ${file}: writing it would destroy it`);
-    }
-  }
 }
 
 function timeOption(value: string | undefined, name: 'since' | 'until'): number | undefined {

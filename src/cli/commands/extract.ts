@@ -6,7 +6,8 @@ import { extractPackets } from '../../capture/writer.js';
 import { defineCommand } from '../command.js';
 import { printable } from '../../report/printable.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
-import { CALL_ID_OPTION, captureFiles, checkOutputFile, noMessageOfCallError, runAnalysis } from './analysis-run.js';
+import { checkOutputFile } from '../output-file.js';
+import { CALL_ID_OPTION, captureFiles, noMessageOfCallError, runAnalysis } from './analysis-run.js';
 
 export const extractCommand = defineCommand({
   command: 'extract <files..>',

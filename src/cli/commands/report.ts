@@ -12,7 +12,8 @@ import type { HtmlReportInput } from '../../report/html/model.js';
 import { htmlReportChunks } from '../../report/html/page.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
-import { captureFiles, checkOutputFile, runAnalysis, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
+import { checkOutputFile } from '../output-file.js';
+import { captureFiles, runAnalysis, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
 import { gatherCallDetails } from './report-details.js';
 
 export const reportCommand = defineCommand({

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { DigestAlgorithm } from '../../sip/digest/index.js';
 import type { ListenSpec } from '../../server/listeners.js';
 import { defineCommand } from '../command.js';
+import { checkOutputFile } from '../output-file.js';
 import { parseHostPort } from '../host-port.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
@@ -18,6 +19,12 @@ const ALGORITHMS: readonly DigestAlgorithm[] = ['MD5', 'SHA-256', 'SHA-512-256']
 /** ADDR:PORT, [IPv6]:PORT, or with a tls:, ws: or wss: prefix (port 0: any free port); `localhost` is 127.0.0.1. */
 export function parseListen(text: string, option = '--listen'): ListenSpec {
   const prefix = /^(tls|ws|wss):/.exec(text)?.[1] as 'tls' | 'ws' | 'wss' | undefined;
+  // a word and ':' before an ADDR:PORT, the word unable to begin an IPv6 address (not all hex digits): a prefix we
+  // do not know (udp:127.0.0.1:5060), not a host name (localhost:5060)
+  const unknown = prefix === undefined ? /^([A-Za-z][A-Za-z0-9+.-]*):[^:]*:/.exec(text.trim())?.[1] : undefined;
+  if (unknown !== undefined && !/^[0-9A-Fa-f]{1,4}$/.test(unknown)) {
+    throw badArgument(`${option} ${JSON.stringify(text)}: unknown prefix ${unknown}: (ADDR:PORT is UDP and TCP; tls:, ws: and wss: add those listeners)`);
+  }
   const { host, port } = parseHostPort(prefix ? text.slice(prefix.length + 1) : text, option, { portZero: true });
   return { kind: prefix ?? 'udp+tcp', address: host === 'localhost' ? '127.0.0.1' : host, port };
 }
@@ -76,6 +83,7 @@ export const serveCommand = defineCommand({
     const control = args.control !== undefined ? { ...parseListen(args.control, '--control'), token: await controlTokenOf(args, io) } : undefined;
     const tls = args.cert !== undefined || args.key !== undefined ? { cert: await readPem(args.cert, '--cert'), key: await readPem(args.key, '--key') } : undefined;
     if (!(args.ringMs >= 0)) throw badArgument('--ring-ms must be 0 or more');
+    if (args.record !== undefined) checkOutputFile(args.record, [], '--record');
     let server;
     try {
       server = await startServer({
