@@ -18,6 +18,13 @@ export function parseFailOn(text: string): FailOn {
   }
   const kinds = value.split(',').map((kind) => kind.trim()).filter((kind) => kind !== '');
   const unknown = kinds.filter((kind) => !(FINDING_KINDS as readonly string[]).includes(kind));
+  const severities = unknown.filter((word) => word in SEVERITY_RANK);
+  if (severities.length > 0) {
+    throw new AnalysisError(
+      'bad-fail-on',
+      `--fail-on ${JSON.stringify(text)}: a severity (${severities.join(', ')}) stands alone, it already takes every severity above it; or list finding kinds: ${FINDING_KINDS.join(', ')}`,
+    );
+  }
   if (kinds.length === 0 || unknown.length > 0) {
     throw new AnalysisError(
       'bad-fail-on',

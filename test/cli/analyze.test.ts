@@ -92,6 +92,9 @@ describe('sipscope analyze exit codes and options', () => {
     const badKind = await runCli(['analyze', AAA, '--fail-on', 'reinvite-forbiden']);
     expect(badKind.code).toBe(2);
     expect(badKind.err).toContain('unknown finding kind reinvite-forbiden');
+    const mixed = await runCli(['analyze', AAA, '--fail-on', 'error,warning']);
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toContain('--fail-on "error,warning": a severity (error, warning) stands alone');
     const badTime = await runCli(['analyze', AAA, '--since', 'yesterday']);
     expect(badTime.code).toBe(2);
     expect(badTime.err).toContain('--since "yesterday"');
