@@ -10,6 +10,8 @@ import { badArgument, CliError } from './exit.js';
  */
 export function checkOutputFile(output: string, files: readonly string[], option: string): void {
   if (output.trim() === '') throw badArgument(`${option} needs a file name`);
+  // not stdout: the file is written whole (a capture's headers, a report), and stdout is the command's own output
+  if (output === '-') throw badArgument(`${option} - : give a file name (this output is not written to stdout)`);
   const directory = dirname(resolve(output));
   if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
     throw new CliError('unwritable-file', `cannot write ${output} (${option}): no directory ${directory}`);

@@ -40,6 +40,9 @@ describe('an output file that is an input capture', () => {
     const unnamed = await runCli(['report', REVOCATION_UDP, '-o', '']);
     expect(unnamed.code).toBe(2);
     expect(unnamed.err).toBe('sipscope report: -o needs a file name\n');
+    const stdout = await runCli(['extract', REVOCATION_UDP, '--call-id', 'x', '-o', '-']);
+    expect(stdout.code).toBe(2);
+    expect(stdout.err).toBe('sipscope extract: -o - : give a file name (this output is not written to stdout)\n');
   });
 });
 

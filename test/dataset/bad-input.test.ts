@@ -94,6 +94,9 @@ describe('query: errors', () => {
 
   it('no question and no SQL, or both: exit 2 with what to give', async () => {
     expect((await runCli(['query', clean])).err).toMatch(/give SQL or a question/);
+    const empty = await runCli(['query', clean, '  ']);
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/^sipscope query: the SQL is empty/);
     expect((await runCli(['query', clean, 'SELECT 1', '--revocations'])).code).toBe(2);
   });
 });

@@ -42,6 +42,7 @@ export const queryCommand = defineCommand({
     if (args.sql === undefined && named.length === 0 && args.user === undefined) {
       throw badArgument('give SQL or a question: --revocations, --damaged-calls, --durations [--by host], --user U');
     }
+    if (args.sql !== undefined && args.sql.trim() === '') throw badArgument('the SQL is empty: give a query, or a named question (--revocations, --damaged-calls, --durations)');
     if (args.by !== undefined && !args.durations) throw badArgument('--by host goes with --durations');
     if (args.json && args.csv) throw badArgument('--json and --csv: choose one');
     for (const name of ['since', 'until'] as const) {
