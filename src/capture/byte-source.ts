@@ -29,25 +29,42 @@ export class FileByteSource implements ByteSource {
   }
 }
 
-/** A Readable consumed chunk by chunk through its async iterator (backpressure: we pull only when needed). */
+/**
+ * A Readable read chunk by chunk with `read()` (backpressure: the stream reads ahead only to its highWaterMark).
+ * Every chunk the stream produced before an error is handed out before the error is thrown: zlib pushes what it
+ * inflated and is then destroyed by its error, and a stream's async iterator stops at `destroyed` and drops the
+ * chunks still buffered (a truncated .gz on stdin lost everything it could have read).
+ */
 export class StreamByteSource implements ByteSource {
   private pending: Uint8Array | undefined;
-  private ended = false;
-  private readonly chunks: AsyncIterator<Buffer | string>;
+  private closed = false;
+  /** Resolves the read waiting for the stream to become readable, end, fail or close. */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly stream: Readable) {
-    this.chunks = stream[Symbol.asyncIterator]();
+    const signal = (): void => {
+      const wake = this.wake;
+      this.wake = undefined;
+      wake?.();
+    };
+    for (const event of ['readable', 'end', 'error', 'close']) stream.on(event, signal);
   }
 
   async read(target: Uint8Array, offset: number, length: number): Promise<number> {
     while (this.pending === undefined || this.pending.length === 0) {
-      if (this.ended) return 0;
-      const next = await this.chunks.next();
-      if (next.done) {
-        this.ended = true;
-        return 0;
+      if (this.closed) return 0;
+      // read() still returns what is buffered once the stream is destroyed; only an empty buffer ends or fails
+      const chunk = this.stream.read() as Buffer | string | null;
+      if (chunk !== null) {
+        this.pending = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        break;
       }
-      this.pending = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      if (this.stream.errored) throw this.stream.errored;
+      if (this.stream.readableEnded) return 0;
+      if (this.stream.destroyed) throw new Error('the stream was closed before its end');
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
     }
     const count = Math.min(length, this.pending.length);
     target.set(this.pending.subarray(0, count), offset);
@@ -56,7 +73,7 @@ export class StreamByteSource implements ByteSource {
   }
 
   async close(): Promise<void> {
-    this.ended = true;
+    this.closed = true;
     this.stream.destroy();
   }
 }
