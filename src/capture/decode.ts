@@ -4,6 +4,7 @@
  * merge of the per-file streams); each file keeps its own fragment and TCP state and its own packet numbers, or,
  * with `asOneCapture`, all files share one decoder and one numbering, as the capture mergecap would write.
  */
+import { GzipDamageError } from './errors.js';
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
@@ -158,14 +159,22 @@ async function advance(file: FileDecode, progress: () => void): Promise<boolean>
   }
 }
 
-/** A read failure (corrupt gzip stream, I/O error) ends this file with an issue; what was decoded stays. */
+/**
+ * A read failure ends this file with one issue; what was decoded stays. A damaged gzip stream comes after every
+ * byte inflated before it (a cut .gz is reported as 'truncated-file' like a cut plain capture, at its compressed
+ * offset); any other failure (I/O) is a 'read-error'.
+ */
 async function refill(file: FileDecode): Promise<boolean> {
   try {
     await file.capture.reader.refill();
     return true;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    file.issue({ code: 'read-error', message: `reading stopped: ${reason}`, file: file.file, offset: file.capture.rawBytesRead });
+    if (error instanceof GzipDamageError) {
+      file.issue({ code: error.code, message: error.detail, file: file.file, offset: error.offset });
+    } else {
+      const reason = error instanceof Error ? error.message : String(error);
+      file.issue({ code: 'read-error', message: `reading stopped: ${reason}`, file: file.file, offset: file.capture.rawBytesRead });
+    }
     return false;
   }
 }

@@ -31,3 +31,26 @@ export class CaptureReadError extends CaptureError {
     this.name = 'CaptureReadError';
   }
 }
+
+/**
+ * The gzip stream (RFC 1952) is damaged after the bytes inflated so far: cut short ('truncated-file', as a cut
+ * plain capture) or failing a check of its deflate data or its trailer's CRC-32 or length ('corrupt-gzip'). Every
+ * byte inflated before the damage has been read; decoding reports this as an issue and keeps what it decoded.
+ */
+export class GzipDamageError extends CaptureError {
+  /** Byte offset in the compressed file: all of it zlib had inflated when it met the damage (the damage is here or in the next bytes). */
+  readonly offset: number;
+  /** Bytes inflated before the damage: the capture inside is readable up to here. */
+  readonly inflatedBytes: number;
+  /** What and where, without the file name (an issue names the file itself). */
+  readonly detail: string;
+  constructor(file: string, code: 'truncated-file' | 'corrupt-gzip', offset: number, inflatedBytes: number, reason: string) {
+    const what = code === 'truncated-file' ? `gzip stream cut short at compressed byte ${offset}` : `gzip stream damaged at or after compressed byte ${offset}`;
+    const detail = `${what} (${reason}); the ${inflatedBytes} bytes inflated before it were read`;
+    super(code, file, `${file}: ${detail}`);
+    this.name = 'GzipDamageError';
+    this.offset = offset;
+    this.inflatedBytes = inflatedBytes;
+    this.detail = detail;
+  }
+}

@@ -1,12 +1,13 @@
 /**
- * Opens one input ('-' is stdin), unwraps gzip (RFC 1952, detected by its magic, not the file name) and picks
- * the container reader by magic number. Only an unrecognised format is fatal.
+ * Opens one input ('-' is stdin), unwraps gzip (RFC 1952, detected by its magic, not the file name; see
+ * gunzip-source.ts) and picks the container reader by magic number. Only an input whose container header cannot be
+ * read (unrecognised format, unreadable file, gzip damaged before it) is fatal.
  */
 import { stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { ByteSource, CountingByteSource, FileByteSource, PrefixedByteSource, StreamByteSource } from './byte-source.js';
 import { ChunkReader, DEFAULT_WINDOW_BYTES } from './chunk-reader.js';
-import { CaptureReadError, UnrecognisedCaptureError } from './errors.js';
+import { CaptureError, CaptureReadError, UnrecognisedCaptureError } from './errors.js';
+import { gunzipSource } from './gunzip-source.js';
 import type { ContainerIssue, PacketReader } from './packet-record.js';
 import { parsePcapHeader, PcapReader } from './pcap.js';
 import { isPcapngStart, PcapngReader } from './pcapng.js';
@@ -49,7 +50,7 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
     let source: ByteSource = new PrefixedByteSource(peek, raw);
     let head = peek;
     if (compressed) {
-      source = gunzipSource(source);
+      source = gunzipSource(source, file);
       head = await readUpTo(source, PEEK_BYTES);
       source = new PrefixedByteSource(head, source);
     }
@@ -71,7 +72,8 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
     };
   } catch (error) {
     await raw.close().catch(() => undefined);
-    if (error instanceof UnrecognisedCaptureError) throw error;
+    // an unrecognised format, or a gzip stream damaged before the container's header could be read
+    if (error instanceof CaptureError) throw error;
     throw new CaptureReadError(file, error);
   }
 }
@@ -95,39 +97,4 @@ async function readUpTo(source: ByteSource, count: number): Promise<Uint8Array> 
     filled += got;
   }
   return bytes.subarray(0, filled);
-}
-
-/** Feeds the compressed source through zlib, respecting backpressure; errors surface on read(). */
-function gunzipSource(compressed: ByteSource): ByteSource {
-  const gunzip = createGunzip();
-  const output = new StreamByteSource(gunzip);
-  const pump = async (): Promise<void> => {
-    const chunk = Buffer.allocUnsafe(DEFAULT_WINDOW_BYTES);
-    for (;;) {
-      const got = await compressed.read(chunk, 0, chunk.length);
-      if (got === 0) break;
-      // copy: zlib may keep the chunk while we read the next one into our buffer
-      if (!gunzip.write(Buffer.from(chunk.subarray(0, got)))) {
-        await new Promise<void>((resolve) => {
-          const resume = (): void => {
-            gunzip.off('drain', resume);
-            gunzip.off('close', resume);
-            resolve();
-          };
-          gunzip.on('drain', resume);
-          gunzip.on('close', resume);
-        });
-        if (gunzip.destroyed) return;
-      }
-    }
-    gunzip.end();
-  };
-  pump().catch((error: unknown) => gunzip.destroy(error instanceof Error ? error : new Error(String(error))));
-  return {
-    read: (target, offset, length) => output.read(target, offset, length),
-    close: async () => {
-      gunzip.destroy();
-      await compressed.close();
-    },
-  };
 }

@@ -56,7 +56,10 @@ export interface DecodeIssue {
   message: string;
   file: string;
   packetNumber?: number;
-  /** Byte offset in the capture file where the packet or block starts. */
+  /**
+   * Byte offset in the capture file where the packet or block starts (of a .gz input: in the inflated capture);
+   * for damage to the gzip stream itself ('truncated-file', 'corrupt-gzip' of a .gz), in the compressed file.
+   */
   offset?: number;
 }
 
