@@ -31,6 +31,11 @@ export function decodeBytes(bytes: Uint8Array, options?: DecodeOptions): Promise
   return decodeFiles([writeScratch(bytes)], options);
 }
 
+/** What identifies a decoded message, independent of the name of the input it came through. */
+export function payloadSummary(payloads: SipPayload[]): string[] {
+  return payloads.map((p) => `${p.packetNumber} ${p.timeUs} ${p.src.ip}:${p.src.port}>${p.dst.ip}:${p.dst.port} ${p.transport} ${Buffer.from(p.bytes).toString('base64')}`);
+}
+
 export function callIdsOf(decoded: Decoded): string[] {
   return decoded.payloads.map((p) => /Call-ID: (\S+)/.exec(Buffer.from(p.bytes).toString('latin1'))?.[1] ?? '?');
 }

@@ -6,23 +6,19 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeCaptures } from '../../src/capture/decode.js';
 import type { SipPayload } from '../../src/capture/types.js';
-import { decodeFiles, writeScratch } from './decode-helper.js';
+import { decodeFiles, payloadSummary, writeScratch } from './decode-helper.js';
 
 const publicDir = join(import.meta.dirname, '../../fixtures/captures/public');
 const derivedDir = join(import.meta.dirname, '../../fixtures/captures/derived');
 const aaa = join(publicDir, 'sngrep/aaa.pcap');
 const fax = join(publicDir, 'heplify/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap');
 
-/** What identifies a decoded message, independent of the file name it came through. */
-const summary = (payloads: SipPayload[]) =>
-  payloads.map((p) => `${p.packetNumber} ${p.timeUs} ${p.src.ip}:${p.src.port}>${p.dst.ip}:${p.dst.port} ${p.transport} ${Buffer.from(p.bytes).toString('base64')}`);
-
 describe('inputs', () => {
   it('reads a gzipped capture like the plain one (detected by magic, not by name)', async () => {
     const plain = await decodeFiles([fax]);
     const gzipped = await decodeFiles([writeScratch(gzipSync(readFileSync(fax)), 'no-extension')]);
     expect(gzipped.payloads.length).toBe(92);
-    expect(summary(gzipped.payloads)).toEqual(summary(plain.payloads));
+    expect(payloadSummary(gzipped.payloads)).toEqual(payloadSummary(plain.payloads));
     expect(gzipped.stats.packets).toBe(7217);
   });
 
@@ -33,15 +29,15 @@ describe('inputs', () => {
       const stats = await decodeCaptures(['-'], { payload: (p) => payloads.push(p) }, { stdin: stream });
       expect(stats.packets).toBe(691);
       expect(payloads.every((p) => p.file === '-')).toBe(true);
-      expect(summary(payloads)).toEqual(summary(plain.payloads));
+      expect(payloadSummary(payloads)).toEqual(payloadSummary(plain.payloads));
     }
   });
 
   it('gives the same messages whatever the read window size (records straddling chunk boundaries)', async () => {
     for (const file of [aaa, join(derivedDir, 'multi-link.pcapng'), join(publicDir, 'heplify/sip_ipv4_tcp_fragmented.pcap')]) {
-      const reference = summary((await decodeFiles([file])).payloads);
+      const reference = payloadSummary((await decodeFiles([file])).payloads);
       for (const windowBytes of [32, 97, 1500, 4096]) {
-        expect(summary((await decodeFiles([file], { windowBytes })).payloads), `${file} window ${windowBytes}`).toEqual(reference);
+        expect(payloadSummary((await decodeFiles([file], { windowBytes })).payloads), `${file} window ${windowBytes}`).toEqual(reference);
       }
     }
   });
@@ -56,7 +52,7 @@ describe('inputs', () => {
     const times = merged.payloads.map((p) => p.timeUs);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     for (const [index, file] of files.entries()) {
-      expect(summary(merged.payloads.filter((p) => p.file === file))).toEqual(summary(separate[index].payloads));
+      expect(payloadSummary(merged.payloads.filter((p) => p.file === file))).toEqual(payloadSummary(separate[index].payloads));
     }
   });
 
