@@ -12,7 +12,11 @@ import { renderLadder } from '../../src/report/ladder.js';
 import { printable } from '../../src/report/printable.js';
 
 const ESC = '\x1b';
-const hostile = `sip:mallory${ESC}]0;pwned\x07${ESC}[2J@evil`;
+// C0 (ESC, BEL), C1 (a one-character CSI) and a bidi override: every class printable() escapes
+const hostile = `sip:mallory${ESC}]0;pwned\x07${ESC}[2J\u009b31m\u202e@evil`;
+const HOSTILE_ESCAPED = 'sip:mallory\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e@evil';
+/** Any character printable() escapes, left raw. */
+const UNPRINTABLE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 describe('printable', () => {
   it('shows C0 controls (tab too: it breaks columns), DEL and C1 as \\xNN, bidi controls as \\uNNNN, keeps the rest', () => {
@@ -34,9 +38,8 @@ describe('printable', () => {
       PLAIN_STYLE,
       { maxLabel: 200 },
     );
-    expect(ladder).not.toContain(ESC);
-    expect(ladder).not.toContain('\x07');
-    expect(ladder).toContain('sip:mallory\\x1b]0;pwned\\x07\\x1b[2J@evil');
+    expect(ladder).not.toMatch(UNPRINTABLE);
+    expect(ladder).toContain(HOSTILE_ESCAPED);
     expect(renderLadder([{ packetNumber: 2, timeUs: 1, src: { ip: '127.0.0.2', port: 5060 }, dst: { ip: '127.0.0.1', port: 5060 }, firstLine: 'SIP/2.0 403 Forbidden', status: 403, retransmission: false }], new Chalk({ level: 1 }))).toContain(ESC);
   });
 
@@ -54,12 +57,12 @@ describe('printable', () => {
       packetsTruncated: false,
     };
     const table = renderCallsTable([call], PLAIN_STYLE);
-    expect(table).not.toContain(ESC);
-    expect(table).toContain('sip:mallory\\x1b]0;pwned\\x07\\x1b[2J@evil');
+    expect(table).not.toMatch(UNPRINTABLE);
+    expect(table).toContain(HOSTILE_ESCAPED);
     expect(table).toContain('id\\x1b[1A');
     const finding = { kind: 'server-error', severity: 'error', timeUs: 0, packets: [1], callId: call.callId, username: call.username, message: `500 from ${hostile}` } as Finding;
     const text = renderFinding(finding, PLAIN_STYLE);
-    expect(text).not.toContain(ESC);
-    expect(text).toContain('500 from sip:mallory\\x1b]0;pwned');
+    expect(text).not.toMatch(UNPRINTABLE);
+    expect(text).toContain(`500 from ${HOSTILE_ESCAPED}`);
   });
 });

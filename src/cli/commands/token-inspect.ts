@@ -3,7 +3,7 @@ import { DEFAULT_MAX_TTL_S, inspectToken, TokenError } from '../../token/index.j
 import { EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { TokenArguments } from './token-options.js';
-import { findingLines, redactedCompact, timesJson, tokenLines } from './token-render.js';
+import { findingLines, problemText, redactedCompact, timesJson, tokenLines } from './token-render.js';
 import { parseSeconds, readTokens } from './token-sources.js';
 
 export async function runInspect(args: TokenArguments, io: CliIO, nowS: number): Promise<number> {
@@ -30,7 +30,7 @@ export async function runInspect(args: TokenArguments, io: CliIO, nowS: number):
       if (!(error instanceof TokenError)) throw error;
       exitCode = EXIT.failed;
       json.push({ ok: false, error: { code: error.code, message: error.message } });
-      blocks.push(`${io.style.red('error')}: not a JWT: ${error.message} [${error.code}]`);
+      blocks.push(`${io.style.red('error')}: not a JWT: ${problemText(error)}`);
     }
   }
   if (args.json) io.out(JSON.stringify(json.length === 1 ? json[0] : json, null, 2));

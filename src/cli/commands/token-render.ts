@@ -1,8 +1,10 @@
 /**
  * How the token commands show a token: its header and claims, times as ISO 8601 UTC, TTL and time left; with -v
- * the compact form with the signature replaced by a marker. The signature and keys are never shown.
+ * the compact form with the signature replaced by a marker. The signature and keys are never shown. A token is
+ * outside text: whatever of it reaches the terminal (claims, header, messages quoting it) goes through printable().
  */
 import { formatSeconds } from '../../report/check-json.js';
+import { printable } from '../../report/printable.js';
 import type { DecodedJwt, TokenFinding, TokenTimes } from '../../token/index.js';
 import type { CliIO } from '../io.js';
 
@@ -30,9 +32,10 @@ export function timesJson(times: TokenTimes): Record<string, string | number | n
 
 /** Lines showing a decoded token (header, claims, times). */
 export function tokenLines(decoded: DecodedJwt, times: TokenTimes): string[] {
-  const lines = [`header  ${JSON.stringify(decoded.header)}`, `claims  ${JSON.stringify(decoded.claims)}`];
+  // JSON.stringify escapes C0 only: C1 and bidi controls in a string are left as they are
+  const lines = [`header  ${printable(JSON.stringify(decoded.header))}`, `claims  ${printable(JSON.stringify(decoded.claims))}`];
   for (const name of ['iss', 'sub'] as const) {
-    if (decoded.claims[name] !== undefined) lines.push(`${name.padEnd(7)} ${String(decoded.claims[name])}`);
+    if (decoded.claims[name] !== undefined) lines.push(`${name.padEnd(7)} ${printable(String(decoded.claims[name]))}`);
   }
   if (times.issuedAt !== undefined) lines.push(`iat     ${iso(times.issuedAt) ?? times.issuedAt}`);
   if (times.notBefore !== undefined) lines.push(`nbf     ${iso(times.notBefore) ?? times.notBefore}`);
@@ -44,7 +47,11 @@ export function tokenLines(decoded: DecodedJwt, times: TokenTimes): string[] {
   return lines;
 }
 
+/** A finding or error about a token, as a line: its message may quote the token (an algorithm, a character). */
+export function problemText(problem: { code: string; message: string }): string {
+  return `${printable(problem.message)} [${problem.code}]`;
+}
+
 export function findingLines(findings: readonly TokenFinding[], io: CliIO): string[] {
-  return findings.map((finding) =>
-    finding.severity === 'error' ? `${io.style.red('error')}: ${finding.message} [${finding.code}]` : `${io.style.yellow('warning')}: ${finding.message} [${finding.code}]`);
+  return findings.map((finding) => `${finding.severity === 'error' ? io.style.red('error') : io.style.yellow('warning')}: ${problemText(finding)}`);
 }

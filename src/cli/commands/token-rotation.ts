@@ -9,12 +9,12 @@ import { CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { SecretSourceError } from '../secret-source.js';
 import type { TokenArguments } from './token-options.js';
-import { iso, span } from './token-render.js';
+import { iso, problemText, span } from './token-render.js';
 import { parseSeconds, readSigningKey, readTokens } from './token-sources.js';
 
 function verdictText(verdict: RotationTokenVerdict, nowS: number): string {
   const expiry = verdict.expiresAt === undefined ? 'no exp' : `exp ${iso(verdict.expiresAt)} (${verdict.expired ? `expired ${span(nowS - verdict.expiresAt)} ago` : `in ${span(verdict.expiresAt - nowS)}`})`;
-  if (verdict.problem) return `token ${verdict.index}: ${verdict.problem.message} [${verdict.problem.code}]`;
+  if (verdict.problem) return `token ${verdict.index}: ${problemText(verdict.problem)}`;
   const fate = verdict.expired ? 'already expired' : verdict.survivesPromotion ? 'survives promotion' : 'REJECTED after promotion';
   return `token ${verdict.index}: signed by the ${verdict.key} key, ${expiry}: ${fate}`;
 }

@@ -12,7 +12,8 @@ import { readPasswordOption } from '../credentials.js';
 import { CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { TokenArguments } from './token-options.js';
-import { iso, redactedCompact, span, timesJson, tokenLines } from './token-render.js';
+import { printable } from '../../report/printable.js';
+import { iso, problemText, redactedCompact, span, timesJson, tokenLines } from './token-render.js';
 import { parseSeconds, readKeySource, readSigningKey, readTokens } from './token-sources.js';
 
 function verdictLine(valid: boolean, io: CliIO, text: string): string {
@@ -32,7 +33,7 @@ async function verifyJwt(token: string, args: TokenArguments, io: CliIO, nowS: n
     if (!(error instanceof TokenError) || error.local) throw error;
     // not a JWT at all: invalid, shown without header or claims
     const json = { valid: false, kind: 'jwt', key: 'none', error: { code: error.code, message: error.message } };
-    return { valid: false, json, text: verdictLine(false, io, `${error.message} [${error.code}]`) };
+    return { valid: false, json, text: verdictLine(false, io, problemText(error)) };
   }
   const times = tokenTimes(result.decoded, nowS);
   const json = {
@@ -47,7 +48,7 @@ async function verifyJwt(token: string, args: TokenArguments, io: CliIO, nowS: n
   const keyText = result.key === 'none' ? 'no key verifies it' : `verified by the ${result.key} key`;
   const lines = [...tokenLines(result.decoded, times)];
   if (args.verbose) lines.push(`token   ${redactedCompact(token)}`);
-  lines.push(verdictLine(result.valid, io, result.error ? `${keyText}: ${result.error.message} [${result.error.code}]` : keyText));
+  lines.push(verdictLine(result.valid, io, result.error ? `${keyText}: ${problemText(result.error)}` : keyText));
   return { valid: result.valid, json, text: lines.join('\n') };
 }
 
@@ -78,10 +79,10 @@ async function verifyCredential(username: string, args: TokenArguments, io: CliI
     remainingS: remainingS ?? null,
     ...(verdict.error ? { error: { code: verdict.error.code, message: verdict.error.message } } : {}),
   };
-  const lines = [`username ${username} (Kamailio auth_ephemeral)`];
+  const lines = [`username ${printable(username)} (Kamailio auth_ephemeral)`];
   if (verdict.expiresAt !== undefined) lines.push(`expires  ${iso(verdict.expiresAt)} (${remainingS! >= 0 ? `in ${span(remainingS!)}` : `${span(-remainingS!)} ago`})`);
   const keyText = key === 'none' ? 'no secret matches' : `password made with the ${key} secret`;
-  lines.push(verdictLine(verdict.valid, io, verdict.error ? `${key === 'none' ? '' : `${keyText}: `}${verdict.error.message} [${verdict.error.code}]` : keyText));
+  lines.push(verdictLine(verdict.valid, io, verdict.error ? `${key === 'none' ? '' : `${keyText}: `}${problemText(verdict.error)}` : keyText));
   return { valid: verdict.valid, json, text: lines.join('\n') };
 }
 

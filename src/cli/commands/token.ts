@@ -4,6 +4,7 @@
  * never argv; keys and whole tokens are never printed. Exit 0 valid / done, 1 invalid token or credential, 2 local
  * error (bad option, missing or unusable key, unreadable file).
  */
+import { printable } from '../../report/printable.js';
 import { TokenError } from '../../token/errors.js';
 import { camelCase } from '../option-table.js';
 import { defineCommand } from '../command.js';
@@ -51,13 +52,13 @@ export const tokenCommand = defineCommand({
       // a key of ours that cannot be used: a local error like a missing one
       if (error.local) throw new CliError(error.code, error.message, { cause: error });
       if (args.json) io.out(JSON.stringify({ ok: false, valid: false, error: { code: error.code, message: error.message } }, null, 2));
-      io.err(`sipscope token: ${error.message}`);
+      io.err(`sipscope token: ${printable(error.message)}`);
       return EXIT.failed;
     }
   },
   reportError(error, args, io) {
     if (args.json) io.out(JSON.stringify({ ok: false, error: { code: error.code, message: error.message } }, null, 2));
-    io.err(`sipscope token: ${error.message}`);
+    io.err(`sipscope token: ${printable(error.message)}`);
     return EXIT.local;
   },
 });
