@@ -7,7 +7,10 @@
  * - a one-line secret (a password, the control API token, a handshake token) is the first line of that text; a key,
  *   a shared secret and a token list (one token per line) are all of it;
  * - an unset or empty variable, an unreadable file, an empty secret or two sources at once are a SecretSourceError
- *   whose message names the option and the variable or path, never the value.
+ *   whose message names the option and the variable or path, never the value;
+ * - `--X-env` takes a variable's NAME (POSIX, IEEE Std 1003.1 §8.1: letters, digits and underscores, not starting
+ *   with a digit); anything else given there is most likely the secret itself pasted in its place, so the message
+ *   says so without showing it.
  */
 import { readFile } from 'node:fs/promises';
 import { badArgument, CliError } from './exit.js';
@@ -41,6 +44,8 @@ export interface Secret {
   label: string;
 }
 
+const ENVIRONMENT_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Standard input is capped: a password or a token is a few hundred bytes, token lists are short. */
 const MAX_STDIN_BYTES = 4 * 1024 * 1024;
 
@@ -66,14 +71,19 @@ export function secretOfText(text: string, shape: SecretShape): string {
 
 /**
  * The secret from the variable or file named, shaped as `shape` says; undefined when neither is named. Throws
- * SecretSourceError when both are named, the variable is unset or empty, the file is unreadable, or the secret is empty.
+ * SecretSourceError when both are named, the name is not a variable name, the variable is unset or empty, the file is
+ * unreadable, or the secret is empty.
  */
 export async function readSecret(source: SecretSource, shape: SecretShape, env: NodeJS.ProcessEnv): Promise<Secret | undefined> {
   const { kind, option, envName, filePath } = source;
   if (envName !== undefined && filePath !== undefined) throw new SecretSourceError(kind, `give --${option}-env or --${option}-file, not both`);
   if (envName !== undefined) {
+    if (!ENVIRONMENT_VARIABLE_NAME.test(envName)) {
+      throw new SecretSourceError(kind, `--${option}-env takes the NAME of an environment variable, and the value given is not a variable name (not shown: it may be a secret)`);
+    }
     const value = env[envName];
-    if (value === undefined || value === '') throw new SecretSourceError(kind, `--${option}-env ${envName}: environment variable ${envName} is not set`);
+    if (value === undefined) throw new SecretSourceError(kind, `--${option}-env ${envName}: environment variable ${envName} is not set`);
+    if (value === '') throw new SecretSourceError(kind, `--${option}-env ${envName}: environment variable ${envName} is empty`);
     const text = secretOfText(value, shape);
     if (text === '') throw new SecretSourceError(kind, `--${option}-env ${envName}: ${shape === 'line' ? 'the first line' : 'the value'} is empty`);
     return { text, label: `$${envName}` };

@@ -58,7 +58,7 @@ describe('the rule', () => {
     const secret = 'hidden-second-line-secret';
     const cases: [() => Promise<unknown>, string, RegExp][] = [
       [() => readSecret({ kind: 'password', option: 'password', envName: 'NOPE' }, 'line', {}), 'password-missing', /^--password-env NOPE: environment variable NOPE is not set$/],
-      [() => readSecret({ kind: 'key', option: 'next-key', envName: 'EMPTY' }, 'text', { EMPTY: '' }), 'key-missing', /^--next-key-env EMPTY: environment variable EMPTY is not set$/],
+      [() => readSecret({ kind: 'key', option: 'next-key', envName: 'EMPTY' }, 'text', { EMPTY: '' }), 'key-missing', /^--next-key-env EMPTY: environment variable EMPTY is empty$/],
       [() => readSecret({ kind: 'password', option: 'password', envName: 'NL' }, 'line', { NL: `\n${secret}` }), 'password-missing', /^--password-env NL: the first line is empty$/],
       [() => readSecret({ kind: 'token', option: 'control-token', filePath: path.join(directory, 'none') }, 'line', {}), 'token-missing', /^--control-token-file .*none: cannot read the file \(ENOENT\)$/],
       [() => readSecret({ kind: 'password', option: 'old-password', filePath: file('first-empty.txt', `\n${secret}\n`) }, 'line', {}), 'password-missing', /^--old-password-file .*first-empty\.txt: the first line is empty$/],
@@ -72,6 +72,42 @@ describe('the rule', () => {
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain(secret);
     }
+  });
+});
+
+describe('a secret given where a variable name belongs', () => {
+  const PASTED = 'My Pass Word!';
+  const notAName = (option: string) =>
+    `--${option}-env takes the NAME of an environment variable, and the value given is not a variable name (not shown: it may be a secret)`;
+
+  test.each(['My Pass Word!', 'hunter2!', '9LIVES', 'a-b', 'ключ', '', 'A=B'])('%j is not a variable name: refused without being shown', async (given) => {
+    const error = await refusal(readSecret({ kind: 'key', option: 'key', envName: given }, 'text', { [given]: 'k'.repeat(32) }));
+    expect(error).toMatchObject({ code: 'key-missing', message: notAName('key') });
+  });
+
+  test.each(['A', '_', 'JWT_KEY_2', 'lower_case', '_9'])('%j is a variable name', async (name) => {
+    expect((await readSecret({ kind: 'key', option: 'key', envName: name }, 'text', { [name]: 'value' }))?.text).toBe('value');
+  });
+
+  test.each([
+    ['register --password-env', ['register', 'sip:alice@127.0.0.1:27802', '--password-env', PASTED], 'sipscope: ', 'password'],
+    ['token verify --key-env', ['token', 'verify', '--token-env', 'T', '--key-env', PASTED], 'sipscope token: ', 'key'],
+    ['token verify --next-key-env', ['token', 'verify', '--token-env', 'T', '--key-env', 'K', '--next-key-env', PASTED], 'sipscope token: ', 'next-key'],
+    ['token ephemeral --secret-env', ['token', 'ephemeral', '--secret-env', PASTED, '--user', 'alice', '--password-out', 'x'], 'sipscope token: ', 'secret'],
+    ['options --mint-key-env', ['options', 'sip:127.0.0.1:27802', '--transport', 'ws', '--mint-key-env', PASTED, '--mint-sub', '0b6f4c1e-8d2a-4f3b-9c5d-7e1a2b3c4d5e'], 'sipscope: ', 'mint-key'],
+    ['options --token-env', ['options', 'sip:127.0.0.1:27802', '--transport', 'ws', '--token-env', PASTED], 'sipscope: ', 'token'],
+    ['serve --control-token-env', ['serve', '--listen', '127.0.0.1:27802', '--users', 'users.txt', '--control', '127.0.0.1:27803', '--control-token-env', PASTED], 'sipscope serve: ', 'control-token'],
+  ])('%s: exit 2, the option named, the value nowhere in the output', async (_name, args, prefix, option) => {
+    const run = await runCli(args, { env: { T: 'a.b.c', K: 'k'.repeat(32), [PASTED]: 'x' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`${prefix}${notAName(option)}\n`);
+    expect(run.stdout + run.stderr).not.toContain('Pass Word');
+  });
+
+  test('a variable that is set but empty is said to be empty', async () => {
+    const run = await runCli(['token', 'verify', '--token-env', 'T', '--key-env', 'EMPTY'], { env: { T: 'a.b.c', EMPTY: '' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('sipscope token: --key-env EMPTY: environment variable EMPTY is empty\n');
   });
 });
 
