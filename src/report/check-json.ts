@@ -1,8 +1,12 @@
 /**
  * The JSON form of a register/options check (`--json`), and the list of named checks that JUnit and monitoring
  * outputs are made of. Fields as issue 3 specifies; absent values are null so that every key is always there.
+ * Contact URIs (our own, the registrar's bindings) are shown with a `user:password@` password redacted, by the rule
+ * of the -v trace (src/sip/digest/redact.ts).
  */
+import type { Binding } from '../client/bindings.js';
 import type { CheckResult, HandshakeRecord, RemovalResult } from '../client/result.js';
+import { redactCredentials } from '../sip/digest/redact.js';
 
 export interface NamedCheck {
   /** 'websocket-handshake' (ws/wss), 'reachable', 'authenticated', 'registered' or 'options-answered'. */
@@ -129,6 +133,10 @@ function transactionsJson(records: CheckResult['transactions']): CheckJson['tran
   }));
 }
 
+function bindingsJson(bindings: readonly Binding[]): CheckJson['bindings'] {
+  return bindings.map((binding) => ({ uri: redactCredentials(binding.uri), expires: binding.expires ?? null }));
+}
+
 function removalJson(removal: RemovalResult): NonNullable<CheckJson['removal']> {
   const json: NonNullable<CheckJson['removal']> = {
     ok: removal.ok,
@@ -136,9 +144,9 @@ function removalJson(removal: RemovalResult): NonNullable<CheckJson['removal']> 
     reason: removal.reason ?? null,
     rttMs: round(removal.rttMs),
     retransmissions: removal.retransmissions,
-    contact: removal.contact,
+    contact: redactCredentials(removal.contact),
     transactions: transactionsJson(removal.transactions),
-    bindings: removal.bindings.map((binding) => ({ uri: binding.uri, expires: binding.expires ?? null })),
+    bindings: bindingsJson(removal.bindings),
   };
   if (removal.error) json.error = { code: removal.error.code, message: removal.error.message };
   return json;
@@ -155,7 +163,7 @@ export function checkJson(result: CheckResult): CheckJson {
     rttMs: round(result.rttMs),
     retransmissions: result.retransmissions,
     transactions: transactionsJson(result.transactions),
-    bindings: result.bindings.map((binding) => ({ uri: binding.uri, expires: binding.expires ?? null })),
+    bindings: bindingsJson(result.bindings),
     target: result.target ?? null,
     checks: checksOf(result),
   };

@@ -2,7 +2,9 @@
  * Human output of a register/options check: one line per transaction, the verdict with realm/algorithm/qop,
  * and the bindings. Colour comes from the `style` passed in (chalk or a no-colour stand-in), so this stays pure.
  */
+import type { Binding } from '../client/bindings.js';
 import type { CheckResult, RemovalResult } from '../client/result.js';
+import { redactCredentials } from '../sip/digest/redact.js';
 import { describeHandshakeToken } from './check-json.js';
 import { printable } from './printable.js';
 
@@ -14,6 +16,11 @@ export interface TextStyle {
   dim(text: string): string;
   bold(text: string): string;
 }
+
+/** A Contact URI as shown: a `user:password@` password redacted (the rule of the -v trace), then made printable. */
+const contactText = (uri: string): string => printable(redactCredentials(uri));
+
+const bindingLine = (binding: Binding): string => `  binding ${contactText(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`;
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -50,9 +57,7 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
   lines.push(`  round trip ${ms(result.rttMs)} over ${plural(result.transactions.length, 'transaction')}, ${plural(result.retransmissions, 'retransmission')}`);
   if (result.method === 'REGISTER' && result.ok) {
     if (result.bindings.length === 0) lines.push('  bindings: none');
-    for (const binding of result.bindings) {
-      lines.push(`  binding ${printable(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
-    }
+    lines.push(...result.bindings.map(bindingLine));
   }
   if (result.removal) lines.push(...removalLines(result.removal, style));
   return lines.join('\n');
@@ -66,11 +71,11 @@ function removalLines(removal: RemovalResult, style: TextStyle): string[] {
     lines.push(`  REGISTER expires=0 (CSeq ${record.cseq}) -> ${status}  ${ms(record.rttMs)}${record.retransmissions > 0 ? `  ${style.yellow(plural(record.retransmissions, 'retransmission'))}` : ''}`);
   }
   if (removal.ok) {
-    lines.push(`${style.green(style.bold('REMOVED'))} own binding ${printable(removal.contact)}; ${plural(removal.bindings.length, 'binding')} left`);
-    for (const binding of removal.bindings) lines.push(`  binding ${printable(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`);
+    lines.push(`${style.green(style.bold('REMOVED'))} own binding ${contactText(removal.contact)}; ${plural(removal.bindings.length, 'binding')} left`);
+    lines.push(...removal.bindings.map(bindingLine));
   } else {
     const why = removal.error ? `${removal.error.code}: ${printable(removal.error.message)}` : `${removal.status} ${printable(removal.reason ?? '')}`.trim();
-    lines.push(`${style.red(style.bold('NOT REMOVED'))} own binding ${printable(removal.contact)}: ${why}${removal.authProblem ? ` (${printable(removal.authProblem)})` : ''}`);
+    lines.push(`${style.red(style.bold('NOT REMOVED'))} own binding ${contactText(removal.contact)}: ${why}${removal.authProblem ? ` (${printable(removal.authProblem)})` : ''}`);
   }
   return lines;
 }
