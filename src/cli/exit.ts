@@ -50,6 +50,15 @@ export function badArgument(message: string): CliError {
   return new CliError('bad-argument', message);
 }
 
+/**
+ * Positional arguments that `usage` does not take: counted, never shown, as one may be a secret pasted on the
+ * command line (a key after `--key-env NAME`, a password after `--password-env NAME`).
+ */
+export function unexpectedArguments(count: number, usage: string): CliError {
+  const what = count === 1 ? 'an unexpected argument (not shown: it may be a secret)' : `${count} unexpected arguments (not shown: they may be secrets)`;
+  return badArgument(`${usage}: ${what}`);
+}
+
 /** The CliError an error stands for, keeping the code of a capture or analysis error; undefined for a bug. */
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;

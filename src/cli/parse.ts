@@ -4,7 +4,7 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { commandName, type CliCommand } from './command.js';
-import { badArgument } from './exit.js';
+import { badArgument, unexpectedArguments } from './exit.js';
 import { argumentsOf, declareOptions, type ArgumentsOf, type OptionTable } from './option-table.js';
 
 export interface ParsedCommandLine<Table extends OptionTable = OptionTable> {
@@ -35,7 +35,9 @@ function skipHelpCache(parser: Argv): void {
 /**
  * Parses `args` (without the node and script names) against `commands`. Returns undefined when yargs answered by
  * itself (--help, --version); throws CliError('bad-argument') with yargs' message for an unknown command or option,
- * a missing positional or a value outside its choices.
+ * a missing positional or a value outside its choices, and with our own for a positional the command does not take.
+ * yargs' strict mode would name such a positional ("Unknown argument: hunter2"): within a command only options are
+ * checked strictly, and the extra positionals are counted, never shown (src/cli/exit.ts, unexpectedArguments).
  */
 export async function parseCommandLine(args: readonly string[], commands: readonly CliCommand[]): Promise<ParsedCommandLine | undefined> {
   let failure: string | undefined;
@@ -60,8 +62,11 @@ export async function parseCommandLine(args: readonly string[], commands: readon
     parser = parser.command(
       command.command,
       command.describe,
-      (builder) => (command.examples ?? []).reduce((withExamples, [line, what]) => withExamples.example(line, what), declareOptions(builder, command.options)),
+      (builder) => (command.examples ?? []).reduce((withExamples, [line, what]) => withExamples.example(line, what), declareOptions(builder.strict(false).strictOptions(), command.options)),
       (argv) => {
+        // argv._: the command's name, then what its positionals did not take
+        const extra = argv._.length - 1;
+        if (extra > 0) failure ??= unexpectedArguments(extra, command.command).message;
         parsed = { command, args: argumentsOf(command.options, argv, restoreStdin), color: argv.color !== false };
       },
     );

@@ -115,4 +115,26 @@ describe('the whole command line', () => {
     const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
     expect((await parseError(parseCommandLine(['frobnicate'], commands))).code).toBe('bad-argument');
   });
+
+  // a stray word may be a secret pasted on the command line (a password after --password-env NAME): counted, not shown
+  it.each([
+    [['register', 'sip:a@127.0.0.1', '--password-env', 'P', 'My-Pass-Word'], 'register <uri>: an unexpected argument (not shown: it may be a secret)'],
+    [['options', 'sip:a@127.0.0.1', 'My-Pass-Word', '-'], 'options <uri>: 2 unexpected arguments (not shown: they may be secrets)'],
+    [['call', 'sip:b@127.0.0.1', 'My-Pass-Word'], 'call <uri>: an unexpected argument (not shown: it may be a secret)'],
+    [['rotate', 'check', '--uri', 'sip:example.com', '--old-user', 'a', '--new-user', 'b', 'My-Pass-Word'], 'rotate <step>: an unexpected argument (not shown: it may be a secret)'],
+    [['serve', '--users', 'u.txt', 'My-Pass-Word'], 'serve: an unexpected argument (not shown: it may be a secret)'],
+    [['query', 'dataset', 'SELECT 1', 'My-Pass-Word'], 'query <dir> [sql]: an unexpected argument (not shown: it may be a secret)'],
+    [['serve', '--users', 'u.txt', '--', 'My-Pass-Word'], 'serve: an unexpected argument (not shown: it may be a secret)'],
+  ])('%j: a stray positional is refused without being shown', async (args, message) => {
+    const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
+    const error = await parseError(parseCommandLine(args, commands));
+    expect(error).toMatchObject({ code: 'bad-argument', message });
+    expect(error.message).not.toContain('My-Pass-Word');
+  });
+
+  it('an unknown option is still named (its value is not), and wins over a stray positional', async () => {
+    const commands = await Promise.all(Object.values(commandLoaders).map((load) => load()));
+    const error = await parseError(parseCommandLine(['register', 'sip:a@127.0.0.1', '--pasword=My-Pass-Word', 'Stray-Word'], commands));
+    expect(error.message).toBe('Unknown argument: pasword');
+  });
 });

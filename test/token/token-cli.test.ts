@@ -147,6 +147,18 @@ describe('token mint / ephemeral / rotation-check', () => {
     expect((await cli(['mint', '--key-env', 'SHORT', '--sub', WORKSPACE, '--out', path.join(scratch, 'x')])).code).toBe(2);
   });
 
+  test('mint and ephemeral take no positionals: a stray word (a key pasted on argv, say) is exit 2, counted, not shown', async () => {
+    const out = path.join(scratch, 'stray');
+    const mint = await cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE, '--out', out, 'SomeStrayWord']);
+    expect(mint.code).toBe(2);
+    expect(mint.stderr).toBe('sipscope token: token mint: an unexpected argument (not shown: it may be a secret)\n');
+    expect(() => statSync(out)).toThrow();
+    const ephemeral = await cli(['ephemeral', '--secret-env', 'S', '--user', 'alice', '--password-out', out, 'SomeStrayWord', 'Another'], { env: { S: 'kamailio_rules' } });
+    expect(ephemeral.code).toBe(2);
+    expect(ephemeral.stderr).toBe('sipscope token: token ephemeral: 2 unexpected arguments (not shown: they may be secrets)\n');
+    for (const run of [mint, ephemeral]) expect(run.stdout + run.stderr).not.toMatch(/SomeStrayWord|Another/);
+  });
+
   test('ephemeral prints the username, writes the password (0600), and verify accepts it with either secret', async () => {
     const out = path.join(scratch, 'eph');
     const run = await cli(['ephemeral', '--secret-env', 'S', '--user', 'alice', '--ttl', '1h', '--password-out', out, '--json'], { env: { S: 'kamailio_rules' } });

@@ -41,10 +41,10 @@ export const TOKEN_OPTIONS = {
 export type TokenArguments = ArgumentsOf<typeof TOKEN_OPTIONS>;
 type OptionName = keyof typeof TOKEN_OPTIONS;
 
-const COMMON: readonly OptionName[] = ['json', 'verbose', 'alg', 'token-env', 'token-file'];
+const COMMON: readonly OptionName[] = ['tokens', 'json', 'verbose', 'alg', 'token-env', 'token-file'];
 const KEYS: readonly OptionName[] = ['key-env', 'key-file', 'next-key-env', 'next-key-file', 'key-encoding'];
 
-/** The options each action reads: any other given is refused rather than silently ignored. */
+/** The options (and `tokens`, the positionals) each action reads: any other given is refused rather than silently ignored. */
 export const ACTION_OPTIONS: Readonly<Record<TokenAction, readonly OptionName[]>> = {
   inspect: [...COMMON, 'max-ttl', 'skew', 'strict'],
   verify: [...COMMON, ...KEYS, 'iss', 'sub', 'skew', 'ephemeral', 'password-env', 'password-file', 'password-stdin', 'username-format', 'sha'],

@@ -8,7 +8,7 @@ import { printable } from '../../report/printable.js';
 import { TokenError } from '../../token/errors.js';
 import { camelCase } from '../option-table.js';
 import { defineCommand } from '../command.js';
-import { badArgument, CliError, EXIT } from '../exit.js';
+import { badArgument, CliError, EXIT, unexpectedArguments } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { ACTION_OPTIONS, TOKEN_OPTIONS, type TokenAction, type TokenArguments } from './token-options.js';
 
@@ -23,11 +23,13 @@ const ACTIONS: Readonly<Record<TokenAction, () => Promise<ActionRunner>>> = {
   ephemeral: async () => (await import('./token-ephemeral.js')).runEphemeral,
 };
 
-/** An option given that the action does not read: refused rather than silently ignored. */
+const isGiven = (value: unknown): boolean => value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+
+/** An option (or positionals: `tokens`) given that the action does not read: refused rather than silently ignored. */
 function strayOption(args: TokenArguments): string | undefined {
-  const allowed = new Set<string>(['action', 'tokens', ...ACTION_OPTIONS[args.action]]);
+  const allowed = new Set<string>(['action', ...ACTION_OPTIONS[args.action]]);
   const values = args as unknown as Record<string, unknown>;
-  return Object.keys(TOKEN_OPTIONS).find((name) => !allowed.has(name) && values[camelCase(name)] !== undefined && values[camelCase(name)] !== false);
+  return Object.keys(TOKEN_OPTIONS).find((name) => !allowed.has(name) && isGiven(values[camelCase(name)]));
 }
 
 export const tokenCommand = defineCommand({
@@ -43,6 +45,8 @@ export const tokenCommand = defineCommand({
   ],
   async run(args, io) {
     const stray = strayOption(args);
+    // mint and ephemeral take no positionals: what is there may be the key itself, so it is counted, not shown
+    if (stray === 'tokens') throw unexpectedArguments(args.tokens.length, `token ${args.action}`);
     if (stray !== undefined) throw badArgument(`--${stray} does not go with token ${args.action}`);
     const runAction = await ACTIONS[args.action]();
     try {
