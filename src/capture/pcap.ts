@@ -1,8 +1,9 @@
 /**
  * Classic pcap (https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/): 24-byte file header, then records of
  * a 16-byte header and the captured bytes. Either byte order; microsecond (0xA1B2C3D4) or nanosecond
- * (0xA1B23C4D) timestamps. A corrupt record length is resynchronised by scanning for two consecutive plausible
- * record headers; a truncated last record is reported.
+ * (0xA1B23C4D) timestamps. A record header that cannot be right (§5: the captured length is at most the original
+ * length and the file's SnapLen; the timestamp fraction is below one second) is reported where it is, and reading
+ * resynchronises by scanning for two consecutive plausible record headers; a truncated last record is reported.
  */
 import type { ChunkReader } from './chunk-reader.js';
 import {
@@ -48,6 +49,10 @@ export class PcapReader implements PacketReader {
   readonly record = newPacketRecord();
   private readonly u32: (b: Uint8Array, i: number) => number;
   private readonly maxCaplen: number;
+  /** Largest captured length read without a second look: the snaplen, until the file shows its writer ignores it. */
+  private caplenLimit: number;
+  /** Timestamp fractions are below one second: 10^6 microseconds or 10^9 nanoseconds. */
+  private readonly fractionLimit: number;
   private wanted = 0;
   /** File offset where the resync scan continues, -1 when not resynchronising. */
   private resyncFrom = -1;
@@ -61,6 +66,9 @@ export class PcapReader implements PacketReader {
   ) {
     this.u32 = header.littleEndian ? u32le : u32be;
     this.maxCaplen = Math.max(MAX_PLAUSIBLE_CAPLEN, Math.min(header.snaplen, 16 * 1024 * 1024));
+    // a snaplen of 0 says nothing (some writers leave it unset)
+    this.caplenLimit = header.snaplen > 0 ? Math.min(header.snaplen, this.maxCaplen) : this.maxCaplen;
+    this.fractionLimit = header.nanosecond ? 1e9 : 1e6;
     this.record.linkType = header.linkType;
     chunks.pos += FILE_HEADER_BYTES;
   }
@@ -77,11 +85,10 @@ export class PcapReader implements PacketReader {
     const b = chunks.buffer;
     const at = chunks.pos;
     const caplen = this.u32(b, at + 8);
-    if (!this.plausibleHeader(b, at)) {
-      this.issue('bad-record-length', `pcap record header is corrupt (captured length ${caplen})`, this.record.packetNumber + 1, chunks.offsetOf(at));
-      this.resyncStart = chunks.offsetOf(at);
-      this.resyncFrom = this.resyncStart + 1;
-      return this.resync();
+    // the normal path: three comparisons; anything unusual gets a second look
+    if (caplen > this.caplenLimit || caplen > this.u32(b, at + 12) || this.u32(b, at + 4) >= this.fractionLimit) {
+      const verdict = this.secondLook(b, at, caplen, available);
+      if (verdict !== STEP_PACKET) return verdict;
     }
     if (available < RECORD_HEADER_BYTES + caplen) return this.needOrEnd(RECORD_HEADER_BYTES + caplen, available);
     const record = this.record;
@@ -121,11 +128,50 @@ export class PcapReader implements PacketReader {
     return STEP_END;
   }
 
+  /**
+   * A record header the normal path refused. A record longer than the file's snaplen but followed by another
+   * plausible record header (or by the end of the file) comes from a writer that ignores its own snaplen (dpkt
+   * writes 1500 whatever it writes; libpcap's sf-pcap.c salvages such records, and Wireshark reads them): it is read,
+   * and the snaplen is not looked at again. Anything else is damage, reported at this record, and reading
+   * resynchronises from the byte after it. STEP_PACKET: read the record as it is.
+   */
+  private secondLook(b: Uint8Array, at: number, caplen: number, available: number): number {
+    let damage = this.corruption(b, at);
+    if (damage === undefined) {
+      const next = RECORD_HEADER_BYTES + caplen;
+      if (available < next + RECORD_HEADER_BYTES && !this.chunks.eof) {
+        this.wanted = next + RECORD_HEADER_BYTES;
+        return STEP_NEED_BYTES;
+      }
+      // at the end of the file there is nothing to compare with: the record is read, a cut is reported after it
+      if (available < next + RECORD_HEADER_BYTES || this.plausibleHeader(b, at + next)) {
+        this.caplenLimit = this.maxCaplen;
+        return STEP_PACKET;
+      }
+      damage = `captured length ${caplen} is larger than the file's snapshot length ${this.header.snaplen}, and no record header follows the record`;
+    }
+    const offset = this.chunks.offsetOf(at);
+    this.issue('bad-record-length', `pcap record header is corrupt: ${damage}`, this.record.packetNumber + 1, offset);
+    this.resyncStart = offset;
+    this.resyncFrom = offset + 1;
+    return this.resync();
+  }
+
+  /** Whether a record header could be right, whatever the snaplen says (which a writer may ignore). */
   private plausibleHeader(b: Uint8Array, at: number): boolean {
     const caplen = this.u32(b, at + 8);
+    return caplen <= this.maxCaplen && caplen <= this.u32(b, at + 12) && this.u32(b, at + 4) < this.fractionLimit;
+  }
+
+  /** What makes a record header impossible, in words; undefined when it is plausible. */
+  private corruption(b: Uint8Array, at: number): string | undefined {
+    const caplen = this.u32(b, at + 8);
+    const originalLength = this.u32(b, at + 12);
     const fraction = this.u32(b, at + 4);
-    if (caplen > this.maxCaplen) return false;
-    return fraction < (this.header.nanosecond ? 1e9 : 1e6);
+    if (caplen > this.maxCaplen) return `captured length ${caplen} is larger than the largest plausible, ${this.maxCaplen}`;
+    if (caplen > originalLength) return `captured length ${caplen} is larger than the packet's original length ${originalLength}`;
+    if (fraction >= this.fractionLimit) return `timestamp fraction ${fraction} is not below ${this.fractionLimit}`;
+    return undefined;
   }
 
   /** A plausible header close in time to the last good one, followed by another plausible header or the end. */
@@ -149,7 +195,7 @@ export class PcapReader implements PacketReader {
       const next = at + RECORD_HEADER_BYTES + this.u32(b, at + 8);
       const endsExactly = next === chunks.end && chunks.eof;
       if (!endsExactly && (chunks.end - next < RECORD_HEADER_BYTES || !this.plausibleHeader(b, next))) continue;
-      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart + 1} corrupt bytes; decoding goes on here`, undefined, chunks.offsetOf(at));
+      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart} corrupt bytes; decoding goes on here`, undefined, chunks.offsetOf(at));
       chunks.pos = at;
       this.resyncFrom = -1;
       return this.step();
