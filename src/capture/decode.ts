@@ -75,7 +75,7 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
     for (const [index, file] of inputs.entries()) {
       const capture = await openCapture(
         file,
-        (code, message, packetNumber, offset) => issueSink({ code, message, file, packetNumber: asOne ? undefined : packetNumber, offset }),
+        (code, message, place, offset) => issueSink({ code, message, file, ...(asOne ? undefined : place), offset }),
         { windowBytes: options.windowBytes, stdin: options.stdin },
       );
       const decoder = sharedDecoder ?? newDecoder();

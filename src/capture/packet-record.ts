@@ -45,8 +45,16 @@ export function newPacketRecord(): PacketRecord {
   };
 }
 
-/** Reports a problem in the container; the reader goes on where it can. */
-export type ContainerIssue = (code: string, message: string, packetNumber: number | undefined, offset: number) => void;
+/**
+ * Where a container problem lies. Only what could be read is a packet and gets a number, as tshark numbers frames:
+ * a problem in a numbered packet names it (`packetNumber`); damaged bytes that never become a packet (a corrupt
+ * record or block, a cut, the bytes skipped to resynchronise) are placed before the number the next packet read
+ * from the file gets, or would get at its end (`beforePacket`), so that no two reports share a number.
+ */
+export type ContainerPlace = { packetNumber: number } | { beforePacket: number };
+
+/** Reports a problem in the container at a file offset; the reader goes on where it can. */
+export type ContainerIssue = (code: string, message: string, place: ContainerPlace, offset: number) => void;
 
 export interface PacketReader {
   readonly format: 'pcap' | 'pcapng';

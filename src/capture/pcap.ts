@@ -14,6 +14,7 @@ import {
   u32be,
   u32le,
   type ContainerIssue,
+  type ContainerPlace,
   type PacketReader,
 } from './packet-record.js';
 
@@ -120,7 +121,7 @@ export class PcapReader implements PacketReader {
       this.issue(
         'truncated-file',
         `file ends inside a packet record (${available} of ${wanted} bytes present)`,
-        this.record.packetNumber + 1,
+        this.nextPacket(),
         this.chunks.offsetOf(this.chunks.pos),
       );
       this.chunks.pos = this.chunks.end;
@@ -151,7 +152,7 @@ export class PcapReader implements PacketReader {
       damage = `captured length ${caplen} is larger than the file's snapshot length ${this.header.snaplen}, and no record header follows the record`;
     }
     const offset = this.chunks.offsetOf(at);
-    this.issue('bad-record-length', `pcap record header is corrupt: ${damage}`, this.record.packetNumber + 1, offset);
+    this.issue('bad-record-length', `pcap record header is corrupt: ${damage}`, this.nextPacket(), offset);
     this.resyncStart = offset;
     this.resyncFrom = offset + 1;
     return this.resync();
@@ -195,15 +196,20 @@ export class PcapReader implements PacketReader {
       const next = at + RECORD_HEADER_BYTES + this.u32(b, at + 8);
       const endsExactly = next === chunks.end && chunks.eof;
       if (!endsExactly && (chunks.end - next < RECORD_HEADER_BYTES || !this.plausibleHeader(b, next))) continue;
-      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart} corrupt bytes; decoding goes on here`, undefined, chunks.offsetOf(at));
+      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart} corrupt bytes; decoding goes on here`, this.nextPacket(), chunks.offsetOf(at));
       chunks.pos = at;
       this.resyncFrom = -1;
       return this.step();
     }
   }
 
+  /** Damage lies before the packet that is read next (a damaged record is not a packet). */
+  private nextPacket(): ContainerPlace {
+    return { beforePacket: this.record.packetNumber + 1 };
+  }
+
   private giveUp(at: number): number {
-    this.issue('resync-failed', 'no plausible pcap record found after a corrupt one; rest of the file skipped', undefined, this.chunks.offsetOf(at));
+    this.issue('resync-failed', 'no plausible pcap record found after a corrupt one; rest of the file skipped', this.nextPacket(), this.chunks.offsetOf(at));
     this.chunks.pos = this.chunks.end;
     this.chunks.eof = true;
     this.resyncFrom = -1;

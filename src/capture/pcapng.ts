@@ -17,6 +17,7 @@ import {
   u32be,
   u32le,
   type ContainerIssue,
+  type ContainerPlace,
   type PacketReader,
 } from './packet-record.js';
 
@@ -163,11 +164,11 @@ export class PcapngReader implements PacketReader {
     const original = this.u32(b, at + 24);
     const iface = this.interfaces[interfaceId];
     if (iface === undefined) {
-      this.issue('unknown-interface', `packet refers to interface ${interfaceId}, not described in this section`, record.packetNumber, record.offset);
+      this.issue('unknown-interface', `packet refers to interface ${interfaceId}, not described in this section`, { packetNumber: record.packetNumber }, record.offset);
       return this.emptyPacket();
     }
     if (captured > length - dataAt - 4) {
-      this.issue('bad-packet-length', `captured length ${captured} exceeds the block`, record.packetNumber, record.offset);
+      this.issue('bad-packet-length', `captured length ${captured} exceeds the block`, { packetNumber: record.packetNumber }, record.offset);
       return this.emptyPacket();
     }
     toMicroseconds(iface.clock, this.u32(b, at + 12), this.u32(b, at + 16), record);
@@ -203,7 +204,7 @@ export class PcapngReader implements PacketReader {
     record.offset = this.chunks.offsetOf(at);
     const iface = this.interfaces[0];
     if (iface === undefined) {
-      this.issue('unknown-interface', 'simple packet block before any interface description', record.packetNumber, record.offset);
+      this.issue('unknown-interface', 'simple packet block before any interface description', { packetNumber: record.packetNumber }, record.offset);
       return this.emptyPacket();
     }
     const original = this.u32(b, at + 8);
@@ -237,14 +238,14 @@ export class PcapngReader implements PacketReader {
       return STEP_NEED_BYTES;
     }
     if (available > 0) {
-      this.issue('truncated-file', `file ends inside a block (${available} of ${wanted} bytes present)`, undefined, this.chunks.offsetOf(this.chunks.pos));
+      this.issue('truncated-file', `file ends inside a block (${available} of ${wanted} bytes present)`, this.nextPacket(), this.chunks.offsetOf(this.chunks.pos));
       this.chunks.pos = this.chunks.end;
     }
     return STEP_END;
   }
 
   private corrupt(at: number, message: string): void {
-    this.issue('bad-block-length', message, undefined, this.chunks.offsetOf(at));
+    this.issue('bad-block-length', message, this.nextPacket(), this.chunks.offsetOf(at));
     this.resyncStart = this.chunks.offsetOf(at);
     this.resyncFrom = this.resyncStart + 1;
   }
@@ -271,15 +272,20 @@ export class PcapngReader implements PacketReader {
         : this.u32(b, at + 4);
       if (length < 12 || length % 4 !== 0 || length > MAX_RESYNC_BLOCK_BYTES || at + length > chunks.end) continue;
       if (b[at + length - 4] !== b[at + 4] || b[at + length - 3] !== b[at + 5] || b[at + length - 2] !== b[at + 6] || b[at + length - 1] !== b[at + 7]) continue;
-      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart} corrupt bytes; decoding goes on here`, undefined, chunks.offsetOf(at));
+      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart} corrupt bytes; decoding goes on here`, this.nextPacket(), chunks.offsetOf(at));
       chunks.pos = at;
       this.resyncFrom = -1;
       return STEP_PACKET;
     }
   }
 
+  /** Damage lies before the packet that is read next (a block that cannot be read is not a packet). */
+  private nextPacket(): ContainerPlace {
+    return { beforePacket: this.record.packetNumber + 1 };
+  }
+
   private giveUp(at: number): number {
-    this.issue('resync-failed', 'no plausible pcapng block found after a corrupt one; rest of the file skipped', undefined, this.chunks.offsetOf(at));
+    this.issue('resync-failed', 'no plausible pcapng block found after a corrupt one; rest of the file skipped', this.nextPacket(), this.chunks.offsetOf(at));
     this.chunks.pos = this.chunks.end;
     this.chunks.eof = true;
     this.resyncFrom = -1;

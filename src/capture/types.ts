@@ -55,7 +55,14 @@ export interface DecodeIssue {
   code: string;
   message: string;
   file: string;
+  /** The packet the problem is in. */
   packetNumber?: number;
+  /**
+   * For damaged bytes that never became a packet (a corrupt record or block, a cut file): the number of the packet
+   * read after them, or that would have been read at the end of the file. Only readable packets are numbered, as
+   * tshark numbers frames, so the packet after a corrupt record 2 is packet 2.
+   */
+  beforePacket?: number;
   /**
    * Byte offset in the capture file where the packet or block starts (of a .gz input: in the inflated capture);
    * for damage to the gzip stream itself ('truncated-file', 'corrupt-gzip' of a .gz), in the compressed file.

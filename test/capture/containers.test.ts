@@ -38,7 +38,9 @@ describe('classic pcap', () => {
     const decoded = await decodeBytes(bytes.subarray(0, bytes.length - 10));
     expect(callIdsOf(decoded)).toEqual(['a']);
     const secondRecord = 24 + 16 + frame('a').bytes.length;
-    expect(decoded.issues).toMatchObject([{ code: 'truncated-file', packetNumber: 2, offset: secondRecord }]);
+    // the cut record never becomes a packet: the cut lies where packet 2 would have been
+    expect(decoded.issues).toEqual([expect.objectContaining({ code: 'truncated-file', beforePacket: 2, offset: secondRecord })]);
+    expect(decoded.issues[0].packetNumber).toBeUndefined();
   });
 
   it('resynchronises after a corrupt record length', async () => {
@@ -46,9 +48,14 @@ describe('classic pcap', () => {
     const secondRecord = 24 + 16 + frame('a').bytes.length;
     bytes.writeUInt32LE(0x7fffffff, secondRecord + 8);
     const decoded = await decodeBytes(bytes);
-    expect(decoded.issues.map((i) => i.code)).toEqual(['bad-record-length', 'resynchronised']);
-    expect(decoded.issues[0]).toMatchObject({ packetNumber: 2, offset: secondRecord });
+    const thirdRecord = secondRecord + 16 + frame('b').bytes.length;
+    // only readable records are packets (tshark's frame numbers): 'c' is packet 2, and the damage lies before it
+    expect(decoded.issues.map((i) => [i.code, i.beforePacket, i.offset, i.packetNumber])).toEqual([
+      ['bad-record-length', 2, secondRecord, undefined],
+      ['resynchronised', 2, thirdRecord, undefined],
+    ]);
     expect(callIdsOf(decoded)).toEqual(['a', 'c', 'd']);
+    expect(decoded.payloads.map((p) => p.packetNumber)).toEqual([1, 2, 3]);
   });
 });
 
@@ -101,11 +108,12 @@ describe('pcapng', () => {
     const secondBlock = shbAndIdb + (bytes.readUInt32LE(shbAndIdb + 4));
     bytes.writeUInt32LE(13, secondBlock + 4);
     const decoded = await decodeBytes(bytes);
-    expect(decoded.issues.map((i) => [i.code, i.offset])).toEqual([
-      ['bad-block-length', secondBlock],
-      ['resynchronised', secondBlock + bytes.readUInt32LE(shbAndIdb + 4)],
+    expect(decoded.issues.map((i) => [i.code, i.beforePacket, i.offset])).toEqual([
+      ['bad-block-length', 2, secondBlock],
+      ['resynchronised', 2, secondBlock + bytes.readUInt32LE(shbAndIdb + 4)],
     ]);
     expect(callIdsOf(decoded)).toEqual(['a', 'c', 'd']);
+    expect(decoded.payloads.map((p) => p.packetNumber)).toEqual([1, 2, 3]);
   });
 
   it('reports a packet on an undeclared interface and goes on', async () => {

@@ -22,6 +22,22 @@ function pcapRecordOffsets(bytes: Buffer): number[] {
   return offsets;
 }
 
+/** File offsets of the packet blocks (EPB, SPB, PB) of a little-endian pcapng. */
+function pcapngPacketOffsets(bytes: Buffer): number[] {
+  const offsets: number[] = [];
+  for (let at = 0; at + 8 <= bytes.length; at += bytes.readUInt32LE(at + 4)) {
+    if ([2, 3, 6].includes(bytes.readUInt32LE(at))) offsets.push(at);
+  }
+  return offsets;
+}
+
+/** (frame, Call-ID) of every SIP message tshark finds in the frames `selection` (editcap -r: "1-65") of `capture`. */
+function tsharkOfFrames(capture: string, selection: string): string[] {
+  const kept = join(work, `${capture.split('/').pop()}-frames-${selection}`);
+  execFileSync('editcap', ['-r', capture, kept, selection], { stdio: 'ignore' });
+  return frameCallIdKeys(tsharkSip(kept, 'sip'));
+}
+
 /** (frame, Call-ID) of every SIP message tshark finds in `capture` once editcap has taken out `frame`. */
 function tsharkWithout(capture: string, frame: number): string[] {
   const without = join(work, `${capture.split('/').pop()}-without-${frame}`);
@@ -53,9 +69,9 @@ describe('classic pcap: a record header whose captured length is impossible', ()
     expect(tshark.stderr).toMatch(/damaged or corrupt/);
 
     const decoded = await decodeBytes(damaged);
-    expect(decoded.issues).toMatchObject([
-      { code: 'bad-record-length', packetNumber: 2, offset: second },
-      { code: 'resynchronised', offset: third },
+    expect(decoded.issues).toEqual([
+      expect.objectContaining({ code: 'bad-record-length', beforePacket: 2, offset: second }),
+      expect.objectContaining({ code: 'resynchronised', beforePacket: 2, offset: third }),
     ]);
     expect(decoded.issues[0].message).toBe('pcap record header is corrupt: captured length 65536 is larger than the packet\'s original length 445');
     expect(decoded.issues[1].message).toBe(`skipped ${third - second} corrupt bytes; decoding goes on here`);
@@ -69,9 +85,9 @@ describe('classic pcap: a record header whose captured length is impossible', ()
     damaged.writeUInt32LE(5000, second + 8);
     damaged.writeUInt32LE(5000, second + 12);
     const decoded = await decodeBytes(damaged);
-    expect(decoded.issues).toMatchObject([
-      { code: 'bad-record-length', packetNumber: 2, offset: second },
-      { code: 'resynchronised', offset: third },
+    expect(decoded.issues).toEqual([
+      expect.objectContaining({ code: 'bad-record-length', beforePacket: 2, offset: second }),
+      expect.objectContaining({ code: 'resynchronised', beforePacket: 2, offset: third }),
     ]);
     expect(decoded.issues[0].message).toMatch(/captured length 5000 is larger than the file's snapshot length 1000/);
     expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkWithout(capture, 2));
@@ -90,5 +106,39 @@ describe('classic pcap: a record header whose captured length is impossible', ()
     const smallWindow = await decodeBytes(smallSnaplen, { windowBytes: 600 });
     expect(smallWindow.issues).toEqual([]);
     expect(frameCallIdKeys(smallWindow.payloads)).toEqual(frameCallIdKeys(decoded.payloads));
+  });
+});
+
+describe('pcapng: damage is placed before the packet read after it', () => {
+  const capture = recorded('tcp.pcapng');
+  const original = readFileSync(capture);
+  const packets = pcapngPacketOffsets(original);
+
+  it('a block length of 65535 in packet block 3: reported before packet 3 at its offset, reading goes on at the next block', async () => {
+    const damaged = Buffer.from(original);
+    damaged.writeUInt32LE(65535, packets[2] + 4);
+    const path = writeScratch(damaged, 'block-65535.pcapng');
+    // tshark reads frames 1 and 2, takes the block for one cut short and stops there
+    const tshark = tsharkCapturedLengths(path);
+    expect(tshark.lengths).toHaveLength(2);
+    expect(tshark.stderr).toMatch(/cut short/);
+
+    const decoded = await decodeBytes(damaged);
+    expect(decoded.issues).toEqual([
+      expect.objectContaining({ code: 'bad-block-length', beforePacket: 3, offset: packets[2] }),
+      expect.objectContaining({ code: 'resynchronised', beforePacket: 3, offset: packets[3] }),
+    ]);
+    expect(decoded.issues[0].message).toBe('block of type 0x6 has an impossible length 65535');
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkWithout(capture, 3));
+  });
+
+  it('a file cut inside packet block 66: reported before packet 66 at the block\'s offset; the 65 packets before it kept', async () => {
+    const cutAt = packets[65] + 328;
+    const decoded = await decodeBytes(original.subarray(0, cutAt));
+    const cut = decoded.issues.filter((issue) => issue.code === 'truncated-file');
+    expect(cut).toEqual([expect.objectContaining({ beforePacket: 66, offset: packets[65] })]);
+    expect(cut[0].message).toBe(`file ends inside a block (328 of ${original.readUInt32LE(packets[65] + 4)} bytes present)`);
+    expect(decoded.stats.packets).toBe(65);
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkOfFrames(capture, '1-65'));
   });
 });

@@ -1,7 +1,7 @@
 /** `sipscope decode` against tshark's own field output for the same captures. */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createReadStream, existsSync, mkdtempSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,27 @@ describe('sipscope decode', () => {
     const reported = err.map((line) => /packet (\d+), offset (\d+): truncated-packet/.exec(line)).filter(Boolean).map((m) => Number(m![1]));
     expect(reported).toEqual(cutFrames);
     expect(cutFrames.length).toBeGreaterThan(50);
+  });
+
+  it('a corrupt record 2 lies before packet 2, and the packet after it is packet 2: numbers as tshark gives the capture without that record', async () => {
+    const original = readFileSync(join(fixtures, 'recorded/udp.pcap'));
+    const second = 24 + 16 + original.readUInt32LE(24 + 8);
+    const third = second + 16 + original.readUInt32LE(second + 8);
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-decode-damaged-'));
+    const damaged = join(dir, 'p1.pcap');
+    const damage = Buffer.from(original);
+    damage.writeUInt32LE(0x7fffffff, second + 8);
+    writeFileSync(damaged, damage);
+    const { code, out, err } = await run(['decode', damaged]);
+    expect(code).toBe(0);
+    expect(err).toEqual([
+      `sipscope decode: ${damaged}, before packet 2, offset ${second}: bad-record-length: pcap record header is corrupt: captured length 2147483647 is larger than the largest plausible, 262144`,
+      `sipscope decode: ${damaged}, before packet 2, offset ${third}: resynchronised: skipped ${third - second} corrupt bytes; decoding goes on here`,
+    ]);
+    const withoutRecord = join(dir, 'without-2.pcap');
+    execFileSync('editcap', [join(fixtures, 'recorded/udp.pcap'), withoutRecord, '2'], { stdio: 'ignore' });
+    const theirs = tsharkRows(withoutRecord, 'sip', ['frame.number', 'sip.Call-ID']).map(([n, callId]) => `${n} ${callId}`);
+    expect(out.map((line) => line.split('\t')).map((fields) => `${fields[0]} ${fields[5]}`)).toEqual(theirs);
   });
 
   it('limits issue lines and sums them up', async () => {

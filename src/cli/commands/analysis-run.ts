@@ -18,6 +18,7 @@ import type { DecodeIssue } from '../../capture/types.js';
 import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { issueLine } from '../issue-line.js';
 import { printable } from '../../report/printable.js';
 import type { ArgumentsOf, OptionTable } from '../option-table.js';
 
@@ -206,12 +207,6 @@ async function analyzeForCommand(
 }
 
 const MAX_ISSUES_SHOWN = 5;
-
-/** One decoding problem as a stderr line: where (file, packet, offset), code, message. */
-export function issueLine(command: string, issue: DecodeIssue): string {
-  const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-  return `sipscope ${command}: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`;
-}
 
 /** Decoding problems and analysis limits go to stderr: the data is still reported, but the user should know. */
 function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {

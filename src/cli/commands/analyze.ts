@@ -17,11 +17,12 @@ import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import { parseHostPort } from '../host-port.js';
 import type { CliIO } from '../io.js';
+import { issueLine } from '../issue-line.js';
 import type { ArgumentsOf } from '../option-table.js';
 import { RecordSpool, TextSpool } from '../spool.js';
 import { defaultHepSenders, listenHep, LiveClock, onStopSignal, serveMetrics, type MetricsSource } from './analyze-live.js';
 import { checkOutputFile } from '../output-file.js';
-import { captureFiles, issueLine, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
+import { captureFiles, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
 import { openDatasetRun, type DatasetRun } from './dataset-run.js';
 
 /** A live run prints this many input problems one by one, then one line per LIVE_ISSUE_EVERY more. */

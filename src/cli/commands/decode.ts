@@ -5,6 +5,7 @@ import type { DecodeIssue, SipPayload } from '../../capture/types.js';
 import { byteFaithfulValue, hostPort, parseMessage, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
 import { badArgument, EXIT } from '../exit.js';
+import { issueLine } from '../issue-line.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
 
@@ -284,11 +285,6 @@ class LineWriter {
 }
 
 
-function issueText(issue: DecodeIssue): string {
-  const where = [issue.file, issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : undefined, issue.offset !== undefined ? `offset ${issue.offset}` : undefined];
-  return `sipscope decode: ${printable(where.filter(Boolean).join(', '))}: ${issue.code}: ${printable(issue.message)}`;
-}
-
 export const decodeCommand = defineCommand({
   command: 'decode <files..>',
   describe: 'list the SIP messages in pcap/pcapng captures (.gz, - for stdin), merged by time',
@@ -324,7 +320,7 @@ export const decodeCommand = defineCommand({
           },
           issue(issue) {
             issueCounts.set(issue.code, (issueCounts.get(issue.code) ?? 0) + 1);
-            if (issuesPrinted++ < maxIssues) io.err(issueText(issue));
+            if (issuesPrinted++ < maxIssues) io.err(issueLine('decode', issue));
           },
         },
         { stdin: io.stdin, asOneCapture: merged },

@@ -47,7 +47,9 @@ function summarySection() {
       })),
   ]);
   var where = function (issue) {
-    return [issue.file, issue.packetNumber !== undefined ? 'packet ' + issue.packetNumber : undefined, issue.offset !== undefined ? 'offset ' + issue.offset : undefined].filter(function (part) { return part !== undefined; }).join(', ');
+    // damage that never became a packet lies before the packet read after it (src/cli/issue-line.ts, issuePlace)
+    var packet = issue.packetNumber !== undefined ? 'packet ' + issue.packetNumber : issue.beforePacket !== undefined ? 'before packet ' + issue.beforePacket : undefined;
+    return [issue.file, packet, issue.offset !== undefined ? 'offset ' + issue.offset : undefined].filter(function (part) { return part !== undefined; }).join(', ');
   };
   var problemList = function (id, title, list) {
     return list.length === 0 ? null : h('details', { class: 'issues', id: id }, [

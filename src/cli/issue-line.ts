@@ -1,0 +1,17 @@
+/** One decoding problem as the stderr line of decode, analyze, calls and flow. */
+import type { DecodeIssue } from '../capture/types.js';
+import { printable } from '../report/printable.js';
+
+/**
+ * Where a problem is: file, packet, byte offset. Damage that never became a packet lies "before packet N" (the
+ * packet read after it): only readable packets are numbered, so the packet after a corrupt record 2 is packet 2.
+ */
+export function issuePlace(issue: DecodeIssue): string {
+  const packet = issue.packetNumber !== undefined ? `packet ${issue.packetNumber}` : issue.beforePacket !== undefined ? `before packet ${issue.beforePacket}` : undefined;
+  return [issue.file, packet, issue.offset !== undefined ? `offset ${issue.offset}` : undefined].filter(Boolean).join(', ');
+}
+
+/** `sipscope COMMAND: FILE, packet N, offset M: code: message`, every part made printable. */
+export function issueLine(command: string, issue: DecodeIssue): string {
+  return `sipscope ${command}: ${printable(issuePlace(issue))}: ${issue.code}: ${printable(issue.message)}`;
+}
