@@ -9,7 +9,7 @@ import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
 import { openCapture, type OpenedCapture } from './open-capture.js';
 import { PacketDecoder } from './packet-decoder.js';
-import { STEP_NEED_BYTES, STEP_PACKET } from './packet-record.js';
+import { STEP_NEED_BYTES, STEP_PACKET, type ContainerIssue } from './packet-record.js';
 import { decodeSctp, SctpFragments } from './sctp.js';
 import { TcpReassembler, type TcpLimits } from './tcp-reassembly.js';
 import type { StreamDecoderSink, StreamHooks } from './layer-state.js';
@@ -34,8 +34,9 @@ export interface DecodeOptions {
    * Several inputs read as the one capture `mergecap -w merged.pcapng FILE...` would make of them: packets
    * numbered across all files in the merged order (packet N is frame N of the merged file), and one IP fragment
    * and TCP reassembly state, so a ring of files loses nothing at its file boundaries. Without it, each file has
-   * its own numbers and its own state. Issues name the file and byte offset either way; a container issue
-   * (corrupt block, truncated file) has no packet number here, since its packet never gets one.
+   * its own numbers and its own state. Issues name the file and byte offset either way, and their packet numbers
+   * are those of the packets: a container issue (corrupt block, truncated file) lies before the merged number of
+   * the next packet read from its file, or, at the file's end, before the number after its last packet.
    */
   asOneCapture?: boolean;
 }
@@ -48,6 +49,13 @@ interface FileDecode extends MergeSource {
   decoder: PacketDecoder;
   /** Where the file's issues go. */
   issue: (issue: DecodeIssue) => void;
+  /** Where the file's container reader reports damage (numbered as the file's own packets). */
+  containerIssue: ContainerIssue;
+  /**
+   * Container issues of a file read as part of one capture, held until the packet they precede or are in has its
+   * number in the merged order (the reader reads one packet ahead of the merge); always empty otherwise.
+   */
+  held: DecodeIssue[];
   /** The decoder is the file's own: flushed at the file's end. */
   flushes: boolean;
   /** Set once the file is exhausted or unreadable. */
@@ -73,14 +81,19 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
   const files: FileDecode[] = [];
   try {
     for (const [index, file] of inputs.entries()) {
-      const capture = await openCapture(
-        file,
-        (code, message, place, offset) => issueSink({ code, message, file, ...(asOne ? undefined : place), offset }),
-        { windowBytes: options.windowBytes, stdin: options.stdin },
-      );
+      const held: DecodeIssue[] = [];
+      const containerIssue: ContainerIssue = (code, message, place, offset) => {
+        const issue = { code, message, file, ...place, offset };
+        if (asOne) held.push(issue);
+        else issueSink(issue);
+      };
+      const capture = await openCapture(file, containerIssue, { windowBytes: options.windowBytes, stdin: options.stdin });
       const decoder = sharedDecoder ?? newDecoder();
       const record = capture.reader.record;
-      files.push({ index, file, capture, decoder, issue: issueSink, done: false, flushes: !asOne, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs });
+      files.push({
+        index, file, capture, decoder, issue: issueSink, containerIssue, held, done: false, flushes: !asOne,
+        currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs,
+      });
     }
     const progress = progressReporter(files, sink);
     if (files.length === 1) await decodeOne(files[0], stats, progress);
@@ -135,14 +148,34 @@ async function decodeOne(file: FileDecode, stats: DecodeStats, progress: () => v
 /** k-way merge by capture time (a min-heap of the files' current packets); ties go to the earlier input. */
 async function decodeMerged(files: FileDecode[], stats: DecodeStats, progress: () => void, asOne: boolean): Promise<void> {
   const heap = new MergeHeap<FileDecode>();
-  for (const file of files) if (await advance(file, progress)) heap.push(file);
+  for (const file of files) {
+    if (await advance(file, progress)) heap.push(file);
+    else releaseHeld(file, stats.packets + 1);
+  }
   for (let file = heap.peek(); file !== undefined; file = heap.peek()) {
     stats.packets++;
     const record = file.capture.reader.record;
-    file.decoder.packet(record, file.file, asOne ? stats.packets : record.packetNumber);
-    if (await advance(file, progress)) heap.topChanged();
-    else heap.pop();
+    const packetNumber = asOne ? stats.packets : record.packetNumber;
+    if (file.held.length !== 0) releaseHeld(file, packetNumber);
+    file.decoder.packet(record, file.file, packetNumber);
+    if (await advance(file, progress)) {
+      heap.topChanged();
+    } else {
+      heap.pop();
+      // damage at the file's end lies after its last packet, before the next number
+      releaseHeld(file, packetNumber + 1);
+    }
   }
+}
+
+/** Held container issues, numbered now that the packet they precede (or are in) has its merged number. */
+function releaseHeld(file: FileDecode, packetNumber: number): void {
+  for (const issue of file.held) {
+    if (issue.packetNumber !== undefined) issue.packetNumber = packetNumber;
+    else issue.beforePacket = packetNumber;
+    file.issue(issue);
+  }
+  file.held.length = 0;
 }
 
 /** Moves a file to its next packet; false (and the file flushed) at its end. */
@@ -169,11 +202,13 @@ async function refill(file: FileDecode): Promise<boolean> {
     await file.capture.reader.refill();
     return true;
   } catch (error) {
+    // the damage lies before the packet the reader would have read next
+    const place = { beforePacket: file.capture.reader.record.packetNumber + 1 };
     if (error instanceof GzipDamageError) {
-      file.issue({ code: error.code, message: error.detail, file: file.file, offset: error.offset });
+      file.containerIssue(error.code, error.detail, place, error.offset);
     } else {
       const reason = error instanceof Error ? error.message : String(error);
-      file.issue({ code: 'read-error', message: `reading stopped: ${reason}`, file: file.file, offset: file.capture.rawBytesRead });
+      file.containerIssue('read-error', `reading stopped: ${reason}`, place, file.capture.rawBytesRead);
     }
     return false;
   }

@@ -4,11 +4,12 @@
  * not by sipscope: tshark's reading of the undamaged capture with the damaged record taken out by editcap.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeBytes, writeScratch } from './decode-helper.js';
+import { decodeBytes, decodeFiles, writeScratch } from './decode-helper.js';
+import { dealFrames } from './split-captures.js';
 import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
 
 const recorded = (name: string) => join(import.meta.dirname, '../../fixtures/captures/recorded', name);
@@ -140,5 +141,48 @@ describe('pcapng: damage is placed before the packet read after it', () => {
     expect(cut[0].message).toBe(`file ends inside a block (328 of ${original.readUInt32LE(packets[65] + 4)} bytes present)`);
     expect(decoded.stats.packets).toBe(65);
     expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkOfFrames(capture, '1-65'));
+  });
+});
+
+describe('several files read as one capture (analyze, calls, flow, decode --merged): damage numbered in the merged order', () => {
+  /** Epoch times of the frames of `capture`, as tshark prints them (the key that finds a frame in a merged file). */
+  const frameTimes = (capture: string) =>
+    execFileSync('tshark', ['-r', capture, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+
+  it('corrupt record 3 and a cut last record of the second file: before the merged numbers of the packets read after them', async () => {
+    const dealt = dealFrames(recorded('trouble-udp.pcap'), 5, 2, work, 'dealt');
+    const [first, second] = dealt.map((part) => {
+      const classic = `${part}.classic.pcap`;
+      execFileSync('editcap', ['-F', 'pcap', part, classic], { stdio: 'ignore' });
+      return classic;
+    });
+    const bytes = readFileSync(second);
+    const records = pcapRecordOffsets(bytes);
+    const last = records.length - 1;
+    const damaged = Buffer.from(bytes.subarray(0, records[last] + 30));
+    damaged.writeUInt32LE(damaged.readUInt32LE(records[2] + 12) + 1000, records[2] + 8);
+    const damagedPath = join(work, 'dealt-second-damaged.pcap');
+    writeFileSync(damagedPath, damaged);
+
+    // what can be read, merged as mergecap merges it: the second file without its record 3 and its last record
+    const readable = join(work, 'dealt-second-readable.pcap');
+    execFileSync('editcap', [second, readable, '3', String(last + 1)], { stdio: 'ignore' });
+    const merged = join(work, 'dealt-merged.pcapng');
+    execFileSync('mergecap', ['-w', merged, first, readable]);
+    const mergedTimes = frameTimes(merged);
+    const mergedNumberOf = (time: string) => mergedTimes.indexOf(time) + 1;
+    const readableTimes = frameTimes(readable);
+
+    const decoded = await decodeFiles([first, damagedPath], { asOneCapture: true });
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(merged, 'sip')));
+    expect(decoded.issues.map((issue) => [issue.code, issue.file, issue.beforePacket, issue.offset])).toEqual([
+      // the packet read after the corrupt record is the readable file's frame 3
+      ['bad-record-length', damagedPath, mergedNumberOf(readableTimes[2]), records[2]],
+      ['resynchronised', damagedPath, mergedNumberOf(readableTimes[2]), records[3]],
+      // nothing is read after the cut: it lies after the file's last packet
+      ['truncated-file', damagedPath, mergedNumberOf(readableTimes.at(-1)!) + 1, records[last]],
+    ]);
+    // the packets of the files interleave: the numbers are not the second file's own
+    expect(mergedNumberOf(readableTimes[2])).toBeGreaterThan(3);
   });
 });

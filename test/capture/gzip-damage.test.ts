@@ -93,7 +93,14 @@ describe('a damaged gzip capture keeps every byte inflated before the damage', (
           expect(decoded.stats.packets, context).toBe(expected.stats.packets);
           const damageIssues = decoded.issues.filter((issue) => issue.code === damage.code);
           expect(damageIssues, context).toEqual([
-            { code: damage.code, file: named, offset: damage.offset, message: expect.stringContaining(`the ${damage.inflated.length} bytes inflated before it were read`) },
+            {
+              code: damage.code,
+              file: named,
+              offset: damage.offset,
+              // the damage lies before the packet that would have followed the prefix's last one
+              beforePacket: expected.stats.packets + 1,
+              message: expect.stringContaining(`the ${damage.inflated.length} bytes inflated before it were read`),
+            },
           ]);
           expect(otherIssues(decoded.issues.filter((issue) => issue.code !== damage.code)), context).toEqual(otherIssues(expected.issues));
         }

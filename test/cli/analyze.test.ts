@@ -2,7 +2,7 @@
  * `sipscope analyze` end to end on the recorded revocation captures and the public ones: JSON schema and values
  * against the tshark-derived expectations, exit codes for --fail-on, local errors, JUnit, --user, --since/--until.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,21 @@ describe('sipscope analyze exit codes and options', () => {
     const json = JSON.parse(run.out);
     expect(json.summary.decodeErrors).toBeGreaterThan(0);
     expect(json.summary.sipMessages).toBeGreaterThan(0);
+  });
+
+  it('two files, the second cut inside a record: the cut is reported with the merged number of the packet that would follow it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-analyze-cut-'));
+    const whole = readFileSync(REVOCATION_UDP);
+    // records of a little-endian pcap: 24-byte file header, 16-byte record headers with the captured length at 8
+    let at = 24;
+    for (let record = 1; record < 13; record++) at += 16 + whole.readUInt32LE(at + 8);
+    const cut = join(dir, 'b.pcap');
+    writeFileSync(cut, whole.subarray(0, at + 100));
+    const run = await runCli(['analyze', AAA, cut, '--json']);
+    expect(run.code).toBe(0);
+    // the two captures do not overlap in time: b.pcap's 12 packets come after aaa.pcap's
+    const aaaPackets = JSON.parse((await runCli(['analyze', AAA, '--json'])).out).summary.packets;
+    expect(run.err).toContain(`sipscope analyze: ${cut}, before packet ${aaaPackets + 13}, offset ${at}: truncated-file: file ends inside a packet record`);
   });
 
   it('--user keeps only that credential', async () => {
