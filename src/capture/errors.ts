@@ -11,15 +11,34 @@ export class CaptureError extends Error {
   }
 }
 
+/** Bytes as spaced hex pairs ("d4 c3 b2 a1"). */
+export function hexBytes(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+}
+
 /** The input is neither pcap, pcapng nor gzip of one of them. */
 export class UnrecognisedCaptureError extends CaptureError {
   /** The first bytes of the input, as hex, to help the user see what it is. */
   readonly firstBytes: string;
-  constructor(file: string, firstBytes: Uint8Array) {
-    const hex = Buffer.from(firstBytes).toString('hex').replace(/(..)(?!$)/g, '$1 ');
-    super('unrecognised-format', file, `${file}: not a pcap or pcapng capture (first bytes: ${hex || 'none, empty input'})`);
+  /** `reason`: what is wrong, when the input looks like a capture at first (a pcapng block with a bad byte-order magic). */
+  constructor(file: string, firstBytes: Uint8Array, reason?: string) {
+    const hex = hexBytes(firstBytes);
+    super('unrecognised-format', file, `${file}: not a pcap or pcapng capture${reason ? `: ${reason}` : ''} (first bytes: ${hex || 'none, empty input'})`);
     this.name = 'UnrecognisedCaptureError';
     this.firstBytes = hex;
+  }
+}
+
+/**
+ * The input starts with a pcap magic number or a pcapng section header block type but ends inside that file header
+ * (24 bytes for pcap, draft-ietf-opsawg-pcap §4; at least 28 for the pcapng section header block, whose byte-order
+ * magic is bytes 8 to 11), so neither its byte order nor its link type can be known.
+ */
+export class TruncatedHeaderError extends CaptureError {
+  constructor(file: string, format: 'pcap' | 'pcapng', presentBytes: number) {
+    const header = format === 'pcap' ? `file header (${presentBytes} of 24 bytes)` : `file header, the section header block (${presentBytes} of at least 28 bytes)`;
+    super('truncated-header', file, `${file}: a ${format} file cut inside its ${header}`);
+    this.name = 'TruncatedHeaderError';
   }
 }
 

@@ -1,16 +1,16 @@
 /**
  * Opens one input ('-' is stdin), unwraps gzip (RFC 1952, detected by its magic, not the file name; see
  * gunzip-source.ts) and picks the container reader by magic number. Only an input whose container header cannot be
- * read (unrecognised format, unreadable file, gzip damaged before it) is fatal.
+ * read (unrecognised format, unreadable file, gzip damaged before it, a file cut inside it) is fatal.
  */
 import { stat } from 'node:fs/promises';
 import { ByteSource, CountingByteSource, FileByteSource, PrefixedByteSource, StreamByteSource } from './byte-source.js';
 import { ChunkReader, DEFAULT_WINDOW_BYTES } from './chunk-reader.js';
-import { CaptureError, CaptureReadError, UnrecognisedCaptureError } from './errors.js';
+import { CaptureError, CaptureReadError, hexBytes, TruncatedHeaderError, UnrecognisedCaptureError } from './errors.js';
 import { gunzipSource } from './gunzip-source.js';
-import type { ContainerIssue, PacketReader } from './packet-record.js';
-import { parsePcapHeader, PcapReader } from './pcap.js';
-import { isPcapngStart, PcapngReader } from './pcapng.js';
+import { u32le, type ContainerIssue, type PacketReader } from './packet-record.js';
+import { isPcapMagic, parsePcapHeader, PcapReader } from './pcap.js';
+import { BLOCK_SECTION_HEADER, isPcapngStart, PcapngReader } from './pcapng.js';
 
 export interface OpenedCapture {
   file: string;
@@ -72,7 +72,7 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
     };
   } catch (error) {
     await raw.close().catch(() => undefined);
-    // an unrecognised format, or a gzip stream damaged before the container's header could be read
+    // an unrecognised format, a file cut inside its header, or a gzip stream damaged before the header could be read
     if (error instanceof CaptureError) throw error;
     throw new CaptureReadError(file, error);
   }
@@ -85,7 +85,26 @@ function containerReader(file: string, chunks: ChunkReader, head: Uint8Array, is
     if (pcapHeader !== undefined) return new PcapReader(chunks, pcapHeader, issue);
   }
   if (chunks.available >= 12 && isPcapngStart(b, chunks.pos)) return new PcapngReader(chunks, issue);
-  throw new UnrecognisedCaptureError(file, head.subarray(0, Math.min(head.length, 8)));
+  throw notReadable(file, chunks, head);
+}
+
+/**
+ * Why the input is no capture that can be read: a pcap or pcapng file cut inside its file header, a pcapng section
+ * header block whose byte-order magic is wrong, or something else altogether (then its first bytes are shown).
+ */
+function notReadable(file: string, chunks: ChunkReader, head: Uint8Array): CaptureError {
+  const b = chunks.buffer;
+  const at = chunks.pos;
+  const available = chunks.available;
+  const firstBytes = head.subarray(0, Math.min(head.length, 8));
+  if (available < 4) return new UnrecognisedCaptureError(file, firstBytes);
+  if (available < 24 && isPcapMagic(b, at)) return new TruncatedHeaderError(file, 'pcap', available);
+  if (u32le(b, at) === BLOCK_SECTION_HEADER) {
+    if (available < 12) return new TruncatedHeaderError(file, 'pcapng', available);
+    const magic = hexBytes(b.subarray(at + 8, at + 12));
+    return new UnrecognisedCaptureError(file, firstBytes, `its pcapng section header block has the byte-order magic ${magic}, not 4d 3c 2b 1a or 1a 2b 3c 4d`);
+  }
+  return new UnrecognisedCaptureError(file, firstBytes);
 }
 
 async function readUpTo(source: ByteSource, count: number): Promise<Uint8Array> {

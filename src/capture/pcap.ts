@@ -34,6 +34,13 @@ export interface PcapHeader {
   linkType: number;
 }
 
+/** Whether bytes[at..at+4) are one of pcap's magic numbers, in either byte order. */
+export function isPcapMagic(bytes: Uint8Array, at: number): boolean {
+  const le = u32le(bytes, at);
+  const be = u32be(bytes, at);
+  return le === PCAP_MAGIC_MICRO || le === PCAP_MAGIC_NANO || be === PCAP_MAGIC_MICRO || be === PCAP_MAGIC_NANO;
+}
+
 /** Reads the file header from the first 24 bytes, or undefined when the magic is not pcap's. */
 export function parsePcapHeader(bytes: Uint8Array, at: number): PcapHeader | undefined {
   const le = u32le(bytes, at);

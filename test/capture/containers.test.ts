@@ -1,8 +1,11 @@
 /** Container framing rules: pcap byte orders and magics, pcapng sections/interfaces/blocks, damaged files. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/open-capture.js';
 import { STEP_NEED_BYTES, STEP_PACKET } from '../../src/capture/packet-record.js';
-import { UnrecognisedCaptureError } from '../../src/capture/errors.js';
+import { TruncatedHeaderError, UnrecognisedCaptureError } from '../../src/capture/errors.js';
 import { ethernet, ipv4, pcap, PcapngBuilder, sipRequest, udp } from './capture-bytes.js';
 import { callIdsOf, decodeBytes, writeScratch } from './decode-helper.js';
 
@@ -133,5 +136,52 @@ describe('unrecognised input', () => {
   });
   it('is fatal for an empty file', async () => {
     await expect(decodeBytes(Buffer.alloc(0))).rejects.toMatchObject({ code: 'unrecognised-format' });
+  });
+});
+
+describe('a file cut inside its file header', () => {
+  const recorded = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/captures/recorded', name));
+  // tshark says of the same files "cut short in the middle of a packet or other data" (pcap) and "isn't a capture
+  // file in a format TShark understands" (pcapng)
+  for (const [name, format, header] of [
+    ['udp.pcap', 'pcap', 'file header (10 of 24 bytes)'],
+    ['udp-nanosecond.pcap', 'pcap', 'file header (10 of 24 bytes)'],
+    ['tcp.pcapng', 'pcapng', 'file header, the section header block (10 of at least 28 bytes)'],
+  ] as const) {
+    it(`${name} cut to 10 bytes: a ${format} file cut inside its file header, not an unknown format`, async () => {
+      const path = writeScratch(recorded(name).subarray(0, 10), `cut-${name}`);
+      const { decodeCaptures } = await import('../../src/capture/decode.js');
+      const error = await decodeCaptures([path], { payload: () => undefined }).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(TruncatedHeaderError);
+      expect(error).toMatchObject({ code: 'truncated-header', file: path, message: `${path}: a ${format} file cut inside its ${header}` });
+    });
+  }
+
+  it('every cut of a pcap file header from 4 to 23 bytes, and of a pcapng one from 4 to 11, says so', async () => {
+    for (const [name, format, end] of [['udp.pcap', 'pcap', 24], ['tcp.pcapng', 'pcapng', 12]] as const) {
+      for (let length = 4; length < end; length++) {
+        await expect(decodeBytes(recorded(name).subarray(0, length))).rejects.toMatchObject({
+          code: 'truncated-header',
+          message: expect.stringMatching(new RegExp(`: a ${format} file cut inside its file header.* \\(${length} of (at least )?(24|28) bytes\\)$`)),
+        });
+      }
+    }
+  });
+
+  it('gzip of a pcap cut inside its header: the same', async () => {
+    await expect(decodeBytes(gzipSync(recorded('udp.pcap').subarray(0, 20)))).rejects.toMatchObject({ code: 'truncated-header', message: expect.stringMatching(/a pcap file cut inside its file header \(20 of 24 bytes\)$/) });
+  });
+
+  it('a pcapng section header block whose byte-order magic is zeroed is no capture, and the message names the magic', async () => {
+    const bytes = Buffer.from(recorded('tcp.pcapng'));
+    bytes.fill(0, 8, 12);
+    await expect(decodeBytes(bytes)).rejects.toMatchObject({
+      code: 'unrecognised-format',
+      message: expect.stringMatching(/: not a pcap or pcapng capture: its pcapng section header block has the byte-order magic 00 00 00 00, not 4d 3c 2b 1a or 1a 2b 3c 4d \(first bytes: 0a 0d 0d 0a /),
+    });
+  });
+
+  it('3 bytes of a pcap magic are too few to tell: unrecognised, with those bytes', async () => {
+    await expect(decodeBytes(recorded('udp.pcap').subarray(0, 3))).rejects.toMatchObject({ code: 'unrecognised-format', message: expect.stringMatching(/\(first bytes: d4 c3 b2\)$/) });
   });
 });

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCaptures } from '../../src/capture/decode.js';
-import { UnrecognisedCaptureError } from '../../src/capture/errors.js';
+import { TruncatedHeaderError, UnrecognisedCaptureError } from '../../src/capture/errors.js';
 import type { DecodeIssue, DecodeStats } from '../../src/capture/types.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/captures');
@@ -48,7 +48,8 @@ async function decodeHostile(bytes: Uint8Array, windowBytes: number): Promise<Ou
     ]);
     return { stats, issues, unrecognised: false };
   } catch (error) {
-    if (error instanceof UnrecognisedCaptureError) return { issues, unrecognised: true };
+    // refused at the start: no capture format, or a capture cut inside its file header
+    if (error instanceof UnrecognisedCaptureError || error instanceof TruncatedHeaderError) return { issues, unrecognised: true };
     throw error;
   } finally {
     clearTimeout(timer);

@@ -145,6 +145,15 @@ describe('sipscope decode', () => {
     expect(separate.out.length).toBeLessThan(one.out.length);
   });
 
+  it('exits 2 saying that a pcap cut to 10 bytes is one, cut inside its file header', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-decode-cut-header-'));
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, readFileSync(join(fixtures, 'recorded/udp.pcap')).subarray(0, 10));
+    const { code, err } = await run(['decode', cut]);
+    expect(code).toBe(2);
+    expect(err).toEqual([`sipscope decode: ${cut}: a pcap file cut inside its file header (10 of 24 bytes)`]);
+  });
+
   it('exits 2 naming the file for an unrecognised or missing file', async () => {
     const notCapture = await run(['decode', join(fixtures, 'public/README.md')]);
     expect(notCapture.code).toBe(2);
