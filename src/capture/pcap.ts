@@ -93,15 +93,16 @@ export class PcapReader implements PacketReader {
     const b = chunks.buffer;
     const at = chunks.pos;
     const caplen = this.u32(b, at + 8);
+    const originalLength = this.u32(b, at + 12);
+    const fraction = this.u32(b, at + 4);
     // the normal path: three comparisons; anything unusual gets a second look
-    if (caplen > this.caplenLimit || caplen > this.u32(b, at + 12) || this.u32(b, at + 4) >= this.fractionLimit) {
+    if (caplen > this.caplenLimit || caplen > originalLength || fraction >= this.fractionLimit) {
       const verdict = this.secondLook(b, at, caplen, available);
       if (verdict !== STEP_PACKET) return verdict;
     }
     if (available < RECORD_HEADER_BYTES + caplen) return this.needOrEnd(RECORD_HEADER_BYTES + caplen, available);
     const record = this.record;
     const seconds = this.u32(b, at);
-    const fraction = this.u32(b, at + 4);
     this.lastTimeSeconds = seconds;
     record.packetNumber++;
     if (this.header.nanosecond) {
@@ -113,7 +114,7 @@ export class PcapReader implements PacketReader {
     record.bytes = b;
     record.start = at + RECORD_HEADER_BYTES;
     record.end = record.start + caplen;
-    record.originalLength = this.u32(b, at + 12);
+    record.originalLength = originalLength;
     record.offset = chunks.offsetOf(at);
     chunks.pos = record.end;
     return STEP_PACKET;
