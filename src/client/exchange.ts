@@ -35,6 +35,11 @@ export interface ExchangeHooks {
   provisional?(response: SipResponse, request: OutgoingRequest): void;
   /** The digest state to answer with, kept by the caller so later requests can carry credentials pre-emptively. */
   digest?: DigestClient;
+  /**
+   * INVITE: the limit of each round's transaction until a provisional response comes, ms (Timer B shortened,
+   * RFC 3261 §17.1.1.2); the deadline still bounds the whole exchange. A call's setup: --timeout.
+   */
+  callingLimitMs?: number;
 }
 
 interface RealmState {
@@ -75,7 +80,7 @@ export async function exchange(
       hooks.sending?.(current);
       const sent = current;
       const onProvisional = hooks.provisional ? (provisional: SipResponse) => hooks.provisional!(provisional, sent) : undefined;
-      const result = await layer.send(current, remaining, onProvisional);
+      const result = await layer.send(current, { limitMs: remaining, callingLimitMs: hooks.callingLimitMs }, onProvisional);
       response = result.response;
       record.status = response.status;
       record.reason = response.reason;

@@ -27,14 +27,20 @@ export interface CallOptions extends TargetOptions {
   /** Interval between refreshes, ms; none: only when the peer's Session-Expires asks us to refresh. */
   refreshMs?: number;
   refreshMethod?: 'reinvite' | 'update';
-  /** CANCEL when the INVITE has no final answer after this long, ms (default 30 s). */
+  /**
+   * CANCEL when the INVITE has no final answer this long after it was first sent, once a provisional response has
+   * come (§9.1), ms (default 30 s). Before any response, `timeoutMs` ends the INVITE as it ends any transaction.
+   */
   answerTimeoutMs?: number;
   /** Session-Expires to ask for, seconds. */
   sessionExpires?: number;
   contact?: string;
   headers?: [string, string][];
   userAgent?: string;
-  /** Limit of each non-INVITE-setup transaction, ms. */
+  /**
+   * Limit of each transaction, ms: of the INVITE until its first provisional response (Timer B, RFC 3261
+   * §17.1.1.2), after which it waits for the final answer up to `answerTimeoutMs` and then CANCEL.
+   */
   timeoutMs: number;
 }
 
@@ -127,8 +133,9 @@ export class TestCall implements CallEndpoint {
       this.background.push(this.transact('cancel', cancelFor(current)));
     };
     const answerTimeoutMs = this.options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
-    // §9.1: CANCEL only once a provisional response came; before that, wait for one (or Timer B). On the layer's
-    // timer queue, as the hold below: load mode runs hundreds of calls, each would otherwise add Node timers
+    // §9.1: CANCEL only once a provisional response came; before that, wait for one until Timer B, which --timeout
+    // shortens (§17.1.1.2: an INVITE that nothing answers fails as any transaction does). On the layer's timer
+    // queue, as the hold below: load mode runs hundreds of calls, each would otherwise add Node timers
     const timers = this.connection.layer.timerQueue;
     const timer = new TimerEntry(() => {
       cancelWanted = true;
@@ -139,7 +146,9 @@ export class TestCall implements CallEndpoint {
     try {
       for (let round = 0; ; round++) {
         outcome = await this.transact('setup', request, undefined, {
+          // a ringing INVITE: until the answer timer's CANCEL, then --timeout for its 487 (§9.1)
           deadline: Date.now() + answerTimeoutMs + this.options.timeoutMs,
+          callingLimitMs: this.options.timeoutMs,
           sending: (sent) => {
             current = sent;
             this.startedAt ??= performance.now();
@@ -295,7 +304,7 @@ export class TestCall implements CallEndpoint {
     step: CallStep,
     request: OutgoingRequest,
     refresh?: number,
-    hooks: { deadline?: number; sending?(request: OutgoingRequest): void; provisional?(response: SipResponse, request: OutgoingRequest): void } = {},
+    hooks: { deadline?: number; callingLimitMs?: number; sending?(request: OutgoingRequest): void; provisional?(response: SipResponse, request: OutgoingRequest): void } = {},
   ): Promise<ExchangeOutcome> {
     const sentAt: number[] = [];
     const outcome = await exchange(this.connection.layer, request, this.credentials, hooks.deadline ?? Date.now() + this.options.timeoutMs, MAX_CHALLENGE_ROUNDS, {
@@ -305,6 +314,7 @@ export class TestCall implements CallEndpoint {
         sentAt.push(this.sinceStart());
       },
       provisional: hooks.provisional,
+      callingLimitMs: hooks.callingLimitMs,
     });
     outcome.transactions.forEach((record, index) => {
       // the exchange's record becomes the call's (no copy: a spread of records of varying shape is slow in load mode)

@@ -47,6 +47,18 @@ export interface TransactionOutcome {
   rttMs: number;
 }
 
+/** How long a client transaction may take besides its own timers (Timer B, Timer F). */
+export interface TransactionLimits {
+  /** The caller's overall limit, ms: ends the transaction in any state; shortens Timer B / Timer F. */
+  limitMs?: number;
+  /**
+   * INVITE only: the limit while Calling, before any provisional response, ms; shortens Timer B (§17.1.1.2), which
+   * guards that state only. Once a 1xx has come the INVITE waits for its final response until `limitMs`: ending a
+   * ringing INVITE is its transaction user's business (CANCEL, §9.1).
+   */
+  callingLimitMs?: number;
+}
+
 /**
  * What a user agent core (a call's dialog) gets from the layer besides its transactions' outcomes: requests the
  * peer sends us (in-dialog BYE, re-INVITE, ...), and responses that match no transaction (retransmissions of a 2xx
@@ -71,6 +83,13 @@ interface Pending {
   startedAt: number;
   /** The caller's overall limit for this transaction (performance.now() time), when it gave one. */
   limitAt?: number;
+  /**
+   * The timeout timer as first scheduled: when it fires (ms after the start) and what it stands for (said in the
+   * error). A provisional response moves an INVITE's to `limitMs`.
+   */
+  timeout: { ms: number; timer: string };
+  /** The caller's overall limit, ms (what ends a ringing INVITE). */
+  limitMs?: number;
   provisional: SipResponse[];
   /** Why responses with this transaction's branch were not taken (said in the timeout error). */
   discarded: string[];
@@ -172,12 +191,19 @@ export class TransactionLayer {
 
   /**
    * Starts a client transaction for `request` (its top Via must carry a fresh branch) and settles with the
-   * final response, or rejects with TransactionError on Timer B/F, `limitMs` or a transport failure.
+   * final response, or rejects with TransactionError on Timer B/F, a limit of `limits` or a transport failure.
    */
-  send(request: OutgoingRequest, limitMs?: number, onProvisional?: (response: SipResponse) => void): Promise<TransactionOutcome> {
+  send(request: OutgoingRequest, limits: TransactionLimits = {}, onProvisional?: (response: SipResponse) => void): Promise<TransactionOutcome> {
     if (this.failure) return Promise.reject(this.failure);
     const key = branchMethodKey(branchOf(request), request.method);
     const invite = request.method.toUpperCase() === 'INVITE';
+    const { limitMs } = limits;
+    // Timer B (§17.1.1.2) / Timer F (§17.1.2.2): 64*T1, shortened by the caller's limits
+    const timerMs = 64 * this.timers.t1;
+    const callingLimitMs = invite ? limits.callingLimitMs ?? Infinity : Infinity;
+    const timeoutMs = Math.min(timerMs, limitMs ?? Infinity, callingLimitMs);
+    const timer = invite ? 'Timer B' : 'Timer F';
+    const timeout = { ms: timeoutMs, timer: timeoutMs === timerMs ? timer : timeoutMs === callingLimitMs ? 'transaction timeout' : 'overall timeout' };
     return new Promise<TransactionOutcome>((resolve, reject) => {
       const entry: Pending = {
         request,
@@ -188,6 +214,8 @@ export class TransactionLayer {
         interval: this.timers.t1,
         startedAt: performance.now(),
         limitAt: limitMs === undefined ? undefined : performance.now() + limitMs,
+        timeout,
+        limitMs,
         provisional: [],
         discarded: [],
         callId: headerValue(request, 'Call-ID') ?? '',
@@ -202,18 +230,23 @@ export class TransactionLayer {
         entry.retransmitTimer = new TimerEntry(() => this.retransmit(entry, key));
         this.timerQueue.schedule(entry.retransmitTimer, entry.interval);
       }
-      // Timer B (§17.1.1.2) / Timer F (§17.1.2.2): 64*T1, shortened by the caller's overall limit
-      const timeoutMs = Math.min(64 * this.timers.t1, limitMs ?? Infinity);
-      entry.timeoutTimer = new TimerEntry(() => {
-        this.finish(key);
-        const timer = invite ? 'Timer B' : 'Timer F';
-        const discarded = entry.discarded.length > 0 ? `; discarded: ${entry.discarded.join(', ')}` : '';
-        reject(new TransactionError('timeout',
-          `no final response to ${request.method} within ${Math.round(timeoutMs)} ms (${timeoutMs === 64 * this.timers.t1 ? timer : 'overall timeout'}, ${entry.retransmissions} retransmissions${discarded})`,
-          entry.retransmissions));
-      });
+      entry.timeoutTimer = new TimerEntry(() => this.timeOut(entry, key));
       this.timerQueue.schedule(entry.timeoutTimer, timeoutMs);
     });
+  }
+
+  /** Timer B / F or a limit fired: the transaction ends without a final response. */
+  private timeOut(entry: Pending, key: string): void {
+    this.finish(key);
+    const { method } = entry.request;
+    // a ringing INVITE was ended by the caller's overall limit (Timer B only guards Calling)
+    const ringing = entry.invite && entry.state === 'proceeding';
+    const waitedMs = ringing ? entry.limitMs! : entry.timeout.ms;
+    const why = ringing ? 'overall timeout after a provisional response' : entry.timeout.timer;
+    const discarded = entry.discarded.length > 0 ? `; discarded: ${entry.discarded.join(', ')}` : '';
+    entry.reject(new TransactionError('timeout',
+      `no final response to ${method} within ${Math.round(waitedMs)} ms (${why}, ${entry.retransmissions} retransmissions${discarded})`,
+      entry.retransmissions));
   }
 
   private transmit(entry: Pending, key: string): boolean {

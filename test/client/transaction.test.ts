@@ -146,6 +146,49 @@ describe('INVITE over UDP (§17.1.1.2)', () => {
   });
 });
 
+describe('the caller\'s limits on an INVITE (§17.1.1.2: Timer B guards Calling only)', () => {
+  test('callingLimitMs ends an INVITE nothing answers, before limitMs and Timer B', async () => {
+    const layer = await udpLayer(27863, () => undefined);
+    const start = Date.now();
+    let endedAt = 0;
+    const outcome = layer.send(request('INVITE', transport!), { limitMs: 20_000, callingLimitMs: 1000 })
+      .catch((error: unknown) => { endedAt = Date.now(); return error; });
+    await turns();
+    await advance(1200);
+    const error = (await outcome) as TransactionError;
+    expect(error.code).toBe('timeout');
+    expect(error.message).toMatch(/^no final response to INVITE within 1000 ms \(transaction timeout, 1 retransmissions\)$/);
+    expect(endedAt - start).toBe(1000);
+  });
+
+  test('after a provisional response the INVITE waits past callingLimitMs, until limitMs', async () => {
+    const layer = await udpLayer(27864, (received) => (received.method === 'INVITE' ? { status: 180, reason: 'Ringing' } : undefined));
+    const start = Date.now();
+    let endedAt = 0;
+    const outcome = layer.send(request('INVITE', transport!), { limitMs: 3000, callingLimitMs: 1000 })
+      .catch((error: unknown) => { endedAt = Date.now(); return error; });
+    await turns();
+    await advance(3200);
+    const error = (await outcome) as TransactionError;
+    expect(error.message).toMatch(/^no final response to INVITE within 3000 ms \(overall timeout after a provisional response/);
+    // the limit counts on the real clock (performance.now()), the peer's 180 took a few real milliseconds
+    expect(endedAt - start).toBeGreaterThan(2900);
+    expect(endedAt - start).toBeLessThanOrEqual(3000);
+  });
+
+  test('callingLimitMs does not shorten a non-INVITE (Timer F, or limitMs)', async () => {
+    const layer = await udpLayer(27865, () => undefined);
+    const start = Date.now();
+    let endedAt = 0;
+    const outcome = layer.send(request('OPTIONS', transport!), { limitMs: 2000, callingLimitMs: 500 })
+      .catch((error: unknown) => { endedAt = Date.now(); return error; });
+    await turns();
+    await advance(2200);
+    expect(((await outcome) as TransactionError).message).toMatch(/\(overall timeout, /);
+    expect(endedAt - start).toBe(2000);
+  });
+});
+
 describe('matching (§17.1.3) and reliable transports', () => {
   test('responses with another branch or another CSeq method are not taken as the answer', async () => {
     const layer = await udpLayer(45015, (received) => {

@@ -21,7 +21,7 @@ const CALL_OPTIONS = {
   duration: { type: 'string', default: '10', describe: 'hold the call this long after the answer: seconds, or with a unit: 500ms, 2s, 1m' },
   refresh: { type: 'string', describe: 'send a refresh every this long (seconds or with a unit; default: only when Session-Expires asks)' },
   'refresh-method': { type: 'string', choices: ['reinvite', 'update'], default: 'reinvite', describe: 'refresh with re-INVITE or UPDATE (RFC 3311)' },
-  'answer-timeout': { type: 'string', describe: 'CANCEL when no final answer came after this long (default 30 s)' },
+  'answer-timeout': { type: 'string', describe: 'once a provisional response came, CANCEL when no final answer came this long after the INVITE (default 30 s); with no response at all, --timeout ends the INVITE' },
   'session-expires': { type: 'number', describe: 'ask for this session interval in seconds (RFC 4028)' },
   count: { type: 'number', describe: 'load mode: number of calls (users from --user with %d)' },
   rate: { type: 'number', default: 10, describe: 'load mode: calls started per second' },
