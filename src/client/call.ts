@@ -32,6 +32,15 @@ function inStartOrder(transactions: CallResult['transactions']): boolean {
   return true;
 }
 
+/**
+ * Until when closing a call's connection may wait for the peer to close its end: as any step of the call, --timeout
+ * at most; not at all after a remote error (a peer that did not answer will not close either), so a call that
+ * nothing answers ends by its --timeout.
+ */
+function closeDeadline(result: CallResult | undefined, timeoutMs: number): number {
+  return result?.error?.remote ? Date.now() : Date.now() + timeoutMs;
+}
+
 /** Places one call on a connection of its own (the next resolved target when one is unreachable) and closes it. */
 export async function runCall(options: CallOptions): Promise<CallResult> {
   const deadline = Date.now() + options.timeoutMs;
@@ -47,13 +56,13 @@ export async function runCall(options: CallOptions): Promise<CallResult> {
       if (handshake) failed.handshake = handshake;
       return failed;
     }
-    let result: CallResult;
+    let result: CallResult | undefined;
     try {
       result = await placeCall(connection, new CallRouter(connection.layer), options);
       const handshake = handshakeRecordOf(options, connection.transport);
       if (handshake) result.handshake = handshake;
     } finally {
-      await connection.close();
+      await connection.close(closeDeadline(result, options.timeoutMs));
     }
     if (!failsOver(result) || connection.untried.length === 0 || Date.now() >= deadline) return result;
     targets = connection.untried;

@@ -47,6 +47,7 @@ export async function runOptions(options: OptionsCheckOptions): Promise<CheckRes
     if (handshake) failed.handshake = handshake;
     return failed;
   } finally {
-    await connection?.close();
+    // --timeout bounds the whole check, the close of a connection the peer holds open included
+    await connection?.close(deadline);
   }
 }

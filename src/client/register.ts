@@ -142,7 +142,8 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
     if (handshake) failed.handshake = handshake;
     return failed;
   } finally {
-    await connection?.close();
+    // --timeout bounds the whole check, the close of a connection the peer holds open included
+    await connection?.close(deadline);
   }
 }
 

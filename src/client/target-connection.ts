@@ -34,7 +34,8 @@ export interface TargetConnection {
   remote: TransportTarget;
   /** The resolved targets after `remote`, in RFC 3263 order: where a failover (§4.3) goes next. */
   untried: TransportTarget[];
-  close(): Promise<void>;
+  /** Closes the transport, waiting for the peer to close its end of a connection until `deadline` at most. */
+  close(deadline?: number): Promise<void>;
 }
 
 /** Parses the URIs and picks the transport; throws TargetError (local) for unusable input. */
@@ -64,7 +65,7 @@ export async function connectToTarget(options: TargetOptions, deadline: number, 
       const transport = await connectTransport(remote, { ...options, connectTimeoutMs });
       const layer = new TransactionLayer(transport, options.timers ?? DEFAULT_TIMERS, options.trace);
       const untried = targets.slice(index + 1);
-      return { target: plan.target, proxy: plan.proxy, layer, transport, remote, untried, close: () => transport.close() };
+      return { target: plan.target, proxy: plan.proxy, layer, transport, remote, untried, close: (deadline) => transport.close(deadline) };
     } catch (error) {
       lastError = error;
       if (!(error instanceof TransportError) || !error.remote) throw error;
@@ -87,7 +88,7 @@ function failsOver(outcome: ExchangeOutcome): boolean {
 /**
  * Opens a connection and runs `attempt` on it; when that fails at transport level before any answer, closes the
  * connection and runs a new attempt (a new request) on the next resolved target (RFC 3263 §4.3), at most once per
- * target and within the deadline. The caller closes the returned connection.
+ * target and within the deadline. The caller closes the returned connection (by the deadline: it bounds the whole check).
  */
 export async function exchangeWithFailover(
   options: TargetOptions,
@@ -100,12 +101,12 @@ export async function exchangeWithFailover(
     try {
       outcome = await attempt(connection);
     } catch (error) {
-      await connection.close();
+      await connection.close(deadline);
       throw error;
     }
     if (!failsOver(outcome) || connection.untried.length === 0 || Date.now() >= deadline) return { connection, outcome };
     const { untried } = connection;
-    await connection.close();
+    await connection.close(deadline);
     connection = await connectToTarget(options, deadline, untried);
   }
 }

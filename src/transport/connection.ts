@@ -7,7 +7,7 @@ import { parseMessage, type ParseOptions } from '../sip/index.js';
 import type { TransportError } from './errors.js';
 import { hostPort, type Endpoint, type SipTransport, type TransportHandlers, type TransportName } from './types.js';
 
-/** How long close() waits for the connection to close before it is destroyed. */
+/** How long close() waits at most for the peer to close the connection before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
 
 export abstract class ConnectionTransport implements SipTransport {
@@ -34,7 +34,7 @@ export abstract class ConnectionTransport implements SipTransport {
   }
 
   abstract send(bytes: Uint8Array): void;
-  abstract close(): Promise<void>;
+  abstract close(deadline?: number): Promise<void>;
 
   /** Reports the first failure only, and none once we are closing the connection ourselves. */
   protected fail(error: TransportError): void {
@@ -60,13 +60,23 @@ export abstract class ConnectionTransport implements SipTransport {
   }
 }
 
-/** Ends a connection gracefully, forcing it down when it has not closed within the grace period. */
-export function closeWithin(connection: { once(event: 'close', listener: () => void): unknown }, end: () => void, force: () => void): Promise<void> {
+/**
+ * Ends a connection gracefully, forcing it down when it has not closed within the grace period, or at `deadline`
+ * (Date.now() time) when that comes first: a check's limit bounds its close too, and a peer that sits on an open
+ * connection (reads nothing, never closes its end) would otherwise hold every run up by the whole grace.
+ */
+export function closeWithin(
+  connection: { once(event: 'close', listener: () => void): unknown },
+  end: () => void,
+  force: () => void,
+  deadline?: number,
+): Promise<void> {
+  const graceMs = Math.max(0, Math.min(CLOSE_GRACE_MS, (deadline ?? Infinity) - Date.now()));
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       force();
       resolve();
-    }, CLOSE_GRACE_MS);
+    }, graceMs);
     connection.once('close', () => {
       clearTimeout(timer);
       resolve();

@@ -92,8 +92,8 @@ export class StreamTransport extends ConnectionTransport {
     for (const raw of messages) this.deliver(raw);
   }
 
-  async close(): Promise<void> {
+  async close(deadline?: number): Promise<void> {
     if (!this.beginClose(this.socket.destroyed)) return;
-    await closeWithin(this.socket, () => this.socket.end(), () => this.socket.destroy());
+    await closeWithin(this.socket, () => this.socket.end(), () => this.socket.destroy(), deadline);
   }
 }

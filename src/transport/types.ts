@@ -58,7 +58,11 @@ export interface SipTransport {
   readonly handshake?: HandshakeAnswer;
   setHandlers(handlers: TransportHandlers): void;
   send(bytes: Uint8Array): void;
-  close(): Promise<void>;
+  /**
+   * Closes the transport. A connection is ended gracefully and waited for until `deadline` (Date.now() time), at
+   * most a short grace, then taken down; a datagram socket just closes.
+   */
+  close(deadline?: number): Promise<void>;
 }
 
 export function familyOf(address: string): 4 | 6 {

@@ -119,8 +119,8 @@ export class WebSocketTransport extends ConnectionTransport {
     this.deliver(raw, { datagram: true });
   }
 
-  async close(): Promise<void> {
+  async close(deadline?: number): Promise<void> {
     if (!this.beginClose(this.socket.readyState === WebSocket.CLOSED)) return;
-    await closeWithin(this.socket, () => this.socket.close(1000), () => this.socket.terminate());
+    await closeWithin(this.socket, () => this.socket.close(1000), () => this.socket.terminate(), deadline);
   }
 }

@@ -78,3 +78,20 @@ describe('call: an INVITE that nothing answers fails after --timeout, not --answ
     expect(result.elapsedMs).toBeLessThan(2500);
   }, 40_000);
 });
+
+describe('TCP: closing the connection to a silent peer does not outlast --timeout', () => {
+  // the grace for the peer to close its end was 1 s more on top of --timeout: 1.5 s instead of 0.5 s
+  test.each([
+    ['options', ['options', `sip:127.0.0.1:${TCP_PORT}`]],
+    ['register', ['register', `sip:alice@127.0.0.1:${TCP_PORT}`, '--password-env', 'P']],
+    ['call', callArgs(TCP_PORT, [])],
+  ])('%s --transport tcp --timeout 500ms ends within the timeout and a little', async (_command, args) => {
+    peer = await silentTcpPeer(TCP_PORT);
+    const result = await runCli([...args, '--transport', 'tcp', '--timeout', '500ms'], { env: { P: 'secret' } });
+    expect(result.code, result.stdout + result.stderr).toBe(3);
+    expect(result.stdout).toMatch(/within \d+ ms/);
+    expect(peer.arrived()).toBe(1);
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(450);
+    expect(result.elapsedMs).toBeLessThan(1250);
+  }, 10_000);
+});
