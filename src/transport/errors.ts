@@ -42,10 +42,24 @@ export class TransportError extends Error {
   }
 }
 
+/**
+ * Our own bind failing (the local address or port given) is a local error whatever the errno: EADDRNOTAVAIL for an
+ * address not on this host, EINVAL for an address of the other family than the target's (an IPv6 local address for
+ * an IPv4 target), EADDRINUSE, EACCES.
+ */
+function bindError(error: NodeJS.ErrnoException, peer: string, text: string): TransportError {
+  const local = (error as { address?: string }).address;
+  const peerFamily = peer.startsWith('[') ? 6 : 4;
+  const familyMismatch = error.code === 'EINVAL' && local !== undefined && (local.includes(':') ? 6 : 4) !== peerFamily;
+  const why = familyMismatch ? ` (${local} is an IPv${peerFamily === 4 ? 6 : 4} address; ${peer} is IPv${peerFamily})` : '';
+  return new TransportError('local-socket', `cannot use the local address: ${text}${why}`, { cause: error });
+}
+
 /** Maps a Node socket error to a TransportError naming the peer. */
 export function socketError(error: unknown, peer: string, tls = false): TransportError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const text = error instanceof Error ? error.message : String(error);
+  if ((error as NodeJS.ErrnoException | undefined)?.syscall === 'bind') return bindError(error as NodeJS.ErrnoException, peer, text);
   switch (code) {
     case 'ECONNREFUSED':
       return new TransportError('connection-refused', `connection refused by ${peer}`, { cause: error });

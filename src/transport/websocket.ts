@@ -82,8 +82,9 @@ export class WebSocketTransport extends ConnectionTransport {
         reject(new TransportError(code, `${shown} answered the WebSocket upgrade with HTTP ${handshake.status} ${handshake.reason}`.trimEnd(), { handshake }));
       });
       ws.once('error', (error) => {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ECONNREFUSED' || code === 'ECONNRESET') reject(socketError(error, peer));
+        const { code, syscall } = error as NodeJS.ErrnoException;
+        // refused, reset, or our own bind of --local-ip failing (a local error)
+        if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || syscall === 'bind') reject(socketError(error, peer));
         else if (secure && !tcpUp && /CERT|SELF_SIGNED|UNABLE_TO|ERR_SSL|HOSTNAME|ERR_TLS/.test(String(code))) reject(socketError(error, peer, true));
         else if (/timeout/i.test(error.message)) reject(new TransportError('timeout', `no WebSocket connection to ${shown} within ${timeoutMs} ms`, { cause: error }));
         else reject(new TransportError(secure ? 'tls-failure' : 'websocket-failure', `WebSocket ${shown} failed: ${error.message}`, { cause: error }));
