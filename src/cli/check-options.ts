@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { TRANSPORT_NAMES } from '../transport/types.js';
 import { dnsServerAddress, systemDns } from '../transport/resolve.js';
 import type { TimerSettings, TraceSink } from '../client/transaction.js';
-import type { TargetOptions } from '../client/target-connection.js';
+import { planTarget, type TargetOptions } from '../client/target-connection.js';
+import { parseTargetUri, TargetError } from '../client/target.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { CREDENTIAL_OPTIONS } from './credentials.js';
 import { HANDSHAKE_TOKEN_OPTIONS, handshakeTokenOf, warnTokenSecondsOf } from './handshake-token.js';
@@ -89,6 +90,28 @@ function positiveNumber(value: number, what: string): number {
 }
 
 /**
+ * The target URI, --proxy and --transport read as a check will read them, before anything is sent: an unusable one
+ * is a bad argument (exit 2), never a probe that fails (rotate would count it as no answer, exit 3).
+ */
+function refuseUnusableTarget(args: Pick<TargetArguments, 'uri' | 'proxy' | 'transport'>): void {
+  asBadArgument(() => planTarget({ uri: args.uri, proxy: args.proxy, transport: args.transport }));
+}
+
+/** Another SIP URI a command will use (rotate check --call), refused up front as the target is. */
+export function refuseUnusableUri(text: string, what: string): void {
+  asBadArgument(() => parseTargetUri(text, what));
+}
+
+function asBadArgument(read: () => unknown): void {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof TargetError) throw badArgument(error.message);
+    throw error;
+  }
+}
+
+/**
  * Target and connection settings from the arguments (throws CliError('bad-argument') for unusable values). `env`
  * is where --token-env / --mint-key-env are read (io.env; the process environment by default).
  */
@@ -109,6 +132,7 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink, 
     throw badArgument('--local-port must be an integer in 0..65535');
   }
   if (args.uri === '') throw badArgument('give the target SIP-URI');
+  refuseUnusableTarget(args);
   const dnsServers = parseDnsServers(args.dns);
   return {
     uri: args.uri,

@@ -1,13 +1,14 @@
 /**
  * Local errors are local (exit 2), never reported as the peer's fault (exit 3), found by a user-level sweep:
  * our own bind failing because --local-ip is of the other address family than the target (EINVAL, was
- * "remote error connection-reset").
+ * "remote error connection-reset"), and rotate's --uri, --proxy or --call that cannot be read (was two probes
+ * "[NO ANSWER] ... bad-argument", exit 3): refused before anything is sent.
  */
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from './cli-io.js';
 
-/** A UDP socket that counts what reaches it and answers nothing. */
+/** A UDP socket that counts what reaches it and answers nothing: rotate must send it nothing at all. */
 const COUNTING_PORT = 27866;
 let counting: dgram.Socket;
 let datagrams = 0;
@@ -36,5 +37,29 @@ describe('--local-ip of the other address family: code local-socket, exit 2', ()
     const json = await runCli([...args, '--timeout', '2s', '--json']);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout).error.code).toBe('local-socket');
+  });
+});
+
+describe('rotate: a target, proxy or call URI that cannot be read is refused up front, exit 2', () => {
+  const env = { OLD: 'old-pass', NEW: 'new-pass' };
+  const credentials = ['--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--timeout', '2s'];
+  test.each([
+    ['--uri without a scheme', ['--uri', 'notauri'], /^sipscope rotate: SIP-URI "notauri" is not usable: URI "notauri" has no scheme/],
+    ['--uri with an IPv6 address out of brackets', ['--uri', `sip:::1:${COUNTING_PORT}`], /^sipscope rotate: SIP-URI "sip:::1:\d+" is not usable: .* has no host/],
+    ['--proxy without a scheme', ['--uri', `sip:127.0.0.1:${COUNTING_PORT}`, '--proxy', 'proxy.example'], /^sipscope rotate: --proxy URI "proxy\.example" is not usable/],
+    ['a sips: --uri over UDP', ['--uri', `sips:127.0.0.1:${COUNTING_PORT}`, '--transport', 'udp'], /^sipscope rotate: a sips: URI needs TLS or WSS/],
+    ['--call without a scheme', ['--uri', `sip:127.0.0.1:${COUNTING_PORT}`, '--call', 'echo'], /^sipscope rotate: --call URI "echo" is not usable/],
+  ])('%s', async (_name, args, message) => {
+    const before = datagrams;
+    const run = await runCli(['rotate', 'check', ...args, ...credentials], { env });
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+    const json = await runCli(['rotate', 'check', ...args, ...credentials, '--json'], { env });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ step: 'check', ok: false, error: { code: 'bad-argument' } });
+    // nothing was sent: the registrar was not probed with anything
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(datagrams).toBe(before);
   });
 });

@@ -7,7 +7,7 @@
 import type { RotationCredential, ProbeSettings } from '../../client/rotation/probe.js';
 import type { RotationReport } from '../../client/rotation/gate.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseDuration, targetOptionsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, parseDuration, refuseUnusableUri, targetOptionsOf, traceTo } from '../check-options.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf, OptionTable } from '../option-table.js';
@@ -113,6 +113,7 @@ function exitOf(reports: readonly RotationReport[]): number {
 async function runStep(args: RotateArguments, io: CliIO): Promise<RotationReport[]> {
   const { step } = args;
   const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined, io.env);
+  if (args.call !== undefined) refuseUnusableUri(args.call, '--call URI');
   const settings: ProbeSettings = { ...target, userAgent: args.userAgent };
   const old = await credentialOf(args, io, 'old');
   const fresh = await credentialOf(args, io, 'new');
