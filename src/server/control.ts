@@ -8,7 +8,8 @@
  *   GET  /registrations              -> [{ aor, contact, expiresIn, user }]
  *   GET  /calls                      -> { CREDENTIAL: [{ callId, state, ageMs, refreshes }] }
  *   GET  /stats                      -> request, registration, challenge, 403 and call counters
- * Bodies are JSON, at most 8 KiB. Errors: { error: { code, message } } with 400, 401, 404, 405 or 413.
+ * Bodies are JSON, at most 8 KiB. Errors: { error: { code, message } } with 400, 401, 404, 405 or 413; anything a
+ * client sends is answered with one of these, never 500 (which would be our bug, and is logged).
  */
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -40,7 +41,8 @@ export async function startControl(address: string, port: number, context: Contr
     handle(request, context).then(({ status, body }) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
-    }, () => {
+    }, (error: unknown) => {
+      context.log(`control: internal error answering ${request.method ?? '?'} ${request.url ?? '/'}: ${error instanceof Error ? error.message : String(error)}`);
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end('{"error":{"code":"internal","message":"internal error"}}');
     });
@@ -90,7 +92,8 @@ async function handle(request: http.IncomingMessage, context: ControlContext): P
   const method = request.method ?? 'GET';
   const userAction = /^\/users\/([^/]+)\/(revoke|restore)$/.exec(path);
   if (userAction && method === 'POST') {
-    const user = decodeURIComponent(userAction[1]);
+    const user = decodedSegment(userAction[1]);
+    if (user === undefined) return failure(400, 'bad-user', `the user name "${userAction[1]}" is not valid percent-encoding (RFC 3986 §2.1)`);
     if (userAction[2] === 'revoke') {
       if (!context.users.revoke(user)) return failure(404, 'unknown-user', `no user "${user}"`);
       const activeCalls = context.core.dialogs.list().filter((dialog) => dialog.user === user).length;
@@ -112,23 +115,34 @@ async function handle(request: http.IncomingMessage, context: ControlContext): P
   }
 }
 
+/** A path segment with its percent-encoding undone (RFC 3986 §2.1), or undefined when it is not valid UTF-8 escapes. */
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 async function addUser(request: http.IncomingMessage, context: ControlContext): Promise<Reply> {
   const text = await readBody(request);
   if (text === undefined) return failure(413, 'too-large', `body larger than ${MAX_BODY} bytes`);
-  let parsed: { user?: unknown; password?: unknown };
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as { user?: unknown; password?: unknown };
+    parsed = JSON.parse(text);
   } catch {
     return failure(400, 'bad-json', 'the body is not JSON');
   }
-  if (typeof parsed.user !== 'string' || typeof parsed.password !== 'string') return failure(400, 'bad-user', 'give {"user": "...", "password": "..."}');
+  // JSON that is not an object (null, a list, a string) holds no user either
+  const fields = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as { user?: unknown; password?: unknown } : {};
+  if (typeof fields.user !== 'string' || typeof fields.password !== 'string') return failure(400, 'bad-user', 'give {"user": "...", "password": "..."}');
   try {
-    context.users.add(parsed.user, parsed.password);
+    context.users.add(fields.user, fields.password);
   } catch (error) {
     return failure(400, 'bad-user', (error as Error).message);
   }
-  context.log(`control: added "${parsed.user}"`);
-  return { status: 201, body: { user: parsed.user } };
+  context.log(`control: added "${fields.user}"`);
+  return { status: 201, body: { user: fields.user } };
 }
 
 function callsByCredential(core: ServerCore): Record<string, { callId: string; state: string; ageMs: number; refreshes: number }[]> {

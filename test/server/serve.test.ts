@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { runCall, type CallOptions } from '../../src/client/call.js';
 import { runRegister } from '../../src/client/register.js';
 import { startControl } from '../../src/server/control.js';
-import { control, PASSWORDS, REALM, startTestServer, type TestServer } from './serve-helpers.js';
+import { control, PASSWORDS, REALM, startTestServer, TOKEN, type TestServer } from './serve-helpers.js';
 
 let running: TestServer | undefined;
 afterEach(async () => {
@@ -137,6 +137,26 @@ describe('serve: accounts and control API', () => {
     expect(JSON.stringify(users.json)).not.toMatch(/secret/);
     expect(users.json).toContainEqual({ user: 'dave', source: 'control', revoked: false });
     expect(running.log.join('\n')).not.toMatch(/secret/);
+  });
+
+  test('the control API answers bad input with 400 and its code (bad-user, bad-json), never 500', async () => {
+    running = await startTestServer();
+    for (const name of ['%ZZ', '%E0%A4%A', '%']) {
+      for (const action of ['revoke', 'restore']) {
+        const answer = await control(running, 'POST', `/users/${name}/${action}`);
+        expect(answer, `${name} ${action}`).toEqual({ status: 400, json: { error: { code: 'bad-user', message: `the user name "${name}" is not valid percent-encoding (RFC 3986 §2.1)` } } });
+      }
+    }
+    for (const body of [null, [], 'dave', 1, true, { user: 'dave' }, { user: null, password: 'x' }]) {
+      const answer = await control(running, 'POST', '/users', body);
+      expect(answer, JSON.stringify(body)).toEqual({ status: 400, json: { error: { code: 'bad-user', message: 'give {"user": "...", "password": "..."}' } } });
+    }
+    const notJson = await fetch(`http://127.0.0.1:${running.controlPort}/users`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{"user":' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('bad-json');
+    // and the API still works: an encoded name that is valid is decoded
+    expect((await control(running, 'POST', '/users/%61lice/revoke')).json).toMatchObject({ user: 'alice', revoked: true });
+    expect(running.log.join('\n')).not.toMatch(/internal error/);
   });
 
   test('the control API refuses a missing or wrong token (401) and a non-loopback address', async () => {
