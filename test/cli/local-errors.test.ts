@@ -45,7 +45,7 @@ describe('rotate: a target, proxy or call URI that cannot be read is refused up 
   const credentials = ['--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--timeout', '2s'];
   test.each([
     ['--uri without a scheme', ['--uri', 'notauri'], /^sipscope rotate: SIP-URI "notauri" is not usable: URI "notauri" has no scheme/],
-    ['--uri with an IPv6 address out of brackets', ['--uri', `sip:::1:${COUNTING_PORT}`], /^sipscope rotate: SIP-URI "sip:::1:\d+" is not usable: .* has no host/],
+    ['--uri with an IPv6 address out of brackets', ['--uri', `sip:::1:${COUNTING_PORT}`], /^sipscope rotate: SIP-URI "sip:::1:\d+" is not usable: .*an IPv6 address goes in brackets/],
     ['--proxy without a scheme', ['--uri', `sip:127.0.0.1:${COUNTING_PORT}`, '--proxy', 'proxy.example'], /^sipscope rotate: --proxy URI "proxy\.example" is not usable/],
     ['a sips: --uri over UDP', ['--uri', `sips:127.0.0.1:${COUNTING_PORT}`, '--transport', 'udp'], /^sipscope rotate: a sips: URI needs TLS or WSS/],
     ['--call without a scheme', ['--uri', `sip:127.0.0.1:${COUNTING_PORT}`, '--call', 'echo'], /^sipscope rotate: --call URI "echo" is not usable/],
