@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pcap } from '../capture/hostile-captures.mjs';
 import { REVOCATION_UDP, runCli } from '../cli/analysis-cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-dataset-bad-'));
@@ -79,13 +80,7 @@ describe('query: errors', () => {
     const quiet = join(dir, 'quiet');
     const capture = join(dir, 'no-sip.pcap');
     // a classic pcap file header (LINKTYPE_ETHERNET) and no packet
-    const header = Buffer.alloc(24);
-    header.writeUInt32LE(0xa1b2c3d4, 0);
-    header.writeUInt16LE(2, 4);
-    header.writeUInt16LE(4, 6);
-    header.writeUInt32LE(65535, 16);
-    header.writeUInt32LE(1, 20);
-    writeFileSync(capture, header);
+    writeFileSync(capture, pcap([]));
     expect((await runCli(['analyze', capture, '--dataset', quiet, '--host', 'sbc1'])).code).toBe(0);
     const run = await runCli(['query', quiet, '--revocations', '--json']);
     expect(run.code).toBe(0);
