@@ -31,6 +31,8 @@ export function parseUsersFile(text: string, path: string): Map<string, string> 
     const match = /^(\S+)\s+(\S.*)$/.exec(trimmed);
     if (!match) throw new ServerError('bad-users-file', `${path} line ${index + 1}: expected "user password"`);
     if (!USER_PATTERN.test(match[1])) throw new ServerError('bad-users-file', `${path} line ${index + 1}: user name "${match[1]}" is not a SIP user part`);
+    // a second line for a user would leave which password counts to the order of the lines: refused, as a typo
+    if (users.has(match[1])) throw new ServerError('bad-users-file', `${path} line ${index + 1}: user "${match[1]}" has a line already`);
     users.set(match[1], match[2].trim());
   });
   return users;

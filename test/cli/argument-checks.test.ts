@@ -4,7 +4,7 @@
  * missing directory, dates that are not on the calendar, bad numbers, options that only make sense with another.
  * And --jsonl with --junit, which used to print the text report.
  */
-import { copyFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +104,18 @@ describe('messages', () => {
     const run = await runCli(['options', 'sip:a@127.0.0.1', '--transport', 'sctp']);
     expect(run.code).toBe(2);
     expect(run.err).toBe('sipscope: Invalid values:\n  Argument: transport, Given: "sctp", Choices: "udp", "tcp", "tls", "ws", "wss"\n');
+  });
+
+  it('serve: a control token without --control, and a users file with a user twice, are refused', async () => {
+    const users = join(dir, 'twice.txt');
+    writeFileSync(users, 'alice one-password\nbob other\nalice two-password\n');
+    const twice = await runCli(['serve', '--listen', '127.0.0.1:0', '--users', users]);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toBe(`sipscope serve: ${users} line 3: user "alice" has a line already\n`);
+    expect(twice.err).not.toContain('password');
+    const token = await runCli(['serve', '--listen', '127.0.0.1:0', '--users', '/dev/null', '--control-token-env', 'T'], { env: { T: 'long-enough-token-value' } });
+    expect(token.code).toBe(2);
+    expect(token.err).toBe('sipscope serve: --control-token-env / --control-token-file are the token of --control ADDR:PORT: give --control too\n');
   });
 
   it('serve --record in a missing directory is refused before listening, naming --record', async () => {

@@ -170,6 +170,11 @@ describe('token mint / ephemeral / rotation-check', () => {
     const verified = await cli(['verify', username, '--password-file', out, '--key-env', 'OTHER', '--next-key-env', 'S'], { env: { S: 'kamailio_rules', OTHER: 'x' } });
     expect(verified.code).toBe(0);
     expect(verified.stdout).toContain('password made with the next secret');
+    // whole seconds in --json, as the docs show them (it was 3596.007999897003)
+    const json = await cli(['verify', username, '--password-file', out, '--key-env', 'S', '--json'], { env: { S: 'kamailio_rules' } });
+    const { remainingS } = JSON.parse(json.stdout);
+    expect(Number.isInteger(remainingS)).toBe(true);
+    expect(remainingS).toBeGreaterThan(3500);
     expect((await cli(['verify', username, '--password-file', out, '--key-env', 'OTHER'], { env: { OTHER: 'x' } })).code).toBe(1);
     expect((await cli(['verify', username, '--key-env', 'OTHER'], { env: { OTHER: 'x' } })).code).toBe(2);
   });

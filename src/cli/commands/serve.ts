@@ -84,6 +84,9 @@ export const serveCommand = defineCommand({
     const tls = args.cert !== undefined || args.key !== undefined ? { cert: await readPem(args.cert, '--cert'), key: await readPem(args.key, '--key') } : undefined;
     if (!(args.ringMs >= 0)) throw badArgument('--ring-ms must be 0 or more');
     if (args.record !== undefined) checkOutputFile(args.record, [], '--record');
+    if (args.control === undefined && (args.controlTokenEnv !== undefined || args.controlTokenFile !== undefined)) {
+      throw badArgument('--control-token-env / --control-token-file are the token of --control ADDR:PORT: give --control too');
+    }
     let server;
     try {
       server = await startServer({

@@ -76,7 +76,7 @@ async function verifyCredential(username: string, args: TokenArguments, io: CliI
     username,
     user: verdict.user ?? null,
     expiresAt: iso(verdict.expiresAt),
-    remainingS: remainingS ?? null,
+    remainingS: remainingS === undefined ? null : Math.round(remainingS),
     ...(verdict.error ? { error: { code: verdict.error.code, message: verdict.error.message } } : {}),
   };
   const lines = [`username ${printable(username)} (Kamailio auth_ephemeral)`];
