@@ -49,12 +49,14 @@ export async function openParquetDataset(options: ParquetDatasetOptions): Promis
 }
 
 function makeStagingDir(directory: string): string {
+  const notADirectory = () => new DatasetError('dataset-not-a-directory', `dataset directory ${directory} is not a directory (nothing was analysed)`);
+  if (isFile(directory)) throw notADirectory();
   try {
     mkdirSync(directory, { recursive: true });
   } catch (error) {
     throw notWritable(directory, error);
   }
-  if (!statSync(directory).isDirectory()) throw new DatasetError('dataset-not-a-directory', `dataset directory ${directory} is not a directory`);
+  if (!statSync(directory).isDirectory()) throw notADirectory();
   try {
     return mkdtempSync(join(directory, STAGING_PREFIX));
   } catch (error) {
@@ -226,6 +228,15 @@ export class ParquetDatasetWriter implements DatasetSink {
     // every table has its directory, rows or not: what tells a dataset (maybe of a quiet capture) from a wrong path
     for (const table of TABLE_NAMES) mkdirSync(join(root, table), { recursive: true });
     return replaced;
+  }
+}
+
+/** Whether `path` is there and is not a directory (a path through a file, or none, is for mkdir to report). */
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -119,6 +119,10 @@ describe('analyze --dataset: a target that cannot be written', () => {
     expect(run.code).toBe(2);
     expect(run.err).toMatch(/cannot write the dataset in .*a-file\/ds: ENOTDIR/);
     expect(run.out).toBe('');
+    // the file itself named as the dataset (it was "EEXIST: file already exists, mkdir")
+    const itself = await runCli(['analyze', REVOCATION_UDP, '--dataset', file, '--json']);
+    expect(itself.code).toBe(2);
+    expect(itself.err).toBe(`sipscope analyze: dataset directory ${file} is not a directory (nothing was analysed)\n`);
     const host = await runCli(['analyze', REVOCATION_UDP, '--dataset', join(dir, 'ok'), '--host', '../etc']);
     expect(host.code).toBe(2);
     expect(host.err).toMatch(/--host "\.\.\/etc": use 1-63 letters/);
