@@ -59,7 +59,7 @@ export function rotationJson(report: RotationReport): RotationJson {
   };
 }
 
-const MARK = { pass: 'ok', fail: 'FAIL', unreachable: 'NO ANSWER' } as const;
+const MARK = { pass: 'ok', fail: 'FAIL', unreachable: 'NO ANSWER', 'local-error': 'LOCAL ERROR' } as const;
 
 export function renderRotationText(report: RotationReport, style: ChalkInstance): string {
   const lines: string[] = [];
@@ -101,7 +101,7 @@ export function renderRotationJUnit(reports: readonly RotationReport[]): string 
     cases: report.verdicts.map((verdict): JUnitCase => {
       const testCase: JUnitCase = { name: verdict.name, classname: `rotate.${report.step}`, timeMs: report.elapsedMs };
       if (verdict.outcome === 'fail') testCase.failure = { message: verdict.message, type: 'rotation' };
-      if (verdict.outcome === 'unreachable') testCase.error = { message: verdict.message, type: 'unreachable' };
+      if (verdict.outcome === 'unreachable' || verdict.outcome === 'local-error') testCase.error = { message: verdict.message, type: verdict.outcome };
       return testCase;
     }),
   })), { name: 'sipscope rotate' });

@@ -63,3 +63,18 @@ describe('rotate: a target, proxy or call URI that cannot be read is refused up 
     expect(datagrams).toBe(before);
   });
 });
+
+describe('rotate: a probe that cannot be made here is a local error, exit 2 (it was "NO ANSWER", exit 3)', () => {
+  test('check with --local-ip of the other address family: both verdicts LOCAL ERROR, local-error in --json', async () => {
+    const env = { OLD: 'old-pass', NEW: 'new-pass' };
+    const args = ['rotate', 'check', '--uri', `sip:127.0.0.1:${COUNTING_PORT}`, '--local-ip', '::1', '--old-user', 'alice', '--old-password-env', 'OLD',
+      '--new-user', 'alice2', '--new-password-env', 'NEW', '--timeout', '2s'];
+    const run = await runCli(args, { env });
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stdout).toMatch(/\[LOCAL ERROR\] the old credential \(alice\) local-socket: /);
+    const json = await runCli([...args, '--json'], { env });
+    expect(json.code).toBe(2);
+    const report = JSON.parse(json.stdout);
+    expect(report.verdicts.map((verdict: { outcome: string }) => verdict.outcome)).toEqual(['local-error', 'local-error']);
+  });
+});

@@ -102,12 +102,15 @@ export const rotateCommand = defineCommand({
   },
 });
 
-/** 0 when every step passed; 3 when the first failing step could not be judged (no answer); else 1. */
+/**
+ * 0 when every step passed; when the first failing step could not be judged, 3 for no answer and 2 for a local
+ * error (the probe could not be made here); else 1.
+ */
 function exitOf(reports: readonly RotationReport[]): number {
   const failed = reports.find((report) => !report.ok);
   if (!failed) return EXIT.ok;
   const shut = failed.verdicts.find((verdict) => verdict.outcome !== 'pass');
-  return shut?.outcome === 'unreachable' ? EXIT.remote : EXIT.failed;
+  return shut?.outcome === 'unreachable' ? EXIT.remote : shut?.outcome === 'local-error' ? EXIT.local : EXIT.failed;
 }
 
 async function runStep(args: RotateArguments, io: CliIO): Promise<RotationReport[]> {

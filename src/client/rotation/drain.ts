@@ -11,7 +11,7 @@
  * because revoking the old one would then cut all capacity.
  */
 import { probeCredential, type CredentialProbe, type ProbeSettings, type RotationCredential } from './probe.js';
-import { sleep, type DrainSummary, type GateVerdict, type RotationReport } from './gate.js';
+import { sleep, unansweredOutcome, type DrainSummary, type GateVerdict, type RotationReport } from './gate.js';
 
 /** Calls of the old credential seen by a live source (HEP, or a pcap stream), as the source sees them now. */
 export interface ActiveCallSource {
@@ -116,8 +116,7 @@ export async function rotateDrain(settings: ProbeSettings, fresh: RotationCreden
 function drainVerdicts(summary: DrainSummary, fresh: RotationCredential, failed: CredentialProbe | undefined, source: ActiveCallSource | undefined): GateVerdict[] {
   const verdicts: GateVerdict[] = [];
   if (failed) {
-    const outcome = failed.state === 'unreachable' || failed.state === 'error' ? 'unreachable' : 'fail';
-    verdicts.push({ name: 'new-registers', outcome, message: `halt: the new credential (${fresh.user}) ${failed.detail}; revoking the old one would cut all capacity` });
+    verdicts.push({ name: 'new-registers', outcome: unansweredOutcome(failed.state), message: `halt: the new credential (${fresh.user}) ${failed.detail}; revoking the old one would cut all capacity` });
     return verdicts;
   }
   verdicts.push({ name: 'new-registers', outcome: 'pass', message: `the new credential (${fresh.user}) kept registering (${summary.rechecks} checks)` });

@@ -10,8 +10,16 @@ import { probeCredential, type CredentialProbe, type ProbeSettings, type Rotatio
 
 export type RotationStep = 'check' | 'drain' | 'verify' | 'watch';
 
-/** pass: the gate is open; fail: it is shut for a reason about the credentials; unreachable: no answer to judge. */
-export type GateOutcome = 'pass' | 'fail' | 'unreachable';
+/**
+ * pass: the gate is open; fail: it is shut for a reason about the credentials; unreachable: no answer to judge;
+ * local-error: the probe could not be made here (a bad local address, a socket we cannot bind): nothing to judge.
+ */
+export type GateOutcome = 'pass' | 'fail' | 'unreachable' | 'local-error';
+
+/** The outcome of a probe that did not get the answer it needed: no answer, our own failure, or a verdict. */
+export function unansweredOutcome(state: CredentialProbe['state']): GateOutcome {
+  return state === 'unreachable' ? 'unreachable' : state === 'error' ? 'local-error' : 'fail';
+}
 
 export interface GateVerdict {
   /** Stable name: 'old-registers', 'new-registers', 'old-rejected', 'drained', ... */
@@ -88,8 +96,7 @@ export function sameCredential(old: RotationCredential, fresh: RotationCredentia
 function registersVerdict(probe: CredentialProbe): GateVerdict {
   const name = `${probe.role}-registers`;
   if (probe.state === 'accepted') return { name, outcome: 'pass', message: `the ${probe.role} credential (${probe.user}) registers` };
-  const outcome = probe.state === 'unreachable' || probe.state === 'error' ? 'unreachable' : 'fail';
-  return { name, outcome, message: `the ${probe.role} credential (${probe.user}) ${probe.detail}` };
+  return { name, outcome: unansweredOutcome(probe.state), message: `the ${probe.role} credential (${probe.user}) ${probe.detail}` };
 }
 
 /**
@@ -180,7 +187,7 @@ export async function rotateVerify(settings: ProbeSettings, old: RotationCredent
     ? { name: 'old-rejected', outcome: 'pass', message: `the old credential (${old.user}) is refused: ${lastOld.detail}` }
     : {
       name: 'old-rejected',
-      outcome: lastOld.state === 'unreachable' || lastOld.state === 'error' ? 'unreachable' : 'fail',
+      outcome: unansweredOutcome(lastOld.state),
       message: lastOld.state === 'accepted'
         ? `the old credential (${old.user}) still registers after ${seconds(lastOld.startedAt - startedAt)} s of polling`
         : `the old credential (${old.user}) ${lastOld.detail}`,
