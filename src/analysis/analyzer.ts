@@ -287,6 +287,7 @@ export class Analyzer {
       startUs: summary.startUs,
       endUs: summary.endUs,
       answerUs: call.answerUs,
+      startedBeforeCapture: call.startedBeforeCapture,
       firstForbiddenModificationUs,
     });
   }

@@ -36,6 +36,8 @@ export interface TimelineCall {
   startUs: number;
   endUs?: number;
   answerUs?: number;
+  /** Its INVITE was not seen (it began before the capture, or before --since): `startUs` is later than its start. */
+  startedBeforeCapture?: boolean;
   /** First 403 to a re-INVITE/UPDATE of the confirmed dialog. */
   firstForbiddenModificationUs?: number;
 }
@@ -119,6 +121,7 @@ export class RevocationTimeline {
       };
       if (damaged.length > 0) {
         revocation.damagedWindowMs = Math.max(...damaged.map((call) => elapsedMs(call.startUs, call.firstForbiddenModificationUs!)));
+        if (damaged.some((call) => call.startedBeforeCapture)) revocation.damagedWindowAtLeast = true;
       }
       result.push(revocation);
     }

@@ -129,6 +129,11 @@ export interface Revocation {
   damagedCalls: string[];
   /** The drain window that would have saved every damaged call: longest start-to-refusal time among them. */
   damagedWindowMs?: number;
+  /**
+   * A damaged call began before what was analysed (the capture, or --since): its start is not seen, so the window
+   * is a lower bound.
+   */
+  damagedWindowAtLeast?: boolean;
 }
 
 export interface DurationStats {

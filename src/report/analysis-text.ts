@@ -97,7 +97,9 @@ function renderRevocation(revocation: Revocation, style: TextStyle): string {
     `  calls damaged (${revocation.damagedCalls.length}): ${revocation.damagedCalls.map(printable).join(', ') || '-'}`,
   ];
   if (revocation.damagedWindowMs !== undefined) {
-    lines.push(`  a drain window of ${durationText(revocation.damagedWindowMs)} would have saved every damaged call (longest start-to-403 time)`);
+    lines.push(revocation.damagedWindowAtLeast
+      ? `  a drain window of at least ${durationText(revocation.damagedWindowMs)} would have saved every damaged call (longest start-to-403 time; a damaged call began before what was analysed, the capture or --since: its start is not seen)`
+      : `  a drain window of ${durationText(revocation.damagedWindowMs)} would have saved every damaged call (longest start-to-403 time)`);
   }
   return lines.join('\n');
 }

@@ -147,6 +147,13 @@ describe('sipscope analyze exit codes and options', () => {
     expect(before.summary.sipMessages + after.summary.sipMessages).toBe(full.summary.sipMessages + 1); // the 403 is in both
   });
 
+  it('a drain window from calls whose INVITE --since cut off is said to be a lower bound (it was given as the answer)', async () => {
+    const full = (await runCli(['analyze', REVOCATION_UDP])).out;
+    expect(full).toMatch(/a drain window of 10\.348 s would have saved every damaged call \(longest start-to-403 time\)\n/);
+    const cut = (await runCli(['analyze', REVOCATION_UDP, '--since', '2026-11-23T22:13:50Z'])).out;
+    expect(cut).toMatch(/a drain window of at least \d+\.\d{3} s would have saved every damaged call \(longest start-to-403 time; a damaged call began before what was analysed, the capture or --since: its start is not seen\)/);
+  });
+
   it('--junit writes a JUnit report with the damaged calls as failures', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipscope-junit-'));
     const path = join(dir, 'analysis.xml');

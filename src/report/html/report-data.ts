@@ -41,6 +41,8 @@ export interface ReportData {
     activeCalls: string[];
     damagedCalls: string[];
     damagedWindowMs: number | null;
+    /** The window is a lower bound: a damaged call began before what was analysed. */
+    damagedWindowAtLeast: boolean;
   }>;
   callsWithoutDetail: number;
   /** Call-ID and block number (in the details element) of every embedded call detail. */
@@ -105,6 +107,7 @@ export function reportData(input: HtmlReportInput): ReportData {
       activeCalls: revocation.activeCalls,
       damagedCalls: revocation.damagedCalls,
       damagedWindowMs: revocation.damagedWindowMs ?? null,
+      damagedWindowAtLeast: revocation.damagedWindowAtLeast ?? false,
     })),
     callsWithoutDetail: input.callsWithoutDetail,
     detailCalls: [...input.details.keys()].map((callId, index) => [callId, detailBlockOf(index)]),

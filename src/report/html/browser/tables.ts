@@ -138,7 +138,7 @@ function revocationsSection() {
       h('td', { class: 'damaged-list' }, revocation.damagedCalls.length === 0 ? 'none' : h('ul', null, revocation.damagedCalls.map(function (callId) {
         return h('li', { class: 'damaged', 'data-damaged-call': callId }, callLink(callId));
       }))),
-      h('td', { class: 'num' }, durationText(revocation.damagedWindowMs)),
+      h('td', { class: 'num' }, (revocation.damagedWindowAtLeast ? '\u2265 ' : '') + durationText(revocation.damagedWindowMs)),
     ]);
   });
   return section('revocations', 'Revocations', h('table', { class: 'grid', id: 'revocations-table' }, [
