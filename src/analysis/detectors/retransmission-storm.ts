@@ -21,11 +21,24 @@ function detectRetransmissionStorm(transaction: Transaction, username?: string):
   if (transaction.retransmissions < STORM_THRESHOLD) return undefined;
   const firstUs = transaction.request?.timeUs ?? transaction.responses[0]?.timeUs ?? transaction.lastTimeUs;
   const answered = transaction.final ? `, final ${transaction.final.status}` : ', no final response';
+  // what was sent again: the request, a response (a 2xx resent for want of an ACK, §13.3.1.4), or the ACK
+  const resent = [`request sent ${times(transaction.requestSends)}`];
+  let responseRepeats = 0;
+  for (const response of transaction.responses) {
+    responseRepeats += response.sends - 1;
+    if (response.sends > 1) resent.push(`${response.status} sent ${times(response.sends)}`);
+  }
+  const ackRepeats = transaction.retransmissions - (transaction.requestSends - 1) - responseRepeats;
+  if (ackRepeats > 0) resent.push(`ACK repeated ${times(ackRepeats)}`);
   return finding('retransmission-storm', {
     callId: transaction.callId,
     username,
     timeUs: firstUs,
     packets: [transaction.request?.packetNumber, ...transaction.responses.map((response) => response.packetNumber)],
-    message: `${transaction.method} (CSeq ${transaction.cseqNumber}) retransmitted ${transaction.retransmissions} times (request sent ${transaction.requestSends === 1 ? 'once' : `${transaction.requestSends} times`}${answered})`,
+    message: `${transaction.method} (CSeq ${transaction.cseqNumber}) retransmitted ${transaction.retransmissions} times (${resent.join(', ')}${answered})`,
   });
+}
+
+function times(count: number): string {
+  return count === 1 ? 'once' : `${count} times`;
 }
