@@ -58,7 +58,7 @@ export function renderLadder(messages: readonly LadderMessage[], style: TextStyl
   };
   const header = Array<string>(lineLength).fill(' ');
   columns.forEach((label, column) => {
-    const text = label.length > width - 2 ? label.slice(0, width - 2) : label;
+    const text = shortenMiddle(label, width - 2);
     const start = Math.max(left, center(column) - Math.floor(text.length / 2));
     for (let i = 0; i < text.length; i++) header[start + i] = text[i];
   });
@@ -96,6 +96,16 @@ function drawArrow(chars: string[], from: number, to: number): void {
   for (let i = low + 1; i < high; i++) chars[i] = '-';
   if (to > from) chars[high - 1] = '>';
   else chars[low + 1] = '<';
+}
+
+/**
+ * An endpoint label cut in the middle when it does not fit its lane: the start and the end (the last groups of an
+ * IPv6 address and the port) are what tell lanes apart; cutting the end made every lane of a /64 read the same.
+ */
+function shortenMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const tail = Math.ceil((max - 1) / 2);
+  return `${text.slice(0, max - 1 - tail)}…${text.slice(text.length - tail)}`;
 }
 
 function truncate(text: string, max: number): string {

@@ -27,6 +27,14 @@ describe('ladder', () => {
     expect(header.indexOf('127.0.0.1:5060')).toBeLessThan(header.indexOf('[::1]:5062'));
   });
 
+  it('a label too long for its lane keeps its start and its end (IPv6 endpoints of one /64 stay apart)', () => {
+    const a = { ip: 'fd17:625c:f037:2:a00:27ff:feb9:1521', port: 15060 };
+    const b = { ip: 'fd17:625c:f037:2:a00:27ff:feb9:3519', port: 5062 };
+    const header = renderLadder([message(1, a, b, 'INVITE sip:x SIP/2.0')], PLAIN_STYLE).split('\n')[0];
+    const lanes = header.trim().split(/\s{2,}/);
+    expect(lanes).toEqual(['[fd17:625c:f0…b9:1521]:15060', '[fd17:625c:f0…eb9:3519]:5062']);
+  });
+
   it('arrows point from sender to receiver, with the start line above and the time offset', () => {
     const lines = renderLadder(flow, PLAIN_STYLE).split('\n');
     expect(lines[1]).toMatch(/^#1\s+\|\s+INVITE sip:carol@x SIP\/2\.0/);
