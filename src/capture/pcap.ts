@@ -169,7 +169,7 @@ export class PcapReader implements PacketReader {
   /** Whether a record header could be right, whatever the snaplen says (which a writer may ignore). */
   private plausibleHeader(b: Uint8Array, at: number): boolean {
     const caplen = this.u32(b, at + 8);
-    return caplen <= this.maxCaplen && caplen <= this.u32(b, at + 12) && this.u32(b, at + 4) < this.fractionLimit;
+    return caplen <= this.maxCaplen && fitsOriginal(caplen, this.u32(b, at + 12)) && this.u32(b, at + 4) < this.fractionLimit;
   }
 
   /** What makes a record header impossible, in words; undefined when it is plausible. */
@@ -178,7 +178,7 @@ export class PcapReader implements PacketReader {
     const originalLength = this.u32(b, at + 12);
     const fraction = this.u32(b, at + 4);
     if (caplen > this.maxCaplen) return `captured length ${caplen} is larger than the largest plausible, ${this.maxCaplen}`;
-    if (caplen > originalLength) return `captured length ${caplen} is larger than the packet's original length ${originalLength}`;
+    if (!fitsOriginal(caplen, originalLength)) return `captured length ${caplen} is larger than the packet's original length ${originalLength}`;
     if (fraction >= this.fractionLimit) return `timestamp fraction ${fraction} is not below ${this.fractionLimit}`;
     return undefined;
   }
@@ -223,4 +223,12 @@ export class PcapReader implements PacketReader {
     this.resyncFrom = -1;
     return STEP_END;
   }
+}
+
+/**
+ * A captured length within the packet's original length (§5), or an original length of 0: a writer that leaves it
+ * unset says nothing about the record, and its records are read (Wireshark reads them too).
+ */
+function fitsOriginal(caplen: number, originalLength: number): boolean {
+  return caplen <= originalLength || originalLength === 0;
 }

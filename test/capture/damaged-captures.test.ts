@@ -80,6 +80,14 @@ describe('classic pcap: a record header whose captured length is impossible', ()
     expect(decoded.stats.packets).toBe(pcapRecordOffsets(original).length - 1);
   });
 
+  it('original lengths left at 0 by their writer: every record is read, nothing reported', async () => {
+    const unset = Buffer.from(original);
+    for (const at of pcapRecordOffsets(original)) unset.writeUInt32LE(0, at + 12);
+    const decoded = await decodeBytes(unset);
+    expect(decoded.issues).toEqual([]);
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys((await decodeBytes(original)).payloads));
+  });
+
   it('captured length beyond a sane snaplen (and within the original length): reported at the record, the rest kept', async () => {
     const damaged = Buffer.from(original);
     damaged.writeUInt32LE(1000, 16); // snaplen 1000: every record of the capture is smaller
