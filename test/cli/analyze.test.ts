@@ -2,6 +2,7 @@
  * `sipscope analyze` end to end on the recorded revocation captures and the public ones: JSON schema and values
  * against the tshark-derived expectations, exit codes for --fail-on, local errors, JUnit, --user, --since/--until.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,21 @@ describe('sipscope analyze exit codes and options', () => {
     expect(before.findings.filter((finding: { kind: string }) => finding.kind === 'reinvite-forbidden').length).toBe(1);
     const after = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--since', revokedAt])).out);
     expect(before.summary.sipMessages + after.summary.sipMessages).toBe(full.summary.sipMessages + 1); // the 403 is in both
+  });
+
+  it('a retransmission storm says what was sent again: the 2xx resent for want of an ACK, counted as tshark sees it', async () => {
+    const capture = 'fixtures/captures/recorded/trouble-udp.pcap';
+    const callId = '1-385@127.0.0.45';
+    const doc = JSON.parse((await runCli(['analyze', capture, '--json', '--fail-on', 'info'])).out) as { findings: Array<{ kind: string; callId?: string; message: string }> };
+    const storms = doc.findings.filter((finding) => finding.kind === 'retransmission-storm' && finding.callId === callId);
+    // one INVITE transaction per hop (caller -> proxy, proxy -> callee), each with its 200 resent
+    expect(storms.length).toBeGreaterThan(0);
+    const sends = storms.map((storm) => {
+      expect(storm.message).toMatch(/^INVITE \(CSeq 2\) retransmitted \d+ times \(request sent once, 200 sent (\d+) times, final 200\)$/);
+      return Number(/200 sent (\d+) times/.exec(storm.message)![1]);
+    });
+    const tshark = execFileSync('tshark', ['-r', capture, '-Y', `sip.Call-ID == "${callId}" && sip.Status-Code == 200 && sip.CSeq.method == "INVITE"`, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+    expect(sends.reduce((sum, count) => sum + count, 0)).toBe(tshark.trim().split('\n').length);
   });
 
   it('a drain window from calls whose INVITE --since cut off is said to be a lower bound (it was given as the answer)', async () => {
