@@ -8,7 +8,7 @@
  * then removes the parts an earlier run on the same input files wrote for this host and moves the new ones in, so
  * a re-run replaces its rows instead of adding them again, and a failed run leaves the dataset as it was.
  */
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DatasetError } from './errors.js';
@@ -49,14 +49,15 @@ export async function openParquetDataset(options: ParquetDatasetOptions): Promis
 }
 
 function makeStagingDir(directory: string): string {
-  const notADirectory = () => new DatasetError('dataset-not-a-directory', `dataset directory ${directory} is not a directory (nothing was analysed)`);
-  if (isFile(directory)) throw notADirectory();
   try {
     mkdirSync(directory, { recursive: true });
   } catch (error) {
+    // a recursive mkdir fails with EEXIST only where a file stands at the path itself (a file on the way: ENOTDIR)
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new DatasetError('dataset-not-a-directory', `dataset directory ${directory} is not a directory (nothing was analysed)`);
+    }
     throw notWritable(directory, error);
   }
-  if (!statSync(directory).isDirectory()) throw notADirectory();
   try {
     return mkdtempSync(join(directory, STAGING_PREFIX));
   } catch (error) {
@@ -228,15 +229,6 @@ export class ParquetDatasetWriter implements DatasetSink {
     // every table has its directory, rows or not: what tells a dataset (maybe of a quiet capture) from a wrong path
     for (const table of TABLE_NAMES) mkdirSync(join(root, table), { recursive: true });
     return replaced;
-  }
-}
-
-/** Whether `path` is there and is not a directory (a path through a file, or none, is for mkdir to report). */
-function isFile(path: string): boolean {
-  try {
-    return !statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

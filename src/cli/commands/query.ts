@@ -3,10 +3,10 @@
  * embedded. The tables (calls, findings, messages, registrations, outcomes) are views with `date` and `host` from
  * the partition directories. Exit 0 on an answer, 2 on a local error (no dataset, SQL error: DuckDB's message).
  */
-import { parseIsoMicros } from '../../analysis/index.js';
 import type { QuestionFilter } from '../../dataset/index.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
+import { windowOptions } from './analysis-run.js';
 
 const QUESTIONS = ['revocations', 'damagedCalls', 'durations'] as const;
 const FLAG = { revocations: '--revocations', damagedCalls: '--damaged-calls', durations: '--durations' } as const;
@@ -45,15 +45,8 @@ export const queryCommand = defineCommand({
     if (args.sql !== undefined && args.sql.trim() === '') throw badArgument('the SQL is empty: give a query, or a named question (--revocations, --damaged-calls, --durations)');
     if (args.by !== undefined && !args.durations) throw badArgument('--by host goes with --durations');
     if (args.json && args.csv) throw badArgument('--json and --csv: choose one');
-    for (const name of ['since', 'until'] as const) {
-      const value = args[name];
-      if (value !== undefined && parseIsoMicros(value) === undefined) {
-        throw badArgument(`--${name} ${JSON.stringify(value)} is not an ISO 8601 time such as 2026-11-23T22:13:00.5Z`);
-      }
-    }
-    if (args.since !== undefined && args.until !== undefined && parseIsoMicros(args.until)! < parseIsoMicros(args.since)!) {
-      throw badArgument('--until is before --since');
-    }
+    // the same checks of --since/--until as the capture commands (the dataset's SQL takes the texts themselves)
+    windowOptions(args);
     const dataset = await import('../../dataset/index.js');
     const sql =
       args.sql ??
