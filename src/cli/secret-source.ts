@@ -11,6 +11,10 @@
  * - `--X-env` takes a variable's NAME (POSIX, IEEE Std 1003.1 §8.1: letters, digits and underscores, not starting
  *   with a digit); anything else given there is most likely the secret itself pasted in its place, so the message
  *   says so without showing it.
+ * - a name that is not set is shown only when it is written as variables conventionally are (upper case, digits,
+ *   underscores: §8.1 again); `hunter2` is a valid name and a plausible password, so an unset one is not shown. A
+ *   file that does not exist is named only when its path looks like one (a `/` in it, or a short extension): a
+ *   secret pasted as `--X-file` would otherwise be printed in the "no such file" message.
  */
 import { readFile } from 'node:fs/promises';
 import { badArgument, CliError } from './exit.js';
@@ -45,6 +49,12 @@ export interface Secret {
 }
 
 const ENVIRONMENT_VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The conventional shape of a variable's name: an unset one written so is shown in the message. */
+const CONVENTIONAL_VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/** A path that looks like a path (a directory in it, or an extension): a missing one is shown in the message. */
+const PATH_SHAPED = /\/|\.[A-Za-z0-9]{1,5}$/;
 
 /** Standard input is capped: a password or a token is a few hundred bytes, token lists are short. */
 const MAX_STDIN_BYTES = 4 * 1024 * 1024;
@@ -82,7 +92,12 @@ export async function readSecret(source: SecretSource, shape: SecretShape, env: 
       throw new SecretSourceError(kind, `--${option}-env takes the NAME of an environment variable, and the value given is not a variable name (not shown: it may be a secret)`);
     }
     const value = env[envName];
-    if (value === undefined) throw new SecretSourceError(kind, `--${option}-env ${envName}: environment variable ${envName} is not set`);
+    if (value === undefined) {
+      if (!CONVENTIONAL_VARIABLE_NAME.test(envName)) {
+        throw new SecretSourceError(kind, `--${option}-env: the environment variable named there is not set (its name is not shown: not written in upper case, it may be a secret pasted in its place)`);
+      }
+      throw new SecretSourceError(kind, `--${option}-env ${envName}: environment variable ${envName} is not set`);
+    }
     if (value === '') throw new SecretSourceError(kind, `--${option}-env ${envName}: environment variable ${envName} is empty`);
     const text = secretOfText(value, shape);
     if (text === '') throw new SecretSourceError(kind, `--${option}-env ${envName}: ${shape === 'line' ? 'the first line' : 'the value'} is empty`);
@@ -93,7 +108,11 @@ export async function readSecret(source: SecretSource, shape: SecretShape, env: 
     try {
       content = await readFile(filePath, 'utf8');
     } catch (error) {
-      throw new SecretSourceError(kind, `--${option}-file ${filePath}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      if (code === 'ENOENT' && !PATH_SHAPED.test(filePath)) {
+        throw new SecretSourceError(kind, `--${option}-file: no such file (its name is not shown: with no directory and no extension, it may be a secret pasted in its place)`);
+      }
+      throw new SecretSourceError(kind, `--${option}-file ${filePath}: cannot read the file (${code})`);
     }
     const text = secretOfText(content, shape);
     if (text === '') throw new SecretSourceError(kind, `--${option}-file ${filePath}: ${shape === 'line' ? 'the first line' : 'the file'} is empty`);

@@ -104,6 +104,31 @@ describe('a secret given where a variable name belongs', () => {
     expect(run.stdout + run.stderr).not.toContain('Pass Word');
   });
 
+  test.each(['hunter2', 'lower_case', 'Mixed_Case1'])('%j, unset: refused without the name, which may be the secret', async (given) => {
+    const error = await refusal(readSecret({ kind: 'password', option: 'password', envName: given }, 'line', {}));
+    expect(error.code).toBe('password-missing');
+    expect(error.message).toMatch(/^--password-env: the environment variable named there is not set/);
+    expect(error.message).not.toContain(given);
+  });
+
+  test('an unset upper-case name is shown, as a variable is conventionally written', async () => {
+    const error = await refusal(readSecret({ kind: 'password', option: 'password', envName: 'SIP_PASS' }, 'line', {}));
+    expect(error.message).toBe('--password-env SIP_PASS: environment variable SIP_PASS is not set');
+  });
+
+  test('a missing --X-file that does not look like a path (a pasted secret) is not shown; one that does is', async () => {
+    const pasted = await runCli(['register', 'sip:alice@127.0.0.1:27802', '--password-file', 'hunter2'], {});
+    expect(pasted.code).toBe(2);
+    expect(pasted.stderr).toMatch(/--password-file: no such file \(its name is not shown/);
+    expect(pasted.stdout + pasted.stderr).not.toContain('hunter2');
+    for (const shown of ['secrets/sip', 'password.txt']) {
+      const error = await refusal(readSecret({ kind: 'password', option: 'password', filePath: path.join(directory, shown) }, 'line', {}));
+      expect(error.message).toMatch(new RegExp(`^--password-file .*${shown.replace('.', '\\.')}: cannot read the file \\(ENOENT\\)$`));
+    }
+    const bare = await refusal(readSecret({ kind: 'password', option: 'password', filePath: 'password.txt' }, 'line', {}));
+    expect(bare.message).toBe('--password-file password.txt: cannot read the file (ENOENT)');
+  });
+
   test('a variable that is set but empty is said to be empty', async () => {
     const run = await runCli(['token', 'verify', '--token-env', 'T', '--key-env', 'EMPTY'], { env: { T: 'a.b.c', EMPTY: '' } });
     expect(run.code).toBe(2);
