@@ -126,12 +126,11 @@ export class PcapReader implements PacketReader {
       return STEP_NEED_BYTES;
     }
     if (available > 0) {
-      this.issue(
-        'truncated-file',
-        `file ends inside a packet record (${available} of ${wanted} bytes present)`,
-        this.nextPacket(),
-        this.chunks.offsetOf(this.chunks.pos),
-      );
+      // which part of the record is cut: its header (the length of its data unknown) or its captured bytes
+      const cut = available < RECORD_HEADER_BYTES
+        ? `a packet record's header (${available} of its ${RECORD_HEADER_BYTES} bytes present)`
+        : `a packet record's captured bytes (${available} of the record's ${wanted} bytes present)`;
+      this.issue('truncated-file', `file ends inside ${cut}`, this.nextPacket(), this.chunks.offsetOf(this.chunks.pos));
       this.chunks.pos = this.chunks.end;
     }
     return STEP_END;

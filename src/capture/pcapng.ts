@@ -51,6 +51,24 @@ export function isPcapngStart(bytes: Uint8Array, at: number): boolean {
   return u32le(bytes, at + 8) === BYTE_ORDER_MAGIC || u32be(bytes, at + 8) === BYTE_ORDER_MAGIC;
 }
 
+/** §4, §10.1: the names of the block types, for messages. */
+const BLOCK_NAMES = new Map<number, string>([
+  [BLOCK_SECTION_HEADER, 'a section header block'],
+  [BLOCK_INTERFACE, 'an interface description block'],
+  [BLOCK_PACKET_OBSOLETE, 'a packet block (obsolete)'],
+  [BLOCK_SIMPLE_PACKET, 'a simple packet block'],
+  [4, 'a name resolution block'],
+  [5, 'an interface statistics block'],
+  [BLOCK_ENHANCED_PACKET, 'an enhanced packet block'],
+  [0x0a, 'a decryption secrets block'],
+  [0xbad, 'a custom block'],
+  [0x40000bad, 'a custom block'],
+]);
+
+function blockName(type: number): string {
+  return BLOCK_NAMES.get(type) ?? `a block of type 0x${type.toString(16)}`;
+}
+
 export class PcapngReader implements PacketReader {
   readonly format = 'pcapng';
   readonly record = newPacketRecord();
@@ -81,10 +99,12 @@ export class PcapngReader implements PacketReader {
       }
       const chunks = this.chunks;
       const available = chunks.available;
-      if (available < 12) return this.needOrEnd(12, available);
+      if (available < 8) return this.needOrEnd(8, available);
       const b = chunks.buffer;
       const at = chunks.pos;
       if (u32le(b, at) === BLOCK_SECTION_HEADER) {
+        // a new section may change the byte order: its length is read in the order of its magic
+        if (available < 12) return this.needOrEnd(12, available);
         const order = this.sectionByteOrder(b, at);
         if (order === undefined) {
           this.corrupt(at, 'section header block has no valid byte-order magic');
@@ -238,10 +258,19 @@ export class PcapngReader implements PacketReader {
       return STEP_NEED_BYTES;
     }
     if (available > 0) {
-      this.issue('truncated-file', `file ends inside a block (${available} of ${wanted} bytes present)`, this.nextPacket(), this.chunks.offsetOf(this.chunks.pos));
+      this.issue('truncated-file', this.cutBlock(available, wanted), this.nextPacket(), this.chunks.offsetOf(this.chunks.pos));
       this.chunks.pos = this.chunks.end;
     }
     return STEP_END;
+  }
+
+  /** What the end of the file cuts: a block's type and length (8 bytes), a section's byte-order magic, or its body. */
+  private cutBlock(available: number, wanted: number): string {
+    const type = available >= 4 ? this.u32(this.chunks.buffer, this.chunks.pos) : undefined;
+    const name = type === undefined ? 'a block' : blockName(type);
+    if (available < 8) return `file ends inside the type and total length of ${name} (${available} of those 8 bytes present)`;
+    if (type === BLOCK_SECTION_HEADER && available < 12) return `file ends inside ${name} before the end of its byte-order magic (${available} of 12 bytes present)`;
+    return `file ends inside ${name} (${available} of its ${wanted} bytes present)`;
   }
 
   private corrupt(at: number, message: string): void {

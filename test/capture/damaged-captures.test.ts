@@ -146,7 +146,7 @@ describe('pcapng: damage is placed before the packet read after it', () => {
     const decoded = await decodeBytes(original.subarray(0, cutAt));
     const cut = decoded.issues.filter((issue) => issue.code === 'truncated-file');
     expect(cut).toEqual([expect.objectContaining({ beforePacket: 66, offset: packets[65] })]);
-    expect(cut[0].message).toBe(`file ends inside a block (328 of ${original.readUInt32LE(packets[65] + 4)} bytes present)`);
+    expect(cut[0].message).toBe(`file ends inside an enhanced packet block (328 of its ${original.readUInt32LE(packets[65] + 4)} bytes present)`);
     expect(decoded.stats.packets).toBe(65);
     expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkOfFrames(capture, '1-65'));
   });
