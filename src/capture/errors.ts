@@ -20,25 +20,71 @@ export function hexBytes(bytes: Uint8Array): string {
 export class UnrecognisedCaptureError extends CaptureError {
   /** The first bytes of the input, as hex, to help the user see what it is. */
   readonly firstBytes: string;
-  /** `reason`: what is wrong, when the input looks like a capture at first (a pcapng block with a bad byte-order magic). */
+  /**
+   * `reason`: what is wrong, when the input looks like a capture at first (a pcapng block with a bad byte-order magic)
+   * or is too short to tell.
+   */
   constructor(file: string, firstBytes: Uint8Array, reason?: string) {
     const hex = hexBytes(firstBytes);
-    super('unrecognised-format', file, `${file}: not a pcap or pcapng capture${reason ? `: ${reason}` : ''} (first bytes: ${hex || 'none, empty input'})`);
+    const text = asText(firstBytes);
+    super('unrecognised-format', file, `${file}: not a pcap or pcapng capture${reason ? `: ${reason}` : ''} (first bytes: ${hex}${text ? `, as text "${text}"` : ''})`);
     this.name = 'UnrecognisedCaptureError';
     this.firstBytes = hex;
   }
 }
 
 /**
+ * The bytes as text when there are at least 4 and all are printable ASCII or white space, some of them visible (a log,
+ * a README, an HTTP request), else ''.
+ */
+function asText(bytes: Uint8Array): string {
+  const textual = bytes.every((byte) => (byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a || byte === 0x0d);
+  if (bytes.length < 4 || !textual || !bytes.some((byte) => byte > 0x20 && byte < 0x7f)) return '';
+  return Buffer.from(bytes).toString('latin1').replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
+
+/** The input has no bytes at all (an empty file, an empty stdin, a gzip stream of nothing): nothing to read. */
+export class EmptyCaptureError extends CaptureError {
+  constructor(file: string, compressed: boolean) {
+    super('empty-file', file, `${file}: empty${compressed ? ' once inflated' : ''} (0 bytes): no capture to read`);
+    this.name = 'EmptyCaptureError';
+  }
+}
+
+/** Where a capture's file header is cut: the field the input ends in, and the size the header should have. */
+export interface HeaderCut {
+  /** Bytes present: the input ends at this byte offset. */
+  presentBytes: number;
+  /** The field the cut falls in, as the format's specification names it ("link type", "options"). */
+  field: string;
+  /** The field is bytes `fieldStart` to `fieldEnd` (inclusive) of the header. */
+  fieldStart: number;
+  fieldEnd: number;
+  /** The size of the whole header: exact, or a lower bound when `atLeast` (the pcapng block's length is not known yet). */
+  headerBytes: number;
+  atLeast: boolean;
+}
+
+/**
  * The input starts with a pcap magic number or a pcapng section header block type but ends inside that file header
- * (24 bytes for pcap, draft-ietf-opsawg-pcap §4; at least 28 for the pcapng section header block, whose byte-order
- * magic is bytes 8 to 11), so neither its byte order nor its link type can be known.
+ * (24 bytes for pcap, draft-ietf-opsawg-pcap §4; for pcapng the whole section header block, draft-ietf-opsawg-pcapng
+ * §4.1, at least 28 bytes), so its byte order, link type or section cannot be known: nothing in it can be read.
  */
 export class TruncatedHeaderError extends CaptureError {
-  constructor(file: string, format: 'pcap' | 'pcapng', presentBytes: number) {
-    const header = format === 'pcap' ? `file header (${presentBytes} of 24 bytes)` : `file header, the section header block (${presentBytes} of at least 28 bytes)`;
-    super('truncated-header', file, `${file}: a ${format} file cut inside its ${header}`);
+  /** Byte offset at which the input ends (the bytes present). */
+  readonly offset: number;
+  /** The header field the cut falls in. */
+  readonly field: string;
+  constructor(file: string, format: 'pcap' | 'pcapng', cut: HeaderCut) {
+    const header = format === 'pcap' ? 'file header' : 'file header, the section header block';
+    const size = format === 'pcap'
+      ? `the header is ${cut.headerBytes} bytes`
+      : cut.atLeast ? `the block is at least ${cut.headerBytes} bytes` : `the block is ${cut.headerBytes} bytes, as its block total length says`;
+    const where = `it ends at byte ${cut.presentBytes}, inside the ${cut.field} (bytes ${cut.fieldStart} to ${cut.fieldEnd})`;
+    super('truncated-header', file, `${file}: a ${format} file cut inside its ${header}: ${where}; ${size}`);
     this.name = 'TruncatedHeaderError';
+    this.offset = cut.presentBytes;
+    this.field = cut.field;
   }
 }
 

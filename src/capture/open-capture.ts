@@ -6,11 +6,11 @@
 import { stat } from 'node:fs/promises';
 import { ByteSource, CountingByteSource, FileByteSource, PrefixedByteSource, StreamByteSource } from './byte-source.js';
 import { ChunkReader, DEFAULT_WINDOW_BYTES } from './chunk-reader.js';
-import { CaptureError, CaptureReadError, hexBytes, TruncatedHeaderError, UnrecognisedCaptureError } from './errors.js';
+import { CaptureError, CaptureReadError, EmptyCaptureError, hexBytes, TruncatedHeaderError, UnrecognisedCaptureError } from './errors.js';
 import { gunzipSource } from './gunzip-source.js';
 import { u32le, type ContainerIssue, type PacketReader } from './packet-record.js';
-import { isPcapMagic, parsePcapHeader, PcapReader } from './pcap.js';
-import { BLOCK_SECTION_HEADER, isPcapngStart, PcapngReader } from './pcapng.js';
+import { isPcapMagic, parsePcapHeader, pcapHeaderCut, PcapReader } from './pcap.js';
+import { BLOCK_SECTION_HEADER, isPcapngStart, PcapngReader, sectionHeaderBytes, sectionHeaderCut } from './pcapng.js';
 
 export interface OpenedCapture {
   file: string;
@@ -56,7 +56,9 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
     }
     const chunks = new ChunkReader(source, options.windowBytes ?? DEFAULT_WINDOW_BYTES);
     await chunks.fill(24);
-    const reader = containerReader(file, chunks, head, issue);
+    // a pcapng file's header is its whole first section header block: read it all to tell a cut one
+    if (chunks.available >= 4 && u32le(chunks.buffer, chunks.pos) === BLOCK_SECTION_HEADER) await chunks.fill(sectionHeaderBytes(chunks.buffer, chunks.pos, chunks.available));
+    const reader = containerReader(file, chunks, head, issue, compressed);
     return {
       file,
       reader,
@@ -78,31 +80,49 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
   }
 }
 
-function containerReader(file: string, chunks: ChunkReader, head: Uint8Array, issue: ContainerIssue): PacketReader {
+function containerReader(file: string, chunks: ChunkReader, head: Uint8Array, issue: ContainerIssue, compressed: boolean): PacketReader {
   const b = chunks.buffer;
+  const at = chunks.pos;
   if (chunks.available >= 24) {
-    const pcapHeader = parsePcapHeader(b, chunks.pos);
+    const pcapHeader = parsePcapHeader(b, at);
     if (pcapHeader !== undefined) return new PcapReader(chunks, pcapHeader, issue);
   }
-  if (chunks.available >= 12 && isPcapngStart(b, chunks.pos)) return new PcapngReader(chunks, issue);
-  throw notReadable(file, chunks, head);
+  if (chunks.available >= 12 && isPcapngStart(b, at) && sectionHeaderCut(b, at, chunks.available) === undefined) return new PcapngReader(chunks, issue);
+  throw notReadable(file, chunks, head, compressed);
 }
 
+/** Magic numbers a capture may start with, for telling what the first bytes of a too short input begin. */
+const MAGIC_STARTS: Array<[string, number[][]]> = [
+  ['a pcap file', [[0xd4, 0xc3, 0xb2, 0xa1], [0x4d, 0x3c, 0xb2, 0xa1], [0xa1, 0xb2, 0xc3, 0xd4], [0xa1, 0xb2, 0x3c, 0x4d]]],
+  ['a pcapng file', [[0x0a, 0x0d, 0x0d, 0x0a]]],
+];
+
 /**
- * Why the input is no capture that can be read: a pcap or pcapng file cut inside its file header, a pcapng section
- * header block whose byte-order magic is wrong, or something else altogether (then its first bytes are shown).
+ * Why the input is no capture that can be read: empty; too short for a magic number; a pcap or pcapng file cut
+ * inside its file header (for pcapng, its first section header block), said with the field the cut falls in; a
+ * pcapng section header block whose byte-order magic is wrong; or something else altogether (then its first bytes
+ * are shown).
  */
-function notReadable(file: string, chunks: ChunkReader, head: Uint8Array): CaptureError {
+function notReadable(file: string, chunks: ChunkReader, head: Uint8Array, compressed: boolean): CaptureError {
   const b = chunks.buffer;
   const at = chunks.pos;
   const available = chunks.available;
   const firstBytes = head.subarray(0, Math.min(head.length, 8));
-  if (available < 4) return new UnrecognisedCaptureError(file, firstBytes);
-  if (available < 24 && isPcapMagic(b, at)) return new TruncatedHeaderError(file, 'pcap', available);
+  if (available === 0) return new EmptyCaptureError(file, compressed);
+  if (available < 4) {
+    const bytes = [...b.subarray(at, at + available)];
+    const begun = MAGIC_STARTS.find(([, magics]) => magics.some((magic) => bytes.every((byte, i) => byte === magic[i])));
+    const what = available === 1 ? ['1 byte', 'it is'] : [`${available} bytes`, 'they are'];
+    return new UnrecognisedCaptureError(file, firstBytes, `only ${what[0]}, too few for a magic number (4 bytes)${begun ? `, though ${what[1]} the start of ${begun[0]}'s` : ''}`);
+  }
+  if (available < 24 && isPcapMagic(b, at)) return new TruncatedHeaderError(file, 'pcap', pcapHeaderCut(available));
   if (u32le(b, at) === BLOCK_SECTION_HEADER) {
-    if (available < 12) return new TruncatedHeaderError(file, 'pcapng', available);
-    const magic = hexBytes(b.subarray(at + 8, at + 12));
-    return new UnrecognisedCaptureError(file, firstBytes, `its pcapng section header block has the byte-order magic ${magic}, not 4d 3c 2b 1a or 1a 2b 3c 4d`);
+    if (available >= 12 && !isPcapngStart(b, at)) {
+      const magic = hexBytes(b.subarray(at + 8, at + 12));
+      return new UnrecognisedCaptureError(file, firstBytes, `its pcapng section header block has the byte-order magic ${magic}, not 4d 3c 2b 1a or 1a 2b 3c 4d`);
+    }
+    const cut = sectionHeaderCut(b, at, available);
+    if (cut !== undefined) return new TruncatedHeaderError(file, 'pcapng', cut);
   }
   return new UnrecognisedCaptureError(file, firstBytes);
 }

@@ -6,6 +6,7 @@
  * resynchronises by scanning for two consecutive plausible record headers; a truncated last record is reported.
  */
 import type { ChunkReader } from './chunk-reader.js';
+import type { HeaderCut } from './errors.js';
 import {
   newPacketRecord,
   STEP_END,
@@ -50,6 +51,21 @@ export function parsePcapHeader(bytes: Uint8Array, at: number): PcapHeader | und
   const u32 = littleEndian ? u32le : u32be;
   // The link type is in the low 16 bits; the upper bits hold FCS information (draft-ietf-opsawg-pcap §4).
   return { littleEndian, nanosecond: magic === PCAP_MAGIC_NANO, snaplen: u32(bytes, at + 16), linkType: u32(bytes, at + 20) & 0xffff };
+}
+
+/** The fields of the file header (draft-ietf-opsawg-pcap §4), as [first byte, last byte, name]. */
+const FILE_HEADER_FIELDS: Array<[number, number, string]> = [
+  [0, 3, 'magic number'],
+  [4, 7, 'major and minor version'],
+  [8, 15, 'reserved fields'],
+  [16, 19, 'snapshot length'],
+  [20, 23, 'link type'],
+];
+
+/** Where a file header cut after `presentBytes` (4 to 23) bytes is cut: the field the input ends in. */
+export function pcapHeaderCut(presentBytes: number): HeaderCut {
+  const [fieldStart, fieldEnd, field] = FILE_HEADER_FIELDS.find(([, last]) => presentBytes <= last)!;
+  return { presentBytes, field, fieldStart, fieldEnd, headerBytes: FILE_HEADER_BYTES, atLeast: false };
 }
 
 export class PcapReader implements PacketReader {

@@ -6,6 +6,7 @@
  * block whose type is known and whose two length fields agree.
  */
 import type { ChunkReader } from './chunk-reader.js';
+import type { HeaderCut } from './errors.js';
 import { interfaceClock, toMicroseconds, type InterfaceClock } from './pcapng-time.js';
 import {
   newPacketRecord,
@@ -49,6 +50,42 @@ interface Interface {
 export function isPcapngStart(bytes: Uint8Array, at: number): boolean {
   if (u32le(bytes, at) !== BLOCK_SECTION_HEADER) return false;
   return u32le(bytes, at + 8) === BYTE_ORDER_MAGIC || u32be(bytes, at + 8) === BYTE_ORDER_MAGIC;
+}
+
+/** §4.1: type, total length, byte-order magic, version, section length (8 bytes), total length again. */
+const MIN_SECTION_HEADER_BYTES = 28;
+
+/**
+ * The length of the section header block that starts a file at `at`, as its block total length gives it in the byte
+ * order of its magic; the smallest possible (28) while that cannot be read (fewer than 12 bytes present) or when it is
+ * impossible (then the reader reports the corrupt block, as it does anywhere in the file).
+ */
+export function sectionHeaderBytes(bytes: Uint8Array, at: number, available: number): number {
+  if (available < 12) return MIN_SECTION_HEADER_BYTES;
+  const order = u32le(bytes, at + 8) === BYTE_ORDER_MAGIC ? u32le : u32be(bytes, at + 8) === BYTE_ORDER_MAGIC ? u32be : undefined;
+  if (order === undefined) return MIN_SECTION_HEADER_BYTES;
+  const length = order(bytes, at + 4);
+  return length >= MIN_SECTION_HEADER_BYTES && length % 4 === 0 && length <= MAX_BLOCK_BYTES ? length : MIN_SECTION_HEADER_BYTES;
+}
+
+/**
+ * Where the section header block that starts a file is cut when only `available` (at least 4) of its bytes are
+ * there: the field the input ends in (§4.1); undefined when the block is whole. Until the byte order is known (12
+ * bytes) the block's length is not, and the block is said to be at least 28 bytes.
+ */
+export function sectionHeaderCut(bytes: Uint8Array, at: number, available: number): HeaderCut | undefined {
+  const headerBytes = sectionHeaderBytes(bytes, at, available);
+  if (available >= headerBytes) return undefined;
+  const fields: Array<[number, number, string]> = [
+    [4, 7, 'block total length'],
+    [8, 11, 'byte-order magic'],
+    [12, 15, 'major and minor version'],
+    [16, 23, 'section length'],
+    [24, headerBytes - 5, 'options'],
+    [headerBytes - 4, headerBytes - 1, 'trailing block total length'],
+  ];
+  const [fieldStart, fieldEnd, field] = fields.find(([first, last]) => last >= first && available <= last)!;
+  return { presentBytes: available, field, fieldStart, fieldEnd, headerBytes, atLeast: available < 12 };
 }
 
 /** §4, §10.1: the names of the block types, for messages. */

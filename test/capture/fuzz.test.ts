@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCaptures } from '../../src/capture/decode.js';
-import { TruncatedHeaderError, UnrecognisedCaptureError } from '../../src/capture/errors.js';
+import { EmptyCaptureError, TruncatedHeaderError, UnrecognisedCaptureError } from '../../src/capture/errors.js';
 import type { DecodeIssue, DecodeStats } from '../../src/capture/types.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/captures');
@@ -48,8 +48,8 @@ async function decodeHostile(bytes: Uint8Array, windowBytes: number): Promise<Ou
     ]);
     return { stats, issues, unrecognised: false };
   } catch (error) {
-    // refused at the start: no capture format, or a capture cut inside its file header
-    if (error instanceof UnrecognisedCaptureError || error instanceof TruncatedHeaderError) return { issues, unrecognised: true };
+    // refused at the start: nothing at all, no capture format, or a capture cut inside its file header
+    if (error instanceof UnrecognisedCaptureError || error instanceof TruncatedHeaderError || error instanceof EmptyCaptureError) return { issues, unrecognised: true };
     throw error;
   } finally {
     clearTimeout(timer);
@@ -73,7 +73,8 @@ type Mutation = 'flip' | 'word' | 'truncate' | 'splice' | 'garbage';
 const MUTATIONS: Mutation[] = ['flip', 'word', 'truncate', 'splice', 'garbage'];
 
 function mutate(original: Buffer, kind: Mutation, random: () => number): Buffer {
-  const header = original[0] === 0x0a ? 28 : 24;
+  // the file header: pcap's 24 bytes, or the whole first section header block of a pcapng (cut, it is fatal)
+  const header = original[0] === 0x0a ? original.readUInt32LE(4) : 24;
   const at = header + Math.floor(random() * (original.length - header - 8));
   switch (kind) {
     case 'flip': {

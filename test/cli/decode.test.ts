@@ -151,7 +151,38 @@ describe('sipscope decode', () => {
     writeFileSync(cut, readFileSync(join(fixtures, 'recorded/udp.pcap')).subarray(0, 10));
     const { code, err } = await run(['decode', cut]);
     expect(code).toBe(2);
-    expect(err).toEqual([`sipscope decode: ${cut}: a pcap file cut inside its file header (10 of 24 bytes)`]);
+    expect(err).toEqual([`sipscope decode: ${cut}: a pcap file cut inside its file header: it ends at byte 10, inside the reserved fields (bytes 8 to 15); the header is 24 bytes`]);
+  });
+
+  it('a pcapng cut inside its section header block exits 2 as a cut pcap header does, naming the field; cut inside the interface description block after it, exit 0 and the cut as an issue, as any later cut', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-decode-cut-pcapng-'));
+    const original = readFileSync(join(fixtures, 'recorded/tcp.pcapng'));
+    const shb = original.readUInt32LE(4);
+    const idb = original.readUInt32LE(shb + 4);
+    for (const command of ['decode', 'analyze']) {
+      const inHeader = join(dir, 'in-header.pcapng');
+      writeFileSync(inHeader, original.subarray(0, 20));
+      const header = await run([command, inHeader]);
+      expect(header.code).toBe(2);
+      expect(header.err).toEqual([
+        `sipscope ${command}: ${inHeader}: a pcapng file cut inside its file header, the section header block: it ends at byte 20, inside the section length (bytes 16 to 23); the block is ${shb} bytes, as its block total length says`,
+      ]);
+      const inInterface = join(dir, 'in-interface.pcapng');
+      writeFileSync(inInterface, original.subarray(0, shb + 30));
+      const after = await run([command, inInterface]);
+      expect(after.code).toBe(0);
+      expect(after.err).toContain(`sipscope ${command}: ${inInterface}, before packet 1, offset ${shb}: truncated-file: file ends inside an interface description block (30 of its ${idb} bytes present)`);
+    }
+  });
+
+  it('an empty file and a text file exit 2, each said for what it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipscope-decode-not-capture-'));
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, '');
+    expect(await run(['decode', empty])).toMatchObject({ code: 2, err: [`sipscope decode: ${empty}: empty (0 bytes): no capture to read`] });
+    const text = join(dir, 'notes.pcap');
+    writeFileSync(text, 'INVITE sip:bob@example.com SIP/2.0\r\n');
+    expect(await run(['decode', text])).toMatchObject({ code: 2, err: [`sipscope decode: ${text}: not a pcap or pcapng capture (first bytes: 49 4e 56 49 54 45 20 73, as text "INVITE s")`] });
   });
 
   it('exits 2 naming the file for an unrecognised or missing file', async () => {
