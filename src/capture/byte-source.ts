@@ -116,3 +116,52 @@ export class CountingByteSource implements ByteSource {
     return this.inner.close();
   }
 }
+
+/** Bytes in memory as a source. */
+export class BufferByteSource implements ByteSource {
+  private at = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  async read(target: Uint8Array, offset: number, length: number): Promise<number> {
+    const count = Math.min(length, this.bytes.length - this.at);
+    target.set(this.bytes.subarray(this.at, this.at + count), offset);
+    this.at += count;
+    return count;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * A source read once (stdin) that keeps a copy of what is read while it is at most `limit` bytes, so that it can be
+ * read again from its start (`replay`); past the limit the copy is dropped and it cannot.
+ */
+export class RetainingByteSource implements ByteSource {
+  private kept: Uint8Array[] | undefined = [];
+  private keptBytes = 0;
+
+  constructor(
+    private readonly inner: ByteSource,
+    private readonly limit: number,
+  ) {}
+
+  async read(target: Uint8Array, offset: number, length: number): Promise<number> {
+    const count = await this.inner.read(target, offset, length);
+    if (this.kept !== undefined && count > 0) {
+      this.keptBytes += count;
+      if (this.keptBytes > this.limit) this.kept = undefined;
+      // a copy (Buffer#slice would be a view of the reader's reused buffer)
+      else this.kept.push(Uint8Array.prototype.slice.call(target, offset, offset + count));
+    }
+    return count;
+  }
+
+  /** Everything read so far, from the first byte; undefined once more than the limit was read. */
+  replay(): ByteSource | undefined {
+    return this.kept === undefined ? undefined : new BufferByteSource(Buffer.concat(this.kept));
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

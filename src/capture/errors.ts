@@ -103,15 +103,26 @@ export class CaptureReadError extends CaptureError {
  * byte inflated before the damage has been read; decoding reports this as an issue and keeps what it decoded.
  */
 export class GzipDamageError extends CaptureError {
-  /** Byte offset in the compressed file: all of it zlib had inflated when it met the damage (the damage is here or in the next bytes). */
+  /**
+   * Byte offset in the compressed file: with `rejected`, the byte zlib rejected (the damage is there or before it,
+   * where inflating went wrong unseen); else all of it zlib had inflated when it met the damage (the damage is here or
+   * in the next bytes).
+   */
   readonly offset: number;
   /** Bytes inflated before the damage: the capture inside is readable up to here. */
   readonly inflatedBytes: number;
   /** What and where, without the file name (an issue names the file itself). */
   readonly detail: string;
-  constructor(file: string, code: 'truncated-file' | 'corrupt-gzip', offset: number, inflatedBytes: number, reason: string) {
-    const what = code === 'truncated-file' ? `gzip stream cut short at compressed byte ${offset}` : `gzip stream damaged at or after compressed byte ${offset}`;
-    const detail = `${what} (${reason}); the ${inflatedBytes} bytes inflated before it were read`;
+  /**
+   * `rejected`: the stream was inflated again to the byte zlib rejects (gzip-recovery.ts); `lost`: it could not be,
+   * and what zlib inflated in its failing step (up to 16 KiB before the damage) is lost.
+   */
+  constructor(file: string, code: 'truncated-file' | 'corrupt-gzip', offset: number, inflatedBytes: number, reason: string, how: { rejected?: boolean; lost?: boolean } = {}) {
+    const what = code === 'truncated-file'
+      ? `gzip stream cut short at compressed byte ${offset}`
+      : how.rejected ? `gzip stream damaged: zlib rejects compressed byte ${offset}` : `gzip stream damaged at or after compressed byte ${offset}`;
+    const lost = how.lost ? '; what zlib inflated in its last step before the damage (up to 16 KiB) is lost, as the input cannot be read again' : '';
+    const detail = `${what} (${reason}); the ${inflatedBytes} bytes inflated before it were read${lost}`;
     super(code, file, `${file}: ${detail}`);
     this.name = 'GzipDamageError';
     this.offset = offset;

@@ -4,10 +4,10 @@
  * read (unrecognised format, unreadable file, gzip damaged before it, a file cut inside it) is fatal.
  */
 import { stat } from 'node:fs/promises';
-import { ByteSource, CountingByteSource, FileByteSource, PrefixedByteSource, StreamByteSource } from './byte-source.js';
+import { ByteSource, CountingByteSource, FileByteSource, PrefixedByteSource, RetainingByteSource, StreamByteSource } from './byte-source.js';
 import { ChunkReader, DEFAULT_WINDOW_BYTES } from './chunk-reader.js';
 import { CaptureError, CaptureReadError, EmptyCaptureError, hexBytes, TruncatedHeaderError, UnrecognisedCaptureError } from './errors.js';
-import { gunzipSource } from './gunzip-source.js';
+import { gunzipSource, type Replay } from './gunzip-source.js';
 import { u32le, type ContainerIssue, type PacketReader } from './packet-record.js';
 import { isPcapMagic, parsePcapHeader, pcapHeaderCut, PcapReader } from './pcap.js';
 import { BLOCK_SECTION_HEADER, isPcapngStart, PcapngReader, sectionHeaderBytes, sectionHeaderCut } from './pcapng.js';
@@ -50,7 +50,7 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
     let source: ByteSource = new PrefixedByteSource(peek, raw);
     let head = peek;
     if (compressed) {
-      source = gunzipSource(source, file);
+      source = gunzipSource(...replayable(source, file, totalBytes));
       head = await readUpTo(source, PEEK_BYTES);
       source = new PrefixedByteSource(head, source);
     }
@@ -78,6 +78,19 @@ export async function openCapture(file: string, issue: ContainerIssue, options: 
     if (error instanceof CaptureError) throw error;
     throw new CaptureReadError(file, error);
   }
+}
+
+/** Compressed bytes of a stream read once (stdin, a pipe) kept to inflate them again after damage (gunzip-source.ts). */
+const REPLAY_KEEP_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The gzip input and how to read it again from its start: a regular file is opened again; anything else is kept as
+ * it is read, up to REPLAY_KEEP_BYTES.
+ */
+function replayable(compressed: ByteSource, file: string, totalBytes: number | undefined): [ByteSource, string, Replay] {
+  if (file !== '-' && totalBytes !== undefined) return [compressed, file, () => FileByteSource.open(file)];
+  const retaining = new RetainingByteSource(compressed, REPLAY_KEEP_BYTES);
+  return [retaining, file, async () => retaining.replay()];
 }
 
 function containerReader(file: string, chunks: ChunkReader, head: Uint8Array, issue: ContainerIssue, compressed: boolean): PacketReader {
