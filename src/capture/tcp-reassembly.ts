@@ -6,6 +6,7 @@
  * tcp-stream.ts. Memory is bounded by the limits below, whatever the capture holds.
  */
 import { TcpFlow } from './tcp-flow.js';
+import { textFlowKey } from './tcp-flow-key.js';
 import { readStream } from './tcp-stream.js';
 import { flowName, reportIssue, type StreamContext, type StreamSink } from './tcp-stream-context.js';
 import type { Endpoint, FrameMeta } from './types.js';
@@ -89,7 +90,7 @@ export class TcpReassembler {
 
   segment(s: TcpSegment): void {
     if (s.timeUs - this.lastSweepUs >= Math.max(MIN_SWEEP_INTERVAL_US, this.limits.idleTimeoutUs / 4)) this.sweepIdle(s.timeUs);
-    const key = s.flowKey ?? `${s.src.ip}|${s.src.port}|${s.dst.ip}|${s.dst.port}`;
+    const key = s.flowKey ?? textFlowKey(s.src, s.dst);
     let flow = this.flows.get(key);
     const hasData = s.payload.length > 0;
     if (s.flags & TCP_SYN) {

@@ -5,6 +5,7 @@
 import { malformed, type LayerServices, type LayerState } from '../layer-state.js';
 import { LAYER_NONE, type LayerType } from '../layer-types.js';
 import { u16be, u32be } from '../packet-record.js';
+import { ipv4FlowKey } from '../tcp-flow-key.js';
 import type { TcpSegment } from '../tcp-reassembly.js';
 
 /**
@@ -38,21 +39,12 @@ export function decodeTcp(packet: LayerState, services: LayerServices): LayerTyp
   segment.src.port = u16be(bytes, start);
   segment.dst.ip = packet.destinationIp();
   segment.dst.port = u16be(bytes, start + 2);
-  segment.flowKey = packet.ip.version === 4 ? ipv4FlowKey(packet) : undefined;
+  const { ip } = packet;
+  segment.flowKey = ip.version === 4 ? ipv4FlowKey(ip.addressBytes, ip.srcAt, ip.dstAt, segment.src.port, segment.dst.port) : undefined;
   segment.seq = u32be(bytes, start + 4);
   segment.ack = u32be(bytes, start + 8);
   segment.flags = bytes[start + 13];
   segment.payload = bytes.subarray(start + headerLength, end);
   services.streams.tcpSegment(segment);
   return LAYER_NONE;
-}
-
-/**
- * A short flat string naming an IPv4 TCP flow (addresses and ports as 16-bit char codes): hashed far faster
- * than the text key built from address strings. The leading char 4 keeps it apart from text keys.
- */
-function ipv4FlowKey(packet: LayerState): string {
-  const { addressBytes: a, srcAt: src, dstAt: dst } = packet.ip;
-  const { bytes, start } = packet;
-  return String.fromCharCode(4, u16be(a, src), u16be(a, src + 2), u16be(a, dst), u16be(a, dst + 2), u16be(bytes, start), u16be(bytes, start + 2));
 }
