@@ -65,6 +65,16 @@ export class TcpFlow {
   hepResync = false;
   /** A WebSocket stream lost bytes: look for the next frame that carries SIP, not for a start line. */
   wsResync = false;
+  /**
+   * Frames that opened the connection (SipPayload.opening): one array shared with the flow of the other direction
+   * when that one was seen first (tcp-reassembly.ts `track`), so both directions' handshake frames end up in it.
+   */
+  opening: number[] = [];
+  /** Opened by a SYN without ACK (the client's): the first ACK without data that follows completes the handshake. */
+  awaitingHandshakeAck = false;
+  /** Frames of the last message read from this flow, and its lead-in (SipPayload.leadIn): the next one's lead-in grows from them. */
+  lastPackets: number[] | undefined = undefined;
+  lastLeadIn: readonly number[] | undefined = undefined;
   /** Stream position of a message start line that arrived without the rest of the message, or -1. */
   awaitFrom = -1;
   /** Stream position where that message ends (its header block and Content-Length were read), or -1. */
@@ -158,6 +168,9 @@ export class TcpFlow {
     this.wsMessageFrom = -1;
     this.wsSkip = 0;
     this.contributions = [];
+    // bytes were lost or dropped: what comes next does not continue the last message's frames
+    this.lastPackets = undefined;
+    this.lastLeadIn = undefined;
   }
 
   /** Gives the memory back when empty, so thousands of idle flows cost little. */

@@ -6,7 +6,7 @@
  * tcp-stream.ts. Memory is bounded by the limits below, whatever the capture holds.
  */
 import { TcpFlow } from './tcp-flow.js';
-import { textFlowKey } from './tcp-flow-key.js';
+import { reverseFlowKey, textFlowKey } from './tcp-flow-key.js';
 import { readStream } from './tcp-stream.js';
 import { flowName, reportIssue, type StreamContext, type StreamSink } from './tcp-stream-context.js';
 import type { Endpoint, FrameMeta } from './types.js';
@@ -98,9 +98,12 @@ export class TcpReassembler {
       if (flow) this.forget(flow, s);
       flow = this.track(key, s);
       flow.nextSeq = (s.seq + 1) >>> 0;
+      flow.opening.push(s.packetNumber);
+      flow.awaitingHandshakeAck = (s.flags & TCP_ACK) === 0;
       if (!hasData) return;
       s = { ...s, seq: (s.seq + 1) >>> 0, flags: s.flags & ~TCP_SYN };
     }
+    if (flow?.awaitingHandshakeAck) handshakeAck(flow, s, hasData);
     if (!flow) {
       if (!hasData) return; // pure ACK/FIN/RST of a connection we hold nothing for
       flow = this.track(key, s);
@@ -159,6 +162,11 @@ export class TcpReassembler {
   private track(key: string, s: TcpSegment): TcpFlow {
     if (this.flows.size >= this.limits.maxFlows) this.forget(this.leastRecentlyUsed(), s, `more than ${this.limits.maxFlows} TCP flows at once`);
     const flow = new TcpFlow(key, s.src, s.dst);
+    // The client's SYN (no ACK) begins a new connection, even on the ports of an old one (RFC 9293 §3.5); any other
+    // first segment belongs to the connection the other direction already opened, if it is tracked.
+    const newConnection = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+    const reverse = newConnection ? undefined : this.flows.get(reverseFlowKey(key, s.src, s.dst));
+    if (reverse) flow.opening = reverse.opening;
     flow.lastTimeUs = s.timeUs;
     flow.queuedTimeUs = s.timeUs;
     this.flows.set(key, flow);
@@ -294,6 +302,20 @@ export class TcpReassembler {
   describeFlows(): string[] {
     return [...this.flows.values()].map(flowName);
   }
+}
+
+/**
+ * A segment on a flow opened by the client's SYN, before the handshake was seen to complete: the first ACK without
+ * data is the third segment of the three-way handshake (RFC 9293 §3.5); data or a FIN first means it was not captured.
+ */
+function handshakeAck(flow: TcpFlow, s: TcpSegment, hasData: boolean): void {
+  if (hasData || (s.flags & (TCP_FIN | TCP_RST | TCP_SYN)) !== 0) {
+    flow.awaitingHandshakeAck = false;
+    return;
+  }
+  if ((s.flags & TCP_ACK) === 0) return;
+  flow.opening.push(s.packetNumber);
+  flow.awaitingHandshakeAck = false;
 }
 
 /** Anything other than CRLF keep-alives left in the buffer (or a WebSocket message in progress). */

@@ -22,18 +22,46 @@ import {
   WS_OPCODE_TEXT,
 } from './websocket.js';
 
+/** Most frames a message's lead-in lists (SipPayload.leadIn); a longer run of coalescing segments keeps the nearest. */
+export const MAX_LEAD_IN_FRAMES = 256;
+
 function emit(context: StreamContext, flow: TcpFlow, bytes: Uint8Array, packets: number[], transport: 'tcp' | 'ws'): void {
   const { meta } = context;
+  const frames = packets.length > 0 ? packets : [meta.packetNumber];
   context.sink.message({
     file: meta.file,
     packetNumber: meta.packetNumber,
-    packets: packets.length > 0 ? packets : [meta.packetNumber],
+    packets: frames,
     timeUs: meta.timeUs,
     src: flow.src,
     dst: flow.dst,
     transport,
+    opening: flow.opening,
+    leadIn: leadIn(flow, frames),
     bytes,
   });
+}
+
+/**
+ * The lead-in of a message whose frames are `frames` (SipPayload.leadIn): when its first frame is also the last
+ * frame of the message read before it on the flow, that frame begins inside (or with) the earlier message, so the
+ * earlier message's other frames and its own lead-in come first. Messages are read in stream order, so the
+ * earlier one is the flow's last. Costs nothing for a message that starts its first frame.
+ */
+function leadIn(flow: TcpFlow, frames: number[]): readonly number[] | undefined {
+  const previous = flow.lastPackets;
+  const previousLeadIn = flow.lastLeadIn;
+  let result: number[] | undefined;
+  if (previous !== undefined && previous[previous.length - 1] === frames[0] && (previous.length > 1 || previousLeadIn !== undefined)) {
+    // the nearest frames first: the earlier message's own (the last of them when there are too many), then its lead-in
+    result = previous.slice(Math.max(0, previous.length - 1 - MAX_LEAD_IN_FRAMES), -1);
+    if (previousLeadIn !== undefined) {
+      for (let i = 0; i < previousLeadIn.length && result.length < MAX_LEAD_IN_FRAMES; i++) result.push(previousLeadIn[i]);
+    }
+  }
+  flow.lastPackets = frames;
+  flow.lastLeadIn = result;
+  return result;
 }
 
 /**
@@ -47,7 +75,7 @@ export function readStream(context: StreamContext, flow: TcpFlow, data: Uint8Arr
     const before = position;
     const mode = flow.mode;
     if (mode === 'sip') position = readSip(context, flow, data, position, to, base);
-    else if (mode === 'unsynced' || mode === 'resync') position = readUnsynced(context, flow, data, position, to);
+    else if (mode === 'unsynced' || mode === 'resync') position = readUnsynced(context, flow, data, position, to, base);
     else if (mode === 'ws') position = readWebSocket(context, flow, data, position, to, base);
     else if (mode === 'hep') position = readHepStream(context, flow, data, position, to, base);
     else return to;
@@ -162,13 +190,15 @@ function skipLine(data: Uint8Array, from: number, to: number): number {
   return lf < 0 || lf >= to ? to : lf + 1;
 }
 
-function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number): number {
+function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {
   if (flow.mode === 'unsynced' && flow.atStreamStart) {
     const handshake = readWsHandshake(data, from, to);
     if (handshake.kind === 'incomplete') return from;
     flow.atStreamStart = false;
     if (handshake.kind === 'sip-websocket') {
       flow.mode = 'ws';
+      // RFC 6455 §4: without the Upgrade request and the 101 a reader takes the frames that follow for raw bytes
+      for (const packet of flow.packetsOf(base + from, base + from + handshake.length)) flow.opening.push(packet);
       return from + handshake.length;
     }
     if (handshake.kind === 'other-http') {

@@ -24,6 +24,22 @@ export interface SipPayload {
   src: Endpoint;
   dst: Endpoint;
   transport: CaptureTransport;
+  /**
+   * For a message read from a TCP stream (SIP or WebSocket): the frames that opened its connection, as far as the
+   * capture holds them: the three-way handshake (RFC 9293 §3.5: SYN, SYN-ACK, the ACK that completes it) and, for
+   * WebSocket, the segments of the HTTP/1.1 Upgrade request and of its 101 response (RFC 6455 §4). A reader that is
+   * given only some frames of the connection (tshark on `sipscope extract`'s output) needs these to know how to read
+   * it. One array for both directions of the connection, shared by its messages: read it, never change it.
+   */
+  opening?: readonly number[];
+  /**
+   * For a message read from a TCP stream whose first frame also carries the end of an earlier message (segments
+   * that coalesce messages, of any call): the earlier frames of that message, and of the one before it if the
+   * same holds for it, and so on (at most MAX_LEAD_IN_FRAMES). A reader given this message's frames without these
+   * starts in the middle of the earlier message and cannot find where this one begins. Absent when the first frame
+   * starts with this message or with a message wholly inside it.
+   */
+  leadIn?: readonly number[];
   /** Set when the message arrived inside HEP (HOMER) encapsulation. */
   hep?: boolean;
   /**
