@@ -190,3 +190,54 @@ export class PcapngBuilder {
     return Buffer.concat(this.parts);
   }
 }
+
+export const TCP_FLAG_SYN = 0x02;
+export const TCP_FLAG_PSH = 0x08;
+export const TCP_FLAG_ACK = 0x10;
+
+/** A TCP header (RFC 9293 §3.1, no options, checksum left 0: tshark does not check it by default) and `payload`. */
+export function tcp(payload: Uint8Array, fields: { srcPort: number; dstPort: number; seq: number; ack: number; flags: number }): Buffer {
+  const header = Buffer.alloc(20);
+  header.writeUInt16BE(fields.srcPort, 0);
+  header.writeUInt16BE(fields.dstPort, 2);
+  header.writeUInt32BE(fields.seq >>> 0, 4);
+  header.writeUInt32BE(fields.ack >>> 0, 8);
+  header[12] = 5 << 4;
+  header[13] = fields.flags;
+  header.writeUInt16BE(65535, 14);
+  return Buffer.concat([header, payload]);
+}
+
+/**
+ * One TCP connection over Ethernet/IPv4 built segment by segment, sequence and acknowledgement numbers following the
+ * bytes sent: the three-way handshake, then `send` cuts each side's bytes into the segments asked for.
+ */
+export class TcpConversation {
+  readonly frames: Frame[] = [];
+  private readonly next = { client: 1000, server: 5000 };
+
+  constructor(
+    private readonly client: { ip: string; port: number },
+    private readonly server: { ip: string; port: number },
+  ) {}
+
+  handshake(): this {
+    this.segment('client', TCP_FLAG_SYN, new Uint8Array(0));
+    this.segment('server', TCP_FLAG_SYN | TCP_FLAG_ACK, new Uint8Array(0));
+    return this.segment('client', TCP_FLAG_ACK, new Uint8Array(0));
+  }
+
+  /** One segment from `side` carrying `payload`. */
+  send(side: 'client' | 'server', payload: Uint8Array): this {
+    return this.segment(side, TCP_FLAG_ACK | TCP_FLAG_PSH, payload);
+  }
+
+  private segment(side: 'client' | 'server', flags: number, payload: Uint8Array): this {
+    const other = side === 'client' ? 'server' : 'client';
+    const [from, to] = side === 'client' ? [this.client, this.server] : [this.server, this.client];
+    const segment = tcp(payload, { srcPort: from.port, dstPort: to.port, seq: this.next[side], ack: flags === TCP_FLAG_SYN ? 0 : this.next[other], flags });
+    this.frames.push({ timeUs: 1_700_000_000_000_000 + this.frames.length * 1000, bytes: ethernet(ipv4(segment, { src: from.ip, dst: to.ip, protocol: 6 })) });
+    this.next[side] += payload.length + (flags & TCP_FLAG_SYN ? 1 : 0);
+    return this;
+  }
+}

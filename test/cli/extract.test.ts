@@ -1,13 +1,55 @@
 /** `sipscope extract`: tshark reads the written capture and sees exactly that call's SIP messages. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tsharkFields } from '../analysis/capture-helpers.js';
+import { tsharkArgs, tsharkFields } from '../analysis/capture-helpers.js';
+import { pcap, TcpConversation } from '../capture/capture-bytes.js';
 import { ringOf } from '../capture/split-captures.js';
 import { REVOCATION_TCP, REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-extract-'));
+
+interface TsharkSipLayer {
+  'sip.Request-Line'?: string;
+  'sip.Status-Line'?: string;
+  'sip.msg_hdr_tree'?: { 'sip.Call-ID'?: string; 'sip.CSeq'?: string };
+}
+
+/**
+ * The SIP messages of one Call-ID that tshark decodes in a capture, one entry per message ("CSeq | request or status
+ * line"), in frame order. Read from tshark's JSON (`--no-duplicate-keys`: the SIP messages of one frame as an array).
+ */
+function tsharkCallMessages(capture: string, callId: string): string[] {
+  const output = execFileSync('tshark', ['-r', capture, ...tsharkArgs(capture), '-Y', `sip.Call-ID == "${callId}"`, '-T', 'json', '-J', 'sip', '--no-duplicate-keys'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const frames = JSON.parse(output) as Array<{ _source: { layers: { sip?: TsharkSipLayer | TsharkSipLayer[] } } }>;
+  const messages: string[] = [];
+  for (const frame of frames) {
+    for (const sip of ([] as TsharkSipLayer[]).concat(frame._source.layers.sip ?? [])) {
+      const headers = sip['sip.msg_hdr_tree'];
+      if (headers?.['sip.Call-ID'] === callId) messages.push(`${headers['sip.CSeq']} | ${sip['sip.Request-Line'] ?? sip['sip.Status-Line']}`);
+    }
+  }
+  return messages;
+}
+
+/** Call-IDs tshark decodes with `filter`, each once. */
+function tsharkCallIds(capture: string, filter: string): string[] {
+  return [...new Set(tsharkFields(capture, filter, ['sip.Call-ID']).flatMap(([ids]) => ids.split(',')))];
+}
+
+/** Extracts `callId` from `capture` to a new file in `dir`; returns its path. */
+async function extract(capture: string, callId: string, name: string): Promise<string> {
+  const output = join(dir, name);
+  const run = await runCli(['extract', capture, '--call-id', callId, '-o', output]);
+  expect(run.code, run.err).toBe(0);
+  return output;
+}
 
 describe('sipscope extract', () => {
   for (const capture of [REVOCATION_UDP, REVOCATION_TCP, 'fixtures/captures/public/sngrep/ipv6frag.pcap']) {
@@ -38,6 +80,81 @@ describe('sipscope extract', () => {
     const run = await runCli(['extract', ...ring, '--call-id', callId, '-o', fromRing]);
     expect(run.code).toBe(0);
     expect(readFileSync(fromRing).equals(readFileSync(fromWhole))).toBe(true);
+  });
+
+  it('SIP over WebSocket (sip_tcp_websocket.pcap): tshark decodes every message of the call, the WebSocket ones too', async () => {
+    const capture = 'fixtures/captures/public/heplify/sip_tcp_websocket.pcap';
+    const [callId, ...others] = tsharkCallIds(capture, 'sip && websocket');
+    expect(others).toEqual([]);
+    const original = tsharkCallMessages(capture, callId);
+    const webSocketFrames = (file: string) => tsharkFields(file, `sip.Call-ID == "${callId}" && websocket`, ['frame.number']).length;
+    expect(webSocketFrames(capture)).toBeGreaterThan(0);
+    const output = await extract(capture, callId, 'ws.call.pcap');
+    // without the handshake and the Upgrade/101, tshark took the WebSocket frames for raw TCP: 8 of the 19 messages
+    expect(tsharkCallMessages(output, callId)).toEqual(original);
+    expect(webSocketFrames(output)).toBe(webSocketFrames(capture));
+  });
+
+  it('SIP over TCP (tcp.pcapng, every call): the same messages, and every connection written from its handshake', async () => {
+    const capture = 'fixtures/captures/recorded/tcp.pcapng';
+    const callIds = tsharkCallIds(capture, 'sip');
+    expect(callIds.length).toBeGreaterThan(2);
+    for (const [index, callId] of callIds.entries()) {
+      const output = await extract(capture, callId, `tcp-${index}.call.pcap`);
+      expect(tsharkCallMessages(output, callId), callId).toEqual(tsharkCallMessages(capture, callId));
+      // tcp.completeness (tshark): 1 = SYN seen, 2 = SYN-ACK seen; the stream's last frame has the whole of it
+      const completeness = new Map(tsharkFields(output, 'tcp', ['tcp.stream', 'tcp.completeness']).map(([stream, bits]) => [stream, Number(bits)]));
+      expect(completeness.size, callId).toBeGreaterThan(0);
+      for (const [stream, bits] of completeness) expect(bits & 3, `${callId}: TCP stream ${stream}`).toBe(3);
+    }
+  });
+
+  describe('a segment that holds the end of another call’s message and the start of this call’s', () => {
+    const sipMessage = (method: string, callId: string, cseq: string, body = '') =>
+      Buffer.from(
+        `${method} sip:bob@example.org SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1:40000;branch=z9hG4bK-${callId}-${cseq.replace(' ', '-')}\r\n` +
+          `From: <sip:alice@example.org>;tag=a1\r\nTo: <sip:bob@example.org>\r\nCall-ID: ${callId}\r\nCSeq: ${cseq}\r\nMax-Forwards: 70\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n${body}`,
+      );
+    const sdp = 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+    /** RFC 6455 §5.2: one unmasked text frame (a test capture; tshark reads it either way). */
+    const wsFrame = (payload: Buffer) =>
+      Buffer.concat([Buffer.from(payload.length < 126 ? [0x81, payload.length] : [0x81, 126, payload.length >> 8, payload.length & 0xff]), payload]);
+
+    for (const transport of ['tcp', 'ws'] as const) {
+      it(`${transport}: the other message's earlier segments are written, so tshark finds where the call's message starts`, async () => {
+        const wrap = transport === 'ws' ? wsFrame : (payload: Buffer) => payload;
+        const [inviteA, inviteB, ackA, ackB, byeA, byeB] = [
+          sipMessage('INVITE', 'call-A', '1 INVITE', sdp),
+          sipMessage('INVITE', 'call-B', '1 INVITE', sdp),
+          sipMessage('ACK', 'call-A', '1 ACK'),
+          sipMessage('ACK', 'call-B', '1 ACK'),
+          sipMessage('BYE', 'call-A', '2 BYE'),
+          sipMessage('BYE', 'call-B', '2 BYE'),
+        ].map(wrap);
+        const conversation = new TcpConversation({ ip: '192.0.2.1', port: 40000 }, { ip: '192.0.2.2', port: transport === 'ws' ? 8080 : 5060 }).handshake();
+        if (transport === 'ws') {
+          conversation.send('client', Buffer.from('GET / HTTP/1.1\r\nHost: example.org\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n'));
+          conversation.send('server', Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n'));
+        }
+        conversation
+          .send('client', inviteA)
+          .send('client', inviteB.subarray(0, 100))
+          .send('client', Buffer.concat([inviteB.subarray(100), ackA])) // B's INVITE ends where A's ACK begins
+          .send('client', Buffer.concat([byeA, ackB.subarray(0, 50)]))
+          .send('client', Buffer.concat([ackB.subarray(50), byeB]));
+        const capture = join(dir, `coalesced-${transport}.pcap`);
+        writeFileSync(capture, pcap(conversation.frames));
+        for (const callId of ['call-A', 'call-B']) {
+          const original = tsharkCallMessages(capture, callId);
+          expect(original).toHaveLength(3);
+          expect(tsharkCallMessages(await extract(capture, callId, `coalesced-${transport}-${callId}.pcap`), callId)).toEqual(original);
+        }
+        // the trade-off: call-A's file holds call-B's INVITE (its end shares a segment with A's ACK), not B's BYE
+        const otherCall = tsharkCallMessages(join(dir, `coalesced-${transport}-call-A.pcap`), 'call-B');
+        expect(otherCall.map((message) => message.split(' | ')[0])).toEqual(['1 INVITE']);
+      });
+    }
   });
 
   it('an unknown Call-ID or stdin input is a local error', async () => {
