@@ -15,7 +15,8 @@ import { CallTable } from './call-table.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
-import { ANALYSIS_HEADERS, uriUser } from './fields.js';
+import { ANALYSIS_HEADERS, readFields, uriUser } from './fields.js';
+import { MirrorCopies } from './mirror-copies.js';
 import { observe, observeReading, type ObservedMessage, type ObservedResponse } from './observed.js';
 import { readPlainMessage } from './plain-message.js';
 import { JudgedOutcomes, type RequestOutcome } from './outcome.js';
@@ -40,8 +41,13 @@ export interface AnalyzerOptions {
   untilUs?: number;
   limits?: Partial<CallLimits>;
   maxOpenTransactions?: number;
-  /** Sees every usable message with its retransmission flag (flow diagrams, extraction). */
+  /** Sees every usable message with its retransmission flag (flow diagrams, extraction); mirror copies are not. */
   observer?(message: ObservedMessage, retransmission: boolean): void;
+  /**
+   * Sees each mirror copy set aside (mirror-copies.ts: a HEP copy of a message seen on the wire, or a second HEP
+   * copy) with its Call-ID when it has a readable one: its frames carry a message of that Call-ID (extraction).
+   */
+  mirrorCopy?(copy: SipPayload, callId: string | undefined): void;
   /** Receives calls and findings as they are known. */
   sink?: AnalysisSink;
   /**
@@ -78,9 +84,11 @@ export class Analyzer {
   private readonly forbiddenByUser = new Map<string, number>();
   private readonly collected?: { calls: CallSummary[]; findings: Finding[] };
   private readonly issues: AnalysisIssue[] = [];
+  private readonly mirrors = new MirrorCopies();
   private readonly requests: Record<string, number> = {};
   private readonly responses: Record<string, number> = {};
   private sipMessages = 0;
+  private mirrorCopies = 0;
   private unusableMessages = 0;
   private finishedCalls = 0;
   private firstTimeUs?: number;
@@ -93,10 +101,17 @@ export class Analyzer {
     if (options.collect ?? options.sink === undefined) this.collected = { calls: [], findings: [] };
   }
 
-  /** Takes one decoded SIP message; returns what the analysis read from it (undefined when skipped or unusable). */
+  /**
+   * Takes one decoded SIP message; returns what the analysis read from it (undefined when skipped, unusable or a
+   * mirror copy set aside).
+   */
   add(payload: SipPayload): ObservedMessage | undefined {
     if (this.options.sinceUs !== undefined && payload.timeUs < this.options.sinceUs) return undefined;
     if (this.options.untilUs !== undefined && payload.timeUs > this.options.untilUs) return undefined;
+    if (this.mirrors.isCopy(payload)) {
+      this.setAside(payload);
+      return undefined;
+    }
     const observed = this.read(payload);
     if (!observed) return undefined;
     const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
@@ -142,9 +157,10 @@ export class Analyzer {
   }
 
   /** Counters of the analysis so far (a live run's metrics). */
-  counters(): { sipMessages: number; unusableMessages: number; callsActive: number; callsFinished: number; forbiddenByUser: ReadonlyMap<string, number> } {
+  counters(): { sipMessages: number; mirrorCopies: number; unusableMessages: number; callsActive: number; callsFinished: number; forbiddenByUser: ReadonlyMap<string, number> } {
     return {
       sipMessages: this.sipMessages,
+      mirrorCopies: this.mirrorCopies,
       unusableMessages: this.unusableMessages,
       callsActive: this.calls.size,
       callsFinished: this.finishedCalls,
@@ -197,6 +213,17 @@ export class Analyzer {
     const observed = observe(payload, message);
     if (!observed) this.unusable(payload, 'missing-call-id-or-cseq', 'SIP message without a readable Call-ID or CSeq: left out of calls and transactions');
     return observed;
+  }
+
+  /**
+   * A mirror copy: counted apart, not analysed. Its frames are the message's too, so they join its call's packets
+   * (as a retransmission's do).
+   */
+  private setAside(copy: SipPayload): void {
+    this.mirrorCopies++;
+    const callId = callIdOf(copy);
+    if (callId !== undefined) this.calls.get(callId)?.addCopy(copy.packets.length > 0 ? copy.packets : [copy.packetNumber]);
+    this.options.mirrorCopy?.(copy, callId);
   }
 
   private count(message: { kind: 'request'; method: string } | { kind: 'response'; status: number }, timeUs: number): void {
@@ -311,6 +338,7 @@ export class Analyzer {
       files: decode?.files ?? 0,
       packets: decode?.packets ?? 0,
       sipMessages: this.sipMessages,
+      mirrorCopies: this.mirrorCopies,
       calls,
       requests: sortedRecord(this.requests),
       responses: sortedRecord(this.responses),
@@ -344,6 +372,17 @@ function outcomeOf(response: ObservedResponse, transaction: Transaction, call: C
     responsePacket: response.packetNumber,
     inDialog: request?.inDialog ?? false,
   };
+}
+
+/** The Call-ID of a message, read as the analysis reads it (plain reading, else the parser); undefined without one. */
+function callIdOf(payload: SipPayload): string | undefined {
+  const plain = readPlainMessage(payload.bytes);
+  if (plain) return plain.fields.callId;
+  try {
+    return readFields(parseMessage(payload.bytes, { datagram: payload.transport === 'udp', only: ANALYSIS_HEADERS }))?.callId;
+  } catch {
+    return undefined;
+  }
 }
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {

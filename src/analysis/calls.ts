@@ -196,6 +196,11 @@ export class CallRecord {
     else this.observeResponse(message);
   }
 
+  /** The frames of a mirror copy of one of its messages (mirror-copies.ts): they carry the call too. */
+  addCopy(packets: number[]): void {
+    this.addPackets(packets);
+  }
+
   /** Session requests in the order they were first seen. */
   sessionList(): SessionRequest[] {
     return [...this.sessions.values()];

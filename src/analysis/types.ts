@@ -157,7 +157,10 @@ export interface AnalysisIssue {
 export interface AnalysisSummary {
   files: number;
   packets: number;
+  /** SIP messages analysed (mirror copies not included). */
   sipMessages: number;
+  /** Mirror copies set aside: a HEP copy of a message also seen on the wire, or a second HEP copy (mirror-copies.ts). */
+  mirrorCopies: number;
   calls: number;
   requests: Record<string, number>;
   responses: Record<string, number>;

@@ -118,12 +118,18 @@ export function renderAnalysisHead(result: Pick<AnalysisResult, 'summary'>, styl
   const counts = (record: Record<string, number>) => Object.entries(record).map(([name, n]) => `${printable(name)} ${n}`).join(', ') || '-';
   return [
     style.bold('Summary'),
-    `  ${summary.files} file(s), ${summary.packets} packets, ${summary.sipMessages} SIP messages, ${summary.calls} calls, ${summary.decodeErrors} decode errors`,
+    `  ${summary.files} file(s), ${summary.packets} packets, ${summary.sipMessages} SIP messages${mirrorCopiesText(summary.mirrorCopies)}, ${summary.calls} calls, ${summary.decodeErrors} decode errors`,
     `  requests: ${counts(summary.requests)}`,
     `  responses: ${counts(summary.responses)}`,
     '',
     style.bold('Calls'),
   ].join('\n');
+}
+
+/** What was set aside beside the SIP messages counted (docs/analyze-json.md, summary.mirrorCopies); nothing when none. */
+function mirrorCopiesText(copies: number): string {
+  if (!copies) return '';
+  return ` (${copies} HEP mirror ${copies === 1 ? 'copy' : 'copies'} set aside)`;
 }
 
 /** The text report after the calls table: findings, revocation timeline, durations. */

@@ -26,7 +26,8 @@ describe('sipscope analyze --json', () => {
       const json = JSON.parse(run.out);
       const expected = JSON.parse(readFileSync(`${capture}.analysis.expected.json`, 'utf8')) as Expected;
       expect(Object.keys(json)).toEqual(['summary', 'calls', 'findings', 'revocations', 'durations']);
-      expect(Object.keys(json.summary)).toEqual(['files', 'packets', 'sipMessages', 'calls', 'requests', 'responses', 'decodeErrors']);
+      expect(Object.keys(json.summary)).toEqual(['files', 'packets', 'sipMessages', 'mirrorCopies', 'calls', 'requests', 'responses', 'decodeErrors']);
+      expect(json.summary.mirrorCopies).toBe(0);
       expect(json.summary.files).toBe(1);
       for (const call of json.calls) {
         expect(Object.keys(call)).toEqual(['callId', 'from', 'to', 'username', 'start', 'end', 'durationMs', 'state', 'reinvites', 'packets']);
@@ -65,6 +66,18 @@ describe('sipscope analyze --json', () => {
       expect(json.durations).toEqual({ p50Ms, p95Ms, p99Ms, maxMs, drainWindowMs });
     });
   }
+
+  it('hep3-kamailio.pcap (the wire and its HEP copies): the copies are counted apart, in JSON and in the text', async () => {
+    const capture = 'fixtures/captures/recorded/hep3-kamailio.pcap';
+    const wire = JSON.parse(readFileSync(`${capture}.wire.expected.json`, 'utf8')) as { sipMessages: number; requests: Record<string, number> };
+    const count = (filter: string) => execFileSync('tshark', ['-r', capture, '-Y', filter], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').length;
+    const packets = count('frame');
+    const copies = count('udp.dstport == 9060');
+    const json = JSON.parse((await runCli(['analyze', capture, '--json'])).out);
+    expect(json.summary).toMatchObject({ packets, sipMessages: wire.sipMessages, mirrorCopies: copies, requests: wire.requests });
+    const text = (await runCli(['analyze', capture])).out;
+    expect(text).toContain(`${packets} packets, ${wire.sipMessages} SIP messages (${copies} HEP mirror copies set aside), 1 calls`);
+  });
 
   it('aaa.pcap: 403s on initial INVITEs are not reinvite-forbidden and make no revocation; exit 0 by default', async () => {
     const run = await runCli(['analyze', AAA, '--json']);

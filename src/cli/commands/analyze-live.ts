@@ -132,7 +132,7 @@ export interface MetricsSource {
 }
 
 /**
- * Prometheus text exposition format 0.0.4, written by hand: six metric families, no histogram, no registry, so
+ * Prometheus text exposition format 0.0.4, written by hand: seven metric families, no histogram, no registry, so
  * the format is lighter than pulling in prom-client and its dependencies (and its default process metrics) for
  * what is a page of text. https://prometheus.io/docs/instrumenting/exposition_formats/
  */
@@ -143,7 +143,8 @@ export function metricsText(source: MetricsSource): string {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
   };
-  family('sipscope_messages_total', 'counter', 'SIP messages analysed (retransmissions included)', [['', counters?.sipMessages ?? 0]]);
+  family('sipscope_messages_total', 'counter', 'SIP messages analysed (retransmissions included, mirror copies not)', [['', counters?.sipMessages ?? 0]]);
+  family('sipscope_mirror_copies_total', 'counter', 'HEP mirror copies set aside (a second copy of a message already analysed)', [['', counters?.mirrorCopies ?? 0]]);
   family('sipscope_calls_active', 'gauge', 'calls being followed (not finished yet)', [['', counters?.callsActive ?? 0]]);
   family('sipscope_calls_finished_total', 'counter', 'calls finished and reported', [['', counters?.callsFinished ?? 0]]);
   family('sipscope_findings_total', 'counter', 'findings reported, by kind', [...source.findings].map(([kind, n]) => [`{kind="${label(kind)}"}`, n]));
