@@ -66,6 +66,16 @@ describe('sipscope extract', () => {
     });
   }
 
+  it('a capture of the wire and of its HEP copies: the HEP frames of the call are written too (they carry it)', async () => {
+    const capture = 'fixtures/captures/recorded/hep3-kamailio.pcap';
+    const callId = '1-21556@127.0.0.1';
+    const output = join(dir, 'hep3.call.pcap');
+    const run = await runCli(['extract', capture, '--call-id', callId, '-o', output]);
+    expect(run.code).toBe(0);
+    const frames = tsharkFields(capture, `sip.Call-ID == "${callId}" || (udp.dstport == 9060 && frame contains "${callId}")`, ['frame.time_epoch']);
+    expect(tsharkFields(output, 'frame', ['frame.time_epoch'])).toEqual(frames);
+  });
+
   it('a ring of files (editcap -c): the same capture, byte for byte, as extracting from the whole file', async () => {
     const callId = '1-19766@127.0.0.11'; // alice's call that the revocation tore down
     const perFile = 80;

@@ -26,6 +26,18 @@ describe('sipscope flow', () => {
     expect(run.out.split('\n')[2]).toContain('127.0.0.13:');
   });
 
+  it('a capture of the wire and of its HEP copies: the wire messages drawn, no copy as a retransmission, the copies named', async () => {
+    const capture = 'fixtures/captures/recorded/hep3-kamailio.pcap';
+    const callId = '1-21556@127.0.0.1';
+    const run = await runCli(['flow', capture, '--call-id', callId]);
+    expect(run.code).toBe(0);
+    const wire = tsharkFields(capture, `sip.Call-ID == "${callId}" && udp.dstport != 9060`, ['frame.number']).map((row) => Number(row[0]));
+    const copies = tsharkFields(capture, `udp.dstport == 9060 && frame contains "${callId}"`, ['frame.number']).map((row) => `#${row[0]}`);
+    expect([...run.out.matchAll(/^#(\d+)/gm)].map((match) => Number(match[1]))).toEqual(wire);
+    expect(run.out).not.toContain('(retransmission)');
+    expect(run.out).toContain(`(${copies.length} HEP mirror copies of these messages not drawn: ${copies.join(', ')})`);
+  });
+
   it('a ring of files (editcap -c) gives the ladder of the whole capture, frame numbers included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipscope-flow-'));
     const ring = ringOf(REVOCATION_UDP, 50, dir, 'ring');

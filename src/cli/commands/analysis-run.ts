@@ -83,7 +83,7 @@ export async function runAnalysis(
   window: WindowArguments,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload'> = {},
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy'> = {},
 ): Promise<AnalysisResult> {
   const result = await analyzeForCommand(files, window, io, command, extra);
   return window.user === undefined ? result : filterByUser(result, window.user);
@@ -183,7 +183,7 @@ async function analyzeForCommand(
   window: WindowArguments,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'sink' | 'started' | 'analysed'>,
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy' | 'sink' | 'started' | 'analysed'>,
   eachIssue?: (issue: DecodeIssue) => void,
 ): Promise<AnalysisResult> {
   const { sinceUs, untilUs } = windowOptions(window);

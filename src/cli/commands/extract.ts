@@ -51,6 +51,10 @@ export const extractCommand = defineCommand({
         if (current?.opening !== undefined) openings.add(current.opening);
         if (current?.leadIn !== undefined) for (const packet of current.leadIn) packets.add(packet);
       },
+      // a HEP mirror copy of one of its messages is not analysed, but its frames carry the call too
+      mirrorCopy(copy, copyCallId) {
+        if (copyCallId === callId) for (const packet of copy.packets.length > 0 ? copy.packets : [copy.packetNumber]) packets.add(packet);
+      },
     });
     if (packets.size === 0) throw noMessageOfCallError(callId, files.join(' '));
     for (const opening of openings) for (const packet of opening) packets.add(packet);

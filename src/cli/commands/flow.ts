@@ -27,6 +27,7 @@ export const flowCommand = defineCommand({
   async run(args, io) {
     const { files, callId } = args;
     const messages: LadderMessage[] = [];
+    const copies: number[] = [];
     let cut = 0;
     const result = await runAnalysis(files, {}, io, 'flow', {
       observer(message, retransmission) {
@@ -39,6 +40,9 @@ export const flowCommand = defineCommand({
         const { packetNumber, timeUs, src, dst, firstLine } = message;
         messages.push({ packetNumber, timeUs, src, dst, firstLine, status: message.kind === 'response' ? message.status : undefined, retransmission });
       },
+      mirrorCopy(copy, copyCallId) {
+        if (copyCallId === callId) copies.push(copy.packetNumber);
+      },
     });
     if (messages.length === 0) throw noMessageOfCallError(callId, files.join(' '));
     const call = result.calls.find((candidate) => candidate.callId === callId);
@@ -50,9 +54,20 @@ export const flowCommand = defineCommand({
       renderLadder(messages, io.style),
     ];
     if (cut > 0) lines.push(`(${cut} more messages not shown)`);
+    if (copies.length > 0) lines.push(copiesLine(copies));
     const findings = result.findings.filter((finding) => finding.callId === callId);
     if (findings.length > 0) lines.push('', ...findings.map((finding) => renderFinding(finding, io.style)));
     io.out(lines.join('\n'));
     return EXIT.ok;
   },
 });
+
+/** Most packet numbers of set-aside mirror copies listed under the ladder. */
+const MAX_COPIES_LISTED = 20;
+
+/** The HEP mirror copies of the call's messages, not drawn (they are the same messages: src/analysis/mirror-copies.ts). */
+function copiesLine(copies: number[]): string {
+  const listed = copies.slice(0, MAX_COPIES_LISTED).map((packet) => `#${packet}`).join(', ');
+  const more = copies.length > MAX_COPIES_LISTED ? `, ${copies.length - MAX_COPIES_LISTED} more` : '';
+  return `(${copies.length} HEP mirror ${copies.length === 1 ? 'copy' : 'copies'} of these messages not drawn: ${listed}${more})`;
+}
