@@ -196,6 +196,18 @@ describe('sipscope report tables in Chromium', () => {
     await page.close();
   });
 
+  it('a capture of the wire and of its HEP copies: the summary counts the messages once and says how many copies were set aside', async () => {
+    const capture = 'fixtures/captures/recorded/hep3-kamailio.pcap';
+    const analyzed = JSON.parse((await runCli(['analyze', capture, '--json'])).out) as { summary: { sipMessages: number; mirrorCopies: number } };
+    expect(analyzed.summary.mirrorCopies).toBeGreaterThan(0);
+    const { page, events } = await opened(await writeReport(capture, 'hep3.html'));
+    const row = (label: string) => page.locator('table.kv tr', { has: page.locator('th', { hasText: new RegExp(`^${label}$`) }) }).locator('td').textContent();
+    expect(await row('SIP messages')).toBe(String(analyzed.summary.sipMessages));
+    expect(await row('HEP mirror copies set aside')).toBe(String(analyzed.summary.mirrorCopies));
+    await expectQuiet(page, events);
+    await page.close();
+  });
+
   it('a call whose detail is not embedded (--max-calls 0) is listed in the calls table without a ladder link', async () => {
     const { page } = await opened(await writeReport(REVOCATION_UDP, 'max0.html', ['--max-calls', '0']));
     const plain = page.locator('#calls-table tbody tr', { hasText: 'bob' }).first();

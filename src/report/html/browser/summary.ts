@@ -25,13 +25,14 @@ function summarySection() {
     ['span', h('span', null, span)],
     ['packets', numberText(summary.packets)],
     ['SIP messages', numberText(summary.sipMessages)],
+  ].concat(summary.mirrorCopies > 0 ? [['HEP mirror copies set aside', numberText(summary.mirrorCopies)]] : [], [
     ['requests', countsLine(summary.requests)],
     ['responses', countsLine(summary.responses)],
     ['calls', numberText(summary.calls)],
     ['decode problems', h('span', { id: 'decode-errors' }, numberText(summary.decodeErrors))],
     ['filters', DATA.filters.length ? DATA.filters.join(' ') : 'none'],
     ['credentials', DATA.showSecrets ? 'shown as captured (--show-secrets)' : 'Authorization / Proxy-Authorization response redacted'],
-  ]);
+  ]));
   var states = h('table', { class: 'grid', id: 'calls-by-state' }, [
     h('thead', null, h('tr', null, [h('th', null, 'state'), h('th', null, 'calls')])),
     h('tbody', null, DATA.states.map(function (entry) {
