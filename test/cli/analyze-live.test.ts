@@ -21,15 +21,33 @@ function hepDatagrams(): Buffer[] {
   return hex.trim().split('\n').map((line) => Buffer.from(line.replace(/:/g, ''), 'hex'));
 }
 
-async function send(datagrams: Buffer[], from = '127.0.0.1'): Promise<void> {
+async function send(datagrams: Buffer[], from = '127.0.0.1', port = PORT): Promise<void> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, from, () => resolve()));
   for (const [index, datagram] of datagrams.entries()) {
-    await new Promise<void>((resolve, reject) => socket.send(datagram, PORT, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => socket.send(datagram, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
     // paced, so the loopback socket buffer never overflows
     if (index % 20 === 19 || datagrams.length < 20) await new Promise((resolve) => setTimeout(resolve, 2));
   }
   socket.close();
+}
+
+/**
+ * A HEP3 datagram as a second agent would send it: capture id (chunk 0x000c) 2002 instead of Kamailio's 2001, the
+ * timestamp's microseconds (chunk 0x000a) 300 later (or earlier at the end of a second).
+ */
+function asSecondAgent(datagram: Buffer): Buffer {
+  const copy = Buffer.from(datagram);
+  expect(copy.subarray(0, 4).toString('latin1')).toBe('HEP3');
+  for (let at = 6; at + 6 <= copy.length; at += copy.readUInt16BE(at + 4)) {
+    const type = copy.readUInt16BE(at + 2);
+    if (type === 0x000c) copy.writeUInt32BE(2002, at + 6);
+    if (type === 0x000a) {
+      const micros = copy.readUInt32BE(at + 6);
+      copy.writeUInt32BE(micros + 300 < 1_000_000 ? micros + 300 : micros - 300, at + 6);
+    }
+  }
+  return copy;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,6 +100,31 @@ describe('analyze --hep-listen', () => {
     const offline = JSON.parse((await runCli(['analyze', HEP3, '--json', '--fail-on', 'info'])).out);
     const calls = events.filter((event) => event.type === 'call').map(({ callId, state, from, to }) => ({ callId, state, from, to }));
     expect(calls).toEqual(offline.calls.map(({ callId, state, from, to }: Record<string, string>) => ({ callId, state, from, to })));
+  });
+
+  it('two agents mirroring the same messages: each message analysed once, the second copies set aside', { timeout: 30_000 }, async () => {
+    const hepPort = 27700;
+    const metricsPort = 27701;
+    const good = hepDatagrams();
+    const run = runCli(['analyze', '--hep-listen', `127.0.0.1:${hepPort}`, '--hep-from', '127.0.0.1,127.0.0.2', '--jsonl', '--fail-on', 'info', '--metrics', `127.0.0.1:${metricsPort}`]);
+    for (let tries = 0; tries < 100 && !(await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(() => true, () => false)); tries++) await sleep(100);
+    await sleep(300);
+    // the second agent: its own capture id, its clock 300 µs later; the SIP bytes and the addresses are the same.
+    // Each message's two copies come together, as two agents send them while the traffic goes on.
+    for (const datagram of good) {
+      await send([datagram], '127.0.0.1', hepPort);
+      await send([asSecondAgent(datagram)], '127.0.0.2', hepPort);
+    }
+    await sleep(300);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain(`\nsipscope_messages_total ${WIRE.sipMessages}\n`);
+    process.emit('SIGTERM');
+    const { code, out } = await run;
+    expect(code).toBe(0);
+    const events = out.trim().split('\n').map((line) => JSON.parse(line));
+    const summary = events.at(-1);
+    expect(summary).toMatchObject({ type: 'summary', sipMessages: WIRE.sipMessages, mirrorCopies: 2 * good.length - WIRE.sipMessages, requests: WIRE.requests, responses: WIRE.responses, decodeErrors: 0 });
+    expect(events.filter((event) => event.type === 'finding')).toEqual([]);
   });
 
   it('a bad --hep-listen address is a local error (exit 2)', async () => {
