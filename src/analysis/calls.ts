@@ -110,6 +110,11 @@ export class CallRecord {
    * non-2xx final is not yet ACKed (RFC 3261 §17.1.1.3): while one is, the call is not complete.
    */
   awaitingTransactions = 0;
+  /**
+   * First credential any request of the call carried (see credential()): kept apart from the sessions, which
+   * drop settled re-INVITEs (the session limit, parking).
+   */
+  firstCredential?: Credential;
   /** Reported and dropped (see release). */
   finished = false;
   /** Queued to be reported (complete, waiting the analyzer's grace time). */
@@ -163,6 +168,7 @@ export class CallRecord {
         earlyTags: this.earlyTags.values(),
         confirmedTags: this.confirmedTags.values(),
         sessions: this.sessions.values().filter((session, index) => index === 0 || !isSettledModification(session)),
+        firstCredential: this.firstCredential,
       },
       this.owner(),
     );
@@ -181,6 +187,7 @@ export class CallRecord {
     call.packets = state.packets;
     call.packetsTruncated = state.packetsTruncated;
     call.awaitingTransactions = state.awaitingTransactions;
+    call.firstCredential = state.firstCredential;
     for (const tag of state.earlyTags) call.earlyTags.add(tag);
     for (const tag of state.confirmedTags) call.confirmedTags.add(tag);
     for (const session of state.sessions) call.sessions.add(session);
@@ -206,15 +213,20 @@ export class CallRecord {
     return [...this.sessions.values()];
   }
 
-  /** Credential of the INVITE finally accepted, else of the last initial INVITE that carried one. */
+  /**
+   * The credential the call authenticated with, the one rule behind its `username` and its owner (so behind the
+   * calls table, the JSON, the HTML report, --user and the findings that fall back on the owner): the
+   * Authorization / Proxy-Authorization (RFC 3261 §22.2, §22.3) of its initial INVITE that a 2xx accepted; else
+   * the first one any request of the call carried, on any hop. The second covers an INVITE that needed none while
+   * a re-INVITE, UPDATE or BYE answered a challenge, a call not (yet) accepted, and a call whose INVITE came
+   * before the capture or --since (only its later requests are seen). A caller that sent one username, was
+   * refused, and then got through with another ran on the second: the accepted INVITE comes first.
+   */
   credential(): Credential | undefined {
-    let lastCarried: Credential | undefined;
     for (const session of this.sessions.values()) {
-      if (session.method !== 'INVITE' || session.inDialog || !session.credential) continue;
-      if (session.successTimeUs !== undefined) return session.credential;
-      lastCarried = session.credential;
+      if (session.method === 'INVITE' && !session.inDialog && session.successTimeUs !== undefined && session.credential) return session.credential;
     }
-    return lastCarried;
+    return this.firstCredential;
   }
 
   /** Credential seen on any hop of one INVITE/UPDATE of this call. */
@@ -346,13 +358,12 @@ export class CallRecord {
 
   private observeRequest(request: ObservedRequest): void {
     const method = request.method;
+    const carried = request.fields.credential;
+    if (carried && !this.firstCredential) this.firstCredential = ownCredential(carried);
     if (method === 'INVITE' || method === 'UPDATE') {
       const session = this.sessionFor(request, method);
       session.request ??= this.refOf(request);
-      const credential = request.fields.credential;
-      if (credential && !session.credential) {
-        session.credential = { username: ownCopy(credential.username), realm: credential.realm === undefined ? undefined : ownCopy(credential.realm) };
-      }
+      if (carried && !session.credential) session.credential = ownCredential(carried);
     } else if (method === 'ACK') {
       const session = this.sessions.find(request.fields.fromTag, request.fields.cseqNumber, 'INVITE');
       if (session) session.acked = true;
@@ -412,6 +423,11 @@ export class CallRecord {
       this.packets.push(packet);
     }
   }
+}
+
+/** A credential whose strings are its own (not slices of the message they were read from). */
+function ownCredential(credential: Credential): Credential {
+  return { username: ownCopy(credential.username), realm: credential.realm === undefined ? undefined : ownCopy(credential.realm) };
 }
 
 /** Packet numbers in increasing order, each once (a call's are usually that already: then only copied). */

@@ -10,7 +10,7 @@
  * capture, their difference is representable), packet numbers as differences, booleans as 0/1, undefined as null.
  */
 import type { MessageRef, SessionRequest } from './dialogs.js';
-import type { CallSide, CallStart } from './types.js';
+import type { CallSide, CallStart, Credential } from './types.js';
 
 /** What a call's state holds, as the CallRecord gives it to be parked and takes it back. */
 export interface ParkedState extends CallStart {
@@ -27,6 +27,7 @@ export interface ParkedState extends CallStart {
   earlyTags: string[];
   confirmedTags: string[];
   sessions: readonly SessionRequest[];
+  firstCredential?: Credential;
 }
 
 /** A parked call: its state as text, and its owner (asked for without bringing the call back). */
@@ -50,7 +51,7 @@ export function parkState(state: ParkedState, owner: string | undefined): Parked
     session.fromTag ?? null,
     session.cseqNumber,
     ref(session.request),
-    session.credential === undefined ? null : [session.credential.username, session.credential.realm ?? null],
+    credentialFields(session.credential),
     session.finalStatus ?? null,
     at(session.finalTimeUs),
     session.finalPacket ?? null,
@@ -80,6 +81,7 @@ export function parkState(state: ParkedState, owner: string | undefined): Parked
     state.earlyTags,
     state.confirmedTags,
     sessions,
+    credentialFields(state.firstCredential),
   ];
   return new ParkedCall(JSON.stringify(fields), owner);
 }
@@ -94,7 +96,6 @@ export function unparkState(parked: ParkedCall): ParkedState {
     return { packetNumber, timeUs: start + timeUs, side: (side === 0 ? 'caller' : 'callee') as CallSide };
   };
   const sessions = (fields[18] as Json[][]).map((session): SessionRequest => {
-    const credential = session[6] as [string, string | null] | null;
     return {
       method: session[0] === 0 ? 'INVITE' : 'UPDATE',
       inDialog: session[1] === 1,
@@ -102,7 +103,7 @@ export function unparkState(parked: ParkedCall): ParkedState {
       fromTag: (session[3] as string | null) ?? undefined,
       cseqNumber: session[4] as number,
       request: ref(session[5]),
-      credential: credential === null ? undefined : { username: credential[0], realm: credential[1] ?? undefined },
+      credential: credentialOfFields(session[6]),
       finalStatus: (session[7] as number | null) ?? undefined,
       finalTimeUs: at(session[8]),
       finalPacket: (session[9] as number | null) ?? undefined,
@@ -133,7 +134,18 @@ export function unparkState(parked: ParkedCall): ParkedState {
     earlyTags: fields[16] as string[],
     confirmedTags: fields[17] as string[],
     sessions,
+    firstCredential: credentialOfFields(fields[19]),
   };
+}
+
+function credentialFields(credential: Credential | undefined): Json {
+  return credential === undefined ? null : [credential.username, credential.realm ?? null];
+}
+
+function credentialOfFields(value: Json | undefined): Credential | undefined {
+  if (value === null || value === undefined) return undefined;
+  const [username, realm] = value as [string, string | null];
+  return { username, realm: realm ?? undefined };
 }
 
 function bit(value: boolean): number {

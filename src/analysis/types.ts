@@ -99,7 +99,10 @@ export interface CallSummary {
   /** From / To URI of the first INVITE (addr-spec, without display name and tag). */
   from: string;
   to: string;
-  /** Credential username of the INVITE that was finally accepted (else of the last one that carried one). */
+  /**
+   * Credential username the call authenticated with (CallRecord.credential): of its initial INVITE accepted with a
+   * 2xx, else the first Authorization / Proxy-Authorization username any of its requests carried.
+   */
   username?: string;
   /** The username the call is attributed to: `username`, else the user part of the caller's From URI. */
   owner?: string;

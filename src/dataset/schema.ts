@@ -24,7 +24,7 @@ export const TABLES: Readonly<Record<TableName, readonly ColumnSpec[]>> = {
     column('call_id', 'VARCHAR', 'Call-ID'),
     column('from_uri', 'VARCHAR', 'From URI of the first INVITE (no display name, no tag)'),
     column('to_uri', 'VARCHAR', 'To URI of the first INVITE'),
-    column('username', 'VARCHAR', 'credential username of the accepted initial INVITE (else of the last one that carried one)'),
+    column('username', 'VARCHAR', 'credential username the call authenticated with: of the accepted initial INVITE, else the first one a request of the call carried'),
     column('owner', 'VARCHAR', 'username the call is attributed to: `username`, else the user part of the From URI'),
     column('start_time', 'TIMESTAMPTZ', 'the first INVITE request'),
     column('end_time', 'TIMESTAMPTZ', 'the first BYE (or the final response / 481 / 408 that ended it); null while up'),

@@ -116,6 +116,40 @@ describe('calls and dialogs', () => {
     expect(result.findings.filter((f) => f.kind === 'reinvite-forbidden')).toEqual([]);
   });
 
+  it("a call whose initial INVITE carried no credential is the user's whose credential its later requests carried first", async () => {
+    const payloads = await payloadsOf(CAPTURE);
+    const initial = (payload: SipPayload) => /^INVITE /.test(text(payload)) && !/^To:.*tag=/im.test(text(payload));
+    // the INVITEs that answered the 407 now carry nothing: only the re-INVITEs (and what else follows) say who called
+    const stripped = payloads.map((payload) => (initial(payload) ? withText(payload, text(payload).replace(/^Proxy-Authorization:.*\r\n/gim, '')) : payload));
+    const firstCarried = new Map<string, string>();
+    for (const payload of stripped) {
+      const callId = /^Call-ID:\s*(.+)$/im.exec(text(payload))![1].trim();
+      const username = /^(?:Proxy-)?Authorization:\s*Digest\s.*?\busername="([^"]*)"/im.exec(text(payload))?.[1];
+      if (/^[A-Z]+ /.test(text(payload)) && username !== undefined && !firstCarried.has(callId)) firstCarried.set(callId, username);
+    }
+    const result = analyze(stripped);
+    expect(result.calls).toHaveLength(5);
+    for (const call of result.calls) {
+      expect(call.username).toBe(firstCarried.get(call.callId));
+      expect(call.owner).toBe(call.username);
+    }
+  });
+
+  it('a caller refused under one username that then got through with another ran on the second: the accepted INVITE names the user', async () => {
+    const payloads = await payloadsOf(CAPTURE);
+    const first = payloads.find((payload) => /^INVITE /.test(text(payload)))!;
+    const callId = /^Call-ID:\s*(.+)$/im.exec(text(first))![1].trim();
+    const ofCall = payloads.filter((payload) => text(payload).includes(`Call-ID: ${callId}`));
+    const accepted = /^Proxy-Authorization:\s*Digest\s.*?\busername="([^"]*)"/im.exec(ofCall.map(text).join(''))![1];
+    // the first INVITE (challenged with 407) as if it had carried another user's credential
+    const other = withText(first, text(first).replace('\r\nCSeq:', '\r\nProxy-Authorization: Digest username="mallory", realm="sipscope.test", nonce="n", uri="sip:carol@sipscope.test", response="00000000000000000000000000000000"\r\nCSeq:'));
+    expect(text(other)).toContain('username="mallory"');
+    const result = analyze(ofCall.map((payload) => (payload === first ? other : payload)));
+    expect(result.calls).toHaveLength(1);
+    expect(accepted).not.toBe('mallory');
+    expect(result.calls[0].username).toBe(accepted);
+  });
+
   it('a forked INVITE (two To tags in 180s, one 200) is one call with two dialogs; the re-INVITE count ignores hops', async () => {
     const payloads = await payloadsOf(CAPTURE);
     const callId = /^Call-ID:\s*(.+)$/im.exec(text(payloads.find((payload) => /^INVITE /.test(text(payload)))!))![1].trim();

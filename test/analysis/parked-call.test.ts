@@ -53,6 +53,7 @@ const state: fc.Arbitrary<ParkedState> = fc.record(
     earlyTags: fc.array(text, { maxLength: 3 }),
     confirmedTags: fc.array(text, { maxLength: 3 }),
     sessions: fc.array(session, { maxLength: 5 }),
+    firstCredential: fc.record({ username: text, realm: text }, { requiredKeys: ['username'] }),
   },
   { requiredKeys: ['from', 'to', 'startUs', 'startedBeforeCapture', 'sequence', 'lastUs', 'ringing', 'reinvites', 'packets', 'packetsTruncated', 'awaitingTransactions', 'earlyTags', 'confirmedTags', 'sessions'] },
 );

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AAA, REVOCATION_TCP, REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
+import { AAA, REVOCATION_TCP, REVOCATION_UDP, runCli, tsharkCallCredentials } from './analysis-cli-helpers.js';
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -150,6 +150,40 @@ describe('sipscope analyze exit codes and options', () => {
     expect(json.revocations).toEqual([]);
     expect((await runCli(['analyze', REVOCATION_UDP, '--user', 'bob'])).code).toBe(0);
   });
+
+  // after every initial INVITE of the capture: what is left of each call are its re-INVITEs, ACKs and BYE
+  for (const [capture, since] of [
+    [REVOCATION_UDP, '2026-11-23T22:13:47Z'],
+    [REVOCATION_TCP, '2026-11-23T22:16:33Z'],
+  ] as const) {
+    it(`${capture}: a call's user is the credential it authenticated with, as tshark reads it, in calls, the table, --user and findings, also when --since cut its INVITE`, async () => {
+      for (const window of [[], ['--since', since]]) {
+        const credentials = tsharkCallCredentials(capture, window[1]);
+        const json = JSON.parse((await runCli(['analyze', capture, '--json', ...window])).out) as {
+          calls: Array<{ callId: string; username: string | null }>;
+          findings: Array<{ callId?: string; username?: string }>;
+        };
+        expect(json.calls.length).toBe(5);
+        for (const call of json.calls) expect(call.username, `${call.callId} ${window.join(' ')}`).toBe(credentials.get(call.callId) ?? null);
+        expect(json.calls.every((call) => call.username !== null)).toBe(true);
+        // the reinvite-forbidden findings carry the refused re-INVITE's credential: the call's own
+        for (const finding of json.findings.filter((entry) => entry.callId !== undefined && credentials.has(entry.callId))) {
+          expect(finding.username).toBe(credentials.get(finding.callId!));
+        }
+        const table = (await runCli(['calls', capture, ...window])).out.trimEnd().split('\n').slice(1);
+        for (const row of table) {
+          const cells = row.split(/\s+/);
+          expect(cells[6], row).toBe(credentials.get(cells[8]) ?? '-');
+        }
+        for (const user of ['alice', 'bob']) {
+          const kept = JSON.parse((await runCli(['analyze', capture, '--json', '--user', user, ...window])).out) as { calls: Array<{ callId: string; username: string }> };
+          const expected = [...credentials].filter(([callId, username]) => username === user && json.calls.some((call) => call.callId === callId)).map(([callId]) => callId);
+          expect(kept.calls.map((call) => call.callId).sort()).toEqual(expected.sort());
+          expect(kept.calls.every((call) => call.username === user)).toBe(true);
+        }
+      }
+    });
+  }
 
   it('--since/--until cut the messages by capture time', async () => {
     const full = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json'])).out);

@@ -6,6 +6,7 @@
 import { boundHeapGrowthForAnalysis, boundingYoungGeneration } from '../heap-growth.js';
 import {
   analyzeCaptures,
+  callOfUser,
   filterByUser,
   parseIsoMicros,
   type AnalysisResult,
@@ -148,7 +149,7 @@ export function userStream(
   return {
     sink: {
       call(call) {
-        if (user !== undefined && call.owner !== user && call.username !== user) return;
+        if (user !== undefined && !callOfUser(call, user)) return;
         calls++;
         writer.call(call);
       },

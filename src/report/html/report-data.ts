@@ -83,7 +83,8 @@ export function reportData(input: HtmlReportInput): ReportData {
       call.callId,
       uri(call.from),
       uri(call.to),
-      call.username ?? call.owner ?? '',
+      // the user column of every output: the credential username (CallRecord.credential), none without one
+      call.username ?? '',
       call.startUs - originUs,
       call.durationMs ?? null,
       call.state,

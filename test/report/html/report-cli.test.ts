@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REVOCATION_UDP, runCli } from '../../cli/analysis-cli-helpers.js';
+import { AAA, REVOCATION_UDP, runCli, tsharkCallCredentials } from '../../cli/analysis-cli-helpers.js';
 import { reportDataOf, reportDetailsOf } from './report-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipscope-report-cli-'));
@@ -35,6 +35,22 @@ describe('sipscope report', () => {
     expect((await runCli(['report', REVOCATION_UDP, '--since', '2026-11-23T22:14:00Z', '-o', late])).code).toBe(0);
     const analyzedLate = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--since', '2026-11-23T22:14:00Z', '--json'])).out) as { calls: unknown[] };
     expect(dataOf(late).calls).toHaveLength(analyzedLate.calls.length);
+  });
+
+  it("the calls table's user is the call's credential as in analyze and as tshark reads it: none for a call without one, not its From user", async () => {
+    // aaa.pcap: a call with no credential at all, and calls whose From user is not the credential's username
+    for (const [capture, window] of [
+      [AAA, []],
+      [REVOCATION_UDP, ['--since', '2026-11-23T22:13:47Z']],
+    ] as const) {
+      const output = join(dir, 'users.html');
+      expect((await runCli(['report', capture, ...window, '-o', output])).code).toBe(0);
+      const credentials = tsharkCallCredentials(capture, window[1]);
+      const rows = dataOf(output).calls;
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row[3], row[0]).toBe(credentials.get(row[0]) ?? '');
+    }
+    expect(tsharkCallCredentials(AAA).get('105090259-446faf7a@192.168.1.2')).toBeUndefined();
   });
 
   it.each([
