@@ -28,3 +28,14 @@ function slowFormat(milliseconds: number, microseconds: number): string {
   const iso = new Date(milliseconds).toISOString();
   return `${iso.slice(0, 23)}${String(Math.floor(microseconds)).padStart(3, '0')}Z`;
 }
+
+/**
+ * A time interval in microseconds as text: `0.491 ms` below a second, `12.345 s` from a second on, microseconds
+ * kept either way (3 decimals). The one form of every interval in text output (call durations, drain windows,
+ * the intervals findings name) and the same as the HTML report's below 2 minutes (report/html/browser/dom.ts
+ * durationText): a call answered in half a millisecond on loopback reads `0.491 ms`, never `0.000 s`.
+ */
+export function formatIntervalUs(intervalUs: number): string {
+  const us = Math.round(intervalUs);
+  return Math.abs(us) < 1_000_000 ? `${(us / 1000).toFixed(3)} ms` : `${(us / 1e6).toFixed(3)} s`;
+}

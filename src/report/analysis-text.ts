@@ -4,13 +4,13 @@
  * still carries its severity as a word.
  */
 import type { AnalysisResult, CallSummary, Finding, Revocation } from '../analysis/index.js';
-import { formatTimeUs } from '../capture/time-format.js';
+import { formatIntervalUs, formatTimeUs } from '../capture/time-format.js';
 import type { TextStyle } from './analysis-style.js';
 import { printable } from './printable.js';
 
-/** `12.345 s`, or `-` when unknown. */
+/** `12.345 s` from a second on, `0.491 ms` below (formatIntervalUs), or `-` when unknown. */
 export function durationText(durationMs: number | undefined): string {
-  return durationMs === undefined ? '-' : `${(durationMs / 1000).toFixed(3)} s`;
+  return durationMs === undefined ? '-' : formatIntervalUs(durationMs * 1000);
 }
 
 const CALL_COLUMNS = ['start', 'duration', 'state', 'from', 'to', 'user', 're-INVITEs', 'Call-ID'] as const;

@@ -1,4 +1,5 @@
 /** `sipscope calls`: one line per call, matching the tshark-derived expectation. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REVOCATION_TCP, REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
@@ -21,10 +22,38 @@ describe('sipscope calls', () => {
       expect(lines.length - 1).toBe(expected.length);
       for (const call of expected) {
         const row = lines.find((line) => line.endsWith(call.callId))!;
+        // every call of these captures lasts over a second: shown in seconds
         expect(row.split(/\s+/)).toEqual([call.start, (call.durationMs / 1000).toFixed(3), 's', call.state, expect.any(String), expect.any(String), call.username, String(call.reinvites), call.callId]);
       }
     });
   }
+
+  it('a call shorter than a millisecond is not shown as 0.000 s: its duration in ms, as tshark times its INVITE and final response', async () => {
+    // Kamailio on loopback answered the INVITE 486 in half a millisecond (the HEP copies of the same messages are
+    // not dissected by tshark; sipscope times the call from the first copy, the wire one)
+    const capture = 'fixtures/captures/recorded/hep3-kamailio.pcap';
+    const callId = '1-21556@127.0.0.1';
+    const times = execFileSync('tshark', ['-r', capture, '-Y', `sip.Call-ID == "${callId}" && (sip.Method == "INVITE" || sip.Status-Code >= 300)`, '-T', 'fields', '-e', 'frame.time_epoch'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split('\n')
+      .map((epoch) => {
+        const [seconds, fraction] = epoch.split('.');
+        return Number(seconds) * 1e6 + Number(fraction.slice(0, 6));
+      });
+    expect(times).toHaveLength(2);
+    const durationUs = times[1] - times[0];
+    expect(durationUs).toBeLessThan(1000);
+    const shown = `${(durationUs / 1000).toFixed(3)} ms`;
+    const row = (await runCli(['calls', capture])).out.split('\n').find((line) => line.endsWith(callId))!;
+    expect(row.split(/\s{2,}/)[1]).toBe(shown);
+    const report = (await runCli(['analyze', capture])).out;
+    expect(report).toContain(shown);
+    expect(report).not.toContain('0.000 s');
+    expect(JSON.parse((await runCli(['analyze', capture, '--json'])).out).calls[0].durationMs).toBe(durationUs / 1000);
+  });
 
   it('a capture without INVITE says so', async () => {
     const run = await runCli(['calls', 'fixtures/captures/public/heplify/sip_ipv4_tcp_retrans.pcap']);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { AnalysisResult } from '../../src/analysis/types.js';
 import { analysisJson } from '../../src/report/analysis-json.js';
 import { renderAnalysisJUnit } from '../../src/report/analysis-junit.js';
-import { renderAnalysisText } from '../../src/report/analysis-text.js';
+import { durationText, renderAnalysisText } from '../../src/report/analysis-text.js';
+import { DOM_SCRIPT } from '../../src/report/html/browser/dom.js';
 import { PLAIN_STYLE } from '../../src/report/analysis-style.js';
 
 const T0 = Date.UTC(2026, 10, 23, 22, 0, 0) * 1000;
@@ -49,5 +50,24 @@ describe('analysis text and JUnit', () => {
     expect(xml).toMatch(/<testsuite name="s"[^>]*tests="3"[^>]*failures="1"/);
     expect(xml).toMatch(/<testcase name="register-forbidden"[^>]*>\s*<failure message="revoked"/);
     expect(xml).toMatch(/<testcase name="call up"/);
+  });
+});
+
+describe('durations as text', () => {
+  // the HTML report's own formatter, run as the page runs it
+  const htmlDurationText = new Function(`${DOM_SCRIPT}\nreturn durationText;`)() as (ms: number) => string;
+
+  it('below a second in ms, from a second on in s, microseconds kept: a sub-millisecond call never reads 0.000 s', () => {
+    expect(durationText(0.491)).toBe('0.491 ms');
+    expect(durationText(0.001)).toBe('0.001 ms');
+    expect(durationText(0)).toBe('0.000 ms');
+    expect(durationText(999.999)).toBe('999.999 ms');
+    expect(durationText(1000)).toBe('1.000 s');
+    expect(durationText(17892.064)).toBe('17.892 s');
+    expect(durationText(undefined)).toBe('-');
+  });
+
+  it('the text and the HTML report write a duration alike below two minutes (beyond, the HTML says min and h)', () => {
+    for (const ms of [0, 0.001, 0.3, 0.491, 2.132, 15.5, 999.999, 1000, 1000.001, 8348.519, 119_999.999]) expect(durationText(ms), String(ms)).toBe(htmlDurationText(ms));
   });
 });

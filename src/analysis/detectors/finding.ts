@@ -11,8 +11,3 @@ export function finding(
   if (details.username !== undefined) result.username = details.username;
   return result;
 }
-
-/** `2.132 ms` below a second, `1.234 s` from a second on, for a microsecond interval. */
-export function secondsText(intervalUs: number): string {
-  return intervalUs < 1e6 ? `${(intervalUs / 1000).toFixed(3)} ms` : `${(intervalUs / 1e6).toFixed(3)} s`;
-}

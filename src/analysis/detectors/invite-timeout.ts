@@ -3,11 +3,12 @@
  * while the capture went on, or that was answered 408 Request Timeout (a proxy's Timer C or B fired, §16.7,
  * §16.8). One finding per INVITE, counted once over all hops.
  */
+import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
 import { TRANSACTION_LIFETIME_US } from '../transactions.js';
 import type { Finding } from '../types.js';
 import type { Detector } from './detector.js';
-import { finding, secondsText } from './finding.js';
+import { finding } from './finding.js';
 
 export const inviteTimeoutDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs) => detectInviteTimeout(call, judgedAtUs) };
 
@@ -23,7 +24,7 @@ function detectInviteTimeout(call: CallRecord, captureEndUs: number): Finding[] 
           ...base,
           timeUs: session.finalTimeUs,
           packets: [session.request.packetNumber, session.finalPacket],
-          message: `${what} (CSeq ${session.cseqNumber}) answered 408 Request Timeout after ${secondsText(session.finalTimeUs - session.request.timeUs)}`,
+          message: `${what} (CSeq ${session.cseqNumber}) answered 408 Request Timeout after ${formatIntervalUs(session.finalTimeUs - session.request.timeUs)}`,
         }),
       );
     } else if (session.finalStatus === undefined && captureEndUs - session.request.timeUs >= TRANSACTION_LIFETIME_US) {
@@ -32,7 +33,7 @@ function detectInviteTimeout(call: CallRecord, captureEndUs: number): Finding[] 
           ...base,
           timeUs: session.request.timeUs + TRANSACTION_LIFETIME_US,
           packets: [session.request.packetNumber],
-          message: `${what} (CSeq ${session.cseqNumber}) got no final response in the ${secondsText(captureEndUs - session.request.timeUs)} the capture went on (Timer B is 32 s)`,
+          message: `${what} (CSeq ${session.cseqNumber}) got no final response in the ${formatIntervalUs(captureEndUs - session.request.timeUs)} the capture went on (Timer B is 32 s)`,
         }),
       );
     }

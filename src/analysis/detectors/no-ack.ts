@@ -3,11 +3,12 @@
  * the 2xx until 64*T1 and then ends the dialog). Only reported when the capture goes on for 64*T1 after the 2xx,
  * so a capture that simply stopped is not blamed.
  */
+import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
 import { TRANSACTION_LIFETIME_US } from '../transactions.js';
 import type { Finding } from '../types.js';
 import type { Detector } from './detector.js';
-import { finding, secondsText } from './finding.js';
+import { finding } from './finding.js';
 
 export const noAckDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs) => detectNoAck(call, judgedAtUs) };
 
@@ -22,7 +23,7 @@ function detectNoAck(call: CallRecord, captureEndUs: number): Finding[] {
         username: session.credential?.username ?? call.owner(),
         timeUs: session.successTimeUs,
         packets: [session.request?.packetNumber, session.successPacket],
-        message: `2xx to ${session.inDialog ? 're-INVITE' : 'INVITE'} (CSeq ${session.cseqNumber}) never ACKed in the ${secondsText(captureEndUs - session.successTimeUs)} the capture went on`,
+        message: `2xx to ${session.inDialog ? 're-INVITE' : 'INVITE'} (CSeq ${session.cseqNumber}) never ACKed in the ${formatIntervalUs(captureEndUs - session.successTimeUs)} the capture went on`,
       }),
     );
   }

@@ -3,10 +3,11 @@
  * the capture stopped. Often harmless (the capture was cut), but with a revocation it is a call still riding on the
  * old credential.
  */
+import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
 import type { CallSummary, Finding } from '../types.js';
 import type { Detector } from './detector.js';
-import { finding, secondsText } from './finding.js';
+import { finding } from './finding.js';
 
 export const orphanCallDetector: Detector = { onCallFinished: detectOrphanCall };
 
@@ -20,7 +21,7 @@ function detectOrphanCall(call: CallRecord, summary: CallSummary, captureEndUs: 
       username: call.owner(),
       timeUs: answerUs,
       packets: [answered?.request?.packetNumber, answered?.successPacket],
-      message: `call answered${call.startedBeforeCapture ? ' before the capture began' : ''} and still up when the capture ended, ${secondsText(captureEndUs - answerUs)} later`,
+      message: `call answered${call.startedBeforeCapture ? ' before the capture began' : ''} and still up when the capture ended, ${formatIntervalUs(captureEndUs - answerUs)} later`,
     }),
   ];
 }

@@ -5,10 +5,11 @@
  * answering it, and the BYE that ended the call afterwards. The message says whether, by whom and how soon after
  * the 403 the call ended.
  */
+import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
 import type { Finding } from '../types.js';
 import type { Detector } from './detector.js';
-import { finding, secondsText } from './finding.js';
+import { finding } from './finding.js';
 
 export const reinviteForbiddenDetector: Detector = { onCallFinished: (call) => detectReinviteForbidden(call) };
 
@@ -21,7 +22,7 @@ function detectReinviteForbidden(call: CallRecord): Finding[] {
     const sender = session.request ? ` from the ${session.request.side}` : '';
     const bye = call.bye && call.bye.timeUs >= refusedUs ? call.bye : undefined;
     const aftermath = bye
-      ? `the ${bye.side} hung up (BYE) ${secondsText(bye.timeUs - refusedUs)} later`
+      ? `the ${bye.side} hung up (BYE) ${formatIntervalUs(bye.timeUs - refusedUs)} later`
       : 'the call stayed up to the end of the capture';
     const username = session.credential?.username ?? call.owner();
     findings.push(
