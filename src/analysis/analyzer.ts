@@ -15,6 +15,7 @@ import { CallTable } from './call-table.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { DurationList } from './durations.js';
+import { callOfUser } from './filter.js';
 import { ANALYSIS_HEADERS, readFields, uriUser } from './fields.js';
 import { MirrorCopies } from './mirror-copies.js';
 import { observe, observeReading, type ObservedMessage, type ObservedResponse } from './observed.js';
@@ -39,6 +40,11 @@ export interface AnalyzerOptions {
   sinceUs?: number;
   /** Messages after this time are skipped. */
   untilUs?: number;
+  /**
+   * Only this user's calls (filter.ts callOfUser) count in the duration statistics (--user): calls and findings
+   * still all go to the sink, which narrows them itself (the dataset wants them all).
+   */
+  durationsUser?: string;
   limits?: Partial<CallLimits>;
   maxOpenTransactions?: number;
   /** Sees every usable message with its retransmission flag (flow diagrams, extraction); mirror copies are not. */
@@ -305,7 +311,8 @@ export class Analyzer {
     }
     const firstForbiddenModificationUs = call.firstForbiddenModificationUs();
     const complete = summary.state === 'ended' || summary.state === 'torn-down';
-    if (complete && call.answerUs !== undefined && !call.startedBeforeCapture && summary.durationMs !== undefined) this.durations.push(summary.durationMs);
+    const counted = this.options.durationsUser === undefined || callOfUser(summary, this.options.durationsUser);
+    if (complete && counted && call.answerUs !== undefined && !call.startedBeforeCapture && summary.durationMs !== undefined) this.durations.push(summary.durationMs);
     call.release();
     this.timeline.keep({
       callId: summary.callId,

@@ -180,4 +180,9 @@ export interface AnalysisResult {
   /** Time of the first and last SIP message analysed. */
   firstTimeUs?: number;
   lastTimeUs?: number;
+  /**
+   * The user the result was narrowed to (--user, filter.ts): its calls, findings, revocations and durations are
+   * that user's; the summary's message counts are everyone's.
+   */
+  user?: string;
 }

@@ -18,7 +18,7 @@ import type { TextStyle } from './analysis-style.js';
 import { callCells, CallsTableWidths, renderAnalysisHead, renderAfterFindings, renderCallRow, renderCallsHeader, renderFinding, renderFindingsTitle } from './analysis-text.js';
 
 /** What the writers need of the end of an analysis (calls and findings came before). */
-export type AnalysisEnd = Pick<AnalysisResult, 'summary' | 'revocations' | 'durations'>;
+export type AnalysisEnd = Pick<AnalysisResult, 'summary' | 'revocations' | 'durations' | 'user'>;
 
 export interface AnalysisStreamWriter {
   call(call: CallSummary): void;

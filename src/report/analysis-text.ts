@@ -112,15 +112,20 @@ export function renderAnalysisText(result: AnalysisResult, style: TextStyle): st
   ].join('\n');
 }
 
-/** The text report up to the calls table: summary and the Calls title. */
-export function renderAnalysisHead(result: Pick<AnalysisResult, 'summary'>, style: TextStyle): string {
-  const { summary } = result;
+/**
+ * The text report up to the calls table: summary and the Calls title. Under --user (`user`) the calls are that
+ * user's and the message counts everyone's (a REGISTER or OPTIONS belongs to no call): a line says which is which.
+ */
+export function renderAnalysisHead(result: Pick<AnalysisResult, 'summary' | 'user'>, style: TextStyle): string {
+  const { summary, user } = result;
   const counts = (record: Record<string, number>) => Object.entries(record).map(([name, n]) => `${printable(name)} ${n}`).join(', ') || '-';
+  const name = user === undefined ? undefined : printable(user);
   return [
     style.bold('Summary'),
-    `  ${summary.files} file(s), ${summary.packets} packets, ${summary.sipMessages} SIP messages${mirrorCopiesText(summary.mirrorCopies)}, ${summary.calls} calls, ${summary.decodeErrors} decode errors`,
+    `  ${summary.files} file(s), ${summary.packets} packets, ${summary.sipMessages} SIP messages${mirrorCopiesText(summary.mirrorCopies)}, ${summary.calls} calls${ofUser(user)}, ${summary.decodeErrors} decode errors`,
     `  requests: ${counts(summary.requests)}`,
     `  responses: ${counts(summary.responses)}`,
+    ...(name === undefined ? [] : [`  --user ${name}: calls, findings, revocations and durations are ${name}'s; packets, messages, requests and responses are everyone's`]),
     '',
     style.bold('Calls'),
   ].join('\n');
@@ -132,13 +137,18 @@ function mirrorCopiesText(copies: number): string {
   return ` (${copies} HEP mirror ${copies === 1 ? 'copy' : 'copies'} set aside)`;
 }
 
+/** ` of user NAME` under --user, else nothing. */
+function ofUser(user: string | undefined): string {
+  return user === undefined ? '' : ` of user ${printable(user)}`;
+}
+
 /** The text report after the calls table: findings, revocation timeline, durations. */
-export function renderAnalysisTail(result: Pick<AnalysisResult, 'findings' | 'revocations' | 'durations'>, style: TextStyle): string {
+export function renderAnalysisTail(result: Pick<AnalysisResult, 'findings' | 'revocations' | 'durations' | 'user'>, style: TextStyle): string {
   return renderTail(result.findings.map((finding) => renderFinding(finding, style)), result, style);
 }
 
 /** renderAnalysisTail with the findings already rendered (renderFinding), in their order. */
-export function renderTail(findingLines: readonly string[], result: Pick<AnalysisResult, 'revocations' | 'durations'>, style: TextStyle): string {
+export function renderTail(findingLines: readonly string[], result: Pick<AnalysisResult, 'revocations' | 'durations' | 'user'>, style: TextStyle): string {
   return [renderFindingsTitle(findingLines.length, style), findingLines.length > 0 ? findingLines.join('\n') : '  (none)', renderAfterFindings(result, style)].join('\n');
 }
 
@@ -147,15 +157,15 @@ export function renderFindingsTitle(count: number, style: TextStyle): string {
   return `\n${style.bold(`Findings (${count})`)}`;
 }
 
-/** What follows the findings: the revocation timeline and the call durations. */
-export function renderAfterFindings(result: Pick<AnalysisResult, 'revocations' | 'durations'>, style: TextStyle): string {
+/** What follows the findings: the revocation timeline and the call durations (of the --user's calls under it). */
+export function renderAfterFindings(result: Pick<AnalysisResult, 'revocations' | 'durations' | 'user'>, style: TextStyle): string {
   const { durations } = result;
   return [
     '',
     style.bold('Revocation timeline'),
     result.revocations.length > 0 ? result.revocations.map((revocation) => renderRevocation(revocation, style)).join('\n') : '  (no credential was refused after succeeding)',
     '',
-    style.bold(`Call durations (${durations.count} calls ended with BYE; nearest rank)`),
+    style.bold(`Call durations (${durations.count} calls${ofUser(result.user)} ended with BYE; nearest rank)`),
     durations.count > 0
       ? `  p50 ${durationText(durations.p50Ms)}, p95 ${durationText(durations.p95Ms)}, p99 ${durationText(durations.p99Ms)}, max ${durationText(durations.maxMs)}\n` +
         `  recommended drain window (p99 rule: create new credential, drain, then revoke): ${durationText(durations.drainWindowMs)}`

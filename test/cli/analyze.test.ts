@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { reportDataOf } from '../report/html/report-file.js';
 import { AAA, REVOCATION_TCP, REVOCATION_UDP, runCli, tsharkCallCredentials } from './analysis-cli-helpers.js';
 
 const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -184,6 +185,44 @@ describe('sipscope analyze exit codes and options', () => {
       }
     });
   }
+
+  it('--user narrows the call durations to that user\'s calls too, in text, --json, --jsonl and the HTML report, and says what stays global', async () => {
+    const expected = JSON.parse(readFileSync(`${REVOCATION_UDP}.analysis.expected.json`, 'utf8')) as { calls: Array<{ owner: string; state: string; durationMs?: number }> };
+    const rank = (sorted: number[], p: number) => sorted[Math.ceil((p / 100) * sorted.length) - 1];
+    for (const user of ['alice', 'bob']) {
+      // nearest rank over the user's answered calls ended by BYE, from the tshark-derived calls
+      const sorted = expected.calls
+        .filter((call) => call.owner === user && (call.state === 'ended' || call.state === 'torn-down'))
+        .map((call) => call.durationMs!)
+        .sort((a, b) => a - b);
+      expect(sorted.length).toBeGreaterThan(0);
+      const durations = { p50Ms: rank(sorted, 50), p95Ms: rank(sorted, 95), p99Ms: rank(sorted, 99), maxMs: sorted[sorted.length - 1], drainWindowMs: rank(sorted, 99) };
+      const json = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--user', user])).out);
+      expect(json.durations).toEqual(durations);
+      const lines = (await runCli(['analyze', REVOCATION_UDP, '--jsonl', '--user', user])).out.trim().split('\n').map((line) => JSON.parse(line));
+      expect(lines.at(-1).durations).toEqual(durations);
+      const junit = join(mkdtempSync(join(tmpdir(), 'sipscope-user-')), 'a.xml');
+      expect(JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--user', user, '--junit', junit])).out).durations).toEqual(durations);
+      const text = (await runCli(['analyze', REVOCATION_UDP, '--user', user])).out;
+      expect(text).toContain(`Call durations (${sorted.length} calls of user ${user} ended with BYE; nearest rank)`);
+      expect(text).toContain(`p50 ${(durations.p50Ms / 1000).toFixed(3)} s, p95 ${(durations.p95Ms / 1000).toFixed(3)} s, p99 ${(durations.p99Ms / 1000).toFixed(3)} s, max ${(durations.maxMs / 1000).toFixed(3)} s`);
+      // the message counts stay those of every user, and the summary says so
+      expect(json.summary.sipMessages).toBe(240);
+      expect(json.summary.calls).toBe(json.calls.length);
+      expect(text).toMatch(new RegExp(`^  1 file\\(s\\), 240 packets, 240 SIP messages, ${json.calls.length} calls of user ${user}, 0 decode errors$`, 'm'));
+      expect(text).toContain(`  --user ${user}: calls, findings, revocations and durations are ${user}'s; packets, messages, requests and responses are everyone's`);
+      const html = join(mkdtempSync(join(tmpdir(), 'sipscope-user-')), 'r.html');
+      expect((await runCli(['report', REVOCATION_UDP, '--user', user, '-o', html])).code).toBe(0);
+      const data = reportDataOf(html);
+      expect({ p50Ms: data.durations.p50Ms, p95Ms: data.durations.p95Ms, p99Ms: data.durations.p99Ms, maxMs: data.durations.maxMs, drainWindowMs: data.durations.drainWindowMs }).toEqual(durations);
+      expect(data.histogram.counts.reduce((sum, count) => sum + count, 0)).toBe(sorted.length);
+      expect(data.user).toBe(user);
+    }
+    // without --user: every call, no label
+    const all = (await runCli(['analyze', REVOCATION_UDP])).out;
+    expect(all).toContain('Call durations (5 calls ended with BYE; nearest rank)');
+    expect(all).not.toContain('--user');
+  });
 
   it('--since/--until cut the messages by capture time', async () => {
     const full = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json'])).out);

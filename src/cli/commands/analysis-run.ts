@@ -39,7 +39,7 @@ export function captureFiles(describe: string) {
 export const WINDOW_OPTIONS = {
   since: { type: 'string', describe: 'only messages at or after this ISO 8601 time (e.g. 2026-11-23T22:13:00Z)' },
   until: { type: 'string', describe: 'only messages at or before this ISO 8601 time' },
-  user: { type: 'string', describe: 'only calls, findings and revocations of this username' },
+  user: { type: 'string', describe: "only the calls, findings, revocations and call durations of this username (message counts stay everyone's)" },
 } as const satisfies OptionTable;
 
 export type WindowArguments = Partial<ArgumentsOf<typeof WINDOW_OPTIONS>>;
@@ -138,7 +138,11 @@ export async function streamAnalysis(
   return stream.end(result);
 }
 
-/** The sink that applies --user and counts the calls written; end() completes the writer with the result. */
+/**
+ * The sink that applies --user (callOfUser, the findings attributed to the user) and counts the calls written;
+ * end() completes the writer with the result, narrowed and marked as filterByUser does (the durations came from
+ * the analysis already narrowed: AnalyzerOptions.durationsUser).
+ */
 export function userStream(
   window: WindowArguments,
   writer: AnalysisStreamWriter,
@@ -162,6 +166,7 @@ export function userStream(
     end(result) {
       const end = {
         ...result,
+        user,
         summary: { ...result.summary, calls },
         revocations: user === undefined ? result.revocations : result.revocations.filter((revocation) => revocation.username === user),
       };
@@ -194,6 +199,7 @@ async function analyzeForCommand(
   const result = await analyzeCaptures(files, {
     sinceUs,
     untilUs,
+    durationsUser: window.user,
     decode: { stdin: io.stdin },
     progress: progressBar(io, command),
     decodeIssue: (issue) => {

@@ -189,7 +189,7 @@ async function followStdin(
 async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
   const listen = parseHostPort(hepListen, '--hep-listen');
   const stream = userStream(args, writer, onFinding);
-  const analyzer = new Analyzer({ ...windowOptions(args), sink: stream.sink });
+  const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink });
   metrics.analyzer = analyzer;
   const clock = new LiveClock();
   const source = await listenHep({

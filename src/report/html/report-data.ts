@@ -20,6 +20,11 @@ export interface ReportData {
   generator: string;
   files: string[];
   filters: string[];
+  /**
+   * The --user the analysis was narrowed to (its calls, findings, revocations and durations; the message counts
+   * stay everyone's), or null.
+   */
+  user: string | null;
   showSecrets: boolean;
   /** Time of the first message (µs since the epoch); every other time is an offset from it. */
   originUs: number;
@@ -69,6 +74,7 @@ export function reportData(input: HtmlReportInput): ReportData {
     generator: input.generator,
     files: input.files,
     filters: input.filters,
+    user: result.user ?? null,
     showSecrets: input.showSecrets,
     originUs,
     summary: result.summary,

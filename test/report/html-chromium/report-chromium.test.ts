@@ -121,6 +121,21 @@ describe.each([
   });
 });
 
+describe('sipscope report --user in Chromium', () => {
+  it("says whose calls, durations and drain window it shows, and that the message counts are everyone's", async () => {
+    const alice = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json', '--user', 'alice'])).out) as { summary: { calls: number }; durations: { drainWindowMs: number } };
+    const { page, events } = await opened(await writeReport(REVOCATION_UDP, 'alice.html', ['--user', 'alice']));
+    const summary = (await page.locator('#summary').textContent()) ?? '';
+    expect(summary).toContain(`calls of user alice${alice.summary.calls}`);
+    expect(summary).toContain("calls, findings, revocations and durations are alice's; packets, messages, requests and responses are everyone's");
+    const legend = (await page.locator('#durations p.legend').textContent()) ?? '';
+    expect(legend).toMatch(/^3 answered calls of user alice ended by BYE; /);
+    expect(legend).toContain(`Drain window (p99): ${(alice.durations.drainWindowMs / 1000).toFixed(3)} s.`);
+    await expectQuiet(page, events);
+    await page.close();
+  });
+});
+
 describe('sipscope report ladders in Chromium', () => {
   it.each(['1-385@127.0.0.45', '1-388@127.0.0.46'])('marks the retransmissions of %s as flow does (retransmission storm)', async (callId) => {
     const capture = 'fixtures/captures/recorded/trouble-udp.pcap';

@@ -88,11 +88,11 @@ function timelineSection() {
   return section('timeline', 'Timeline', [
     h('div', { class: 'chart-box' }, svg),
     h('p', { class: 'legend' }, [
-      h('span', { class: 'key key-active' }), ' calls in progress ',
+      h('span', { class: 'key key-active' }), ' calls in progress' + ofUser() + ' ',
       h('span', { class: 'key key-registration' }), ' registrations (2xx to REGISTER) ',
       h('span', { class: 'key key-forbidden' }), ' 403 responses ',
       h('span', { class: 'key key-revocation' }), ' revocation (first 403 after a success) ',
-      h('span', { class: 'key key-drain' }), ' drain window (p99 call duration) ending at the revocation ',
+      h('span', { class: 'key key-drain' }), ' drain window (p99 duration of the calls' + ofUser() + ') ending at the revocation ',
       h('span', { class: 'key key-damaged' }), ' damaged calls (click to open) ',
       notes.join('; '),
     ]),
@@ -101,7 +101,7 @@ function timelineSection() {
 
 function histogramSection() {
   var hist = DATA.histogram, d = DATA.durations;
-  if (hist.counts.length === 0) return section('durations', 'Call durations', h('p', null, 'No call ended with a BYE in the capture: no durations.'));
+  if (hist.counts.length === 0) return section('durations', 'Call durations', h('p', null, 'No call' + ofUser() + ' ended with a BYE in the capture: no durations.'));
   var marks = [['p50', d.p50Ms], ['p95', d.p95Ms], ['p99', d.p99Ms], ['max', d.maxMs]].filter(function (mark) { return mark[1] !== undefined && mark[1] !== null; });
   var left = 70, right = CHART_WIDTH - 20, top = 16 + marks.length * 14, plotHeight = 180, axisY = top + plotHeight;
   var edges = hist.edgesMs, log = hist.scale === 'log';
@@ -132,7 +132,7 @@ function histogramSection() {
   svg.appendChild(s('line', { class: 'axis-line', x1: left, x2: right, y1: axisY, y2: axisY }));
   return section('durations', 'Call durations', [
     h('div', { class: 'chart-box' }, svg),
-    h('p', { class: 'legend' }, numberText(d.count) + ' answered calls ended by BYE; ' + (log ? 'logarithmic time scale (the longest call is over 20 times the median); ' : '') + 'nearest-rank percentiles. Drain window (p99): ' + durationText(d.drainWindowMs) + '.'),
+    h('p', { class: 'legend' }, numberText(d.count) + ' answered calls' + ofUser() + ' ended by BYE; ' + (log ? 'logarithmic time scale (the longest call is over 20 times the median); ' : '') + 'nearest-rank percentiles. Drain window (p99): ' + durationText(d.drainWindowMs) + '.'),
   ]);
 }
 `;

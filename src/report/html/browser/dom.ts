@@ -65,6 +65,11 @@ function durationText(ms) {
   return (ms / 3600000).toFixed(1) + ' h';
 }
 
+/** ' of user NAME' when the report is narrowed to one user (--user), else nothing. */
+function ofUser() {
+  return DATA.user === null ? '' : ' of user ' + DATA.user;
+}
+
 function numberText(value) {
   return Number(value).toLocaleString('en-US');
 }

@@ -1,7 +1,8 @@
 /** Browser part of the report: the summary (files and span, messages, calls by state, findings, decode problems). */
 export const SUMMARY_SCRIPT = String.raw`
 function keyValueTable(rows, className) {
-  return h('table', { class: className || 'kv' }, h('tbody', null, rows.map(function (row) {
+  // a null row is one that does not apply (the --user note without --user)
+  return h('table', { class: className || 'kv' }, h('tbody', null, rows.filter(Boolean).map(function (row) {
     return h('tr', null, [h('th', { scope: 'row' }, row[0]), h('td', null, row[1])]);
   })));
 }
@@ -28,9 +29,10 @@ function summarySection() {
   ].concat(summary.mirrorCopies > 0 ? [['HEP mirror copies set aside', numberText(summary.mirrorCopies)]] : [], [
     ['requests', countsLine(summary.requests)],
     ['responses', countsLine(summary.responses)],
-    ['calls', numberText(summary.calls)],
+    ['calls' + ofUser(), numberText(summary.calls)],
     ['decode problems', h('span', { id: 'decode-errors' }, numberText(summary.decodeErrors))],
     ['filters', DATA.filters.length ? DATA.filters.join(' ') : 'none'],
+    DATA.user === null ? null : ['--user', 'calls, findings, revocations and durations are ' + DATA.user + '\'s; packets, messages, requests and responses are everyone\'s'],
     ['credentials', DATA.showSecrets ? 'shown as captured (--show-secrets)' : 'Authorization / Proxy-Authorization response redacted'],
   ]));
   var states = h('table', { class: 'grid', id: 'calls-by-state' }, [
