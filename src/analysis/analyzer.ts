@@ -14,6 +14,7 @@ import { parseMessage, type SipMessage } from '../sip/index.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
 import { DETECTORS, type Detector } from './detectors/index.js';
+import type { AnalysisBounds } from './detectors/detector.js';
 import { DurationList } from './durations.js';
 import { callOfUser } from './filter.js';
 import { ANALYSIS_HEADERS, readFields, uriUser } from './fields.js';
@@ -99,6 +100,8 @@ export class Analyzer {
   private finishedCalls = 0;
   private firstTimeUs?: number;
   private lastTimeUs?: number;
+  /** Where --since / --until left messages out (set by the first message they skip). */
+  private readonly bounds: AnalysisBounds = {};
   private readonly closeTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction);
 
   constructor(private readonly options: AnalyzerOptions = {}) {
@@ -112,8 +115,14 @@ export class Analyzer {
    * mirror copy set aside).
    */
   add(payload: SipPayload): ObservedMessage | undefined {
-    if (this.options.sinceUs !== undefined && payload.timeUs < this.options.sinceUs) return undefined;
-    if (this.options.untilUs !== undefined && payload.timeUs > this.options.untilUs) return undefined;
+    if (this.options.sinceUs !== undefined && payload.timeUs < this.options.sinceUs) {
+      this.bounds.cutSinceUs = this.options.sinceUs;
+      return undefined;
+    }
+    if (this.options.untilUs !== undefined && payload.timeUs > this.options.untilUs) {
+      this.bounds.cutUntilUs = this.options.untilUs;
+      return undefined;
+    }
     if (this.mirrors.isCopy(payload)) {
       this.setAside(payload);
       return undefined;
@@ -176,13 +185,13 @@ export class Analyzer {
 
   /**
    * Ends the analysis: closes what is still open, finishes every call still held (judged at the capture's last
-   * message), and returns the summary, the revocation timeline and the statistics (plus calls and findings,
-   * sorted, when collecting).
+   * message; at --until when it left later messages out, for the capture went on to there), and returns the
+   * summary, the revocation timeline and the statistics (plus calls and findings, sorted, when collecting).
    */
   finish(decode?: DecodeStats): AnalysisResult {
     this.transactions.closeAll(this.closeTransaction);
-    const captureEndUs = this.lastTimeUs ?? 0;
-    for (const call of this.calls.held()) this.finishCall(call, captureEndUs);
+    const endUs = this.bounds.cutUntilUs ?? this.lastTimeUs ?? 0;
+    for (const call of this.calls.held()) this.finishCall(call, endUs);
     this.limitIssues();
     const calls = this.collected?.calls.sort((a, b) => a.startUs - b.startUs || a.callId.localeCompare(b.callId)) ?? [];
     const findings = this.collected?.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind)) ?? [];
@@ -307,7 +316,7 @@ export class Analyzer {
     this.collected?.calls.push(summary);
     this.options.sink?.call?.(summary);
     for (const detector of this.detectors) {
-      if (detector.onCallFinished) for (const found of detector.onCallFinished(call, summary, judgedAtUs)) this.report(found);
+      if (detector.onCallFinished) for (const found of detector.onCallFinished(call, summary, judgedAtUs, this.bounds)) this.report(found);
     }
     const firstForbiddenModificationUs = call.firstForbiddenModificationUs();
     const complete = summary.state === 'ended' || summary.state === 'torn-down';

@@ -224,6 +224,61 @@ describe('sipscope analyze exit codes and options', () => {
     expect(all).not.toContain('--user');
   });
 
+  describe('a call still up when --until ends the analysis was up when the window ended, not the capture', () => {
+    const micros = (iso: string) => Date.parse(iso) * 1000 + Number(/\.\d{3}(\d{3})Z$/.exec(iso)?.[1] ?? 0);
+    const seconds = (us: number) => `${(us / 1e6).toFixed(3)} s`;
+    interface Doc {
+      findings: Array<{ kind: string; callId: string; time: string; packets: number[]; message: string }>;
+    }
+
+    it('revocation-udp.pcap --until: every call is up at T and is judged there, T - answer later (answers from tshark)', async () => {
+      const until = '2026-11-23T22:13:50Z';
+      const expected = JSON.parse(readFileSync(`${REVOCATION_UDP}.analysis.expected.json`, 'utf8')) as { calls: Array<{ callId: string; answered: string; end: string }> };
+      // the capture goes on after T: every call ends (BYE) later
+      expect(expected.calls.every((call) => call.end > until)).toBe(true);
+      const run = await runCli(['analyze', REVOCATION_UDP, '--until', until, '--json', '--fail-on', 'info']);
+      const orphans = (JSON.parse(run.out) as Doc).findings.filter((finding) => finding.kind === 'orphan-call');
+      expect(orphans.map((finding) => finding.callId).sort()).toEqual(expected.calls.map((call) => call.callId).sort());
+      for (const call of expected.calls) {
+        const orphan = orphans.find((finding) => finding.callId === call.callId)!;
+        expect(orphan.message).toBe(`call answered and still up when the analysis window (--until 2026-11-23T22:13:50.000000Z) ended, ${seconds(micros(until) - micros(call.answered))} later`);
+      }
+      expect(run.out).not.toContain('the capture');
+    });
+
+    it('--since too: a call whose INVITE the window cut off was answered before the window began; its first message in the window is the evidence (tshark)', async () => {
+      const since = '2026-11-23T22:13:47Z';
+      const doc = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--since', since, '--until', '2026-11-23T22:13:50Z', '--json', '--fail-on', 'info'])).out) as Doc;
+      const orphans = doc.findings.filter((finding) => finding.kind === 'orphan-call');
+      expect(orphans).toHaveLength(5);
+      for (const orphan of orphans) {
+        const first = execFileSync('tshark', ['-r', REVOCATION_UDP, '-Y', `sip.Call-ID == "${orphan.callId}" && frame.time_epoch >= ${Date.parse(since) / 1000}`, '-T', 'fields', '-e', 'frame.number'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).split('\n')[0];
+        expect(orphan.packets).toEqual([Number(first)]);
+        expect(orphan.message).toMatch(
+          /^call answered before the analysis window \(--since 2026-11-23T22:13:47\.000000Z\) began and still up when the analysis window \(--until 2026-11-23T22:13:50\.000000Z\) ended, \d+\.\d{3} s later$/,
+        );
+      }
+    });
+
+    it('trouble-udp.pcap --until: a 2xx never ACKed up to T is no-ack when T is 32 s after it, though the last message before T is not', async () => {
+      const capture = 'fixtures/captures/recorded/trouble-udp.pcap';
+      const until = '2026-11-23T22:45:35Z';
+      const expected = JSON.parse(readFileSync(`${capture}.analysis.expected.json`, 'utf8')) as { findings: Array<{ kind: string; callId: string; time: string }> };
+      const twoHundred = expected.findings.find((finding) => finding.kind === 'no-ack')!;
+      const doc = JSON.parse((await runCli(['analyze', capture, '--until', until, '--json', '--fail-on', 'info'])).out) as Doc;
+      const noAck = doc.findings.filter((finding) => finding.kind === 'no-ack');
+      expect(noAck.map((finding) => [finding.callId, finding.time])).toEqual([[twoHundred.callId, twoHundred.time]]);
+      expect(noAck[0].message).toBe(`2xx to INVITE (CSeq 2) never ACKed in the ${seconds(micros(until) - micros(twoHundred.time))} the analysis window (--until 2026-11-23T22:45:35.000000Z) went on`);
+      // --until after the capture's end cuts nothing: the capture ended
+      const whole = (JSON.parse((await runCli(['analyze', capture, '--until', '2026-11-23T23:00:00Z', '--json', '--fail-on', 'info'])).out) as Doc).findings;
+      expect(whole.filter((finding) => finding.kind === 'orphan-call').every((finding) => /still up when the capture ended, /.test(finding.message))).toBe(true);
+      expect(whole.find((finding) => finding.kind === 'no-ack')!.message).toMatch(/the capture went on$/);
+    });
+  });
+
   it('--since/--until cut the messages by capture time', async () => {
     const full = JSON.parse((await runCli(['analyze', REVOCATION_UDP, '--json'])).out);
     const revokedAt = full.revocations[0].firstForbidden;

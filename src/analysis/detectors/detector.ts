@@ -19,8 +19,21 @@ export interface Detector {
   /** A transaction closed (64*T1 after its last message, or at the end of the capture). */
   onTransactionClosed?(transaction: Transaction, username: string | undefined): Finding | undefined;
   /**
-   * A call finished: over and quiet, or still open when the capture ended. `judgedAtUs` is the capture time it
-   * is judged at: the end of the capture (or of a live run) for a call still open then.
+   * A call finished: over and quiet, or still open when the analysis ended. `judgedAtUs` is the capture time it
+   * is judged at: for a call still open at the end, the end of the capture (or of a live run), or --until when the
+   * window left later messages out. `bounds` says which of the two each end of the analysis was.
    */
-  onCallFinished?(call: CallRecord, summary: CallSummary, judgedAtUs: number): Finding[];
+  onCallFinished?(call: CallRecord, summary: CallSummary, judgedAtUs: number, bounds: AnalysisBounds): Finding[];
+}
+
+/**
+ * Where what was analysed began and ended when --since / --until left messages out: a call still up at the end
+ * was up when the analysis window ended (the capture went on), and a call seen from its middle began before the
+ * window, not necessarily before the capture. Unset: the capture's own first or last message.
+ */
+export interface AnalysisBounds {
+  /** --since, when it left earlier messages out. */
+  cutSinceUs?: number;
+  /** --until, when it left later messages out. */
+  cutUntilUs?: number;
 }

@@ -1,5 +1,7 @@
 /** Builds a Finding with the severity fixed per kind (types.ts FINDING_SEVERITY) and sorted, unique packets. */
+import { isoMicros } from '../time.js';
 import { FINDING_SEVERITY, type Finding, type FindingKind } from '../types.js';
+import type { AnalysisBounds } from './detector.js';
 
 export function finding(
   kind: FindingKind,
@@ -10,4 +12,14 @@ export function finding(
   if (details.callId !== undefined) result.callId = details.callId;
   if (details.username !== undefined) result.username = details.username;
   return result;
+}
+
+/** What was analysed, as its start is named: `the capture`, or `the analysis window (--since T)` when it cut. */
+export function analysisStart(bounds: AnalysisBounds): string {
+  return bounds.cutSinceUs === undefined ? 'the capture' : `the analysis window (--since ${isoMicros(bounds.cutSinceUs)})`;
+}
+
+/** What was analysed, as its end is named: `the capture`, or `the analysis window (--until T)` when it cut. */
+export function analysisEnd(bounds: AnalysisBounds): string {
+  return bounds.cutUntilUs === undefined ? 'the capture' : `the analysis window (--until ${isoMicros(bounds.cutUntilUs)})`;
 }

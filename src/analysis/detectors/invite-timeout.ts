@@ -7,12 +7,12 @@ import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
 import { TRANSACTION_LIFETIME_US } from '../transactions.js';
 import type { Finding } from '../types.js';
-import type { Detector } from './detector.js';
-import { finding } from './finding.js';
+import type { AnalysisBounds, Detector } from './detector.js';
+import { analysisEnd, finding } from './finding.js';
 
-export const inviteTimeoutDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs) => detectInviteTimeout(call, judgedAtUs) };
+export const inviteTimeoutDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs, bounds) => detectInviteTimeout(call, judgedAtUs, bounds) };
 
-function detectInviteTimeout(call: CallRecord, captureEndUs: number): Finding[] {
+function detectInviteTimeout(call: CallRecord, captureEndUs: number, bounds: AnalysisBounds): Finding[] {
   const findings: Finding[] = [];
   for (const session of call.sessions.values()) {
     if (session.method !== 'INVITE' || !session.request) continue;
@@ -33,7 +33,7 @@ function detectInviteTimeout(call: CallRecord, captureEndUs: number): Finding[] 
           ...base,
           timeUs: session.request.timeUs + TRANSACTION_LIFETIME_US,
           packets: [session.request.packetNumber],
-          message: `${what} (CSeq ${session.cseqNumber}) got no final response in the ${formatIntervalUs(captureEndUs - session.request.timeUs)} the capture went on (Timer B is 32 s)`,
+          message: `${what} (CSeq ${session.cseqNumber}) got no final response in the ${formatIntervalUs(captureEndUs - session.request.timeUs)} ${analysisEnd(bounds)} went on (Timer B is 32 s)`,
         }),
       );
     }

@@ -7,12 +7,12 @@ import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
 import { TRANSACTION_LIFETIME_US } from '../transactions.js';
 import type { Finding } from '../types.js';
-import type { Detector } from './detector.js';
-import { finding } from './finding.js';
+import type { AnalysisBounds, Detector } from './detector.js';
+import { analysisEnd, finding } from './finding.js';
 
-export const noAckDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs) => detectNoAck(call, judgedAtUs) };
+export const noAckDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs, bounds) => detectNoAck(call, judgedAtUs, bounds) };
 
-function detectNoAck(call: CallRecord, captureEndUs: number): Finding[] {
+function detectNoAck(call: CallRecord, captureEndUs: number, bounds: AnalysisBounds): Finding[] {
   const findings: Finding[] = [];
   for (const session of call.sessions.values()) {
     if (session.method !== 'INVITE' || session.successTimeUs === undefined || session.acked) continue;
@@ -23,7 +23,7 @@ function detectNoAck(call: CallRecord, captureEndUs: number): Finding[] {
         username: session.credential?.username ?? call.owner(),
         timeUs: session.successTimeUs,
         packets: [session.request?.packetNumber, session.successPacket],
-        message: `2xx to ${session.inDialog ? 're-INVITE' : 'INVITE'} (CSeq ${session.cseqNumber}) never ACKed in the ${formatIntervalUs(captureEndUs - session.successTimeUs)} the capture went on`,
+        message: `2xx to ${session.inDialog ? 're-INVITE' : 'INVITE'} (CSeq ${session.cseqNumber}) never ACKed in the ${formatIntervalUs(captureEndUs - session.successTimeUs)} ${analysisEnd(bounds)} went on`,
       }),
     );
   }

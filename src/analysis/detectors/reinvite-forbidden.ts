@@ -8,12 +8,12 @@
 import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
 import type { Finding } from '../types.js';
-import type { Detector } from './detector.js';
-import { finding } from './finding.js';
+import type { AnalysisBounds, Detector } from './detector.js';
+import { analysisEnd, finding } from './finding.js';
 
-export const reinviteForbiddenDetector: Detector = { onCallFinished: (call) => detectReinviteForbidden(call) };
+export const reinviteForbiddenDetector: Detector = { onCallFinished: (call, _summary, _judgedAtUs, bounds) => detectReinviteForbidden(call, bounds) };
 
-function detectReinviteForbidden(call: CallRecord): Finding[] {
+function detectReinviteForbidden(call: CallRecord, bounds: AnalysisBounds): Finding[] {
   const findings: Finding[] = [];
   for (const session of call.sessions.values()) {
     if (!session.inDialog || !session.confirmedDialog || session.forbiddenPackets.length === 0) continue;
@@ -23,7 +23,7 @@ function detectReinviteForbidden(call: CallRecord): Finding[] {
     const bye = call.bye && call.bye.timeUs >= refusedUs ? call.bye : undefined;
     const aftermath = bye
       ? `the ${bye.side} hung up (BYE) ${formatIntervalUs(bye.timeUs - refusedUs)} later`
-      : 'the call stayed up to the end of the capture';
+      : `the call stayed up to the end of ${analysisEnd(bounds)}`;
     const username = session.credential?.username ?? call.owner();
     findings.push(
       finding('reinvite-forbidden', {
