@@ -325,6 +325,7 @@ export class CallRecord {
       summary.endUs = endUs;
       summary.durationMs = elapsedMs(this.startUs, endUs);
     }
+    if (this.startedBeforeCapture) summary.startedBeforeCapture = true;
     if (this.bye) summary.endedBy = this.bye.side;
     if (failure) summary.reinviteFailureUs = failure.finalTimeUs;
     return summary;

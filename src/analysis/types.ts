@@ -109,6 +109,12 @@ export interface CallSummary {
   startUs: number;
   endUs?: number;
   durationMs?: number;
+  /**
+   * Set when the call's INVITE came before what was analysed (the capture, or --since: the first INVITE seen was
+   * already inside a dialog): `startUs` is then its first message seen and `durationMs` a lower bound; such calls
+   * are left out of the duration statistics.
+   */
+  startedBeforeCapture?: true;
   state: CallState;
   /** Distinct re-INVITE transactions (INVITEs sent inside the dialog, To tag present), counted once over all hops. */
   reinvites: number;

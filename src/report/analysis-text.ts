@@ -13,6 +13,15 @@ export function durationText(durationMs: number | undefined): string {
   return durationMs === undefined ? '-' : formatIntervalUs(durationMs * 1000);
 }
 
+/**
+ * A call's duration in the calls table and `flow`: `≥ 4.016 s` when its INVITE came before the capture or --since
+ * (only the part seen is measured), as the HTML report marks it.
+ */
+export function callDurationText(call: Pick<CallSummary, 'durationMs' | 'startedBeforeCapture'>): string {
+  const text = durationText(call.durationMs);
+  return call.startedBeforeCapture && call.durationMs !== undefined ? `\u2265 ${text}` : text;
+}
+
 const CALL_COLUMNS = ['start', 'duration', 'state', 'from', 'to', 'user', 're-INVITEs', 'Call-ID'] as const;
 /** Column of the state, the one coloured. */
 const STATE_COLUMN = 2;
@@ -21,7 +30,7 @@ const STATE_COLUMN = 2;
 export function callCells(call: CallSummary): string[] {
   return [
     formatTimeUs(call.startUs),
-    durationText(call.durationMs),
+    callDurationText(call),
     call.state,
     printable(call.from),
     printable(call.to),

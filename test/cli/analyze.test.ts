@@ -173,8 +173,9 @@ describe('sipscope analyze exit codes and options', () => {
         }
         const table = (await runCli(['calls', capture, ...window])).out.trimEnd().split('\n').slice(1);
         for (const row of table) {
-          const cells = row.split(/\s+/);
-          expect(cells[6], row).toBe(credentials.get(cells[8]) ?? '-');
+          // columns are two spaces apart (a duration cell holds single spaces)
+          const cells = row.split(/\s{2,}/);
+          expect(cells[5], row).toBe(credentials.get(cells[7]) ?? '-');
         }
         for (const user of ['alice', 'bob']) {
           const kept = JSON.parse((await runCli(['analyze', capture, '--json', '--user', user, ...window])).out) as { calls: Array<{ callId: string; username: string }> };

@@ -55,6 +55,33 @@ describe('sipscope calls', () => {
     expect(JSON.parse((await runCli(['analyze', capture, '--json'])).out).calls[0].durationMs).toBe(durationUs / 1000);
   });
 
+  it('a call whose INVITE --since cut off shows its duration as a lower bound (≥), from its first message in the window to its BYE as tshark times them', async () => {
+    const since = '2026-11-23T22:13:47Z';
+    const micros = (epoch: string) => {
+      const [seconds, fraction] = epoch.split('.');
+      return Number(seconds) * 1e6 + Number(fraction.slice(0, 6));
+    };
+    const rows = (await runCli(['calls', REVOCATION_UDP, '--since', since])).out.trimEnd().split('\n').slice(1);
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      const cells = row.split(/\s{2,}/);
+      const callId = cells[7];
+      const frames = execFileSync('tshark', ['-r', REVOCATION_UDP, '-Y', `sip.Call-ID == "${callId}" && frame.time_epoch >= ${Date.parse(since) / 1000}`, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'sip.Method', '-e', 'sip.to.tag'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t'));
+      // no INVITE without a To tag in the window: the call began before it
+      expect(frames.some(([, method, toTag]) => method === 'INVITE' && !toTag)).toBe(false);
+      const bye = frames.find(([, method]) => method === 'BYE')!;
+      expect(cells[1]).toBe(`\u2265 ${((micros(bye[0]) - micros(frames[0][0])) / 1e6).toFixed(3)} s`);
+    }
+    const whole = (await runCli(['calls', REVOCATION_UDP])).out;
+    expect(whole).not.toContain('\u2265');
+  });
+
   it('a capture without INVITE says so', async () => {
     const run = await runCli(['calls', 'fixtures/captures/public/heplify/sip_ipv4_tcp_retrans.pcap']);
     expect(run.code).toBe(0);

@@ -3,7 +3,7 @@
  * ring) are read as one capture, as analyze reads them.
  */
 import { isoMicros } from '../../analysis/index.js';
-import { durationText, renderFinding } from '../../report/analysis-text.js';
+import { callDurationText, renderFinding } from '../../report/analysis-text.js';
 import { renderLadder, type LadderMessage } from '../../report/ladder.js';
 import { printable } from '../../report/printable.js';
 import { defineCommand } from '../command.js';
@@ -48,7 +48,7 @@ export const flowCommand = defineCommand({
     const call = result.calls.find((candidate) => candidate.callId === callId);
     const lines = [
       call
-        ? `Call-ID ${printable(callId)}: ${printable(call.from)} -> ${printable(call.to)}, ${call.state}, started ${isoMicros(call.startUs)}, duration ${durationText(call.durationMs)}, ${call.reinvites} re-INVITEs`
+        ? `Call-ID ${printable(callId)}: ${printable(call.from)} -> ${printable(call.to)}, ${call.state}, started ${isoMicros(call.startUs)}, duration ${callDurationText(call)}, ${call.reinvites} re-INVITEs`
         : `Call-ID ${printable(callId)} (no INVITE: not a call)`,
       '',
       renderLadder(messages, io.style),

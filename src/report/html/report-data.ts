@@ -11,8 +11,11 @@ import type { DecodeIssue } from '../../capture/types.js';
 import type { HtmlReportInput } from './model.js';
 import { timelineData, type TimelineData } from './timeline-data.js';
 
-/** callId, from, to, username, start offset µs, duration ms | null, state, re-INVITEs, findings, has detail (0/1). */
-export type CallRow = [string, string, string, string, number, number | null, CallState, number, number, 0 | 1];
+/**
+ * callId, from, to, username, start offset µs, duration ms | null, state, re-INVITEs, findings, has detail (0/1),
+ * began before what was analysed (0/1: the duration is a lower bound).
+ */
+export type CallRow = [string, string, string, string, number, number | null, CallState, number, number, 0 | 1, 0 | 1];
 /** severity, kind, time offset µs, Call-ID, username, packets, message. */
 export type FindingRow = [string, string, number, string, string, number[], string];
 
@@ -97,6 +100,7 @@ export function reportData(input: HtmlReportInput): ReportData {
       call.reinvites,
       findingsPerCall.get(call.callId) ?? 0,
       input.details.has(call.callId) ? 1 : 0,
+      call.startedBeforeCapture ? 1 : 0,
     ]),
     findings: result.findings.map((finding) => [
       finding.severity,

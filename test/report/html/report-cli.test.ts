@@ -53,6 +53,19 @@ describe('sipscope report', () => {
     expect(tsharkCallCredentials(AAA).get('105090259-446faf7a@192.168.1.2')).toBeUndefined();
   });
 
+  it('marks the calls whose INVITE --since cut off (lower-bound duration) and leaves them out of the histogram, as of the statistics', async () => {
+    const output = join(dir, 'cut.html');
+    expect((await runCli(['report', REVOCATION_UDP, '--since', '2026-11-23T22:13:47Z', '-o', output])).code).toBe(0);
+    const cut = dataOf(output);
+    expect(cut.calls.map((row) => row[10])).toEqual([1, 1, 1, 1, 1]);
+    expect(cut.durations.count).toBe(0);
+    expect(cut.histogram.counts).toEqual([]);
+    const whole = join(dir, 'whole.html');
+    expect((await runCli(['report', REVOCATION_UDP, '-o', whole])).code).toBe(0);
+    expect(dataOf(whole).calls.map((row) => row[10])).toEqual([0, 0, 0, 0, 0]);
+    expect(dataOf(whole).histogram.counts.reduce((sum, count) => sum + count, 0)).toBe(dataOf(whole).durations.count);
+  });
+
   it.each([
     [['-', '-o', 'x.html'], 'give files, not - (stdin)'],
     [[REVOCATION_UDP, '-o', 'x.html', '--max-calls', '-1'], '--max-calls must be a whole number >= 0'],
