@@ -70,6 +70,11 @@ function ofUser() {
   return DATA.user === null ? '' : ' of user ' + DATA.user;
 }
 
+/** A calls row's duration; \u2265 when the call began before what was analysed (only the part seen is measured). */
+function callDurationText(row) {
+  return (row[10] && row[5] !== null ? '\u2265 ' : '') + durationText(row[5]);
+}
+
 function numberText(value) {
   return Number(value).toLocaleString('en-US');
 }

@@ -53,7 +53,7 @@ function ladderBox(callId) {
   var row = callRowOf(callId);
   var kinds = findingsOf(callId).map(function (finding) { return finding[1]; });
   var title = [callId];
-  if (row) title.push(' \u2014 ' + row[1] + ' \u2192 ' + row[2] + ', ' + row[6] + ', ' + durationText(row[5]));
+  if (row) title.push(' \u2014 ' + row[1] + ' \u2192 ' + row[2] + ', ' + row[6] + ', ' + callDurationText(row));
   if (kinds.length) title.push(' \u2014 ' + kinds.filter(function (kind, index) { return kinds.indexOf(kind) === index; }).join(', '));
   var box = h('details', { class: 'call-box', 'data-call-id': callId }, h('summary', null, title));
   box.addEventListener('toggle', function () { if (box.open && !box.drawn) drawLadderInto(box, callId); });

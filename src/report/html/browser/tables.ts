@@ -113,7 +113,7 @@ function callsSection() {
     { title: 'to', value: function (row) { return row[2]; }, cell: function (row) { return row[2]; } },
     { title: 'user', value: function (row) { return row[3]; }, cell: function (row) { return row[3] || '\u2013'; } },
     { title: 'state', value: function (row) { return row[6]; }, cell: function (row) { return h('span', { class: 'state state-' + row[6] }, row[6]); } },
-    { title: 'duration', value: function (row) { return row[5] === null ? -1 : row[5]; }, cell: function (row) { return (row[10] && row[5] !== null ? '\u2265 ' : '') + durationText(row[5]); }, className: 'num' },
+    { title: 'duration', value: function (row) { return row[5] === null ? -1 : row[5]; }, cell: function (row) { return callDurationText(row); }, className: 'num' },
     { title: 're-INVITEs', value: function (row) { return row[7]; }, cell: function (row) { return String(row[7]); }, className: 'num' },
     { title: 'findings', value: function (row) { return row[8]; }, cell: function (row) { return row[8] ? String(row[8]) : ''; }, className: 'num' },
   ], DATA.calls, matches, null);
