@@ -159,7 +159,8 @@ function answerChallenge(
   // 128-bit client nonces from the pooled random source: one system call per hundreds of answers, not one each
   auth.digest ??= new DigestClient(credentials.username, credentials.password, () => randomToken(16));
   const answers: Answer[] = [];
-  for (const built of auth.digest.answer(challenges, { method: previous.method, uri: previous.uri })) {
+  // the body too: qop=auth-int hashes it into A2 (RFC 7616 §3.4.3), an INVITE's SDP for one
+  for (const built of auth.digest.answer(challenges, { method: previous.method, uri: previous.uri, body: previous.body })) {
     answers.push({ header: built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', realm: built.params.realm, value: built.value });
     outcome.answered = { realm: built.params.realm, algorithm: built.params.algorithm ?? 'MD5' };
     if (built.params.qop) outcome.answered.qop = built.params.qop;

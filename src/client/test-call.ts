@@ -257,7 +257,8 @@ export class TestCall implements CallEndpoint {
     if (this.granted) extra.push(['Session-Expires', `${this.granted.seconds};refresher=uac`]);
     // RFC 4028 §9: an UPDATE refresh carries no offer; a re-INVITE re-offers the unchanged session (RFC 3264 §8)
     if (!update) extra.push(['Content-Type', 'application/sdp']);
-    const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method)], update ? undefined : this.media.offer(1));
+    const body = update ? undefined : this.media.offer(1);
+    const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method, body)], body);
     this.result.refreshes.sent++;
     const outcome = await this.transact('refresh', request, refresh);
     const status = outcome.final?.status;
@@ -292,10 +293,13 @@ export class TestCall implements CallEndpoint {
     }
   }
 
-  /** Credentials for a request in the dialog under the challenges already answered (RFC 3261 §22.3). */
-  private preemptive(method: string): [string, string][] {
+  /**
+   * Credentials for a request in the dialog under the challenges already answered (RFC 3261 §22.3); `body` is the
+   * request's, hashed under qop=auth-int (RFC 7616 §3.4.3).
+   */
+  private preemptive(method: string, body?: string): [string, string][] {
     if (!this.digest) return [];
-    return this.digest.authorizeAgain({ method, uri: this.dialog!.remoteTarget })
+    return this.digest.authorizeAgain({ method, uri: this.dialog!.remoteTarget, body })
       .map((built): [string, string] => [built.header === 'authorization' ? 'Authorization' : 'Proxy-Authorization', built.value]);
   }
 
