@@ -10,7 +10,12 @@ import { requestCSeq, headerValue, newBranch, randomToken, type OutgoingRequest 
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
 
-export const MAX_CHALLENGE_ROUNDS = 3;
+/**
+ * Requests one exchange may send: room for a proxy's 407 and the registrar's 401 (two realms, §22.3), each answered
+ * once and once more after stale=true, and the request that gets through: 1 + 2 + 2. The per-realm rule above ends a
+ * refusal or a second stale=true before this; the cap only stops a server that names a new realm every time.
+ */
+export const MAX_CHALLENGE_ROUNDS = 5;
 
 export interface Credentials {
   /** Authentication user name (RFC 3261 §22.2 username). */

@@ -70,11 +70,19 @@ describe('REGISTER over UDP with digest', () => {
     expect(result.ok).toBe(true);
   });
 
-  test('stale=true twice ends the exchange (rounds capped)', async () => {
+  test('stale=true twice ends the exchange: one retry per realm, said so', async () => {
     peer = await startUdpPeer(45104, registrar({ staleRounds: 5 }));
     const result = await runRegister(base(45104));
     expect(result.ok).toBe(false);
     expect(result.transactions.map((record) => record.status)).toEqual([401, 401, 401]);
+    expect(result.authProblem).toBe(`realm "${REALM}" said stale=true twice`);
+  });
+
+  test('407, 401, then 401 stale=true: the stale nonce is retried once within the rounds -> 200', async () => {
+    peer = await startUdpPeer(45109, registrar({ proxyFirst: true, staleRounds: 1 }));
+    const result = await runRegister(base(45109));
+    expect(result.transactions.map((record) => record.status)).toEqual([407, 401, 401, 200]);
+    expect(result.ok).toBe(true);
   });
 
   test('407 from a proxy, then 401 from the registrar: both credentials sent, then 200', async () => {

@@ -21,6 +21,7 @@ export interface RegisterJson {
   retransmissions?: number;
   transactions?: { request: string; status?: number; rttMs?: number }[];
   bindings?: { uri: string; expires?: number }[];
+  removal?: { ok: boolean; status: number | null } | null;
   error?: { code: string; message: string };
 }
 

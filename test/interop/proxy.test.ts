@@ -1,7 +1,9 @@
 /**
  * 407 via an outbound proxy: a second Kamailio on 127.0.0.1:25170 challenges REGISTER with Proxy-Authenticate
  * (its own realm) and relays the authorized request to the registrar on 127.0.0.1:25175, which trusts the proxy.
- * Also: the registrar challenged directly (401) on the same set-up. sipsak on the same cases.
+ * Also: the registrar challenged directly (401) on the same set-up. sipsak on the same cases. And a chain where both
+ * challenge (proxy 127.0.0.1:25171 in front of a registrar on 25176 that does not trust it): 407, then 401, then a
+ * 401 stale=true (the registrar's test hook for users named stale-once*) answered with the new nonce.
  */
 import { describe, expect, test } from 'vitest';
 import { bindingUris, expectExit, locationBindings, registerJson } from './checks.js';
@@ -29,6 +31,19 @@ const registrarSetup = useRegistrarEnvironment(
   { port: proxyPort, realm: proxyRealm },
 );
 const logs = registrarSetup.logs;
+
+const chainProxyPort = 25171;
+const chainRegistrarPort = 25176;
+const chainSetup = useRegistrarEnvironment(
+  {
+    name: 'chain',
+    hosts: ['127.0.0.1'],
+    ports: { sip: chainRegistrarPort },
+    realm: registrarRealm,
+    subscribers: ['alice', 'stale-once-chain'].map((username) => ({ username, domain: testDomain, password: alicePassword })),
+  },
+  { port: chainProxyPort, realm: proxyRealm },
+);
 
 describe.sequential('sipscope register through a proxy that answers 407', () => {
   test.each(['udp', 'tcp'] as const)('--proxy sip:127.0.0.1:25170 over %s -> 407 answered with the proxy realm, then 200 -> exit 0', async (transport) => {
@@ -75,5 +90,23 @@ describe.sequential('sipsak through the same proxy', () => {
 
   test('sipsak with a wrong password through the proxy -> 2 ("authorization failed"; sipscope: 1)', async () => {
     expectExit(await runSipsak(['-U', '-p', `127.0.0.1:${proxyPort}`, '-s', `sip:alice@${testDomain}`], { ...runLimit, password: `${alicePassword}-wrong` }), 2, logs);
+  });
+});
+
+describe.sequential('a proxy (407) in front of a registrar that challenges too (401)', () => {
+  test('407, then 401 in the registrar realm: both answered, the last REGISTER carries both credentials -> exit 0', async () => {
+    const result = await runSipscope(['register', '--proxy', `sip:127.0.0.1:${chainProxyPort}`, `sip:alice@${testDomain}`, '--timeout', '5s', '--json'], { ...runLimit, password: alicePassword });
+    expectExit(result, 0, chainSetup.logs);
+    const json = registerJson(result);
+    expect(json.transactions!.map((transaction) => transaction.status)).toEqual([407, 401, 200]);
+    expect(json).toMatchObject({ realm: registrarRealm, removal: { ok: true } });
+  });
+
+  test('407, 401, then 401 stale=true (RFC 7616 §3.3): retried once with the new nonce -> 200, exit 0 (was "still challenged after 3 rounds", exit 1)', async () => {
+    const result = await runSipscope(['register', '--proxy', `sip:127.0.0.1:${chainProxyPort}`, `sip:stale-once-chain@${testDomain}`, '--timeout', '5s', '--json'], { ...runLimit, password: alicePassword });
+    expectExit(result, 0, chainSetup.logs);
+    const json = registerJson(result);
+    expect(json.transactions!.map((transaction) => transaction.status)).toEqual([407, 401, 401, 200]);
+    expect(json).toMatchObject({ ok: true, realm: registrarRealm, removal: { ok: true } });
   });
 });
