@@ -56,6 +56,7 @@ export async function connectToTarget(options: TargetOptions, deadline: number, 
   targets ??= await resolveTargets(
     { host: plan.next.host, port: plan.next.port, transport: plan.transport, secure: plan.next.scheme === 'sips' },
     options.dns,
+    deadline,
   );
   let lastError: unknown;
   // RFC 3263 §4.3: try the next target when one cannot be reached

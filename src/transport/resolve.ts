@@ -26,6 +26,10 @@ export interface DnsApi {
   resolveNaptr(name: string): Promise<NaptrRecord[]>;
   resolveSrv(name: string): Promise<SrvRecord[]>;
   lookup(name: string): Promise<{ address: string; family: number }[]>;
+  /** Abandons the queries still waiting for an answer (Resolver#cancel), so that none holds the process open. */
+  cancel?(): void;
+  /** The DNS servers asked (--dns), for messages; undefined for the system's. */
+  servers?: readonly string[];
 }
 
 /**
@@ -37,6 +41,8 @@ export function systemDns(servers?: string[]): DnsApi {
   const resolver = new dnsPromises.Resolver({ timeout: 2000, tries: 2 });
   if (servers?.length) resolver.setServers(servers);
   return {
+    servers: servers?.length ? [...servers] : undefined,
+    cancel: () => resolver.cancel(),
     resolveNaptr: (name) => resolver.resolveNaptr(name),
     resolveSrv: (name) => resolver.resolveSrv(name),
     lookup: async (name) => {
@@ -81,8 +87,47 @@ export function defaultPort(transport: TransportName): number {
 const NAPTR_SERVICE: Record<string, TransportName> = { 'SIP+D2U': 'udp', 'SIP+D2T': 'tcp', 'SIPS+D2T': 'tls' };
 const SRV_PREFIX: Partial<Record<TransportName, string>> = { udp: '_sip._udp.', tcp: '_sip._tcp.', tls: '_sips._tcp.' };
 
-/** Ordered list of targets to try, best first. Throws TransportError 'name-not-resolved' when there is none. */
-export async function resolveTargets(input: ResolveInput, dns: DnsApi = systemDns()): Promise<TransportTarget[]> {
+/**
+ * `dns` with every query bounded by `deadline` (Date.now() time): a query still unanswered then fails with
+ * 'name-not-resolved' saying so, the resolver's outstanding queries are cancelled, and later queries fail at once.
+ * A resolver's own timeouts and retries (2 s, twice, per query and server) would otherwise take a silent DNS server
+ * ~30 s through NAPTR, three SRV and the A/AAAA lookups, whatever the check's time limit.
+ */
+function boundedDns(dns: DnsApi, deadline: number): DnsApi {
+  const startedAt = Date.now();
+  const from = dns.servers ? ` from ${dns.servers.join(', ')}` : '';
+  // the first query left unanswered is the one named, also by the queries that could not be sent after it
+  let expiredError: TransportError | undefined;
+  const expired = (query: string, name: string) =>
+    (expiredError ??= new TransportError('name-not-resolved', `no DNS answer${from} to the ${query} query for ${name} within the time limit (${deadline - startedAt} ms)`));
+  const bounded = <T>(query: string, name: string, run: () => Promise<T>): Promise<T> => {
+    const left = deadline - Date.now();
+    if (left <= 0) return Promise.reject(expired(query, name));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        dns.cancel?.();
+        reject(expired(query, name));
+      }, left);
+      run().then(
+        (value) => { clearTimeout(timer); resolve(value); },
+        (error: unknown) => { clearTimeout(timer); reject(error); },
+      );
+    });
+  };
+  return {
+    servers: dns.servers,
+    resolveNaptr: (name) => bounded('NAPTR', name, () => dns.resolveNaptr(name)),
+    resolveSrv: (name) => bounded('SRV', name, () => dns.resolveSrv(name)),
+    lookup: (name) => bounded('A/AAAA', name, () => dns.lookup(name)),
+  };
+}
+
+/**
+ * Ordered list of targets to try, best first. Throws TransportError 'name-not-resolved' when there is none, or when
+ * DNS has not answered by `deadline` (Date.now() time, the check's overall limit).
+ */
+export async function resolveTargets(input: ResolveInput, dns: DnsApi = systemDns(), deadline?: number): Promise<TransportTarget[]> {
+  if (deadline !== undefined) dns = boundedDns(dns, deadline);
   const host = input.host.startsWith('[') && input.host.endsWith(']') ? input.host.slice(1, -1) : input.host;
   const fallbackTransport: TransportName = input.transport ?? (input.secure ? 'tls' : 'udp');
   if (net.isIP(host) !== 0) {
@@ -144,6 +189,7 @@ async function lookupAddresses(host: string, dns: DnsApi): Promise<{ address: st
   try {
     found = await dns.lookup(host);
   } catch (error) {
+    if (error instanceof TransportError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new TransportError('name-not-resolved', `cannot resolve host name ${host} (${code})`, { cause: error });
   }

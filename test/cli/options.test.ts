@@ -1,4 +1,9 @@
-/** `sipscope options` end to end in-process: answered, challenged, failing and unreachable targets. */
+/**
+ * `sipscope options` end to end in-process: answered, challenged, failing and unreachable targets; and as a user
+ * runs it (bin/sipscope.js) against a DNS server that never answers.
+ */
+import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, REALM, registrar } from '../client/digest-registrar.js';
 import { startTcpPeer, startUdpPeer, type SipPeer } from '../client/sip-peer.js';
@@ -7,6 +12,7 @@ import { runCli } from './cli-io.js';
 const OPEN = 45400;
 const AUTH = 45401;
 const NOT_FOUND_TCP = 45402;
+const SILENT_DNS = 45403;
 const peers: SipPeer[] = [];
 
 beforeAll(async () => {
@@ -55,4 +61,34 @@ describe('sipscope options', () => {
     expect(nagios.code).toBe(2);
     expect(nagios.stdout).toMatch(/unreachable/);
   });
+});
+
+/** The CLI in a process of its own: its exit code, output, and how long until the process was gone. */
+function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; elapsedMs: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['bin/sipscope.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, elapsedMs: Date.now() - started })));
+}
+
+describe('--timeout bounds the RFC 3263 lookups too', () => {
+  test('a --dns server that never answers: name-not-resolved naming the server and the query, exit 2, the process gone within --timeout (was ~30 s)', async () => {
+    // a UDP socket that takes the queries and answers none
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(SILENT_DNS, '127.0.0.1', resolve));
+    try {
+      const run = await runBin(['options', 'sip:silent.sipscope.test', '--dns', `127.0.0.1:${SILENT_DNS}`, '--timeout', '1500', '--json']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(JSON.parse(run.stdout).error).toMatchObject({
+        code: 'name-not-resolved',
+        message: expect.stringMatching(new RegExp(`^no DNS answer from 127\\.0\\.0\\.1:${SILENT_DNS} to the NAPTR query for silent\\.sipscope\\.test within the time limit`)),
+      });
+      expect(run.elapsedMs).toBeLessThan(1500 + 1500);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
 });

@@ -108,3 +108,18 @@ describe('names (RFC 3263 §4.1, §4.2)', () => {
     expect(error).toMatchObject({ code: 'name-not-resolved' });
   });
 });
+
+describe('the deadline (the check\'s overall limit)', () => {
+  test('queries still unanswered at the deadline fail the resolution as name-not-resolved, naming the first; the resolver is cancelled', async () => {
+    let cancelled = 0;
+    const never = () => new Promise<never>(() => undefined);
+    const silent: DnsApi = { resolveNaptr: never, resolveSrv: never, lookup: never, cancel: () => { cancelled++; }, servers: ['192.0.2.53:53'] };
+    const started = Date.now();
+    const error = await resolveTargets({ host: 'silent.example.test' }, silent, started + 200).catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ code: 'name-not-resolved', remote: false });
+    expect((error as Error).message).toMatch(/^no DNS answer from 192\.0\.2\.53:53 to the NAPTR query for silent\.example\.test within the time limit \(\d+ ms\)$/);
+    expect(cancelled).toBe(1);
+  });
+});
