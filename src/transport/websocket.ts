@@ -86,7 +86,8 @@ export class WebSocketTransport extends ConnectionTransport {
         // refused, reset, or our own bind of --local-ip failing (a local error)
         if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || syscall === 'bind') reject(socketError(error, peer));
         else if (secure && !tcpUp && /CERT|SELF_SIGNED|UNABLE_TO|ERR_SSL|HOSTNAME|ERR_TLS/.test(String(code))) reject(socketError(error, peer, true));
-        else if (/timeout/i.test(error.message)) reject(new TransportError('timeout', `no WebSocket connection to ${shown} within ${timeoutMs} ms`, { cause: error }));
+        // ws says "Opening handshake has timed out" (handshakeTimeout): no answer to the upgrade in time
+        else if (/time(?:d )?out/i.test(error.message)) reject(new TransportError('timeout', `no WebSocket connection to ${shown} within ${timeoutMs} ms`, { cause: error }));
         else reject(new TransportError(secure ? 'tls-failure' : 'websocket-failure', `WebSocket ${shown} failed: ${error.message}`, { cause: error }));
       });
       ws.once('open', () => {

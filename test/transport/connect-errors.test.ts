@@ -1,6 +1,7 @@
 /**
  * Failures a check must report as remote errors, quickly: ICMP port unreachable on UDP (IPv4 and IPv6), TCP
- * connection refused, connection reset by the peer, and a peer closing the stream mid-transaction.
+ * connection refused, connection reset by the peer, a peer closing the stream mid-transaction, and a peer that
+ * accepts the connection but never answers the TLS or WebSocket handshake (a timeout over every transport).
  */
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -66,5 +67,19 @@ describe('TCP', () => {
     const failure = nextError(transport);
     transport.send(request);
     expect((await failure).code).toBe('connection-closed');
+  });
+});
+
+describe('a peer that accepts the connection and says nothing', () => {
+  test.each(['tls', 'ws', 'wss'] as const)('%s: "timeout" once the connect limit is over (ws/wss were websocket-failure / tls-failure)', async (name) => {
+    // reads and drops what comes, so that our close ends its side too (the server's close waits for it)
+    server = net.createServer((socket) => socket.on('error', () => undefined).resume());
+    await new Promise<void>((resolve) => server!.listen(45203, '127.0.0.1', () => resolve()));
+    const started = Date.now();
+    const error = await connectTransport({ transport: name, address: '127.0.0.1', port: 45203, family: 4 }, { connectTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ code: 'timeout', remote: true });
+    expect((error as Error).message).toMatch(/within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
