@@ -1,10 +1,10 @@
 /** OPTIONS check (RFC 3261 §11): a ping that any SIP server answers; challenges are answered when a password is given. */
 import { exchange } from './exchange.js';
 import type { OutgoingRequest } from './request.js';
-import { resultOf } from './register.js';
+import { failedCheckOf, resultOf } from './register.js';
 import type { CheckResult } from './result.js';
 import {
-  checkErrorOf, exchangeWithFailover, handshakeRecordOf, outOfDialogHeaders, type TargetConnection, type TargetOptions,
+  exchangeWithFailover, outOfDialogHeaders, type TargetConnection, type TargetOptions,
 } from './target-connection.js';
 
 export interface OptionsCheckOptions extends TargetOptions {
@@ -42,10 +42,7 @@ export async function runOptions(options: OptionsCheckOptions): Promise<CheckRes
     connection = done.connection;
     return resultOf('OPTIONS', done.outcome, connection, options);
   } catch (error) {
-    const failed: CheckResult = { method: 'OPTIONS', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
-    const handshake = handshakeRecordOf(options, error);
-    if (handshake) failed.handshake = handshake;
-    return failed;
+    return failedCheckOf('OPTIONS', error, options);
   } finally {
     // --timeout bounds the whole check, the close of a connection the peer holds open included
     await connection?.close(deadline);

@@ -15,6 +15,7 @@ import {
   type TargetConnection, type TargetOptions,
 } from './target-connection.js';
 import { hostPort } from '../sip/index.js';
+import { TransportError } from '../transport/index.js';
 import { TargetError } from './target.js';
 
 export type RegisterMode = 'register' | 'unregister' | 'unregister-all' | 'query';
@@ -118,6 +119,19 @@ export function resultOf(method: 'REGISTER' | 'OPTIONS', outcome: ExchangeOutcom
   return result;
 }
 
+/**
+ * The result of a check that failed before any exchange (no connection, a bad target): the error, the target the
+ * connection was being opened to (as a check that got further reports it), and the WebSocket handshake that failed.
+ */
+export function failedCheckOf(method: 'REGISTER' | 'OPTIONS', error: unknown, options: TargetOptions): CheckResult {
+  const failed: CheckResult = { method, ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
+  const target = error instanceof TransportError ? error.target : undefined;
+  if (target) failed.target = { transport: target.transport, address: target.address, port: target.port };
+  const handshake = handshakeRecordOf(options, error);
+  if (handshake) failed.handshake = handshake;
+  return failed;
+}
+
 export async function runRegister(options: RegisterOptions): Promise<CheckResult> {
   const deadline = Date.now() + options.timeoutMs;
   let connection: TargetConnection | undefined;
@@ -137,10 +151,7 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
     }
     return result;
   } catch (error) {
-    const failed: CheckResult = { method: 'REGISTER', ok: false, challenged: false, retransmissions: 0, transactions: [], bindings: [], error: checkErrorOf(error) };
-    const handshake = handshakeRecordOf(options, error);
-    if (handshake) failed.handshake = handshake;
-    return failed;
+    return failedCheckOf('REGISTER', error, options);
   } finally {
     // --timeout bounds the whole check, the close of a connection the peer holds open included
     await connection?.close(deadline);

@@ -182,7 +182,9 @@ export function checkErrorOf(error: unknown): CheckError {
 export function handshakeRecordOf(options: TargetOptions, source: SipTransport | unknown, nowMs = Date.now()): HandshakeRecord | undefined {
   const answer = source instanceof TransportError ? source.handshake : (source as SipTransport | undefined)?.handshake;
   const token = options.handshakeToken;
-  if (answer === undefined && token === undefined) return undefined;
+  // a ws/wss connection that failed before any HTTP answer still had a handshake to do: it is reported as failed
+  const upgradeUnanswered = source instanceof TransportError && (source.target?.transport === 'ws' || source.target?.transport === 'wss');
+  if (answer === undefined && token === undefined && !upgradeUnanswered) return undefined;
   const record: HandshakeRecord = {};
   if (answer) Object.assign(record, { status: answer.status, reason: answer.reason });
   if (token) {

@@ -1,5 +1,6 @@
 /** Errors of the transport layer: each has a stable `code` and says whether the fault is local or remote. */
 import type { HandshakeAnswer } from './handshake.js';
+import type { TransportTarget } from './endpoint.js';
 
 export type TransportErrorCode =
   /** The host name has no usable address (RFC 3263 resolution found nothing). Local. */
@@ -33,6 +34,8 @@ export class TransportError extends Error {
   readonly remote: boolean;
   /** WebSocket: the HTTP answer to the upgrade, when one came (a status other than 101). */
   readonly handshake?: HandshakeAnswer;
+  /** Where a connection was being opened when it failed (set by connectTransport), so a report can name it. */
+  target?: TransportTarget;
   constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown; handshake?: HandshakeAnswer }) {
     super(message, options);
     this.name = 'TransportError';

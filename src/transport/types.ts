@@ -1,25 +1,13 @@
 /** What the client layer sees of a transport: send bytes, receive parsed SIP messages, errors, close. */
 import type { SipMessage } from '../sip/index.js';
+import type { Endpoint, TransportName, TransportTarget } from './endpoint.js';
 import type { TransportError } from './errors.js';
 import type { HandshakeAnswer, HandshakeToken } from './handshake.js';
 
+export type { Endpoint, TransportName, TransportTarget } from './endpoint.js';
 export type { HandshakeAnswer, HandshakeToken } from './handshake.js';
 
-export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
-
 export const TRANSPORT_NAMES: readonly TransportName[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
-
-export interface Endpoint {
-  address: string;
-  port: number;
-  family: 4 | 6;
-}
-
-/** A resolved place to send to (RFC 3263 §4): transport, address, port; `hostname` for TLS SNI and the WS Host. */
-export interface TransportTarget extends Endpoint {
-  transport: TransportName;
-  hostname?: string;
-}
 
 export interface ConnectOptions {
   /** Extra CA certificate(s) (PEM) trusted for TLS/WSS. */

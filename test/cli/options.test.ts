@@ -63,6 +63,22 @@ describe('sipscope options', () => {
   });
 });
 
+describe('the same JSON shape over every transport when nothing listens', () => {
+  test.each(['udp', 'tcp', 'tls', 'ws', 'wss'] as const)('%s: target names where it tried; ws/wss fail websocket-handshake first (target was null and the check missing over tcp/tls/ws/wss)', async (transport) => {
+    const run = await runCli(['options', 'sip:127.0.0.1:45499', '--transport', transport, '--json']);
+    expect(run.code).toBe(3);
+    const json = JSON.parse(run.stdout);
+    expect(json.error.code).toBe(transport === 'udp' ? 'unreachable' : 'connection-refused');
+    expect(json.target).toEqual({ transport, address: '127.0.0.1', port: 45499 });
+    const websocket = transport === 'ws' || transport === 'wss';
+    expect(json.checks.map((check: { name: string; outcome: string }) => `${check.name}:${check.outcome}`)).toEqual([
+      ...(websocket ? ['websocket-handshake:failed'] : []),
+      'reachable:failed', 'authenticated:skipped', 'options-answered:failed',
+    ]);
+    if (websocket) expect(json.handshake).toEqual({ status: null, reason: null, token: null });
+  });
+});
+
 /** The CLI in a process of its own: its exit code, output, and how long until the process was gone. */
 function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; elapsedMs: number }> {
   const started = Date.now();
