@@ -29,7 +29,7 @@ export const CHECK_OPTIONS = {
   },
   proxy: { type: 'string', describe: 'outbound proxy URI; requests go there with a Route header' },
   contact: { type: 'string', describe: 'Contact URI to send instead of our own address' },
-  header: { type: 'string', array: true, describe: 'extra header "Name: value" (repeatable)' },
+  header: { type: 'string', repeatable: true, describe: 'extra header "Name: value" (repeatable)' },
   'user-agent': { type: 'string', default: 'sipscope', describe: 'User-Agent header value' },
   timeout: { type: 'string', describe: 'overall limit: milliseconds, or with a unit: 800ms, 5s (default 64*T1)' },
   t1: { type: 'number', default: 500, describe: 'RFC 3261 T1 in ms (first retransmission on UDP)' },

@@ -63,6 +63,12 @@ describe('register and options arguments', () => {
     expect(args.dns).toEqual(['127.0.0.1']);
   });
 
+  it('--header, given before the URI, leaves the URI to the positional (it was swallowed: "Missing required argument: uri")', async () => {
+    const args = await parseCommandArguments(optionsCommand, ['--header', 'X-A: 1', 'sip:bob@127.0.0.1', '--header', 'X-B: 2']);
+    expect(args.uri).toBe('sip:bob@127.0.0.1');
+    expect(args.header).toEqual(['X-A: 1', 'X-B: 2']);
+  });
+
   it('collect --header values and the -v alias', async () => {
     const args = await parseCommandArguments(registerCommand, ['sip:a@127.0.0.1', '-v', '--header', 'X-A: 1', '--header', 'X-B: 2']);
     expect(args.verbose).toBe(true);
