@@ -4,6 +4,7 @@
  */
 import type { CallResult, CallTransaction } from '../client/call-result.js';
 import type { HandshakeRecord } from '../client/result.js';
+import { hostPort } from '../sip/uri.js';
 import { describeHandshakeToken, handshakeJson } from './check-json.js';
 import type { TextStyle } from './check-text.js';
 import { printable } from './printable.js';
@@ -31,7 +32,7 @@ function transactionLine(record: CallTransaction, style: TextStyle): string {
 export function renderCallText(result: CallResult, style: TextStyle): string {
   const lines: string[] = [];
   if (result.handshake) lines.push(`  WebSocket handshake -> ${handshakeText(result.handshake)}`);
-  if (result.target) lines.push(style.dim(`INVITE to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}${result.callId ? `, Call-ID ${result.callId}` : ''}`));
+  if (result.target) lines.push(style.dim(`INVITE to ${hostPort(result.target.address, result.target.port)} over ${result.target.transport.toUpperCase()}${result.callId ? `, Call-ID ${result.callId}` : ''}`));
   for (const record of result.transactions) lines.push(transactionLine(record, style));
   lines.push(callVerdict(result, style));
   if (result.realm !== undefined) lines.push(`  realm "${result.realm}", algorithm ${result.algorithm}, qop ${result.qop ?? 'none'}`);
@@ -39,7 +40,7 @@ export function renderCallText(result: CallResult, style: TextStyle): string {
   lines.push(`  setup ${ms(result.setupMs)}, lifetime ${result.lifetimeMs === undefined ? '-' : `${(result.lifetimeMs / 1000).toFixed(3)} s`}, refreshes ${result.refreshes.ok}/${result.refreshes.sent} accepted, ${result.retransmissions} retransmissions`);
   if (result.sessionExpires) lines.push(`  session interval ${result.sessionExpires.seconds} s, refresher ${result.sessionExpires.refresher ?? 'unnamed'}`);
   if (result.prackSent > 0) lines.push(`  ${result.prackSent} reliable provisional response(s) acknowledged with PRACK`);
-  if (result.rtp) lines.push(style.dim(`  RTP port ${result.rtp.address}:${result.rtp.port} offered, ${result.rtp.packetsReceived} packets received`));
+  if (result.rtp) lines.push(style.dim(`  RTP port ${hostPort(result.rtp.address, result.rtp.port)} offered, ${result.rtp.packetsReceived} packets received`));
   return lines.join('\n');
 }
 
@@ -142,7 +143,7 @@ export function renderCallJUnit(result: CallResult, target: string): string {
     cases.push(testCase);
   };
   if (result.handshake) add('websocket-handshake', result.handshake.status === 101, handshakeText(result.handshake));
-  add('reachable', answered, answered ? `answered by ${result.target?.address}:${result.target?.port}` : (result.error?.message ?? 'no response'));
+  add('reachable', answered, answered ? `answered by ${result.target ? hostPort(result.target.address, result.target.port) : '?'}` : (result.error?.message ?? 'no response'));
   add('authenticated', !result.challenged ? 'skipped' : result.authProblem === undefined,
     result.challenged ? (result.authProblem ?? `realm "${result.realm}", ${result.algorithm}`) : 'no challenge');
   const is2xx = result.status !== undefined && result.status >= 200 && result.status < 300;

@@ -7,6 +7,7 @@
 import type { Binding } from '../client/bindings.js';
 import type { CheckResult, HandshakeRecord, RemovalResult } from '../client/result.js';
 import { redactCredentials } from '../sip/digest/redact.js';
+import { hostPort } from '../sip/uri.js';
 
 export interface NamedCheck {
   /** 'websocket-handshake' (ws/wss), 'reachable', 'authenticated', 'registered' or 'options-answered'. */
@@ -94,7 +95,7 @@ export function checksOf(result: CheckResult): NamedCheck[] {
   const checks: NamedCheck[] = [
     ...handshake,
     answered
-      ? { name: 'reachable', outcome: 'passed', message: `answered over ${result.target?.transport ?? '?'} by ${result.target?.address ?? '?'}:${result.target?.port ?? '?'}`, timeMs: firstRtt }
+      ? { name: 'reachable', outcome: 'passed', message: `answered over ${result.target?.transport ?? '?'} by ${result.target ? hostPort(result.target.address, result.target.port) : '?'}`, timeMs: firstRtt }
       : { name: 'reachable', outcome: 'failed', message: result.error ? `${result.error.code}: ${result.error.message}` : 'no response' },
   ];
   if (!answered) {

@@ -5,6 +5,7 @@
 import type { Binding } from '../client/bindings.js';
 import type { CheckResult, RemovalResult } from '../client/result.js';
 import { redactCredentials } from '../sip/digest/redact.js';
+import { hostPort } from '../sip/uri.js';
 import { describeHandshakeToken } from './check-json.js';
 import { printable } from './printable.js';
 
@@ -28,7 +29,7 @@ const plural = (count: number, word: string): string => `${count} ${word}${count
 export function renderCheckText(result: CheckResult, style: TextStyle): string {
   const lines: string[] = [];
   if (result.target) {
-    lines.push(style.dim(`${result.method} to ${result.target.address}:${result.target.port} over ${result.target.transport.toUpperCase()}`));
+    lines.push(style.dim(`${result.method} to ${hostPort(result.target.address, result.target.port)} over ${result.target.transport.toUpperCase()}`));
   }
   if (result.handshake) {
     const { status, reason } = result.handshake;
