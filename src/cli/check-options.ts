@@ -126,6 +126,11 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink, 
     } catch (error) {
       throw badArgument(`--ca ${args.ca}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+    // Node takes a file without any PEM certificate as no CA at all: every server would then fail verification
+    // ("unable to verify the first certificate") with nothing saying the --ca file was the fault
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw badArgument(`--ca ${args.ca}: no PEM certificate in the file (a "-----BEGIN CERTIFICATE-----" block)`);
+    }
   }
   const { localPort } = args;
   if (localPort !== undefined && (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535)) {

@@ -40,6 +40,19 @@ describe('--local-ip of the other address family: code local-socket, exit 2', ()
   });
 });
 
+describe('a --ca file without any PEM certificate is a bad argument, not a TLS failure of the server', () => {
+  test.each([['options'], ['register'], ['call']])('%s', async (command) => {
+    const notPem = new URL('../../package.json', import.meta.url).pathname;
+    const args = [command, `sips:alice@127.0.0.1:${COUNTING_PORT}`, '--user', 'alice', '--ca', notPem, '--timeout', '2s'];
+    const run = await runCli(args);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/--ca \S+package\.json: no PEM certificate in the file/);
+    const json = await runCli([...args, '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'bad-argument' });
+  });
+});
+
 describe('rotate: a target, proxy or call URI that cannot be read is refused up front, exit 2', () => {
   const env = { OLD: 'old-pass', NEW: 'new-pass' };
   const credentials = ['--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--timeout', '2s'];
