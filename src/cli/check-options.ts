@@ -34,7 +34,7 @@ export const CHECK_OPTIONS = {
   timeout: { type: 'string', describe: 'overall limit: milliseconds, or with a unit: 800ms, 5s (default 64*T1)' },
   t1: { type: 'number', default: 500, describe: 'RFC 3261 T1 in ms (first retransmission on UDP)' },
   t2: { type: 'number', default: 4000, describe: 'RFC 3261 T2 in ms (retransmission interval cap)' },
-  ca: { type: 'string', describe: 'PEM file of CA certificates trusted for TLS/WSS' },
+  ca: { type: 'string', describe: 'PEM file of the CA certificates trusted for TLS/WSS, instead of the default roots' },
   insecure: { type: 'boolean', default: false, describe: 'do not verify the TLS certificate (verification is on by default)' },
   'ws-path': { type: 'string', default: '/', describe: 'WebSocket resource path for ws/wss' },
   ...HANDSHAKE_TOKEN_OPTIONS,
