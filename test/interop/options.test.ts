@@ -2,9 +2,11 @@
  * `sipscope options` against a real Kamailio: the registrar answers OPTIONS with 200 on every transport
  * (ports 25200 UDP/TCP, 25201 TLS, 25202 WS, 25203 WSS; 25209 kept free); the proxy on 25205 challenges
  * OPTIONS addressed to a user with 407 and relays the answered request. sipsak (OPTIONS is its default mode)
- * on the same cases.
+ * on the same cases. And a redirect: a UDP peer on 25208 answers 302 with the registrar as Contact; sipsak follows
+ * it (exit 0 once the registrar answers 200), sipscope does not (exit 1, as README's table of differences says).
  */
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startUdpPeer, type SipPeer } from '../client/sip-peer.js';
 import { expectExit } from './checks.js';
 import { testDomain } from './environment.js';
 import { useRegistrarEnvironment } from './registrar-hooks.js';
@@ -14,6 +16,7 @@ import { randomPassword } from './subscribers.js';
 const ports = { sip: 25200, tls: 25201, ws: 25202, wss: 25203 };
 const proxyPort = 25205;
 const deadPort = 25209;
+const redirectPort = 25208;
 const proxyRealm = 'options-proxy.sipscope.test';
 const alicePassword = randomPassword();
 const runLimit = { timeoutMs: 20_000 };
@@ -89,5 +92,25 @@ describe.sequential('sipsak OPTIONS on the same cases', () => {
 
   test('challenged by the proxy: wrong password -> 2 (sipsak: "authorization failed"; sipscope: 1)', async () => {
     expectExit(await runSipsak(['-s', `sip:alice@127.0.0.1:${proxyPort}`], { ...runLimit, password: `${alicePassword}-wrong` }), 2, logs);
+  });
+});
+
+describe.sequential('a 302 redirect to the registrar (RFC 3261 §8.1.3.4: the UAC MAY recurse)', () => {
+  let redirector: SipPeer | undefined;
+  beforeAll(async () => {
+    redirector = await startUdpPeer(redirectPort, () => ({ status: 302, reason: 'Moved Temporarily', headers: [['Contact', `<sip:127.0.0.1:${ports.sip}>`]] }));
+  });
+  afterAll(async () => {
+    await redirector?.close();
+  });
+
+  test('sipscope: not followed -> exit 1, the 302 is the final status', async () => {
+    const result = await runSipscope(['options', `sip:127.0.0.1:${redirectPort}`, '--timeout', '5s', '--json'], runLimit);
+    expectExit(result, 1, logs);
+    expect(parseJsonOutput(result)).toMatchObject({ ok: false, status: 302 });
+  });
+
+  test('sipsak: follows the Contact, which answers 200 -> exit 0', async () => {
+    expectExit(await runSipsak(['-s', `sip:127.0.0.1:${redirectPort}`], runLimit), 0, logs);
   });
 });
