@@ -156,18 +156,24 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink, 
   };
 }
 
-/** --warn-retrans, --warn-rtt, --crit-rtt and --warn-token-ttl (throws CliError('bad-argument') for a negative or non-finite RTT). */
+/** --warn-retrans, --warn-rtt, --crit-rtt and --warn-token-ttl (throws CliError('bad-argument') for a negative or non-finite RTT or a negative or fractional --warn-retrans). */
 export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnRtt' | 'critRtt' | 'warnTokenTtl'>): MonitoringThresholds {
   const rtt = (value: number | undefined, what: string): number | undefined => {
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw badArgument(`${what} must be a number of milliseconds, 0 or more`);
     return value;
   };
-  const thresholds: MonitoringThresholds = { warnRetrans: args.warnRetrans, warnTokenS: warnTokenSecondsOf(args) };
+  const thresholds: MonitoringThresholds = { warnRetrans: warnRetransOf(args.warnRetrans), warnTokenS: warnTokenSecondsOf(args) };
   const warnRttMs = rtt(args.warnRtt, '--warn-rtt');
   const critRttMs = rtt(args.critRtt, '--crit-rtt');
   if (warnRttMs !== undefined) thresholds.warnRttMs = warnRttMs;
   if (critRttMs !== undefined) thresholds.critRttMs = critRttMs;
   return thresholds;
+}
+
+/** --warn-retrans, refused unless a whole number, 0 or more (-1 made every run a WARNING that named no reason). */
+export function warnRetransOf(value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw badArgument('--warn-retrans must be a whole number of retransmissions, 0 or more');
+  return value;
 }
 
 /** -v: each message on stderr with Authorization / Proxy-Authorization credentials redacted. */

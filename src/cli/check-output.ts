@@ -31,7 +31,7 @@ export async function emitCheckResult(result: CheckResult, args: CheckArguments,
  * A local error before the check could run (bad argument, password source), in the output form asked for: the
  * JSON object with `error`, an UNKNOWN monitoring line, or a message on stderr. Exit 2 (UNKNOWN with --nagios).
  */
-export function reportCheckError(error: CliError, args: CheckArguments, io: CliIO): number {
+export function reportCheckError(error: CliError, args: Pick<CheckArguments, 'json' | 'nagios'>, io: CliIO): number {
   if (args.json) io.out(JSON.stringify(localErrorCheckJson(error), null, 2));
   else if (args.nagios) io.out(`SIP UNKNOWN - ${sanitiseSummary(error.message)}`);
   else io.err(`sipscope: ${printable(error.message)}`);

@@ -2,6 +2,7 @@
 // nothing runs, no peer is needed.
 import { describe, expect, it } from 'vitest';
 import { analyzeCommand } from '../../src/cli/commands/analyze.js';
+import { callCommand } from '../../src/cli/commands/call.js';
 import { decodeCommand } from '../../src/cli/commands/decode.js';
 import { extractCommand } from '../../src/cli/commands/extract.js';
 import { commandLoaders } from '../../src/cli/commands/index.js';
@@ -67,6 +68,14 @@ describe('register and options arguments', () => {
     const args = await parseCommandArguments(optionsCommand, ['--header', 'X-A: 1', 'sip:bob@127.0.0.1', '--header', 'X-B: 2']);
     expect(args.uri).toBe('sip:bob@127.0.0.1');
     expect(args.header).toEqual(['X-A: 1', 'X-B: 2']);
+  });
+
+  it('call takes no --warn-rtt / --crit-rtt: its monitoring line has no RTT thresholds (they were listed in --help and ignored)', async () => {
+    for (const option of ['--warn-rtt', '--crit-rtt']) {
+      const error = await parseError(parseCommandArguments(callCommand, ['sip:bob@127.0.0.1', '--nagios', option, '5']));
+      expect(error.message).toMatch(new RegExp(`^Unknown arguments?: ${option.slice(2)}`));
+    }
+    expect(await parseCommandArguments(callCommand, ['sip:bob@127.0.0.1', '--nagios', '--warn-retrans', '2'])).toMatchObject({ warnRetrans: 2 });
   });
 
   it('collect --header values and the -v alias', async () => {

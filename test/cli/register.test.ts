@@ -199,6 +199,14 @@ describe('--nagios and --junit', () => {
     expect(bad.stdout).toMatch(/^SIP UNKNOWN - --warn-rtt/);
   });
 
+  test('--warn-retrans below 0 or not whole -> UNKNOWN (3) (-1 was WARNING on every run, with no reason given)', async () => {
+    for (const value of ['-1', '0.5']) {
+      const bad = await register(UDP, '--nagios', '--keep', '--warn-retrans', value);
+      expect(bad.code, bad.stdout).toBe(3);
+      expect(bad.stdout).toMatch(/^SIP UNKNOWN - --warn-retrans must be a whole number of retransmissions, 0 or more/);
+    }
+  });
+
   test('retransmissions above --warn-retrans -> WARNING (1); 403 -> CRITICAL (2); bad argument -> UNKNOWN (3)', async () => {
     const warning = await register(LOSSY, '--nagios', '--t1', '50', '--warn-retrans', '1');
     expect(warning.stdout).toMatch(/^SIP WARNING - /);

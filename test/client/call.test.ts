@@ -65,6 +65,10 @@ describe('sipscope call (CLI)', () => {
     const wrong = await call(running.port, 'bob', ['--nagios'], 'not-the-password');
     expect(wrong.code).toBe(2);
     expect(wrong.stdout).toMatch(/^SIP CRITICAL - call to .* rejected \(INVITE 401\)/);
+    // as register's: a negative --warn-retrans is refused (it made every call a WARNING)
+    const negative = await call(running.port, 'bob', ['--nagios', '--warn-retrans', '-1']);
+    expect(negative.code).toBe(3);
+    expect(negative.stdout).toMatch(/^SIP UNKNOWN - --warn-retrans must be a whole number/);
   });
 
   test('exit 3 when nothing answers (ICMP unreachable); exit 2 for a missing password variable or a bad --refresh-method', async () => {

@@ -9,15 +9,19 @@ import type { CallLoadResult } from '../../client/call-load.js';
 import type { CallResult } from '../../client/call-result.js';
 import { withoutPassword } from '../../client/target.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseDuration, parseHeaderOption, targetOptionsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, parseDuration, parseHeaderOption, targetOptionsOf, traceTo, warnRetransOf } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, callExitCode, callLoadExitCode, checkLocalErrorExitCode, MONITORING_EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
 
+// a call's monitoring line has no RTT thresholds (its states: docs/call-serve.md): --warn-rtt / --crit-rtt are not
+// offered, so that giving them is an unknown argument rather than a threshold silently ignored
+const { 'warn-rtt': _warnRtt, 'crit-rtt': _critRtt, ...CALL_CHECK_OPTIONS } = CHECK_OPTIONS;
+
 const CALL_OPTIONS = {
-  ...CHECK_OPTIONS,
+  ...CALL_CHECK_OPTIONS,
   duration: { type: 'string', default: '10', describe: 'hold the call this long after the answer: seconds, or with a unit: 500ms, 2s, 1m' },
   refresh: { type: 'string', describe: 'send a refresh every this long (seconds or with a unit; default: only when Session-Expires asks)' },
   'refresh-method': { type: 'string', choices: ['reinvite', 'update'], default: 'reinvite', describe: 'refresh with re-INVITE or UPDATE (RFC 3311)' },
@@ -46,6 +50,7 @@ export async function callOptionsOf(args: CallArguments, io: CliIO): Promise<Cal
   const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
   const { sessionExpires } = args;
   if (sessionExpires !== undefined && (!Number.isInteger(sessionExpires) || sessionExpires < 1)) throw badArgument('--session-expires must be a whole number of seconds');
+  warnRetransOf(args.warnRetrans);
   const credentials = await readCredentials(args, io);
   return {
     ...target,
