@@ -73,6 +73,19 @@ export function parseHeaderOption(text: string): [string, string] {
   return [match[1], match[2].trim()];
 }
 
+/**
+ * --user, --auth-user, --contact and --user-agent go into header fields as given: a line break (or another control
+ * character but TAB) there would end the field and start another, or break the message (RFC 3261 §7.3.1), so it is
+ * refused as --header refuses it. Shown as \xNN, never as the raw character.
+ */
+export function refuseControlCharacters(args: Pick<CheckArguments, 'user' | 'authUser' | 'contact' | 'userAgent'>): void {
+  const values: [string, string | undefined][] = [['--user', args.user], ['--auth-user', args.authUser], ['--contact', args.contact], ['--user-agent', args.userAgent]];
+  for (const [option, value] of values) {
+    const found = value === undefined ? null : /[\x00-\x08\x0a-\x1f\x7f]/.exec(value);
+    if (found) throw badArgument(`${option} holds a control character (\\x${found[0].charCodeAt(0).toString(16).padStart(2, '0')}) at character ${found.index + 1}: it cannot go into a header field`);
+  }
+}
+
 /** --dns values (repeated and/or comma lists) as Resolver#setServers addresses; undefined when not given. */
 export function parseDnsServers(values: readonly string[]): string[] | undefined {
   if (values.length === 0) return undefined;

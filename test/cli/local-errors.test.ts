@@ -53,6 +53,21 @@ describe('a --ca file without any PEM certificate is a bad argument, not a TLS f
   });
 });
 
+describe('a line break in a value that goes into a header field is refused, as --header refuses it (it wrote extra header lines)', () => {
+  test.each([
+    ['options --user-agent', ['options', `sip:127.0.0.1:${COUNTING_PORT}`, '--user-agent', 'probe\r\nX-Injected: 1'], /--user-agent holds a control character \(\\x0d\) at character 6/],
+    ['register --user', ['register', `sip:127.0.0.1:${COUNTING_PORT}`, '--user', 'bob\nX-Injected: 1'], /--user holds a control character \(\\x0a\) at character 4/],
+    ['register --contact', ['register', `sip:bob@127.0.0.1:${COUNTING_PORT}`, '--contact', '<sip:bob@192.0.2.1>\r\nX-Injected: 1'], /--contact holds a control character/],
+    ['call --auth-user', ['call', `sip:bob@127.0.0.1:${COUNTING_PORT}`, '--user', 'alice', '--auth-user', 'alice\n'], /--auth-user holds a control character/],
+  ])('%s: exit 2, nothing sent', async (_name, args, message) => {
+    const before = datagrams;
+    const run = await runCli([...args, '--timeout', '2s']);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(datagrams).toBe(before);
+  });
+});
+
 describe('rotate: a target, proxy or call URI that cannot be read is refused up front, exit 2', () => {
   const env = { OLD: 'old-pass', NEW: 'new-pass' };
   const credentials = ['--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--timeout', '2s'];

@@ -9,7 +9,7 @@ import type { CallLoadResult } from '../../client/call-load.js';
 import type { CallResult } from '../../client/call-result.js';
 import { withoutPassword } from '../../client/target.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseDuration, parseHeaderOption, targetOptionsOf, traceTo, warnRetransOf } from '../check-options.js';
+import { CHECK_OPTIONS, parseDuration, parseHeaderOption, refuseControlCharacters, targetOptionsOf, traceTo, warnRetransOf } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, callExitCode, callLoadExitCode, checkLocalErrorExitCode, MONITORING_EXIT } from '../exit.js';
@@ -51,6 +51,7 @@ export async function callOptionsOf(args: CallArguments, io: CliIO): Promise<Cal
   const { sessionExpires } = args;
   if (sessionExpires !== undefined && (!Number.isInteger(sessionExpires) || sessionExpires < 1)) throw badArgument('--session-expires must be a whole number of seconds');
   warnRetransOf(args.warnRetrans);
+  refuseControlCharacters(args);
   const credentials = await readCredentials(args, io);
   return {
     ...target,
