@@ -244,8 +244,9 @@ export class TransactionLayer {
     const waitedMs = ringing ? entry.limitMs! : entry.timeout.ms;
     const why = ringing ? 'overall timeout after a provisional response' : entry.timeout.timer;
     const discarded = entry.discarded.length > 0 ? `; discarded: ${entry.discarded.join(', ')}` : '';
+    const resent = `${entry.retransmissions} retransmission${entry.retransmissions === 1 ? '' : 's'}`;
     entry.reject(new TransactionError('timeout',
-      `no final response to ${method} within ${Math.round(waitedMs)} ms (${why}, ${entry.retransmissions} retransmissions${discarded})`,
+      `no final response to ${method} within ${Math.round(waitedMs)} ms (${why}, ${resent}${discarded})`,
       entry.retransmissions));
   }
 

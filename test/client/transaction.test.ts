@@ -157,7 +157,7 @@ describe('the caller\'s limits on an INVITE (§17.1.1.2: Timer B guards Calling 
     await advance(1200);
     const error = (await outcome) as TransactionError;
     expect(error.code).toBe('timeout');
-    expect(error.message).toMatch(/^no final response to INVITE within 1000 ms \(transaction timeout, 1 retransmissions\)$/);
+    expect(error.message).toMatch(/^no final response to INVITE within 1000 ms \(transaction timeout, 1 retransmission\)$/);
     expect(endedAt - start).toBe(1000);
   });
 
