@@ -169,8 +169,11 @@ export async function targetOptionsOf(args: TargetArguments, trace?: TraceSink, 
   };
 }
 
-/** --warn-retrans, --warn-rtt, --crit-rtt and --warn-token-ttl (throws CliError('bad-argument') for a negative or non-finite RTT or a negative or fractional --warn-retrans). */
-export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnRtt' | 'critRtt' | 'warnTokenTtl'>): MonitoringThresholds {
+/**
+ * --warn-retrans, --warn-rtt, --crit-rtt and --warn-token-ttl (throws CliError('bad-argument') for a negative or
+ * non-finite RTT or a negative or fractional --warn-retrans). call has no RTT thresholds (its line has none).
+ */
+export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnTokenTtl'> & Partial<Pick<CheckArguments, 'warnRtt' | 'critRtt'>>): MonitoringThresholds {
   const rtt = (value: number | undefined, what: string): number | undefined => {
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw badArgument(`${what} must be a number of milliseconds, 0 or more`);
     return value;
@@ -184,7 +187,7 @@ export function thresholdsOf(args: Pick<CheckArguments, 'warnRetrans' | 'warnRtt
 }
 
 /** --warn-retrans, refused unless a whole number, 0 or more (-1 made every run a WARNING that named no reason). */
-export function warnRetransOf(value: number): number {
+function warnRetransOf(value: number): number {
   if (!Number.isInteger(value) || value < 0) throw badArgument('--warn-retrans must be a whole number of retransmissions, 0 or more');
   return value;
 }

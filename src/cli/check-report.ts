@@ -3,6 +3,7 @@ import type { CheckResult } from '../client/result.js';
 import { checksOf } from '../report/check-json.js';
 import { renderJUnit, type JUnitCase } from '../report/junit.js';
 import { renderMonitoringLine, type PerfDatum } from '../report/monitoring.js';
+import { failureSummary, handshakeClause, retransmissionsClause, tokenPerfdata } from '../report/monitoring-summary.js';
 import { monitoringStateOf, type MonitoringThresholds } from './exit.js';
 
 /** One test case per check: reachable, authenticated, registered / options-answered. */
@@ -22,10 +23,10 @@ export function renderCheckMonitoring(result: CheckResult, thresholds: Monitorin
   const state = monitoringStateOf(result, thresholds);
   const rtt = result.rttMs === undefined ? '' : ` in ${result.rttMs.toFixed(1)}ms`;
   let summary = result.error
-    ? `${result.method} ${target}: ${result.error.code}: ${result.error.message}`
+    ? failureSummary(`${result.method} ${target}`, result.error)
     : `${result.status} ${result.reason ?? ''} for ${result.method} ${target}${rtt}`;
   if (!result.error && result.realm !== undefined) summary += `, realm "${result.realm}" ${result.algorithm}`;
-  if (result.retransmissions > 0) summary += `, ${result.retransmissions} retransmissions`;
+  summary += retransmissionsClause(result);
   if (result.authProblem) summary += ` (${result.authProblem})`;
   if (result.removal) {
     summary += result.removal.ok
@@ -36,9 +37,7 @@ export function renderCheckMonitoring(result: CheckResult, thresholds: Monitorin
     if (thresholds.critRttMs !== undefined && result.rttMs > thresholds.critRttMs) summary += `, RTT above ${thresholds.critRttMs}ms`;
     else if (thresholds.warnRttMs !== undefined && result.rttMs > thresholds.warnRttMs) summary += `, RTT above ${thresholds.warnRttMs}ms`;
   }
-  if (result.handshake?.status !== undefined) summary += `, WebSocket handshake HTTP ${result.handshake.status}`;
-  const tokenLeft = result.handshake?.token?.remainingS;
-  if (tokenLeft !== undefined) summary += tokenLeft >= 0 ? `, token expires in ${tokenLeft}s` : `, token expired ${-tokenLeft}s ago`;
+  summary += handshakeClause(result.handshake);
   // guidelines "Performance data": value with its unit, then warn;crit (in the value's unit);min;max
   const perfdata: PerfDatum[] = [
     { label: 'rtt', value: result.rttMs ?? Number.NaN, uom: 'ms', warn: thresholds.warnRttMs, crit: thresholds.critRttMs, min: 0 },
@@ -46,7 +45,6 @@ export function renderCheckMonitoring(result: CheckResult, thresholds: Monitorin
     { label: 'transactions', value: result.transactions.length, min: 0 },
   ];
   if (result.removal?.rttMs !== undefined) perfdata.push({ label: 'removal_rtt', value: result.removal.rttMs, uom: 'ms', min: 0 });
-  // guidelines "Threshold and ranges": "N:" alerts below N
-  if (tokenLeft !== undefined) perfdata.push({ label: 'token_remaining', value: tokenLeft, uom: 's', warn: thresholds.warnTokenS === undefined ? undefined : `${thresholds.warnTokenS}:` });
+  perfdata.push(...tokenPerfdata(result.handshake, thresholds.warnTokenS));
   return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

@@ -10,6 +10,7 @@ import type { LoadResult } from '../client/load.js';
 import type { CallResult } from '../client/call-result.js';
 import type { CallLoadResult } from '../client/call-load.js';
 import { MONITORING_EXIT_CODES, type MonitoringState } from '../report/monitoring.js';
+import { tokenRunsOut } from '../report/monitoring-summary.js';
 
 /**
  * sipsak's exit codes, which every command keeps:
@@ -90,8 +91,7 @@ export function monitoringStateOf(result: CheckResult, thresholds: MonitoringThr
   if (thresholds.critRttMs !== undefined && rtt > thresholds.critRttMs) return 'CRITICAL';
   if (thresholds.warnRttMs !== undefined && rtt > thresholds.warnRttMs) return 'WARNING';
   if (result.removal && !result.removal.ok) return 'WARNING';
-  const tokenLeft = result.handshake?.token?.remainingS;
-  if (thresholds.warnTokenS !== undefined && tokenLeft !== undefined && tokenLeft < thresholds.warnTokenS) return 'WARNING';
+  if (tokenRunsOut(result.handshake, thresholds.warnTokenS)) return 'WARNING';
   return result.retransmissions > thresholds.warnRetrans ? 'WARNING' : 'OK';
 }
 

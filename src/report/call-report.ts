@@ -10,6 +10,7 @@ import type { TextStyle } from './check-text.js';
 import { printable } from './printable.js';
 import { renderJUnit, type JUnitCase } from './junit.js';
 import { renderMonitoringLine, type MonitoringState, type PerfDatum } from './monitoring.js';
+import { countOf, failureSummary, handshakeClause, retransmissionsClause, tokenPerfdata, tokenRunsOut } from './monitoring-summary.js';
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
 const round = (value: number | undefined): number | null => (value === undefined ? null : Math.round(value * 1000) / 1000);
@@ -108,24 +109,48 @@ export function callJson(result: CallResult): Record<string, unknown> {
   };
 }
 
-export function callMonitoringState(result: CallResult, warnRetrans: number): MonitoringState {
-  if (result.error && result.setupMs === undefined && result.status === undefined) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
-  if (!result.ok) return 'CRITICAL';
-  return result.retransmissions > warnRetrans ? 'WARNING' : 'OK';
+/** The thresholds of a call's monitoring line: --warn-retrans and, over ws/wss, --warn-token-ttl in seconds. */
+export interface CallThresholds {
+  warnRetrans: number;
+  warnTokenS?: number;
 }
 
-export function renderCallMonitoring(result: CallResult, warnRetrans: number, target: string): string {
-  const state = callMonitoringState(result, warnRetrans);
-  const summary = result.revocation
-    ? `call to ${target} revoked at refresh ${result.revocation.refresh} (${result.revocation.status}) after ${(result.revocation.afterMs / 1000).toFixed(1)}s`
-    : result.ok
-      ? `call to ${target} answered in ${ms(result.setupMs)}, held ${((result.lifetimeMs ?? 0) / 1000).toFixed(1)}s, ${result.refreshes.ok} refreshes`
-      : `call to ${target} ${result.endedBy}${result.status !== undefined ? ` (INVITE ${result.status})` : ''}${result.error ? `: ${result.error.code}` : ''}`;
+/**
+ * CRITICAL for a call that failed (UNKNOWN for a local error before any answer); WARNING for more retransmissions
+ * than --warn-retrans or a ws/wss handshake token with less time left than --warn-token-ttl, as for register.
+ */
+export function callMonitoringState(result: CallResult, thresholds: CallThresholds): MonitoringState {
+  if (result.error && result.setupMs === undefined && result.status === undefined) return result.error.remote ? 'CRITICAL' : 'UNKNOWN';
+  if (!result.ok) return 'CRITICAL';
+  if (tokenRunsOut(result.handshake, thresholds.warnTokenS)) return 'WARNING';
+  return result.retransmissions > thresholds.warnRetrans ? 'WARNING' : 'OK';
+}
+
+function callSummary(result: CallResult, target: string): string {
+  const subject = `call to ${target}`;
+  if (result.revocation) {
+    return `${subject} revoked at refresh ${result.revocation.refresh} (${result.revocation.status}) after ${(result.revocation.afterMs / 1000).toFixed(1)}s`;
+  }
+  if (result.ok) {
+    return `${subject} answered in ${ms(result.setupMs)}, held ${((result.lifetimeMs ?? 0) / 1000).toFixed(1)}s, ${countOf(result.refreshes.ok, 'refresh')}`;
+  }
+  // no answer at all (timeout, unreachable, refused, TLS): the error, whole, as register's line gives it
+  if (result.error && result.status === undefined) return failureSummary(subject, result.error);
+  const summary = `${subject} ${result.endedBy}${result.status !== undefined ? ` (INVITE ${result.status})` : ''}`;
+  return result.error ? failureSummary(summary, result.error) : summary;
+}
+
+export function renderCallMonitoring(result: CallResult, thresholds: CallThresholds, target: string): string {
+  const state = callMonitoringState(result, thresholds);
+  let summary = callSummary(result, target) + retransmissionsClause(result);
+  if (result.authProblem) summary += ` (${result.authProblem})`;
+  summary += handshakeClause(result.handshake);
   const perfdata: PerfDatum[] = [
     { label: 'setup', value: result.setupMs ?? Number.NaN, uom: 'ms', min: 0 },
     { label: 'lifetime', value: (result.lifetimeMs ?? Number.NaN) / 1000, uom: 's', min: 0 },
     { label: 'refreshes', value: result.refreshes.ok, min: 0 },
-    { label: 'retransmissions', value: result.retransmissions, warn: warnRetrans, min: 0 },
+    { label: 'retransmissions', value: result.retransmissions, warn: thresholds.warnRetrans, min: 0 },
+    ...tokenPerfdata(result.handshake, thresholds.warnTokenS),
   ];
   return renderMonitoringLine({ service: 'SIP', state, summary, perfdata });
 }

@@ -184,6 +184,13 @@ describe('--nagios and --junit', () => {
     expect(kept.stdout).toMatch(/^SIP OK - 200 OK for REGISTER [^|]*\| rtt=[\d.]+ms;;;0 retransmissions=0;0;;0 transactions=2;;;0\n$/);
   });
 
+  test('a timeout: the whole error once, retransmissions counted in words that agree (it read "(overall timeout, 1 retransmissions), 1 retransmissions")', async () => {
+    // T1 400 ms, limit 1000 ms: sent at 0, again at 400, the next would be at 1200
+    const run = await register(SILENT, '--nagios', '--t1', '400', '--timeout', '1000');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^SIP CRITICAL - REGISTER sip:alice@127\.0\.0\.1:45302: timeout: no final response to REGISTER within \d+ ms \(overall timeout, 1 retransmission\) \| rtt=U;;;0 retransmissions=1;0;;0 transactions=1;;;0\n$/);
+  });
+
   test('--warn-rtt / --crit-rtt: WARNING (1) and CRITICAL (2) above them, thresholds in the perfdata in ms; bad value -> UNKNOWN (3)', async () => {
     const warning = await register(UDP, '--nagios', '--keep', '--warn-rtt', '0', '--crit-rtt', '100000');
     expect(warning.code).toBe(1);

@@ -105,4 +105,17 @@ describe('sipscope call over ws reports the handshake as register and options do
     expect(junit).toMatch(/<testcase name="websocket-handshake"[^>]*>\s*<failure message="HTTP 403 Forbidden; token \(query &quot;token&quot;\) has no exp claim"/);
     expect(JSON.stringify(callJson(wrong)) + junit).not.toContain('wrong.token.value');
   });
+
+  test('--warn-token-ttl: a held call whose token has less left is a WARNING, as register (call listed it and ignored it)', async () => {
+    const { runCall } = await import('../../src/client/call.js');
+    const { callMonitoringState, renderCallMonitoring } = await import('../../src/report/call-report.js');
+    const held = await runCall({
+      uri: `sip:bob@127.0.0.1:${PORT}`, user: 'alice', transport: 'ws', timeoutMs: 3000, durationMs: 100,
+      handshakeToken: { value: GOOD, placement: 'query', name: 'token', expiresAt: Date.now() / 1000 + 100 },
+    });
+    expect(held).toMatchObject({ ok: true, handshake: { status: 101 } });
+    expect(callMonitoringState(held, { warnRetrans: 0, warnTokenS: 60 })).toBe('OK');
+    expect(callMonitoringState(held, { warnRetrans: 0, warnTokenS: 120 })).toBe('WARNING');
+    expect(renderCallMonitoring(held, { warnRetrans: 0, warnTokenS: 120 }, 'sip:bob@x')).toMatch(/^SIP WARNING - .*, token expires in (99|100)s \| .*token_remaining=(99|100)s;120:$/);
+  });
 });

@@ -9,7 +9,7 @@ import type { CallLoadResult } from '../../client/call-load.js';
 import type { CallResult } from '../../client/call-result.js';
 import { withoutPassword } from '../../client/target.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseDuration, parseHeaderOption, refuseControlCharacters, targetOptionsOf, traceTo, warnRetransOf } from '../check-options.js';
+import { CHECK_OPTIONS, parseDuration, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, callExitCode, callLoadExitCode, checkLocalErrorExitCode, MONITORING_EXIT } from '../exit.js';
@@ -50,7 +50,7 @@ export async function callOptionsOf(args: CallArguments, io: CliIO): Promise<Cal
   const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined);
   const { sessionExpires } = args;
   if (sessionExpires !== undefined && (!Number.isInteger(sessionExpires) || sessionExpires < 1)) throw badArgument('--session-expires must be a whole number of seconds');
-  warnRetransOf(args.warnRetrans);
+  thresholdsOf(args); // a bad --warn-retrans or --warn-token-ttl is refused before the call is placed
   refuseControlCharacters(args);
   const credentials = await readCredentials(args, io);
   return {
@@ -95,10 +95,11 @@ async function emitCall(result: CallResult, args: CallArguments, io: CliIO): Pro
       return checkLocalErrorExitCode(args.nagios);
     }
   }
+  const thresholds = thresholdsOf(args);
   if (args.json) io.out(JSON.stringify(report.callJson(result), null, 2));
-  else if (args.nagios) io.out(report.renderCallMonitoring(result, args.warnRetrans, target));
+  else if (args.nagios) io.out(report.renderCallMonitoring(result, thresholds, target));
   else io.out(report.renderCallText(result, io.style));
-  if (args.nagios) return MONITORING_EXIT[report.callMonitoringState(result, args.warnRetrans)];
+  if (args.nagios) return MONITORING_EXIT[report.callMonitoringState(result, thresholds)];
   return callExitCode(result);
 }
 
