@@ -1,4 +1,5 @@
 /** Errors of the transport layer: each has a stable `code` and says whether the fault is local or remote. */
+import { isIP } from 'node:net';
 import type { HandshakeAnswer } from './handshake.js';
 import type { TransportTarget } from './endpoint.js';
 
@@ -58,6 +59,33 @@ function bindError(error: NodeJS.ErrnoException, peer: string, text: string): Tr
   return new TransportError('local-socket', `cannot use the local address: ${text}${why}`, { cause: error });
 }
 
+interface AltnameMismatch {
+  code: 'ERR_TLS_CERT_ALTNAME_INVALID';
+  /** The name or address the certificate was checked against. */
+  host?: string;
+  cert?: { subjectaltname?: string; subject?: { CN?: string } };
+}
+
+/**
+ * A server certificate that does not name the host or address connected to (RFC 5922 §7.2, RFC 6125 §6): what it
+ * names instead. Node's own text ends in the list it compared against, which is empty when the certificate has no IP
+ * addresses ("Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: ").
+ */
+function altnameMismatchText(error: AltnameMismatch): string | undefined {
+  const { host, cert } = error;
+  if (host === undefined || cert === undefined) return undefined;
+  const entries = (cert.subjectaltname ?? '').split(/,\s*/);
+  const valuesOf = (prefix: string) => entries.filter((entry) => entry.startsWith(prefix)).map((entry) => entry.slice(prefix.length));
+  const dns = valuesOf('DNS:');
+  const ips = valuesOf('IP Address:');
+  // Node matches a name against the subject CN only when there is no DNS name (RFC 6125 §6.4.4); an address never
+  const cn = cert.subject?.CN;
+  const dnsText = dns.length > 0 ? `DNS names ${dns.join(', ')}` : `no DNS names${cn ? ` (subject CN ${cn})` : ''}`;
+  const ipText = ips.length > 0 ? `IP addresses ${ips.join(', ')}` : 'no IP addresses';
+  const held = isIP(host) ? `${ipText} and ${dnsText}` : `${dnsText} and ${ipText}`;
+  return `the certificate does not match ${host}: it holds ${held} (${error.code})`;
+}
+
 /** Maps a Node socket error to a TransportError naming the peer. */
 export function socketError(error: unknown, peer: string, tls = false): TransportError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -78,7 +106,8 @@ export function socketError(error: unknown, peer: string, tls = false): Transpor
       return new TransportError('local-socket', `cannot use the local address: ${text}`, { cause: error });
     default:
       if (tls || (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|HOSTNAME|ERR_SSL/.test(code))) {
-        return new TransportError('tls-failure', `TLS with ${peer} failed: ${text}`, { cause: error });
+        const mismatch = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? altnameMismatchText(error as AltnameMismatch) : undefined;
+        return new TransportError('tls-failure', `TLS with ${peer} failed: ${mismatch ?? text}`, { cause: error });
       }
       return new TransportError('connection-reset', `connection to ${peer} failed: ${text}`, { cause: error });
   }
