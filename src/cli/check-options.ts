@@ -74,16 +74,21 @@ export function parseHeaderOption(text: string): [string, string] {
 }
 
 /**
- * --user, --auth-user, --contact and --user-agent go into header fields as given: a line break (or another control
- * character but TAB) there would end the field and start another, or break the message (RFC 3261 §7.3.1), so it is
- * refused as --header refuses it. Shown as \xNN, never as the raw character.
+ * Options whose values go into header fields as given (--user, --auth-user, --contact, --user-agent; rotate's
+ * --old-user, --new-user, ...): a line break (or another control character but TAB) there would end the field and
+ * start another, or break the message (RFC 3261 §7.3.1), so it is refused as --header refuses it. `values` maps each
+ * option's name to its value; the character is shown as \xNN, never raw.
  */
-export function refuseControlCharacters(args: Pick<CheckArguments, 'user' | 'authUser' | 'contact' | 'userAgent'>): void {
-  const values: [string, string | undefined][] = [['--user', args.user], ['--auth-user', args.authUser], ['--contact', args.contact], ['--user-agent', args.userAgent]];
-  for (const [option, value] of values) {
+export function refuseControlCharacters(values: Readonly<Record<string, string | undefined>>): void {
+  for (const [option, value] of Object.entries(values)) {
     const found = value === undefined ? null : /[\x00-\x08\x0a-\x1f\x7f]/.exec(value);
     if (found) throw badArgument(`${option} holds a control character (\\x${found[0].charCodeAt(0).toString(16).padStart(2, '0')}) at character ${found.index + 1}: it cannot go into a header field`);
   }
+}
+
+/** The options of register, options and call that go into header fields, for refuseControlCharacters. */
+export function headerFieldValues(args: Pick<CheckArguments, 'user' | 'authUser' | 'contact' | 'userAgent'>): Record<string, string | undefined> {
+  return { '--user': args.user, '--auth-user': args.authUser, '--contact': args.contact, '--user-agent': args.userAgent };
 }
 
 /** --dns values (repeated and/or comma lists) as Resolver#setServers addresses; undefined when not given. */

@@ -92,6 +92,25 @@ describe('rotate: a target, proxy or call URI that cannot be read is refused up 
   });
 });
 
+describe('rotate: a control character in a value that goes into a header field is refused as register refuses it, exit 2, nothing sent', () => {
+  const env = { OLD: 'old-pass', NEW: 'new-pass' };
+  const passwords = ['--old-password-env', 'OLD', '--new-password-env', 'NEW', '--timeout', '2s', '--uri', `sip:127.0.0.1:${COUNTING_PORT}`];
+  test.each([
+    ['--old-user', ['--old-user', 'alice\r\nX-Injected: 1', '--new-user', 'alice2'], /^sipscope rotate: --old-user holds a control character \(\\x0d\) at character 6: it cannot go into a header field/],
+    ['--new-user', ['--old-user', 'alice', '--new-user', 'alice2\nX-Injected: 1'], /^sipscope rotate: --new-user holds a control character \(\\x0a\) at character 7/],
+    ['--old-auth-user', ['--old-user', 'alice', '--old-auth-user', 'alice\x00', '--new-user', 'alice2'], /^sipscope rotate: --old-auth-user holds a control character \(\\x00\)/],
+    ['--new-auth-user', ['--old-user', 'alice', '--new-user', 'alice2', '--new-auth-user', 'a\rb'], /^sipscope rotate: --new-auth-user holds a control character \(\\x0d\)/],
+    ['--user-agent', ['--old-user', 'alice', '--new-user', 'alice2', '--user-agent', 'gate\r\nX-Injected: 1'], /^sipscope rotate: --user-agent holds a control character/],
+  ])('%s', async (_name, args, message) => {
+    const before = datagrams;
+    const run = await runCli(['rotate', 'check', ...args, ...passwords], { env });
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toMatch(message);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(datagrams).toBe(before);
+  });
+});
+
 describe('rotate: a probe that cannot be made here is a local error, exit 2 (it was "NO ANSWER", exit 3)', () => {
   test('check with --local-ip of the other address family: both verdicts LOCAL ERROR, local-error in --json', async () => {
     const env = { OLD: 'old-pass', NEW: 'new-pass' };

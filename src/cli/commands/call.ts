@@ -9,7 +9,7 @@ import type { CallLoadResult } from '../../client/call-load.js';
 import type { CallResult } from '../../client/call-result.js';
 import { withoutPassword } from '../../client/target.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseDuration, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, headerFieldValues, parseDuration, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, callExitCode, callLoadExitCode, checkLocalErrorExitCode, MONITORING_EXIT } from '../exit.js';
@@ -51,7 +51,7 @@ export async function callOptionsOf(args: CallArguments, io: CliIO): Promise<Cal
   const { sessionExpires } = args;
   if (sessionExpires !== undefined && (!Number.isInteger(sessionExpires) || sessionExpires < 1)) throw badArgument('--session-expires must be a whole number of seconds');
   thresholdsOf(args); // a bad --warn-retrans or --warn-token-ttl is refused before the call is placed
-  refuseControlCharacters(args);
+  refuseControlCharacters(headerFieldValues(args));
   const credentials = await readCredentials(args, io);
   return {
     ...target,

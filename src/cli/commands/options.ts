@@ -1,6 +1,6 @@
 /** `sipscope options SIP-URI`: OPTIONS ping over UDP/TCP/TLS/WS, answering digest challenges when a password is given. */
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, headerFieldValues, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 
@@ -12,7 +12,7 @@ export const optionsCommand = defineCommand({
   async run(args, io) {
     const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined, io.env);
     thresholdsOf(args); // bad --warn-rtt / --crit-rtt are refused before the check runs
-    refuseControlCharacters(args);
+    refuseControlCharacters(headerFieldValues(args));
     const credentials = await readCredentials(args, io);
     const options = {
       ...target,

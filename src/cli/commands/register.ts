@@ -2,7 +2,7 @@
 import type { RegisterMode, RegisterOptions } from '../../client/register.js';
 import type { LoadResult } from '../../client/load.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, headerFieldValues, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, loadExitCode } from '../exit.js';
@@ -44,7 +44,7 @@ export async function registerOptionsOf(args: RegisterArguments, io: CliIO): Pro
     throw badArgument('--expires must be a whole number of seconds');
   }
   thresholdsOf(args); // bad --warn-rtt / --crit-rtt are refused before the check runs
-  refuseControlCharacters(args);
+  refuseControlCharacters(headerFieldValues(args));
   const credentials = await readCredentials(args, io);
   return {
     ...target,

@@ -7,7 +7,7 @@
 import type { RotationCredential, ProbeSettings } from '../../client/rotation/probe.js';
 import type { RotationReport } from '../../client/rotation/gate.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, parseDuration, refuseUnusableUri, targetOptionsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, parseDuration, refuseControlCharacters, refuseUnusableUri, targetOptionsOf, traceTo } from '../check-options.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf, OptionTable } from '../option-table.js';
@@ -117,6 +117,10 @@ async function runStep(args: RotateArguments, io: CliIO): Promise<RotationReport
   const { step } = args;
   const target = await targetOptionsOf(args, args.verbose ? traceTo(io) : undefined, io.env);
   if (args.call !== undefined) refuseUnusableUri(args.call, '--call URI');
+  // each probe's From/To, Authorization and User-Agent carry these as given
+  refuseControlCharacters({
+    '--old-user': args.oldUser, '--old-auth-user': args.oldAuthUser, '--new-user': args.newUser, '--new-auth-user': args.newAuthUser, '--user-agent': args.userAgent,
+  });
   const settings: ProbeSettings = { ...target, userAgent: args.userAgent };
   const old = await credentialOf(args, io, 'old');
   const fresh = await credentialOf(args, io, 'new');
