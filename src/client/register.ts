@@ -134,6 +134,7 @@ export function failedCheckOf(method: 'REGISTER' | 'OPTIONS', error: unknown, op
 
 export async function runRegister(options: RegisterOptions): Promise<CheckResult> {
   const deadline = Date.now() + options.timeoutMs;
+  const removesOwnBinding = (options.mode ?? 'register') === 'register' && !options.keep;
   let connection: TargetConnection | undefined;
   try {
     let sent: OutgoingRequest | undefined;
@@ -144,14 +145,17 @@ export async function runRegister(options: RegisterOptions): Promise<CheckResult
     });
     connection = done.connection;
     const result = resultOf('REGISTER', done.outcome, connection, options);
-    if ((options.mode ?? 'register') === 'register' && !options.keep && result.ok && sent) {
+    if (removesOwnBinding) result.removesOwnBinding = true;
+    if (removesOwnBinding && result.ok && sent) {
       const lastCseq = done.outcome.transactions[done.outcome.transactions.length - 1].cseq;
       const user = userOf(options, connection);
       result.removal = await removeBinding(connection, sent, lastCseq, { username: options.authUser ?? user, password: options.password }, deadline);
     }
     return result;
   } catch (error) {
-    return failedCheckOf('REGISTER', error, options);
+    const failed = failedCheckOf('REGISTER', error, options);
+    if (removesOwnBinding) failed.removesOwnBinding = true;
+    return failed;
   } finally {
     // --timeout bounds the whole check, the close of a connection the peer holds open included
     await connection?.close(deadline);

@@ -65,6 +65,11 @@ export interface CheckResult {
   error?: CheckError;
   /** REGISTER without --keep: the second step, removing the binding the check made (absent when not attempted). */
   removal?: RemovalResult;
+  /**
+   * A REGISTER check that removes the binding it makes (register mode without `keep`), whether or not it got to
+   * register: its reports list the removal step either way (skipped when there was nothing to remove).
+   */
+  removesOwnBinding?: boolean;
 }
 
 /** The REGISTER with Expires: 0 for the check's own Contact (RFC 3261 §10.2.2) and what the registrar then held. */

@@ -10,7 +10,7 @@ import { redactCredentials } from '../sip/digest/redact.js';
 import { hostPort } from '../sip/uri.js';
 
 export interface NamedCheck {
-  /** 'websocket-handshake' (ws/wss), 'reachable', 'authenticated', 'registered' or 'options-answered'. */
+  /** 'websocket-handshake' (ws/wss), 'reachable', 'authenticated', 'registered' or 'options-answered', 'binding-removed'. */
   name: string;
   outcome: 'passed' | 'failed' | 'skipped';
   message: string;
@@ -87,7 +87,10 @@ function handshakeCheck(result: CheckResult, handshake: HandshakeRecord): NamedC
   return { name: 'websocket-handshake', outcome: handshake.status === 101 ? 'passed' : 'failed', message: withToken(http) };
 }
 
-/** [websocket-handshake ->] reachable -> authenticated -> registered/options-answered, each passed, failed or skipped. */
+/**
+ * [websocket-handshake ->] reachable -> authenticated -> registered/options-answered [-> binding-removed, for a
+ * register check that removes its binding], each passed, failed or skipped.
+ */
 export function checksOf(result: CheckResult): NamedCheck[] {
   const handshake = result.handshake ? [handshakeCheck(result, result.handshake)] : [];
   const answered = result.transactions.some((record) => record.status !== undefined);
@@ -118,6 +121,9 @@ export function checksOf(result: CheckResult): NamedCheck[] {
     checks.push(removal.ok
       ? { name: 'binding-removed', outcome: 'passed', message: `${status}; ${removal.bindings.length} bindings left`, timeMs: removal.rttMs }
       : { name: 'binding-removed', outcome: 'failed', message: status, timeMs: removal.rttMs });
+  } else if (result.removesOwnBinding) {
+    // the same list whether or not the registration worked: a step not run is skipped, as `authenticated` is
+    checks.push({ name: 'binding-removed', outcome: 'skipped', message: 'not registered: no binding of ours to remove' });
   }
   return checks;
 }

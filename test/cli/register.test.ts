@@ -236,6 +236,24 @@ describe('--nagios and --junit', () => {
     expect((await register(FORBID, '--junit', failed)).code).toBe(1);
     expect(readFileSync(failed, 'utf8')).toMatch(/<testcase name="registered"[^>]*>\s*<failure message="403 Forbidden"/);
   });
+
+  test('a registration that failed lists binding-removed as skipped, so JUnit and JSON have one shape (it was left out)', async () => {
+    const names = (xml: string) => [...xml.matchAll(/<testcase name="([^"]+)"/g)].map((match) => match[1]);
+    const refused = join(dir, 'refused.xml');
+    expect((await register(FORBID, '--junit', refused)).code).toBe(1);
+    const xml = readFileSync(refused, 'utf8');
+    expect(names(xml)).toEqual(['reachable', 'authenticated', 'registered', 'binding-removed']);
+    expect(xml).toMatch(/<testcase name="binding-removed"[^>]*>\s*<skipped message="not registered: no binding of ours to remove"\/>/);
+    expect(xml).toMatch(/<testsuite [^>]*tests="4" failures="1" errors="0" skipped="2"/); // authenticated (no challenge) and binding-removed
+    const json = JSON.parse((await register(SILENT, '--json', '--timeout', '300ms', '--t1', '100')).stdout);
+    expect(json.checks.map((check: { name: string; outcome: string }) => `${check.name}:${check.outcome}`))
+      .toEqual(['reachable:failed', 'authenticated:skipped', 'registered:failed', 'binding-removed:skipped']);
+    expect(json.removal).toBeNull();
+    // --keep removes nothing: no binding-removed case, registered or not
+    const kept = join(dir, 'kept.xml');
+    expect((await register(FORBID, '--keep', '--junit', kept)).code).toBe(1);
+    expect(names(readFileSync(kept, 'utf8'))).toEqual(['reachable', 'authenticated', 'registered']);
+  });
 });
 
 describe('load mode', () => {
