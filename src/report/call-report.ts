@@ -10,7 +10,8 @@ import type { TextStyle } from './check-text.js';
 import { printable } from './printable.js';
 import { renderJUnit, type JUnitCase } from './junit.js';
 import { renderMonitoringLine, type MonitoringState, type PerfDatum } from './monitoring.js';
-import { countOf, failureSummary, handshakeClause, retransmissionsClause, tokenPerfdata, tokenRunsOut } from './monitoring-summary.js';
+import { countOf } from './count.js';
+import { failureSummary, handshakeClause, retransmissionsClause, tokenPerfdata, tokenRunsOut } from './monitoring-summary.js';
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
 const round = (value: number | undefined): number | null => (value === undefined ? null : Math.round(value * 1000) / 1000);
@@ -24,7 +25,7 @@ function transactionLine(record: CallTransaction, style: TextStyle): string {
   const extras = [
     record.credentials.length > 0 ? `with ${record.credentials.join(' + ')}` : '',
     record.provisional.length > 0 ? `after ${record.provisional.join(', ')}` : '',
-    record.retransmissions > 0 ? style.yellow(`${record.retransmissions} retransmissions`) : '',
+    record.retransmissions > 0 ? style.yellow(countOf(record.retransmissions, 'retransmission')) : '',
   ].filter((text) => text !== '');
   const shown = record.status === 403 ? style.red(status) : status;
   return `  ${at}  ${record.request} (CSeq ${record.cseq}, ${label}) -> ${shown}  ${ms(record.rttMs)}${extras.length ? `  (${extras.join(', ')})` : ''}`;
@@ -38,7 +39,7 @@ export function renderCallText(result: CallResult, style: TextStyle): string {
   lines.push(callVerdict(result, style));
   if (result.realm !== undefined) lines.push(`  realm "${result.realm}", algorithm ${result.algorithm}, qop ${result.qop ?? 'none'}`);
   if (result.authProblem) lines.push(`  ${style.yellow(result.authProblem)}`);
-  lines.push(`  setup ${ms(result.setupMs)}, lifetime ${result.lifetimeMs === undefined ? '-' : `${(result.lifetimeMs / 1000).toFixed(3)} s`}, refreshes ${result.refreshes.ok}/${result.refreshes.sent} accepted, ${result.retransmissions} retransmissions`);
+  lines.push(`  setup ${ms(result.setupMs)}, lifetime ${result.lifetimeMs === undefined ? '-' : `${(result.lifetimeMs / 1000).toFixed(3)} s`}, refreshes ${result.refreshes.ok}/${result.refreshes.sent} accepted, ${countOf(result.retransmissions, 'retransmission')}`);
   if (result.sessionExpires) lines.push(`  session interval ${result.sessionExpires.seconds} s, refresher ${result.sessionExpires.refresher ?? 'unnamed'}`);
   if (result.prackSent > 0) lines.push(`  ${result.prackSent} reliable provisional response(s) acknowledged with PRACK`);
   if (result.rtp) lines.push(style.dim(`  RTP port ${hostPort(result.rtp.address, result.rtp.port)} offered, ${result.rtp.packetsReceived} packets received`));

@@ -8,6 +8,7 @@ import type { Binding } from '../client/bindings.js';
 import type { CheckResult, HandshakeRecord, RemovalResult } from '../client/result.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { hostPort } from '../sip/uri.js';
+import { countOf } from './count.js';
 
 export interface NamedCheck {
   /** 'websocket-handshake' (ws/wss), 'reachable', 'authenticated', 'registered' or 'options-answered', 'binding-removed'. */
@@ -119,7 +120,7 @@ export function checksOf(result: CheckResult): NamedCheck[] {
   if (removal) {
     const status = removal.error ? `${removal.error.code}: ${removal.error.message}` : `${removal.status} ${removal.reason ?? ''}`.trim();
     checks.push(removal.ok
-      ? { name: 'binding-removed', outcome: 'passed', message: `${status}; ${removal.bindings.length} bindings left`, timeMs: removal.rttMs }
+      ? { name: 'binding-removed', outcome: 'passed', message: `${status}; ${countOf(removal.bindings.length, 'binding')} left`, timeMs: removal.rttMs }
       : { name: 'binding-removed', outcome: 'failed', message: status, timeMs: removal.rttMs });
   } else if (result.removesOwnBinding) {
     // the same list whether or not the registration worked: a step not run is skipped, as `authenticated` is

@@ -7,6 +7,7 @@ import type { CheckResult, RemovalResult } from '../client/result.js';
 import { redactCredentials } from '../sip/digest/redact.js';
 import { hostPort } from '../sip/uri.js';
 import { describeHandshakeToken } from './check-json.js';
+import { countOf } from './count.js';
 import { printable } from './printable.js';
 
 /** The few colour functions used; a ChalkInstance fits. */
@@ -24,7 +25,6 @@ const contactText = (uri: string): string => printable(redactCredentials(uri));
 const bindingLine = (binding: Binding): string => `  binding ${contactText(binding.uri)}${binding.expires !== undefined ? `  expires ${binding.expires} s` : ''}`;
 
 const ms = (value: number | undefined): string => (value === undefined ? '-' : `${value.toFixed(1)} ms`);
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 export function renderCheckText(result: CheckResult, style: TextStyle): string {
   const lines: string[] = [];
@@ -43,7 +43,7 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
     const extras = [
       record.credentials.length > 0 ? `with ${record.credentials.join(' + ')}` : '',
       record.provisional.length > 0 ? `after ${record.provisional.join(', ')}` : '',
-      record.retransmissions > 0 ? style.yellow(plural(record.retransmissions, 'retransmission')) : '',
+      record.retransmissions > 0 ? style.yellow(countOf(record.retransmissions, 'retransmission')) : '',
     ].filter((text) => text !== '');
     lines.push(`  ${record.request} (CSeq ${record.cseq}) -> ${status}  ${ms(record.rttMs)}${extras.length ? `  ${style.dim('(')}${extras.join(', ')}${style.dim(')')}` : ''}`);
   }
@@ -55,7 +55,7 @@ export function renderCheckText(result: CheckResult, style: TextStyle): string {
     lines.push('  no authentication asked for');
   }
   if (result.authProblem) lines.push(`  ${style.yellow(printable(result.authProblem))}`);
-  lines.push(`  round trip ${ms(result.rttMs)} over ${plural(result.transactions.length, 'transaction')}, ${plural(result.retransmissions, 'retransmission')}`);
+  lines.push(`  round trip ${ms(result.rttMs)} over ${countOf(result.transactions.length, 'transaction')}, ${countOf(result.retransmissions, 'retransmission')}`);
   if (result.method === 'REGISTER' && result.ok) {
     if (result.bindings.length === 0) lines.push('  bindings: none');
     lines.push(...result.bindings.map(bindingLine));
@@ -69,10 +69,10 @@ function removalLines(removal: RemovalResult, style: TextStyle): string[] {
   const lines: string[] = [];
   for (const record of removal.transactions) {
     const status = record.status === undefined ? style.red('no final response') : `${record.status} ${printable(record.reason ?? '')}`.trim();
-    lines.push(`  REGISTER expires=0 (CSeq ${record.cseq}) -> ${status}  ${ms(record.rttMs)}${record.retransmissions > 0 ? `  ${style.yellow(plural(record.retransmissions, 'retransmission'))}` : ''}`);
+    lines.push(`  REGISTER expires=0 (CSeq ${record.cseq}) -> ${status}  ${ms(record.rttMs)}${record.retransmissions > 0 ? `  ${style.yellow(countOf(record.retransmissions, 'retransmission'))}` : ''}`);
   }
   if (removal.ok) {
-    lines.push(`${style.green(style.bold('REMOVED'))} own binding ${contactText(removal.contact)}; ${plural(removal.bindings.length, 'binding')} left`);
+    lines.push(`${style.green(style.bold('REMOVED'))} own binding ${contactText(removal.contact)}; ${countOf(removal.bindings.length, 'binding')} left`);
     lines.push(...removal.bindings.map(bindingLine));
   } else {
     const why = removal.error ? `${removal.error.code}: ${printable(removal.error.message)}` : `${removal.status} ${printable(removal.reason ?? '')}`.trim();

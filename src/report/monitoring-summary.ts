@@ -5,13 +5,8 @@
  * WARNING. The line itself is src/report/monitoring.ts's.
  */
 import type { CheckError, HandshakeRecord } from '../client/result.js';
+import { countOf } from './count.js';
 import type { PerfDatum } from './monitoring.js';
-
-/** "1 retransmission", "2 retransmissions", "0 refreshes". */
-export function countOf(count: number, noun: string): string {
-  if (count === 1) return `${count} ${noun}`;
-  return `${count} ${noun}${/(?:s|sh|ch|x)$/.test(noun) ? 'es' : 's'}`;
-}
 
 /**
  * `REGISTER sip:alice@host: timeout: no final response to REGISTER within 1000 ms (Timer F, 1 retransmission)`: what

@@ -7,8 +7,8 @@ import { describe, expect, test } from 'vitest';
 import type { CallResult } from '../../src/client/call-result.js';
 import type { CheckResult } from '../../src/client/result.js';
 import { renderCheckMonitoring } from '../../src/cli/check-report.js';
-import { callMonitoringState, renderCallMonitoring } from '../../src/report/call-report.js';
-import { countOf } from '../../src/report/monitoring-summary.js';
+import { callMonitoringState, renderCallMonitoring, renderCallText } from '../../src/report/call-report.js';
+import { countOf } from '../../src/report/count.js';
 
 const TIMEOUT = { code: 'timeout', message: 'no final response to INVITE within 1500 ms (Timer B, 1 retransmission)', remote: true };
 
@@ -27,6 +27,16 @@ describe('countOf', () => {
   test('singular for 1, plural otherwise', () => {
     expect([0, 1, 2].map((count) => countOf(count, 'retransmission'))).toEqual(['0 retransmissions', '1 retransmission', '2 retransmissions']);
     expect([1, 3].map((count) => countOf(count, 'refresh'))).toEqual(['1 refresh', '3 refreshes']);
+  });
+});
+
+describe('text outputs count in words that agree too', () => {
+  test('call text: "1 retransmission" on the transaction and in the summary line (it said "1 retransmissions")', () => {
+    const plain = { green: String, red: String, yellow: String, dim: String, bold: String };
+    const record = { step: 'setup' as const, atMs: 0, request: 'INVITE', cseq: 1, provisional: [], retransmissions: 1, credentials: [] };
+    const text = renderCallText(call({ retransmissions: 1, error: TIMEOUT, transactions: [record] }), plain);
+    expect(text).toMatch(/INVITE \(CSeq 1, setup\) -> no final response  -  \(1 retransmission\)$/m);
+    expect(text).toMatch(/, 1 retransmission$/m);
   });
 });
 

@@ -15,6 +15,7 @@ import { readCredentials } from '../credentials.js';
 import { badArgument, callExitCode, callLoadExitCode, checkLocalErrorExitCode, MONITORING_EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
+import { countOf } from '../../report/count.js';
 
 // a call's monitoring line has no RTT thresholds (its states: docs/call-serve.md): --warn-rtt / --crit-rtt are not
 // offered, so that giving them is an unknown argument rather than a threshold silently ignored
@@ -118,7 +119,7 @@ async function runLoad(args: CallArguments, count: number, options: CallOptions,
 function renderLoad(result: CallLoadResult): string {
   const lines = [
     `calls: ${result.count}, ok ${result.ok}, failed ${result.failed}${result.revoked ? ` (revoked ${result.revoked})` : ''}`,
-    `elapsed ${(result.elapsedMs / 1000).toFixed(3)} s, ${result.callsPerSec.toFixed(1)} calls/s started, ${result.retransmissions} retransmissions`,
+    `elapsed ${(result.elapsedMs / 1000).toFixed(3)} s, ${result.callsPerSec.toFixed(1)} calls/s started, ${countOf(result.retransmissions, 'retransmission')}`,
   ];
   if (result.setupMs) {
     const { min, p50, p90, p95, p99, max } = result.setupMs;

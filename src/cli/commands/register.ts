@@ -9,6 +9,7 @@ import { badArgument, loadExitCode } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
 import type { ArgumentsOf } from '../option-table.js';
+import { countOf } from '../../report/count.js';
 
 const REGISTER_OPTIONS = {
   ...CHECK_OPTIONS,
@@ -93,7 +94,7 @@ async function runLoad(args: RegisterArguments, count: number, options: Register
 function renderLoad(result: LoadResult): string {
   const lines = [
     `registrations: ${result.count}, ok ${result.ok}, failed ${result.failed} (rejected ${result.rejected}, errors ${result.errored})`,
-    `elapsed ${(result.elapsedMs / 1000).toFixed(3)} s, ${result.ratePerSec.toFixed(1)} registrations/s, ${result.retransmissions} retransmissions`,
+    `elapsed ${(result.elapsedMs / 1000).toFixed(3)} s, ${result.ratePerSec.toFixed(1)} registrations/s, ${countOf(result.retransmissions, 'retransmission')}`,
   ];
   if (result.latencyMs) {
     const { min, median, p95, max } = result.latencyMs;
