@@ -197,6 +197,16 @@ function warnRetransOf(value: number): number {
   return value;
 }
 
+/**
+ * Load mode (--count) prints its own summary and exit code (registrations or calls counted): the single check's
+ * --nagios line and --junit cases are not made there, so asking for them is a bad argument rather than an option
+ * silently ignored (a monitoring system would have read the load's exit code as a plugin state).
+ */
+export function refuseSingleCheckOutputs(args: Pick<CheckArguments, 'nagios' | 'junit'>): void {
+  const given = [args.nagios ? '--nagios' : '', args.junit !== undefined ? '--junit' : ''].filter((option) => option !== '');
+  if (given.length > 0) throw badArgument(`load mode (--count) prints its own summary: ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} for a single check`);
+}
+
 /** -v: each message on stderr with Authorization / Proxy-Authorization credentials redacted. */
 export function traceTo(io: CliIO): TraceSink {
   return (direction, raw, note) => {

@@ -68,6 +68,21 @@ describe('a line break in a value that goes into a header field is refused, as -
   });
 });
 
+describe('load mode (--count) with --nagios or --junit: a bad argument, nothing sent (both were ignored: text and the load\'s exit code instead)', () => {
+  test.each([
+    ['register --nagios', ['register', `sip:127.0.0.1:${COUNTING_PORT}`, '--nagios'], 3, 'stdout', /^SIP UNKNOWN - load mode \(--count\) prints its own summary: --nagios is for a single check$/m],
+    ['call --nagios', ['call', `sip:bob@127.0.0.1:${COUNTING_PORT}`, '--nagios'], 3, 'stdout', /^SIP UNKNOWN - load mode \(--count\) prints its own summary: --nagios is for a single check$/m],
+    ['call --junit', ['call', `sip:bob@127.0.0.1:${COUNTING_PORT}`, '--junit', '/nonexistent/calls.xml'], 2, 'stderr', /load mode \(--count\) prints its own summary: --junit is for a single check/],
+  ] as const)('%s', async (_name, args, code, stream, message) => {
+    const before = datagrams;
+    const run = await runCli([...args, '--user', 'user%d', '--password-env', 'P', '--count', '2', '--timeout', '2s'], { env: { P: 'pw' } });
+    expect(run.code, run.stdout + run.stderr).toBe(code);
+    expect(run[stream]).toMatch(message);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(datagrams).toBe(before);
+  });
+});
+
 describe('rotate: a target, proxy or call URI that cannot be read is refused up front, exit 2', () => {
   const env = { OLD: 'old-pass', NEW: 'new-pass' };
   const credentials = ['--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--timeout', '2s'];

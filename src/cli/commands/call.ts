@@ -9,7 +9,7 @@ import type { CallLoadResult } from '../../client/call-load.js';
 import type { CallResult } from '../../client/call-result.js';
 import { withoutPassword } from '../../client/target.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, headerFieldValues, parseDuration, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, headerFieldValues, parseDuration, parseHeaderOption, refuseControlCharacters, refuseSingleCheckOutputs, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, callExitCode, callLoadExitCode, checkLocalErrorExitCode, MONITORING_EXIT } from '../exit.js';
@@ -105,6 +105,7 @@ async function emitCall(result: CallResult, args: CallArguments, io: CliIO): Pro
 }
 
 async function runLoad(args: CallArguments, count: number, options: CallOptions, io: CliIO): Promise<number> {
+  refuseSingleCheckOutputs(args);
   const { MAX_CALL_COUNT, runCallLoad } = await import('../../client/call-load.js');
   const { rate, concurrent, userStart } = args;
   if (!Number.isInteger(count) || count < 1 || count > MAX_CALL_COUNT) throw badArgument(`--count must be a whole number in 1..${MAX_CALL_COUNT}`);

@@ -2,7 +2,7 @@
 import type { RegisterMode, RegisterOptions } from '../../client/register.js';
 import type { LoadResult } from '../../client/load.js';
 import { defineCommand } from '../command.js';
-import { CHECK_OPTIONS, headerFieldValues, parseHeaderOption, refuseControlCharacters, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
+import { CHECK_OPTIONS, headerFieldValues, parseHeaderOption, refuseControlCharacters, refuseSingleCheckOutputs, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
 import { reportCheckError } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
 import { badArgument, loadExitCode } from '../exit.js';
@@ -79,6 +79,7 @@ export const registerCommand = defineCommand({
 });
 
 async function runLoad(args: RegisterArguments, count: number, options: RegisterOptions, io: CliIO): Promise<number> {
+  refuseSingleCheckOutputs(args);
   const { MAX_LOAD_COUNT, runRegisterLoad } = await import('../../client/load.js');
   const { rate, userStart } = args;
   if (!Number.isInteger(count) || count < 1 || count > MAX_LOAD_COUNT) throw badArgument(`--count must be a whole number in 1..${MAX_LOAD_COUNT}`);
