@@ -1,9 +1,11 @@
 /**
  * The one-line output of a monitoring plugin (Nagios, Icinga, Naemon, Shinken), per the Monitoring Plugins
- * Development Guidelines (https://www.monitoring-plugins.org/doc/guidelines.html): "SERVICE STATUS - summary"
- * then, after "|", performance data `'label'=value[UOM];[warn];[crit];[min];[max]` separated by spaces (section
- * "Performance data"); the process exit code carries the state (section "Plugin Return Codes": 0 OK, 1 WARNING,
- * 2 CRITICAL, 3 UNKNOWN). Only src/cli prints the line and exits with the code.
+ * Development Guidelines (https://www.monitoring-plugins.org/doc/guidelines.html): one line of text, then after "|"
+ * performance data `'label'=value[UOM];[warn];[crit];[min];[max]` separated by spaces (section "Performance data");
+ * the process exit code carries the state (section "Plugin Return Codes": 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+ * The guidelines suggest "SERVICE STATUS: Information text" and say that form is no requirement of the API (the
+ * state is the exit code's); the text is "SERVICE STATUS - summary" as Monitoring::Plugin's plugin_exit writes it
+ * (and check_ping, check_tcp), which existing users of these lines match. Only src/cli prints the line and exits.
  */
 import { printable } from './printable.js';
 
