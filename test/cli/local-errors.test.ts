@@ -92,6 +92,8 @@ describe('rotate: a target, proxy or call URI that cannot be read is refused up 
     ['--proxy without a scheme', ['--uri', `sip:127.0.0.1:${COUNTING_PORT}`, '--proxy', 'proxy.example'], /^sipscope rotate: --proxy URI "proxy\.example" is not usable/],
     ['a sips: --uri over UDP', ['--uri', `sips:127.0.0.1:${COUNTING_PORT}`, '--transport', 'udp'], /^sipscope rotate: a sips: URI needs TLS or WSS/],
     ['--call without a scheme', ['--uri', `sip:127.0.0.1:${COUNTING_PORT}`, '--call', 'echo'], /^sipscope rotate: --call URI "echo" is not usable/],
+    // the message quotes what was given: its line break shown as \xNN, as in every text output (it was printed raw)
+    ['--uri with a line break', ['--uri', `sip:127.0.0.1:${COUNTING_PORT}\r\nX-Injected: 1`], /^sipscope rotate: SIP-URI "sip:127\.0\.0\.1:\d+\\x0d\\x0aX-Injected: 1" is not usable[^\r\n]*\n$/],
   ])('%s', async (_name, args, message) => {
     const before = datagrams;
     const run = await runCli(['rotate', 'check', ...args, ...credentials], { env });

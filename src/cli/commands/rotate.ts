@@ -10,6 +10,7 @@ import { defineCommand } from '../command.js';
 import { CHECK_OPTIONS, parseDuration, refuseControlCharacters, refuseUnusableUri, targetOptionsOf, traceTo } from '../check-options.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { printable } from '../../report/printable.js';
 import type { ArgumentsOf, OptionTable } from '../option-table.js';
 import { readPassword } from '../password.js';
 
@@ -97,7 +98,8 @@ export const rotateCommand = defineCommand({
   },
   reportError(error, args, io) {
     if (args.json || args.jsonl) io.out(JSON.stringify({ step: args.step, ok: false, error: { code: error.code, message: error.message } }));
-    else io.err(`sipscope rotate: ${error.message}`);
+    // as every text output: a control character (a line break in a URI given) is shown as \xNN, never raw
+    else io.err(`sipscope rotate: ${printable(error.message)}`);
     return EXIT.local;
   },
 });
