@@ -16,8 +16,7 @@ export async function emitCheckResult(result: CheckResult, args: CheckArguments,
     try {
       await writeFile(args.junit, renderCheckJUnit(result, withoutPassword(args.uri)));
     } catch (error) {
-      io.err(`sipscope: --junit ${args.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      return checkLocalErrorExitCode(args.nagios);
+      return reportUnwritableJUnit(args.junit, error, args, io);
     }
   }
   const thresholds = thresholdsOf(args);
@@ -35,5 +34,17 @@ export function reportCheckError(error: CliError, args: Pick<CheckArguments, 'js
   if (args.json) io.out(JSON.stringify(localErrorCheckJson(error), null, 2));
   else if (args.nagios) io.out(`SIP UNKNOWN - ${sanitiseSummary(error.message)}`);
   else io.err(`sipscope: ${printable(error.message)}`);
+  return checkLocalErrorExitCode(args.nagios);
+}
+
+/**
+ * The --junit file could not be written: a local error, exit 2 (UNKNOWN with --nagios). With --nagios it is said in
+ * the monitoring line on stdout (the guidelines' "Plugin Output": a plugin always prints its line; stdout was
+ * empty), else on stderr.
+ */
+export function reportUnwritableJUnit(path: string, error: unknown, args: Pick<CheckArguments, 'nagios'>, io: CliIO): number {
+  const message = `--junit ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  if (args.nagios) io.out(`SIP UNKNOWN - ${sanitiseSummary(message)}`);
+  else io.err(`sipscope: ${printable(message)}`);
   return checkLocalErrorExitCode(args.nagios);
 }

@@ -83,6 +83,20 @@ describe('load mode (--count) with --nagios or --junit: a bad argument, nothing 
   });
 });
 
+describe('--nagios with a --junit file that cannot be written: the UNKNOWN line on stdout (stdout was empty)', () => {
+  test.each([
+    ['options', ['options', `sip:127.0.0.1:${COUNTING_PORT}`]],
+    ['call', ['call', `sip:bob@127.0.0.1:${COUNTING_PORT}`, '--user', 'alice']],
+  ])('%s', async (_name, args) => {
+    const run = await runCli([...args, '--nagios', '--junit', '/nonexistent-dir/report.xml', '--timeout', '300ms']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('SIP UNKNOWN - --junit /nonexistent-dir/report.xml: cannot write (ENOENT)\n');
+    const plain = await runCli([...args, '--junit', '/nonexistent-dir/report.xml', '--timeout', '300ms']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toMatch(/^sipscope: --junit \/nonexistent-dir\/report\.xml: cannot write \(ENOENT\)$/m);
+  });
+});
+
 describe('rotate: a target, proxy or call URI that cannot be read is refused up front, exit 2', () => {
   const env = { OLD: 'old-pass', NEW: 'new-pass' };
   const credentials = ['--old-user', 'alice', '--old-password-env', 'OLD', '--new-user', 'alice2', '--new-password-env', 'NEW', '--timeout', '2s'];

@@ -10,9 +10,9 @@ import type { CallResult } from '../../client/call-result.js';
 import { withoutPassword } from '../../client/target.js';
 import { defineCommand } from '../command.js';
 import { CHECK_OPTIONS, headerFieldValues, parseDuration, parseHeaderOption, refuseControlCharacters, refuseSingleCheckOutputs, targetOptionsOf, thresholdsOf, traceTo } from '../check-options.js';
-import { reportCheckError } from '../check-output.js';
+import { reportCheckError, reportUnwritableJUnit } from '../check-output.js';
 import { readCredentials } from '../credentials.js';
-import { badArgument, callExitCode, callLoadExitCode, checkLocalErrorExitCode, MONITORING_EXIT } from '../exit.js';
+import { badArgument, callExitCode, callLoadExitCode, MONITORING_EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { ArgumentsOf } from '../option-table.js';
 import { countOf } from '../../report/count.js';
@@ -92,8 +92,7 @@ async function emitCall(result: CallResult, args: CallArguments, io: CliIO): Pro
     try {
       await writeFile(args.junit, report.renderCallJUnit(result, target));
     } catch (error) {
-      io.err(`sipscope: --junit ${args.junit}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      return checkLocalErrorExitCode(args.nagios);
+      return reportUnwritableJUnit(args.junit, error, args, io);
     }
   }
   const thresholds = thresholdsOf(args);
