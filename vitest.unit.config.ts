@@ -13,8 +13,8 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 const PEER_PROGRAMS = ['tshark', 'editcap', 'mergecap', 'capinfos', 'sipsak', 'sipp', 'sngrep', 'kamailio', 'tcpdump', 'dnsmasq', 'chromium', 'perl'];
-/** Test helpers that run a peer program (test/analysis/capture-helpers.ts, test/capture/*.ts, test/report/html-chromium/chromium.ts). */
-const PEER_HELPERS = ['tsharkFields', 'tsharkSip', 'ringOf', 'dealFrames', 'frameCount', 'launchChromium'];
+/** Test helpers that run a peer program (test/analysis/capture-helpers.ts, test/capture/*.ts, test/report/html-chromium/chromium.ts, test/cli/hep-datagrams.ts). */
+const PEER_HELPERS = ['tsharkFields', 'tsharkSip', 'ringOf', 'dealFrames', 'frameCount', 'launchChromium', 'hepDatagrams'];
 
 const runsPeer = new RegExp(
   `\\b(?:execFileSync|execFile|spawnSync|spawn|execSync)\\(\\s*['"\`](?:${PEER_PROGRAMS.join('|')})\\b|\\b(?:${PEER_HELPERS.join('|')})\\(`,

@@ -10,12 +10,15 @@ export interface CliRun {
   err: string;
 }
 
-export async function runCli(args: string[], options: { color?: boolean; interactive?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export async function runCli(args: string[], options: { color?: boolean; interactive?: boolean; env?: NodeJS.ProcessEnv; onErr?: (text: string) => void } = {}): Promise<CliRun> {
   let out = '';
   let err = '';
   const io: CliIO = {
     out: (text) => (out += text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => (err += text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => {
+      err += text.endsWith('\n') ? text : `${text}\n`;
+      options.onErr?.(text);
+    },
     style: new Chalk({ level: options.color ? 1 : 0 }),
     interactive: options.interactive ?? false,
     env: options.env ?? {},

@@ -2,35 +2,20 @@
  * Live sources of `sipscope analyze` fed with bad input (issue 9): HEP that is not HEP, malformed HEP, HEP from a
  * sender not accepted, a pcap stream cut inside a record. Each is reported and counted, never fatal, and the
  * good input around it is analysed. The good HEP datagrams are the ones Kamailio's siptrace sent in
- * fixtures/captures/recorded/hep3-kamailio.pcap (read out with tshark). UDP port 26331 on loopback.
+ * fixtures/captures/recorded/hep3-kamailio.pcap (read out with tshark). Each run listens on ports the system picks
+ * (--hep-listen and --metrics on port 0) and sends only after analyze has named them: a fixed port is shared with
+ * any other run of this file (another worktree's suite), whose listener then took our datagrams and answered our
+ * /metrics (sipscope_messages_total 14 or 0 where 9 was expected).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { metricsText } from '../../src/cli/commands/analyze-live.js';
-import { runCli } from './analysis-cli-helpers.js';
+import { runCli, type CliRun } from './analysis-cli-helpers.js';
+import { HEP3, hepDatagrams, send } from './hep-datagrams.js';
 
-const HEP3 = 'fixtures/captures/recorded/hep3-kamailio.pcap';
-const PORT = 26331;
 /** What tshark sees on the wire of that capture: the messages the HEP copies are of. */
 const WIRE = JSON.parse(readFileSync(`${HEP3}.wire.expected.json`, 'utf8')) as { sipMessages: number; requests: Record<string, number>; responses: Record<string, number> };
-
-function hepDatagrams(): Buffer[] {
-  const hex = execFileSync('tshark', ['-r', HEP3, '-Y', 'udp.dstport == 9060', '-T', 'fields', '-e', 'udp.payload'], { encoding: 'utf8' });
-  return hex.trim().split('\n').map((line) => Buffer.from(line.replace(/:/g, ''), 'hex'));
-}
-
-async function send(datagrams: Buffer[], from = '127.0.0.1', port = PORT): Promise<void> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, from, () => resolve()));
-  for (const [index, datagram] of datagrams.entries()) {
-    await new Promise<void>((resolve, reject) => socket.send(datagram, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
-    // paced, so the loopback socket buffer never overflows
-    if (index % 20 === 19 || datagrams.length < 20) await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  socket.close();
-}
 
 /**
  * A HEP3 datagram as a second agent would send it: capture id (chunk 0x000c) 2002 instead of Kamailio's 2001, the
@@ -52,28 +37,53 @@ function asSecondAgent(datagram: Buffer): Buffer {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface LiveRun {
+  run: Promise<CliRun>;
+  hepPort: number;
+  metricsPort: number;
+}
+
+/**
+ * `analyze --hep-listen 127.0.0.1:0 --metrics 127.0.0.1:0 ...args`, resolved once it has said where it listens: the
+ * metrics line comes when that server is bound, the HEP line when the socket is (the last thing before datagrams
+ * are read). A run that ends before (a bind that failed) fails here with what it said.
+ */
+async function startLive(args: string[]): Promise<LiveRun> {
+  let metricsPort: number | undefined;
+  let listening!: (hepPort: number) => void;
+  const hepBound = new Promise<number>((resolve) => (listening = resolve));
+  const run = runCli(['analyze', '--hep-listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', ...args], {
+    onErr(text) {
+      metricsPort ??= Number(/metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(text)?.[1]) || undefined;
+      const hep = /listening for HEP on 127\.0\.0\.1:(\d+) /.exec(text);
+      if (hep) listening(Number(hep[1]));
+    },
+  });
+  const hepPort = await Promise.race([hepBound, run.then((ended) => Promise.reject(new Error(`analyze ended before listening (exit ${ended.code}): ${ended.err}`)))]);
+  expect(metricsPort).toBeGreaterThan(0);
+  expect(hepPort).toBeGreaterThan(0);
+  return { run, hepPort, metricsPort: metricsPort! };
+}
+
 describe('analyze --hep-listen', () => {
   it('analyses the HEP copies of real traffic; non-HEP, malformed HEP and unexpected senders are reported, counted, not fatal', { timeout: 30_000 }, async () => {
     const good = hepDatagrams();
     expect(good.length).toBe(10);
-    const run = runCli(['analyze', '--hep-listen', `127.0.0.1:${PORT}`, '--hep-from', '127.0.0.1', '--jsonl', '--fail-on', 'info', '--metrics', '127.0.0.1:26332']);
-    // the command is loaded and starts listening (metrics first, then the HEP socket) before anything is sent
-    for (let tries = 0; tries < 100 && !(await fetch('http://127.0.0.1:26332/metrics').then(() => true, () => false)); tries++) await sleep(100);
-    await sleep(300);
+    const { run, hepPort, metricsPort } = await startLive(['--hep-from', '127.0.0.1', '--jsonl', '--fail-on', 'info']);
     const malformed = Buffer.concat([Buffer.from('HEP3'), Buffer.from([0x00, 0x40, 0x00, 0x00, 0x00, 0x01, 0x00, 0xff])]);
     const garbage = Array.from({ length: 1500 }, (_, i) => Buffer.from(`not hep ${i} ${'x'.repeat(i % 200)}`));
-    await send(good.slice(0, 5));
-    await send([malformed]);
-    await send(good.slice(0, 1), '127.0.0.2');
-    await send(garbage);
-    await send(good.slice(5));
+    await send(good.slice(0, 5), hepPort);
+    await send([malformed], hepPort);
+    await send(good.slice(0, 1), hepPort, '127.0.0.2');
+    await send(garbage, hepPort);
+    await send(good.slice(5), hepPort);
     await sleep(300);
     const heapBefore = process.memoryUsage().heapUsed;
-    await send(garbage);
+    await send(garbage, hepPort);
     await sleep(300);
     // bad input keeps nothing: 1500 more datagrams do not grow the heap by more than a few MB
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(8 * 1024 * 1024);
-    const metrics = await (await fetch('http://127.0.0.1:26332/metrics')).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     // the messages on the wire (tshark's count), each once: Kamailio mirrors the ACK twice, the second is set aside
     expect(metrics).toContain(`\nsipscope_messages_total ${WIRE.sipMessages}\n`);
     expect(metrics).toContain(`\nsipscope_mirror_copies_total ${good.length - WIRE.sipMessages}\n`);
@@ -89,7 +99,8 @@ describe('analyze --hep-listen', () => {
     expect(summary.mirrorCopies).toBe(good.length - WIRE.sipMessages);
     expect(summary.packets).toBe(10 + 1 + 1 + 3000);
     expect(summary.decodeErrors).toBe(1 + 1 + 3000);
-    expect(err).toMatch(/hep:127\.0\.0\.1:26331, packet 6, offset 0: hep-bad-[a-z]+: HEP3 total length 64/);
+    expect(err).toContain(`hep:127.0.0.1:${hepPort}, packet 6, offset 0: hep-bad-`);
+    expect(err).toMatch(/, packet 6, offset 0: hep-bad-[a-z]+: HEP3 total length 64/);
     expect(err).toMatch(/hep-unexpected-sender: HEP datagram from 127\.0\.0\.2:\d+/);
     expect(err).toMatch(/hep-not-hep: datagram of \d+ bytes from 127\.0\.0\.1/);
     // bounded reporting: 20 lines one by one, then one line per 1000
@@ -103,17 +114,13 @@ describe('analyze --hep-listen', () => {
   });
 
   it('two agents mirroring the same messages: each message analysed once, the second copies set aside', { timeout: 30_000 }, async () => {
-    const hepPort = 27700;
-    const metricsPort = 27701;
     const good = hepDatagrams();
-    const run = runCli(['analyze', '--hep-listen', `127.0.0.1:${hepPort}`, '--hep-from', '127.0.0.1,127.0.0.2', '--jsonl', '--fail-on', 'info', '--metrics', `127.0.0.1:${metricsPort}`]);
-    for (let tries = 0; tries < 100 && !(await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(() => true, () => false)); tries++) await sleep(100);
-    await sleep(300);
+    const { run, hepPort, metricsPort } = await startLive(['--hep-from', '127.0.0.1,127.0.0.2', '--jsonl', '--fail-on', 'info']);
     // the second agent: its own capture id, its clock 300 µs later; the SIP bytes and the addresses are the same.
     // Each message's two copies come together, as two agents send them while the traffic goes on.
     for (const datagram of good) {
-      await send([datagram], '127.0.0.1', hepPort);
-      await send([asSecondAgent(datagram)], '127.0.0.2', hepPort);
+      await send([datagram], hepPort, '127.0.0.1');
+      await send([asSecondAgent(datagram)], hepPort, '127.0.0.2');
     }
     await sleep(300);
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

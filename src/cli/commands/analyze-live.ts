@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import type { Analyzer } from '../../analysis/index.js';
 import { decodeHep } from '../../capture/hep.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
+import { hostPort } from '../../sip/index.js';
 import { badArgument, CliError } from '../exit.js';
 import type { HostPort } from '../host-port.js';
 
@@ -71,6 +72,8 @@ export interface HepSourceOptions {
 }
 
 export interface HepSource {
+  /** The address and port the socket is bound to: the port the system chose when --hep-listen asked for 0. */
+  bound: ListenAddress;
   /** Datagrams received, of them not usable (not HEP, malformed, unexpected sender). */
   datagrams: number;
   /** Resolves when the socket is closed. */
@@ -87,9 +90,16 @@ export interface HepSource {
 export async function listenHep(options: HepSourceOptions): Promise<HepSource> {
   const family = isIP(options.listen.host) === 6 ? 'udp6' : 'udp4';
   const socket = createSocket({ type: family, recvBufferSize: 4 * 1024 * 1024 });
-  const file = `hep:${options.listen.host}:${options.listen.port}`;
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (error) => reject(new CliError('unusable-address', `--hep-listen ${hostPort(options.listen.host, options.listen.port)}: ${error.message}`, { cause: error })));
+    socket.bind(options.listen.port, options.listen.host, () => resolve());
+  });
+  socket.on('error', () => {});
+  const bound = { host: options.listen.host, port: socket.address().port };
+  const file = `hep:${hostPort(bound.host, bound.port)}`;
   let closedResolve: () => void = () => {};
   const source: HepSource = {
+    bound,
     datagrams: 0,
     closed: new Promise<void>((resolve) => (closedResolve = resolve)),
     close: () => socket.close(),
@@ -105,11 +115,6 @@ export async function listenHep(options: HepSourceOptions): Promise<HepSource> {
     const recognised = decodeHep(datagram, { ...where, timeUs: Date.now() * 1000 }, { message: options.payload, issue: options.issue });
     if (!recognised) options.issue({ ...where, code: 'hep-not-hep', message: `datagram of ${datagram.length} bytes from ${sender.address}:${sender.port} is not HEP v2/v3: ignored` });
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (error) => reject(new CliError('unusable-address', `--hep-listen ${options.listen.host}:${options.listen.port}: ${error.message}`, { cause: error })));
-    socket.bind(options.listen.port, options.listen.host, () => resolve());
-  });
-  socket.on('error', () => {});
   return source;
 }
 
@@ -171,7 +176,7 @@ export async function serveMetrics(listen: ListenAddress, source: MetricsSource)
     response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metricsText(source));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new CliError('unusable-address', `--metrics ${listen.host}:${listen.port}: ${error.message}`, { cause: error })));
+    server.once('error', (error) => reject(new CliError('unusable-address', `--metrics ${hostPort(listen.host, listen.port)}: ${error.message}`, { cause: error })));
     server.listen(listen.port, listen.host, () => resolve());
   });
   return server;

@@ -7,12 +7,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Analyzer, parseFailOn, type AnalysisResult, type FailOn, type Finding } from '../../analysis/index.js';
 import type { DecodeIssue } from '../../capture/types.js';
 import { renderAnalysisJson } from '../../report/analysis-json.js';
 import { renderAnalysisJUnit } from '../../report/analysis-junit.js';
 import { JsonDocumentWriter, JsonLinesWriter, TextReportWriter, type AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { renderAnalysisText } from '../../report/analysis-text.js';
+import { hostPort } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import { parseHostPort } from '../host-port.js';
@@ -35,9 +37,9 @@ const ANALYZE_OPTIONS = {
   jsonl: { type: 'boolean', default: false, describe: 'one JSON event per line as it happens: call, finding, revocation, summary' },
   junit: { type: 'string', describe: 'also write a JUnit XML report to this file' },
   follow: { type: 'boolean', default: false, describe: 'with -: stdin is a live pcap stream (tcpdump -U -w -): report calls as they end, until it ends or Ctrl-C' },
-  'hep-listen': { type: 'string', describe: 'live source: receive HEP v2/v3 over UDP on ADDRESS:PORT (Kamailio siptrace, heplify), until Ctrl-C' },
+  'hep-listen': { type: 'string', describe: 'live source: receive HEP v2/v3 over UDP on ADDRESS:PORT (Kamailio siptrace, heplify), until Ctrl-C (port 0: a free one, named on stderr)' },
   'hep-from': { type: 'string', describe: 'HEP senders accepted (comma list of IPs; default: loopback when listening on loopback, else any)' },
-  metrics: { type: 'string', describe: 'serve Prometheus metrics on ADDRESS:PORT (/metrics) while the analysis runs' },
+  metrics: { type: 'string', describe: 'serve Prometheus metrics on ADDRESS:PORT (/metrics) while the analysis runs (port 0: a free one, named on stderr)' },
   dataset: { type: 'string', describe: 'also write the analysis as a Parquet dataset in this directory (docs/dataset.md)' },
   host: { type: 'string', describe: "host name of the dataset partition (default: this machine's name)" },
   'fail-on': {
@@ -103,7 +105,9 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
     failed ||= failsOn(finding);
     metrics.findings.set(finding.kind, (metrics.findings.get(finding.kind) ?? 0) + 1);
   };
-  const server = args.metrics === undefined ? undefined : await serveMetrics(parseHostPort(args.metrics, '--metrics'), metrics);
+  const server = args.metrics === undefined ? undefined : await serveMetrics(parseHostPort(args.metrics, '--metrics', { portZero: true }), metrics);
+  // the bound address, not the one asked for: with port 0 the system chose it, and a caller reads it from here
+  if (server) io.err(`sipscope analyze: metrics on http://${boundAddress(server)}/metrics`);
   try {
     if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding);
     else if (live) await followStdin(args, io, writer, metrics, onFinding, dataset);
@@ -187,7 +191,7 @@ async function followStdin(
 
 /** `--hep-listen`: HEP datagrams analysed as they come, until Ctrl-C or SIGTERM. */
 async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
-  const listen = parseHostPort(hepListen, '--hep-listen');
+  const listen = parseHostPort(hepListen, '--hep-listen', { portZero: true });
   const stream = userStream(args, writer, onFinding);
   const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink });
   metrics.analyzer = analyzer;
@@ -201,7 +205,7 @@ async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, 
     },
     issue: liveIssues(io, metrics),
   });
-  io.err(`sipscope analyze: listening for HEP on ${listen.host}:${listen.port} (Ctrl-C ends and writes the summary)`);
+  io.err(`sipscope analyze: listening for HEP on ${hostPort(source.bound.host, source.bound.port)} (Ctrl-C ends and writes the summary)`);
   clock.start(analyzer);
   const removeSignals = onStopSignal(() => source.close());
   try {
@@ -211,6 +215,12 @@ async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, 
     removeSignals();
   }
   stream.end(analyzer.finish({ files: 0, packets: source.datagrams, bytes: 0, sipMessages: 0, decodeErrors: metrics.decodeErrors }));
+}
+
+/** HOST:PORT the metrics server is bound to. */
+function boundAddress(server: Server): string {
+  const address = server.address() as AddressInfo;
+  return hostPort(address.address, address.port);
 }
 
 async function closeServer(server: Server | undefined): Promise<void> {
