@@ -4,9 +4,14 @@
  * authorized with (Authorization / Proxy-Authorization username, §22); it is up from the 2xx to its INVITE
  * (§13.2.2.4) until a BYE (§15) or, before that 2xx, a final failure or CANCEL (§9). Ended calls are dropped at once;
  * at most `limit` calls are tracked, the oldest dropped first, so a hostile stream cannot grow memory without bound.
+ * A HEP mirror copy of a message already seen (Kamailio's siptrace sends the ACK twice; two agents mirror the same
+ * traffic; a pcap taken on an SBC holds the wire message and its HEP copy) is set aside by the rule the analysis
+ * uses (mirror-copies.ts), so `messages` counts what `analyze` counts as sipMessages.
  */
-import { cseqOf, getHeader, type SipMessage } from '../sip/index.js';
+import type { SipPayload } from '../capture/types.js';
+import { cseqOf, getHeader, parseMessage, type SipMessage } from '../sip/index.js';
 import { credentialOf } from './credentials.js';
+import { MirrorCopies } from './mirror-copies.js';
 
 interface TrackedCall {
   /** Digest username of the last authorized INVITE of the call. */
@@ -18,13 +23,39 @@ export const DEFAULT_ACTIVE_CALL_LIMIT = 200_000;
 
 export class ActiveCallTracker {
   private readonly calls = new Map<string, TrackedCall>();
+  private readonly mirrors = new MirrorCopies();
   private seen = 0;
+  private copies = 0;
 
   constructor(private readonly limit = DEFAULT_ACTIVE_CALL_LIMIT) {}
 
-  /** SIP messages fed so far. */
+  /** SIP messages fed so far, mirror copies not included. */
   get messages(): number {
     return this.seen;
+  }
+
+  /** HEP mirror copies set aside. */
+  get mirrorCopies(): number {
+    return this.copies;
+  }
+
+  /**
+   * One sighting of a message from a live source (a HEP datagram's, a pcap frame's): a mirror copy is set aside, as
+   * Analyzer.add does; anything else is parsed and added. A message that does not parse cannot name its call: the
+   * decoder reported what it could.
+   */
+  addSighting(payload: SipPayload): void {
+    if (this.mirrors.isCopy(payload)) {
+      this.copies++;
+      return;
+    }
+    let message: SipMessage;
+    try {
+      message = parseMessage(payload.bytes);
+    } catch {
+      return;
+    }
+    this.add(message);
   }
 
   add(message: SipMessage): void {

@@ -4,6 +4,7 @@
  * on stdin) and the operator's revocation command.
  */
 import { spawn } from 'node:child_process';
+import type { SipPayload } from '../capture/types.js';
 import type { ActiveCallSource } from '../client/rotation/drain.js';
 import { parseDuration } from './check-options.js';
 import { badArgument, CliError } from './exit.js';
@@ -38,15 +39,9 @@ export interface LiveSource extends ActiveCallSource {
 export async function openLiveSource(options: LiveSourceOptions, username: string, onIssue: (issue: { code: string; message: string }) => void): Promise<LiveSource | undefined> {
   if (options.hepListen === undefined && !options.pcapStdin) return undefined;
   if (options.hepListen !== undefined && options.pcapStdin) throw badArgument('give one live source: --hep-listen or --pcap-stdin');
-  const [{ ActiveCallTracker }, { parseMessage }] = await Promise.all([import('../analysis/active-calls.js'), import('../sip/index.js')]);
+  const { ActiveCallTracker } = await import('../analysis/active-calls.js');
   const tracker = new ActiveCallTracker();
-  const feed = (bytes: Uint8Array): void => {
-    try {
-      tracker.add(parseMessage(bytes));
-    } catch {
-      // a message we cannot parse cannot name its call; the decoder reported what it could
-    }
-  };
+  const feed = (payload: SipPayload): void => tracker.addSighting(payload);
   if (options.hepListen !== undefined) {
     // the one HEP listener of `analyze --hep-listen` (senders other than loopback refused when listening on loopback)
     const { defaultHepSenders, listenHep } = await import('./commands/analyze-live.js');
@@ -54,7 +49,7 @@ export async function openLiveSource(options: LiveSourceOptions, username: strin
     const listener = await listenHep({
       listen,
       allowedSenders: defaultHepSenders(listen, undefined),
-      payload: (payload) => feed(payload.bytes),
+      payload: feed,
       issue: onIssue,
     });
     return {
@@ -69,7 +64,7 @@ export async function openLiveSource(options: LiveSourceOptions, username: strin
   }
   const { decodeCaptures } = await import('../capture/decode.js');
   // the stream is read until it ends or the drain is over; a cut stream is reported by the decoder and kept as read
-  const reading = decodeCaptures(['-'], { payload: (payload) => feed(payload.bytes), issue: onIssue }, { stdin: options.stdin }).catch((error: Error) => onIssue({ code: 'stdin', message: error.message }));
+  const reading = decodeCaptures(['-'], { payload: feed, issue: onIssue }, { stdin: options.stdin }).catch((error: Error) => onIssue({ code: 'stdin', message: error.message }));
   return {
     description: 'pcap stream on stdin',
     activeCalls: () => tracker.activeCalls(username),
