@@ -308,20 +308,30 @@ export class Analyzer {
     this.calls.expireFinished(nowUs);
   }
 
+  /**
+   * Whether a finished call's duration goes into the statistics: answered (a call ended by BYE whose 2xx the capture
+   * missed has no known answer) and ended by BYE, its whole duration seen (not begun before the capture or --since),
+   * and of the --user given.
+   */
+  private inDurations(call: CallRecord, summary: CallSummary): boolean {
+    const complete = summary.state === 'ended' || summary.state === 'torn-down';
+    const counted = this.options.durationsUser === undefined || callOfUser(summary, this.options.durationsUser);
+    return complete && counted && call.answerUs !== undefined && !call.startedBeforeCapture && summary.durationMs !== undefined;
+  }
+
   /** Summary and findings of a finished call out, its aggregates kept, its state dropped. */
   private finishCall(call: CallRecord, judgedAtUs: number): void {
     this.calls.remove(call, judgedAtUs);
     this.finishedCalls++;
     const summary = call.summarize();
+    if (this.inDurations(call, summary)) summary.inDurations = true;
     this.collected?.calls.push(summary);
     this.options.sink?.call?.(summary);
     for (const detector of this.detectors) {
       if (detector.onCallFinished) for (const found of detector.onCallFinished(call, summary, judgedAtUs, this.bounds)) this.report(found);
     }
     const firstForbiddenModificationUs = call.firstForbiddenModificationUs();
-    const complete = summary.state === 'ended' || summary.state === 'torn-down';
-    const counted = this.options.durationsUser === undefined || callOfUser(summary, this.options.durationsUser);
-    if (complete && counted && call.answerUs !== undefined && !call.startedBeforeCapture && summary.durationMs !== undefined) this.durations.push(summary.durationMs);
+    if (summary.inDurations) this.durations.push(summary.durationMs!);
     call.release();
     this.timeline.keep({
       callId: summary.callId,

@@ -115,6 +115,13 @@ export interface CallSummary {
    * are left out of the duration statistics.
    */
   startedBeforeCapture?: true;
+  /**
+   * Set when the call is one the duration statistics (DurationStats) are taken over: answered (its 2xx seen) and
+   * ended by BYE (`ended`, `torn-down`), begun in what was analysed, and with --user one of that user's calls.
+   * Decided once, where the statistics take it (Analyzer.finishCall), so every view of durations (the HTML
+   * histogram) counts the same calls.
+   */
+  inDurations?: true;
   state: CallState;
   /** Distinct re-INVITE transactions (INVITEs sent inside the dialog, To tag present), counted once over all hops. */
   reinvites: number;

@@ -1,6 +1,6 @@
 /**
- * The call-duration histogram: durations of the calls the drain window is computed over (answered calls ended by
- * BYE: `ended`, `torn-down`, begun in what was analysed), in 40 bins from 0 to the longest. A long tail (the longest call over 20 times the
+ * The call-duration histogram: durations of the calls the drain window is computed over (CallSummary.inDurations:
+ * answered calls ended by BYE, `ended`, `torn-down`, begun in what was analysed), in 40 bins from 0 to the longest. A long tail (the longest call over 20 times the
  * median, as with a few stuck calls among short test calls) would put nearly every call in the first bin: then the
  * bins are equal on a log scale, from the shortest call to the longest. The percentile marks come from the
  * analysis's own nearest-rank figures (DurationStats), not from the bins.
@@ -21,8 +21,9 @@ export interface HistogramData {
 export function histogramData(calls: readonly CallSummary[]): HistogramData {
   const durations: number[] = [];
   for (const call of calls) {
-    // as the statistics: a call seen from its middle has no whole duration
-    if ((call.state === 'ended' || call.state === 'torn-down') && call.durationMs !== undefined && !call.startedBeforeCapture) durations.push(call.durationMs);
+    // the calls the statistics were taken over, as the analysis marked them (an ended call whose 2xx was never
+    // seen, or one seen from its middle, is not among them)
+    if (call.inDurations && call.durationMs !== undefined) durations.push(call.durationMs);
   }
   if (durations.length === 0) return { scale: 'linear', edgesMs: [], counts: [] };
   durations.sort((a, b) => a - b);

@@ -3,6 +3,7 @@
  * and damaged calls `analyze` finds, the damaged call's ladder has its 403 arrow in red, a clicked message shows its
  * text (credentials redacted). Screenshots of the timeline and of a ladder are left in test-output/.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,45 @@ describe('sipscope report --user in Chromium', () => {
     const legend = (await page.locator('#durations p.legend').textContent()) ?? '';
     expect(legend).toMatch(/^3 answered calls of user alice ended by BYE; /);
     expect(legend).toContain(`Drain window (p99): ${(alice.durations.drainWindowMs / 1000).toFixed(3)} s.`);
+    await expectQuiet(page, events);
+    await page.close();
+  });
+});
+
+/** tshark's fields of the frames `filter` shows, one array per frame. */
+function tsharkRows(capture: string, filter: string, fields: string[]): string[][] {
+  const text = execFileSync('tshark', ['-r', capture, '-Y', filter, '-T', 'fields', ...fields.flatMap((field) => ['-e', field])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return text.split('\n').filter(Boolean).map((line) => line.split('\t'));
+}
+
+/** As tshark reads it: the frames of the 200s answering an initial INVITE (no To tag), each with its Call-ID. */
+function initialAnswers(capture: string): Array<{ frame: number; callId: string }> {
+  const initial = new Set(tsharkRows(capture, 'sip.Method == "INVITE" && !sip.to.tag', ['sip.Call-ID', 'sip.CSeq.seq']).map(([callId, cseq]) => `${callId} ${cseq}`));
+  return tsharkRows(capture, 'sip.Status-Code == 200 && sip.CSeq.method == "INVITE"', ['frame.number', 'sip.Call-ID', 'sip.CSeq.seq'])
+    .filter(([, callId, cseq]) => initial.has(`${callId} ${cseq}`))
+    .map(([frame, callId]) => ({ frame: Number(frame), callId }));
+}
+
+describe('sipscope report durations in Chromium', () => {
+  it('the histogram counts the calls the statistics count: not a call ended by BYE whose 2xx the capture missed', async () => {
+    // revocation-udp.pcap without the 200s (both hops) that answered bob's call 1-14642's INVITE: its BYE is still there
+    const unanswered = '1-14642@127.0.0.21';
+    const removed = initialAnswers(REVOCATION_UDP).filter((answer) => answer.callId === unanswered).map((answer) => answer.frame);
+    expect(removed).toHaveLength(2);
+    const capture = join(dir, 'answer-missed.pcap');
+    execFileSync('editcap', [REVOCATION_UDP, capture, ...removed.map(String)]);
+    const calls = JSON.parse((await runCli(['analyze', capture, '--json', '--fail-on', 'info'])).out).calls as Array<{ callId: string; state: string }>;
+    expect(calls.find((call) => call.callId === unanswered)?.state).toBe('ended');
+    // tshark: the calls with a BYE whose initial INVITE got a 200
+    const answered = new Set(initialAnswers(capture).map((answer) => answer.callId));
+    const expected = new Set(tsharkRows(capture, 'sip.Method == "BYE"', ['sip.Call-ID']).map(([callId]) => callId).filter((callId) => answered.has(callId))).size;
+    expect(expected).toBe(4);
+    const { page, events } = await opened(await writeReport(capture, 'answer-missed.html'));
+    const legend = (await page.locator('#durations p.legend').textContent()) ?? '';
+    expect(legend).toMatch(new RegExp(`^${expected} answered calls ended by BYE; `));
+    const bins = await page.locator('#duration-chart rect.bar title').allTextContents();
+    const binned = bins.reduce((sum, title) => sum + Number(/: (\d+) calls$/.exec(title)![1]), 0);
+    expect(binned).toBe(expected);
     await expectQuiet(page, events);
     await page.close();
   });

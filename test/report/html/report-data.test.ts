@@ -16,6 +16,8 @@ function call(index: number, startS: number, endS: number | undefined, state: Ca
     startUs: T0 + startS * 1e6,
     endUs: endS === undefined ? undefined : T0 + endS * 1e6,
     durationMs: endS === undefined ? undefined : (endS - startS) * 1000,
+    // as the analysis marks a call the statistics count (answered, ended by BYE)
+    ...((state === 'ended' || state === 'torn-down') && endS !== undefined ? { inDurations: true as const } : {}),
     state,
     reinvites: 0,
     dialogs: 1,
