@@ -199,7 +199,7 @@ export class Analyzer {
       summary: this.summary(decode, this.finishedCalls),
       calls,
       findings,
-      revocations: this.timeline.revocations(),
+      revocations: this.timeline.revocations(this.bounds.cutSinceUs),
       durations: durationStats(this.durations.view()),
       issues: this.issues,
       firstTimeUs: this.firstTimeUs,

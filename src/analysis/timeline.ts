@@ -103,8 +103,11 @@ export class RevocationTimeline {
     if (outcome.method === 'REGISTER' || outcome.inDialog) history.confirmed = true;
   }
 
-  /** Timeline entries for the confirmed revocations, sorted by the time of the first refusal. */
-  revocations(): Revocation[] {
+  /**
+   * Timeline entries for the confirmed revocations, sorted by the time of the first refusal. `cutSinceUs`: the
+   * --since time when it left messages out (AnalysisBounds), named by an entry whose window is a lower bound.
+   */
+  revocations(cutSinceUs?: number): Revocation[] {
     const result: Revocation[] = [];
     for (const [username, history] of this.histories) {
       if (!history.confirmed || history.firstRefusalUs === undefined) continue;
@@ -121,7 +124,10 @@ export class RevocationTimeline {
       };
       if (damaged.length > 0) {
         revocation.damagedWindowMs = Math.max(...damaged.map((call) => elapsedMs(call.startUs, call.firstForbiddenModificationUs!)));
-        if (damaged.some((call) => call.startedBeforeCapture)) revocation.damagedWindowAtLeast = true;
+        if (damaged.some((call) => call.startedBeforeCapture)) {
+          revocation.damagedWindowAtLeast = true;
+          if (cutSinceUs !== undefined) revocation.damagedWindowSinceUs = cutSinceUs;
+        }
       }
       result.push(revocation);
     }

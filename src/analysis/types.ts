@@ -150,6 +150,12 @@ export interface Revocation {
    * is a lower bound.
    */
   damagedWindowAtLeast?: boolean;
+  /**
+   * With damagedWindowAtLeast, when --since left earlier messages out: its time, before which that call began (its
+   * INVITE was cut by --since, or came before the capture, which began before --since). Unset: the capture began
+   * after the call's start.
+   */
+  damagedWindowSinceUs?: number;
 }
 
 export interface DurationStats {

@@ -107,7 +107,7 @@ function renderRevocation(revocation: Revocation, style: TextStyle): string {
   ];
   if (revocation.damagedWindowMs !== undefined) {
     lines.push(revocation.damagedWindowAtLeast
-      ? `  a drain window of at least ${durationText(revocation.damagedWindowMs)} would have saved every damaged call (longest start-to-403 time; a damaged call began before what was analysed, the capture or --since: its start is not seen)`
+      ? `  a drain window of at least ${durationText(revocation.damagedWindowMs)} would have saved every damaged call (longest start-to-403 time; a damaged call began before ${revocation.damagedWindowSinceUs === undefined ? 'the capture started' : `--since ${formatTimeUs(revocation.damagedWindowSinceUs)}`}: its start is not seen)`
       : `  a drain window of ${durationText(revocation.damagedWindowMs)} would have saved every damaged call (longest start-to-403 time)`);
   }
   return lines.join('\n');

@@ -305,11 +305,18 @@ describe('sipscope analyze exit codes and options', () => {
     expect(sends.reduce((sum, count) => sum + count, 0)).toBe(tshark.trim().split('\n').length);
   });
 
-  it('a drain window from calls whose INVITE --since cut off is said to be a lower bound (it was given as the answer)', async () => {
+  it('a drain window from calls whose INVITE --since or the capture cut off is said to be a lower bound, naming which cut it', async () => {
     const full = (await runCli(['analyze', REVOCATION_UDP])).out;
     expect(full).toMatch(/a drain window of 10\.348 s would have saved every damaged call \(longest start-to-403 time\)\n/);
     const cut = (await runCli(['analyze', REVOCATION_UDP, '--since', '2026-11-23T22:13:50Z'])).out;
-    expect(cut).toMatch(/a drain window of at least \d+\.\d{3} s would have saved every damaged call \(longest start-to-403 time; a damaged call began before what was analysed, the capture or --since: its start is not seen\)/);
+    expect(cut).toMatch(/a drain window of at least \d+\.\d{3} s would have saved every damaged call \(longest start-to-403 time; a damaged call began before --since 2026-11-23T22:13:50\.000000Z: its start is not seen\)\n/);
+    // the same story captured from 22:13:50 on (editcap -A): the capture began after the damaged calls' INVITEs
+    const late = join(mkdtempSync(join(tmpdir(), 'sipscope-late-')), 'late.pcap');
+    execFileSync('editcap', ['-A', '2026-11-23T22:13:50Z', REVOCATION_UDP, late]);
+    const capture = (await runCli(['analyze', late])).out;
+    expect(capture).toMatch(/a drain window of at least \d+\.\d{3} s would have saved every damaged call \(longest start-to-403 time; a damaged call began before the capture started: its start is not seen\)\n/);
+    // --since before the capture's first message cuts nothing: still the capture
+    expect((await runCli(['analyze', late, '--since', '2026-11-23T22:13:40Z'])).out).toContain('a damaged call began before the capture started: its start is not seen');
   });
 
   it('--junit writes a JUnit report with the damaged calls as failures', async () => {
