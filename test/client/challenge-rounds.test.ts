@@ -24,8 +24,8 @@ const branch = (request: SipRequest) => /branch=([^;]+)/.exec(getHeader(request,
 
 describe('answering challenges', () => {
   test('after stale=true the third REGISTER carries one Authorization (the new nonce), CSeq 3, a third branch', async () => {
-    peer = await startUdpPeer(45305, registrar({ staleRounds: 1 }));
-    const result = await runRegister(base(45305));
+    peer = await startUdpPeer(0, registrar({ staleRounds: 1 }));
+    const result = await runRegister(base(peer.port));
     expect(result.transactions.map((record) => record.status)).toEqual([401, 401, 200]);
     const requests = peer.received.map((entry) => entry.request);
     expect(requests).toHaveLength(3);
@@ -42,8 +42,8 @@ describe('answering challenges', () => {
   });
 
   test('407 then 401: the last REGISTER keeps the Proxy-Authorization and adds one Authorization', async () => {
-    peer = await startUdpPeer(45306, registrar({ proxyFirst: true }));
-    const result = await runRegister(base(45306));
+    peer = await startUdpPeer(0, registrar({ proxyFirst: true }));
+    const result = await runRegister(base(peer.port));
     expect(result.transactions.map((record) => record.status)).toEqual([407, 401, 200]);
     const last = peer.received.at(-1)!.request;
     expect(getHeaders(last, 'proxy-authorization')).toHaveLength(1);

@@ -52,8 +52,8 @@ const options = (port: number, extra: Partial<LoadOptions> = {}): LoadOptions =>
 
 describe('register load mode over UDP', () => {
   test('every user: 401 then 200 with its own password, own Call-ID, CSeq 1 then 2, new branch; JSON fields', async () => {
-    peer = await startUdpPeer(45300, perUserRegistrar());
-    const result = await runRegisterLoad(options(45300, { userStart: 7, rate: 500 }));
+    peer = await startUdpPeer(0, perUserRegistrar());
+    const result = await runRegisterLoad(options(peer.port, { userStart: 7, rate: 500 }));
     expect(Object.keys(result).sort()).toEqual(
       ['count', 'elapsedMs', 'errored', 'errors', 'failed', 'latencyMs', 'ok', 'ratePerSec', 'rejected', 'retransmissions', 'statusCounts'],
     );
@@ -78,9 +78,9 @@ describe('register load mode over UDP', () => {
   });
 
   test('pacing: 100 registrations at 200/s take about 0.5 s and never run ahead of the rate', async () => {
-    peer = await startUdpPeer(45301, perUserRegistrar());
+    peer = await startUdpPeer(0, perUserRegistrar());
     const started = Date.now();
-    const result = await runRegisterLoad(options(45301, { count: 100, rate: 200 }));
+    const result = await runRegisterLoad(options(peer.port, { count: 100, rate: 200 }));
     expect(result.ok).toBe(100);
     const firsts = peer.received.filter(({ request }) => getHeader(request, 'cseq') === '1 REGISTER');
     firsts.forEach(({ at }, index) => expect(at - started).toBeGreaterThanOrEqual(Math.floor((index * 1000) / 200) - 1));
@@ -91,7 +91,7 @@ describe('register load mode over UDP', () => {
   test('lost requests (each first REGISTER of every 10th user) are retransmitted by Timer E and counted', async () => {
     const answer = perUserRegistrar();
     const dropped = new Set<string>();
-    peer = await startUdpPeer(45302, (request, index) => {
+    peer = await startUdpPeer(0, (request, index) => {
       const user = userOf(request);
       const number = Number(user.slice('user'.length));
       if (number % 10 === 0 && getHeader(request, 'cseq') === '1 REGISTER' && !dropped.has(user)) {
@@ -100,7 +100,7 @@ describe('register load mode over UDP', () => {
       }
       return answer(request, index);
     });
-    const result = await runRegisterLoad(options(45302, { count: 100, rate: 500 }));
+    const result = await runRegisterLoad(options(peer.port, { count: 100, rate: 500 }));
     expect(dropped.size).toBe(10);
     expect(result).toMatchObject({ ok: 100, failed: 0, statusCounts: { 200: 100 } });
     // at least the 10 losses; more only if a slow answer on a busy machine crossed T1 (each one reached the peer)
@@ -109,14 +109,14 @@ describe('register load mode over UDP', () => {
   });
 
   test('wrong passwords are counted by final status (401 after answering), the rest succeed', async () => {
-    peer = await startUdpPeer(45303, perUserRegistrar((user) => (Number(user.slice(4)) % 4 === 0 ? 'other' : `pw-${user.slice(4)}`)));
-    const result = await runRegisterLoad(options(45303, { count: 40, rate: 400 }));
+    peer = await startUdpPeer(0, perUserRegistrar((user) => (Number(user.slice(4)) % 4 === 0 ? 'other' : `pw-${user.slice(4)}`)));
+    const result = await runRegisterLoad(options(peer.port, { count: 40, rate: 400 }));
     expect(result).toMatchObject({ ok: 30, failed: 10, rejected: 10, errored: 0, statusCounts: { 200: 30, 401: 10 }, errors: {} });
   });
 
   test('a silent registrar: at most rate/5 (here 100) registrations in flight, each ends by timeout, counted as errors', async () => {
-    peer = await startUdpPeer(45304, () => undefined);
-    const promise = runRegisterLoad(options(45304, { count: 150, rate: 500, timeoutMs: 400, timers: { t1: 1000, t2: 4000 } }));
+    peer = await startUdpPeer(0, () => undefined);
+    const promise = runRegisterLoad(options(peer.port, { count: 150, rate: 500, timeoutMs: 400, timers: { t1: 1000, t2: 4000 } }));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const callIdsEarly = new Set(peer.received.map(({ request }) => getHeader(request, 'call-id'))).size;
     const result = await promise;

@@ -69,7 +69,8 @@ export async function startUdpPeer(port: number, answer: Answer): Promise<SipPee
   });
   await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
   return {
-    port,
+    // the bound port: the one the system chose when asked for 0
+    port: socket.address().port,
     received,
     sendLater: (index, text) => new Promise((resolve) => socket.send(text, senders[index].port, senders[index].address, () => resolve())),
     close: () => new Promise((resolve) => socket.close(() => resolve())),
@@ -128,6 +129,7 @@ export async function startTcpPeer(port: number, answer: Answer, chunking: 'whol
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  peer.port = (server.address() as net.AddressInfo).port;
   peer.close = () =>
     new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
