@@ -161,6 +161,28 @@ describe('analyze - --follow on a pcap stream cut inside a record', () => {
   });
 });
 
+describe('analyze - --follow ended by Ctrl-C or SIGTERM', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} while the stream is open ends it as its end would: summary, no read error, exit by the findings`, { timeout: 30_000 }, async () => {
+      const capture = readFileSync('fixtures/captures/recorded/revocation-udp.pcap');
+      const child = spawn(process.execPath, ['bin/sipscope.js', 'analyze', '-', '--follow', '--jsonl'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.stderr.on('data', (chunk) => (err += chunk));
+      // the whole capture, the stream left open as tcpdump leaves it
+      child.stdin.write(capture);
+      for (let waited = 0; waited < 20_000 && !out.includes('"type":"finding"'); waited += 100) await sleep(100);
+      child.kill(signal);
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(err).toBe('');
+      expect(code).toBe(1); // the capture's re-INVITE 403s, as `analyze` of the file says
+      const summary = JSON.parse(out.trim().split('\n').at(-1)!);
+      expect(summary).toMatchObject({ type: 'summary', packets: 240, sipMessages: 240, decodeErrors: 0 });
+    });
+  }
+});
+
 describe('metrics text', () => {
   it('is the Prometheus text format with HELP/TYPE per family and escaped label values', () => {
     const text = metricsText({ decodeErrors: 2, findings: new Map([['reinvite-forbidden', 3]]) });

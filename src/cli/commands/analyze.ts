@@ -8,6 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { Analyzer, parseFailOn, type AnalysisResult, type FailOn, type Finding } from '../../analysis/index.js';
 import type { DecodeIssue } from '../../capture/types.js';
 import { renderAnalysisJson } from '../../report/analysis-json.js';
@@ -166,14 +167,18 @@ async function followStdin(
   dataset: DatasetRun | undefined,
 ): Promise<void> {
   const clock = new LiveClock();
+  // The capture is read through a pipe of our own, so that a stop can end it as the end of a file would: the
+  // summary is written and nothing is counted as damage (destroying stdin made every Ctrl-C a read error).
+  const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): void };
+  const input = new PassThrough();
+  stdin.pipe(input);
   const removeSignals = onStopSignal(() => {
-    const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): void };
-    // Ending the input ends the run as the end of a file would: the summary is written.
-    if (stdin.destroy) stdin.destroy();
-    else stdin.emit('end');
+    stdin.unpipe(input);
+    input.end();
+    stdin.destroy?.();
   });
   try {
-    await streamAnalysis(args.files, args, io, 'analyze', writer, {
+    await streamAnalysis(args.files, args, { ...io, stdin: input }, 'analyze', writer, {
       ...dataset?.hooks,
       onFinding,
       decodeIssue: liveIssues(io, metrics),
