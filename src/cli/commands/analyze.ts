@@ -37,7 +37,7 @@ const ANALYZE_OPTIONS = {
   json: { type: 'boolean', default: false, describe: 'the JSON document (schema: docs/analyze-json.md)' },
   jsonl: { type: 'boolean', default: false, describe: 'one JSON event per line as it happens: call, finding, revocation, summary' },
   junit: { type: 'string', describe: 'also write a JUnit XML report to this file' },
-  follow: { type: 'boolean', default: false, describe: 'with -: stdin is a live pcap stream (tcpdump -U -w -): report calls as they end, until it ends or Ctrl-C' },
+  follow: { type: 'boolean', default: false, describe: 'with -: stdin is a live pcap stream (tcpdump -U --immediate-mode -w -): report calls as they end, until it ends or Ctrl-C' },
   'hep-listen': { type: 'string', describe: 'live source: receive HEP v2/v3 over UDP on ADDRESS:PORT (Kamailio siptrace, heplify), until Ctrl-C (port 0: a free one, named on stderr)' },
   'hep-from': { type: 'string', describe: 'HEP senders accepted (comma list of IPs; default: loopback when listening on loopback, else any)' },
   metrics: { type: 'string', describe: 'serve Prometheus metrics on ADDRESS:PORT (/metrics) while the analysis runs (port 0: a free one, named on stderr)' },
@@ -60,7 +60,7 @@ export const analyzeCommand = defineCommand({
   examples: [
     ['$0 analyze incident.pcapng', 'calls, findings, revocation timeline, drain window'],
     ['$0 analyze ring-*.pcap.gz --json --fail-on reinvite-forbidden,register-forbidden', 'for scripts and CI'],
-    ['tcpdump -i any -U -w - port 5060 | $0 analyze - --follow --jsonl', 'live: one JSON event per line'],
+    ['tcpdump -i any -U --immediate-mode -w - port 5060 | $0 analyze - --follow --jsonl', 'live: one JSON event per line'],
     ['$0 analyze --hep-listen 127.0.0.1:9060 --jsonl --metrics 127.0.0.1:9100', 'live from HEP, with metrics'],
     ['$0 analyze /var/spool/ring/*.pcap --dataset /shared/sip --host sbc1', 'Parquet tables to query with `sipscope query`'],
   ],
