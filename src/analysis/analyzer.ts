@@ -58,6 +58,12 @@ export interface AnalyzerOptions {
   /** Receives calls and findings as they are known. */
   sink?: AnalysisSink;
   /**
+   * A live source (`--follow`, `--hep-listen`): its capture has no end to wait for, so a call attempt that got no
+   * answer is finished (and its invite-timeout reported) once its transactions closed by the clock, 64*T1 after
+   * its last message, instead of at the end. Captures read from files keep that judgement for their end.
+   */
+  live?: boolean;
+  /**
    * Keep every call and finding to return them from finish(), sorted (calls by start, findings by time).
    * Default: true without a sink, false with one.
    */
@@ -103,6 +109,8 @@ export class Analyzer {
   /** Where --since / --until left messages out (set by the first message they skip). */
   private readonly bounds: AnalysisBounds = {};
   private readonly closeTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction);
+  /** Set while the clock closes transactions 64*T1 after their last message (not at the end, closeAll). */
+  private expiringByClock = false;
 
   constructor(private readonly options: AnalyzerOptions = {}) {
     this.transactions = new TransactionTable({ maxOpen: options.maxOpenTransactions });
@@ -278,7 +286,7 @@ export class Analyzer {
     if (!link || --link.openTransactions > 0) return;
     const call = link.call;
     if (!call || call.finished) return;
-    if (call.isSettled()) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+    if (call.isSettled() || (this.options.live && this.expiringByClock && call.isUnansweredAttempt())) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
     // held until the capture ends or it goes on (an answered call without BYE): as one string meanwhile
     else this.calls.park(call);
   }
@@ -300,7 +308,12 @@ export class Analyzer {
 
   /** Moves the capture clock to `nowUs`: closes expired transactions, finishes calls complete for the grace time. */
   private clock(nowUs: number): void {
-    this.transactions.expire(nowUs, this.closeTransaction);
+    this.expiringByClock = true;
+    try {
+      this.transactions.expire(nowUs, this.closeTransaction);
+    } finally {
+      this.expiringByClock = false;
+    }
     if (this.completing.hasDue(nowUs)) this.completing.takeDue(nowUs, (call) => {
       call.completing = false;
       if (!call.finished && call.isComplete()) this.finishCall(call, nowUs);

@@ -302,6 +302,14 @@ export class CallRecord {
     return state === 'ended' || state === 'torn-down' || state === 'failed' || state === 'cancelled';
   }
 
+  /**
+   * No response but 100 Trying came to its INVITE: the caller's Timer B (64*T1, RFC 3261 §17.1.1.2) has fired
+   * once its transactions closed, so the attempt is over. A ringing call is not: it may ring for minutes.
+   */
+  isUnansweredAttempt(): boolean {
+    return this.outcome().state === 'attempted';
+  }
+
   /** The state and times of the call once the capture has been read to its end. */
   summarize(): CallSummary {
     const { state, endUs } = this.outcome();

@@ -6,8 +6,11 @@
  *
  * - tcpdump without --immediate-mode hands packets on when libpcap's buffer times out (TPACKET_V3 blocks, up to a
  *   second on a quiet link): findings came 0.5-1 s after their 503, a call over a second after its BYE.
+ * - A call attempt nobody answers (a SIP scanner's INVITE) was held until the end of the run: never reported live,
+ *   its invite-timeout neither, and a flood of them grew memory without bound (up to the 200,000-call limit).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
@@ -96,6 +99,33 @@ describe('analyze - --follow behind the README tcpdump command', () => {
       for (const call of calls) expect(call.at - Date.parse(call.end!)).toBeLessThan(1000);
     } finally {
       uas.kill();
+      await stop(run);
+    }
+  });
+
+  it('an INVITE nobody answers is reported, with its invite-timeout, 64*T1 after it while the run goes on', { timeout: 90_000 }, async () => {
+    const silentPort = 27844;
+    // the called side takes the INVITE and says nothing (a scanner's target that drops it)
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(silentPort, '127.0.0.1', () => resolve()));
+    let invited = 0;
+    silent.on('message', () => (invited ||= Date.now()));
+    const run = startFollow(readmeFollowCommand(silentPort));
+    await sleep(2000);
+    // -nr: SIPp sends the INVITE once, so its transaction's last message is the INVITE itself
+    const uac = spawn('sipp', [`127.0.0.1:${silentPort}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', String(silentPort + 1), '-m', '1', '-nr', '-nostdin', '-timeout', '60s'], { stdio: 'ignore' });
+    try {
+      for (let waited = 0; waited < 50_000 && !run.events.some((event) => event.type === 'call'); waited += 200) await sleep(200);
+      expect(invited).toBeGreaterThan(0);
+      const call = run.events.find((event) => event.type === 'call');
+      expect(call, 'the unanswered call is reported while the capture still runs').toMatchObject({ state: 'attempted' });
+      expect(call!.at - invited).toBeGreaterThanOrEqual(31_500);
+      expect(call!.at - invited).toBeLessThan(33_000);
+      expect(run.events.filter((event) => event.type === 'finding').map((event) => event.kind)).toEqual(['invite-timeout']);
+      expect(run.events.some((event) => event.type === 'summary')).toBe(false);
+    } finally {
+      uac.kill();
+      silent.close();
       await stop(run);
     }
   });

@@ -94,7 +94,7 @@ export async function runAnalysis(
  * What a streamed run may add: a hook per finding written, the live hooks of analyzeCaptures, and a second reader
  * of the stream (`payload`, `observer`, and `sink` for every call and finding, --user not applied: the dataset).
  */
-export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'analysed' | 'payload' | 'observer'> {
+export interface StreamHooks extends Pick<AnalyzeCapturesOptions, 'started' | 'analysed' | 'payload' | 'observer' | 'live'> {
   onFinding?(finding: Finding): void;
   sink?: AnalysisSink;
   /** Each decoding problem as it happens (a live run reports them at once), instead of the end-of-run report. */
@@ -132,7 +132,7 @@ export async function streamAnalysis(
     window,
     io,
     command,
-    { sink, started: hooks.started, analysed: hooks.analysed, payload: hooks.payload, observer: hooks.observer },
+    { sink, started: hooks.started, analysed: hooks.analysed, payload: hooks.payload, observer: hooks.observer, live: hooks.live },
     hooks.decodeIssue,
   );
   return stream.end(result);
@@ -189,7 +189,7 @@ async function analyzeForCommand(
   window: WindowArguments,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy' | 'sink' | 'started' | 'analysed'>,
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy' | 'sink' | 'started' | 'analysed' | 'live'>,
   eachIssue?: (issue: DecodeIssue) => void,
 ): Promise<AnalysisResult> {
   const { sinceUs, untilUs } = windowOptions(window);

@@ -181,6 +181,7 @@ async function followStdin(
     await streamAnalysis(args.files, args, { ...io, stdin: input }, 'analyze', writer, {
       ...dataset?.hooks,
       onFinding,
+      live: true,
       decodeIssue: liveIssues(io, metrics),
       started(analyzer) {
         metrics.analyzer = analyzer;
@@ -198,7 +199,7 @@ async function followStdin(
 async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
   const listen = parseHostPort(hepListen, '--hep-listen', { portZero: true });
   const stream = userStream(args, writer, onFinding);
-  const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink });
+  const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true });
   metrics.analyzer = analyzer;
   const clock = new LiveClock();
   const source = await listenHep({
