@@ -34,6 +34,11 @@ export function boundHeapGrowthForAnalysis(): void {
   setFlagsFromString(`--heap-growing-percent=${ANALYSIS_HEAP_GROWING_PERCENT}`);
 }
 
+/** Whether boundHeapGrowthForAnalysis has run in this process. */
+export function heapGrowthBounded(): boolean {
+  return applied;
+}
+
 /** Whether the new space has reached ANALYSIS_NEW_SPACE_BYTES and its growth was stopped. */
 export function youngGenerationBounded(): boolean {
   return youngBounded;

@@ -18,6 +18,7 @@ import { renderAnalysisText } from '../../report/analysis-text.js';
 import { hostPort } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
+import { boundHeapGrowthForAnalysis, boundingYoungGeneration } from '../heap-growth.js';
 import { parseHostPort } from '../host-port.js';
 import type { CliIO } from '../io.js';
 import { issueLine } from '../issue-line.js';
@@ -202,13 +203,15 @@ async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, 
   const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true });
   metrics.analyzer = analyzer;
   const clock = new LiveClock();
+  // the heap bounds of a capture's analysis (heap-growth.ts): a busy HEP feed turns memory over as a capture does
+  boundHeapGrowthForAnalysis();
   const source = await listenHep({
     listen,
     allowedSenders: defaultHepSenders(listen, args.hepFrom),
-    payload(payload) {
+    payload: boundingYoungGeneration((payload) => {
       analyzer.add(payload);
       clock.messageAnalysed();
-    },
+    }),
     issue: liveIssues(io, metrics),
   });
   io.err(`sipscope analyze: listening for HEP on ${hostPort(source.bound.host, source.bound.port)} (Ctrl-C ends and writes the summary)`);
