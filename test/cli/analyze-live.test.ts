@@ -191,4 +191,29 @@ describe('metrics text', () => {
     expect(text).toContain('sipscope_decode_errors_total 2');
     expect(text.endsWith('\n')).toBe(true);
   });
+
+  it('reads back exactly under the text format grammar, usernames from the traffic escaped (backslash, quote, newline)', () => {
+    const usernames = ['a"b', 'back\\slash', 'new\nline', 'tab\tand é ☃', ''];
+    const analyzer = { counters: () => ({ sipMessages: 5, mirrorCopies: 1, unusableMessages: 1, callsActive: 2, callsFinished: 3, forbiddenByUser: new Map(usernames.map((name, n) => [name, n + 1])) }) };
+    const text = metricsText({ analyzer: analyzer as never, decodeErrors: 2, findings: new Map([['reinvite-forbidden', 3]]) });
+    const types = new Map<string, string>();
+    const forbidden = new Map<string, number>();
+    for (const line of text.slice(0, -1).split('\n')) {
+      const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+      if (comment) {
+        if (comment[1] === 'TYPE') types.set(comment[2], comment[3]);
+        continue;
+      }
+      const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"\})? (\d+)$/.exec(line);
+      expect(sample, `a sample line: ${JSON.stringify(line)}`).not.toBeNull();
+      const [, name, labelName, escaped, value] = sample!;
+      expect(types.has(name), `${name} has its TYPE before its samples`).toBe(true);
+      if (types.get(name) === 'counter') expect(name).toMatch(/_total$/);
+      if (name === 'sipscope_forbidden_total') {
+        expect(labelName).toBe('username');
+        forbidden.set(escaped.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)), Number(value));
+      }
+    }
+    expect(forbidden).toEqual(new Map(usernames.map((name, n) => [name, n + 1])));
+  });
 });
