@@ -1,5 +1,5 @@
 /**
- * The live side of `sipscope analyze`: `- --follow` (a pcap stream that never ends, e.g. `tcpdump -U -w -`),
+ * The live side of `sipscope analyze`: `- --follow` (a pcap stream that never ends, e.g. `tcpdump -U --immediate-mode -w -`),
  * `--hep-listen ADDR:PORT` (HEP v2/v3 over UDP from Kamailio siptrace, heplify, HOMER agents) and
  * `--metrics ADDR:PORT` (Prometheus text format). The analysis is the same streaming analyzer as for files; a
  * live run also moves the analyzer's clock on while the source is quiet (capture time of the last message plus

@@ -44,7 +44,7 @@ const ROTATE_OPTIONS = {
   recheck: { type: 'string', default: '30s', describe: "drain/watch: re-check the new credential's registration this often" },
   'max-wait': { type: 'string', describe: 'drain/watch: give up (exit 1) after this long (default: window + 1 h)' },
   'hep-listen': { type: 'string', describe: "drain/watch: live source of the old credential's calls: HEP over UDP on ADDR:PORT" },
-  'pcap-stdin': { type: 'boolean', default: false, describe: 'drain/watch: live source: a pcap stream on stdin (tcpdump -U -w - ...)' },
+  'pcap-stdin': { type: 'boolean', default: false, describe: 'drain/watch: live source: a pcap stream on stdin (tcpdump -U --immediate-mode -w - ...)' },
   'source-grace': { type: 'string', describe: 'drain/watch: how long the live source may show no SIP message before it counts as silent (default 5s; the window, when longer)' },
   'revoke-cmd': { type: 'string', describe: "watch: the operator's revocation command, run by /bin/sh once the drain is over" },
   jsonl: { type: 'boolean', default: false, describe: 'print progress and the report as JSON lines' },
