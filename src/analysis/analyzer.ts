@@ -108,9 +108,9 @@ export class Analyzer {
   private lastTimeUs?: number;
   /** Where --since / --until left messages out (set by the first message they skip). */
   private readonly bounds: AnalysisBounds = {};
-  private readonly closeTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction);
-  /** Set while the clock closes transactions 64*T1 after their last message (not at the end, closeAll). */
-  private expiringByClock = false;
+  private readonly closeTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction, false);
+  /** The clock closing a transaction 64*T1 after its last message (not the end's closeAll, not the size limit). */
+  private readonly expireTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction, true);
 
   constructor(private readonly options: AnalyzerOptions = {}) {
     this.transactions = new TransactionTable({ maxOpen: options.maxOpenTransactions });
@@ -276,7 +276,7 @@ export class Analyzer {
     }
   }
 
-  private onTransactionClosed(transaction: Transaction): void {
+  private onTransactionClosed(transaction: Transaction, byClock: boolean): void {
     const link = transaction.call;
     const username = transaction.request?.credentialUsername ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.ownerOf(transaction.callId));
     for (const detector of this.detectors) {
@@ -286,7 +286,7 @@ export class Analyzer {
     if (!link || --link.openTransactions > 0) return;
     const call = link.call;
     if (!call || call.finished) return;
-    if (call.isSettled() || (this.options.live && this.expiringByClock && call.isUnansweredAttempt())) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+    if (call.isSettled() || (this.options.live && byClock && call.isUnansweredAttempt())) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
     // held until the capture ends or it goes on (an answered call without BYE): as one string meanwhile
     else this.calls.park(call);
   }
@@ -308,12 +308,7 @@ export class Analyzer {
 
   /** Moves the capture clock to `nowUs`: closes expired transactions, finishes calls complete for the grace time. */
   private clock(nowUs: number): void {
-    this.expiringByClock = true;
-    try {
-      this.transactions.expire(nowUs, this.closeTransaction);
-    } finally {
-      this.expiringByClock = false;
-    }
+    this.transactions.expire(nowUs, this.expireTransaction);
     if (this.completing.hasDue(nowUs)) this.completing.takeDue(nowUs, (call) => {
       call.completing = false;
       if (!call.finished && call.isComplete()) this.finishCall(call, nowUs);
