@@ -9,7 +9,7 @@ import { ChunkReader, DEFAULT_WINDOW_BYTES } from './chunk-reader.js';
 import { CaptureError, CaptureReadError, EmptyCaptureError, hexBytes, TruncatedHeaderError, UnrecognisedCaptureError } from './errors.js';
 import { gunzipSource, type Replay } from './gunzip-source.js';
 import { u32le, type ContainerIssue, type PacketReader } from './packet-record.js';
-import { isPcapMagic, parsePcapHeader, pcapHeaderCut, PcapReader } from './pcap.js';
+import { isPcapMagic, parsePcapHeader, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, pcapHeaderCut, PcapReader } from './pcap.js';
 import { BLOCK_SECTION_HEADER, isPcapngStart, PcapngReader, sectionHeaderBytes, sectionHeaderCut } from './pcapng.js';
 
 export interface OpenedCapture {
@@ -104,10 +104,16 @@ function containerReader(file: string, chunks: ChunkReader, head: Uint8Array, is
   throw notReadable(file, chunks, head, compressed);
 }
 
-/** Magic numbers a capture may start with, for telling what the first bytes of a too short input begin. */
+/** The four bytes of a 32-bit number, most significant first, and least significant first. */
+const bytesOf = (value: number): number[][] => {
+  const bigEndian = [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
+  return [bigEndian, [...bigEndian].reverse()];
+};
+
+/** Magic numbers a capture may start with (pcap.ts, pcapng.ts), for telling what the first bytes of a too short input begin. */
 const MAGIC_STARTS: Array<[string, number[][]]> = [
-  ['a pcap file', [[0xd4, 0xc3, 0xb2, 0xa1], [0x4d, 0x3c, 0xb2, 0xa1], [0xa1, 0xb2, 0xc3, 0xd4], [0xa1, 0xb2, 0x3c, 0x4d]]],
-  ['a pcapng file', [[0x0a, 0x0d, 0x0d, 0x0a]]],
+  ['a pcap file', [PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO].flatMap(bytesOf)],
+  ['a pcapng file', bytesOf(BLOCK_SECTION_HEADER)],
 ];
 
 /**
