@@ -9,7 +9,7 @@
  * output needs in aggregate: counters, the durations (8 bytes a call), the revocation timeline per credential
  * (and the few numbers it needs of that credential's calls), and, when collecting, the calls and findings.
  */
-import type { DecodeStats, SipPayload } from '../capture/types.js';
+import { framesOf, type DecodeStats, type SipPayload } from '../capture/types.js';
 import { parseMessage, type SipMessage } from '../sip/index.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecord } from './calls.js';
@@ -245,7 +245,7 @@ export class Analyzer {
   private setAside(copy: SipPayload): void {
     this.mirrorCopies++;
     const callId = callIdOf(copy);
-    if (callId !== undefined) this.calls.get(callId)?.addCopy(copy.packets.length > 0 ? copy.packets : [copy.packetNumber]);
+    if (callId !== undefined) this.calls.get(callId)?.addCopy(framesOf(copy));
     this.options.mirrorCopy?.(copy, callId);
   }
 

@@ -2,7 +2,7 @@
  * One decoded SIP message as the analysis sees it: where and when, its start line and the fields it needs.
  * A request or a response, as SipMessage is (src/sip): `kind` tells which, so method and status need no guessing.
  */
-import type { Endpoint, SipPayload } from '../capture/types.js';
+import { framesOf, type Endpoint, type SipPayload } from '../capture/types.js';
 import { hostPort, type SipMessage } from '../sip/index.js';
 import { readFields, type MessageFields } from './fields.js';
 
@@ -53,7 +53,7 @@ export function observe(payload: SipPayload, message: SipMessage): ObservedMessa
  * once per message and spread was the slowest part.
  */
 export function observeReading(payload: SipPayload, message: MessageReading): ObservedMessage {
-  const packets = payload.packets.length > 0 ? payload.packets : [payload.packetNumber];
+  const packets = framesOf(payload);
   if (message.kind === 'request') {
     return {
       file: payload.file,

@@ -12,6 +12,11 @@ export interface Endpoint {
 
 export type CaptureTransport = 'udp' | 'tcp' | 'ws' | 'sctp';
 
+/** The frames that carry a payload's message: its `packets`, or its own frame when that list is empty. */
+export function framesOf(payload: Pick<SipPayload, 'packets' | 'packetNumber'>): number[] {
+  return payload.packets.length > 0 ? payload.packets : [payload.packetNumber];
+}
+
 export interface SipPayload {
   /** Capture file the packet came from (path as given by the user, '-' for stdin). */
   file: string;

@@ -8,7 +8,7 @@
  * TCP), and, when a message's first segment begins with the end of another message, that message's earlier
  * segments (SipPayload.opening, leadIn). Other calls' messages come along only where such a frame carries them.
  */
-import type { SipPayload } from '../../capture/types.js';
+import { framesOf, type SipPayload } from '../../capture/types.js';
 import { extractPackets } from '../../capture/writer.js';
 import { defineCommand } from '../command.js';
 import { printable } from '../../report/printable.js';
@@ -53,7 +53,7 @@ export const extractCommand = defineCommand({
       },
       // a HEP mirror copy of one of its messages is not analysed, but its frames carry the call too
       mirrorCopy(copy, copyCallId) {
-        if (copyCallId === callId) for (const packet of copy.packets.length > 0 ? copy.packets : [copy.packetNumber]) packets.add(packet);
+        if (copyCallId === callId) for (const packet of framesOf(copy)) packets.add(packet);
       },
     });
     if (packets.size === 0) throw noMessageOfCallError(callId, files.join(' '));
