@@ -66,8 +66,12 @@ export function parseDuration(text: string, what = '--timeout'): number {
   return value;
 }
 
-/** "Name: value" -> [name, value], refusing what would break the message (RFC 3261 §7.3 header field syntax). */
+/**
+ * "Name: value" -> [name, value], refusing what would break the message (RFC 3261 §7.3 header field syntax): a control
+ * character by the check of every option that goes into a header field, then anything not "Name: value".
+ */
 export function parseHeaderOption(text: string): [string, string] {
+  refuseControlCharacters({ '--header': text });
   const match = /^([!%'*+\-.0-9A-Z_`a-z~]+)\s*:\s*([^\r\n]*)$/.exec(text);
   if (!match) throw badArgument(`--header "${text}" is not "Name: value"`);
   return [match[1], match[2].trim()];

@@ -59,6 +59,8 @@ describe('a line break in a value that goes into a header field is refused, as -
     ['register --user', ['register', `sip:127.0.0.1:${COUNTING_PORT}`, '--user', 'bob\nX-Injected: 1'], /--user holds a control character \(\\x0a\) at character 4/],
     ['register --contact', ['register', `sip:bob@127.0.0.1:${COUNTING_PORT}`, '--contact', '<sip:bob@192.0.2.1>\r\nX-Injected: 1'], /--contact holds a control character/],
     ['call --auth-user', ['call', `sip:bob@127.0.0.1:${COUNTING_PORT}`, '--user', 'alice', '--auth-user', 'alice\n'], /--auth-user holds a control character/],
+    ['options --header (an ESC, which the pattern of --header let through)', ['options', '--header', 'X-A: a\x1b[2Jb', `sip:127.0.0.1:${COUNTING_PORT}`], /--header holds a control character \(\\x1b\) at character 7/],
+    ['options --header (a line break)', ['options', '--header', 'X-A: 1\r\nX-Injected: 1', `sip:127.0.0.1:${COUNTING_PORT}`], /--header holds a control character \(\\x0d\)/],
   ])('%s: exit 2, nothing sent', async (_name, args, message) => {
     const before = datagrams;
     const run = await runCli([...args, '--timeout', '2s']);
