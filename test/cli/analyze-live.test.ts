@@ -7,7 +7,7 @@
  * any other run of this file (another worktree's suite), whose listener then took our datagrams and answered our
  * /metrics (sipscope_messages_total 14 or 0 where 9 was expected).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { metricsText } from '../../src/cli/commands/analyze-live.js';
@@ -181,6 +181,39 @@ describe('analyze - --follow ended by Ctrl-C or SIGTERM', () => {
       expect(summary).toMatchObject({ type: 'summary', packets: 240, sipMessages: 240, decodeErrors: 0 });
     });
   }
+});
+
+describe('analyze - --follow stopped before the first byte', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} before stdin gave anything: an empty summary and exit 0, not an "empty input" error`, { timeout: 30_000 }, async () => {
+      // --metrics only for its line on stderr: the run handles Ctrl-C and SIGTERM from the moment it is written
+      const child = spawn(process.execPath, ['bin/sipscope.js', 'analyze', '-', '--follow', '--jsonl', '--metrics', '127.0.0.1:0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.stderr.on('data', (chunk) => (err += chunk));
+      for (let waited = 0; waited < 20_000 && !err.includes('/metrics\n'); waited += 50) await sleep(50);
+      child.kill(signal);
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      child.stdin.destroy();
+      expect(err).toMatch(/^sipscope analyze: metrics on http:\/\/127\.0\.0\.1:\d+\/metrics\n$/);
+      expect(code).toBe(0);
+      const lines = out.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({ type: 'summary', packets: 0, sipMessages: 0, calls: 0, decodeErrors: 0 });
+    });
+  }
+});
+
+describe('an input that is really empty stays an error naming it', () => {
+  it('analyze /dev/null and analyze - < /dev/null (no --follow): exit 2, "empty"', async () => {
+    for (const [args, name] of [[['/dev/null'], '/dev/null'], [['-'], '-']] as const) {
+      const run = spawnSync(process.execPath, ['bin/sipscope.js', 'analyze', ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`${name}: empty (0 bytes)`);
+    }
+  });
 });
 
 describe('metrics text', () => {

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Analyzer, parseFailOn, type AnalysisResult, type FailOn, type Finding } from '../../analysis/index.js';
+import { EmptyCaptureError } from '../../capture/errors.js';
 import type { DecodeIssue } from '../../capture/types.js';
 import { renderAnalysisJson } from '../../report/analysis-json.js';
 import { renderAnalysisJUnit } from '../../report/analysis-junit.js';
@@ -173,7 +174,9 @@ async function followStdin(
   const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): void };
   const input = new PassThrough();
   stdin.pipe(input);
+  let stopped = false;
   const removeSignals = onStopSignal(() => {
+    stopped = true;
     stdin.unpipe(input);
     input.end();
     stdin.destroy?.();
@@ -190,6 +193,12 @@ async function followStdin(
       },
       analysed: () => clock.messageAnalysed(),
     });
+  } catch (error) {
+    // stopped before the stream gave its first byte: a live run that saw nothing, not an empty file (which an
+    // end of stdin without a stop still is)
+    if (!(stopped && error instanceof EmptyCaptureError)) throw error;
+    const stream = userStream(args, writer, onFinding);
+    stream.end(new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true }).finish({ files: 1, packets: 0, bytes: 0, sipMessages: 0, decodeErrors: 0 }));
   } finally {
     clock.stop();
     removeSignals();
