@@ -8,7 +8,7 @@ import type { SipPayload } from '../capture/types.js';
 import type { ActiveCallSource } from '../client/rotation/drain.js';
 import { parseDuration } from './check-options.js';
 import { badArgument, CliError } from './exit.js';
-import { parseHostPort } from './host-port.js';
+import { hostPort } from '../sip/index.js';
 
 export async function windowOf(window: string | undefined, captures: readonly string[]): Promise<{ ms: number; source: string }> {
   if (window !== undefined) return { ms: parseDuration(window, '--window'), source: '--window' };
@@ -32,6 +32,8 @@ export interface LiveSourceOptions {
 }
 
 export interface LiveSource extends ActiveCallSource {
+  /** For a socket: the line that names the address it is bound to (the port the system chose for port 0), for stderr. */
+  listening?: string;
   close(): Promise<void>;
 }
 
@@ -44,16 +46,11 @@ export async function openLiveSource(options: LiveSourceOptions, username: strin
   const feed = (payload: SipPayload): void => tracker.addSighting(payload);
   if (options.hepListen !== undefined) {
     // the one HEP listener of `analyze --hep-listen` (senders other than loopback refused when listening on loopback)
-    const { defaultHepSenders, listenHep } = await import('./commands/analyze-live.js');
-    const listen = parseHostPort(options.hepListen, '--hep-listen');
-    const listener = await listenHep({
-      listen,
-      allowedSenders: defaultHepSenders(listen, undefined),
-      payload: feed,
-      issue: onIssue,
-    });
+    const { hepListeningLine, openHepListen } = await import('./commands/analyze-live.js');
+    const listener = await openHepListen(options.hepListen, undefined, { payload: feed, issue: onIssue });
     return {
-      description: `HEP on ${options.hepListen}`,
+      description: `HEP on ${hostPort(listener.bound.host, listener.bound.port)}`,
+      listening: hepListeningLine('rotate', listener),
       activeCalls: () => tracker.activeCalls(username),
       messages: () => tracker.messages,
       close: async () => {

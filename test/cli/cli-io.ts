@@ -10,13 +10,17 @@ export interface CliRun {
   elapsedMs: number;
 }
 
-export async function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
+/** `onErr` sees each stderr line as it is written (a run that names its bound port there). */
+export async function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string; onErr?: (text: string) => void } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const started = Date.now();
   const code = await main(args, {
     out: (text) => { stdout += text.endsWith('\n') ? text : `${text}\n`; },
-    err: (text) => { stderr += text.endsWith('\n') ? text : `${text}\n`; },
+    err: (text) => {
+      stderr += text.endsWith('\n') ? text : `${text}\n`;
+      options.onErr?.(text);
+    },
     style: new Chalk({ level: 0 }),
     interactive: false,
     env: options.env ?? {},

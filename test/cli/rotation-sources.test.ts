@@ -3,8 +3,8 @@
  * mirror copy of a message already seen is set aside by the one rule (src/analysis/mirror-copies.ts), so the
  * drain's `sourceMessages` is the number of messages, not of sightings. Fed the real HEP datagrams Kamailio's
  * siptrace sent in fixtures/captures/recorded/hep3-kamailio.pcap (it mirrors the ACK twice), and the whole capture
- * (each message on the wire and in HEP) as a pcap stream; the expected count is tshark's of the wire. UDP port
- * 27710 on loopback (rotate drain's --hep-listen takes no port 0; no other test file uses it).
+ * (each message on the wire and in HEP) as a pcap stream; the expected count is tshark's of the wire. The HEP
+ * socket listens on a loopback port the system picks (--hep-listen 127.0.0.1:0), named by the source's stderr line.
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,9 +22,11 @@ async function settled(source: LiveSource, messages: number): Promise<void> {
 describe('rotate drain live sources', () => {
   it('--hep-listen: the HEP copies of the wire messages count once each (the second ACK copy set aside)', async () => {
     const issues: string[] = [];
-    const port = 27710;
-    const source = (await openLiveSource({ hepListen: `127.0.0.1:${port}`, pcapStdin: false, stdin: process.stdin }, 'alice', (issue) => issues.push(issue.code)))!;
+    const source = (await openLiveSource({ hepListen: '127.0.0.1:0', pcapStdin: false, stdin: process.stdin }, 'alice', (issue) => issues.push(issue.code)))!;
     try {
+      const port = Number(/^sipscope rotate: listening for HEP on 127\.0\.0\.1:(\d+)$/.exec(source.listening ?? '')?.[1]);
+      expect(port).toBeGreaterThan(0);
+      expect(source.description).toBe(`HEP on 127.0.0.1:${port}`);
       const datagrams = hepDatagrams();
       expect(datagrams.length).toBe(WIRE.sipMessages + 1);
       await send(datagrams, port);

@@ -2,7 +2,7 @@
  * The rotation gate (sipscope rotate) against a digest-checking registrar on 127.0.0.1 whose user table the test
  * changes while it runs: check before revocation, verify after (with a propagation delay), drain with a window and
  * with a live HEP source (and without a window: the source's grace before it counts as silent), and the CLI's
- * verdicts, JSON, JUnit and exit codes. Ports 46300-46339 and 46344-46346.
+ * verdicts, JSON, JUnit and exit codes. Ports 46300-46339, 46344-46346 and 27830.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -302,6 +302,28 @@ describe('sipscope rotate (CLI)', () => {
       expect(report).toMatchObject({ type: 'report', step: 'drain', ok: true, drain: { peakActiveCalls: 1, activeCallsAtEnd: 0, stoppedBecause: 'drained' } });
       expect(report.elapsedMs).toBeGreaterThanOrEqual(2000);
     } finally {
+      sender.close();
+    }
+  });
+
+  test('drain --hep-listen 127.0.0.1:0: a port the system picks, named on stderr once bound, and HEP sent there is read', async () => {
+    peer = await startUdpPeer(27830, accountsRegistrar(fresh()));
+    const sender = createSocket('udp4');
+    let mirror: NodeJS.Timeout | undefined;
+    try {
+      const run = await runCli(['rotate', 'drain', ...common(27830), '--recheck', '10s', '--hep-listen', '127.0.0.1:0', '--source-grace', '4s', '--json', '--max-wait', '10s'], {
+        env,
+        onErr(text) {
+          const port = Number(/^sipscope rotate: listening for HEP on 127\.0\.0\.1:(\d+)$/.exec(text)?.[1]);
+          if (port > 0) mirror ??= setInterval(() => sender.send(hep3(sipMessage('OPTIONS sip:bob@x SIP/2.0', 'probe-1', '1 OPTIONS')), port, '127.0.0.1'), 100);
+        },
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(mirror).toBeDefined();
+      expect(JSON.parse(run.stdout)).toMatchObject({ step: 'drain', ok: true, drain: { stoppedBecause: 'drained', activeCallsAtEnd: 0 } });
+      expect(JSON.parse(run.stdout).drain.sourceMessages).toBeGreaterThanOrEqual(1);
+    } finally {
+      clearInterval(mirror);
       sender.close();
     }
   });

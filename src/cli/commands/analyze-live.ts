@@ -14,7 +14,7 @@ import { decodeHep } from '../../capture/hep.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
 import { hostPort } from '../../sip/index.js';
 import { badArgument, CliError } from '../exit.js';
-import type { HostPort } from '../host-port.js';
+import { parseHostPort, type HostPort } from '../host-port.js';
 
 /** How often a quiet live source moves the analyzer's clock on. */
 const CLOCK_TICK_MS = 200;
@@ -116,6 +116,20 @@ export async function listenHep(options: HepSourceOptions): Promise<HepSource> {
     if (!recognised) options.issue({ ...where, code: 'hep-not-hep', message: `datagram of ${datagram.length} bytes from ${sender.address}:${sender.port} is not HEP v2/v3: ignored` });
   });
   return source;
+}
+
+/**
+ * `--hep-listen ADDR:PORT` opened, the one way `analyze` and `rotate drain` take it: port 0 is a free port the
+ * system picks (the socket's `bound` says which); the senders accepted are `from` (--hep-from) or defaultHepSenders.
+ */
+export async function openHepListen(address: string, from: string | undefined, handlers: Pick<HepSourceOptions, 'payload' | 'issue'>): Promise<HepSource> {
+  const listen = parseHostPort(address, '--hep-listen', { portZero: true });
+  return listenHep({ listen, allowedSenders: defaultHepSenders(listen, from), ...handlers });
+}
+
+/** The stderr line a command writes once its HEP socket is bound: the address a script waits for and sends to. */
+export function hepListeningLine(command: string, source: HepSource): string {
+  return `sipscope ${command}: listening for HEP on ${hostPort(source.bound.host, source.bound.port)}`;
 }
 
 /** The senders allowed by default: loopback when listening on loopback (a local agent), any sender otherwise. */

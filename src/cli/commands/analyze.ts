@@ -25,7 +25,7 @@ import type { CliIO } from '../io.js';
 import { issueLine } from '../issue-line.js';
 import type { ArgumentsOf } from '../option-table.js';
 import { RecordSpool, TextSpool } from '../spool.js';
-import { defaultHepSenders, listenHep, LiveClock, onStopSignal, serveMetrics, type MetricsSource } from './analyze-live.js';
+import { hepListeningLine, LiveClock, openHepListen, onStopSignal, serveMetrics, type MetricsSource } from './analyze-live.js';
 import { checkOutputFile } from '../output-file.js';
 import { captureFiles, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
 import { openDatasetRun, type DatasetRun } from './dataset-run.js';
@@ -207,23 +207,20 @@ async function followStdin(
 
 /** `--hep-listen`: HEP datagrams analysed as they come, until Ctrl-C or SIGTERM. */
 async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
-  const listen = parseHostPort(hepListen, '--hep-listen', { portZero: true });
   const stream = userStream(args, writer, onFinding);
   const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true });
   metrics.analyzer = analyzer;
   const clock = new LiveClock();
   // the heap bounds of a capture's analysis (heap-growth.ts): a busy HEP feed turns memory over as a capture does
   boundHeapGrowthForAnalysis();
-  const source = await listenHep({
-    listen,
-    allowedSenders: defaultHepSenders(listen, args.hepFrom),
+  const source = await openHepListen(hepListen, args.hepFrom, {
     payload: boundingYoungGeneration((payload) => {
       analyzer.add(payload);
       clock.messageAnalysed();
     }),
     issue: liveIssues(io, metrics),
   });
-  io.err(`sipscope analyze: listening for HEP on ${hostPort(source.bound.host, source.bound.port)} (Ctrl-C ends and writes the summary)`);
+  io.err(`${hepListeningLine('analyze', source)} (Ctrl-C ends and writes the summary)`);
   clock.start(analyzer);
   const removeSignals = onStopSignal(() => source.close());
   try {

@@ -43,7 +43,7 @@ const ROTATE_OPTIONS = {
   'window-from': { type: 'string', array: true, describe: 'drain/watch: captures whose p99 call duration is the drain window' },
   recheck: { type: 'string', default: '30s', describe: "drain/watch: re-check the new credential's registration this often" },
   'max-wait': { type: 'string', describe: 'drain/watch: give up (exit 1) after this long (default: window + 1 h)' },
-  'hep-listen': { type: 'string', describe: "drain/watch: live source of the old credential's calls: HEP over UDP on ADDR:PORT" },
+  'hep-listen': { type: 'string', describe: "drain/watch: live source of the old credential's calls: HEP over UDP on ADDR:PORT (port 0: a free one, named on stderr)" },
   'pcap-stdin': { type: 'boolean', default: false, describe: 'drain/watch: live source: a pcap stream on stdin (tcpdump -U --immediate-mode -w - ...)' },
   'source-grace': { type: 'string', describe: 'drain/watch: how long the live source may show no SIP message before it counts as silent (default 5s; the window, when longer)' },
   'revoke-cmd': { type: 'string', describe: "watch: the operator's revocation command, run by /bin/sh once the drain is over" },
@@ -173,6 +173,8 @@ async function drain(args: RotateArguments, io: CliIO, settings: ProbeSettings, 
   if (window.ms === 0 && args.hepListen === undefined && !args.pcapStdin) throw badArgument('drain needs a window (--window, --window-from) or a live source (--hep-listen, --pcap-stdin)');
   if (args.sourceGrace !== undefined && args.hepListen === undefined && !args.pcapStdin) throw badArgument('--source-grace goes with a live source (--hep-listen, --pcap-stdin)');
   const source = await openLiveSource({ hepListen: args.hepListen, pcapStdin: args.pcapStdin, stdin: io.stdin }, old.authUser ?? old.user, (issue) => progress(io, args, { type: 'source-issue', ...issue }));
+  // the bound address, not the one asked for: with port 0 the system chose it, and a caller reads it from here
+  if (source?.listening !== undefined) io.err(source.listening);
   try {
     return await rotateDrain(settings, fresh, {
       windowMs: window.ms,
