@@ -17,7 +17,7 @@ import { DETECTORS, type Detector } from './detectors/index.js';
 import type { AnalysisBounds } from './detectors/detector.js';
 import { DurationList } from './durations.js';
 import { callOfUser } from './filter.js';
-import { ANALYSIS_HEADERS, readFields, uriUser } from './fields.js';
+import { ANALYSIS_HEADERS, uriUser } from './fields.js';
 import { MirrorCopies } from './mirror-copies.js';
 import { observe, observeReading, type ObservedMessage, type ObservedResponse } from './observed.js';
 import { readPlainMessage } from './plain-message.js';
@@ -131,12 +131,15 @@ export class Analyzer {
       this.bounds.cutUntilUs = this.options.untilUs;
       return undefined;
     }
-    if (this.mirrors.isCopy(payload)) {
-      this.setAside(payload);
+    const sighting = this.mirrors.sight(payload);
+    if (sighting.payload !== payload) {
+      this.setAside(payload, sighting.callId);
       return undefined;
     }
     const observed = this.read(payload);
     if (!observed) return undefined;
+    // a copy has the same bytes: its Call-ID is this one, not read again
+    sighting.callId = observed.fields.callId;
     const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission);
     if (created) {
@@ -242,9 +245,8 @@ export class Analyzer {
    * A mirror copy: counted apart, not analysed. Its frames are the message's too, so they join its call's packets
    * (as a retransmission's do).
    */
-  private setAside(copy: SipPayload): void {
+  private setAside(copy: SipPayload, callId: string | undefined): void {
     this.mirrorCopies++;
-    const callId = callIdOf(copy);
     if (callId !== undefined) this.calls.get(callId)?.addCopy(framesOf(copy));
     this.options.mirrorCopy?.(copy, callId);
   }
@@ -406,17 +408,6 @@ function outcomeOf(response: ObservedResponse, transaction: Transaction, call: C
     responsePacket: response.packetNumber,
     inDialog: request?.inDialog ?? false,
   };
-}
-
-/** The Call-ID of a message, read as the analysis reads it (plain reading, else the parser); undefined without one. */
-function callIdOf(payload: SipPayload): string | undefined {
-  const plain = readPlainMessage(payload.bytes);
-  if (plain) return plain.fields.callId;
-  try {
-    return readFields(parseMessage(payload.bytes, { datagram: payload.transport === 'udp', only: ANALYSIS_HEADERS }))?.callId;
-  } catch {
-    return undefined;
-  }
 }
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {

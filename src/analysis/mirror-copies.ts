@@ -54,10 +54,12 @@ const MAX_SIGHTINGS = 20_000;
 const KEY_BYTES = 256;
 
 /** The first sighting of a message, and whether its group holds a wire sighting. */
-interface Sighting {
+export interface Sighting {
   payload: SipPayload;
   key: number;
   wire: boolean;
+  /** The Call-ID the analysis read from it, noted there for its copies (which have the same bytes). */
+  callId?: string;
 }
 
 /**
@@ -76,23 +78,32 @@ export class MirrorCopies {
 
   /** Whether `payload` is a copy of a message already seen (then it is to be set aside); else it is remembered. */
   isCopy(payload: SipPayload): boolean {
+    return this.sight(payload).payload !== payload;
+  }
+
+  /**
+   * The first sighting of the message `payload` is a copy of (then its `payload` is another one, and `payload` is
+   * to be set aside), else the sighting `payload` is now remembered as (its `payload` is `payload`).
+   */
+  sight(payload: SipPayload): Sighting {
     const timeUs = payload.timeUs;
     if (this.recent.hasDue(timeUs - MIRROR_WINDOW_US - 1)) this.recent.takeDue(timeUs - MIRROR_WINDOW_US - 1, this.forget);
     if (payload.hep && !this.indexed) this.indexAll();
     if (!this.indexed) {
-      this.remember({ payload, key: 0, wire: true });
-      return false;
+      const wireSighting: Sighting = { payload, key: 0, wire: true };
+      this.remember(wireSighting);
+      return wireSighting;
     }
     const key = keyOf(payload);
     const group = this.groupOf(payload, key);
     if (group) {
       if (!payload.hep) group.wire = true;
-      return true;
+      return group;
     }
     const sighting: Sighting = { payload, key, wire: !payload.hep };
     this.remember(sighting);
     this.index(sighting);
-    return false;
+    return sighting;
   }
 
   /** The newest group within the window that `payload` belongs to (see the rule above). */
