@@ -1,5 +1,5 @@
 /**
- * `sipscope analyze --json`: the stable JSON document of an analysis (schema in docs/analyze-json.md).
+ * `sipscope analyze --json`: the JSON document of an analysis (its schema, and what stays stable across versions, in docs/analyze-json.md).
  * Times are ISO 8601 UTC with microseconds; absent values are null (never left out), except a finding's optional
  * `callId` and `username`, which are omitted when unknown.
  */
