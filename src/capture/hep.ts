@@ -14,6 +14,9 @@ import type { CaptureTransport, DecodeIssue, Endpoint, FrameMeta, SipPayload } f
 
 export type HepMeta = FrameMeta;
 
+/** For a HEP packet read from a TCP stream: the frames that opened the connection and its lead-in (SipPayload). */
+export type StreamFrames = Pick<SipPayload, 'opening' | 'leadIn'>;
+
 export interface HepSink {
   message(p: SipPayload): void;
   issue(i: DecodeIssue): void;
@@ -71,7 +74,7 @@ function transportOf(protocol: number | undefined): CaptureTransport {
  * that is broken, or whose SIP cannot be read, is reported (hep-bad-length, hep-bad-chunk, hep-missing-chunk,
  * hep-no-payload, hep-not-sip) with its packet number. `packets`: the frames that carried the HEP packet.
  */
-export function decodeHep(payload: Uint8Array, meta: HepMeta, sink: HepSink, packets: number[] = [meta.packetNumber]): boolean {
+export function decodeHep(payload: Uint8Array, meta: HepMeta, sink: HepSink, packets: number[] = [meta.packetNumber], stream: StreamFrames = {}): boolean {
   const fields: HepFields = {};
   const issue = (code: string, what: string) =>
     sink.issue({ code, message: `${what} (HEP, packet ${meta.packetNumber})`, file: meta.file, packetNumber: meta.packetNumber, offset: meta.offset });
@@ -104,7 +107,8 @@ export function decodeHep(payload: Uint8Array, meta: HepMeta, sink: HepSink, pac
   const dst: Endpoint = { ip: fields.dstIp ?? '', port: fields.dstPort ?? 0 };
   const timeUs = fields.seconds !== undefined ? fields.seconds * 1e6 + (fields.microseconds ?? 0) : meta.timeUs;
   const transport = transportOf(fields.protocol);
-  const emit = (bytes: Uint8Array) => sink.message({ file: meta.file, packetNumber: meta.packetNumber, packets, timeUs, src, dst, transport, hep: true, bytes });
+  const { opening, leadIn } = stream;
+  const emit = (bytes: Uint8Array) => sink.message({ file: meta.file, packetNumber: meta.packetNumber, packets, timeUs, src, dst, transport, opening, leadIn, hep: true, bytes });
   if (transport === 'udp') {
     emit(inner.slice());
     return true;

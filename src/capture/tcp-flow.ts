@@ -5,6 +5,9 @@
  */
 import type { Endpoint, FrameMeta } from './types.js';
 
+/** Most frames a message's lead-in lists (SipPayload.leadIn); a longer run of coalescing segments keeps the nearest. */
+export const MAX_LEAD_IN_FRAMES = 256;
+
 /**
  * What the bytes of the flow are currently read as.
  * unsynced: nothing recognised yet (new or mid-stream flow): look for a SIP start line or a WebSocket handshake.
@@ -73,8 +76,8 @@ export class TcpFlow {
   /** Opened by a SYN without ACK (the client's): the first ACK without data that follows completes the handshake. */
   awaitingHandshakeAck = false;
   /** Frames of the last message read from this flow, and its lead-in (SipPayload.leadIn): the next one's lead-in grows from them. */
-  lastPackets: number[] | undefined = undefined;
-  lastLeadIn: readonly number[] | undefined = undefined;
+  private lastPackets: number[] | undefined = undefined;
+  private lastLeadIn: readonly number[] | undefined = undefined;
   /** Stream position of a message start line that arrived without the rest of the message, or -1. */
   awaitFrom = -1;
   /** Stream position where that message ends (its header block and Content-Length were read), or -1. */
@@ -156,6 +159,28 @@ export class TcpFlow {
     this.streamPosition += count;
     if (this.start === this.end) this.releaseBuffer();
     this.pruneContributions(this.streamPosition);
+  }
+
+  /**
+   * The lead-in of a message (or HEP packet) whose frames are `frames` (SipPayload.leadIn): when its first frame is
+   * also the last frame of the one read before it on the flow, that frame begins inside (or with) the earlier one,
+   * so the earlier one's other frames and its own lead-in come first. Messages are read in stream order, so the
+   * earlier one is the flow's last. Costs nothing for a message that starts its first frame.
+   */
+  leadInOf(frames: number[]): readonly number[] | undefined {
+    const previous = this.lastPackets;
+    const previousLeadIn = this.lastLeadIn;
+    let result: number[] | undefined;
+    if (previous !== undefined && previous[previous.length - 1] === frames[0] && (previous.length > 1 || previousLeadIn !== undefined)) {
+      // the nearest frames first: the earlier message's own (the last of them when there are too many), then its lead-in
+      result = previous.slice(Math.max(0, previous.length - 1 - MAX_LEAD_IN_FRAMES), -1);
+      if (previousLeadIn !== undefined) {
+        for (let i = 0; i < previousLeadIn.length && result.length < MAX_LEAD_IN_FRAMES; i++) result.push(previousLeadIn[i]);
+      }
+    }
+    this.lastPackets = frames;
+    this.lastLeadIn = result;
+    return result;
   }
 
   /** Drops buffered bytes and their bookkeeping (after a gap, on close, or on eviction). */

@@ -54,7 +54,9 @@ export function readHepStream(context: StreamContext, flow: TcpFlow, data: Uint8
     }
     if (to - position < total) return position;
     const end = position + total;
-    decodeHep(data.subarray(position, end), context.meta, context.sink, flow.packetsOf(base + position, base + end));
+    const frames = flow.packetsOf(base + position, base + end);
+    // RFC 9293 §3.5: the handshake, and the frames before the packet's first one, for a reader given only some frames
+    decodeHep(data.subarray(position, end), context.meta, context.sink, frames, { opening: flow.opening, leadIn: flow.leadInOf(frames) });
     position = end;
   }
   return position;

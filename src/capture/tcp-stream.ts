@@ -22,9 +22,6 @@ import {
   WS_OPCODE_TEXT,
 } from './websocket.js';
 
-/** Most frames a message's lead-in lists (SipPayload.leadIn); a longer run of coalescing segments keeps the nearest. */
-export const MAX_LEAD_IN_FRAMES = 256;
-
 function emit(context: StreamContext, flow: TcpFlow, bytes: Uint8Array, packets: number[], transport: 'tcp' | 'ws'): void {
   const { meta } = context;
   const frames = packets.length > 0 ? packets : [meta.packetNumber];
@@ -37,31 +34,9 @@ function emit(context: StreamContext, flow: TcpFlow, bytes: Uint8Array, packets:
     dst: flow.dst,
     transport,
     opening: flow.opening,
-    leadIn: leadIn(flow, frames),
+    leadIn: flow.leadInOf(frames),
     bytes,
   });
-}
-
-/**
- * The lead-in of a message whose frames are `frames` (SipPayload.leadIn): when its first frame is also the last
- * frame of the message read before it on the flow, that frame begins inside (or with) the earlier message, so the
- * earlier message's other frames and its own lead-in come first. Messages are read in stream order, so the
- * earlier one is the flow's last. Costs nothing for a message that starts its first frame.
- */
-function leadIn(flow: TcpFlow, frames: number[]): readonly number[] | undefined {
-  const previous = flow.lastPackets;
-  const previousLeadIn = flow.lastLeadIn;
-  let result: number[] | undefined;
-  if (previous !== undefined && previous[previous.length - 1] === frames[0] && (previous.length > 1 || previousLeadIn !== undefined)) {
-    // the nearest frames first: the earlier message's own (the last of them when there are too many), then its lead-in
-    result = previous.slice(Math.max(0, previous.length - 1 - MAX_LEAD_IN_FRAMES), -1);
-    if (previousLeadIn !== undefined) {
-      for (let i = 0; i < previousLeadIn.length && result.length < MAX_LEAD_IN_FRAMES; i++) result.push(previousLeadIn[i]);
-    }
-  }
-  flow.lastPackets = frames;
-  flow.lastLeadIn = result;
-  return result;
 }
 
 /**

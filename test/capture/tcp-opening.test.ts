@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeCaptures } from '../../src/capture/decode.js';
 import { ipv4FlowKey, reverseFlowKey, textFlowKey } from '../../src/capture/tcp-flow-key.js';
 import { TcpReassembler, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type TcpSegment } from '../../src/capture/tcp-reassembly.js';
-import { MAX_LEAD_IN_FRAMES } from '../../src/capture/tcp-stream.js';
+import { MAX_LEAD_IN_FRAMES } from '../../src/capture/tcp-flow.js';
 import type { SipPayload } from '../../src/capture/types.js';
 import { readTcpSegments } from './tcp-capture-helper.js';
 import { publicCapture } from './tcp-expect-helper.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tsharkArgs, tsharkFields } from '../analysis/capture-helpers.js';
 import { pcap, TcpConversation } from '../capture/capture-bytes.js';
+import { ethernet, hepOverTcp, hepProblems, ipv4, sipMessage as hostileSipMessage, udp } from '../capture/hostile-captures.mjs';
 import { ringOf } from '../capture/split-captures.js';
 import { REVOCATION_TCP, REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
 
@@ -166,6 +167,46 @@ describe('sipscope extract', () => {
       });
     }
   });
+
+  /**
+   * `hepOverTcp` with, when `wireCopyOf` is given, that call's message on the wire first (UDP, the addresses, ports
+   * and time its HEP chunks carry): its HEP packet is then a mirror copy, set aside rather than analysed.
+   */
+  function hepTcpCapture(name: string, wireCopyOf?: string): string {
+    // heplify -nt tcp: HEP3 packets back to back, cut into 150-byte segments (every packet starts inside one)
+    const problems = hepProblems();
+    const hep = hepOverTcp(['hep-a1', 'hep-b1', 'hep-a2', 'hep-b2'].map((callId) => problems.valid(callId)), 150);
+    const capture = join(dir, name);
+    if (wireCopyOf === undefined) {
+      writeFileSync(capture, hep);
+      return capture;
+    }
+    const frame = ethernet(ipv4(udp(hostileSipMessage('OPTIONS', wireCopyOf, { transport: 'UDP' }), 5060, 5060), { src: '10.0.0.1', dst: '10.0.0.2' }));
+    const record = Buffer.alloc(16);
+    record.writeUInt32LE(1_700_000_000, 0); // the time of the HEP chunks (hepSipChunks)
+    record.writeUInt32LE(frame.length, 8);
+    record.writeUInt32LE(frame.length, 12);
+    writeFileSync(capture, Buffer.concat([hep.subarray(0, 24), record, frame, hep.subarray(24)]));
+    return capture;
+  }
+
+  for (const wire of [false, true]) {
+    it(`HEP over TCP${wire ? ' (mirror copies of the wire)' : ''}: the connection’s handshake, and the earlier segments of a HEP packet a segment of the call ends`, async () => {
+    const capture = hepTcpCapture(`hep-tcp-${wire}.pcap`, wire ? 'hep-b1' : undefined);
+    const output = await extract(capture, 'hep-b1', `hep-tcp-${wire}-b1.pcap`);
+    // tcp.completeness (tshark): 1 = SYN seen, 2 = SYN-ACK seen
+    const completeness = tsharkFields(output, 'tcp', ['tcp.completeness']).map(([bits]) => Number(bits));
+    expect(Math.max(...completeness) & 3).toBe(3);
+    // each run of consecutive data segments (tshark's seq and len) starts where a HEP3 packet does: a reader that
+    // frames the stream by HEP3 lengths from there (as a collector does) reaches the call's packet
+    const segments = tsharkFields(output, 'tcp.len > 0 && tcp.dstport == 9060', ['tcp.seq', 'tcp.len', 'tcp.payload']).map(([seq, len, payload]) => ({ seq: Number(seq), len: Number(len), payload }));
+    expect(segments.length).toBeGreaterThan(0);
+    segments.forEach((segment, index) => {
+      const previous = segments[index - 1];
+      if (previous === undefined || previous.seq + previous.len !== segment.seq) expect(segment.payload.replace(/:/g, '').slice(0, 8), `segment at seq ${segment.seq}`).toBe('48455033');
+    });
+    });
+  }
 
   it('an unknown Call-ID or stdin input is a local error', async () => {
     expect((await runCli(['extract', REVOCATION_UDP, '--call-id', 'nope', '-o', join(dir, 'x.pcap')])).code).toBe(2);

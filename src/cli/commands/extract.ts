@@ -53,7 +53,11 @@ export const extractCommand = defineCommand({
       },
       // a HEP mirror copy of one of its messages is not analysed, but its frames carry the call too
       mirrorCopy(copy, copyCallId) {
-        if (copyCallId === callId) for (const packet of framesOf(copy)) packets.add(packet);
+        if (copyCallId !== callId) return;
+        for (const packet of framesOf(copy)) packets.add(packet);
+        // HEP over TCP: the connection's handshake and the copy's lead-in, as for a message read from a stream
+        if (copy.opening !== undefined) openings.add(copy.opening);
+        if (copy.leadIn !== undefined) for (const packet of copy.leadIn) packets.add(packet);
       },
     });
     if (packets.size === 0) throw noMessageOfCallError(callId, files.join(' '));
