@@ -192,19 +192,19 @@ describe('sipscope extract', () => {
 
   for (const wire of [false, true]) {
     it(`HEP over TCP${wire ? ' (mirror copies of the wire)' : ''}: the connection’s handshake, and the earlier segments of a HEP packet a segment of the call ends`, async () => {
-    const capture = hepTcpCapture(`hep-tcp-${wire}.pcap`, wire ? 'hep-b1' : undefined);
-    const output = await extract(capture, 'hep-b1', `hep-tcp-${wire}-b1.pcap`);
-    // tcp.completeness (tshark): 1 = SYN seen, 2 = SYN-ACK seen
-    const completeness = tsharkFields(output, 'tcp', ['tcp.completeness']).map(([bits]) => Number(bits));
-    expect(Math.max(...completeness) & 3).toBe(3);
-    // each run of consecutive data segments (tshark's seq and len) starts where a HEP3 packet does: a reader that
-    // frames the stream by HEP3 lengths from there (as a collector does) reaches the call's packet
-    const segments = tsharkFields(output, 'tcp.len > 0 && tcp.dstport == 9060', ['tcp.seq', 'tcp.len', 'tcp.payload']).map(([seq, len, payload]) => ({ seq: Number(seq), len: Number(len), payload }));
-    expect(segments.length).toBeGreaterThan(0);
-    segments.forEach((segment, index) => {
-      const previous = segments[index - 1];
-      if (previous === undefined || previous.seq + previous.len !== segment.seq) expect(segment.payload.replace(/:/g, '').slice(0, 8), `segment at seq ${segment.seq}`).toBe('48455033');
-    });
+      const capture = hepTcpCapture(`hep-tcp-${wire}.pcap`, wire ? 'hep-b1' : undefined);
+      const output = await extract(capture, 'hep-b1', `hep-tcp-${wire}-b1.pcap`);
+      // tcp.completeness (tshark): 1 = SYN seen, 2 = SYN-ACK seen
+      const completeness = tsharkFields(output, 'tcp', ['tcp.completeness']).map(([bits]) => Number(bits));
+      expect(Math.max(...completeness) & 3).toBe(3);
+      // each run of consecutive data segments (tshark's seq and len) starts where a HEP3 packet does: a reader that
+      // frames the stream by HEP3 lengths from there (as a collector does) reaches the call's packet
+      const segments = tsharkFields(output, 'tcp.len > 0 && tcp.dstport == 9060', ['tcp.seq', 'tcp.len', 'tcp.payload']).map(([seq, len, payload]) => ({ seq: Number(seq), len: Number(len), payload }));
+      expect(segments.length).toBeGreaterThan(0);
+      segments.forEach((segment, index) => {
+        const previous = segments[index - 1];
+        if (previous === undefined || previous.seq + previous.len !== segment.seq) expect(segment.payload.replace(/:/g, '').slice(0, 8), `segment at seq ${segment.seq}`).toBe('48455033');
+      });
     });
   }
 

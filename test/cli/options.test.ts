@@ -63,6 +63,51 @@ describe('sipscope options', () => {
   });
 });
 
+/**
+ * A --nagios line read as the Monitoring Plugins Development Guidelines define it
+ * (https://www.monitoring-plugins.org/doc/guidelines.html): one line, the service and its state first, the exit code
+ * the state's ("Plugin Return Codes"); after " | " space-separated `'label'=value[UOM];[warn];[crit];[min];[max]`
+ * ("Performance data": value, min and max in [-0-9.] or a value of U, UOM one of s us ms % B KB MB TB c, warn and
+ * crit in the range format [@]start:end of "Threshold and ranges", trailing empty fields dropped).
+ */
+function readMonitoringLine(stdout: string, code: number): { state: string; text: string; perfdata: Array<{ label: string; value: string; uom: string; fields: string[] }> } {
+  const lines = stdout.split('\n').filter((line) => line !== '');
+  expect(lines).toHaveLength(1);
+  const [head, perf] = lines[0].split(' | ');
+  const status = /^SIP (OK|WARNING|CRITICAL|UNKNOWN)\b(.*)$/.exec(head);
+  expect(status, head).not.toBeNull();
+  expect(code).toBe({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[status![1] as 'OK']);
+  const number = '-?(?:\\d+(?:\\.\\d*)?|\\.\\d+)';
+  const range = new RegExp(`^@?(?:(?:${number}|~):)?(?:${number})?$`);
+  const datum = new RegExp(`^('(?:[^']|'')+'|[^ '=]+)=(${number}|U)(s|us|ms|%|B|KB|MB|TB|c)?((?:;[^; ]*){0,4})$`);
+  const perfdata = (perf ?? '').split(' ').filter(Boolean).map((item) => {
+    const match = datum.exec(item);
+    expect(match, item).not.toBeNull();
+    const fields = match![4].split(';').slice(1);
+    expect(fields.at(-1), `${item}: trailing empty field`).not.toBe('');
+    const [warn = '', crit = '', min = '', max = ''] = fields;
+    for (const threshold of [warn, crit]) if (threshold !== '') expect(threshold, item).toMatch(range);
+    for (const bound of [min, max]) if (bound !== '') expect(bound, item).toMatch(new RegExp(`^${number}$`));
+    return { label: match![1].replace(/^'(.*)'$/, '$1').replace(/''/g, "'"), value: match![2], uom: match![3] ?? '', fields };
+  });
+  return { state: status![1], text: status![2], perfdata };
+}
+
+describe('options --nagios per the Monitoring Plugins guidelines', () => {
+  test('answered (OK), 404 (CRITICAL), nothing listening (CRITICAL, rtt U): one line, state = exit code, perfdata by the grammar', async () => {
+    const answered = await runCli(['options', `sip:127.0.0.1:${OPEN}`, '--nagios', '--warn-rtt', '500', '--crit-rtt', '1000']);
+    const ok = readMonitoringLine(answered.stdout, answered.code);
+    expect(ok.state).toBe('OK');
+    const rtt = ok.perfdata.find((datum) => datum.label === 'rtt')!;
+    expect(rtt).toMatchObject({ uom: 'ms', fields: ['500', '1000', '0'] });
+    expect(Number(rtt.value)).toBeGreaterThanOrEqual(0);
+    expect(readMonitoringLine((await runCli(['options', `sip:127.0.0.1:${NOT_FOUND_TCP};transport=tcp`, '--nagios'])).stdout, 2).state).toBe('CRITICAL');
+    const silent = await runCli(['options', 'sip:127.0.0.1:45499', '--nagios']);
+    const unreachable = readMonitoringLine(silent.stdout, silent.code);
+    expect(unreachable.perfdata.find((datum) => datum.label === 'rtt')).toMatchObject({ value: 'U', uom: '' });
+  });
+});
+
 describe('the same JSON shape over every transport when nothing listens', () => {
   test.each(['udp', 'tcp', 'tls', 'ws', 'wss'] as const)('%s: target names where it tried; ws/wss fail websocket-handshake first (target was null and the check missing over tcp/tls/ws/wss)', async (transport) => {
     const run = await runCli(['options', 'sip:127.0.0.1:45499', '--transport', transport, '--json']);
