@@ -205,6 +205,24 @@ describe('analyze - --follow stopped before the first byte', () => {
   }
 });
 
+describe('a live run stopped as soon as it names its address', () => {
+  it('SIGTERM at the "listening for HEP" line: the summary and exit 0, every time (the line came before the handler)', { timeout: 60_000 }, async () => {
+    for (let run = 0; run < 8; run++) {
+      const child = spawn(process.execPath, ['bin/sipscope.js', 'analyze', '--hep-listen', '127.0.0.1:0', '--jsonl'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      child.stderr.on('data', (chunk) => {
+        err += chunk;
+        if (err.includes('listening for HEP on')) child.kill('SIGTERM');
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code, `run ${run}: ${err}`).toBe(0);
+      expect(JSON.parse(out.trim())).toMatchObject({ type: 'summary', packets: 0, sipMessages: 0 });
+    }
+  });
+});
+
 describe('an input that is really empty stays an error naming it', () => {
   it('analyze /dev/null and analyze - < /dev/null (no --follow): exit 2, "empty"', async () => {
     for (const [args, name] of [[['/dev/null'], '/dev/null'], [['-'], '-']] as const) {

@@ -52,15 +52,38 @@ export class LiveClock {
   }
 }
 
-/** Runs `stop` on the first SIGINT or SIGTERM until the returned function removes the handlers. */
-export function onStopSignal(stop: () => void): () => void {
-  const handler = () => stop();
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+/**
+ * Ctrl-C and SIGTERM of a live run, caught from its start (before anything it writes to stderr, so that a script
+ * that waits for its first line may signal it at once): the first one runs the action given to onStop, or, when it
+ * came before the source was open, runs it as soon as one is given.
+ */
+export class StopSignal {
+  private stopped = false;
+  private action?: () => void;
+  private readonly handler = (): void => {
+    this.stopped = true;
+    this.action?.();
   };
+
+  constructor() {
+    process.once('SIGINT', this.handler);
+    process.once('SIGTERM', this.handler);
+  }
+
+  /** Whether a stop came. */
+  get requested(): boolean {
+    return this.stopped;
+  }
+
+  onStop(action: () => void): void {
+    this.action = action;
+    if (this.stopped) action();
+  }
+
+  remove(): void {
+    process.off('SIGINT', this.handler);
+    process.off('SIGTERM', this.handler);
+  }
 }
 
 export interface HepSourceOptions {

@@ -25,7 +25,7 @@ import type { CliIO } from '../io.js';
 import { issueLine } from '../issue-line.js';
 import type { ArgumentsOf } from '../option-table.js';
 import { RecordSpool, TextSpool } from '../spool.js';
-import { hepListeningLine, LiveClock, openHepListen, onStopSignal, serveMetrics, type MetricsSource } from './analyze-live.js';
+import { hepListeningLine, LiveClock, openHepListen, serveMetrics, StopSignal, type MetricsSource } from './analyze-live.js';
 import { checkOutputFile } from '../output-file.js';
 import { captureFiles, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
 import { openDatasetRun, type DatasetRun } from './dataset-run.js';
@@ -108,14 +108,18 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
     failed ||= failsOn(finding);
     metrics.findings.set(finding.kind, (metrics.findings.get(finding.kind) ?? 0) + 1);
   };
-  const server = args.metrics === undefined ? undefined : await serveMetrics(parseHostPort(args.metrics, '--metrics', { portZero: true }), metrics);
-  // the bound address, not the one asked for: with port 0 the system chose it, and a caller reads it from here
-  if (server) io.err(`sipscope analyze: metrics on http://${boundAddress(server)}/metrics`);
+  // a live run ends on Ctrl-C or SIGTERM from here on, before it names any address (a caller may stop it at once)
+  const stop = live ? new StopSignal() : undefined;
+  let server: Server | undefined;
   try {
-    if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding);
-    else if (live) await followStdin(args, io, writer, metrics, onFinding, dataset);
+    server = args.metrics === undefined ? undefined : await serveMetrics(parseHostPort(args.metrics, '--metrics', { portZero: true }), metrics);
+    // the bound address, not the one asked for: with port 0 the system chose it, and a caller reads it from here
+    if (server) io.err(`sipscope analyze: metrics on http://${boundAddress(server)}/metrics`);
+    if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding, stop!);
+    else if (live) await followStdin(args, io, writer, metrics, onFinding, dataset, stop!);
     else await streamAnalysis(files, args, io, 'analyze', writer, { onFinding, ...dataset?.hooks });
   } finally {
+    stop?.remove();
     spool.close();
     findingsSpool.close();
     await closeServer(server);
@@ -167,6 +171,7 @@ async function followStdin(
   metrics: MetricsSource,
   onFinding: (finding: Finding) => void,
   dataset: DatasetRun | undefined,
+  stop: StopSignal,
 ): Promise<void> {
   const clock = new LiveClock();
   // The capture is read through a pipe of our own, so that a stop can end it as the end of a file would: the
@@ -174,9 +179,7 @@ async function followStdin(
   const stdin = io.stdin as NodeJS.ReadableStream & { destroy?(): void };
   const input = new PassThrough();
   stdin.pipe(input);
-  let stopped = false;
-  const removeSignals = onStopSignal(() => {
-    stopped = true;
+  stop.onStop(() => {
     stdin.unpipe(input);
     input.end();
     stdin.destroy?.();
@@ -196,17 +199,24 @@ async function followStdin(
   } catch (error) {
     // stopped before the stream gave its first byte: a live run that saw nothing, not an empty file (which an
     // end of stdin without a stop still is)
-    if (!(stopped && error instanceof EmptyCaptureError)) throw error;
+    if (!(stop.requested && error instanceof EmptyCaptureError)) throw error;
     const stream = userStream(args, writer, onFinding);
     stream.end(new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true }).finish({ files: 1, packets: 0, bytes: 0, sipMessages: 0, decodeErrors: 0 }));
   } finally {
     clock.stop();
-    removeSignals();
   }
 }
 
 /** `--hep-listen`: HEP datagrams analysed as they come, until Ctrl-C or SIGTERM. */
-async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, writer: AnalysisStreamWriter, metrics: MetricsSource, onFinding: (finding: Finding) => void): Promise<void> {
+async function analyzeHep(
+  hepListen: string,
+  args: AnalyzeArguments,
+  io: CliIO,
+  writer: AnalysisStreamWriter,
+  metrics: MetricsSource,
+  onFinding: (finding: Finding) => void,
+  stop: StopSignal,
+): Promise<void> {
   const stream = userStream(args, writer, onFinding);
   const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true });
   metrics.analyzer = analyzer;
@@ -220,14 +230,13 @@ async function analyzeHep(hepListen: string, args: AnalyzeArguments, io: CliIO, 
     }),
     issue: liveIssues(io, metrics),
   });
+  stop.onStop(() => source.close());
   io.err(`${hepListeningLine('analyze', source)} (Ctrl-C ends and writes the summary)`);
   clock.start(analyzer);
-  const removeSignals = onStopSignal(() => source.close());
   try {
     await source.closed;
   } finally {
     clock.stop();
-    removeSignals();
   }
   stream.end(analyzer.finish({ files: 0, packets: source.datagrams, bytes: 0, sipMessages: 0, decodeErrors: metrics.decodeErrors }));
 }
