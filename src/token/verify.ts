@@ -22,6 +22,8 @@ export interface VerifyOptions {
   /** Expected `iss` and `sub`, when given. */
   issuer?: string;
   subject?: string;
+  /** The audience this verifier is (`--aud`); without it a token naming an audience is refused (RFC 7519 §4.1.3). */
+  audience?: string;
   /** Allowed clock difference, seconds. */
   skewS: number;
   /** The current time, seconds (tests pass a fixed one). */
@@ -84,16 +86,39 @@ export function tokenErrorOf(error: unknown): TokenError {
   return new TokenError('token-malformed', `not a usable JWT: ${message}`, { cause: error });
 }
 
-/** Claims checks of a token whose signature a key matched (RFC 7519 §4.1: exp, nbf, iss, sub; iat not in the future). */
+/**
+ * RFC 7519 §4.1.3: "If the principal processing the claim does not identify itself with a value in the "aud" claim
+ * when this claim is present, then the JWT MUST be rejected." jose checks `aud` only when given an audience, so a
+ * verifier given none refuses any token that names one (as PyJWT does).
+ */
+function checkAudiencePresent(claims: JWTPayload, audience: string | undefined): void {
+  if (audience !== undefined || !('aud' in claims)) return;
+  throw new TokenError('token-claim-mismatch', `claim "aud" names an audience (${JSON.stringify(claims.aud)}) and no --aud was given: a verifier that is not in "aud" must reject the token (RFC 7519 §4.1.3)`);
+}
+
+/** RFC 7519 §4.1.1, §4.1.2: `iss` and `sub` are StringOrURI, i.e. JSON strings; jose checks their types only when asked to match them. */
+function checkStringClaims(claims: JWTPayload): void {
+  for (const name of ['iss', 'sub'] as const) {
+    const value: unknown = claims[name];
+    if (value !== undefined && typeof value !== 'string') {
+      throw new TokenError('token-claim-missing', `claim "${name}" is unusable: not a string (RFC 7519 §4.1) but ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+/** Claims checks of a token whose signature a key matched (RFC 7519 §4.1: exp, nbf, iss, sub, aud; iat not in the future). */
 async function verifyClaims(token: string, key: SigningKey, options: VerifyOptions): Promise<JWTPayload> {
   const { payload } = await jwtVerify(token, key.bytes, {
     algorithms: [options.algorithm],
     issuer: options.issuer,
     subject: options.subject,
+    audience: options.audience,
     clockTolerance: options.skewS,
     currentDate: new Date(options.nowS * 1000),
     requiredClaims: [...REQUIRED_CLAIMS],
   });
+  checkStringClaims(payload);
+  checkAudiencePresent(payload, options.audience);
   if (typeof payload.iat === 'number' && payload.iat > options.nowS + options.skewS) {
     throw new TokenError('token-not-yet-valid', `"iat" is ${Math.round(payload.iat - options.nowS)} s in the future (beyond the ${options.skewS} s skew)`);
   }

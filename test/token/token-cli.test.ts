@@ -100,6 +100,19 @@ describe('token verify', () => {
     expect(JSON.parse(iss.stdout).error.code).toBe('token-claim-mismatch');
   });
 
+  test('a token with aud: exit 1 without --aud (RFC 7519 §4.1.3), 0 with the audience it names; --aud is verify-only', async () => {
+    const token = handMadeToken(HS256, claimsAt(nowS(), { aud: 'sip-gateway' }), ACTIVE_KEY);
+    const unnamed = await verify(token);
+    expect(unnamed.code).toBe(1);
+    expect(JSON.parse(unnamed.stdout)).toMatchObject({ valid: false, key: 'active', error: { code: 'token-claim-mismatch' } });
+    const named = await verify(token, ['--aud', 'sip-gateway']);
+    expect(named.code).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ valid: true, key: 'active' });
+    expect((await verify(token, ['--aud', 'billing'])).code).toBe(1);
+    const inspect = await cli(['inspect', '--token-env', 'T', '--aud', 'x'], { env: { T: token } });
+    expect(inspect.code).toBe(2);
+  });
+
   test('malformed token -> 1; unset key variable, short key, bad option value -> 2', async () => {
     expect((await verify('a.b')).code).toBe(1);
     const unset = await cli(['verify', '--token-env', 'T', '--key-env', 'NOPE'], { env: { T: 'a.b.c' } });

@@ -79,6 +79,33 @@ describe('verifyToken', () => {
     expect(result.error?.message).toContain(`"${claim}"`);
   });
 
+  // RFC 7519 §4.1.3: a principal that does not identify itself with a value of a present "aud" MUST reject the
+  // JWT (PyJWT, which the Kamailio gateway of the interop tests uses, refuses it with InvalidAudienceError).
+  test.each([['a string', 'sip-gateway'], ['a list', ['sip-gateway', 'other']]])('a token whose aud is %s is refused unless that audience is given', async (_, aud) => {
+    const token = handMadeToken(HS256, claimsAt(NOW, { aud }), ACTIVE_KEY);
+    const unnamed = await verifyToken(token, keys, options);
+    expect(unnamed).toMatchObject({ valid: false, key: 'active' });
+    expect(unnamed.error?.code).toBe('token-claim-mismatch');
+    expect(unnamed.error?.message).toContain('"aud"');
+    expect(await verifyToken(token, keys, { ...options, audience: 'sip-gateway' })).toMatchObject({ valid: true, key: 'active' });
+    const other = await verifyToken(token, keys, { ...options, audience: 'billing' });
+    expect(other.error?.code).toBe('token-claim-mismatch');
+  });
+
+  test('--aud given: a token without aud is invalid', async () => {
+    const result = await verifyToken(handMadeToken(HS256, claimsAt(NOW), ACTIVE_KEY), keys, { ...options, audience: 'sip-gateway' });
+    expect(result.error?.code).toBe('token-claim-missing');
+    expect(result.error?.message).toContain('"aud"');
+  });
+
+  // RFC 7519 §4.1.1, §4.1.2: iss and sub are StringOrURI values, i.e. JSON strings; `inspect` warns claim-type.
+  test.each([['iss', 42], ['sub', 5], ['sub', ['a']], ['iss', null]])('a token whose %s is %j is invalid', async (claim, value) => {
+    const result = await verifyToken(handMadeToken(HS256, claimsAt(NOW, { [claim]: value }), ACTIVE_KEY), keys, options);
+    expect(result).toMatchObject({ valid: false, key: 'active' });
+    expect(result.error?.code).toBe('token-claim-missing');
+    expect(result.error?.message).toContain(`"${claim}"`);
+  });
+
   test('iat in the future beyond the skew is not yet valid', async () => {
     const result = await verifyToken(handMadeToken(HS256, claimsAt(NOW + 120), ACTIVE_KEY), keys, options);
     expect(result.error?.code).toBe('token-not-yet-valid');

@@ -21,6 +21,7 @@ export const TOKEN_OPTIONS = {
   alg: { type: 'string', choices: HMAC_ALGORITHMS, describe: 'the accepted algorithm (default HS256); alg none is never accepted' },
   iss: { type: 'string', describe: 'verify: required issuer; mint: issuer to put in' },
   sub: { type: 'string', describe: 'verify: required subject (workspace UUID); mint: subject to put in' },
+  aud: { type: 'string', describe: 'verify: the audience this verifier is; a token with an aud claim is refused without it (RFC 7519 §4.1.3)' },
   skew: { type: 'string', describe: 'allowed clock difference (default 30s)' },
   'max-ttl': { type: 'string', describe: 'policy: longest TTL (exp - iat) allowed (default 5m)' },
   strict: { type: 'boolean', describe: 'inspect: warnings make the exit code 1 too' },
@@ -47,7 +48,7 @@ const KEYS: readonly OptionName[] = ['key-env', 'key-file', 'next-key-env', 'nex
 /** The options (and `tokens`, the positionals) each action reads: any other given is refused rather than silently ignored. */
 export const ACTION_OPTIONS: Readonly<Record<TokenAction, readonly OptionName[]>> = {
   inspect: [...COMMON, 'max-ttl', 'skew', 'strict'],
-  verify: [...COMMON, ...KEYS, 'iss', 'sub', 'skew', 'ephemeral', 'password-env', 'password-file', 'password-stdin', 'username-format', 'sha'],
+  verify: [...COMMON, ...KEYS, 'iss', 'sub', 'aud', 'skew', 'ephemeral', 'password-env', 'password-file', 'password-stdin', 'username-format', 'sha'],
   mint: ['json', 'verbose', 'alg', 'key-env', 'key-file', 'key-encoding', 'sub', 'iss', 'ttl', 'out'],
   'rotation-check': [...COMMON, ...KEYS, 'skew', 'max-ttl'],
   ephemeral: ['json', 'secret-env', 'secret-file', 'user', 'ttl', 'username-format', 'sha', 'password-out'],

@@ -25,7 +25,7 @@ async function verifyJwt(token: string, args: TokenArguments, io: CliIO, nowS: n
   const encoding = args.keyEncoding;
   const active = (await readSigningKey({ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, io.env, { encoding, algorithm, required: true }))!;
   const next = await readSigningKey({ option: 'next-key', envName: args.nextKeyEnv, filePath: args.nextKeyFile }, io.env, { encoding, algorithm, required: false });
-  const options = { algorithm, issuer: args.iss, subject: args.sub, skewS: parseSeconds(args.skew, '--skew', 30), nowS };
+  const options = { algorithm, issuer: args.iss, subject: args.sub, audience: args.aud, skewS: parseSeconds(args.skew, '--skew', 30), nowS };
   let result: VerifyResult;
   try {
     result = await verifyToken(token, { active, next }, options);
