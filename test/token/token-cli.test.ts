@@ -201,6 +201,14 @@ describe('token mint / ephemeral / rotation-check', () => {
     expect(cut.stdout).toMatch(/token 2: signed by the active key, .*REJECTED after promotion/);
     expect((await cli(['rotation-check', '--key-env', 'KEY', '-'], { stdin: next })).code).toBe(2);
   });
+
+  test('rotation-check: a token past its exp but inside the skew is still live, and says it expired (not "in -20s")', async () => {
+    const lapsed = handMadeToken(HS256, claimsAt(nowS() - 320), ACTIVE_KEY); // exp 20 s ago, skew 30 s
+    const run = await cli(['rotation-check', '--key-env', 'KEY', '--next-key-env', 'NEXT', '-'], { stdin: `${lapsed}\n` });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/token 1: signed by the active key, exp \S+ \(expired 2\ds ago, still accepted within the 30 s skew\): REJECTED after promotion/);
+    expect(run.stdout).not.toMatch(/in -/);
+  });
 });
 
 describe('handshake token options of register / options', () => {

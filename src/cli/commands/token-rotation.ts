@@ -12,8 +12,17 @@ import type { TokenArguments } from './token-options.js';
 import { iso, problemText, span } from './token-render.js';
 import { parseSeconds, readSigningKey, readTokens } from './token-sources.js';
 
-function verdictText(verdict: RotationTokenVerdict, nowS: number): string {
-  const expiry = verdict.expiresAt === undefined ? 'no exp' : `exp ${iso(verdict.expiresAt)} (${verdict.expired ? `expired ${span(nowS - verdict.expiresAt)} ago` : `in ${span(verdict.expiresAt - nowS)}`})`;
+/** When the token expires, or expired: a token past its exp but inside the skew is still accepted, so still live. */
+function expiryText(verdict: RotationTokenVerdict, nowS: number, skewS: number): string {
+  if (verdict.expiresAt === undefined) return 'no exp';
+  const left = verdict.expiresAt - nowS;
+  if (left >= 0) return `exp ${iso(verdict.expiresAt)} (in ${span(left)})`;
+  const within = verdict.expired ? '' : `, still accepted within the ${skewS} s skew`;
+  return `exp ${iso(verdict.expiresAt)} (expired ${span(-left)} ago${within})`;
+}
+
+function verdictText(verdict: RotationTokenVerdict, nowS: number, skewS: number): string {
+  const expiry = expiryText(verdict, nowS, skewS);
   if (verdict.problem) return `token ${verdict.index}: ${problemText(verdict.problem)}`;
   const fate = verdict.expired ? 'already expired' : verdict.survivesPromotion ? 'survives promotion' : 'REJECTED after promotion';
   return `token ${verdict.index}: signed by the ${verdict.key} key, ${expiry}: ${fate}`;
@@ -52,7 +61,7 @@ export async function runRotationCheck(args: TokenArguments, io: CliIO, nowS: nu
       })),
     }, null, 2));
   } else {
-    const lines = report.tokens.map((verdict) => verdictText(verdict, nowS));
+    const lines = report.tokens.map((verdict) => verdictText(verdict, nowS, skewS));
     if (report.sameKeys) lines.push(io.style.red('the active and next keys are the same: promotion rotates nothing'));
     if (report.lastActiveExpiry === Number.POSITIVE_INFINITY) {
       lines.push(io.style.red('a token signed by the active key has no exp: promotion will always cut it off'));
