@@ -64,7 +64,10 @@ export interface EphemeralVerdict {
   error?: TokenError;
 }
 
-/** Checks the password against each secret and the expiry against now (with skew), as autheph does. */
+/**
+ * Checks the password against each secret and the expiry against now, as autheph does (autheph_verify_timestamp:
+ * expired once now > expiry; autheph itself allows no skew, so callers pass 0 unless asked for more).
+ */
 export function verifyEphemeral(
   username: string, password: string, secrets: readonly EphemeralSecret[],
   options: { nowS: number; skewS: number; format: UsernameFormat; hash: EphemeralHash },

@@ -134,6 +134,11 @@ describe.sequential('token gateway: a key rotation seen by sipscope, the gateway
     await expectGatewayVerdict(handMadeToken({ alg: 'none', typ: 'JWT' }, claimsAt(nowS()), ''), { status: 403, keys: [keyA, keyB], key: 'none' });
   });
 
+  // RFC 7519 §4.1.3; PyJWT decode() without an audience raises InvalidAudienceError for a token with aud
+  test('a token that names an audience (aud) -> 403; token verify without --aud says invalid too', async () => {
+    await expectGatewayVerdict(tokenBy(keyA, { aud: 'sip-gateway' }), { status: 403, keys: [keyA, keyB], key: 'active' });
+  });
+
   test('no token -> 401', async () => {
     await expectGatewayVerdict(undefined, { status: 401, keys: [keyA, keyB] });
   });
@@ -246,6 +251,18 @@ describe.sequential('token gateway: auth_ephemeral credentials (two secrets)', (
     expect(parseJsonOutput(run)).toMatchObject({ ok: false, status: 403 });
     const verified = await sipscope(['token', 'verify', expired.username, '--password-file', passwordFile, '--key-env', 'OLD', '--json'], { OLD: secretOld });
     expect(verified.code).toBe(1);
+    expect(parseJsonOutput(verified)).toMatchObject({ valid: false, error: { code: 'credential-expired' } });
+  });
+
+  test('credentials that expired 5 s ago -> 403 (autheph allows no clock skew); token verify says expired', async () => {
+    const lapsed = makeEphemeral('alice', { label: 'old', bytes: new Uint8Array(Buffer.from(secretOld)) }, { ttlS: 60, nowS: nowS() - 65, format: 1, hash: 'sha1' });
+    const passwordFile = path.join(scratch, 'lapsed-password');
+    writeFileSync(passwordFile, lapsed.password, { mode: 0o600 });
+    const run = await register(lapsed.username, passwordFile, 'udp');
+    expectExit(run, 1, logs);
+    expect(parseJsonOutput(run)).toMatchObject({ ok: false, status: 403 });
+    const verified = await sipscope(['token', 'verify', lapsed.username, '--password-file', passwordFile, '--key-env', 'OLD', '--json'], { OLD: secretOld });
+    expect(verified.code, describeRun(verified)).toBe(1);
     expect(parseJsonOutput(verified)).toMatchObject({ valid: false, error: { code: 'credential-expired' } });
   });
 

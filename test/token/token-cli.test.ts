@@ -2,6 +2,7 @@
  * `sipscope token ...` in-process: exit codes 0 / 1 / 2 as documented, clear one-line errors for bad input (never
  * a stack trace), and neither keys nor whole tokens (their signatures) in any output.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -190,6 +191,22 @@ describe('token mint / ephemeral / rotation-check', () => {
     expect(remainingS).toBeGreaterThan(3500);
     expect((await cli(['verify', username, '--password-file', out, '--key-env', 'OTHER'], { env: { OTHER: 'x' } })).code).toBe(1);
     expect((await cli(['verify', username, '--key-env', 'OTHER'], { env: { OTHER: 'x' } })).code).toBe(2);
+  });
+
+  // Kamailio auth_ephemeral, autheph_verify_timestamp(): `if (cur_time > expires) return AUTH_USERNAME_EXPIRED;`, no
+  // allowance; the password is base64(HMAC-SHA1(secret, username)), computed here with node:crypto.
+  test('verify of an auth_ephemeral credential that expired 5 s ago: invalid (exit 1) unless --skew is given', async () => {
+    const username = `${nowS() - 5}:alice`;
+    const password = createHmac('sha1', 'kamailio_rules').update(username).digest('base64');
+    const verify = (extra: string[] = []) => cli(['verify', username, '--password-env', 'P', '--key-env', 'S', '--json', ...extra], { env: { S: 'kamailio_rules', P: password } });
+    const lapsed = await verify();
+    expect(lapsed.code).toBe(1);
+    expect(JSON.parse(lapsed.stdout)).toMatchObject({ valid: false, kind: 'auth_ephemeral', key: 'active', error: { code: 'credential-expired' } });
+    const allowed = await verify(['--skew', '30s']);
+    expect(allowed.code).toBe(0);
+    const current = `${nowS() + 60}:alice`;
+    const fresh = await cli(['verify', current, '--password-env', 'P', '--key-env', 'S'], { env: { S: 'kamailio_rules', P: createHmac('sha1', 'kamailio_rules').update(current).digest('base64') } });
+    expect(fresh.code).toBe(0);
   });
 
   test('rotation-check: 0 when only next-key tokens are live, 1 when an active-key token would be cut off', async () => {

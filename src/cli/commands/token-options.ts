@@ -22,7 +22,7 @@ export const TOKEN_OPTIONS = {
   iss: { type: 'string', describe: 'verify: required issuer; mint: issuer to put in' },
   sub: { type: 'string', describe: 'verify: required subject (workspace UUID); mint: subject to put in' },
   aud: { type: 'string', describe: 'verify: the audience this verifier is; a token with an aud claim is refused without it (RFC 7519 §4.1.3)' },
-  skew: { type: 'string', describe: 'allowed clock difference (default 30s)' },
+  skew: { type: 'string', describe: 'allowed clock difference (default 30s; for auth_ephemeral credentials 0, as Kamailio allows none)' },
   'max-ttl': { type: 'string', describe: 'policy: longest TTL (exp - iat) allowed (default 5m)' },
   strict: { type: 'boolean', describe: 'inspect: warnings make the exit code 1 too' },
   ttl: { type: 'string', describe: 'mint: lifetime (default 300s); ephemeral: lifetime (default 1h)' },

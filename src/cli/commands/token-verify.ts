@@ -63,7 +63,9 @@ async function verifyCredential(username: string, args: TokenArguments, io: CliI
   if (password === undefined) throw new CliError('password-missing', 'an auth_ephemeral username needs its password: --password-env NAME, --password-file PATH or --password-stdin');
   const verdict = verifyEphemeral(username, password, secrets, {
     nowS,
-    skewS: parseSeconds(args.skew, '--skew', 30),
+    // Kamailio's autheph_verify_timestamp() refuses a username once now > expiry, with no allowance: only an
+    // explicit --skew widens it
+    skewS: parseSeconds(args.skew, '--skew', 0),
     format: Number(args.usernameFormat ?? 1) as UsernameFormat,
     hash: (args.sha ?? 'sha1') as EphemeralHash,
   });
