@@ -28,6 +28,21 @@ describe('sipscope calls', () => {
     });
   }
 
+  it('no call left by --user or --since/--until: says so, not "no INVITE in the capture" (tshark sees INVITEs)', async () => {
+    const invites = execFileSync('tshark', ['-r', REVOCATION_UDP, '-Y', 'sip.Method == "INVITE"', '-T', 'fields', '-e', 'frame.number'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    expect(invites).not.toBe('');
+    const nobody = await runCli(['calls', REVOCATION_UDP, '--user', 'nobody']);
+    expect(nobody.code).toBe(0);
+    expect(nobody.out.trim()).toBe('no calls of user nobody (--user)');
+    const later = await runCli(['calls', REVOCATION_UDP, '--since', '2030-01-01T00:00:00Z']);
+    expect(later.out.trim()).toBe('no calls in the window --since 2030-01-01T00:00:00Z');
+    const both = await runCli(['calls', REVOCATION_UDP, '--user', 'nobody', '--until', '2020-01-01T00:00:00Z']);
+    expect(both.out.trim()).toBe('no calls of user nobody (--user) in the window --until 2020-01-01T00:00:00Z');
+  });
+
   it('a call shorter than a millisecond is not shown as 0.000 s: its duration in ms, as tshark times its INVITE and final response', async () => {
     // Kamailio on loopback answered the INVITE 486 in half a millisecond (the HEP copies of the same messages are
     // not dissected by tshark; sipscope times the call from the first copy, the wire one)

@@ -1,5 +1,6 @@
 /** `sipscope calls FILE...`: one line per call (start, duration, state, from, to, user, re-INVITEs, Call-ID). */
 import { renderCallsTable } from '../../report/analysis-text.js';
+import { printable } from '../../report/printable.js';
 import { defineCommand } from '../command.js';
 import { EXIT } from '../exit.js';
 import { captureFiles, runAnalysis, WINDOW_OPTIONS } from './analysis-run.js';
@@ -11,7 +12,15 @@ export const callsCommand = defineCommand({
   examples: [['$0 calls incident.pcapng --user alice', "alice's calls"]],
   async run(args, io) {
     const result = await runAnalysis(args.files, args, io, 'calls');
-    io.out(result.calls.length > 0 ? renderCallsTable(result.calls, io.style) : 'no calls (no INVITE) in the capture');
+    io.out(result.calls.length > 0 ? renderCallsTable(result.calls, io.style) : noCallsText(args));
     return EXIT.ok;
   },
 });
+
+/** Why the table is empty: the capture holds no INVITE, or the filters given left no call. */
+function noCallsText(filters: { user?: string; since?: string; until?: string }): string {
+  if (filters.user === undefined && filters.since === undefined && filters.until === undefined) return 'no calls (no INVITE) in the capture';
+  const window = [filters.since === undefined ? '' : `--since ${filters.since}`, filters.until === undefined ? '' : `--until ${filters.until}`].filter(Boolean).join(' ');
+  const user = filters.user === undefined ? '' : ` of user ${filters.user} (--user)`;
+  return printable(`no calls${user}${window === '' ? '' : ` in the window ${window}`}`);
+}
