@@ -6,7 +6,10 @@
  *
  * CSV rules (RFC 4180, as DuckDB reads them with quote = escape = '"'): null is an empty unquoted field, the empty
  * string is `""`, a value with a comma, quote or line break is quoted with quotes doubled. Lists travel as JSON text
- * and are cast back in SQL. NUL characters are dropped (no SIP header may hold one, RFC 3261 §25.1).
+ * and are cast back in SQL. NUL characters are dropped (no SIP header may hold one, RFC 3261 §25.1). Lines end
+ * with LF alone and DuckDB is told so (`new_line`): left to guess, its parser stops with "The CSV Parser state
+ * machine reached an invalid state" at a quoted value holding a bare CR (a hostile display name), and the whole
+ * dataset run failed.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { MessageRow } from './rows.js';
@@ -65,7 +68,7 @@ export function stagedSelect(csvPath: string, columns: readonly ColumnSpec[]): s
   const converted = columns.map((column) => `${convert(column)} AS "${column.name}"`).join(', ');
   return (
     `SELECT ${converted} FROM read_csv(${sqlString(csvPath)}, header = false, auto_detect = false, delim = ',', quote = '"', ` +
-    `escape = '"', allow_quoted_nulls = false, columns = {${staged}})`
+    `escape = '"', new_line = '\\n', allow_quoted_nulls = false, columns = {${staged}})`
   );
 }
 

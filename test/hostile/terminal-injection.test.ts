@@ -72,6 +72,15 @@ describe('capture commands escape hostile text', () => {
     }
   });
 
+  const dataset = join(dir, 'dataset');
+
+  it('analyze --dataset writes the capture (a bare CR and every control character in its values); query --json gives them back exact', async () => {
+    const written = await runAnalysisCli(['analyze', capture, '--dataset', dataset, '--host', 'h1']);
+    expect(written.code, written.err).toBeLessThan(2);
+    const json = await runAnalysisCli(['query', dataset, 'SELECT call_id FROM calls', '--json']);
+    expect(JSON.parse(json.out)).toEqual([{ call_id: CALL_ID }]);
+  });
+
   it('analyze --json keeps the Call-ID exact', async () => {
     const run = await runAnalysisCli(['analyze', capture, '--json']);
     expect(JSON.parse(run.out).calls[0].callId).toBe(CALL_ID);
