@@ -1,4 +1,5 @@
 /** `sipscope query`: the named questions' filters and output forms, on the revocation story's dataset. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,5 +58,34 @@ describe('sipscope query', () => {
       "SELECT host, date::VARCHAR AS day, typeof(time) AS time_type, min(time) AS first FROM messages GROUP BY ALL",
     );
     expect(row).toEqual({ host: 'sbc1', day: '2026-11-23', time_type: 'TIMESTAMP WITH TIME ZONE', first: '2026-11-23T22:13:38.065299Z' });
+  });
+
+  it('a time difference (INTERVAL) is a duration, not a 1970 timestamp: BYE minus INVITE as tshark times them', async () => {
+    const callId = '1-14642@127.0.0.21';
+    // tshark: capture times of the call's first INVITE and first BYE, microseconds
+    const epochUs = (filter: string) => {
+      const [seconds, fraction] = execFileSync('tshark', ['-r', REVOCATION_UDP, '-Y', `sip.Call-ID == "${callId}" && ${filter}`, '-T', 'fields', '-e', 'frame.time_epoch'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim().split('\n')[0].split('.');
+      return Number(seconds) * 1e6 + Number(fraction.slice(0, 6));
+    };
+    const tookUs = epochUs('sip.Method == "BYE"') - epochUs('sip.Method == "INVITE"');
+    expect(tookUs).toBeLessThan(60e6);
+    const seconds = `00:00:${String(Math.floor(tookUs / 1e6)).padStart(2, '0')}.${String(tookUs % 1e6).padStart(6, '0')}`;
+    const sql = `SELECT end_time - start_time AS took FROM calls WHERE call_id = '${callId}'`;
+    expect(await json(sql)).toEqual([{ took: seconds }]);
+    const table = await runCli(['query', dataset, sql]);
+    expect(table.out.split('\n')[2]).toBe(seconds);
+    expect(table.out).not.toContain('1970-');
+    // a time of day is not a 1970 timestamp either
+    expect(await json("SELECT TIME '22:13:42.461575' AS t, [INTERVAL 90 SECOND] AS l")).toEqual([{ t: '22:13:42.461575', l: ['00:01:30'] }]);
+  });
+
+  it('a BIGINT beyond 2^53 keeps every digit (as a string in --json), a safe one stays a number', async () => {
+    const sql = 'SELECT 9007199254740993::BIGINT AS big, 42::BIGINT AS small, -9007199254740993::BIGINT AS negative';
+    expect(await json(sql)).toEqual([{ big: '9007199254740993', small: 42, negative: '-9007199254740993' }]);
+    const csv = await runCli(['query', dataset, sql, '--csv']);
+    expect(csv.out.trimEnd().split('\r\n')[1]).toBe('9007199254740993,42,-9007199254740993');
   });
 });

@@ -51,7 +51,7 @@ export class DatasetConnection {
   async query(sql: string): Promise<QueryResult> {
     try {
       const reader = await this.connection.runAndReadAll(sql);
-      return { columns: reader.columnNames(), rows: toPlainRows(reader.columnNames(), reader.getRows()) };
+      return { columns: reader.columnNames(), rows: toPlainRows(reader.columnNames(), reader.columnTypes().map(String), reader.getRows()) };
     } catch (error) {
       throw new DatasetError('sql-error', error instanceof Error ? error.message : String(error));
     }
