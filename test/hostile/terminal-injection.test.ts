@@ -81,6 +81,15 @@ describe('capture commands escape hostile text', () => {
     expect(JSON.parse(json.out)).toEqual([{ call_id: CALL_ID }]);
   });
 
+  it('query (table) over that dataset shows no control or bidi character, one line per row', async () => {
+    const table = await runAnalysisCli(['query', dataset, 'SELECT call_id, method, status FROM messages ORDER BY packet']);
+    expect(table.code).toBe(0);
+    expect(unsafeCharsIn(table.out)).toEqual([]);
+    expect(table.out).toContain(printable(CALL_ID));
+    // the header, the rule, six messages, the count
+    expect(table.out.trimEnd().split('\n')).toHaveLength(9);
+  });
+
   it('analyze --json keeps the Call-ID exact', async () => {
     const run = await runAnalysisCli(['analyze', capture, '--json']);
     expect(JSON.parse(run.out).calls[0].callId).toBe(CALL_ID);

@@ -7,6 +7,7 @@ import type { QuestionFilter } from '../../dataset/index.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import { windowOptions } from './analysis-run.js';
+import { printable } from '../../report/printable.js';
 
 const QUESTIONS = ['revocations', 'damagedCalls', 'durations'] as const;
 const FLAG = { revocations: '--revocations', damagedCalls: '--damaged-calls', durations: '--durations' } as const;
@@ -67,7 +68,7 @@ export const queryCommand = defineCommand({
     try {
       for (const skipped of connection.skipped) io.err(`sipscope query: skipped ${skipped.file}: ${skipped.reason}`);
       const result = await connection.query(sql);
-      io.out(args.json ? dataset.renderJson(result) : args.csv ? dataset.renderCsv(result) : dataset.renderTable(result));
+      io.out(args.json ? dataset.renderJson(result) : args.csv ? dataset.renderCsv(result) : dataset.renderTable(result, printable));
       return EXIT.ok;
     } catch (error) {
       if (error instanceof dataset.DatasetError) throw new CliError(error.code, error.message, { cause: error });

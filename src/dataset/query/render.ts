@@ -8,9 +8,13 @@ function cell(value: PlainValue): string {
   return String(value);
 }
 
-export function renderTable(result: QueryResult): string {
-  const header = result.columns;
-  const body = result.rows.map((row) => header.map((column) => cell(row[column])));
+/**
+ * The aligned table for a terminal. `shown` makes each cell's text safe to print (the CLI passes its one gate for
+ * outside text, which escapes control and bidi characters: a dataset holds capture text); widths are measured after.
+ */
+export function renderTable(result: QueryResult, shown: (text: string) => string): string {
+  const header = result.columns.map(shown);
+  const body = result.rows.map((row) => result.columns.map((column) => shown(cell(row[column]))));
   const widths = header.map((name, index) => Math.max(name.length, ...body.map((line) => line[index].length)));
   const line = (cells: string[]) => cells.map((text, index) => text.padEnd(widths[index])).join('  ').trimEnd();
   const lines = [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)];
