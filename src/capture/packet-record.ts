@@ -17,6 +17,8 @@ export interface PacketRecord {
   linkType: number;
   /** pcapng interface id (0 for classic pcap). */
   interfaceId: number;
+  /** pcapng if_name of that interface (`eth0`, `lo`), when its description gives one. */
+  interfaceName: string | undefined;
   /** The frame is `bytes[start..end)`. */
   bytes: Uint8Array;
   start: number;
@@ -36,6 +38,7 @@ export function newPacketRecord(): PacketRecord {
     timeExtraNs: 0,
     linkType: 0,
     interfaceId: 0,
+    interfaceName: undefined,
     bytes: new Uint8Array(0),
     start: 0,
     end: 0,

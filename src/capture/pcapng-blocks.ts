@@ -17,21 +17,30 @@ export function sectionHeaderBlock(): Buffer {
   return block;
 }
 
-/** IDB of one link type; with `nanosecond`, option if_tsresol 9 (else the default, microseconds). */
-export function interfaceDescriptionBlock(linkType: number, snaplen: number, nanosecond = false): Buffer {
-  const block = Buffer.alloc(nanosecond ? 32 : 20);
+/** IDB of one link type; with `name`, option if_name; with `nanosecond`, option if_tsresol 9 (else the default, microseconds). */
+export function interfaceDescriptionBlock(linkType: number, snaplen: number, nanosecond = false, name?: string): Buffer {
+  const options: Buffer[] = [];
+  if (name !== undefined) options.push(option(2, Buffer.from(name, 'utf8'))); // if_name
+  if (nanosecond) options.push(option(9, Buffer.from([9]))); // if_tsresol: 10^-9 s
+  if (options.length > 0) options.push(Buffer.alloc(4)); // opt_endofopt
+  const body = Buffer.concat(options);
+  const block = Buffer.alloc(20 + body.length);
   block.writeUInt32LE(1, 0);
   block.writeUInt32LE(block.length, 4);
   block.writeUInt16LE(linkType, 8);
   block.writeUInt32LE(snaplen, 12);
-  if (nanosecond) {
-    block.writeUInt16LE(9, 16); // if_tsresol
-    block.writeUInt16LE(1, 18);
-    block.writeUInt8(9, 20);
-    // opt_endofopt at 24 stays zero
-  }
+  body.copy(block, 16);
   block.writeUInt32LE(block.length, block.length - 4);
   return block;
+}
+
+/** One option: code, length, value padded to 32 bits (§3.5). */
+function option(code: number, value: Buffer): Buffer {
+  const out = Buffer.alloc(4 + ((value.length + 3) & ~3));
+  out.writeUInt16LE(code, 0);
+  out.writeUInt16LE(value.length, 2);
+  value.copy(out, 4);
+  return out;
 }
 
 /** EPB: a 64-bit time stamp in the interface's units, captured bytes padded to 32 bits, their original length. */

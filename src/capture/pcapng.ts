@@ -36,6 +36,8 @@ const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 const MAX_RESYNC_BLOCK_BYTES = 1024 * 1024;
 const RESYNC_SCAN_BYTES = 4 * 1024 * 1024;
 const OPTION_COMMENT = 1;
+/** §4.2 if_name: the interface's name, UTF-8. */
+const OPTION_IF_NAME = 2;
 const OPTION_TSRESOL = 9;
 const OPTION_TSOFFSET = 14;
 const textDecoder = new TextDecoder();
@@ -44,6 +46,7 @@ interface Interface {
   linkType: number;
   snaplen: number;
   clock: InterfaceClock;
+  name: string | undefined;
 }
 
 /** Whether bytes[at..at+12) start a section header block (either byte order). */
@@ -200,7 +203,9 @@ export class PcapngReader implements PacketReader {
   private addInterface(b: Uint8Array, at: number, length: number): void {
     let tsresol = 6;
     let tsoffsetSeconds = 0;
+    let name: string | undefined;
     this.forEachOption(b, at + 16, at + length - 4, (code, start, size) => {
+      if (code === OPTION_IF_NAME && size > 0) name = textDecoder.decode(b.subarray(start, start + size));
       if (code === OPTION_TSRESOL && size >= 1) tsresol = b[start];
       if (code === OPTION_TSOFFSET && size >= 8) {
         const high = this.u32(b, this.littleEndian ? start + 4 : start) | 0;
@@ -209,7 +214,7 @@ export class PcapngReader implements PacketReader {
       }
     });
     const linkType = this.u16(b, at + 8);
-    this.interfaces.push({ linkType, snaplen: this.u32(b, at + 12), clock: interfaceClock(tsresol, tsoffsetSeconds) });
+    this.interfaces.push({ linkType, snaplen: this.u32(b, at + 12), clock: interfaceClock(tsresol, tsoffsetSeconds), name });
     this.linkTypes.add(linkType);
   }
 
@@ -231,6 +236,7 @@ export class PcapngReader implements PacketReader {
     toMicroseconds(iface.clock, this.u32(b, at + 12), this.u32(b, at + 16), record);
     record.linkType = iface.linkType;
     record.interfaceId = interfaceId;
+    record.interfaceName = iface.name;
     record.bytes = b;
     record.start = at + dataAt;
     record.end = record.start + captured;
@@ -270,6 +276,7 @@ export class PcapngReader implements PacketReader {
     // SPB has no timestamp: the packet keeps the time of the previous one
     record.linkType = iface.linkType;
     record.interfaceId = 0;
+    record.interfaceName = iface.name;
     record.bytes = b;
     record.start = at + 12;
     record.end = record.start + captured;

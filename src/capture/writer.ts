@@ -1,9 +1,9 @@
 /**
  * Writes chosen packets of a capture (or of several files read as one capture: merged by time and numbered across
  * them, as decodeCaptures' `asOneCapture` numbers them) to a new capture that tshark and Wireshark open
- * (`sipscope extract`): classic pcap when the packets share one link type (nanosecond magic when the input had
- * finer than microsecond timestamps), pcapng with one interface per link type otherwise. Timestamps and bytes are
- * kept as captured.
+ * (`sipscope extract`): classic pcap when the packets come from one interface (nanosecond magic when the input had
+ * finer than microsecond timestamps), pcapng with one interface per input interface otherwise (its link type and
+ * if_name), so frames that two interfaces saw stay apart. Timestamps and bytes are kept as captured.
  * The chosen packets are held in memory until written (a call's packets, not a whole capture).
  */
 import { writeFile } from 'node:fs/promises';
@@ -14,6 +14,9 @@ import { LINKTYPE_ETHERNET } from './protocol-numbers.js';
 import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
 
 interface KeptPacket {
+  /** Which input interface saw it: see interfaceKey. */
+  interfaceKey: string;
+  interfaceName: string | undefined;
   linkType: number;
   timeUs: number;
   timeExtraNs: number;
@@ -25,9 +28,10 @@ const SNAPLEN = 262144;
 
 export async function extractPackets(inputs: string[], packetNumbers: Set<number>, output: string): Promise<number> {
   const kept = await readChosen(inputs, packetNumbers);
-  const linkTypes = [...new Set(kept.map((packet) => packet.linkType))];
+  const interfaces = new Map<string, KeptPacket>();
+  for (const packet of kept) if (!interfaces.has(packet.interfaceKey)) interfaces.set(packet.interfaceKey, packet);
   const nanosecond = kept.some((packet) => packet.timeExtraNs !== 0);
-  const file = linkTypes.length <= 1 ? pcapFile(kept, linkTypes[0] ?? LINKTYPE_ETHERNET, nanosecond) : pcapngFile(kept, linkTypes, nanosecond);
+  const file = interfaces.size <= 1 ? pcapFile(kept, kept[0]?.linkType ?? LINKTYPE_ETHERNET, nanosecond) : pcapngFile(kept, [...interfaces.values()], nanosecond);
   await writeFile(output, file);
   return kept.length;
 }
@@ -74,8 +78,18 @@ async function advance(capture: OpenedCapture): Promise<boolean> {
   }
 }
 
+/**
+ * The interface a frame came from, the same across the files of a ring: its name when the capture gives one (a
+ * dumpcap ring names eth0 in every file), else its pcapng interface id (0 in classic pcap); with its link type.
+ */
+function interfaceKey(record: PacketRecord): string {
+  return `${record.interfaceName === undefined ? `#${record.interfaceId}` : `=${record.interfaceName}`}/${record.linkType}`;
+}
+
 function keep(record: PacketRecord): KeptPacket {
   return {
+    interfaceKey: interfaceKey(record),
+    interfaceName: record.interfaceName,
     linkType: record.linkType,
     timeUs: record.timeUs,
     timeExtraNs: record.timeExtraNs,
@@ -107,13 +121,17 @@ function pcapFile(packets: KeptPacket[], linkType: number, nanosecond: boolean):
   return out;
 }
 
-/** draft-ietf-opsawg-pcapng: SHB, one IDB per link type (if_tsresol 9 when nanoseconds matter), EPBs. */
-function pcapngFile(packets: KeptPacket[], linkTypes: number[], nanosecond: boolean): Buffer {
+/**
+ * draft-ietf-opsawg-pcapng: SHB, one IDB per input interface (`interfaces`: the first packet of each; its link type,
+ * its if_name, if_tsresol 9 when nanoseconds matter), EPBs.
+ */
+function pcapngFile(packets: KeptPacket[], interfaces: KeptPacket[], nanosecond: boolean): Buffer {
   const blocks: Buffer[] = [sectionHeaderBlock()];
-  for (const linkType of linkTypes) blocks.push(interfaceDescriptionBlock(linkType, SNAPLEN, nanosecond));
+  for (const first of interfaces) blocks.push(interfaceDescriptionBlock(first.linkType, SNAPLEN, nanosecond, first.interfaceName));
+  const ids = new Map(interfaces.map((first, id) => [first.interfaceKey, id]));
   for (const packet of packets) {
     const units = nanosecond ? BigInt(packet.timeUs) * 1000n + BigInt(packet.timeExtraNs) : BigInt(packet.timeUs);
-    blocks.push(enhancedPacketBlock(linkTypes.indexOf(packet.linkType), units, packet.bytes, packet.originalLength));
+    blocks.push(enhancedPacketBlock(ids.get(packet.interfaceKey)!, units, packet.bytes, packet.originalLength));
   }
   return Buffer.concat(blocks);
 }

@@ -208,6 +208,38 @@ describe('sipscope extract', () => {
     });
   }
 
+  // pcapng IDBs (draft-ietf-opsawg-pcapng §4.2): which interface saw a frame, and its if_name, as tshark reads them
+  const interfaceFields = ['frame.time_epoch', 'frame.interface_id', 'frame.interface_name'];
+  const sipFrames = (capture: string, callId: string) => tsharkFields(capture, `sip.Call-ID == "${callId}"`, interfaceFields).map((row) => row.join(' '));
+
+  it('a capture of two interfaces (lo and any, named): each frame keeps its interface and the interface its name', async () => {
+    const capture = 'fixtures/captures/recorded/two-interfaces.pcapng';
+    const [callId] = tsharkCallIds(capture, 'sip.Method == "INVITE"');
+    const expected = sipFrames(capture, callId);
+    expect(new Set(expected.map((row) => row.split(' ')[2]))).toEqual(new Set(['lo', 'any']));
+    const output = await extract(capture, callId, 'two-interfaces.call.pcapng');
+    expect(sipFrames(output, callId).map((row) => row.replace(/ \d+ /, ' '))).toEqual(expected.map((row) => row.replace(/ \d+ /, ' ')));
+  });
+
+  it('two interfaces of one link type (mergecap of the odd and even frames): not merged into one', async () => {
+    const frames = Number(execFileSync('capinfos', ['-c', '-M', '-T', '-r', REVOCATION_UDP], { encoding: 'utf8' }).trim().split('\t').pop());
+    const odd = Array.from({ length: Math.ceil(frames / 2) }, (_, index) => String(2 * index + 1));
+    execFileSync('editcap', ['-r', REVOCATION_UDP, join(dir, 'odd.pcap'), ...odd]);
+    execFileSync('editcap', [REVOCATION_UDP, join(dir, 'even.pcap'), ...odd]);
+    const capture = join(dir, 'odd-even.pcapng');
+    execFileSync('mergecap', ['-F', 'pcapng', '-I', 'none', '-w', capture, join(dir, 'odd.pcap'), join(dir, 'even.pcap')]);
+    const callId = '1-14594@127.0.0.11';
+    const expected = sipFrames(capture, callId);
+    expect(new Set(expected.map((row) => row.split(' ')[1]))).toEqual(new Set(['0', '1']));
+    const output = await extract(capture, callId, 'odd-even.call.pcapng');
+    const written = sipFrames(output, callId);
+    expect(written.map((row) => row.split(' ')[0])).toEqual(expected.map((row) => row.split(' ')[0]));
+    // the frames of one input interface share one output interface, and only they: a one-to-one map of the ids
+    const ids = (rows: string[]) => rows.map((row) => row.split(' ')[1]);
+    const pairs = new Set(ids(expected).map((id, index) => `${id}>${ids(written)[index]}`));
+    expect([pairs.size, new Set(ids(written)).size]).toEqual([2, 2]);
+  });
+
   it('an unknown Call-ID or stdin input is a local error', async () => {
     expect((await runCli(['extract', REVOCATION_UDP, '--call-id', 'nope', '-o', join(dir, 'x.pcap')])).code).toBe(2);
     expect((await runCli(['extract', '-', '--call-id', 'x', '-o', join(dir, 'y.pcap')])).code).toBe(2);

@@ -22,7 +22,7 @@ export const extractCommand = defineCommand({
   options: {
     ...captureFiles('capture files (pcap or pcapng, optionally gzipped), read as one capture'),
     ...CALL_ID_OPTION,
-    output: { alias: 'o', type: 'string', demandOption: true, describe: 'capture file to write (pcap; pcapng when link types differ)' },
+    output: { alias: 'o', type: 'string', demandOption: true, describe: 'capture file to write (pcap; pcapng, with each interface and its name, when the frames come from several interfaces)' },
   },
   examples: [
     ['$0 extract incident.pcap --call-id 1-14594@127.0.0.11 -o call.pcap', 'then: tshark -r call.pcap -Y sip'],
