@@ -42,13 +42,22 @@ export function makeEphemeral(
   return { username, password: ephemeralPassword(username, secret, options.hash), expiresAt };
 }
 
-/** The expiry timestamp and user of an auth_ephemeral username; throws TokenError('credential-malformed'). */
+/** The largest timestamp autheph's str2int() takes into its unsigned int. */
+const MAX_EXPIRY = 0xffffffff;
+
+/**
+ * The expiry timestamp and user of an auth_ephemeral username, read as the module reads it
+ * (autheph_verify_timestamp): at the FIRST ':', the timestamp before it (format 1) or after it (format 0); the whole
+ * username when it has no ':' or ends with it; the timestamp must be all digits and fit an unsigned int. Throws
+ * TokenError('credential-malformed').
+ */
 export function parseEphemeralUsername(username: string, format: UsernameFormat): { expiresAt: number; user: string } {
-  const colon = format === 1 ? username.indexOf(':') : username.lastIndexOf(':');
-  const [stamp, user] = colon < 0 ? [username, ''] : format === 1
+  const colon = username.indexOf(':');
+  const split = colon >= 0 && colon < username.length - 1;
+  const [stamp, user] = !split ? [username, ''] : format === 1
     ? [username.slice(0, colon), username.slice(colon + 1)]
     : [username.slice(colon + 1), username.slice(0, colon)];
-  if (!/^\d{1,12}$/.test(stamp)) {
+  if (!/^\d{1,10}$/.test(stamp) || Number(stamp) > MAX_EXPIRY) {
     const shape = format === 1 ? '<expiry>:<user>' : '<user>:<expiry>';
     throw new TokenError('credential-malformed', `the username is not ${shape} with a UNIX timestamp as expiry (auth_ephemeral username_format ${format})`);
   }

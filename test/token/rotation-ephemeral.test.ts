@@ -57,11 +57,31 @@ describe('auth_ephemeral credentials', () => {
     expect(made.password).toBe(opensslHmac(hash, 'kamailio_rules', made.username));
   });
 
-  test('username_format 0 puts the expiry last; the user may contain ":" and "@"', () => {
+  test('username_format 0 puts the expiry last; the user may contain "@"', () => {
     const made = makeEphemeral('alice@example.com', secret, { ttlS: 60, nowS: NOW, format: 0, hash: 'sha1' });
     expect(made.username).toBe(`alice@example.com:${NOW + 60}`);
     expect(parseEphemeralUsername('1800000060:a:b', 1)).toEqual({ expiresAt: 1_800_000_060, user: 'a:b' });
-    expect(parseEphemeralUsername('a:b:1800000060', 0)).toEqual({ expiresAt: 1_800_000_060, user: 'a:b' });
+  });
+
+  // Kamailio auth_ephemeral, autheph_verify_timestamp(): pos = the FIRST ':'; format 1 reads the timestamp before it,
+  // format 0 after it, and either reads the whole username when there is no ':' or it is the last character; then
+  // str2int() must take all of it (digits only, within an unsigned int), else "invalid timestamp in username".
+  test.each([
+    ['a:b:1800000060', 0], // format 0: the timestamp after the first ':' is "b:1800000060"
+    ['1800000060:', 1], // ':' last: the whole "1800000060:" is the timestamp
+    ['alice:', 0],
+    ['99999999999:alice', 1], // beyond 2^32 - 1
+  ] as const)('%s (username_format %d) is not a username autheph can read', (username, format) => {
+    expect(() => parseEphemeralUsername(username, format)).toThrow(expect.objectContaining({ code: 'credential-malformed' }));
+  });
+
+  test.each([
+    ['alice:1800000060', 0, 'alice'],
+    ['1800000060', 0, ''],
+    ['1800000060', 1, ''],
+    ['4294967295:a', 1, 'a'],
+  ] as const)('%s (username_format %d) is read as autheph reads it', (username, format, user) => {
+    expect(parseEphemeralUsername(username, format)).toMatchObject({ user });
   });
 
   test('verify: either secret, expired beyond skew, wrong password, malformed username', () => {

@@ -209,6 +209,14 @@ describe('token mint / ephemeral / rotation-check', () => {
     expect(fresh.code).toBe(0);
   });
 
+  test('ephemeral refuses a --user with ":" for username_format 0: autheph would read the timestamp after its first ":"', async () => {
+    const out = path.join(scratch, 'eph-colon');
+    const run = await cli(['ephemeral', '--secret-env', 'S', '--user', 'a:b', '--username-format', '0', '--password-out', out], { env: { S: 'kamailio_rules' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--user must not contain ":" with --username-format 0/);
+    expect((await cli(['ephemeral', '--secret-env', 'S', '--user', 'a:b', '--password-out', out], { env: { S: 'kamailio_rules' } })).code).toBe(0);
+  });
+
   test('rotation-check: 0 when only next-key tokens are live, 1 when an active-key token would be cut off', async () => {
     const next = handMadeToken(HS256, claimsAt(nowS()), NEXT_KEY);
     const active = handMadeToken(HS256, claimsAt(nowS()), ACTIVE_KEY);

@@ -22,6 +22,8 @@ export async function runEphemeral(args: TokenArguments, io: CliIO, nowS: number
   const out = args.passwordOut;
   if (out === undefined || out === '') throw badArgument('give --password-out FILE: the password is written there (mode 0600), never printed');
   const format = Number(args.usernameFormat ?? 1) as UsernameFormat;
+  // autheph reads the timestamp after the first ':' in format 0 (parseEphemeralUsername): a ':' in the user breaks it
+  if (format === 0 && user.includes(':')) throw badArgument('--user must not contain ":" with --username-format 0: Kamailio reads the expiry after the first ":"');
   const hash: EphemeralHash = args.sha ?? 'sha1';
   const ttlS = parseSeconds(args.ttl, '--ttl', DEFAULT_EPHEMERAL_TTL_S, false);
   const credentials = makeEphemeral(user, { label: source.label, bytes: new Uint8Array(Buffer.from(source.text, 'utf8')) }, { ttlS, nowS, format, hash });
