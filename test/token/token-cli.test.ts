@@ -155,6 +155,18 @@ describe('token mint / ephemeral / rotation-check', () => {
     expect((await cli(['verify', '--token-file', out, '--key-env', 'KEY', '--iss', 'acme', '--sub', WORKSPACE])).code).toBe(0);
   });
 
+  test('mint without --iss: the token verify then refuses (iss is required) is written with a warning that says so', async () => {
+    const out = path.join(scratch, 'minted-no-iss');
+    const run = await cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE, '--out', out]);
+    expect(run.code).toBe(0);
+    const verified = await cli(['verify', '--token-file', out, '--key-env', 'KEY', '--json']);
+    expect(verified.code).toBe(1);
+    expect(JSON.parse(verified.stdout).error.code).toBe('token-claim-missing');
+    expect(run.stderr).toMatch(/^warning: no --iss: the token has no "iss" claim, which token verify \(and the policy\) requires$/m);
+    const withIss = await cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE, '--iss', 'acme', '--out', out]);
+    expect(withIss.stderr).toBe('');
+  });
+
   test('mint refuses: no --out, a sub that is not a UUID, a short key (all exit 2)', async () => {
     expect((await cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE])).stderr).toMatch(/give --out FILE/);
     expect((await cli(['mint', '--key-env', 'KEY', '--sub', 'bob', '--out', path.join(scratch, 'x')])).code).toBe(2);

@@ -19,6 +19,8 @@ export async function runMint(args: TokenArguments, io: CliIO, nowS: number): Pr
   const key = (await readSigningKey({ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, io.env, { encoding: args.keyEncoding, algorithm, required: true }))!;
   const ttlS = parseSeconds(args.ttl, '--ttl', 300, false);
   const token = await mintToken({ key, algorithm, subject, issuer: args.iss, ttlS, nowS });
+  // iss stays optional here (a staging token may want none), but verify requires it (REQUIRED_CLAIMS): say so
+  if (args.iss === undefined) io.err('warning: no --iss: the token has no "iss" claim, which token verify (and the policy) requires');
   try {
     await writeFile(out, `${token}\n`, { mode: 0o600 });
     await chmod(out, 0o600);
