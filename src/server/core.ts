@@ -3,10 +3,11 @@
  * REGISTER -> digest, then the registrar; INVITE -> digest, 100, 180, then 200 with SDP; a re-INVITE or UPDATE is
  * authenticated again, so a revoked credential gets 403 on its next refresh; BYE -> 200; CANCEL -> 200 and 487
  * to the INVITE while it is unanswered; OPTIONS -> 200; ACK ends the 2xx retransmissions. Requests for no
- * dialog get 481, methods we do not know 501.
+ * dialog get 481, methods we do not know 501, a Require we do not support 420 (§8.2.2.3), a CSeq lower than the
+ * last in its dialog 500 (§12.2.2); a BYE of a call still ringing ends its INVITE with 487 (§15.1.2).
  */
 import { randomFillSync } from 'node:crypto';
-import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, topViaOf, type SipRequest } from '../sip/index.js';
+import { buildResponseTo, cseqOf, getHeader, getHeaders, HeaderSyntaxError, splitHeaderList, topViaOf, type SipRequest } from '../sip/index.js';
 import type { DigestAuthenticator } from './auth.js';
 import { DialogStore, type ServerDialog } from './dialogs.js';
 import type { Registrar } from './registrar.js';
@@ -31,6 +32,8 @@ export interface CoreOptions {
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER';
+/** Option tags we act on (§19.2): session timers (RFC 4028). Not 100rel: our provisional responses are never reliable. */
+const SUPPORTED = ['timer'];
 
 interface Pending {
   dialog: ServerDialog;
@@ -78,6 +81,9 @@ export class ServerCore {
       origin.send(bytes);
       return bytes;
     };
+    // §8.2.2.3: an extension the request requires and we do not do is refused before anything else (not for CANCEL)
+    const unsupported = request.method === 'CANCEL' ? [] : unsupportedOf(request);
+    if (unsupported.length > 0) return void respond(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
     if (inboundToTag !== undefined && request.method !== 'CANCEL') {
       this.inDialog(request, origin, inboundToTag, respond);
       return;
@@ -86,7 +92,8 @@ export class ServerCore {
       case 'REGISTER': return this.register(request, respond);
       case 'INVITE': return this.invite(request, origin, branch, respond);
       case 'CANCEL': return this.cancel(branch, respond);
-      case 'OPTIONS': return void respond(200, 'OK', [['Allow', ALLOW], ['Accept', 'application/sdp']]);
+      // §11.2: what we allow, accept and support
+      case 'OPTIONS': return void respond(200, 'OK', [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED.join(', ')]]);
       case 'BYE':
       case 'UPDATE':
       case 'PRACK': return void respond(481, 'Call/Transaction Does Not Exist');
@@ -139,7 +146,8 @@ export class ServerCore {
     const localTag = randomTag();
     const now = Date.now();
     const dialog: ServerDialog = {
-      callId: getHeader(request, 'call-id') ?? '', localTag, remoteTag: safeTag(request) ?? '', user, state: 'early', createdAt: now, lastActivity: now, refreshes: 0,
+      callId: getHeader(request, 'call-id') ?? '', localTag, remoteTag: safeTag(request) ?? '', remoteCSeq: cseqNumber(request), user, state: 'early',
+      createdAt: now, lastActivity: now, refreshes: 0,
     };
     this.dialogs.add(dialog);
     this.counts.calls++;
@@ -166,10 +174,15 @@ export class ServerCore {
       respond(481, 'Call/Transaction Does Not Exist');
       return;
     }
-    clearTimeout(pending.timer);
-    this.ringing.delete(branch!);
-    this.dialogs.remove(pending.dialog);
     respond(200, 'OK');
+    this.terminate(branch!, pending);
+  }
+
+  /** Ends an INVITE still ringing with 487 (§9.2 after CANCEL, §15.1.2 after BYE): no 200 follows, the call is gone. */
+  private terminate(branch: string, pending: Pending): void {
+    clearTimeout(pending.timer);
+    this.ringing.delete(branch);
+    this.dialogs.remove(pending.dialog);
     const terminated = buildResponseTo(pending.invite, { status: 487, reason: 'Request Terminated', toTag: pending.dialog.localTag });
     this.transactions.remember(`${branch} INVITE`, terminated, pending.origin.send);
     pending.origin.send(terminated);
@@ -181,6 +194,13 @@ export class ServerCore {
       respond(481, 'Call/Transaction Does Not Exist');
       return;
     }
+    // §12.2.2: a CSeq lower than the last one of the peer in this dialog is out of order (retransmissions were replayed above)
+    const cseq = cseqNumber(request);
+    if (cseq < dialog.remoteCSeq) {
+      respond(500, 'Server Internal Error (CSeq out of order)');
+      return;
+    }
+    dialog.remoteCSeq = cseq;
     switch (request.method) {
       case 'INVITE':
       case 'UPDATE': {
@@ -199,6 +219,8 @@ export class ServerCore {
       case 'BYE':
         this.dialogs.remove(dialog);
         respond(200, 'OK');
+        // §15.1.2: a BYE of a call still ringing ends its INVITE with 487
+        for (const [branch, pending] of this.ringing) if (pending.dialog === dialog) this.terminate(branch, pending);
         return;
       case 'OPTIONS':
       case 'PRACK':
@@ -255,6 +277,13 @@ function randomTag(): string {
   }
   tagPoolOffset += 6;
   return tagPool.toString('hex', tagPoolOffset - 6, tagPoolOffset);
+}
+
+/** The option tags of the Require header fields that are not ours (§8.2.2.3), as the request spelled them. */
+function unsupportedOf(request: SipRequest): string[] {
+  const required = getHeaders(request, 'require');
+  if (required.length === 0) return [];
+  return required.flatMap(splitHeaderList).filter((tag) => tag !== '' && !SUPPORTED.includes(tag.toLowerCase()));
 }
 
 function safeTag(request: SipRequest): string | undefined {

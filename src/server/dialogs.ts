@@ -7,6 +7,8 @@ export interface ServerDialog {
   callId: string;
   localTag: string;
   remoteTag: string;
+  /** §12.2.2: the highest CSeq number of the caller's requests in this dialog; a lower one is out of order. */
+  remoteCSeq: number;
   /** Authenticated user that placed the call. */
   user: string;
   state: 'early' | 'confirmed';

@@ -1,0 +1,123 @@
+/**
+ * UAS rules of `sipscope serve`'s core that a peer relies on (RFC 3261 §8.2.2.3 Require/420, §11.2 OPTIONS,
+ * §12.2.2 in-dialog CSeq order, §15.1.2 BYE of a call not yet answered). The core is driven directly with parsed
+ * requests; authentication is a stub that accepts alice (digest itself is tested in serve.test.ts).
+ */
+import { describe, expect, test } from 'vitest';
+import type { DigestAuthenticator } from '../../src/server/auth.js';
+import { ServerCore, type Origin } from '../../src/server/core.js';
+import { Registrar } from '../../src/server/registrar.js';
+import { getHeader, parseMessage, type SipRequest, type SipResponse } from '../../src/sip/index.js';
+
+const acceptAlice = { check: () => ({ kind: 'ok', user: 'alice', algorithm: 'MD5' }), challengeHeaders: () => [] } as unknown as DigestAuthenticator;
+
+interface Peer {
+  core: ServerCore;
+  sent: SipResponse[];
+  origin: Origin;
+}
+
+function peer(ringMs = 0): Peer {
+  const core = new ServerCore({ auth: acceptAlice, registrar: new Registrar(), log: () => {}, ringMs });
+  const sent: SipResponse[] = [];
+  const origin: Origin = {
+    transport: 'tcp', local: { address: '127.0.0.1', port: 5060 }, remote: { address: '127.0.0.1', port: 9 }, reliable: true,
+    send: (bytes) => {
+      const message = parseMessage(bytes);
+      if (message.kind === 'response') sent.push(message);
+    },
+  };
+  return { core, sent, origin };
+}
+
+let branches = 0;
+function request(method: string, cseq: number, extra: string[] = [], toTag?: string): SipRequest {
+  const lines = [
+    `${method} sip:bob@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKuas${++branches}`,
+    'Max-Forwards: 70',
+    'From: <sip:alice@127.0.0.1>;tag=a1',
+    `To: <sip:bob@127.0.0.1>${toTag === undefined ? '' : `;tag=${toTag}`}`,
+    'Call-ID: uas-rules',
+    `CSeq: ${cseq} ${method}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ];
+  const message = parseMessage(Buffer.from(lines.join('\r\n')));
+  if (message.kind !== 'request') throw new Error('not a request');
+  return message;
+}
+
+const statuses = (sent: SipResponse[]) => sent.map((response) => response.status);
+const toTagOf = (response: SipResponse) => /;\s*tag=([^;>\s]+)/.exec(getHeader(response, 'to') ?? '')![1];
+
+/** An answered call: the 200's To tag. */
+function answeredCall({ core, sent, origin }: Peer): string {
+  core.handle(request('INVITE', 1), origin);
+  const ok = sent.find((response) => response.status === 200)!;
+  core.handle(request('ACK', 1, [], toTagOf(ok)), origin);
+  sent.length = 0;
+  return toTagOf(ok);
+}
+
+describe('serve core: Require (RFC 3261 §8.2.2.3)', () => {
+  test('an INVITE requiring 100rel (which serve does not do) gets 420 with Unsupported: 100rel; no call is set up', () => {
+    const { core, sent, origin } = peer();
+    core.handle(request('INVITE', 1, ['Require: 100rel']), origin);
+    expect(statuses(sent)).toEqual([420]);
+    expect(getHeader(sent[0], 'unsupported')).toBe('100rel');
+    expect(core.dialogs.size).toBe(0);
+    core.close();
+  });
+
+  test('only the unknown tags are listed; an OPTIONS and a re-INVITE are checked too; Require: timer is accepted', () => {
+    const { core, sent, origin } = peer();
+    core.handle(request('OPTIONS', 1, ['Require: timer, foo', 'Require: bar']), origin);
+    expect(statuses(sent)).toEqual([420]);
+    expect(getHeader(sent[0], 'unsupported')).toBe('foo, bar');
+    sent.length = 0;
+    const tag = answeredCall({ core, sent, origin });
+    core.handle(request('INVITE', 2, ['Require: foo'], tag), origin);
+    core.handle(request('INVITE', 3, ['Require: timer', 'Session-Expires: 120'], tag), origin);
+    expect(statuses(sent)).toEqual([420, 200]);
+    core.close();
+  });
+
+  test('OPTIONS 200 says what serve supports (§11.2): Supported: timer', () => {
+    const { core, sent, origin } = peer();
+    core.handle(request('OPTIONS', 1), origin);
+    expect(statuses(sent)).toEqual([200]);
+    expect(getHeader(sent[0], 'supported')).toBe('timer');
+    core.close();
+  });
+});
+
+describe('serve core: requests within a dialog', () => {
+  test('§12.2.2: a request with a CSeq lower than the last one in the dialog gets 500; the call stays up', () => {
+    const { core, sent, origin } = peer();
+    const tag = answeredCall({ core, sent, origin });
+    core.handle(request('INVITE', 5, [], tag), origin);
+    core.handle(request('ACK', 5, [], tag), origin);
+    core.handle(request('INVITE', 4, [], tag), origin);
+    core.handle(request('BYE', 3, [], tag), origin);
+    expect(statuses(sent)).toEqual([200, 500, 500]);
+    expect(core.dialogs.size).toBe(1);
+    core.handle(request('BYE', 6, [], tag), origin);
+    expect(statuses(sent)).toEqual([200, 500, 500, 200]);
+    expect(core.dialogs.size).toBe(0);
+    core.close();
+  });
+
+  test('§15.1.2: a BYE in the early dialog of a ringing INVITE ends it: 200 to the BYE, 487 to the INVITE, no 200 later', async () => {
+    const { core, sent, origin } = peer(50);
+    core.handle(request('INVITE', 1), origin);
+    const ringing = sent.find((response) => response.status === 180)!;
+    core.handle(request('BYE', 2, [], toTagOf(ringing)), origin);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(sent.map((response) => `${response.status} ${getHeader(response, 'cseq')}`)).toEqual(['100 1 INVITE', '180 1 INVITE', '200 2 BYE', '487 1 INVITE']);
+    expect(core.dialogs.size).toBe(0);
+    core.close();
+  });
+});
