@@ -1,7 +1,8 @@
 /**
  * Registrations (RFC 3261 §10.3): bindings of an address-of-record (the To URI's user) to Contact URIs, each
  * with its expiry: the Contact's expires parameter, else the Expires header, else 3600 (§10.2.1.1), capped to
- * [min, max]; expires=0 removes a binding, `Contact: *` with Expires: 0 removes all (§10.3 step 6). The 200 lists
+ * [min, max]; expires=0 removes a binding, `Contact: *` with Expires: 0 removes all (§10.3 step 6); a REGISTER with
+ * a binding's Call-ID and a CSeq not higher than the binding's fails with 400 and changes nothing (steps 6, 7). The 200 lists
  * every current binding with its remaining time (§10.3 step 8). Bounded: at most MAX_BINDINGS in all and
  * MAX_PER_AOR per address-of-record.
  */
@@ -24,6 +25,14 @@ export const MAX_PER_AOR = 16;
 export type RegisterAnswer =
   | { status: 200; contacts: [string, string][] }
   | { status: 400 | 423 | 503; reason: string; headers?: [string, string][] };
+
+/** Kamailio's registrar answers the same "400 Invalid CSeq number". */
+const OUT_OF_ORDER: RegisterAnswer = { status: 400, reason: 'Bad Request (CSeq not higher than the binding\'s, RFC 3261 §10.3)' };
+
+/** §10.3 steps 6 and 7: a REGISTER with the binding's Call-ID changes it only with a higher CSeq. */
+function outOfOrder(binding: Binding, callId: string, cseq: number): boolean {
+  return binding.callId === callId && cseq <= binding.cseq;
+}
 
 export class Registrar {
   private readonly bindings = new Map<string, Binding[]>();
@@ -59,6 +68,7 @@ export class Registrar {
     if (contacts.some((contact) => contact.wildcard)) {
       // §10.3 step 6: "*" only with Expires: 0 and alone
       if (contacts.length !== 1 || defaultExpires !== 0) return { status: 400, reason: 'Bad Request (Contact: * needs Expires: 0)' };
+      if ((this.bindings.get(aor) ?? []).some((binding) => outOfOrder(binding, callId, cseq!))) return OUT_OF_ORDER;
       this.set(aor, []);
       return { status: 200, contacts: [] };
     }
@@ -67,6 +77,8 @@ export class Registrar {
       const param = contact.params.expires;
       const asked = typeof param === 'string' && /^\d+$/.test(param) ? Number(param) : defaultExpires;
       const index = current.findIndex((binding) => binding.contact === contact.uri);
+      // §10.3 step 7: the binding's own Call-ID with a CSeq not higher than its own aborts the whole request
+      if (index >= 0 && outOfOrder(current[index], callId, cseq)) return OUT_OF_ORDER;
       if (asked === 0) {
         if (index >= 0) current.splice(index, 1);
         continue;
