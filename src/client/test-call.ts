@@ -84,6 +84,9 @@ export class TestCall implements CallEndpoint {
   private readonly pracked = new Set<string>();
   private granted?: SessionExpires;
   private peerHungUp = false;
+  /** §12.2.2: the highest CSeq of the peer's requests; §14.2: our INVITE that has no final answer yet. */
+  private remoteCSeq?: number;
+  private invitePending = false;
   private wake?: () => void;
   private readonly background: Promise<unknown>[] = [];
 
@@ -143,6 +146,7 @@ export class TestCall implements CallEndpoint {
     });
     timers.schedule(timer, answerTimeoutMs);
     let outcome: ExchangeOutcome;
+    this.invitePending = true;
     try {
       for (let round = 0; ; round++) {
         outcome = await this.transact('setup', request, undefined, {
@@ -165,6 +169,7 @@ export class TestCall implements CallEndpoint {
       }
     } finally {
       timers.cancel(timer);
+      this.invitePending = false;
     }
     const final = outcome.final;
     this.result.status = final?.status;
@@ -260,7 +265,10 @@ export class TestCall implements CallEndpoint {
     const body = update ? undefined : this.media.offer(1);
     const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method, body)], body);
     this.result.refreshes.sent++;
-    const outcome = await this.transact('refresh', request, refresh);
+    this.invitePending = !update;
+    const outcome = await this.transact('refresh', request, refresh).finally(() => {
+      this.invitePending = false;
+    });
     const status = outcome.final?.status;
     if (status !== undefined && status >= 200 && status < 300) {
       if (!update) this.acknowledge2xx(cseqNumber(outcome.final!) ?? this.dialog!.localCSeq);
@@ -381,13 +389,17 @@ export class TestCall implements CallEndpoint {
       this.record({ request: request.method, cseq: 0, status: 400, reason: 'Bad Request (malformed CSeq)', provisional: [], retransmissions: 0, credentials: [], step: 'peer', atMs: this.sinceStart() });
       return buildResponseTo(request, { status: 400, reason: 'Bad Request (malformed CSeq)', toTag: this.dialog?.localTag });
     }
-    const answer = answerPeerRequest(request, { dialog: this.peerHungUp ? undefined : this.dialog, sdp: () => this.media.offer(1) });
-    if (request.method === 'BYE') {
+    const cseq = cseqNumber(request)!;
+    const answer = answerPeerRequest(request, cseq, {
+      dialog: this.peerHungUp ? undefined : this.dialog, sdp: () => this.media.offer(1), remoteCSeq: this.remoteCSeq, invitePending: this.invitePending,
+    });
+    if (answer.status !== 500) this.remoteCSeq = Math.max(this.remoteCSeq ?? 0, cseq);
+    if (request.method === 'BYE' && answer.status === 200) {
       this.peerHungUp = true;
       this.wake?.();
     }
     const { status, reason } = answer;
-    this.record({ request: request.method, cseq: cseqNumber(request) ?? 0, status, reason, provisional: [], retransmissions: 0, credentials: [], step: 'peer', atMs: this.sinceStart() });
+    this.record({ request: request.method, cseq, status, reason, provisional: [], retransmissions: 0, credentials: [], step: 'peer', atMs: this.sinceStart() });
     return buildResponseTo(request, { ...answer, toTag: this.dialog?.localTag });
   }
 }

@@ -1,0 +1,81 @@
+/**
+ * The peer's requests that a test call must refuse (RFC 3261 §14.2, §12.2.2): a re-INVITE that arrives while our
+ * own re-INVITE is in progress gets 491 (glare; the peer retries later), and a request whose CSeq is lower than
+ * the peer's last one in the dialog gets 500; neither ends the call. Scripted peer on 127.0.0.1
+ * (test/client/sip-peer.ts), ports 27720-27721.
+ */
+import { afterEach, expect, test } from 'vitest';
+import { runCall } from '../../src/client/call.js';
+import { getHeader, type SipRequest } from '../../src/sip/index.js';
+import { buildResponse, startUdpPeer, type Reply, type SipPeer } from './sip-peer.js';
+
+let peer: SipPeer | undefined;
+afterEach(async () => {
+  await peer?.close();
+  peer = undefined;
+});
+
+const timers = { t1: 100, t2: 400 };
+
+/** A request of the peer within the dialog the INVITE `invite` set up (the peer's To tag is peer1, sip-peer.ts). */
+function peerRequest(invite: SipRequest, method: string, cseq: number, port: number): string {
+  return [
+    `${method} ${/<([^>]+)>/.exec(getHeader(invite, 'contact') ?? '')![1]} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKpeer${method}${cseq}`,
+    'Max-Forwards: 70',
+    `From: ${getHeader(invite, 'to')};tag=peer1`,
+    `To: ${getHeader(invite, 'from')}`,
+    `Call-ID: ${getHeader(invite, 'call-id')}`,
+    `CSeq: ${cseq} ${method}`,
+    `Contact: <sip:peer@127.0.0.1:${port}>`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+test('§14.2 glare: the peer re-INVITEs while our re-INVITE waits for its answer: 491 to the peer, our refresh goes on', async () => {
+  const port = 27720;
+  const contact: [string, string] = ['Contact', `<sip:peer@127.0.0.1:${port}>`];
+  let glaredBranch: string | undefined;
+  peer = await startUdpPeer(port, (request: SipRequest, index): Reply | undefined => {
+    if (request.method === 'ACK') return undefined;
+    const inDialog = /;tag=/.test(getHeader(request, 'to') ?? '');
+    if (request.method === 'INVITE' && inDialog) {
+      const branch = /branch=([^;\s]+)/.exec(getHeader(request, 'via') ?? '')![1];
+      if (branch === glaredBranch) return undefined; // our first re-INVITE retransmitted: still unanswered
+      if (glaredBranch !== undefined) return { status: 200, reason: 'OK', headers: [contact] };
+      glaredBranch = branch;
+      const invite = peer!.received[0].request;
+      // our re-INVITE is pending here: the peer sends its own, then answers ours a little later
+      void peer!.sendLater(index, peerRequest(invite, 'INVITE', 1, port));
+      setTimeout(() => void peer!.sendLater(index, buildResponse(request, { status: 200, reason: 'OK', headers: [contact] })), 150);
+      return undefined;
+    }
+    return { status: 200, reason: 'OK', headers: [contact] };
+  });
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 600, refreshMs: 200, timeoutMs: 2000, timers });
+  expect(result.transactions.filter((record) => record.step === 'peer')).toMatchObject([{ request: 'INVITE', status: 491 }]);
+  expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
+  expect(result.refreshes.ok).toBeGreaterThanOrEqual(1);
+});
+
+test('§12.2.2: a request of the peer with a CSeq lower than its last one gets 500; the call goes on', async () => {
+  const port = 27721;
+  const contact: [string, string] = ['Contact', `<sip:peer@127.0.0.1:${port}>`];
+  peer = await startUdpPeer(port, (request: SipRequest, index): Reply | undefined => {
+    if (request.method === 'ACK') {
+      if (/;tag=/.test(getHeader(request, 'to') ?? '') && peer!.received.filter((entry) => entry.request.method === 'ACK').length === 1) {
+        const invite = peer!.received[0].request;
+        void peer!.sendLater(index, peerRequest(invite, 'UPDATE', 5, port));
+        setTimeout(() => void peer!.sendLater(index, peerRequest(invite, 'UPDATE', 3, port)), 50);
+      }
+      return undefined;
+    }
+    return { status: 200, reason: 'OK', headers: [contact] };
+  });
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 400, timeoutMs: 2000, timers });
+  expect(result.transactions.filter((record) => record.step === 'peer').map((record) => `${record.request} ${record.cseq} ${record.status}`))
+    .toEqual(['UPDATE 5 200', 'UPDATE 3 500']);
+  expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
+});
