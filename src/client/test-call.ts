@@ -87,6 +87,8 @@ export class TestCall implements CallEndpoint {
   /** §12.2.2: the highest CSeq of the peer's requests; §14.2: our INVITE that has no final answer yet. */
   private remoteCSeq?: number;
   private invitePending = false;
+  /** We sent CANCEL and the INVITE was answered 2xx all the same. */
+  private cancelCrossed = false;
   private wake?: () => void;
   private readonly background: Promise<unknown>[] = [];
 
@@ -105,6 +107,12 @@ export class TestCall implements CallEndpoint {
   async run(): Promise<void> {
     try {
       if (!(await this.setup())) return;
+      if (this.cancelCrossed) {
+        // §9.1, §15: the 2xx crossed our CANCEL; it is acknowledged, and the call we gave up on ends with BYE now
+        await this.hangUp(false);
+        this.result.endedBy = 'cancelled';
+        return;
+      }
       const held = await this.hold();
       if (held === 'remote-bye') {
         this.result.endedBy = 'remote-bye';
@@ -183,6 +191,7 @@ export class TestCall implements CallEndpoint {
       this.result.endedBy = cancelSent && final.status === 487 ? 'cancelled' : 'rejected';
       return false;
     }
+    this.cancelCrossed = cancelSent;
     this.answeredAt = performance.now();
     this.result.setupMs = this.answeredAt - this.startedAt!;
     const inviteCSeq = cseqNumber(final) ?? 1;

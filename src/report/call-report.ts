@@ -58,7 +58,9 @@ function callVerdict(result: CallResult, style: TextStyle): string {
     'remote-bye': 'the peer hung up before the duration was over',
     'refresh-failed': 'a refresh failed',
     rejected: `INVITE answered ${result.status} ${result.reason ?? ''}`.trim(),
-    cancelled: 'no final answer in time: CANCEL sent',
+    cancelled: result.status !== undefined && result.status < 300
+      ? `no final answer in time: CANCEL sent; the ${result.status} crossed it, BYE sent`
+      : 'no final answer in time: CANCEL sent',
     bye: 'BYE was not answered with 2xx',
     error: result.error ? `${result.error.code}: ${result.error.message}` : 'error',
   };
