@@ -50,6 +50,11 @@ const TIMER_SLACK_MS = 2;
 /** 422 rounds (RFC 4028 §7.4) before giving up. */
 const MAX_MIN_SE_ROUNDS = 2;
 
+/** §14.1: the owner of the Call-ID waits a random 2.1 to 4 s, in units of 10 ms, before it re-INVITEs again after a 491. */
+function glareRetryMs(): number {
+  return 2100 + 10 * Math.floor(Math.random() * 191);
+}
+
 export function emptyCallResult(): CallResult {
   return { method: 'INVITE', ok: false, challenged: false, endedBy: 'error', refreshes: { sent: 0, ok: 0 }, prackSent: 0, retransmissions: 0, transactions: [] };
 }
@@ -258,13 +263,15 @@ export class TestCall implements CallEndpoint {
       if (now >= endAt - TIMER_SLACK_MS) return 'done';
       if (now < nextRefresh - TIMER_SLACK_MS) continue;
       const verdict = await this.refresh(refresh++);
-      if (verdict !== 'ok') return verdict;
+      if (verdict !== 'ok' && verdict !== 'glare') return verdict;
       interval = this.refreshInterval();
-      nextRefresh = interval === undefined ? Infinity : performance.now() + interval;
+      // §14.1: after a 491 the owner of the Call-ID (we are) tries again 2.1 to 4 s later, sooner if the interval is
+      const retryMs = verdict === 'glare' ? glareRetryMs() : Infinity;
+      nextRefresh = interval === undefined && retryMs === Infinity ? Infinity : performance.now() + Math.min(interval ?? Infinity, retryMs);
     }
   }
 
-  private async refresh(refresh: number): Promise<'ok' | 'gone' | CallEnd> {
+  private async refresh(refresh: number): Promise<'ok' | 'glare' | 'gone' | CallEnd> {
     const update = this.options.refreshMethod === 'update';
     const method = update ? 'UPDATE' : 'INVITE';
     const extra: [string, string][] = [['Supported', '100rel, timer']];
@@ -285,7 +292,7 @@ export class TestCall implements CallEndpoint {
       this.result.refreshes.ok++;
       return 'ok';
     }
-    if (status === 491) return 'ok'; // §14.1 glare: the session is unchanged; the next refresh tries again
+    if (status === 491) return 'glare'; // §14.1: the session is unchanged; hold() tries again soon
     const afterMs = performance.now() - this.answeredAt!;
     // a 403, or a 401/407 we answered and that came again (or could not answer): the credential is refused
     if (status === 403 || status === 401 || status === 407) {

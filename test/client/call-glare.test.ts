@@ -2,7 +2,8 @@
  * The peer's requests that a test call must refuse (RFC 3261 §14.2, §12.2.2): a re-INVITE that arrives while our
  * own re-INVITE is in progress gets 491 (glare; the peer retries later), and a request whose CSeq is lower than
  * the peer's last one in the dialog gets 500; neither ends the call. Scripted peer on 127.0.0.1
- * (test/client/sip-peer.ts), ports 27720-27721.
+ * (test/client/sip-peer.ts), ports 27720-27723. Our own re-INVITE answered 491 is tried again after 2.1 to 4 s
+ * (§14.1, we own the Call-ID), not a whole refresh interval later (with session timers, after the session expired).
  */
 import { afterEach, expect, test } from 'vitest';
 import { runCall } from '../../src/client/call.js';
@@ -79,3 +80,24 @@ test('§12.2.2: a request of the peer with a CSeq lower than its last one gets 5
     .toEqual(['UPDATE 5 200', 'UPDATE 3 500']);
   expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
 });
+
+test('§14.1: our re-INVITE answered 491 is sent again 2.1 to 4 s later, not a refresh interval later', async () => {
+  const port = 27723;
+  const contact: [string, string] = ['Contact', `<sip:peer@127.0.0.1:${port}>`];
+  let refreshes = 0;
+  peer = await startUdpPeer(port, (request: SipRequest): Reply | undefined => {
+    if (request.method === 'ACK') return undefined;
+    if (request.method === 'INVITE' && /;tag=/.test(getHeader(request, 'to') ?? '')) {
+      return ++refreshes === 1 ? { status: 491, reason: 'Request Pending' } : { status: 200, reason: 'OK', headers: [contact] };
+    }
+    return { status: 200, reason: 'OK', headers: [contact] };
+  });
+  // a refresh every 4.5 s for 8.7 s: the second regular one (9 s) would come after the end
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 8700, refreshMs: 4500, timeoutMs: 2000, timers });
+  const reinvites = peer.received.filter((entry) => entry.request.method === 'INVITE' && /;tag=/.test(getHeader(entry.request, 'to') ?? ''));
+  expect(reinvites).toHaveLength(2);
+  const gap = reinvites[1].at - reinvites[0].at;
+  expect(gap).toBeGreaterThanOrEqual(2100 - 20);
+  expect(gap).toBeLessThanOrEqual(4000 + 100);
+  expect(result).toMatchObject({ ok: true, endedBy: 'bye', refreshes: { sent: 2, ok: 1 } });
+}, 15_000);
