@@ -186,6 +186,9 @@ export class ServerCore {
     const terminated = buildResponseTo(pending.invite, { status: 487, reason: 'Request Terminated', toTag: pending.dialog.localTag });
     this.transactions.remember(`${branch} INVITE`, terminated, pending.origin.send);
     pending.origin.send(terminated);
+    // §17.2.1: over UDP a final answer to INVITE is resent until its ACK (Timer G); after our 100 the caller no
+    // longer resends the INVITE, so a lost 487 would be lost for good
+    if (!pending.origin.reliable) this.transactions.retransmitUntilAck(`${pending.dialog.callId} ${cseqNumber(pending.invite)}`, terminated, pending.origin.send);
   }
 
   private inDialog(request: SipRequest, origin: Origin, toTag: string, respond: Responder): void {

@@ -39,7 +39,10 @@ export class ServerTransactions {
     this.remembered.set(key, { response, send, at: Date.now() });
   }
 
-  /** §13.3.1.4: resend a 2xx to INVITE until the ACK for `dialogKey` (Call-ID + CSeq) arrives. */
+  /**
+   * §13.3.1.4 (a 2xx), §17.2.1 Timer G (the 487 after CANCEL): resend a final answer to INVITE until the ACK for
+   * `dialogKey` (Call-ID + CSeq) arrives.
+   */
   retransmitUntilAck(dialogKey: string, response: Buffer, send: (bytes: Buffer) => void): void {
     this.acknowledged(dialogKey);
     const state: Retransmitting = { interval: T1_MS, startedAt: Date.now(), timer: undefined as unknown as ReturnType<typeof setTimeout> };

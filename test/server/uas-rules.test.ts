@@ -1,6 +1,7 @@
 /**
  * UAS rules of `sipscope serve`'s core that a peer relies on (RFC 3261 §8.2.2.3 Require/420, §11.2 OPTIONS,
- * §12.2.2 in-dialog CSeq order, §15.1.2 BYE of a call not yet answered). The core is driven directly with parsed
+ * §12.2.2 in-dialog CSeq order, §15.1.2 BYE of a call not yet answered, §17.2.1 the 487 after CANCEL resent over
+ * UDP until its ACK). The core is driven directly with parsed
  * requests; authentication is a stub that accepts alice (digest itself is tested in serve.test.ts).
  */
 import { describe, expect, test } from 'vitest';
@@ -17,11 +18,11 @@ interface Peer {
   origin: Origin;
 }
 
-function peer(ringMs = 0): Peer {
+function peer(ringMs = 0, reliable = true): Peer {
   const core = new ServerCore({ auth: acceptAlice, registrar: new Registrar(), log: () => {}, ringMs });
   const sent: SipResponse[] = [];
   const origin: Origin = {
-    transport: 'tcp', local: { address: '127.0.0.1', port: 5060 }, remote: { address: '127.0.0.1', port: 9 }, reliable: true,
+    transport: reliable ? 'tcp' : 'udp', local: { address: '127.0.0.1', port: 5060 }, remote: { address: '127.0.0.1', port: 9 }, reliable,
     send: (bytes) => {
       const message = parseMessage(bytes);
       if (message.kind === 'response') sent.push(message);
@@ -31,10 +32,10 @@ function peer(ringMs = 0): Peer {
 }
 
 let branches = 0;
-function request(method: string, cseq: number, extra: string[] = [], toTag?: string): SipRequest {
+function request(method: string, cseq: number, extra: string[] = [], toTag?: string, branch = `z9hG4bKuas${++branches}`): SipRequest {
   const lines = [
     `${method} sip:bob@127.0.0.1 SIP/2.0`,
-    `Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKuas${++branches}`,
+    `Via: SIP/2.0/TCP 127.0.0.1:9;branch=${branch}`,
     'Max-Forwards: 70',
     'From: <sip:alice@127.0.0.1>;tag=a1',
     `To: <sip:bob@127.0.0.1>${toTag === undefined ? '' : `;tag=${toTag}`}`,
@@ -118,6 +119,23 @@ describe('serve core: requests within a dialog', () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(sent.map((response) => `${response.status} ${getHeader(response, 'cseq')}`)).toEqual(['100 1 INVITE', '180 1 INVITE', '200 2 BYE', '487 1 INVITE']);
     expect(core.dialogs.size).toBe(0);
+    core.close();
+  });
+});
+
+describe('serve core: the INVITE server transaction over UDP (§17.2.1)', () => {
+  test('the 487 that ends a cancelled INVITE is resent (Timer G, T1 = 500 ms) until its ACK; none after the ACK', async () => {
+    const { core, sent, origin } = peer(5000, false);
+    core.handle(request('INVITE', 1, [], undefined, 'z9hG4bKcancelled'), origin);
+    core.handle(request('CANCEL', 1, [], undefined, 'z9hG4bKcancelled'), origin);
+    const terminated = () => sent.filter((response) => response.status === 487).length;
+    expect(terminated()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(terminated()).toBe(2);
+    const tag = toTagOf(sent.find((response) => response.status === 487)!);
+    core.handle(request('ACK', 1, [], tag, 'z9hG4bKcancelled'), origin);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(terminated()).toBe(2);
     core.close();
   });
 });
