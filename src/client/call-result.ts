@@ -19,10 +19,12 @@ export interface CallTransaction extends TransactionRecord {
  * - `remote-bye`: the peer hung up first;
  * - `revoked`: a refresh was refused with 403, or with a challenge our credentials no longer satisfy (we sent BYE);
  * - `refresh-failed`: a refresh failed otherwise (other status, timeout);
+ * - `session-expired`: the peer was the refresher (RFC 4028) and sent no refresh within the session interval: we
+ *   sent BYE before it ran out (§10);
  * - `rejected`: the INVITE got a final non-2xx answer; `cancelled`: no final answer in time, CANCEL sent;
  * - `error`: a transport failure or timeout without an answer.
  */
-export type CallEnd = 'bye' | 'remote-bye' | 'revoked' | 'refresh-failed' | 'rejected' | 'cancelled' | 'error';
+export type CallEnd = 'bye' | 'remote-bye' | 'revoked' | 'refresh-failed' | 'session-expired' | 'rejected' | 'cancelled' | 'error';
 
 export interface Revocation {
   /** Which refresh failed: 1 = the first re-INVITE/UPDATE. */

@@ -92,6 +92,8 @@ export class TestCall implements CallEndpoint {
   /** §12.2.2: the highest CSeq of the peer's requests; §14.2: our INVITE that has no final answer yet. */
   private remoteCSeq?: number;
   private invitePending = false;
+  /** When the peer last refreshed the session (its re-INVITE or UPDATE answered 2xx), RFC 4028 §10. */
+  private peerRefreshedAt?: number;
   /** We sent CANCEL and the INVITE was answered 2xx all the same. */
   private cancelCrossed = false;
   private wake?: () => void;
@@ -255,12 +257,13 @@ export class TestCall implements CallEndpoint {
     let interval = this.refreshInterval();
     let nextRefresh = interval === undefined ? Infinity : this.answeredAt! + interval;
     for (let refresh = 1; ; ) {
-      const wakeAt = Math.min(endAt, nextRefresh);
+      const wakeAt = Math.min(endAt, nextRefresh, this.sessionEndsAt());
       if (!this.peerHungUp) await this.sleep(wakeAt - performance.now());
       if (this.peerHungUp) return 'remote-bye';
       // timers may fire a little early: within TIMER_SLACK_MS counts as due, earlier means sleep on
       const now = performance.now();
       if (now >= endAt - TIMER_SLACK_MS) return 'done';
+      if (now >= this.sessionEndsAt() - TIMER_SLACK_MS) return 'session-expired';
       if (now < nextRefresh - TIMER_SLACK_MS) continue;
       const verdict = await this.refresh(refresh++);
       if (verdict !== 'ok' && verdict !== 'glare') return verdict;
@@ -269,6 +272,16 @@ export class TestCall implements CallEndpoint {
       const retryMs = verdict === 'glare' ? glareRetryMs() : Infinity;
       nextRefresh = interval === undefined && retryMs === Infinity ? Infinity : performance.now() + Math.min(interval ?? Infinity, retryMs);
     }
+  }
+
+  /**
+   * RFC 4028 §10: with the peer as refresher, the session runs out one interval after its last refresh (or the
+   * answer); we send BYE min(32 s, interval/3) before that. Infinity when we refresh, or no interval was granted.
+   */
+  private sessionEndsAt(): number {
+    if (this.granted?.refresher !== 'uas') return Infinity;
+    const intervalMs = this.granted.seconds * 1000;
+    return (this.peerRefreshedAt ?? this.answeredAt!) + intervalMs - Math.min(32_000, intervalMs / 3);
   }
 
   private async refresh(refresh: number): Promise<'ok' | 'glare' | 'gone' | CallEnd> {
@@ -410,6 +423,7 @@ export class TestCall implements CallEndpoint {
       dialog: this.peerHungUp ? undefined : this.dialog, sdp: () => this.media.offer(1), remoteCSeq: this.remoteCSeq, invitePending: this.invitePending,
     });
     if (answer.status !== 500) this.remoteCSeq = Math.max(this.remoteCSeq ?? 0, cseq);
+    if ((request.method === 'INVITE' || request.method === 'UPDATE') && answer.status === 200) this.peerRefreshedAt = performance.now();
     if (request.method === 'BYE' && answer.status === 200) {
       this.peerHungUp = true;
       this.wake?.();

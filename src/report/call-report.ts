@@ -57,6 +57,7 @@ function callVerdict(result: CallResult, style: TextStyle): string {
   const why: Record<string, string> = {
     'remote-bye': 'the peer hung up before the duration was over',
     'refresh-failed': 'a refresh failed',
+    'session-expired': 'the peer, the session refresher, sent no refresh within the session interval (RFC 4028): BYE sent',
     rejected: `INVITE answered ${result.status} ${result.reason ?? ''}`.trim(),
     cancelled: result.status !== undefined && result.status < 300
       ? `no final answer in time: CANCEL sent; the ${result.status} crossed it, BYE sent`
@@ -176,7 +177,9 @@ export function renderCallJUnit(result: CallResult, target: string): string {
     result.challenged ? (result.authProblem ?? `realm "${result.realm}", ${result.algorithm}`) : 'no challenge');
   const is2xx = result.status !== undefined && result.status >= 200 && result.status < 300;
   add('answered', is2xx, `INVITE -> ${result.status ?? 'no answer'} ${result.reason ?? ''}`.trim(), result.setupMs);
-  add('held', !is2xx ? 'skipped' : result.revocation === undefined && result.endedBy !== 'refresh-failed' && result.endedBy !== 'remote-bye',
+  // held: the call lasted its duration (then our BYE ended it); not when revoked, ended by the peer, a failed
+  // refresh, session expiry, or a 2xx that crossed our CANCEL
+  add('held', !is2xx ? 'skipped' : result.endedBy === 'bye',
     result.revocation ? `refresh ${result.revocation.refresh} answered ${result.revocation.status} after ${result.revocation.afterMs.toFixed(0)} ms: revoked` : `${result.refreshes.ok}/${result.refreshes.sent} refreshes accepted, ended by ${result.endedBy}`,
     result.lifetimeMs);
   add('ended', !is2xx ? 'skipped' : result.ok, `ended by ${result.endedBy}`);

@@ -1,0 +1,77 @@
+/**
+ * RFC 4028 §10: when the peer is the refresher (the 2xx says refresher=uas) and no refresh comes within the
+ * session interval, the session is over: we send BYE slightly before it expires (min(32 s, interval/3) before)
+ * and report it, instead of holding a call the peer already considers gone. A refresh from the peer (its
+ * re-INVITE or UPDATE) starts the interval again. Scripted peer on 127.0.0.1 (test/client/sip-peer.ts), ports
+ * 27724-27725.
+ */
+import { afterEach, expect, test } from 'vitest';
+import { runCall } from '../../src/client/call.js';
+import { callExitCode } from '../../src/cli/exit.js';
+import { renderCallJUnit } from '../../src/report/call-report.js';
+import { getHeader, type SipRequest } from '../../src/sip/index.js';
+import { startUdpPeer, type Reply, type SipPeer } from './sip-peer.js';
+
+let peer: SipPeer | undefined;
+afterEach(async () => {
+  await peer?.close();
+  peer = undefined;
+});
+
+const timers = { t1: 100, t2: 400 };
+
+function grantingPeer(port: number, onAck?: (request: SipRequest, index: number) => void) {
+  const contact: [string, string] = ['Contact', `<sip:peer@127.0.0.1:${port}>`];
+  return (request: SipRequest, index: number): Reply | undefined => {
+    if (request.method === 'ACK') {
+      onAck?.(request, index);
+      return undefined;
+    }
+    if (request.method === 'INVITE') return { status: 200, reason: 'OK', headers: [contact, ['Require', 'timer'], ['Session-Expires', '3;refresher=uas']] };
+    return { status: 200, reason: 'OK' };
+  };
+}
+
+test('the peer is the refresher and never refreshes: BYE 1 s before the 3 s interval ends; ended by session expiry, exit 1', async () => {
+  const port = 27724;
+  peer = await startUdpPeer(port, grantingPeer(port));
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 6000, timeoutMs: 2000, timers });
+  const invite = peer.received.find((entry) => entry.request.method === 'INVITE')!;
+  const bye = peer.received.find((entry) => entry.request.method === 'BYE');
+  expect(bye).toBeDefined();
+  // 3 s - min(32 s, 3 s / 3) = 2 s after the answer
+  expect(bye!.at - invite.at).toBeGreaterThanOrEqual(2000 - 20);
+  expect(bye!.at - invite.at).toBeLessThan(2600);
+  expect(result).toMatchObject({ ok: false, endedBy: 'session-expired', sessionExpires: { seconds: 3, refresher: 'uas' } });
+  expect(callExitCode(result)).toBe(1);
+  // JUnit: answered, but not held for the duration
+  expect(renderCallJUnit(result, 'sip:peer')).toMatch(/<testcase name="held"[^>]*>\s*<failure[^>]*type="session-expired"/);
+});
+
+test('a refresh from the peer starts the interval again: the call is held for its whole duration', async () => {
+  const port = 27725;
+  let refreshed = false;
+  peer = await startUdpPeer(port, grantingPeer(port, (ack, index) => {
+    if (refreshed || /;tag=peer1/.test(getHeader(ack, 'from') ?? '')) return;
+    refreshed = true;
+    const invite = peer!.received[0].request;
+    // 1.5 s after the answer (half the interval), as a refresher does: an UPDATE
+    setTimeout(() => void peer!.sendLater(index, [
+      `UPDATE ${/<([^>]+)>/.exec(getHeader(invite, 'contact') ?? '')![1]} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKpeerrefresh1`,
+      'Max-Forwards: 70',
+      `From: ${getHeader(invite, 'to')};tag=peer1`,
+      `To: ${getHeader(invite, 'from')}`,
+      `Call-ID: ${getHeader(invite, 'call-id')}`,
+      'CSeq: 1 UPDATE',
+      'Supported: timer',
+      'Session-Expires: 3;refresher=uac',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n')), 1500);
+  }));
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 3000, timeoutMs: 2000, timers });
+  expect(result.transactions.filter((record) => record.step === 'peer')).toMatchObject([{ request: 'UPDATE', status: 200 }]);
+  expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
+});
