@@ -3,7 +3,8 @@
  * REGISTER -> digest, then the registrar; INVITE -> digest, 100, 180, then 200 with SDP; a re-INVITE or UPDATE is
  * authenticated again, so a revoked credential gets 403 on its next refresh; BYE -> 200; CANCEL -> 200 and 487
  * to the INVITE while it is unanswered; OPTIONS -> 200; ACK ends the 2xx retransmissions. Requests for no
- * dialog get 481, methods we do not know 501, a Require we do not support 420 (§8.2.2.3), a CSeq lower than the
+ * dialog get 481, methods we do not know 501, a Require we do not support 420 (§8.2.2.3), a body in an INVITE,
+ * UPDATE or PRACK that is not SDP 415 (§8.2.3), a CSeq lower than the
  * last in its dialog 500 (§12.2.2); a BYE of a call still ringing ends its INVITE with 487 (§15.1.2).
  */
 import { randomFillSync } from 'node:crypto';
@@ -34,6 +35,8 @@ export interface CoreOptions {
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER';
 /** Option tags we act on (§19.2): session timers (RFC 4028). Not 100rel: our provisional responses are never reliable. */
 const SUPPORTED = ['timer'];
+const ACCEPT = 'application/sdp';
+const OFFER_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK']);
 
 interface Pending {
   dialog: ServerDialog;
@@ -84,6 +87,10 @@ export class ServerCore {
     // §8.2.2.3: an extension the request requires and we do not do is refused before anything else (not for CANCEL)
     const unsupported = request.method === 'CANCEL' ? [] : unsupportedOf(request);
     if (unsupported.length > 0) return void respond(420, 'Bad Extension', [['Unsupported', unsupported.join(', ')]]);
+    // §8.2.3: a session description we cannot read (INVITE, UPDATE and PRACK carry offers and answers) gets 415
+    if (OFFER_METHODS.has(request.method) && request.body.length > 0 && !isSdp(getHeader(request, 'content-type'))) {
+      return void respond(415, 'Unsupported Media Type', [['Accept', ACCEPT]]);
+    }
     if (inboundToTag !== undefined && request.method !== 'CANCEL') {
       this.inDialog(request, origin, inboundToTag, respond);
       return;
@@ -93,7 +100,7 @@ export class ServerCore {
       case 'INVITE': return this.invite(request, origin, branch, respond);
       case 'CANCEL': return this.cancel(branch, respond);
       // §11.2: what we allow, accept and support
-      case 'OPTIONS': return void respond(200, 'OK', [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED.join(', ')]]);
+      case 'OPTIONS': return void respond(200, 'OK', [['Allow', ALLOW], ['Accept', ACCEPT], ['Supported', SUPPORTED.join(', ')]]);
       case 'BYE':
       case 'UPDATE':
       case 'PRACK': return void respond(481, 'Call/Transaction Does Not Exist');
@@ -287,6 +294,11 @@ function unsupportedOf(request: SipRequest): string[] {
   const required = getHeaders(request, 'require');
   if (required.length === 0) return [];
   return required.flatMap(splitHeaderList).filter((tag) => tag !== '' && !SUPPORTED.includes(tag.toLowerCase()));
+}
+
+/** Content-Type application/sdp (§20.15: type and subtype compare case-insensitively; parameters aside). */
+function isSdp(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^\s*application\s*\/\s*sdp\s*(;|$)/i.test(contentType);
 }
 
 function safeTag(request: SipRequest): string | undefined {

@@ -32,7 +32,7 @@ function peer(ringMs = 0, reliable = true): Peer {
 }
 
 let branches = 0;
-function request(method: string, cseq: number, extra: string[] = [], toTag?: string, branch = `z9hG4bKuas${++branches}`): SipRequest {
+function request(method: string, cseq: number, extra: string[] = [], toTag?: string, branch = `z9hG4bKuas${++branches}`, body = ''): SipRequest {
   const lines = [
     `${method} sip:bob@127.0.0.1 SIP/2.0`,
     `Via: SIP/2.0/TCP 127.0.0.1:9;branch=${branch}`,
@@ -42,9 +42,9 @@ function request(method: string, cseq: number, extra: string[] = [], toTag?: str
     'Call-ID: uas-rules',
     `CSeq: ${cseq} ${method}`,
     ...extra,
-    'Content-Length: 0',
+    `Content-Length: ${Buffer.byteLength(body)}`,
     '',
-    '',
+    body,
   ];
   const message = parseMessage(Buffer.from(lines.join('\r\n')));
   if (message.kind !== 'request') throw new Error('not a request');
@@ -91,6 +91,32 @@ describe('serve core: Require (RFC 3261 §8.2.2.3)', () => {
     core.handle(request('OPTIONS', 1), origin);
     expect(statuses(sent)).toEqual([200]);
     expect(getHeader(sent[0], 'supported')).toBe('timer');
+    core.close();
+  });
+});
+
+describe('serve core: bodies (RFC 3261 §8.2.3)', () => {
+  const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+
+  test('an INVITE whose body is not SDP gets 415 with Accept: application/sdp; no call is set up', () => {
+    const { core, sent, origin } = peer();
+    core.handle(request('INVITE', 1, ['Content-Type: text/plain'], undefined, undefined, 'hello'), origin);
+    expect(statuses(sent)).toEqual([415]);
+    expect(getHeader(sent[0], 'accept')).toBe('application/sdp');
+    expect(core.dialogs.size).toBe(0);
+    core.close();
+  });
+
+  test('an SDP offer (any case, with parameters) is taken; so is a re-INVITE with one, and one without a body', () => {
+    const { core, sent, origin } = peer();
+    core.handle(request('INVITE', 1, ['Content-Type: Application/SDP; charset=utf-8'], undefined, undefined, SDP), origin);
+    expect(statuses(sent)).toEqual([100, 180, 200]);
+    const tag = toTagOf(sent[2]);
+    sent.length = 0;
+    core.handle(request('INVITE', 2, ['Content-Type: application/sdp'], tag, undefined, SDP), origin);
+    core.handle(request('UPDATE', 3, ['Content-Type: application/json'], tag, undefined, '{}'), origin);
+    core.handle(request('UPDATE', 4, [], tag), origin);
+    expect(statuses(sent)).toEqual([200, 415, 200]);
     core.close();
   });
 });
