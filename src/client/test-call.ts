@@ -8,7 +8,7 @@ import { buildResponseTo, getHeader, parseCSeq, type CSeq, type SipRequest, type
 import { DigestClient } from '../sip/digest/index.js';
 import type { MediaPort } from './call-media.js';
 import { buildInvite, inviteWithMinSe, type InviteSettings } from './call-invite.js';
-import { answerPeerRequest } from './call-peer.js';
+import { answerPeerRequest, type PeerAnswer } from './call-peer.js';
 import type { CallEnd, CallResult, CallStep, CallTransaction } from './call-result.js';
 import type { CallEndpoint, CallRouter } from './call-router.js';
 import { TimerEntry } from './timer-queue.js';
@@ -16,7 +16,7 @@ import { ackFor2xx, cancelFor, dialogFromResponse, reliableSequence, requestInDi
 import { exchange, MAX_CHALLENGE_ROUNDS, type Credentials, type ExchangeOutcome } from './exchange.js';
 import { headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { checkErrorOf, type TargetConnection, type TargetOptions } from './target-connection.js';
-import { minSessionExpiresOf, refreshIntervalMs, sessionExpiresOf, type SessionExpires } from './session-timer.js';
+import { minSessionExpiresOf, parseSessionExpires, refreshIntervalMs, sessionExpiresOf, type SessionExpires } from './session-timer.js';
 
 export interface CallOptions extends TargetOptions {
   user?: string;
@@ -94,6 +94,8 @@ export class TestCall implements CallEndpoint {
   private invitePending = false;
   /** When the peer last refreshed the session (its re-INVITE or UPDATE answered 2xx), RFC 4028 §10. */
   private peerRefreshedAt?: number;
+  /** A refresh of the peer changed the session interval or who refreshes: hold() plans its next refresh again. */
+  private sessionChanged = false;
   /** We sent CANCEL and the INVITE was answered 2xx all the same. */
   private cancelCrossed = false;
   private wake?: () => void;
@@ -260,6 +262,11 @@ export class TestCall implements CallEndpoint {
       const wakeAt = Math.min(endAt, nextRefresh, this.sessionEndsAt());
       if (!this.peerHungUp) await this.sleep(wakeAt - performance.now());
       if (this.peerHungUp) return 'remote-bye';
+      if (this.sessionChanged) {
+        this.sessionChanged = false;
+        interval = this.refreshInterval();
+        nextRefresh = interval === undefined ? Infinity : performance.now() + interval;
+      }
       // timers may fire a little early: within TIMER_SLACK_MS counts as due, earlier means sleep on
       const now = performance.now();
       if (now >= endAt - TIMER_SLACK_MS) return 'done';
@@ -410,6 +417,21 @@ export class TestCall implements CallEndpoint {
     if (ack) this.sendQuietly(ack);
   }
 
+  /**
+   * The peer's re-INVITE or UPDATE, answered 200, refreshed the session (RFC 4028 §10); the Session-Expires of our
+   * answer is the new interval and names the refresher of this transaction (§9): `uas` is us, `uac` the peer.
+   */
+  private refreshedByPeer(answer: PeerAnswer): void {
+    this.peerRefreshedAt = performance.now();
+    const answered = parseSessionExpires(answer.headers.find(([name]) => name === 'Session-Expires')?.[1]);
+    if (answered === undefined) return;
+    // this.granted names roles as in our INVITE: 'uac' is us
+    this.granted = { seconds: answered.seconds, refresher: answered.refresher === 'uas' ? 'uac' : 'uas' };
+    this.result.sessionExpires = { ...this.granted };
+    this.sessionChanged = true;
+    this.wake?.();
+  }
+
   /** The peer's requests within the call (§12.2.2), answered as call-peer.ts says. */
   request(request: SipRequest): Buffer | undefined {
     if (request.method === 'ACK') return undefined;
@@ -423,7 +445,7 @@ export class TestCall implements CallEndpoint {
       dialog: this.peerHungUp ? undefined : this.dialog, sdp: () => this.media.offer(1), remoteCSeq: this.remoteCSeq, invitePending: this.invitePending,
     });
     if (answer.status !== 500) this.remoteCSeq = Math.max(this.remoteCSeq ?? 0, cseq);
-    if ((request.method === 'INVITE' || request.method === 'UPDATE') && answer.status === 200) this.peerRefreshedAt = performance.now();
+    if ((request.method === 'INVITE' || request.method === 'UPDATE') && answer.status === 200) this.refreshedByPeer(answer);
     if (request.method === 'BYE' && answer.status === 200) {
       this.peerHungUp = true;
       this.wake?.();

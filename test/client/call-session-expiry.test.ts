@@ -2,8 +2,9 @@
  * RFC 4028 §10: when the peer is the refresher (the 2xx says refresher=uas) and no refresh comes within the
  * session interval, the session is over: we send BYE slightly before it expires (min(32 s, interval/3) before)
  * and report it, instead of holding a call the peer already considers gone. A refresh from the peer (its
- * re-INVITE or UPDATE) starts the interval again. Scripted peer on 127.0.0.1 (test/client/sip-peer.ts), ports
- * 27724-27725.
+ * re-INVITE or UPDATE) starts the interval again; its refresh can also hand the refresher role to us (RFC 4028
+ * §9: our answer names the refresher), and then we refresh. Scripted peer on 127.0.0.1 (test/client/sip-peer.ts),
+ * ports 27724-27726.
  */
 import { afterEach, expect, test } from 'vitest';
 import { runCall } from '../../src/client/call.js';
@@ -27,9 +28,29 @@ function grantingPeer(port: number, onAck?: (request: SipRequest, index: number)
       onAck?.(request, index);
       return undefined;
     }
-    if (request.method === 'INVITE') return { status: 200, reason: 'OK', headers: [contact, ['Require', 'timer'], ['Session-Expires', '3;refresher=uas']] };
+    // the INVITE: the peer refreshes; a refresh of ours: we go on refreshing
+    const refresher = /;tag=/.test(getHeader(request, 'to') ?? '') ? 'uac' : 'uas';
+    if (request.method === 'INVITE') return { status: 200, reason: 'OK', headers: [contact, ['Require', 'timer'], ['Session-Expires', `3;refresher=${refresher}`]] };
     return { status: 200, reason: 'OK' };
   };
+}
+
+/** The peer's UPDATE refreshing the session of the call `invite` set up, `at` ms after our ACK. */
+function peerUpdate(invite: SipRequest, port: number, sessionExpires: string): string {
+  return [
+    `UPDATE ${/<([^>]+)>/.exec(getHeader(invite, 'contact') ?? '')![1]} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKpeerrefresh1`,
+    'Max-Forwards: 70',
+    `From: ${getHeader(invite, 'to')};tag=peer1`,
+    `To: ${getHeader(invite, 'from')}`,
+    `Call-ID: ${getHeader(invite, 'call-id')}`,
+    'CSeq: 1 UPDATE',
+    'Supported: timer',
+    `Session-Expires: ${sessionExpires}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
 }
 
 test('the peer is the refresher and never refreshes: BYE 1 s before the 3 s interval ends; ended by session expiry, exit 1', async () => {
@@ -56,22 +77,25 @@ test('a refresh from the peer starts the interval again: the call is held for it
     refreshed = true;
     const invite = peer!.received[0].request;
     // 1.5 s after the answer (half the interval), as a refresher does: an UPDATE
-    setTimeout(() => void peer!.sendLater(index, [
-      `UPDATE ${/<([^>]+)>/.exec(getHeader(invite, 'contact') ?? '')![1]} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKpeerrefresh1`,
-      'Max-Forwards: 70',
-      `From: ${getHeader(invite, 'to')};tag=peer1`,
-      `To: ${getHeader(invite, 'from')}`,
-      `Call-ID: ${getHeader(invite, 'call-id')}`,
-      'CSeq: 1 UPDATE',
-      'Supported: timer',
-      'Session-Expires: 3;refresher=uac',
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n')), 1500);
+    setTimeout(() => void peer!.sendLater(index, peerUpdate(peer!.received[0].request, port, '3;refresher=uac')), 1500);
   }));
   const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 3000, timeoutMs: 2000, timers });
   expect(result.transactions.filter((record) => record.step === 'peer')).toMatchObject([{ request: 'UPDATE', status: 200 }]);
   expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
+});
+
+test('the peer\'s refresh names no refresher: our answer makes us the refresher (refresher=uas), and we refresh', async () => {
+  const port = 27726;
+  let updated = false;
+  peer = await startUdpPeer(port, grantingPeer(port, (ack, index) => {
+    if (updated) return;
+    updated = true;
+    setTimeout(() => void peer!.sendLater(index, peerUpdate(peer!.received[0].request, port, '3')), 300);
+  }));
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 3000, timeoutMs: 2000, timers });
+  expect(result.transactions.filter((record) => record.step === 'peer')).toMatchObject([{ request: 'UPDATE', status: 200 }]);
+  const update = peer.received.find((entry) => entry.request.method === 'UPDATE' || (entry.request.method === 'INVITE' && /;tag=/.test(getHeader(entry.request, 'to') ?? '')));
+  expect(update, 'a refresh of ours').toBeDefined();
+  expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
+  expect(result.refreshes.ok).toBeGreaterThanOrEqual(1);
 });
