@@ -4,10 +4,10 @@
  * authenticated again, so a revoked credential gets 403 on its next refresh; BYE -> 200; CANCEL -> 200 and 487
  * to the INVITE while it is unanswered; OPTIONS -> 200; ACK ends the 2xx retransmissions. Requests for no
  * dialog get 481, methods we do not know 501, a Require we do not support 420 (§8.2.2.3), a body in an INVITE,
- * UPDATE or PRACK that is not SDP 415 (§8.2.3), a CSeq lower than the
- * last in its dialog 500 (§12.2.2); a BYE of a call still ringing ends its INVITE with 487 (§15.1.2).
+ * UPDATE or PRACK that is not SDP 415 (§8.2.3), a re-INVITE while the INVITE is unanswered 500 (§14.2), a CSeq
+ * lower than the last in its dialog 500 (§12.2.2); a BYE of a call still ringing ends its INVITE with 487 (§15.1.2).
  */
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, randomInt } from 'node:crypto';
 import { buildResponseTo, cseqOf, getHeader, getHeaders, HeaderSyntaxError, splitHeaderList, topViaOf, type SipRequest } from '../sip/index.js';
 import type { DigestAuthenticator } from './auth.js';
 import { DialogStore, type ServerDialog } from './dialogs.js';
@@ -214,6 +214,11 @@ export class ServerCore {
     switch (request.method) {
       case 'INVITE':
       case 'UPDATE': {
+        // §14.2: a second INVITE while the first is unanswered gets 500 with Retry-After, 0 to 10 s at random
+        if (request.method === 'INVITE' && dialog.state === 'early') {
+          respond(500, 'Server Internal Error (INVITE pending)', [['Retry-After', String(randomInt(0, 11))]]);
+          return;
+        }
         // a refresh is authenticated like the initial INVITE: a revoked credential gets 403 here
         if (!this.authenticate(request, respond, dialog)) {
           this.counts.refused++;

@@ -137,6 +137,20 @@ describe('serve core: requests within a dialog', () => {
     core.close();
   });
 
+  test('§14.2: a re-INVITE while the first INVITE is still unanswered gets 500 with Retry-After (0-10 s); the call goes on', async () => {
+    const { core, sent, origin } = peer(50);
+    core.handle(request('INVITE', 1), origin);
+    const ringing = sent.find((response) => response.status === 180)!;
+    core.handle(request('INVITE', 2, [], toTagOf(ringing)), origin);
+    const refused = sent.find((response) => getHeader(response, 'cseq') === '2 INVITE')!;
+    expect(refused.status).toBe(500);
+    expect(Number(getHeader(refused, 'retry-after'))).toBeGreaterThanOrEqual(0);
+    expect(Number(getHeader(refused, 'retry-after'))).toBeLessThanOrEqual(10);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(sent.filter((response) => getHeader(response, 'cseq') === '1 INVITE').map((response) => response.status)).toEqual([100, 180, 200]);
+    core.close();
+  });
+
   test('§15.1.2: a BYE in the early dialog of a ringing INVITE ends it: 200 to the BYE, 487 to the INVITE, no 200 later', async () => {
     const { core, sent, origin } = peer(50);
     core.handle(request('INVITE', 1), origin);
