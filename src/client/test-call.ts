@@ -86,7 +86,8 @@ export class TestCall implements CallEndpoint {
   private callId = '';
   /** ACKs sent per INVITE CSeq number, re-sent when the 2xx is retransmitted (§13.2.2.4). */
   private readonly acks = new Map<number, Buffer>();
-  private readonly pracked = new Set<string>();
+  /** RFC 3262 §4: the RSeq of the last reliable provisional acknowledged, per early dialog (the peer's To tag). */
+  private readonly lastRSeq = new Map<string, number>();
   private granted?: SessionExpires;
   private peerHungUp = false;
   /** §12.2.2: the highest CSeq of the peer's requests; §14.2: our INVITE that has no final answer yet. */
@@ -214,16 +215,18 @@ export class TestCall implements CallEndpoint {
     return true;
   }
 
-  /** RFC 3262 §4: PRACK each reliable provisional once, in its early dialog. */
+  /** RFC 3262 §4: PRACK each reliable provisional once and in order (RSeq one more each time), in its early dialog. */
   private acknowledgeProvisional(response: SipResponse, invite: OutgoingRequest): void {
     const rseq = reliableSequence(response);
     if (rseq === undefined) return;
     const inviteCSeq = cseqNumber(response) ?? 1;
     const early = dialogFromResponse(invite, response, Math.max(inviteCSeq, this.dialog?.localCSeq ?? 0));
     if (!early) return;
-    const key = `${early.remoteTag} ${rseq}`;
-    if (this.pracked.has(key)) return; // a retransmission of one we acknowledged
-    this.pracked.add(key);
+    // the first sets the sequence; after it only the next number is taken: a retransmission (same or older RSeq)
+    // is discarded, one past a gap is neither acknowledged nor processed
+    const last = this.lastRSeq.get(early.remoteTag);
+    if (last !== undefined && rseq !== last + 1) return;
+    this.lastRSeq.set(early.remoteTag, rseq);
     const prack = requestInDialog(this.connection, early, 'PRACK', [['RAck', `${rseq} ${inviteCSeq} INVITE`]]);
     this.dialog = early; // keeps the CSeq count; the 2xx replaces it with the confirmed dialog
     this.result.prackSent++;
