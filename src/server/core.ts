@@ -116,6 +116,7 @@ export class ServerCore {
       this.counts.registered++;
       respond(200, 'OK', answer.contacts);
     } else {
+      if (answer.status === 403) this.counts.forbidden++;
       respond(answer.status, answer.reason, answer.headers ?? []);
     }
   }

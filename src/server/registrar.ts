@@ -1,9 +1,9 @@
 /**
- * Registrations (RFC 3261 §10.3): bindings of an address-of-record (the To URI's user) to Contact URIs, each
- * with its expiry: the Contact's expires parameter, else the Expires header, else 3600 (§10.2.1.1), capped to
- * [min, max]; expires=0 removes a binding, `Contact: *` with Expires: 0 removes all (§10.3 step 6); a REGISTER with
- * a binding's Call-ID and a CSeq not higher than the binding's fails with 400 and changes nothing (steps 6, 7). The 200 lists
- * every current binding with its remaining time (§10.3 step 8). Bounded: at most MAX_BINDINGS in all and
+ * Registrations (RFC 3261 §10.3): bindings of an address-of-record (the To URI's user, which only the account of
+ * that name may change: 403 otherwise, step 3) to Contact URIs, each with its expiry: the Contact's expires
+ * parameter, else the Expires header, else 3600 (§10.2.1.1), capped to [min, max]; expires=0 removes a binding,
+ * `Contact: *` with Expires: 0 removes all (§10.3 step 6); a REGISTER with a binding's Call-ID and a CSeq not
+ * higher than the binding's fails with 400 and changes nothing (steps 6, 7). The 200 lists every current binding with its remaining time (§10.3 step 8). Bounded: at most MAX_BINDINGS in all and
  * MAX_PER_AOR per address-of-record.
  */
 import { contactsOf, cseqOf, getHeader, parseUri, toOf, type SipRequest } from '../sip/index.js';
@@ -24,7 +24,7 @@ export const MAX_PER_AOR = 16;
 
 export type RegisterAnswer =
   | { status: 200; contacts: [string, string][] }
-  | { status: 400 | 423 | 503; reason: string; headers?: [string, string][] };
+  | { status: 400 | 403 | 423 | 503; reason: string; headers?: [string, string][] };
 
 /** Kamailio's registrar answers the same "400 Invalid CSeq number". */
 const OUT_OF_ORDER: RegisterAnswer = { status: 400, reason: 'Bad Request (CSeq not higher than the binding\'s, RFC 3261 §10.3)' };
@@ -61,6 +61,8 @@ export class Registrar {
     } catch {
       return { status: 400, reason: 'Bad Request (unreadable To or Contact)' };
     }
+    // §10.3 step 3: each account may change the bindings of the address-of-record of its own name only
+    if (aor !== user) return { status: 403, reason: `Forbidden (${user} may not register ${aor})` };
     const expiresHeader = getHeader(request, 'expires');
     const defaultExpires = expiresHeader !== undefined && /^\s*\d+\s*$/.test(expiresHeader) ? Number(expiresHeader) : 3600;
     const callId = getHeader(request, 'call-id') ?? '';
