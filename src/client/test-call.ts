@@ -93,8 +93,8 @@ export class TestCall implements CallEndpoint {
   /** §12.2.2: the highest CSeq of the peer's requests; §14.2: our INVITE that has no final answer yet. */
   private remoteCSeq?: number;
   private invitePending = false;
-  /** When the peer last refreshed the session (its re-INVITE or UPDATE answered 2xx), RFC 4028 §10. */
-  private peerRefreshedAt?: number;
+  /** When the session was last refreshed (a re-INVITE or UPDATE of either side answered 2xx), RFC 4028 §10. */
+  private sessionRefreshedAt?: number;
   /** A refresh of the peer changed the session interval or who refreshes: hold() plans its next refresh again. */
   private sessionChanged = false;
   /** We sent CANCEL and the INVITE was answered 2xx all the same. */
@@ -285,13 +285,13 @@ export class TestCall implements CallEndpoint {
   }
 
   /**
-   * RFC 4028 §10: with the peer as refresher, the session runs out one interval after its last refresh (or the
-   * answer); we send BYE min(32 s, interval/3) before that. Infinity when we refresh, or no interval was granted.
+   * RFC 4028 §10: with the peer as refresher, the session runs out one interval after its last refresh by either
+   * side (or the answer); we send BYE min(32 s, interval/3) before that. Infinity when we refresh, or no interval was granted.
    */
   private sessionEndsAt(): number {
     if (this.granted?.refresher !== 'uas') return Infinity;
     const intervalMs = this.granted.seconds * 1000;
-    return (this.peerRefreshedAt ?? this.answeredAt!) + intervalMs - Math.min(32_000, intervalMs / 3);
+    return (this.sessionRefreshedAt ?? this.answeredAt!) + intervalMs - Math.min(32_000, intervalMs / 3);
   }
 
   private async refresh(refresh: number): Promise<'ok' | 'glare' | 'gone' | CallEnd> {
@@ -311,6 +311,7 @@ export class TestCall implements CallEndpoint {
     const status = outcome.final?.status;
     if (status !== undefined && status >= 200 && status < 300) {
       if (!update) this.acknowledge2xx(cseqNumber(outcome.final!) ?? this.dialog!.localCSeq);
+      this.sessionRefreshedAt = performance.now();
       this.grant(outcome.final!);
       this.result.refreshes.ok++;
       return 'ok';
@@ -425,7 +426,7 @@ export class TestCall implements CallEndpoint {
    * answer is the new interval and names the refresher of this transaction (§9): `uas` is us, `uac` the peer.
    */
   private refreshedByPeer(answer: PeerAnswer): void {
-    this.peerRefreshedAt = performance.now();
+    this.sessionRefreshedAt = performance.now();
     const answered = parseSessionExpires(answer.headers.find(([name]) => name === 'Session-Expires')?.[1]);
     if (answered === undefined) return;
     // this.granted names roles as in our INVITE: 'uac' is us

@@ -4,7 +4,7 @@
  * and report it, instead of holding a call the peer already considers gone. A refresh from the peer (its
  * re-INVITE or UPDATE) starts the interval again; its refresh can also hand the refresher role to us (RFC 4028
  * §9: our answer names the refresher), and then we refresh. Scripted peer on 127.0.0.1 (test/client/sip-peer.ts),
- * ports 27724-27726.
+ * ports 27724-27728.
  */
 import { afterEach, expect, test } from 'vitest';
 import { runCall } from '../../src/client/call.js';
@@ -98,4 +98,18 @@ test('the peer\'s refresh names no refresher: our answer makes us the refresher 
   expect(update, 'a refresh of ours').toBeDefined();
   expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
   expect(result.refreshes.ok).toBeGreaterThanOrEqual(1);
+});
+
+test('our own refreshes (--refresh) renew the session too: with the peer as refresher the call is held for its duration', async () => {
+  const port = 27728;
+  const contact: [string, string] = ['Contact', `<sip:peer@127.0.0.1:${port}>`];
+  peer = await startUdpPeer(port, (request: SipRequest): Reply | undefined => {
+    if (request.method === 'ACK') return undefined;
+    // every 2xx to an INVITE (ours, first or refresh) keeps the peer as the refresher; it never refreshes
+    if (request.method === 'INVITE') return { status: 200, reason: 'OK', headers: [contact, ['Require', 'timer'], ['Session-Expires', '3;refresher=uas']] };
+    return { status: 200, reason: 'OK' };
+  });
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 3500, refreshMs: 1000, timeoutMs: 2000, timers });
+  expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
+  expect(result.refreshes.ok).toBeGreaterThanOrEqual(3);
 });
