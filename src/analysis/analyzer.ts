@@ -311,10 +311,10 @@ export class Analyzer {
   /** Moves the capture clock to `nowUs`: closes expired transactions, finishes calls complete for the grace time. */
   private clock(nowUs: number): void {
     this.transactions.expire(nowUs, this.expireTransaction);
-    if (this.completing.hasDue(nowUs)) this.completing.takeDue(nowUs, (call) => {
+    for (let call = this.completing.takeNextDue(nowUs); call !== undefined; call = this.completing.takeNextDue(nowUs)) {
       call.completing = false;
       if (!call.finished && call.isComplete()) this.finishCall(call, nowUs);
-    });
+    }
     this.calls.expireFinished(nowUs);
   }
 

@@ -122,17 +122,15 @@ export class TransactionTable {
   private readonly byLegacyKey = new Map<string, Transaction>();
   private openCount = 0;
   private opened = 0;
+  /**
+   * Open transactions that are not the first of their key's chain (nextSameKey of another): while there are none,
+   * every open transaction is alone under its key and remove deletes it without looking at the chain.
+   */
+  private chained = 0;
   /** Every message's transaction at the message's time (expiry order). */
   private readonly expiry = new TimedQueue<Transaction>();
   private readonly maxOpen: number;
   private readonly found: TransactionObservation = { transaction: undefined as unknown as Transaction, retransmission: false, created: false, firstFinal: false };
-  private expireAtUs = 0;
-  private expireClosed: (transaction: Transaction) => void = () => undefined;
-  private readonly expireDue = (transaction: Transaction): void => {
-    if (!transaction.isOpen || this.expireAtUs - transaction.lastTimeUs <= TRANSACTION_LIFETIME_US) return;
-    this.remove(transaction);
-    this.expireClosed(transaction);
-  };
   /** Transactions closed early because of `maxOpen`. */
   evicted = 0;
 
@@ -186,10 +184,13 @@ export class TransactionTable {
    * Closes every transaction idle for longer than 64*T1 at capture time `nowUs`, oldest first.
    */
   expire(nowUs: number, closed: (transaction: Transaction) => void): void {
-    if (!this.expiry.hasDue(nowUs - TRANSACTION_LIFETIME_US - 1)) return;
-    this.expireAtUs = nowUs;
-    this.expireClosed = closed;
-    this.expiry.takeDue(nowUs - TRANSACTION_LIFETIME_US - 1, this.expireDue);
+    const dueUs = nowUs - TRANSACTION_LIFETIME_US - 1;
+    for (let transaction = this.expiry.takeNextDue(dueUs); transaction !== undefined; transaction = this.expiry.takeNextDue(dueUs)) {
+      // an entry of a transaction that saw a later message (queued again then) or closed is skipped
+      if (!transaction.isOpen || nowUs - transaction.lastTimeUs <= TRANSACTION_LIFETIME_US) continue;
+      this.remove(transaction);
+      closed(transaction);
+    }
   }
 
   get size(): number {
@@ -206,6 +207,7 @@ export class TransactionTable {
     this.byBranch.clear();
     this.byLegacyKey.clear();
     this.openCount = 0;
+    this.chained = 0;
     this.expiry.clear();
     for (const transaction of open) {
       transaction.isOpen = false;
@@ -260,24 +262,38 @@ export class TransactionTable {
     };
     map.set(lookupKey, transaction);
     this.openCount++;
+    if (transaction.nextSameKey !== undefined) this.chained++;
     return transaction;
   }
 
   /** Takes a transaction out of the table. */
   private remove(transaction: Transaction): void {
     const map = transaction.byBranch ? this.byBranch : this.byLegacyKey;
+    this.openCount--;
+    transaction.isOpen = false;
+    if (this.chained === 0) {
+      // alone under its key (one lookup instead of two: a Map lookup is most of what removing costs)
+      map.delete(transaction.lookupKey);
+      return;
+    }
     const first = map.get(transaction.lookupKey);
     if (first === transaction) {
-      if (transaction.nextSameKey) map.set(transaction.lookupKey, transaction.nextSameKey);
-      else map.delete(transaction.lookupKey);
+      if (transaction.nextSameKey) {
+        // its next one becomes the first
+        map.set(transaction.lookupKey, transaction.nextSameKey);
+        this.chained--;
+      } else {
+        map.delete(transaction.lookupKey);
+      }
     } else {
       let before = first;
       while (before !== undefined && before.nextSameKey !== transaction) before = before.nextSameKey;
-      if (before !== undefined) before.nextSameKey = transaction.nextSameKey;
+      if (before !== undefined) {
+        before.nextSameKey = transaction.nextSameKey;
+        this.chained--;
+      }
     }
     transaction.nextSameKey = undefined;
-    transaction.isOpen = false;
-    this.openCount--;
   }
 
   /** A message of an open transaction: it is queued again at the message's time. */
