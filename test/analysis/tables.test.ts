@@ -1,6 +1,7 @@
 /**
  * The analysis's bounded tables: JudgedOutcomes forgets exactly what BoundedSet would (the oldest outcome first),
- * and the transaction table, when full, closes the least recently active transaction and counts it.
+ * and the transaction table, when full, closes the least recently active transaction and counts it; the transaction
+ * table against a model of RFC 3261 §17.2.3 matching with 64*T1 expiry; the call table's finished Call-IDs.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,9 @@ import { BoundedSet, JudgedOutcomes, outcomeIdentity, type RequestOutcome } from
 import { TransactionTable, type Transaction } from '../../src/analysis/transactions.js';
 import type { ObservedMessage } from '../../src/analysis/observed.js';
 import { TagSet } from '../../src/analysis/calls.js';
+import { CallTable } from '../../src/analysis/call-table.js';
+import { TimedQueue } from '../../src/analysis/timed-queue.js';
+import { TRANSACTION_LIFETIME_US } from '../../src/analysis/timers.js';
 
 function outcome(callId: string, cseqNumber: number, method: string, status: number): RequestOutcome {
   return { callId, cseqNumber, method, status, credentialSent: false, stale: false, timeUs: 0, responsePacket: 1, inDialog: false };
@@ -94,5 +98,88 @@ describe('TagSet', () => {
     expect(tags.size).toBe(403);
     tags.clear();
     expect(tags.size).toBe(0);
+  });
+});
+
+describe('TransactionTable against a model', () => {
+  // transactions on a few branches, each shared by methods and sent-bys (chains under one key), closed by the clock
+  const step = fc.record({ branch: fc.constantFrom('a', 'b', 'c'), method: fc.constantFrom('INVITE', 'CANCEL', 'OPTIONS'), sentBy: fc.constantFrom('10.0.0.1:5060', '10.0.0.2:5060'), gapUs: fc.constantFrom(0, 1_000_000, 20_000_000, TRANSACTION_LIFETIME_US + 1) });
+
+  it('opens, finds and closes (64*T1 after the last message, RFC 3261 §17) exactly the transactions the model does, whatever the chain order', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const table = new TransactionTable();
+        const open = new Map<string, number>();
+        const closedKeys: string[] = [];
+        const onClosed = (transaction: Transaction) => closedKeys.push(`${transaction.lookupKey} ${transaction.method} ${transaction.sentBy}`);
+        let nowUs = 1;
+        for (const { branch, method, sentBy, gapUs } of steps) {
+          nowUs += gapUs;
+          const key = `z9hG4bK${branch} ${method} ${sentBy}`;
+          const message = { ...request(branch, nowUs), method, firstLine: `${method} sip:b@x SIP/2.0`, fields: { ...request(branch, nowUs).fields, cseqMethod: method, viaSentBy: sentBy } } as ObservedMessage;
+          const observation = table.observe(message, onClosed);
+          expect(observation.created).toBe(!open.has(key));
+          expect(`${observation.transaction.lookupKey} ${observation.transaction.method} ${observation.transaction.sentBy}`).toBe(key);
+          open.set(key, nowUs);
+          // the analyzer moves the clock after each message: what is idle for longer than 64*T1 closes
+          closedKeys.length = 0;
+          table.expire(nowUs, onClosed);
+          const due = [...open].filter(([, lastUs]) => nowUs - lastUs > TRANSACTION_LIFETIME_US).map(([k]) => k);
+          expect(closedKeys.sort()).toEqual(due.sort());
+          for (const k of due) open.delete(k);
+          expect(table.size).toBe(open.size);
+        }
+        const rest: string[] = [];
+        table.closeAll((transaction) => rest.push(`${transaction.lookupKey} ${transaction.method} ${transaction.sentBy}`));
+        expect(rest.sort()).toEqual([...open.keys()].sort());
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
+describe('TimedQueue', () => {
+  it('takeNextDue hands the due entries oldest first with their time, and nothing not yet due', () => {
+    const queue = new TimedQueue<string>();
+    for (let i = 0; i < 3000; i++) queue.push(`item ${i}`, 10 * i);
+    const taken: string[] = [];
+    for (let item = queue.takeNextDue(15); item !== undefined; item = queue.takeNextDue(15)) taken.push(`${item} at ${queue.takenUs}`);
+    expect(taken).toEqual(['item 0 at 0', 'item 1 at 10']);
+    let count = 0;
+    for (let item = queue.takeNextDue(29_990); item !== undefined; item = queue.takeNextDue(29_990)) count++;
+    expect(count).toBe(2998);
+    expect(queue.size).toBe(0);
+    expect(queue.takeNextDue(Infinity)).toBeUndefined();
+  });
+});
+
+describe('CallTable', () => {
+  function invite(callId: string, timeUs: number): ObservedMessage {
+    const message = request('x', timeUs);
+    return { ...message, method: 'INVITE', firstLine: 'INVITE sip:b@x SIP/2.0', fields: { ...message.fields, callId, cseqMethod: 'INVITE' } } as ObservedMessage;
+  }
+
+  it("a finished call's INVITE starts nothing for 64*T1 (a late retransmission), then starts a new call; only held calls count", () => {
+    const table = new CallTable({ maxCalls: 2, maxPacketsPerCall: 100, maxSessionsPerCall: 10 });
+    const first = table.observe(invite('one', 1), false)!;
+    expect(table.size).toBe(1);
+    table.remove(first, 1_000_000);
+    expect(table.size).toBe(0);
+    expect(table.get('one')).toBeUndefined();
+    expect(table.ownerOf('one')).toBeUndefined();
+    expect(table.observe(invite('one', 2_000_000), false)).toBeUndefined();
+    // a finished Call-ID does not take a place under maxCalls
+    expect(table.observe(invite('two', 2_000_000), false)).toBeDefined();
+    expect(table.observe(invite('three', 2_000_000), false)).toBeDefined();
+    expect(table.observe(invite('four', 2_000_000), false)).toBeUndefined();
+    expect(table.dropped).toBe(1);
+    table.expireFinished(1_000_000 + TRANSACTION_LIFETIME_US - 1);
+    expect(table.observe(invite('one', 1_000_000 + TRANSACTION_LIFETIME_US - 1), false)).toBeUndefined();
+    table.expireFinished(1_000_000 + TRANSACTION_LIFETIME_US);
+    table.remove(table.get('two')!, 1_000_000 + TRANSACTION_LIFETIME_US);
+    const again = table.observe(invite('one', 1_000_000 + TRANSACTION_LIFETIME_US), false);
+    expect(again).toBeDefined();
+    expect(again).not.toBe(first);
+    expect([...table.held()].map((call) => call.callId)).toEqual(['three', 'one']);
   });
 });
