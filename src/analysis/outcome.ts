@@ -81,33 +81,40 @@ export class JudgedOutcomes {
   private readonly byCallId = new Map<string, Array<number | string>>();
   /** Call-ID of each outcome, in the order judged (a ring once full). */
   private readonly order: string[] = [];
+  /**
+   * The list each outcome of `order` went into: the one under its Call-ID until its last outcome is forgotten (a
+   * list is dropped only then), so forgetting needs no lookup of the Call-ID.
+   */
+  private readonly orderLists: Array<Array<number | string>> = [];
   private oldest = 0;
   constructor(private readonly capacity = 50_000) {}
 
   /** Adds; returns false when it was already there. */
   add(outcome: RequestOutcome): boolean {
     const { callId, cseqNumber, method, status } = outcome;
-    const list = this.byCallId.get(callId);
+    let list = this.byCallId.get(callId);
     if (list === undefined) {
       // a literal: exactly three slots (an empty array pushed to reserves 17)
-      this.byCallId.set(callId, [cseqNumber, method, status]);
+      list = [cseqNumber, method, status];
+      this.byCallId.set(callId, list);
     } else {
       for (let i = 0; i < list.length; i += 3) if (list[i] === cseqNumber && list[i + 1] === method && list[i + 2] === status) return false;
       list.push(cseqNumber, method, status);
     }
     if (this.order.length < this.capacity) {
       this.order.push(callId);
+      this.orderLists.push(list);
     } else {
-      const evicted = this.order[this.oldest];
-      const evictedList = this.byCallId.get(evicted);
+      const evictedList = this.orderLists[this.oldest];
       // its oldest outcome is its first three entries
-      if (evictedList === undefined || evictedList.length <= 3) {
-        this.byCallId.delete(evicted);
+      if (evictedList.length <= 3) {
+        this.byCallId.delete(this.order[this.oldest]);
       } else {
         evictedList.copyWithin(0, 3);
         evictedList.length -= 3;
       }
       this.order[this.oldest] = callId;
+      this.orderLists[this.oldest] = list;
       this.oldest = (this.oldest + 1) % this.capacity;
     }
     return true;
