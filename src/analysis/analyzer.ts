@@ -141,7 +141,7 @@ export class Analyzer {
     // a copy has the same bytes: its Call-ID is this one, not read again
     sighting.callId = observed.fields.callId;
     const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
-    const call = this.calls.observe(observed, retransmission);
+    const call = this.calls.observe(observed, retransmission, created ? undefined : transaction.call?.call);
     if (created) {
       // one string for the call and its transactions
       if (call) transaction.callId = call.callId;

@@ -51,9 +51,18 @@ export class CallTable {
     if (this.calls.get(call.callId) === call) this.calls.set(call.callId, call.park());
   }
 
-  /** Routes a message to its call; an INVITE of an unknown Call-ID starts one. Returns the call, if any. */
-  observe(message: ObservedMessage, retransmission: boolean): CallRecord | undefined {
+  /**
+   * Routes a message to its call; an INVITE of an unknown Call-ID starts one. Returns the call, if any.
+   * `linked`: the call of the message's open transaction (its CallLink), if any: while that call is followed it is
+   * the one held under its Call-ID (a call is parked or dropped only once no open transaction links to it), so a
+   * message of the same Call-ID goes to it without a lookup.
+   */
+  observe(message: ObservedMessage, retransmission: boolean, linked?: CallRecord): CallRecord | undefined {
     const callId = message.fields.callId;
+    if (linked !== undefined && !linked.finished && linked.callId === callId) {
+      linked.observe(message, retransmission);
+      return linked;
+    }
     const held = this.calls.get(callId);
     let call = held === undefined || typeof held === 'number' ? undefined : held instanceof ParkedCall ? this.unpark(callId, held) : held;
     if (!call && message.kind === 'request' && message.method === 'INVITE') {
