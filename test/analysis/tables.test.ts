@@ -182,4 +182,19 @@ describe('CallTable', () => {
     expect(again).not.toBe(first);
     expect([...table.held()].map((call) => call.callId)).toEqual(['three', 'one']);
   });
+
+  it("a message goes to its transaction's linked call only while that call is followed under the message's Call-ID", () => {
+    const table = new CallTable();
+    const one = table.observe(invite('one', 1), false)!;
+    const two = table.observe(invite('two', 2), false)!;
+    // a UA that reuses a branch under another Call-ID: the message's own Call-ID decides
+    const bye = { ...invite('two', 3), method: 'BYE', firstLine: 'BYE sip:b@x SIP/2.0' } as ObservedMessage;
+    expect(table.observe(bye, false, one)).toBe(two);
+    expect(two.bye?.timeUs).toBe(3);
+    expect(one.bye).toBeUndefined();
+    // a linked call that was reported and dropped: not revived, its Call-ID is a finished one
+    table.remove(one, 4);
+    one.release();
+    expect(table.observe({ ...bye, timeUs: 5, fields: { ...bye.fields, callId: 'one' } } as ObservedMessage, false, one)).toBeUndefined();
+  });
 });
