@@ -12,15 +12,20 @@ export const START_LINE_YES = 1;
 /** The bytes so far could begin a start line but its end has not arrived yet. */
 export const START_LINE_MORE = -1;
 
+import { isTokenChar } from '../sip/syntax.js';
+
 const SP = 0x20;
 const CR = 0x0d;
 const LF = 0x0a;
 const SIP_VERSION = [0x53, 0x49, 0x50, 0x2f, 0x32, 0x2e, 0x30]; // "SIP/2.0"
 
+/**
+ * RFC 3261 §25.1: Method is a token (extension-method = token, case-sensitive), so "options" or "x-ping.v2" start
+ * requests too, and tshark shows them. Inside a body, a line is taken for a start line only if it also has
+ * SP Request-URI SP "SIP/2.0" and its line end, which keeps false positives away without narrowing the method.
+ */
 function isMethodByte(byte: number): boolean {
-  // RFC 3261 §25.1 token; methods in use are upper-case letters, and restricting to them keeps false
-  // positives (HTTP verbs aside) away when resynchronising inside bodies.
-  return byte >= 0x41 && byte <= 0x5a;
+  return isTokenChar(byte);
 }
 
 function matchesVersion(bytes: Uint8Array, at: number, end: number): number {
