@@ -68,12 +68,17 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
     stats.decodeErrors++;
     sink.issue?.(issue);
   };
+  // files read through gunzip: the offsets of their packets count inflated bytes
+  const compressedFiles = new Set<string>();
   const payloadSink: StreamDecoderSink = {
     message: (payload) => {
       stats.sipMessages++;
       sink.payload(payload);
     },
-    issue: issueSink,
+    issue: (issue) => {
+      if (issue.offset !== undefined && compressedFiles.has(issue.file)) issue.offsetInflated = true;
+      issueSink(issue);
+    },
   };
   const asOne = options.asOneCapture === true && inputs.length > 1;
   const newDecoder = () => new PacketDecoder(payloadSink, streamHooks(payloadSink, options), { ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments });
@@ -82,12 +87,16 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
   try {
     for (const [index, file] of inputs.entries()) {
       const held: DecodeIssue[] = [];
-      const containerIssue: ContainerIssue = (code, message, place, offset) => {
-        const issue = { code, message, file, ...place, offset };
+      let compressed = false;
+      const containerIssue: ContainerIssue = (code, message, place, offset, offsetInFile = false) => {
+        const issue: DecodeIssue = { code, message, file, ...place, offset };
+        if (compressed && !offsetInFile) issue.offsetInflated = true;
         if (asOne) held.push(issue);
         else issueSink(issue);
       };
       const capture = await openCapture(file, containerIssue, { windowBytes: options.windowBytes, stdin: options.stdin });
+      compressed = capture.compressed;
+      if (compressed) compressedFiles.add(file);
       const decoder = sharedDecoder ?? newDecoder();
       const record = capture.reader.record;
       files.push({
@@ -205,10 +214,10 @@ async function refill(file: FileDecode): Promise<boolean> {
     // the damage lies before the packet the reader would have read next
     const place = { beforePacket: file.capture.reader.record.packetNumber + 1 };
     if (error instanceof GzipDamageError) {
-      file.containerIssue(error.code, error.detail, place, error.offset);
+      file.containerIssue(error.code, error.detail, place, error.offset, true);
     } else {
       const reason = error instanceof Error ? error.message : String(error);
-      file.containerIssue('read-error', `reading stopped: ${reason}`, place, file.capture.rawBytesRead);
+      file.containerIssue('read-error', `reading stopped: ${reason}`, place, file.capture.rawBytesRead, true);
     }
     return false;
   }

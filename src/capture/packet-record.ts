@@ -57,7 +57,11 @@ export function newPacketRecord(): PacketRecord {
 export type ContainerPlace = { packetNumber: number } | { beforePacket: number };
 
 /** Reports a problem in the container at a file offset; the reader goes on where it can. */
-export type ContainerIssue = (code: string, message: string, place: ContainerPlace, offset: number) => void;
+/**
+ * Reports damage to the container at `offset`, which counts bytes of the capture as the reader sees it (of a .gz
+ * input: the inflated bytes) unless `offsetInFile` says it counts bytes of the file itself (damage to the gzip stream).
+ */
+export type ContainerIssue = (code: string, message: string, place: ContainerPlace, offset: number, offsetInFile?: boolean) => void;
 
 export interface PacketReader {
   readonly format: 'pcap' | 'pcapng';

@@ -89,6 +89,8 @@ export interface DecodeIssue {
    * for damage to the gzip stream itself ('truncated-file', 'corrupt-gzip' of a .gz), in the compressed file.
    */
   offset?: number;
+  /** Set when `offset` counts bytes of the inflated capture of a .gz input, not bytes of the file itself. */
+  offsetInflated?: true;
 }
 
 export interface DecodeStats {

@@ -52,7 +52,9 @@ function summarySection() {
   var where = function (issue) {
     // damage that never became a packet lies before the packet read after it (src/cli/issue-line.ts, issuePlace)
     var packet = issue.packetNumber !== undefined ? 'packet ' + issue.packetNumber : issue.beforePacket !== undefined ? 'before packet ' + issue.beforePacket : undefined;
-    return [issue.file, packet, issue.offset !== undefined ? 'offset ' + issue.offset : undefined].filter(function (part) { return part !== undefined; }).join(', ');
+    // of a .gz input, damage inside the capture counts inflated bytes
+    var offset = issue.offset !== undefined ? (issue.offsetInflated ? 'inflated offset ' : 'offset ') + issue.offset : undefined;
+    return [issue.file, packet, offset].filter(function (part) { return part !== undefined; }).join(', ');
   };
   var problemList = function (id, title, list) {
     return list.length === 0 ? null : h('details', { class: 'issues', id: id }, [
