@@ -74,6 +74,16 @@ function describeChar(text: string, index: number): string {
   return ch === '%' ? `a bad escape ${JSON.stringify(text.slice(index, index + 3))}` : `character ${JSON.stringify(ch)}`;
 }
 
+/**
+ * The character at `index` where nothing more may follow, or where this part of the URI ends (the host, §25.1
+ * hostname: no escapes there). A well-formed escape there is misplaced, not bad.
+ */
+function describeUnexpected(text: string, index: number): string {
+  if (text[index] !== '%') return `unexpected ${describeChar(text, index)}`;
+  const wellFormed = isHex(text.charCodeAt(index + 1)) && isHex(text.charCodeAt(index + 2));
+  return wellFormed ? `an escape ${JSON.stringify(text.slice(index, index + 3))} where none is allowed` : describeChar(text, index);
+}
+
 /** Parses a sip:, sips: or tel: URI. Throws UriError (with a specific code) for anything else or bad syntax. */
 export function parseUri(text: string): SipUri {
   const colon = text.indexOf(':');
@@ -121,7 +131,7 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
   pos = readHostPort(text, pos, uri);
   while (pos < end && text.charCodeAt(pos) === 0x3b /* ; */) pos = readUriParam(text, pos + 1, uri);
   if (pos < end && text.charCodeAt(pos) === 0x3f /* ? */) pos = readUriHeaders(text, pos + 1, uri);
-  if (pos < end) throw new UriError('bad-uri', `URI ${JSON.stringify(text)} has unexpected ${describeChar(text, pos)} at ${pos}`, pos);
+  if (pos < end) throw new UriError('bad-uri', `URI ${JSON.stringify(text)} has ${describeUnexpected(text, pos)} at ${pos}`, pos);
   return uri;
 }
 
@@ -220,7 +230,7 @@ function parseTelUri(text: string, start: number): SipUri {
   uri.user = text.slice(start, end);
   let pos = end;
   while (pos < text.length && text.charCodeAt(pos) === 0x3b) pos = readUriParam(text, pos + 1, uri);
-  if (pos < text.length) throw new UriError('bad-uri', `tel URI ${JSON.stringify(text)} has unexpected ${describeChar(text, pos)} at ${pos}`, pos);
+  if (pos < text.length) throw new UriError('bad-uri', `tel URI ${JSON.stringify(text)} has ${describeUnexpected(text, pos)} at ${pos}`, pos);
   return uri;
 }
 

@@ -33,6 +33,13 @@ describe('parseUri', () => {
     expect(unescapeUri('%ZZ%41')).toBe('%ZZA');
   });
 
+  it('names a well-formed escape where none is allowed (RFC 3261 §25.1 hostname) as misplaced, not as a bad escape', () => {
+    expect(() => parseUri('sip:alice@exa%6Dple.com')).toThrow('URI "sip:alice@exa%6Dple.com" has an escape "%6D" where none is allowed at 13');
+    expect(() => parseUri('sip:alice@example.com%zz')).toThrow('URI "sip:alice@example.com%zz" has a bad escape "%zz" at 21');
+    expect(() => parseUri('sip:alice@example.com>')).toThrow('URI "sip:alice@example.com>" has unexpected character ">" at 21');
+    expect(() => parseUri('sip:al%zzice@example.com')).toThrow('user part of "sip:al%zzice@example.com" has a bad escape "%zz" at 6');
+  });
+
   it('allows the user-unreserved characters ; ? / in the user part', () => {
     expect(parseUri('sip:user;par=u%40example.net@example.com')).toMatchObject({ user: 'user;par=u%40example.net', host: 'example.com' });
     expect(parseUri('sip:+1-212-555-1212:1234@gateway.com;user=phone')).toMatchObject({ user: '+1-212-555-1212', password: '1234', host: 'gateway.com' });
