@@ -70,6 +70,15 @@ describe('sipscope lint', () => {
     expect(stdout).toMatch(/error cseq-method-mismatch \[cseq\]: CSeq method INVITE differs from the request method OPTIONS/);
   });
 
+  it('prints each object structure first, errors and warnings last (the README order)', async () => {
+    const { stdout } = await lint(['--json', join(fixtures, 'wsinv.dat'), join(fixtures, 'mismatch01.dat')]);
+    for (const result of JSON.parse(stdout)) {
+      const keys = Object.keys(result);
+      expect(keys.slice(0, 3)).toEqual(['file', 'valid', 'kind']);
+      expect(keys.slice(-2)).toEqual(['errors', 'warnings']);
+    }
+  });
+
   it('reports a file without a SIP start line as invalid with kind null', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sipscope-lint-'));
     const file = join(dir, 'http.txt');

@@ -73,7 +73,7 @@ function lintMessage(file: string, bytes: Uint8Array): LintResult {
   }
   const errors = message.defects.filter((defect) => defect.severity !== 'warning').map(issue);
   const warnings = message.defects.filter((defect) => defect.severity === 'warning').map(issue);
-  const result: LintResult = { file, valid: errors.length === 0, kind: message.kind, errors: [], warnings: [] };
+  const result: Omit<LintResult, 'errors' | 'warnings'> = { file, valid: errors.length === 0, kind: message.kind };
   if (message.kind === 'request') {
     result.method = message.method;
     result.requestUri = message.uri;
@@ -88,7 +88,7 @@ function lintMessage(file: string, bytes: Uint8Array): LintResult {
   result.via = viaSummary(message);
   result.contentLength = getHeader(message, 'content-length');
   result.bodyBytes = message.body.length;
-  // errors and warnings last, so the JSON reads structure first
+  // errors and warnings added last, so the JSON reads structure first (a key set earlier keeps its place)
   return { ...result, errors, warnings };
 }
 
