@@ -97,7 +97,9 @@ describe('the packed package', () => {
     expect(listing).toEqual(expect.arrayContaining(['package/bin/sipscope.js', 'package/bin/load-bundle.js', 'package/bin/stack-trace.js', 'package/dist/sipscope.cjs', 'package/dist/sipscope.cjs.map', 'package/dist/sipscope.cjs.v8cache', 'package/package.json']));
     expect(listing.some((name) => name.startsWith('package/src/') || name.startsWith('package/test/'))).toBe(false);
     const prefix = join(dir, 'prefix');
-    execFileSync('npm', ['install', '-g', '--offline', '--prefix', prefix, join(dir, tarball)], { env: npmEnv, stdio: 'pipe', timeout: 120_000 });
+    // --prefer-offline, not --offline: the runtime dependency (@duckdb/node-api) is resolved from the registry when
+    // the npm cache holds its tarball (npm ci put it there) but not its registry document
+    execFileSync('npm', ['install', '-g', '--prefer-offline', '--prefix', prefix, join(dir, tarball)], { env: npmEnv, stdio: 'pipe', timeout: 120_000 });
     const installed = join(prefix, 'bin', 'sipscope');
     const versionRun = spawnSync(installed, ['--version'], { encoding: 'utf8', cwd: dir });
     expect(versionRun.stdout).toBe(`${version}\n`);
