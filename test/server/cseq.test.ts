@@ -8,7 +8,8 @@ import { DigestAuthenticator } from '../../src/server/auth.js';
 import { ServerCore, type Origin } from '../../src/server/core.js';
 import { Registrar } from '../../src/server/registrar.js';
 import { UserStore } from '../../src/server/users.js';
-import { parseMessage, type SipRequest } from '../../src/sip/index.js';
+import type { SipRequest } from '../../src/sip/index.js';
+import { requestOf } from './serve-helpers.js';
 
 function request(method: string, cseq: string | undefined, extra: string[] = []): SipRequest {
   const lines = [
@@ -24,9 +25,7 @@ function request(method: string, cseq: string | undefined, extra: string[] = [])
     '',
     '',
   ];
-  const message = parseMessage(Buffer.from(lines.join('\r\n')), { datagram: true });
-  if (message.kind !== 'request') throw new Error('not a request');
-  return message;
+  return requestOf(lines, { datagram: true });
 }
 
 const MALFORMED = ['x OPTIONS', '1OPTIONS', '1x OPTIONS', '4294967296 OPTIONS', '1 OPT IONS'];

@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Registrar } from '../../src/server/registrar.js';
-import { parseMessage, type SipRequest } from '../../src/sip/index.js';
+import type { SipRequest } from '../../src/sip/index.js';
+import { requestOf } from './serve-helpers.js';
 
 function register(aor: string): SipRequest {
   const lines = [
@@ -21,9 +22,7 @@ function register(aor: string): SipRequest {
     '',
     '',
   ];
-  const message = parseMessage(Buffer.from(lines.join('\r\n')), { datagram: true });
-  if (message.kind !== 'request') throw new Error('not a request');
-  return message;
+  return requestOf(lines, { datagram: true });
 }
 
 describe('registrar: who may register an address-of-record (RFC 3261 §10.3 step 3)', () => {

@@ -7,7 +7,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Registrar } from '../../src/server/registrar.js';
-import { parseMessage, type SipRequest } from '../../src/sip/index.js';
+import type { SipRequest } from '../../src/sip/index.js';
+import { requestOf } from './serve-helpers.js';
 
 function register(callId: string, cseq: number, contact: string, expires?: number): SipRequest {
   const lines = [
@@ -24,9 +25,7 @@ function register(callId: string, cseq: number, contact: string, expires?: numbe
     '',
     '',
   ];
-  const message = parseMessage(Buffer.from(lines.join('\r\n')), { datagram: true });
-  if (message.kind !== 'request') throw new Error('not a request');
-  return message;
+  return requestOf(lines, { datagram: true });
 }
 
 const PHONE = '<sip:alice@127.0.0.1:5070>';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/server.js';
+import { parseMessage, type SipRequest } from '../../src/sip/index.js';
 
 export const PASSWORDS = { alice: 'alice-secret-1', bob: 'bob-secret-2' };
 export const REALM = 'serve-realm.test';
@@ -53,4 +54,11 @@ export async function control(testServer: TestServer, method: string, resource: 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, json: await response.json() };
+}
+
+/** The request of these lines (joined with CRLF; `datagram`: read as one UDP datagram), for the tests that hand one to a server part. */
+export function requestOf(lines: string[], options: { datagram?: boolean } = {}): SipRequest {
+  const message = parseMessage(Buffer.from(lines.join('\r\n')), options);
+  if (message.kind !== 'request') throw new Error('not a request');
+  return message;
 }

@@ -9,6 +9,7 @@ import type { DigestAuthenticator } from '../../src/server/auth.js';
 import { ServerCore, type Origin } from '../../src/server/core.js';
 import { Registrar } from '../../src/server/registrar.js';
 import { getHeader, parseMessage, type SipRequest, type SipResponse } from '../../src/sip/index.js';
+import { requestOf } from './serve-helpers.js';
 
 const acceptAlice = { check: () => ({ kind: 'ok', user: 'alice', algorithm: 'MD5' }), challengeHeaders: () => [] } as unknown as DigestAuthenticator;
 
@@ -46,9 +47,7 @@ function request(method: string, cseq: number, extra: string[] = [], toTag?: str
     '',
     body,
   ];
-  const message = parseMessage(Buffer.from(lines.join('\r\n')));
-  if (message.kind !== 'request') throw new Error('not a request');
-  return message;
+  return requestOf(lines);
 }
 
 const statuses = (sent: SipResponse[]) => sent.map((response) => response.status);
