@@ -6,5 +6,6 @@ export * from './credentials.js';
 export * from './response.js';
 export * from './verify.js';
 export * from './nonce.js';
+export * from './nonce-counts.js';
 export * from './redact.js';
 export * from './client.js';

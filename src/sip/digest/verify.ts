@@ -16,6 +16,7 @@ export type VerifyReason =
   | 'unsupported-algorithm'
   | 'algorithm-not-offered'
   | 'unsupported-qop'
+  | 'qop-not-offered'
   | 'missing-param'
   | 'replayed-nonce-count'
   | 'missing-secret';
@@ -39,6 +40,11 @@ export interface VerifyOptions {
   checkNonce?: (nonce: string) => NonceState;
   /** Algorithms we offered; credentials using another one are refused (downgrade protection). */
   allowedAlgorithms?: readonly DigestAlgorithm[];
+  /**
+   * The qop values we offered; when given, the answer must carry one of them (RFC 7616 §3.4: qop "MUST be one of the
+   * alternatives the server indicated it supports"; RFC 3261 §22.4 item 8: a client that received qop MUST send it).
+   */
+  offeredQop?: readonly DigestQop[];
   /** The highest nc already accepted for this nonce; nc must exceed it (RFC 7616 §3.4, replay protection). */
   lastNonceCount?: number;
 }
@@ -83,6 +89,9 @@ export function verifyAuthorization(credentials: DigestCredentials, options: Ver
   }
   const qop = readQop(credentials);
   if (qop === undefined) return { ok: false, reason: 'unsupported-qop', algorithm };
+  if (options.offeredQop !== undefined && (qop === null || !options.offeredQop.includes(qop))) {
+    return { ok: false, reason: 'qop-not-offered', algorithm };
+  }
   let nonceCount: number | undefined;
   if (qop !== null) {
     if (credentials.cnonce === undefined || credentials.nc === undefined || !/^[0-9a-fA-F]{8}$/.test(credentials.nc)) {
