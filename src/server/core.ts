@@ -96,7 +96,7 @@ export class ServerCore {
       return;
     }
     switch (request.method) {
-      case 'REGISTER': return this.register(request, respond);
+      case 'REGISTER': return this.register(request, origin, respond);
       case 'INVITE': return this.invite(request, origin, branch, respond);
       case 'CANCEL': return this.cancel(branch, respond);
       // §11.2: what we allow, accept and support
@@ -108,8 +108,8 @@ export class ServerCore {
     }
   }
 
-  private register(request: SipRequest, respond: Responder): void {
-    const verdict = this.authenticate(request, respond);
+  private register(request: SipRequest, origin: Origin, respond: Responder): void {
+    const verdict = this.authenticate(request, origin, respond);
     if (!verdict) return;
     const answer = this.options.registrar.register(request, verdict);
     if (answer.status === 200) {
@@ -121,9 +121,9 @@ export class ServerCore {
     }
   }
 
-  /** The authenticated user, or undefined after answering 401 or 403. */
-  private authenticate(request: SipRequest, respond: Responder, dialog?: ServerDialog): string | undefined {
-    const verdict = this.options.auth.check(request);
+  /** The authenticated user, or undefined after answering 400, 401 or 403. */
+  private authenticate(request: SipRequest, origin: Origin, respond: Responder, dialog?: ServerDialog): string | undefined {
+    const verdict = this.options.auth.check(request, origin.local);
     if (verdict.kind === 'ok') {
       if (dialog && dialog.user !== verdict.user) {
         this.counts.forbidden++;
@@ -139,13 +139,18 @@ export class ServerCore {
       respond(403, 'Forbidden');
       return undefined;
     }
+    if (verdict.kind === 'bad-request') {
+      this.options.log(`400 to ${request.method} from user "${verdict.user}": ${verdict.why}`);
+      respond(400, `Bad Request (${verdict.why})`);
+      return undefined;
+    }
     this.counts.challenged++;
     respond(401, 'Unauthorized', this.options.auth.challengeHeaders(verdict.stale));
     return undefined;
   }
 
   private invite(request: SipRequest, origin: Origin, branch: string | undefined, respond: Responder): void {
-    const user = this.authenticate(request, respond);
+    const user = this.authenticate(request, origin, respond);
     if (!user) return;
     if (this.dialogs.full) {
       respond(503, 'Service Unavailable (too many calls)', [['Retry-After', '5']]);
@@ -221,7 +226,7 @@ export class ServerCore {
           return;
         }
         // a refresh is authenticated like the initial INVITE: a revoked credential gets 403 here
-        if (!this.authenticate(request, respond, dialog)) {
+        if (!this.authenticate(request, origin, respond, dialog)) {
           this.counts.refused++;
           return;
         }
