@@ -379,6 +379,7 @@ export class Analyzer {
       requests: sortedRecord(this.requests),
       responses: sortedRecord(this.responses),
       decodeErrors: (decode?.decodeErrors ?? 0) + this.unusableMessages,
+      ...(decode?.unusableInputs === undefined ? {} : { unusableInputs: decode.unusableInputs }),
     };
   }
 }

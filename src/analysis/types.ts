@@ -187,6 +187,11 @@ export interface AnalysisSummary {
   requests: Record<string, number>;
   responses: Record<string, number>;
   decodeErrors: number;
+  /**
+   * Inputs given that could not be read (missing, a directory, empty, not a capture), each also among the
+   * decodeErrors: the summary is of the other inputs only. Absent when every input was read.
+   */
+  unusableInputs?: string[];
 }
 
 export interface AnalysisResult {

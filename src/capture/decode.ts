@@ -2,12 +2,14 @@
  * The capture pipeline's entry point: inputs (files, '-' for stdin, .gz) -> container readers -> per-file packet
  * decoders -> SIP payloads, streaming in constant memory. Several inputs are merged by capture time (k-way
  * merge of the per-file streams); each file keeps its own fragment and TCP state and its own packet numbers, or,
- * with `asOneCapture`, all files share one decoder and one numbering, as the capture mergecap would write.
+ * with `asOneCapture`, all files share one decoder and one numbering, as the capture mergecap would write. All
+ * inputs are opened first; one that cannot be is reported as an issue (`unusableInput`) and the others are read.
  */
 import { GzipDamageError } from './errors.js';
 import { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
-import { openCapture, type OpenedCapture } from './open-capture.js';
+import { openCaptures, type OpenedCapture } from './open-capture.js';
+import type { CaptureError } from './errors.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { STEP_NEED_BYTES, STEP_PACKET, type ContainerIssue } from './packet-record.js';
 import { decodeSctp, SctpFragments } from './sctp.js';
@@ -85,27 +87,35 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
   const sharedDecoder = asOne ? newDecoder() : undefined;
   const files: FileDecode[] = [];
   try {
-    for (const [index, file] of inputs.entries()) {
-      const held: DecodeIssue[] = [];
-      let compressed = false;
-      const containerIssue: ContainerIssue = (code, message, place, offset, offsetInFile = false) => {
+    // each input's container issues, made before it is opened (its reader reports through them) and kept by index
+    const perInput: Array<{ held: DecodeIssue[]; containerIssue: ContainerIssue; compressed: boolean }> = [];
+    const containerIssueOf = (file: string, index: number): ContainerIssue => {
+      const input = { held: [] as DecodeIssue[], containerIssue: (() => undefined) as ContainerIssue, compressed: false };
+      input.containerIssue = (code, message, place, offset, offsetInFile = false) => {
         const issue: DecodeIssue = { code, message, file, ...place, offset };
-        if (compressed && !offsetInFile) issue.offsetInflated = true;
-        if (asOne) held.push(issue);
+        if (input.compressed && !offsetInFile) issue.offsetInflated = true;
+        if (asOne) input.held.push(issue);
         else issueSink(issue);
       };
-      const capture = await openCapture(file, containerIssue, { windowBytes: options.windowBytes, stdin: options.stdin });
-      compressed = capture.compressed;
-      if (compressed) compressedFiles.add(file);
+      perInput[index] = input;
+      return input.containerIssue;
+    };
+    const opened = await openCaptures(inputs, containerIssueOf, { windowBytes: options.windowBytes, stdin: options.stdin });
+    for (const { index, capture } of opened.captures) {
+      const { held, containerIssue } = perInput[index];
+      perInput[index].compressed = capture.compressed;
+      if (capture.compressed) compressedFiles.add(capture.file);
       const decoder = sharedDecoder ?? newDecoder();
       const record = capture.reader.record;
       files.push({
-        index, file, capture, decoder, issue: issueSink, containerIssue, held, done: false, flushes: !asOne,
+        index, file: capture.file, capture, decoder, issue: issueSink, containerIssue, held, done: false, flushes: !asOne,
         currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs,
       });
     }
+    reportUnusable(opened.unusable, stats, issueSink, asOne);
     const progress = progressReporter(files, sink);
-    if (files.length === 1) await decodeOne(files[0], stats, progress);
+    // read as one capture, a lone readable file of several still has its container issues held and numbered
+    if (files.length === 1 && !asOne) await decodeOne(files[0], stats, progress);
     else await decodeMerged(files, stats, progress, asOne);
     sharedDecoder?.flush();
   } finally {
@@ -115,6 +125,22 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
     }
   }
   return stats;
+}
+
+/**
+ * Each input that could not be opened, as one issue naming it and why; the others are read. Read as one capture,
+ * the packet numbers are those of the merge of the inputs read, not of all inputs given (mergecap of all of them
+ * numbers differently): the issue says so.
+ */
+function reportUnusable(unusable: CaptureError[], stats: DecodeStats, issueSink: (issue: DecodeIssue) => void, asOne: boolean): void {
+  if (unusable.length === 0) return;
+  stats.unusableInputs = unusable.map((error) => error.file);
+  stats.files -= unusable.length;
+  const numbering = asOne ? '; packet numbers count only the packets of the inputs read' : '';
+  for (const error of unusable) {
+    const reason = error.message.startsWith(`${error.file}: `) ? error.message.slice(error.file.length + 2) : error.message;
+    issueSink({ code: error.code, message: `${reason}: input skipped, the other inputs are read${numbering}`, file: error.file, unusableInput: true });
+  }
 }
 
 function streamHooks(sink: StreamDecoderSink, options: DecodeOptions): StreamHooks {

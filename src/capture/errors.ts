@@ -97,6 +97,16 @@ export class CaptureReadError extends CaptureError {
   }
 }
 
+/** None of several inputs could be opened: each one's own error, in the order given. */
+export class NoUsableInputError extends CaptureError {
+  readonly inputs: readonly CaptureError[];
+  constructor(inputs: readonly CaptureError[]) {
+    super('no-usable-input', inputs.map((input) => input.file).join(' '), `none of the ${inputs.length} inputs can be read:\n${inputs.map((input) => `  ${input.message}`).join('\n')}`);
+    this.name = 'NoUsableInputError';
+    this.inputs = inputs;
+  }
+}
+
 /**
  * The gzip stream (RFC 1952) is damaged after the bytes inflated so far: cut short ('truncated-file', as a cut
  * plain capture) or failing a check of its deflate data or its trailer's CRC-32 or length ('corrupt-gzip'). Every

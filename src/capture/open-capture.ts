@@ -1,12 +1,13 @@
 /**
  * Opens one input ('-' is stdin), unwraps gzip (RFC 1952, detected by its magic, not the file name; see
  * gunzip-source.ts) and picks the container reader by magic number. Only an input whose container header cannot be
- * read (unrecognised format, unreadable file, gzip damaged before it, a file cut inside it) is fatal.
+ * read (unrecognised format, unreadable file, gzip damaged before it, a file cut inside it) is fatal: to a lone input;
+ * of several (openCaptures) only to that one, set aside and named while the others are read.
  */
 import { stat } from 'node:fs/promises';
 import { ByteSource, CountingByteSource, FileByteSource, PrefixedByteSource, RetainingByteSource, StreamByteSource } from './byte-source.js';
 import { ChunkReader, DEFAULT_WINDOW_BYTES } from './chunk-reader.js';
-import { CaptureError, CaptureReadError, EmptyCaptureError, hexBytes, TruncatedHeaderError, UnrecognisedCaptureError } from './errors.js';
+import { CaptureError, CaptureReadError, EmptyCaptureError, hexBytes, NoUsableInputError, TruncatedHeaderError, UnrecognisedCaptureError } from './errors.js';
 import { gunzipSource, type Replay } from './gunzip-source.js';
 import { u32le, type ContainerIssue, type PacketReader } from './packet-record.js';
 import { isPcapMagic, parsePcapHeader, PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO, pcapHeaderCut, PcapReader } from './pcap.js';
@@ -29,6 +30,41 @@ export interface OpenOptions {
 }
 
 const PEEK_BYTES = 12;
+
+/** The inputs of one run, all opened before any is read: those that could be, and why each other one could not. */
+export interface OpenedCaptures {
+  /** In the order given, each with its index among the inputs. */
+  captures: Array<{ index: number; capture: OpenedCapture }>;
+  /** One error per input that could not be opened (missing, a directory, empty, not a capture), in the order given. */
+  unusable: CaptureError[];
+}
+
+/**
+ * Opens every input the way openCapture does, the one way all commands open several files: an input that cannot be
+ * opened is set aside with its error and the others are kept, as a reader of the rest still has something to show.
+ * Only when no input can be opened does it throw: a lone input's own error, or for several a NoUsableInputError
+ * naming each. Anything else thrown (not a CaptureError) is a bug and goes on up, the opened inputs closed.
+ */
+export async function openCaptures(inputs: string[], issueOf: (file: string, index: number) => ContainerIssue, options: OpenOptions = {}): Promise<OpenedCaptures> {
+  const opened: OpenedCaptures = { captures: [], unusable: [] };
+  try {
+    for (const [index, file] of inputs.entries()) {
+      try {
+        opened.captures.push({ index, capture: await openCapture(file, issueOf(file, index), options) });
+      } catch (error) {
+        if (!(error instanceof CaptureError)) throw error;
+        opened.unusable.push(error);
+      }
+    }
+  } catch (error) {
+    for (const { capture } of opened.captures) await capture.close().catch(() => undefined);
+    throw error;
+  }
+  if (opened.captures.length === 0 && opened.unusable.length > 0) {
+    throw opened.unusable.length === 1 ? opened.unusable[0] : new NoUsableInputError(opened.unusable);
+  }
+  return opened;
+}
 
 export async function openCapture(file: string, issue: ContainerIssue, options: OpenOptions = {}): Promise<OpenedCapture> {
   let raw: CountingByteSource;

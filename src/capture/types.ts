@@ -91,6 +91,8 @@ export interface DecodeIssue {
   offset?: number;
   /** Set when `offset` counts bytes of the inflated capture of a .gz input, not bytes of the file itself. */
   offsetInflated?: true;
+  /** The whole input could not be opened and was skipped (DecodeStats.unusableInputs): no problem of one packet. */
+  unusableInput?: true;
 }
 
 export interface DecodeStats {
@@ -102,4 +104,9 @@ export interface DecodeStats {
   sipMessages: number;
   /** Number of DecodeIssue reported. */
   decodeErrors: number;
+  /**
+   * Inputs that could not be opened (missing, a directory, empty, not a capture), as named, each also reported as a
+   * DecodeIssue: the others were read. Absent when every input was read.
+   */
+  unusableInputs?: string[];
 }

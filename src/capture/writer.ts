@@ -8,7 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { MergeHeap, type MergeSource } from './merge-heap.js';
-import { openCapture, type OpenedCapture } from './open-capture.js';
+import { openCaptures, type OpenedCapture } from './open-capture.js';
 import { copyBytes, STEP_NEED_BYTES, STEP_PACKET, type PacketRecord } from './packet-record.js';
 import { LINKTYPE_ETHERNET } from './protocol-numbers.js';
 import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
@@ -48,8 +48,9 @@ async function readChosen(inputs: string[], packetNumbers: Set<number>): Promise
   for (const packetNumber of packetNumbers) last = Math.max(last, packetNumber);
   try {
     const heap = new MergeHeap<MergedInput>();
-    for (const [index, input] of inputs.entries()) {
-      const capture = await openCapture(input, () => undefined);
+    // the inputs decodeCaptures read, skipping the same unusable ones, so the packet numbers are the same
+    const { captures } = await openCaptures(inputs, () => () => undefined);
+    for (const { index, capture } of captures) {
       const record = capture.reader.record;
       const source = { index, capture, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs };
       opened.push(source);

@@ -46,6 +46,15 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The exit code of a run that read only some of its capture files: EXIT.local when any was unusable (missing, a
+ * directory, empty, not a capture), whatever the readable ones gave, as its output stands for those only (lint
+ * does the same for a file it cannot read); else the run's own code.
+ */
+export function exitAfterInputs(code: number, unusableInputs: readonly string[] | undefined): number {
+  return unusableInputs !== undefined && unusableInputs.length > 0 ? EXIT.local : code;
+}
+
 /** A bad option value or combination. */
 export function badArgument(message: string): CliError {
   return new CliError('bad-argument', message);

@@ -204,7 +204,8 @@ async function analyzeForCommand(
     progress: progressBar(io, command),
     decodeIssue: (issue) => {
       if (eachIssue) eachIssue(issue);
-      else if (decodeIssues.length < MAX_ISSUES_SHOWN) decodeIssues.push(issue);
+      // an input not read at all is always named (it comes before any packet's issue)
+      else if (decodeIssues.length < MAX_ISSUES_SHOWN || issue.unusableInput) decodeIssues.push(issue);
     },
     ...extra,
     payload: boundingYoungGeneration(extra.payload),

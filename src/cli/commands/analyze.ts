@@ -18,7 +18,7 @@ import { JsonDocumentWriter, JsonLinesWriter, TextReportWriter, type AnalysisStr
 import { renderAnalysisText } from '../../report/analysis-text.js';
 import { hostPort } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
-import { badArgument, CliError, EXIT } from '../exit.js';
+import { badArgument, CliError, EXIT, exitAfterInputs } from '../exit.js';
 import { boundHeapGrowthForAnalysis, boundingYoungGeneration } from '../heap-growth.js';
 import { parseHostPort } from '../host-port.js';
 import type { CliIO } from '../io.js';
@@ -111,13 +111,14 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
   // a live run ends on Ctrl-C or SIGTERM from here on, before it names any address (a caller may stop it at once)
   const stop = live ? new StopSignal() : undefined;
   let server: Server | undefined;
+  let unusableInputs: string[] | undefined;
   try {
     server = args.metrics === undefined ? undefined : await serveMetrics(parseHostPort(args.metrics, '--metrics', { portZero: true }), metrics);
     // the bound address, not the one asked for: with port 0 the system chose it, and a caller reads it from here
     if (server) io.err(`sipscope analyze: metrics on http://${boundAddress(server)}/metrics`);
     if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding, stop!);
     else if (live) await followStdin(args, io, writer, metrics, onFinding, dataset, stop!);
-    else await streamAnalysis(files, args, io, 'analyze', writer, { onFinding, ...dataset?.hooks });
+    else unusableInputs = (await streamAnalysis(files, args, io, 'analyze', writer, { onFinding, ...dataset?.hooks })).summary.unusableInputs;
   } finally {
     stop?.remove();
     spool.close();
@@ -125,7 +126,7 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
     await closeServer(server);
   }
   await dataset?.finish(io);
-  return failed ? EXIT.failed : EXIT.ok;
+  return exitAfterInputs(failed ? EXIT.failed : EXIT.ok, unusableInputs);
 }
 
 async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO, failsOn: FailOn, dataset: DatasetRun | undefined): Promise<number> {
@@ -140,7 +141,7 @@ async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError('unwritable-file', `cannot write the JUnit report ${junit}: ${reason}`, { cause: error });
   }
-  return result.findings.some(failsOn) ? EXIT.failed : EXIT.ok;
+  return exitAfterInputs(result.findings.some(failsOn) ? EXIT.failed : EXIT.ok, result.summary.unusableInputs);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { renderCallsTable } from '../../report/analysis-text.js';
 import { printable } from '../../report/printable.js';
 import { defineCommand } from '../command.js';
-import { EXIT } from '../exit.js';
+import { EXIT, exitAfterInputs } from '../exit.js';
 import { captureFiles, runAnalysis, WINDOW_OPTIONS } from './analysis-run.js';
 
 export const callsCommand = defineCommand({
@@ -13,7 +13,7 @@ export const callsCommand = defineCommand({
   async run(args, io) {
     const result = await runAnalysis(args.files, args, io, 'calls');
     io.out(result.calls.length > 0 ? renderCallsTable(result.calls, io.style) : noCallsText(args));
-    return EXIT.ok;
+    return exitAfterInputs(EXIT.ok, result.summary.unusableInputs);
   },
 });
 

@@ -4,7 +4,7 @@ import { formatTimeUs } from '../../capture/time-format.js';
 import type { DecodeIssue, SipPayload } from '../../capture/types.js';
 import { byteFaithfulValue, hostPort, parseMessage, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
-import { badArgument, EXIT } from '../exit.js';
+import { badArgument, EXIT, exitAfterInputs } from '../exit.js';
 import { issueLine } from '../issue-line.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
@@ -311,20 +311,23 @@ export const decodeCommand = defineCommand({
     const issueCounts = new Map<string, number>();
     let issuesPrinted = 0;
     const writer = new LineWriter(io, json, withFile);
+    let unusableInputs: string[] | undefined;
     try {
-      await decodeCaptures(
+      ({ unusableInputs } = await decodeCaptures(
         files,
         {
           payload(payload) {
             writer.line(payload);
           },
           issue(issue) {
+            // an input not read at all is always named, whatever --max-issues says
+            if (issue.unusableInput) return io.err(issueLine('decode', issue));
             issueCounts.set(issue.code, (issueCounts.get(issue.code) ?? 0) + 1);
             if (issuesPrinted++ < maxIssues) io.err(issueLine('decode', issue));
           },
         },
         { stdin: io.stdin, asOneCapture: merged },
-      );
+      ));
     } finally {
       // what was decoded before a capture error is printed before its message (src/cli/index.ts prints that)
       writer.flush();
@@ -333,6 +336,6 @@ export const decodeCommand = defineCommand({
       const counts = [...issueCounts].map(([code, count]) => `${code} ${count}`).join(', ');
       io.err(`sipscope decode: ${issuesPrinted} decode issues in all (${counts}); first ${maxIssues} shown`);
     }
-    return EXIT.ok;
+    return exitAfterInputs(EXIT.ok, unusableInputs);
   },
 });

@@ -12,7 +12,7 @@ import { framesOf, type SipPayload } from '../../capture/types.js';
 import { extractPackets } from '../../capture/writer.js';
 import { defineCommand } from '../command.js';
 import { printable } from '../../report/printable.js';
-import { badArgument, CliError, EXIT } from '../exit.js';
+import { badArgument, CliError, EXIT, exitAfterInputs } from '../exit.js';
 import { checkOutputFile } from '../output-file.js';
 import { CALL_ID_OPTION, captureFiles, noMessageOfCallError, runAnalysis } from './analysis-run.js';
 
@@ -40,7 +40,7 @@ export const extractCommand = defineCommand({
     // an opening is one array per connection, read at the end: its last frames may come after a message
     const openings = new Set<readonly number[]>();
     let current: SipPayload | undefined;
-    await runAnalysis(files, {}, io, 'extract', {
+    const result = await runAnalysis(files, {}, io, 'extract', {
       payload(payload) {
         current = payload;
       },
@@ -69,6 +69,6 @@ export const extractCommand = defineCommand({
       throw new CliError('unwritable-file', `cannot write ${output}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     io.out(`wrote ${written} packets of Call-ID ${printable(callId)} to ${printable(output)}`);
-    return EXIT.ok;
+    return exitAfterInputs(EXIT.ok, result.summary.unusableInputs);
   },
 });

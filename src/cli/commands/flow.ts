@@ -7,7 +7,7 @@ import { callDurationText, renderFinding } from '../../report/analysis-text.js';
 import { renderLadder, type LadderMessage } from '../../report/ladder.js';
 import { printable } from '../../report/printable.js';
 import { defineCommand } from '../command.js';
-import { EXIT } from '../exit.js';
+import { EXIT, exitAfterInputs } from '../exit.js';
 import { CALL_ID_OPTION, captureFiles, noMessageOfCallError, runAnalysis } from './analysis-run.js';
 
 /** A call with more messages than this is cut (the ladder says so). */
@@ -58,7 +58,7 @@ export const flowCommand = defineCommand({
     const findings = result.findings.filter((finding) => finding.callId === callId);
     if (findings.length > 0) lines.push('', ...findings.map((finding) => renderFinding(finding, io.style)));
     io.out(lines.join('\n'));
-    return EXIT.ok;
+    return exitAfterInputs(EXIT.ok, result.summary.unusableInputs);
   },
 });
 

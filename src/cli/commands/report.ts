@@ -11,7 +11,7 @@ import { DEFAULT_MAX_OTHER_CALLS, selectDetailCalls } from '../../report/html/de
 import type { HtmlReportInput } from '../../report/html/model.js';
 import { htmlReportChunks } from '../../report/html/page.js';
 import { defineCommand } from '../command.js';
-import { badArgument, CliError, EXIT } from '../exit.js';
+import { badArgument, CliError, EXIT, exitAfterInputs } from '../exit.js';
 import { checkOutputFile } from '../output-file.js';
 import { captureFiles, runAnalysis, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
 import { gatherCallDetails } from './report-details.js';
@@ -63,7 +63,7 @@ export const reportCommand = defineCommand({
     });
     if (selection.findingCallsLeftOut > 0) io.err(`sipscope report: ${selection.findingCallsLeftOut} more calls with findings are in the tables only (ladders embedded for the first ${selection.callIds.size})`);
     io.out(`wrote ${output} (${(bytes / 1024).toFixed(0)} KiB): ${result.calls.length} calls, ${result.findings.length} findings, ${details.all().size} ladders embedded`);
-    return EXIT.ok;
+    return exitAfterInputs(EXIT.ok, result.summary.unusableInputs);
   },
 });
 
