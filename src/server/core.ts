@@ -6,6 +6,7 @@
  * dialog get 481, methods we do not know 501, a Require we do not support 420 (§8.2.2.3), a body in an INVITE,
  * UPDATE or PRACK that is not SDP 415 (§8.2.3), a re-INVITE while the INVITE is unanswered 500 (§14.2), a CSeq
  * lower than the last in its dialog 500 (§12.2.2); a BYE of a call still ringing ends its INVITE with 487 (§15.1.2).
+ * A session timer is granted only to a caller that says it does them and refreshes itself (RFC 4028 §9).
  */
 import { randomFillSync, randomInt } from 'node:crypto';
 import { buildResponseTo, cseqOf, getHeader, getHeaders, HeaderSyntaxError, splitHeaderList, topViaOf, type SipRequest } from '../sip/index.js';
@@ -257,14 +258,23 @@ export class ServerCore {
     this.transactions.acknowledged(`${getHeader(request, 'call-id')} ${cseqNumber(request)}`);
   }
 
-  /** RFC 4028 §9: the answer names the refresher; the caller (uac) refreshes unless it said otherwise. */
+  /**
+   * RFC 4028 §9: the session timer of our 2xx. serve never sends refreshes of its own, so it grants a session
+   * interval only when the caller will be the refresher: the caller does session timers (`timer` in its Supported or
+   * Require; without it §9 would make us the refresher, and a Require: timer it does not understand is forbidden)
+   * and did not ask us to refresh (`refresher=uas`, which §9 says the answer must keep). Then the interval is
+   * granted unchanged (never raised, so never below the request's Min-SE) with `refresher=uac` and `Require: timer`.
+   * Otherwise the answer has no Session-Expires: no session timer for this session (§7.2).
+   */
   private sessionTimer(request: SipRequest): [string, string][] {
     const asked = getHeader(request, 'session-expires');
     if (asked === undefined) return [];
     const seconds = /^\s*(\d+)/.exec(asked)?.[1];
     if (seconds === undefined) return [];
-    const refresher = /refresher\s*=\s*uas/i.test(asked) ? 'uas' : 'uac';
-    return [['Require', 'timer'], ['Session-Expires', `${seconds};refresher=${refresher}`]];
+    const callerTags = [...getHeaders(request, 'supported'), ...getHeaders(request, 'require')].flatMap(splitHeaderList);
+    if (!callerTags.some((tag) => tag.toLowerCase() === 'timer')) return [];
+    if (/refresher\s*=\s*uas/i.test(asked)) return [];
+    return [['Require', 'timer'], ['Session-Expires', `${seconds};refresher=uac`]];
   }
 
   private sdp(origin: Origin): string {

@@ -1,7 +1,7 @@
 /**
  * UAS rules of `sipscope serve`'s core that a peer relies on (RFC 3261 §8.2.2.3 Require/420, §11.2 OPTIONS,
  * §12.2.2 in-dialog CSeq order, §15.1.2 BYE of a call not yet answered, §17.2.1 the 487 after CANCEL resent over
- * UDP until its ACK). The core is driven directly with parsed
+ * UDP until its ACK; RFC 4028 §9 session timers). The core is driven directly with parsed
  * requests; authentication is a stub that accepts alice (digest itself is tested in serve.test.ts).
  */
 import { describe, expect, test } from 'vitest';
@@ -176,5 +176,49 @@ describe('serve core: the INVITE server transaction over UDP (§17.2.1)', () => 
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(terminated()).toBe(2);
     core.close();
+  });
+});
+
+describe('serve core: session timers (RFC 4028 §9)', () => {
+  /** The 200 that answers this INVITE (a new call) and its Session-Expires and Require. */
+  function answerTo(extra: string[]): { sessionExpires?: string; require?: string } {
+    const { core, sent, origin } = peer();
+    core.handle(request('INVITE', 1, extra), origin);
+    const ok = sent.find((response) => response.status === 200)!;
+    core.close();
+    return { sessionExpires: getHeader(ok, 'session-expires'), require: getHeader(ok, 'require') };
+  }
+
+  test('a caller that does not say Supported: timer gets no session timer: no Session-Expires, no Require: timer (serve never refreshes, §9 would make it the refresher)', () => {
+    // a proxy may have put Session-Expires into the INVITE of a caller that does not do session timers (§8.1)
+    expect(answerTo(['Session-Expires: 120'])).toEqual({ sessionExpires: undefined, require: undefined });
+    expect(answerTo(['Supported: 100rel', 'Session-Expires: 120;refresher=uac'])).toEqual({ sessionExpires: undefined, require: undefined });
+  });
+
+  test('a refresh (re-INVITE, UPDATE) of a caller that does not say Supported: timer gets no session timer either', () => {
+    const { core, sent, origin } = peer();
+    const tag = answeredCall({ core, sent, origin });
+    core.handle(request('INVITE', 2, ['Session-Expires: 120'], tag), origin);
+    core.handle(request('UPDATE', 3, ['Session-Expires: 120'], tag), origin);
+    expect(statuses(sent)).toEqual([200, 200]);
+    expect(sent.map((response) => [getHeader(response, 'session-expires'), getHeader(response, 'require')])).toEqual([[undefined, undefined], [undefined, undefined]]);
+    core.close();
+  });
+
+  test('Supported: timer with Session-Expires: the interval is granted unchanged, the caller refreshes (refresher=uac) and Require: timer says so', () => {
+    expect(answerTo(['Supported: 100rel, timer', 'Session-Expires: 120'])).toEqual({ sessionExpires: '120;refresher=uac', require: 'timer' });
+    expect(answerTo(['Supported: timer', 'Session-Expires: 1800;refresher=uac', 'Min-SE: 90'])).toEqual({ sessionExpires: '1800;refresher=uac', require: 'timer' });
+    // compact forms (RFC 3261 §7.3.3, RFC 4028 §4): k = Supported, x = Session-Expires
+    expect(answerTo(['k: timer', 'x: 300'])).toEqual({ sessionExpires: '300;refresher=uac', require: 'timer' });
+    // Require: timer says the caller does session timers as much as Supported: timer does
+    expect(answerTo(['Require: timer', 'Session-Expires: 120'])).toEqual({ sessionExpires: '120;refresher=uac', require: 'timer' });
+  });
+
+  test('Supported: timer asking serve to refresh (refresher=uas): no session timer, since serve never sends refreshes', () => {
+    expect(answerTo(['Supported: timer', 'Session-Expires: 120;refresher=uas'])).toEqual({ sessionExpires: undefined, require: undefined });
+  });
+
+  test('Supported: timer without Session-Expires: serve asks for no session timer', () => {
+    expect(answerTo(['Supported: timer'])).toEqual({ sessionExpires: undefined, require: undefined });
   });
 });
