@@ -4,7 +4,7 @@
  * transaction-less request), re-INVITE, UPDATE (RFC 3311), PRACK (RFC 3262) and BYE (§15.1.1). CANCEL (§9.1) is
  * built from the INVITE it cancels.
  */
-import { getHeader, getHeaders, parseCSeq, parseNameAddr, parseNameAddrList, splitHeaderList, type SipResponse } from '../sip/index.js';
+import { getHeader, getHeaders, namesOptionTag, parseCSeq, parseNameAddr, parseNameAddrList, splitHeaderList, type SipResponse } from '../sip/index.js';
 import { headerValue, type OutgoingRequest } from './request.js';
 import { viaHeader, type TargetConnection } from './target-connection.js';
 
@@ -103,8 +103,7 @@ export function cancelFor(invite: OutgoingRequest): OutgoingRequest {
 /** RFC 3262 §4: a reliable provisional response carries Require: 100rel and an RSeq. */
 export function reliableSequence(response: SipResponse): number | undefined {
   if (response.status <= 100 || response.status >= 200) return undefined;
-  const require = getHeaders(response, 'require').flatMap(splitHeaderList).map((token) => token.toLowerCase());
-  if (!require.includes('100rel')) return undefined;
+  if (!namesOptionTag(response, 'require', '100rel')) return undefined;
   const rseq = Number(getHeader(response, 'rseq'));
   return Number.isInteger(rseq) && rseq > 0 ? rseq : undefined;
 }

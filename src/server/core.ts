@@ -9,7 +9,7 @@
  * A session timer is granted only to a caller that says it does them and refreshes itself (RFC 4028 §9).
  */
 import { randomFillSync, randomInt } from 'node:crypto';
-import { buildResponseTo, cseqOf, getHeader, getHeaders, HeaderSyntaxError, splitHeaderList, topViaOf, type SipRequest } from '../sip/index.js';
+import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, namesOptionTag, optionTagsOf, parseSessionExpires, topViaOf, type SipRequest } from '../sip/index.js';
 import type { DigestAuthenticator } from './auth.js';
 import { DialogStore, type ServerDialog } from './dialogs.js';
 import type { Registrar } from './registrar.js';
@@ -267,14 +267,11 @@ export class ServerCore {
    * Otherwise the answer has no Session-Expires: no session timer for this session (§7.2).
    */
   private sessionTimer(request: SipRequest): [string, string][] {
-    const asked = getHeader(request, 'session-expires');
+    const asked = parseSessionExpires(getHeader(request, 'session-expires'));
     if (asked === undefined) return [];
-    const seconds = /^\s*(\d+)/.exec(asked)?.[1];
-    if (seconds === undefined) return [];
-    const callerTags = [...getHeaders(request, 'supported'), ...getHeaders(request, 'require')].flatMap(splitHeaderList);
-    if (!callerTags.some((tag) => tag.toLowerCase() === 'timer')) return [];
-    if (/refresher\s*=\s*uas/i.test(asked)) return [];
-    return [['Require', 'timer'], ['Session-Expires', `${seconds};refresher=uac`]];
+    if (!namesOptionTag(request, 'supported', 'timer') && !namesOptionTag(request, 'require', 'timer')) return [];
+    if (asked.refresher === 'uas') return [];
+    return [['Require', 'timer'], ['Session-Expires', `${asked.seconds};refresher=uac`]];
   }
 
   private sdp(origin: Origin): string {
@@ -312,9 +309,7 @@ function randomTag(): string {
 
 /** The option tags of the Require header fields that are not ours (§8.2.2.3), as the request spelled them. */
 function unsupportedOf(request: SipRequest): string[] {
-  const required = getHeaders(request, 'require');
-  if (required.length === 0) return [];
-  return required.flatMap(splitHeaderList).filter((tag) => tag !== '' && !SUPPORTED.includes(tag.toLowerCase()));
+  return optionTagsOf(request, 'require').filter((tag) => !SUPPORTED.includes(tag.toLowerCase()));
 }
 
 /** Content-Type application/sdp (§20.15: type and subtype compare case-insensitively; parameters aside). */

@@ -13,5 +13,6 @@ export * from './headers/via.js';
 export * from './headers/cseq.js';
 export * from './headers/name-addr.js';
 export * from './headers/multipart.js';
+export * from './headers/session-timer-fields.js';
 export * from './response.js';
 export * from './parsed-headers.js';

@@ -1,0 +1,30 @@
+/**
+ * The header fields of session timers (RFC 4028) and of extensions in general (RFC 3261 §19.2, §20.32, §20.37):
+ * Session-Expires (compact x) and the option tags of Require and Supported (compact k).
+ */
+import { getHeaders, type SipMessage } from '../message.js';
+import { splitHeaderList } from './list.js';
+
+export interface SessionExpires {
+  seconds: number;
+  refresher?: 'uac' | 'uas';
+}
+
+/** RFC 4028 §4: Session-Expires: delta-seconds *(;se-params), refresher=uac|uas among them. */
+export function parseSessionExpires(value: string | undefined): SessionExpires | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(\d+)\s*(.*)$/.exec(value);
+  if (!match) return undefined;
+  const refresher = /;\s*refresher\s*=\s*(uac|uas)\b/i.exec(match[2])?.[1]?.toLowerCase() as 'uac' | 'uas' | undefined;
+  return refresher === undefined ? { seconds: Number(match[1]) } : { seconds: Number(match[1]), refresher };
+}
+
+/** The option tags of a message's Require or Supported fields (§20.32, §20.37), as written, empty elements left out. */
+export function optionTagsOf(message: SipMessage, name: 'require' | 'supported'): string[] {
+  return getHeaders(message, name).flatMap(splitHeaderList).filter((tag) => tag !== '');
+}
+
+/** Whether the message names `tag` (lower case) in its Require or Supported fields, in any letter case. */
+export function namesOptionTag(message: SipMessage, name: 'require' | 'supported', tag: string): boolean {
+  return optionTagsOf(message, name).some((written) => written.toLowerCase() === tag);
+}
