@@ -70,7 +70,7 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
     stats.decodeErrors++;
     sink.issue?.(issue);
   };
-  // files read through gunzip: the offsets of their packets count inflated bytes
+  // files read through gunzip (known once opened): the offsets of their packets count inflated bytes
   const compressedFiles = new Set<string>();
   const payloadSink: StreamDecoderSink = {
     message: (payload) => {
@@ -88,22 +88,21 @@ export async function decodeCaptures(inputs: string[], sink: CaptureSink, option
   const files: FileDecode[] = [];
   try {
     // each input's container issues, made before it is opened (its reader reports through them) and kept by index
-    const perInput: Array<{ held: DecodeIssue[]; containerIssue: ContainerIssue; compressed: boolean }> = [];
+    const perInput: Array<{ held: DecodeIssue[]; containerIssue: ContainerIssue }> = [];
     const containerIssueOf = (file: string, index: number): ContainerIssue => {
-      const input = { held: [] as DecodeIssue[], containerIssue: (() => undefined) as ContainerIssue, compressed: false };
-      input.containerIssue = (code, message, place, offset, offsetInFile = false) => {
+      const held: DecodeIssue[] = [];
+      const containerIssue: ContainerIssue = (code, message, place, offset, offsetInFile = false) => {
         const issue: DecodeIssue = { code, message, file, ...place, offset };
-        if (input.compressed && !offsetInFile) issue.offsetInflated = true;
-        if (asOne) input.held.push(issue);
+        if (!offsetInFile && compressedFiles.has(file)) issue.offsetInflated = true;
+        if (asOne) held.push(issue);
         else issueSink(issue);
       };
-      perInput[index] = input;
-      return input.containerIssue;
+      perInput[index] = { held, containerIssue };
+      return containerIssue;
     };
     const opened = await openCaptures(inputs, containerIssueOf, { windowBytes: options.windowBytes, stdin: options.stdin });
     for (const { index, capture } of opened.captures) {
       const { held, containerIssue } = perInput[index];
-      perInput[index].compressed = capture.compressed;
       if (capture.compressed) compressedFiles.add(capture.file);
       const decoder = sharedDecoder ?? newDecoder();
       const record = capture.reader.record;
