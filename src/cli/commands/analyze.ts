@@ -202,7 +202,7 @@ async function followStdin(
     // end of stdin without a stop still is)
     if (!(stop.requested && error instanceof EmptyCaptureError)) throw error;
     const stream = userStream(args, writer, onFinding);
-    stream.end(new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true }).finish({ files: 1, packets: 0, bytes: 0, sipMessages: 0, decodeErrors: 0 }));
+    stream.end(liveAnalyzer(args, stream).finish({ files: 1, packets: 0, bytes: 0, sipMessages: 0, decodeErrors: 0 }));
   } finally {
     clock.stop();
   }
@@ -219,7 +219,7 @@ async function analyzeHep(
   stop: StopSignal,
 ): Promise<void> {
   const stream = userStream(args, writer, onFinding);
-  const analyzer = new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true });
+  const analyzer = liveAnalyzer(args, stream);
   metrics.analyzer = analyzer;
   const clock = new LiveClock();
   // the heap bounds of a capture's analysis (heap-growth.ts): a busy HEP feed turns memory over as a capture does
@@ -240,6 +240,11 @@ async function analyzeHep(
     clock.stop();
   }
   stream.end(analyzer.finish({ files: 0, packets: source.datagrams, bytes: 0, sipMessages: 0, decodeErrors: metrics.decodeErrors }));
+}
+
+/** The analyzer of a live run whose messages come here rather than through streamAnalysis (HEP; a follow stopped at once). */
+function liveAnalyzer(args: AnalyzeArguments, stream: ReturnType<typeof userStream>): Analyzer {
+  return new Analyzer({ ...windowOptions(args), durationsUser: args.user, sink: stream.sink, live: true });
 }
 
 /** HOST:PORT the metrics server is bound to. */
