@@ -28,3 +28,17 @@ export function optionTagsOf(message: SipMessage, name: 'require' | 'supported')
 export function namesOptionTag(message: SipMessage, name: 'require' | 'supported', tag: string): boolean {
   return optionTagsOf(message, name).some((written) => written.toLowerCase() === tag);
 }
+
+/**
+ * RFC 4028 §9: whether the sender of a request does session timers: `timer` in its Supported (or, stronger, in its
+ * Require). Only then may an answer name it the refresher or carry `Require: timer`, and only then is a 422 useful.
+ */
+export function supportsSessionTimer(message: SipMessage): boolean {
+  return namesOptionTag(message, 'supported', 'timer') || namesOptionTag(message, 'require', 'timer');
+}
+
+/** RFC 4028 §5: Min-SE: delta-seconds *(;generic-param). */
+export function parseMinSessionExpires(value: string | undefined): number | undefined {
+  const match = /^\s*(\d+)\s*(;|$)/.exec(value ?? '');
+  return match ? Number(match[1]) : undefined;
+}
