@@ -171,7 +171,7 @@ export class ServerCore {
       if (branch !== undefined) this.ringing.delete(branch);
       dialog.state = 'confirmed';
       const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ['Allow', ALLOW], ...this.sessionTimer(request)], this.sdp(origin), localTag);
-      if (!origin.reliable) this.transactions.retransmitUntilAck(`${dialog.callId} ${cseqNumber(request)}`, bytes, origin.send);
+      if (!origin.reliable) this.retransmit2xx(dialog, cseqNumber(request), bytes, origin);
     };
     if (branch === undefined || this.options.ringMs <= 0) {
       answer();
@@ -235,11 +235,11 @@ export class ServerCore {
         this.counts.refreshes++;
         const body = request.method === 'INVITE' ? this.sdp(origin) : undefined;
         const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ...this.sessionTimer(request)], body);
-        if (request.method === 'INVITE' && !origin.reliable) this.transactions.retransmitUntilAck(`${dialog.callId} ${cseqNumber(request)}`, bytes, origin.send);
+        if (request.method === 'INVITE' && !origin.reliable) this.retransmit2xx(dialog, cseq, bytes, origin);
         return;
       }
       case 'BYE':
-        this.dialogs.remove(dialog);
+        this.endDialog(dialog);
         respond(200, 'OK');
         // §15.1.2: a BYE of a call still ringing ends its INVITE with 487
         for (const [branch, pending] of this.ringing) if (pending.dialog === dialog) this.terminate(branch, pending);
@@ -256,6 +256,28 @@ export class ServerCore {
   /** ACK: for a 2xx it ends the retransmissions (§13.3.1.4); for an error response it ends the transaction. */
   private acknowledge(request: SipRequest): void {
     this.transactions.acknowledged(`${getHeader(request, 'call-id')} ${cseqNumber(request)}`);
+  }
+
+  /**
+   * §13.3.1.4: a 2xx to INVITE over UDP is resent until its ACK; the dialog remembers which, so its end can stop it.
+   * A newer INVITE in the dialog stops the older 2xx: the caller sent it in the dialog that 2xx confirmed (its ACK
+   * was lost).
+   */
+  private retransmit2xx(dialog: ServerDialog, cseq: number, bytes: Buffer, origin: Origin): void {
+    if (dialog.unacknowledgedCSeq !== undefined) this.transactions.acknowledged(`${dialog.callId} ${dialog.unacknowledgedCSeq}`);
+    dialog.unacknowledgedCSeq = cseq;
+    this.transactions.retransmitUntilAck(`${dialog.callId} ${cseq}`, bytes, origin.send);
+  }
+
+  /**
+   * The dialog is over (its BYE): no more 2xx retransmissions. A BYE before the ACK means the ACK was lost (the
+   * caller got the 2xx, or it would not be in the dialog): the 2xx stops too (§13.3.1.4 retransmits only while the
+   * dialog can still need it; §15.1.1 a BYE ends the session).
+   */
+  private endDialog(dialog: ServerDialog): void {
+    this.dialogs.remove(dialog);
+    if (dialog.unacknowledgedCSeq !== undefined) this.transactions.acknowledged(`${dialog.callId} ${dialog.unacknowledgedCSeq}`);
+    dialog.unacknowledgedCSeq = undefined;
   }
 
   /**

@@ -15,6 +15,8 @@ export interface ServerDialog {
   createdAt: number;
   lastActivity: number;
   refreshes: number;
+  /** The CSeq of the INVITE or re-INVITE whose 2xx is resent until its ACK (§13.3.1.4), while it is. */
+  unacknowledgedCSeq?: number;
 }
 
 export const MAX_DIALOGS = 20_000;

@@ -1,10 +1,10 @@
 /**
  * UAS rules of `sipscope serve`'s core that a peer relies on (RFC 3261 §8.2.2.3 Require/420, §11.2 OPTIONS,
  * §12.2.2 in-dialog CSeq order, §15.1.2 BYE of a call not yet answered, §17.2.1 the 487 after CANCEL resent over
- * UDP until its ACK; RFC 4028 §9 session timers). The core is driven directly with parsed
+ * UDP until its ACK, §13.3.1.4 the 2xx resent until its ACK or the call's BYE; RFC 4028 §9 session timers). The core is driven directly with parsed
  * requests; authentication is a stub that accepts alice (digest itself is tested in serve.test.ts).
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { DigestAuthenticator } from '../../src/server/auth.js';
 import { ServerCore, type Origin } from '../../src/server/core.js';
 import { Registrar } from '../../src/server/registrar.js';
@@ -176,6 +176,25 @@ describe('serve core: the INVITE server transaction over UDP (§17.2.1)', () => 
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(terminated()).toBe(2);
     core.close();
+  });
+
+  test('§13.3.1.4: the 2xx of an INVITE is resent until the ACK, and no longer once the call\'s BYE came without it (the ACK was lost)', () => {
+    vi.useFakeTimers();
+    try {
+      const { core, sent, origin } = peer(0, false);
+      core.handle(request('INVITE', 1), origin);
+      const answers = () => sent.filter((response) => response.status === 200 && getHeader(response, 'cseq') === '1 INVITE').length;
+      expect(answers()).toBe(1);
+      vi.advanceTimersByTime(500);
+      expect(answers()).toBe(2);
+      core.handle(request('BYE', 2, [], toTagOf(sent.find((response) => response.status === 200)!)), origin);
+      expect(sent.some((response) => response.status === 200 && getHeader(response, 'cseq') === '2 BYE')).toBe(true);
+      vi.advanceTimersByTime(40_000);
+      expect(answers()).toBe(2);
+      core.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
