@@ -6,13 +6,15 @@
  * dialog get 481, methods we do not know 501, a Require we do not support 420 (§8.2.2.3), a body in an INVITE,
  * UPDATE or PRACK that is not SDP 415 (§8.2.3), a re-INVITE while the INVITE is unanswered 500 (§14.2), a CSeq
  * lower than the last in its dialog 500 (§12.2.2); a BYE of a call still ringing ends its INVITE with 487 (§15.1.2).
- * A session timer is granted only to a caller that says it does them and refreshes itself (RFC 4028 §9).
+ * A session timer is granted only to a caller that says it does them and refreshes itself (RFC 4028 §9); one
+ * asking for an interval below our minimum gets 422 with Min-SE (§9, §6); both in session-timer.ts.
  */
 import { randomFillSync, randomInt } from 'node:crypto';
-import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, namesOptionTag, optionTagsOf, parseSessionExpires, topViaOf, type SipRequest } from '../sip/index.js';
+import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, optionTagsOf, topViaOf, type SipRequest } from '../sip/index.js';
 import type { DigestAuthenticator } from './auth.js';
 import { DialogStore, type ServerDialog } from './dialogs.js';
 import type { Registrar } from './registrar.js';
+import { DEFAULT_MIN_SESSION_EXPIRES, grantedInterval, intervalTooSmall, sessionTimerHeaders } from './session-timer.js';
 import { ServerTransactions } from './transactions.js';
 
 export interface Origin {
@@ -31,6 +33,8 @@ export interface CoreOptions {
   log: ServerLog;
   /** Delay between 180 and 200, ms (a CANCEL can arrive meanwhile). */
   ringMs: number;
+  /** The shortest session interval we grant, seconds (RFC 4028 §9, our Min-SE; default 90, §4's recommended floor). */
+  minSessionExpires?: number;
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER';
@@ -55,7 +59,11 @@ export class ServerCore {
   /** Counters for the control API and the log. */
   readonly counts = { requests: 0, registered: 0, challenged: 0, forbidden: 0, calls: 0, refreshes: 0, refused: 0 };
 
-  constructor(private readonly options: CoreOptions) {}
+  private readonly minSessionExpires: number;
+
+  constructor(private readonly options: CoreOptions) {
+    this.minSessionExpires = options.minSessionExpires ?? DEFAULT_MIN_SESSION_EXPIRES;
+  }
 
   /**
    * Answers one request. A missing or malformed CSeq throws HeaderSyntaxError before anything is sent or stored
@@ -91,6 +99,11 @@ export class ServerCore {
     // §8.2.3: a session description we cannot read (INVITE, UPDATE and PRACK carry offers and answers) gets 415
     if (OFFER_METHODS.has(request.method) && request.body.length > 0 && !isSdp(getHeader(request, 'content-type'))) {
       return void respond(415, 'Unsupported Media Type', [['Accept', ACCEPT]]);
+    }
+    // RFC 4028 §9: a session refresh request (INVITE, UPDATE) of a caller that does session timers asking for an
+    // interval below our minimum is refused with 422 and our Min-SE (§6); the caller asks again with at least that
+    if ((request.method === 'INVITE' || request.method === 'UPDATE') && intervalTooSmall(request, this.minSessionExpires)) {
+      return void respond(422, 'Session Interval Too Small', [['Min-SE', String(this.minSessionExpires)]]);
     }
     if (inboundToTag !== undefined && request.method !== 'CANCEL') {
       this.inDialog(request, origin, inboundToTag, respond);
@@ -170,7 +183,7 @@ export class ServerCore {
     const answer = () => {
       if (branch !== undefined) this.ringing.delete(branch);
       dialog.state = 'confirmed';
-      const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ['Allow', ALLOW], ...this.sessionTimer(request)], this.sdp(origin), localTag);
+      const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ['Allow', ALLOW], ...sessionTimerHeaders(grantedInterval(request))], this.sdp(origin), localTag);
       if (!origin.reliable) this.retransmit2xx(dialog, cseqNumber(request), bytes, origin);
     };
     if (branch === undefined || this.options.ringMs <= 0) {
@@ -234,7 +247,7 @@ export class ServerCore {
         dialog.refreshes++;
         this.counts.refreshes++;
         const body = request.method === 'INVITE' ? this.sdp(origin) : undefined;
-        const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ...this.sessionTimer(request)], body);
+        const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ...sessionTimerHeaders(grantedInterval(request))], body);
         if (request.method === 'INVITE' && !origin.reliable) this.retransmit2xx(dialog, cseq, bytes, origin);
         return;
       }
@@ -278,22 +291,6 @@ export class ServerCore {
     this.dialogs.remove(dialog);
     if (dialog.unacknowledgedCSeq !== undefined) this.transactions.acknowledged(`${dialog.callId} ${dialog.unacknowledgedCSeq}`);
     dialog.unacknowledgedCSeq = undefined;
-  }
-
-  /**
-   * RFC 4028 §9: the session timer of our 2xx. serve never sends refreshes of its own, so it grants a session
-   * interval only when the caller will be the refresher: the caller does session timers (`timer` in its Supported or
-   * Require; without it §9 would make us the refresher, and a Require: timer it does not understand is forbidden)
-   * and did not ask us to refresh (`refresher=uas`, which §9 says the answer must keep). Then the interval is
-   * granted unchanged (never raised, so never below the request's Min-SE) with `refresher=uac` and `Require: timer`.
-   * Otherwise the answer has no Session-Expires: no session timer for this session (§7.2).
-   */
-  private sessionTimer(request: SipRequest): [string, string][] {
-    const asked = parseSessionExpires(getHeader(request, 'session-expires'));
-    if (asked === undefined) return [];
-    if (!namesOptionTag(request, 'supported', 'timer') && !namesOptionTag(request, 'require', 'timer')) return [];
-    if (asked.refresher === 'uas') return [];
-    return [['Require', 'timer'], ['Session-Expires', `${asked.seconds};refresher=uac`]];
   }
 
   private sdp(origin: Origin): string {

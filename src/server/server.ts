@@ -25,6 +25,8 @@ export interface ServeOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Between 180 and 200, ms (default 100). */
   ringMs?: number;
+  /** The shortest session interval granted, seconds (RFC 4028 Min-SE; default 90): a shorter one gets 422. */
+  minSessionExpires?: number;
   log: ServerLog;
 }
 
@@ -43,7 +45,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const auth = new DigestAuthenticator(options.realm, users, options.algorithms);
   const badInput = new LimitedLog(options.log);
   // the core's lines (a 403 per refused request) share the limit: a flood of refused requests cannot flood the log
-  const core = new ServerCore({ auth, registrar, log: (line) => badInput.line(line), ringMs: options.ringMs ?? 100 });
+  const core = new ServerCore({ auth, registrar, log: (line) => badInput.line(line), ringMs: options.ringMs ?? 100, minSessionExpires: options.minSessionExpires });
   const recorder = options.record !== undefined ? new PcapngRecorder(options.record) : undefined;
   const closers: (() => Promise<void> | void)[] = [() => recorder?.close(), () => core.close()];
   const close = async () => {

@@ -41,7 +41,7 @@ test('prints its sockets; SIGHUP re-reads the users file; SIGTERM closes the rec
   expect(stderr).not.toContain('secret-a');
 }, 20_000);
 
-test('exit 2 with a message: unreadable users file, control API off loopback', () => {
+test('exit 2 with a message: unreadable users file, control API off loopback, a --min-se that is not whole seconds', () => {
   const missing = spawnSync(process.execPath, [bin, 'serve', '--listen', '127.0.0.1:0', '--users', path.join(directory, 'none.txt')], { encoding: 'utf8' });
   expect(missing.status).toBe(2);
   expect(missing.stderr).toMatch(/none\.txt: cannot read \(ENOENT\)/);
@@ -50,6 +50,12 @@ test('exit 2 with a message: unreadable users file, control API off loopback', (
     { encoding: 'utf8', env: { ...process.env, T: 'long-enough-token' } });
   expect(offLoopback.status).toBe(2);
   expect(offLoopback.stderr).toMatch(/loopback only/);
+  // RFC 4028's Min-SE is whole seconds
+  for (const minSe of ['0', '2.5']) {
+    const badMinSe = spawnSync(process.execPath, [bin, 'serve', '--listen', '127.0.0.1:0', '--users', path.join(directory, 'u.txt'), '--min-se', minSe], { encoding: 'utf8' });
+    expect(badMinSe.status).toBe(2);
+    expect(badMinSe.stderr).toMatch(/--min-se must be a whole number of seconds/);
+  }
 });
 
 test('--listen ws:ADDR:PORT: prints the WebSocket socket and answers OPTIONS over it; wss: without --cert is refused (exit 2)', async () => {

@@ -93,9 +93,16 @@ describe('serve: calls and revocation', () => {
   });
 
   test('session timers (RFC 4028): serve grants the asked interval with refresher=uac; the caller refreshes at half of it', async () => {
-    running = await startTestServer();
+    running = await startTestServer({ minSessionExpires: 2 });
     const result = await call(running.port, 'bob', { durationMs: 2500, refreshMs: undefined, sessionExpires: 2 });
     expect(result).toMatchObject({ ok: true, sessionExpires: { seconds: 2, refresher: 'uac' }, refreshes: { sent: 2, ok: 2 } });
+  });
+
+  test('RFC 4028 §9, §7.3: asking for less than serve\'s Min-SE gets 422; the call asks again with the Min-SE, is granted it and refreshes', async () => {
+    running = await startTestServer({ minSessionExpires: 3, listen: [{ kind: 'udp+tcp', address: '127.0.0.1', port: 27601 }], control: { address: '127.0.0.1', port: 27602, token: TOKEN } });
+    const result = await call(running.port, 'bob', { durationMs: 2000, refreshMs: undefined, sessionExpires: 2 });
+    expect(result.transactions.filter((record) => record.step === 'setup').map((record) => record.status)).toEqual([422, 401, 200]);
+    expect(result).toMatchObject({ ok: true, endedBy: 'bye', sessionExpires: { seconds: 3, refresher: 'uac' }, refreshes: { sent: 1, ok: 1 } });
   });
 
   test('RFC 3263 §4.3: the first SRV target answers ICMP unreachable to the INVITE; the call goes to the next one', async () => {

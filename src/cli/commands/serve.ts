@@ -65,6 +65,7 @@ const SERVE_OPTIONS = {
   cert: { type: 'string', describe: 'PEM certificate for tls: and wss: listeners' },
   key: { type: 'string', describe: 'PEM private key for tls: and wss: listeners' },
   'ring-ms': { type: 'number', default: 100, describe: 'delay between 180 Ringing and 200 OK, ms' },
+  'min-se': { type: 'number', default: 90, describe: 'shortest session interval granted, seconds (RFC 4028 Min-SE): a caller doing session timers and asking for less gets 422 Session Interval Too Small; below 90 only for tests' },
 } as const;
 
 type ServeArguments = ArgumentsOf<typeof SERVE_OPTIONS>;
@@ -83,6 +84,7 @@ export const serveCommand = defineCommand({
     const control = args.control !== undefined ? { ...parseListen(args.control, '--control'), token: await controlTokenOf(args, io) } : undefined;
     const tls = args.cert !== undefined || args.key !== undefined ? { cert: await readPem(args.cert, '--cert'), key: await readPem(args.key, '--key') } : undefined;
     if (!(args.ringMs >= 0)) throw badArgument('--ring-ms must be 0 or more');
+    if (!Number.isInteger(args.minSe) || args.minSe < 1) throw badArgument('--min-se must be a whole number of seconds, 1 or more');
     if (args.record !== undefined) checkOutputFile(args.record, [], '--record');
     if (args.control === undefined && (args.controlTokenEnv !== undefined || args.controlTokenFile !== undefined)) {
       throw badArgument('--control-token-env / --control-token-file are the token of --control ADDR:PORT: give --control too');
@@ -98,6 +100,7 @@ export const serveCommand = defineCommand({
         control: control ? { address: control.address, port: control.port, token: control.token } : undefined,
         tls,
         ringMs: args.ringMs,
+        minSessionExpires: args.minSe,
         log: (line) => io.err(`${new Date().toISOString()} ${line}`),
       });
     } catch (error) {

@@ -1,0 +1,118 @@
+/**
+ * Session timers in `sipscope serve`'s core (RFC 4028): an interval below serve's minimum gets 422 with Min-SE (§9,
+ * §6). The core is driven directly with parsed requests (authentication a stub accepting alice) under fake timers.
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { DigestAuthenticator } from '../../src/server/auth.js';
+import { ServerCore, type Origin } from '../../src/server/core.js';
+import { Registrar } from '../../src/server/registrar.js';
+import { getHeader, getHeaders, parseMessage, type SipRequest, type SipResponse } from '../../src/sip/index.js';
+import { requestOf } from './serve-helpers.js';
+
+const acceptAlice = { check: () => ({ kind: 'ok', user: 'alice', algorithm: 'MD5' }), challengeHeaders: () => [] } as unknown as DigestAuthenticator;
+
+interface Peer {
+  core: ServerCore;
+  responses: SipResponse[];
+  requests: SipRequest[];
+  origin: Origin;
+  log: string[];
+}
+
+function peer(options: { minSessionExpires?: number; reliable?: boolean } = {}): Peer {
+  const log: string[] = [];
+  const core = new ServerCore({ auth: acceptAlice, registrar: new Registrar(), log: (line) => log.push(line), ringMs: 0, minSessionExpires: options.minSessionExpires });
+  const responses: SipResponse[] = [];
+  const requests: SipRequest[] = [];
+  const reliable = options.reliable ?? true;
+  const origin: Origin = {
+    transport: reliable ? 'tcp' : 'udp', local: { address: '127.0.0.1', port: 5060 }, remote: { address: '127.0.0.1', port: 5999 }, reliable,
+    send: (bytes) => {
+      const message = parseMessage(bytes);
+      if (message.kind === 'response') responses.push(message);
+      else requests.push(message);
+    },
+  };
+  return { core, responses, requests, origin, log };
+}
+
+let branches = 0;
+function request(method: string, cseq: number, extra: string[] = [], toTag?: string): SipRequest {
+  return requestOf([
+    `${method} sip:bob@127.0.0.1 SIP/2.0`,
+    `Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKtimer${++branches}`,
+    'Max-Forwards: 70',
+    'From: "Alice" <sip:alice@127.0.0.1>;tag=caller1',
+    `To: <sip:bob@127.0.0.1>${toTag === undefined ? '' : `;tag=${toTag}`}`,
+    'Call-ID: session-timers',
+    `CSeq: ${cseq} ${method}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ]);
+}
+
+const toTagOf = (response: SipResponse) => /;\s*tag=([^;>\s]+)/.exec(getHeader(response, 'to') ?? '')![1];
+const TIMER = ['Supported: timer'];
+const CONTACT = 'Contact: <sip:alice@127.0.0.1:5999;transport=tcp>';
+
+/** An INVITE asking for `sessionExpires` (refresher=uac), answered and ACKed: the 200's To tag. */
+function grantedCall({ core, responses, origin }: Peer, sessionExpires: number, extra: string[] = []): string {
+  core.handle(request('INVITE', 1, [...TIMER, `Session-Expires: ${sessionExpires};refresher=uac`, CONTACT, ...extra]), origin);
+  const ok = responses.find((response) => response.status === 200);
+  expect(ok, 'the INVITE is answered 200').toBeDefined();
+  expect(getHeader(ok!, 'session-expires')).toBe(`${sessionExpires};refresher=uac`);
+  core.handle(request('ACK', 1, [], toTagOf(ok!)), origin);
+  responses.length = 0;
+  return toTagOf(ok!);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('serve: 422 Session Interval Too Small (RFC 4028 §9, §6)', () => {
+  test('a caller doing session timers asking for less than 90 s (the default minimum) gets 422 with Min-SE: 90; no call is set up', () => {
+    const { core, responses, origin } = peer();
+    core.handle(request('INVITE', 1, [...TIMER, 'Session-Expires: 60']), origin);
+    expect(responses.map((response) => response.status)).toEqual([422]);
+    expect(responses[0].reason).toBe('Session Interval Too Small');
+    expect(getHeader(responses[0], 'min-se')).toBe('90');
+    expect(core.dialogs.size).toBe(0);
+    // its retry with the interval raised to the Min-SE is granted
+    responses.length = 0;
+    core.handle(request('INVITE', 2, [...TIMER, 'Session-Expires: 90', 'Min-SE: 90']), origin);
+    expect(responses.map((response) => response.status)).toEqual([100, 180, 200]);
+    expect(getHeader(responses[2], 'session-expires')).toBe('90;refresher=uac');
+    core.close();
+  });
+
+  test('the minimum is configurable (--min-se); Require: timer counts as doing session timers; compact x: is read', () => {
+    const { core, responses, origin } = peer({ minSessionExpires: 1800 });
+    core.handle(request('INVITE', 1, ['Require: timer', 'x: 1799']), origin);
+    expect(responses.map((response) => [response.status, getHeader(response, 'min-se')])).toEqual([[422, '1800']]);
+    core.close();
+  });
+
+  test('a caller that does not do session timers is not refused for a small interval (erratum 1687): 200 without a session timer', () => {
+    const { core, responses, origin } = peer();
+    core.handle(request('INVITE', 1, ['Session-Expires: 30']), origin);
+    expect(responses.map((response) => response.status)).toEqual([100, 180, 200]);
+    expect(getHeader(responses[2], 'session-expires')).toBeUndefined();
+    core.close();
+  });
+
+  test('a refresh (UPDATE, re-INVITE) asking for less than the minimum gets 422; the call stays up with its timer', () => {
+    const p = peer({ minSessionExpires: 3 });
+    const tag = grantedCall(p, 3);
+    p.core.handle(request('UPDATE', 2, [...TIMER, 'Session-Expires: 2'], tag), p.origin);
+    p.core.handle(request('INVITE', 3, [...TIMER, 'Session-Expires: 2'], tag), p.origin);
+    expect(p.responses.map((response) => [response.status, getHeader(response, 'min-se')])).toEqual([[422, '3'], [422, '3']]);
+    expect(p.core.dialogs.size).toBe(1);
+    p.core.close();
+  });
+});
