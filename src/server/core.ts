@@ -7,14 +7,15 @@
  * UPDATE or PRACK that is not SDP 415 (§8.2.3), a re-INVITE while the INVITE is unanswered 500 (§14.2), a CSeq
  * lower than the last in its dialog 500 (§12.2.2); a BYE of a call still ringing ends its INVITE with 487 (§15.1.2).
  * A session timer is granted only to a caller that says it does them and refreshes itself (RFC 4028 §9); one
- * asking for an interval below our minimum gets 422 with Min-SE (§9, §6); both in session-timer.ts.
+ * asking for an interval below our minimum gets 422 with Min-SE (§9, §6); a caller that stops refreshing gets a
+ * BYE before its session expires (§10); both in session-timer.ts.
  */
 import { randomFillSync, randomInt } from 'node:crypto';
-import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, optionTagsOf, topViaOf, type SipRequest } from '../sip/index.js';
+import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, optionTagsOf, topViaOf, type SipRequest, type SipResponse } from '../sip/index.js';
 import type { DigestAuthenticator } from './auth.js';
-import { DialogStore, type ServerDialog } from './dialogs.js';
+import { contactUriOf, dialogPeerOf, DialogStore, type ServerDialog } from './dialogs.js';
 import type { Registrar } from './registrar.js';
-import { DEFAULT_MIN_SESSION_EXPIRES, grantedInterval, intervalTooSmall, sessionTimerHeaders } from './session-timer.js';
+import { byeOf, DEFAULT_MIN_SESSION_EXPIRES, grantedInterval, intervalTooSmall, LOCAL_CSEQ, sessionTimerHeaders, SessionTimers } from './session-timer.js';
 import { ServerTransactions } from './transactions.js';
 
 export interface Origin {
@@ -57,8 +58,8 @@ export class ServerCore {
   private readonly ringing = new Map<string, Pending>();
   private readonly sdpSession = Math.floor(Date.now() / 1000);
   /** Counters for the control API and the log. */
-  readonly counts = { requests: 0, registered: 0, challenged: 0, forbidden: 0, calls: 0, refreshes: 0, refused: 0 };
-
+  readonly counts = { requests: 0, registered: 0, challenged: 0, forbidden: 0, calls: 0, refreshes: 0, refused: 0, sessionExpired: 0 };
+  private readonly sessionTimers = new SessionTimers();
   private readonly minSessionExpires: number;
 
   constructor(private readonly options: CoreOptions) {
@@ -174,7 +175,7 @@ export class ServerCore {
     const now = Date.now();
     const dialog: ServerDialog = {
       callId: getHeader(request, 'call-id') ?? '', localTag, remoteTag: safeTag(request) ?? '', remoteCSeq: cseqNumber(request), user, state: 'early',
-      createdAt: now, lastActivity: now, refreshes: 0,
+      createdAt: now, lastActivity: now, refreshes: 0, ...dialogPeerOf(request, localTag),
     };
     this.dialogs.add(dialog);
     this.counts.calls++;
@@ -183,8 +184,10 @@ export class ServerCore {
     const answer = () => {
       if (branch !== undefined) this.ringing.delete(branch);
       dialog.state = 'confirmed';
-      const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ['Allow', ALLOW], ...sessionTimerHeaders(grantedInterval(request))], this.sdp(origin), localTag);
+      const granted = grantedInterval(request);
+      const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ['Allow', ALLOW], ...sessionTimerHeaders(granted)], this.sdp(origin), localTag);
       if (!origin.reliable) this.retransmit2xx(dialog, cseqNumber(request), bytes, origin);
+      this.armSessionTimer(dialog, granted, origin);
     };
     if (branch === undefined || this.options.ringMs <= 0) {
       answer();
@@ -246,9 +249,13 @@ export class ServerCore {
         }
         dialog.refreshes++;
         this.counts.refreshes++;
+        // §12.2.2: a re-INVITE or UPDATE is a target refresh request: its Contact is the remote target from now on
+        dialog.remoteTarget = contactUriOf(request) ?? dialog.remoteTarget;
+        const granted = grantedInterval(request);
         const body = request.method === 'INVITE' ? this.sdp(origin) : undefined;
-        const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ...sessionTimerHeaders(grantedInterval(request))], body);
+        const bytes = respond(200, 'OK', [['Contact', contactOf(origin)], ...sessionTimerHeaders(granted)], body);
         if (request.method === 'INVITE' && !origin.reliable) this.retransmit2xx(dialog, cseq, bytes, origin);
+        this.armSessionTimer(dialog, granted, origin);
         return;
       }
       case 'BYE':
@@ -272,6 +279,16 @@ export class ServerCore {
   }
 
   /**
+   * A response that reached serve: an answer to the BYE of a session that expired ends its retransmissions (RFC 3261
+   * §17.1.2.2: any response stops Timer E); any other is none of ours and is ignored.
+   */
+  response(response: SipResponse): void {
+    const cseq = cseqOf(response);
+    if (cseq?.method !== 'BYE') return;
+    this.transactions.acknowledged(byeKey(getHeader(response, 'call-id') ?? '', cseq.seq));
+  }
+
+  /**
    * §13.3.1.4: a 2xx to INVITE over UDP is resent until its ACK; the dialog remembers which, so its end can stop it.
    * A newer INVITE in the dialog stops the older 2xx: the caller sent it in the dialog that 2xx confirmed (its ACK
    * was lost).
@@ -283,14 +300,40 @@ export class ServerCore {
   }
 
   /**
-   * The dialog is over (its BYE): no more 2xx retransmissions. A BYE before the ACK means the ACK was lost (the
-   * caller got the 2xx, or it would not be in the dialog): the 2xx stops too (§13.3.1.4 retransmits only while the
-   * dialog can still need it; §15.1.1 a BYE ends the session).
+   * The dialog is over (its BYE, or ours at session expiry): no session timer, and no more 2xx retransmissions. A BYE
+   * before the ACK means the ACK was lost (the caller got the 2xx, or it would not be in the dialog): the 2xx stops
+   * too (§13.3.1.4 retransmits only while the dialog can still need it; §15.1.1 a BYE ends the session).
    */
   private endDialog(dialog: ServerDialog): void {
     this.dialogs.remove(dialog);
+    this.sessionTimers.disarm(dialog);
     if (dialog.unacknowledgedCSeq !== undefined) this.transactions.acknowledged(`${dialog.callId} ${dialog.unacknowledgedCSeq}`);
     dialog.unacknowledgedCSeq = undefined;
+  }
+
+  /** RFC 4028 §10: a granted interval (re)starts the session timer; an answer without one stops it. */
+  private armSessionTimer(dialog: ServerDialog, granted: number | undefined, origin: Origin): void {
+    if (granted === undefined) {
+      this.sessionTimers.disarm(dialog);
+      return;
+    }
+    this.sessionTimers.arm(dialog, granted, () => this.expire(dialog, granted, origin));
+  }
+
+  /** RFC 4028 §10: no refresh came within the interval: BYE (resent over UDP until answered, Timer E), the call is over. */
+  private expire(dialog: ServerDialog, seconds: number, origin: Origin): void {
+    if (this.dialogs.find(dialog.callId, dialog.localTag) !== dialog) return;
+    this.endDialog(dialog);
+    this.counts.sessionExpired++;
+    const bye = byeOf(dialog, origin);
+    this.options.log(`call ${dialog.callId} of user "${dialog.user}" ended by session expiry: no refresh within ${seconds} s, BYE sent (RFC 4028 §10)`);
+    try {
+      origin.send(bye);
+    } catch {
+      // a connection already closed: the caller is gone too
+      return;
+    }
+    if (!origin.reliable) this.transactions.retransmitUntilAck(byeKey(dialog.callId, LOCAL_CSEQ), bye, origin.send);
   }
 
   private sdp(origin: Origin): string {
@@ -307,8 +350,14 @@ export class ServerCore {
   close(): void {
     for (const pending of this.ringing.values()) clearTimeout(pending.timer);
     this.ringing.clear();
+    this.sessionTimers.close();
     this.transactions.close();
   }
+}
+
+/** The retransmission of our BYE, by Call-ID and its CSeq number (its responses match on these, §17.1.3 aside). */
+function byeKey(callId: string, cseq: number): string {
+  return `BYE ${callId} ${cseq}`;
 }
 
 type Responder = (status: number, reason: string, headers?: [string, string][], body?: string, toTag?: string) => Buffer;

@@ -1,7 +1,7 @@
 /**
  * What `sipscope serve` does with bytes that arrive, before its core sees them (RFC 3261 §8.2, §18.3, §21):
- * a message that does not parse is dropped with a log line (there is nothing to answer to); a response is
- * ignored (we send no requests); a request larger than MAX_MESSAGE_BYTES gets 513, one whose body is larger than
+ * a message that does not parse is dropped with a log line (there is nothing to answer to); a response goes to
+ * the core (the answer to a session-expiry BYE; anything else is ignored); a request larger than MAX_MESSAGE_BYTES gets 513, one whose body is larger than
  * MAX_BODY_BYTES gets 413, one with a defect that breaks a MUST (missing mandatory header, bad CSeq, ...) gets
  * 400 naming it; without a Via nothing can be answered and it is dropped with a log line. Log lines of bad input
  * are limited to LOG_BURST per second (a flood cannot flood the log).
@@ -53,7 +53,8 @@ export function intake(bytes: Buffer, origin: Origin, core: ServerCore, badInput
     badInput.line(`dropped ${bytes.length} bytes from ${describeOrigin(origin)}: not a SIP message (${(error as { code?: string }).code ?? (error as Error).message})`);
     return;
   }
-  if (message.kind === 'response') return;
+  // a response answers serve's one request, the BYE of a session that expired; any other is ignored there
+  if (message.kind === 'response') return core.response(message);
   if (getHeader(message, 'via') === undefined) {
     badInput.line(`dropped ${message.method} from ${describeOrigin(origin)}: no Via to answer to`);
     return;

@@ -96,6 +96,8 @@ describe('serve: calls and revocation', () => {
     running = await startTestServer({ minSessionExpires: 2 });
     const result = await call(running.port, 'bob', { durationMs: 2500, refreshMs: undefined, sessionExpires: 2 });
     expect(result).toMatchObject({ ok: true, sessionExpires: { seconds: 2, refresher: 'uac' }, refreshes: { sent: 2, ok: 2 } });
+    // refreshed in time: serve never ended the session itself
+    expect((await control(running, 'GET', '/stats')).json).toMatchObject({ sessionExpired: 0 });
   });
 
   test('RFC 4028 §9, §7.3: asking for less than serve\'s Min-SE gets 422; the call asks again with the Min-SE, is granted it and refreshes', async () => {
