@@ -16,7 +16,7 @@ import { ackFor2xx, cancelFor, dialogFromResponse, reliableSequence, requestInDi
 import { exchange, MAX_CHALLENGE_ROUNDS, type Credentials, type ExchangeOutcome } from './exchange.js';
 import { headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { checkErrorOf, type TargetConnection, type TargetOptions } from './target-connection.js';
-import { minSessionExpiresOf, parseSessionExpires, refreshIntervalMs, sessionExpiresOf, type SessionExpires } from './session-timer.js';
+import { minSessionExpiresOf, parseSessionExpires, refreshIntervalMs, refreshTimerHeaders, sessionExpiresOf, type SessionExpires } from './session-timer.js';
 
 export interface CallOptions extends TargetOptions {
   user?: string;
@@ -89,6 +89,8 @@ export class TestCall implements CallEndpoint {
   /** RFC 3262 §4: the RSeq of the last reliable provisional acknowledged, per early dialog (the peer's To tag). */
   private readonly lastRSeq = new Map<string, number>();
   private granted?: SessionExpires;
+  /** RFC 4028 §7.4: the largest Min-SE a 422 named in this call; our refreshes carry it. */
+  private minSe?: number;
   private peerHungUp = false;
   /** §12.2.2: the highest CSeq of the peer's requests; §14.2: our INVITE that has no final answer yet. */
   private remoteCSeq?: number;
@@ -183,7 +185,8 @@ export class TestCall implements CallEndpoint {
         });
         const minSe = outcome.final?.status === 422 ? minSessionExpiresOf(outcome.final) : undefined;
         if (minSe === undefined || round >= MAX_MIN_SE_ROUNDS) break;
-        request = inviteWithMinSe(current, minSe);
+        this.minSe = Math.max(this.minSe ?? 0, minSe);
+        request = inviteWithMinSe(current, this.minSe);
       }
     } finally {
       timers.cancel(timer);
@@ -297,17 +300,15 @@ export class TestCall implements CallEndpoint {
   private async refresh(refresh: number): Promise<'ok' | 'glare' | 'gone' | CallEnd> {
     const update = this.options.refreshMethod === 'update';
     const method = update ? 'UPDATE' : 'INVITE';
-    const extra: [string, string][] = [['Supported', '100rel, timer']];
-    if (this.granted) extra.push(['Session-Expires', `${this.granted.seconds};refresher=uac`]);
-    // RFC 4028 §9: an UPDATE refresh carries no offer; a re-INVITE re-offers the unchanged session (RFC 3264 §8)
-    if (!update) extra.push(['Content-Type', 'application/sdp']);
-    const body = update ? undefined : this.media.offer(1);
-    const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method, body)], body);
     this.result.refreshes.sent++;
-    this.invitePending = !update;
-    const outcome = await this.transact('refresh', request, refresh).finally(() => {
-      this.invitePending = false;
-    });
+    let outcome = await this.sendRefresh(method, refresh);
+    // RFC 4028 §7.3: a 422 names the peer's Min-SE; the same refresh again, its interval raised to it (twice at most)
+    for (let round = 0; outcome.final?.status === 422 && round < MAX_MIN_SE_ROUNDS; round++) {
+      const minSe = minSessionExpiresOf(outcome.final);
+      if (minSe === undefined) break;
+      this.minSe = Math.max(this.minSe ?? 0, minSe);
+      outcome = await this.sendRefresh(method, refresh);
+    }
     const status = outcome.final?.status;
     if (status !== undefined && status >= 200 && status < 300) {
       if (!update) this.acknowledge2xx(cseqNumber(outcome.final!) ?? this.dialog!.localCSeq);
@@ -327,6 +328,18 @@ export class TestCall implements CallEndpoint {
     if (outcome.error) this.result.error = checkErrorOf(outcome.error);
     // §12.2.1.2: 481 or 408 to a request within a dialog ends the dialog; 481 needs no BYE
     return status === 481 ? 'gone' : 'refresh-failed';
+  }
+
+  private sendRefresh(method: 'INVITE' | 'UPDATE', refresh: number): Promise<ExchangeOutcome> {
+    const extra: [string, string][] = [['Supported', '100rel, timer'], ...refreshTimerHeaders(this.granted, this.minSe)];
+    // RFC 4028 §9: an UPDATE refresh carries no offer; a re-INVITE re-offers the unchanged session (RFC 3264 §8)
+    if (method === 'INVITE') extra.push(['Content-Type', 'application/sdp']);
+    const body = method === 'INVITE' ? this.media.offer(1) : undefined;
+    const request = requestInDialog(this.connection, this.dialog!, method, [...extra, ...this.preemptive(method, body)], body);
+    this.invitePending = method === 'INVITE';
+    return this.transact('refresh', request, refresh).finally(() => {
+      this.invitePending = false;
+    });
   }
 
   private async hangUp(expected: boolean): Promise<void> {
