@@ -40,20 +40,21 @@ interface MergedInput extends MergeSource {
   capture: OpenedCapture;
 }
 
-/** Reads the inputs merged by time (the heap decodeCaptures merges with) and keeps the chosen packets. */
+/**
+ * Reads the inputs merged by time (the heap decodeCaptures merges with) and keeps the chosen packets. Every input
+ * opened is closed however the reading ends, a failing close not keeping the others open.
+ */
 async function readChosen(inputs: string[], packetNumbers: Set<number>): Promise<KeptPacket[]> {
-  const opened: MergedInput[] = [];
   const kept: KeptPacket[] = [];
   let last = 0;
   for (const packetNumber of packetNumbers) last = Math.max(last, packetNumber);
+  // the inputs decodeCaptures read, skipping the same unusable ones, so the packet numbers are the same
+  const { captures } = await openCaptures(inputs, () => () => undefined);
   try {
     const heap = new MergeHeap<MergedInput>();
-    // the inputs decodeCaptures read, skipping the same unusable ones, so the packet numbers are the same
-    const { captures } = await openCaptures(inputs, () => () => undefined);
     for (const { index, capture } of captures) {
       const record = capture.reader.record;
       const source = { index, capture, currentTimeUs: () => record.timeUs, currentTimeExtraNs: () => record.timeExtraNs };
-      opened.push(source);
       if (await advance(capture)) heap.push(source);
     }
     let packetNumber = 0;
@@ -64,18 +65,25 @@ async function readChosen(inputs: string[], packetNumbers: Set<number>): Promise
       else heap.pop();
     }
   } finally {
-    for (const source of opened) await source.capture.close();
+    for (const { capture } of captures) await capture.close().catch(() => undefined);
   }
   return kept;
 }
 
-/** Moves to the capture's next packet; false at its end. */
+/**
+ * Moves to the capture's next packet; false at its end. A read failure (a damaged gzip stream, an I/O error) ends
+ * the input there, as decodeCaptures' refill ends it (the analysis reported it), so the packets are numbered alike.
+ */
 async function advance(capture: OpenedCapture): Promise<boolean> {
   for (;;) {
     const step = capture.reader.step();
     if (step === STEP_PACKET) return true;
     if (step !== STEP_NEED_BYTES) return false;
-    await capture.reader.refill();
+    try {
+      await capture.reader.refill();
+    } catch {
+      return false;
+    }
   }
 }
 
