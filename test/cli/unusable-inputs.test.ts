@@ -5,10 +5,12 @@
  * analyze, calls, flow, extract and report printed nothing of the readable files and stopped at the first bad one.
  * Expected counts are tshark's (the fixtures' *.analysis.expected.json, derived by fixtures/expect/).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ethernet, ipv4, pcap, udp as udpDatagram } from '../capture/capture-bytes.js';
 import { REVOCATION_UDP, runCli } from './analysis-cli-helpers.js';
 
 const IPV6 = 'fixtures/captures/recorded/ipv6.pcapng';
@@ -117,6 +119,49 @@ describe('one readable file left, read as one capture', () => {
       expect(run.code, run.err).toBe(2);
       expect(run.err, command[0]).toMatch(/truncated-file/);
     }
+  });
+});
+
+describe('the inputs read hold no SIP message, another input was skipped', () => {
+  // one UDP datagram on port 5060 that is no SIP message (no start line): tshark finds no SIP in it either
+  const noSip = join(dir, 'no-sip.pcap');
+  writeFileSync(noSip, pcap([{ timeUs: 1_700_000_000_000_000, bytes: ethernet(ipv4(udpDatagram(Buffer.from('hello, no SIP here\r\n')))) }]));
+  const [, missing] = UNUSABLE[0];
+  // the one wording of every command: the input read is said to hold nothing, the skipped one is named apart as not read
+  const where = `in ${noSip} (not read, skipped above: ${missing})`;
+
+  it('the capture made holds no SIP message for tshark', () => {
+    expect(execFileSync('tshark', ['-r', noSip, '-Y', 'sip'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()).toBe('');
+  });
+
+  it('flow and extract: the missing Call-ID is looked for only in the input read, and the calls hint lists only it', async () => {
+    for (const command of [['flow'], ['extract', '-o', join(dir, 'nothing.pcap')]]) {
+      const run = await runCli([command[0], missing, noSip, '--call-id', 'nope', ...command.slice(1)]);
+      expect(run.code).toBe(2);
+      expect(run.err).toContain(`sipscope ${command[0]}: no SIP message with Call-ID "nope" ${where}; list them with: sipscope calls ${noSip}\n`);
+    }
+  });
+
+  it('calls says it found no call in the input read', async () => {
+    const run = await runCli(['calls', missing, noSip]);
+    expect(run.code).toBe(2);
+    expect(run.out.trim()).toBe(`no calls (no INVITE) ${where}`);
+  });
+
+  it('decode and analyze say on stderr that the input read holds no SIP message', async () => {
+    for (const command of [['decode'], ['analyze'], ['analyze', '--json']]) {
+      const run = await runCli([command[0], missing, noSip, ...command.slice(1)]);
+      expect(run.code).toBe(2);
+      expect(run.err).toContain(`sipscope ${command[0]}: no SIP message ${where}\n`);
+    }
+  });
+
+  it('with every input read, the same wording names them all', async () => {
+    const run = await runCli(['decode', noSip, noSip]);
+    expect(run.code).toBe(0);
+    expect(run.err).toBe(`sipscope decode: no SIP message in ${noSip} ${noSip}\n`);
+    const calls = await runCli(['calls', noSip]);
+    expect(calls.out.trim()).toBe(`no calls (no INVITE) in ${noSip}`);
   });
 });
 

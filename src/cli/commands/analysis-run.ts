@@ -19,6 +19,7 @@ import type { DecodeIssue } from '../../capture/types.js';
 import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
 import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
+import { inInputsRead, namesOf, readInputs } from '../inputs-read.js';
 import { issueLine } from '../issue-line.js';
 import { printable } from '../../report/printable.js';
 import type { ArgumentsOf, OptionTable } from '../option-table.js';
@@ -49,9 +50,13 @@ export const CALL_ID_OPTION = {
   'call-id': { type: 'string', demandOption: true, describe: 'Call-ID of the call (see `sipscope calls`)' },
 } as const satisfies OptionTable;
 
-/** flow and extract: the capture holds no message of the Call-ID asked for. */
-export function noMessageOfCallError(callId: string, file: string): CliError {
-  return new CliError('no-such-call', `no SIP message with Call-ID ${JSON.stringify(callId)} in ${file} (list them with: sipscope calls ${file})`);
+/**
+ * flow and extract: the inputs read hold no message of the Call-ID asked for (an input skipped as unusable is named
+ * apart, as not read: inputs-read.ts).
+ */
+export function noMessageOfCallError(callId: string, files: readonly string[], unusableInputs: readonly string[] | undefined): CliError {
+  const where = inInputsRead(files, unusableInputs);
+  return new CliError('no-such-call', `no SIP message with Call-ID ${JSON.stringify(callId)} ${where}; list them with: sipscope calls ${namesOf(readInputs(files, unusableInputs))}`);
 }
 
 function timeOption(value: string | undefined, name: 'since' | 'until'): number | undefined {

@@ -22,6 +22,7 @@ import { badArgument, CliError, EXIT, exitAfterInputs } from '../exit.js';
 import { boundHeapGrowthForAnalysis, boundingYoungGeneration } from '../heap-growth.js';
 import { parseHostPort } from '../host-port.js';
 import type { CliIO } from '../io.js';
+import { noSipMessageText } from '../inputs-read.js';
 import { issueLine } from '../issue-line.js';
 import type { ArgumentsOf } from '../option-table.js';
 import { RecordSpool, TextSpool } from '../spool.js';
@@ -118,7 +119,11 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
     if (server) io.err(`sipscope analyze: metrics on http://${boundAddress(server)}/metrics`);
     if (args.hepListen !== undefined) await analyzeHep(args.hepListen, args, io, writer, metrics, onFinding, stop!);
     else if (live) await followStdin(args, io, writer, metrics, onFinding, dataset, stop!);
-    else unusableInputs = (await streamAnalysis(files, args, io, 'analyze', writer, { onFinding, ...dataset?.hooks })).summary.unusableInputs;
+    else {
+      const { summary } = await streamAnalysis(files, args, io, 'analyze', writer, { onFinding, ...dataset?.hooks });
+      noteWhenNoSipMessage(io, files, summary);
+      unusableInputs = summary.unusableInputs;
+    }
   } finally {
     stop?.remove();
     spool.close();
@@ -135,6 +140,7 @@ async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO
   await dataset?.finish(io, result);
   if (args.jsonl) writeJsonLines(result, io);
   else io.out(args.json ? renderAnalysisJson(result) : renderAnalysisText(result, io.style));
+  noteWhenNoSipMessage(io, args.files, result.summary);
   try {
     await writeFile(junit, renderAnalysisJUnit(result, { suiteName: `sipscope analyze ${args.files.join(' ')}`, failsOn }));
   } catch (error) {
@@ -142,6 +148,11 @@ async function analyzeWithJUnit(args: AnalyzeArguments, junit: string, io: CliIO
     throw new CliError('unwritable-file', `cannot write the JUnit report ${junit}: ${reason}`, { cause: error });
   }
   return exitAfterInputs(result.findings.some(failsOn) ? EXIT.failed : EXIT.ok, result.summary.unusableInputs);
+}
+
+/** The inputs read held no SIP message: said on stderr as decode says it (the summary only counts 0). */
+function noteWhenNoSipMessage(io: CliIO, files: string[], summary: AnalysisResult['summary']): void {
+  if (summary.sipMessages === 0) io.err(`sipscope analyze: ${noSipMessageText(files, summary.unusableInputs)}`);
 }
 
 /**

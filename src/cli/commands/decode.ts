@@ -5,6 +5,7 @@ import type { DecodeIssue, SipPayload } from '../../capture/types.js';
 import { byteFaithfulValue, hostPort, parseMessage, parseStartLine, readCallId, SipParseError } from '../../sip/index.js';
 import { defineCommand } from '../command.js';
 import { badArgument, EXIT, exitAfterInputs } from '../exit.js';
+import { noSipMessageText } from '../inputs-read.js';
 import { issueLine } from '../issue-line.js';
 import type { CliIO } from '../io.js';
 import { printable } from '../../report/printable.js';
@@ -312,11 +313,13 @@ export const decodeCommand = defineCommand({
     let issuesPrinted = 0;
     const writer = new LineWriter(io, json, withFile);
     let unusableInputs: string[] | undefined;
+    let messages = 0;
     try {
       ({ unusableInputs } = await decodeCaptures(
         files,
         {
           payload(payload) {
+            messages++;
             writer.line(payload);
           },
           issue(issue) {
@@ -336,6 +339,7 @@ export const decodeCommand = defineCommand({
       const counts = [...issueCounts].map(([code, count]) => `${code} ${count}`).join(', ');
       io.err(`sipscope decode: ${issuesPrinted} decode issues in all (${counts}); first ${maxIssues} shown`);
     }
+    if (messages === 0) io.err(`sipscope decode: ${noSipMessageText(files, unusableInputs)}`);
     return exitAfterInputs(EXIT.ok, unusableInputs);
   },
 });

@@ -60,7 +60,7 @@ export const extractCommand = defineCommand({
         if (copy.leadIn !== undefined) for (const packet of copy.leadIn) packets.add(packet);
       },
     });
-    if (packets.size === 0) throw noMessageOfCallError(callId, files.join(' '));
+    if (packets.size === 0) throw noMessageOfCallError(callId, files, result.summary.unusableInputs);
     for (const opening of openings) for (const packet of opening) packets.add(packet);
     let written: number;
     try {

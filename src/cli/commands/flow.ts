@@ -44,7 +44,7 @@ export const flowCommand = defineCommand({
         if (copyCallId === callId) copies.push(copy.packetNumber);
       },
     });
-    if (messages.length === 0) throw noMessageOfCallError(callId, files.join(' '));
+    if (messages.length === 0) throw noMessageOfCallError(callId, files, result.summary.unusableInputs);
     const call = result.calls.find((candidate) => candidate.callId === callId);
     const lines = [
       call
