@@ -5,7 +5,7 @@
  * (not verified: the client has no key) to report the remaining lifetime with the handshake check;
  * --warn-token-ttl sets the --nagios WARNING threshold.
  */
-import { parseSeconds, readSigningKey } from './commands/token-sources.js';
+import { parseMintTtl, parseSeconds, readSigningKey } from './commands/token-sources.js';
 import { readSecret } from './secret-source.js';
 // not token/index.js: jose (mint.js) is loaded only when a token is minted, not on every check's start-up
 import { decodeJwt, numericDate } from '../token/decode.js';
@@ -24,7 +24,7 @@ export const HANDSHAKE_TOKEN_OPTIONS = {
   'mint-key-env': { type: 'string', describe: 'ws/wss: mint an HS256 token at run time with the key in this environment variable' },
   'mint-sub': { type: 'string', describe: 'with --mint-key-env: the sub claim (workspace UUID)' },
   'mint-iss': { type: 'string', describe: 'with --mint-key-env: the iss claim' },
-  'mint-ttl': { type: 'string', describe: 'with --mint-key-env: lifetime (default 300s)' },
+  'mint-ttl': { type: 'string', describe: 'with --mint-key-env: lifetime, whole seconds from 1 (default 300s)' },
   'warn-token-ttl': { type: 'string', describe: `with --nagios: WARNING when the handshake token has less left than this (default ${DEFAULT_WARN_TOKEN_TTL_S}s)` },
 } as const satisfies OptionTable;
 
@@ -45,8 +45,8 @@ async function tokenValue(args: HandshakeTokenArguments, env: NodeJS.ProcessEnv,
   if (args.mintKeyEnv !== undefined) {
     const subject = args.mintSub;
     if (subject === undefined || !UUID_PATTERN.test(subject)) throw badArgument('--mint-key-env needs --mint-sub with the workspace UUID');
+    const ttlS = parseMintTtl(args.mintTtl, '--mint-ttl', 300, nowS);
     const key = (await readSigningKey({ option: 'mint-key', envName: args.mintKeyEnv }, env, { algorithm: 'HS256', required: true }))!;
-    const ttlS = parseSeconds(args.mintTtl, '--mint-ttl', 300, false);
     const { mintToken } = await import('../token/mint.js');
     return mintToken({ key, algorithm: 'HS256', subject, issuer: args.mintIss, ttlS, nowS });
   }

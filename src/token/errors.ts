@@ -28,7 +28,9 @@ export type TokenErrorCode =
   | 'credential-bad-password'
   | 'credential-expired'
   /** Local: the key is shorter than the hash output (RFC 7518 §3.2) or not valid in its encoding. */
-  | 'key-unusable';
+  | 'key-unusable'
+  /** Local: a lifetime to mint with that is no whole number of seconds in its range (mint.ts mintTtlRange). */
+  | 'ttl-out-of-range';
 
 export class TokenError extends Error {
   readonly code: TokenErrorCode;
@@ -37,6 +39,6 @@ export class TokenError extends Error {
     super(message, options);
     this.name = 'TokenError';
     this.code = code;
-    this.local = code === 'key-unusable';
+    this.local = code === 'key-unusable' || code === 'ttl-out-of-range';
   }
 }

@@ -5,5 +5,6 @@ export * from './keys.js';
 export * from './inspect.js';
 export * from './verify.js';
 export * from './mint.js';
+export * from './ttl.js';
 export * from './rotation.js';
 export * from './ephemeral.js';

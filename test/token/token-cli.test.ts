@@ -173,6 +173,53 @@ describe('token mint / ephemeral / rotation-check', () => {
     expect((await cli(['mint', '--key-env', 'SHORT', '--sub', WORKSPACE, '--out', path.join(scratch, 'x')])).code).toBe(2);
   });
 
+  describe('mint --ttl: whole seconds from 1 until exp reaches the latest JavaScript date, anything else refused', () => {
+    // ECMA-262 §21.4.1.1: a Date holds at most 8.64e15 ms after 1970; exp (RFC 7519 §2 NumericDate) stays within it
+    const LATEST_DATE_S = 8.64e15 / 1000;
+    const mint = (ttl: string, out = path.join(scratch, `ttl-${ttl}`)) => cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE, '--iss', 'acme', `--ttl=${ttl}`, '--out', out, '--json']);
+    const claimsOf = (run: CliRun) => JSON.parse(run.stdout).claims as { iat: number; exp: number };
+
+    test.each([
+      ['0.4', 'a fraction below a second (was a token expired when issued: exp = iat)'],
+      ['1.5', 'a fraction (was rounded to 2 s)'],
+      ['1500ms', 'milliseconds that are no whole second (was rounded to 2 s)'],
+      ['0', 'zero'],
+      ['-5', 'a negative TTL'],
+      ['99999999999999999999d', 'a TTL past any date (was exp 8.640000000000002e+24, not an integer, shown as no date)'],
+    ])('--ttl %s: %s -> exit 2 naming --ttl and the range, no file written', async (ttl) => {
+      const out = path.join(scratch, 'refused');
+      const run = await mint(ttl, out);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^sipscope token: --ttl "${ttl}" is not allowed: give whole seconds from 1 to (\\d+) \\(exp at most \\+275760-09-13T00:00:00\\.000Z\\)`));
+      const max = Number(/from 1 to (\d+)/.exec(run.stderr)![1]);
+      expect(Math.abs(max - (LATEST_DATE_S - nowS()))).toBeLessThanOrEqual(1);
+      expect(() => statSync(out)).toThrow();
+    });
+
+    test('the longest TTLs: one past the range is refused, the range itself gives exp an exact integer, the latest date', async () => {
+      const past = await mint(String(LATEST_DATE_S - nowS() + 5));
+      expect(past.code).toBe(2);
+      expect(past.stderr).toMatch(/--ttl "\d+" is not allowed: give whole seconds from 1 to/);
+      const ttl = LATEST_DATE_S - nowS() - 5;
+      const longest = await mint(String(ttl));
+      expect(longest.code).toBe(0);
+      const { iat, exp } = claimsOf(longest);
+      expect(Number.isInteger(exp)).toBe(true);
+      expect(exp - iat).toBe(ttl);
+      expect(new Date(exp * 1000).toISOString()).toMatch(/^\+275760-09-1[23]T/);
+    });
+
+    test('a whole number of seconds written with a fraction of a larger unit is taken exactly', async () => {
+      // 0.07 h is 252 s, though 0.07 * 3600 is 252.00000000000003 in floating point
+      for (const [ttl, seconds] of [['0.07h', 252], ['2000ms', 2], ['1.0', 1], ['1.5m', 90]] as const) {
+        const run = await mint(ttl);
+        expect(run.code, run.stderr).toBe(0);
+        const { iat, exp } = claimsOf(run);
+        expect(exp - iat).toBe(seconds);
+      }
+    });
+  });
+
   test('mint and ephemeral take no positionals: a stray word (a key pasted on argv, say) is exit 2, counted, not shown', async () => {
     const out = path.join(scratch, 'stray');
     const mint = await cli(['mint', '--key-env', 'KEY', '--sub', WORKSPACE, '--out', out, 'SomeStrayWord']);
@@ -257,6 +304,7 @@ describe('handshake token options of register / options', () => {
     [['--transport', 'ws', '--mint-key-env', 'SHORT', '--mint-sub', WORKSPACE], /13 bytes/],
     [['--transport', 'ws', '--token-env', 'T', '--mint-key-env', 'KEY'], /give one token source/],
     [['--transport', 'ws', '--token-in', 'query:t'], /--token-in goes with/],
+    [['--transport', 'ws', '--mint-key-env', 'KEY', '--mint-sub', WORKSPACE, '--mint-ttl', '0.5'], /--mint-ttl "0.5" is not allowed: give whole seconds from 1 to \d+/],
   ])('%j -> exit 2 before any network', async (args, message) => {
     const run = await runCli(['options', 'sip:127.0.0.1:9', ...args], { env: { ...env, T: 'a.b.c' } });
     expect(run.code).toBe(2);

@@ -6,6 +6,7 @@
  */
 // not token/index.js: this file is on the start-up path of register/options (handshake tokens), jose is not
 import { signingKey, type HmacAlgorithm, type KeyEncoding, type SigningKey } from '../../token/keys.js';
+import { LATEST_EXP_S, mintTtlRange } from '../../token/ttl.js';
 import { badArgument, CliError } from '../exit.js';
 import { readAllCapped, readSecret, type Secret, type SecretSource } from '../secret-source.js';
 
@@ -49,14 +50,34 @@ export async function readTokens(
   return tokens;
 }
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Seconds from "300", "300s", "5m", "1h", "1500ms" (a bare number is seconds); `fallback` when not given. */
 export function parseSeconds(value: string | undefined, what: string, fallback: number, allowZero = true): number {
   if (value === undefined) return fallback;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
+  const match = /^\s*(\d+)(?:\.(\d+))?\s*(ms|s|m|h|d)?\s*$/i.exec(value);
   if (!match) throw badArgument(`${what} "${value}" is not a duration (e.g. 300, 30s, 5m, 1h)`);
-  const seconds = Number(match[1]) * UNIT_SECONDS[(match[2] ?? 's').toLowerCase()];
+  const [, whole, fraction = '', unit = 's'] = match;
+  const unitMs = UNIT_MS[unit.toLowerCase()];
+  // the decimal as a whole number over a power of ten: exact, so 0.07h is 252 s (0.07 * 3600 is 252.00000000000003)
+  const digits = fraction.replace(/0+$/, '');
+  const exact = (Number(whole + digits) * unitMs) / (10 ** digits.length * 1000);
+  const seconds = Number.isFinite(exact) ? exact : (Number(`${whole}.${digits}`) * unitMs) / 1000;
   if (!allowZero && !(seconds > 0)) throw badArgument(`${what} must be more than 0`);
+  return seconds;
+}
+
+/**
+ * A lifetime to mint with (token mint --ttl, --mint-ttl): a duration as parseSeconds reads it, refused unless it is
+ * whole seconds within mintTtlRange: a fraction is not rounded (0.4 s made a token expired when issued, 1.5 s one of
+ * 2 s), nor is an exp past LATEST_EXP_S written (a huge TTL gave an exp no date can show, inexact past 2^53).
+ */
+export function parseMintTtl(value: string | undefined, option: string, fallback: number, nowS: number): number {
+  const { minS, maxS } = mintTtlRange(nowS);
+  const outOfRange = () =>
+    badArgument(`${option} "${value}" is not allowed: give whole seconds from ${minS} to ${maxS} (exp at most ${new Date(LATEST_EXP_S * 1000).toISOString()}), e.g. 300, 5m, 1h`);
+  if (value !== undefined && /^\s*-/.test(value)) throw outOfRange();
+  const seconds = parseSeconds(value, option, fallback);
+  if (!Number.isInteger(seconds) || seconds < minS || seconds > maxS) throw outOfRange();
   return seconds;
 }
