@@ -5,10 +5,11 @@
  * (not verified: the client has no key) to report the remaining lifetime with the handshake check;
  * --warn-token-ttl sets the --nagios WARNING threshold.
  */
-import { parseMintTtl, parseSeconds, readSigningKey } from './commands/token-sources.js';
+import { parseSeconds, parseTtl, readSigningKey } from './commands/token-sources.js';
 import { readSecret } from './secret-source.js';
 // not token/index.js: jose (mint.js) is loaded only when a token is minted, not on every check's start-up
 import { decodeJwt, numericDate } from '../token/decode.js';
+import { mintTtlRange } from '../token/ttl.js';
 import { TokenError } from '../token/errors.js';
 import { UUID_PATTERN } from '../token/inspect.js';
 import type { HandshakeToken } from '../transport/types.js';
@@ -45,7 +46,7 @@ async function tokenValue(args: HandshakeTokenArguments, env: NodeJS.ProcessEnv,
   if (args.mintKeyEnv !== undefined) {
     const subject = args.mintSub;
     if (subject === undefined || !UUID_PATTERN.test(subject)) throw badArgument('--mint-key-env needs --mint-sub with the workspace UUID');
-    const ttlS = parseMintTtl(args.mintTtl, '--mint-ttl', 300, nowS);
+    const ttlS = parseTtl(args.mintTtl, '--mint-ttl', 300, mintTtlRange(nowS));
     const key = (await readSigningKey({ option: 'mint-key', envName: args.mintKeyEnv }, env, { algorithm: 'HS256', required: true }))!;
     const { mintToken } = await import('../token/mint.js');
     return mintToken({ key, algorithm: 'HS256', subject, issuer: args.mintIss, ttlS, nowS });

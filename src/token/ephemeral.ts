@@ -7,6 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { TokenError } from './errors.js';
+import { checkTtl, ttlRangeUntil, type TtlRange } from './ttl.js';
 
 export const EPHEMERAL_HASHES = ['sha1', 'sha256', 'sha384', 'sha512'] as const;
 export type EphemeralHash = (typeof EPHEMERAL_HASHES)[number];
@@ -37,13 +38,21 @@ export function ephemeralPassword(username: string, secret: EphemeralSecret, has
 export function makeEphemeral(
   user: string, secret: EphemeralSecret, options: { ttlS: number; nowS: number; format: UsernameFormat; hash: EphemeralHash },
 ): EphemeralCredentials {
-  const expiresAt = Math.floor(options.nowS) + Math.round(options.ttlS);
+  const expiresAt = Math.floor(options.nowS) + checkTtl(options.ttlS, ephemeralTtlRange(options.nowS));
   const username = ephemeralUsername(user, expiresAt, options.format);
   return { username, password: ephemeralPassword(username, secret, options.hash), expiresAt };
 }
 
-/** The largest timestamp autheph's str2int() takes into its unsigned int. */
+/** The largest timestamp autheph's str2int() takes into its unsigned int (2106-02-07T06:28:15Z). */
 const MAX_EXPIRY = 0xffffffff;
+
+/**
+ * The TTLs a credential made at `nowS` may have: whole seconds, its expiry at most MAX_EXPIRY (a later one is a
+ * username the module refuses, and parseEphemeralUsername calls malformed).
+ */
+export function ephemeralTtlRange(nowS: number): TtlRange {
+  return ttlRangeUntil(MAX_EXPIRY, nowS);
+}
 
 /**
  * The expiry timestamp and user of an auth_ephemeral username, read as the module reads it

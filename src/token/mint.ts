@@ -1,8 +1,7 @@
 /** `token mint`: an HS256 browser-calling token (iss, sub, iat, exp), for tests and staging, signed by jose. */
 import { SignJWT } from 'jose';
-import { TokenError } from './errors.js';
 import type { HmacAlgorithm, SigningKey } from './keys.js';
-import { LATEST_EXP_S, mintTtlRange } from './ttl.js';
+import { checkTtl, mintTtlRange } from './ttl.js';
 
 export interface MintOptions {
   key: SigningKey;
@@ -16,11 +15,7 @@ export interface MintOptions {
 
 export async function mintToken(options: MintOptions): Promise<string> {
   const issuedAt = Math.floor(options.nowS);
-  const { minS, maxS } = mintTtlRange(options.nowS);
-  const ttlS = options.ttlS;
-  if (!Number.isInteger(ttlS) || ttlS < minS || ttlS > maxS) {
-    throw new TokenError('ttl-out-of-range', `the TTL must be whole seconds from ${minS} to ${maxS} (exp at most ${LATEST_EXP_S}), not ${ttlS}`);
-  }
+  const ttlS = checkTtl(options.ttlS, mintTtlRange(options.nowS));
   const jwt = new SignJWT({})
     .setProtectedHeader({ alg: options.algorithm, typ: 'JWT' })
     .setSubject(options.subject)

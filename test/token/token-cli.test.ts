@@ -190,7 +190,7 @@ describe('token mint / ephemeral / rotation-check', () => {
       const out = path.join(scratch, 'refused');
       const run = await mint(ttl, out);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`^sipscope token: --ttl "${ttl}" is not allowed: give whole seconds from 1 to (\\d+) \\(exp at most \\+275760-09-13T00:00:00\\.000Z\\)`));
+      expect(run.stderr).toMatch(new RegExp(`^sipscope token: --ttl "${ttl}" is not allowed: give whole seconds from 1 to (\\d+) \\(expiry at most \\+275760-09-13T00:00:00\\.000Z\\)`));
       const max = Number(/from 1 to (\d+)/.exec(run.stderr)![1]);
       expect(Math.abs(max - (LATEST_DATE_S - nowS()))).toBeLessThanOrEqual(1);
       expect(() => statSync(out)).toThrow();
@@ -217,6 +217,38 @@ describe('token mint / ephemeral / rotation-check', () => {
         const { iat, exp } = claimsOf(run);
         expect(exp - iat).toBe(seconds);
       }
+    });
+  });
+
+  describe('ephemeral --ttl: whole seconds from 1 until the expiry auth_ephemeral can read (4294967295), anything else refused', () => {
+    const MAX_EXPIRY = 0xffffffff; // autheph's str2int() into an unsigned int
+    const ephemeral = (ttl: string, out = path.join(scratch, `eph-ttl-${ttl}`)) =>
+      cli(['ephemeral', '--secret-env', 'S', '--user', 'alice', `--ttl=${ttl}`, '--password-out', out, '--json'], { env: { S: 'kamailio_rules' } });
+
+    test.each([
+      ['0.4', 'was an expiry equal to now: expired when made'],
+      ['1.5', 'was rounded to 2 s'],
+      ['99999999999d', 'was the expiry 8640001796045868, a username Kamailio and token verify refuse'],
+    ])('--ttl %s (%s) -> exit 2 naming --ttl and the range, no password written', async (ttl) => {
+      const out = path.join(scratch, 'eph-refused');
+      const run = await ephemeral(ttl, out);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^sipscope token: --ttl "${ttl}" is not allowed: give whole seconds from 1 to \\d+ \\(expiry at most 2106-02-07T06:28:15\\.000Z\\)`));
+      const max = Number(/from 1 to (\d+)/.exec(run.stderr)![1]);
+      expect(Math.abs(max - (MAX_EXPIRY - nowS()))).toBeLessThanOrEqual(1);
+      expect(() => statSync(out)).toThrow();
+    });
+
+    test('the longest TTL gives an expiry token verify (and Kamailio) still reads', async () => {
+      const ttl = MAX_EXPIRY - nowS() - 5;
+      const out = path.join(scratch, 'eph-longest');
+      const run = await ephemeral(String(ttl), out);
+      expect(run.code, run.stderr).toBe(0);
+      const { username, ttl: shown } = JSON.parse(run.stdout);
+      expect(shown).toBe(ttl);
+      expect(Number(username.split(':')[0])).toBeLessThanOrEqual(MAX_EXPIRY);
+      const verified = await cli(['verify', username, '--password-file', out, '--key-env', 'S'], { env: { S: 'kamailio_rules' } });
+      expect(verified.code, verified.stdout).toBe(0);
     });
   });
 

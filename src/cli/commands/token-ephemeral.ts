@@ -4,12 +4,12 @@
  * for `register --auth-user USERNAME --password-file FILE`, never printed.
  */
 import { chmod, writeFile } from 'node:fs/promises';
-import { makeEphemeral, type EphemeralHash, type UsernameFormat } from '../../token/index.js';
+import { ephemeralTtlRange, makeEphemeral, type EphemeralHash, type UsernameFormat } from '../../token/index.js';
 import { badArgument, CliError, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { TokenArguments } from './token-options.js';
 import { iso, span } from './token-render.js';
-import { parseSeconds, readKeySource } from './token-sources.js';
+import { parseTtl, readKeySource } from './token-sources.js';
 
 export const DEFAULT_EPHEMERAL_TTL_S = 3600;
 
@@ -25,7 +25,7 @@ export async function runEphemeral(args: TokenArguments, io: CliIO, nowS: number
   // autheph reads the timestamp after the first ':' in format 0 (parseEphemeralUsername): a ':' in the user breaks it
   if (format === 0 && user.includes(':')) throw badArgument('--user must not contain ":" with --username-format 0: Kamailio reads the expiry after the first ":"');
   const hash: EphemeralHash = args.sha ?? 'sha1';
-  const ttlS = parseSeconds(args.ttl, '--ttl', DEFAULT_EPHEMERAL_TTL_S, false);
+  const ttlS = parseTtl(args.ttl, '--ttl', DEFAULT_EPHEMERAL_TTL_S, ephemeralTtlRange(nowS));
   const credentials = makeEphemeral(user, { label: source.label, bytes: new Uint8Array(Buffer.from(source.text, 'utf8')) }, { ttlS, nowS, format, hash });
   try {
     await writeFile(out, `${credentials.password}\n`, { mode: 0o600 });
@@ -34,7 +34,7 @@ export async function runEphemeral(args: TokenArguments, io: CliIO, nowS: number
     throw badArgument(`--password-out ${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   if (args.json) {
-    io.out(JSON.stringify({ username: credentials.username, ttl: Math.round(ttlS), expiresAt: iso(credentials.expiresAt), passwordFile: out, hash, usernameFormat: format }, null, 2));
+    io.out(JSON.stringify({ username: credentials.username, ttl: ttlS, expiresAt: iso(credentials.expiresAt), passwordFile: out, hash, usernameFormat: format }, null, 2));
   } else {
     io.out([
       `username ${credentials.username}`,

@@ -3,12 +3,12 @@
  * The token is written to --out (mode 0600), never to the terminal; stdout shows its header and claims.
  */
 import { chmod, writeFile } from 'node:fs/promises';
-import { decodeJwt, mintToken, tokenTimes, UUID_PATTERN, type HmacAlgorithm } from '../../token/index.js';
+import { decodeJwt, mintToken, mintTtlRange, tokenTimes, UUID_PATTERN, type HmacAlgorithm } from '../../token/index.js';
 import { badArgument, EXIT } from '../exit.js';
 import type { CliIO } from '../io.js';
 import type { TokenArguments } from './token-options.js';
 import { redactedCompact, timesJson, tokenLines } from './token-render.js';
-import { parseMintTtl, readSigningKey } from './token-sources.js';
+import { parseTtl, readSigningKey } from './token-sources.js';
 
 export async function runMint(args: TokenArguments, io: CliIO, nowS: number): Promise<number> {
   const algorithm: HmacAlgorithm = args.alg ?? 'HS256';
@@ -16,7 +16,7 @@ export async function runMint(args: TokenArguments, io: CliIO, nowS: number): Pr
   if (subject === undefined || !UUID_PATTERN.test(subject)) throw badArgument('--sub must be the workspace UUID (e.g. 0b6f4c1e-8d2a-4f3b-9c5d-7e1a2b3c4d5e)');
   const out = args.out;
   if (out === undefined || out === '') throw badArgument('give --out FILE: the token is written there (mode 0600), never printed');
-  const ttlS = parseMintTtl(args.ttl, '--ttl', 300, nowS);
+  const ttlS = parseTtl(args.ttl, '--ttl', 300, mintTtlRange(nowS));
   const key = (await readSigningKey({ option: 'key', envName: args.keyEnv, filePath: args.keyFile }, io.env, { encoding: args.keyEncoding, algorithm, required: true }))!;
   const token = await mintToken({ key, algorithm, subject, issuer: args.iss, ttlS, nowS });
   // iss stays optional here (a staging token may want none), but verify requires it (REQUIRED_CLAIMS): say so

@@ -25,7 +25,7 @@ export const TOKEN_OPTIONS = {
   skew: { type: 'string', describe: 'allowed clock difference (default 30s; for auth_ephemeral credentials 0, as Kamailio allows none)' },
   'max-ttl': { type: 'string', describe: 'policy: longest TTL (exp - iat) allowed (default 5m)' },
   strict: { type: 'boolean', describe: 'inspect: warnings make the exit code 1 too' },
-  ttl: { type: 'string', describe: 'mint: lifetime, whole seconds from 1 until exp would pass the year 275760 (default 300s); ephemeral: lifetime (default 1h)' },
+  ttl: { type: 'string', describe: 'lifetime in whole seconds, from 1 until the expiry would pass the latest one allowed (mint: year 275760, default 300s; ephemeral: 2106-02-07, default 1h)' },
   out: { type: 'string', describe: 'mint: write the token to this file (mode 0600); it is never printed' },
   user: { type: 'string', describe: 'ephemeral: the user part of the username' },
   'password-out': { type: 'string', describe: 'ephemeral: write the password to this file (mode 0600); it is never printed' },

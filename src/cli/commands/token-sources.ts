@@ -6,7 +6,7 @@
  */
 // not token/index.js: this file is on the start-up path of register/options (handshake tokens), jose is not
 import { signingKey, type HmacAlgorithm, type KeyEncoding, type SigningKey } from '../../token/keys.js';
-import { LATEST_EXP_S, mintTtlRange } from '../../token/ttl.js';
+import type { TtlRange } from '../../token/ttl.js';
 import { badArgument, CliError } from '../exit.js';
 import { readAllCapped, readSecret, type Secret, type SecretSource } from '../secret-source.js';
 
@@ -68,16 +68,16 @@ export function parseSeconds(value: string | undefined, what: string, fallback: 
 }
 
 /**
- * A lifetime to mint with (token mint --ttl, --mint-ttl): a duration as parseSeconds reads it, refused unless it is
- * whole seconds within mintTtlRange: a fraction is not rounded (0.4 s made a token expired when issued, 1.5 s one of
- * 2 s), nor is an exp past LATEST_EXP_S written (a huge TTL gave an exp no date can show, inexact past 2^53).
+ * A lifetime to mint with (token mint --ttl, --mint-ttl, token ephemeral --ttl): a duration as parseSeconds reads
+ * it, refused unless it is whole seconds within `range` (token/ttl.ts): a fraction is not rounded (0.4 s made a token
+ * expired when issued, 1.5 s one of 2 s), nor is an expiry past range.latestS written (a huge TTL gave a token's
+ * exp no date can show, inexact past 2^53, and an ephemeral username auth_ephemeral refuses).
  */
-export function parseMintTtl(value: string | undefined, option: string, fallback: number, nowS: number): number {
-  const { minS, maxS } = mintTtlRange(nowS);
+export function parseTtl(value: string | undefined, option: string, fallback: number, range: TtlRange): number {
   const outOfRange = () =>
-    badArgument(`${option} "${value}" is not allowed: give whole seconds from ${minS} to ${maxS} (exp at most ${new Date(LATEST_EXP_S * 1000).toISOString()}), e.g. 300, 5m, 1h`);
+    badArgument(`${option} "${value}" is not allowed: give whole seconds from ${range.minS} to ${range.maxS} (expiry at most ${new Date(range.latestS * 1000).toISOString()}), e.g. 300, 5m, 1h`);
   if (value !== undefined && /^\s*-/.test(value)) throw outOfRange();
   const seconds = parseSeconds(value, option, fallback);
-  if (!Number.isInteger(seconds) || seconds < minS || seconds > maxS) throw outOfRange();
+  if (!Number.isInteger(seconds) || seconds < range.minS || seconds > range.maxS) throw outOfRange();
   return seconds;
 }
