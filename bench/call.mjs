@@ -8,10 +8,13 @@
  *   2. `sipscope serve` under SIPp's REGISTER load (bench/sipp/register.xml: REGISTER, 401, REGISTER with digest):
  *      registrations per second held and failures, and serve's CPU. Target: >= 2000/s with no failure.
  * Needs the build. Usage: node bench/call.mjs [--calls 500] [--rate 100] [--repeat 1] [--registrations 10000] [--reg-rate 2000] [--only calls|serve]
+ *   [--baseline DIR] [--ours-only] [--port-base 26150]
  * --repeat N runs the sipscope/SIPp pair N times, alternating, and prints the median of the ratios (the machine is
  * shared: one pair alone is noisy). --baseline DIR also runs DIR/bin/sipscope.js (another build, e.g. a worktree of an
  * older commit) in each repetition, so a change is measured before and after in the same run.
- * Ports: SIPp UAS 26150, SIPp UAC 26151, serve 26155, SIPp REGISTER 26156.
+ * Ports: SIPp UAS 26150, SIPp UAC 26151, serve 26155, SIPp REGISTER 26156; --port-base P moves them to P, P+1, P+5,
+ * P+6 (two benches at once on one machine). --ours-only (with --baseline) runs only sipscope and the baseline in each
+ * repetition and prints their CPU per call and its median, without the floor and SIPp's UAC.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,8 @@ const { values: options } = parseArgs({
     registrations: { type: 'string', default: '10000' },
     'reg-rate': { type: 'string', default: '2000' },
     only: { type: 'string' },
+    'port-base': { type: 'string', default: '26150' },
+    'ours-only': { type: 'boolean', default: false },
   },
 });
 const calls = Number(options.calls);
@@ -39,10 +44,13 @@ const repeat = Math.max(1, Number(options.repeat));
 const registrations = Number(options.registrations);
 const regRate = Number(options['reg-rate']);
 const holdMs = 100;
-const uasPort = 26150;
-const uacPort = 26151;
-const servePort = 26155;
-const sippRegisterPort = 26156;
+const portBase = Number(options['port-base']);
+const uasPort = portBase;
+const uacPort = portBase + 1;
+const servePort = portBase + 5;
+const sippRegisterPort = portBase + 6;
+// sipscope and the baseline only, no floor or SIPp UAC run: for measuring a change before and after
+const oursOnly = options['ours-only'];
 
 const load = async (file) => (await runnerImport(path.join(root, 'test', 'interop', file))).module;
 const { runCommand, spawnDaemon } = await load('processes.ts');
@@ -97,8 +105,11 @@ try {
     if (repeat > 1) console.log(`   run ${run}/${repeat}`);
     ratios.push(await callPair(`${run}`));
   }
-  if (repeat > 1) {
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  if (repeat > 1 && oursOnly) {
+    const faster = ratios.filter((r) => r.oursMsPerCall < r.baselineMsPerCall).length;
+    console.log(`   median of ${repeat} runs: sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, baseline ${median(ratios.map((r) => r.baselineMsPerCall)).toFixed(3)} ms/call; sipscope used less CPU in ${faster} of ${repeat} pairs`);
+  } else if (repeat > 1) {
     console.log(`   median of ${repeat} runs: rate ratio ${median(ratios.map((r) => r.rate)).toFixed(2)}, CPU per call ratio ${median(ratios.map((r) => r.cpu)).toFixed(2)} (target <= 2), floor/SIPp ${median(ratios.map((r) => r.floor)).toFixed(2)}; sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, SIPp ${median(ratios.map((r) => r.sippMsPerCall)).toFixed(3)} ms/call`);
     if (baseline) console.log(`   median baseline/SIPp CPU per call ratio ${median(ratios.map((r) => r.baseline)).toFixed(2)}`);
   }
@@ -120,6 +131,11 @@ async function callPair(label) {
   };
   const ours = await runOurs(sipscope, 'sipscope');
   const before = baseline === undefined ? undefined : await runOurs(baseline, 'baseline');
+  if (oursOnly) {
+    const pair = { oursMsPerCall: ours.cpuMs / calls, baselineMsPerCall: before === undefined ? Number.NaN : before.cpuMs / calls };
+    if (before) console.log(`   sipscope/baseline CPU ${(ours.cpuMs / before.cpuMs).toFixed(2)}`);
+    return pair;
+  }
   // the least any Node.js UAC pays for the same calls (bench/call-floor-uac.mjs: no SIP stack, templates only)
   const floor = await runTimed(process.execPath, [path.join(root, 'bench', 'call-floor-uac.mjs'), `127.0.0.1:${uasPort}`, String(calls), String(rate), String(holdMs)],
     { timeoutMs: 120_000 + (calls / rate) * 3000 });
