@@ -1,6 +1,7 @@
 /**
  * TimerQueue: entries fire at their exact due times, in due order (ties in scheduling order), once; cancel and
- * reschedule work from inside a firing; one global timer at most, none when nothing is scheduled.
+ * reschedule work from inside a firing; one global timer at most, none when nothing is scheduled. An entry made with
+ * an early tolerance also fires with an expiry up to that many ms before its due time, never earlier and never alone.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { TimerEntry, TimerQueue } from '../../src/client/timer-queue.js';
@@ -74,5 +75,21 @@ describe('TimerQueue', () => {
     queue.schedule(victim, 200);
     vi.advanceTimersByTime(2000);
     expect(fired).toEqual([['killer', 200], ['late', 1000]]);
+  });
+
+  test('an entry with earlyMs fires with an expiry at most that much before its due time; without, it waits', () => {
+    const queue = new TimerQueue();
+    const start = Date.now();
+    const fired: [string, number][] = [];
+    const entry = (name: string, earlyMs?: number) => new TimerEntry(() => fired.push([name, Date.now() - start]), earlyMs);
+    queue.schedule(entry('first'), 100);
+    queue.schedule(entry('tolerant', 2), 102); // within 2 ms of the expiry at 100: goes with it
+    queue.schedule(entry('too-far', 2), 103); // 3 ms: waits for its own time
+    queue.schedule(entry('exact'), 104); // no tolerance: at its own time
+    const lone = entry('lone', 2);
+    queue.schedule(lone, 200); // nothing fires before it: at its own time, not earlier
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual([['first', 100], ['tolerant', 100], ['too-far', 103], ['exact', 104], ['lone', 200]]);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
