@@ -21,7 +21,10 @@ export function parseSessionExpires(value: string | undefined): SessionExpires |
 
 /** The option tags of a message's Require or Supported fields (§20.32, §20.37), as written, empty elements left out. */
 export function optionTagsOf(message: SipMessage, name: 'require' | 'supported'): string[] {
-  return getHeaders(message, name).flatMap(splitHeaderList).filter((tag) => tag !== '');
+  const fields = getHeaders(message, name);
+  // most messages have no Require: no list work for them (a call reads it of every provisional response)
+  if (fields.length === 0) return fields;
+  return fields.flatMap(splitHeaderList).filter((tag) => tag !== '');
 }
 
 /** Whether the message names `tag` (lower case) in its Require or Supported fields, in any letter case. */
