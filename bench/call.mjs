@@ -105,7 +105,11 @@ try {
     if (repeat > 1) console.log(`   run ${run}/${repeat}`);
     ratios.push(await callPair(`${run}`));
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
   if (repeat > 1 && oursOnly) {
     const faster = ratios.filter((r) => r.oursMsPerCall < r.baselineMsPerCall).length;
     console.log(`   median of ${repeat} runs: sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, baseline ${median(ratios.map((r) => r.baselineMsPerCall)).toFixed(3)} ms/call; sipscope used less CPU in ${faster} of ${repeat} pairs`);
