@@ -65,15 +65,14 @@ export function ackFor2xx(connection: TargetConnection, dialog: Dialog, inviteCS
 }
 
 function inDialog(connection: TargetConnection, dialog: Dialog, method: string, cseq: number, extra: [string, string][], body?: string): OutgoingRequest {
-  const headers: [string, string][] = [
-    ['Via', viaHeader(connection)],
-    ['Max-Forwards', '70'],
-    ...dialog.routeSet.map((route): [string, string] => ['Route', route]),
+  const headers: [string, string][] = [['Via', viaHeader(connection)], ['Max-Forwards', '70']];
+  for (const route of dialog.routeSet) headers.push(['Route', route]);
+  headers.push(
     ['From', `${dialog.localUri};tag=${dialog.localTag}`],
     ['To', `${dialog.remoteUri};tag=${dialog.remoteTag}`],
     ['Call-ID', dialog.callId],
     ['CSeq', `${cseq} ${method}`],
-  ];
+  );
   if (method !== 'ACK' && method !== 'BYE' && method !== 'PRACK') headers.push(['Contact', dialog.contact]);
   headers.push(...extra);
   // body always present (undefined when none), as in the INVITE: one object shape for every request of a call, so

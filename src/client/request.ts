@@ -39,13 +39,11 @@ export function randomToken(bytes = 8): string {
 
 /** Wire bytes of the request, written by the one serializer (src/sip/serializer.ts formatMessage). */
 export function serializeRequest(request: OutgoingRequest): Buffer {
-  return formatMessage({
-    kind: 'request',
-    method: request.method,
-    uri: request.uri,
-    headers: request.headers.map(([name, value]) => ({ name, value })),
-    body: request.body,
-  });
+  // a loop, not map(): always a packed array, which formatMessage's optimised code expects (an optimised map()
+  // returns a holey one and deoptimised it once per load-mode run)
+  const headers: { name: string; value: string }[] = [];
+  for (const [name, value] of request.headers) headers.push({ name, value });
+  return formatMessage({ kind: 'request', method: request.method, uri: request.uri, headers, body: request.body });
 }
 
 /** The CSeq of a request we built (RFC 3261 §8.1.1.5: every request carries one), read by the one CSeq parser. */

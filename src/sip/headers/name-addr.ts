@@ -154,5 +154,8 @@ export function readNameAddrLeniently(value: string): LenientNameAddr {
 
 /** Parses a list value (Contact, Route, Record-Route) into its elements. */
 export function parseNameAddrList(value: string): NameAddr[] {
-  return splitHeaderList(value).map((element) => parseNameAddr(element));
+  // a loop, not map(): always a packed array (see parseVia)
+  const list: NameAddr[] = [];
+  for (const element of splitHeaderList(value)) list.push(parseNameAddr(element));
+  return list;
 }
