@@ -63,16 +63,21 @@ describe('register load mode over UDP', () => {
       ['count', 'elapsedMs', 'errored', 'errors', 'failed', 'latencyMs', 'ok', 'ratePerSec', 'rejected', 'retransmissions', 'statusCounts'],
     );
     expect(result).toMatchObject({ count: 200, ok: 200, failed: 0, rejected: 0, errored: 0, statusCounts: { 200: 200 }, errors: {} });
-    // every transmission reaches the peer on loopback: 2 per user plus those counted as retransmissions (a
-    // retransmission sent just before the answer to its original came may still be on its way: waited for, bounded)
+    // 2 transactions per user reached the peer, each once or more: its copies beyond the first are retransmissions,
+    // and there are no more of them than counted (fewer only if a datagram was lost on a starved machine: then its
+    // retransmission is what arrived). A retransmission sent just before the answer to its original came may still
+    // be on its way: waited for, bounded.
     await receivedAtLeast(peer, 400 + result.retransmissions);
-    expect(peer.received).toHaveLength(400 + result.retransmissions);
+    const branch = (request: SipRequest) => /branch=([^;]+)/.exec(getHeader(request, 'via')!)![1];
+    const firstCopies = new Map<string, SipRequest>();
+    for (const { request } of peer.received) if (!firstCopies.has(branch(request))) firstCopies.set(branch(request), request);
+    expect(firstCopies.size).toBe(400);
+    expect(peer.received.length - firstCopies.size).toBeLessThanOrEqual(result.retransmissions);
     expect(result.ratePerSec).toBeCloseTo((200 * 1000) / result.elapsedMs, 6);
     const byUser = new Map<string, SipRequest[]>();
-    for (const { request } of peer.received) byUser.set(userOf(request), [...(byUser.get(userOf(request)) ?? []), request]);
+    for (const request of firstCopies.values()) byUser.set(userOf(request), [...(byUser.get(userOf(request)) ?? []), request]);
     expect([...byUser.keys()].sort()).toEqual(Array.from({ length: 200 }, (_, i) => `user${i + 7}`).sort());
     const callIds = new Set<string>();
-    const branch = (request: SipRequest) => /branch=([^;]+)/.exec(getHeader(request, 'via')!)![1];
     for (const [, requests] of byUser) {
       expect(requests.map((request) => getHeader(request, 'cseq'))).toEqual(['1 REGISTER', '2 REGISTER']);
       expect(getHeader(requests[1], 'call-id')).toBe(getHeader(requests[0], 'call-id'));
@@ -113,7 +118,11 @@ describe('register load mode over UDP', () => {
     // at least the 10 losses; more only if a slow answer on a busy machine crossed T1 (each one reached the peer)
     expect(result.retransmissions).toBeGreaterThanOrEqual(10);
     await receivedAtLeast(peer, 200 + result.retransmissions);
-    expect(peer.received).toHaveLength(200 + result.retransmissions);
+    const branches = new Set(peer.received.map(({ request }) => /branch=([^;]+)/.exec(getHeader(request, 'via')!)![1]));
+    expect(branches.size).toBe(200);
+    // each of the 10 dropped requests came again; any other copy is a counted retransmission (see the first test)
+    expect(peer.received.length - branches.size).toBeGreaterThanOrEqual(10);
+    expect(peer.received.length - branches.size).toBeLessThanOrEqual(result.retransmissions);
   });
 
   test('wrong passwords are counted by final status (401 after answering), the rest succeed', async () => {
