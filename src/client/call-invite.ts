@@ -1,4 +1,4 @@
-/** The initial INVITE of a test call (RFC 3261 §13.2.1) with its SDP offer, and its 422 retry (RFC 4028 §7.4). */
+/** The initial INVITE of a test call (RFC 3261 §13.2.1) with its SDP offer, and its 422 retry (RFC 4028 §7.3). */
 import { requestCSeq, withBranch, withHeader, newBranch, type OutgoingRequest } from './request.js';
 import { outOfDialogHeaders, type TargetConnection } from './target-connection.js';
 
@@ -28,7 +28,7 @@ export function buildInvite(connection: TargetConnection, settings: InviteSettin
   return { method: 'INVITE', uri: target.text, headers, body: sdp };
 }
 
-/** RFC 4028 §7.4: after 422, the INVITE again with Session-Expires (and Min-SE) raised to the 422's Min-SE. */
+/** RFC 4028 §7.3: after 422, the INVITE again with Session-Expires (and Min-SE) raised to the 422's Min-SE. */
 export function inviteWithMinSe(previous: OutgoingRequest, minSe: number): OutgoingRequest {
   const cseq = requestCSeq(previous).seq + 1;
   let next = withHeader(previous, 'Session-Expires', String(minSe));

@@ -47,7 +47,7 @@ export interface CallOptions extends TargetOptions {
 export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;
 /** How early a timer may fire and still count as due (setTimeout has millisecond granularity). */
 const TIMER_SLACK_MS = 2;
-/** 422 rounds (RFC 4028 §7.4) before giving up. */
+/** 422 rounds (RFC 4028 §7.3) before giving up. */
 const MAX_MIN_SE_ROUNDS = 2;
 
 /** §14.1: the owner of the Call-ID waits a random 2.1 to 4 s, in units of 10 ms, before it re-INVITEs again after a 491. */
