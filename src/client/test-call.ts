@@ -16,7 +16,7 @@ import { ackFor2xx, cancelFor, dialogFromResponse, reliableSequence, requestInDi
 import { exchange, MAX_CHALLENGE_ROUNDS, type Credentials, type ExchangeOutcome } from './exchange.js';
 import { headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { checkErrorOf, type TargetConnection, type TargetOptions } from './target-connection.js';
-import { minSessionExpiresOf, parseSessionExpires, refreshIntervalMs, refreshTimerHeaders, sessionExpiresOf, type SessionExpires } from './session-timer.js';
+import { CallSessionTimer, parseSessionExpires } from './session-timer.js';
 
 export interface CallOptions extends TargetOptions {
   user?: string;
@@ -88,17 +88,12 @@ export class TestCall implements CallEndpoint {
   private readonly acks = new Map<number, Buffer>();
   /** RFC 3262 §4: the RSeq of the last reliable provisional acknowledged, per early dialog (the peer's To tag). */
   private readonly lastRSeq = new Map<string, number>();
-  private granted?: SessionExpires;
-  /** RFC 4028 §7.4: the largest Min-SE a 422 named in this call; our refreshes carry it. */
-  private minSe?: number;
+  /** RFC 4028: the interval granted, who refreshes, the Min-SE our refreshes carry, the last refresh. */
+  private readonly session = new CallSessionTimer();
   private peerHungUp = false;
   /** §12.2.2: the highest CSeq of the peer's requests; §14.2: our INVITE that has no final answer yet. */
   private remoteCSeq?: number;
   private invitePending = false;
-  /** When the session was last refreshed (a re-INVITE or UPDATE of either side answered 2xx), RFC 4028 §10. */
-  private sessionRefreshedAt?: number;
-  /** A refresh of the peer changed the session interval or who refreshes: hold() plans its next refresh again. */
-  private sessionChanged = false;
   /** We sent CANCEL and the INVITE was answered 2xx all the same. */
   private cancelCrossed = false;
   private wake?: () => void;
@@ -184,10 +179,10 @@ export class TestCall implements CallEndpoint {
             this.acknowledgeProvisional(response, sent);
           },
         });
-        const minSe = outcome.final?.status === 422 ? minSessionExpiresOf(outcome.final) : undefined;
-        if (minSe === undefined || round >= MAX_MIN_SE_ROUNDS) break;
-        this.minSe = Math.max(this.minSe ?? 0, minSe);
-        request = inviteWithMinSe(current, this.minSe);
+        if (outcome.final?.status !== 422 || round >= MAX_MIN_SE_ROUNDS) break;
+        const minSe = this.session.raiseMinSe(outcome.final);
+        if (minSe === undefined) break;
+        request = inviteWithMinSe(current, minSe);
       }
     } finally {
       timers.cancel(timer);
@@ -246,18 +241,13 @@ export class TestCall implements CallEndpoint {
   }
 
   private grant(response: SipResponse): void {
-    const granted = sessionExpiresOf(response);
+    const granted = this.session.answered(response);
     if (!granted) return;
-    this.granted = granted;
     this.result.sessionExpires = granted.refresher === undefined ? { seconds: granted.seconds } : { seconds: granted.seconds, refresher: granted.refresher };
   }
 
   private refreshInterval(): number | undefined {
-    // RFC 4028 §7.2: we refresh when the 2xx names us (uac) as the refresher
-    const timer = this.granted?.refresher === 'uac' ? refreshIntervalMs(this.granted) : undefined;
-    const asked = this.options.refreshMs;
-    if (timer === undefined) return asked;
-    return asked === undefined ? timer : Math.min(asked, timer);
+    return this.session.refreshIntervalMs(this.options.refreshMs);
   }
 
   /** Holds the call until the duration is over, refreshing it; says why it stopped. */
@@ -269,8 +259,7 @@ export class TestCall implements CallEndpoint {
       const wakeAt = Math.min(endAt, nextRefresh, this.sessionEndsAt());
       if (!this.peerHungUp) await this.sleep(wakeAt - performance.now());
       if (this.peerHungUp) return 'remote-bye';
-      if (this.sessionChanged) {
-        this.sessionChanged = false;
+      if (this.session.takeChange()) {
         interval = this.refreshInterval();
         nextRefresh = interval === undefined ? Infinity : performance.now() + interval;
       }
@@ -288,14 +277,9 @@ export class TestCall implements CallEndpoint {
     }
   }
 
-  /**
-   * RFC 4028 §10: with the peer as refresher, the session runs out one interval after its last refresh by either
-   * side (or the answer); we send BYE min(32 s, interval/3) before that. Infinity when we refresh, or no interval was granted.
-   */
+  /** RFC 4028 §10: when we send BYE if the peer, the refresher, stops refreshing; Infinity when we refresh. */
   private sessionEndsAt(): number {
-    if (this.granted?.refresher !== 'uas') return Infinity;
-    const intervalMs = this.granted.seconds * 1000;
-    return (this.sessionRefreshedAt ?? this.answeredAt!) + intervalMs - Math.min(32_000, intervalMs / 3);
+    return this.session.byeAt(this.answeredAt!);
   }
 
   private async refresh(refresh: number): Promise<'ok' | 'glare' | 'gone' | CallEnd> {
@@ -305,15 +289,13 @@ export class TestCall implements CallEndpoint {
     let outcome = await this.sendRefresh(method, refresh);
     // RFC 4028 §7.3: a 422 names the peer's Min-SE; the same refresh again, its interval raised to it (twice at most)
     for (let round = 0; outcome.final?.status === 422 && round < MAX_MIN_SE_ROUNDS; round++) {
-      const minSe = minSessionExpiresOf(outcome.final);
-      if (minSe === undefined) break;
-      this.minSe = Math.max(this.minSe ?? 0, minSe);
+      if (this.session.raiseMinSe(outcome.final) === undefined) break;
       outcome = await this.sendRefresh(method, refresh);
     }
     const status = outcome.final?.status;
     if (status !== undefined && status >= 200 && status < 300) {
       if (!update) this.acknowledge2xx(cseqNumber(outcome.final!) ?? this.dialog!.localCSeq);
-      this.sessionRefreshedAt = performance.now();
+      this.session.refreshed(performance.now());
       this.grant(outcome.final!);
       this.result.refreshes.ok++;
       return 'ok';
@@ -332,7 +314,7 @@ export class TestCall implements CallEndpoint {
   }
 
   private sendRefresh(method: 'INVITE' | 'UPDATE', refresh: number): Promise<ExchangeOutcome> {
-    const extra: [string, string][] = [['Supported', '100rel, timer'], ...refreshTimerHeaders(this.granted, this.minSe)];
+    const extra: [string, string][] = [['Supported', '100rel, timer'], ...this.session.refreshHeaders()];
     // RFC 4028 §9: an UPDATE refresh carries no offer; a re-INVITE re-offers the unchanged session (RFC 3264 §8)
     if (method === 'INVITE') extra.push(['Content-Type', 'application/sdp']);
     const body = method === 'INVITE' ? this.media.offer(1) : undefined;
@@ -443,13 +425,10 @@ export class TestCall implements CallEndpoint {
    * answer is the new interval and names the refresher of this transaction (§9): `uas` is us, `uac` the peer.
    */
   private refreshedByPeer(answer: PeerAnswer): void {
-    this.sessionRefreshedAt = performance.now();
     const answered = parseSessionExpires(answer.headers.find(([name]) => name === 'Session-Expires')?.[1]);
-    if (answered === undefined) return;
-    // this.granted names roles as in our INVITE: 'uac' is us
-    this.granted = { seconds: answered.seconds, refresher: answered.refresher === 'uas' ? 'uac' : 'uas' };
-    this.result.sessionExpires = { ...this.granted };
-    this.sessionChanged = true;
+    const granted = this.session.refreshedByPeer(answered, performance.now());
+    if (granted === undefined) return;
+    this.result.sessionExpires = { ...granted };
     this.wake?.();
   }
 
