@@ -126,6 +126,22 @@ export class TcpFlow {
     return packets;
   }
 
+  /**
+   * Stream position of the first segment start after `after` and before `before` (the first byte a frame contributed,
+   * where a sender's write may begin), or -1. Contributions are in stream order: found by binary search.
+   */
+  segmentStartBetween(after: number, before: number): number {
+    const contributions = this.contributions;
+    let low = 0;
+    let high = contributions.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (contributions[middle].from <= after) low = middle + 1;
+      else high = middle;
+    }
+    return low < contributions.length && contributions[low].from < before ? contributions[low].from : -1;
+  }
+
   /** Forgets contributions wholly before stream position `before` (and before a WebSocket message in progress). */
   pruneContributions(before: number): void {
     const keepFrom = this.wsMessageFrom >= 0 ? Math.min(before, this.wsMessageFrom) : before;

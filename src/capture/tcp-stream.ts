@@ -69,7 +69,7 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
     if (frame.kind === 'incomplete') {
       const startLine = messageStart < to ? sipStartLineAt(data, messageStart, to) : START_LINE_MORE;
       if (startLine === START_LINE_NO) {
-        reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
+        reportIssue(context, flow, 'tcp-not-sip', `bytes that do not start a SIP message in a SIP stream at stream byte ${base + messageStart}; skipping to the next start line`);
         flow.mode = 'resync';
         return messageStart;
       }
@@ -81,9 +81,9 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
       return startLine === START_LINE_YES ? awaitRest(context, flow, data, messageStart, to, base, frame) : messageStart;
     }
     if (sipStartLineAt(data, messageStart, to) !== START_LINE_YES) {
-      reportIssue(context, flow, 'tcp-not-sip', 'bytes that do not start a SIP message in a SIP stream; skipping to the next start line');
+      reportIssue(context, flow, 'tcp-not-sip', `bytes that do not start a SIP message in a SIP stream at stream byte ${base + messageStart}; skipping to the next start line`);
       flow.mode = 'resync';
-      return skipLine(data, messageStart, to);
+      return skipDamagedLine(flow, data, messageStart, to, base);
     }
     if (frame.kind === 'message') {
       const end = messageStart + frame.length;
@@ -98,9 +98,9 @@ function readSip(context: StreamContext, flow: TcpFlow, data: Uint8Array, from: 
       position = frame.headerEnd;
       continue;
     }
-    reportIssue(context, flow, `tcp-${frame.code}`, `SIP message over TCP with ${frame.code}; skipping to the next start line`);
+    reportIssue(context, flow, `tcp-${frame.code}`, `SIP message over TCP with ${frame.code} at stream byte ${base + messageStart}; skipping to the next start line`);
     flow.mode = 'resync';
-    return skipLine(data, messageStart, to);
+    return skipDamagedLine(flow, data, messageStart, to, base);
   }
   return position;
 }
@@ -159,6 +159,31 @@ function hasBlankLine(data: Uint8Array, from: number, to: number): boolean {
   return false;
 }
 
+/**
+ * Where reading resumes after damage at `from`: just past its line (so a resync does not find the same start line
+ * again), or earlier, where a segment that begins inside that line begins with a start line (segmentStartLine).
+ */
+function skipDamagedLine(flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {
+  const lineEnd = skipLine(data, from, to);
+  const segmentAt = segmentStartLine(flow, data, from, lineEnd, to, base);
+  return segmentAt >= 0 ? segmentAt : lineEnd;
+}
+
+/**
+ * A segment start after `from` and before `before` at which a SIP start line begins, or -1. Damage (a line break or
+ * a Content-Length lost) leaves the stream out of step with its messages, and a sender usually writes a message
+ * from the start of a segment: tshark resynchronises there, and so does this (besides line starts, which
+ * findSipStartLine tries). A segment start inside a line must begin with a well-known start line (knownStartLine),
+ * as after a gap. Each segment start is looked at once: the caller moves past `before`.
+ */
+function segmentStartLine(flow: TcpFlow, data: Uint8Array, from: number, before: number, to: number, base: number): number {
+  for (let start = flow.segmentStartBetween(base + from, base + before); start >= 0; start = flow.segmentStartBetween(start, base + before)) {
+    const at = start - base;
+    if (sipStartLineAt(data, at, to) === START_LINE_YES && (data[at - 1] === 0x0a || knownStartLine(data, at))) return at;
+  }
+  return -1;
+}
+
 /** Index just past the line at `from` (or `to`), so a resync does not find the same start line again. */
 function skipLine(data: Uint8Array, from: number, to: number): number {
   const lf = data.indexOf(0x0a, from);
@@ -215,6 +240,13 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
     if (flow.wsResync) return Math.max(from, to - 14); // keep what may be the start of a frame header
   }
   const found = findSipStartLine(data, scanFrom, to);
+  // after damage, a segment that begins with a start line before the next line that does (segmentStartLine)
+  const segmentAt = flow.mode === 'resync' && !flow.wsResync ? segmentStartLine(flow, data, from, 'found' in found ? found.found : found.keep, to, base) : -1;
+  if (segmentAt >= 0) {
+    flow.mode = 'sip';
+    flow.unsureLineStart = false;
+    return segmentAt;
+  }
   if ('found' in found) {
     flow.mode = 'sip';
     return found.found;

@@ -1,0 +1,68 @@
+/**
+ * Test-only: damage made to real fixture captures, byte for byte and reproducibly, for the tests of damaged input
+ * (test/capture/damaged-*.test.ts). Each function takes the bytes of a capture from fixtures/captures/ and returns a
+ * damaged copy; the tests write it to a scratch file and take what must be read of it from tshark, never from
+ * sipscope. No packet is added or removed unless the function says so, and frame numbers stay those of the original.
+ */
+
+/** File offset of the first byte of frame `frame`'s captured data in a little-endian pcapng (EPBs only), and its length. */
+export function pcapngFrameData(bytes: Buffer, frame: number): { at: number; length: number } {
+  let seen = 0;
+  for (let at = 0; at + 12 <= bytes.length; at += bytes.readUInt32LE(at + 4)) {
+    if (bytes.readUInt32LE(at) !== 6) continue;
+    if (++seen === frame) return { at: at + 28, length: bytes.readUInt32LE(at + 20) };
+  }
+  throw new Error(`no enhanced packet block for frame ${frame}`);
+}
+
+/**
+ * A copy of a pcapng with the first `original` in frame `frame`'s data replaced by `replacement` (same length: the
+ * frame keeps its size, its TCP sequence numbers stay right; only the bytes are wrong, as when a bit flips).
+ */
+export function replaceInFrame(bytes: Buffer, frame: number, original: string, replacement: string): Buffer {
+  if (original.length !== replacement.length) throw new Error('a replacement keeps the length of the bytes it replaces');
+  const { at, length } = pcapngFrameData(bytes, frame);
+  const where = bytes.subarray(at, at + length).indexOf(Buffer.from(original, 'latin1'));
+  if (where < 0) throw new Error(`${JSON.stringify(original)} not in frame ${frame}`);
+  const damaged = Buffer.from(bytes);
+  damaged.write(replacement, at + where, 'latin1');
+  return damaged;
+}
+
+/** File offsets of the records of a little-endian classic pcap (24-byte file header, 16-byte record headers). */
+export function pcapRecordOffsets(bytes: Buffer): number[] {
+  const offsets: number[] = [];
+  for (let at = 24; at + 16 <= bytes.length; at += 16 + bytes.readUInt32LE(at + 8)) offsets.push(at);
+  return offsets;
+}
+
+/** A copy of a classic pcap without `count` bytes at `offset` (bytes lost in the middle of the file). */
+export function deleteBytes(bytes: Buffer, offset: number, count: number): Buffer {
+  return Buffer.concat([bytes.subarray(0, offset), bytes.subarray(offset + count)]);
+}
+
+/**
+ * A copy of a little-endian classic pcap of Ethernet + IPv4 + UDP in which record `record`'s (1-based) UDP payload is
+ * cut to `keep` bytes: the record's lengths, the IPv4 total length and header checksum and the UDP length follow
+ * (the UDP checksum is set to 0, "none", RFC 768), as if the sender had sent only those bytes.
+ */
+export function cutUdpPayload(bytes: Buffer, record: number, keep: (payload: Buffer) => number): Buffer {
+  const at = pcapRecordOffsets(bytes)[record - 1];
+  const frame = bytes.subarray(at + 16, at + 16 + bytes.readUInt32LE(at + 8));
+  const ip = 14;
+  const udp = ip + (frame[ip] & 0x0f) * 4;
+  const payload = frame.subarray(udp + 8);
+  const cut = Buffer.from(frame.subarray(0, udp + 8 + keep(payload)));
+  cut.writeUInt16BE(cut.length - ip, ip + 2);
+  cut.writeUInt16BE(0, ip + 10);
+  let sum = 0;
+  for (let i = ip; i < udp; i += 2) sum += cut.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  cut.writeUInt16BE(~sum & 0xffff, ip + 10);
+  cut.writeUInt16BE(cut.length - udp, udp + 4);
+  cut.writeUInt16BE(0, udp + 6);
+  const header = Buffer.from(bytes.subarray(at, at + 16));
+  header.writeUInt32LE(cut.length, 8);
+  header.writeUInt32LE(cut.length, 12);
+  return Buffer.concat([bytes.subarray(0, at), header, cut, bytes.subarray(at + 16 + frame.length)]);
+}

@@ -1,0 +1,66 @@
+/**
+ * A SIP-over-TCP stream damaged inside (a byte of a line break or of a Content-Length wrong, as when a bit flips; made
+ * by damage-edits.ts from fixtures/captures/recorded/tcp.pcapng): the damage is reported with its flow, packet and
+ * stream byte, and reading picks up again at the next message, where tshark does: what must be read is tshark's
+ * reading of the same damaged file (frame and Call-ID of each SIP message), never sipscope's own output.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeBytes, writeScratch } from './decode-helper.js';
+import { pcapngFrameData, replaceInFrame } from './damage-edits.js';
+import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
+
+const capture = readFileSync(join(import.meta.dirname, '../../fixtures/captures/recorded/tcp.pcapng'));
+
+/** Each (frame, Call-ID) once: tshark lists a message with two Call-ID header fields twice. */
+const distinct = (keys: string[]) => [...new Set(keys)].sort();
+
+/** File offset of frame `frame`'s enhanced packet block (where decode issues of that packet point). */
+const blockOffset = (frame: number) => pcapngFrameData(capture, frame).at - 28;
+
+describe('TCP: damage inside a SIP stream', () => {
+  it('the blank line after a 100 Trying lost (CRLF CRLF -> CRLF "X" LF): the next segment\'s 100 Trying is read, as tshark reads it', async () => {
+    // frame 61 holds a 100 Trying and a 180 Ringing (127.0.0.20:5060 -> 127.0.0.1:34457); with the 100's blank line
+    // gone, its header block runs on into the 180's and the 180's body "ringing" is left over; frame 69 begins
+    // with the next 100 Trying, right after those bytes (no line break between them)
+    const damaged = replaceInFrame(capture, 61, '\r\n\r\n', '\r\nX\n');
+    const path = writeScratch(damaged, 'tcp-blank-line-lost.pcapng');
+    const tshark = tsharkSip(path, 'sip');
+    expect(tshark).toContainEqual({ frame: 69, callId: '1-27057@127.0.0.21' });
+
+    const decoded = await decodeBytes(damaged);
+    expect(distinct(frameCallIdKeys(decoded.payloads))).toEqual(distinct(frameCallIdKeys(tshark)));
+    // 100 Trying and 180 Ringing of frame 69, both read
+    expect(decoded.payloads.filter((p) => p.packetNumber === 69)).toHaveLength(2);
+    expect(decoded.issues).toEqual([
+      expect.objectContaining({ code: 'tcp-not-sip', packetNumber: 69, offset: blockOffset(69) }),
+    ]);
+    expect(decoded.issues[0].message).toMatch(/^bytes that do not start a SIP message in a SIP stream at stream byte \d+; skipping to the next start line \(TCP 127\.0\.0\.20:5060 -> 127\.0\.0\.1:34457, packet 69\)$/);
+  });
+
+  it('a Content-Length 800 larger than the body (146 -> 946): the bytes it takes in are reported, the message after them read, as tshark reads it', async () => {
+    const damaged = replaceInFrame(capture, 78, 'Content-Length:   146', 'Content-Length:   946');
+    const path = writeScratch(damaged, 'tcp-content-length-large.pcapng');
+    const tshark = tsharkSip(path, 'sip');
+    const decoded = await decodeBytes(damaged);
+    expect(distinct(frameCallIdKeys(decoded.payloads))).toEqual(distinct(frameCallIdKeys(tshark)));
+    expect(decoded.issues).toEqual([expect.objectContaining({ code: 'tcp-not-sip', packetNumber: 83, offset: blockOffset(83) })]);
+  });
+
+  it('a Content-Length that is not a number (7 -> x) before bytes a later segment runs on from: reading resumes at that segment\'s start line', async () => {
+    // frame 61's 180 Ringing with "Content-Length: x": reading skips to the next start line; its body "ringing" is
+    // the last line of frame 61, and frame 69 continues that line with its 100 Trying
+    const damaged = replaceInFrame(capture, 61, 'Content-Length: 7', 'Content-Length: x');
+    const path = writeScratch(damaged, 'tcp-content-length-not-a-number.pcapng');
+    // tshark takes the 180 for a message without Content-Length running to frame 69's end, and loses frame 69's two
+    // messages: what must be read is tshark's reading of the undamaged capture, every frame and Call-ID of it (the
+    // 180 lost shares its frame and Call-ID with the 100 Trying before it)
+    expect(tsharkSip(path, 'sip')).not.toContainEqual({ frame: 69, callId: '1-27057@127.0.0.21' });
+    const undamaged = tsharkSip(join(import.meta.dirname, '../../fixtures/captures/recorded/tcp.pcapng'), 'sip');
+    const decoded = await decodeBytes(damaged);
+    expect(distinct(frameCallIdKeys(decoded.payloads))).toEqual(distinct(frameCallIdKeys(undamaged)));
+    expect(decoded.payloads.filter((p) => p.packetNumber === 69)).toHaveLength(2);
+    expect(decoded.issues).toEqual([expect.objectContaining({ code: 'tcp-bad-content-length', packetNumber: 61, offset: blockOffset(61) })]);
+  });
+});
