@@ -47,6 +47,21 @@ export function sipStartLineAt(bytes: Uint8Array, at: number, end: number = byte
   return requestLineAt(bytes, at, end);
 }
 
+/**
+ * Is bytes[at..end) a whole request line but for its CRLF (RFC 3261 §7.1: Method SP Request-URI SP "SIP/2.0"), where
+ * `end` is final (the end of a datagram), not the end of the bytes so far? sipStartLineAt answers START_LINE_MORE for
+ * it; this is asked only then. A status line with its reason phrase is whole without the CRLF already; one that ends
+ * at its code ("SIP/2.0 401") lacks the SP before the reason phrase (§7.2), and tshark does not take it for SIP either.
+ */
+export function startLineWithoutLineEnd(bytes: Uint8Array, at: number, end: number): boolean {
+  if (end - at > MAX_START_LINE || matchesVersion(bytes, at, end) !== START_LINE_NO) return false;
+  const terminated = new Uint8Array(end - at + 2);
+  terminated.set(bytes.subarray(at, end));
+  terminated[end - at] = CR;
+  terminated[end - at + 1] = LF;
+  return sipStartLineAt(terminated, 0, terminated.length) === START_LINE_YES;
+}
+
 /** After "SIP/2.0": SP 3DIGIT SP (RFC 3261 §7.2). */
 function statusLineRest(bytes: Uint8Array, at: number, end: number): number {
   if (at + 5 > end) return START_LINE_MORE;

@@ -1,16 +1,22 @@
 /**
  * A UDP payload read as SIP (RFC 3261 §18.3: one message per datagram) when it starts with a SIP start line
- * (§7.1, §7.2); the message leaves the decoder with its frames, time, addresses and ports.
+ * (§7.1, §7.2); the message leaves the decoder with its frames, time, addresses and ports. A datagram that is only a
+ * start line without its CRLF is read too (tshark shows it), and reported.
  */
-import type { LayerServices, LayerState } from '../layer-state.js';
+import { reportIssue, type LayerServices, type LayerState } from '../layer-state.js';
 import { LAYER_NONE, type LayerType } from '../layer-types.js';
 import { keepBytes } from '../packet-record.js';
-import { sipStartLineAt, START_LINE_YES } from '../tcp-start-line.js';
+import { sipStartLineAt, START_LINE_MORE, START_LINE_YES, startLineWithoutLineEnd } from '../tcp-start-line.js';
 import type { SipPayload } from '../types.js';
 
 export function decodeSipDatagram(packet: LayerState, services: LayerServices): LayerType {
   const { bytes, start, end, frame } = packet;
-  if (sipStartLineAt(bytes, start, end) !== START_LINE_YES) return LAYER_NONE;
+  const startLine = sipStartLineAt(bytes, start, end);
+  if (startLine !== START_LINE_YES) {
+    // the datagram ends where the start line's CRLF should be: a message cut short (or sent so), still a SIP message
+    if (startLine !== START_LINE_MORE || !startLineWithoutLineEnd(bytes, start, end)) return LAYER_NONE;
+    reportIssue(packet, services, 'sip-no-line-end', 'SIP datagram that is only a start line, without its CRLF and header fields (RFC 3261 §7); read as it is');
+  }
   const payload: SipPayload = {
     file: frame.file,
     packetNumber: frame.packetNumber,
