@@ -23,6 +23,11 @@ export class ChunkReader {
   base = 0;
   /** The source has no more bytes (or the reader stopped reading it). */
   eof = false;
+  /**
+   * Index of bytes before `pos` that a fill keeps too, or -1: a reader that may look back at the record before the one
+   * it reads (pcap.ts, to resynchronise inside it) sets it; a fill moves it with the bytes.
+   */
+  keepFrom = -1;
   private readonly spare: Uint8Array;
   private readAhead: ReadAhead | undefined;
 
@@ -91,23 +96,34 @@ export class ChunkReader {
     );
   }
 
+  /** Where the bytes kept by a fill begin: `pos`, or `keepFrom` before it. */
+  private keptFrom(): number {
+    return this.keepFrom >= 0 && this.keepFrom < this.pos ? this.keepFrom : this.pos;
+  }
+
   private compact(wanted: number): void {
-    if (wanted > this.buffer.length) {
-      this.grow(wanted);
-    } else if (this.pos > 0) {
-      this.buffer.copyWithin(0, this.pos, this.end);
-      this.base += this.pos;
-      this.end -= this.pos;
-      this.pos = 0;
+    const from = this.keptFrom();
+    if (wanted + this.pos - from > this.buffer.length) {
+      this.grow(wanted + this.pos - from);
+    } else if (from > 0) {
+      this.buffer.copyWithin(0, from, this.end);
+      this.moved(from);
     }
   }
 
   private grow(capacity: number): void {
+    const from = this.keptFrom();
     const grown = new Uint8Array(Math.min(MAX_WINDOW_BYTES + this.spare.length, Math.max(capacity, this.buffer.length * 2)));
-    grown.set(this.buffer.subarray(this.pos, this.end));
-    this.base += this.pos;
-    this.end -= this.pos;
-    this.pos = 0;
+    grown.set(this.buffer.subarray(from, this.end));
+    this.moved(from);
     this.buffer = grown;
+  }
+
+  /** The bytes from index `from` on moved to the front. */
+  private moved(from: number): void {
+    this.base += from;
+    this.end -= from;
+    this.pos -= from;
+    this.keepFrom = this.keepFrom >= from ? this.keepFrom - from : -1;
   }
 }

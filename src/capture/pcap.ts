@@ -3,7 +3,10 @@
  * a 16-byte header and the captured bytes. Either byte order; microsecond (0xA1B2C3D4) or nanosecond
  * (0xA1B23C4D) timestamps. A record header that cannot be right (§5: the captured length is at most the original
  * length and the file's SnapLen; the timestamp fraction is below one second) is reported where it is, and reading
- * resynchronises by scanning for two consecutive plausible record headers; a truncated last record is reported.
+ * resynchronises by scanning for two consecutive plausible record headers (as pcapfix does), from just after the
+ * record before it, whose length may be the wrong one; a truncated last record is reported. A timestamp more than a
+ * day from the record before is damage only when a record that keeps the earlier time begins nearby (bytes lost put
+ * every header after them a few bytes late); else the capture's clock jumped and the record is read.
  */
 import type { ChunkReader } from './chunk-reader.js';
 import type { HeaderCut } from './errors.js';
@@ -27,6 +30,12 @@ const RECORD_HEADER_BYTES = 16;
 const MAX_PLAUSIBLE_CAPLEN = 262144;
 /** How far we scan for the next good record after a corrupt one before giving up on the file. */
 const RESYNC_SCAN_BYTES = 4 * 1024 * 1024;
+/**
+ * A record whose timestamp is further than this from the one before it gets a second look: a record header read
+ * where none begins (4 bytes of the file lost) has the microseconds for seconds, or a length for microseconds, and the
+ * records after it are read just as wrongly, each plausible on its own (tshark and editcap read them all).
+ */
+const MAX_TIME_JUMP_SECONDS = 86400;
 
 export interface PcapHeader {
   littleEndian: boolean;
@@ -81,6 +90,16 @@ export class PcapReader implements PacketReader {
   /** File offset where the resync scan continues, -1 when not resynchronising. */
   private resyncFrom = -1;
   private resyncStart = 0;
+  /**
+   * While resynchronising after a time jump: the offset of the record that jumped, which is read after all (a clock
+   * that jumped, not damage) when no record that keeps the time before it begins up to `resyncUntil`; else -1.
+   */
+  private jumpAt = -1;
+  private resyncUntil = -1;
+  /** What is wrong with the record that jumped, reported only if it is damage after all. */
+  private jumpDamage = '';
+  /** Offset of a record whose time jump was found to be the clock's: read without a second look. */
+  private trustedAt = -1;
   private lastTimeSeconds = -1;
 
   constructor(
@@ -111,15 +130,23 @@ export class PcapReader implements PacketReader {
     const caplen = this.u32(b, at + 8);
     const originalLength = this.u32(b, at + 12);
     const fraction = this.u32(b, at + 4);
-    // the normal path: three comparisons; anything unusual gets a second look
-    if (caplen > this.caplenLimit || caplen > originalLength || fraction >= this.fractionLimit) {
+    const seconds = this.u32(b, at);
+    const lastSeconds = this.lastTimeSeconds;
+    // the normal path: four comparisons; anything unusual gets a second look
+    if (
+      caplen > this.caplenLimit ||
+      caplen > originalLength ||
+      fraction >= this.fractionLimit ||
+      (lastSeconds >= 0 && Math.abs(seconds - lastSeconds) > MAX_TIME_JUMP_SECONDS)
+    ) {
       const verdict = this.secondLook(b, at, caplen, available);
       if (verdict !== STEP_PACKET) return verdict;
     }
     if (available < RECORD_HEADER_BYTES + caplen) return this.needOrEnd(RECORD_HEADER_BYTES + caplen, available);
     const record = this.record;
-    const seconds = this.u32(b, at);
     this.lastTimeSeconds = seconds;
+    // the record read now is the one a resync may look back into (keep its bytes across the next fill)
+    chunks.keepFrom = at;
     record.packetNumber++;
     if (this.header.nanosecond) {
       record.timeUs = seconds * 1e6 + Math.floor(fraction / 1000);
@@ -161,6 +188,9 @@ export class PcapReader implements PacketReader {
    */
   private secondLook(b: Uint8Array, at: number, caplen: number, available: number): number {
     let damage = this.corruption(b, at);
+    if (damage === undefined && this.timeJumps(b, at)) return this.lookAtJump(b, at, caplen);
+    // only its time was unusual, and it is the clock's
+    if (damage === undefined && caplen <= this.caplenLimit) return STEP_PACKET;
     if (damage === undefined) {
       const next = RECORD_HEADER_BYTES + caplen;
       if (available < next + RECORD_HEADER_BYTES && !this.chunks.eof) {
@@ -177,8 +207,41 @@ export class PcapReader implements PacketReader {
     const offset = this.chunks.offsetOf(at);
     this.issue('bad-record-length', `pcap record header is corrupt: ${damage}`, this.nextPacket(), offset);
     this.resyncStart = offset;
-    this.resyncFrom = offset + 1;
+    this.resyncFrom = this.lookBackFrom(offset);
     return this.resync();
+  }
+
+  /** Whether the header at `at` (plausible otherwise) jumps in time from the record before it, and was not found to be the clock's. */
+  private timeJumps(b: Uint8Array, at: number): boolean {
+    const last = this.lastTimeSeconds;
+    return last >= 0 && Math.abs(this.u32(b, at) - last) > MAX_TIME_JUMP_SECONDS && this.chunks.offsetOf(at) !== this.trustedAt;
+  }
+
+  /**
+   * A plausible record header whose time jumps: where 4 bytes of the file were lost, a header is read 4 bytes late
+   * (its microseconds taken for seconds) in this record or the one before, and a record that keeps the time before
+   * the jump begins in the bytes read so far or within this record's length. Such a record found there is where
+   * reading goes on, and the jump is reported as damage; none found, the clock jumped and the record is read.
+   */
+  private lookAtJump(b: Uint8Array, at: number, caplen: number): number {
+    const offset = this.chunks.offsetOf(at);
+    const jump = this.u32(b, at) - this.lastTimeSeconds;
+    this.jumpAt = offset;
+    this.jumpDamage = `timestamp ${this.u32(b, at)} is ${Math.abs(jump)} s ${jump < 0 ? 'before' : 'after'} the packet before it, and a record that keeps that packet's time begins at offset `;
+    this.resyncUntil = offset + 2 * RECORD_HEADER_BYTES + caplen;
+    this.resyncStart = offset;
+    this.resyncFrom = this.lookBackFrom(offset);
+    return this.resync();
+  }
+
+  /**
+   * Where a resync from the corrupt header at `offset` begins: just after the header of the record read before it,
+   * whose length may be the one that was wrong (bytes lost inside it put the corrupt header a few bytes late), or
+   * just after `offset` when that record's bytes are gone from the window.
+   */
+  private lookBackFrom(offset: number): number {
+    const previous = this.record.packetNumber > 0 ? this.record.offset : -1;
+    return previous >= this.chunks.base && previous < offset ? previous + 1 : offset + 1;
   }
 
   /** Whether a record header could be right, whatever the snaplen says (which a writer may ignore). */
@@ -203,6 +266,7 @@ export class PcapReader implements PacketReader {
     const chunks = this.chunks;
     const b = chunks.buffer;
     for (let at = this.resyncFrom - chunks.base; ; at++) {
+      if (this.jumpAt >= 0 && chunks.offsetOf(at) >= this.resyncUntil) return this.clockJumped();
       if (chunks.offsetOf(at) - this.resyncStart > RESYNC_SCAN_BYTES) return this.giveUp(at);
       const lookahead = 2 * RECORD_HEADER_BYTES + this.maxCaplen;
       if (chunks.end - at < lookahead && !chunks.eof) {
@@ -212,18 +276,37 @@ export class PcapReader implements PacketReader {
         this.wanted = lookahead;
         return STEP_NEED_BYTES;
       }
-      if (chunks.end - at < RECORD_HEADER_BYTES) return this.giveUp(at);
+      if (chunks.end - at < RECORD_HEADER_BYTES) return this.jumpAt >= 0 ? this.clockJumped() : this.giveUp(at);
       if (!this.plausibleHeader(b, at)) continue;
       const seconds = this.u32(b, at);
       if (this.lastTimeSeconds >= 0 && Math.abs(seconds - this.lastTimeSeconds) > 86400) continue;
       const next = at + RECORD_HEADER_BYTES + this.u32(b, at + 8);
       const endsExactly = next === chunks.end && chunks.eof;
       if (!endsExactly && (chunks.end - next < RECORD_HEADER_BYTES || !this.plausibleHeader(b, next))) continue;
-      this.issue('resynchronised', `skipped ${chunks.offsetOf(at) - this.resyncStart} corrupt bytes; decoding goes on here`, this.nextPacket(), chunks.offsetOf(at));
+      const found = chunks.offsetOf(at);
+      if (this.jumpAt >= 0) {
+        this.issue('bad-record-length', `pcap record header is corrupt: ${this.jumpDamage}${found}`, this.nextPacket(), this.jumpAt);
+        this.jumpAt = -1;
+      }
+      const skipped = found - this.resyncStart;
+      const what = skipped >= 0
+        ? `skipped ${skipped} corrupt bytes`
+        : `a record begins ${-skipped} bytes before the corrupt header, inside the packet read before it (read with bytes of this record)`;
+      this.issue('resynchronised', `${what}; decoding goes on here`, this.nextPacket(), found);
       chunks.pos = at;
       this.resyncFrom = -1;
       return this.step();
     }
+  }
+
+  /** No record keeps the time before the jump: the capture's clock jumped, and the record that jumped is read. */
+  private clockJumped(): number {
+    const chunks = this.chunks;
+    chunks.pos = this.jumpAt - chunks.base;
+    this.trustedAt = this.jumpAt;
+    this.jumpAt = -1;
+    this.resyncFrom = -1;
+    return this.step();
   }
 
   /** Damage lies before the packet that is read next (a damaged record is not a packet). */

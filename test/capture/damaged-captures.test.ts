@@ -11,10 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBytes, decodeFiles, writeScratch } from './decode-helper.js';
 import { dealFrames } from './split-captures.js';
 import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
+import { deleteBytes } from './damage-edits.js';
 
 const recorded = (name: string) => join(import.meta.dirname, '../../fixtures/captures/recorded', name);
 const work = mkdtempSync(join(tmpdir(), 'sipscope-damaged-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const RECORD_HEADER = 16;
 
 /** File offsets of the records of a little-endian classic pcap (24-byte file header, 16-byte record headers). */
 function pcapRecordOffsets(bytes: Buffer): number[] {
@@ -115,6 +118,68 @@ describe('classic pcap: a record header whose captured length is impossible', ()
     const smallWindow = await decodeBytes(smallSnaplen, { windowBytes: 600 });
     expect(smallWindow.issues).toEqual([]);
     expect(frameCallIdKeys(smallWindow.payloads)).toEqual(frameCallIdKeys(decoded.payloads));
+  });
+});
+
+describe('classic pcap: 4 bytes lost in a record header (the records after it read 4 bytes late)', () => {
+  const capture = recorded('udp.pcap');
+  const original = readFileSync(capture);
+  const records = pcapRecordOffsets(original);
+  const third = records[2];
+  const thirdLength = original.readUInt32LE(third + 8);
+  /** tshark's frames and Call-IDs of the undamaged capture, but for frame `frame` (numbers kept). */
+  const originalBut = (frame: number) => frameCallIdKeys(tsharkSip(capture, 'sip').filter((message) => message.frame !== frame));
+
+  it('its seconds lost: reported before packet 3 at the header, reading goes on at the record after it, nothing else lost', async () => {
+    const damaged = deleteBytes(original, third, 4);
+    const path = writeScratch(damaged, 'record-3-seconds-lost.pcap');
+    // tshark (and editcap) read every record after it 4 bytes late, each plausible alone (1970 timestamps, original
+    // length 0), none of them SIP, and stop only at the end: "cut short in the middle of a packet"
+    const tshark = tsharkCapturedLengths(path);
+    expect(tshark.lengths).toHaveLength(records.length - 1);
+    expect(tshark.stderr).toMatch(/cut short/);
+    const sipFrames = spawnSync('tshark', ['-r', path, '-Y', 'sip', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).stdout;
+    expect(sipFrames.split('\n').filter(Boolean)).toEqual(['1', '2']);
+
+    const decoded = await decodeBytes(damaged);
+    const fourth = third + RECORD_HEADER - 4 + thirdLength;
+    expect(decoded.issues).toEqual([
+      expect.objectContaining({ code: 'bad-record-length', beforePacket: 3, offset: third }),
+      expect.objectContaining({ code: 'resynchronised', beforePacket: 3, offset: fourth }),
+    ]);
+    expect(decoded.issues[0].message).toMatch(new RegExp(`^pcap record header is corrupt: timestamp ${original.readUInt32LE(third + 4)} is \\d+ s before the packet before it, and a record that keeps that packet's time begins at offset ${fourth}$`));
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkWithout(capture, 3));
+    expect(decoded.stats.packets).toBe(records.length - 1);
+  });
+
+  for (const [field, at] of [['microseconds', 4], ['captured length', 8], ['original length', 12]] as const) {
+    it(`its ${field} lost: packet 3 is read as it stands (as tshark reads it), the next header's time jump reported, reading goes on 4 bytes before it`, async () => {
+      const damaged = deleteBytes(original, third + at, 4);
+      const fourth = third + RECORD_HEADER - 4 + thirdLength;
+      // a window ending inside the header after packet 3: packet 3's bytes must outlive the fill that brings the rest
+      for (const windowBytes of [undefined, 700, fourth + 4 + 8]) {
+        const decoded = await decodeBytes(damaged, { windowBytes });
+        expect(decoded.issues).toEqual([
+          expect.objectContaining({ code: 'bad-record-length', beforePacket: 4, offset: fourth + 4 }),
+          expect.objectContaining({ code: 'resynchronised', beforePacket: 4, offset: fourth }),
+        ]);
+        expect(decoded.issues[1].message).toBe('a record begins 4 bytes before the corrupt header, inside the packet read before it (read with bytes of this record); decoding goes on here');
+        // every packet kept with its own number; packet 3, read 4 bytes late, is not SIP
+        expect(frameCallIdKeys(decoded.payloads)).toEqual(originalBut(3));
+        expect(decoded.stats.packets).toBe(records.length);
+      }
+    });
+  }
+
+  it('a capture whose clock jumps 10 days (the records intact): every record read, nothing reported, as tshark reads it', async () => {
+    const jumped = Buffer.from(original);
+    for (const at of records.slice(9)) jumped.writeUInt32LE(jumped.readUInt32LE(at) + 10 * 86400, at);
+    const path = writeScratch(jumped, 'clock-jump.pcap');
+    expect(tsharkCapturedLengths(path).stderr).not.toMatch(/damaged|corrupt|cut short/);
+    const decoded = await decodeBytes(jumped);
+    expect(decoded.issues).toEqual([]);
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
+    expect(decoded.payloads.find((payload) => payload.packetNumber === 10)?.timeUs).toBe(jumped.readUInt32LE(records[9]) * 1e6 + jumped.readUInt32LE(records[9] + 4));
   });
 });
 
