@@ -160,28 +160,49 @@ function hasBlankLine(data: Uint8Array, from: number, to: number): boolean {
 }
 
 /**
- * Where reading resumes after damage at `from`: just past its line (so a resync does not find the same start line
- * again), or earlier, where a segment that begins inside that line begins with a start line (segmentStartLine).
+ * Where reading resumes after damage at `from` (mode 'resync'): just past its line (so a resync does not find the
+ * same start line again), or earlier, where a segment that begins inside that line begins (or may begin) a start
+ * line (resumeAtSegment).
  */
 function skipDamagedLine(flow: TcpFlow, data: Uint8Array, from: number, to: number, base: number): number {
   const lineEnd = skipLine(data, from, to);
-  const segmentAt = segmentStartLine(flow, data, from, lineEnd, to, base);
+  const segmentAt = resumeAtSegment(flow, data, from, lineEnd, to, base);
   return segmentAt >= 0 ? segmentAt : lineEnd;
 }
 
 /**
- * A segment start after `from` and before `before` at which a SIP start line begins, or -1. Damage (a line break or
- * a Content-Length lost) leaves the stream out of step with its messages, and a sender usually writes a message
- * from the start of a segment: tshark resynchronises there, and so does this (besides line starts, which
+ * The first segment start after `from` and before `before` at which a SIP start line begins, or may begin once more
+ * bytes come (START_LINE_MORE: the caller keeps the bytes from there); -1 when none. Damage (a line break or a
+ * Content-Length lost) leaves the stream out of step with its messages, and a sender usually writes a message from
+ * the start of a segment: tshark resynchronises there, and so does this (besides line starts, which
  * findSipStartLine tries). A segment start inside a line must begin with a well-known start line (knownStartLine),
- * as after a gap. Each segment start is looked at once: the caller moves past `before`.
+ * as after a gap. Each segment start is looked at once, unless kept: the caller moves past `before`.
  */
 function segmentStartLine(flow: TcpFlow, data: Uint8Array, from: number, before: number, to: number, base: number): number {
   for (let start = flow.segmentStartBetween(base + from, base + before); start >= 0; start = flow.segmentStartBetween(start, base + before)) {
     const at = start - base;
-    if (sipStartLineAt(data, at, to) === START_LINE_YES && (data[at - 1] === 0x0a || knownStartLine(data, at))) return at;
+    const kind = sipStartLineAt(data, at, to);
+    if (kind === START_LINE_MORE || (kind === START_LINE_YES && (data[at - 1] === 0x0a || knownStartLine(data, at)))) return at;
   }
   return -1;
+}
+
+/**
+ * After damage (mode 'resync'), where a segment starting after `from` and before `before` begins a start line
+ * (segmentStartLine): reading goes on there as SIP, or, when that line has not ended yet, the bytes are kept from
+ * there (a line start, or inside a line: then only a well-known start line is taken, knownStartLine). -1: none.
+ */
+function resumeAtSegment(flow: TcpFlow, data: Uint8Array, from: number, before: number, to: number, base: number): number {
+  if (flow.mode !== 'resync' || flow.wsResync) return -1;
+  const at = segmentStartLine(flow, data, from, before, to, base);
+  if (at < 0) return -1;
+  if (sipStartLineAt(data, at, to) === START_LINE_YES) {
+    flow.mode = 'sip';
+    flow.unsureLineStart = false;
+  } else {
+    flow.unsureLineStart = data[at - 1] !== 0x0a;
+  }
+  return at;
 }
 
 /** Index just past the line at `from` (or `to`), so a resync does not find the same start line again. */
@@ -225,7 +246,10 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
     if (flow.unsureLineStart) {
       if (kind === START_LINE_MORE) return from;
       scanFrom = skipLine(data, from, to);
-      if (scanFrom === to && data[to - 1] !== 0x0a) return looked(context, flow, from, to, to);
+      if (scanFrom === to && data[to - 1] !== 0x0a) {
+        const segmentAt = resumeAtSegment(flow, data, from, to, to, base);
+        return segmentAt >= 0 ? segmentAt : looked(context, flow, from, to, to);
+      }
       flow.unsureLineStart = false;
     }
   }
@@ -240,13 +264,9 @@ function readUnsynced(context: StreamContext, flow: TcpFlow, data: Uint8Array, f
     if (flow.wsResync) return Math.max(from, to - 14); // keep what may be the start of a frame header
   }
   const found = findSipStartLine(data, scanFrom, to);
-  // after damage, a segment that begins with a start line before the next line that does (segmentStartLine)
-  const segmentAt = flow.mode === 'resync' && !flow.wsResync ? segmentStartLine(flow, data, from, 'found' in found ? found.found : found.keep, to, base) : -1;
-  if (segmentAt >= 0) {
-    flow.mode = 'sip';
-    flow.unsureLineStart = false;
-    return segmentAt;
-  }
+  // after damage, a segment that begins with a start line before the next line that does
+  const segmentAt = resumeAtSegment(flow, data, from, 'found' in found ? found.found : found.keep, to, base);
+  if (segmentAt >= 0) return segmentAt;
   if ('found' in found) {
     flow.mode = 'sip';
     return found.found;

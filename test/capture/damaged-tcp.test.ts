@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBytes, writeScratch } from './decode-helper.js';
 import { pcapngFrameData, replaceInFrame } from './damage-edits.js';
 import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
+import { pcap, sipMessage, tcpConversation } from './hostile-captures.mjs';
 
 const capture = readFileSync(join(import.meta.dirname, '../../fixtures/captures/recorded/tcp.pcapng'));
 
@@ -63,4 +64,22 @@ describe('TCP: damage inside a SIP stream', () => {
     expect(decoded.payloads.filter((p) => p.packetNumber === 69)).toHaveLength(2);
     expect(decoded.issues).toEqual([expect.objectContaining({ code: 'tcp-bad-content-length', packetNumber: 61, offset: blockOffset(61) })]);
   });
+
+  for (const [leftOver, what] of [['ringing', 'that may still become a start line'], ['a=ptime:20', 'that cannot']] as const) {
+    it(`the segment to resume at has only the start of its start line ("SIP/2.0 10" | "0 Trying ..."), after left-over bytes ${what}: kept until the line ends, then read`, async () => {
+      // a generated connection (hostile-captures.mjs): an INVITE whose blank line is lost runs on into a 180 Ringing
+      // (same Call-ID) whose body ends the segment; the next message's start line comes in two segments
+      const ringing = Buffer.from(`SIP/2.0 180 Ringing\r\nCall-ID: cut-line\r\nCSeq: 1 INVITE\r\nContent-Length: ${leftOver.length}\r\n\r\n${leftOver}`);
+      const trying = 'SIP/2.0 100 Trying\r\nCall-ID: after-cut\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n';
+      const segments = (invite: Buffer) => [Buffer.concat([invite, ringing]), Buffer.from(trying.slice(0, 10)), Buffer.from(trying.slice(10)), sipMessage('BYE', 'last')];
+      const invite = sipMessage('INVITE', 'cut-line');
+      const damagedInvite = Buffer.from(invite.toString('latin1').replace(/\r\n\r\n$/, '\r\nX\n'), 'latin1');
+      // what must be read: tshark's reading of the same connection undamaged (INVITE and 180 share frame and Call-ID)
+      const undamaged = tsharkSip(writeScratch(pcap(tcpConversation(segments(invite))), 'tcp-split-start-line.pcap'), 'sip');
+      expect(undamaged.map((message) => message.callId)).toEqual(['cut-line', 'cut-line', 'after-cut', 'last']);
+      const decoded = await decodeBytes(pcap(tcpConversation(segments(damagedInvite))));
+      expect(distinct(frameCallIdKeys(decoded.payloads))).toEqual(distinct(frameCallIdKeys(undamaged)));
+      expect(decoded.issues.map((issue) => issue.code)).toEqual(['tcp-not-sip']);
+    });
+  }
 });
