@@ -26,6 +26,11 @@ export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANO = 0xa1b23c4d;
 const FILE_HEADER_BYTES = 24;
 const RECORD_HEADER_BYTES = 16;
+/**
+ * secondLook's answer "read the record as it stands"; any other answer is the step's own (a resync that found the
+ * next record has read it already: the record refused must not be read after it).
+ */
+const READ_AS_IS = 2;
 /** Wireshark's largest standard packet (WTAP_MAX_PACKET_SIZE_STANDARD); bigger lengths mean corruption. */
 const MAX_PLAUSIBLE_CAPLEN = 262144;
 /** How far we scan for the next good record after a corrupt one before giving up on the file. */
@@ -96,6 +101,8 @@ export class PcapReader implements PacketReader {
    */
   private jumpAt = -1;
   private resyncUntil = -1;
+  /** Offset where the record that jumped ends: a record found there is not where reading goes on. */
+  private jumpNext = -1;
   /** What is wrong with the record that jumped, reported only if it is damage after all. */
   private jumpDamage = '';
   /** Offset of a record whose time jump was found to be the clock's: read without a second look. */
@@ -140,7 +147,7 @@ export class PcapReader implements PacketReader {
       (lastSeconds >= 0 && Math.abs(seconds - lastSeconds) > MAX_TIME_JUMP_SECONDS)
     ) {
       const verdict = this.secondLook(b, at, caplen, available);
-      if (verdict !== STEP_PACKET) return verdict;
+      if (verdict !== READ_AS_IS) return verdict;
     }
     if (available < RECORD_HEADER_BYTES + caplen) return this.needOrEnd(RECORD_HEADER_BYTES + caplen, available);
     const record = this.record;
@@ -184,13 +191,13 @@ export class PcapReader implements PacketReader {
    * plausible record header (or by the end of the file) comes from a writer that ignores its own snaplen (dpkt
    * writes 1500 whatever it writes; libpcap's sf-pcap.c salvages such records, and Wireshark reads them): it is read,
    * and the snaplen is not looked at again. Anything else is damage, reported at this record, and reading
-   * resynchronises from the byte after it. STEP_PACKET: read the record as it is.
+   * resynchronises (lookBackFrom). READ_AS_IS: read the record as it is; else what the step returns.
    */
   private secondLook(b: Uint8Array, at: number, caplen: number, available: number): number {
     let damage = this.corruption(b, at);
     if (damage === undefined && this.timeJumps(b, at)) return this.lookAtJump(b, at, caplen);
     // only its time was unusual, and it is the clock's
-    if (damage === undefined && caplen <= this.caplenLimit) return STEP_PACKET;
+    if (damage === undefined && caplen <= this.caplenLimit) return READ_AS_IS;
     if (damage === undefined) {
       const next = RECORD_HEADER_BYTES + caplen;
       if (available < next + RECORD_HEADER_BYTES && !this.chunks.eof) {
@@ -200,7 +207,7 @@ export class PcapReader implements PacketReader {
       // at the end of the file there is nothing to compare with: the record is read, a cut is reported after it
       if (available < next + RECORD_HEADER_BYTES || this.plausibleHeader(b, at + next)) {
         this.caplenLimit = this.maxCaplen;
-        return STEP_PACKET;
+        return READ_AS_IS;
       }
       damage = `captured length ${caplen} is larger than the file's snapshot length ${this.header.snaplen}, and no record header follows the record`;
     }
@@ -220,15 +227,18 @@ export class PcapReader implements PacketReader {
   /**
    * A plausible record header whose time jumps: where 4 bytes of the file were lost, a header is read 4 bytes late
    * (its microseconds taken for seconds) in this record or the one before, and a record that keeps the time before
-   * the jump begins in the bytes read so far or within this record's length. Such a record found there is where
-   * reading goes on, and the jump is reported as damage; none found, the clock jumped and the record is read.
+   * the jump begins in the bytes read so far or within this record's length, elsewhere than where this record
+   * ends. Such a record found there is where reading goes on, and the jump is reported as damage; none found, the
+   * clock jumped and the record is read.
    */
   private lookAtJump(b: Uint8Array, at: number, caplen: number): number {
     const offset = this.chunks.offsetOf(at);
     const jump = this.u32(b, at) - this.lastTimeSeconds;
     this.jumpAt = offset;
     this.jumpDamage = `timestamp ${this.u32(b, at)} is ${Math.abs(jump)} s ${jump < 0 ? 'before' : 'after'} the packet before it, and a record that keeps that packet's time begins at offset `;
-    this.resyncUntil = offset + 2 * RECORD_HEADER_BYTES + caplen;
+    // the record right after it (at its end) confirms its length, not damage: a clock that jumps back and forth
+    this.jumpNext = offset + RECORD_HEADER_BYTES + caplen;
+    this.resyncUntil = this.jumpNext + RECORD_HEADER_BYTES;
     this.resyncStart = offset;
     this.resyncFrom = this.lookBackFrom(offset);
     return this.resync();
@@ -278,6 +288,7 @@ export class PcapReader implements PacketReader {
       }
       if (chunks.end - at < RECORD_HEADER_BYTES) return this.jumpAt >= 0 ? this.clockJumped() : this.giveUp(at);
       if (!this.plausibleHeader(b, at)) continue;
+      if (this.jumpAt >= 0 && chunks.offsetOf(at) === this.jumpNext) continue;
       const seconds = this.u32(b, at);
       if (this.lastTimeSeconds >= 0 && Math.abs(seconds - this.lastTimeSeconds) > 86400) continue;
       const next = at + RECORD_HEADER_BYTES + this.u32(b, at + 8);

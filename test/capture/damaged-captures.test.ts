@@ -121,6 +121,27 @@ describe('classic pcap: a record header whose captured length is impossible', ()
   });
 });
 
+describe('classic pcap: a corrupt record header with more than 256 KiB after it', () => {
+  it('the record found by the resync is read once, and the corrupt one is not read after it: nothing else lost', async () => {
+    // 30 copies of udp.pcap one after the other (mergecap -a): ~400 KB, so that the resync has its whole look-ahead
+    // (two record headers and the largest record) in the window at once
+    const copies = join(work, 'udp-30-copies.pcap');
+    execFileSync('mergecap', ['-a', '-F', 'pcap', '-w', copies, ...Array<string>(30).fill(recorded('udp.pcap'))]);
+    const original = readFileSync(copies);
+    const records = pcapRecordOffsets(original);
+    expect(original.length - records[1]).toBeGreaterThan(262144 + 32);
+    const damaged = Buffer.from(original);
+    damaged.writeUInt32LE(65536, records[1] + 8);
+    const decoded = await decodeBytes(damaged);
+    expect(decoded.issues).toEqual([
+      expect.objectContaining({ code: 'bad-record-length', beforePacket: 2, offset: records[1] }),
+      expect.objectContaining({ code: 'resynchronised', beforePacket: 2, offset: records[2] }),
+    ]);
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkWithout(copies, 2));
+    expect(decoded.stats.packets).toBe(records.length - 1);
+  });
+});
+
 describe('classic pcap: 4 bytes lost in a record header (the records after it read 4 bytes late)', () => {
   const capture = recorded('udp.pcap');
   const original = readFileSync(capture);
@@ -180,6 +201,19 @@ describe('classic pcap: 4 bytes lost in a record header (the records after it re
     expect(decoded.issues).toEqual([]);
     expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
     expect(decoded.payloads.find((payload) => payload.packetNumber === 10)?.timeUs).toBe(jumped.readUInt32LE(records[9]) * 1e6 + jumped.readUInt32LE(records[9] + 4));
+  });
+
+  it('a clock that jumps 3 days back and forth at every record (a record chained right after each jump): nothing reported, nothing lost', async () => {
+    const alternating = Buffer.from(original);
+    records.forEach((at, index) => {
+      if (index % 2 === 1) alternating.writeUInt32LE(alternating.readUInt32LE(at) + 3 * 86400, at);
+    });
+    const path = writeScratch(alternating, 'clock-alternating.pcap');
+    expect(tsharkCapturedLengths(path).stderr).not.toMatch(/damaged|corrupt|cut short/);
+    const decoded = await decodeBytes(alternating);
+    expect(decoded.issues).toEqual([]);
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
+    expect(decoded.stats.packets).toBe(records.length);
   });
 });
 
