@@ -8,6 +8,7 @@
  *   - fragments v4, cap lifted: the same with maxFragmentsPerDatagram out of the way, so that the ordered piece
  *     structure alone is timed (every fragment lands in one datagram);
  *   - tcp out-of-order: segments of one flow held ahead of a hole, arriving in descending order;
+ *   - tcp resync, 1-byte segments: a damaged flow resynchronising over one-byte segments of start lines that never end;
  *   - sctp fragments: DATA fragments of one user message that never ends, in descending TSN order;
  *   - tshark -r FILE on the v4 fragment flood, as the peer (its own reassembly, same file).
  * Printed: wall ms (best of --runs), microseconds per unit, and the growth from the previous size (2.0x = linear
@@ -21,7 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fragmentFlood, sctpFragments, tcpOutOfOrder } from '../test/capture/hostile-captures.mjs';
+import { fragmentFlood, sctpFragments, tcpOutOfOrder, tcpResyncTinySegments } from '../test/capture/hostile-captures.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
@@ -44,6 +45,7 @@ const cases = [
   { name: 'fragments v6', make: (n) => fragmentFlood(n, 6) },
   { name: 'fragments v4, cap lifted', make: (n) => fragmentFlood(n, 4), decodeOptions: { fragments: { maxFragmentsPerDatagram: Number.MAX_SAFE_INTEGER } } },
   { name: 'tcp out-of-order', make: tcpOutOfOrder },
+  { name: 'tcp resync, 1-byte segments', make: tcpResyncTinySegments },
   { name: 'sctp fragments', make: sctpFragments },
 ];
 

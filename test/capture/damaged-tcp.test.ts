@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, writeScratch } from './decode-helper.js';
 import { pcapngFrameData, replaceInFrame } from './damage-edits.js';
-import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
-import { pcap, sipMessage, tcpConversation } from './hostile-captures.mjs';
+import { callIdOf, frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
+import { pcap, sipMessage, tcpConversation, tcpResyncTinySegments } from './hostile-captures.mjs';
 
 const capture = readFileSync(join(import.meta.dirname, '../../fixtures/captures/recorded/tcp.pcapng'));
 
@@ -82,4 +82,13 @@ describe('TCP: damage inside a SIP stream', () => {
       expect(decoded.issues.map((issue) => issue.code)).toEqual(['tcp-not-sip']);
     });
   }
+
+  it('after damage, 3,000 one-byte segments of start lines that never end, then a BYE in its own segment: the BYE is read', async () => {
+    // the capture of bench/hostile-captures.mjs "tcp resync, 1-byte segments" (where the time per segment is measured);
+    // tshark's reading of it depends on its length (it takes the damaged INVITE's bytes to run on), so the expectation
+    // is the RFC's: the INVITE without a usable Content-Length cannot be framed (RFC 3261 §18.3), the BYE can. Frames:
+    // the handshake (3), then each segment and its ACK; the BYE is segment 3,002, frame 3 + 2 * 3001 + 1.
+    const decoded = await decodeBytes(tcpResyncTinySegments(3000));
+    expect(decoded.payloads.map((payload) => [payload.packetNumber, callIdOf(payload.bytes)])).toEqual([[3 + 2 * 3001 + 1, 'after-damage']]);
+  });
 });

@@ -153,6 +153,22 @@ export function tcpOutOfOrder(count) {
   return pcap(frames);
 }
 
+/**
+ * A TCP flow damaged at its start (an INVITE whose Content-Length is not a number), then `count` one-byte segments
+ * of start lines that never end ("INVITE sip:uuu..." with a 2,000-byte URI, repeated): every segment start is a
+ * place the resync must look at, each line one it must keep while it may still become a start line. A BYE in its own
+ * segment ends the flow; it must be read.
+ */
+export function tcpResyncTinySegments(count) {
+  const damaged = Buffer.from(sipMessage('INVITE', 'damaged').toString('latin1').replace('Content-Length: 0', 'Content-Length: x'), 'latin1');
+  const line = `INVITE sip:${'u'.repeat(2000)} SIP/2.0x\r\n`;
+  const text = line.repeat(Math.ceil(count / line.length)).slice(0, count);
+  const segments = [damaged];
+  for (let i = 0; i < count; i++) segments.push(Buffer.from(text[i], 'latin1'));
+  segments.push(sipMessage('BYE', 'after-damage'));
+  return pcap(tcpConversation(segments));
+}
+
 /** `count` SCTP DATA fragments of one user message that never ends: BEGIN first, then middles in reverse TSN order. */
 export function sctpFragments(count) {
   const frames = [];
