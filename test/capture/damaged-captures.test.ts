@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBytes, decodeFiles, writeScratch } from './decode-helper.js';
 import { dealFrames } from './split-captures.js';
 import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
-import { deleteBytes } from './damage-edits.js';
+import { deleteBytes } from './damage-edits.mjs';
 
 const recorded = (name: string) => join(import.meta.dirname, '../../fixtures/captures/recorded', name);
 const work = mkdtempSync(join(tmpdir(), 'sipscope-damaged-'));

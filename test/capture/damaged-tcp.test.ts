@@ -1,6 +1,6 @@
 /**
  * A SIP-over-TCP stream damaged inside (a byte of a line break or of a Content-Length wrong, as when a bit flips; made
- * by damage-edits.ts from fixtures/captures/recorded/tcp.pcapng): the damage is reported with its flow, packet and
+ * by damage-edits.mjs from fixtures/captures/recorded/tcp.pcapng): the damage is reported with its flow, packet and
  * stream byte, and reading picks up again at the next message, where tshark does: what must be read is tshark's
  * reading of the same damaged file (frame and Call-ID of each SIP message), never sipscope's own output.
  */
@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, writeScratch } from './decode-helper.js';
-import { pcapngFrameData, replaceInFrame } from './damage-edits.js';
+import { pcapngFrameData, replaceInFrame } from './damage-edits.mjs';
 import { callIdOf, frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
 import { pcap, sipMessage, tcpConversation, tcpResyncTinySegments } from './hostile-captures.mjs';
 

@@ -1,13 +1,13 @@
 /**
  * A UDP datagram that holds a SIP start line and nothing after it (no CRLF, no header fields), made from
- * fixtures/captures/recorded/udp.pcap by damage-edits.ts: tshark shows it as a SIP request, and so does decode, with
+ * fixtures/captures/recorded/udp.pcap by damage-edits.mjs: tshark shows it as a SIP request, and so does decode, with
  * the damage reported at its packet. What must be read is tshark's reading of the same file.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, writeScratch } from './decode-helper.js';
-import { cutUdpPayload, pcapRecordOffsets } from './damage-edits.js';
+import { cutUdpPayload, pcapRecordOffsets } from './damage-edits.mjs';
 import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
 
 const capture = readFileSync(join(import.meta.dirname, '../../fixtures/captures/recorded/udp.pcap'));

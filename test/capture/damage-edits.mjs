@@ -3,10 +3,12 @@
  * (test/capture/damaged-*.test.ts). Each function takes the bytes of a capture from fixtures/captures/ and returns a
  * damaged copy; the tests write it to a scratch file and take what must be read of it from tshark, never from
  * sipscope. No packet is added or removed unless the function says so, and frame numbers stay those of the original.
+ * fixtures/captures/damaged/make-damaged.mjs writes the captures the tests damage this way, with tshark's reading.
  */
 
 /** File offset of the first byte of frame `frame`'s captured data in a little-endian pcapng (EPBs only), and its length. */
-export function pcapngFrameData(bytes: Buffer, frame: number): { at: number; length: number } {
+/** @param {Buffer} bytes @param {number} frame @returns {{ at: number, length: number }} */
+export function pcapngFrameData(bytes, frame) {
   let seen = 0;
   for (let at = 0; at + 12 <= bytes.length; at += bytes.readUInt32LE(at + 4)) {
     if (bytes.readUInt32LE(at) !== 6) continue;
@@ -19,7 +21,8 @@ export function pcapngFrameData(bytes: Buffer, frame: number): { at: number; len
  * A copy of a pcapng with the first `original` in frame `frame`'s data replaced by `replacement` (same length: the
  * frame keeps its size, its TCP sequence numbers stay right; only the bytes are wrong, as when a bit flips).
  */
-export function replaceInFrame(bytes: Buffer, frame: number, original: string, replacement: string): Buffer {
+/** @param {Buffer} bytes @param {number} frame @param {string} original @param {string} replacement @returns {Buffer} */
+export function replaceInFrame(bytes, frame, original, replacement) {
   if (original.length !== replacement.length) throw new Error('a replacement keeps the length of the bytes it replaces');
   const { at, length } = pcapngFrameData(bytes, frame);
   const where = bytes.subarray(at, at + length).indexOf(Buffer.from(original, 'latin1'));
@@ -30,14 +33,16 @@ export function replaceInFrame(bytes: Buffer, frame: number, original: string, r
 }
 
 /** File offsets of the records of a little-endian classic pcap (24-byte file header, 16-byte record headers). */
-export function pcapRecordOffsets(bytes: Buffer): number[] {
-  const offsets: number[] = [];
+/** @param {Buffer} bytes @returns {number[]} */
+export function pcapRecordOffsets(bytes) {
+  const offsets = [];
   for (let at = 24; at + 16 <= bytes.length; at += 16 + bytes.readUInt32LE(at + 8)) offsets.push(at);
   return offsets;
 }
 
 /** A copy of a classic pcap without `count` bytes at `offset` (bytes lost in the middle of the file). */
-export function deleteBytes(bytes: Buffer, offset: number, count: number): Buffer {
+/** @param {Buffer} bytes @param {number} offset @param {number} count @returns {Buffer} */
+export function deleteBytes(bytes, offset, count) {
   return Buffer.concat([bytes.subarray(0, offset), bytes.subarray(offset + count)]);
 }
 
@@ -46,7 +51,8 @@ export function deleteBytes(bytes: Buffer, offset: number, count: number): Buffe
  * cut to `keep` bytes: the record's lengths, the IPv4 total length and header checksum and the UDP length follow
  * (the UDP checksum is set to 0, "none", RFC 768), as if the sender had sent only those bytes.
  */
-export function cutUdpPayload(bytes: Buffer, record: number, keep: (payload: Buffer) => number): Buffer {
+/** @param {Buffer} bytes @param {number} record @param {(payload: Buffer) => number} keep @returns {Buffer} */
+export function cutUdpPayload(bytes, record, keep) {
   const at = pcapRecordOffsets(bytes)[record - 1];
   const frame = bytes.subarray(at + 16, at + 16 + bytes.readUInt32LE(at + 8));
   const ip = 14;
