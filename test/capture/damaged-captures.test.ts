@@ -142,8 +142,8 @@ describe('classic pcap: a corrupt record header with more than 256 KiB after it'
   });
 });
 
-describe('classic pcap: 4 bytes lost in a record header (the records after it read 4 bytes late)', () => {
-  const capture = recorded('udp.pcap');
+for (const name of ['udp.pcap', 'udp-nanosecond.pcap']) describe(`classic pcap (${name}): 4 bytes lost in a record header (the records after it read 4 bytes late)`, () => {
+  const capture = recorded(name);
   const original = readFileSync(capture);
   const records = pcapRecordOffsets(original);
   const third = records[2];
@@ -200,7 +200,9 @@ describe('classic pcap: 4 bytes lost in a record header (the records after it re
     const decoded = await decodeBytes(jumped);
     expect(decoded.issues).toEqual([]);
     expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
-    expect(decoded.payloads.find((payload) => payload.packetNumber === 10)?.timeUs).toBe(jumped.readUInt32LE(records[9]) * 1e6 + jumped.readUInt32LE(records[9] + 4));
+    // the time of packet 10 is its record's (draft-ietf-opsawg-pcap §5: seconds, then micro- or nanoseconds by the magic)
+    const fractionPerMicrosecond = original.readUInt32LE(0) === 0xa1b23c4d ? 1000 : 1;
+    expect(decoded.payloads.find((payload) => payload.packetNumber === 10)?.timeUs).toBe(jumped.readUInt32LE(records[9]) * 1e6 + Math.floor(jumped.readUInt32LE(records[9] + 4) / fractionPerMicrosecond));
   });
 
   it('a clock that jumps 3 days back and forth at every record (a record chained right after each jump): nothing reported, nothing lost', async () => {
