@@ -101,18 +101,13 @@ export class ServerCore {
     if (OFFER_METHODS.has(request.method) && request.body.length > 0 && !isSdp(getHeader(request, 'content-type'))) {
       return void respond(415, 'Unsupported Media Type', [['Accept', ACCEPT]]);
     }
-    // RFC 4028 §9: a session refresh request (INVITE, UPDATE) of a caller that does session timers asking for an
-    // interval below our minimum is refused with 422 and our Min-SE (§6); the caller asks again with at least that
-    if ((request.method === 'INVITE' || request.method === 'UPDATE') && intervalTooSmall(request, this.minSessionExpires)) {
-      return void respond(422, 'Session Interval Too Small', [['Min-SE', String(this.minSessionExpires)]]);
-    }
     if (inboundToTag !== undefined && request.method !== 'CANCEL') {
       this.inDialog(request, origin, inboundToTag, respond);
       return;
     }
     switch (request.method) {
       case 'REGISTER': return this.register(request, origin, respond);
-      case 'INVITE': return this.invite(request, origin, branch, respond);
+      case 'INVITE': return this.refusedInterval(request, respond) ? undefined : this.invite(request, origin, branch, respond);
       case 'CANCEL': return this.cancel(branch, respond);
       // §11.2: what we allow, accept and support
       case 'OPTIONS': return void respond(200, 'OK', [['Allow', ALLOW], ['Accept', ACCEPT], ['Supported', SUPPORTED.join(', ')]]);
@@ -242,6 +237,7 @@ export class ServerCore {
           respond(500, 'Server Internal Error (INVITE pending)', [['Retry-After', String(randomInt(0, 11))]]);
           return;
         }
+        if (this.refusedInterval(request, respond)) return;
         // a refresh is authenticated like the initial INVITE: a revoked credential gets 403 here
         if (!this.authenticate(request, origin, respond, dialog)) {
           this.counts.refused++;
@@ -276,6 +272,17 @@ export class ServerCore {
   /** ACK: for a 2xx it ends the retransmissions (§13.3.1.4); for an error response it ends the transaction. */
   private acknowledge(request: SipRequest): void {
     this.transactions.acknowledged(`${getHeader(request, 'call-id')} ${cseqNumber(request)}`);
+  }
+
+  /**
+   * RFC 4028 §9: a session refresh request (an INVITE, or a re-INVITE or UPDATE of a dialog of ours) of a caller that
+   * does session timers asking for an interval below our minimum is refused with 422 and our Min-SE (§6), before its
+   * digest challenge; the caller asks again with at least that. Whether it did.
+   */
+  private refusedInterval(request: SipRequest, respond: Responder): boolean {
+    if (!intervalTooSmall(request, this.minSessionExpires)) return false;
+    respond(422, 'Session Interval Too Small', [['Min-SE', String(this.minSessionExpires)]]);
+    return true;
   }
 
   /**

@@ -117,6 +117,15 @@ describe('serve: 422 Session Interval Too Small (RFC 4028 §9, §6)', () => {
     expect(p.core.dialogs.size).toBe(1);
     p.core.close();
   });
+
+  test('a small interval in a request of no dialog of ours is answered as such a request first: 481 (RFC 3261 §12.2.2), not 422', () => {
+    const p = peer({ minSessionExpires: 90 });
+    p.core.handle(request('UPDATE', 2, [...TIMER, 'Session-Expires: 30'], 'no-such-dialog'), p.origin);
+    p.core.handle(request('INVITE', 3, [...TIMER, 'Session-Expires: 30'], 'no-such-dialog'), p.origin);
+    p.core.handle(request('UPDATE', 4, [...TIMER, 'Session-Expires: 30']), p.origin);
+    expect(p.responses.map((response) => response.status)).toEqual([481, 481, 481]);
+    p.core.close();
+  });
 });
 
 describe('serve: a granted session that is not refreshed ends with our BYE (RFC 4028 §10)', () => {
