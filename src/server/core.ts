@@ -10,8 +10,9 @@
  * asking for an interval below our minimum gets 422 with Min-SE (§9, §6); a caller that stops refreshing gets a
  * BYE before its session expires (§10); both in session-timer.ts.
  */
-import { randomFillSync, randomInt } from 'node:crypto';
-import { buildResponseTo, cseqOf, getHeader, HeaderSyntaxError, optionTagsOf, topViaOf, type SipRequest, type SipResponse } from '../sip/index.js';
+import { randomInt } from 'node:crypto';
+import { buildResponseTo, cseqOf, getHeader, topViaOf, type SipRequest, type SipResponse } from '../sip/index.js';
+import { ACCEPT, ALLOW, cseqNumber, isSdp, OFFER_METHODS, randomTag, safeTag, SUPPORTED, unsupportedOf } from './request-reading.js';
 import type { DigestAuthenticator } from './auth.js';
 import { contactUriOf, dialogPeerOf, DialogStore, type ServerDialog } from './dialogs.js';
 import type { Registrar } from './registrar.js';
@@ -37,12 +38,6 @@ export interface CoreOptions {
   /** The shortest session interval we grant, seconds (RFC 4028 §9, our Min-SE; default 90, §4's recommended floor). */
   minSessionExpires?: number;
 }
-
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER';
-/** Option tags we act on (§19.2): session timers (RFC 4028). Not 100rel: our provisional responses are never reliable. */
-const SUPPORTED = ['timer'];
-const ACCEPT = 'application/sdp';
-const OFFER_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK']);
 
 interface Pending {
   dialog: ServerDialog;
@@ -368,45 +363,6 @@ function byeKey(callId: string, cseq: number): string {
 }
 
 type Responder = (status: number, reason: string, headers?: [string, string][], body?: string, toTag?: string) => Buffer;
-
-/** Random bytes drawn 4 KiB at a time: one system call per several hundred tags (a REGISTER flood needs thousands). */
-const tagPool = Buffer.alloc(4096);
-let tagPoolOffset = tagPool.length;
-
-function randomTag(): string {
-  if (tagPoolOffset + 6 > tagPool.length) {
-    randomFillSync(tagPool);
-    tagPoolOffset = 0;
-  }
-  tagPoolOffset += 6;
-  return tagPool.toString('hex', tagPoolOffset - 6, tagPoolOffset);
-}
-
-/** The option tags of the Require header fields that are not ours (§8.2.2.3), as the request spelled them. */
-function unsupportedOf(request: SipRequest): string[] {
-  return optionTagsOf(request, 'require').filter((tag) => !SUPPORTED.includes(tag.toLowerCase()));
-}
-
-/** Content-Type application/sdp (§20.15: type and subtype compare case-insensitively; parameters aside). */
-function isSdp(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^\s*application\s*\/\s*sdp\s*(;|$)/i.test(contentType);
-}
-
-function safeTag(request: SipRequest): string | undefined {
-  try {
-    const from = getHeader(request, 'from') ?? '';
-    return /;\s*tag=([^;>\s]+)/i.exec(from)?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The CSeq number, read by the one CSeq parser (RFC 3261 §20.16); throws HeaderSyntaxError when missing or malformed. */
-function cseqNumber(request: SipRequest): number {
-  const cseq = cseqOf(request);
-  if (cseq === undefined) throw new HeaderSyntaxError('missing-header', `${request.method} has no CSeq (RFC 3261 §8.1.1)`, 0);
-  return cseq.seq;
-}
 
 function contactOf(origin: Origin): string {
   const host = origin.local.address.includes(':') ? `[${origin.local.address}]` : origin.local.address;
