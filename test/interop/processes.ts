@@ -185,3 +185,15 @@ export function spawnDaemon(program: string, args: string[], options: { maxOutpu
     },
   };
 }
+
+/**
+ * Starts `sipscope serve ARGS` (the CLI, as a user runs it; give it `--control`) and waits, at most 10 s, until it
+ * names its control address: by then every listener is bound. The control token reaches it through the
+ * environment it inherits, never argv.
+ */
+export async function startServe(args: string[], maxOutputChars: number): Promise<Daemon> {
+  const serve = spawnDaemon(process.execPath, [sipscopeBin, 'serve', ...args], { maxOutputChars, stopGraceMs: 3000 });
+  const deadline = Date.now() + 10_000;
+  while (!serve.output().includes('control http://') && !serve.exited() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return serve;
+}

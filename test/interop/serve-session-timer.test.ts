@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { describeRun, repoRoot, runCommand, sipscopeBin, spawnDaemon, type Daemon } from './processes.js';
+import { describeRun, repoRoot, runCommand, startServe, type Daemon } from './processes.js';
 import { randomPassword } from './subscribers.js';
 
 const servePort = 27610;
@@ -27,10 +27,8 @@ beforeAll(async () => {
   writeFileSync(path.join(work, 'users.txt'), `carol ${password}\n`);
   writeFileSync(path.join(work, 'carol.csv'), `SEQUENTIAL\ncarol;[authentication username=carol password=${password}];\n`);
   process.env.SIPSCOPE_SERVE_TIMER_TOKEN = token;
-  serve = spawnDaemon(process.execPath, [sipscopeBin, 'serve', '--listen', `127.0.0.1:${servePort}`, '--users', path.join(work, 'users.txt'), '--min-se', '3',
-    '--ring-ms', '0', '--record', recording, '--control', `127.0.0.1:${controlPort}`, '--control-token-env', 'SIPSCOPE_SERVE_TIMER_TOKEN'], { maxOutputChars: 200_000, stopGraceMs: 3000 });
-  const deadline = Date.now() + 10_000;
-  while (!serve.output().includes('control http://') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  serve = await startServe(['--listen', `127.0.0.1:${servePort}`, '--users', path.join(work, 'users.txt'), '--min-se', '3',
+    '--ring-ms', '0', '--record', recording, '--control', `127.0.0.1:${controlPort}`, '--control-token-env', 'SIPSCOPE_SERVE_TIMER_TOKEN'], 200_000);
   expect(serve.output()).toContain(`listening udp 127.0.0.1:${servePort}`);
 }, 20_000);
 

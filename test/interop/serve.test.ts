@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeRun, repoRoot, runCommand, runSipsak, sipscopeBin, spawnDaemon, type Daemon } from './processes.js';
+import { describeRun, repoRoot, runCommand, runSipsak, sipscopeBin, startServe, type Daemon } from './processes.js';
 import { randomPassword } from './subscribers.js';
 
 const servePort = 26130;
@@ -34,10 +34,8 @@ beforeAll(async () => {
   writeFileSync(path.join(work, 'caller.xml'), caller.replace('<recv response="407" auth="true"/>', '<recv response="401" auth="true"/>'));
   // the token reaches serve through the environment it inherits, never argv
   process.env.SIPSCOPE_SERVE_TOKEN = token;
-  serve = spawnDaemon(process.execPath, [sipscopeBin, 'serve', '--listen', `127.0.0.1:${servePort}`, '--users', path.join(work, 'users.txt'),
-    '--record', recording, '--control', `127.0.0.1:${controlPort}`, '--control-token-env', 'SIPSCOPE_SERVE_TOKEN'], { maxOutputChars: 1_000_000, stopGraceMs: 3000 });
-  const deadline = Date.now() + 10_000;
-  while (!serve.output().includes('control http://') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  serve = await startServe(['--listen', `127.0.0.1:${servePort}`, '--users', path.join(work, 'users.txt'),
+    '--record', recording, '--control', `127.0.0.1:${controlPort}`, '--control-token-env', 'SIPSCOPE_SERVE_TOKEN'], 1_000_000);
   expect(serve.output()).toContain(`listening udp 127.0.0.1:${servePort}`);
 }, 20_000);
 
