@@ -28,7 +28,9 @@ const base = (port: number, extra: Partial<RegisterOptions> = {}): RegisterOptio
 describe('REGISTER over UDP with digest', () => {
   test('right password: 401 then 200; realm/algorithm/qop from the challenge; same Call-ID, CSeq+1, new branch; bindings', async () => {
     peer = await startUdpPeer(45100, registrar());
-    const result = await runRegister(base(45100));
+    // T1 of 2 s: this test counts the requests (none retransmitted) and the peer shares this process, so a stall of
+    // its event loop over T1 (50 ms, under CI load) would make the client retransmit before the peer read the request
+    const result = await runRegister(base(45100, { timers: { t1: 2000, t2: 4000 } }));
     expect(result).toMatchObject({ ok: true, status: 200, realm: REALM, algorithm: 'MD5', qop: 'auth', challenged: true, retransmissions: 0 });
     expect(result.transactions.map((record) => record.status)).toEqual([401, 200]);
     expect(result.bindings).toContainEqual({ uri: 'sip:other-device@192.0.2.9:5060', expires: 55 });
