@@ -5,6 +5,11 @@
  * and per retransmission by two reused entries. Times come from Date.now() and the global setTimeout, so tests can
  * drive them with fake time; an entry fires at its exact due time, as a setTimeout of its own would, unless it was
  * made with an `earlyMs` tolerance: then it also fires with an expiry up to that many ms before its due time.
+ *
+ * Due entries fire after the sockets are read (from setImmediate, after the event loop's poll phase), not in its
+ * timers phase: after a stall of the loop (a loaded machine) Node runs expired timers before it reads what arrived
+ * meanwhile, and Timer E would retransmit a request whose answer already waits in the socket buffer. An entry
+ * cancelled or scheduled again by what was read does not fire.
  */
 
 export class TimerEntry {
@@ -12,6 +17,8 @@ export class TimerEntry {
   due = 0;
   /** Position in the heap; -1 when not scheduled. */
   index = -1;
+  /** Due, taken from the heap, and to fire once the sockets have been read (cancel or schedule clears it). */
+  firing = false;
   order = 0;
   /**
    * @param earlyMs how much before its due time the entry may fire, ms: when the queue's timer fires for an earlier
@@ -30,13 +37,31 @@ export class TimerEntry {
 }
 
 export class TimerQueue {
+  /**
+   * @param afterReads runs the firing of due entries once what arrived meanwhile has been read: setImmediate (the
+   * event loop's check phase, after its poll phase). A test of the queue's order alone may run it at once.
+   */
+  constructor(private readonly afterReads: (fire: () => void) => void = setImmediate) {}
+
   private readonly heap: TimerEntry[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private armedFor = Infinity;
   private scheduledCount = 0;
+  /** Entries taken from the heap as due, fired by fireDue. */
+  private due: TimerEntry[] = [];
+  private readonly fireDue = (): void => {
+    const due = this.due;
+    this.due = [];
+    for (const entry of due) {
+      if (!entry.firing) continue;
+      entry.firing = false;
+      entry.fire();
+    }
+  };
 
   /** (Re)schedules `entry` to fire `delayMs` from now. */
   schedule(entry: TimerEntry, delayMs: number): void {
+    entry.firing = false;
     if (entry.scheduled) this.remove(entry);
     entry.due = Date.now() + delayMs;
     entry.order = this.scheduledCount++;
@@ -47,6 +72,7 @@ export class TimerQueue {
   }
 
   cancel(entry: TimerEntry): void {
+    entry.firing = false;
     if (!entry.scheduled) return;
     this.remove(entry);
     if (this.heap.length === 0) this.disarm();
@@ -76,7 +102,8 @@ export class TimerQueue {
       const entry = this.heap[0];
       if (entry.due > now + entry.earlyMs || entry.order >= scheduledBefore) break;
       this.remove(entry);
-      entry.fire();
+      entry.firing = true;
+      if (this.due.push(entry) === 1) this.afterReads(this.fireDue);
     }
     if (this.heap.length > 0 && this.timer === undefined) this.arm();
   }

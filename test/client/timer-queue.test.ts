@@ -14,9 +14,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The order and times of firing alone: due entries fire as soon as they are taken (the queue's own default waits
+ * for the event loop's reads first: tested below with the real setImmediate). */
+const atOnce = (fire: () => void) => fire();
+
 describe('TimerQueue', () => {
   test('fires each entry at its due time, in due order, with one global timer', () => {
-    const queue = new TimerQueue();
+    const queue = new TimerQueue(atOnce);
     const start = Date.now();
     const fired: [string, number][] = [];
     const entry = (name: string) => new TimerEntry(() => fired.push([name, Date.now() - start]));
@@ -29,7 +33,7 @@ describe('TimerQueue', () => {
   });
 
   test('cancel removes an entry (head, middle or last); cancelling everything leaves no timer', () => {
-    const queue = new TimerQueue();
+    const queue = new TimerQueue(atOnce);
     const fired: string[] = [];
     const entries = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => new TimerEntry(() => fired.push(name)));
     entries.forEach((entry, index) => queue.schedule(entry, 100 * (index + 1)));
@@ -46,7 +50,7 @@ describe('TimerQueue', () => {
   });
 
   test('rescheduling from inside its own firing repeats it (doubling intervals, like Timer E)', () => {
-    const queue = new TimerQueue();
+    const queue = new TimerQueue(atOnce);
     const start = Date.now();
     const times: number[] = [];
     let interval = 500;
@@ -61,7 +65,7 @@ describe('TimerQueue', () => {
   });
 
   test('an earlier entry scheduled later re-arms the timer; a firing entry can cancel another one due at once', () => {
-    const queue = new TimerQueue();
+    const queue = new TimerQueue(atOnce);
     const start = Date.now();
     const fired: [string, number][] = [];
     const late = new TimerEntry(() => fired.push(['late', Date.now() - start]));
@@ -78,7 +82,7 @@ describe('TimerQueue', () => {
   });
 
   test('an entry with earlyMs fires with an expiry at most that much before its due time; without, it waits', () => {
-    const queue = new TimerQueue();
+    const queue = new TimerQueue(atOnce);
     const start = Date.now();
     const fired: [string, number][] = [];
     const entry = (name: string, earlyMs?: number) => new TimerEntry(() => fired.push([name, Date.now() - start]), earlyMs);
@@ -91,5 +95,24 @@ describe('TimerQueue', () => {
     vi.advanceTimersByTime(1000);
     expect(fired).toEqual([['first', 100], ['tolerant', 100], ['too-far', 103], ['exact', 104], ['lone', 200]]);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('due entries fire after the reads of the event loop (setImmediate), and one cancelled or rescheduled meanwhile does not', async () => {
+    const queue = new TimerQueue();
+    const fired: string[] = [];
+    const kept = new TimerEntry(() => fired.push('kept'));
+    const cancelled = new TimerEntry(() => fired.push('cancelled'));
+    const rescheduled = new TimerEntry(() => fired.push('rescheduled'));
+    for (const entry of [kept, cancelled, rescheduled]) queue.schedule(entry, 100);
+    vi.advanceTimersByTime(100);
+    // taken as due, not fired yet: what the loop reads now (an answer) may still cancel them
+    expect(fired).toEqual([]);
+    queue.cancel(cancelled);
+    queue.schedule(rescheduled, 500);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fired).toEqual(['kept']);
+    vi.advanceTimersByTime(500);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fired).toEqual(['kept', 'rescheduled']);
   });
 });
