@@ -2,7 +2,7 @@
  * Session timers (RFC 4028): the Session-Expires a 2xx grants (§7.2: with refresher=uac we refresh, at half the
  * interval, §10) and the Min-SE of a 422 (§6: retry with Session-Expires raised to it).
  */
-import { getHeader, parseMinSessionExpires, parseSessionExpires, type SessionExpires, type SipResponse } from '../sip/index.js';
+import { byeBeforeExpiryMs, getHeader, parseMinSessionExpires, parseSessionExpires, type SessionExpires, type SipResponse } from '../sip/index.js';
 
 export { parseSessionExpires, type SessionExpires };
 
@@ -96,8 +96,7 @@ export class CallSessionTimer {
    */
   byeAt(answeredAt: number): number {
     if (this.granted?.refresher !== 'uas') return Infinity;
-    const intervalMs = this.granted.seconds * 1000;
-    return (this.refreshedAt ?? answeredAt) + intervalMs - Math.min(32_000, intervalMs / 3);
+    return (this.refreshedAt ?? answeredAt) + byeBeforeExpiryMs(this.granted.seconds);
   }
 
   /** §7.4: the session timer fields of our next refresh. */

@@ -12,7 +12,7 @@
  * same UDP socket and source address, or the same connection): serve answers on loopback, where that is the path.
  */
 import { randomBytes } from 'node:crypto';
-import { formatMessage, getHeader, hostPort, parseSessionExpires, supportsSessionTimer, type SipRequest } from '../sip/index.js';
+import { byeBeforeExpiryMs, formatMessage, getHeader, hostPort, parseSessionExpires, supportsSessionTimer, type SipRequest } from '../sip/index.js';
 import type { ServerDialog } from './dialogs.js';
 
 /** RFC 4028 §4, §5: session intervals below 90 s are not recommended; serve's Min-SE unless told otherwise. */
@@ -45,12 +45,6 @@ export function intervalTooSmall(request: SipRequest, minimumSeconds: number): b
 /** RFC 4028 §9: the 2xx granting `seconds` names the caller the refresher, and `Require: timer` says the 2xx does. */
 export function sessionTimerHeaders(seconds: number | undefined): [string, string][] {
   return seconds === undefined ? [] : [['Require', 'timer'], ['Session-Expires', `${seconds};refresher=uac`]];
-}
-
-/** §10: the BYE goes min(32 s, one third of the interval) before the session expires. */
-export function byeBeforeExpiryMs(seconds: number): number {
-  const intervalMs = seconds * 1000;
-  return intervalMs - Math.min(32_000, intervalMs / 3);
 }
 
 /** Our end of the way the caller's requests came: its transport and the local address they reached. */

@@ -45,3 +45,12 @@ export function parseMinSessionExpires(value: string | undefined): number | unde
   const match = /^\s*(\d+)\s*(;|$)/.exec(value ?? '');
   return match ? Number(match[1]) : undefined;
 }
+
+/**
+ * RFC 4028 §10: the side that does not refresh sends its BYE min(32 s, one third of the interval) before the session
+ * expires: this many ms after the last refresh, for an interval of `seconds`.
+ */
+export function byeBeforeExpiryMs(seconds: number): number {
+  const intervalMs = seconds * 1000;
+  return intervalMs - Math.min(32_000, intervalMs / 3);
+}
