@@ -220,8 +220,12 @@ export class PcapReader implements PacketReader {
 
   /** Whether the header at `at` (plausible otherwise) jumps in time from the record before it, and was not found to be the clock's. */
   private timeJumps(b: Uint8Array, at: number): boolean {
-    const last = this.lastTimeSeconds;
-    return last >= 0 && Math.abs(this.u32(b, at) - last) > MAX_TIME_JUMP_SECONDS && this.chunks.offsetOf(at) !== this.trustedAt;
+    return this.farFromLast(this.u32(b, at)) && this.chunks.offsetOf(at) !== this.trustedAt;
+  }
+
+  /** Whether `seconds` is more than MAX_TIME_JUMP_SECONDS from the time of the record read before (if any). */
+  private farFromLast(seconds: number): boolean {
+    return this.lastTimeSeconds >= 0 && Math.abs(seconds - this.lastTimeSeconds) > MAX_TIME_JUMP_SECONDS;
   }
 
   /**
@@ -289,8 +293,7 @@ export class PcapReader implements PacketReader {
       if (chunks.end - at < RECORD_HEADER_BYTES) return this.jumpAt >= 0 ? this.clockJumped() : this.giveUp(at);
       if (!this.plausibleHeader(b, at)) continue;
       if (this.jumpAt >= 0 && chunks.offsetOf(at) === this.jumpNext) continue;
-      const seconds = this.u32(b, at);
-      if (this.lastTimeSeconds >= 0 && Math.abs(seconds - this.lastTimeSeconds) > 86400) continue;
+      if (this.farFromLast(this.u32(b, at))) continue;
       const next = at + RECORD_HEADER_BYTES + this.u32(b, at + 8);
       const endsExactly = next === chunks.end && chunks.eof;
       if (!endsExactly && (chunks.end - next < RECORD_HEADER_BYTES || !this.plausibleHeader(b, next))) continue;
