@@ -1,5 +1,6 @@
 /** The initial INVITE of a test call (RFC 3261 §13.2.1) with its SDP offer, and its 422 retry (RFC 4028 §7.3). */
-import { requestCSeq, withBranch, withHeader, newBranch, type OutgoingRequest } from './request.js';
+import { newBranch } from '../sip/index.js';
+import { requestCSeq, withBranch, withHeader, type OutgoingRequest } from './request.js';
 import { outOfDialogHeaders, type TargetConnection } from './target-connection.js';
 
 export interface InviteSettings {

@@ -4,9 +4,9 @@
  * algorithm and qop of the challenge (never configured ones). A challenge for a realm already answered counts as a
  * final failure unless it says stale=true (RFC 7616 §3.3), which is retried once. Rounds are capped.
  */
-import { getHeaders, type SipResponse } from '../sip/index.js';
+import { getHeaders, newBranch, randomToken, type SipResponse } from '../sip/index.js';
 import { chooseChallengePerRealm, DigestClient, parseChallenges, type DigestChallenge } from '../sip/digest/index.js';
-import { requestCSeq, headerValue, newBranch, randomToken, type OutgoingRequest } from './request.js';
+import { requestCSeq, headerValue, type OutgoingRequest } from './request.js';
 import { TransactionError, type TransactionLayer } from './transaction.js';
 import type { TransactionRecord } from './result.js';
 

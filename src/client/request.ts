@@ -2,8 +2,8 @@
  * Outgoing requests as a structured value (so ACK and the challenge round can be derived from them) and their
  * wire form (RFC 3261 §7: start line, header fields, empty line, body; Content-Length always present, §18.3).
  */
-import { randomFillSync } from 'node:crypto';
 import { formatMessage, parseCSeq, type CSeq } from '../sip/index.js';
+
 
 export interface OutgoingRequest {
   method: string;
@@ -11,30 +11,6 @@ export interface OutgoingRequest {
   /** Header fields in wire order as [name, value]; Content-Length is added by serializeRequest. */
   headers: [string, string][];
   body?: string;
-}
-
-/** Random bytes drawn 4 KiB at a time: one system call per few hundred identifiers (load mode makes thousands). */
-const pool = Buffer.alloc(4096);
-let poolOffset = pool.length;
-
-function randomHex(bytes: number): string {
-  if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
-  poolOffset += bytes;
-  return hex;
-}
-
-/** RFC 3261 §8.1.1.7: branch starts with the magic cookie z9hG4bK and is unique per transaction. */
-export function newBranch(): string {
-  return 'z9hG4bK' + randomHex(10);
-}
-
-/** Random token for tags (§19.3) and Call-IDs (§8.1.1.4). */
-export function randomToken(bytes = 8): string {
-  return randomHex(bytes);
 }
 
 /** Wire bytes of the request, written by the one serializer (src/sip/serializer.ts formatMessage). */

@@ -10,7 +10,7 @@ import {
 import { hostPort } from '../sip/index.js';
 import { parseTargetUri, TargetError, type TargetUri } from './target.js';
 import { DEFAULT_TIMERS, TransactionLayer, type TimerSettings, type TraceSink } from './transaction.js';
-import { newBranch, randomToken } from './request.js';
+import { newBranch, randomToken } from '../sip/index.js';
 import type { CheckError, HandshakeRecord } from './result.js';
 import type { ExchangeOutcome } from './exchange.js';
 

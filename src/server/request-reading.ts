@@ -3,8 +3,7 @@
  * the option tags it supports (RFC 3261 §19.2) and the bodies it accepts, the CSeq number and the caller's tag as the
  * core reads them, and the tags of its own answers.
  */
-import { randomFillSync } from 'node:crypto';
-import { cseqOf, getHeader, HeaderSyntaxError, optionTagsOf, type SipRequest } from '../sip/index.js';
+import { cseqOf, getHeader, HeaderSyntaxError, optionTagsOf, randomToken, type SipRequest } from '../sip/index.js';
 
 /** §20.5: the methods serve answers. */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, REGISTER';
@@ -15,17 +14,9 @@ export const ACCEPT = 'application/sdp';
 /** The methods that carry offers and answers (RFC 3264, RFC 3311, RFC 3262). */
 export const OFFER_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK']);
 
-/** Random bytes drawn 4 KiB at a time: one system call per several hundred tags (a REGISTER flood needs thousands). */
-const tagPool = Buffer.alloc(4096);
-let tagPoolOffset = tagPool.length;
-
+/** The tag of serve's answers and dialogs (RFC 3261 §19.3), from the one identifier pool (sip/identifiers.ts). */
 export function randomTag(): string {
-  if (tagPoolOffset + 6 > tagPool.length) {
-    randomFillSync(tagPool);
-    tagPoolOffset = 0;
-  }
-  tagPoolOffset += 6;
-  return tagPool.toString('hex', tagPoolOffset - 6, tagPoolOffset);
+  return randomToken(6);
 }
 
 /** The option tags of the Require header fields that are not ours (§8.2.2.3), as the request spelled them. */

@@ -11,8 +11,7 @@
  * dialog's URIs with their tags, a CSeq of ours, §8.1.1.5) and sent back the way the caller's requests came (the
  * same UDP socket and source address, or the same connection): serve answers on loopback, where that is the path.
  */
-import { randomBytes } from 'node:crypto';
-import { byeBeforeExpiryMs, formatMessage, getHeader, hostPort, parseSessionExpires, supportsSessionTimer, type SipRequest } from '../sip/index.js';
+import { byeBeforeExpiryMs, formatMessage, getHeader, hostPort, newBranch, parseSessionExpires, supportsSessionTimer, type SipRequest } from '../sip/index.js';
 import type { ServerDialog } from './dialogs.js';
 
 /** RFC 4028 §4, §5: session intervals below 90 s are not recommended; serve's Min-SE unless told otherwise. */
@@ -62,7 +61,7 @@ export const LOCAL_CSEQ = 1;
 /** The BYE of a dialog whose session expired (RFC 3261 §12.2.1.1, §15.1.1). */
 export function byeOf(dialog: ServerDialog, way: ByeWay): Buffer {
   // RFC 7118 §5: the Via transport of WebSocket is WS, of secure WebSocket WSS
-  const via = `SIP/2.0/${way.transport.toUpperCase()} ${hostPort(way.local.address, way.local.port)};branch=z9hG4bK${randomBytes(8).toString('hex')};rport`;
+  const via = `SIP/2.0/${way.transport.toUpperCase()} ${hostPort(way.local.address, way.local.port)};branch=${newBranch()};rport`;
   const headers = [
     { name: 'Via', value: via },
     { name: 'Max-Forwards', value: '70' },

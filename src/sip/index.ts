@@ -15,4 +15,5 @@ export * from './headers/name-addr.js';
 export * from './headers/multipart.js';
 export * from './headers/session-timer-fields.js';
 export * from './response.js';
+export * from './identifiers.js';
 export * from './parsed-headers.js';

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { TransactionError, TransactionLayer } from '../../src/client/transaction.js';
-import { newBranch, type OutgoingRequest } from '../../src/client/request.js';
+import type { OutgoingRequest } from '../../src/client/request.js';
+import { newBranch } from '../../src/sip/index.js';
 import { connectTransport, type SipTransport } from '../../src/transport/index.js';
 import { startTcpPeer, startUdpPeer, type SipPeer } from './sip-peer.js';
 
