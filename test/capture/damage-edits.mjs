@@ -47,18 +47,39 @@ export function deleteBytes(bytes, offset, count) {
 }
 
 /**
+ * A copy of a little-endian classic pcap whose record `record` (1-based) has the most significant byte of its
+ * timestamp seconds XORed with `mask` (one corrupt byte, as when bits flip): its lengths and every other byte intact.
+ */
+/** @param {Buffer} bytes @param {number} record @param {number} mask @returns {Buffer} */
+export function flipSecondsHighByte(bytes, record, mask) {
+  const damaged = Buffer.from(bytes);
+  damaged[pcapRecordOffsets(bytes)[record - 1] + 3] ^= mask;
+  return damaged;
+}
+
+/**
  * A copy of a little-endian classic pcap of Ethernet + IPv4 + UDP in which record `record`'s (1-based) UDP payload is
  * cut to `keep` bytes: the record's lengths, the IPv4 total length and header checksum and the UDP length follow
  * (the UDP checksum is set to 0, "none", RFC 768), as if the sender had sent only those bytes.
  */
 /** @param {Buffer} bytes @param {number} record @param {(payload: Buffer) => number} keep @returns {Buffer} */
 export function cutUdpPayload(bytes, record, keep) {
+  return rewriteUdpPayload(bytes, record, (payload) => payload.subarray(0, keep(payload)));
+}
+
+/**
+ * A copy of a little-endian classic pcap of Ethernet + IPv4 + UDP in which record `record`'s (1-based) UDP payload is
+ * replaced by `rewrite(payload)`: the record's lengths, the IPv4 total length and header checksum and the UDP length
+ * follow (the UDP checksum is set to 0, "none", RFC 768), as if the sender had sent those bytes.
+ */
+/** @param {Buffer} bytes @param {number} record @param {(payload: Buffer) => Buffer} rewrite @returns {Buffer} */
+export function rewriteUdpPayload(bytes, record, rewrite) {
   const at = pcapRecordOffsets(bytes)[record - 1];
   const frame = bytes.subarray(at + 16, at + 16 + bytes.readUInt32LE(at + 8));
   const ip = 14;
   const udp = ip + (frame[ip] & 0x0f) * 4;
   const payload = frame.subarray(udp + 8);
-  const cut = Buffer.from(frame.subarray(0, udp + 8 + keep(payload)));
+  const cut = Buffer.concat([frame.subarray(0, udp + 8), rewrite(payload)]);
   cut.writeUInt16BE(cut.length - ip, ip + 2);
   cut.writeUInt16BE(0, ip + 10);
   let sum = 0;
