@@ -6,10 +6,15 @@
  * resynchronises by scanning for two consecutive plausible record headers (as pcapfix does), from just after the
  * record before it, whose length may be the wrong one; a truncated last record is reported. A timestamp more than a
  * day from the record before is damage only when a record that keeps the earlier time begins nearby (bytes lost put
- * every header after them a few bytes late); else the capture's clock jumped and the record is read.
+ * every header after them a few bytes late); else the capture's clock jumped and the record is read. One record
+ * whose time alone is far from both its neighbours (its lengths right, the record after it where they say, in time
+ * with the record before) has a corrupt timestamp (a flipped bit of its seconds): it is read and reported
+ * (`bad-timestamp`), at the time of the record before it, so that no clock after the reader (fragment and TCP
+ * expiry, the merge of several files, the analysis's expiry of transactions and calls) jumps years for one packet.
  */
 import type { ChunkReader } from './chunk-reader.js';
 import type { HeaderCut } from './errors.js';
+import { formatTimeUs } from './time-format.js';
 import {
   newPacketRecord,
   STEP_END,
@@ -108,6 +113,8 @@ export class PcapReader implements PacketReader {
   /** Offset of a record whose time jump was found to be the clock's: read without a second look. */
   private trustedAt = -1;
   private lastTimeSeconds = -1;
+  /** The record about to be read has a corrupt timestamp (oddTimestamp): it keeps the time of the record before. */
+  private keepLastTime = false;
 
   constructor(
     private readonly chunks: ChunkReader,
@@ -151,14 +158,17 @@ export class PcapReader implements PacketReader {
     }
     if (available < RECORD_HEADER_BYTES + caplen) return this.needOrEnd(RECORD_HEADER_BYTES + caplen, available);
     const record = this.record;
-    this.lastTimeSeconds = seconds;
     // the record read now is the one a resync may look back into (keep its bytes across the next fill)
     chunks.keepFrom = at;
     record.packetNumber++;
-    if (this.header.nanosecond) {
+    if (this.keepLastTime) {
+      this.keepLastTime = false;
+    } else if (this.header.nanosecond) {
+      this.lastTimeSeconds = seconds;
       record.timeUs = seconds * 1e6 + Math.floor(fraction / 1000);
       record.timeExtraNs = fraction % 1000;
     } else {
+      this.lastTimeSeconds = seconds;
       record.timeUs = seconds * 1e6 + fraction;
     }
     record.bytes = b;
@@ -195,7 +205,15 @@ export class PcapReader implements PacketReader {
    */
   private secondLook(b: Uint8Array, at: number, caplen: number, available: number): number {
     let damage = this.corruption(b, at);
-    if (damage === undefined && this.timeJumps(b, at)) return this.lookAtJump(b, at, caplen);
+    if (damage === undefined && this.timeJumps(b, at)) {
+      if (caplen > this.caplenLimit) return this.lookAtJump(b, at, caplen);
+      const next = RECORD_HEADER_BYTES + caplen;
+      if (available < next + RECORD_HEADER_BYTES && !this.chunks.eof) {
+        this.wanted = next + RECORD_HEADER_BYTES;
+        return STEP_NEED_BYTES;
+      }
+      return available >= next + RECORD_HEADER_BYTES && this.aloneInTime(b, at, at + next) ? this.oddTimestamp(b, at) : this.lookAtJump(b, at, caplen);
+    }
     // only its time was unusual, and it is the clock's
     if (damage === undefined && caplen <= this.caplenLimit) return READ_AS_IS;
     if (damage === undefined) {
@@ -226,6 +244,36 @@ export class PcapReader implements PacketReader {
   /** Whether `seconds` is more than MAX_TIME_JUMP_SECONDS from the time of the record read before (if any). */
   private farFromLast(seconds: number): boolean {
     return this.lastTimeSeconds >= 0 && Math.abs(seconds - this.lastTimeSeconds) > MAX_TIME_JUMP_SECONDS;
+  }
+
+  /**
+   * Whether the record at `at`, whose time jumps from the record before, is alone in its time: the record after it
+   * begins where its captured length says (a plausible header there) and keeps the time of the record before. Where
+   * bytes were lost, the header after a misread one is misread too (its microseconds read for seconds).
+   */
+  private aloneInTime(b: Uint8Array, at: number, next: number): boolean {
+    const nextSeconds = this.u32(b, next);
+    return this.plausibleHeader(b, next) && !this.farFromLast(nextSeconds) && Math.abs(nextSeconds - this.u32(b, at)) > MAX_TIME_JUMP_SECONDS;
+  }
+
+  /**
+   * One record's timestamp is corrupt (its seconds, as when a bit flips): the record is read with the time of the
+   * record before it (which record.timeUs still holds), and its own time reported with its packet number and offset.
+   */
+  private oddTimestamp(b: Uint8Array, at: number): number {
+    const seconds = this.u32(b, at);
+    const fraction = this.u32(b, at + 4);
+    const timeUs = seconds * 1e6 + (this.header.nanosecond ? Math.floor(fraction / 1000) : fraction);
+    const jump = seconds - this.lastTimeSeconds;
+    const days = (Math.abs(jump) / 86400).toFixed(1);
+    this.issue(
+      'bad-timestamp',
+      `pcap record timestamp ${formatTimeUs(timeUs)} is ${days} days ${jump < 0 ? 'before' : 'after'} the packets before and after it (its lengths and the record after it are right): a corrupt timestamp; read at the time of the packet before it`,
+      { packetNumber: this.record.packetNumber + 1 },
+      this.chunks.offsetOf(at),
+    );
+    this.keepLastTime = true;
+    return READ_AS_IS;
   }
 
   /**

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBytes, decodeFiles, writeScratch } from './decode-helper.js';
 import { dealFrames } from './split-captures.js';
 import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
-import { deleteBytes } from './damage-edits.mjs';
+import { deleteBytes, flipSecondsHighByte } from './damage-edits.mjs';
 
 const recorded = (name: string) => join(import.meta.dirname, '../../fixtures/captures/recorded', name);
 const work = mkdtempSync(join(tmpdir(), 'sipscope-damaged-'));
@@ -47,6 +47,20 @@ function tsharkWithout(capture: string, frame: number): string[] {
   const without = join(work, `${capture.split('/').pop()}-without-${frame}`);
   execFileSync('editcap', [capture, without, String(frame)], { stdio: 'ignore' });
   return frameCallIdKeys(tsharkSip(without, 'sip'));
+}
+
+/** tshark's capture time of every frame (frame.time_epoch), in microseconds since the epoch (nanoseconds cut). */
+function tsharkTimesUs(path: string): number[] {
+  const epochs = execFileSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return epochs.split('\n').filter(Boolean).map((epoch) => {
+    const [seconds, fraction = ''] = epoch.split('.');
+    return Number(seconds) * 1e6 + Number(fraction.padEnd(6, '0').slice(0, 6));
+  });
+}
+
+/** ISO 8601 with microseconds of a time in microseconds (how issues print times). */
+function isoMicros(timeUs: number): string {
+  return `${new Date(Math.floor(timeUs / 1000)).toISOString().slice(0, 23)}${String(timeUs % 1000).padStart(3, '0')}Z`;
 }
 
 /** What tshark reads of a damaged file: the captured length of each frame, and what it says on stderr. */
@@ -205,10 +219,10 @@ for (const name of ['udp.pcap', 'udp-nanosecond.pcap']) describe(`classic pcap (
     expect(decoded.payloads.find((payload) => payload.packetNumber === 10)?.timeUs).toBe(jumped.readUInt32LE(records[9]) * 1e6 + Math.floor(jumped.readUInt32LE(records[9] + 4) / fractionPerMicrosecond));
   });
 
-  it('a clock that jumps 3 days back and forth at every record (a record chained right after each jump): nothing reported, nothing lost', async () => {
+  it('a clock that jumps 3 days and back every two records (a record chained right after each jump): nothing reported, nothing lost', async () => {
     const alternating = Buffer.from(original);
     records.forEach((at, index) => {
-      if (index % 2 === 1) alternating.writeUInt32LE(alternating.readUInt32LE(at) + 3 * 86400, at);
+      if (index % 4 >= 2) alternating.writeUInt32LE(alternating.readUInt32LE(at) + 3 * 86400, at);
     });
     const path = writeScratch(alternating, 'clock-alternating.pcap');
     expect(tsharkCapturedLengths(path).stderr).not.toMatch(/damaged|corrupt|cut short/);
@@ -216,6 +230,52 @@ for (const name of ['udp.pcap', 'udp-nanosecond.pcap']) describe(`classic pcap (
     expect(decoded.issues).toEqual([]);
     expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
     expect(decoded.stats.packets).toBe(records.length);
+    expect(decoded.payloads.map((payload) => payload.timeUs)).toEqual(tsharkTimesUs(path));
+  });
+
+  it('every other record 3 days late, each alone in its time between two records that agree: each reported as a corrupt timestamp, nothing lost', async () => {
+    const alternating = Buffer.from(original);
+    records.forEach((at, index) => {
+      if (index % 2 === 1) alternating.writeUInt32LE(alternating.readUInt32LE(at) + 3 * 86400, at);
+    });
+    const path = writeScratch(alternating, 'clock-every-other.pcap');
+    expect(tsharkCapturedLengths(path).stderr).not.toMatch(/damaged|corrupt|cut short/);
+    const decoded = await decodeBytes(alternating);
+    // the last record has no record after it to be compared with: read as it stands
+    const alone = records.map((at, index) => ({ at, index })).filter(({ index }) => index % 2 === 1 && index < records.length - 1);
+    expect(decoded.issues.map((issue) => [issue.code, issue.packetNumber, issue.offset])).toEqual(alone.map(({ at, index }) => ['bad-timestamp', index + 1, at]));
+    expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
+    expect(decoded.stats.packets).toBe(records.length);
+  });
+
+  for (const [mask, direction] of [[0x80, 'after'], [0x40, 'before']] as const) {
+    it(`record 5's seconds corrupt (high byte XOR 0x${mask.toString(16)}, lengths intact): every packet kept as tshark numbers it, the timestamp reported at packet 5 and its record's offset, the packet read at packet 4's time`, async () => {
+      const damaged = flipSecondsHighByte(original, 5, mask);
+      const path = writeScratch(damaged, `record-5-seconds-${mask}.pcap`);
+      // tshark reads every record, packet 5 decades away from packets 4 and 6, which agree
+      const times = tsharkTimesUs(path);
+      expect(times).toHaveLength(records.length);
+      expect(tsharkCapturedLengths(path).stderr).not.toMatch(/damaged|corrupt|cut short/);
+      expect(Math.abs(times[4] - times[3])).toBeGreaterThan(20 * 365 * 86400e6);
+      expect(Math.abs(times[5] - times[3])).toBeLessThan(86400e6);
+
+      const decoded = await decodeBytes(damaged);
+      expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
+      expect(decoded.stats.packets).toBe(records.length);
+      expect(decoded.issues).toEqual([{ code: 'bad-timestamp', message: expect.any(String), file: expect.any(String), packetNumber: 5, offset: records[4] }]);
+      expect(decoded.issues[0].message).toMatch(new RegExp(`^pcap record timestamp ${isoMicros(times[4]).replace(/\./g, '\\.')} is [\\d.]+ days ${direction} the packets before and after it `));
+      // every packet at tshark's time but packet 5, at packet 4's
+      const expectedTimes = times.map((timeUs, index) => [index + 1, index === 4 ? times[3] : timeUs]);
+      expect(decoded.payloads.map((payload) => [payload.packetNumber, payload.timeUs])).toEqual(expectedTimes);
+    });
+  }
+
+  it('the last record\'s seconds corrupt: no record after it to compare with, read at its own time as tshark reads it (a clock that jumped), nothing reported', async () => {
+    const damaged = flipSecondsHighByte(original, records.length, 0x80);
+    const path = writeScratch(damaged, 'last-record-seconds.pcap');
+    const decoded = await decodeBytes(damaged);
+    expect(decoded.issues).toEqual([]);
+    expect(decoded.payloads.map((payload) => payload.timeUs)).toEqual(tsharkTimesUs(path));
   });
 });
 

@@ -1,0 +1,76 @@
+/**
+ * decode and analyze on the damaged captures of fixtures/captures/damaged/ (made by make-damaged.mjs): what a user sees
+ * of the damage (the issue, its packet and byte offset) and that the rest is read as tshark reads it. Expectations come
+ * from tshark (frames, Call-IDs, times, its expert messages), from the edit itself (which record was damaged) and, for
+ * the analysis, from trouble-udp.pcap.analysis.expected.json, which analysis-from-tshark.py derived from tshark.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { pcapRecordOffsets } from '../capture/damage-edits.mjs';
+import { runCli } from './analysis-cli-helpers.js';
+
+const DAMAGED = 'fixtures/captures/damaged';
+
+/** tshark's fields of every frame of `capture`, one array per frame. */
+function tsharkFields(capture: string, fields: string[]): string[][] {
+  const text = execFileSync('tshark', ['-r', capture, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((field) => ['-e', field])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return text.split('\n').filter(Boolean).map((line) => line.split('|'));
+}
+
+/** tshark's epoch seconds with nanoseconds -> ISO 8601 with microseconds, as decode prints times. */
+function isoFromEpoch(epoch: string): string {
+  const [seconds, fraction = '0'] = epoch.split('.');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0').slice(0, 6)}Z`;
+}
+
+interface DecodedRow {
+  packetNumber: number;
+  time: string;
+  callId?: string;
+  firstLine: string;
+}
+
+const issueLines = (err: string) => err.split('\n').filter(Boolean);
+
+describe('decode of a capture with one corrupt record timestamp', () => {
+  for (const [name, direction] of [['pcap-record-5-seconds-flipped-future.pcap', 'after'], ['pcap-record-5-seconds-flipped-past.pcap', 'before']] as const) {
+    it(`${name}: every packet as tshark numbers it, the timestamp reported at packet 5 and its record's offset, packet 5 at packet 4's time`, async () => {
+      const capture = `${DAMAGED}/${name}`;
+      const tshark = tsharkFields(capture, ['frame.number', 'frame.time_epoch', 'sip.Call-ID']);
+      const run = await runCli(['decode', capture, '--json']);
+      const rows = run.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DecodedRow);
+      expect(rows.map((row) => [row.packetNumber, row.callId])).toEqual(tshark.map(([frame, , callId]) => [Number(frame), callId]));
+      expect(rows.map((row) => row.time)).toEqual(tshark.map((_, index) => isoFromEpoch(tshark[index === 4 ? 3 : index][1])));
+      const offset = pcapRecordOffsets(readFileSync(capture))[4];
+      const issues = issueLines(run.err);
+      expect(issues).toHaveLength(1);
+      expect(issues[0].startsWith(`sipscope decode: ${capture}, packet 5, offset ${offset}: bad-timestamp: pcap record timestamp ${isoFromEpoch(tshark[4][1])} is `)).toBe(true);
+      expect(issues[0]).toMatch(new RegExp(` is [\\d.]+ days ${direction} the packets before and after it \\(its lengths and the record after it are right\\): a corrupt timestamp; read at the time of the packet before it$`));
+    });
+  }
+});
+
+describe('analyze is not thrown by one packet 68 years late', () => {
+  it('trouble-udp-record-82-seconds-flipped.pcap: the calls and findings of the undamaged capture\'s tshark-derived expectation; the damage reported at packet 82', async () => {
+    const capture = `${DAMAGED}/trouble-udp-record-82-seconds-flipped.pcap`;
+    const expected = JSON.parse(readFileSync('fixtures/captures/recorded/trouble-udp.pcap.analysis.expected.json', 'utf8')) as {
+      calls: Array<{ callId: string; start: string; end?: string; durationMs?: number; state: string; packets: number[] }>;
+      findings: Array<{ kind: string; callId?: string; time: string; packets: number[] }>;
+    };
+    const run = await runCli(['analyze', capture, '--json', '--fail-on', 'info']);
+    const doc = JSON.parse(run.out) as { summary: { decodeErrors: number }; calls: typeof expected.calls; findings: typeof expected.findings };
+    const byCallId = (a: { callId?: string }, b: { callId?: string }) => (a.callId ?? '').localeCompare(b.callId ?? '');
+    const callFields = ({ callId, start, end, durationMs, state, packets }: (typeof expected.calls)[number]) => ({ callId, start, end: end ?? null, durationMs: durationMs ?? null, state, packets });
+    expect(doc.calls.map(callFields).sort(byCallId)).toEqual(expected.calls.map(callFields).sort(byCallId));
+    const findingFields = ({ kind, callId, time, packets }: (typeof expected.findings)[number]) => ({ kind, callId, time, packets });
+    const byTime = (a: { time: string; kind: string }, b: { time: string; kind: string }) => a.time.localeCompare(b.time) || a.kind.localeCompare(b.kind);
+    expect(doc.findings.map(findingFields).sort(byTime)).toEqual(expected.findings.map(findingFields).sort(byTime));
+    expect(doc.summary.decodeErrors).toBe(1);
+    const offset = pcapRecordOffsets(readFileSync(capture))[81];
+    expect(run.err).toContain(`sipscope analyze: ${capture}, packet 82, offset ${offset}: bad-timestamp: `);
+  });
+});
