@@ -61,6 +61,8 @@ export class LayerState {
   dstPort = 0;
   /** Frames behind the current payload when it came from fragment reassembly, else undefined. */
   fragmentPackets: number[] | undefined;
+  /** The frame was cut by the snapshot length (reported once, as `truncated-packet`, for the whole frame). */
+  truncated = false;
 
   /** Starts a packet: the window is the whole captured frame. */
   begin(record: PacketRecord, file: string, packetNumber: number): void {
@@ -73,6 +75,7 @@ export class LayerState {
     this.start = record.start;
     this.end = record.end;
     this.fragmentPackets = undefined;
+    this.truncated = record.end - record.start < record.originalLength;
     this.ip.tunnels = 0;
     this.ip.quoted = false;
   }

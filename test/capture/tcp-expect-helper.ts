@@ -42,6 +42,11 @@ export function tsharkSip(path: string, filter: string, extraArgs: string[] = []
   return messages;
 }
 
+/** tshark's UDP payload of frame `frame` of `path`, in hex. */
+export function tsharkUdpPayload(path: string, frame: number): string {
+  return execFileSync('tshark', ['-r', path, '-Y', `frame.number == ${frame}`, '-T', 'fields', '-e', 'udp.payload'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().replace(/:/g, '');
+}
+
 const textDecoder = new TextDecoder();
 
 export function callIdOf(bytes: Uint8Array): string {

@@ -74,3 +74,36 @@ describe('analyze is not thrown by one packet 68 years late', () => {
     expect(run.err).toContain(`sipscope analyze: ${capture}, packet 82, offset ${offset}: bad-timestamp: `);
   });
 });
+
+describe('decode of SIP datagrams that are not whole', () => {
+  it('udp-header-end-lost.pcap: the REGISTER without its blank line shown as tshark shows it, reported once at the packet tshark flags', async () => {
+    const capture = `${DAMAGED}/udp-header-end-lost.pcap`;
+    const tshark = tsharkFields(capture, ['frame.number', 'sip.Call-ID', '_ws.expert.message']);
+    // tshark: "Header not terminated by empty line (CRLF)" on the cut frame, its Call-ID read
+    const flagged = tshark.filter(([, , expert]) => /Header not terminated by empty line/.test(expert));
+    expect(flagged).toHaveLength(1);
+    const run = await runCli(['decode', capture, '--json']);
+    const rows = run.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DecodedRow);
+    expect(rows.map((row) => [row.packetNumber, row.callId])).toEqual(tshark.map(([frame, callId]) => [Number(frame), callId]));
+    const packet = Number(flagged[0][0]);
+    const offset = pcapRecordOffsets(readFileSync(capture))[packet - 1];
+    expect(issueLines(run.err)).toEqual([
+      `sipscope decode: ${capture}, packet ${packet}, offset ${offset}: sip-no-header-end: SIP datagram whose header fields are not ended by a blank line (RFC 3261 §7), cut short or sent so; read as it is`,
+    ]);
+  });
+
+  it('udp-bare-cr.pcap: the INVITE whose lines end with a bare CR shown with its start line (tshark reads its fields too), reported at its packet', async () => {
+    const capture = `${DAMAGED}/udp-bare-cr.pcap`;
+    const tshark = tsharkFields(capture, ['frame.number', 'sip.Request-Line', 'sip.Status-Line', 'sip.Call-ID']);
+    const run = await runCli(['decode', capture, '--json']);
+    const rows = run.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DecodedRow);
+    // every frame shown, with tshark's start line; the bare-CR one (record 14, the edit) without its Call-ID
+    expect(rows.map((row) => [row.packetNumber, row.firstLine])).toEqual(tshark.map(([frame, request, status]) => [Number(frame), request || status]));
+    expect(rows.filter((row) => row.packetNumber !== 14).map((row) => row.callId)).toEqual(tshark.filter(([frame]) => frame !== '14').map(([, , , callId]) => callId));
+    expect(tshark[13][3]).not.toBe('');
+    const offset = pcapRecordOffsets(readFileSync(capture))[13];
+    expect(issueLines(run.err)).toEqual([
+      `sipscope decode: ${capture}, packet 14, offset ${offset}: sip-bare-cr: SIP datagram whose lines end with a bare CR, not CRLF (RFC 3261 §7); shown with its start line, its header fields not read`,
+    ]);
+  });
+});

@@ -1,21 +1,22 @@
 /**
  * A UDP payload read as SIP (RFC 3261 §18.3: one message per datagram) when it starts with a SIP start line
- * (§7.1, §7.2); the message leaves the decoder with its frames, time, addresses and ports. A datagram that is only a
- * start line without its CRLF is read too (tshark shows it), and reported.
+ * (§7.1, §7.2); the message leaves the decoder with its frames, time, addresses and ports. A datagram that is SIP but
+ * not whole (only a start line, no blank line after its header fields, bare CR line ends: sip-datagram-payload.ts)
+ * is read too (tshark shows it), and reported, unless the snapshot length cut it (reported as `truncated-packet`).
  */
 import { reportIssue, type LayerServices, type LayerState } from '../layer-state.js';
 import { LAYER_NONE, type LayerType } from '../layer-types.js';
 import { keepBytes } from '../packet-record.js';
-import { sipStartLineAt, START_LINE_MORE, START_LINE_YES, startLineWithoutLineEnd } from '../tcp-start-line.js';
+import { sipPayloadDamage, sipPayloadKind, SIP_PAYLOAD_NOT_SIP, SIP_PAYLOAD_WHOLE } from '../sip-datagram-payload.js';
 import type { SipPayload } from '../types.js';
 
 export function decodeSipDatagram(packet: LayerState, services: LayerServices): LayerType {
   const { bytes, start, end, frame } = packet;
-  const startLine = sipStartLineAt(bytes, start, end);
-  if (startLine !== START_LINE_YES) {
-    // the datagram ends where the start line's CRLF should be: a message cut short (or sent so), still a SIP message
-    if (startLine !== START_LINE_MORE || !startLineWithoutLineEnd(bytes, start, end)) return LAYER_NONE;
-    reportIssue(packet, services, 'sip-no-line-end', 'SIP datagram that is only a start line, without its CRLF and header fields (RFC 3261 §7); read as it is');
+  const kind = sipPayloadKind(bytes, start, end);
+  if (kind === SIP_PAYLOAD_NOT_SIP) return LAYER_NONE;
+  if (kind !== SIP_PAYLOAD_WHOLE && !packet.truncated) {
+    const damage = sipPayloadDamage(kind)!;
+    reportIssue(packet, services, damage.code, damage.message);
   }
   const payload: SipPayload = {
     file: frame.file,

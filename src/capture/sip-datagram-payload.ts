@@ -1,0 +1,57 @@
+/**
+ * What a datagram-like SIP payload is: one SIP message in one piece, a UDP datagram (RFC 3261 §18.3), an SCTP user
+ * message (RFC 4168 §5) or the payload of a HEP packet. The one place that decides whether such a payload is SIP and
+ * how it is damaged, for the UDP, HEP and SCTP decoders alike. A payload is SIP when it starts with a SIP start line
+ * (§7.1, §7.2), as tshark's heuristic takes it; one that is SIP but not whole is still shown (tshark shows it), and
+ * its damage is reported:
+ *
+ * - `sip-no-line-end`: only a start line, without its CRLF (a message cut short, or sent so);
+ * - `sip-no-header-end`: a start line and header fields, but no blank line ends the header block (§7: the empty
+ *   line is required; cut by a sender, or by the capture's snapshot length, which `truncated-packet` reports then);
+ * - `sip-bare-cr`: lines ended by a bare CR, not CRLF (§7 requires CRLF; §7.5's parsers tolerate a bare LF, not a
+ *   bare CR). tshark reads such a message's fields (its line reader takes CR, LF or CRLF for a line end); the one
+ *   parser of sipscope does not, so the message is shown with its start line and reported, its header fields unread.
+ */
+import { hasHeaderEnd } from '../sip/framing.js';
+import { sipStartLineAt, START_LINE_MORE, START_LINE_YES, startLineWithoutLineEnd } from './tcp-start-line.js';
+
+export const SIP_PAYLOAD_NOT_SIP = 0;
+export const SIP_PAYLOAD_WHOLE = 1;
+export const SIP_PAYLOAD_NO_LINE_END = 2;
+export const SIP_PAYLOAD_NO_HEADER_END = 3;
+export const SIP_PAYLOAD_BARE_CR = 4;
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** What bytes[start..end) is, the whole payload: one of the SIP_PAYLOAD_ kinds. */
+export function sipPayloadKind(bytes: Uint8Array, start: number, end: number): number {
+  const startLine = sipStartLineAt(bytes, start, end);
+  if (startLine !== START_LINE_YES) {
+    return startLine === START_LINE_MORE && startLineWithoutLineEnd(bytes, start, end) ? SIP_PAYLOAD_NO_LINE_END : SIP_PAYLOAD_NOT_SIP;
+  }
+  if (hasHeaderEnd(bytes, start, end)) return SIP_PAYLOAD_WHOLE;
+  return startLineEnd(bytes, start, end);
+}
+
+/** Of a SIP payload without a blank line: how its start line ends (a bare CR, or nothing after it). */
+function startLineEnd(bytes: Uint8Array, start: number, end: number): number {
+  let at = start;
+  while (at < end && bytes[at] !== CR && bytes[at] !== LF) at++;
+  if (at >= end || (bytes[at] === CR && at + 1 === end)) return SIP_PAYLOAD_NO_LINE_END;
+  return bytes[at] === CR && bytes[at + 1] !== LF ? SIP_PAYLOAD_BARE_CR : SIP_PAYLOAD_NO_HEADER_END;
+}
+
+/** The issue code and words for a SIP payload of `kind` that is not whole (the caller says which packet). */
+export function sipPayloadDamage(kind: number): { code: string; message: string } | undefined {
+  switch (kind) {
+    case SIP_PAYLOAD_NO_LINE_END:
+      return { code: 'sip-no-line-end', message: 'SIP datagram that is only a start line, without its CRLF and header fields (RFC 3261 §7); read as it is' };
+    case SIP_PAYLOAD_NO_HEADER_END:
+      return { code: 'sip-no-header-end', message: 'SIP datagram whose header fields are not ended by a blank line (RFC 3261 §7), cut short or sent so; read as it is' };
+    case SIP_PAYLOAD_BARE_CR:
+      return { code: 'sip-bare-cr', message: 'SIP datagram whose lines end with a bare CR, not CRLF (RFC 3261 §7); shown with its start line, its header fields not read' };
+    default:
+      return undefined;
+  }
+}
