@@ -5,6 +5,7 @@
  * (which shows each as SIP); the HEP packet is a real one of Kamailio's siptrace (hep3-kamailio.pcap) with its payload
  * chunk replaced, the SCTP packet a DATA chunk built by hand (RFC 9260 §3.3.1).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,5 +96,17 @@ describe('one judgement of a datagram-like SIP payload, over UDP, HEP and SCTP',
       expect(messages.map((message) => Buffer.from(message.bytes).equals(sip))).toEqual([true]);
       expect(issues).toEqual([]);
     }
+  });
+});
+
+describe('a whole datagram whose body ends with a line that looks like a header field', () => {
+  it('the INVITE of udp.pcap frame 14 with "X-Frag: 1" after its SDP: its blank line is found, nothing reported (tshark flags nothing either)', async () => {
+    const capture = rewriteUdpPayload(udp, 14, (payload) => Buffer.concat([payload, Buffer.from('X-Frag: 1\r\n')]));
+    const path = writeScratch(capture, 'udp-body-header-like.pcap');
+    const expert = execFileSync('tshark', ['-r', path, '-Y', 'frame.number == 14', '-T', 'fields', '-e', '_ws.expert.message'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(expert.trim()).toBe('');
+    const decoded = await decodeBytes(capture);
+    expect(decoded.payloads.map((payload) => payload.packetNumber)).toContain(14);
+    expect(decoded.issues).toEqual([]);
   });
 });
