@@ -8,9 +8,10 @@
  * - `sip-no-line-end`: only a start line, without its CRLF (a message cut short, or sent so);
  * - `sip-no-header-end`: a start line and header fields, but no blank line ends the header block (§7: the empty
  *   line is required; cut by a sender, or by the capture's snapshot length, which `truncated-packet` reports then);
- * - `sip-bare-cr`: lines ended by a bare CR, not CRLF (§7 requires CRLF; §7.5's parsers tolerate a bare LF, not a
- *   bare CR). tshark reads such a message's fields (its line reader takes CR, LF or CRLF for a line end); the one
- *   parser of sipscope does not, so the message is shown with its start line and reported, its header fields unread.
+ * - `sip-bare-cr`: lines ended by a bare CR, not CRLF (§7 requires CRLF; sipscope's parser and framing take a bare
+ *   LF too, not a bare CR). tshark reads such a message's fields (its line reader takes CR, LF or CRLF for a line
+ *   end); the one parser of sipscope keeps to §7, so the message is shown with its start line and reported, its
+ *   header fields unread (the analysis reports it as unparsable-message).
  */
 import { hasHeaderEnd } from '../sip/framing.js';
 import { isTokenChar } from '../sip/syntax.js';
