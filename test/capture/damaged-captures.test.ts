@@ -259,6 +259,12 @@ for (const name of ['udp.pcap', 'udp-nanosecond.pcap']) describe(`classic pcap (
       expect(Math.abs(times[4] - times[3])).toBeGreaterThan(20 * 365 * 86400e6);
       expect(Math.abs(times[5] - times[3])).toBeLessThan(86400e6);
 
+      // a window ending inside the record header after packet 5: looked at once the rest has come, reported once
+      for (const windowBytes of [700, records[5] + 8]) {
+        const small = await decodeBytes(damaged, { windowBytes });
+        expect(small.issues.map((issue) => [issue.code, issue.packetNumber, issue.offset])).toEqual([['bad-timestamp', 5, records[4]]]);
+        expect(small.payloads.map((payload) => payload.packetNumber)).toEqual(records.map((_, index) => index + 1));
+      }
       const decoded = await decodeBytes(damaged);
       expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
       expect(decoded.stats.packets).toBe(records.length);
