@@ -1,7 +1,7 @@
 /**
  * What a datagram-like SIP payload is: one SIP message in one piece, a UDP datagram (RFC 3261 §18.3), an SCTP user
- * message (RFC 4168 §5) or the payload of a HEP packet. The one place that decides whether such a payload is SIP and
- * how it is damaged, for the UDP, HEP and SCTP decoders alike. A payload is SIP when it starts with a SIP start line
+ * message (RFC 4168 §5), a WebSocket message (RFC 7118 §5) or the payload of a HEP packet. The one place that decides
+ * whether such a payload is SIP and how it is damaged, for the UDP, HEP, SCTP and WebSocket decoders alike. A payload is SIP when it starts with a SIP start line
  * (§7.1, §7.2), as tshark's heuristic takes it; one that is SIP but not whole is still shown (tshark shows it), and
  * its damage is reported:
  *
