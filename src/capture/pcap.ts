@@ -113,8 +113,6 @@ export class PcapReader implements PacketReader {
   /** Offset of a record whose time jump was found to be the clock's: read without a second look. */
   private trustedAt = -1;
   private lastTimeSeconds = -1;
-  /** The record about to be read has a corrupt timestamp (oddTimestamp): it keeps the time of the record before. */
-  private keepLastTime = false;
 
   constructor(
     private readonly chunks: ChunkReader,
@@ -158,17 +156,14 @@ export class PcapReader implements PacketReader {
     }
     if (available < RECORD_HEADER_BYTES + caplen) return this.needOrEnd(RECORD_HEADER_BYTES + caplen, available);
     const record = this.record;
+    this.lastTimeSeconds = seconds;
     // the record read now is the one a resync may look back into (keep its bytes across the next fill)
     chunks.keepFrom = at;
     record.packetNumber++;
-    if (this.keepLastTime) {
-      this.keepLastTime = false;
-    } else if (this.header.nanosecond) {
-      this.lastTimeSeconds = seconds;
+    if (this.header.nanosecond) {
       record.timeUs = seconds * 1e6 + Math.floor(fraction / 1000);
       record.timeExtraNs = fraction % 1000;
     } else {
-      this.lastTimeSeconds = seconds;
       record.timeUs = seconds * 1e6 + fraction;
     }
     record.bytes = b;
@@ -257,8 +252,10 @@ export class PcapReader implements PacketReader {
   }
 
   /**
-   * One record's timestamp is corrupt (its seconds, as when a bit flips): the record is read with the time of the
-   * record before it (which record.timeUs still holds), and its own time reported with its packet number and offset.
+   * One record's timestamp is corrupt (its seconds, as when a bit flips): the record is read here (step's reading
+   * but for the time: kept out of step, whose size decides whether V8 inlines it into the decode loop) with the time
+   * of the record before it, which record.timeUs still holds, and its own time is reported with its packet number
+   * and offset. The whole record is in the window (the header after it is).
    */
   private oddTimestamp(b: Uint8Array, at: number): number {
     const seconds = this.u32(b, at);
@@ -272,8 +269,17 @@ export class PcapReader implements PacketReader {
       { packetNumber: this.record.packetNumber + 1 },
       this.chunks.offsetOf(at),
     );
-    this.keepLastTime = true;
-    return READ_AS_IS;
+    const chunks = this.chunks;
+    const record = this.record;
+    chunks.keepFrom = at;
+    record.packetNumber++;
+    record.bytes = b;
+    record.start = at + RECORD_HEADER_BYTES;
+    record.end = record.start + this.u32(b, at + 8);
+    record.originalLength = this.u32(b, at + 12);
+    record.offset = chunks.offsetOf(at);
+    chunks.pos = record.end;
+    return STEP_PACKET;
   }
 
   /**
