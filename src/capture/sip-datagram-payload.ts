@@ -31,10 +31,23 @@ const COLON = 0x3a;
 
 /** What bytes[start..end) is, the whole payload: one of the SIP_PAYLOAD_ kinds. */
 export function sipPayloadKind(bytes: Uint8Array, start: number, end: number): number {
+  const kind = sipPayloadStart(bytes, start, end);
+  return kind === SIP_PAYLOAD_WHOLE ? sipPayloadEnd(bytes, start, end) : kind;
+}
+
+/**
+ * The first half of sipPayloadKind, by the start line: SIP_PAYLOAD_NOT_SIP, SIP_PAYLOAD_NO_LINE_END, or
+ * SIP_PAYLOAD_WHOLE when a whole start line begins the payload (sipPayloadEnd then says whether the rest is whole).
+ * Split so that a caller can copy a SIP payload between the two (the second reads its end from the copy, just written).
+ */
+export function sipPayloadStart(bytes: Uint8Array, start: number, end: number): number {
   const startLine = sipStartLineAt(bytes, start, end);
-  if (startLine !== START_LINE_YES) {
-    return startLine === START_LINE_MORE && startLineWithoutLineEnd(bytes, start, end) ? SIP_PAYLOAD_NO_LINE_END : SIP_PAYLOAD_NOT_SIP;
-  }
+  if (startLine === START_LINE_YES) return SIP_PAYLOAD_WHOLE;
+  return startLine === START_LINE_MORE && startLineWithoutLineEnd(bytes, start, end) ? SIP_PAYLOAD_NO_LINE_END : SIP_PAYLOAD_NOT_SIP;
+}
+
+/** The second half of sipPayloadKind, for a payload that begins with a whole start line: whole, or how it is damaged. */
+export function sipPayloadEnd(bytes: Uint8Array, start: number, end: number): number {
   if (!mayEndInHeaderBlock(bytes, start, end) || hasHeaderEnd(bytes, start, end)) return SIP_PAYLOAD_WHOLE;
   return startLineEnd(bytes, start, end);
 }

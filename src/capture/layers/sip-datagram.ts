@@ -7,13 +7,16 @@
 import { reportIssue, type LayerServices, type LayerState } from '../layer-state.js';
 import { LAYER_NONE, type LayerType } from '../layer-types.js';
 import { keepBytes } from '../packet-record.js';
-import { sipPayloadDamage, sipPayloadKind, SIP_PAYLOAD_NOT_SIP, SIP_PAYLOAD_WHOLE } from '../sip-datagram-payload.js';
+import { sipPayloadDamage, sipPayloadEnd, sipPayloadStart, SIP_PAYLOAD_NOT_SIP, SIP_PAYLOAD_WHOLE } from '../sip-datagram-payload.js';
 import type { SipPayload } from '../types.js';
 
 export function decodeSipDatagram(packet: LayerState, services: LayerServices): LayerType {
   const { bytes, start, end, frame } = packet;
-  const kind = sipPayloadKind(bytes, start, end);
-  if (kind === SIP_PAYLOAD_NOT_SIP) return LAYER_NONE;
+  const startKind = sipPayloadStart(bytes, start, end);
+  if (startKind === SIP_PAYLOAD_NOT_SIP) return LAYER_NONE;
+  const kept = keepBytes(bytes, start, end);
+  // its end read from the copy, just written: the window's bytes may have left the cache (sipPayloadKind in two)
+  const kind = startKind === SIP_PAYLOAD_WHOLE ? sipPayloadEnd(kept, 0, kept.length) : startKind;
   if (kind !== SIP_PAYLOAD_WHOLE && !packet.truncated) {
     const damage = sipPayloadDamage(kind)!;
     reportIssue(packet, services, damage.code, damage.message);
@@ -26,7 +29,7 @@ export function decodeSipDatagram(packet: LayerState, services: LayerServices): 
     src: packet.sourceEndpoint(),
     dst: packet.destinationEndpoint(),
     transport: 'udp',
-    bytes: keepBytes(bytes, start, end),
+    bytes: kept,
   };
   // set only when true (the JSON of decode lists it only then); a literal, not a spread: a spread in the literal
   // made every message's payload build slowly
