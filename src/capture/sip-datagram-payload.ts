@@ -48,6 +48,9 @@ export function sipPayloadStart(bytes: Uint8Array, start: number, end: number): 
 
 /** The second half of sipPayloadKind, for a payload that begins with a whole start line: whole, or how it is damaged. */
 export function sipPayloadEnd(bytes: Uint8Array, start: number, end: number): number {
+  // most datagrams have no body and end with their blank line: no call for them
+  const last = end - 1;
+  if (last - 2 > start && bytes[last] === LF && (bytes[last - 1] === LF || (bytes[last - 1] === CR && bytes[last - 2] === LF))) return SIP_PAYLOAD_WHOLE;
   if (!mayEndInHeaderBlock(bytes, start, end) || hasHeaderEnd(bytes, start, end)) return SIP_PAYLOAD_WHOLE;
   return startLineEnd(bytes, start, end);
 }
