@@ -69,6 +69,15 @@ describe('analyze is not thrown by one packet 68 years late', () => {
     const findingFields = ({ kind, callId, time, packets }: (typeof expected.findings)[number]) => ({ kind, callId, time, packets });
     const byTime = (a: { time: string; kind: string }, b: { time: string; kind: string }) => a.time.localeCompare(b.time) || a.kind.localeCompare(b.kind);
     expect(doc.findings.map(findingFields).sort(byTime)).toEqual(expected.findings.map(findingFields).sort(byTime));
+    // the capture ends at its last frame's time (tshark's), not 68 years on: what the findings count up to it
+    const lastFrameUs = Math.round(Number(tsharkFields(capture, ['frame.time_epoch']).at(-1)![0]) * 1e6);
+    const untilEnd = (doc.findings as Array<{ kind: string; time: string; message: string }>).filter((finding) => /capture (went on|ended)/.test(finding.message));
+    expect(untilEnd.map((finding) => finding.kind).sort()).toEqual(['no-ack', 'orphan-call', 'orphan-call']);
+    for (const finding of untilEnd) {
+      const [whole, micros = ''] = finding.time.replace(/Z$/, '').split('.');
+      const seconds = ((lastFrameUs - (Date.parse(`${whole}Z`) * 1000 + Number(micros.padEnd(6, '0')))) / 1e6).toFixed(3);
+      expect(finding.message).toMatch(new RegExp(`\\b${seconds.replace('.', '\\.')} s\\b`));
+    }
     expect(doc.summary.decodeErrors).toBe(1);
     const offset = pcapRecordOffsets(readFileSync(capture))[81];
     expect(run.err).toContain(`sipscope analyze: ${capture}, packet 82, offset ${offset}: bad-timestamp: `);
