@@ -9,142 +9,97 @@
  *
  * Why: the analysis reads five fields of every message of captures of millions; building the whole message was
  * most of its allocation (the latin1 text of each message, a header object and a value per line).
- * Here: the line walk, the start line, CSeq and the fields; From/To and Via values in plain-values.ts; the byte
- * classes and the message's one piece of state (is it ASCII) in plain-bytes.ts.
+ * Two halves: the scan (plain-scan.ts, plain-values.ts) finds from the bytes alone the ranges and numbers, into a
+ * scan record (plain-record.ts), and may run on another thread (analysis/read-thread/); here the strings and the
+ * fields are made from the record. The byte classes and the message's one piece of state (is it ASCII) are in
+ * plain-bytes.ts.
  */
 import { COMMON_METHODS } from '../sip/index.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
-import { ANALYSIS_FIELD_NAMES, type MessageFields } from './fields.js';
+import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
 import type { MessageReading } from './observed.js';
-import { beginPlainMessage, BYTE_CLASS, COLON, CR, HT, isAsciiRange, LF, SP, startsWith, text, TOKEN, valueText } from './plain-bytes.js';
-import { nameAddrAt, nameTag, nameUriEnd, nameUriStart, nameUriText, topViaAt, viaBranch, viaSentBy } from './plain-values.js';
+import { beginPlainMessage, startsWith, text, valueText } from './plain-bytes.js';
+import {
+  KIND_NOT_PLAIN,
+  KIND_REQUEST,
+  NAME_ADDR_TAG_END,
+  NAME_ADDR_TAG_START,
+  NAME_ADDR_URI_END,
+  NAME_ADDR_URI_START,
+  NAME_ADDR_VALUE_END,
+  NAME_ADDR_VALUE_START,
+  SCAN_CALL_ID_END,
+  SCAN_CALL_ID_START,
+  SCAN_CREDENTIAL_VALUES,
+  SCAN_CSEQ_METHOD_END,
+  SCAN_CSEQ_METHOD_START,
+  SCAN_CSEQ_NUMBER,
+  SCAN_FROM,
+  SCAN_KIND,
+  SCAN_LINE_END,
+  SCAN_LINE_SPLIT,
+  SCAN_LINE_START,
+  SCAN_REASON_END,
+  SCAN_STATUS,
+  SCAN_STRIDE,
+  SCAN_TO,
+  SCAN_VIA,
+  VIA_BRANCH_END,
+  VIA_BRANCH_START,
+  VIA_SENT_BY_END,
+  VIA_SENT_BY_START,
+  VIA_SENT_BY_UPPER,
+  VIA_VALUE_END,
+  VIA_VALUE_START,
+} from './plain-record.js';
+import { AUTHORIZATION, credentialRanges, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, scanPlainMessage, WWW_AUTHENTICATE } from './plain-scan.js';
 import type { Credential } from './types.js';
 
-/** parseMessage decodes this much first (parser.ts FIRST_DECODE_BYTES): larger messages take the general path. */
-const MAX_PLAIN_BYTES = 16 * 1024;
-
-/** The fields looked for, by their index in ANALYSIS_FIELD_NAMES. */
-const CALL_ID = 0;
-const CSEQ = 1;
-const FROM = 2;
-const TO = 3;
-const VIA = 4;
-const AUTHORIZATION = 5;
-const PROXY_AUTHORIZATION = 6;
-const WWW_AUTHENTICATE = 7;
-const PROXY_AUTHENTICATE = 8;
-const NONE = -1;
-
-/** Long names (lower case) of the fields looked for, by field index; compact forms (RFC 3261 §7.3.3) in fieldOf. */
-const LONG_NAMES = ANALYSIS_FIELD_NAMES;
-
-const VERSION_TAIL = ' SIP/2.0';
-const RESPONSE_HEAD = 'SIP/2.0 ';
+/** The scan record of readPlainMessage (one message at a time, in this thread). */
+const ownRecord = new Int32Array(SCAN_STRIDE);
 
 /** Reads a message in its plain form; undefined when it is not (see the file comment). */
 export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined {
-  const total = bytes.length;
-  if (total > MAX_PLAIN_BYTES) return undefined;
+  if (!scanPlainMessage(bytes, ownRecord, 0)) return undefined;
+  return readingOfScan(bytes, ownRecord, 0, true);
+}
+
+/**
+ * Reads a message from the scan record another thread made of it (record[at, at + SCAN_STRIDE)); undefined when
+ * the scan found it not plain. A message with credential fields is scanned again here (their values' ranges are
+ * not in the record; few messages have any).
+ */
+export function readScannedMessage(bytes: Uint8Array, record: Int32Array, at: number): MessageReading | undefined {
+  if (record[at + SCAN_KIND] === KIND_NOT_PLAIN) return undefined;
+  if (record[at + SCAN_CREDENTIAL_VALUES] !== 0) return readPlainMessage(bytes);
+  return readingOfScan(bytes, record, at, false);
+}
+
+/**
+ * The reading of a plain message from its scan record: the strings made from the bytes' ranges, values not in the
+ * plain form read from their text by fields.ts (as the parser's path reads them). credentialsScanned: the record
+ * was made just now in this thread (plain-scan.ts credentialRanges holds its credential values).
+ */
+function readingOfScan(bytes: Uint8Array, record: Int32Array, at: number, credentialsScanned: boolean): MessageReading {
   // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): valueText does too
   beginPlainMessage();
-  let pos = 0;
-  // RFC 3261 §7.5: CRLFs before the start line are ignored.
-  while (pos < total && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
-  const lineBreak = lineBreakAt(bytes, pos, total);
-  if (pos >= total || lineBreak >= total) return undefined;
-  const lineEnd = lineBreak > pos && bytes[lineBreak - 1] === CR ? lineBreak - 1 : lineBreak;
-  // value ranges of the first Call-ID and CSeq and of the first non-empty From, To and Via (as readFields takes them)
-  let callIdStart = -1;
-  let callIdEnd = -1;
-  let cseqStart = -1;
-  let cseqEnd = -1;
-  let fromStart = -1;
-  let fromEnd = -1;
-  let toStart = -1;
-  let toEnd = -1;
-  let viaStart = -1;
-  let viaEnd = -1;
-  let authorization: string[] | undefined;
-  let proxyAuthorization: string[] | undefined;
-  let wwwAuthenticate: string[] | undefined;
-  let proxyAuthenticate: string[] | undefined;
-  // readHeaderBlock's line walk (RFC 3261 §7.3): a line ends at LF (CR before it dropped), an empty one ends the block
-  let line = lineBreak + 1;
-  while (line < total) {
-    // one pass along the line: the name up to ':', then the rest up to LF
-    let colon = line;
-    let code = 0;
-    while (colon < total && (code = bytes[colon]) !== COLON && code !== LF) colon++;
-    const newline = code === COLON ? lineBreakAt(bytes, colon + 1, total) : colon;
-    const end = newline > line && bytes[newline - 1] === CR ? newline - 1 : newline;
-    if (end === line) break;
-    const next = newline + 1;
-    // folded lines (§7.3.1) and lines starting with whitespace are the parser's to read
-    if (bytes[line] === SP || bytes[line] === HT || (next < total && (bytes[next] === SP || bytes[next] === HT))) return undefined;
-    if (colon < end) {
-      let nameEnd = colon;
-      while (nameEnd > line && (bytes[nameEnd - 1] === SP || bytes[nameEnd - 1] === HT)) nameEnd--;
-      const field = fieldOf(bytes, line, nameEnd);
-      if (field !== NONE) {
-        let valueStart = colon + 1;
-        let valueEnd = end;
-        while (valueStart < valueEnd && (bytes[valueStart] === SP || bytes[valueStart] === HT)) valueStart++;
-        while (valueEnd > valueStart && (bytes[valueEnd - 1] === SP || bytes[valueEnd - 1] === HT)) valueEnd--;
-        const empty = valueEnd === valueStart;
-        switch (field) {
-          case CALL_ID:
-            if (callIdStart < 0) (callIdStart = valueStart), (callIdEnd = valueEnd);
-            break;
-          case CSEQ:
-            if (cseqStart < 0) (cseqStart = valueStart), (cseqEnd = valueEnd);
-            break;
-          case FROM:
-            if (fromStart < 0 && !empty) (fromStart = valueStart), (fromEnd = valueEnd);
-            break;
-          case TO:
-            if (toStart < 0 && !empty) (toStart = valueStart), (toEnd = valueEnd);
-            break;
-          case VIA:
-            if (viaStart < 0 && !empty) (viaStart = valueStart), (viaEnd = valueEnd);
-            break;
-          case AUTHORIZATION:
-            (authorization ??= []).push(valueText(bytes, valueStart, valueEnd));
-            break;
-          case PROXY_AUTHORIZATION:
-            (proxyAuthorization ??= []).push(valueText(bytes, valueStart, valueEnd));
-            break;
-          case WWW_AUTHENTICATE:
-            (wwwAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
-            break;
-          default:
-            (proxyAuthenticate ??= []).push(valueText(bytes, valueStart, valueEnd));
-        }
-      }
-    }
-    line = next;
-  }
-  if (callIdStart < 0 || callIdEnd === callIdStart || cseqStart < 0) return undefined;
-  // a Call-ID that is not ASCII is kept byte for byte (fields.ts callIdKey): the parser's path does that
-  if (!isAsciiRange(bytes, callIdStart, callIdEnd)) return undefined;
-  const cseqNumber = cseqNumberOf(bytes, cseqStart, cseqEnd);
-  if (cseqNumber < 0) return undefined;
-  const cseqMethod = cseqMethodOf(bytes, cseqStart, cseqEnd);
-  if (cseqMethod === undefined) return undefined;
-  // a start line that is not ASCII makes the message not ASCII: the parser's to read (readStartLine refuses it)
-  if (!readStartLine(bytes, pos, lineEnd)) return undefined;
-  const isRequest = lineStatus === 0;
-  nameAddrAt(bytes, fromStart, fromEnd);
+  const isRequest = record[at + SCAN_KIND] === KIND_REQUEST;
+  const status = record[at + SCAN_STATUS];
+  const credentials = credentialsScanned ? record[at + SCAN_CREDENTIAL_VALUES] : 0;
+  nameAddrOf(bytes, record, at + SCAN_FROM);
   const fromTag = nameTag;
   const fromUriText = nameUriText;
   const fromUriStart = nameUriStart;
   const fromUriEnd = nameUriEnd;
-  nameAddrAt(bytes, toStart, toEnd);
-  topViaAt(bytes, viaStart, viaEnd);
+  nameAddrOf(bytes, record, at + SCAN_TO);
+  topViaOf(bytes, record, at + SCAN_VIA);
+  const methodStart = record[at + SCAN_CSEQ_METHOD_START];
+  const methodEnd = record[at + SCAN_CSEQ_METHOD_END];
   const fields = new PlainFields(
     bytes,
-    text(bytes, callIdStart, callIdEnd),
-    cseqNumber,
-    cseqMethod,
+    text(bytes, record[at + SCAN_CALL_ID_START], record[at + SCAN_CALL_ID_END]),
+    record[at + SCAN_CSEQ_NUMBER] >>> 0,
+    commonMethod(bytes, methodStart, methodEnd) ?? text(bytes, methodStart, methodEnd).toUpperCase(),
     fromTag,
     nameTag,
     fromUriText,
@@ -155,120 +110,90 @@ export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined 
     nameUriEnd,
     viaBranch,
     viaSentBy,
-    isRequest && (authorization || proxyAuthorization) ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined,
-    !isRequest && isStale(lineStatus, wwwAuthenticate, proxyAuthenticate),
+    isRequest && credentials > 0 ? credentialOf(bytes, credentials) : undefined,
+    !isRequest && credentials > 0 && isStale(bytes, status, credentials),
   );
-  if (isRequest) return { kind: 'request', method: lineMethod, firstLine: lineText, fields };
-  return { kind: 'response', status: lineStatus, reason: lineReason, firstLine: lineText, fields };
+  const lineStart = record[at + SCAN_LINE_START];
+  const lineEnd = record[at + SCAN_LINE_END];
+  const split = record[at + SCAN_LINE_SPLIT];
+  const firstLine = text(bytes, lineStart, lineEnd);
+  if (isRequest) return { kind: 'request', method: commonMethod(bytes, lineStart, split) ?? text(bytes, lineStart, split), firstLine, fields };
+  // the reason from the line's text when it is its tail (a copy or a slice of it in the heap: no second read)
+  const reasonEnd = record[at + SCAN_REASON_END];
+  const reason = reasonEnd <= split ? '' : lineEnd === reasonEnd ? firstLine.slice(split - lineStart) : text(bytes, split, reasonEnd);
+  return { kind: 'response', status, reason, firstLine, fields };
 }
 
-function isStale(status: number, wwwAuthenticate: string[] | undefined, proxyAuthenticate: string[] | undefined): boolean {
-  if (status === 401) return wwwAuthenticate !== undefined && isStaleChallengeOf(401, wwwAuthenticate);
-  if (status === 407) return proxyAuthenticate !== undefined && isStaleChallengeOf(407, proxyAuthenticate);
+/** The values of the scanned credential fields of one kind, in their order in the message. */
+function credentialValues(bytes: Uint8Array, credentials: number, field: number): string[] | undefined {
+  let values: string[] | undefined;
+  for (let i = 0; i < credentials; i++) {
+    if (credentialRanges[3 * i] === field) (values ??= []).push(valueText(bytes, credentialRanges[3 * i + 1], credentialRanges[3 * i + 2]));
+  }
+  return values;
+}
+
+function credentialOf(bytes: Uint8Array, credentials: number): Credential | undefined {
+  const authorization = credentialValues(bytes, credentials, AUTHORIZATION);
+  const proxyAuthorization = credentialValues(bytes, credentials, PROXY_AUTHORIZATION);
+  return authorization || proxyAuthorization ? credentialOfValues(authorization ?? [], proxyAuthorization ?? []) : undefined;
+}
+
+function isStale(bytes: Uint8Array, status: number, credentials: number): boolean {
+  if (status === 401) {
+    const wwwAuthenticate = credentialValues(bytes, credentials, WWW_AUTHENTICATE);
+    return wwwAuthenticate !== undefined && isStaleChallengeOf(401, wwwAuthenticate);
+  }
+  if (status === 407) {
+    const proxyAuthenticate = credentialValues(bytes, credentials, PROXY_AUTHENTICATE);
+    return proxyAuthenticate !== undefined && isStaleChallengeOf(407, proxyAuthenticate);
+  }
   return false;
 }
 
-/** Index of the first LF from `from` on, or total. */
-function lineBreakAt(bytes: Uint8Array, from: number, total: number): number {
-  const at = bytes.indexOf(LF, from);
-  return at < 0 ? total : at;
+/** What nameAddrOf read (module state, read right after the call): the URI as text or as a range, and the tag. */
+let nameUriText: string | undefined;
+let nameUriStart = 0;
+let nameUriEnd = 0;
+let nameTag: string | undefined;
+
+/** From/To from their scan slots at record[at...]: a plain value from its ranges, any other from its text. */
+function nameAddrOf(bytes: Uint8Array, record: Int32Array, at: number): void {
+  const uriStart = record[at + NAME_ADDR_URI_START];
+  if (uriStart < 0) {
+    const valueStart = record[at + NAME_ADDR_VALUE_START];
+    const read = readNameAddrValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + NAME_ADDR_VALUE_END]));
+    nameUriText = read.uri;
+    nameUriStart = 0;
+    nameUriEnd = 0;
+    nameTag = read.tag;
+    return;
+  }
+  nameUriText = undefined;
+  nameUriStart = uriStart;
+  nameUriEnd = record[at + NAME_ADDR_URI_END];
+  const tagStart = record[at + NAME_ADDR_TAG_START];
+  nameTag = tagStart < 0 ? undefined : text(bytes, tagStart, record[at + NAME_ADDR_TAG_END]);
 }
 
-/** Which looked-for field the name bytes[start, end) is (ASCII, compared as canonicalHeaderName lower-cases). */
-function fieldOf(bytes: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  const first = bytes[start] | 0x20;
-  let field = NONE;
-  switch (length) {
-    case 1:
-      // compact forms (RFC 3261 §7.3.3)
-      return first === 0x69 ? CALL_ID : first === 0x66 ? FROM : first === 0x74 ? TO : first === 0x76 ? VIA : NONE;
-    case 2:
-      field = first === 0x74 ? TO : NONE;
-      break;
-    case 3:
-      field = first === 0x76 ? VIA : NONE;
-      break;
-    case 4:
-      field = first === 0x63 ? CSEQ : first === 0x66 ? FROM : NONE;
-      break;
-    case 7:
-      field = first === 0x63 ? CALL_ID : NONE;
-      break;
-    case 13:
-      field = first === 0x61 ? AUTHORIZATION : NONE;
-      break;
-    case 16:
-      field = first === 0x77 ? WWW_AUTHENTICATE : NONE;
-      break;
-    case 18:
-      field = first === 0x70 ? PROXY_AUTHENTICATE : NONE;
-      break;
-    case 19:
-      field = first === 0x70 ? PROXY_AUTHORIZATION : NONE;
-      break;
+/** What topViaOf read (module state, read right after the call). */
+let viaBranch: string | undefined;
+let viaSentBy: string | undefined;
+
+/** The top Via from its scan slots at record[at...]: a plain value from its ranges, any other from its text. */
+function topViaOf(bytes: Uint8Array, record: Int32Array, at: number): void {
+  const sentByStart = record[at + VIA_SENT_BY_START];
+  if (sentByStart < 0) {
+    const valueStart = record[at + VIA_VALUE_START];
+    const read = readTopViaValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + VIA_VALUE_END]));
+    viaBranch = read.branch;
+    viaSentBy = read.sentBy;
+    return;
   }
-  if (field === NONE) return NONE;
-  const name = NAME_AT[field];
-  for (let j = 1; j < length; j++) if (LOWER_CASE[bytes[start + j]] !== NAME_BYTES[name + j]) return NONE;
-  return field;
-}
-
-/** The long names as bytes, one after another (NAME_AT: where each starts). */
-const NAME_BYTES = new Uint8Array(LONG_NAMES.join('').split('').map((char) => char.charCodeAt(0)));
-const NAME_AT = new Int32Array(LONG_NAMES.map((_, field) => LONG_NAMES.slice(0, field).join('').length));
-
-/** Each byte with A-Z lower-cased (the ASCII lower case fieldOf compares names in). */
-const LOWER_CASE = new Uint8Array(256).map((_, code) => (code >= 0x41 && code <= 0x5a ? code + 0x20 : code));
-
-/**
- * The start line as the parser's quick path reads it (parser.ts quickStartLine): "SIP/2.0 DDD[ reason]" with a
- * first digit 1-6, or "METHOD SP uri SP SIP/2.0" with a token method and a URI without SP, HT or '<'; ASCII only
- * (the parser decodes a message that is not ASCII as UTF-8: readPlainMessage leaves those to it).
- */
-/** What readStartLine read (module state, read right after the call): status 0 for a request. */
-let lineStatus = 0;
-let lineMethod = '';
-let lineReason = '';
-let lineText = '';
-
-function readStartLine(bytes: Uint8Array, start: number, end: number): boolean {
-  if (startsWith(bytes, start, end, RESPONSE_HEAD)) {
-    const code = start + 8;
-    if (end < code + 3 || (end > code + 3 && bytes[code + 3] !== SP)) return false;
-    const d0 = bytes[code] - 0x30;
-    const d1 = bytes[code + 1] - 0x30;
-    const d2 = bytes[code + 2] - 0x30;
-    if (d0 < 1 || d0 > 6 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
-    if (!isAsciiRange(bytes, code + 4, end)) return false;
-    // the analysis's first line is version, status and reason joined, trailing whitespace trimmed (String#trimEnd)
-    let lineEnd = end;
-    while (lineEnd > start && isTrimmedEnd(bytes[lineEnd - 1])) lineEnd--;
-    lineStatus = d0 * 100 + d1 * 10 + d2;
-    lineText = text(bytes, start, lineEnd);
-    // the reason from the line's text when it is its tail (a copy or a slice of it in the heap: no second read)
-    lineReason = end <= code + 4 ? '' : lineEnd === end ? lineText.slice(code + 4 - start) : text(bytes, code + 4, end);
-    return true;
-  }
-  if (end - start < 12 || !startsWith(bytes, end - 8, end, VERSION_TAIL)) return false;
-  let space = start;
-  while (space < end && bytes[space] !== SP) space++;
-  const uriEnd = end - 8;
-  if (space <= start || space >= uriEnd - 1) return false;
-  for (let i = start; i < space; i++) if ((BYTE_CLASS[bytes[i]] & TOKEN) === 0) return false;
-  for (let i = space + 1; i < uriEnd; i++) {
-    const code = bytes[i];
-    if (code === SP || code === HT || code === 0x3c || code >= 0x80) return false;
-  }
-  lineStatus = 0;
-  lineMethod = commonMethod(bytes, start, space) ?? text(bytes, start, space);
-  lineText = text(bytes, start, end);
-  return true;
-}
-
-/** Whitespace String#trimEnd removes, among ASCII bytes. */
-function isTrimmedEnd(code: number): boolean {
-  return code === SP || (code >= HT && code <= CR);
+  const sentBy = text(bytes, sentByStart, record[at + VIA_SENT_BY_END]);
+  viaSentBy = record[at + VIA_SENT_BY_UPPER] !== 0 ? sentBy.toLowerCase() : sentBy;
+  const branchStart = record[at + VIA_BRANCH_START];
+  viaBranch = branchStart < 0 ? undefined : text(bytes, branchStart, record[at + VIA_BRANCH_END]);
 }
 
 function commonMethod(bytes: Uint8Array, start: number, end: number): string | undefined {
@@ -277,28 +202,6 @@ function commonMethod(bytes: Uint8Array, start: number, end: number): string | u
     if (method.length === end - start && startsWith(bytes, start, end, method)) return method;
   }
   return undefined;
-}
-
-/**
- * CSeq number (RFC 3261 §20.16) in the plain form `1*DIGIT 1*(SP/HT) token`, as parseCSeq reads it; -1 for any
- * other form (more than 10 digits, over 32 bits, no whitespace, a method that is not a token).
- */
-function cseqNumberOf(bytes: Uint8Array, start: number, end: number): number {
-  let pos = start;
-  let seq = 0;
-  while (pos < end && bytes[pos] >= 0x30 && bytes[pos] <= 0x39 && pos - start < 10) seq = seq * 10 + bytes[pos++] - 0x30;
-  if (pos === start || seq > 0xffffffff || (bytes[pos] !== SP && bytes[pos] !== HT)) return -1;
-  return seq;
-}
-
-/** CSeq method, upper case (as readFields keeps it), or undefined when not a token after the whitespace. */
-function cseqMethodOf(bytes: Uint8Array, start: number, end: number): string | undefined {
-  let pos = start;
-  while (pos < end && bytes[pos] >= 0x30 && bytes[pos] <= 0x39) pos++;
-  while (pos < end && (bytes[pos] === SP || bytes[pos] === HT)) pos++;
-  if (pos === end) return undefined;
-  for (let i = pos; i < end; i++) if ((BYTE_CLASS[bytes[i]] & TOKEN) === 0) return undefined;
-  return commonMethod(bytes, pos, end) ?? text(bytes, pos, end).toUpperCase();
 }
 
 /**

@@ -1,108 +1,115 @@
 /**
- * From/To and the top Via of a plain message read straight from its bytes (readPlainMessage's value readers): the
- * name-addr's URI (as a range) and tag, Via's sent-by and branch, and the plain `;name=value` parameter scan they
- * share. Each reader leaves its answer in module state read right after the call (no object per value); any value
- * not in the plain form is read from its text by fields.ts, as the parser's path reads it.
+ * From/To and the top Via of a plain message scanned from its bytes (the plain scan's value readers, plain-scan.ts):
+ * the name-addr's URI and tag, Via's sent-by and branch, and the plain `;name=value` parameter scan they share. Each
+ * leaves byte ranges in the message's scan record (plain-record.ts); a value not in the plain form is marked so,
+ * and plain-message.ts reads it from its text by fields.ts, as the parser's path reads it.
  */
-import { readNameAddrValue, readTopViaValue } from './fields.js';
-import { ADDR_SPEC_STOP, BYTE_CLASS, COLON, PARAM_VALUE, SEMICOLON, SP, startsWith, text, TOKEN, URI_STOP, valueText, VIA_STOP } from './plain-bytes.js';
-
-/** What nameAddrAt read (module state, read right after the call): the URI as text or as a range, and the tag. */
-export let nameUriText: string | undefined;
-export let nameUriStart = 0;
-export let nameUriEnd = 0;
-export let nameTag: string | undefined;
-
-/** nameAddrAt's answer for a value read as text by fields.ts. */
-function nameAddrFromText(value: string): void {
-  const read = readNameAddrValue(value);
-  nameUriText = read.uri;
-  nameTag = read.tag;
-}
+import {
+  NAME_ADDR_TAG_END,
+  NAME_ADDR_TAG_START,
+  NAME_ADDR_URI_END,
+  NAME_ADDR_URI_START,
+  NAME_ADDR_VALUE_END,
+  NAME_ADDR_VALUE_START,
+  VIA_BRANCH_END,
+  VIA_BRANCH_START,
+  VIA_SENT_BY_END,
+  VIA_SENT_BY_START,
+  VIA_SENT_BY_UPPER,
+  VIA_VALUE_END,
+  VIA_VALUE_START,
+} from './plain-record.js';
+import { ADDR_SPEC_STOP, BYTE_CLASS, COLON, PARAM_VALUE, SEMICOLON, SP, startsWith, TOKEN, URI_STOP, VIA_STOP } from './plain-bytes.js';
 
 /**
- * From/To at bytes[start, end), in one pass, in their plain forms: `<uri>;params`, `token display name <uri>;params`
- * and `uri;params` (RFC 3261 §20.10), with no quote, backslash, byte >= 0x80 or whitespace outside a token display
- * name, and plain parameters (paramRange). There parseNameAddr gives this URI and tag, and where it refuses the URI,
- * readNameAddrLeniently recovers the same ones. The URI is left as a range (most messages never need it as text);
- * any other value is read by fields.ts from its text. No field: as an empty value.
+ * From/To at bytes[start, end) (start -1: no such field), in one pass, in their plain forms: `<uri>;params`,
+ * `token display name <uri>;params` and `uri;params` (RFC 3261 §20.10), with no quote, backslash, byte >= 0x80 or
+ * whitespace outside a token display name, and plain parameters (paramRange). There parseNameAddr gives this URI
+ * and tag, and where it refuses the URI, readNameAddrLeniently recovers the same ones. Written at record[at...]
+ * (NAME_ADDR_* slots); any other value is marked to be read from its text (URI_START -1).
  */
-export function nameAddrAt(bytes: Uint8Array, start: number, end: number): void {
-  nameUriText = undefined;
-  nameTag = undefined;
-  if (start < 0) return nameAddrFromText('');
+export function scanNameAddr(bytes: Uint8Array, start: number, end: number, record: Int32Array, at: number): void {
+  record[at + NAME_ADDR_VALUE_START] = start;
+  record[at + NAME_ADDR_VALUE_END] = end;
+  record[at + NAME_ADDR_URI_START] = -1;
+  record[at + NAME_ADDR_URI_END] = -1;
+  record[at + NAME_ADDR_TAG_START] = -1;
+  record[at + NAME_ADDR_TAG_END] = -1;
+  if (start < 0) return;
   let pos = start;
   let code = 0;
   // a token display name (or the scheme of an addr-spec) up to '<' or ':'
   while (pos < end) {
     code = bytes[pos];
     if (code === 0x3c || code === COLON) break;
-    if (code !== SP && (BYTE_CLASS[code] & TOKEN) === 0) return nameAddrFromText(valueText(bytes, start, end));
+    if (code !== SP && (BYTE_CLASS[code] & TOKEN) === 0) return;
     pos++;
   }
+  let uriStart: number;
+  let uriEnd: number;
   let paramsStart: number;
   if (code === 0x3c && pos < end) {
     const open = pos;
     let close = open + 1;
     while (close < end && (BYTE_CLASS[bytes[close]] & URI_STOP) === 0) close++;
-    if (close >= end || bytes[close] !== 0x3e || close === open + 1) return nameAddrFromText(valueText(bytes, start, end));
-    nameUriStart = open + 1;
-    nameUriEnd = close;
+    if (close >= end || bytes[close] !== 0x3e || close === open + 1) return;
+    uriStart = open + 1;
+    uriEnd = close;
     paramsStart = close + 1;
   } else {
     // addr-spec: a scheme before ':', the URI up to ';', no '<' anywhere
-    if (pos >= end || pos === start) return nameAddrFromText(valueText(bytes, start, end));
+    if (pos >= end || pos === start) return;
     while (pos < end && (BYTE_CLASS[bytes[pos]] & ADDR_SPEC_STOP) === 0) pos++;
-    if (pos < end && bytes[pos] !== SEMICOLON) return nameAddrFromText(valueText(bytes, start, end));
-    nameUriStart = start;
-    nameUriEnd = pos;
+    if (pos < end && bytes[pos] !== SEMICOLON) return;
+    uriStart = start;
+    uriEnd = pos;
     paramsStart = pos;
   }
   const tag = paramRange(bytes, paramsStart, end, TAG, false);
-  if (tag === PARAM_UNPLAIN) return nameAddrFromText(valueText(bytes, start, end));
-  if (tag >= 0) nameTag = text(bytes, tag, paramEnd);
+  if (tag === PARAM_UNPLAIN) return;
+  record[at + NAME_ADDR_URI_START] = uriStart;
+  record[at + NAME_ADDR_URI_END] = uriEnd;
+  if (tag >= 0) {
+    record[at + NAME_ADDR_TAG_START] = tag;
+    record[at + NAME_ADDR_TAG_END] = paramEnd;
+  }
 }
 
 const VIA_PREFIX = 'SIP/2.0/';
 
-/** What topViaAt read (module state, read right after the call). */
-export let viaBranch: string | undefined;
-export let viaSentBy: string | undefined;
-
-/** topViaAt's answer for a value read as text by fields.ts. */
-function topViaFromText(value: string): void {
-  const read = readTopViaValue(value);
-  viaBranch = read.branch;
-  viaSentBy = read.sentBy;
-}
-
 /**
- * Top Via at bytes[start, end) in its plain form, `SIP/2.0/TRANSPORT sent-by;params` (RFC 3261 §20.42) with no quote,
- * '<', control character or byte >= 0x80 in its first element (up to the first ',', §7.3.1: what follows is not
- * read) and plain parameters: sent-by and branch as fields.ts topVia reads them; any other value read by topVia
- * from its text. One pass: transport, sent-by and parameters are each checked as they are read.
+ * Top Via at bytes[start, end) (start -1: none) in its plain form, `SIP/2.0/TRANSPORT sent-by;params` (RFC 3261
+ * §20.42) with no quote, '<', control character or byte >= 0x80 in its first element (up to the first ',', §7.3.1:
+ * what follows is not read) and plain parameters: sent-by and branch as fields.ts topVia reads them, written at
+ * record[at...] (VIA_* slots); any other value is marked to be read by topVia from its text (SENT_BY_START -1).
+ * One pass: transport, sent-by and parameters are each checked as they are read.
  */
-export function topViaAt(bytes: Uint8Array, start: number, end: number): void {
-  viaBranch = undefined;
-  viaSentBy = undefined;
-  if (start < 0) return topViaFromText('');
-  if (!startsWith(bytes, start, end, VIA_PREFIX)) return topViaFromText(valueText(bytes, start, end));
+export function scanTopVia(bytes: Uint8Array, start: number, end: number, record: Int32Array, at: number): void {
+  record[at + VIA_VALUE_START] = start;
+  record[at + VIA_VALUE_END] = end;
+  record[at + VIA_SENT_BY_START] = -1;
+  record[at + VIA_SENT_BY_END] = -1;
+  record[at + VIA_SENT_BY_UPPER] = 0;
+  record[at + VIA_BRANCH_START] = -1;
+  record[at + VIA_BRANCH_END] = -1;
+  if (start < 0) return;
+  if (!startsWith(bytes, start, end, VIA_PREFIX)) return;
   // quotes and brackets need the list splitter; control characters, String#trim; ',' before sent-by: no sent-by
   const transportStart = start + VIA_PREFIX.length;
   let pos = transportStart;
   let code = 0;
   while (pos < end && (code = bytes[pos]) !== SP) {
-    if ((BYTE_CLASS[code] & VIA_STOP) !== 0) return topViaFromText(valueText(bytes, start, end));
+    if ((BYTE_CLASS[code] & VIA_STOP) !== 0) return;
     pos++;
   }
-  if (pos >= end || pos === transportStart) return topViaFromText(valueText(bytes, start, end));
+  if (pos >= end || pos === transportStart) return;
   while (pos < end && bytes[pos] === SP) pos++;
   const hostStart = pos;
   let upperCase = false;
   // sent-by up to ';' or the end of the first element
   while (pos < end && (code = bytes[pos]) !== SEMICOLON) {
     if ((BYTE_CLASS[code] & VIA_STOP) !== 0) {
-      if (code !== 0x2c) return topViaFromText(valueText(bytes, start, end));
+      if (code !== 0x2c) return;
       break;
     }
     if (code >= 0x41 && code <= 0x5a) upperCase = true;
@@ -110,12 +117,18 @@ export function topViaAt(bytes: Uint8Array, start: number, end: number): void {
   }
   let hostEnd = pos;
   while (hostEnd > hostStart && bytes[hostEnd - 1] === SP) hostEnd--;
-  if (hostEnd === hostStart) return topViaFromText(valueText(bytes, start, end));
-  viaSentBy = upperCase ? text(bytes, hostStart, hostEnd).toLowerCase() : text(bytes, hostStart, hostEnd);
-  if (pos >= end || code === 0x2c) return;
-  const branch = paramRange(bytes, pos, end, BRANCH, true);
-  if (branch === PARAM_UNPLAIN) return topViaFromText(valueText(bytes, start, end));
-  if (branch >= 0) viaBranch = text(bytes, branch, paramEnd);
+  if (hostEnd === hostStart) return;
+  if (pos < end && code !== 0x2c) {
+    const branch = paramRange(bytes, pos, end, BRANCH, true);
+    if (branch === PARAM_UNPLAIN) return;
+    if (branch >= 0) {
+      record[at + VIA_BRANCH_START] = branch;
+      record[at + VIA_BRANCH_END] = paramEnd;
+    }
+  }
+  record[at + VIA_SENT_BY_START] = hostStart;
+  record[at + VIA_SENT_BY_END] = hostEnd;
+  record[at + VIA_SENT_BY_UPPER] = upperCase ? 1 : 0;
 }
 
 const TAG = 'tag';
