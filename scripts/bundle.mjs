@@ -35,6 +35,28 @@ const lazyStringWidth = {
   },
 };
 
+const shared = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  supported: { 'dynamic-import': false, 'regexp-set-notation': true, 'regexp-unicode-property-escapes': true },
+  define: { 'import.meta.url': '__sipscopeBundleUrl', SIPSCOPE_VERSION: JSON.stringify(version) },
+  target: 'node20.19',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: true,
+  legalComments: 'none',
+  banner: { js: "const __sipscopeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+};
+
+/**
+ * The read thread of a threaded analysis (src/analysis/read-thread/worker.ts: decoding and the plain scan) as its
+ * own small file beside the CLI's: the CLI starts it as a worker_thread (read-thread.ts readWorkerUrl). Same
+ * settings as the CLI's bundle below.
+ */
+await build({ ...shared, entryPoints: [path.join(root, 'src/analysis/read-thread/worker.ts')], outfile: path.join(root, 'dist/read-worker.cjs') });
+
 await build({
   plugins: [lazyStringWidth],
   entryPoints: [path.join(root, 'src/cli/index.ts')],

@@ -1,7 +1,11 @@
-/** Captures in, analysis out: capture decoding (src/capture) feeding the Analyzer. */
-import { decodeCaptures, type DecodeOptions } from '../capture/decode.js';
-import type { DecodeIssue, SipPayload } from '../capture/types.js';
+/**
+ * Captures in, analysis out: capture decoding (src/capture) feeding the Analyzer, in this thread, or with the
+ * decoding and the plain scan on a second thread (read-thread/) when the caller asks for it (readThread).
+ */
+import { decodeCaptures, type CaptureSink, type DecodeOptions } from '../capture/decode.js';
+import type { DecodeIssue, DecodeStats, SipPayload } from '../capture/types.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import { decodeOnReadThread, type ReadThreadOptions } from './read-thread/read-thread.js';
 import type { AnalysisResult } from './types.js';
 
 export interface AnalyzeCapturesOptions extends AnalyzerOptions {
@@ -16,24 +20,49 @@ export interface AnalyzeCapturesOptions extends AnalyzerOptions {
   analysed?(): void;
   /** Each decoded SIP message, just before the analysis reads it (the observer then sees its reading). */
   payload?(payload: SipPayload): void;
+  /**
+   * Decode and scan on a second thread (read-thread/read-thread.ts): for capture files only (never stdin or a live
+   * source), and not when `payload` or `mirrorCopy` keep payloads (those made there carry no opening or lead-in frames).
+   */
+  readThread?: ReadThreadOptions;
 }
 
 export async function analyzeCaptures(inputs: string[], options: AnalyzeCapturesOptions = {}): Promise<AnalysisResult> {
   const analyzer = new Analyzer(options);
   options.started?.(analyzer);
-  const stats = await decodeCaptures(
-    inputs,
-    {
-      payload: (payload) => {
-        options.payload?.(payload);
-        analyzer.add(payload);
-        options.analysed?.();
+  const events: Omit<CaptureSink, 'payload'> = {
+    issue: (issue) => options.decodeIssue?.(issue),
+    progress: (read, total) => options.progress?.(read, total),
+  };
+  // several files are read as the one capture mergecap would make of them (numbering, TCP and fragment state)
+  const decode: DecodeOptions = { asOneCapture: true, ...options.decode };
+  let stats: DecodeStats;
+  if (options.readThread) {
+    stats = await decodeOnReadThread(
+      inputs,
+      {
+        ...events,
+        payload: (payload, scans, at) => {
+          options.payload?.(payload);
+          analyzer.add(payload, scans, at);
+          options.analysed?.();
+        },
       },
-      issue: (issue) => options.decodeIssue?.(issue),
-      progress: (read, total) => options.progress?.(read, total),
-    },
-    // several files are read as the one capture mergecap would make of them (numbering, TCP and fragment state)
-    { asOneCapture: true, ...options.decode },
-  );
+      { asOneCapture: decode.asOneCapture, windowBytes: decode.windowBytes, ...options.readThread },
+    );
+  } else {
+    stats = await decodeCaptures(
+      inputs,
+      {
+        ...events,
+        payload: (payload) => {
+          options.payload?.(payload);
+          analyzer.add(payload);
+          options.analysed?.();
+        },
+      },
+      decode,
+    );
+  }
   return analyzer.finish(stats);
 }

@@ -20,7 +20,7 @@ import { callOfUser } from './filter.js';
 import { ANALYSIS_HEADERS, uriUser } from './fields.js';
 import { MirrorCopies } from './mirror-copies.js';
 import { observe, observeReading, type ObservedMessage, type ObservedResponse } from './observed.js';
-import { readPlainMessage } from './plain-message.js';
+import { readPlainMessage, readScannedMessage } from './plain-message.js';
 import { JudgedOutcomes, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
 import { RevocationTimeline } from './timeline.js';
@@ -120,9 +120,10 @@ export class Analyzer {
 
   /**
    * Takes one decoded SIP message; returns what the analysis read from it (undefined when skipped, unusable or a
-   * mirror copy set aside).
+   * mirror copy set aside). scans: the plain scan's record of its bytes at scans[scanAt...], when another thread
+   * made it (read-thread/); else the message is scanned here.
    */
-  add(payload: SipPayload): ObservedMessage | undefined {
+  add(payload: SipPayload, scans?: Int32Array, scanAt = 0): ObservedMessage | undefined {
     if (this.options.sinceUs !== undefined && payload.timeUs < this.options.sinceUs) {
       this.bounds.cutSinceUs = this.options.sinceUs;
       return undefined;
@@ -136,7 +137,7 @@ export class Analyzer {
       this.setAside(payload, sighting.callId);
       return undefined;
     }
-    const observed = this.read(payload);
+    const observed = this.read(payload, scans, scanAt);
     if (!observed) return undefined;
     // a copy has the same bytes: its Call-ID is this one, not read again
     sighting.callId = observed.fields.callId;
@@ -222,8 +223,8 @@ export class Analyzer {
    * What the analysis reads of a message: from its bytes when it is in the plain form (plain-message.ts), else
    * through the parser; counted either way. Undefined when unusable (an issue says why).
    */
-  private read(payload: SipPayload): ObservedMessage | undefined {
-    const plain = readPlainMessage(payload.bytes);
+  private read(payload: SipPayload, scans: Int32Array | undefined, scanAt: number): ObservedMessage | undefined {
+    const plain = scans === undefined ? readPlainMessage(payload.bytes) : readScannedMessage(payload.bytes, scans, scanAt);
     if (plain) {
       this.count(plain, payload.timeUs);
       return observeReading(payload, plain);

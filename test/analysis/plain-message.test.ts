@@ -12,7 +12,9 @@ import { decodeCaptures } from '../../src/capture/decode.js';
 import type { SipPayload } from '../../src/capture/types.js';
 import type { MessageFields } from '../../src/analysis/fields.js';
 import { observe } from '../../src/analysis/observed.js';
-import { readPlainMessage } from '../../src/analysis/plain-message.js';
+import { readPlainMessage, readScannedMessage } from '../../src/analysis/plain-message.js';
+import { SCAN_STRIDE } from '../../src/analysis/plain-record.js';
+import { scanPlainMessage } from '../../src/analysis/plain-scan.js';
 import { parseMessage } from '../../src/sip/index.js';
 
 function generalReading(bytes: Uint8Array, datagram: boolean) {
@@ -162,4 +164,24 @@ describe('plain reading of SIP messages', () => {
     // most draws are read plainly: the comparison is not vacuous
     expect(plain).toBeGreaterThan(10_000);
   });
+
+  it('reads a message from its scan record alone as it reads its bytes (the read thread\'s split: scan, then strings)', async () => {
+    // records at an offset in a larger array, another message's record left before it, as in a batch
+    const records = new Int32Array(3 * SCAN_STRIDE).fill(7);
+    const at = 2 * SCAN_STRIDE;
+    let plain = 0;
+    const check = (bytes: Uint8Array, where: string) => {
+      const scanned = scanPlainMessage(bytes, records, at);
+      const direct = readPlainMessage(bytes);
+      expect(scanned).toBe(direct !== undefined);
+      const split = readScannedMessage(bytes, records, at);
+      if (split !== undefined) plain++;
+      expect({ where, reading: split && { ...split, fields: fieldsOf(split.fields) } }).toEqual({ where, reading: direct && { ...direct, fields: fieldsOf(direct.fields) } });
+    };
+    for (const file of captureFiles('fixtures/captures')) {
+      await decodeCaptures([file], { payload: (payload) => check(payload.bytes, `${file} ${payload.packetNumber}`) });
+    }
+    for (const name of readdirSync('fixtures/rfc4475').filter((entry) => entry.endsWith('.dat'))) check(readFileSync(join('fixtures/rfc4475', name)), name);
+    expect(plain).toBeGreaterThan(1000);
+  }, 120_000);
 });

@@ -17,6 +17,7 @@ import {
 } from '../../analysis/index.js';
 import type { DecodeIssue } from '../../capture/types.js';
 import type { AnalysisStreamWriter } from '../../report/analysis-stream.js';
+import { readThreadPays } from '../../analysis/read-thread/read-thread.js';
 import { badArgument, CliError } from '../exit.js';
 import type { CliIO } from '../io.js';
 import { inInputsRead, namesOf, readInputs } from '../inputs-read.js';
@@ -43,7 +44,19 @@ export const WINDOW_OPTIONS = {
   user: { type: 'string', describe: "only the calls, findings, revocations and call durations of this username (message counts stay everyone's)" },
 } as const satisfies OptionTable;
 
-export type WindowArguments = Partial<ArgumentsOf<typeof WINDOW_OPTIONS>>;
+/**
+ * --threads / --no-threads (analyze): decode and scan large capture files on a second thread (analysis/read-thread/).
+ * Commands without it read in one thread.
+ */
+export const THREADS_OPTION = {
+  threads: {
+    type: 'boolean',
+    default: true,
+    describe: 'decode capture files of 32 MiB or more on a second thread while the analysis runs (--no-threads: one thread)',
+  },
+} as const satisfies OptionTable;
+
+export type WindowArguments = Partial<ArgumentsOf<typeof WINDOW_OPTIONS>> & { threads?: boolean };
 
 /** `--call-id`, the call that flow and extract show or copy. */
 export const CALL_ID_OPTION = {
@@ -189,6 +202,12 @@ export function windowOptions(window: WindowArguments): { sinceUs?: number; unti
   return { sinceUs, untilUs };
 }
 
+/** READ_THREAD_MIN_BYTES, or SIPSCOPE_READ_THREAD_MIN_BYTES when set (tests use it to thread small captures). */
+function readThreadMinBytes(io: CliIO): number | undefined {
+  const override = Number(io.env.SIPSCOPE_READ_THREAD_MIN_BYTES);
+  return io.env.SIPSCOPE_READ_THREAD_MIN_BYTES !== undefined && Number.isFinite(override) ? override : undefined;
+}
+
 async function analyzeForCommand(
   files: string[],
   window: WindowArguments,
@@ -199,6 +218,8 @@ async function analyzeForCommand(
 ): Promise<AnalysisResult> {
   const { sinceUs, untilUs } = windowOptions(window);
   boundHeapGrowthForAnalysis();
+  // a second thread only for files (readThreadPays), and not when a hook keeps the payloads (analyze.ts readThread)
+  const threaded = window.threads === true && extra.payload === undefined && extra.mirrorCopy === undefined && !extra.live && readThreadPays(files, readThreadMinBytes(io));
   const decodeIssues: DecodeIssue[] = [];
   // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code
   const result = await analyzeCaptures(files, {
@@ -214,6 +235,7 @@ async function analyzeForCommand(
     },
     ...extra,
     payload: boundingYoungGeneration(extra.payload),
+    readThread: threaded ? {} : undefined,
   });
   reportIssues(io, command, result, decodeIssues);
   return result;

@@ -28,7 +28,7 @@ import type { ArgumentsOf } from '../option-table.js';
 import { RecordSpool, TextSpool } from '../spool.js';
 import { hepListeningLine, LiveClock, openHepListen, serveMetrics, StopSignal, type MetricsSource } from './analyze-live.js';
 import { checkOutputFile } from '../output-file.js';
-import { captureFiles, runAnalysis, streamAnalysis, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
+import { captureFiles, runAnalysis, streamAnalysis, THREADS_OPTION, userStream, windowOptions, WINDOW_OPTIONS } from './analysis-run.js';
 import { openDatasetRun, type DatasetRun } from './dataset-run.js';
 
 /** A live run prints this many input problems one by one, then one line per LIVE_ISSUE_EVERY more. */
@@ -52,6 +52,7 @@ const ANALYZE_OPTIONS = {
     describe: 'exit 1 when a finding of this severity or above (error|warning|info) or of these kinds (comma list) is found',
   },
   ...WINDOW_OPTIONS,
+  ...THREADS_OPTION,
 } as const;
 
 type AnalyzeArguments = ArgumentsOf<typeof ANALYZE_OPTIONS>;
