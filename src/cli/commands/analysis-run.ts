@@ -45,14 +45,15 @@ export const WINDOW_OPTIONS = {
 } as const satisfies OptionTable;
 
 /**
- * --threads / --no-threads (analyze): decode and scan large capture files on a second thread (analysis/read-thread/).
- * Commands without it read in one thread.
+ * --threads (analyze): decode and scan capture files of READ_THREAD_MIN_BYTES or more on a second thread
+ * (analysis/read-thread/). Off by default: it saves wall time only when a second core is idle, and costs 10-20% more
+ * CPU in all (bench/README.md, 2026-12-01 16:25 UTC). Commands without it read in one thread.
  */
 export const THREADS_OPTION = {
   threads: {
     type: 'boolean',
-    default: true,
-    describe: 'decode capture files of 32 MiB or more on a second thread while the analysis runs (--no-threads: one thread)',
+    default: false,
+    describe: 'decode capture files of 32 MiB or more on a second thread while the analysis runs: faster only when a second CPU core is idle, more CPU in all',
   },
 } as const satisfies OptionTable;
 
