@@ -46,7 +46,7 @@ export const WINDOW_OPTIONS = {
 
 /**
  * --threads (analyze): decode and scan capture files of READ_THREAD_MIN_BYTES or more on a second thread
- * (analysis/read-thread/). Off by default: it saves wall time only when a second core is idle, and costs 10-20% more
+ * (analysis/read-thread/). Off by default: it saves wall time only when a second core is idle, and costs up to ~15% more
  * CPU in all (bench/README.md, 2026-12-01 16:25 UTC). Commands without it read in one thread.
  */
 export const THREADS_OPTION = {
