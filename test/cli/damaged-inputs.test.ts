@@ -116,3 +116,18 @@ describe('decode of SIP datagrams that are not whole', () => {
     ]);
   });
 });
+
+describe('analyze counts what it could not show', () => {
+  it('decode errors and messages the analysis could not use are counted apart, each with how many were shown', async () => {
+    // the capture's one bare-CR INVITE (tshark: frame 14) is a decode issue (sip-bare-cr) and a message the analysis
+    // cannot parse (unparsable-message); seven copies of the file give seven of each, five of each shown
+    const capture = `${DAMAGED}/udp-bare-cr.pcap`;
+    const run = await runCli(['analyze', ...Array<string>(7).fill(capture), '--json']);
+    const lines = issueLines(run.err);
+    expect(lines.filter((line) => line.includes(': sip-bare-cr: '))).toHaveLength(5);
+    expect(lines.filter((line) => line.includes(': unparsable-message: '))).toHaveLength(5);
+    expect(lines).toContain('sipscope analyze: 7 decode errors in all; first 5 shown (sipscope decode lists them)');
+    expect(lines).toContain('sipscope analyze: 7 messages could not be analysed in all; first 5 shown');
+    expect(JSON.parse(run.out).summary.decodeErrors).toBe(14);
+  });
+});

@@ -222,6 +222,7 @@ async function analyzeForCommand(
   // a second thread only for files (readThreadPays), and not when a hook keeps the payloads (analyze.ts readThread)
   const threaded = window.threads === true && extra.payload === undefined && extra.mirrorCopy === undefined && !extra.live && readThreadPays(files, readThreadMinBytes(io));
   const decodeIssues: DecodeIssue[] = [];
+  let decodeIssueCount = 0;
   // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code
   const result = await analyzeCaptures(files, {
     sinceUs,
@@ -230,27 +231,39 @@ async function analyzeForCommand(
     decode: { stdin: io.stdin },
     progress: progressBar(io, command),
     decodeIssue: (issue) => {
-      if (eachIssue) eachIssue(issue);
+      if (eachIssue) return eachIssue(issue);
+      decodeIssueCount++;
       // an input not read at all is always named (it comes before any packet's issue)
-      else if (decodeIssues.length < MAX_ISSUES_SHOWN || issue.unusableInput) decodeIssues.push(issue);
+      if (decodeIssues.length < MAX_ISSUES_SHOWN || issue.unusableInput) decodeIssues.push(issue);
     },
     ...extra,
     payload: boundingYoungGeneration(extra.payload),
     readThread: threaded ? {} : undefined,
   });
-  reportIssues(io, command, result, decodeIssues);
+  reportIssues(io, command, result, decodeIssues, decodeIssueCount);
   return result;
 }
 
 const MAX_ISSUES_SHOWN = 5;
 
+/** The analysis's limits (analyzer.ts limitIssues): said whenever reached. */
+const LIMIT_ISSUES = new Set(['call-limit', 'transaction-limit']);
+
 /** Decoding problems and analysis limits go to stderr: the data is still reported, but the user should know. */
-function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[]): void {
+function reportIssues(io: CliIO, command: string, result: AnalysisResult, decodeIssues: DecodeIssue[], decodeIssueCount: number): void {
   for (const issue of decodeIssues) io.err(issueLine(command, issue));
-  if (result.summary.decodeErrors > decodeIssues.length && decodeIssues.length > 0) {
-    io.err(`sipscope ${command}: ${result.summary.decodeErrors} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
+  if (decodeIssueCount > decodeIssues.length) {
+    io.err(`sipscope ${command}: ${decodeIssueCount} decode errors in all; first ${decodeIssues.length} shown (sipscope decode lists them)`);
   }
-  for (const issue of result.issues.slice(0, MAX_ISSUES_SHOWN)) {
+  // the messages the analysis could not use: the first few, and how many in all (summary.decodeErrors counts them
+  // with the decoding's); the limits it reached: always, whatever came before them
+  const unusable = result.issues.filter((issue) => !LIMIT_ISSUES.has(issue.code));
+  for (const issue of [...unusable.slice(0, MAX_ISSUES_SHOWN), ...result.issues.filter((issue) => LIMIT_ISSUES.has(issue.code))]) {
     io.err(`sipscope ${command}: ${issue.file ? `${printable(issue.file)}${issue.packetNumber !== undefined ? ` packet ${issue.packetNumber}` : ''}: ` : ''}${issue.code}: ${printable(issue.message)}`);
+  }
+  const unusableCount = result.summary.decodeErrors - decodeIssueCount;
+  const unusableShown = Math.min(unusable.length, MAX_ISSUES_SHOWN);
+  if (unusableCount > unusableShown && unusableShown > 0) {
+    io.err(`sipscope ${command}: ${unusableCount} messages could not be analysed in all; first ${unusableShown} shown`);
   }
 }
