@@ -14,7 +14,7 @@
  */
 import type { ChunkReader } from './chunk-reader.js';
 import type { HeaderCut } from './errors.js';
-import { formatTimeUs } from './time-format.js';
+import { aloneInTime, corruptTimestampMessage, MAX_TIME_JUMP_SECONDS } from './corrupt-timestamp.js';
 import {
   newPacketRecord,
   STEP_END,
@@ -40,12 +40,12 @@ const READ_AS_IS = 2;
 const MAX_PLAUSIBLE_CAPLEN = 262144;
 /** How far we scan for the next good record after a corrupt one before giving up on the file. */
 const RESYNC_SCAN_BYTES = 4 * 1024 * 1024;
-/**
- * A record whose timestamp is further than this from the one before it gets a second look: a record header read
- * where none begins (4 bytes of the file lost) has the microseconds for seconds, or a length for microseconds, and the
- * records after it are read just as wrongly, each plausible on its own (tshark and editcap read them all).
+/*
+ * A record whose timestamp is further than MAX_TIME_JUMP_SECONDS from the one before it gets a second look: a record
+ * header read where none begins (4 bytes of the file lost) has the microseconds for seconds, or a length for
+ * microseconds, and the records after it are read just as wrongly, each plausible on its own (tshark and editcap
+ * read them all).
  */
-const MAX_TIME_JUMP_SECONDS = 86400;
 
 export interface PcapHeader {
   littleEndian: boolean;
@@ -207,7 +207,7 @@ export class PcapReader implements PacketReader {
         this.wanted = next + RECORD_HEADER_BYTES;
         return STEP_NEED_BYTES;
       }
-      return available >= next + RECORD_HEADER_BYTES && this.aloneInTime(b, at, at + next) ? this.oddTimestamp(b, at) : this.lookAtJump(b, at, caplen);
+      return available >= next + RECORD_HEADER_BYTES && this.recordAloneInTime(b, at, at + next) ? this.oddTimestamp(b, at) : this.lookAtJump(b, at, caplen);
     }
     // only its time was unusual, and it is the clock's
     if (damage === undefined && caplen <= this.caplenLimit) return READ_AS_IS;
@@ -246,9 +246,8 @@ export class PcapReader implements PacketReader {
    * begins where its captured length says (a plausible header there) and keeps the time of the record before. Where
    * bytes were lost, the header after a misread one is misread too (its microseconds read for seconds).
    */
-  private aloneInTime(b: Uint8Array, at: number, next: number): boolean {
-    const nextSeconds = this.u32(b, next);
-    return this.plausibleHeader(b, next) && !this.farFromLast(nextSeconds) && Math.abs(nextSeconds - this.u32(b, at)) > MAX_TIME_JUMP_SECONDS;
+  private recordAloneInTime(b: Uint8Array, at: number, next: number): boolean {
+    return this.plausibleHeader(b, next) && aloneInTime(this.lastTimeSeconds * 1e6, this.u32(b, at) * 1e6, this.u32(b, next) * 1e6);
   }
 
   /**
@@ -261,11 +260,9 @@ export class PcapReader implements PacketReader {
     const seconds = this.u32(b, at);
     const fraction = this.u32(b, at + 4);
     const timeUs = seconds * 1e6 + (this.header.nanosecond ? Math.floor(fraction / 1000) : fraction);
-    const jump = seconds - this.lastTimeSeconds;
-    const days = (Math.abs(jump) / 86400).toFixed(1);
     this.issue(
       'bad-timestamp',
-      `pcap record timestamp ${formatTimeUs(timeUs)} is ${days} days ${jump < 0 ? 'before' : 'after'} the packets before and after it (its lengths and the record after it are right): a corrupt timestamp; read at the time of the packet before it`,
+      corruptTimestampMessage('pcap record', timeUs, this.record.timeUs, 'its lengths and the record after it are right'),
       { packetNumber: this.record.packetNumber + 1 },
       this.chunks.offsetOf(at),
     );
