@@ -3,10 +3,14 @@
  * Sections (SHB) fix the byte order; interfaces (IDB) fix link type and timestamp resolution (if_tsresol,
  * power of 10 or of 2, and if_tsoffset); packets come in Enhanced (EPB), Simple (SPB) or obsolete Packet
  * Blocks (PB). Other blocks are skipped. A corrupt block length is resynchronised by scanning for the next
- * block whose type is known and whose two length fields agree.
+ * block whose type is known and whose two length fields agree. One EPB or PB whose time alone is far from the
+ * packets before and after it (its block whole, the next packet block keeping the time before it) has a corrupt
+ * timestamp (a flipped bit of its high word): it is read and reported (`bad-timestamp`) at the time of the packet
+ * before it, as pcap.ts does (corrupt-timestamp.ts), so that no clock after the reader jumps years for one packet.
  */
 import type { ChunkReader } from './chunk-reader.js';
 import type { HeaderCut } from './errors.js';
+import { aloneInTime, corruptTimestampMessage, farInTime } from './corrupt-timestamp.js';
 import { interfaceClock, toMicroseconds, type InterfaceClock } from './pcapng-time.js';
 import {
   newPacketRecord,
@@ -35,6 +39,12 @@ const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 /** A block found while resynchronising must be at most this long (a jumbo packet plus options). */
 const MAX_RESYNC_BLOCK_BYTES = 1024 * 1024;
 const RESYNC_SCAN_BYTES = 4 * 1024 * 1024;
+/** block()'s answer for a block that is not a packet (else STEP_PACKET, or STEP_NEED_BYTES to look further ahead). */
+const NOT_A_PACKET = 2;
+/** EPB and PB (§4.3, §B.1): type, length, interface, timestamp high and low words. */
+const PACKET_TIME_BYTES = 20;
+/** How far past a packet whose time jumps other blocks (statistics, names) are skipped to find the next packet. */
+const TIME_LOOK_AHEAD_BYTES = 64 * 1024;
 const OPTION_COMMENT = 1;
 /** §4.2 if_name: the interface's name, UTF-8. */
 const OPTION_IF_NAME = 2;
@@ -121,6 +131,10 @@ export class PcapngReader implements PacketReader {
   private wanted = 0;
   private resyncFrom = -1;
   private resyncStart = 0;
+  /** Time of the last packet read with a timestamp (EPB, PB), NaN before the first: what a jump is measured from. */
+  private lastTimeUs = NaN;
+  /** A packet block's time before it is taken (kept out of `record` until the time is judged). */
+  private readonly stamp = { timeUs: 0, timeExtraNs: 0 };
 
   constructor(
     private readonly chunks: ChunkReader,
@@ -163,8 +177,10 @@ export class PcapngReader implements PacketReader {
         this.corrupt(at, `block of type 0x${type.toString(16)}: leading length ${length} and trailing length differ`);
         continue;
       }
+      const stepped = this.block(type, b, at, length);
+      if (stepped === STEP_NEED_BYTES) return stepped;
       chunks.pos = at + length;
-      if (this.block(type, b, at, length)) return STEP_PACKET;
+      if (stepped === STEP_PACKET) return STEP_PACKET;
     }
   }
 
@@ -180,15 +196,18 @@ export class PcapngReader implements PacketReader {
     this.u16 = littleEndian ? u16le : u16be;
   }
 
-  /** Handles one whole block; true when it was a packet (now in `record`). */
-  private block(type: number, b: Uint8Array, at: number, length: number): boolean {
+  /**
+   * Handles one whole block: STEP_PACKET when it was a packet (now in `record`), STEP_NEED_BYTES when the blocks after
+   * it must be read first (nothing of it taken), else NOT_A_PACKET.
+   */
+  private block(type: number, b: Uint8Array, at: number, length: number): number {
     switch (type) {
       case BLOCK_SECTION_HEADER:
         this.interfaces = [];
-        return false;
+        return NOT_A_PACKET;
       case BLOCK_INTERFACE:
         this.addInterface(b, at, length);
-        return false;
+        return NOT_A_PACKET;
       case BLOCK_ENHANCED_PACKET:
         return this.packet(b, at, length, this.u32(b, at + 8), 28, true);
       case BLOCK_PACKET_OBSOLETE:
@@ -196,7 +215,7 @@ export class PcapngReader implements PacketReader {
       case BLOCK_SIMPLE_PACKET:
         return this.simplePacket(b, at, length);
       default:
-        return false;
+        return NOT_A_PACKET;
     }
   }
 
@@ -218,13 +237,22 @@ export class PcapngReader implements PacketReader {
     this.linkTypes.add(linkType);
   }
 
-  private packet(b: Uint8Array, at: number, length: number, interfaceId: number, dataAt: number, hasOptions: boolean): boolean {
+  private packet(b: Uint8Array, at: number, length: number, interfaceId: number, dataAt: number, hasOptions: boolean): number {
     const record = this.record;
+    const captured = this.u32(b, at + 20);
+    const iface = this.interfaces[interfaceId];
+    const stamp = this.stamp;
+    if (iface !== undefined && captured <= length - dataAt - 4) {
+      toMicroseconds(iface.clock, this.u32(b, at + 12), this.u32(b, at + 16), stamp);
+      if (farInTime(stamp.timeUs, this.lastTimeUs)) {
+        const nextUs = this.nextPacketTimeUs(b, at + length);
+        if (nextUs === undefined) return STEP_NEED_BYTES;
+        if (aloneInTime(this.lastTimeUs, stamp.timeUs, nextUs)) this.oddTimestamp(b, at);
+      }
+    }
     record.packetNumber++;
     record.offset = this.chunks.offsetOf(at);
-    const captured = this.u32(b, at + 20);
     const original = this.u32(b, at + 24);
-    const iface = this.interfaces[interfaceId];
     if (iface === undefined) {
       this.issue('unknown-interface', `packet refers to interface ${interfaceId}, not described in this section`, { packetNumber: record.packetNumber }, record.offset);
       return this.emptyPacket();
@@ -233,7 +261,9 @@ export class PcapngReader implements PacketReader {
       this.issue('bad-packet-length', `captured length ${captured} exceeds the block`, { packetNumber: record.packetNumber }, record.offset);
       return this.emptyPacket();
     }
-    toMicroseconds(iface.clock, this.u32(b, at + 12), this.u32(b, at + 16), record);
+    record.timeUs = stamp.timeUs;
+    record.timeExtraNs = stamp.timeExtraNs;
+    this.lastTimeUs = stamp.timeUs;
     record.linkType = iface.linkType;
     record.interfaceId = interfaceId;
     record.interfaceName = iface.name;
@@ -248,20 +278,67 @@ export class PcapngReader implements PacketReader {
         if (code === OPTION_COMMENT) record.comment = textDecoder.decode(b.subarray(start, start + size));
       });
     }
-    return true;
+    return STEP_PACKET;
+  }
+
+  /**
+   * One packet block's timestamp is corrupt (alone in its time, its block whole): reported with its packet number
+   * and offset, and the packet takes the time of the packet before it, which `record` still holds.
+   */
+  private oddTimestamp(b: Uint8Array, at: number): void {
+    const stamp = this.stamp;
+    const block = this.u32(b, at) === BLOCK_ENHANCED_PACKET ? 'pcapng enhanced packet block' : 'pcapng packet block';
+    const message = corruptTimestampMessage(block, stamp.timeUs, this.record.timeUs, 'its block lengths agree and a packet block follows it');
+    this.issue('bad-timestamp', message, { packetNumber: this.record.packetNumber + 1 }, this.chunks.offsetOf(at));
+    stamp.timeUs = this.record.timeUs;
+    stamp.timeExtraNs = this.record.timeExtraNs;
+  }
+
+  /**
+   * The time of the packet block that begins at `next` or after the blocks there that neither start a section nor
+   * describe an interface (statistics, names, secrets), within TIME_LOOK_AHEAD_BYTES: NaN when there is none to
+   * judge by (the end of the file, a new section or interface, a simple packet block, an impossible length, an
+   * interface not described); undefined when the window ends first (`wanted` is set: step again after refill).
+   */
+  private nextPacketTimeUs(b: Uint8Array, next: number): number | undefined {
+    const chunks = this.chunks;
+    for (const until = next + TIME_LOOK_AHEAD_BYTES; next < until; ) {
+      if (chunks.end - next < 8) return this.lookFurther(next + 8);
+      const type = this.u32(b, next);
+      const length = this.u32(b, next + 4);
+      if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK_BYTES) return NaN;
+      if (type === BLOCK_ENHANCED_PACKET || type === BLOCK_PACKET_OBSOLETE) {
+        if (chunks.end - next < PACKET_TIME_BYTES) return this.lookFurther(next + PACKET_TIME_BYTES);
+        const iface = this.interfaces[type === BLOCK_ENHANCED_PACKET ? this.u32(b, next + 8) : this.u16(b, next + 8)];
+        if (iface === undefined) return NaN;
+        const nextStamp = { timeUs: 0, timeExtraNs: 0 };
+        toMicroseconds(iface.clock, this.u32(b, next + 12), this.u32(b, next + 16), nextStamp);
+        return nextStamp.timeUs;
+      }
+      if (type === BLOCK_SECTION_HEADER || type === BLOCK_INTERFACE || type === BLOCK_SIMPLE_PACKET) return NaN;
+      next += length;
+    }
+    return NaN;
+  }
+
+  /** The window ends before buffer index `needed`: wait for the bytes up to it, or NaN at the end of the file. */
+  private lookFurther(needed: number): number | undefined {
+    if (this.chunks.eof) return NaN;
+    this.wanted = needed - this.chunks.pos;
+    return undefined;
   }
 
   /** A packet whose bytes cannot be used: still numbered, handed on with no bytes. */
-  private emptyPacket(): boolean {
+  private emptyPacket(): number {
     const record = this.record;
     record.linkType = -1;
     record.start = record.end = 0;
     record.originalLength = 0;
     record.comment = undefined;
-    return true;
+    return STEP_PACKET;
   }
 
-  private simplePacket(b: Uint8Array, at: number, length: number): boolean {
+  private simplePacket(b: Uint8Array, at: number, length: number): number {
     const record = this.record;
     record.packetNumber++;
     record.offset = this.chunks.offsetOf(at);
@@ -282,7 +359,7 @@ export class PcapngReader implements PacketReader {
     record.end = record.start + captured;
     record.originalLength = original;
     record.comment = undefined;
-    return true;
+    return STEP_PACKET;
   }
 
   private forEachOption(b: Uint8Array, from: number, to: number, visit: (code: number, start: number, size: number) => void): void {

@@ -93,3 +93,26 @@ export function rewriteUdpPayload(bytes, record, rewrite) {
   header.writeUInt32LE(cut.length, 12);
   return Buffer.concat([bytes.subarray(0, at), header, cut, bytes.subarray(at + 16 + frame.length)]);
 }
+
+/** File offsets of the packet blocks (EPB, SPB, PB) of a little-endian pcapng. */
+/** @param {Buffer} bytes @returns {number[]} */
+export function pcapngPacketOffsets(bytes) {
+  const offsets = [];
+  for (let at = 0; at + 8 <= bytes.length; at += bytes.readUInt32LE(at + 4)) {
+    if ([2, 3, 6].includes(bytes.readUInt32LE(at))) offsets.push(at);
+  }
+  return offsets;
+}
+
+/**
+ * A copy of a little-endian pcapng whose packet block `frame` (1-based, an EPB) has the high 32-bit word of its
+ * timestamp XORed with `mask` (bits flipped, as in a corrupt byte): its lengths and every other byte intact.
+ */
+/** @param {Buffer} bytes @param {number} frame @param {number} mask @returns {Buffer} */
+export function flipTimestampHighWord(bytes, frame, mask) {
+  const at = pcapngPacketOffsets(bytes)[frame - 1];
+  if (bytes.readUInt32LE(at) !== 6) throw new Error(`frame ${frame} is not in an enhanced packet block`);
+  const damaged = Buffer.from(bytes);
+  damaged.writeUInt32LE((damaged.readUInt32LE(at + 12) ^ mask) >>> 0, at + 12);
+  return damaged;
+}

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBytes, decodeFiles, writeScratch } from './decode-helper.js';
 import { dealFrames } from './split-captures.js';
 import { frameCallIdKeys, tsharkSip } from './tcp-expect-helper.js';
-import { deleteBytes, flipSecondsHighByte } from './damage-edits.mjs';
+import { deleteBytes, flipSecondsHighByte, flipTimestampHighWord, pcapngPacketOffsets } from './damage-edits.mjs';
 
 const recorded = (name: string) => join(import.meta.dirname, '../../fixtures/captures/recorded', name);
 const work = mkdtempSync(join(tmpdir(), 'sipscope-damaged-'));
@@ -23,15 +23,6 @@ const RECORD_HEADER = 16;
 function pcapRecordOffsets(bytes: Buffer): number[] {
   const offsets: number[] = [];
   for (let at = 24; at + 16 <= bytes.length; at += 16 + bytes.readUInt32LE(at + 8)) offsets.push(at);
-  return offsets;
-}
-
-/** File offsets of the packet blocks (EPB, SPB, PB) of a little-endian pcapng. */
-function pcapngPacketOffsets(bytes: Buffer): number[] {
-  const offsets: number[] = [];
-  for (let at = 0; at + 8 <= bytes.length; at += bytes.readUInt32LE(at + 4)) {
-    if ([2, 3, 6].includes(bytes.readUInt32LE(at))) offsets.push(at);
-  }
   return offsets;
 }
 
@@ -316,6 +307,79 @@ describe('pcapng: damage is placed before the packet read after it', () => {
     expect(cut[0].message).toBe(`file ends inside an enhanced packet block (328 of its ${original.readUInt32LE(packets[65] + 4)} bytes present)`);
     expect(decoded.stats.packets).toBe(65);
     expect(frameCallIdKeys(decoded.payloads)).toEqual(tsharkOfFrames(capture, '1-65'));
+  });
+});
+
+describe('pcapng: one enhanced packet block whose timestamp alone is far from its neighbours', () => {
+  const original = readFileSync(recorded('ipv6.pcapng'));
+  const packets = pcapngPacketOffsets(original);
+
+  // if_tsresol 9 (ipv6.pcapng): the high word counts 2^32 ns; 0x40000000 puts the packet 146 years later, 0x10000000 36 years earlier
+  for (const [mask, direction] of [[0x40000000, 'after'], [0x10000000, 'before']] as const) {
+    it(`EPB 5's timestamp high word XOR 0x${mask.toString(16)}: every packet as tshark numbers it, the timestamp reported at packet 5 and its block's offset, the packet at packet 4's time`, async () => {
+      const damaged = flipTimestampHighWord(original, 5, mask);
+      const path = writeScratch(damaged, `epb-5-time-${mask}.pcapng`);
+      // tshark reads every block, packet 5 decades away from packets 4 and 6, which agree
+      const times = tsharkTimesUs(path);
+      expect(times).toHaveLength(packets.length);
+      expect(tsharkCapturedLengths(path).stderr).not.toMatch(/damaged|corrupt|cut short/);
+      expect(Math.abs(times[4] - times[3])).toBeGreaterThan(20 * 365 * 86400e6);
+      expect(Math.abs(times[5] - times[3])).toBeLessThan(86400e6);
+
+      // windows ending inside the next block's header (its timestamp not yet read) or inside block 5: looked at once the rest has come
+      for (const windowBytes of [700, packets[5] + 8, packets[5] + 16, packets[4] + 40]) {
+        const small = await decodeBytes(damaged, { windowBytes });
+        expect(small.issues.map((issue) => [issue.code, issue.packetNumber, issue.offset])).toEqual([['bad-timestamp', 5, packets[4]]]);
+        expect(small.payloads.map((payload) => [payload.packetNumber, payload.timeUs])).toEqual((await decodeBytes(damaged)).payloads.map((payload) => [payload.packetNumber, payload.timeUs]));
+      }
+      const decoded = await decodeBytes(damaged);
+      expect(frameCallIdKeys(decoded.payloads)).toEqual(frameCallIdKeys(tsharkSip(path, 'sip')));
+      expect(decoded.stats.packets).toBe(packets.length);
+      expect(decoded.issues).toEqual([{ code: 'bad-timestamp', message: expect.any(String), file: expect.any(String), packetNumber: 5, offset: packets[4] }]);
+      expect(decoded.issues[0].message).toMatch(new RegExp(`^pcapng enhanced packet block timestamp ${isoMicros(times[4]).replace(/\./g, '\\.')} is [\\d.]+ days ${direction} the packets before and after it \\(its block lengths agree and a packet block follows it\\): a corrupt timestamp; read at the time of the packet before it$`));
+      // every SIP packet at tshark's time but packet 5, at packet 4's
+      expect(decoded.payloads.map((payload) => [payload.packetNumber, payload.timeUs])).toEqual(
+        decoded.payloads.map((payload) => [payload.packetNumber, times[payload.packetNumber === 5 ? 3 : payload.packetNumber - 1]]),
+      );
+    });
+  }
+
+  it('microsecond timestamps (no if_tsresol: 10^-6 s; udp.pcap written as pcapng by editcap), EPB 5\'s high word XOR 0x10000 (9 years later): reported at packet 5, read at packet 4\'s time', async () => {
+    const asPcapng = join(work, 'udp-as.pcapng');
+    execFileSync('editcap', ['-F', 'pcapng', recorded('udp.pcap'), asPcapng], { stdio: 'ignore' });
+    const bytes = readFileSync(asPcapng);
+    const damaged = flipTimestampHighWord(bytes, 5, 0x10000);
+    const path = writeScratch(damaged, 'udp-epb-5-time.pcapng');
+    const times = tsharkTimesUs(path);
+    expect(Math.abs(times[4] - times[3])).toBeGreaterThan(5 * 365 * 86400e6);
+    const decoded = await decodeBytes(damaged);
+    expect(decoded.issues.map((issue) => [issue.code, issue.packetNumber, issue.offset])).toEqual([['bad-timestamp', 5, pcapngPacketOffsets(bytes)[4]]]);
+    expect(decoded.payloads.map((payload) => [payload.packetNumber, payload.timeUs])).toEqual(times.map((timeUs, index) => [index + 1, index === 4 ? times[3] : timeUs]));
+  });
+
+  it('the last packet block\'s timestamp corrupt: no packet after it to compare with, read at its own time as tshark reads it, nothing reported', async () => {
+    const damaged = flipTimestampHighWord(original, packets.length, 0x40000000);
+    const path = writeScratch(damaged, 'last-epb-time.pcapng');
+    const decoded = await decodeBytes(damaged);
+    expect(decoded.issues).toEqual([]);
+    const times = tsharkTimesUs(path);
+    expect(decoded.payloads.map((payload) => [payload.packetNumber, payload.timeUs])).toEqual(decoded.payloads.map((payload) => [payload.packetNumber, times[payload.packetNumber - 1]]));
+  });
+
+  it('a capture whose clock jumps 10 days at packet 10 (every block after it too): nothing reported, every packet at tshark\'s time', async () => {
+    const jumped = Buffer.from(original);
+    // 10 days in nanoseconds, added to each 64-bit timestamp (high word at +12, low at +16)
+    for (const at of packets.slice(9)) {
+      const units = (BigInt(jumped.readUInt32LE(at + 12)) << 32n) + BigInt(jumped.readUInt32LE(at + 16)) + 10n * 86400n * 1_000_000_000n;
+      jumped.writeUInt32LE(Number(units >> 32n), at + 12);
+      jumped.writeUInt32LE(Number(units & 0xffffffffn), at + 16);
+    }
+    const path = writeScratch(jumped, 'clock-jump.pcapng');
+    const decoded = await decodeBytes(jumped);
+    expect(decoded.issues).toEqual([]);
+    const times = tsharkTimesUs(path);
+    expect(times[9] - times[8]).toBeGreaterThan(10 * 86400e6);
+    expect(decoded.payloads.map((payload) => [payload.packetNumber, payload.timeUs])).toEqual(decoded.payloads.map((payload) => [payload.packetNumber, times[payload.packetNumber - 1]]));
   });
 });
 

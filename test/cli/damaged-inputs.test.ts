@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { pcapRecordOffsets } from '../capture/damage-edits.mjs';
+import { pcapngPacketOffsets, pcapRecordOffsets } from '../capture/damage-edits.mjs';
 import { runCli } from './analysis-cli-helpers.js';
 
 const DAMAGED = 'fixtures/captures/damaged';
@@ -52,6 +52,22 @@ describe('decode of a capture with one corrupt record timestamp', () => {
       expect(issues[0]).toMatch(new RegExp(` is [\\d.]+ days ${direction} the packets before and after it \\(its lengths and the record after it are right\\): a corrupt timestamp; read at the time of the packet before it$`));
     });
   }
+});
+
+describe('decode of a pcapng with one corrupt packet block timestamp', () => {
+  it('ipv6-block-5-time-high-flipped.pcapng: every packet as tshark numbers it, the timestamp reported at packet 5 and its block\'s offset, packet 5 at packet 4\'s time', async () => {
+    const capture = `${DAMAGED}/ipv6-block-5-time-high-flipped.pcapng`;
+    const frames = tsharkFields(capture, ['frame.number', 'frame.time_epoch']);
+    const sip = tsharkFields(capture, ['frame.number', 'sip.Call-ID']).filter(([, callId]) => callId);
+    const run = await runCli(['decode', capture, '--json']);
+    const rows = run.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DecodedRow);
+    expect(rows.map((row) => [row.packetNumber, row.callId])).toEqual(sip.map(([frame, callId]) => [Number(frame), callId]));
+    expect(rows.map((row) => row.time)).toEqual(rows.map((row) => isoFromEpoch(frames[row.packetNumber === 5 ? 3 : row.packetNumber - 1][1])));
+    const offset = pcapngPacketOffsets(readFileSync(capture))[4];
+    expect(issueLines(run.err)).toEqual([
+      `sipscope decode: ${capture}, packet 5, offset ${offset}: bad-timestamp: pcapng enhanced packet block timestamp ${isoFromEpoch(frames[4][1])} is ${((Number(frames[4][1]) - Number(frames[3][1])) / 86400).toFixed(1)} days after the packets before and after it (its block lengths agree and a packet block follows it): a corrupt timestamp; read at the time of the packet before it`,
+    ]);
+  });
 });
 
 describe('analyze is not thrown by one packet 68 years late', () => {
