@@ -7,8 +7,8 @@
 import { formatTimeUs } from './time-format.js';
 
 /**
- * More than a day apart is a jump in time (seconds; MAX_TIME_JUMP_US in microseconds). Fixed when a record that
- * jumps was given a second look against 4 lost bytes in pcap.ts: a misread header's time is decades away.
+ * More than a day apart is a jump in time (in seconds; MAX_TIME_JUMP_US in microseconds): a clock may jump so, and
+ * so does a corrupt or misread timestamp (a flipped high bit, a pcap header read 4 bytes late: decades away).
  */
 export const MAX_TIME_JUMP_SECONDS = 86400;
 const MAX_TIME_JUMP_US = MAX_TIME_JUMP_SECONDS * 1e6;
