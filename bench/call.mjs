@@ -8,13 +8,17 @@
  *   2. `sipscope serve` under SIPp's REGISTER load (bench/sipp/register.xml: REGISTER, 401, REGISTER with digest):
  *      registrations per second held and failures, and serve's CPU. Target: >= 2000/s with no failure.
  * Needs the build. Usage: node bench/call.mjs [--calls 500] [--rate 100] [--repeat 1] [--registrations 10000] [--reg-rate 2000] [--only calls|serve]
- *   [--baseline DIR] [--ours-only] [--port-base 26150]
+ *   [--baseline DIR] [--ours-only] [--port-base 26150] [--marginal A,B]
  * --repeat N runs the sipscope/SIPp pair N times, alternating, and prints the median of the ratios (the machine is
  * shared: one pair alone is noisy). --baseline DIR also runs DIR/bin/sipscope.js (another build, e.g. a worktree of an
  * older commit) in each repetition, so a change is measured before and after in the same run.
  * Ports: SIPp UAS 26150, SIPp UAC 26151, serve 26155, SIPp REGISTER 26156; --port-base P moves them to P, P+1, P+5,
  * P+6 (two benches at once on one machine). --ours-only (with --baseline) runs only sipscope and the baseline in each
  * repetition and prints their CPU per call and its median, without the floor and SIPp's UAC.
+ * --marginal A,B runs every program of a repetition at A calls and then at B calls (B > A; --calls is then unused) and
+ * also prints the marginal CPU per call, (CPU(B) - CPU(A)) / (B - A), of sipscope, the baseline, the floor and SIPp,
+ * and their ratios: what one more call costs once start-up and warm-up are paid. The fixed cost of a run is
+ * CPU(A) - A x marginal. The target stays the CPU per call of a 2000-call run, start-up included (as printed for A).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,9 +40,14 @@ const { values: options } = parseArgs({
     only: { type: 'string' },
     'port-base': { type: 'string', default: '26150' },
     'ours-only': { type: 'boolean', default: false },
+    marginal: { type: 'string' },
   },
 });
-const calls = Number(options.calls);
+const marginalCounts = options.marginal === undefined ? undefined : options.marginal.split(',').map(Number);
+if (marginalCounts && (marginalCounts.length !== 2 || !marginalCounts.every((count) => Number.isInteger(count) && count > 0) || marginalCounts[1] <= marginalCounts[0])) {
+  throw new Error(`--marginal wants two call counts A,B with 0 < A < B, not ${options.marginal}`);
+}
+const calls = marginalCounts ? marginalCounts[0] : Number(options.calls);
 const rate = Number(options.rate);
 const repeat = Math.max(1, Number(options.repeat));
 const registrations = Number(options.registrations);
@@ -99,38 +108,77 @@ async function callBench() {
 const uas = spawnDaemon('sipp', ['-sn', 'uas', '-buff_size', '4194304', '-i', '127.0.0.1', '-p', String(uasPort), '-nostdin'], { maxOutputChars: 100_000, stopGraceMs: 2000 });
 try {
   await new Promise((resolve) => setTimeout(resolve, 500));
-  console.log(`1. ${calls} calls at ${rate}/s, each held ${holdMs} ms (INVITE, 100/180/200, ACK, BYE), against SIPp -sn uas:`);
+  const counts = marginalCounts ?? [calls];
+  console.log(`1. ${counts.join(' then ')} calls at ${rate}/s, each held ${holdMs} ms (INVITE, 100/180/200, ACK, BYE), against SIPp -sn uas:`);
   const ratios = [];
+  const marginals = [];
   for (let run = 1; run <= repeat; run++) {
     if (repeat > 1) console.log(`   run ${run}/${repeat}`);
-    ratios.push(await callPair(`${run}`));
+    const pairs = [];
+    for (const count of counts) {
+      if (marginalCounts) console.log(`   ${count} calls:`);
+      pairs.push(await callPair(`${run}-${count}`, count));
+    }
+    ratios.push(pairs[0]);
+    if (marginalCounts) marginals.push(printMarginal(pairs[0], pairs[1]));
   }
   const median = (values) => {
     const sorted = [...values].sort((a, b) => a - b);
     const middle = sorted.length >> 1;
     return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   };
+  const first = marginalCounts ? ` (at ${calls} calls)` : '';
   if (repeat > 1 && oursOnly) {
     const faster = ratios.filter((r) => r.oursMsPerCall < r.baselineMsPerCall).length;
-    console.log(`   median of ${repeat} runs: sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, baseline ${median(ratios.map((r) => r.baselineMsPerCall)).toFixed(3)} ms/call; sipscope used less CPU in ${faster} of ${repeat} pairs`);
+    console.log(`   median of ${repeat} runs${first}: sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, baseline ${median(ratios.map((r) => r.baselineMsPerCall)).toFixed(3)} ms/call; sipscope used less CPU in ${faster} of ${repeat} pairs`);
   } else if (repeat > 1) {
-    console.log(`   median of ${repeat} runs: rate ratio ${median(ratios.map((r) => r.rate)).toFixed(2)}, CPU per call ratio ${median(ratios.map((r) => r.cpu)).toFixed(2)} (target <= 2), floor/SIPp ${median(ratios.map((r) => r.floor)).toFixed(2)}; sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, SIPp ${median(ratios.map((r) => r.sippMsPerCall)).toFixed(3)} ms/call`);
+    console.log(`   median of ${repeat} runs${first}: rate ratio ${median(ratios.map((r) => r.rate)).toFixed(2)}, CPU per call ratio ${median(ratios.map((r) => r.cpu)).toFixed(2)} (target <= 2), floor/SIPp ${median(ratios.map((r) => r.floor)).toFixed(2)}; sipscope ${median(ratios.map((r) => r.oursMsPerCall)).toFixed(3)} ms/call, SIPp ${median(ratios.map((r) => r.sippMsPerCall)).toFixed(3)} ms/call`);
     if (baseline) console.log(`   median baseline/SIPp CPU per call ratio ${median(ratios.map((r) => r.baseline)).toFixed(2)}`);
+  }
+  if (repeat > 1 && marginalCounts) {
+    const names = Object.keys(marginals[0]);
+    console.log(`   median of ${repeat} runs, marginal CPU per call (${counts[0]} -> ${counts[1]} calls): ${names.map((name) => `${name} ${median(marginals.map((m) => m[name])).toFixed(3)} ms`).join(', ')}`);
+    if (marginals[0].SIPp !== undefined) console.log(`   median marginal sipscope/SIPp ${median(marginals.map((m) => m.sipscope / m.SIPp)).toFixed(2)}, floor/SIPp ${median(marginals.map((m) => m.floor / m.SIPp)).toFixed(2)}`);
+    if (marginals[0].baseline !== undefined) console.log(`   median marginal sipscope/baseline ${median(marginals.map((m) => m.sipscope / m.baseline)).toFixed(2)}`);
   }
 } finally {
   await uas.stop();
 }
 }
 
-/** One sipscope run and one SIPp run at the same rate; their rates and CPU per call. */
-async function callPair(label) {
+/**
+ * The marginal CPU per call of each program between two runs of one repetition, (CPU(B) - CPU(A)) / (B - A), and
+ * the fixed cost it leaves, CPU(A) - A x marginal; printed, and returned by program name.
+ */
+function printMarginal(atA, atB) {
+  const [countA, countB] = marginalCounts;
+  const programs = { sipscope: 'ours', baseline: 'baseline', floor: 'floorCpu', SIPp: 'sippCpu' };
+  const marginal = {};
+  const parts = [];
+  for (const [name, key] of Object.entries(programs)) {
+    const cpuA = key === 'ours' ? atA.oursMsPerCall * countA : key === 'baseline' ? atA.baselineMsPerCall * countA : atA[key];
+    const cpuB = key === 'ours' ? atB.oursMsPerCall * countB : key === 'baseline' ? atB.baselineMsPerCall * countB : atB[key];
+    if (cpuA === undefined || cpuB === undefined || Number.isNaN(cpuA) || Number.isNaN(cpuB)) continue;
+    marginal[name] = (cpuB - cpuA) / (countB - countA);
+    parts.push(`${name} ${marginal[name].toFixed(3)} ms/call (fixed ${(cpuA - countA * marginal[name]).toFixed(0)} ms)`);
+  }
+  console.log(`   marginal CPU per call, ${countA} -> ${countB} calls: ${parts.join(', ')}`);
+  const ratios = [];
+  if (marginal.SIPp !== undefined) ratios.push(`sipscope/SIPp ${(marginal.sipscope / marginal.SIPp).toFixed(2)}`, `floor/SIPp ${(marginal.floor / marginal.SIPp).toFixed(2)}`, `sipscope/floor ${(marginal.sipscope / marginal.floor).toFixed(2)}`);
+  if (marginal.baseline !== undefined) ratios.push(`sipscope/baseline ${(marginal.sipscope / marginal.baseline).toFixed(2)}`);
+  if (ratios.length > 0) console.log(`   marginal ratios: ${ratios.join(', ')}`);
+  return marginal;
+}
+
+/** One sipscope run and one SIPp run of `calls` calls at the same rate; their rates and CPU per call. */
+async function callPair(label, calls) {
   const cpu = (run) => `CPU ${run.cpuMs.toFixed(0)} ms (user ${run.userMs.toFixed(0)} + sys ${run.systemMs.toFixed(0)}) = ${(run.cpuMs / calls).toFixed(3)} ms/call`;
   const runOurs = async (launcher, name) => {
     const run = await runTimed(process.execPath, [launcher, 'call', `sip:uas@127.0.0.1:${uasPort}`, '--user', 'bench', '--count', String(calls), '--rate', String(rate),
       '--concurrent', String(Math.max(50, rate)), '--duration', `${holdMs}ms`, '--json'], { timeoutMs: 120_000 + (calls / rate) * 3000 });
     const json = JSON.parse(run.stdout);
     const callsPerSec = json.count / (json.elapsedMs / 1000);
-    console.log(`   ${name.padEnd(8)} ${callsPerSec.toFixed(1)} calls/s, ${json.ok}/${calls} ok, setup p50 ${json.setupMs?.p50.toFixed(2)} ms p99 ${json.setupMs?.p99.toFixed(2)} ms, wall ${run.elapsedMs.toFixed(0)} ms, ${cpu(run)} (start-up included)`);
+    console.log(`   ${name.padEnd(8)} ${callsPerSec.toFixed(1)} calls/s, ${json.ok}/${calls} ok, ${json.retransmissions} retransmissions, setup p50 ${json.setupMs?.p50.toFixed(2)} ms p99 ${json.setupMs?.p99.toFixed(2)} ms, wall ${run.elapsedMs.toFixed(0)} ms, ${cpu(run)} (start-up included)`);
     return { ...run, callsPerSec };
   };
   const ours = await runOurs(sipscope, 'sipscope');
@@ -153,8 +201,11 @@ async function callPair(label) {
   const stats = sippStats(statsPath, calls);
   // SIPp's statistics have whole seconds; its process wall time is the finer measure of the same run
   const sippRate = calls / (theirs.elapsedMs / 1000);
-  console.log(`   SIPp     ${sippRate.toFixed(1)} calls/s (process wall), ${stats.ok}/${calls} ok, wall ${theirs.elapsedMs.toFixed(0)} ms, ${cpu(theirs)}`);
-  const ratio = { rate: oursRate / sippRate, cpu: ours.cpuMs / theirs.cpuMs, floor: floor.cpuMs / theirs.cpuMs, oursMsPerCall: ours.cpuMs / calls, sippMsPerCall: theirs.cpuMs / calls };
+  console.log(`   SIPp     ${sippRate.toFixed(1)} calls/s (process wall), ${stats.ok}/${calls} ok, ${stats.retransmissions} retransmissions, wall ${theirs.elapsedMs.toFixed(0)} ms, ${cpu(theirs)}`);
+  const ratio = {
+    rate: oursRate / sippRate, cpu: ours.cpuMs / theirs.cpuMs, floor: floor.cpuMs / theirs.cpuMs, oursMsPerCall: ours.cpuMs / calls, sippMsPerCall: theirs.cpuMs / calls,
+    floorCpu: floor.cpuMs, sippCpu: theirs.cpuMs, baselineMsPerCall: before === undefined ? Number.NaN : before.cpuMs / calls,
+  };
   console.log(`   ratio sipscope/SIPp: rate ${ratio.rate.toFixed(2)}, CPU per call ${ratio.cpu.toFixed(2)} (target <= 2); floor/SIPp ${ratio.floor.toFixed(2)}, sipscope/floor ${(ours.cpuMs / floor.cpuMs).toFixed(2)}`);
   if (before) {
     ratio.baseline = before.cpuMs / theirs.cpuMs;
