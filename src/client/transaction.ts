@@ -7,7 +7,7 @@
  * global setTimeout at a time), so tests can drive them with fake time.
  */
 import { performance } from 'node:perf_hooks';
-import { getHeader, parseCSeq, parseVia, type CSeq, type SipMessage, type SipRequest, type SipResponse } from '../sip/index.js';
+import { getHeader, parseCSeq, parseVia, plainViaBranch, type CSeq, type SipMessage, type SipRequest, type SipResponse } from '../sip/index.js';
 import { TransportError, type SipTransport, type TransportErrorCode } from '../transport/index.js';
 import { branchOf, requestCSeq, headerValue, serializeRequest, type OutgoingRequest } from './request.js';
 import { TimerEntry, TimerQueue } from './timer-queue.js';
@@ -121,7 +121,8 @@ function keyOf(message: SipMessage, cseq: CSeq): string | undefined {
   const via = getHeader(message, 'via');
   if (!via) return undefined;
   try {
-    const branch = parseVia(via)[0]?.branch;
+    // most answers echo the Via as we wrote it: its quick path, the general parser for any other form
+    const branch = plainViaBranch(via) ?? parseVia(via)[0]?.branch;
     return branch ? branchMethodKey(branch, cseq.method) : undefined;
   } catch {
     return undefined; // a response whose Via cannot be read matches no transaction

@@ -40,6 +40,42 @@ export function parseVia(value: string): Via[] {
   return vias;
 }
 
+/**
+ * A Via in the plain form a UA writes and most answers echo: `SIP/2.0/TRANSPORT address:port` with an IPv4 address
+ * or an IPv6 reference, then only `rport` (with or without a port), `received` (an IPv4 address) and `branch`
+ * (a token). Captures: host, port, the parameters before the branch, the branch, the parameters after it.
+ */
+const PLAIN_VIA = /^SIP\/2\.0\/[A-Z]+ ([0-9.]+|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})((?:;rport(?:=[0-9]{1,5})?|;received=[0-9.]+)*);branch=([0-9A-Za-z.!%*_+`'~-]+)((?:;rport(?:=[0-9]{1,5})?|;received=[0-9.]+)*)$/;
+const PLAIN_PARAM = /;(rport|received)(?:=([0-9.]+))?/g;
+
+/**
+ * The branch (RFC 3261 §8.1.1.7) of a Via field value in the plain form above, read without the general parser: a
+ * response's top Via names its client transaction (§17.1.3), and a client matches every response it gets. The
+ * quick path of parseVia, as quickStartLine is the parser's: undefined for any other form, and for a value
+ * parseVia would refuse (an address, port, rport or received out of range), so that a caller falls back to parseVia
+ * and gets exactly what parseVia answers. A value it reads, parseVia reads with the same branch.
+ */
+export function plainViaBranch(value: string): string | undefined {
+  const plain = PLAIN_VIA.exec(value);
+  if (plain === null) return undefined;
+  const host = plain[1];
+  if (Number(plain[2]) > 65535) return undefined;
+  if (host.charCodeAt(0) === 0x5b ? !isIPv6(host.slice(1, -1)) : !isIPv4(host)) return undefined;
+  return plainParamsValid(plain[3]) && plainParamsValid(plain[5]) ? plain[4] : undefined;
+}
+
+/** Whether every rport and received of a plain Via's parameters is one parseVia takes (§18.2.1, RFC 3581 §3). */
+function plainParamsValid(params: string): boolean {
+  if (params.length === 0) return true;
+  // the first of each is the one parseVia checks (readParams keeps the first): checking them all is only stricter
+  PLAIN_PARAM.lastIndex = 0;
+  for (let param = PLAIN_PARAM.exec(params); param !== null; param = PLAIN_PARAM.exec(params)) {
+    const paramValue = param[2];
+    if (param[1] === 'received' ? !isIPv4(paramValue) : paramValue !== undefined && Number(paramValue) > 65535) return false;
+  }
+  return true;
+}
+
 function readToken(text: string, pos: number): number {
   while (pos < text.length && isTokenChar(text.charCodeAt(pos))) pos++;
   return pos;
