@@ -61,6 +61,8 @@ const sippRegisterPort = portBase + 6;
 // sipscope and the baseline only, no floor or SIPp UAC run: for measuring a change before and after
 const oursOnly = options['ours-only'];
 
+/** Labels (repetition-count) of the pairs in which a program did not complete every call. */
+const incompleteRuns = new Set();
 const load = async (file) => (await runnerImport(path.join(root, 'test', 'interop', file))).module;
 const { runCommand, spawnDaemon } = await load('processes.ts');
 const work = mkdtempSync(path.join(os.tmpdir(), 'sipscope-bench-call-'));
@@ -121,7 +123,11 @@ try {
     }
     ratios.push(pairs[0]);
     if (marginalCounts) marginals.push(printMarginal(pairs[0], pairs[1]));
+    if (counts.some((count) => incompleteRuns.has(`${run}-${count}`))) {
+      console.log(`   warning: a run of this repetition had failed calls (a loaded machine drops datagrams): its CPU is not comparable`);
+    }
   }
+  if (incompleteRuns.size > 0) console.log(`   ${incompleteRuns.size} pair(s) had failed calls (${[...incompleteRuns].join(', ')}): the medians below include them`);
   const median = (values) => {
     const sorted = [...values].sort((a, b) => a - b);
     const middle = sorted.length >> 1;
@@ -179,6 +185,7 @@ async function callPair(label, calls) {
     const json = JSON.parse(run.stdout);
     const callsPerSec = json.count / (json.elapsedMs / 1000);
     console.log(`   ${name.padEnd(8)} ${callsPerSec.toFixed(1)} calls/s, ${json.ok}/${calls} ok, ${json.retransmissions} retransmissions, setup p50 ${json.setupMs?.p50.toFixed(2)} ms p99 ${json.setupMs?.p99.toFixed(2)} ms, wall ${run.elapsedMs.toFixed(0)} ms, ${cpu(run)} (start-up included)`);
+    if (json.ok < calls) incompleteRuns.add(label);
     return { ...run, callsPerSec };
   };
   const ours = await runOurs(sipscope, 'sipscope');
@@ -192,6 +199,7 @@ async function callPair(label, calls) {
   const floor = await runTimed(process.execPath, [path.join(root, 'bench', 'call-floor-uac.mjs'), `127.0.0.1:${uasPort}`, String(calls), String(rate), String(holdMs)],
     { timeoutMs: 120_000 + (calls / rate) * 3000 });
   const floorRun = JSON.parse(floor.stdout);
+  if (floorRun.ok < calls) incompleteRuns.add(label);
   console.log(`   ${'floor'.padEnd(8)} ${(floorRun.count / (floorRun.elapsedMs / 1000)).toFixed(1)} calls/s, ${floorRun.ok}/${calls} ok (bare Node UAC: no SIP stack), ${cpu(floor)}`);
   const oursRate = ours.callsPerSec;
   const statsPath = path.join(work, `uac-stats-${label}.csv`);
@@ -201,6 +209,7 @@ async function callPair(label, calls) {
   const stats = sippStats(statsPath, calls);
   // SIPp's statistics have whole seconds; its process wall time is the finer measure of the same run
   const sippRate = calls / (theirs.elapsedMs / 1000);
+  if (stats.ok < calls) incompleteRuns.add(label);
   console.log(`   SIPp     ${sippRate.toFixed(1)} calls/s (process wall), ${stats.ok}/${calls} ok, ${stats.retransmissions} retransmissions, wall ${theirs.elapsedMs.toFixed(0)} ms, ${cpu(theirs)}`);
   const ratio = {
     rate: oursRate / sippRate, cpu: ours.cpuMs / theirs.cpuMs, floor: floor.cpuMs / theirs.cpuMs, oursMsPerCall: ours.cpuMs / calls, sippMsPerCall: theirs.cpuMs / calls,
