@@ -4,7 +4,7 @@
  * transaction-less request), re-INVITE, UPDATE (RFC 3311), PRACK (RFC 3262) and BYE (§15.1.1). CANCEL (§9.1) is
  * built from the INVITE it cancels.
  */
-import { getHeader, getHeaders, namesOptionTag, parseCSeq, parseNameAddr, parseNameAddrList, splitHeaderList, type SipResponse } from '../sip/index.js';
+import { getHeader, getHeaders, namesOptionTag, parseCSeq, parseNameAddr, parseNameAddrList, plainNameAddr, splitHeaderList, type SipResponse } from '../sip/index.js';
 import { headerValue, type OutgoingRequest } from './request.js';
 import { viaHeader, type TargetConnection } from './target-connection.js';
 
@@ -31,7 +31,8 @@ export function dialogFromResponse(invite: OutgoingRequest, response: SipRespons
   // read once per response: the parsers directly, not the per-message cache (a WeakMap entry per message costs the
   // garbage collector more than it saves here, in load mode)
   const to = getHeader(response, 'to');
-  const remoteTag = to === undefined ? undefined : parseNameAddr(to).tag;
+  // most answers write To and Contact as <URI> and a tag: their quick path, the general parsers for any other form
+  const remoteTag = to === undefined ? undefined : (plainNameAddr(to) ?? parseNameAddr(to)).tag;
   if (remoteTag === undefined) return undefined;
   const from = headerValue(invite, 'From') ?? '';
   const localTag = /;\s*tag=([^;>\s]+)/i.exec(from)?.[1] ?? '';
@@ -39,7 +40,7 @@ export function dialogFromResponse(invite: OutgoingRequest, response: SipRespons
   // most calls have no Record-Route: no list work for them
   const recordRoute = recordRouteFields.length === 0 ? recordRouteFields : recordRouteFields.flatMap(splitHeaderList).filter((value) => value !== '');
   const contact = getHeader(response, 'contact');
-  const remoteTarget = (contact === undefined ? undefined : parseNameAddrList(contact)[0]?.uri) ?? invite.uri;
+  const remoteTarget = (contact === undefined ? undefined : (plainNameAddr(contact) ?? parseNameAddrList(contact)[0])?.uri) ?? invite.uri;
   return {
     callId: headerValue(invite, 'Call-ID') ?? '',
     localTag,
@@ -74,7 +75,7 @@ function inDialog(connection: TargetConnection, dialog: Dialog, method: string, 
     ['CSeq', `${cseq} ${method}`],
   );
   if (method !== 'ACK' && method !== 'BYE' && method !== 'PRACK') headers.push(['Contact', dialog.contact]);
-  headers.push(...extra);
+  for (const field of extra) headers.push(field);
   // body always present (undefined when none), as in the INVITE: one object shape for every request of a call, so
   // the code reading them stays specialised on it (a second shape deoptimised it once per run in load mode)
   return { method, uri: dialog.remoteTarget, headers, body };

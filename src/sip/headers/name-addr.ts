@@ -25,6 +25,23 @@ export interface NameAddr {
   wildcard?: boolean;
 }
 
+/**
+ * `<URI>` alone or with a tag parameter after it, the form of most To and Contact values of answers: a URI without
+ * whitespace, quotes or commas (none of which its grammar needs unescaped), a tag that is a token.
+ */
+const PLAIN_NAME_ADDR = /^<([^\s<>",]+)>(?:;tag=([0-9A-Za-z.!%*_+`'~-]+))?$/;
+
+/**
+ * The URI and tag of a From/To/Contact value in the plain form above, read without the general parser: a client
+ * reads the To and Contact of each answer that makes a dialog (RFC 3261 §12.1.2). The quick path of parseNameAddr
+ * (and of parseNameAddrList for a one-element list), as plainViaBranch is parseVia's: undefined for any other form,
+ * and what it reads, parseNameAddr reads with the same URI and tag.
+ */
+export function plainNameAddr(value: string): { uri: string; tag: string | undefined } | undefined {
+  const plain = PLAIN_NAME_ADDR.exec(value);
+  return plain === null ? undefined : { uri: plain[1], tag: plain[2] };
+}
+
 /** Parses one From/To/Contact/Route value (not a list). Throws HeaderSyntaxError with a specific code. */
 export function parseNameAddr(value: string): NameAddr {
   const text = value.trim();
