@@ -18,14 +18,13 @@ export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK
 
 export function buildInvite(connection: TargetConnection, settings: InviteSettings, sdp: string): OutgoingRequest {
   const { target } = connection;
-  const headers: [string, string][] = [
-    ...outOfDialogHeaders(connection, 'INVITE', settings.user, settings.contact),
-    ['Allow', ALLOWED_METHODS],
-    // RFC 3262 §3 and RFC 4028 §7.1: we can do reliable provisionals and session timers when the peer wants them
-    ['Supported', '100rel, timer'],
-  ];
+  // pushed, not spread: a spread is an iteration each, on every call of load mode
+  const headers = outOfDialogHeaders(connection, 'INVITE', settings.user, settings.contact);
+  // RFC 3262 §3 and RFC 4028 §7.1: we can do reliable provisionals and session timers when the peer wants them
+  headers.push(['Allow', ALLOWED_METHODS], ['Supported', '100rel, timer']);
   if (settings.sessionExpires !== undefined) headers.push(['Session-Expires', String(settings.sessionExpires)]);
-  headers.push(['User-Agent', settings.userAgent ?? 'sipscope'], ['Content-Type', 'application/sdp'], ...(settings.headers ?? []));
+  headers.push(['User-Agent', settings.userAgent ?? 'sipscope'], ['Content-Type', 'application/sdp']);
+  if (settings.headers) for (const field of settings.headers) headers.push(field);
   return { method: 'INVITE', uri: target.text, headers, body: sdp };
 }
 

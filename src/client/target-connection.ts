@@ -152,16 +152,16 @@ export function outOfDialogHeaders(connection: TargetConnection, method: string,
   const { local } = connection.transport;
   const basics = newDialogBasics();
   const ourContact = contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
-  return [
-    ['Via', viaHeader(connection)],
-    ['Max-Forwards', '70'],
-    ...routeHeaders(connection),
+  const headers: [string, string][] = [['Via', viaHeader(connection)], ['Max-Forwards', '70']];
+  if (connection.proxy) for (const route of routeHeaders(connection)) headers.push(route);
+  headers.push(
     ['From', `<${target.scheme}:${user}@${hostPort(target.host)}>;tag=${basics.fromTag}`],
     ['To', `<${target.text}>`],
     ['Call-ID', basics.callId],
     ['CSeq', `1 ${method}`],
     ['Contact', `<${ourContact}>`],
-  ];
+  );
+  return headers;
 }
 
 /** A TransportError, TargetError or other failure as the result's error. */
