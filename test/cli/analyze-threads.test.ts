@@ -1,8 +1,9 @@
 /**
- * `analyze --threads` (decoding and the plain scan on a second thread, src/analysis/read-thread/) prints exactly
- * what `analyze` prints in one thread: text, --json and --jsonl, the decode issues and analysis issues on
- * stderr, the progress bar, the exit code, on every fixture capture (damaged ones too) and for an input that is no
- * capture. SIPSCOPE_READ_THREAD_MIN_BYTES=0 makes the small fixtures large enough for the thread.
+ * `analyze` with its read thread (the default, `--threads`: decoding and the plain scan on a second thread,
+ * src/analysis/read-thread/) prints exactly what `analyze --no-threads` prints in one thread: text, --json and
+ * --jsonl, the decode issues and analysis issues on stderr, the progress bar, the exit code, on every fixture capture
+ * (damaged ones too) and for an input that is no capture. SIPSCOPE_READ_THREAD_MIN_BYTES=0 makes the small fixtures
+ * large enough for the thread.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,19 +21,19 @@ function captureFiles(dir: string): string[] {
     .sort();
 }
 
-describe('analyze --threads', () => {
+describe('analyze with its read thread (the default) and --no-threads', () => {
   it('prints what one thread prints, in every format, on every fixture capture', async () => {
     const captures = captureFiles('fixtures/captures');
     expect(captures.length).toBeGreaterThan(30);
     const started = readThreadsStarted;
     for (const capture of captures) {
       for (const format of [[], ['--json'], ['--jsonl']]) {
-        const oneThread = await runCli(['analyze', capture, ...format], { env: THREADED });
-        const threaded = await runCli(['analyze', capture, ...format, '--threads'], { env: THREADED });
+        const oneThread = await runCli(['analyze', capture, ...format, '--no-threads'], { env: THREADED });
+        const threaded = await runCli(['analyze', capture, ...format], { env: THREADED });
         expect({ capture, format, ...threaded }).toEqual({ capture, format, ...oneThread });
       }
     }
-    // every run with --threads took the read thread, and none without
+    // every run but those with --no-threads took the read thread
     expect(readThreadsStarted - started).toBe(3 * captures.length);
   }, 300_000);
 
@@ -40,19 +41,19 @@ describe('analyze --threads', () => {
     const capture = 'fixtures/captures/public/heplify/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap';
     const env = { ...THREADED, SIPSCOPE_PROGRESS_MIN_BYTES: '1' };
     const started = readThreadsStarted;
-    const threaded = await runCli(['analyze', capture, '--threads'], { interactive: true, env });
+    const threaded = await runCli(['analyze', capture], { interactive: true, env });
     expect(readThreadsStarted).toBe(started + 1);
     expect(threaded.err).toMatch(/analyze: \[#{30}\] 100% of/);
-    expect(threaded).toEqual(await runCli(['analyze', capture], { interactive: true, env }));
-    await runCli(['analyze', capture, '--json', '--threads']);
+    expect(threaded).toEqual(await runCli(['analyze', capture, '--no-threads'], { interactive: true, env }));
+    await runCli(['analyze', capture, '--json']);
     expect(readThreadsStarted).toBe(started + 1);
   });
 
   it('fails as one thread fails on an input that is no capture', async () => {
     const notCapture = join(tmpdir(), `sipscope-analyze-threads-${process.pid}.pcap`);
     writeFileSync(notCapture, 'not a capture at all\n');
-    const threaded = await runCli(['analyze', notCapture, '--json', '--threads'], { env: THREADED });
+    const threaded = await runCli(['analyze', notCapture, '--json'], { env: THREADED });
     expect(threaded.code).toBe(2);
-    expect(threaded).toEqual(await runCli(['analyze', notCapture, '--json'], { env: THREADED }));
+    expect(threaded).toEqual(await runCli(['analyze', notCapture, '--json', '--no-threads'], { env: THREADED }));
   });
 });

@@ -45,15 +45,17 @@ export const WINDOW_OPTIONS = {
 } as const satisfies OptionTable;
 
 /**
- * --threads (analyze): decode and scan capture files of READ_THREAD_MIN_BYTES or more on a second thread
- * (analysis/read-thread/). Off by default: it saves wall time only when a second core is idle, and costs up to ~15% more
- * CPU in all (bench/README.md, 2026-12-01 16:25 UTC). Commands without it read in one thread.
+ * --threads (analyze, on by default): decode and scan capture files of READ_THREAD_MIN_BYTES or more on a second
+ * thread (analysis/read-thread/) when the machine runs two threads at once. On an otherwise idle 2-CPU machine it took
+ * 15% (SIPp capture) and 26% (1 GB mixed capture) off the wall time, for up to ~15% more CPU in all; on a machine
+ * whose cores are all busy it saves nothing (bench/README.md, 2026-12-01 16:25 and 17:20 UTC). `--no-threads` reads
+ * in one thread. Commands without it read in one thread.
  */
 export const THREADS_OPTION = {
   threads: {
     type: 'boolean',
-    default: false,
-    describe: 'decode capture files of 32 MiB or more on a second thread while the analysis runs: faster only when a second CPU core is idle, more CPU in all',
+    default: true,
+    describe: 'decode capture files of 32 MiB or more on a second thread while the analysis runs (--no-threads: one thread): less wall time when a second CPU core is idle, more CPU in all',
   },
 } as const satisfies OptionTable;
 
