@@ -35,32 +35,8 @@ const lazyStringWidth = {
   },
 };
 
+/** The settings of both bundles: the CLI's (dist/sipscope.cjs) and the read thread's (dist/read-worker.cjs). */
 const shared = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  supported: { 'dynamic-import': false, 'regexp-set-notation': true, 'regexp-unicode-property-escapes': true },
-  define: { 'import.meta.url': '__sipscopeBundleUrl', SIPSCOPE_VERSION: JSON.stringify(version) },
-  target: 'node20.19',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: true,
-  legalComments: 'none',
-  banner: { js: "const __sipscopeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
-};
-
-/**
- * The read thread of a threaded analysis (src/analysis/read-thread/worker.ts: decoding and the plain scan) as its
- * own small file beside the CLI's: the CLI starts it as a worker_thread (read-thread.ts readWorkerUrl). Same
- * settings as the CLI's bundle below.
- */
-await build({ ...shared, entryPoints: [path.join(root, 'src/analysis/read-thread/worker.ts')], outfile: path.join(root, 'dist/read-worker.cjs') });
-
-await build({
-  plugins: [lazyStringWidth],
-  entryPoints: [path.join(root, 'src/cli/index.ts')],
-  outfile: path.join(root, 'dist/sipscope.cjs'),
   bundle: true,
   platform: 'node',
   // CommonJS output: a module reached only through a dynamic import (each command, the client, the capture
@@ -81,9 +57,22 @@ await build({
   // sources in the map: a stack trace shows the TypeScript line even where src/ is not shipped (npm pack)
   sourcesContent: true,
   legalComments: 'none',
+  banner: { js: "const __sipscopeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+};
+
+/**
+ * The read thread of a threaded analysis (src/analysis/read-thread/worker.ts: decoding and the plain scan) as its
+ * own small file beside the CLI's: the CLI starts it as a worker_thread (read-thread.ts readWorkerUrl).
+ */
+await build({ ...shared, entryPoints: [path.join(root, 'src/analysis/read-thread/worker.ts')], outfile: path.join(root, 'dist/read-worker.cjs') });
+
+await build({
+  ...shared,
+  plugins: [lazyStringWidth],
+  entryPoints: [path.join(root, 'src/cli/index.ts')],
+  outfile: path.join(root, 'dist/sipscope.cjs'),
   // ws loads these optional native helpers inside try/catch: absent, it uses its JavaScript code
   // @duckdb/node-api loads a native library (query, analyze --dataset): it stays a dependency, required at run time
   external: ['bufferutil', 'utf-8-validate', '@duckdb/node-api'],
-  banner: { js: "const __sipscopeBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
 });
