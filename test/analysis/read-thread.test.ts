@@ -4,7 +4,8 @@
  * (every field the decoder sets, but the opening and lead-in frames the threaded path leaves out), issues and
  * progress reports in the same order, the same statistics or the same error; and the same analysis result. Also
  * with tiny batches (3 messages, 1 KiB of bytes), which split every capture into many batches and give messages
- * larger than a batch a buffer of their own. The read thread runs from the build (dist/), as the CLI runs it.
+ * larger than a batch a buffer of their own, and a string table of 2 (it starts anew all the time). The read thread
+ * runs from the build (dist/), as the CLI runs it.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,8 @@ function errorData(error: unknown): unknown {
 }
 
 const CAPTURES = captureFiles('fixtures/captures');
-const TINY = { batchMessages: 3, batchBytes: 1024 };
+// tiny batches, and a string table (files, addresses) that starts anew after every batch or two
+const TINY = { batchMessages: 3, batchBytes: 1024, maxStrings: 2 };
 
 describe('the threaded reading', () => {
   it('finds fixture captures to compare', () => {

@@ -45,8 +45,10 @@ export type BatchEvent = { before: number; issue: DecodeIssue } | { before: numb
 export interface Batch {
   type: 'batch';
   count: number;
-  /** Strings new to the table, in id order (the table is only added to). */
+  /** Strings new to the table, in id order. */
   strings: string[];
+  /** The table starts anew with this batch (ids from 0): the read thread clears it once it holds maxStrings. */
+  stringsReset: boolean;
   numbers: Int32Array;
   /** Capture times (µs since the epoch). */
   times: Float64Array;
@@ -126,6 +128,8 @@ export interface ReadThreadData {
   maxUnread: number;
   /** Whether to post progress reports. */
   progress: boolean;
+  /** Strings (files, addresses) the table holds before it starts anew: memory stays bounded whatever the addresses. */
+  maxStrings: number;
 }
 
 export const POSTED = 0;

@@ -49,6 +49,8 @@ export interface ReadThreadOptions {
   /** Most messages in a batch (default 2,048) and its bytes buffer's size (default 512 KiB): tests make them tiny. */
   batchMessages?: number;
   batchBytes?: number;
+  /** Strings (files, addresses) in the table before it starts anew (default 65,536): tests make it tiny. */
+  maxStrings?: number;
   /** Where the read thread's entry is (default: beside this module or the bundle). */
   workerUrl?: URL;
 }
@@ -57,6 +59,8 @@ const BATCH_MESSAGES = 2048;
 const BATCH_BYTES = 512 * 1024;
 /** Batches posted and not yet read at most: the read thread waits (memory stays bounded). */
 const MAX_UNREAD = 4;
+/** Strings of the table before it starts anew (a batch adds at most three a message to it). */
+const MAX_STRINGS = 65_536;
 
 /**
  * The read thread's entry: dist/read-worker.cjs beside the bundle (dist/sipscope.cjs, whose import.meta.url the
@@ -84,6 +88,7 @@ export function decodeOnReadThread(inputs: string[], sink: ScannedSink, options:
     counters,
     maxUnread: MAX_UNREAD,
     progress: sink.progress !== undefined,
+    maxStrings: options.maxStrings ?? MAX_STRINGS,
   };
   const read = new Int32Array(counters);
   const payloads = new PayloadMaker();
@@ -141,6 +146,10 @@ class PayloadMaker {
   private readonly endpoints = new Map<number, Endpoint>();
 
   deliver(batch: Batch, sink: ScannedSink): void {
+    if (batch.stringsReset) {
+      this.strings.length = 0;
+      this.endpoints.clear();
+    }
     for (const value of batch.strings) this.strings.push(value);
     const { numbers, times, frames, scans, events, count } = batch;
     const strings = this.strings;

@@ -40,6 +40,7 @@ const TRANSPORT_CODES: Record<SipPayload['transport'], number> = { udp: 0, tcp: 
 class BatchWriter {
   private readonly strings = new Map<string, number>();
   private newStrings: string[] = [];
+  private stringsReset = false;
   private count = 0;
   private numbers: Int32Array;
   private times: Float64Array;
@@ -110,6 +111,7 @@ class BatchWriter {
         type: 'batch',
         count: this.count,
         strings: this.newStrings,
+        stringsReset: this.stringsReset,
         numbers: this.numbers,
         times: this.times,
         frames: this.frames,
@@ -125,6 +127,9 @@ class BatchWriter {
       this.scans = new Int32Array(messages * SCAN_STRIDE);
       this.frames = new Int32Array(messages * 2);
       this.newStrings = [];
+      // the next batch's ids start from 0 once the table is full (a capture of many addresses: a scan, a flood)
+      this.stringsReset = this.strings.size >= this.data.maxStrings;
+      if (this.stringsReset) this.strings.clear();
       this.events = [];
       this.count = 0;
       this.framesUsed = 0;
