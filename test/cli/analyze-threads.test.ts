@@ -57,3 +57,16 @@ describe('analyze with its read thread (the default) and --no-threads', () => {
     expect(threaded).toEqual(await runCli(['analyze', notCapture, '--json', '--no-threads'], { env: THREADED }));
   });
 });
+
+describe('calls with its read thread (the default) and --no-threads', () => {
+  it('lists the same calls, and takes the thread for a large enough capture', async () => {
+    const captures = captureFiles('fixtures/captures/recorded');
+    expect(captures.length).toBeGreaterThan(3);
+    const started = readThreadsStarted;
+    for (const capture of captures) {
+      const threaded = await runCli(['calls', capture], { env: THREADED });
+      expect({ capture, ...threaded }).toEqual({ capture, ...(await runCli(['calls', capture, '--no-threads'], { env: THREADED })) });
+    }
+    expect(readThreadsStarted - started).toBe(captures.length);
+  });
+});

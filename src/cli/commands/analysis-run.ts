@@ -45,11 +45,12 @@ export const WINDOW_OPTIONS = {
 } as const satisfies OptionTable;
 
 /**
- * --threads (analyze, on by default): decode and scan capture files of READ_THREAD_MIN_BYTES or more on a second
+ * --threads (analyze and calls, on by default): decode and scan capture files of READ_THREAD_MIN_BYTES or more on a second
  * thread (analysis/read-thread/) when the machine runs two threads at once. On an otherwise idle 2-CPU machine it took
  * 15% (SIPp capture) and 26% (1 GB mixed capture) off the wall time, for up to ~15% more CPU in all; on a machine
  * whose cores are all busy it saves nothing (bench/README.md, 2026-12-01 16:25 and 17:20 UTC). `--no-threads` reads
- * in one thread. Commands without it read in one thread.
+ * in one thread. Commands without it (flow, extract, report: their hooks keep payloads or messages) read in one
+ * thread.
  */
 export const THREADS_OPTION = {
   threads: {

@@ -4,12 +4,12 @@ import { printable } from '../../report/printable.js';
 import { defineCommand } from '../command.js';
 import { EXIT, exitAfterInputs } from '../exit.js';
 import { inInputsRead } from '../inputs-read.js';
-import { captureFiles, runAnalysis, WINDOW_OPTIONS } from './analysis-run.js';
+import { captureFiles, runAnalysis, THREADS_OPTION, WINDOW_OPTIONS } from './analysis-run.js';
 
 export const callsCommand = defineCommand({
   command: 'calls <files..>',
   describe: 'list the calls in captures, one line each',
-  options: { ...captureFiles('capture files (pcap, pcapng, .gz; - for stdin)'), ...WINDOW_OPTIONS },
+  options: { ...captureFiles('capture files (pcap, pcapng, .gz; - for stdin)'), ...WINDOW_OPTIONS, ...THREADS_OPTION },
   examples: [['$0 calls incident.pcapng --user alice', "alice's calls"]],
   async run(args, io) {
     const result = await runAnalysis(args.files, args, io, 'calls');
