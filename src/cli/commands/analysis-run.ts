@@ -86,8 +86,7 @@ function timeOption(value: string | undefined, name: 'since' | 'until'): number 
 /** Progress on stderr: one line redrawn in place (cursor up + clear line), at most every whole percent. */
 function progressBar(io: CliIO, command: string): ((read: number, total: number | undefined) => void) | undefined {
   if (!io.interactive) return undefined;
-  const override = Number(io.env.SIPSCOPE_PROGRESS_MIN_BYTES);
-  const minBytes = io.env.SIPSCOPE_PROGRESS_MIN_BYTES !== undefined && Number.isFinite(override) ? override : PROGRESS_MIN_BYTES;
+  const minBytes = bytesFromEnv(io, 'SIPSCOPE_PROGRESS_MIN_BYTES') ?? PROGRESS_MIN_BYTES;
   let shownPercent = -1;
   return (read, total) => {
     if (total === undefined || total < minBytes) return;
@@ -206,10 +205,15 @@ export function windowOptions(window: WindowArguments): { sinceUs?: number; unti
   return { sinceUs, untilUs };
 }
 
-/** READ_THREAD_MIN_BYTES, or SIPSCOPE_READ_THREAD_MIN_BYTES when set (tests use it to thread small captures). */
-function readThreadMinBytes(io: CliIO): number | undefined {
-  const override = Number(io.env.SIPSCOPE_READ_THREAD_MIN_BYTES);
-  return io.env.SIPSCOPE_READ_THREAD_MIN_BYTES !== undefined && Number.isFinite(override) ? override : undefined;
+/**
+ * A size in bytes from the environment variable `name` when it is set to a number, else undefined: tests lower
+ * PROGRESS_MIN_BYTES (SIPSCOPE_PROGRESS_MIN_BYTES) and READ_THREAD_MIN_BYTES (SIPSCOPE_READ_THREAD_MIN_BYTES) so that
+ * small captures show the bar or take the read thread.
+ */
+function bytesFromEnv(io: CliIO, name: string): number | undefined {
+  const value = io.env[name];
+  const bytes = Number(value);
+  return value !== undefined && Number.isFinite(bytes) ? bytes : undefined;
 }
 
 async function analyzeForCommand(
@@ -223,7 +227,8 @@ async function analyzeForCommand(
   const { sinceUs, untilUs } = windowOptions(window);
   boundHeapGrowthForAnalysis();
   // a second thread only for files (readThreadPays), and not when a hook keeps the payloads (analyze.ts readThread)
-  const threaded = window.threads === true && extra.payload === undefined && extra.mirrorCopy === undefined && !extra.live && readThreadPays(files, readThreadMinBytes(io));
+  const threaded =
+    window.threads === true && extra.payload === undefined && extra.mirrorCopy === undefined && !extra.live && readThreadPays(files, bytesFromEnv(io, 'SIPSCOPE_READ_THREAD_MIN_BYTES'));
   const decodeIssues: DecodeIssue[] = [];
   let decodeIssueCount = 0;
   // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code
