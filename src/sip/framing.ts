@@ -34,20 +34,6 @@ export function findHeaderEnd(bytes: Uint8Array, from: number, to: number = byte
 }
 
 /**
- * Whether bytes[from..to) holds a blank line after a line (the end of a header block, as findHeaderEnd reads it:
- * LF LF or LF CR LF), searched from the end: a datagram's header block is followed only by its body, so the search
- * passes the body's bytes, not the headers' (a message without a body ends with its blank line).
- */
-export function hasHeaderEnd(bytes: Uint8Array, from: number, to: number = bytes.length): boolean {
-  for (let i = to - 1; i > from; i--) {
-    if (bytes[i] !== LF) continue;
-    if (bytes[i - 1] === LF) return true;
-    if (bytes[i - 1] === CR && i - 2 >= from && bytes[i - 2] === LF) return true;
-  }
-  return false;
-}
-
-/**
  * Reads Content-Length (or its compact form `l`, RFC 3261 §7.3.3) from a header block, by bytes, without
  * building a message. Returns undefined when absent, NaN when present but not a number.
  */
