@@ -9,7 +9,7 @@ import { frameMessage } from '../sip/framing.js';
 import { HEP3_HEADER_BYTES, isHep3Magic, readHep3, readUint16, type HepFields } from './hep-chunks.js';
 import { ipv4Text, ipv6Text } from './ip-address.js';
 import { AF_INET, AF_INET6_LINUX as AF_INET6, IPPROTO_SCTP, IPPROTO_TCP } from './protocol-numbers.js';
-import { sipPayloadDamage, sipPayloadKind, SIP_PAYLOAD_NOT_SIP } from './sip-datagram-payload.js';
+import { isSipPayload } from './sip-datagram-payload.js';
 import type { CaptureTransport, DecodeIssue, Endpoint, FrameMeta, SipPayload } from './types.js';
 
 export type HepMeta = FrameMeta;
@@ -100,13 +100,10 @@ export function decodeHep(payload: Uint8Array, meta: HepMeta, sink: HepSink, pac
     return true;
   }
   // the payload as a whole, as a datagram's (sip-datagram-payload.ts): a stream transport's may hold more messages
-  const kind = sipPayloadKind(inner, 0, inner.length);
-  if (kind === SIP_PAYLOAD_NOT_SIP) {
+  if (!isSipPayload(inner, 0, inner.length, issue)) {
     issue('hep-not-sip', 'HEP payload of protocol type SIP does not start with a SIP start line');
     return true;
   }
-  const damage = sipPayloadDamage(kind);
-  if (damage) issue(damage.code, damage.message);
   const src: Endpoint = { ip: fields.srcIp ?? '', port: fields.srcPort ?? 0 };
   const dst: Endpoint = { ip: fields.dstIp ?? '', port: fields.dstPort ?? 0 };
   const timeUs = fields.seconds !== undefined ? fields.seconds * 1e6 + (fields.microseconds ?? 0) : meta.timeUs;

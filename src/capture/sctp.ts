@@ -4,7 +4,7 @@
  * messages split into fragments (B/E flags) are put back together, by TSN for DATA (fragments have consecutive
  * TSNs, RFC 9260 §6.9) and by message identifier and fragment sequence number for I-DATA. Bounded memory.
  */
-import { sipPayloadDamage, sipPayloadKind, SIP_PAYLOAD_NOT_SIP } from './sip-datagram-payload.js';
+import { isSipPayload } from './sip-datagram-payload.js';
 import type { DecodeIssue, SipPayload } from './types.js';
 
 export interface SctpMeta {
@@ -200,11 +200,8 @@ export function decodeSctp(packet: Uint8Array, meta: SctpMeta, sink: SctpSink, f
         const order = type === CHUNK_DATA ? readUint32(packet, at + 4) : flags & FLAG_BEGIN ? 0 : readUint32(packet, at + 16);
         message = store.add(key, { order, begin: (flags & FLAG_BEGIN) !== 0, end: (flags & FLAG_END) !== 0, bytes: data.slice(), packetNumber: meta.packetNumber });
       }
-      const kind = message ? sipPayloadKind(message.bytes, 0, message.bytes.length) : SIP_PAYLOAD_NOT_SIP;
-      if (message && kind !== SIP_PAYLOAD_NOT_SIP) {
-        // a user message is one SIP message (RFC 4168 §5), as a datagram (sip-datagram-payload.ts)
-        const damage = sipPayloadDamage(kind);
-        if (damage) issue(damage.code, damage.message);
+      // a user message is one SIP message (RFC 4168 §5), as a datagram (sip-datagram-payload.ts)
+      if (message && isSipPayload(message.bytes, 0, message.bytes.length, issue)) {
         sink.message({
           file: meta.file,
           packetNumber: meta.packetNumber,

@@ -30,7 +30,7 @@ const HT = 0x09;
 const COLON = 0x3a;
 
 /** What bytes[start..end) is, the whole payload: one of the SIP_PAYLOAD_ kinds. */
-export function sipPayloadKind(bytes: Uint8Array, start: number, end: number): number {
+function sipPayloadKind(bytes: Uint8Array, start: number, end: number): number {
   const kind = sipPayloadStart(bytes, start, end);
   return kind === SIP_PAYLOAD_WHOLE ? sipPayloadEnd(bytes, start, end) : kind;
 }
@@ -86,6 +86,18 @@ function startLineEnd(bytes: Uint8Array, start: number, end: number): number {
   while (at < end && bytes[at] !== CR && bytes[at] !== LF) at++;
   if (at >= end || (bytes[at] === CR && at + 1 === end)) return SIP_PAYLOAD_NO_LINE_END;
   return bytes[at] === CR && bytes[at + 1] !== LF ? SIP_PAYLOAD_BARE_CR : SIP_PAYLOAD_NO_HEADER_END;
+}
+
+/**
+ * Whether bytes[start..end), a whole HEP, SCTP or WebSocket payload, is SIP (sipPayloadKind); when it is but is not
+ * whole, its damage is first reported through `report` (the caller's issue, which says which packet).
+ */
+export function isSipPayload(bytes: Uint8Array, start: number, end: number, report: (code: string, message: string) => void): boolean {
+  const kind = sipPayloadKind(bytes, start, end);
+  if (kind === SIP_PAYLOAD_NOT_SIP) return false;
+  const damage = sipPayloadDamage(kind);
+  if (damage) report(damage.code, damage.message);
+  return true;
 }
 
 /** The issue code and words for a SIP payload of `kind` that is not whole (the caller says which packet). */

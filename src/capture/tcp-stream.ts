@@ -4,7 +4,7 @@
  * start line after a gap or garbage, and SIP over WebSocket (RFC 7118) once the handshake switched the stream.
  */
 import { frameMessage, MAX_HEADER_BYTES, type FrameResult } from '../sip/framing.js';
-import { sipPayloadDamage, sipPayloadKind, SIP_PAYLOAD_NOT_SIP } from './sip-datagram-payload.js';
+import { isSipPayload } from './sip-datagram-payload.js';
 import { findSipStartLine, sipStartLineAt, START_LINE_MORE, START_LINE_NO, START_LINE_YES } from './tcp-start-line.js';
 import type { TcpFlow } from './tcp-flow.js';
 import { reportIssue, type StreamContext } from './tcp-stream-context.js';
@@ -388,12 +388,7 @@ function readWsDataFrame(
   const packets = flow.packetsOf(flow.wsMessageFrom, frameTo);
   resetWsMessage(flow);
   // RFC 7118 §5: each WebSocket message carries exactly one SIP message, judged as a datagram's
-  const kind = sipPayloadKind(message, 0, message.length);
-  if (kind === SIP_PAYLOAD_NOT_SIP) {
-    reportIssue(context, flow, 'ws-not-sip', 'WebSocket message that is not a SIP message skipped');
-    return;
-  }
-  const damage = sipPayloadDamage(kind);
-  if (damage) reportIssue(context, flow, damage.code, damage.message);
-  emit(context, flow, message, packets, 'ws');
+  const report = (code: string, what: string): void => reportIssue(context, flow, code, what);
+  if (isSipPayload(message, 0, message.length, report)) emit(context, flow, message, packets, 'ws');
+  else report('ws-not-sip', 'WebSocket message that is not a SIP message skipped');
 }
