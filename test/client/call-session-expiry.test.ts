@@ -4,7 +4,7 @@
  * and report it, instead of holding a call the peer already considers gone. A refresh from the peer (its
  * re-INVITE or UPDATE) starts the interval again; its refresh can also hand the refresher role to us (RFC 4028
  * §9: our answer names the refresher), and then we refresh. Scripted peer on 127.0.0.1 (test/client/sip-peer.ts),
- * ports 27724-27728.
+ * ports 27724-27728 and 27752.
  */
 import { afterEach, expect, test } from 'vitest';
 import { runCall } from '../../src/client/call.js';
@@ -123,4 +123,33 @@ test('our own refreshes (--refresh) renew the session too: with the peer as refr
   const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 3500, refreshMs: 1000, timeoutMs: 2000, timers });
   expect(result).toMatchObject({ ok: true, endedBy: 'bye' });
   expect(result.refreshes.ok).toBeGreaterThanOrEqual(3);
+});
+
+test('no session timer in the 2xx, then the peer\'s refresh makes us the refresher: our refresh comes half its interval after it, not after the answer', async () => {
+  // a hold with nothing to refresh sleeps until the end of the call; the peer's refresh wakes it, and our refreshes
+  // are planned from that refresh (RFC 4028 §10: half the interval after the session was last refreshed), not from
+  // the answer
+  const port = 27752;
+  const contact: [string, string] = ['Contact', `<sip:peer@127.0.0.1:${port}>`];
+  let updateSentAt: number | undefined;
+  peer = await startUdpPeer(port, (request: SipRequest, index: number): Reply | undefined => {
+    if (request.method === 'ACK') {
+      if (updateSentAt !== undefined) return undefined;
+      updateSentAt = -1;
+      setTimeout(() => {
+        updateSentAt = Date.now();
+        void peer!.sendLater(index, peerUpdate(peer!.received[0].request, port, '2'));
+      }, 600);
+      return undefined;
+    }
+    if (request.method === 'INVITE' && !/;tag=/.test(getHeader(request, 'to') ?? '')) return { status: 200, reason: 'OK', headers: [contact] };
+    return { status: 200, reason: 'OK' };
+  });
+  const result = await runCall({ uri: `sip:peer@127.0.0.1:${port}`, durationMs: 2500, timeoutMs: 2000, timers });
+  expect(result).toMatchObject({ ok: true, endedBy: 'bye', sessionExpires: { seconds: 2, refresher: 'uac' } });
+  const refresh = peer.received.find((entry) => entry.request.method === 'UPDATE' || (entry.request.method === 'INVITE' && /;tag=/.test(getHeader(entry.request, 'to') ?? '')));
+  expect(refresh, 'a refresh of ours').toBeDefined();
+  // 1 s (half of 2 s) after the peer's UPDATE; planned from the answer it would come 400 ms after it
+  expect(refresh!.at - updateSentAt!).toBeGreaterThanOrEqual(1000 - 20);
+  expect(refresh!.at - updateSentAt!).toBeLessThan(1000 + 600);
 });
