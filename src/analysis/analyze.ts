@@ -22,7 +22,9 @@ export interface AnalyzeCapturesOptions extends AnalyzerOptions {
   payload?(payload: SipPayload): void;
   /**
    * Decode and scan on a second thread (read-thread/read-thread.ts): for capture files only (never stdin or a live
-   * source), and not when `payload` or `mirrorCopy` keep payloads (those made there carry no opening or lead-in frames).
+   * source). The payloads that `payload`, `observer` and `mirrorCopy` see are then those read-thread.ts makes: the
+   * same fields, but no `opening` or `leadIn` frames (a caller that reads them, extract, reads in one thread), and
+   * `bytes` a view into the batch's buffer (this thread's, never written again: kept, it holds that whole buffer).
    */
   readThread?: ReadThreadOptions;
 }

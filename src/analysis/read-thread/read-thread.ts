@@ -3,8 +3,10 @@
  * for the plain reading; this thread makes the payloads again from its batches (batch.ts), in the decoder's own
  * object shapes, and hands each with its scan record to the analysis, with the issues and progress reports at their
  * place among them: the same events in the same order as decodeCaptures gives in one thread.
- * The payloads made here carry no `opening` or `leadIn` frames (the analysis reads neither): the threaded path is
- * not for a caller that keeps payloads (analyze.ts chooses).
+ * The payloads made here carry no `opening` or `leadIn` frames (the analysis reads neither, nor do the hooks of flow,
+ * report and analyze --dataset): the threaded path is not for a caller that reads them (extract). Their `bytes` are
+ * views into the batch's buffer, transferred here and never written again (the read thread fills a new one): a hook
+ * may read them at any time, and one that keeps them holds the batch's whole buffer (up to 512 KiB).
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

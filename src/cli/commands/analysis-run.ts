@@ -45,12 +45,13 @@ export const WINDOW_OPTIONS = {
 } as const satisfies OptionTable;
 
 /**
- * --threads (analyze and calls, on by default): decode and scan capture files of READ_THREAD_MIN_BYTES or more on a second
- * thread (analysis/read-thread/) when the machine runs two threads at once. On an otherwise idle 2-CPU machine it took
- * 15% (SIPp capture) and 26% (1 GB mixed capture) off the wall time, for up to ~15% more CPU in all; on a machine
- * whose cores are all busy it saves nothing (bench/README.md, 2026-12-01 16:25 and 17:20 UTC). `--no-threads` reads
- * in one thread. Commands without it (flow, extract, report: their hooks keep payloads or messages) read in one
- * thread.
+ * --threads (analyze, calls, flow and report; on by default): decode and scan capture files of READ_THREAD_MIN_BYTES
+ * or more on a second thread (analysis/read-thread/) when the machine runs two threads at once. On an otherwise idle
+ * 2-CPU machine it took 15% (SIPp capture) and 26% (1 GB mixed capture) off analyze's wall time, for up to ~15% more
+ * CPU in all; on a machine whose cores are all busy it saves nothing (bench/README.md, 2026-12-01 16:25 and 17:20
+ * UTC; flow, report and analyze --dataset: 2026-12-01, evening). `--no-threads` reads in one thread. extract has no
+ * such option and reads in one thread: it keeps each message's `opening` and `leadIn` frames, which the read
+ * thread's payloads do not carry (read-thread.ts).
  */
 export const THREADS_OPTION = {
   threads: {
@@ -226,9 +227,9 @@ async function analyzeForCommand(
 ): Promise<AnalysisResult> {
   const { sinceUs, untilUs } = windowOptions(window);
   boundHeapGrowthForAnalysis();
-  // a second thread only for files (readThreadPays), and not when a hook keeps the payloads (analyze.ts readThread)
-  const threaded =
-    window.threads === true && extra.payload === undefined && extra.mirrorCopy === undefined && !extra.live && readThreadPays(files, bytesFromEnv(io, 'SIPSCOPE_READ_THREAD_MIN_BYTES'));
+  // a second thread only for files (readThreadPays), never for a live source, and only for a command that has
+  // --threads: its hooks read nothing the read thread's payloads leave out (analyze.ts readThread)
+  const threaded = window.threads === true && !extra.live && readThreadPays(files, bytesFromEnv(io, 'SIPSCOPE_READ_THREAD_MIN_BYTES'));
   const decodeIssues: DecodeIssue[] = [];
   let decodeIssueCount = 0;
   // a CaptureError or AnalysisError goes on up: src/cli/index.ts shows it as a CliError with the same code

@@ -8,7 +8,7 @@ import { renderLadder, type LadderMessage } from '../../report/ladder.js';
 import { printable } from '../../report/printable.js';
 import { defineCommand } from '../command.js';
 import { EXIT, exitAfterInputs } from '../exit.js';
-import { CALL_ID_OPTION, captureFiles, noMessageOfCallError, runAnalysis } from './analysis-run.js';
+import { CALL_ID_OPTION, captureFiles, noMessageOfCallError, runAnalysis, THREADS_OPTION } from './analysis-run.js';
 
 /** A call with more messages than this is cut (the ladder says so). */
 const MAX_LADDER_MESSAGES = 5000;
@@ -19,17 +19,18 @@ export const flowCommand = defineCommand({
   options: {
     ...captureFiles('capture files (pcap, pcapng, .gz; - alone for stdin), read as one capture'),
     ...CALL_ID_OPTION,
+    ...THREADS_OPTION,
   },
   examples: [
     ['$0 flow incident.pcap --call-id 1-14594@127.0.0.11', 'the ladder of that call'],
     ['$0 flow ring_*.pcap --call-id 1-14594@127.0.0.11', 'a call that spans the files of a ring'],
   ],
   async run(args, io) {
-    const { files, callId } = args;
+    const { files, callId, threads } = args;
     const messages: LadderMessage[] = [];
     const copies: number[] = [];
     let cut = 0;
-    const result = await runAnalysis(files, {}, io, 'flow', {
+    const result = await runAnalysis(files, { threads }, io, 'flow', {
       observer(message, retransmission) {
         if (message.fields.callId !== callId) return;
         if (messages.length >= MAX_LADDER_MESSAGES) {
