@@ -44,7 +44,7 @@ const ANALYZE_OPTIONS = {
   'hep-listen': { type: 'string', describe: 'live source: receive HEP v2/v3 over UDP on ADDRESS:PORT (Kamailio siptrace, heplify), until Ctrl-C (port 0: a free one, named on stderr)' },
   'hep-from': { type: 'string', describe: 'HEP senders accepted (comma list of IPs; default: loopback when listening on loopback, else any)' },
   metrics: { type: 'string', describe: 'serve Prometheus metrics on ADDRESS:PORT (/metrics) while the analysis runs (port 0: a free one, named on stderr)' },
-  dataset: { type: 'string', describe: 'also write the analysis as a Parquet dataset in this directory (docs/dataset.md)' },
+  dataset: { type: 'string', describe: 'also write the analysis as a Parquet dataset in this directory (docs/dataset.md); read in one thread' },
   host: { type: 'string', describe: "host name of the dataset partition (default: this machine's name)" },
   'fail-on': {
     type: 'string',
@@ -84,7 +84,9 @@ export const analyzeCommand = defineCommand({
     // the dataset directory is opened, and proved writable, before any analysis
     const dataset = args.dataset === undefined ? undefined : await openDatasetRun(files, args.dataset, args.host, args.user);
     try {
-      return await analyzeTo(args, io, failsOn, live, dataset);
+      // --dataset reads in one thread: DuckDB's own threads keep the second core busy, so the read thread did not
+      // shorten the run and added 30-50 MB (bench/README.md, 2026-12-01, evening)
+      return await analyzeTo(dataset === undefined ? args : { ...args, threads: false }, io, failsOn, live, dataset);
     } catch (error) {
       await dataset?.abort();
       throw error;

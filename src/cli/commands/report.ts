@@ -13,7 +13,7 @@ import { htmlReportChunks } from '../../report/html/page.js';
 import { defineCommand } from '../command.js';
 import { badArgument, CliError, EXIT, exitAfterInputs } from '../exit.js';
 import { checkOutputFile } from '../output-file.js';
-import { captureFiles, runAnalysis, THREADS_OPTION, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
+import { captureFiles, runAnalysis, WINDOW_OPTIONS, windowOptions, type WindowArguments } from './analysis-run.js';
 import { gatherCallDetails } from './report-details.js';
 
 export const reportCommand = defineCommand({
@@ -29,7 +29,6 @@ export const reportCommand = defineCommand({
     },
     'show-secrets': { type: 'boolean', default: false, describe: 'keep the Authorization / Proxy-Authorization response (redacted by default)' },
     ...WINDOW_OPTIONS,
-    ...THREADS_OPTION,
   },
   examples: [
     ['$0 report incident.pcapng -o incident.html', 'open incident.html in a browser; no network needed'],
