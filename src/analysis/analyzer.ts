@@ -28,6 +28,11 @@ import { TimedQueue } from './timed-queue.js';
 import { T1_US, TransactionTable, TRANSACTION_LIFETIME_US, type Transaction } from './transactions.js';
 import type { AnalysisIssue, AnalysisResult, AnalysisSummary, CallSummary, Finding } from './types.js';
 
+/** The order of the findings a finished analysis lists: by time, then kind. */
+export function byFindingTime(a: Finding, b: Finding): number {
+  return a.timeUs - b.timeUs || a.kind.localeCompare(b.kind);
+}
+
 /** Where a streaming analysis hands its results as they become known. */
 export interface AnalysisSink {
   /** A finished call (in the order calls finish). */
@@ -206,7 +211,7 @@ export class Analyzer {
     for (const call of this.calls.held()) this.finishCall(call, endUs);
     this.limitIssues();
     const calls = this.collected?.calls.sort((a, b) => a.startUs - b.startUs || a.callId.localeCompare(b.callId)) ?? [];
-    const findings = this.collected?.findings.sort((a, b) => a.timeUs - b.timeUs || a.kind.localeCompare(b.kind)) ?? [];
+    const findings = this.collected?.findings.sort(byFindingTime) ?? [];
     return {
       summary: this.summary(decode, this.finishedCalls),
       calls,

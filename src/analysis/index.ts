@@ -1,7 +1,7 @@
 /** Public surface of the analysis stage. */
 export * from './types.js';
 export * from './time.js';
-export { Analyzer, type AnalyzerOptions, type AnalysisSink } from './analyzer.js';
+export { Analyzer, byFindingTime, type AnalyzerOptions, type AnalysisSink } from './analyzer.js';
 export { analyzeCaptures, type AnalyzeCapturesOptions } from './analyze.js';
 export { nearestRank, durationStats } from './stats.js';
 export { STORM_THRESHOLD } from './detectors/retransmission-storm.js';

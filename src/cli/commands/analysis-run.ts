@@ -101,13 +101,17 @@ function progressBar(io: CliIO, command: string): ((read: number, total: number 
   };
 }
 
-/** Runs the analysis for a command, every call and finding kept and sorted; throws CliError for what the user must fix (a capture's code kept). */
+/**
+ * Runs the analysis for a command, every call and finding kept and sorted (none when the caller gives a `sink`, which
+ * then sees them as they are known, or `collect: false`); throws CliError for what the user must fix (a capture's code
+ * kept).
+ */
 export async function runAnalysis(
   files: string[],
   window: WindowArguments,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy'> = {},
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy' | 'sink' | 'collect'> = {},
 ): Promise<AnalysisResult> {
   const result = await analyzeForCommand(files, window, io, command, extra);
   return window.user === undefined ? result : filterByUser(result, window.user);
@@ -223,7 +227,7 @@ async function analyzeForCommand(
   window: WindowArguments,
   io: CliIO,
   command: string,
-  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy' | 'sink' | 'started' | 'analysed' | 'live'>,
+  extra: Pick<AnalyzeCapturesOptions, 'observer' | 'payload' | 'mirrorCopy' | 'sink' | 'collect' | 'started' | 'analysed' | 'live'>,
   eachIssue?: (issue: DecodeIssue) => void,
 ): Promise<AnalysisResult> {
   const { sinceUs, untilUs } = windowOptions(window);

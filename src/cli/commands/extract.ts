@@ -41,6 +41,8 @@ export const extractCommand = defineCommand({
     const openings = new Set<readonly number[]>();
     let current: SipPayload | undefined;
     const result = await runAnalysis(files, {}, io, 'extract', {
+      // the packets are all it needs of the analysis: no call or finding kept (memory)
+      collect: false,
       payload(payload) {
         current = payload;
       },

@@ -2,7 +2,7 @@
  * `sipscope flow FILE... --call-id ID`: the call's messages as a ladder diagram, 403s highlighted. Several files (a
  * ring) are read as one capture, as analyze reads them.
  */
-import { isoMicros } from '../../analysis/index.js';
+import { byFindingTime, isoMicros, type CallSummary, type Finding } from '../../analysis/index.js';
 import { callDurationText, renderFinding } from '../../report/analysis-text.js';
 import { renderLadder, type LadderMessage } from '../../report/ladder.js';
 import { printable } from '../../report/printable.js';
@@ -29,8 +29,20 @@ export const flowCommand = defineCommand({
     const { files, callId, threads } = args;
     const messages: LadderMessage[] = [];
     const copies: number[] = [];
+    // only this call and its findings are kept, not every call of the capture (memory)
+    let call: CallSummary | undefined;
+    const findings: Finding[] = [];
     let cut = 0;
     const result = await runAnalysis(files, { threads }, io, 'flow', {
+      sink: {
+        // the first to start, as the sorted calls of a whole analysis list them, when the Call-ID was used again
+        call(finished) {
+          if (finished.callId === callId && (call === undefined || finished.startUs < call.startUs)) call = finished;
+        },
+        finding(finding) {
+          if (finding.callId === callId) findings.push(finding);
+        },
+      },
       observer(message, retransmission) {
         if (message.fields.callId !== callId) return;
         if (messages.length >= MAX_LADDER_MESSAGES) {
@@ -46,7 +58,6 @@ export const flowCommand = defineCommand({
       },
     });
     if (messages.length === 0) throw noMessageOfCallError(callId, files, result.summary.unusableInputs);
-    const call = result.calls.find((candidate) => candidate.callId === callId);
     const lines = [
       call
         ? `Call-ID ${printable(callId)}: ${printable(call.from)} -> ${printable(call.to)}, ${call.state}, started ${isoMicros(call.startUs)}, duration ${callDurationText(call)}, ${call.reinvites} re-INVITEs`
@@ -56,7 +67,7 @@ export const flowCommand = defineCommand({
     ];
     if (cut > 0) lines.push(`(${cut} more messages not shown)`);
     if (copies.length > 0) lines.push(copiesLine(copies));
-    const findings = result.findings.filter((finding) => finding.callId === callId);
+    findings.sort(byFindingTime);
     if (findings.length > 0) lines.push('', ...findings.map((finding) => renderFinding(finding, io.style)));
     io.out(lines.join('\n'));
     return exitAfterInputs(EXIT.ok, result.summary.unusableInputs);
