@@ -1,7 +1,7 @@
 /**
- * What analyze, calls, flow and extract share: the capture files, --since/--until/--user and --call-id options, and
- * running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is large). An
- * unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
+ * What analyze, calls, flow, extract and report share: the capture files, --since/--until/--user and --call-id
+ * options, and running the analysis with a progress bar on stderr (only when stderr is a terminal and the input is
+ * large). An unreadable capture or a bad argument is thrown as a CliError (exit 2, src/cli/exit.ts).
  */
 import { boundHeapGrowthForAnalysis, boundingYoungGeneration } from '../heap-growth.js';
 import {
@@ -47,12 +47,13 @@ export const WINDOW_OPTIONS = {
 /**
  * --threads (analyze, calls and flow; on by default): decode and scan capture files of READ_THREAD_MIN_BYTES or more
  * on a second thread (analysis/read-thread/) when the machine runs two threads at once. On an otherwise idle 2-CPU
- * machine it took 15% (SIPp capture) and 26% (1 GB mixed capture) off analyze's wall time, 6% and 28% off flow's, for
- * up to ~40% more CPU in all; on a machine whose cores are all busy it saves nothing, or costs (bench/README.md,
- * 2026-12-01 16:25 and 17:20 UTC, and evening). `--no-threads` reads in one thread. Read in one thread whatever the
- * machine: extract (it keeps each message's `opening` and `leadIn` frames, which the read thread's payloads do not
- * carry: read-thread.ts), analyze --dataset (DuckDB's threads keep the second core busy: not shorter, 30-50 MB more)
- * and report (shorter by 8-15%, but above 200 MB of memory already in one thread, and 5-40 MB more with the thread).
+ * machine it took 15% (SIPp capture) and 26% (1 GB mixed capture) off analyze's wall time, for up to ~15% more CPU in
+ * all, and 6-18% and 27-35% off flow's, for 1-22% more; on a machine whose cores are all busy it saves nothing, or
+ * costs (bench/README.md, 2026-12-01 16:25 and 17:20 UTC, and evening). `--no-threads` reads in one thread. Read in
+ * one thread whatever the machine: extract (it keeps each message's `opening` and `leadIn` frames, which the read
+ * thread's payloads do not carry: read-thread.ts), analyze --dataset (DuckDB's threads keep the second core busy:
+ * not shorter, 30-50 MB more) and report (shorter by 8-15%, but above 200 MB of memory already in one thread, and
+ * 5-40 MB more with the thread).
  */
 export const THREADS_OPTION = {
   threads: {
