@@ -51,6 +51,12 @@ export function tsharkFields(capture: string, filter: string, fields: string[]):
   return output.split('\n').filter((line) => line.trim() !== '').map((line) => line.split('|'));
 }
 
+/** tshark's epoch seconds with nanoseconds (frame.time_epoch) -> ISO 8601 with microseconds, as sipscope prints times. */
+export function isoFromEpoch(epoch: string): string {
+  const [seconds, fraction = '0'] = epoch.split('.');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0').slice(0, 6)}Z`;
+}
+
 /** Runs decoding + analysis, also returning every Call-ID the analysis read (all methods). */
 export async function analyzeWithCallIds(
   captures: string[],

@@ -4,28 +4,13 @@
  * from tshark (frames, Call-IDs, times, its expert messages), from the edit itself (which record was damaged) and, for
  * the analysis, from trouble-udp.pcap.analysis.expected.json, which analysis-from-tshark.py derived from tshark.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isoFromEpoch, tsharkFields } from '../analysis/capture-helpers.js';
 import { pcapngPacketOffsets, pcapRecordOffsets } from '../capture/damage-edits.mjs';
 import { runCli } from './analysis-cli-helpers.js';
 
 const DAMAGED = 'fixtures/captures/damaged';
-
-/** tshark's fields of every frame of `capture`, one array per frame. */
-function tsharkFields(capture: string, fields: string[]): string[][] {
-  const text = execFileSync('tshark', ['-r', capture, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((field) => ['-e', field])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return text.split('\n').filter(Boolean).map((line) => line.split('|'));
-}
-
-/** tshark's epoch seconds with nanoseconds -> ISO 8601 with microseconds, as decode prints times. */
-function isoFromEpoch(epoch: string): string {
-  const [seconds, fraction = '0'] = epoch.split('.');
-  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0').slice(0, 6)}Z`;
-}
 
 interface DecodedRow {
   packetNumber: number;
@@ -40,7 +25,7 @@ describe('decode of a capture with one corrupt record timestamp', () => {
   for (const [name, direction] of [['pcap-record-5-seconds-flipped-future.pcap', 'after'], ['pcap-record-5-seconds-flipped-past.pcap', 'before']] as const) {
     it(`${name}: every packet as tshark numbers it, the timestamp reported at packet 5 and its record's offset, packet 5 at packet 4's time`, async () => {
       const capture = `${DAMAGED}/${name}`;
-      const tshark = tsharkFields(capture, ['frame.number', 'frame.time_epoch', 'sip.Call-ID']);
+      const tshark = tsharkFields(capture, 'frame', ['frame.number', 'frame.time_epoch', 'sip.Call-ID']);
       const run = await runCli(['decode', capture, '--json']);
       const rows = run.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DecodedRow);
       expect(rows.map((row) => [row.packetNumber, row.callId])).toEqual(tshark.map(([frame, , callId]) => [Number(frame), callId]));
@@ -57,8 +42,8 @@ describe('decode of a capture with one corrupt record timestamp', () => {
 describe('decode of a pcapng with one corrupt packet block timestamp', () => {
   it('ipv6-block-5-time-high-flipped.pcapng: every packet as tshark numbers it, the timestamp reported at packet 5 and its block\'s offset, packet 5 at packet 4\'s time', async () => {
     const capture = `${DAMAGED}/ipv6-block-5-time-high-flipped.pcapng`;
-    const frames = tsharkFields(capture, ['frame.number', 'frame.time_epoch']);
-    const sip = tsharkFields(capture, ['frame.number', 'sip.Call-ID']).filter(([, callId]) => callId);
+    const frames = tsharkFields(capture, 'frame', ['frame.number', 'frame.time_epoch']);
+    const sip = tsharkFields(capture, 'frame', ['frame.number', 'sip.Call-ID']).filter(([, callId]) => callId);
     const run = await runCli(['decode', capture, '--json']);
     const rows = run.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DecodedRow);
     expect(rows.map((row) => [row.packetNumber, row.callId])).toEqual(sip.map(([frame, callId]) => [Number(frame), callId]));
@@ -86,7 +71,7 @@ describe('analyze is not thrown by one packet 68 years late', () => {
     const byTime = (a: { time: string; kind: string }, b: { time: string; kind: string }) => a.time.localeCompare(b.time) || a.kind.localeCompare(b.kind);
     expect(doc.findings.map(findingFields).sort(byTime)).toEqual(expected.findings.map(findingFields).sort(byTime));
     // the capture ends at its last frame's time (tshark's), not 68 years on: what the findings count up to it
-    const lastFrameUs = Math.round(Number(tsharkFields(capture, ['frame.time_epoch']).at(-1)![0]) * 1e6);
+    const lastFrameUs = Math.round(Number(tsharkFields(capture, 'frame', ['frame.time_epoch']).at(-1)![0]) * 1e6);
     const untilEnd = (doc.findings as Array<{ kind: string; time: string; message: string }>).filter((finding) => /capture (went on|ended)/.test(finding.message));
     expect(untilEnd.map((finding) => finding.kind).sort()).toEqual(['no-ack', 'orphan-call', 'orphan-call']);
     for (const finding of untilEnd) {
@@ -103,7 +88,7 @@ describe('analyze is not thrown by one packet 68 years late', () => {
 describe('decode of SIP datagrams that are not whole', () => {
   it('udp-header-end-lost.pcap: the REGISTER without its blank line shown as tshark shows it, reported once at the packet tshark flags', async () => {
     const capture = `${DAMAGED}/udp-header-end-lost.pcap`;
-    const tshark = tsharkFields(capture, ['frame.number', 'sip.Call-ID', '_ws.expert.message']);
+    const tshark = tsharkFields(capture, 'frame', ['frame.number', 'sip.Call-ID', '_ws.expert.message']);
     // tshark: "Header not terminated by empty line (CRLF)" on the cut frame, its Call-ID read
     const flagged = tshark.filter(([, , expert]) => /Header not terminated by empty line/.test(expert));
     expect(flagged).toHaveLength(1);
@@ -119,7 +104,7 @@ describe('decode of SIP datagrams that are not whole', () => {
 
   it('udp-bare-cr.pcap: the INVITE whose lines end with a bare CR shown with its start line (tshark reads its fields too), reported at its packet', async () => {
     const capture = `${DAMAGED}/udp-bare-cr.pcap`;
-    const tshark = tsharkFields(capture, ['frame.number', 'sip.Request-Line', 'sip.Status-Line', 'sip.Call-ID']);
+    const tshark = tsharkFields(capture, 'frame', ['frame.number', 'sip.Request-Line', 'sip.Status-Line', 'sip.Call-ID']);
     const run = await runCli(['decode', capture, '--json']);
     const rows = run.out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as DecodedRow);
     // every frame shown, with tshark's start line; the bare-CR one (record 14, the edit) without its Call-ID

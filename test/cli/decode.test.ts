@@ -7,6 +7,7 @@ import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { isoFromEpoch } from '../analysis/capture-helpers.js';
 import { dealFrames } from '../capture/split-captures.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/captures');
@@ -32,12 +33,6 @@ function tsharkRows(capture: string, filter: string, fields: string[]): string[]
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   return text.split('\n').filter(Boolean).map((line) => line.split('|'));
-}
-
-/** tshark's epoch seconds with nanoseconds -> our ISO 8601 with microseconds. */
-function isoFromEpoch(epoch: string): string {
-  const [seconds, fraction = '0'] = epoch.split('.');
-  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(9, '0').slice(0, 6)}Z`;
 }
 
 describe('sipscope decode', () => {
