@@ -153,7 +153,7 @@ export function outOfDialogHeaders(connection: TargetConnection, method: string,
   const basics = newDialogBasics();
   const ourContact = contact ?? `${target.scheme}:${user}@${hostPort(local.address, local.port)}${contactTransportParam(connection)}`;
   const headers: [string, string][] = [['Via', viaHeader(connection)], ['Max-Forwards', '70']];
-  if (connection.proxy) for (const route of routeHeaders(connection)) headers.push(route);
+  for (const route of routeHeaders(connection)) headers.push(route);
   headers.push(
     ['From', `<${target.scheme}:${user}@${hostPort(target.host)}>;tag=${basics.fromTag}`],
     ['To', `<${target.text}>`],
