@@ -25,7 +25,7 @@ import { JudgedOutcomes, type RequestOutcome } from './outcome.js';
 import { durationStats } from './stats.js';
 import { RevocationTimeline } from './timeline.js';
 import { TimedQueue } from './timed-queue.js';
-import { T1_US, TransactionTable, TRANSACTION_LIFETIME_US, type Transaction } from './transactions.js';
+import { T1_US, TransactionTable, TRANSACTION_LIFETIME_US, type TransactionId } from './transactions.js';
 import type { AnalysisIssue, AnalysisResult, AnalysisSummary, CallSummary, Finding } from './types.js';
 
 /** The order of the findings a finished analysis lists: by time, then kind. */
@@ -113,9 +113,9 @@ export class Analyzer {
   private lastTimeUs?: number;
   /** Where --since / --until left messages out (set by the first message they skip). */
   private readonly bounds: AnalysisBounds = {};
-  private readonly closeTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction, false);
+  private readonly closeTransaction = (transaction: TransactionId): void => this.onTransactionClosed(transaction, false);
   /** The clock closing a transaction 64*T1 after its last message (not the end's closeAll, not the size limit). */
-  private readonly expireTransaction = (transaction: Transaction): void => this.onTransactionClosed(transaction, true);
+  private readonly expireTransaction = (transaction: TransactionId): void => this.onTransactionClosed(transaction, true);
 
   constructor(private readonly options: AnalyzerOptions = {}) {
     this.transactions = new TransactionTable({ maxOpen: options.maxOpenTransactions });
@@ -146,20 +146,17 @@ export class Analyzer {
     if (!observed) return undefined;
     // a copy has the same bytes: its Call-ID is this one, not read again
     sighting.callId = observed.fields.callId;
-    const { transaction, retransmission, created, firstFinal } = this.transactions.observe(observed, this.closeTransaction);
-    const call = this.calls.observe(observed, retransmission, created ? undefined : transaction.call?.call);
-    if (created) {
-      // one string for the call and its transactions
-      if (call) transaction.callId = call.callId;
-      if (call) {
-        transaction.call = call.link;
-        call.link.openTransactions++;
-        if (transaction.method !== 'ACK') call.awaitingTransactions++;
-      }
+    const transactions = this.transactions;
+    const { transaction, retransmission, created, firstFinal } = transactions.observe(observed, this.closeTransaction);
+    const call = this.calls.observe(observed, retransmission, created ? undefined : transactions.callOf(transaction)?.call);
+    if (created && call) {
+      transactions.joinCall(transaction, call.link, call.callId);
+      call.link.openTransactions++;
+      if (transactions.methodOf(transaction) !== 'ACK') call.awaitingTransactions++;
     }
     this.options.observer?.(observed, retransmission);
     if (observed.kind === 'response' && firstFinal) this.onFinalResponse(observed, transaction, call);
-    const followed = transaction.call?.call;
+    const followed = transactions.callOf(transaction)?.call;
     if (followed && !followed.finished) this.awaitingChanges(observed, transaction, followed, firstFinal, retransmission);
     this.clock(observed.timeUs);
     return observed;
@@ -270,8 +267,8 @@ export class Analyzer {
     this.options.sink?.finding?.(finding);
   }
 
-  private onFinalResponse(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): void {
-    const outcome = outcomeOf(response, transaction, call);
+  private onFinalResponse(response: ObservedResponse, transaction: TransactionId, call: CallRecord | undefined): void {
+    const outcome = outcomeOf(response, this.transactions, transaction, call);
     if (!this.judged.add(outcome)) return;
     if (outcome.status === 403 && outcome.username !== undefined) {
       const known = this.forbiddenByUser.get(outcome.username);
@@ -284,28 +281,30 @@ export class Analyzer {
     }
   }
 
-  private onTransactionClosed(transaction: Transaction, byClock: boolean): void {
-    const link = transaction.call;
-    const username = transaction.request?.credentialUsername ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.ownerOf(transaction.callId));
+  private onTransactionClosed(transaction: TransactionId, byClock: boolean): void {
+    const transactions = this.transactions;
+    const link = transactions.callOf(transaction);
+    const username = transactions.credentialUsernameOf(transaction) ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.ownerOf(transactions.callIdOf(transaction)));
     for (const detector of this.detectors) {
-      const found = detector.onTransactionClosed?.(transaction, username);
+      const found = detector.onTransactionClosed?.(transactions.closingView(transaction), username);
       if (found) this.report(found);
     }
     if (!link || --link.openTransactions > 0) return;
     const call = link.call;
     if (!call || call.finished) return;
-    if (call.isSettled() || (this.options.live && byClock && call.isUnansweredAttempt())) this.finishCall(call, transaction.lastTimeUs + TRANSACTION_LIFETIME_US);
+    if (call.isSettled() || (this.options.live && byClock && call.isUnansweredAttempt())) this.finishCall(call, transactions.lastTimeUsOf(transaction) + TRANSACTION_LIFETIME_US);
     // held until the capture ends or it goes on (an answered call without BYE): as one string meanwhile
     else this.calls.park(call);
   }
 
   /** Counts the call's transactions still waiting (CallRecord.awaitingTransactions); finishes it when complete. */
-  private awaitingChanges(message: ObservedMessage, transaction: Transaction, call: CallRecord, firstFinal: boolean, retransmission: boolean): void {
+  private awaitingChanges(message: ObservedMessage, transaction: TransactionId, call: CallRecord, firstFinal: boolean, retransmission: boolean): void {
+    const transactions = this.transactions;
     if (firstFinal) {
       call.awaitingTransactions--;
       // A non-2xx final to an INVITE waits for its ACK (RFC 3261 §17.1.1.3).
-      if (transaction.method === 'INVITE' && transaction.final!.status >= 300 && !transaction.acked) call.awaitingTransactions++;
-    } else if (message.kind === 'request' && message.method === 'ACK' && transaction.method === 'INVITE' && !retransmission && transaction.final) {
+      if (transactions.methodOf(transaction) === 'INVITE' && transactions.finalStatus(transaction) >= 300 && !transactions.isAcked(transaction)) call.awaitingTransactions++;
+    } else if (message.kind === 'request' && message.method === 'ACK' && transactions.methodOf(transaction) === 'INVITE' && !retransmission && transactions.finalStatus(transaction) !== 0) {
       call.awaitingTransactions--;
     }
     if (!call.completing && call.isComplete()) {
@@ -395,25 +394,25 @@ export class Analyzer {
  * forwards); else, for a request of a call, the call's owner; for a REGISTER, its To user (the address-of-record,
  * RFC 3261 §10.2); else the From user.
  */
-function outcomeOf(response: ObservedResponse, transaction: Transaction, call: CallRecord | undefined): RequestOutcome {
-  const request = transaction.request;
-  const credentialUsername = request?.credentialUsername ?? call?.sessionCredential(response.fields.fromTag, transaction.cseqNumber, transaction.method)?.username;
+function outcomeOf(response: ObservedResponse, transactions: TransactionTable, transaction: TransactionId, call: CallRecord | undefined): RequestOutcome {
+  const method = transactions.methodOf(transaction);
+  const cseqNumber = transactions.cseqNumberOf(transaction);
+  const credentialUsername = transactions.credentialUsernameOf(transaction) ?? call?.sessionCredential(response.fields.fromTag, cseqNumber, method)?.username;
   // From and To URIs of a response are its request's (RFC 3261 §8.2.6.2), so the response's are read.
   const fields = response.fields;
-  const method = transaction.method;
   const username = credentialUsername ?? (call ? call.owner() : method === 'REGISTER' ? uriUser(fields.toUri) : uriUser(fields.fromUri));
   return {
     username,
     credentialSent: credentialUsername !== undefined,
     method,
-    callId: transaction.callId,
-    cseqNumber: transaction.cseqNumber,
+    callId: transactions.callIdOf(transaction),
+    cseqNumber,
     status: response.status,
     stale: response.fields.staleChallenge,
     timeUs: response.timeUs,
-    requestPacket: request?.packetNumber,
+    requestPacket: transactions.requestPacketOf(transaction),
     responsePacket: response.packetNumber,
-    inDialog: request?.inDialog ?? false,
+    inDialog: transactions.inDialog(transaction),
   };
 }
 

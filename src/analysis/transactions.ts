@@ -23,6 +23,7 @@ import type { CallLink } from './calls.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { ownCopy, textHash } from './own-copy.js';
 import { TimedQueue } from './timed-queue.js';
+import { FLAG, NO_SLOT, ResponseSlots, TransactionSlots } from './transaction-slots.js';
 
 export { T1_US, TRANSACTION_LIFETIME_US } from './timers.js';
 import { TRANSACTION_LIFETIME_US } from './timers.js';
@@ -58,9 +59,10 @@ export interface ResponseRecord extends FinalRef {
   sends: number;
 }
 
-/** The responses of a transaction before its first: shared, never written (each response makes a new list). */
-const NO_RESPONSES: readonly ResponseRecord[] = Object.freeze([]);
-
+/**
+ * A transaction as a record: what detectors and tests read of one (TransactionTable.record builds it from the
+ * table's columns; the table keeps no such object).
+ */
 export interface Transaction {
   /**
    * What the table finds it by (see legacyKey): the RFC 3261 branch, with sent-by and method told apart by
@@ -87,19 +89,25 @@ export interface Transaction {
   /** Retransmitted requests, responses and ACKs of this transaction. */
   retransmissions: number;
   lastTimeUs: number;
-  /** The call this transaction belongs to, when it was counted in the call's open transactions. */
-  call?: CallLink;
-  /** Still in the table. */
-  isOpen: boolean;
   /** Order of opening (closeAll closes in this order). */
   sequence: number;
-  /** The next open transaction with the same lookupKey (another method or sent-by on the same branch). */
-  nextSameKey?: Transaction;
+}
+
+/**
+ * An open transaction: its slot in the table, valid until the transaction closes (the `closed` callback is the last
+ * moment to read it; the slot then serves a later transaction).
+ */
+export type TransactionId = number;
+
+/** A closing transaction as detectors see it: its retransmissions at hand, the whole record built on demand. */
+export interface ClosedTransaction {
+  readonly retransmissions: number;
+  record(): Transaction;
 }
 
 /** What observe found; one object, reused: read it before the next call. */
 export interface TransactionObservation {
-  transaction: Transaction;
+  transaction: TransactionId;
   /** The message repeats one already seen in this transaction. */
   retransmission: boolean;
   /** The message opened this transaction. */
@@ -114,12 +122,16 @@ export interface TransactionTableOptions {
 }
 
 /**
- * Open transactions, found by branch (RFC 3261) or by the RFC 2543 key. Keyed by the branch alone rather than a
- * key string joined per message: the message's own branch string is hashed once, nothing is built to look up.
+ * Open transactions, found by branch (RFC 3261) or by the RFC 2543 key, their state in columns (TransactionSlots).
+ * Keyed by the branch alone rather than a key string joined per message: the message's own branch string is hashed
+ * once, nothing is built to look up. `closed` callbacks receive the closing transaction's id, readable until they
+ * return.
  */
 export class TransactionTable {
-  private readonly byBranch = new Map<string, Transaction>();
-  private readonly byLegacyKey = new Map<string, Transaction>();
+  private readonly slots = new TransactionSlots();
+  private readonly responses = new ResponseSlots();
+  private readonly byBranch = new Map<string, TransactionId>();
+  private readonly byLegacyKey = new Map<string, TransactionId>();
   private openCount = 0;
   private opened = 0;
   /**
@@ -127,10 +139,11 @@ export class TransactionTable {
    * every open transaction is alone under its key and remove deletes it without looking at the chain.
    */
   private chained = 0;
-  /** Every message's transaction at the message's time (expiry order). */
-  private readonly expiry = new TimedQueue<Transaction>();
+  /** Every message's transaction at the message's time (expiry order), stamped with the transaction's sequence. */
+  private readonly expiry = new TimedQueue<TransactionId>();
   private readonly maxOpen: number;
-  private readonly found: TransactionObservation = { transaction: undefined as unknown as Transaction, retransmission: false, created: false, firstFinal: false };
+  private readonly found: TransactionObservation = { transaction: NO_SLOT, retransmission: false, created: false, firstFinal: false };
+  private readonly closing = new ClosingView(this);
   /** Transactions closed early because of `maxOpen`. */
   evicted = 0;
 
@@ -142,40 +155,39 @@ export class TransactionTable {
    * Matches a message to its transaction; `closed` receives transactions pushed out by the size limit. The answer
    * is one reused object (read it before the next call).
    */
-  observe(message: ObservedMessage, closed: (transaction: Transaction) => void): TransactionObservation {
+  observe(message: ObservedMessage, closed: (transaction: TransactionId) => void): TransactionObservation {
     // one lookup of the branch serves the ACK's INVITE, the message's own transaction and a new one's chain
     let head = this.headOf(message);
     if (message.kind === 'request' && message.method === 'ACK') {
       const invite = this.inChain(head, message, 'INVITE');
-      if (invite?.final && invite.final.status >= 300) return this.absorbAck(invite, message);
+      if (invite !== NO_SLOT && this.finalStatus(invite) >= 300) return this.absorbAck(invite, message);
     }
     const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
     let transaction = this.inChain(head, message, method);
-    if (transaction && message.kind === 'request' && transaction.request && !isSameRequest(transaction.request, message)) {
+    if (transaction !== NO_SLOT && message.kind === 'request' && this.has(transaction, FLAG.hasRequest) && !this.isSameRequest(transaction, message)) {
       // A different request reusing the key (a UA that repeats branches): the old transaction is over.
-      this.remove(transaction);
-      closed(transaction);
-      transaction = undefined;
+      this.close(transaction, closed);
+      transaction = NO_SLOT;
       head = this.headOf(message);
     }
-    const created = !transaction;
-    if (transaction) {
-      this.touch(transaction, message.timeUs);
-    } else {
+    const created = transaction === NO_SLOT;
+    if (created) {
       transaction = this.create(message, method, head);
-      this.expiry.push(transaction, message.timeUs);
+      this.expiry.push(transaction, message.timeUs, this.slots.sequence[transaction]);
       this.enforceLimit(closed);
+    } else {
+      this.touch(transaction, message.timeUs);
     }
     const found = this.found;
     found.transaction = transaction;
     found.created = created;
     if (message.kind === 'request') {
-      found.retransmission = addRequest(transaction, message);
+      found.retransmission = this.addRequest(transaction, message);
       found.firstFinal = false;
     } else {
-      const finalBefore = transaction.final;
-      found.retransmission = addResponse(transaction, message);
-      found.firstFinal = finalBefore === undefined && transaction.final !== undefined;
+      const finalBefore = this.slots.finalResponse[transaction];
+      found.retransmission = this.addResponse(transaction, message);
+      found.firstFinal = finalBefore === NO_SLOT && this.slots.finalResponse[transaction] !== NO_SLOT;
     }
     return found;
   }
@@ -183,13 +195,13 @@ export class TransactionTable {
   /**
    * Closes every transaction idle for longer than 64*T1 at capture time `nowUs`, oldest first.
    */
-  expire(nowUs: number, closed: (transaction: Transaction) => void): void {
+  expire(nowUs: number, closed: (transaction: TransactionId) => void): void {
     const dueUs = nowUs - TRANSACTION_LIFETIME_US - 1;
+    const { lastTimeUs } = this.slots;
     for (let transaction = this.expiry.takeNextDue(dueUs); transaction !== undefined; transaction = this.expiry.takeNextDue(dueUs)) {
       // an entry of a transaction that saw a later message (queued again then) or closed is skipped
-      if (!transaction.isOpen || nowUs - transaction.lastTimeUs <= TRANSACTION_LIFETIME_US) continue;
-      this.remove(transaction);
-      closed(transaction);
+      if (!this.isQueued(transaction) || nowUs - lastTimeUs[transaction] <= TRANSACTION_LIFETIME_US) continue;
+      this.close(transaction, closed);
     }
   }
 
@@ -198,121 +210,245 @@ export class TransactionTable {
   }
 
   /** Closes every open transaction, in the order they opened. */
-  closeAll(closed: (transaction: Transaction) => void): void {
-    const open: Transaction[] = [];
-    for (const map of [this.byBranch, this.byLegacyKey]) {
-      for (const first of map.values()) for (let transaction: Transaction | undefined = first; transaction; transaction = transaction.nextSameKey) open.push(transaction);
-    }
-    open.sort((a, b) => a.sequence - b.sequence);
+  closeAll(closed: (transaction: TransactionId) => void): void {
+    const { sequence } = this.slots;
+    const open = this.slots.openSlots().sort((a, b) => sequence[a] - sequence[b]);
     this.byBranch.clear();
     this.byLegacyKey.clear();
     this.openCount = 0;
     this.chained = 0;
     this.expiry.clear();
     for (const transaction of open) {
-      transaction.isOpen = false;
-      transaction.nextSameKey = undefined;
+      this.slots.flags[transaction] &= ~FLAG.open;
       closed(transaction);
+      this.release(transaction);
     }
+  }
+
+  // what the analysis reads of an open (or closing) transaction
+
+  methodOf(transaction: TransactionId): string {
+    return this.slots.method[transaction]!;
+  }
+
+  callIdOf(transaction: TransactionId): string {
+    return this.slots.callId[transaction]!;
+  }
+
+  cseqNumberOf(transaction: TransactionId): number {
+    return this.slots.cseqNumber[transaction];
+  }
+
+  lastTimeUsOf(transaction: TransactionId): number {
+    return this.slots.lastTimeUs[transaction];
+  }
+
+  /** Username of its request's Authorization / Proxy-Authorization, if any. */
+  credentialUsernameOf(transaction: TransactionId): string | undefined {
+    return this.slots.credentialUsername[transaction];
+  }
+
+  /** Frame of its request's first transmission; undefined when the capture holds only responses of it. */
+  requestPacketOf(transaction: TransactionId): number | undefined {
+    return this.has(transaction, FLAG.hasRequest) ? this.slots.requestPacket[transaction] : undefined;
+  }
+
+  /** Its request was sent inside a dialog (false when the capture holds only responses of it). */
+  inDialog(transaction: TransactionId): boolean {
+    return this.has(transaction, FLAG.inDialog);
+  }
+
+  /** An ACK for its non-2xx final response was seen. */
+  isAcked(transaction: TransactionId): boolean {
+    return this.has(transaction, FLAG.acked);
+  }
+
+  /** Status of its first final response; 0 before one. */
+  finalStatus(transaction: TransactionId): number {
+    const final = this.slots.finalResponse[transaction];
+    return final === NO_SLOT ? 0 : this.responses.status[final];
+  }
+
+  /** The call it belongs to, when counted in the call's open transactions. */
+  callOf(transaction: TransactionId): CallLink | undefined {
+    return this.slots.call[transaction];
+  }
+
+  /** Counts it in a call: its Call-ID becomes the call's own string (one string for the call and its transactions). */
+  joinCall(transaction: TransactionId, link: CallLink, callId: string): void {
+    this.slots.call[transaction] = link;
+    this.slots.callId[transaction] = callId;
+  }
+
+  /** The closing transaction for detectors (one reused view: read it within the `closed` callback). */
+  closingView(transaction: TransactionId): ClosedTransaction {
+    this.closing.transaction = transaction;
+    return this.closing;
+  }
+
+  retransmissionsOf(transaction: TransactionId): number {
+    return this.slots.retransmissions[transaction];
+  }
+
+  /** The whole record of an open (or closing) transaction, built from its columns. */
+  record(transaction: TransactionId): Transaction {
+    const slots = this.slots;
+    const responses: ResponseRecord[] = [];
+    let final: FinalRef | undefined;
+    for (let response = slots.firstResponse[transaction]; response !== NO_SLOT; response = this.responses.next[response]) {
+      const record: ResponseRecord = {
+        status: this.responses.status[response],
+        packetNumber: this.responses.packetNumber[response],
+        timeUs: this.responses.timeUs[response],
+        toTagHash: this.responses.toTagHash[response],
+        sends: this.responses.sends[response],
+      };
+      responses.push(record);
+      if (response === slots.finalResponse[transaction]) final = record;
+    }
+    const request: RequestRef | undefined = this.has(transaction, FLAG.hasRequest)
+      ? {
+          packetNumber: slots.requestPacket[transaction],
+          timeUs: slots.requestTimeUs[transaction],
+          startLineHash: slots.startLineHash[transaction],
+          toTagHash: slots.toTagHash[transaction],
+          inDialog: this.has(transaction, FLAG.inDialog),
+          credentialUsername: slots.credentialUsername[transaction],
+        }
+      : undefined;
+    return {
+      lookupKey: slots.lookupKey[transaction]!,
+      byBranch: this.has(transaction, FLAG.byBranch),
+      sentBy: slots.sentBy[transaction]!,
+      method: slots.method[transaction]!,
+      callId: slots.callId[transaction]!,
+      cseqNumber: slots.cseqNumber[transaction],
+      request,
+      requestSends: slots.requestSends[transaction],
+      responses,
+      final,
+      acked: this.has(transaction, FLAG.acked),
+      retransmissions: slots.retransmissions[transaction],
+      lastTimeUs: slots.lastTimeUs[transaction],
+      sequence: slots.sequence[transaction],
+    };
+  }
+
+  private has(transaction: TransactionId, flag: number): boolean {
+    return (this.slots.flags[transaction] & flag) !== 0;
+  }
+
+  /** Whether the expiry entry just taken is of the transaction now open in its slot (not of an earlier one). */
+  private isQueued(transaction: TransactionId): boolean {
+    return this.has(transaction, FLAG.open) && this.slots.sequence[transaction] === this.expiry.takenStamp;
   }
 
   /**
    * The first open transaction under a message's key: its branch (RFC 3261 §17.2.3) when it has the magic cookie,
-   * else undefined (the RFC 2543 key depends on the method: inChain looks that up).
+   * else NO_SLOT (the RFC 2543 key depends on the method: inChain looks that up).
    */
-  private headOf(message: ObservedMessage): Transaction | undefined {
+  private headOf(message: ObservedMessage): TransactionId {
     const { viaBranch } = message.fields;
-    return isBranchKeyed(viaBranch) ? this.byBranch.get(viaBranch) : undefined;
+    return isBranchKeyed(viaBranch) ? (this.byBranch.get(viaBranch) ?? NO_SLOT) : NO_SLOT;
   }
 
   /** The open transaction of a message under `method`, from its branch's chain (or by the RFC 2543 key). */
-  private inChain(head: Transaction | undefined, message: ObservedMessage, method: string): Transaction | undefined {
-    if (!isBranchKeyed(message.fields.viaBranch)) return this.byLegacyKey.get(legacyKey(message, method));
+  private inChain(head: TransactionId, message: ObservedMessage, method: string): TransactionId {
+    if (!isBranchKeyed(message.fields.viaBranch)) return this.byLegacyKey.get(legacyKey(message, method)) ?? NO_SLOT;
     const sentBy = message.fields.viaSentBy ?? '';
+    const slots = this.slots;
     let transaction = head;
-    while (transaction !== undefined && (transaction.method !== method || transaction.sentBy !== sentBy)) transaction = transaction.nextSameKey;
+    while (transaction !== NO_SLOT && (slots.method[transaction] !== method || slots.sentBy[transaction] !== sentBy)) transaction = slots.nextSameKey[transaction];
     return transaction;
   }
 
   /** Opens a transaction; `head` is the branch's first open one (headOf), which it goes before. */
-  private create(message: ObservedMessage, method: string, head: Transaction | undefined): Transaction {
+  private create(message: ObservedMessage, method: string, head: TransactionId): TransactionId {
     const { viaBranch } = message.fields;
     const byBranch = isBranchKeyed(viaBranch);
     const lookupKey = byBranch ? viaBranch : legacyKey(message, method);
     const map = byBranch ? this.byBranch : this.byLegacyKey;
-    const transaction: Transaction = {
-      lookupKey,
-      byBranch,
-      sentBy: message.fields.viaSentBy ?? '',
-      method,
-      callId: message.fields.callId,
-      cseqNumber: message.fields.cseqNumber,
-      // every field in the literal, those set later too: one object shape, all fields in the object
-      request: undefined,
-      requestSends: 0,
-      responses: NO_RESPONSES,
-      final: undefined,
-      acked: false,
-      retransmissions: 0,
-      lastTimeUs: message.timeUs,
-      call: undefined,
-      isOpen: true,
-      sequence: this.opened++,
-      nextSameKey: byBranch ? head : map.get(lookupKey),
-    };
+    const slots = this.slots;
+    const transaction = slots.take();
+    slots.lookupKey[transaction] = lookupKey;
+    slots.sentBy[transaction] = message.fields.viaSentBy ?? '';
+    slots.method[transaction] = method;
+    slots.callId[transaction] = message.fields.callId;
+    slots.cseqNumber[transaction] = message.fields.cseqNumber;
+    slots.lastTimeUs[transaction] = message.timeUs;
+    slots.sequence[transaction] = this.opened++;
+    if (byBranch) slots.flags[transaction] |= FLAG.byBranch;
+    const next = byBranch ? head : (map.get(lookupKey) ?? NO_SLOT);
+    slots.nextSameKey[transaction] = next;
     map.set(lookupKey, transaction);
     this.openCount++;
-    if (transaction.nextSameKey !== undefined) this.chained++;
+    if (next !== NO_SLOT) this.chained++;
     return transaction;
   }
 
-  /** Takes a transaction out of the table. */
-  private remove(transaction: Transaction): void {
-    const map = transaction.byBranch ? this.byBranch : this.byLegacyKey;
+  /** Takes a transaction out of the table, hands it to `closed`, then frees its slot. */
+  private close(transaction: TransactionId, closed: (transaction: TransactionId) => void): void {
+    this.remove(transaction);
+    closed(transaction);
+    this.release(transaction);
+  }
+
+  private release(transaction: TransactionId): void {
+    this.responses.releaseChain(this.slots.firstResponse[transaction]);
+    this.slots.release(transaction);
+  }
+
+  /** Takes a transaction out of the table's keys (its slot stays readable until released). */
+  private remove(transaction: TransactionId): void {
+    const slots = this.slots;
+    const map = this.has(transaction, FLAG.byBranch) ? this.byBranch : this.byLegacyKey;
+    const key = slots.lookupKey[transaction]!;
     this.openCount--;
-    transaction.isOpen = false;
+    slots.flags[transaction] &= ~FLAG.open;
     if (this.chained === 0) {
       // alone under its key (one lookup instead of two: a Map lookup is most of what removing costs)
-      map.delete(transaction.lookupKey);
+      map.delete(key);
       return;
     }
-    const first = map.get(transaction.lookupKey);
+    const first = map.get(key) ?? NO_SLOT;
+    const next = slots.nextSameKey[transaction];
     if (first === transaction) {
-      if (transaction.nextSameKey) {
+      if (next !== NO_SLOT) {
         // its next one becomes the first
-        map.set(transaction.lookupKey, transaction.nextSameKey);
+        map.set(key, next);
         this.chained--;
       } else {
-        map.delete(transaction.lookupKey);
+        map.delete(key);
       }
     } else {
       let before = first;
-      while (before !== undefined && before.nextSameKey !== transaction) before = before.nextSameKey;
-      if (before !== undefined) {
-        before.nextSameKey = transaction.nextSameKey;
+      while (before !== NO_SLOT && slots.nextSameKey[before] !== transaction) before = slots.nextSameKey[before];
+      if (before !== NO_SLOT) {
+        slots.nextSameKey[before] = next;
         this.chained--;
       }
     }
-    transaction.nextSameKey = undefined;
+    slots.nextSameKey[transaction] = NO_SLOT;
   }
 
   /** A message of an open transaction: it is queued again at the message's time. */
-  private touch(transaction: Transaction, timeUs: number): void {
-    if (timeUs > transaction.lastTimeUs) transaction.lastTimeUs = timeUs;
-    this.expiry.push(transaction, timeUs);
+  private touch(transaction: TransactionId, timeUs: number): void {
+    const { lastTimeUs, sequence } = this.slots;
+    if (timeUs > lastTimeUs[transaction]) lastTimeUs[transaction] = timeUs;
+    this.expiry.push(transaction, timeUs, sequence[transaction]);
   }
 
-  private absorbAck(invite: Transaction, ack: ObservedRequest): TransactionObservation {
+  private absorbAck(invite: TransactionId, ack: ObservedRequest): TransactionObservation {
     this.touch(invite, ack.timeUs);
     const found = this.found;
     found.transaction = invite;
     found.created = false;
     found.firstFinal = false;
-    if (invite.acked) {
-      invite.retransmissions++;
+    if (this.has(invite, FLAG.acked)) {
+      this.slots.retransmissions[invite]++;
       found.retransmission = true;
     } else {
-      invite.acked = true;
+      this.slots.flags[invite] |= FLAG.acked;
       found.retransmission = false;
     }
     return found;
@@ -322,16 +458,77 @@ export class TransactionTable {
    * Beyond maxOpen, the least recently active transaction is closed early (a rare case: the expiry queue's first
    * entry that is its transaction's latest).
    */
-  private enforceLimit(closed: (transaction: Transaction) => void): void {
+  private enforceLimit(closed: (transaction: TransactionId) => void): void {
     while (this.openCount > this.maxOpen) {
-      const entry = this.expiry.shift();
-      if (entry === undefined) return;
-      const [transaction, timeUs] = entry;
-      if (!transaction.isOpen || timeUs < transaction.lastTimeUs) continue;
-      this.remove(transaction);
+      const transaction = this.expiry.takeNextDue(Infinity);
+      if (transaction === undefined) return;
+      if (!this.isQueued(transaction) || this.expiry.takenUs < this.slots.lastTimeUs[transaction]) continue;
       this.evicted++;
-      closed(transaction);
+      this.close(transaction, closed);
     }
+  }
+
+  private isSameRequest(first: TransactionId, next: ObservedRequest): boolean {
+    if (this.slots.startLineHash[first] !== textHash(next.firstLine)) return false;
+    const rfc2543 = !(next.fields.viaBranch ?? '').startsWith(BRANCH_MAGIC_COOKIE);
+    // RFC 2543 matching includes the To tag for non-INVITE requests (§17.2.3).
+    return !(rfc2543 && next.method !== 'INVITE' && this.slots.toTagHash[first] !== tagHash(next.fields.toTag));
+  }
+
+  private addRequest(transaction: TransactionId, request: ObservedRequest): boolean {
+    const slots = this.slots;
+    if (slots.requestSends[transaction]++ > 0) {
+      slots.retransmissions[transaction]++;
+      return true;
+    }
+    const toTag = request.fields.toTag;
+    const username = request.fields.credential?.username;
+    slots.requestPacket[transaction] = request.packetNumber;
+    slots.requestTimeUs[transaction] = request.timeUs;
+    slots.startLineHash[transaction] = textHash(request.firstLine);
+    slots.toTagHash[transaction] = tagHash(toTag);
+    slots.flags[transaction] |= toTag ? FLAG.hasRequest | FLAG.inDialog : FLAG.hasRequest;
+    slots.credentialUsername[transaction] = username === undefined ? undefined : ownCopy(username);
+    return false;
+  }
+
+  private addResponse(transaction: TransactionId, response: ObservedResponse): boolean {
+    const status = response.status;
+    const toTagHash = tagHash(response.fields.toTag);
+    const responses = this.responses;
+    let last = NO_SLOT;
+    for (let known = this.slots.firstResponse[transaction]; known !== NO_SLOT; known = responses.next[known]) {
+      if (responses.status[known] === status && responses.toTagHash[known] === toTagHash) {
+        responses.sends[known]++;
+        this.slots.retransmissions[transaction]++;
+        return true;
+      }
+      last = known;
+    }
+    const record = responses.take();
+    responses.status[record] = status;
+    responses.packetNumber[record] = response.packetNumber;
+    responses.timeUs[record] = response.timeUs;
+    responses.toTagHash[record] = toTagHash;
+    responses.sends[record] = 1;
+    if (last === NO_SLOT) this.slots.firstResponse[transaction] = record;
+    else responses.next[last] = record;
+    if (status >= 200 && this.slots.finalResponse[transaction] === NO_SLOT) this.slots.finalResponse[transaction] = record;
+    return false;
+  }
+}
+
+/** The closing transaction for detectors: reads the table's columns of one slot, set before each use. */
+class ClosingView implements ClosedTransaction {
+  transaction: TransactionId = NO_SLOT;
+  constructor(private readonly table: TransactionTable) {}
+
+  get retransmissions(): number {
+    return this.table.retransmissionsOf(this.transaction);
+  }
+
+  record(): Transaction {
+    return this.table.record(this.transaction);
   }
 }
 
@@ -349,65 +546,7 @@ function legacyKey(message: ObservedMessage, method: string): string {
   return ['2543', callId, fromTag ?? '', cseqNumber, viaSentBy ?? '', method].join(' ');
 }
 
-function isSameRequest(first: RequestRef, next: ObservedRequest): boolean {
-  if (first.startLineHash !== textHash(next.firstLine)) return false;
-  const rfc2543 = !(next.fields.viaBranch ?? '').startsWith(BRANCH_MAGIC_COOKIE);
-  // RFC 2543 matching includes the To tag for non-INVITE requests (§17.2.3).
-  return !(rfc2543 && next.method !== 'INVITE' && first.toTagHash !== tagHash(next.fields.toTag));
-}
-
 /** textHash of a tag, 0 for none (an empty tag counts as none nowhere: it hashes to FNV's offset basis). */
 function tagHash(tag: string | undefined): number {
   return tag === undefined ? 0 : textHash(tag);
-}
-
-function addRequest(transaction: Transaction, request: ObservedRequest): boolean {
-  transaction.requestSends++;
-  if (!transaction.request) {
-    const toTag = request.fields.toTag;
-    const username = request.fields.credential?.username;
-    transaction.request = {
-      packetNumber: request.packetNumber,
-      timeUs: request.timeUs,
-      startLineHash: textHash(request.firstLine),
-      toTagHash: tagHash(toTag),
-      inDialog: Boolean(toTag),
-      credentialUsername: username === undefined ? undefined : ownCopy(username),
-    };
-    return false;
-  }
-  transaction.retransmissions++;
-  return true;
-}
-
-/**
- * A new list of exactly its size: a transaction has one to three responses, and an array that is pushed to (or
- * spread into) reserves room for 17 or more, which 64*T1 of open transactions would hold for nothing.
- */
-function withRecord(responses: readonly ResponseRecord[], record: ResponseRecord): ResponseRecord[] {
-  if (responses.length === 0) return [record];
-  if (responses.length === 1) return [responses[0], record];
-  if (responses.length === 2) return [responses[0], responses[1], record];
-  const list = new Array<ResponseRecord>(responses.length + 1);
-  for (let i = 0; i < responses.length; i++) list[i] = responses[i];
-  list[responses.length] = record;
-  return list;
-}
-
-function addResponse(transaction: Transaction, response: ObservedResponse): boolean {
-  const status = response.status;
-  const toTagHash = tagHash(response.fields.toTag);
-  const responses = transaction.responses;
-  for (let i = 0; i < responses.length; i++) {
-    const known = responses[i];
-    if (known.status === status && known.toTagHash === toTagHash) {
-      known.sends++;
-      transaction.retransmissions++;
-      return true;
-    }
-  }
-  const record: ResponseRecord = { status, packetNumber: response.packetNumber, timeUs: response.timeUs, toTagHash, sends: 1 };
-  transaction.responses = withRecord(responses, record);
-  if (status >= 200 && !transaction.final) transaction.final = record;
-  return false;
 }

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BoundedSet, JudgedOutcomes, outcomeIdentity, type RequestOutcome } from '../../src/analysis/outcome.js';
-import { TransactionTable, type Transaction } from '../../src/analysis/transactions.js';
+import { TransactionTable, type TransactionId } from '../../src/analysis/transactions.js';
 import type { ObservedMessage } from '../../src/analysis/observed.js';
 import { TagSet } from '../../src/analysis/calls.js';
 import { CallTable } from '../../src/analysis/call-table.js';
@@ -54,14 +54,14 @@ function request(branch: string, timeUs: number): ObservedMessage {
 describe('TransactionTable', () => {
   it('beyond maxOpen closes the least recently active transaction and counts it', () => {
     const table = new TransactionTable({ maxOpen: 2 });
-    const closed: Transaction[] = [];
-    const onClosed = (transaction: Transaction) => closed.push(transaction);
+    const closed: string[] = [];
+    const onClosed = (transaction: TransactionId) => closed.push(table.record(transaction).lookupKey);
     table.observe(request('one', 1), onClosed);
     table.observe(request('two', 2), onClosed);
     // 'one' is active again (a retransmission): 'two' is now the least recently active
     expect(table.observe(request('one', 3), onClosed).retransmission).toBe(true);
     table.observe(request('three', 4), onClosed);
-    expect(closed.map((transaction) => transaction.lookupKey)).toEqual(['z9hG4bKtwo']);
+    expect(closed).toEqual(['z9hG4bKtwo']);
     expect(table.evicted).toBe(1);
     expect(table.size).toBe(2);
     // a later message of the closed one opens it again; of the open ones, is theirs
@@ -81,7 +81,7 @@ describe('TransactionTable', () => {
     expect(table.observe({ ...invite, timeUs: 4 } as ObservedMessage, none).transaction).toBe(first);
     expect(table.size).toBe(3);
     const order: string[] = [];
-    table.closeAll((transaction) => order.push(`${transaction.method} ${transaction.sentBy}`));
+    table.closeAll((transaction) => order.push(`${table.record(transaction).method} ${table.record(transaction).sentBy}`));
     expect(order).toEqual(['INVITE 10.0.0.1:5060', 'CANCEL 10.0.0.1:5060', 'INVITE 10.0.0.9:5060']);
     expect(table.size).toBe(0);
   });
@@ -102,36 +102,69 @@ describe('TagSet', () => {
 });
 
 describe('TransactionTable against a model', () => {
-  // transactions on a few branches, each shared by methods and sent-bys (chains under one key), closed by the clock
-  const step = fc.record({ branch: fc.constantFrom('a', 'b', 'c'), method: fc.constantFrom('INVITE', 'CANCEL', 'OPTIONS'), sentBy: fc.constantFrom('10.0.0.1:5060', '10.0.0.2:5060'), gapUs: fc.constantFrom(0, 1_000_000, 20_000_000, TRANSACTION_LIFETIME_US + 1) });
+  // transactions on a few branches, each shared by methods and sent-bys (chains under one key), closed by the clock,
+  // or by a different request reusing the key (another request URI: the old transaction is over, and its slot serves
+  // the next one while the expiry queue still holds the old one's entries)
+  const step = fc.record({
+    branch: fc.constantFrom('a', 'b', 'c'),
+    method: fc.constantFrom('INVITE', 'CANCEL', 'OPTIONS'),
+    sentBy: fc.constantFrom('10.0.0.1:5060', '10.0.0.2:5060'),
+    target: fc.constantFrom('b', 'b', 'b', 'c'),
+    gapUs: fc.constantFrom(0, 1_000_000, 20_000_000, TRANSACTION_LIFETIME_US + 1),
+  });
 
-  it('opens, finds and closes (64*T1 after the last message, RFC 3261 §17) exactly the transactions the model does, whatever the chain order', () => {
+  it('opens, finds and closes (64*T1 after the last message, RFC 3261 §17) exactly the transactions the model does, in its order, whatever the chain order', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
         const table = new TransactionTable();
-        const open = new Map<string, number>();
+        // the model: one instance per opening, an expiry queue of (key, instance, time) in message order
+        const open = new Map<string, { instance: number; lastUs: number; firstLine: string }>();
+        const queue: Array<{ key: string; instance: number; timeUs: number }> = [];
+        let instances = 0;
+        const expected: string[] = [];
         const closedKeys: string[] = [];
-        const onClosed = (transaction: Transaction) => closedKeys.push(`${transaction.lookupKey} ${transaction.method} ${transaction.sentBy}`);
+        const onClosed = (transaction: TransactionId) => {
+          const record = table.record(transaction);
+          closedKeys.push(`${record.lookupKey} ${record.method} ${record.sentBy}`);
+        };
+        const ids = new Map<string, TransactionId>();
         let nowUs = 1;
-        for (const { branch, method, sentBy, gapUs } of steps) {
+        for (const { branch, method, sentBy, target, gapUs } of steps) {
           nowUs += gapUs;
           const key = `z9hG4bK${branch} ${method} ${sentBy}`;
-          const message = { ...request(branch, nowUs), method, firstLine: `${method} sip:b@x SIP/2.0`, fields: { ...request(branch, nowUs).fields, cseqMethod: method, viaSentBy: sentBy } } as ObservedMessage;
+          const firstLine = `${method} sip:${target}@x SIP/2.0`;
+          const message = { ...request(branch, nowUs), method, firstLine, fields: { ...request(branch, nowUs).fields, cseqMethod: method, viaSentBy: sentBy } } as ObservedMessage;
+          let known = open.get(key);
+          if (known && known.firstLine !== firstLine) {
+            expected.push(key);
+            open.delete(key);
+            known = undefined;
+          }
+          if (!known) open.set(key, (known = { instance: instances++, lastUs: nowUs, firstLine }));
+          known.lastUs = nowUs;
+          queue.push({ key, instance: known.instance, timeUs: nowUs });
           const observation = table.observe(message, onClosed);
-          expect(observation.created).toBe(!open.has(key));
-          expect(`${observation.transaction.lookupKey} ${observation.transaction.method} ${observation.transaction.sentBy}`).toBe(key);
-          open.set(key, nowUs);
-          // the analyzer moves the clock after each message: what is idle for longer than 64*T1 closes
-          closedKeys.length = 0;
+          expect(observation.created).toBe(known.instance === instances - 1 && !ids.has(`${key} ${known.instance}`));
+          ids.set(`${key} ${known.instance}`, observation.transaction);
+          const record = table.record(observation.transaction);
+          expect(`${record.lookupKey} ${record.method} ${record.sentBy}`).toBe(key);
+          // the analyzer moves the clock after each message: what is idle for longer than 64*T1 closes, in the order
+          // of the queue entry that finds it expired
           table.expire(nowUs, onClosed);
-          const due = [...open].filter(([, lastUs]) => nowUs - lastUs > TRANSACTION_LIFETIME_US).map(([k]) => k);
-          expect(closedKeys.sort()).toEqual(due.sort());
-          for (const k of due) open.delete(k);
+          while (queue.length > 0 && queue[0].timeUs <= nowUs - TRANSACTION_LIFETIME_US - 1) {
+            const entry = queue.shift()!;
+            const now = open.get(entry.key);
+            if (!now || now.instance !== entry.instance || nowUs - now.lastUs <= TRANSACTION_LIFETIME_US) continue;
+            expected.push(entry.key);
+            open.delete(entry.key);
+          }
+          expect(closedKeys).toEqual(expected);
           expect(table.size).toBe(open.size);
         }
-        const rest: string[] = [];
-        table.closeAll((transaction) => rest.push(`${transaction.lookupKey} ${transaction.method} ${transaction.sentBy}`));
-        expect(rest.sort()).toEqual([...open.keys()].sort());
+        // the end closes the rest in the order they opened
+        closedKeys.length = 0;
+        table.closeAll(onClosed);
+        expect(closedKeys).toEqual([...open].sort(([, a], [, b]) => a.instance - b.instance).map(([key]) => key));
       }),
       { numRuns: 1500 },
     );
@@ -150,6 +183,16 @@ describe('TimedQueue', () => {
     expect(count).toBe(2998);
     expect(queue.size).toBe(0);
     expect(queue.takeNextDue(Infinity)).toBeUndefined();
+  });
+
+  it('gives each entry back with its stamp', () => {
+    const queue = new TimedQueue<number>();
+    // past the first 1024 entries: the ring grows and keeps each entry's stamp with it
+    for (let i = 0; i < 3000; i++) queue.push(i % 7, i, 10_000 + i);
+    for (let i = 0; i < 3000; i++) {
+      expect(queue.takeNextDue(Infinity)).toBe(i % 7);
+      expect(queue.takenStamp).toBe(10_000 + i);
+    }
   });
 });
 

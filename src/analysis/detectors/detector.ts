@@ -7,7 +7,7 @@
 import type { CallRecord } from '../calls.js';
 import type { ObservedResponse } from '../observed.js';
 import type { RequestOutcome } from '../outcome.js';
-import type { Transaction } from '../transactions.js';
+import type { ClosedTransaction } from '../transactions.js';
 import type { CallSummary, Finding } from '../types.js';
 
 export interface Detector {
@@ -17,7 +17,7 @@ export interface Detector {
    */
   onFinalResponse?(outcome: RequestOutcome, response: ObservedResponse): Finding | undefined;
   /** A transaction closed (64*T1 after its last message, or at the end of the capture). */
-  onTransactionClosed?(transaction: Transaction, username: string | undefined): Finding | undefined;
+  onTransactionClosed?(transaction: ClosedTransaction, username: string | undefined): Finding | undefined;
   /**
    * A call finished: over and quiet, or still open when the analysis ended. `judgedAtUs` is the capture time it
    * is judged at: for a call still open at the end, the end of the capture (or of a live run), or --until when the

@@ -8,7 +8,7 @@
  * unanswered for most of Timer F (Timer E caps at T2 = 4 s: about 10 retransmissions in 32 s, §17.1.2.2) or a
  * 2xx was never ACKed (§13.3.1.4).
  */
-import type { Transaction } from '../transactions.js';
+import type { ClosedTransaction } from '../transactions.js';
 import type { Finding } from '../types.js';
 import type { Detector } from './detector.js';
 import { finding } from './finding.js';
@@ -17,8 +17,9 @@ export const STORM_THRESHOLD = 7;
 
 export const retransmissionStormDetector: Detector = { onTransactionClosed: detectRetransmissionStorm };
 
-function detectRetransmissionStorm(transaction: Transaction, username?: string): Finding | undefined {
-  if (transaction.retransmissions < STORM_THRESHOLD) return undefined;
+function detectRetransmissionStorm(closed: ClosedTransaction, username?: string): Finding | undefined {
+  if (closed.retransmissions < STORM_THRESHOLD) return undefined;
+  const transaction = closed.record();
   const firstUs = transaction.request?.timeUs ?? transaction.responses[0]?.timeUs ?? transaction.lastTimeUs;
   const answered = transaction.final ? `, final ${transaction.final.status}` : ', no final response';
   // what was sent again: the request, a response (a 2xx resent for want of an ACK, §13.3.1.4), or the ACK
