@@ -148,7 +148,8 @@ export class TransactionTable {
   evicted = 0;
 
   constructor(options: TransactionTableOptions = {}) {
-    this.maxOpen = options.maxOpen ?? 200_000;
+    // at least one: the transaction a message just opened is never the one closed for room (its slot is written next)
+    this.maxOpen = Math.max(1, options.maxOpen ?? 200_000);
   }
 
   /**
