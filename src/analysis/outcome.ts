@@ -72,52 +72,63 @@ export class BoundedSet {
 }
 
 /**
- * Outcomes already judged (request identity and status, as outcomeIdentity), bounded and forgetting the oldest as
- * BoundedSet does, but found by Call-ID: the Call-ID is the transaction's own string, whose hash V8 computed when
- * it was first looked up, so no identity string is built and hashed per final response.
+ * Outcomes already judged (request identity and status, as outcomeIdentity), bounded: the last `capacity` are
+ * remembered, as BoundedSet does. Found by Call-ID (the transaction's own string, whose hash V8 computed when it was
+ * first looked up: no identity string is built and hashed per final response), and held in a ring of flat slots
+ * (typed arrays; an outcome is its number in the order judged, its slot that number modulo the capacity) rather
+ * than an array per Call-ID: nothing is allocated per outcome, and an outcome is forgotten by being overwritten.
  */
 export class JudgedOutcomes {
-  /** Per Call-ID: CSeq number, method and status of each outcome, in the order judged. */
-  private readonly byCallId = new Map<string, Array<number | string>>();
-  /** Call-ID of each outcome, in the order judged (a ring once full). */
-  private readonly order: string[] = [];
   /**
-   * The list each outcome of `order` went into: the one under its Call-ID until its last outcome is forgotten (a
-   * list is dropped only then), so forgetting needs no lookup of the Call-ID.
+   * Per Call-ID: the number of its newest outcome. An entry whose outcomes are all forgotten stays until the next
+   * sweep (every `capacity` outcomes), so the map holds at most twice `capacity` Call-IDs.
    */
-  private readonly orderLists: Array<Array<number | string>> = [];
-  private oldest = 0;
-  constructor(private readonly capacity = 50_000) {}
+  private readonly newestByCallId = new Map<string, number>();
+  /** Per slot: the outcome's CSeq number, method and status, and the number of the previous outcome of its Call-ID (-1: none). */
+  private readonly cseqNumbers: Float64Array;
+  /** Grown to `capacity` as outcomes come (the typed arrays' pages are only touched as they are written). */
+  private readonly methods: string[] = [];
+  private readonly statuses: Float64Array;
+  private readonly previousOfCallId: Float64Array;
+  /** Outcomes judged so far (the next one's number). */
+  private judgedCount = 0;
+  private nextSweepAt: number;
+
+  constructor(private readonly capacity = 50_000) {
+    this.cseqNumbers = new Float64Array(capacity);
+    this.statuses = new Float64Array(capacity);
+    this.previousOfCallId = new Float64Array(capacity);
+    this.nextSweepAt = capacity;
+  }
 
   /** Adds; returns false when it was already there. */
   add(outcome: RequestOutcome): boolean {
     const { callId, cseqNumber, method, status } = outcome;
-    let list = this.byCallId.get(callId);
-    if (list === undefined) {
-      // a literal: exactly three slots (an empty array pushed to reserves 17)
-      list = [cseqNumber, method, status];
-      this.byCallId.set(callId, list);
-    } else {
-      for (let i = 0; i < list.length; i += 3) if (list[i] === cseqNumber && list[i + 1] === method && list[i + 2] === status) return false;
-      list.push(cseqNumber, method, status);
+    const capacity = this.capacity;
+    // outcomes numbered below this one are forgotten (numbers of one Call-ID go down along its chain)
+    const oldestKept = this.judgedCount - capacity;
+    const newest = this.newestByCallId.get(callId);
+    for (let number = newest ?? -1; number >= 0 && number >= oldestKept; number = this.previousOfCallId[number % capacity]) {
+      const slot = number % capacity;
+      if (this.cseqNumbers[slot] === cseqNumber && this.methods[slot] === method && this.statuses[slot] === status) return false;
     }
-    if (this.order.length < this.capacity) {
-      this.order.push(callId);
-      this.orderLists.push(list);
-    } else {
-      const evictedList = this.orderLists[this.oldest];
-      // its oldest outcome is its first three entries
-      if (evictedList.length <= 3) {
-        this.byCallId.delete(this.order[this.oldest]);
-      } else {
-        evictedList.copyWithin(0, 3);
-        evictedList.length -= 3;
-      }
-      this.order[this.oldest] = callId;
-      this.orderLists[this.oldest] = list;
-      this.oldest = (this.oldest + 1) % this.capacity;
-    }
+    const number = this.judgedCount++;
+    const slot = number % capacity;
+    this.cseqNumbers[slot] = cseqNumber;
+    if (slot === this.methods.length) this.methods.push(method);
+    else this.methods[slot] = method;
+    this.statuses[slot] = status;
+    this.previousOfCallId[slot] = newest ?? -1;
+    this.newestByCallId.set(callId, number);
+    if (this.judgedCount >= this.nextSweepAt) this.sweep();
     return true;
+  }
+
+  /** Drops the Call-IDs whose outcomes are all forgotten. */
+  private sweep(): void {
+    const oldestKept = this.judgedCount - this.capacity;
+    for (const [callId, newest] of this.newestByCallId) if (newest < oldestKept) this.newestByCallId.delete(callId);
+    this.nextSweepAt = this.judgedCount + this.capacity;
   }
 }
 
