@@ -12,14 +12,23 @@ import { StringDecoder } from 'node:string_decoder';
 
 const SPOOL_MEMORY_CHARS = 1 << 20;
 const READ_BYTES = 1 << 16;
+/**
+ * TextSpool keeps at most this much text as a string: beyond, it is encoded into a Buffer (memory) or written to
+ * the file. Text held as strings while a busy analysis runs is copied by every scavenge it lives through and then
+ * promoted (a 1 MiB rope of call texts lives through ~16); a Buffer's bytes are outside the young generation.
+ */
+const STRING_CHARS = 1 << 16;
 
 export class TextSpool {
   private pending = '';
+  /** Text encoded (UTF-8) while the spool has no file, in order, and its total length in characters. */
+  private readonly chunks: Buffer[] = [];
+  private chunkChars = 0;
   private file?: SpoolFile;
 
   add(text: string): void {
     this.pending += text;
-    if (this.pending.length >= SPOOL_MEMORY_CHARS) this.spill();
+    if (this.pending.length >= STRING_CHARS) this.setAsidePending();
   }
 
   /** Hands everything added, in order, to `write` in chunks (a chunk may end inside a line). */
@@ -36,9 +45,11 @@ export class TextSpool {
       }
       const rest = decoder.end();
       if (rest) write(rest);
-    } else if (this.pending) {
-      write(this.pending);
+      return;
     }
+    // each chunk is whole texts encoded: it decodes back to them
+    for (const chunk of this.chunks) write(chunk.toString('utf8'));
+    if (this.pending) write(this.pending);
   }
 
   /** Hands every line added (without its newline) to `line`. */
@@ -57,8 +68,24 @@ export class TextSpool {
     this.file = undefined;
   }
 
+  /** The pending string to the file, or into memory as bytes until SPOOL_MEMORY_CHARS is reached (then the file). */
+  private setAsidePending(): void {
+    if (!this.file && this.chunkChars + this.pending.length < SPOOL_MEMORY_CHARS) {
+      this.chunks.push(Buffer.from(this.pending, 'utf8'));
+      this.chunkChars += this.pending.length;
+      this.pending = '';
+      return;
+    }
+    this.spill();
+  }
+
   private spill(): void {
-    this.file ??= new SpoolFile();
+    if (!this.file) {
+      this.file = new SpoolFile();
+      for (const chunk of this.chunks) writeSync(this.file.fd, chunk);
+      this.chunks.length = 0;
+      this.chunkChars = 0;
+    }
     if (this.pending) writeSync(this.file.fd, this.pending);
     this.pending = '';
   }

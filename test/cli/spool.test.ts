@@ -35,6 +35,24 @@ describe('TextSpool', () => {
     spool.close();
   });
 
+  it('gives back text between 64 Ki and 1 Mi characters from memory (held as bytes), in order, without a file', () => {
+    const dirsBefore = spoolDirs().length;
+    const filesBefore = openSpoolFiles().length;
+    const spool = new TextSpool();
+    const wanted: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const line = `call ${i} é ☎ ${'x'.repeat(i % 30)}`;
+      wanted.push(line);
+      spool.add(`${line}\n`);
+    }
+    expect(openSpoolFiles().length).toBe(filesBefore);
+    expect(spoolDirs().length).toBe(dirsBefore);
+    const lines: string[] = [];
+    spool.replayLines((line) => lines.push(line));
+    expect(lines).toEqual(wanted);
+    spool.close();
+  });
+
   it('spills past 1 MiB to a temporary file with no name left on disk, gives every line back in order (multi-byte text across reads), closes it', () => {
     const dirsBefore = spoolDirs().length;
     const filesBefore = openSpoolFiles().length;
