@@ -18,6 +18,7 @@ import type { AnalysisBounds } from './detectors/detector.js';
 import { DurationList } from './durations.js';
 import { callOfUser } from './filter.js';
 import { ANALYSIS_HEADERS, uriUser } from './fields.js';
+import { MessageCounts } from './message-counts.js';
 import { MirrorCopies } from './mirror-copies.js';
 import { observe, observeReading, type ObservedMessage, type ObservedResponse } from './observed.js';
 import { readPlainMessage, readScannedMessage } from './plain-message.js';
@@ -103,8 +104,7 @@ export class Analyzer {
   private readonly collected?: { calls: CallSummary[]; findings: Finding[] };
   private readonly issues: AnalysisIssue[] = [];
   private readonly mirrors = new MirrorCopies();
-  private readonly requests: Record<string, number> = {};
-  private readonly responses: Record<string, number> = {};
+  private readonly messageCounts = new MessageCounts();
   private sipMessages = 0;
   private mirrorCopies = 0;
   private unusableMessages = 0;
@@ -256,8 +256,7 @@ export class Analyzer {
 
   private count(message: { kind: 'request'; method: string } | { kind: 'response'; status: number }, timeUs: number): void {
     this.sipMessages++;
-    if (message.kind === 'request') this.requests[message.method] = (this.requests[message.method] ?? 0) + 1;
-    else this.responses[String(message.status)] = (this.responses[String(message.status)] ?? 0) + 1;
+    this.messageCounts.add(message);
     if (this.firstTimeUs === undefined || timeUs < this.firstTimeUs) this.firstTimeUs = timeUs;
     if (this.lastTimeUs === undefined || timeUs > this.lastTimeUs) this.lastTimeUs = timeUs;
   }
@@ -381,8 +380,8 @@ export class Analyzer {
       sipMessages: this.sipMessages,
       mirrorCopies: this.mirrorCopies,
       calls,
-      requests: sortedRecord(this.requests),
-      responses: sortedRecord(this.responses),
+      requests: this.messageCounts.requestsByMethod(),
+      responses: this.messageCounts.responsesByCode(),
       decodeErrors: (decode?.decodeErrors ?? 0) + this.unusableMessages,
       ...(decode?.unusableInputs === undefined ? {} : { unusableInputs: decode.unusableInputs }),
     };
@@ -414,8 +413,4 @@ function outcomeOf(response: ObservedResponse, transactions: TransactionTable, t
     responsePacket: response.packetNumber,
     inDialog: transactions.inDialog(transaction),
   };
-}
-
-function sortedRecord(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }
