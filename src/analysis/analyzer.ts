@@ -344,19 +344,22 @@ export class Analyzer {
     for (const detector of this.detectors) {
       if (detector.onCallFinished) for (const found of detector.onCallFinished(call, summary, judgedAtUs, this.bounds)) this.report(found);
     }
-    const firstForbiddenModificationUs = call.firstForbiddenModificationUs();
     if (summary.inDurations) this.durations.push(summary.durationMs!);
+    // what the timeline keeps is made only for a credential it follows (read before release drops the sessions)
+    const kept = this.timeline.follows(summary.owner)
+      ? {
+          callId: summary.callId,
+          sequence: call.sequence,
+          owner: summary.owner,
+          startUs: summary.startUs,
+          endUs: summary.endUs,
+          answerUs: call.answerUs,
+          startedBeforeCapture: call.startedBeforeCapture,
+          firstForbiddenModificationUs: call.firstForbiddenModificationUs(),
+        }
+      : undefined;
     call.release();
-    this.timeline.keep({
-      callId: summary.callId,
-      sequence: call.sequence,
-      owner: summary.owner,
-      startUs: summary.startUs,
-      endUs: summary.endUs,
-      answerUs: call.answerUs,
-      startedBeforeCapture: call.startedBeforeCapture,
-      firstForbiddenModificationUs,
-    });
+    if (kept) this.timeline.keep(kept);
   }
 
   private unusable(payload: SipPayload, code: string, message: string): void {
