@@ -67,7 +67,7 @@ export class CallTable {
     let call = held === undefined || typeof held === 'number' ? undefined : held instanceof ParkedCall ? this.unpark(callId, held) : held;
     if (!call && message.kind === 'request' && message.method === 'INVITE') {
       // a number: the Call-ID of a call finished in the last 64*T1
-      if (held !== undefined || this.droppedIds.has(callId)) return undefined;
+      if (held !== undefined || (this.dropped > 0 && this.droppedIds.has(callId))) return undefined;
       if (this.heldCount >= this.limits.maxCalls) {
         this.dropped++;
         this.droppedIds.add(callId);

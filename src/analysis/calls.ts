@@ -351,12 +351,13 @@ export class CallRecord {
   private outcome(): { state: CallState; endUs?: number } {
     const failedModification = this.firstFailedModification();
     if (this.bye) return { state: failedModification ? 'torn-down' : 'ended', endUs: this.bye.timeUs };
+    const sessions = this.sessions.values();
     if (this.answerUs !== undefined) {
-      const ending = this.sessionList().find(endsDialog);
+      const ending = sessions.find(endsDialog);
       return ending ? { state: 'torn-down', endUs: ending.finalTimeUs } : { state: 'active' };
     }
-    const initial = this.sessionList().filter((session) => session.method === 'INVITE' && !session.inDialog);
-    const last = initial[initial.length - 1];
+    let last: SessionRequest | undefined;
+    for (let i = sessions.length - 1; i >= 0 && last === undefined; i--) if (sessions[i].method === 'INVITE' && !sessions[i].inDialog) last = sessions[i];
     if (last?.finalStatus !== undefined && last.finalStatus >= 300) {
       const cancelled = this.cancel !== undefined || last.finalStatus === 487;
       return { state: cancelled ? 'cancelled' : 'failed', endUs: last.finalTimeUs };
