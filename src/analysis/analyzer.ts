@@ -94,6 +94,13 @@ export class Analyzer {
   private readonly calls: CallTable;
   private readonly timeline = new RevocationTimeline();
   private readonly detectors: Detector[] = DETECTORS.map((create) => create());
+  /**
+   * The detectors with each hook, in DETECTORS order: a call site then sees the few kinds that have it (a
+   * polymorphic call) instead of looking the hook up on all nine (a megamorphic one) for every final response and
+   * every finished call.
+   */
+  private readonly finalResponseDetectors = this.detectors.filter((detector) => detector.onFinalResponse !== undefined);
+  private readonly callFinishedDetectors = this.detectors.filter((detector) => detector.onCallFinished !== undefined);
   /** Final responses already judged (one outcome per request and status over all hops: the first frame). */
   private readonly judged = new JudgedOutcomes();
   private readonly durations = new DurationList();
@@ -274,8 +281,8 @@ export class Analyzer {
       if (known !== undefined || this.forbiddenByUser.size < MAX_FORBIDDEN_USERS) this.forbiddenByUser.set(outcome.username, (known ?? 0) + 1);
     }
     this.timeline.observe(outcome);
-    for (const detector of this.detectors) {
-      const found = detector.onFinalResponse?.(outcome, response);
+    for (const detector of this.finalResponseDetectors) {
+      const found = detector.onFinalResponse!(outcome, response);
       if (found) this.report(found);
     }
   }
@@ -341,8 +348,8 @@ export class Analyzer {
     if (this.inDurations(call, summary)) summary.inDurations = true;
     this.collected?.calls.push(summary);
     this.options.sink?.call?.(summary);
-    for (const detector of this.detectors) {
-      if (detector.onCallFinished) for (const found of detector.onCallFinished(call, summary, judgedAtUs, this.bounds)) this.report(found);
+    for (const detector of this.callFinishedDetectors) {
+      for (const found of detector.onCallFinished!(call, summary, judgedAtUs, this.bounds)) this.report(found);
     }
     if (summary.inDurations) this.durations.push(summary.durationMs!);
     // what the timeline keeps is made only for a credential it follows (read before release drops the sessions)

@@ -25,12 +25,13 @@ export class AuthFailureLoopDetector implements Detector {
 
   onFinalResponse(outcome: RequestOutcome): Finding | undefined {
     if (outcome.username === undefined) return undefined;
-    const key = `${outcome.username} ${outcome.callId}`;
     if (isSuccess(outcome)) {
-      this.runs.delete(key);
+      // the key is made only when there is a run it could end (a success of every call would otherwise make one)
+      if (this.runs.size > 0) this.runs.delete(runKey(outcome.username, outcome.callId));
       return undefined;
     }
     if (!isChallenge(outcome) || !this.seen.add(outcomeIdentity(outcome))) return undefined;
+    const key = runKey(outcome.username, outcome.callId);
     let run = this.runs.get(key);
     if (!run) {
       if (this.runs.size >= this.maxRuns) return undefined;
@@ -49,4 +50,9 @@ export class AuthFailureLoopDetector implements Detector {
       message: `${run.challenges} challenges (401/407) for ${outcome.username} on one Call-ID without a success (${outcome.method})`,
     });
   }
+}
+
+/** A run's key: username and Call-ID. */
+function runKey(username: string, callId: string): string {
+  return `${username} ${callId}`;
 }

@@ -5,6 +5,7 @@
  */
 import { formatIntervalUs } from '../../capture/time-format.js';
 import type { CallRecord } from '../calls.js';
+import type { SessionRequest } from '../dialogs.js';
 import { TRANSACTION_LIFETIME_US } from '../transactions.js';
 import type { Finding } from '../types.js';
 import type { AnalysisBounds, Detector } from './detector.js';
@@ -12,16 +13,20 @@ import { analysisEnd, finding } from './finding.js';
 
 export const inviteTimeoutDetector: Detector = { onCallFinished: (call, _summary, judgedAtUs, bounds) => detectInviteTimeout(call, judgedAtUs, bounds) };
 
+/** The call and username a finding names: made only for a finding (most INVITEs have none). */
+function whose(call: CallRecord, session: SessionRequest): { callId: string; username?: string } {
+  return { callId: call.callId, username: session.credential?.username ?? call.owner() };
+}
+
 function detectInviteTimeout(call: CallRecord, captureEndUs: number, bounds: AnalysisBounds): Finding[] {
   const findings: Finding[] = [];
   for (const session of call.sessions.values()) {
     if (session.method !== 'INVITE' || !session.request) continue;
     const what = session.inDialog ? 're-INVITE' : 'INVITE';
-    const base = { callId: call.callId, username: session.credential?.username ?? call.owner() };
     if (session.finalStatus === 408 && session.finalTimeUs !== undefined) {
       findings.push(
         finding('invite-timeout', {
-          ...base,
+          ...whose(call, session),
           timeUs: session.finalTimeUs,
           packets: [session.request.packetNumber, session.finalPacket],
           message: `${what} (CSeq ${session.cseqNumber}) answered 408 Request Timeout after ${formatIntervalUs(session.finalTimeUs - session.request.timeUs)}`,
@@ -30,7 +35,7 @@ function detectInviteTimeout(call: CallRecord, captureEndUs: number, bounds: Ana
     } else if (session.finalStatus === undefined && captureEndUs - session.request.timeUs >= TRANSACTION_LIFETIME_US) {
       findings.push(
         finding('invite-timeout', {
-          ...base,
+          ...whose(call, session),
           timeUs: session.request.timeUs + TRANSACTION_LIFETIME_US,
           packets: [session.request.packetNumber],
           message: `${what} (CSeq ${session.cseqNumber}) got no final response in the ${formatIntervalUs(captureEndUs - session.request.timeUs)} ${analysisEnd(bounds)} went on (Timer B is 32 s)`,
