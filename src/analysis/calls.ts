@@ -104,7 +104,7 @@ export class CallRecord {
   packets: number[] = [];
   packetsTruncated = false;
   /** Held by the call's transactions (see CallLink). */
-  readonly link: CallLink = { call: this, openTransactions: 0 };
+  readonly link: CallLink = { call: this, owner: undefined, openTransactions: 0 };
   /**
    * Transactions of this call still waiting for a final response (ACKs excluded), or an INVITE transaction whose
    * non-2xx final is not yet ACKed (RFC 3261 §17.1.1.3): while one is, the call is not complete.

@@ -114,13 +114,23 @@ export function endsDialog(session: SessionRequest): boolean {
 }
 
 export function newSession(message: ObservedMessage, method: 'INVITE' | 'UPDATE', confirmedDialog: boolean): SessionRequest {
+  // every field from the start, in the order parked-call.ts unparkState writes them: one object shape for all
+  // sessions, and no property array added when a response or credential fills a field in later
   return {
     method,
     inDialog: message.fields.toTag !== undefined && message.fields.toTag !== '',
     confirmedDialog,
     fromTag: message.fields.fromTag,
     cseqNumber: message.fields.cseqNumber,
+    request: undefined,
+    credential: undefined,
+    finalStatus: undefined,
+    finalTimeUs: undefined,
+    finalPacket: undefined,
+    successTimeUs: undefined,
+    successPacket: undefined,
     forbiddenPackets: [],
+    forbiddenTimeUs: undefined,
     acked: false,
   };
 }

@@ -90,7 +90,8 @@ export class MirrorCopies {
     if (this.recent.hasDue(timeUs - MIRROR_WINDOW_US - 1)) this.recent.takeDue(timeUs - MIRROR_WINDOW_US - 1, this.forget);
     if (payload.hep && !this.indexed) this.indexAll();
     if (!this.indexed) {
-      const wireSighting: Sighting = { payload, key: 0, wire: true };
+      // callId from the start: the analyzer notes it on every sighting (no property array added then)
+      const wireSighting: Sighting = { payload, key: 0, wire: true, callId: undefined };
       this.remember(wireSighting);
       return wireSighting;
     }
@@ -100,7 +101,7 @@ export class MirrorCopies {
       if (!payload.hep) group.wire = true;
       return group;
     }
-    const sighting: Sighting = { payload, key, wire: !payload.hep };
+    const sighting: Sighting = { payload, key, wire: !payload.hep, callId: undefined };
     this.remember(sighting);
     this.index(sighting);
     return sighting;
