@@ -123,6 +123,18 @@ export class Analyzer {
   private readonly closeTransaction = (transaction: TransactionId): void => this.onTransactionClosed(transaction, false);
   /** The clock closing a transaction 64*T1 after its last message (not the end's closeAll, not the size limit). */
   private readonly expireTransaction = (transaction: TransactionId): void => this.onTransactionClosed(transaction, true);
+  /** The transaction being closed, for closingUsername. */
+  private closingTransaction: TransactionId = -1;
+  /**
+   * Whose the closing transaction is: its request's credential, else its call's owner (or the reported call's, or
+   * the finished Call-ID's). Asked by a detector only when it reports (the owner is not free to work out).
+   */
+  private readonly closingUsername = (): string | undefined => {
+    const transactions = this.transactions;
+    const transaction = this.closingTransaction;
+    const link = transactions.callOf(transaction);
+    return transactions.credentialUsernameOf(transaction) ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.ownerOf(transactions.callIdOf(transaction)));
+  };
 
   constructor(private readonly options: AnalyzerOptions = {}) {
     this.transactions = new TransactionTable({ maxOpen: options.maxOpenTransactions });
@@ -290,9 +302,9 @@ export class Analyzer {
   private onTransactionClosed(transaction: TransactionId, byClock: boolean): void {
     const transactions = this.transactions;
     const link = transactions.callOf(transaction);
-    const username = transactions.credentialUsernameOf(transaction) ?? (link ? (link.call?.owner() ?? link.owner) : this.calls.ownerOf(transactions.callIdOf(transaction)));
+    this.closingTransaction = transaction;
     for (const detector of this.detectors) {
-      const found = detector.onTransactionClosed?.(transactions.closingView(transaction), username);
+      const found = detector.onTransactionClosed?.(transactions.closingView(transaction), this.closingUsername);
       if (found) this.report(found);
     }
     if (!link || --link.openTransactions > 0) return;

@@ -16,8 +16,11 @@ export interface Detector {
    * frame that carried it), attributed to a username where one is known.
    */
   onFinalResponse?(outcome: RequestOutcome, response: ObservedResponse): Finding | undefined;
-  /** A transaction closed (64*T1 after its last message, or at the end of the capture). */
-  onTransactionClosed?(transaction: ClosedTransaction, username: string | undefined): Finding | undefined;
+  /**
+   * A transaction closed (64*T1 after its last message, or at the end of the capture); `username` works out whose it
+   * is (ask only when reporting: it is not free).
+   */
+  onTransactionClosed?(transaction: ClosedTransaction, username: () => string | undefined): Finding | undefined;
   /**
    * A call finished: over and quiet, or still open when the analysis ended. `judgedAtUs` is the capture time it
    * is judged at: for a call still open at the end, the end of the capture (or of a live run), or --until when the

@@ -17,7 +17,7 @@ export const STORM_THRESHOLD = 7;
 
 export const retransmissionStormDetector: Detector = { onTransactionClosed: detectRetransmissionStorm };
 
-function detectRetransmissionStorm(closed: ClosedTransaction, username?: string): Finding | undefined {
+function detectRetransmissionStorm(closed: ClosedTransaction, username: () => string | undefined): Finding | undefined {
   if (closed.retransmissions < STORM_THRESHOLD) return undefined;
   const transaction = closed.record();
   const firstUs = transaction.request?.timeUs ?? transaction.responses[0]?.timeUs ?? transaction.lastTimeUs;
@@ -33,7 +33,7 @@ function detectRetransmissionStorm(closed: ClosedTransaction, username?: string)
   if (ackRepeats > 0) resent.push(`ACK repeated ${times(ackRepeats)}`);
   return finding('retransmission-storm', {
     callId: transaction.callId,
-    username,
+    username: username(),
     timeUs: firstUs,
     packets: [transaction.request?.packetNumber, ...transaction.responses.map((response) => response.packetNumber)],
     message: `${transaction.method} (CSeq ${transaction.cseqNumber}) retransmitted ${transaction.retransmissions} times (${resent.join(', ')}${answered})`,
