@@ -31,12 +31,30 @@ export const FLAG = {
 
 const FIRST_CAPACITY = 1024;
 
-export class TransactionSlots {
-  private capacity = FIRST_CAPACITY;
+/**
+ * Slots handed out and given back (a free list, used again first), and columns grown to hold them: a subclass's
+ * `resize` makes each of its columns `capacity` long, keeping the values.
+ */
+abstract class SlotColumns {
+  protected capacity = FIRST_CAPACITY;
   /** Slots used so far (the high-water mark); below it, free ones are in `free`. */
-  private used = 0;
-  private readonly free: number[] = [];
+  protected used = 0;
+  protected readonly free: number[] = [];
 
+  /** A slot, from the free list or past the used ones (the columns grown when full). */
+  protected nextSlot(): number {
+    const slot = this.free.length > 0 ? this.free.pop()! : this.used++;
+    if (slot >= this.capacity) {
+      this.capacity *= 2;
+      this.resize(this.capacity);
+    }
+    return slot;
+  }
+
+  protected abstract resize(capacity: number): void;
+}
+
+export class TransactionSlots extends SlotColumns {
   // strings and links
   /** What the table finds it by: the RFC 3261 branch, or the whole RFC 2543 key. */
   readonly lookupKey: Array<string | undefined> = new Array(FIRST_CAPACITY);
@@ -74,8 +92,7 @@ export class TransactionSlots {
 
   /** A slot for a new transaction, every field cleared but the strings the caller sets. */
   take(): number {
-    const slot = this.free.length > 0 ? this.free.pop()! : this.used++;
-    if (slot >= this.capacity) this.grow();
+    const slot = this.nextSlot();
     this.requestSends[slot] = 0;
     this.retransmissions[slot] = 0;
     this.flags[slot] = FLAG.open;
@@ -106,8 +123,7 @@ export class TransactionSlots {
     return open;
   }
 
-  private grow(): void {
-    const capacity = this.capacity * 2;
+  protected resize(capacity: number): void {
     this.sequence = grown(this.sequence, capacity);
     this.lastTimeUs = grown(this.lastTimeUs, capacity);
     this.cseqNumber = grown(this.cseqNumber, capacity);
@@ -122,7 +138,6 @@ export class TransactionSlots {
     this.firstResponse = grown(this.firstResponse, capacity);
     this.finalResponse = grown(this.finalResponse, capacity);
     for (const column of [this.lookupKey, this.sentBy, this.method, this.callId, this.credentialUsername, this.call]) column.length = capacity;
-    this.capacity = capacity;
   }
 }
 
@@ -130,11 +145,7 @@ export class TransactionSlots {
  * The distinct responses (status and To tag) of the open transactions, a slot each, chained per transaction in the
  * order first seen. packetNumber and timeUs are the first transmission's.
  */
-export class ResponseSlots {
-  private capacity = FIRST_CAPACITY;
-  private used = 0;
-  private readonly free: number[] = [];
-  status = new Int32Array(FIRST_CAPACITY);
+export class ResponseSlots extends SlotColumns {  status = new Int32Array(FIRST_CAPACITY);
   toTagHash = new Int32Array(FIRST_CAPACITY);
   /** Times it was seen (1 + retransmissions). */
   sends = new Int32Array(FIRST_CAPACITY);
@@ -144,8 +155,7 @@ export class ResponseSlots {
   next = new Int32Array(FIRST_CAPACITY);
 
   take(): number {
-    const slot = this.free.length > 0 ? this.free.pop()! : this.used++;
-    if (slot >= this.capacity) this.grow();
+    const slot = this.nextSlot();
     this.next[slot] = NO_SLOT;
     return slot;
   }
@@ -155,15 +165,13 @@ export class ResponseSlots {
     for (let slot = first; slot !== NO_SLOT; slot = this.next[slot]) this.free.push(slot);
   }
 
-  private grow(): void {
-    const capacity = this.capacity * 2;
+  protected resize(capacity: number): void {
     this.status = grown(this.status, capacity);
     this.toTagHash = grown(this.toTagHash, capacity);
     this.sends = grown(this.sends, capacity);
     this.packetNumber = grown(this.packetNumber, capacity);
     this.timeUs = grown(this.timeUs, capacity);
     this.next = grown(this.next, capacity);
-    this.capacity = capacity;
   }
 }
 

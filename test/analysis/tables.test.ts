@@ -87,6 +87,40 @@ describe('TransactionTable', () => {
   });
 });
 
+describe('TransactionTable past its first columns', () => {
+  it('keeps every open transaction whole while its columns grow (3,000 open, responses chained), and uses a closed one\'s slot again', () => {
+    const table = new TransactionTable();
+    const none = () => undefined;
+    const ids: TransactionId[] = [];
+    for (let i = 0; i < 3000; i++) ids.push(table.observe(request(`t${i}`, 1_000 + i), none).transaction);
+    for (let i = 0; i < 3000; i++) {
+      const answer = (status: number, timeUs: number) =>
+        ({ ...request(`t${i}`, timeUs), kind: 'response', status, reason: 'x', firstLine: `SIP/2.0 ${status} x`, fields: { ...request(`t${i}`, timeUs).fields, toTag: 'u' } }) as unknown as ObservedMessage;
+      table.observe(answer(100, 10_000 + i), none);
+      if (i % 2 === 0) table.observe(answer(200, 20_000 + i), none);
+    }
+    expect(new Set(ids).size).toBe(3000);
+    for (let i = 0; i < 3000; i++) {
+      const record = table.record(ids[i]);
+      expect(record.lookupKey).toBe(`z9hG4bKt${i}`);
+      expect(record.callId).toBe(`c-t${i}`);
+      expect(record.request?.packetNumber).toBe(1_000 + i);
+      expect(record.responses.map((response) => [response.status, response.timeUs])).toEqual(i % 2 === 0 ? [[100, 10_000 + i], [200, 20_000 + i]] : [[100, 10_000 + i]]);
+      expect(record.final?.status).toBe(i % 2 === 0 ? 200 : undefined);
+      expect(table.finalStatus(ids[i])).toBe(i % 2 === 0 ? 200 : 0);
+    }
+    // all idle past 64*T1: closed oldest first; the next transaction takes a slot given back, with nothing of its past
+    const closed: string[] = [];
+    table.expire(40_000 + TRANSACTION_LIFETIME_US + 1, (transaction) => closed.push(table.record(transaction).lookupKey));
+    expect(closed).toEqual(ids.map((_, i) => `z9hG4bKt${i}`));
+    expect(table.size).toBe(0);
+    const fresh = table.observe(request('fresh', 50_000_000), none).transaction;
+    expect(ids).toContain(fresh);
+    const record = table.record(fresh);
+    expect([record.lookupKey, record.responses.length, record.final, record.retransmissions, record.requestSends]).toEqual(['z9hG4bKfresh', 0, undefined, 0, 1]);
+  });
+});
+
 describe('TagSet', () => {
   it('counts distinct tags, few or many', () => {
     const tags = new TagSet();
