@@ -101,6 +101,7 @@ export class Analyzer {
    */
   private readonly finalResponseDetectors = this.detectors.filter((detector) => detector.onFinalResponse !== undefined);
   private readonly callFinishedDetectors = this.detectors.filter((detector) => detector.onCallFinished !== undefined);
+  private readonly transactionClosedDetectors = this.detectors.filter((detector) => detector.onTransactionClosed !== undefined);
   /** Final responses already judged (one outcome per request and status over all hops: the first frame). */
   private readonly judged = new JudgedOutcomes();
   private readonly durations = new DurationList();
@@ -303,8 +304,8 @@ export class Analyzer {
     const transactions = this.transactions;
     const link = transactions.callOf(transaction);
     this.closingTransaction = transaction;
-    for (const detector of this.detectors) {
-      const found = detector.onTransactionClosed?.(transactions.closingView(transaction), this.closingUsername);
+    for (const detector of this.transactionClosedDetectors) {
+      const found = detector.onTransactionClosed!(transactions.closingView(transaction), this.closingUsername);
       if (found) this.report(found);
     }
     if (!link || --link.openTransactions > 0) return;
