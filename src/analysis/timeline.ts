@@ -62,6 +62,11 @@ export class RevocationTimeline {
 
   constructor(private readonly maxUsers = 100_000) {}
 
+  /** Whether a finished call of this owner may be kept (keep): the owner has a history. */
+  follows(owner: string | undefined): boolean {
+    return owner !== undefined && this.histories.has(owner);
+  }
+
   /**
    * Keeps a finished call for the revocation entries, when its owner has a history and the call can still be in
    * one (see canMatter). A call that finished before its owner's first success needs no entry: it ended before any
@@ -69,11 +74,6 @@ export class RevocationTimeline {
    * been damaged by a refusal after a success). A credential's list is pruned by the same rule when it has doubled,
    * so a busy credential that keeps registering holds only its recent calls, not every call of the capture.
    */
-  /** Whether a finished call of this owner may be kept (keep): the owner has a history. */
-  follows(owner: string | undefined): boolean {
-    return owner !== undefined && this.histories.has(owner);
-  }
-
   keep(call: TimelineCall): void {
     const history = call.owner === undefined ? undefined : this.histories.get(call.owner);
     if (history === undefined || !canMatter(call, history)) return;
