@@ -90,7 +90,10 @@ export class TransactionSlots extends SlotColumns {
   /** Its first final (>= 200) response, one of its responses. */
   finalResponse = new Int32Array(FIRST_CAPACITY);
 
-  /** A slot for a new transaction, every field cleared but the strings the caller sets. */
+  /**
+   * A slot for a new transaction, its counters, flags and links cleared; its strings and call link are undefined
+   * (never set, or let go by release), the caller sets those it has.
+   */
   take(): number {
     const slot = this.nextSlot();
     this.requestSends[slot] = 0;
@@ -99,8 +102,6 @@ export class TransactionSlots extends SlotColumns {
     this.nextSameKey[slot] = NO_SLOT;
     this.firstResponse[slot] = NO_SLOT;
     this.finalResponse[slot] = NO_SLOT;
-    this.credentialUsername[slot] = undefined;
-    this.call[slot] = undefined;
     return slot;
   }
 
@@ -145,7 +146,8 @@ export class TransactionSlots extends SlotColumns {
  * The distinct responses (status and To tag) of the open transactions, a slot each, chained per transaction in the
  * order first seen. packetNumber and timeUs are the first transmission's.
  */
-export class ResponseSlots extends SlotColumns {  status = new Int32Array(FIRST_CAPACITY);
+export class ResponseSlots extends SlotColumns {
+  status = new Int32Array(FIRST_CAPACITY);
   toTagHash = new Int32Array(FIRST_CAPACITY);
   /** Times it was seen (1 + retransmissions). */
   sends = new Int32Array(FIRST_CAPACITY);
