@@ -471,9 +471,8 @@ export class TransactionTable {
 
   private isSameRequest(first: TransactionId, next: ObservedRequest): boolean {
     if (this.slots.startLineHash[first] !== textHash(next.firstLine)) return false;
-    const rfc2543 = !(next.fields.viaBranch ?? '').startsWith(BRANCH_MAGIC_COOKIE);
     // RFC 2543 matching includes the To tag for non-INVITE requests (§17.2.3).
-    return !(rfc2543 && next.method !== 'INVITE' && this.slots.toTagHash[first] !== tagHash(next.fields.toTag));
+    return !(!isBranchKeyed(next.fields.viaBranch) && next.method !== 'INVITE' && this.slots.toTagHash[first] !== tagHash(next.fields.toTag));
   }
 
   private addRequest(transaction: TransactionId, request: ObservedRequest): boolean {
