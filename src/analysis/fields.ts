@@ -116,6 +116,7 @@ export function readTopViaValue(value: string): { branch?: string; sentBy?: stri
 const CACHE_ENTRIES = 8192;
 const nameAddrCache = new Map<string, { uri: string; tag?: string }>();
 const viaCache = new Map<string, { branch?: string; sentBy?: string }>();
+const uriUserCache = new Map<string, string | null>();
 
 function cached<T>(cache: Map<string, T>, value: string, read: (value: string) => T): T {
   let result = cache.get(value);
@@ -146,13 +147,20 @@ function nameAddrParts(value: string): { uri: string; tag?: string } {
   return { uri, tag };
 }
 
-/** User part of a sip:, sips: or tel: URI, unescaped (read when needed: most messages never need it). */
+/**
+ * User part of a sip:, sips: or tel: URI, unescaped (read when needed: most messages never need it). Every call
+ * reads its caller's, and a capture's calls come from few URIs: recent answers are remembered (null: none).
+ */
 export function uriUser(uri: string): string | undefined {
+  return cached(uriUserCache, uri, readUriUser) ?? undefined;
+}
+
+function readUriUser(uri: string): string | null {
   try {
     const parsed = parseUri(uri);
-    return parsed.user === undefined ? undefined : unescapeUri(parsed.user);
+    return parsed.user === undefined ? null : unescapeUri(parsed.user);
   } catch {
-    return undefined;
+    return null;
   }
 }
 
