@@ -14,7 +14,10 @@
  *     analysis' own wall time, CPU and peak RSS (GNU time wraps it alone) and its summary.
  * Wall time and peak RSS come from /usr/bin/time -v. Printed: the table, then the ratios the issue sets targets for
  * (analyze --json / decode, sngrep / analyze --json, RSS 1x vs 4x, time 4x / 1x). Also bench/out/analyze.json.
- * Usage: node bench/analyze.mjs [--dir /work/bigcaps] [--skip-4x] [--skip-replicated] [--skip-sngrep] [--with-10gb]
+ * --repeat N runs the four sipscope commands N times in rounds (decode, --json, --jsonl, text, then again), and
+ * takes each one's median; the analyze --json / decode ratio is also given per round (the two ran seconds apart),
+ * for on a shared machine one run of either can be 10-20% off. sngrep runs once.
+ * Usage: node bench/analyze.mjs [--dir /work/bigcaps] [--repeat N] [--skip-4x] [--skip-replicated] [--skip-sngrep] [--with-10gb]
  * Needs `npm run build` first.
  */
 import { spawn } from 'node:child_process';
@@ -33,8 +36,10 @@ const { values: options } = parseArgs({
     'skip-replicated': { type: 'boolean', default: false },
     'skip-sngrep': { type: 'boolean', default: false },
     'with-10gb': { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
   },
 });
+const repeat = Math.max(1, Number.parseInt(options.repeat, 10) || 1);
 const sipscope = path.join(root, 'bin', 'sipscope.js');
 if (!existsSync(path.join(root, 'dist/analysis/analyzer.js'))) throw new Error('dist/ missing: run `npm run build` first');
 mkdirSync(options.dir, { recursive: true });
@@ -103,13 +108,45 @@ async function callCount(file) {
   return summary?.calls ?? 0;
 }
 
+/** The median of numbers (the mean of the middle two for an even count). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** One command's runs as one row: median wall, CPU and peak RSS, the runs kept beside them. */
+function medianRow(label, runs) {
+  const row = {
+    label,
+    seconds: median(runs.map((run) => run.seconds)),
+    cpuSeconds: median(runs.map((run) => run.cpuSeconds)),
+    rssMB: median(runs.map((run) => run.rssMB)),
+    rssMaxMB: Math.max(...runs.map((run) => run.rssMB)),
+    exit: runs.find((run) => run.exit !== 0)?.exit ?? 0,
+    runs,
+  };
+  const walls = runs.map((run) => run.seconds);
+  console.log(`${`${label}, median of ${runs.length}`.padEnd(44)} ${row.seconds.toFixed(2).padStart(8)} s wall ${row.cpuSeconds.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (wall ${Math.min(...walls).toFixed(2)}-${Math.max(...walls).toFixed(2)} s)`);
+  return row;
+}
+
 async function benchFile(name, file, { sngrep = true } = {}) {
   console.log(`\n${name}: ${file} (${(statSync(file).size / 1e6).toFixed(0)} MB)`);
+  const commands = [
+    ['decode', 'sipscope decode --json', ['decode', file, '--json']],
+    ['json', 'sipscope analyze --json', ['analyze', file, '--json']],
+    ['jsonl', 'sipscope analyze --jsonl', ['analyze', file, '--jsonl']],
+    ['text', 'sipscope analyze (text)', ['analyze', file]],
+  ];
+  const runs = Object.fromEntries(commands.map(([key]) => [key, []]));
+  for (let round = 1; round <= repeat; round++) {
+    for (const [key, label, args] of commands) runs[key].push(await measure(repeat > 1 ? `${label} (${round}/${repeat})` : label, process.execPath, [sipscope, ...args]));
+  }
   const rows = {};
-  rows.decode = await measure('sipscope decode --json', process.execPath, [sipscope, 'decode', file, '--json']);
-  rows.json = await measure('sipscope analyze --json', process.execPath, [sipscope, 'analyze', file, '--json']);
-  rows.jsonl = await measure('sipscope analyze --jsonl', process.execPath, [sipscope, 'analyze', file, '--jsonl']);
-  rows.text = await measure('sipscope analyze (text)', process.execPath, [sipscope, 'analyze', file]);
+  for (const [key, label] of commands) rows[key] = repeat > 1 ? medianRow(label, runs[key]) : runs[key][0];
+  // analyze --json against the decode of its own round
+  rows.roundRatios = runs.json.map((run, round) => run.seconds / runs.decode[round].seconds);
   if (sngrep && !options['skip-sngrep']) {
     const calls = await callCount(file);
     const limit = Math.max(200_000, calls * 4);
@@ -147,8 +184,9 @@ const ratio = (a, b) => (a / b).toFixed(2);
 console.log('\nratios (targets of issue 9 in brackets)');
 for (const [name, rows] of Object.entries(results)) {
   console.log(`${name}: analyze --json / decode wall = ${ratio(rows.json.seconds, rows.decode.seconds)} (<= 1.5), CPU ${ratio(rows.json.cpuSeconds, rows.decode.cpuSeconds)}`);
+  if (rows.roundRatios.length > 1) console.log(`${name}: analyze --json / decode wall per round = ${rows.roundRatios.map((value) => value.toFixed(2)).join(', ')} (median ${median(rows.roundRatios).toFixed(2)})`);
   if (rows.sngrep) console.log(`${name}: sngrep / analyze --json wall = ${ratio(rows.sngrep.seconds, rows.json.seconds)} (>= 3), CPU ${ratio(rows.sngrep.cpuSeconds, rows.json.cpuSeconds)}`);
-  for (const key of ['json', 'jsonl', 'text']) console.log(`${name}: analyze ${key} peak RSS ${rows[key].rssMB.toFixed(0)} MB (<= 200)`);
+  for (const key of ['json', 'jsonl', 'text']) console.log(`${name}: analyze ${key} peak RSS ${(rows[key].rssMaxMB ?? rows[key].rssMB).toFixed(0)} MB${rows[key].rssMaxMB === undefined ? '' : ' (the highest run)'} (<= 200)`);
 }
 if (results.sipp4x) {
   for (const key of ['json', 'jsonl', 'text']) {
