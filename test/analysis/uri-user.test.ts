@@ -12,6 +12,7 @@ describe('uriUser', () => {
       expect(uriUser('sip:alice@example.com')).toBe('alice');
       expect(uriUser('sips:bob%20smith@example.com:5061;transport=tls')).toBe('bob smith');
       expect(uriUser('sip:+15551234;phone-context=example.com@gw.example.com;user=phone')).toBe('+15551234;phone-context=example.com');
+      expect(uriUser('tel:+1-555-1234;phone-context=example.com')).toBe('+1-555-1234');
     }
   });
 
