@@ -208,11 +208,6 @@ export class CallRecord {
     this.addPackets(packets);
   }
 
-  /** Session requests in the order they were first seen. */
-  sessionList(): SessionRequest[] {
-    return [...this.sessions.values()];
-  }
-
   /**
    * The credential the call authenticated with, the one rule behind its `username` and its owner (so behind the
    * calls table, the JSON, the HTML report, --user and the findings that fall back on the owner): the

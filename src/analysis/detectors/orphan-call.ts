@@ -14,7 +14,7 @@ export const orphanCallDetector: Detector = { onCallFinished: detectOrphanCall }
 
 function detectOrphanCall(call: CallRecord, summary: CallSummary, endUs: number, bounds: AnalysisBounds): Finding[] {
   if (summary.state !== 'active') return [];
-  const answered = call.sessionList().find((session) => !session.inDialog && session.successPacket !== undefined);
+  const answered = call.sessions.values().find((session) => !session.inDialog && session.successPacket !== undefined);
   const answerUs = call.answerUs ?? call.startUs;
   return [
     finding('orphan-call', {
