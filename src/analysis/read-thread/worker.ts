@@ -34,6 +34,9 @@ import {
   type ReadThreadMessage,
 } from './batch.js';
 
+/** Messages of the first batch (read-thread.ts sets batchMessages, the most in one). */
+const FIRST_BATCH_MESSAGES = 64;
+
 const TRANSPORT_CODES: Record<SipPayload['transport'], number> = { udp: 0, tcp: 1, ws: 2, sctp: 3 };
 
 /** Fills batches and posts them (the one place the read thread's messages are made). */
@@ -51,6 +54,12 @@ class BatchWriter {
   private bytesUsed = 0;
   private events: BatchEvent[] = [];
   private readonly counters: Int32Array;
+  /**
+   * Messages in this batch at most: the first batches are small, so that the analysis thread, waiting for the
+   * first, starts ~70 ms sooner (2,048 messages take that long in unoptimised code); each one twice the last, up to
+   * batchMessages.
+   */
+  private limit: number;
 
   constructor(
     private readonly data: ReadThreadData,
@@ -62,11 +71,12 @@ class BatchWriter {
     this.scans = new Int32Array(data.batchMessages * SCAN_STRIDE);
     this.frames = new Int32Array(data.batchMessages * 2);
     this.bytes = new Uint8Array(data.batchBytes);
+    this.limit = Math.min(FIRST_BATCH_MESSAGES, data.batchMessages);
   }
 
   payload(payload: SipPayload): void {
     const length = payload.bytes.length;
-    if (this.count === this.data.batchMessages || this.bytesUsed + length > this.bytes.length) this.flush(length);
+    if (this.count === this.limit || this.bytesUsed + length > this.bytes.length) this.flush(length);
     const at = this.count * META_STRIDE;
     const numbers = this.numbers;
     numbers[at + META_PACKET] = payload.packetNumber;
@@ -133,6 +143,7 @@ class BatchWriter {
       this.events = [];
       this.count = 0;
       this.framesUsed = 0;
+      this.limit = Math.min(this.limit * 2, this.data.batchMessages);
     }
     this.bytes = new Uint8Array(Math.max(this.data.batchBytes, nextLength));
     this.bytesUsed = 0;
