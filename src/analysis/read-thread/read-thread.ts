@@ -77,6 +77,26 @@ export function readWorkerUrl(): URL {
 
 /** Read threads started in this process (tests check that the threaded path was taken). */
 export let readThreadsStarted = 0;
+/** Read threads of those that bin/prestart-read-thread.js had started. */
+export let readThreadsAdopted = 0;
+
+/** Where bin/prestart-read-thread.js leaves the read thread it started. */
+const PRESTARTED = Symbol.for('sipscope.prestartedReadThread');
+
+/**
+ * The read thread bin/prestart-read-thread.js started before the bundle loaded (it waits for its work), given its
+ * work now; undefined when there is none (or the caller wants another entry, `workerUrl`: tests).
+ */
+function adoptPrestarted(data: ReadThreadData, workerUrl: URL | undefined): Worker | undefined {
+  const slot = globalThis as { [PRESTARTED]?: Worker };
+  const worker = slot[PRESTARTED];
+  if (worker === undefined || workerUrl !== undefined) return undefined;
+  slot[PRESTARTED] = undefined;
+  worker.ref();
+  worker.postMessage({ sipscopeReadThread: data });
+  readThreadsAdopted++;
+  return worker;
+}
 
 /** Decodes the inputs on a second thread into `sink`; resolves to the decoding's statistics, or rejects with its error. */
 export function decodeOnReadThread(inputs: string[], sink: ScannedSink, options: ReadThreadOptions = {}): Promise<DecodeStats> {
@@ -96,7 +116,7 @@ export function decodeOnReadThread(inputs: string[], sink: ScannedSink, options:
   const payloads = new PayloadMaker();
   return new Promise<DecodeStats>((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(options.workerUrl ?? readWorkerUrl(), { workerData: { sipscopeReadThread: data } });
+    const worker = adoptPrestarted(data, options.workerUrl) ?? new Worker(options.workerUrl ?? readWorkerUrl(), { workerData: { sipscopeReadThread: data } });
     readThreadsStarted++;
     const fail = (error: unknown): void => {
       if (settled) return;

@@ -202,7 +202,14 @@ export async function runReadThread(data: ReadThreadData, post: (message: ReadTh
   }
 }
 
-if (!isMainThread && parentPort !== null && (workerData as { sipscopeReadThread?: ReadThreadData } | undefined)?.sipscopeReadThread) {
+const started = workerData as { sipscopeReadThread?: ReadThreadData; sipscopePrestarted?: boolean } | undefined;
+if (!isMainThread && parentPort !== null && started?.sipscopeReadThread) {
   const port = parentPort;
-  void runReadThread((workerData as { sipscopeReadThread: ReadThreadData }).sipscopeReadThread, (message, transfer) => port.postMessage(message, transfer));
+  void runReadThread(started.sipscopeReadThread, (message, transfer) => port.postMessage(message, transfer));
+} else if (!isMainThread && parentPort !== null && started?.sipscopePrestarted) {
+  // started before its work was known (bin/prestart-read-thread.js): the work comes as the first message
+  const port = parentPort;
+  port.once('message', (work: { sipscopeReadThread: ReadThreadData }) => {
+    void runReadThread(work.sipscopeReadThread, (message, transfer) => port.postMessage(message, transfer));
+  });
 }
