@@ -1,7 +1,7 @@
 // Starts the read thread of a threaded analysis (dist/read-worker.cjs, src/analysis/read-thread/) before the CLI
 // bundle is loaded, for a command line that will most likely want one: a worker takes ~150 ms to start on the
 // benchmark VM and the bundle ~100 ms to load, one after the other; started here, the two overlap, and the analysis
-// has its first batch ~100 ms sooner (bench/README.md, 2026-12-02 02:00 UTC). The worker waits for its work
+// has its first batch ~100 ms sooner (bench/README.md, "2026-12-02 01:40-02:15 UTC"). The worker waits for its work
 // (read-thread.ts decodeOnReadThread adopts it, or starts one of its own when there is none); unref'd, one the CLI
 // does not adopt (a usage error, a guess that was wrong) never keeps the process alive.
 // The guess: analyze, calls or flow, with capture files (arguments naming regular files) of READ_THREAD_MIN_BYTES or
