@@ -5,6 +5,7 @@
  * must give exactly what one thread gives, and one left unadopted must not keep the process alive.
  */
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analysis/analyze.js';
@@ -28,9 +29,12 @@ describe('the read thread started before the CLI loads', () => {
     const wants = (args: string[], env: NodeJS.ProcessEnv = ANY_SIZE) => prestart.wantsReadThread(args, env);
     for (const command of ['analyze', 'calls', 'flow']) expect(wants([command, CAPTURE])).toBe(true);
     expect(wants(['analyze', '--user', 'alice', CAPTURE, '--json'])).toBe(true);
-    // the fixture is far under the default threshold, and exactly at its own size
+    // the fixture is far under the default threshold; a threshold of exactly its size takes it, one byte more not
+    const size = statSync(CAPTURE).size;
     expect(wants(['analyze', CAPTURE], {})).toBe(false);
-    expect(wants(['analyze', CAPTURE], { SIPSCOPE_READ_THREAD_MIN_BYTES: '1000000000' })).toBe(false);
+    expect(wants(['analyze', CAPTURE], { SIPSCOPE_READ_THREAD_MIN_BYTES: String(size) })).toBe(true);
+    expect(wants(['analyze', CAPTURE], { SIPSCOPE_READ_THREAD_MIN_BYTES: String(size + 1) })).toBe(false);
+    expect(wants(['analyze', CAPTURE, CAPTURE], { SIPSCOPE_READ_THREAD_MIN_BYTES: String(size + 1) })).toBe(true);
     for (const args of [
       ['register', CAPTURE],
       ['analyze'],
