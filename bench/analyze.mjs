@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { timeVerboseFigures } from './time-verbose.mjs';
+import { median } from './median.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
@@ -106,13 +107,6 @@ async function callCount(file) {
   const result = await run(process.execPath, [sipscope, 'analyze', file, '--jsonl'], { stdout: 'pipe' });
   const summary = result.out.trim().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'summary');
   return summary?.calls ?? 0;
-}
-
-/** The median of numbers (the mean of the middle two for an even count). */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** One command's runs as one row: median wall, CPU and peak RSS, the runs kept beside them. */

@@ -27,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runnerImport } from 'vite';
+import { median } from './median.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
@@ -128,11 +129,6 @@ try {
     }
   }
   if (incompleteRuns.size > 0) console.log(`   ${incompleteRuns.size} pair(s) had failed calls (${[...incompleteRuns].join(', ')}): the medians below include them`);
-  const median = (values) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  };
   const first = marginalCounts ? ` (at ${calls} calls)` : '';
   if (repeat > 1 && oursOnly) {
     const faster = ratios.filter((r) => r.oursMsPerCall < r.baselineMsPerCall).length;

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runnerImport } from 'vite';
+import { median } from './median.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
@@ -35,11 +36,6 @@ const load = async (file) => (await runnerImport(path.join(root, 'test', 'intero
 const { startRegistrarEnvironment } = await load('environment.ts');
 const { runCommand, runSipscope, runSipsak } = await load('processes.ts');
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const secret = randomBytes(6).toString('hex');
 /** Load-mode passwords: `--password-env` may hold %d, replaced by the user number (see notes/D-cli.md). */
 const passwordPattern = `bench-%d-${secret}`;

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './median.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'sipscope.js');
@@ -34,11 +35,6 @@ const domain = 'sipscope.test';
 const baselineBin = options.baseline ? path.resolve(options.baseline, 'bin', 'sipscope.js') : undefined;
 const password = `startup-${randomBytes(6).toString('hex')}`;
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** Wall milliseconds of one process, spawn to exit; throws when it fails. */
 function timed(file, args, env = {}) {
