@@ -12,8 +12,11 @@
  *   - with --with-10gb, 10 GB of the same replication streamed by make-capture into `sipscope analyze - --jsonl`
  *     (never on disk; about 2.5 minutes): the issue's "completes with Node's default heap settings", with the
  *     analysis' own wall time, CPU and peak RSS (GNU time wraps it alone) and its summary.
- * Wall time and peak RSS come from /usr/bin/time -v. Printed: the table, then the ratios the issue sets targets for
- * (analyze --json / decode, sngrep / analyze --json, RSS 1x vs 4x, time 4x / 1x). Also bench/out/analyze.json.
+ * Wall time and peak RSS come from /usr/bin/time -v; each sipscope run's threads from /proc (bench/thread-times.mjs:
+ * the main thread's CPU and its time waiting for a CPU, the other threads' CPU). Printed: the table, then the ratios
+ * the issue sets targets for (analyze --json / decode, sngrep / analyze --json, RSS 1x vs 4x, time 4x / 1x), and
+ * beside them what analyze --json's main thread (the analysis, the thread the run waits for) costs against decode.
+ * Also bench/out/analyze.json.
  * --repeat N runs the four sipscope commands N times in rounds (decode, --json, --jsonl, text, then again), and
  * takes each one's median; the analyze --json / decode ratio is also given per round (the two ran seconds apart),
  * for on a shared machine one run of either can be 10-20% off. sngrep runs once.
@@ -28,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { timeVerboseFigures } from './time-verbose.mjs';
 import { median } from './median.mjs';
+import { sampleThreadTimes, threadTimesLine } from './thread-times.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: options } = parseArgs({
@@ -45,29 +49,31 @@ const sipscope = path.join(root, 'bin', 'sipscope.js');
 if (!existsSync(path.join(root, 'dist/analysis/analyzer.js'))) throw new Error('dist/ missing: run `npm run build` first');
 mkdirSync(options.dir, { recursive: true });
 
-function run(command, args, { stdout = 'ignore' } = {}) {
+function run(command, args, { stdout = 'ignore', threads = false } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', stdout, 'pipe'] });
+    const sampler = threads ? sampleThreadTimes(child.pid) : undefined;
     let out = '';
     let err = '';
     child.stdout?.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (err += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
+    child.on('close', (code) => resolve({ code, out, err, threads: sampler?.stop() }));
   });
 }
 
 /** Wall seconds, CPU seconds and peak RSS (MB) from the /usr/bin/time -v report in a run's stderr, printed. */
 function rowOf(label, result) {
   const figures = timeVerboseFigures(result.err);
-  const row = { label, seconds: figures.seconds ?? NaN, cpuSeconds: figures.cpuSeconds ?? NaN, rssMB: (figures.maxRssKb ?? NaN) / 1024, exit: result.code };
+  const row = { label, seconds: figures.seconds ?? NaN, cpuSeconds: figures.cpuSeconds ?? NaN, rssMB: (figures.maxRssKb ?? NaN) / 1024, exit: result.code, threads: result.threads };
   console.log(`${label.padEnd(44)} ${row.seconds.toFixed(2).padStart(8)} s wall ${row.cpuSeconds.toFixed(2).padStart(8)} s CPU ${row.rssMB.toFixed(0).padStart(6)} MB  (exit ${result.code})`);
+  if (result.threads) console.log(`${''.padEnd(44)} ${threadTimesLine(result.threads)}`);
   return row;
 }
 
-/** One command under /usr/bin/time -v. */
-async function measure(label, command, args) {
-  return rowOf(label, await run('/usr/bin/time', ['-v', command, ...args]));
+/** One command under /usr/bin/time -v (with its threads' CPU, `threads`: bench/thread-times.mjs). */
+async function measure(label, command, args, { threads = false } = {}) {
+  return rowOf(label, await run('/usr/bin/time', ['-v', command, ...args], { threads }));
 }
 
 async function ensureSipp1x() {
@@ -135,7 +141,7 @@ async function benchFile(name, file, { sngrep = true } = {}) {
   ];
   const runs = Object.fromEntries(commands.map(([key]) => [key, []]));
   for (let round = 1; round <= repeat; round++) {
-    for (const [key, label, args] of commands) runs[key].push(await measure(repeat > 1 ? `${label} (${round}/${repeat})` : label, process.execPath, [sipscope, ...args]));
+    for (const [key, label, args] of commands) runs[key].push(await measure(repeat > 1 ? `${label} (${round}/${repeat})` : label, process.execPath, [sipscope, ...args], { threads: true }));
   }
   const rows = {};
   for (const [key, label] of commands) rows[key] = repeat > 1 ? medianRow(label, runs[key]) : runs[key][0];
@@ -178,6 +184,13 @@ const ratio = (a, b) => (a / b).toFixed(2);
 console.log('\nratios (targets of issue 9 in brackets)');
 for (const [name, rows] of Object.entries(results)) {
   console.log(`${name}: analyze --json / decode wall = ${ratio(rows.json.seconds, rows.decode.seconds)} (<= 1.5), CPU ${ratio(rows.json.cpuSeconds, rows.decode.cpuSeconds)}`);
+  const mainSeconds = (key) => median(rows[key].runs?.map((run) => run.threads?.main.runSeconds ?? NaN) ?? [rows[key].threads?.main.runSeconds ?? NaN]);
+  const waitSeconds = median(rows.json.runs?.map((run) => run.threads?.main.waitSeconds ?? NaN) ?? [rows.json.threads?.main.waitSeconds ?? NaN]);
+  if (!Number.isNaN(mainSeconds('json'))) {
+    console.log(
+      `${name}: analyze --json main thread ${mainSeconds('json').toFixed(2)} s CPU = ${ratio(mainSeconds('json'), rows.decode.cpuSeconds)}x decode's whole CPU; ready to run but waiting for a CPU another ${waitSeconds.toFixed(2)} s (no target: where the wall time goes)`,
+    );
+  }
   if (rows.roundRatios.length > 1) console.log(`${name}: analyze --json / decode wall per round = ${rows.roundRatios.map((value) => value.toFixed(2)).join(', ')} (median ${median(rows.roundRatios).toFixed(2)})`);
   if (rows.sngrep) console.log(`${name}: sngrep / analyze --json wall = ${ratio(rows.sngrep.seconds, rows.json.seconds)} (>= 3), CPU ${ratio(rows.sngrep.cpuSeconds, rows.json.cpuSeconds)}`);
   for (const key of ['json', 'jsonl', 'text']) console.log(`${name}: analyze ${key} peak RSS ${(rows[key].rssMaxMB ?? rows[key].rssMB).toFixed(0)} MB${rows[key].rssMaxMB === undefined ? '' : ' (the highest run)'} (<= 200)`);
