@@ -203,13 +203,13 @@ export async function runReadThread(data: ReadThreadData, post: (message: ReadTh
 }
 
 const started = workerData as { sipscopeReadThread?: ReadThreadData; sipscopePrestarted?: boolean } | undefined;
-if (!isMainThread && parentPort !== null && started?.sipscopeReadThread) {
+if (!isMainThread && parentPort !== null) {
   const port = parentPort;
-  void runReadThread(started.sipscopeReadThread, (message, transfer) => port.postMessage(message, transfer));
-} else if (!isMainThread && parentPort !== null && started?.sipscopePrestarted) {
-  // started before its work was known (bin/prestart-read-thread.js): the work comes as the first message
-  const port = parentPort;
-  port.once('message', (work: { sipscopeReadThread: ReadThreadData }) => {
-    void runReadThread(work.sipscopeReadThread, (message, transfer) => port.postMessage(message, transfer));
-  });
+  const post = (message: ReadThreadMessage, transfer: ArrayBuffer[]): void => port.postMessage(message, transfer);
+  if (started?.sipscopeReadThread) {
+    void runReadThread(started.sipscopeReadThread, post);
+  } else if (started?.sipscopePrestarted) {
+    // started before its work was known (bin/prestart-read-thread.js): the work comes as the first message
+    port.once('message', (work: { sipscopeReadThread: ReadThreadData }) => void runReadThread(work.sipscopeReadThread, post));
+  }
 }
