@@ -35,7 +35,6 @@ const domain = 'sipscope.test';
 const baselineBin = options.baseline ? path.resolve(options.baseline, 'bin', 'sipscope.js') : undefined;
 const password = `startup-${randomBytes(6).toString('hex')}`;
 
-
 /** Wall milliseconds of one process, spawn to exit; throws when it fails. */
 function timed(file, args, env = {}) {
   const started = process.hrtime.bigint();
