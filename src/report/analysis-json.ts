@@ -65,6 +65,34 @@ export function callJson(call: CallSummary): AnalysisJson['calls'][number] {
   };
 }
 
+/**
+ * JSON.stringify(callJson(call)), written directly: `analyze --json` and `--jsonl` write one per call of captures of
+ * hundreds of thousands, and the object and the generic stringify were a tenth of the analysis thread's time.
+ * test/report/analysis-json.test.ts holds it to JSON.stringify(callJson(call)) on every fixture's calls.
+ */
+export function callJsonText(call: CallSummary): string {
+  const end = call.endUs === undefined ? 'null' : `"${formatTimeUs(call.endUs)}"`;
+  return (
+    `{"callId":${jsonString(call.callId)},"from":${jsonString(call.from)},"to":${jsonString(call.to)},` +
+    `"username":${call.username === undefined ? 'null' : jsonString(call.username)},"start":"${formatTimeUs(call.startUs)}","end":${end},` +
+    `"durationMs":${jsonNumber(call.durationMs)},"state":${jsonString(call.state)},"reinvites":${jsonNumber(call.reinvites)},` +
+    `"packets":[${call.packets.join(',')}]}`
+  );
+}
+
+/** Text JSON.stringify leaves as it is between quotes: no quote, backslash, control character or surrogate. */
+const PLAIN_JSON_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** JSON.stringify(text): the quotes alone for the usual text. */
+function jsonString(text: string): string {
+  return PLAIN_JSON_STRING.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/** JSON.stringify(value) of a number field that may be absent: null for absent (and, as JSON has it, for non-finite). */
+function jsonNumber(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? 'null' : String(value);
+}
+
 export function findingJson(finding: Finding): AnalysisJson['findings'][number] {
   // Key order as documented: kind, severity, callId?, username?, time, packets, message.
   return {

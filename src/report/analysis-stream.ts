@@ -13,7 +13,7 @@
  * written the moment they are known.
  */
 import type { AnalysisResult, CallSummary, Finding } from '../analysis/index.js';
-import { callJson, durationsJson, findingJson, revocationJson } from './analysis-json.js';
+import { callJsonText, durationsJson, findingJson, revocationJson } from './analysis-json.js';
 import type { TextStyle } from './analysis-style.js';
 import { callCells, CallsTableWidths, renderAnalysisHead, renderAfterFindings, renderCallRow, renderCallsHeader, renderFinding, renderFindingsTitle } from './analysis-text.js';
 
@@ -103,7 +103,7 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   }
 
   call(call: CallSummary): void {
-    this.spool.add(`${this.calls++ === 0 ? '\n' : ',\n'}    ${JSON.stringify(callJson(call))}`);
+    this.spool.add(`${this.calls++ === 0 ? '\n' : ',\n'}    ${callJsonText(call)}`);
   }
 
   finding(finding: Finding): void {
@@ -140,7 +140,9 @@ export class JsonLinesWriter implements AnalysisStreamWriter {
   }
 
   call(call: CallSummary): void {
-    this.line({ type: 'call', ...callJson(call) });
+    // {"type":"call", then the --json entry's fields (callJsonText's text after its opening brace)
+    this.out.add(`{"type":"call",${callJsonText(call).slice(1)}\n`);
+    if (this.live) this.out.flush();
   }
 
   finding(finding: Finding): void {

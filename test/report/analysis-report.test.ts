@@ -1,7 +1,8 @@
 /** The analysis renderers on a hand-made result: absent values, key order, severities in plain text, JUnit. */
 import { describe, expect, it } from 'vitest';
 import type { AnalysisResult } from '../../src/analysis/types.js';
-import { analysisJson } from '../../src/report/analysis-json.js';
+import { analysisJson, callJson, callJsonText } from '../../src/report/analysis-json.js';
+import { analyzeWithCallIds, capturesWithExpected, PUBLIC_DIR, RECORDED_DIR } from '../analysis/capture-helpers.js';
 import { renderAnalysisJUnit } from '../../src/report/analysis-junit.js';
 import { durationText, renderAnalysisText } from '../../src/report/analysis-text.js';
 import { DOM_SCRIPT } from '../../src/report/html/browser/dom.js';
@@ -33,6 +34,33 @@ describe('analysis JSON', () => {
     expect(Object.keys(json.findings[1])).toEqual(['kind', 'severity', 'username', 'time', 'packets', 'message']);
     expect(json.revocations[0]).toEqual({ username: 'a', lastSuccess: '2026-11-23T22:00:00.000003Z', firstForbidden: '2026-11-23T22:00:00.000007Z', activeCalls: ['done'], damagedCalls: [] });
     expect(json.durations).toEqual({ p50Ms: null, p95Ms: null, p99Ms: null, maxMs: null, drainWindowMs: null });
+  });
+});
+
+describe('a call as JSON text (what analyze --json and --jsonl write per call)', () => {
+  it('is JSON.stringify of its --json entry on every fixture capture', async () => {
+    const captures = [...capturesWithExpected(PUBLIC_DIR), ...capturesWithExpected(RECORDED_DIR)];
+    let calls = 0;
+    for (const capture of captures) {
+      const { result: analysed } = await analyzeWithCallIds([capture]);
+      for (const call of analysed.calls) {
+        expect(callJsonText(call), `${capture} ${call.callId}`).toBe(JSON.stringify(callJson(call)));
+        calls++;
+      }
+    }
+    expect(calls).toBeGreaterThan(50);
+  });
+
+  it('escapes as JSON.stringify does: quotes, backslashes, controls, surrogates, absent and non-finite values', () => {
+    const base = result.calls[1];
+    const odd = [
+      { ...base, callId: 'a"b\\c@x', from: 'sip:\u0001\t\n@x', to: 'sip:\u00e9\u{1f600}@x', username: 'lone\ud800' },
+      { ...base, callId: '\u2028\u2029\u007f', username: '', state: 'active' as const, endUs: undefined, durationMs: undefined },
+      { ...base, durationMs: Number.NaN, reinvites: 0, packets: [] },
+      { ...base, durationMs: 0.001, packets: [1, 2_000_000_000] },
+      { ...base, startUs: -1_000_001, endUs: 253_402_300_800_000_000 },
+    ];
+    for (const call of odd) expect(callJsonText(call)).toBe(JSON.stringify(callJson(call)));
   });
 });
 
