@@ -83,8 +83,13 @@ export class TransactionSlots extends SlotColumns {
   /** Retransmitted requests, responses and ACKs of it. */
   retransmissions = new Int32Array(FIRST_CAPACITY);
   flags = new Uint8Array(FIRST_CAPACITY);
-  /** The next open transaction with the same lookupKey (another method or sent-by on the same branch). */
+  /**
+   * The next open transaction in its chain: of a transaction matched by branch, the next of its BranchBuckets chain
+   * (branch-buckets.ts); of one matched by the RFC 2543 key, the next with the same key.
+   */
   nextSameKey = new Int32Array(FIRST_CAPACITY);
+  /** textHash of the branch of a transaction matched by branch (its BranchBuckets chain). */
+  branchHash = new Int32Array(FIRST_CAPACITY);
   /** Its first distinct response (a ResponseSlots slot; the others follow by `next`). */
   firstResponse = new Int32Array(FIRST_CAPACITY);
   /** Its first final (>= 200) response, one of its responses. */
@@ -136,6 +141,7 @@ export class TransactionSlots extends SlotColumns {
     this.retransmissions = grown(this.retransmissions, capacity);
     this.flags = grown(this.flags, capacity);
     this.nextSameKey = grown(this.nextSameKey, capacity);
+    this.branchHash = grown(this.branchHash, capacity);
     this.firstResponse = grown(this.firstResponse, capacity);
     this.finalResponse = grown(this.finalResponse, capacity);
     for (const column of [this.lookupKey, this.sentBy, this.method, this.callId, this.credentialUsername, this.call]) column.length = capacity;

@@ -19,6 +19,7 @@
  * transaction saw a later message (or closed) is skipped when it comes due.
  */
 import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
+import { BranchBuckets } from './branch-buckets.js';
 import type { CallLink } from './calls.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { ownCopy, textHash } from './own-copy.js';
@@ -124,21 +125,23 @@ export interface TransactionTableOptions {
 /**
  * Open transactions, found by branch (RFC 3261) or by the RFC 2543 key, their state in columns (TransactionSlots).
  * Keyed by the branch alone rather than a key string joined per message: the message's own branch string is hashed
- * once, nothing is built to look up. `closed` callbacks receive the closing transaction's id, readable until they
- * return.
+ * once (textHash, into BranchBuckets), nothing is built to look up. `closed` callbacks receive the closing
+ * transaction's id, readable until they return.
  */
 export class TransactionTable {
   private readonly slots = new TransactionSlots();
   private readonly responses = new ResponseSlots();
-  private readonly byBranch = new Map<string, TransactionId>();
+  private readonly byBranch = new BranchBuckets(this.slots);
   private readonly byLegacyKey = new Map<string, TransactionId>();
   private openCount = 0;
   private opened = 0;
   /**
-   * Open transactions that are not the first of their key's chain (nextSameKey of another): while there are none,
-   * every open transaction is alone under its key and remove deletes it without looking at the chain.
+   * Open transactions of the RFC 2543 key that are not the first of their key's chain (nextSameKey of another):
+   * while there are none, every one is alone under its key and remove deletes it without looking at the chain.
    */
   private chained = 0;
+  /** textHash of the branch of the message being matched (headOf sets it; inChain and create read it). */
+  private branchHash = 0;
   /** Every message's transaction at the message's time (expiry order), stamped with the transaction's sequence. */
   private readonly expiry = new TimedQueue<TransactionId>();
   private readonly maxOpen: number;
@@ -173,7 +176,7 @@ export class TransactionTable {
     }
     const created = transaction === NO_SLOT;
     if (created) {
-      transaction = this.create(message, method, head);
+      transaction = this.create(message, method);
       this.expiry.push(transaction, message.timeUs, this.slots.sequence[transaction]);
       this.enforceLimit(closed);
     } else {
@@ -345,30 +348,39 @@ export class TransactionTable {
   }
 
   /**
-   * The first open transaction under a message's key: its branch (RFC 3261 §17.2.3) when it has the magic cookie,
-   * else NO_SLOT (the RFC 2543 key depends on the method: inChain looks that up).
+   * Where to look for a message's open transactions: the first of its branch's BranchBuckets chain (RFC 3261
+   * §17.2.3) when the branch has the magic cookie, else NO_SLOT (the RFC 2543 key depends on the method: inChain
+   * looks that up).
    */
   private headOf(message: ObservedMessage): TransactionId {
     const { viaBranch } = message.fields;
-    return isBranchKeyed(viaBranch) ? (this.byBranch.get(viaBranch) ?? NO_SLOT) : NO_SLOT;
+    if (!isBranchKeyed(viaBranch)) return NO_SLOT;
+    this.branchHash = textHash(viaBranch);
+    return this.byBranch.first(this.branchHash);
   }
 
   /** The open transaction of a message under `method`, from its branch's chain (or by the RFC 2543 key). */
   private inChain(head: TransactionId, message: ObservedMessage, method: string): TransactionId {
-    if (!isBranchKeyed(message.fields.viaBranch)) return this.byLegacyKey.get(legacyKey(message, method)) ?? NO_SLOT;
+    const branch = message.fields.viaBranch;
+    if (!isBranchKeyed(branch)) return this.byLegacyKey.get(legacyKey(message, method)) ?? NO_SLOT;
     const sentBy = message.fields.viaSentBy ?? '';
     const slots = this.slots;
+    const hash = this.branchHash;
     let transaction = head;
-    while (transaction !== NO_SLOT && (slots.method[transaction] !== method || slots.sentBy[transaction] !== sentBy)) transaction = slots.nextSameKey[transaction];
+    while (
+      transaction !== NO_SLOT &&
+      (slots.branchHash[transaction] !== hash || slots.method[transaction] !== method || slots.sentBy[transaction] !== sentBy || slots.lookupKey[transaction] !== branch)
+    ) {
+      transaction = slots.nextSameKey[transaction];
+    }
     return transaction;
   }
 
-  /** Opens a transaction; `head` is the branch's first open one (headOf), which it goes before. */
-  private create(message: ObservedMessage, method: string, head: TransactionId): TransactionId {
+  /** Opens a transaction (one matched by branch goes first in its chain: headOf set its hash). */
+  private create(message: ObservedMessage, method: string): TransactionId {
     const { viaBranch } = message.fields;
     const byBranch = isBranchKeyed(viaBranch);
     const lookupKey = byBranch ? viaBranch : legacyKey(message, method);
-    const map = byBranch ? this.byBranch : this.byLegacyKey;
     const slots = this.slots;
     const transaction = slots.take();
     slots.lookupKey[transaction] = lookupKey;
@@ -378,11 +390,15 @@ export class TransactionTable {
     slots.cseqNumber[transaction] = message.fields.cseqNumber;
     slots.lastTimeUs[transaction] = message.timeUs;
     slots.sequence[transaction] = this.opened++;
-    if (byBranch) slots.flags[transaction] |= FLAG.byBranch;
-    const next = byBranch ? head : (map.get(lookupKey) ?? NO_SLOT);
-    slots.nextSameKey[transaction] = next;
-    map.set(lookupKey, transaction);
     this.openCount++;
+    if (byBranch) {
+      slots.flags[transaction] |= FLAG.byBranch;
+      this.byBranch.insert(transaction, this.branchHash);
+      return transaction;
+    }
+    const next = this.byLegacyKey.get(lookupKey) ?? NO_SLOT;
+    slots.nextSameKey[transaction] = next;
+    this.byLegacyKey.set(lookupKey, transaction);
     if (next !== NO_SLOT) this.chained++;
     return transaction;
   }
@@ -402,10 +418,15 @@ export class TransactionTable {
   /** Takes a transaction out of the table's keys (its slot stays readable until released). */
   private remove(transaction: TransactionId): void {
     const slots = this.slots;
-    const map = this.has(transaction, FLAG.byBranch) ? this.byBranch : this.byLegacyKey;
+    const map = this.byLegacyKey;
     const key = slots.lookupKey[transaction]!;
     this.openCount--;
+    const byBranch = this.has(transaction, FLAG.byBranch);
     slots.flags[transaction] &= ~FLAG.open;
+    if (byBranch) {
+      this.byBranch.unlink(transaction);
+      return;
+    }
     if (this.chained === 0) {
       // alone under its key (one lookup instead of two: a Map lookup is most of what removing costs)
       map.delete(key);
