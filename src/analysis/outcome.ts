@@ -3,6 +3,8 @@
  * one per final response (retransmissions left out) and hands it to the timeline and the detectors that judge
  * credentials and server errors.
  */
+import { textHash } from './own-copy.js';
+
 export interface RequestOutcome {
   /** Credential username, else the call's owner, else a REGISTER's To user or the From user. */
   username?: string;
@@ -73,62 +75,76 @@ export class BoundedSet {
 
 /**
  * Outcomes already judged (request identity and status, as outcomeIdentity), bounded: the last `capacity` are
- * remembered, as BoundedSet does. Found by Call-ID (the transaction's own string, whose hash V8 computed when it was
- * first looked up: no identity string is built and hashed per final response), and held in a ring of flat slots
- * (typed arrays; an outcome is its number in the order judged, its slot that number modulo the capacity) rather
- * than an array per Call-ID: nothing is allocated per outcome, and an outcome is forgotten by being overwritten.
+ * remembered, as BoundedSet does. Held in a ring of flat slots (typed arrays; an outcome is its number in the order
+ * judged, its slot that number modulo the capacity): nothing is allocated per outcome, and an outcome is forgotten
+ * by being overwritten. Found by a hash table of chains over the ring, keyed by textHash of the Call-ID (each chain
+ * newest first, its numbers going down, so a walk stops at the first forgotten one): no identity string is built
+ * and hashed per final response, and where a Map keyed by the Call-ID compared the message's string with the keys'
+ * (a cache miss each, ~50,000 keys), a chain is walked in typed arrays and a string compared only where the hash
+ * matched.
  */
 export class JudgedOutcomes {
-  /**
-   * Per Call-ID: the number of its newest outcome. An entry whose outcomes are all forgotten stays until the next
-   * sweep (every `capacity` outcomes), so the map holds at most twice `capacity` Call-IDs.
-   */
-  private readonly newestByCallId = new Map<string, number>();
-  /** Per slot: the outcome's CSeq number, method and status, and the number of the previous outcome of its Call-ID (-1: none). */
+  /** Per bucket (BUCKET_BITS of the hash): the number of the newest outcome whose Call-ID hashes to it (-1: none). */
+  private readonly newestInBucket: Float64Array;
+  private readonly bucketShift: number;
+  /** Per slot: the outcome's Call-ID and its hash, CSeq number, method and status, and the previous outcome of its bucket (-1: none). */
+  private readonly callIds: string[] = [];
+  private readonly callIdHashes: Int32Array;
   private readonly cseqNumbers: Float64Array;
   /** Grown to `capacity` as outcomes come (the typed arrays' pages are only touched as they are written). */
   private readonly methods: string[] = [];
   private readonly statuses: Float64Array;
-  private readonly previousOfCallId: Float64Array;
+  private readonly previousInBucket: Float64Array;
   /** Outcomes judged so far (the next one's number). */
   private judgedCount = 0;
-  private nextSweepAt: number;
 
   constructor(private readonly capacity = 50_000) {
+    // at least twice as many buckets as outcomes remembered: chains of about one
+    const bucketBits = Math.max(4, Math.ceil(Math.log2(2 * capacity)));
+    this.newestInBucket = new Float64Array(2 ** bucketBits).fill(-1);
+    this.bucketShift = 32 - bucketBits;
+    this.callIdHashes = new Int32Array(capacity);
     this.cseqNumbers = new Float64Array(capacity);
     this.statuses = new Float64Array(capacity);
-    this.previousOfCallId = new Float64Array(capacity);
-    this.nextSweepAt = capacity;
+    this.previousInBucket = new Float64Array(capacity);
   }
 
   /** Adds; returns false when it was already there. */
   add(outcome: RequestOutcome): boolean {
     const { callId, cseqNumber, method, status } = outcome;
     const capacity = this.capacity;
-    // outcomes numbered below this one are forgotten (numbers of one Call-ID go down along its chain)
+    const hash = textHash(callId);
+    const bucket = Math.imul(hash, 0x9e3779b1) >>> this.bucketShift;
+    // outcomes numbered below this one are forgotten (numbers go down along a chain)
     const oldestKept = this.judgedCount - capacity;
-    const newest = this.newestByCallId.get(callId);
-    for (let number = newest ?? -1; number >= 0 && number >= oldestKept; number = this.previousOfCallId[number % capacity]) {
+    const newest = this.newestInBucket[bucket];
+    for (let number = newest; number >= 0 && number >= oldestKept; number = this.previousInBucket[number % capacity]) {
       const slot = number % capacity;
-      if (this.cseqNumbers[slot] === cseqNumber && this.methods[slot] === method && this.statuses[slot] === status) return false;
+      if (
+        this.callIdHashes[slot] === hash &&
+        this.cseqNumbers[slot] === cseqNumber &&
+        this.statuses[slot] === status &&
+        this.methods[slot] === method &&
+        this.callIds[slot] === callId
+      ) {
+        return false;
+      }
     }
     const number = this.judgedCount++;
     const slot = number % capacity;
+    this.callIdHashes[slot] = hash;
     this.cseqNumbers[slot] = cseqNumber;
-    if (slot === this.methods.length) this.methods.push(method);
-    else this.methods[slot] = method;
     this.statuses[slot] = status;
-    this.previousOfCallId[slot] = newest ?? -1;
-    this.newestByCallId.set(callId, number);
-    if (this.judgedCount >= this.nextSweepAt) this.sweep();
+    if (slot === this.methods.length) {
+      this.methods.push(method);
+      this.callIds.push(callId);
+    } else {
+      this.methods[slot] = method;
+      this.callIds[slot] = callId;
+    }
+    this.previousInBucket[slot] = newest;
+    this.newestInBucket[bucket] = number;
     return true;
-  }
-
-  /** Drops the Call-IDs whose outcomes are all forgotten. */
-  private sweep(): void {
-    const oldestKept = this.judgedCount - this.capacity;
-    for (const [callId, newest] of this.newestByCallId) if (newest < oldestKept) this.newestByCallId.delete(callId);
-    this.nextSweepAt = this.judgedCount + this.capacity;
   }
 }
 

@@ -1,11 +1,14 @@
 /**
  * The analysis's bounded tables: JudgedOutcomes forgets exactly what BoundedSet would (the oldest outcome first),
  * and the transaction table, when full, closes the least recently active transaction and counts it; the transaction
- * table against a model of RFC 3261 §17.2.3 matching with 64*T1 expiry; the call table's finished Call-IDs.
+ * table against a model of RFC 3261 §17.2.3 matching with 64*T1 expiry; the call table's finished Call-IDs. The
+ * tables found by a hash of a string (JudgedOutcomes by Call-ID, the transactions by branch) tell apart two strings
+ * of the same hash.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BoundedSet, JudgedOutcomes, outcomeIdentity, type RequestOutcome } from '../../src/analysis/outcome.js';
+import { textHash } from '../../src/analysis/own-copy.js';
 import { TransactionTable, type TransactionId } from '../../src/analysis/transactions.js';
 import type { ObservedMessage } from '../../src/analysis/observed.js';
 import { TagSet } from '../../src/analysis/calls.js';
@@ -28,9 +31,15 @@ describe('JudgedOutcomes', () => {
   });
 
   it('answers as a BoundedSet of outcomeIdentity strings of the same capacity, on any sequence', () => {
-    const outcomes = fc.record({ callId: fc.constantFrom('a', 'b', 'c', 'd'), cseq: fc.integer({ min: 1, max: 3 }), method: fc.constantFrom('INVITE', 'BYE'), status: fc.constantFrom(200, 403) });
+    // few Call-IDs and a small ring (forgetting), or many Call-IDs sharing its buckets (chains of several Call-IDs)
+    const few = fc.record({ callId: fc.constantFrom('a', 'b', 'c', 'd'), cseq: fc.integer({ min: 1, max: 3 }), method: fc.constantFrom('INVITE', 'BYE'), status: fc.constantFrom(200, 403) });
+    const many = fc.record({ callId: fc.integer({ min: 0, max: 200 }).map((n) => `${n}-8089@127.0.0.1`), cseq: fc.integer({ min: 1, max: 2 }), method: fc.constantFrom('INVITE', 'BYE'), status: fc.constantFrom(200, 403) });
+    const cases = fc.oneof(
+      fc.tuple(fc.integer({ min: 1, max: 6 }), fc.array(few, { maxLength: 80 })),
+      fc.tuple(fc.integer({ min: 1, max: 60 }), fc.array(many, { maxLength: 400 })),
+    );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(outcomes, { maxLength: 80 }), (capacity, sequence) => {
+      fc.property(cases, ([capacity, sequence]) => {
         const judged = new JudgedOutcomes(capacity);
         const reference = new BoundedSet(capacity);
         for (const { callId, cseq, method, status } of sequence) {
@@ -50,6 +59,40 @@ function request(branch: string, timeUs: number): ObservedMessage {
     fields: { callId: `c-${branch}`, cseqNumber: 1, cseqMethod: 'OPTIONS', fromUri: 'sip:a@x', toUri: 'sip:b@x', fromTag: '1', viaBranch: `z9hG4bK${branch}`, viaSentBy: '10.0.0.1:5060', staleChallenge: false },
   } as ObservedMessage;
 }
+
+/** Pairs of different strings with the same textHash (32-bit FNV-1a, found by search): what only a compare tells apart. */
+const SAME_HASH_BRANCHES = ['z9hG4bK91698', 'z9hG4bK416556'];
+const SAME_HASH_CALL_IDS = ['40189@x', '797186@x'];
+
+describe('tables keyed by a hash of a string', () => {
+  it('the colliding pairs do collide (else the tests below would not test the compare)', () => {
+    expect(textHash(SAME_HASH_BRANCHES[0])).toBe(textHash(SAME_HASH_BRANCHES[1]));
+    expect(textHash(SAME_HASH_CALL_IDS[0])).toBe(textHash(SAME_HASH_CALL_IDS[1]));
+  });
+
+  it('JudgedOutcomes tells apart two Call-IDs of the same hash', () => {
+    const judged = new JudgedOutcomes();
+    expect(judged.add(outcome(SAME_HASH_CALL_IDS[0], 1, 'INVITE', 200))).toBe(true);
+    expect(judged.add(outcome(SAME_HASH_CALL_IDS[1], 1, 'INVITE', 200))).toBe(true);
+    expect(judged.add(outcome(SAME_HASH_CALL_IDS[1], 1, 'INVITE', 200))).toBe(false);
+  });
+
+  it('TransactionTable tells apart two branches of the same hash', () => {
+    const table = new TransactionTable();
+    const [a, b] = SAME_HASH_BRANCHES.map((branch) => request(branch.slice('z9hG4bK'.length), 1));
+    // observe answers with one reused object: what it says is copied at once
+    const first = { ...table.observe(a, () => {}) };
+    expect(first.created).toBe(true);
+    const second = { ...table.observe(b, () => {}) };
+    expect(second.created).toBe(true);
+    expect(second.transaction).not.toBe(first.transaction);
+    const again = { ...table.observe(request(SAME_HASH_BRANCHES[0].slice('z9hG4bK'.length), 2), () => {}) };
+    expect(again).toMatchObject({ created: false, retransmission: true, transaction: first.transaction });
+    expect(table.record(first.transaction).lookupKey).toBe(SAME_HASH_BRANCHES[0]);
+    expect(table.record(second.transaction).lookupKey).toBe(SAME_HASH_BRANCHES[1]);
+    expect(table.size).toBe(2);
+  });
+});
 
 describe('TransactionTable', () => {
   it('beyond maxOpen closes the least recently active transaction and counts it', () => {
