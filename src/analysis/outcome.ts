@@ -84,7 +84,7 @@ export class BoundedSet {
  * matched.
  */
 export class JudgedOutcomes {
-  /** Per bucket (BUCKET_BITS of the hash): the number of the newest outcome whose Call-ID hashes to it (-1: none). */
+  /** Per bucket (the top bits of the hash times 2^32/phi): the number of the newest outcome whose Call-ID falls in it (-1: none). */
   private readonly newestInBucket: Float64Array;
   private readonly bucketShift: number;
   /** Per slot: the outcome's Call-ID and its hash, CSeq number, method and status, and the previous outcome of its bucket (-1: none). */

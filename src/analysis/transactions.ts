@@ -418,8 +418,6 @@ export class TransactionTable {
   /** Takes a transaction out of the table's keys (its slot stays readable until released). */
   private remove(transaction: TransactionId): void {
     const slots = this.slots;
-    const map = this.byLegacyKey;
-    const key = slots.lookupKey[transaction]!;
     this.openCount--;
     const byBranch = this.has(transaction, FLAG.byBranch);
     slots.flags[transaction] &= ~FLAG.open;
@@ -427,6 +425,8 @@ export class TransactionTable {
       this.byBranch.unlink(transaction);
       return;
     }
+    const map = this.byLegacyKey;
+    const key = slots.lookupKey[transaction]!;
     if (this.chained === 0) {
       // alone under its key (one lookup instead of two: a Map lookup is most of what removing costs)
       map.delete(key);

@@ -67,8 +67,9 @@ export function callJson(call: CallSummary): AnalysisJson['calls'][number] {
 
 /**
  * JSON.stringify(callJson(call)), written directly: `analyze --json` and `--jsonl` write one per call of captures of
- * hundreds of thousands, and the object and the generic stringify were a tenth of the analysis thread's time.
- * test/report/analysis-json.test.ts holds it to JSON.stringify(callJson(call)) on every fixture's calls.
+ * hundreds of thousands, and the object and the generic stringify took ~7% of the analysis thread (a profile of
+ * the 247 MB SIPp capture; half of that now). test/report/analysis-report.test.ts holds it to
+ * JSON.stringify(callJson(call)) on every fixture's calls and on odd values.
  */
 export function callJsonText(call: CallSummary): string {
   const end = call.endUs === undefined ? 'null' : `"${formatTimeUs(call.endUs)}"`;

@@ -141,8 +141,7 @@ export class JsonLinesWriter implements AnalysisStreamWriter {
 
   call(call: CallSummary): void {
     // {"type":"call", then the --json entry's fields (callJsonText's text after its opening brace)
-    this.out.add(`{"type":"call",${callJsonText(call).slice(1)}\n`);
-    if (this.live) this.out.flush();
+    this.lineText(`{"type":"call",${callJsonText(call).slice(1)}`);
   }
 
   finding(finding: Finding): void {
@@ -156,7 +155,11 @@ export class JsonLinesWriter implements AnalysisStreamWriter {
   }
 
   private line(event: object): void {
-    this.out.add(`${JSON.stringify(event)}\n`);
+    this.lineText(JSON.stringify(event));
+  }
+
+  private lineText(text: string): void {
+    this.out.add(`${text}\n`);
     if (this.live) this.out.flush();
   }
 }
