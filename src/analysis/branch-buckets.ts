@@ -10,6 +10,7 @@
  * cache miss for each key string it read, half the lookups being misses (every request opening a transaction).
  * Here a chain is walked in typed arrays and a string is compared only where the hash matched.
  */
+import { hashBucket } from './own-copy.js';
 import { NO_SLOT, type TransactionSlots } from './transaction-slots.js';
 
 /** Buckets at first, and at most open transactions per bucket before the table doubles. */
@@ -18,7 +19,7 @@ const MAX_LOAD = 0.5;
 
 export class BranchBuckets {
   private heads = new Int32Array(FIRST_BUCKETS).fill(NO_SLOT);
-  private shift = 32 - Math.log2(FIRST_BUCKETS);
+  private bits = Math.log2(FIRST_BUCKETS);
   private linked = 0;
 
   constructor(private readonly slots: TransactionSlots) {}
@@ -59,9 +60,8 @@ export class BranchBuckets {
     this.linked = 0;
   }
 
-  /** Fibonacci hashing of the hash's bits into a bucket (the top bits of hash * 2^32/phi). */
   private bucketOf(hash: number): number {
-    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
+    return hashBucket(hash, this.bits);
   }
 
   /** Twice the buckets, every chain relinked (newest-first order kept within a bucket's share of each old chain). */
@@ -70,7 +70,7 @@ export class BranchBuckets {
     const next = this.slots.nextSameKey;
     const hashes = this.slots.branchHash;
     this.heads = new Int32Array(old.length * 2).fill(NO_SLOT);
-    this.shift--;
+    this.bits++;
     // each old chain splits in two new ones; appending at their tails keeps the order of the old chain
     const tails = new Int32Array(this.heads.length).fill(NO_SLOT);
     for (let bucket = 0; bucket < old.length; bucket++) {

@@ -3,7 +3,7 @@
  * one per final response (retransmissions left out) and hands it to the timeline and the detectors that judge
  * credentials and server errors.
  */
-import { textHash } from './own-copy.js';
+import { hashBucket, textHash } from './own-copy.js';
 
 export interface RequestOutcome {
   /** Credential username, else the call's owner, else a REGISTER's To user or the From user. */
@@ -84,9 +84,9 @@ export class BoundedSet {
  * matched.
  */
 export class JudgedOutcomes {
-  /** Per bucket (the top bits of the hash times 2^32/phi): the number of the newest outcome whose Call-ID falls in it (-1: none). */
+  /** Per bucket (hashBucket of the Call-ID's hash): the number of the newest outcome whose Call-ID falls in it (-1: none). */
   private readonly newestInBucket: Float64Array;
-  private readonly bucketShift: number;
+  private readonly bucketBits: number;
   /** Per slot: the outcome's Call-ID and its hash, CSeq number, method and status, and the previous outcome of its bucket (-1: none). */
   private readonly callIds: string[] = [];
   private readonly callIdHashes: Int32Array;
@@ -100,9 +100,8 @@ export class JudgedOutcomes {
 
   constructor(private readonly capacity = 50_000) {
     // at least twice as many buckets as outcomes remembered: chains of about one
-    const bucketBits = Math.max(4, Math.ceil(Math.log2(2 * capacity)));
-    this.newestInBucket = new Float64Array(2 ** bucketBits).fill(-1);
-    this.bucketShift = 32 - bucketBits;
+    this.bucketBits = Math.max(4, Math.ceil(Math.log2(2 * capacity)));
+    this.newestInBucket = new Float64Array(2 ** this.bucketBits).fill(-1);
     this.callIdHashes = new Int32Array(capacity);
     this.cseqNumbers = new Float64Array(capacity);
     this.statuses = new Float64Array(capacity);
@@ -114,7 +113,7 @@ export class JudgedOutcomes {
     const { callId, cseqNumber, method, status } = outcome;
     const capacity = this.capacity;
     const hash = textHash(callId);
-    const bucket = Math.imul(hash, 0x9e3779b1) >>> this.bucketShift;
+    const bucket = hashBucket(hash, this.bucketBits);
     // outcomes numbered below this one are forgotten (numbers go down along a chain)
     const oldestKept = this.judgedCount - capacity;
     const newest = this.newestInBucket[bucket];

@@ -17,3 +17,11 @@ export function textHash(text: string): number {
   return hash | 0;
 }
 
+
+/**
+ * The bucket of a 32-bit hash among 2^bits (1 to 32): Fibonacci hashing, the top bits of hash * 2^32/phi, which
+ * spreads hashes that differ only in a few bits (BranchBuckets, JudgedOutcomes).
+ */
+export function hashBucket(hash: number, bits: number): number {
+  return Math.imul(hash, 0x9e3779b1) >>> (32 - bits);
+}

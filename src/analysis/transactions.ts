@@ -140,8 +140,6 @@ export class TransactionTable {
    * while there are none, every one is alone under its key and remove deletes it without looking at the chain.
    */
   private chained = 0;
-  /** textHash of the branch of the message being matched (headOf sets it; inChain and create read it). */
-  private branchHash = 0;
   /** Every message's transaction at the message's time (expiry order), stamped with the transaction's sequence. */
   private readonly expiry = new TimedQueue<TransactionId>();
   private readonly maxOpen: number;
@@ -160,23 +158,24 @@ export class TransactionTable {
    * is one reused object (read it before the next call).
    */
   observe(message: ObservedMessage, closed: (transaction: TransactionId) => void): TransactionObservation {
-    // one lookup of the branch serves the ACK's INVITE, the message's own transaction and a new one's chain
-    let head = this.headOf(message);
+    // one hash and one lookup of the branch serve the ACK's INVITE, the message's own transaction and a new one's chain
+    const { viaBranch } = message.fields;
+    const hash = isBranchKeyed(viaBranch) ? textHash(viaBranch) : 0;
+    const head = isBranchKeyed(viaBranch) ? this.byBranch.first(hash) : NO_SLOT;
     if (message.kind === 'request' && message.method === 'ACK') {
-      const invite = this.inChain(head, message, 'INVITE');
+      const invite = this.inChain(head, hash, message, 'INVITE');
       if (invite !== NO_SLOT && this.finalStatus(invite) >= 300) return this.absorbAck(invite, message);
     }
     const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
-    let transaction = this.inChain(head, message, method);
+    let transaction = this.inChain(head, hash, message, method);
     if (transaction !== NO_SLOT && message.kind === 'request' && this.has(transaction, FLAG.hasRequest) && !this.isSameRequest(transaction, message)) {
       // A different request reusing the key (a UA that repeats branches): the old transaction is over.
       this.close(transaction, closed);
       transaction = NO_SLOT;
-      head = this.headOf(message);
     }
     const created = transaction === NO_SLOT;
     if (created) {
-      transaction = this.create(message, method);
+      transaction = this.create(message, method, hash);
       this.expiry.push(transaction, message.timeUs, this.slots.sequence[transaction]);
       this.enforceLimit(closed);
     } else {
@@ -348,24 +347,15 @@ export class TransactionTable {
   }
 
   /**
-   * Where to look for a message's open transactions: the first of its branch's BranchBuckets chain (RFC 3261
-   * §17.2.3) when the branch has the magic cookie, else NO_SLOT (the RFC 2543 key depends on the method: inChain
-   * looks that up).
+   * The open transaction of a message under `method`: from `head`, the first of its BranchBuckets chain (RFC 3261
+   * §17.2.3), `hash` its branch's textHash; or, for a branch without the magic cookie, by the RFC 2543 key (which
+   * depends on the method).
    */
-  private headOf(message: ObservedMessage): TransactionId {
-    const { viaBranch } = message.fields;
-    if (!isBranchKeyed(viaBranch)) return NO_SLOT;
-    this.branchHash = textHash(viaBranch);
-    return this.byBranch.first(this.branchHash);
-  }
-
-  /** The open transaction of a message under `method`, from its branch's chain (or by the RFC 2543 key). */
-  private inChain(head: TransactionId, message: ObservedMessage, method: string): TransactionId {
+  private inChain(head: TransactionId, hash: number, message: ObservedMessage, method: string): TransactionId {
     const branch = message.fields.viaBranch;
     if (!isBranchKeyed(branch)) return this.byLegacyKey.get(legacyKey(message, method)) ?? NO_SLOT;
     const sentBy = message.fields.viaSentBy ?? '';
     const slots = this.slots;
-    const hash = this.branchHash;
     let transaction = head;
     while (
       transaction !== NO_SLOT &&
@@ -376,8 +366,8 @@ export class TransactionTable {
     return transaction;
   }
 
-  /** Opens a transaction (one matched by branch goes first in its chain: headOf set its hash). */
-  private create(message: ObservedMessage, method: string): TransactionId {
+  /** Opens a transaction; one matched by branch goes first in its chain, `hash` its branch's textHash. */
+  private create(message: ObservedMessage, method: string, hash: number): TransactionId {
     const { viaBranch } = message.fields;
     const byBranch = isBranchKeyed(viaBranch);
     const lookupKey = byBranch ? viaBranch : legacyKey(message, method);
@@ -393,7 +383,7 @@ export class TransactionTable {
     this.openCount++;
     if (byBranch) {
       slots.flags[transaction] |= FLAG.byBranch;
-      this.byBranch.insert(transaction, this.branchHash);
+      this.byBranch.insert(transaction, hash);
       return transaction;
     }
     const next = this.byLegacyKey.get(lookupKey) ?? NO_SLOT;
