@@ -159,13 +159,13 @@ export class Analyzer {
     }
     const sighting = this.mirrors.sight(payload);
     if (sighting.payload !== payload) {
-      this.setAside(payload, sighting.callId);
+      this.setAside(payload, sighting.fields?.callId);
       return undefined;
     }
     const observed = this.read(payload, scans, scanAt);
     if (!observed) return undefined;
     // a copy has the same bytes: its Call-ID is this one, not read again
-    sighting.callId = observed.fields.callId;
+    sighting.fields = observed.fields;
     const transactions = this.transactions;
     const { transaction, retransmission, created, firstFinal } = transactions.observe(observed, this.closeTransaction);
     const call = this.calls.observe(observed, retransmission, created ? undefined : transactions.callOf(transaction)?.call);
@@ -419,7 +419,7 @@ export class Analyzer {
 function outcomeOf(response: ObservedResponse, transactions: TransactionTable, transaction: TransactionId, call: CallRecord | undefined): RequestOutcome {
   const method = transactions.methodOf(transaction);
   const cseqNumber = transactions.cseqNumberOf(transaction);
-  const credentialUsername = transactions.credentialUsernameOf(transaction) ?? call?.sessionCredential(response.fields.fromTag, cseqNumber, method)?.username;
+  const credentialUsername = transactions.credentialUsernameOf(transaction) ?? call?.sessionCredentialOf(response.fields, cseqNumber, method)?.username;
   // From and To URIs of a response are its request's (RFC 3261 §8.2.6.2), so the response's are read.
   const fields = response.fields;
   const username = credentialUsername ?? (call ? call.owner() : method === 'REGISTER' ? uriUser(fields.toUri) : uriUser(fields.fromUri));

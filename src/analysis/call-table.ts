@@ -58,11 +58,11 @@ export class CallTable {
    * message of the same Call-ID goes to it without a lookup.
    */
   observe(message: ObservedMessage, retransmission: boolean, linked?: CallRecord): CallRecord | undefined {
-    const callId = message.fields.callId;
-    if (linked !== undefined && !linked.finished && linked.callId === callId) {
+    if (linked !== undefined && !linked.finished && message.fields.callIdIs(linked.callId)) {
       linked.observe(message, retransmission);
       return linked;
     }
+    const callId = message.fields.callId;
     const held = this.calls.get(callId);
     let call = held === undefined || typeof held === 'number' ? undefined : held instanceof ParkedCall ? this.unpark(callId, held) : held;
     if (!call && message.kind === 'request' && message.method === 'INVITE') {

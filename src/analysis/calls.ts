@@ -5,7 +5,7 @@
  * re-INVITE/UPDATE, or a 481/408 to a re-INVITE, RFC 3261 §14.1), active (answered, no BYE when the capture ends).
  * A 401/407 to an initial INVITE is not a failure while the caller retries with credentials (new CSeq, §22.2).
  */
-import { uriUser } from './fields.js';
+import { uriUser, type MessageFields } from './fields.js';
 import { ownCopy } from './own-copy.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { elapsedMs } from './time.js';
@@ -58,6 +58,15 @@ export class TagSet {
       if (this.few.length < FEW_TAGS) this.few = this.few.length === 0 ? [tag] : this.few.concat(tag);
       else this.many = new Set([...this.few, tag]);
     }
+  }
+
+  /** Adds a message's To tag (non-empty): its string is made only when new to the set. */
+  addToTag(fields: MessageFields): void {
+    if (this.many === undefined) {
+      const few = this.few;
+      for (let i = 0; i < few.length; i++) if (fields.toTagIs(few[i])) return;
+    }
+    this.add(fields.toTag!);
   }
 
   clear(): void {
@@ -224,9 +233,9 @@ export class CallRecord {
     return this.firstCredential;
   }
 
-  /** Credential seen on any hop of one INVITE/UPDATE of this call. */
-  sessionCredential(fromTag: string | undefined, cseqNumber: number, method: string): Credential | undefined {
-    return this.sessions.find(fromTag, cseqNumber, method)?.credential;
+  /** Credential seen on any hop of one INVITE/UPDATE of this call: the one of the message's From tag. */
+  sessionCredentialOf(fields: MessageFields, cseqNumber: number, method: string): Credential | undefined {
+    return this.sessions.findOf(fields, cseqNumber, method)?.credential;
   }
 
   /** Username used to attribute this call to a credential: the credential's, else the caller's URI user. */
@@ -336,7 +345,9 @@ export class CallRecord {
 
   /** Who sent a message of this call: the caller (From tag of the INVITE) or the callee. */
   sideOf(message: ObservedMessage): CallSide {
-    return message.fields.fromTag === this.callerTag ? 'caller' : 'callee';
+    // fromTag === callerTag: none and an empty tag differ here
+    const fields = message.fields;
+    return fields.hasFromTag === (this.callerTag !== undefined) && fields.fromTagIs(this.callerTag) ? 'caller' : 'callee';
   }
 
   private refOf(message: ObservedMessage): MessageRef {
@@ -370,7 +381,7 @@ export class CallRecord {
       session.request ??= this.refOf(request);
       if (carried && !session.credential) session.credential = ownCredential(carried);
     } else if (method === 'ACK') {
-      const session = this.sessions.find(request.fields.fromTag, request.fields.cseqNumber, 'INVITE');
+      const session = this.sessions.findOf(request.fields, request.fields.cseqNumber, 'INVITE');
       if (session) session.acked = true;
     } else if (method === 'CANCEL') {
       this.cancel ??= this.refOf(request);
@@ -384,12 +395,12 @@ export class CallRecord {
     if (method !== 'INVITE' && method !== 'UPDATE') return;
     const session = this.sessionFor(response, method);
     const status = response.status;
-    const toTag = response.fields.toTag;
+    const fields = response.fields;
     if (method === 'INVITE' && !session.inDialog) {
-      if (status > 100 && status < 200 && toTag) this.earlyTags.add(toTag);
+      if (status > 100 && status < 200 && fields.inDialog) this.earlyTags.addToTag(fields);
       if (status >= 180 && status < 200) this.ringing = true;
       if (status >= 200 && status < 300) {
-        if (toTag) this.confirmedTags.add(toTag);
+        if (fields.inDialog) this.confirmedTags.addToTag(fields);
         this.answerUs ??= response.timeUs;
       }
     }
@@ -397,7 +408,7 @@ export class CallRecord {
   }
 
   private sessionFor(message: ObservedMessage, method: 'INVITE' | 'UPDATE'): SessionRequest {
-    let session = this.sessions.find(message.fields.fromTag, message.fields.cseqNumber, method);
+    let session = this.sessions.findOf(message.fields, message.fields.cseqNumber, method);
     if (!session) {
       session = newSession(message, method, this.answerUs !== undefined);
       // A response whose request was not captured: judge by the dialog's state instead of the To tag.

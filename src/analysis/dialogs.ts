@@ -8,6 +8,7 @@
  * the session too. CSeq numbers are counted per direction (§12.2.1.1), so the key includes the From tag.
  */
 import type { CallSide, Credential } from './types.js';
+import type { MessageFields } from './fields.js';
 import type { ObservedMessage, ObservedResponse } from './observed.js';
 
 /**
@@ -60,12 +61,12 @@ export class SessionTable {
     return this.list.length;
   }
 
-  find(fromTag: string | undefined, cseqNumber: number, method: string): SessionRequest | undefined {
+  /** The session request of a message's From tag (none and empty alike), CSeq number and method. */
+  findOf(fields: MessageFields, cseqNumber: number, method: string): SessionRequest | undefined {
     const list = this.list;
-    const tag = fromTag ?? '';
     for (let i = 0; i < list.length; i++) {
       const session = list[i];
-      if (session.cseqNumber === cseqNumber && session.method === method && (session.fromTag ?? '') === tag) return session;
+      if (session.cseqNumber === cseqNumber && session.method === method && fields.fromTagIs(session.fromTag)) return session;
     }
     return undefined;
   }
@@ -118,7 +119,7 @@ export function newSession(message: ObservedMessage, method: 'INVITE' | 'UPDATE'
   // sessions, and no property array added when a response or credential fills a field in later
   return {
     method,
-    inDialog: message.fields.toTag !== undefined && message.fields.toTag !== '',
+    inDialog: message.fields.inDialog,
     confirmedDialog,
     fromTag: message.fields.fromTag,
     cseqNumber: message.fields.cseqNumber,

@@ -2,28 +2,128 @@
  * The few header fields the analysis needs from each message, read once: Call-ID, CSeq, From/To tags and URIs,
  * the top Via (branch and sent-by) and the credential. Everything else of the message is dropped after this.
  */
-import { byteFaithfulValue, parseCSeq, parseUri, readNameAddrLeniently, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
+import { BRANCH_MAGIC_COOKIE, byteFaithfulValue, parseCSeq, parseUri, readNameAddrLeniently, readParams, splitHeaderList, unescapeUri, type SipMessage } from '../sip/index.js';
 import { credentialOf, isStaleChallenge } from './credentials.js';
-import { ownCopy } from './own-copy.js';
+import { ownCopy, textHash } from './own-copy.js';
 import type { Credential } from './types.js';
 
-/** Every string here is one of its own (never a slice of the message): calls and transactions keep them as they are. */
+/**
+ * Every string here is one of its own (never a slice of the message): calls and transactions keep them as they are.
+ * The plain reading (plain-message.ts) makes a string only when it is read: the hot paths ask the questions below
+ * instead (a hash the read thread made, a comparison with the message's bytes), so a message that only matches what
+ * is already known (most responses, in-dialog requests) makes few strings or none.
+ */
 export interface MessageFields {
-  callId: string;
-  cseqNumber: number;
+  readonly callId: string;
+  readonly cseqNumber: number;
   /** CSeq method (RFC 3261 §8.1.1.5): for a response, the method of the request it answers. */
-  cseqMethod: string;
-  fromTag?: string;
-  toTag?: string;
+  readonly cseqMethod: string;
+  readonly fromTag?: string;
+  readonly toTag?: string;
   /** addr-spec of From / To without display name and header parameters. */
-  fromUri: string;
-  toUri: string;
+  readonly fromUri: string;
+  readonly toUri: string;
   /** Top Via: branch parameter and sent-by (host[:port]) (RFC 3261 §20.42). */
-  viaBranch?: string;
-  viaSentBy?: string;
-  credential?: Credential;
+  readonly viaBranch?: string;
+  readonly viaSentBy?: string;
+  readonly credential?: Credential;
   /** stale=true in a 401/407 challenge (RFC 3261 §22.4 / RFC 7616 §3.3): not a rejection of the credentials. */
-  staleChallenge: boolean;
+  readonly staleChallenge: boolean;
+  /** The branch has RFC 3261's magic cookie (§17.2.3: matched by branch, else by the RFC 2543 key). */
+  readonly branchKeyed: boolean;
+  /** textHash of the branch, 0 without one. */
+  readonly viaBranchHash: number;
+  /** textHash of the To tag, 0 without one (an empty tag hashes as text). */
+  readonly toTagHash: number;
+  /** A From tag is present (possibly empty). */
+  readonly hasFromTag: boolean;
+  /** A non-empty To tag is present: sent inside a dialog (RFC 3261 §12.2). */
+  readonly inDialog: boolean;
+  /** callId === text, without making the Call-ID's string. */
+  callIdIs(text: string): boolean;
+  /** (fromTag ?? '') === (tag ?? ''): the From tag, with none and empty alike. */
+  fromTagIs(tag: string | undefined): boolean;
+  /** toTag === tag. */
+  toTagIs(tag: string): boolean;
+  /** viaBranch === text. */
+  viaBranchIs(text: string): boolean;
+  /** (viaSentBy ?? '') === text. */
+  viaSentByIs(text: string): boolean;
+}
+
+/** The fields as strings (the parser's path, and tests): each question answered from the strings. */
+export class TextFields implements MessageFields {
+  readonly callId: string;
+  readonly cseqNumber: number;
+  readonly cseqMethod: string;
+  readonly fromTag?: string;
+  readonly toTag?: string;
+  readonly fromUri: string;
+  readonly toUri: string;
+  readonly viaBranch?: string;
+  readonly viaSentBy?: string;
+  readonly credential?: Credential;
+  readonly staleChallenge: boolean;
+  readonly branchKeyed: boolean;
+  readonly viaBranchHash: number;
+  readonly toTagHash: number;
+
+  constructor(fields: {
+    callId: string;
+    cseqNumber: number;
+    cseqMethod: string;
+    fromTag?: string;
+    toTag?: string;
+    fromUri: string;
+    toUri: string;
+    viaBranch?: string;
+    viaSentBy?: string;
+    credential?: Credential;
+    staleChallenge: boolean;
+  }) {
+    this.callId = fields.callId;
+    this.cseqNumber = fields.cseqNumber;
+    this.cseqMethod = fields.cseqMethod;
+    this.fromTag = fields.fromTag;
+    this.toTag = fields.toTag;
+    this.fromUri = fields.fromUri;
+    this.toUri = fields.toUri;
+    this.viaBranch = fields.viaBranch;
+    this.viaSentBy = fields.viaSentBy;
+    this.credential = fields.credential;
+    this.staleChallenge = fields.staleChallenge;
+    this.branchKeyed = fields.viaBranch !== undefined && fields.viaBranch.startsWith(BRANCH_MAGIC_COOKIE);
+    this.viaBranchHash = fields.viaBranch === undefined ? 0 : textHash(fields.viaBranch);
+    this.toTagHash = fields.toTag === undefined ? 0 : textHash(fields.toTag);
+  }
+
+  get hasFromTag(): boolean {
+    return this.fromTag !== undefined;
+  }
+
+  get inDialog(): boolean {
+    return this.toTag !== undefined && this.toTag !== '';
+  }
+
+  callIdIs(text: string): boolean {
+    return this.callId === text;
+  }
+
+  fromTagIs(tag: string | undefined): boolean {
+    return (this.fromTag ?? '') === (tag ?? '');
+  }
+
+  toTagIs(tag: string): boolean {
+    return this.toTag === tag;
+  }
+
+  viaBranchIs(text: string): boolean {
+    return this.viaBranch === text;
+  }
+
+  viaSentByIs(text: string): boolean {
+    return (this.viaSentBy ?? '') === text;
+  }
 }
 
 /**
@@ -71,7 +171,7 @@ export function readFields(message: SipMessage): MessageFields | undefined {
   const to = readNameAddrValue(toValue);
   const via = readTopViaValue(viaValue);
   // strings of their own (not slices of the message): calls and transactions keep them, as the plain reading's are
-  return {
+  return new TextFields({
     callId: ownCopy(callId),
     cseqNumber: cseq.number,
     cseqMethod: ownCopy(cseq.method),
@@ -83,7 +183,7 @@ export function readFields(message: SipMessage): MessageFields | undefined {
     viaSentBy: optionalCopy(via.sentBy),
     credential: message.kind === 'request' ? credentialOf(message) : undefined,
     staleChallenge: message.kind === 'response' && isStaleChallenge(message),
-  };
+  });
 }
 
 function optionalCopy(text: string | undefined): string | undefined {

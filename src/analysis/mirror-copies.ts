@@ -38,6 +38,7 @@
  * copy is then shown as a retransmission, which is what this avoids.
  */
 import type { SipPayload } from '../capture/types.js';
+import type { MessageFields } from './fields.js';
 import { TimedQueue } from './timed-queue.js';
 import { T1_US } from './timers.js';
 
@@ -58,8 +59,11 @@ export interface Sighting {
   payload: SipPayload;
   key: number;
   wire: boolean;
-  /** The Call-ID the analysis read from it, noted there for its copies (which have the same bytes). */
-  callId?: string;
+  /**
+   * The fields the analysis read from it, noted there for its copies (which have the same bytes): their Call-ID is
+   * made only if a copy comes.
+   */
+  fields?: MessageFields;
 }
 
 /**
@@ -90,8 +94,8 @@ export class MirrorCopies {
     if (this.recent.hasDue(timeUs - MIRROR_WINDOW_US - 1)) this.recent.takeDue(timeUs - MIRROR_WINDOW_US - 1, this.forget);
     if (payload.hep && !this.indexed) this.indexAll();
     if (!this.indexed) {
-      // callId from the start: the analyzer notes it on every sighting (no property array added then)
-      const wireSighting: Sighting = { payload, key: 0, wire: true, callId: undefined };
+      // fields from the start: the analyzer notes them on every sighting (no property array added then)
+      const wireSighting: Sighting = { payload, key: 0, wire: true, fields: undefined };
       this.remember(wireSighting);
       return wireSighting;
     }
@@ -101,7 +105,7 @@ export class MirrorCopies {
       if (!payload.hep) group.wire = true;
       return group;
     }
-    const sighting: Sighting = { payload, key, wire: !payload.hep, callId: undefined };
+    const sighting: Sighting = { payload, key, wire: !payload.hep, fields: undefined };
     this.remember(sighting);
     this.index(sighting);
     return sighting;

@@ -17,6 +17,12 @@ export function textHash(text: string): number {
   return hash | 0;
 }
 
+/** textHash of bytes[start, end)'s latin1 text (one char per byte), from the bytes: the read thread makes it. */
+export function bytesHash(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  return hash | 0;
+}
 
 /**
  * The bucket of a 32-bit hash among 2^bits (1 to 32): Fibonacci hashing, the top bits of hash * 2^32/phi, which

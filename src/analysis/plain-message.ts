@@ -9,12 +9,15 @@
  *
  * Why: the analysis reads five fields of every message of captures of millions; building the whole message was
  * most of its allocation (the latin1 text of each message, a header object and a value per line).
- * Two halves: the scan (plain-scan.ts, plain-values.ts) finds from the bytes alone the ranges and numbers, into a
- * scan record (plain-record.ts), and may run on another thread (analysis/read-thread/); here the strings and the
- * fields are made from the record. The byte classes and the message's one piece of state (is it ASCII) are in
- * plain-bytes.ts.
+ * Two halves: the scan (plain-scan.ts, plain-values.ts) finds from the bytes alone the ranges, numbers and hashes,
+ * into a scan record (plain-record.ts), and may run on another thread (analysis/read-thread/); here the reading is
+ * made from the record. Its strings are made only when read (PlainFields): a message that only matches what the
+ * analysis already holds is compared with it byte for byte (a response's branch, sent-by, Call-ID and tags), and
+ * most messages make few strings or none. The byte classes and the message's one piece of state (is it ASCII) are
+ * in plain-bytes.ts.
  */
-import { COMMON_METHODS } from '../sip/index.js';
+import { BRANCH_MAGIC_COOKIE, COMMON_METHODS } from '../sip/index.js';
+import { textHash } from './own-copy.js';
 import { credentialOfValues, isStaleChallengeOf } from './credentials.js';
 import { readNameAddrValue, readTopViaValue, type MessageFields } from './fields.js';
 import type { MessageReading } from './observed.js';
@@ -44,6 +47,9 @@ import {
   SCAN_STRIDE,
   SCAN_TO,
   SCAN_VIA,
+  SCAN_BRANCH_HASH,
+  SCAN_LINE_HASH,
+  SCAN_TO_TAG_HASH,
   VIA_BRANCH_END,
   VIA_BRANCH_START,
   VIA_SENT_BY_END,
@@ -76,9 +82,10 @@ export function readScannedMessage(bytes: Uint8Array, record: Int32Array, at: nu
 }
 
 /**
- * The reading of a plain message from its scan record: the strings made from the bytes' ranges, values not in the
- * plain form read from their text by fields.ts (as the parser's path reads them). credentialsScanned: the record
- * was made just now in this thread (plain-scan.ts credentialRanges holds its credential values).
+ * The reading of a plain message from its scan record: the values in the plain form stay byte ranges, made into
+ * strings only when read (PlainFields); values not in the plain form are read from their text by fields.ts (as the
+ * parser's path reads them). credentialsScanned: the record was made just now in this thread (plain-scan.ts
+ * credentialRanges holds its credential values).
  */
 function readingOfScan(bytes: Uint8Array, record: Int32Array, at: number, credentialsScanned: boolean): MessageReading {
   // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): valueText does too
@@ -86,42 +93,75 @@ function readingOfScan(bytes: Uint8Array, record: Int32Array, at: number, creden
   const isRequest = record[at + SCAN_KIND] === KIND_REQUEST;
   const status = record[at + SCAN_STATUS];
   const credentials = credentialsScanned ? record[at + SCAN_CREDENTIAL_VALUES] : 0;
-  nameAddrOf(bytes, record, at + SCAN_FROM);
-  const fromTag = nameTag;
-  const fromUriText = nameUriText;
-  const fromUriStart = nameUriStart;
-  const fromUriEnd = nameUriEnd;
-  nameAddrOf(bytes, record, at + SCAN_TO);
-  topViaOf(bytes, record, at + SCAN_VIA);
   const methodStart = record[at + SCAN_CSEQ_METHOD_START];
   const methodEnd = record[at + SCAN_CSEQ_METHOD_END];
   const fields = new PlainFields(
     bytes,
-    text(bytes, record[at + SCAN_CALL_ID_START], record[at + SCAN_CALL_ID_END]),
+    record[at + SCAN_CALL_ID_START],
+    record[at + SCAN_CALL_ID_END],
     record[at + SCAN_CSEQ_NUMBER] >>> 0,
     commonMethod(bytes, methodStart, methodEnd) ?? text(bytes, methodStart, methodEnd).toUpperCase(),
-    fromTag,
-    nameTag,
-    fromUriText,
-    fromUriStart,
-    fromUriEnd,
-    nameUriText,
-    nameUriStart,
-    nameUriEnd,
-    viaBranch,
-    viaSentBy,
     isRequest && credentials > 0 ? credentialOf(bytes, credentials) : undefined,
     !isRequest && credentials > 0 && isStale(bytes, status, credentials),
   );
+  fields.readFrom(bytes, record, at + SCAN_FROM);
+  fields.readTo(bytes, record, at + SCAN_TO, record[at + SCAN_TO_TAG_HASH]);
+  fields.readTopVia(bytes, record, at + SCAN_VIA, record[at + SCAN_BRANCH_HASH]);
   const lineStart = record[at + SCAN_LINE_START];
-  const lineEnd = record[at + SCAN_LINE_END];
   const split = record[at + SCAN_LINE_SPLIT];
-  const firstLine = text(bytes, lineStart, lineEnd);
-  if (isRequest) return { kind: 'request', method: commonMethod(bytes, lineStart, split) ?? text(bytes, lineStart, split), firstLine, fields };
-  // the reason from the line's text when it is its tail (a copy or a slice of it in the heap: no second read)
-  const reasonEnd = record[at + SCAN_REASON_END];
-  const reason = reasonEnd <= split ? '' : lineEnd === reasonEnd ? firstLine.slice(split - lineStart) : text(bytes, split, reasonEnd);
-  return { kind: 'response', status, reason, firstLine, fields };
+  if (isRequest) {
+    const method = commonMethod(bytes, lineStart, split) ?? text(bytes, lineStart, split);
+    return new PlainRequestReading(method, fields, bytes, lineStart, record[at + SCAN_LINE_END], record[at + SCAN_LINE_HASH]);
+  }
+  return new PlainResponseReading(status, fields, bytes, lineStart, record[at + SCAN_LINE_END], split, record[at + SCAN_REASON_END]);
+}
+
+/** A plain request's reading: its start line's text made when first read (its hash is the scan's). */
+class PlainRequestReading {
+  readonly kind = 'request';
+  private line: string | undefined;
+  constructor(
+    readonly method: string,
+    readonly fields: PlainFields,
+    private readonly bytes: Uint8Array,
+    private readonly lineStart: number,
+    private readonly lineEnd: number,
+    readonly startLineHash: number,
+  ) {}
+
+  get firstLine(): string {
+    return (this.line ??= text(this.bytes, this.lineStart, this.lineEnd));
+  }
+}
+
+/** A plain response's reading: its status line and reason made when first read. */
+class PlainResponseReading {
+  readonly kind = 'response';
+  private line: string | undefined;
+  constructor(
+    readonly status: number,
+    readonly fields: PlainFields,
+    private readonly bytes: Uint8Array,
+    private readonly lineStart: number,
+    private readonly lineEnd: number,
+    private readonly split: number,
+    private readonly reasonEnd: number,
+  ) {}
+
+  get firstLine(): string {
+    return (this.line ??= text(this.bytes, this.lineStart, this.lineEnd));
+  }
+
+  get reason(): string {
+    const { split, reasonEnd, lineStart, lineEnd } = this;
+    // the reason from the line's text when it is its tail (a slice of it: no second read)
+    if (reasonEnd <= split) return '';
+    return lineEnd === reasonEnd ? this.firstLine.slice(split - lineStart) : text(this.bytes, split, reasonEnd);
+  }
+
+  get startLineHash(): number {
+    return textHash(this.firstLine);
+  }
 }
 
 /** The values of the scanned credential fields of one kind, in their order in the message. */
@@ -151,51 +191,6 @@ function isStale(bytes: Uint8Array, status: number, credentials: number): boolea
   return false;
 }
 
-/** What nameAddrOf read (module state, read right after the call): the URI as text or as a range, and the tag. */
-let nameUriText: string | undefined;
-let nameUriStart = 0;
-let nameUriEnd = 0;
-let nameTag: string | undefined;
-
-/** From/To from their scan slots at record[at...]: a plain value from its ranges, any other from its text. */
-function nameAddrOf(bytes: Uint8Array, record: Int32Array, at: number): void {
-  const uriStart = record[at + NAME_ADDR_URI_START];
-  if (uriStart < 0) {
-    const valueStart = record[at + NAME_ADDR_VALUE_START];
-    const read = readNameAddrValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + NAME_ADDR_VALUE_END]));
-    nameUriText = read.uri;
-    nameUriStart = 0;
-    nameUriEnd = 0;
-    nameTag = read.tag;
-    return;
-  }
-  nameUriText = undefined;
-  nameUriStart = uriStart;
-  nameUriEnd = record[at + NAME_ADDR_URI_END];
-  const tagStart = record[at + NAME_ADDR_TAG_START];
-  nameTag = tagStart < 0 ? undefined : text(bytes, tagStart, record[at + NAME_ADDR_TAG_END]);
-}
-
-/** What topViaOf read (module state, read right after the call). */
-let viaBranch: string | undefined;
-let viaSentBy: string | undefined;
-
-/** The top Via from its scan slots at record[at...]: a plain value from its ranges, any other from its text. */
-function topViaOf(bytes: Uint8Array, record: Int32Array, at: number): void {
-  const sentByStart = record[at + VIA_SENT_BY_START];
-  if (sentByStart < 0) {
-    const valueStart = record[at + VIA_VALUE_START];
-    const read = readTopViaValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + VIA_VALUE_END]));
-    viaBranch = read.branch;
-    viaSentBy = read.sentBy;
-    return;
-  }
-  const sentBy = text(bytes, sentByStart, record[at + VIA_SENT_BY_END]);
-  viaSentBy = record[at + VIA_SENT_BY_UPPER] !== 0 ? sentBy.toLowerCase() : sentBy;
-  const branchStart = record[at + VIA_BRANCH_START];
-  viaBranch = branchStart < 0 ? undefined : text(bytes, branchStart, record[at + VIA_BRANCH_END]);
-}
-
 function commonMethod(bytes: Uint8Array, start: number, end: number): string | undefined {
   for (let i = 0; i < COMMON_METHODS.length; i++) {
     const method = COMMON_METHODS[i];
@@ -204,33 +199,116 @@ function commonMethod(bytes: Uint8Array, start: number, end: number): string | u
   return undefined;
 }
 
+
+/** Whether bytes[start, end) are the text's characters, each byte lower-cased first when `lower` (A-Z only). */
+function bytesAre(bytes: Uint8Array, start: number, end: number, text: string, lower: boolean): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = bytes[start + i];
+    if ((lower && code >= 0x41 && code <= 0x5a ? code + 0x20 : code) !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /**
- * The analysis fields of a plain message; From and To URIs are read from the message's bytes when first asked
- * for (the bytes are the payload's own, SipPayload.bytes).
+ * The analysis fields of a plain message. Values in the plain form are byte ranges of the message (the payload's
+ * own bytes, SipPayload.bytes), made into strings when first read; the questions of MessageFields are answered from
+ * the bytes and the scan's hashes. A value not in the plain form (a range of -1) was read from its text by fields.ts
+ * and is held as that text.
  */
 class PlainFields implements MessageFields {
-  private fromUriText: string | undefined;
-  private toUriText: string | undefined;
+  private callIdText: string | undefined = undefined;
+  private fromUriText: string | undefined = undefined;
+  private fromUriStart = 0;
+  private fromUriEnd = 0;
+  private fromTagText: string | undefined = undefined;
+  private fromTagStart = -1;
+  private fromTagEnd = -1;
+  private toUriText: string | undefined = undefined;
+  private toUriStart = 0;
+  private toUriEnd = 0;
+  private toTagText: string | undefined = undefined;
+  private toTagStart = -1;
+  private toTagEnd = -1;
+  readonly toTagHash: number = 0;
+  private branchText: string | undefined = undefined;
+  private branchStart = -1;
+  private branchEnd = -1;
+  readonly viaBranchHash: number = 0;
+  private sentByText: string | undefined = undefined;
+  private sentByStart = -1;
+  private sentByEnd = -1;
+  private sentByUpper = false;
+
   constructor(
     private readonly bytes: Uint8Array,
-    readonly callId: string,
+    private readonly callIdStart: number,
+    private readonly callIdEnd: number,
     readonly cseqNumber: number,
     readonly cseqMethod: string,
-    readonly fromTag: string | undefined,
-    readonly toTag: string | undefined,
-    fromUriText: string | undefined,
-    private readonly fromUriStart: number,
-    private readonly fromUriEnd: number,
-    toUriText: string | undefined,
-    private readonly toUriStart: number,
-    private readonly toUriEnd: number,
-    readonly viaBranch: string | undefined,
-    readonly viaSentBy: string | undefined,
     readonly credential: Credential | undefined,
     readonly staleChallenge: boolean,
-  ) {
-    this.fromUriText = fromUriText;
-    this.toUriText = toUriText;
+  ) {}
+
+  /** From from its scan slots at record[at...]: a plain value's ranges, any other value read from its text. */
+  readFrom(bytes: Uint8Array, record: Int32Array, at: number): void {
+    const uriStart = record[at + NAME_ADDR_URI_START];
+    if (uriStart < 0) {
+      const read = readNameAddrOf(bytes, record, at);
+      this.fromUriText = read.uri;
+      this.fromTagText = read.tag;
+      return;
+    }
+    this.fromUriStart = uriStart;
+    this.fromUriEnd = record[at + NAME_ADDR_URI_END];
+    this.fromTagStart = record[at + NAME_ADDR_TAG_START];
+    this.fromTagEnd = record[at + NAME_ADDR_TAG_END];
+  }
+
+  /** To, as readFrom; `tagHash` the scan's hash of a tag in the plain form. */
+  readTo(bytes: Uint8Array, record: Int32Array, at: number, tagHash: number): void {
+    const uriStart = record[at + NAME_ADDR_URI_START];
+    if (uriStart < 0) {
+      const read = readNameAddrOf(bytes, record, at);
+      this.toUriText = read.uri;
+      this.toTagText = read.tag;
+      (this as { toTagHash: number }).toTagHash = read.tag === undefined ? 0 : textHash(read.tag);
+      return;
+    }
+    this.toUriStart = uriStart;
+    this.toUriEnd = record[at + NAME_ADDR_URI_END];
+    const tagStart = record[at + NAME_ADDR_TAG_START];
+    if (tagStart >= 0) {
+      this.toTagStart = tagStart;
+      this.toTagEnd = record[at + NAME_ADDR_TAG_END];
+      (this as { toTagHash: number }).toTagHash = tagHash;
+    }
+  }
+
+  /** The top Via from its scan slots at record[at...]; `branchHash` the scan's hash of a branch in the plain form. */
+  readTopVia(bytes: Uint8Array, record: Int32Array, at: number, branchHash: number): void {
+    const sentByStart = record[at + VIA_SENT_BY_START];
+    if (sentByStart < 0) {
+      const valueStart = record[at + VIA_VALUE_START];
+      const read = readTopViaValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + VIA_VALUE_END]));
+      this.branchText = read.branch;
+      this.sentByText = read.sentBy;
+      (this as { viaBranchHash: number }).viaBranchHash = read.branch === undefined ? 0 : textHash(read.branch);
+      return;
+    }
+    this.sentByStart = sentByStart;
+    this.sentByEnd = record[at + VIA_SENT_BY_END];
+    this.sentByUpper = record[at + VIA_SENT_BY_UPPER] !== 0;
+    const branchStart = record[at + VIA_BRANCH_START];
+    if (branchStart >= 0) {
+      this.branchStart = branchStart;
+      this.branchEnd = record[at + VIA_BRANCH_END];
+      (this as { viaBranchHash: number }).viaBranchHash = branchHash;
+    }
+  }
+
+  get callId(): string {
+    return (this.callIdText ??= text(this.bytes, this.callIdStart, this.callIdEnd));
   }
 
   get fromUri(): string {
@@ -240,5 +318,72 @@ class PlainFields implements MessageFields {
   get toUri(): string {
     return (this.toUriText ??= text(this.bytes, this.toUriStart, this.toUriEnd));
   }
+
+  get fromTag(): string | undefined {
+    if (this.fromTagStart >= 0) this.fromTagText ??= text(this.bytes, this.fromTagStart, this.fromTagEnd);
+    return this.fromTagText;
+  }
+
+  get toTag(): string | undefined {
+    if (this.toTagStart >= 0) this.toTagText ??= text(this.bytes, this.toTagStart, this.toTagEnd);
+    return this.toTagText;
+  }
+
+  get viaBranch(): string | undefined {
+    if (this.branchStart >= 0) this.branchText ??= text(this.bytes, this.branchStart, this.branchEnd);
+    return this.branchText;
+  }
+
+  get viaSentBy(): string | undefined {
+    if (this.sentByStart >= 0 && this.sentByText === undefined) {
+      const sentBy = text(this.bytes, this.sentByStart, this.sentByEnd);
+      this.sentByText = this.sentByUpper ? sentBy.toLowerCase() : sentBy;
+    }
+    return this.sentByText;
+  }
+
+  get branchKeyed(): boolean {
+    if (this.branchStart >= 0) return startsWith(this.bytes, this.branchStart, this.branchEnd, BRANCH_MAGIC_COOKIE);
+    return this.branchText !== undefined && this.branchText.startsWith(BRANCH_MAGIC_COOKIE);
+  }
+
+  get hasFromTag(): boolean {
+    return this.fromTagStart >= 0 || this.fromTagText !== undefined;
+  }
+
+  get inDialog(): boolean {
+    // a tag in the plain form has a value (paramRange): never empty
+    return this.toTagStart >= 0 || (this.toTagText !== undefined && this.toTagText !== '');
+  }
+
+  callIdIs(callId: string): boolean {
+    if (this.callIdText !== undefined) return this.callIdText === callId;
+    return bytesAre(this.bytes, this.callIdStart, this.callIdEnd, callId, false);
+  }
+
+  fromTagIs(tag: string | undefined): boolean {
+    if (this.fromTagStart >= 0 && this.fromTagText === undefined) return bytesAre(this.bytes, this.fromTagStart, this.fromTagEnd, tag ?? '', false);
+    return (this.fromTag ?? '') === (tag ?? '');
+  }
+
+  toTagIs(tag: string): boolean {
+    if (this.toTagStart >= 0 && this.toTagText === undefined) return bytesAre(this.bytes, this.toTagStart, this.toTagEnd, tag, false);
+    return this.toTag === tag;
+  }
+
+  viaBranchIs(branch: string): boolean {
+    if (this.branchStart >= 0 && this.branchText === undefined) return bytesAre(this.bytes, this.branchStart, this.branchEnd, branch, false);
+    return this.branchText === branch;
+  }
+
+  viaSentByIs(sentBy: string): boolean {
+    if (this.sentByStart >= 0 && this.sentByText === undefined) return bytesAre(this.bytes, this.sentByStart, this.sentByEnd, sentBy, this.sentByUpper);
+    return (this.sentByText ?? '') === sentBy;
+  }
 }
 
+/** A From/To value not in the plain form, read from its text (as the parser's path reads it). */
+function readNameAddrOf(bytes: Uint8Array, record: Int32Array, at: number): { uri: string; tag?: string } {
+  const valueStart = record[at + NAME_ADDR_VALUE_START];
+  return readNameAddrValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + NAME_ADDR_VALUE_END]));
+}

@@ -6,7 +6,7 @@
  */
 
 /** Int32 slots per message. */
-export const SCAN_STRIDE = 32;
+export const SCAN_STRIDE = 36;
 
 /** SCAN_KIND: not in the plain form (the parser's path reads it), a request, a response. */
 export const SCAN_KIND = 0;
@@ -36,6 +36,14 @@ export const SCAN_TO = 17;
 export const SCAN_VIA = 23;
 /** Authorization, Proxy-Authorization, WWW-Authenticate and Proxy-Authenticate values seen (their ranges: plain-scan.ts credentialRanges). */
 export const SCAN_CREDENTIAL_VALUES = 30;
+/**
+ * textHash (own-copy.ts) of the text of a request's start line, of the top Via's branch and of the To tag, when
+ * their ranges are in the record (else not written): made by the scan, on the read thread when there is one, so
+ * the analysis compares a message with what it knows without making these strings.
+ */
+export const SCAN_LINE_HASH = 31;
+export const SCAN_BRANCH_HASH = 32;
+export const SCAN_TO_TAG_HASH = 33;
 
 /**
  * A From/To value's slots, after SCAN_FROM or SCAN_TO: the value's range (VALUE_START -1: no such field); the URI's

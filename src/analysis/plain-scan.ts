@@ -29,7 +29,15 @@ import {
   SCAN_STATUS,
   SCAN_TO,
   SCAN_VIA,
+  SCAN_BRANCH_HASH,
+  SCAN_LINE_HASH,
+  SCAN_TO_TAG_HASH,
+  NAME_ADDR_TAG_END,
+  NAME_ADDR_TAG_START,
+  VIA_BRANCH_END,
+  VIA_BRANCH_START,
 } from './plain-record.js';
+import { bytesHash } from './own-copy.js';
 import { scanNameAddr, scanTopVia } from './plain-values.js';
 
 /** parseMessage decodes this much first (parser.ts FIRST_DECODE_BYTES): larger messages take the general path. */
@@ -161,6 +169,11 @@ export function scanPlainMessage(bytes: Uint8Array, record: Int32Array, at: numb
   scanNameAddr(bytes, toStart, toEnd, record, at + SCAN_TO);
   scanTopVia(bytes, viaStart, viaEnd, record, at + SCAN_VIA);
   record[at + SCAN_CREDENTIAL_VALUES] = credentials;
+  if (record[at + SCAN_KIND] === KIND_REQUEST) record[at + SCAN_LINE_HASH] = bytesHash(bytes, record[at + SCAN_LINE_START], record[at + SCAN_LINE_END]);
+  const branchStart = record[at + SCAN_VIA + VIA_BRANCH_START];
+  if (branchStart >= 0) record[at + SCAN_BRANCH_HASH] = bytesHash(bytes, branchStart, record[at + SCAN_VIA + VIA_BRANCH_END]);
+  const toTagStart = record[at + SCAN_TO + NAME_ADDR_TAG_START];
+  if (toTagStart >= 0) record[at + SCAN_TO_TAG_HASH] = bytesHash(bytes, toTagStart, record[at + SCAN_TO + NAME_ADDR_TAG_END]);
   return true;
 }
 

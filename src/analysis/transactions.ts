@@ -18,11 +18,10 @@
  * never a walk of all open transactions: each message queues its transaction at its time; an entry whose
  * transaction saw a later message (or closed) is skipped when it comes due.
  */
-import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
 import { BranchBuckets } from './branch-buckets.js';
 import type { CallLink } from './calls.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
-import { ownCopy, textHash } from './own-copy.js';
+import { ownCopy } from './own-copy.js';
 import { TimedQueue } from './timed-queue.js';
 import { FLAG, NO_SLOT, ResponseSlots, TransactionSlots } from './transaction-slots.js';
 
@@ -159,15 +158,16 @@ export class TransactionTable {
    */
   observe(message: ObservedMessage, closed: (transaction: TransactionId) => void): TransactionObservation {
     // one hash and one lookup of the branch serve the ACK's INVITE, the message's own transaction and a new one's chain
-    const { viaBranch } = message.fields;
-    const hash = isBranchKeyed(viaBranch) ? textHash(viaBranch) : 0;
-    const head = isBranchKeyed(viaBranch) ? this.byBranch.first(hash) : NO_SLOT;
+    const { fields } = message;
+    const byBranch = fields.branchKeyed;
+    const hash = byBranch ? fields.viaBranchHash : 0;
+    const head = byBranch ? this.byBranch.first(hash) : NO_SLOT;
     if (message.kind === 'request' && message.method === 'ACK') {
-      const invite = this.inChain(head, hash, message, 'INVITE');
+      const invite = this.inChain(byBranch, head, hash, message, 'INVITE');
       if (invite !== NO_SLOT && this.finalStatus(invite) >= 300) return this.absorbAck(invite, message);
     }
     const method = message.kind === 'request' ? message.method : message.fields.cseqMethod;
-    let transaction = this.inChain(head, hash, message, method);
+    let transaction = this.inChain(byBranch, head, hash, message, method);
     if (transaction !== NO_SLOT && message.kind === 'request' && this.has(transaction, FLAG.hasRequest) && !this.isSameRequest(transaction, message)) {
       // A different request reusing the key (a UA that repeats branches): the old transaction is over.
       this.close(transaction, closed);
@@ -175,7 +175,7 @@ export class TransactionTable {
     }
     const created = transaction === NO_SLOT;
     if (created) {
-      transaction = this.create(message, method, hash);
+      transaction = this.create(message, method, byBranch, hash);
       this.expiry.push(transaction, message.timeUs, this.slots.sequence[transaction]);
       this.enforceLimit(closed);
     } else {
@@ -348,18 +348,18 @@ export class TransactionTable {
 
   /**
    * The open transaction of a message under `method`: from `head`, the first of its BranchBuckets chain (RFC 3261
-   * §17.2.3), `hash` its branch's textHash; or, for a branch without the magic cookie, by the RFC 2543 key (which
-   * depends on the method).
+   * §17.2.3), `hash` its branch's textHash; or, for a branch without the magic cookie (byBranch false), by the RFC
+   * 2543 key (which depends on the method). The branch and sent-by are compared with the message's fields, which
+   * need not make their strings for it (MessageFields).
    */
-  private inChain(head: TransactionId, hash: number, message: ObservedMessage, method: string): TransactionId {
-    const branch = message.fields.viaBranch;
-    if (!isBranchKeyed(branch)) return this.byLegacyKey.get(legacyKey(message, method)) ?? NO_SLOT;
-    const sentBy = message.fields.viaSentBy ?? '';
+  private inChain(byBranch: boolean, head: TransactionId, hash: number, message: ObservedMessage, method: string): TransactionId {
+    if (!byBranch) return this.byLegacyKey.get(legacyKey(message, method)) ?? NO_SLOT;
+    const fields = message.fields;
     const slots = this.slots;
     let transaction = head;
     while (
       transaction !== NO_SLOT &&
-      (slots.branchHash[transaction] !== hash || slots.method[transaction] !== method || slots.sentBy[transaction] !== sentBy || slots.lookupKey[transaction] !== branch)
+      (slots.branchHash[transaction] !== hash || slots.method[transaction] !== method || !fields.viaSentByIs(slots.sentBy[transaction]!) || !fields.viaBranchIs(slots.lookupKey[transaction]!))
     ) {
       transaction = slots.nextSameKey[transaction];
     }
@@ -367,10 +367,8 @@ export class TransactionTable {
   }
 
   /** Opens a transaction; one matched by branch goes first in its chain, `hash` its branch's textHash. */
-  private create(message: ObservedMessage, method: string, hash: number): TransactionId {
-    const { viaBranch } = message.fields;
-    const byBranch = isBranchKeyed(viaBranch);
-    const lookupKey = byBranch ? viaBranch : legacyKey(message, method);
+  private create(message: ObservedMessage, method: string, byBranch: boolean, hash: number): TransactionId {
+    const lookupKey = byBranch ? message.fields.viaBranch! : legacyKey(message, method);
     const slots = this.slots;
     const transaction = slots.take();
     slots.lookupKey[transaction] = lookupKey;
@@ -481,9 +479,9 @@ export class TransactionTable {
   }
 
   private isSameRequest(first: TransactionId, next: ObservedRequest): boolean {
-    if (this.slots.startLineHash[first] !== textHash(next.firstLine)) return false;
+    if (this.slots.startLineHash[first] !== next.startLineHash) return false;
     // RFC 2543 matching includes the To tag for non-INVITE requests (§17.2.3).
-    return !(!isBranchKeyed(next.fields.viaBranch) && next.method !== 'INVITE' && this.slots.toTagHash[first] !== tagHash(next.fields.toTag));
+    return !(!next.fields.branchKeyed && next.method !== 'INVITE' && this.slots.toTagHash[first] !== next.fields.toTagHash);
   }
 
   private addRequest(transaction: TransactionId, request: ObservedRequest): boolean {
@@ -492,20 +490,20 @@ export class TransactionTable {
       slots.retransmissions[transaction]++;
       return true;
     }
-    const toTag = request.fields.toTag;
-    const username = request.fields.credential?.username;
+    const fields = request.fields;
+    const username = fields.credential?.username;
     slots.requestPacket[transaction] = request.packetNumber;
     slots.requestTimeUs[transaction] = request.timeUs;
-    slots.startLineHash[transaction] = textHash(request.firstLine);
-    slots.toTagHash[transaction] = tagHash(toTag);
-    slots.flags[transaction] |= toTag ? FLAG.hasRequest | FLAG.inDialog : FLAG.hasRequest;
+    slots.startLineHash[transaction] = request.startLineHash;
+    slots.toTagHash[transaction] = fields.toTagHash;
+    slots.flags[transaction] |= fields.inDialog ? FLAG.hasRequest | FLAG.inDialog : FLAG.hasRequest;
     slots.credentialUsername[transaction] = username === undefined ? undefined : ownCopy(username);
     return false;
   }
 
   private addResponse(transaction: TransactionId, response: ObservedResponse): boolean {
     const status = response.status;
-    const toTagHash = tagHash(response.fields.toTag);
+    const toTagHash = response.fields.toTagHash;
     const responses = this.responses;
     let last = NO_SLOT;
     for (let known = this.slots.firstResponse[transaction]; known !== NO_SLOT; known = responses.next[known]) {
@@ -543,11 +541,6 @@ class ClosingView implements ClosedTransaction {
   }
 }
 
-/** Whether a top Via branch has RFC 3261's magic cookie: matched by branch (else by the RFC 2543 key). */
-function isBranchKeyed(viaBranch: string | undefined): viaBranch is string {
-  return viaBranch !== undefined && viaBranch.startsWith(BRANCH_MAGIC_COOKIE);
-}
-
 /**
  * The RFC 2543 fallback key (RFC 3261 §17.2.3, a branch without the magic cookie): Call-ID, From tag, CSeq number,
  * top Via sent-by and method. Joined, not a template: kept as a Map key for 64*T1, a flat string of its own.
@@ -555,9 +548,4 @@ function isBranchKeyed(viaBranch: string | undefined): viaBranch is string {
 function legacyKey(message: ObservedMessage, method: string): string {
   const { callId, fromTag, cseqNumber, viaSentBy } = message.fields;
   return ['2543', callId, fromTag ?? '', cseqNumber, viaSentBy ?? '', method].join(' ');
-}
-
-/** textHash of a tag, 0 for none (an empty tag counts as none nowhere: it hashes to FNV's offset basis). */
-function tagHash(tag: string | undefined): number {
-  return tag === undefined ? 0 : textHash(tag);
 }

@@ -27,7 +27,7 @@ function generalReading(bytes: Uint8Array, datagram: boolean) {
   const payload = { file: 'x', packetNumber: 1, packets: [], timeUs: 0, src: { ip: '', port: 0 }, dst: { ip: '', port: 0 }, transport: 'udp', bytes } as unknown as SipPayload;
   const observed = observe(payload, message);
   if (!observed) return undefined;
-  const common = { kind: observed.kind, firstLine: observed.firstLine, fields: fieldsOf(observed.fields) };
+  const common = { kind: observed.kind, firstLine: observed.firstLine, startLineHash: observed.startLineHash, fields: fieldsOf(observed.fields), questions: questionsOf(observed.fields, observed.fields) };
   return observed.kind === 'request' ? { ...common, method: observed.method, counted: message.kind === 'request' ? message.method : '' } : { ...common, status: observed.status, reason: observed.reason };
 }
 
@@ -37,10 +37,34 @@ function fieldsOf(fields: MessageFields): MessageFields {
   return { callId, cseqNumber, cseqMethod, fromTag, toTag, fromUri, toUri, viaBranch, viaSentBy, credential, staleChallenge };
 }
 
+/**
+ * The questions the hot paths ask of a message's fields (MessageFields), about the values of `values`: each value
+ * itself and one that differs. The plain reading answers them from its bytes while it has made no string yet (so
+ * `fields` must be fresh: `values` a second reading of the same bytes).
+ */
+function questionsOf(fields: MessageFields, values: MessageFields) {
+  const { callId, fromTag, toTag, viaBranch } = values;
+  const sentBy = values.viaSentBy ?? '';
+  return {
+    branchKeyed: fields.branchKeyed,
+    viaBranchHash: fields.viaBranchHash,
+    toTagHash: fields.toTagHash,
+    hasFromTag: fields.hasFromTag,
+    inDialog: fields.inDialog,
+    callIdIs: [fields.callIdIs(callId), fields.callIdIs(`${callId}x`), fields.callIdIs(callId.slice(1))],
+    fromTagIs: [fields.fromTagIs(fromTag), fields.fromTagIs(`${fromTag ?? ''}x`), fields.fromTagIs(undefined), fields.fromTagIs('')],
+    toTagIs: [fields.toTagIs(toTag ?? ''), fields.toTagIs(`${toTag ?? ''}x`), fields.toTagIs('')],
+    viaBranchIs: [fields.viaBranchIs(viaBranch ?? ''), fields.viaBranchIs((viaBranch ?? '').slice(1)), fields.viaBranchIs('')],
+    viaSentByIs: [fields.viaSentByIs(sentBy), fields.viaSentByIs(`${sentBy}x`), fields.viaSentByIs(sentBy.toUpperCase()), fields.viaSentByIs('')],
+  };
+}
+
 function plainReading(bytes: Uint8Array) {
   const plain = readPlainMessage(bytes);
   if (!plain) return undefined;
-  const common = { kind: plain.kind, firstLine: plain.firstLine, fields: fieldsOf(plain.fields) };
+  // asked first, while the reading has made no string
+  const questions = questionsOf(plain.fields, readPlainMessage(bytes)!.fields);
+  const common = { kind: plain.kind, firstLine: plain.firstLine, startLineHash: plain.startLineHash, fields: fieldsOf(plain.fields), questions };
   return plain.kind === 'request' ? { ...common, method: plain.method.toUpperCase(), counted: plain.method } : { ...common, status: plain.status, reason: plain.reason };
 }
 
@@ -176,7 +200,11 @@ describe('plain reading of SIP messages', () => {
       expect(scanned).toBe(direct !== undefined);
       const split = readScannedMessage(bytes, records, at);
       if (split !== undefined) plain++;
-      expect({ where, reading: split && { ...split, fields: fieldsOf(split.fields) } }).toEqual({ where, reading: direct && { ...direct, fields: fieldsOf(direct.fields) } });
+      // the questions first (answered from the bytes and the scan's hashes), then every value
+      const values = readPlainMessage(bytes)?.fields;
+      const whole = (reading: typeof split) =>
+        reading && { ...reading, questions: questionsOf(reading.fields, values!), firstLine: reading.firstLine, startLineHash: reading.startLineHash, fields: fieldsOf(reading.fields) };
+      expect({ where, reading: whole(split) }).toEqual({ where, reading: whole(direct) });
     };
     for (const file of captureFiles('fixtures/captures')) {
       await decodeCaptures([file], { payload: (payload) => check(payload.bytes, `${file} ${payload.packetNumber}`) });

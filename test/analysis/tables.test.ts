@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { BoundedSet, JudgedOutcomes, outcomeIdentity, type RequestOutcome } from '../../src/analysis/outcome.js';
 import { textHash } from '../../src/analysis/own-copy.js';
 import { TransactionTable, type TransactionId } from '../../src/analysis/transactions.js';
-import type { ObservedMessage } from '../../src/analysis/observed.js';
+import { observeReading, type MessageReading, type ObservedMessage } from '../../src/analysis/observed.js';
+import { TextFields } from '../../src/analysis/fields.js';
+import type { SipPayload } from '../../src/capture/types.js';
 import { TagSet } from '../../src/analysis/calls.js';
 import { CallTable } from '../../src/analysis/call-table.js';
 import { TimedQueue } from '../../src/analysis/timed-queue.js';
@@ -52,6 +54,17 @@ describe('JudgedOutcomes', () => {
   });
 });
 
+/**
+ * A message of the tests written as a plain object (spread to vary it) made into what the analysis reads: its
+ * fields as TextFields, its start line hashed.
+ */
+function the(spec: ObservedMessage): ObservedMessage {
+  const plain = spec as unknown as Record<string, unknown> & { fields: ConstructorParameters<typeof TextFields>[0]; firstLine: string };
+  const payload = { file: plain.file, packetNumber: plain.packetNumber, packets: plain.packets, timeUs: plain.timeUs, src: plain.src, dst: plain.dst, transport: 'udp', bytes: new Uint8Array() } as unknown as SipPayload;
+  const reading = { ...plain, startLineHash: textHash(plain.firstLine), fields: new TextFields(plain.fields) } as unknown as MessageReading;
+  return observeReading(payload, reading);
+}
+
 function request(branch: string, timeUs: number): ObservedMessage {
   return {
     kind: 'request', method: 'OPTIONS', file: 'f', packetNumber: timeUs, packets: [timeUs], timeUs, src: { ip: '10.0.0.1', port: 5060 }, dst: { ip: '10.0.0.2', port: 5060 },
@@ -81,12 +94,12 @@ describe('tables keyed by a hash of a string', () => {
     const table = new TransactionTable();
     const [a, b] = SAME_HASH_BRANCHES.map((branch) => request(branch.slice('z9hG4bK'.length), 1));
     // observe answers with one reused object: what it says is copied at once
-    const first = { ...table.observe(a, () => {}) };
+    const first = { ...table.observe(the(a), () => {}) };
     expect(first.created).toBe(true);
-    const second = { ...table.observe(b, () => {}) };
+    const second = { ...table.observe(the(b), () => {}) };
     expect(second.created).toBe(true);
     expect(second.transaction).not.toBe(first.transaction);
-    const again = { ...table.observe(request(SAME_HASH_BRANCHES[0].slice('z9hG4bK'.length), 2), () => {}) };
+    const again = { ...table.observe(the(request(SAME_HASH_BRANCHES[0].slice('z9hG4bK'.length), 2)), () => {}) };
     expect(again).toMatchObject({ created: false, retransmission: true, transaction: first.transaction });
     expect(table.record(first.transaction).lookupKey).toBe(SAME_HASH_BRANCHES[0]);
     expect(table.record(second.transaction).lookupKey).toBe(SAME_HASH_BRANCHES[1]);
@@ -99,17 +112,17 @@ describe('TransactionTable', () => {
     const table = new TransactionTable({ maxOpen: 2 });
     const closed: string[] = [];
     const onClosed = (transaction: TransactionId) => closed.push(table.record(transaction).lookupKey);
-    table.observe(request('one', 1), onClosed);
-    table.observe(request('two', 2), onClosed);
+    table.observe(the(request('one', 1)), onClosed);
+    table.observe(the(request('two', 2)), onClosed);
     // 'one' is active again (a retransmission): 'two' is now the least recently active
-    expect(table.observe(request('one', 3), onClosed).retransmission).toBe(true);
-    table.observe(request('three', 4), onClosed);
+    expect(table.observe(the(request('one', 3)), onClosed).retransmission).toBe(true);
+    table.observe(the(request('three', 4)), onClosed);
     expect(closed).toEqual(['z9hG4bKtwo']);
     expect(table.evicted).toBe(1);
     expect(table.size).toBe(2);
     // a later message of the closed one opens it again; of the open ones, is theirs
-    expect(table.observe(request('two', 5), onClosed).created).toBe(true);
-    expect(table.observe(request('three', 6), onClosed).created).toBe(false);
+    expect(table.observe(the(request('two', 5)), onClosed).created).toBe(true);
+    expect(table.observe(the(request('three', 6)), onClosed).created).toBe(false);
   });
 
   it('tells transactions on the same branch apart by method and sent-by (RFC 3261 §17.2.3)', () => {
@@ -118,10 +131,10 @@ describe('TransactionTable', () => {
     const invite = { ...request('same', 1), method: 'INVITE', firstLine: 'INVITE sip:b@x SIP/2.0' } as ObservedMessage;
     const cancel = { ...request('same', 2), method: 'CANCEL', firstLine: 'CANCEL sip:b@x SIP/2.0' } as ObservedMessage;
     const otherHop = { ...invite, timeUs: 3, fields: { ...invite.fields, viaSentBy: '10.0.0.9:5060' } } as ObservedMessage;
-    const first = table.observe(invite, none).transaction;
-    expect(table.observe(cancel, none).transaction).not.toBe(first);
-    expect(table.observe(otherHop, none).transaction).not.toBe(first);
-    expect(table.observe({ ...invite, timeUs: 4 } as ObservedMessage, none).transaction).toBe(first);
+    const first = table.observe(the(invite), none).transaction;
+    expect(table.observe(the(cancel), none).transaction).not.toBe(first);
+    expect(table.observe(the(otherHop), none).transaction).not.toBe(first);
+    expect(table.observe(the({ ...invite, timeUs: 4 } as ObservedMessage), none).transaction).toBe(first);
     expect(table.size).toBe(3);
     const order: string[] = [];
     table.closeAll((transaction) => order.push(`${table.record(transaction).method} ${table.record(transaction).sentBy}`));
@@ -135,12 +148,12 @@ describe('TransactionTable past its first columns', () => {
     const table = new TransactionTable();
     const none = () => undefined;
     const ids: TransactionId[] = [];
-    for (let i = 0; i < 3000; i++) ids.push(table.observe(request(`t${i}`, 1_000 + i), none).transaction);
+    for (let i = 0; i < 3000; i++) ids.push(table.observe(the(request(`t${i}`, 1_000 + i)), none).transaction);
     for (let i = 0; i < 3000; i++) {
       const answer = (status: number, timeUs: number) =>
         ({ ...request(`t${i}`, timeUs), kind: 'response', status, reason: 'x', firstLine: `SIP/2.0 ${status} x`, fields: { ...request(`t${i}`, timeUs).fields, toTag: 'u' } }) as unknown as ObservedMessage;
-      table.observe(answer(100, 10_000 + i), none);
-      if (i % 2 === 0) table.observe(answer(200, 20_000 + i), none);
+      table.observe(the(answer(100, 10_000 + i)), none);
+      if (i % 2 === 0) table.observe(the(answer(200, 20_000 + i)), none);
     }
     expect(new Set(ids).size).toBe(3000);
     for (let i = 0; i < 3000; i++) {
@@ -157,7 +170,7 @@ describe('TransactionTable past its first columns', () => {
     table.expire(40_000 + TRANSACTION_LIFETIME_US + 1, (transaction) => closed.push(table.record(transaction).lookupKey));
     expect(closed).toEqual(ids.map((_, i) => `z9hG4bKt${i}`));
     expect(table.size).toBe(0);
-    const fresh = table.observe(request('fresh', 50_000_000), none).transaction;
+    const fresh = table.observe(the(request('fresh', 50_000_000)), none).transaction;
     expect(ids).toContain(fresh);
     const record = table.record(fresh);
     expect([record.lookupKey, record.responses.length, record.final, record.retransmissions, record.requestSends]).toEqual(['z9hG4bKfresh', 0, undefined, 0, 1]);
@@ -220,7 +233,7 @@ describe('TransactionTable against a model', () => {
           if (!known) open.set(key, (known = { instance: instances++, lastUs: nowUs, firstLine }));
           known.lastUs = nowUs;
           queue.push({ key, instance: known.instance, timeUs: nowUs });
-          const observation = table.observe(message, onClosed);
+          const observation = table.observe(the(message), onClosed);
           expect(observation.created).toBe(known.instance === instances - 1 && !ids.has(`${key} ${known.instance}`));
           ids.set(`${key} ${known.instance}`, observation.transaction);
           const record = table.record(observation.transaction);
@@ -281,23 +294,23 @@ describe('CallTable', () => {
 
   it("a finished call's INVITE starts nothing for 64*T1 (a late retransmission), then starts a new call; only held calls count", () => {
     const table = new CallTable({ maxCalls: 2, maxPacketsPerCall: 100, maxSessionsPerCall: 10 });
-    const first = table.observe(invite('one', 1), false)!;
+    const first = table.observe(the(invite('one', 1)), false)!;
     expect(table.size).toBe(1);
     table.remove(first, 1_000_000);
     expect(table.size).toBe(0);
     expect(table.get('one')).toBeUndefined();
     expect(table.ownerOf('one')).toBeUndefined();
-    expect(table.observe(invite('one', 2_000_000), false)).toBeUndefined();
+    expect(table.observe(the(invite('one', 2_000_000)), false)).toBeUndefined();
     // a finished Call-ID does not take a place under maxCalls
-    expect(table.observe(invite('two', 2_000_000), false)).toBeDefined();
-    expect(table.observe(invite('three', 2_000_000), false)).toBeDefined();
-    expect(table.observe(invite('four', 2_000_000), false)).toBeUndefined();
+    expect(table.observe(the(invite('two', 2_000_000)), false)).toBeDefined();
+    expect(table.observe(the(invite('three', 2_000_000)), false)).toBeDefined();
+    expect(table.observe(the(invite('four', 2_000_000)), false)).toBeUndefined();
     expect(table.dropped).toBe(1);
     table.expireFinished(1_000_000 + TRANSACTION_LIFETIME_US - 1);
-    expect(table.observe(invite('one', 1_000_000 + TRANSACTION_LIFETIME_US - 1), false)).toBeUndefined();
+    expect(table.observe(the(invite('one', 1_000_000 + TRANSACTION_LIFETIME_US - 1)), false)).toBeUndefined();
     table.expireFinished(1_000_000 + TRANSACTION_LIFETIME_US);
     table.remove(table.get('two')!, 1_000_000 + TRANSACTION_LIFETIME_US);
-    const again = table.observe(invite('one', 1_000_000 + TRANSACTION_LIFETIME_US), false);
+    const again = table.observe(the(invite('one', 1_000_000 + TRANSACTION_LIFETIME_US)), false);
     expect(again).toBeDefined();
     expect(again).not.toBe(first);
     expect([...table.held()].map((call) => call.callId)).toEqual(['three', 'one']);
@@ -305,16 +318,16 @@ describe('CallTable', () => {
 
   it("a message goes to its transaction's linked call only while that call is followed under the message's Call-ID", () => {
     const table = new CallTable();
-    const one = table.observe(invite('one', 1), false)!;
-    const two = table.observe(invite('two', 2), false)!;
+    const one = table.observe(the(invite('one', 1)), false)!;
+    const two = table.observe(the(invite('two', 2)), false)!;
     // a UA that reuses a branch under another Call-ID: the message's own Call-ID decides
     const bye = { ...invite('two', 3), method: 'BYE', firstLine: 'BYE sip:b@x SIP/2.0' } as ObservedMessage;
-    expect(table.observe(bye, false, one)).toBe(two);
+    expect(table.observe(the(bye), false, one)).toBe(two);
     expect(two.bye?.timeUs).toBe(3);
     expect(one.bye).toBeUndefined();
     // a linked call that was reported and dropped: not revived, its Call-ID is a finished one
     table.remove(one, 4);
     one.release();
-    expect(table.observe({ ...bye, timeUs: 5, fields: { ...bye.fields, callId: 'one' } } as ObservedMessage, false, one)).toBeUndefined();
+    expect(table.observe(the({ ...bye, timeUs: 5, fields: { ...bye.fields, callId: 'one' } } as ObservedMessage), false, one)).toBeUndefined();
   });
 });
