@@ -20,12 +20,16 @@
  */
 import { BranchBuckets } from './branch-buckets.js';
 import type { CallLink } from './calls.js';
+import type { MessageFields } from './fields.js';
 import type { ObservedMessage, ObservedRequest, ObservedResponse } from './observed.js';
 import { ownCopy } from './own-copy.js';
 import { TimedQueue } from './timed-queue.js';
 import { FLAG, NO_SLOT, ResponseSlots, TransactionSlots } from './transaction-slots.js';
 
 export { T1_US, TRANSACTION_LIFETIME_US } from './timers.js';
+
+/** Sent-by strings TransactionTable shares among the transactions it opens (the last ones made). */
+const RECENT_SENT_BY = 4;
 import { TRANSACTION_LIFETIME_US } from './timers.js';
 
 /**
@@ -146,6 +150,12 @@ export class TransactionTable {
   private readonly closing = new ClosingView(this);
   /** Transactions closed early because of `maxOpen`. */
   evicted = 0;
+  /**
+   * The sent-by strings of the transactions opened last, in a ring: a capture's messages come from a few UAs and
+   * proxies, and a transaction keeps its sent-by for 64*T1, so one string serves many instead of one each.
+   */
+  private readonly recentSentBy: string[] = new Array<string>(RECENT_SENT_BY).fill('');
+  private nextSentBy = 0;
 
   constructor(options: TransactionTableOptions = {}) {
     // at least one: the transaction a message just opened is never the one closed for room (its slot is written next)
@@ -372,7 +382,7 @@ export class TransactionTable {
     const slots = this.slots;
     const transaction = slots.take();
     slots.lookupKey[transaction] = lookupKey;
-    slots.sentBy[transaction] = message.fields.viaSentBy ?? '';
+    slots.sentBy[transaction] = this.sentByOf(message.fields);
     slots.method[transaction] = method;
     slots.callId[transaction] = message.fields.callId;
     slots.cseqNumber[transaction] = message.fields.cseqNumber;
@@ -389,6 +399,16 @@ export class TransactionTable {
     this.byLegacyKey.set(lookupKey, transaction);
     if (next !== NO_SLOT) this.chained++;
     return transaction;
+  }
+
+  /** The message's sent-by ('' for none) as one of the recent strings when it is one (compared with its bytes). */
+  private sentByOf(fields: MessageFields): string {
+    const recent = this.recentSentBy;
+    for (let i = 0; i < RECENT_SENT_BY; i++) if (fields.viaSentByIs(recent[i])) return recent[i];
+    const sentBy = fields.viaSentBy ?? '';
+    recent[this.nextSentBy] = sentBy;
+    this.nextSentBy = (this.nextSentBy + 1) % RECENT_SENT_BY;
+    return sentBy;
   }
 
   /** Takes a transaction out of the table, hands it to `closed`, then frees its slot. */
