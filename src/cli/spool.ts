@@ -2,8 +2,9 @@
  * Text set aside while a streaming analysis runs and read back at its end: TextSpool in order, once (the calls of
  * `analyze --json`, whose summary must come first; the rows of the text calls table, whose widths are only known
  * at the end); RecordSpool one record at a time in any order (the findings, sorted by time only at the end).
- * Up to SPOOL_MEMORY_CHARS it stays in memory; beyond, it goes to a temporary file, so memory stays bounded
- * however many calls and findings a capture holds. The file is removed by close().
+ * Up to SPOOL_MEMORY_BYTES (TextSpool) or SPOOL_MEMORY_CHARS (RecordSpool) it stays in memory; beyond, it goes to
+ * a temporary file, so memory stays bounded however many calls and findings a capture holds. The file is removed
+ * by close().
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,30 +12,43 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
 const SPOOL_MEMORY_CHARS = 1 << 20;
+/** TextSpool's memory before it spills to its file, in bytes (UTF-8). */
+const SPOOL_MEMORY_BYTES = 1 << 20;
 const READ_BYTES = 1 << 16;
 /**
- * TextSpool keeps at most this much text as a string: beyond, it is encoded into a Buffer (memory) or written to
- * the file. Text held as strings while a busy analysis runs is copied by every scavenge it lives through and then
- * promoted (a 1 MiB rope of call texts lives through ~16); a Buffer's bytes are outside the young generation.
+ * TextSpool encodes each text as it comes into a buffer of this size (a text too large for one is encoded alone):
+ * no string is kept. Text held as strings while a busy analysis runs was copied by every scavenge it lived through
+ * and then promoted, and a rope of many texts was flattened into one more copy before its encoding; a Buffer's
+ * bytes are outside the heap.
  */
-const STRING_CHARS = 1 << 16;
+const BUFFER_BYTES = 1 << 16;
+/** UTF-8 bytes of one UTF-16 code unit at most (a lone surrogate is written as U+FFFD, 3 bytes). */
+const MAX_BYTES_PER_UNIT = 3;
 
 export class TextSpool {
-  private pending = '';
-  /** Text encoded (UTF-8) while the spool has no file, in order, and its total length in characters. */
+  /** Text added last, encoded (UTF-8) into buffer[0, used). */
+  private buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
+  /** Filled buffers while the spool has no file, in order, and their bytes in all. */
   private readonly chunks: Buffer[] = [];
-  private chunkChars = 0;
+  private chunkBytes = 0;
   private file?: SpoolFile;
 
   add(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= STRING_CHARS) this.setAsidePending();
+    if (text.length * MAX_BYTES_PER_UNIT > BUFFER_BYTES - this.used) {
+      this.setAsideBuffer();
+      if (text.length * MAX_BYTES_PER_UNIT > BUFFER_BYTES) {
+        this.setAside(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   /** Hands everything added, in order, to `write` in chunks (a chunk may end inside a line). */
   replay(write: (text: string) => void): void {
     if (this.file) {
-      this.spill();
+      this.setAsideBuffer();
       const buffer = Buffer.allocUnsafe(READ_BYTES);
       const decoder = new StringDecoder('utf8');
       for (let position = 0; ; ) {
@@ -49,7 +63,7 @@ export class TextSpool {
     }
     // each chunk is whole texts encoded: it decodes back to them
     for (const chunk of this.chunks) write(chunk.toString('utf8'));
-    if (this.pending) write(this.pending);
+    if (this.used > 0) write(this.buffer.toString('utf8', 0, this.used));
   }
 
   /** Hands every line added (without its newline) to `line`. */
@@ -68,26 +82,29 @@ export class TextSpool {
     this.file = undefined;
   }
 
-  /** The pending string to the file, or into memory as bytes until SPOOL_MEMORY_CHARS is reached (then the file). */
-  private setAsidePending(): void {
-    if (!this.file && this.chunkChars + this.pending.length < SPOOL_MEMORY_CHARS) {
-      this.chunks.push(Buffer.from(this.pending, 'utf8'));
-      this.chunkChars += this.pending.length;
-      this.pending = '';
-      return;
-    }
-    this.spill();
+  /** The buffer's bytes set aside; the spool goes on in a new buffer (the old one is kept) or, once it has a file, the same. */
+  private setAsideBuffer(): void {
+    if (this.used === 0) return;
+    const bytes = this.buffer.subarray(0, this.used);
+    this.used = 0;
+    if (this.setAside(bytes)) this.buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   }
 
-  private spill(): void {
+  /** Bytes into memory until SPOOL_MEMORY_BYTES is reached, then (with all before them) to the file; true when kept in memory. */
+  private setAside(bytes: Buffer): boolean {
+    if (!this.file && this.chunkBytes + bytes.length < SPOOL_MEMORY_BYTES) {
+      this.chunks.push(bytes);
+      this.chunkBytes += bytes.length;
+      return true;
+    }
     if (!this.file) {
       this.file = new SpoolFile();
       for (const chunk of this.chunks) writeSync(this.file.fd, chunk);
       this.chunks.length = 0;
-      this.chunkChars = 0;
+      this.chunkBytes = 0;
     }
-    if (this.pending) writeSync(this.file.fd, this.pending);
-    this.pending = '';
+    writeSync(this.file.fd, bytes);
+    return false;
   }
 }
 

@@ -103,7 +103,9 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   }
 
   call(call: CallSummary): void {
-    this.spool.add(`${this.calls++ === 0 ? '\n' : ',\n'}    ${callJsonText(call)}`);
+    // two texts, not one joined: the spool encodes each as it comes
+    this.spool.add(this.calls++ === 0 ? '\n    ' : ',\n    ');
+    this.spool.add(callJsonText(call));
   }
 
   finding(finding: Finding): void {

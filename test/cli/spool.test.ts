@@ -75,6 +75,28 @@ describe('TextSpool', () => {
   });
 });
 
+describe('TextSpool with texts of every size', () => {
+  it('keeps the order of small texts, texts that fill its buffer and texts larger than it, in memory and in its file', () => {
+    for (const count of [40, 400]) {
+      const spool = new TextSpool();
+      const wanted: string[] = [];
+      for (let i = 0; i < count; i++) {
+        // sizes (code points) around the 64 KiB buffer (at 3 bytes a unit: 21,845 units fill it), multi-byte and surrogate pairs
+        const size = [1, 21_000, 21_845, 21_846, 70_000, 5][i % 6] + (i % 7);
+        // whole code points (a lone surrogate would come back as U+FFFD: texts here are well-formed, as JSON's are)
+        const line = `${i} ${Array.from('é☎😀x'.repeat(Math.ceil(size / 4))).slice(0, size).join('')}`;
+        wanted.push(line);
+        spool.add(`${line}\n`);
+      }
+      const lines: string[] = [];
+      spool.replayLines((line) => lines.push(line));
+      expect(lines.length).toBe(wanted.length);
+      expect(lines).toEqual(wanted);
+      spool.close();
+    }
+  });
+});
+
 describe('RecordSpool', () => {
   it('gives back a few records by number from memory, without a file', () => {
     const before = spoolDirs().length;
