@@ -5,19 +5,34 @@ let cachedSecond = NaN;
 let cachedPrefix = '';
 
 export function formatTimeUs(timeUs: number): string {
+  if (!readTimeUs(timeUs)) return slowFormat(Math.floor(timeUs / 1000), timeUs - Math.floor(timeUs / 1000) * 1000);
+  return `${timePrefix}${threeDigits(Math.floor(timeMicros / 1000))}${threeDigits(timeMicros % 1000)}Z`;
+}
+
+/**
+ * formatTimeUs's parts of a time, for a writer that writes its digits itself (report/json-bytes.ts): after a true
+ * answer, timePrefix is "YYYY-MM-DDTHH:MM:SS." and timeMicros the microseconds within that second (0-999,999); false
+ * where formatTimeUs takes its general form (then call it).
+ */
+export let timePrefix = '';
+export let timeMicros = 0;
+
+export function readTimeUs(timeUs: number): boolean {
   const milliseconds = Math.floor(timeUs / 1000);
   const microseconds = timeUs - milliseconds * 1000;
   // beyond 2^53 the subtraction above is inexact: keep the general form there
-  if (!Number.isSafeInteger(milliseconds) || !(microseconds >= 0 && microseconds < 1000)) return slowFormat(milliseconds, microseconds);
+  if (!Number.isSafeInteger(milliseconds) || !(microseconds >= 0 && microseconds < 1000)) return false;
   const second = Math.floor(milliseconds / 1000);
   if (second !== cachedSecond) {
     const iso = new Date(second * 1000).toISOString();
     // years outside 0000-9999 use the longer extended form: no shortcut for them
-    if (iso.length !== 24) return slowFormat(milliseconds, microseconds);
+    if (iso.length !== 24) return false;
     cachedSecond = second;
     cachedPrefix = iso.slice(0, 20);
   }
-  return `${cachedPrefix}${threeDigits(milliseconds - second * 1000)}${threeDigits(Math.floor(microseconds))}Z`;
+  timePrefix = cachedPrefix;
+  timeMicros = (milliseconds - second * 1000) * 1000 + Math.floor(microseconds);
+  return true;
 }
 
 function threeDigits(value: number): string {

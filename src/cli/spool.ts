@@ -45,6 +45,19 @@ export class TextSpool {
     this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
+  /** Text as its UTF-8 bytes (copied). */
+  addBytes(bytes: Uint8Array): void {
+    if (bytes.length > BUFFER_BYTES - this.used) {
+      this.setAsideBuffer();
+      if (bytes.length > BUFFER_BYTES) {
+        this.setAside(Buffer.from(bytes));
+        return;
+      }
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
   /** Hands everything added, in order, to `write` in chunks (a chunk may end inside a line). */
   replay(write: (text: string) => void): void {
     if (this.file) {

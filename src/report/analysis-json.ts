@@ -5,6 +5,7 @@
  */
 import type { AnalysisResult, AnalysisSummary, CallSummary, DurationStats, Finding, Revocation } from '../analysis/index.js';
 import { formatTimeUs } from '../capture/time-format.js';
+import { JsonBytes } from './json-bytes.js';
 
 export interface AnalysisJson {
   /** The analysis summary as it is (copied whole, so its type is the analysis's own). */
@@ -66,32 +67,49 @@ export function callJson(call: CallSummary): AnalysisJson['calls'][number] {
 }
 
 /**
- * JSON.stringify(callJson(call)), written directly: `analyze --json` and `--jsonl` write one per call of captures of
- * hundreds of thousands, and the object and the generic stringify took ~7% of the analysis thread (a profile of
- * the 247 MB SIPp capture; half of that now). test/report/analysis-report.test.ts holds it to
- * JSON.stringify(callJson(call)) on every fixture's calls and on odd values.
+ * JSON.stringify(callJson(call)), written directly as bytes: `analyze --json` and `--jsonl` write one per call of
+ * captures of hundreds of thousands, and the object and the generic stringify took ~7% of the analysis thread (a
+ * profile of the 247 MB SIPp capture), the text built from pieces most of its garbage after that.
+ * test/report/analysis-report.test.ts holds it to JSON.stringify(callJson(call)) on every fixture's calls and on
+ * odd values.
  */
+export function writeCallJson(call: CallSummary, out: JsonBytes): void {
+  out.ascii('{"callId":');
+  out.string(call.callId);
+  out.ascii(',"from":');
+  out.string(call.from);
+  out.ascii(',"to":');
+  out.string(call.to);
+  out.ascii(',"username":');
+  if (call.username === undefined) out.ascii('null');
+  else out.string(call.username);
+  out.ascii(',"start":');
+  out.timeUs(call.startUs);
+  out.ascii(',"end":');
+  if (call.endUs === undefined) out.ascii('null');
+  else out.timeUs(call.endUs);
+  out.ascii(',"durationMs":');
+  out.number(call.durationMs);
+  out.ascii(',"state":');
+  out.string(call.state);
+  out.ascii(',"reinvites":');
+  out.number(call.reinvites);
+  out.ascii(',"packets":[');
+  const packets = call.packets;
+  for (let i = 0; i < packets.length; i++) {
+    if (i > 0) out.ascii(',');
+    out.number(packets[i]);
+  }
+  out.ascii(']}');
+}
+
+const scratch = new JsonBytes();
+
+/** writeCallJson's text. */
 export function callJsonText(call: CallSummary): string {
-  const end = call.endUs === undefined ? 'null' : `"${formatTimeUs(call.endUs)}"`;
-  return (
-    `{"callId":${jsonString(call.callId)},"from":${jsonString(call.from)},"to":${jsonString(call.to)},` +
-    `"username":${call.username === undefined ? 'null' : jsonString(call.username)},"start":"${formatTimeUs(call.startUs)}","end":${end},` +
-    `"durationMs":${jsonNumber(call.durationMs)},"state":${jsonString(call.state)},"reinvites":${jsonNumber(call.reinvites)},` +
-    `"packets":[${call.packets.join(',')}]}`
-  );
-}
-
-/** Text JSON.stringify leaves as it is between quotes: no quote, backslash, control character or surrogate. */
-const PLAIN_JSON_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
-
-/** JSON.stringify(text): the quotes alone for the usual text. */
-function jsonString(text: string): string {
-  return PLAIN_JSON_STRING.test(text) ? `"${text}"` : JSON.stringify(text);
-}
-
-/** JSON.stringify(value) of a number field that may be absent: null for absent (and, as JSON has it, for non-finite). */
-function jsonNumber(value: number | undefined): string {
-  return value === undefined || !Number.isFinite(value) ? 'null' : String(value);
+  scratch.clear();
+  writeCallJson(call, scratch);
+  return scratch.text();
 }
 
 export function findingJson(finding: Finding): AnalysisJson['findings'][number] {

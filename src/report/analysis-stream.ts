@@ -13,7 +13,8 @@
  * written the moment they are known.
  */
 import type { AnalysisResult, CallSummary, Finding } from '../analysis/index.js';
-import { callJsonText, durationsJson, findingJson, revocationJson } from './analysis-json.js';
+import { callJsonText, durationsJson, findingJson, revocationJson, writeCallJson } from './analysis-json.js';
+import { JsonBytes } from './json-bytes.js';
 import type { TextStyle } from './analysis-style.js';
 import { callCells, CallsTableWidths, renderAnalysisHead, renderAfterFindings, renderCallRow, renderCallsHeader, renderFinding, renderFindingsTitle } from './analysis-text.js';
 
@@ -85,6 +86,8 @@ class FindingTexts {
 /** Where the --json writer sets the calls aside until the end (text in, the same text back in order). */
 export interface CallsSpool {
   add(text: string): void;
+  /** Text as UTF-8 bytes (copied: the caller may write over them afterwards). */
+  addBytes(bytes: Uint8Array): void;
   replay(write: (text: string) => void): void;
 }
 
@@ -92,6 +95,8 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   private readonly out: ChunkedText;
   private calls = 0;
   private readonly findings: FindingTexts;
+  /** A call's entry, written as bytes and copied into the spool. */
+  private readonly entry = new JsonBytes();
 
   constructor(
     write: (text: string) => void,
@@ -103,9 +108,11 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   }
 
   call(call: CallSummary): void {
-    // two texts, not one joined: the spool encodes each as it comes
-    this.spool.add(this.calls++ === 0 ? '\n    ' : ',\n    ');
-    this.spool.add(callJsonText(call));
+    const entry = this.entry;
+    entry.clear();
+    entry.ascii(this.calls++ === 0 ? '\n    ' : ',\n    ');
+    writeCallJson(call, entry);
+    this.spool.addBytes(entry.view());
   }
 
   finding(finding: Finding): void {

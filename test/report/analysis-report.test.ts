@@ -59,6 +59,11 @@ describe('a call as JSON text (what analyze --json and --jsonl write per call)',
       { ...base, durationMs: Number.NaN, reinvites: 0, packets: [] },
       { ...base, durationMs: 0.001, packets: [1, 2_000_000_000] },
       { ...base, startUs: -1_000_001, endUs: 253_402_300_800_000_000 },
+      // numbers past the written digits' fast path, zero-padded microseconds, a fraction of a microsecond
+      { ...base, durationMs: -0, reinvites: -3, packets: [0, 2 ** 31, 3e9, 1e21] },
+      { ...base, durationMs: 1e21, startUs: 1_764_633_600_000_007, endUs: 1_764_633_600_090_000.75 },
+      // longer than the bytes' first buffer (it grows), ASCII and not
+      { ...base, from: `sip:${'a'.repeat(3000)}@x`, to: `sip:${'\u00e9'.repeat(2000)}@x`, packets: Array.from({ length: 500 }, (_, i) => i * 7919) },
     ];
     for (const call of odd) expect(callJsonText(call)).toBe(JSON.stringify(callJson(call)));
   });
