@@ -61,19 +61,30 @@ import {
 import { AUTHORIZATION, credentialRanges, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, scanPlainMessage, WWW_AUTHENTICATE } from './plain-scan.js';
 import type { Credential } from './types.js';
 
-/** The scan record of readPlainMessage (one message at a time, in this thread). */
-const ownRecord = new Int32Array(SCAN_STRIDE);
+/**
+ * Scan records of the messages this thread scans itself (readPlainMessage), a block of them at a time: a reading
+ * reads its record when asked (as it reads the read thread's batch records), so a record is never written over.
+ */
+const OWN_RECORDS = 1024;
+let ownRecords = new Int32Array(OWN_RECORDS * SCAN_STRIDE);
+let ownRecordsUsed = 0;
 
 /** Reads a message in its plain form; undefined when it is not (see the file comment). */
 export function readPlainMessage(bytes: Uint8Array): MessageReading | undefined {
-  if (!scanPlainMessage(bytes, ownRecord, 0)) return undefined;
-  return readingOfScan(bytes, ownRecord, 0, true);
+  if (ownRecordsUsed === OWN_RECORDS) {
+    ownRecords = new Int32Array(OWN_RECORDS * SCAN_STRIDE);
+    ownRecordsUsed = 0;
+  }
+  const at = ownRecordsUsed * SCAN_STRIDE;
+  if (!scanPlainMessage(bytes, ownRecords, at)) return undefined;
+  ownRecordsUsed++;
+  return readingOfScan(bytes, ownRecords, at, true);
 }
 
 /**
- * Reads a message from the scan record another thread made of it (record[at, at + SCAN_STRIDE)); undefined when
- * the scan found it not plain. A message with credential fields is scanned again here (their values' ranges are
- * not in the record; few messages have any).
+ * Reads a message from the scan record another thread made of it (record[at, at + SCAN_STRIDE), never written
+ * again); undefined when the scan found it not plain. A message with credential fields is scanned again here
+ * (their values' ranges are not in the record; few messages have any).
  */
 export function readScannedMessage(bytes: Uint8Array, record: Int32Array, at: number): MessageReading | undefined {
   if (record[at + SCAN_KIND] === KIND_NOT_PLAIN) return undefined;
@@ -82,10 +93,9 @@ export function readScannedMessage(bytes: Uint8Array, record: Int32Array, at: nu
 }
 
 /**
- * The reading of a plain message from its scan record: the values in the plain form stay byte ranges, made into
- * strings only when read (PlainFields); values not in the plain form are read from their text by fields.ts (as the
- * parser's path reads them). credentialsScanned: the record was made just now in this thread (plain-scan.ts
- * credentialRanges holds its credential values).
+ * The reading of a plain message from its scan record (PlainReading); values not in the plain form are read from
+ * their text by fields.ts now (as the parser's path reads them). credentialsScanned: the record was made just now in
+ * this thread (plain-scan.ts credentialRanges holds its credential values).
  */
 function readingOfScan(bytes: Uint8Array, record: Int32Array, at: number, credentialsScanned: boolean): MessageReading {
   // the parser decodes every value of a message that is not ASCII as UTF-8 (RFC 3261 §25.1): valueText does too
@@ -95,73 +105,21 @@ function readingOfScan(bytes: Uint8Array, record: Int32Array, at: number, creden
   const credentials = credentialsScanned ? record[at + SCAN_CREDENTIAL_VALUES] : 0;
   const methodStart = record[at + SCAN_CSEQ_METHOD_START];
   const methodEnd = record[at + SCAN_CSEQ_METHOD_END];
-  const fields = new PlainFields(
+  const lineStart = record[at + SCAN_LINE_START];
+  const split = record[at + SCAN_LINE_SPLIT];
+  const reading = new PlainReading(
     bytes,
-    record[at + SCAN_CALL_ID_START],
-    record[at + SCAN_CALL_ID_END],
-    record[at + SCAN_CSEQ_NUMBER] >>> 0,
+    record,
+    at,
+    isRequest ? 'request' : 'response',
+    isRequest ? (commonMethod(bytes, lineStart, split) ?? text(bytes, lineStart, split)) : '',
+    status,
     commonMethod(bytes, methodStart, methodEnd) ?? text(bytes, methodStart, methodEnd).toUpperCase(),
     isRequest && credentials > 0 ? credentialOf(bytes, credentials) : undefined,
     !isRequest && credentials > 0 && isStale(bytes, status, credentials),
   );
-  fields.readFrom(bytes, record, at + SCAN_FROM);
-  fields.readTo(bytes, record, at + SCAN_TO, record[at + SCAN_TO_TAG_HASH]);
-  fields.readTopVia(bytes, record, at + SCAN_VIA, record[at + SCAN_BRANCH_HASH]);
-  const lineStart = record[at + SCAN_LINE_START];
-  const split = record[at + SCAN_LINE_SPLIT];
-  if (isRequest) {
-    const method = commonMethod(bytes, lineStart, split) ?? text(bytes, lineStart, split);
-    return new PlainRequestReading(method, fields, bytes, lineStart, record[at + SCAN_LINE_END], record[at + SCAN_LINE_HASH]);
-  }
-  return new PlainResponseReading(status, fields, bytes, lineStart, record[at + SCAN_LINE_END], split, record[at + SCAN_REASON_END]);
-}
-
-/** A plain request's reading: its start line's text made when first read (its hash is the scan's). */
-class PlainRequestReading {
-  readonly kind = 'request';
-  private line: string | undefined;
-  constructor(
-    readonly method: string,
-    readonly fields: PlainFields,
-    private readonly bytes: Uint8Array,
-    private readonly lineStart: number,
-    private readonly lineEnd: number,
-    readonly startLineHash: number,
-  ) {}
-
-  get firstLine(): string {
-    return (this.line ??= text(this.bytes, this.lineStart, this.lineEnd));
-  }
-}
-
-/** A plain response's reading: its status line and reason made when first read. */
-class PlainResponseReading {
-  readonly kind = 'response';
-  private line: string | undefined;
-  constructor(
-    readonly status: number,
-    readonly fields: PlainFields,
-    private readonly bytes: Uint8Array,
-    private readonly lineStart: number,
-    private readonly lineEnd: number,
-    private readonly split: number,
-    private readonly reasonEnd: number,
-  ) {}
-
-  get firstLine(): string {
-    return (this.line ??= text(this.bytes, this.lineStart, this.lineEnd));
-  }
-
-  get reason(): string {
-    const { split, reasonEnd, lineStart, lineEnd } = this;
-    // the reason from the line's text when it is its tail (a slice of it: no second read)
-    if (reasonEnd <= split) return '';
-    return lineEnd === reasonEnd ? this.firstLine.slice(split - lineStart) : text(this.bytes, split, reasonEnd);
-  }
-
-  get startLineHash(): number {
-    return textHash(this.firstLine);
-  }
+  reading.readUnplain();
+  return reading as unknown as MessageReading;
 }
 
 /** The values of the scanned credential fields of one kind, in their order in the message. */
@@ -211,174 +169,192 @@ function bytesAre(bytes: Uint8Array, start: number, end: number, text: string, l
 }
 
 /**
- * The analysis fields of a plain message. Values in the plain form are byte ranges of the message (the payload's
- * own bytes, SipPayload.bytes), made into strings when first read; the questions of MessageFields are answered from
- * the bytes and the scan's hashes. A value not in the plain form (a range of -1) was read from its text by fields.ts
- * and is held as that text.
+ * A plain message's reading and its analysis fields in one object (`fields` is itself): the start line, the kind,
+ * and the values, read from the message's bytes and its scan record when asked. A value in the plain form is a byte
+ * range in the record, made into a string when first read; the questions of MessageFields are answered from the
+ * bytes and the scan's hashes without one. A value not in the plain form (its record slot -1) was read from its text
+ * by readUnplain and is held as that text. The bytes are the payload's own (SipPayload.bytes) and the record is
+ * never written again (a read thread's batch, or readPlainMessage's block).
  */
-class PlainFields implements MessageFields {
+class PlainReading implements MessageFields {
+  private line: string | undefined = undefined;
   private callIdText: string | undefined = undefined;
   private fromUriText: string | undefined = undefined;
-  private fromUriStart = 0;
-  private fromUriEnd = 0;
   private fromTagText: string | undefined = undefined;
-  private fromTagStart = -1;
-  private fromTagEnd = -1;
   private toUriText: string | undefined = undefined;
-  private toUriStart = 0;
-  private toUriEnd = 0;
   private toTagText: string | undefined = undefined;
-  private toTagStart = -1;
-  private toTagEnd = -1;
-  readonly toTagHash: number = 0;
   private branchText: string | undefined = undefined;
-  private branchStart = -1;
-  private branchEnd = -1;
-  readonly viaBranchHash: number = 0;
   private sentByText: string | undefined = undefined;
-  private sentByStart = -1;
-  private sentByEnd = -1;
-  private sentByUpper = false;
 
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly callIdStart: number,
-    private readonly callIdEnd: number,
-    readonly cseqNumber: number,
+    private readonly record: Int32Array,
+    private readonly at: number,
+    readonly kind: 'request' | 'response',
+    /** A request's method as on the wire ('' for a response). */
+    readonly method: string,
+    /** A response's status (0 for a request). */
+    readonly status: number,
     readonly cseqMethod: string,
     readonly credential: Credential | undefined,
     readonly staleChallenge: boolean,
   ) {}
 
-  /** From from its scan slots at record[at...]: a plain value's ranges, any other value read from its text. */
-  readFrom(bytes: Uint8Array, record: Int32Array, at: number): void {
-    const uriStart = record[at + NAME_ADDR_URI_START];
-    if (uriStart < 0) {
-      const read = readNameAddrOf(bytes, record, at);
+  /** Reads the From, To and top Via values that are not in the plain form from their text, now. */
+  readUnplain(): void {
+    const { bytes, record, at } = this;
+    if (record[at + SCAN_FROM + NAME_ADDR_URI_START] < 0) {
+      const read = readNameAddrOf(bytes, record, at + SCAN_FROM);
       this.fromUriText = read.uri;
       this.fromTagText = read.tag;
-      return;
     }
-    this.fromUriStart = uriStart;
-    this.fromUriEnd = record[at + NAME_ADDR_URI_END];
-    this.fromTagStart = record[at + NAME_ADDR_TAG_START];
-    this.fromTagEnd = record[at + NAME_ADDR_TAG_END];
-  }
-
-  /** To, as readFrom; `tagHash` the scan's hash of a tag in the plain form. */
-  readTo(bytes: Uint8Array, record: Int32Array, at: number, tagHash: number): void {
-    const uriStart = record[at + NAME_ADDR_URI_START];
-    if (uriStart < 0) {
-      const read = readNameAddrOf(bytes, record, at);
+    if (record[at + SCAN_TO + NAME_ADDR_URI_START] < 0) {
+      const read = readNameAddrOf(bytes, record, at + SCAN_TO);
       this.toUriText = read.uri;
       this.toTagText = read.tag;
-      (this as { toTagHash: number }).toTagHash = read.tag === undefined ? 0 : textHash(read.tag);
-      return;
     }
-    this.toUriStart = uriStart;
-    this.toUriEnd = record[at + NAME_ADDR_URI_END];
-    const tagStart = record[at + NAME_ADDR_TAG_START];
-    if (tagStart >= 0) {
-      this.toTagStart = tagStart;
-      this.toTagEnd = record[at + NAME_ADDR_TAG_END];
-      (this as { toTagHash: number }).toTagHash = tagHash;
+    if (record[at + SCAN_VIA + VIA_SENT_BY_START] < 0) {
+      const valueStart = record[at + SCAN_VIA + VIA_VALUE_START];
+      const read = readTopViaValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + SCAN_VIA + VIA_VALUE_END]));
+      this.branchText = read.branch;
+      this.sentByText = read.sentBy;
     }
   }
 
-  /** The top Via from its scan slots at record[at...]; `branchHash` the scan's hash of a branch in the plain form. */
-  readTopVia(bytes: Uint8Array, record: Int32Array, at: number, branchHash: number): void {
-    const sentByStart = record[at + VIA_SENT_BY_START];
-    if (sentByStart < 0) {
-      const valueStart = record[at + VIA_VALUE_START];
-      const read = readTopViaValue(valueStart < 0 ? '' : valueText(bytes, valueStart, record[at + VIA_VALUE_END]));
-      this.branchText = read.branch;
-      this.sentByText = read.sentBy;
-      (this as { viaBranchHash: number }).viaBranchHash = read.branch === undefined ? 0 : textHash(read.branch);
-      return;
-    }
-    this.sentByStart = sentByStart;
-    this.sentByEnd = record[at + VIA_SENT_BY_END];
-    this.sentByUpper = record[at + VIA_SENT_BY_UPPER] !== 0;
-    const branchStart = record[at + VIA_BRANCH_START];
-    if (branchStart >= 0) {
-      this.branchStart = branchStart;
-      this.branchEnd = record[at + VIA_BRANCH_END];
-      (this as { viaBranchHash: number }).viaBranchHash = branchHash;
-    }
+  get fields(): MessageFields {
+    return this;
+  }
+
+  get firstLine(): string {
+    return (this.line ??= text(this.bytes, this.record[this.at + SCAN_LINE_START], this.record[this.at + SCAN_LINE_END]));
+  }
+
+  get reason(): string {
+    const { record, at } = this;
+    const split = record[at + SCAN_LINE_SPLIT];
+    const reasonEnd = record[at + SCAN_REASON_END];
+    // the reason from the line's text when it is its tail (a slice of it: no second read)
+    if (reasonEnd <= split) return '';
+    return record[at + SCAN_LINE_END] === reasonEnd ? this.firstLine.slice(split - record[at + SCAN_LINE_START]) : text(this.bytes, split, reasonEnd);
+  }
+
+  /** textHash of the start line: the scan's for a request. */
+  get startLineHash(): number {
+    return this.kind === 'request' ? this.record[this.at + SCAN_LINE_HASH] : textHash(this.firstLine);
+  }
+
+  get cseqNumber(): number {
+    return this.record[this.at + SCAN_CSEQ_NUMBER] >>> 0;
   }
 
   get callId(): string {
-    return (this.callIdText ??= text(this.bytes, this.callIdStart, this.callIdEnd));
+    return (this.callIdText ??= text(this.bytes, this.record[this.at + SCAN_CALL_ID_START], this.record[this.at + SCAN_CALL_ID_END]));
   }
 
   get fromUri(): string {
-    return (this.fromUriText ??= text(this.bytes, this.fromUriStart, this.fromUriEnd));
+    const at = this.at + SCAN_FROM;
+    return (this.fromUriText ??= text(this.bytes, this.record[at + NAME_ADDR_URI_START], this.record[at + NAME_ADDR_URI_END]));
   }
 
   get toUri(): string {
-    return (this.toUriText ??= text(this.bytes, this.toUriStart, this.toUriEnd));
+    const at = this.at + SCAN_TO;
+    return (this.toUriText ??= text(this.bytes, this.record[at + NAME_ADDR_URI_START], this.record[at + NAME_ADDR_URI_END]));
   }
 
   get fromTag(): string | undefined {
-    if (this.fromTagStart >= 0) this.fromTagText ??= text(this.bytes, this.fromTagStart, this.fromTagEnd);
+    const start = this.fromTagStart();
+    if (start >= 0) this.fromTagText ??= text(this.bytes, start, this.record[this.at + SCAN_FROM + NAME_ADDR_TAG_END]);
     return this.fromTagText;
   }
 
   get toTag(): string | undefined {
-    if (this.toTagStart >= 0) this.toTagText ??= text(this.bytes, this.toTagStart, this.toTagEnd);
+    const start = this.toTagStart();
+    if (start >= 0) this.toTagText ??= text(this.bytes, start, this.record[this.at + SCAN_TO + NAME_ADDR_TAG_END]);
     return this.toTagText;
   }
 
   get viaBranch(): string | undefined {
-    if (this.branchStart >= 0) this.branchText ??= text(this.bytes, this.branchStart, this.branchEnd);
+    const start = this.branchStart();
+    if (start >= 0) this.branchText ??= text(this.bytes, start, this.record[this.at + SCAN_VIA + VIA_BRANCH_END]);
     return this.branchText;
   }
 
   get viaSentBy(): string | undefined {
-    if (this.sentByStart >= 0 && this.sentByText === undefined) {
-      const sentBy = text(this.bytes, this.sentByStart, this.sentByEnd);
-      this.sentByText = this.sentByUpper ? sentBy.toLowerCase() : sentBy;
+    const at = this.at + SCAN_VIA;
+    const start = this.record[at + VIA_SENT_BY_START];
+    if (start >= 0 && this.sentByText === undefined) {
+      const sentBy = text(this.bytes, start, this.record[at + VIA_SENT_BY_END]);
+      this.sentByText = this.record[at + VIA_SENT_BY_UPPER] !== 0 ? sentBy.toLowerCase() : sentBy;
     }
     return this.sentByText;
   }
 
+  get toTagHash(): number {
+    if (this.toTagStart() >= 0) return this.record[this.at + SCAN_TO_TAG_HASH];
+    return this.toTagText === undefined ? 0 : textHash(this.toTagText);
+  }
+
+  get viaBranchHash(): number {
+    if (this.branchStart() >= 0) return this.record[this.at + SCAN_BRANCH_HASH];
+    return this.branchText === undefined ? 0 : textHash(this.branchText);
+  }
+
   get branchKeyed(): boolean {
-    if (this.branchStart >= 0) return startsWith(this.bytes, this.branchStart, this.branchEnd, BRANCH_MAGIC_COOKIE);
+    const start = this.branchStart();
+    if (start >= 0) return startsWith(this.bytes, start, this.record[this.at + SCAN_VIA + VIA_BRANCH_END], BRANCH_MAGIC_COOKIE);
     return this.branchText !== undefined && this.branchText.startsWith(BRANCH_MAGIC_COOKIE);
   }
 
   get hasFromTag(): boolean {
-    return this.fromTagStart >= 0 || this.fromTagText !== undefined;
+    return this.fromTagStart() >= 0 || this.fromTagText !== undefined;
   }
 
   get inDialog(): boolean {
     // a tag in the plain form has a value (paramRange): never empty
-    return this.toTagStart >= 0 || (this.toTagText !== undefined && this.toTagText !== '');
+    return this.toTagStart() >= 0 || (this.toTagText !== undefined && this.toTagText !== '');
   }
 
   callIdIs(callId: string): boolean {
     if (this.callIdText !== undefined) return this.callIdText === callId;
-    return bytesAre(this.bytes, this.callIdStart, this.callIdEnd, callId, false);
+    return bytesAre(this.bytes, this.record[this.at + SCAN_CALL_ID_START], this.record[this.at + SCAN_CALL_ID_END], callId, false);
   }
 
   fromTagIs(tag: string | undefined): boolean {
-    if (this.fromTagStart >= 0 && this.fromTagText === undefined) return bytesAre(this.bytes, this.fromTagStart, this.fromTagEnd, tag ?? '', false);
+    const start = this.fromTagStart();
+    if (start >= 0 && this.fromTagText === undefined) return bytesAre(this.bytes, start, this.record[this.at + SCAN_FROM + NAME_ADDR_TAG_END], tag ?? '', false);
     return (this.fromTag ?? '') === (tag ?? '');
   }
 
   toTagIs(tag: string): boolean {
-    if (this.toTagStart >= 0 && this.toTagText === undefined) return bytesAre(this.bytes, this.toTagStart, this.toTagEnd, tag, false);
+    const start = this.toTagStart();
+    if (start >= 0 && this.toTagText === undefined) return bytesAre(this.bytes, start, this.record[this.at + SCAN_TO + NAME_ADDR_TAG_END], tag, false);
     return this.toTag === tag;
   }
 
   viaBranchIs(branch: string): boolean {
-    if (this.branchStart >= 0 && this.branchText === undefined) return bytesAre(this.bytes, this.branchStart, this.branchEnd, branch, false);
+    const start = this.branchStart();
+    if (start >= 0 && this.branchText === undefined) return bytesAre(this.bytes, start, this.record[this.at + SCAN_VIA + VIA_BRANCH_END], branch, false);
     return this.branchText === branch;
   }
 
   viaSentByIs(sentBy: string): boolean {
-    if (this.sentByStart >= 0 && this.sentByText === undefined) return bytesAre(this.bytes, this.sentByStart, this.sentByEnd, sentBy, this.sentByUpper);
+    const at = this.at + SCAN_VIA;
+    const start = this.record[at + VIA_SENT_BY_START];
+    if (start >= 0 && this.sentByText === undefined) return bytesAre(this.bytes, start, this.record[at + VIA_SENT_BY_END], sentBy, this.record[at + VIA_SENT_BY_UPPER] !== 0);
     return (this.sentByText ?? '') === sentBy;
+  }
+
+  /** Where the From tag's value starts among the bytes; -1 without one in the plain form. */
+  private fromTagStart(): number {
+    return this.record[this.at + SCAN_FROM + NAME_ADDR_TAG_START];
+  }
+
+  private toTagStart(): number {
+    return this.record[this.at + SCAN_TO + NAME_ADDR_TAG_START];
+  }
+
+  private branchStart(): number {
+    return this.record[this.at + SCAN_VIA + VIA_BRANCH_START];
   }
 }
 
