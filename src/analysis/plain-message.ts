@@ -48,6 +48,7 @@ import {
   SCAN_TO,
   SCAN_VIA,
   SCAN_BRANCH_HASH,
+  SCAN_BRANCH_KEYED,
   SCAN_LINE_HASH,
   SCAN_TO_TAG_HASH,
   VIA_BRANCH_END,
@@ -301,7 +302,7 @@ class PlainReading implements MessageFields {
 
   get branchKeyed(): boolean {
     const start = this.branchStart();
-    if (start >= 0) return startsWith(this.bytes, start, this.record[this.at + SCAN_VIA + VIA_BRANCH_END], BRANCH_MAGIC_COOKIE);
+    if (start >= 0) return this.record[this.at + SCAN_BRANCH_KEYED] !== 0;
     return this.branchText !== undefined && this.branchText.startsWith(BRANCH_MAGIC_COOKIE);
   }
 

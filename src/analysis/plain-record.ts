@@ -44,6 +44,8 @@ export const SCAN_CREDENTIAL_VALUES = 30;
 export const SCAN_LINE_HASH = 31;
 export const SCAN_BRANCH_HASH = 32;
 export const SCAN_TO_TAG_HASH = 33;
+/** 1 when the top Via's branch (its range in the record) has RFC 3261's magic cookie, else 0. */
+export const SCAN_BRANCH_KEYED = 34;
 
 /**
  * A From/To value's slots, after SCAN_FROM or SCAN_TO: the value's range (VALUE_START -1: no such field); the URI's

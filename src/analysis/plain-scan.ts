@@ -8,6 +8,7 @@
  * Here: the line walk (RFC 3261 §7.3), the start line (§7.1, §7.2) and CSeq (§20.16); From/To and Via values in
  * plain-values.ts.
  */
+import { BRANCH_MAGIC_COOKIE } from '../sip/index.js';
 import { ANALYSIS_FIELD_NAMES } from './fields.js';
 import { BYTE_CLASS, COLON, CR, HT, isAsciiRange, LF, SP, startsWith, TOKEN } from './plain-bytes.js';
 import {
@@ -30,6 +31,7 @@ import {
   SCAN_TO,
   SCAN_VIA,
   SCAN_BRANCH_HASH,
+  SCAN_BRANCH_KEYED,
   SCAN_LINE_HASH,
   SCAN_TO_TAG_HASH,
   NAME_ADDR_TAG_END,
@@ -171,7 +173,11 @@ export function scanPlainMessage(bytes: Uint8Array, record: Int32Array, at: numb
   record[at + SCAN_CREDENTIAL_VALUES] = credentials;
   if (record[at + SCAN_KIND] === KIND_REQUEST) record[at + SCAN_LINE_HASH] = bytesHash(bytes, record[at + SCAN_LINE_START], record[at + SCAN_LINE_END]);
   const branchStart = record[at + SCAN_VIA + VIA_BRANCH_START];
-  if (branchStart >= 0) record[at + SCAN_BRANCH_HASH] = bytesHash(bytes, branchStart, record[at + SCAN_VIA + VIA_BRANCH_END]);
+  if (branchStart >= 0) {
+    const branchEnd = record[at + SCAN_VIA + VIA_BRANCH_END];
+    record[at + SCAN_BRANCH_HASH] = bytesHash(bytes, branchStart, branchEnd);
+    record[at + SCAN_BRANCH_KEYED] = startsWith(bytes, branchStart, branchEnd, BRANCH_MAGIC_COOKIE) ? 1 : 0;
+  }
   const toTagStart = record[at + SCAN_TO + NAME_ADDR_TAG_START];
   if (toTagStart >= 0) record[at + SCAN_TO_TAG_HASH] = bytesHash(bytes, toTagStart, record[at + SCAN_TO + NAME_ADDR_TAG_END]);
   return true;

@@ -82,17 +82,17 @@ export class JsonBytes {
     this.buffer[this.length++] = QUOTE;
   }
 
-  /** A non-negative integer's decimal digits, at least `width` of them (zeros before). */
+  /** A non-negative integer below 2^31's decimal digits, at least `width` of them (zeros before): integer arithmetic. */
   private digits(value: number, width: number): void {
     let count = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) count++;
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) count++;
     if (count < width) count = width;
     this.room(count);
     const buffer = this.buffer;
     let at = this.length + count;
     this.length = at;
     for (let i = 0; i < count; i++) {
-      const next = Math.floor(value / 10);
+      const next = (value / 10) | 0;
       buffer[--at] = ZERO + value - next * 10;
       value = next;
     }
