@@ -79,6 +79,23 @@ export class TextSpool {
     if (this.used > 0) write(this.buffer.toString('utf8', 0, this.used));
   }
 
+  /** Hands everything added, in order, to `write` as its UTF-8 bytes, in chunks each of its own (never written over). */
+  replayBytes(write: (bytes: Uint8Array) => void): void {
+    if (this.file) {
+      this.setAsideBuffer();
+      for (let position = 0; ; ) {
+        const chunk = Buffer.allocUnsafe(READ_BYTES);
+        const read = readSync(this.file.fd, chunk, 0, READ_BYTES, position);
+        if (read === 0) break;
+        position += read;
+        write(chunk.subarray(0, read));
+      }
+      return;
+    }
+    for (const chunk of this.chunks) write(chunk);
+    if (this.used > 0) write(Buffer.from(this.buffer.subarray(0, this.used)));
+  }
+
   /** Hands every line added (without its newline) to `line`. */
   replayLines(line: (text: string) => void): void {
     let carry = '';

@@ -88,6 +88,8 @@ export interface CallsSpool {
   add(text: string): void;
   /** Text as UTF-8 bytes (copied: the caller may write over them afterwards). */
   addBytes(bytes: Uint8Array): void;
+  /** Everything added, in order, as UTF-8 bytes. */
+  replayBytes(write: (bytes: Uint8Array) => void): void;
   replay(write: (text: string) => void): void;
 }
 
@@ -98,10 +100,12 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   /** A call's entry, written as bytes and copied into the spool. */
   private readonly entry = new JsonBytes();
 
+  /** writeBytes: the output as bytes, when it takes them (the calls then go from the spool to it without decoding). */
   constructor(
     write: (text: string) => void,
     private readonly spool: CallsSpool,
     findingsSpool: FindingsSpool,
+    private readonly writeBytes?: (bytes: Uint8Array) => void,
   ) {
     this.out = new ChunkedText(write);
     this.findings = new FindingTexts(findingsSpool);
@@ -121,7 +125,12 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
 
   end(result: AnalysisEnd): void {
     this.out.add(`{\n  "summary": ${JSON.stringify(result.summary)},\n  "calls": [`);
-    this.spool.replay((text) => this.out.add(text));
+    if (this.writeBytes) {
+      this.out.flush();
+      this.spool.replayBytes(this.writeBytes);
+    } else {
+      this.spool.replay((text) => this.out.add(text));
+    }
     this.out.add(this.calls === 0 ? '],\n' : '\n  ],\n');
     // The order of the whole-document analysis: by time, then kind; written one by one (no document-sized string).
     if (this.findings.size === 0) this.out.add('  "findings": [],\n');

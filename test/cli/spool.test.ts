@@ -92,6 +92,10 @@ describe('TextSpool with texts of every size', () => {
       spool.replayLines((line) => lines.push(line));
       expect(lines.length).toBe(wanted.length);
       expect(lines).toEqual(wanted);
+      // and as bytes, each chunk its own (kept as handed over, none written over afterwards)
+      const chunks: Uint8Array[] = [];
+      spool.replayBytes((bytes) => chunks.push(bytes));
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(`${wanted.join('\n')}\n`);
       spool.close();
     }
   });

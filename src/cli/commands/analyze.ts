@@ -104,7 +104,7 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
   const writer: AnalysisStreamWriter = args.jsonl
     ? new JsonLinesWriter(write, live)
     : args.json
-      ? new JsonDocumentWriter(write, spool, findingsSpool)
+      ? new JsonDocumentWriter(write, spool, findingsSpool, io.outBytes && ((bytes) => io.outBytes!(bytes)))
       : new TextReportWriter(write, spool, io.style, findingsSpool);
   const metrics: MetricsSource = { decodeErrors: 0, findings: new Map() };
   let failed = false;
