@@ -79,16 +79,20 @@ export class TextSpool {
     if (this.used > 0) write(this.buffer.toString('utf8', 0, this.used));
   }
 
-  /** Hands everything added, in order, to `write` as its UTF-8 bytes, in chunks each of its own (never written over). */
-  replayBytes(write: (bytes: Uint8Array) => void): void {
+  /**
+   * Hands everything added, in order, to `write` as its UTF-8 bytes, in chunks. A chunk is read into again only
+   * when `write` answered true for it (it has written the bytes through and holds no reference to them): reading
+   * the file back into a new buffer each time grew the process by the buffers the collector had not yet freed.
+   */
+  replayBytes(write: (bytes: Uint8Array) => boolean): void {
     if (this.file) {
       this.setAsideBuffer();
+      let chunk = Buffer.allocUnsafe(READ_BYTES);
       for (let position = 0; ; ) {
-        const chunk = Buffer.allocUnsafe(READ_BYTES);
         const read = readSync(this.file.fd, chunk, 0, READ_BYTES, position);
         if (read === 0) break;
         position += read;
-        write(chunk.subarray(0, read));
+        if (!write(chunk.subarray(0, read))) chunk = Buffer.allocUnsafe(READ_BYTES);
       }
       return;
     }

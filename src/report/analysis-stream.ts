@@ -88,8 +88,8 @@ export interface CallsSpool {
   add(text: string): void;
   /** Text as UTF-8 bytes (copied: the caller may write over them afterwards). */
   addBytes(bytes: Uint8Array): void;
-  /** Everything added, in order, as UTF-8 bytes. */
-  replayBytes(write: (bytes: Uint8Array) => void): void;
+  /** Everything added, in order, as UTF-8 bytes; `write` answers whether it is done with them (they may be reused). */
+  replayBytes(write: (bytes: Uint8Array) => boolean): void;
   replay(write: (text: string) => void): void;
 }
 
@@ -100,12 +100,15 @@ export class JsonDocumentWriter implements AnalysisStreamWriter {
   /** A call's entry, written as bytes and copied into the spool. */
   private readonly entry = new JsonBytes();
 
-  /** writeBytes: the output as bytes, when it takes them (the calls then go from the spool to it without decoding). */
+  /**
+   * writeBytes: the output as bytes, when it takes them (the calls then go from the spool to it without decoding);
+   * it answers whether it is done with the bytes it was given (written through: they may be written over).
+   */
   constructor(
     write: (text: string) => void,
     private readonly spool: CallsSpool,
     findingsSpool: FindingsSpool,
-    private readonly writeBytes?: (bytes: Uint8Array) => void,
+    private readonly writeBytes?: (bytes: Uint8Array) => boolean,
   ) {
     this.out = new ChunkedText(write);
     this.findings = new FindingTexts(findingsSpool);

@@ -94,8 +94,14 @@ describe('TextSpool with texts of every size', () => {
       expect(lines).toEqual(wanted);
       // and as bytes, each chunk its own (kept as handed over, none written over afterwards)
       const chunks: Uint8Array[] = [];
-      spool.replayBytes((bytes) => chunks.push(bytes));
+      spool.replayBytes((bytes) => (chunks.push(bytes), false));
       expect(Buffer.concat(chunks).toString('utf8')).toBe(`${wanted.join('\n')}\n`);
+      // a writer done with each chunk (as a file is): the same text, one buffer read into again
+      const copies: Buffer[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      spool.replayBytes((bytes) => (copies.push(Buffer.from(bytes)), buffers.add(bytes.buffer), true));
+      expect(Buffer.concat(copies).toString('utf8') === `${wanted.join('\n')}\n`).toBe(true);
+      if (count === 400) expect(buffers.size).toBeLessThan(4);
       spool.close();
     }
   });

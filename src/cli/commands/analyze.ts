@@ -104,7 +104,7 @@ async function analyzeTo(args: AnalyzeArguments, io: CliIO, failsOn: FailOn, liv
   const writer: AnalysisStreamWriter = args.jsonl
     ? new JsonLinesWriter(write, live)
     : args.json
-      ? new JsonDocumentWriter(write, spool, findingsSpool, io.outBytes && ((bytes) => io.outBytes!(bytes)))
+      ? new JsonDocumentWriter(write, spool, findingsSpool, io.outBytes && ((bytes) => spooledOut(io, bytes)))
       : new TextReportWriter(write, spool, io.style, findingsSpool);
   const metrics: MetricsSource = { decodeErrors: 0, findings: new Map() };
   let failed = false;
@@ -271,6 +271,20 @@ async function closeServer(server: Server | undefined): Promise<void> {
   if (!server) return;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * The calls of --json read back from their spool at the end, to stdout: written now (a full pipe waited for, not
+ * the whole spool queued in memory behind a slow reader) when nothing written before is still queued, else queued
+ * after it; answers whether stdout is done with the bytes (the spool may read into them again).
+ */
+function spooledOut(io: CliIO, bytes: Uint8Array): boolean {
+  if (io.outBytesNow && io.outBytesWritten?.()) {
+    io.outBytesNow(bytes);
+    return true;
+  }
+  io.outBytes!(bytes);
+  return io.outBytesWritten?.() ?? false;
 }
 
 /** Text to stdout as it comes: as bytes when the IO can, else whole lines through `out` (which ends each with a newline). */
