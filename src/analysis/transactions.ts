@@ -27,10 +27,10 @@ import { TimedQueue } from './timed-queue.js';
 import { FLAG, NO_SLOT, ResponseSlots, TransactionSlots } from './transaction-slots.js';
 
 export { T1_US, TRANSACTION_LIFETIME_US } from './timers.js';
+import { TRANSACTION_LIFETIME_US } from './timers.js';
 
 /** Sent-by strings TransactionTable shares among the transactions it opens (the last ones made). */
 const RECENT_SENT_BY = 4;
-import { TRANSACTION_LIFETIME_US } from './timers.js';
 
 /**
  * What a transaction keeps of a message: frame and time. A transaction lives 64*T1 after its last message, so it
