@@ -11,7 +11,7 @@
  * most of its allocation (the latin1 text of each message, a header object and a value per line).
  * Two halves: the scan (plain-scan.ts, plain-values.ts) finds from the bytes alone the ranges, numbers and hashes,
  * into a scan record (plain-record.ts), and may run on another thread (analysis/read-thread/); here the reading is
- * made from the record. Its strings are made only when read (PlainFields): a message that only matches what the
+ * made from the record. Its strings are made only when read (PlainReading): a message that only matches what the
  * analysis already holds is compared with it byte for byte (a response's branch, sent-by, Call-ID and tags), and
  * most messages make few strings or none. The byte classes and the message's one piece of state (is it ASCII) are
  * in plain-bytes.ts.
