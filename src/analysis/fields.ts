@@ -13,7 +13,7 @@ import type { Credential } from './types.js';
  * instead (a hash the read thread made, a comparison with the message's bytes), so a message that only matches what
  * is already known (most responses, in-dialog requests) makes few strings or none.
  */
-export interface MessageFields {
+export interface FieldValues {
   readonly callId: string;
   readonly cseqNumber: number;
   /** CSeq method (RFC 3261 §8.1.1.5): for a response, the method of the request it answers. */
@@ -29,6 +29,12 @@ export interface MessageFields {
   readonly credential?: Credential;
   /** stale=true in a 401/407 challenge (RFC 3261 §22.4 / RFC 7616 §3.3): not a rejection of the credentials. */
   readonly staleChallenge: boolean;
+}
+
+/**
+ * The fields and the questions the hot paths ask of them (each answered as the values' strings would answer it).
+ */
+export interface MessageFields extends FieldValues {
   /** The branch has RFC 3261's magic cookie (§17.2.3: matched by branch, else by the RFC 2543 key). */
   readonly branchKeyed: boolean;
   /** textHash of the branch, 0 without one. */
@@ -51,50 +57,20 @@ export interface MessageFields {
   viaSentByIs(text: string): boolean;
 }
 
+/** TextFields holds the values it is made from as its own properties (its constructor copies them). */
+export interface TextFields extends FieldValues {}
+
 /** The fields as strings (the parser's path, and tests): each question answered from the strings. */
 export class TextFields implements MessageFields {
-  readonly callId: string;
-  readonly cseqNumber: number;
-  readonly cseqMethod: string;
-  readonly fromTag?: string;
-  readonly toTag?: string;
-  readonly fromUri: string;
-  readonly toUri: string;
-  readonly viaBranch?: string;
-  readonly viaSentBy?: string;
-  readonly credential?: Credential;
-  readonly staleChallenge: boolean;
   readonly branchKeyed: boolean;
   readonly viaBranchHash: number;
   readonly toTagHash: number;
 
-  constructor(fields: {
-    callId: string;
-    cseqNumber: number;
-    cseqMethod: string;
-    fromTag?: string;
-    toTag?: string;
-    fromUri: string;
-    toUri: string;
-    viaBranch?: string;
-    viaSentBy?: string;
-    credential?: Credential;
-    staleChallenge: boolean;
-  }) {
-    this.callId = fields.callId;
-    this.cseqNumber = fields.cseqNumber;
-    this.cseqMethod = fields.cseqMethod;
-    this.fromTag = fields.fromTag;
-    this.toTag = fields.toTag;
-    this.fromUri = fields.fromUri;
-    this.toUri = fields.toUri;
-    this.viaBranch = fields.viaBranch;
-    this.viaSentBy = fields.viaSentBy;
-    this.credential = fields.credential;
-    this.staleChallenge = fields.staleChallenge;
-    this.branchKeyed = fields.viaBranch !== undefined && fields.viaBranch.startsWith(BRANCH_MAGIC_COOKIE);
-    this.viaBranchHash = fields.viaBranch === undefined ? 0 : textHash(fields.viaBranch);
-    this.toTagHash = fields.toTag === undefined ? 0 : textHash(fields.toTag);
+  constructor(values: FieldValues) {
+    Object.assign(this, values);
+    this.branchKeyed = values.viaBranch !== undefined && values.viaBranch.startsWith(BRANCH_MAGIC_COOKIE);
+    this.viaBranchHash = values.viaBranch === undefined ? 0 : textHash(values.viaBranch);
+    this.toTagHash = values.toTag === undefined ? 0 : textHash(values.toTag);
   }
 
   get hasFromTag(): boolean {

@@ -75,24 +75,31 @@ export function observe(payload: SipPayload, message: SipMessage): ObservedMessa
  * reads a message); the start line's text and the reason are the reading's, made when first read.
  */
 export function observeReading(payload: SipPayload, message: MessageReading): ObservedMessage {
-  const packets = framesOf(payload);
-  if (message.kind === 'request') return new ObservedRequestOf(payload.file, payload.packetNumber, packets, payload.timeUs, payload.src, payload.dst, message.method.toUpperCase(), message.fields, message);
-  return new ObservedResponseOf(payload.file, payload.packetNumber, packets, payload.timeUs, payload.src, payload.dst, message.status, message.fields, message);
+  return message.kind === 'request' ? new ObservedRequestOf(payload, message) : new ObservedResponseOf(payload, message);
 }
 
-class ObservedRequestOf implements ObservedRequest {
-  readonly kind = 'request';
+/** What both kinds take from the payload and the reading. */
+abstract class ObservedOf<Reading extends MessageReading> {
+  readonly file: string;
+  readonly packetNumber: number;
+  readonly packets: number[];
+  readonly timeUs: number;
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly fields: MessageFields;
+
   constructor(
-    readonly file: string,
-    readonly packetNumber: number,
-    readonly packets: number[],
-    readonly timeUs: number,
-    readonly src: Endpoint,
-    readonly dst: Endpoint,
-    readonly method: string,
-    readonly fields: MessageFields,
-    private readonly reading: RequestReading,
-  ) {}
+    payload: SipPayload,
+    protected readonly reading: Reading,
+  ) {
+    this.file = payload.file;
+    this.packetNumber = payload.packetNumber;
+    this.packets = framesOf(payload);
+    this.timeUs = payload.timeUs;
+    this.src = payload.src;
+    this.dst = payload.dst;
+    this.fields = reading.fields;
+  }
 
   get firstLine(): string {
     return this.reading.firstLine;
@@ -103,30 +110,27 @@ class ObservedRequestOf implements ObservedRequest {
   }
 }
 
-class ObservedResponseOf implements ObservedResponse {
-  readonly kind = 'response';
-  constructor(
-    readonly file: string,
-    readonly packetNumber: number,
-    readonly packets: number[],
-    readonly timeUs: number,
-    readonly src: Endpoint,
-    readonly dst: Endpoint,
-    readonly status: number,
-    readonly fields: MessageFields,
-    private readonly reading: ResponseReading,
-  ) {}
+class ObservedRequestOf extends ObservedOf<RequestReading> implements ObservedRequest {
+  readonly kind = 'request';
+  readonly method: string;
 
-  get firstLine(): string {
-    return this.reading.firstLine;
+  constructor(payload: SipPayload, reading: RequestReading) {
+    super(payload, reading);
+    this.method = reading.method.toUpperCase();
+  }
+}
+
+class ObservedResponseOf extends ObservedOf<ResponseReading> implements ObservedResponse {
+  readonly kind = 'response';
+  readonly status: number;
+
+  constructor(payload: SipPayload, reading: ResponseReading) {
+    super(payload, reading);
+    this.status = reading.status;
   }
 
   get reason(): string {
     return this.reading.reason;
-  }
-
-  get startLineHash(): number {
-    return this.reading.startLineHash;
   }
 }
 

@@ -83,13 +83,13 @@ class FindingTexts {
   }
 }
 
-/** Where the --json writer sets the calls aside until the end (text in, the same text back in order). */
+/** Where the --json writer sets the calls aside until the end (UTF-8 bytes in; back in order, as bytes or as text). */
 export interface CallsSpool {
-  add(text: string): void;
   /** Text as UTF-8 bytes (copied: the caller may write over them afterwards). */
   addBytes(bytes: Uint8Array): void;
   /** Everything added, in order, as UTF-8 bytes; `write` answers whether it is done with them (they may be reused). */
   replayBytes(write: (bytes: Uint8Array) => boolean): void;
+  /** Everything added, in order, as text (an output that takes no bytes). */
   replay(write: (text: string) => void): void;
 }
 
